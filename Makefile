@@ -1,0 +1,44 @@
+# makeline: `make run` opens the product on a demo; `make test` installs everything and passes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := makeline store_db printers terminal sync cloud_api
+
+.PHONY: install run test check lint typecheck imports format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/makeline demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+imports: install
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install lint imports typecheck
+	$(BIN)/pytest -q
+
+check: test
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .makeline .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,91 @@
+"""Orders committed per second through the real service, beside raw SQLite commits.
+
+Both sides use the same file settings (WAL, synchronous=FULL) on the same disk,
+in the same run, so the ratio shows what our layers cost.
+
+    .venv/bin/python benchmarks/bench_orders.py [--orders 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from store_db.db import StoreDB
+from store_db.rules.lifecycle import Channel, Service
+from store_db.rules.menu import Placement, ToppingChoice
+from store_db.rules.pricing import ItemRequest
+from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
+from store_db.setup import init_store
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def raw_sqlite(path: Path, count: int) -> list[float]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    body = json.dumps({"items": ["x" * 40] * 20})  # about one order's worth of bytes
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (body) VALUES (?)", (body,))
+        conn.execute("COMMIT")
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return times
+
+
+def service_orders(path: Path, count: int) -> list[float]:
+    init_store(path, demo=True)
+    requests = [
+        OrderRequest(channel=Channel.WALK_IN, service=Service.CARRYOUT,
+                     items=[ItemRequest(product="pepperoni", size="lg"),
+                            ItemRequest(product="cheese", size="md",
+                                        toppings=[ToppingChoice(code="ham", placement=Placement.LEFT)]),
+                            ItemRequest(product="cola", size="2l")],
+                     tenders=[TenderRequest(kind="cash", tendered=6000)], best_deal=True),
+        OrderRequest(channel=Channel.PHONE, service=Service.DELIVERY,
+                     items=[ItemRequest(product="supreme", size="lg"), ItemRequest(product="wings", size="8pc")],
+                     phone="7085550123", customer_name="Bench Mark",
+                     address=AddressRequest(line1="800 N Oak Park Ave"),
+                     tenders=[TenderRequest(kind="pay_at_door")]),
+    ]
+    times = []
+    with StoreDB(path) as db:
+        for n in range(count):
+            start = time.perf_counter()
+            with db.write() as session:
+                place_order(session, requests[n % 2], datetime.now(UTC))
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = raw_sqlite(Path(tmp) / "raw.db", args.orders)
+        ours = service_orders(Path(tmp) / "store.db", args.orders)
+    for name, samples in (("raw SQLite commit (WAL, synchronous=FULL)", raw),
+                          ("place_order through store_db services", ours)):
+        rate = len(samples) / sum(samples)
+        print(f"{name:<44} {rate:>8.0f} commits/s   p50 {statistics.median(samples) * 1000:6.3f} ms"
+              f"   p99 {percentile(samples, 0.99) * 1000:6.3f} ms")
+    print(f"ratio ours/raw throughput: {(len(ours) / sum(ours)) / (len(raw) / sum(raw)):.2f}")
+
+
+if __name__ == "__main__":
+    main()

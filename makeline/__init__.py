@@ -1,0 +1,1 @@
+"""The `makeline` command: the one place that wires every package together."""

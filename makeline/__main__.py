@@ -1,0 +1,3 @@
+from makeline.cli import main
+
+raise SystemExit(main())

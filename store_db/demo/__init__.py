@@ -1,0 +1,1 @@
+"""The demo store: a realistic menu, recipes, stock, staff, drivers and customers."""

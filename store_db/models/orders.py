@@ -1,0 +1,119 @@
+"""Orders, their lines and tenders, and the kitchen tickets per station."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store_db.models.base import Base, UTCDateTime, new_id
+
+
+class DayCounter(Base):
+    """The last order number handed out on each business day."""
+
+    __tablename__ = "day_counter"
+
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("business_date", "number", name="uq_orders_day_number"),
+        Index("ix_orders_stage_placed", "stage", "placed_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    service: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(14))
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customer.id"), nullable=True, index=True)
+    customer_name: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(250), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    menu_version: Mapped[int] = mapped_column(Integer)
+    coupon: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    subtotal: Mapped[int] = mapped_column(Integer)
+    discount: Mapped[int] = mapped_column(Integer)
+    tax: Mapped[int] = mapped_column(Integer)
+    tip: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    payment: Mapped[str] = mapped_column(String(20), default="due")  # due, paid, refunded
+    promise_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    made_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    baked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    out_the_door_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    void_approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    taken_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    cloud_order_id: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", lazy="raise", order_by="OrderLine.line_no"
+    )
+    tenders: Mapped[list[Tender]] = relationship(lazy="raise", order_by="Tender.created_at")
+    tickets: Mapped[list[KitchenTicket]] = relationship(lazy="raise", viewonly=False)
+
+    @property
+    def label(self) -> str:
+        return f"#{self.number}"
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    product: Mapped[str] = mapped_column(String(30), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))
+    station: Mapped[str] = mapped_column(String(10))
+    size: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)
+    line_total: Mapped[int] = mapped_column(Integer)
+    item: Mapped[dict[str, object]] = mapped_column(JSON)  # the priced item, whole
+    order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+
+class Tender(Base):
+    __tablename__ = "tender"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # cash, card, online, pay_at_door
+    amount: Mapped[int] = mapped_column(Integer)
+    tendered: Mapped[int] = mapped_column(Integer, default=0)  # cash handed over
+    change: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KitchenTicket(Base):
+    """What one station must make for one order; bumped when that station is done."""
+
+    __tablename__ = "kitchen_ticket"
+    __table_args__ = (Index("ix_kitchen_ticket_open", "station", "bumped_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    station: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    bumped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspicious: Mapped[bool] = mapped_column(default=False)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,131 @@
+"""Moving an order along its lifecycle, and voiding it, each with its outbox event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from store_db.errors import BadInput, NotFound
+from store_db.models import KitchenTicket, Order, Staff
+from store_db.rules.lifecycle import Service, Stage, check_transition, is_behind, stamp_order_ok
+from store_db.services import outbox
+from store_db.services import staff as staff_service
+
+_STAMP = {
+    Stage.MADE: "made_at",
+    Stage.BAKED: "baked_at",
+    Stage.READY: "ready_at",
+    Stage.PICKED_UP: "picked_up_at",
+    Stage.OUT_THE_DOOR: "out_the_door_at",
+    Stage.DELIVERED: "delivered_at",
+    Stage.VOIDED: "voided_at",
+}
+_ORDER_OF_STAMPS = (
+    "placed_at",
+    "made_at",
+    "baked_at",
+    "ready_at",
+    "picked_up_at",
+    "out_the_door_at",
+    "delivered_at",
+)
+
+# Hooks other store_db modules register to act inside the same transaction (e.g. stock usage).
+StageHook = Callable[[Session, Order, Stage, datetime], None]
+STAGE_HOOKS: list[StageHook] = []
+
+
+def get_order(session: Session, order_id: str) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"There is no order with id {order_id}.")
+    return order
+
+
+def _latest_stamp(order: Order) -> datetime | None:
+    stamps = [getattr(order, name) for name in _ORDER_OF_STAMPS if getattr(order, name) is not None]
+    return max(stamps) if stamps else None
+
+
+def advance(
+    session: Session,
+    order_id: str,
+    target: Stage,
+    at: datetime,
+    staff_id: str | None = None,
+    already_ok: bool = False,
+) -> Order:
+    """Move the order to `target`, the one stage that may follow its current one.
+
+    With `already_ok`, an order already at or past `target` is left as it is (a
+    second terminal bumping the same ticket); otherwise that is refused too.
+    """
+    order = get_order(session, order_id)
+    current = Stage(order.stage)
+    if already_ok and target is not Stage.VOIDED and is_behind(current, target):
+        return order
+    check_transition(Service(order.service), current, target, f"Order #{order.number}")
+    stamp = stamp_order_ok(_latest_stamp(order), at)
+    setattr(order, _STAMP[target], stamp)
+    order.stage = target.value
+    for hook in STAGE_HOOKS:
+        hook(session, order, target, stamp)
+    payload: dict[str, object] = {
+        "order_id": order.id,
+        "number": order.number,
+        "stage": target.value,
+        "at": stamp.isoformat(),
+    }
+    if staff_id:
+        payload["staff_id"] = staff_id
+    outbox.emit(session, "order.stage", order.id, payload, stamp)
+    return order
+
+
+def void(session: Session, order_id: str, reason: str, approver: Staff, at: datetime) -> Order:
+    """Void before the order leaves the store; a manager or shift lead approves."""
+    if not reason.strip():
+        raise BadInput("A void needs a reason (e.g. customer cancelled, wrong order).")
+    staff_service.require_approver(approver)
+    order = get_order(session, order_id)
+    check_transition(Service(order.service), Stage(order.stage), Stage.VOIDED, f"Order #{order.number}")
+    made = order.made_at is not None
+    stamp = stamp_order_ok(_latest_stamp(order), at)
+    for hook in STAGE_HOOKS:
+        hook(session, order, Stage.VOIDED, stamp)
+    order.stage, order.voided_at = Stage.VOIDED.value, stamp
+    order.void_reason, order.void_approved_by = reason.strip(), approver.id
+    session.execute(
+        update(KitchenTicket)
+        .where(KitchenTicket.order_id == order.id, KitchenTicket.bumped_at.is_(None))
+        .values(bumped_at=stamp, note="voided")
+    )
+    staff_service.audit(session, stamp, "void", f"#{order.number}: {reason.strip()}", approver.id)
+    outbox.emit(
+        session,
+        "order.voided",
+        order.id,
+        {
+            "order_id": order.id,
+            "number": order.number,
+            "reason": reason.strip(),
+            "approved_by": approver.name,
+            "after_made": made,
+            "at": stamp.isoformat(),
+        },
+        stamp,
+    )
+    return order
+
+
+def open_tickets(session: Session, station: str) -> list[KitchenTicket]:
+    return list(
+        session.scalars(
+            select(KitchenTicket)
+            .where(KitchenTicket.station == station, KitchenTicket.bumped_at.is_(None))
+            .order_by(KitchenTicket.created_at, KitchenTicket.id)
+        )
+    )

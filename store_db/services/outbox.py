@@ -1,0 +1,34 @@
+"""Writing outbox events: the store's gapless sequence, grouped by local transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from store_db.models import OutboxEvent, new_id
+
+_TXN_KEY = "makeline.outbox.txn"
+
+
+def emit(session: Session, kind: str, subject: str, payload: dict[str, Any], at: datetime) -> int:
+    """Add one event in the caller's transaction and return its sequence number.
+
+    Safe across processes because every write transaction begins IMMEDIATE:
+    no other writer can take the same `seq` before this one commits.
+    """
+    current = session.get_transaction()
+    known = session.info.get(_TXN_KEY)
+    if known is None or known[0] is not current:
+        known = session.info[_TXN_KEY] = (current, new_id())
+    txn = known[1]
+    last = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+    seq = last + 1
+    session.execute(
+        insert(OutboxEvent),
+        [{"seq": seq, "event_id": new_id(), "txn": txn, "kind": kind, "subject": subject,
+          "payload": payload, "created_at": at}],
+    )
+    return seq

@@ -1,0 +1,67 @@
+"""Promise times quoted from the live load, not a constant.
+
+A quote adds up what is ahead of the new order: pizzas waiting on the make
+line (at the store's make target each), the oven belt, a few minutes on the
+rack, and for delivery the drive out plus the wait for a driver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store_db.models import Order, OrderLine, Shift, Staff, Store
+
+RACK_BUFFER_S = 180
+DRIVER_WAIT_S = 300  # half a typical run when every driver is out
+ROUND_TO_S = 300
+
+
+@dataclass(frozen=True)
+class KitchenLoad:
+    pizzas_waiting: int  # on the make line, not yet made
+    drivers_in: int
+    drivers_out: int
+
+
+def kitchen_load(session: Session) -> KitchenLoad:
+    waiting = session.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.stage == "placed", OrderLine.station == "makeline")
+    )
+    drivers = dict(
+        session.execute(
+            select(Shift.out_on_run, func.count())
+            .join(Staff, Staff.id == Shift.staff_id)
+            .where(Staff.role == "driver", Shift.clock_out_at.is_(None))
+            .group_by(Shift.out_on_run)
+        ).all()
+    )
+    return KitchenLoad(pizzas_waiting=int(waiting or 0), drivers_in=int(drivers.get(False, 0)),
+                       drivers_out=int(drivers.get(True, 0)))
+
+
+def quote_seconds(store: Store, load: KitchenLoad, pizzas: int, delivery: bool, drive_s: float) -> int:
+    make = (load.pizzas_waiting + pizzas) * store.make_target_s
+    seconds = make + store.oven_s + RACK_BUFFER_S
+    if delivery:
+        seconds += int(drive_s)
+        if load.drivers_in == 0:
+            seconds += DRIVER_WAIT_S * (1 if load.drivers_out else 2)
+    return seconds
+
+
+def promise_time(placed_at: datetime, seconds: int) -> datetime:
+    """Rounded up to the next 5 minutes: a time a person can say on the phone."""
+    raw = placed_at + timedelta(seconds=seconds)
+    epoch = raw.timestamp()
+    rounded = -(-epoch // ROUND_TO_S) * ROUND_TO_S
+    return raw + timedelta(seconds=rounded - epoch)
+
+
+def drive_seconds(store: Store, km: float) -> float:
+    return km * store.road_factor / store.avg_speed_kmh * 3600

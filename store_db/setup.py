@@ -1,0 +1,64 @@
+"""Creating a store database: migrate, then either the demo store or a store from flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from store_db import migrate
+from store_db.db import StoreDB
+from store_db.demo.seed import seed_demo
+from store_db.errors import BadInput
+from store_db.models import Store, utcnow
+
+
+@dataclass(frozen=True)
+class StoreDetails:
+    code: str
+    name: str
+    timezone: str
+    tax_rate_bp: int
+    address: str
+    lat: float
+    lon: float
+    delivery_radius_km: float = 6.0
+
+
+def init_store(path: Path, demo: bool = False, details: StoreDetails | None = None) -> str:
+    """Migrate `path` to the newest schema and make sure it holds a store. Returns what happened."""
+    existed = path.exists()
+    migrate.upgrade(path)
+    with StoreDB(path) as db, db.write() as session:
+        store = session.scalars(select(Store)).first()
+        if store is not None:
+            return f"{path}: store {store.code} ({store.name}) is up to date; nothing to do."
+        if demo:
+            seed_demo(session, utcnow())
+            return f"{path}: created the demo store."
+        if details is None:
+            what = "is migrated but holds no store" if existed else "was created without a store"
+            raise BadInput(
+                f"{path} {what}; pass --demo, or --code, --name, --timezone, --tax-rate, "
+                "--address, --lat and --lon to describe this store."
+            )
+        try:
+            ZoneInfo(details.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise BadInput(f"'{details.timezone}' is not a time zone; use e.g. America/Chicago.") from exc
+        session.add(
+            Store(
+                code=details.code,
+                name=details.name,
+                timezone=details.timezone,
+                tax_rate_bp=details.tax_rate_bp,
+                address=details.address,
+                lat=details.lat,
+                lon=details.lon,
+                delivery_radius_km=details.delivery_radius_km,
+                created_at=utcnow(),
+            )
+        )
+        return f"{path}: created store {details.code} ({details.name})."

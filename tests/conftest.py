@@ -1,0 +1,41 @@
+"""Shared fixtures: one demo store file built per test session, copied for each test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from store_db.db import StoreDB
+from store_db.setup import init_store
+
+settings.register_profile(
+    "makeline", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile("makeline")
+
+
+@pytest.fixture(scope="session")
+def demo_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "store.db"
+    init_store(path, demo=True)
+    return path
+
+
+def copy_store(template: Path, target: Path) -> Path:
+    shutil.copyfile(template, target)
+    return target
+
+
+@pytest.fixture
+def store_path(demo_store_template: Path, tmp_path: Path) -> Path:
+    return copy_store(demo_store_template, tmp_path / "store.db")
+
+
+@pytest.fixture
+def db(store_path: Path) -> Iterator[StoreDB]:
+    with StoreDB(store_path) as database:
+        yield database
