@@ -50,17 +50,30 @@ def raw_sqlite(path: Path, count: int) -> list[float]:
 def service_orders(path: Path, count: int) -> list[float]:
     init_store(path, demo=True)
     requests = [
-        OrderRequest(channel=Channel.WALK_IN, service=Service.CARRYOUT,
-                     items=[ItemRequest(product="pepperoni", size="lg"),
-                            ItemRequest(product="cheese", size="md",
-                                        toppings=[ToppingChoice(code="ham", placement=Placement.LEFT)]),
-                            ItemRequest(product="cola", size="2l")],
-                     tenders=[TenderRequest(kind="cash", tendered=6000)], best_deal=True),
-        OrderRequest(channel=Channel.PHONE, service=Service.DELIVERY,
-                     items=[ItemRequest(product="supreme", size="lg"), ItemRequest(product="wings", size="8pc")],
-                     phone="7085550123", customer_name="Bench Mark",
-                     address=AddressRequest(line1="800 N Oak Park Ave"),
-                     tenders=[TenderRequest(kind="pay_at_door")]),
+        OrderRequest(
+            channel=Channel.WALK_IN,
+            service=Service.CARRYOUT,
+            items=[
+                ItemRequest(product="pepperoni", size="lg"),
+                ItemRequest(
+                    product="cheese",
+                    size="md",
+                    toppings=[ToppingChoice(code="ham", placement=Placement.LEFT)],
+                ),
+                ItemRequest(product="cola", size="2l"),
+            ],
+            tenders=[TenderRequest(kind="cash", tendered=6000)],
+            best_deal=True,
+        ),
+        OrderRequest(
+            channel=Channel.PHONE,
+            service=Service.DELIVERY,
+            items=[ItemRequest(product="supreme", size="lg"), ItemRequest(product="wings", size="8pc")],
+            phone="7085550123",
+            customer_name="Bench Mark",
+            address=AddressRequest(line1="800 N Oak Park Ave"),
+            tenders=[TenderRequest(kind="pay_at_door")],
+        ),
     ]
     times = []
     with StoreDB(path) as db:
@@ -79,11 +92,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = raw_sqlite(Path(tmp) / "raw.db", args.orders)
         ours = service_orders(Path(tmp) / "store.db", args.orders)
-    for name, samples in (("raw SQLite commit (WAL, synchronous=FULL)", raw),
-                          ("place_order through store_db services", ours)):
+    for name, samples in (
+        ("raw SQLite commit (WAL, synchronous=FULL)", raw),
+        ("place_order through store_db services", ours),
+    ):
         rate = len(samples) / sum(samples)
-        print(f"{name:<44} {rate:>8.0f} commits/s   p50 {statistics.median(samples) * 1000:6.3f} ms"
-              f"   p99 {percentile(samples, 0.99) * 1000:6.3f} ms")
+        print(
+            f"{name:<44} {rate:>8.0f} commits/s   p50 {statistics.median(samples) * 1000:6.3f} ms"
+            f"   p99 {percentile(samples, 0.99) * 1000:6.3f} ms"
+        )
     print(f"ratio ours/raw throughput: {(len(ours) / sum(ours)) / (len(raw) / sum(raw)):.2f}")
 
 

@@ -51,7 +51,7 @@ def _demo(args: argparse.Namespace) -> int:
     path = db_path(args.db)
     print(init_store(path, demo=True))
     try:
-        from terminal.cli import open_terminal  # type: ignore[attr-defined,unused-ignore]
+        from terminal.cli import open_terminal  # type: ignore[import-not-found,attr-defined,unused-ignore]
     except ImportError:
         return main(["show", "--db", str(path)])
     return int(open_terminal(path) or 0)

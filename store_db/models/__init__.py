@@ -17,6 +17,7 @@ from store_db.models.outbox import OutboxEvent
 from store_db.models.printing import Printer, PrintJob
 from store_db.models.stock import InventoryItem, ItemUnit
 from store_db.models.store import AuditEntry, Shift, Staff, Store
+from store_db.models.sync import SyncState
 
 __all__ = [
     "AuditEntry",
@@ -44,6 +45,7 @@ __all__ = [
     "Staff",
     "Store",
     "Street",
+    "SyncState",
     "Tender",
     "new_id",
     "utcnow",

@@ -85,11 +85,16 @@ def advance(
     return order
 
 
-def void(session: Session, order_id: str, reason: str, approver: Staff, at: datetime) -> Order:
-    """Void before the order leaves the store; a manager or shift lead approves."""
+def void(session: Session, order_id: str, reason: str, approver: Staff | None, at: datetime) -> Order:
+    """Void before the order leaves the store; a manager or shift lead approves.
+
+    `approver` is None only for a customer's own cancel request from the cloud,
+    which the store accepts by its rules (see `store_db.services.feed`).
+    """
     if not reason.strip():
         raise BadInput("A void needs a reason (e.g. customer cancelled, wrong order).")
-    staff_service.require_approver(approver)
+    if approver is not None:
+        staff_service.require_approver(approver)
     order = get_order(session, order_id)
     check_transition(Service(order.service), Stage(order.stage), Stage.VOIDED, f"Order #{order.number}")
     made = order.made_at is not None
@@ -97,13 +102,16 @@ def void(session: Session, order_id: str, reason: str, approver: Staff, at: date
     for hook in STAGE_HOOKS:
         hook(session, order, Stage.VOIDED, stamp)
     order.stage, order.voided_at = Stage.VOIDED.value, stamp
-    order.void_reason, order.void_approved_by = reason.strip(), approver.id
+    order.void_reason = reason.strip()
+    order.void_approved_by = approver.id if approver else None
     session.execute(
         update(KitchenTicket)
         .where(KitchenTicket.order_id == order.id, KitchenTicket.bumped_at.is_(None))
         .values(bumped_at=stamp, note="voided")
     )
-    staff_service.audit(session, stamp, "void", f"#{order.number}: {reason.strip()}", approver.id)
+    staff_service.audit(
+        session, stamp, "void", f"#{order.number}: {reason.strip()}", approver.id if approver else None
+    )
     outbox.emit(
         session,
         "order.voided",
@@ -112,7 +120,7 @@ def void(session: Session, order_id: str, reason: str, approver: Staff, at: date
             "order_id": order.id,
             "number": order.number,
             "reason": reason.strip(),
-            "approved_by": approver.name,
+            "approved_by": approver.name if approver else "customer",
             "after_made": made,
             "at": stamp.isoformat(),
         },

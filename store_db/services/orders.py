@@ -130,8 +130,12 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
     store = session.scalars(select(Store)).one()
     menu = current_menu(session, store)
     priced = price_order(
-        menu, request.items, store.tax_rate_bp, coupon_code=request.coupon,
-        best_deal=request.best_deal, tip=request.tip,
+        menu,
+        request.items,
+        store.tax_rate_bp,
+        coupon_code=request.coupon,
+        best_deal=request.best_deal,
+        tip=request.tip,
     )
     phone = customers.normalize_phone(request.phone) if request.phone else ""
     label, place, km = "", None, 0.0
@@ -149,7 +153,10 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
 
     pizzas = sum(i.quantity for i in priced.items if i.station is Station.MAKELINE)
     seconds = promise.quote_seconds(
-        store, promise.kitchen_load(session), pizzas, request.service is Service.DELIVERY,
+        store,
+        promise.kitchen_load(session),
+        pizzas,
+        request.service is Service.DELIVERY,
         promise.drive_seconds(store, km),
     )
     day = business_date(at, store.timezone, store.day_starts_hour)
@@ -158,19 +165,35 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
     if phone:
         customer = customers.save_customer(session, phone, request.customer_name, at)
         if place is not None and request.address is not None:
-            customers.remember_address(session, customer, place, at, line2=request.address.line2,
-                                       notes=request.address.notes)
+            customers.remember_address(
+                session, customer, place, at, line2=request.address.line2, notes=request.address.notes
+            )
     paid = request.paid_online or any(t.kind in ("cash", "card", "online") for t in tenders)
     order = Order(
-        id=new_id(), business_date=day, number=number, channel=request.channel.value,
-        service=request.service.value, stage=Stage.PLACED.value,
+        id=new_id(),
+        business_date=day,
+        number=number,
+        channel=request.channel.value,
+        service=request.service.value,
+        stage=Stage.PLACED.value,
         customer_id=customer.id if customer else None,
         customer_name=(customer.name if customer else request.customer_name.strip()),
-        phone=phone, address=label, lat=place.lat if place else None,
-        lon=place.lon if place else None, notes=request.notes.strip(), menu_version=menu.version,
-        coupon=priced.coupon, subtotal=priced.subtotal, discount=priced.discount, tax=priced.tax,
-        tip=priced.tip, total=priced.total, payment="paid" if paid else "due",
-        promise_at=promise.promise_time(at, seconds), placed_at=at, taken_by=request.taken_by,
+        phone=phone,
+        address=label,
+        lat=place.lat if place else None,
+        lon=place.lon if place else None,
+        notes=request.notes.strip(),
+        menu_version=menu.version,
+        coupon=priced.coupon,
+        subtotal=priced.subtotal,
+        discount=priced.discount,
+        tax=priced.tax,
+        tip=priced.tip,
+        total=priced.total,
+        payment="paid" if paid else "due",
+        promise_at=promise.promise_time(at, seconds),
+        placed_at=at,
+        taken_by=request.taken_by,
         cloud_order_id=request.cloud_order_id,
     )
     documents = ["kitchen"] if request.channel is Channel.ONLINE else ["kitchen", "receipt"]
@@ -178,13 +201,25 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
     for tender in tenders:
         tender.id, tender.order_id, tender.created_at = new_id(), order.id, at
     tickets = [
-        KitchenTicket(id=new_id(), order_id=order.id, station=station.value, created_at=at,
-                      suspicious=False, recalls=0, note="")
+        KitchenTicket(
+            id=new_id(),
+            order_id=order.id,
+            station=station.value,
+            created_at=at,
+            suspicious=False,
+            recalls=0,
+            note="",
+        )
         for station in sorted({i.station for i in priced.items} - {Station.RACK})
     ]
     # Core inserts, one statement per table: the unit of work costs more than SQLite here.
-    for model, rows in ((Order, [order]), (OrderLine, _lines(order.id, priced.items)), (Tender, tenders),
-                        (KitchenTicket, tickets), (PrintJob, jobs)):
+    for model, rows in (
+        (Order, [order]),
+        (OrderLine, _lines(order.id, priced.items)),
+        (Tender, tenders),
+        (KitchenTicket, tickets),
+        (PrintJob, jobs),
+    ):
         if rows:
             session.execute(insert(model), [_columns(row) for row in rows])
     outbox.emit(session, "order.placed", order.id, order_payload(order, priced.items, tenders), at)

@@ -28,7 +28,16 @@ def emit(session: Session, kind: str, subject: str, payload: dict[str, Any], at:
     seq = last + 1
     session.execute(
         insert(OutboxEvent),
-        [{"seq": seq, "event_id": new_id(), "txn": txn, "kind": kind, "subject": subject,
-          "payload": payload, "created_at": at}],
+        [
+            {
+                "seq": seq,
+                "event_id": new_id(),
+                "txn": txn,
+                "kind": kind,
+                "subject": subject,
+                "payload": payload,
+                "created_at": at,
+            }
+        ],
     )
     return seq

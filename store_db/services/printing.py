@@ -44,8 +44,17 @@ def jobs_for(session: Session, documents: list[str], subject: str, at: datetime)
     """The jobs (not yet added) that print `documents` on every printer that prints them."""
     printers = session.scalars(select(Printer).where(Printer.enabled.is_(True)).order_by(Printer.name))
     return [
-        PrintJob(printer=p.name, document=document, subject=subject, payload={}, reprint=False,
-                 status="queued", attempts=0, last_error="", created_at=at)
+        PrintJob(
+            printer=p.name,
+            document=document,
+            subject=subject,
+            payload={},
+            reprint=False,
+            status="queued",
+            attempts=0,
+            last_error="",
+            created_at=at,
+        )
         for p in printers
         for document in documents
         if document in {d.strip() for d in p.prints.split(",")}

@@ -41,8 +41,11 @@ def kitchen_load(session: Session) -> KitchenLoad:
             .group_by(Shift.out_on_run)
         ).all()
     )
-    return KitchenLoad(pizzas_waiting=int(waiting or 0), drivers_in=int(drivers.get(False, 0)),
-                       drivers_out=int(drivers.get(True, 0)))
+    return KitchenLoad(
+        pizzas_waiting=int(waiting or 0),
+        drivers_in=int(drivers.get(False, 0)),
+        drivers_out=int(drivers.get(True, 0)),
+    )
 
 
 def quote_seconds(store: Store, load: KitchenLoad, pizzas: int, delivery: bool, drive_s: float) -> int:
