@@ -52,6 +52,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sales.add_argument("--json", action="store_true")
     sales.set_defaults(run=_report_sales)
 
+    from store_db.stock import cli as stock_cli
+
+    stock_cli.register(subparsers, reports)
+
 
 def _init_store(args: argparse.Namespace) -> None:
     from store_db.setup import StoreDetails, init_store

@@ -2,6 +2,15 @@
 
 from store_db.models.base import Base, new_id, utcnow
 from store_db.models.customers import Customer, CustomerAddress, Street
+from store_db.models.inventory import (
+    StockCount,
+    StockCountLine,
+    StockReceipt,
+    StockReceiptLine,
+    UsageRecord,
+    WasteEntry,
+    WasteLine,
+)
 from store_db.models.menu import (
     MenuCategory,
     MenuOption,
@@ -43,10 +52,17 @@ __all__ = [
     "RecipePortion",
     "Shift",
     "Staff",
+    "StockCount",
+    "StockCountLine",
+    "StockReceipt",
+    "StockReceiptLine",
     "Store",
     "Street",
     "SyncState",
     "Tender",
+    "UsageRecord",
+    "WasteEntry",
+    "WasteLine",
     "new_id",
     "utcnow",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -13,6 +12,7 @@ from store_db.models import KitchenTicket, Order, Staff
 from store_db.rules.lifecycle import Service, Stage, check_transition, is_behind, stamp_order_ok
 from store_db.services import outbox
 from store_db.services import staff as staff_service
+from store_db.stock import usage
 
 _STAMP = {
     Stage.MADE: "made_at",
@@ -32,10 +32,6 @@ _ORDER_OF_STAMPS = (
     "out_the_door_at",
     "delivered_at",
 )
-
-# Hooks other store_db modules register to act inside the same transaction (e.g. stock usage).
-StageHook = Callable[[Session, Order, Stage, datetime], None]
-STAGE_HOOKS: list[StageHook] = []
 
 
 def get_order(session: Session, order_id: str) -> Order:
@@ -71,8 +67,8 @@ def advance(
     stamp = stamp_order_ok(_latest_stamp(order), at)
     setattr(order, _STAMP[target], stamp)
     order.stage = target.value
-    for hook in STAGE_HOOKS:
-        hook(session, order, target, stamp)
+    if target is Stage.MADE:
+        usage.record_made(session, order, stamp)
     payload: dict[str, object] = {
         "order_id": order.id,
         "number": order.number,
@@ -99,8 +95,8 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
     check_transition(Service(order.service), Stage(order.stage), Stage.VOIDED, f"Order #{order.number}")
     made = order.made_at is not None
     stamp = stamp_order_ok(_latest_stamp(order), at)
-    for hook in STAGE_HOOKS:
-        hook(session, order, Stage.VOIDED, stamp)
+    if made:
+        usage.record_void_after_made(session, order, stamp, reason.strip(), approver.id if approver else None)
     order.stage, order.voided_at = Stage.VOIDED.value, stamp
     order.void_reason = reason.strip()
     order.void_approved_by = approver.id if approver else None
