@@ -6,6 +6,7 @@
     │   ├── UnknownProfile        a paper profile other than 80mm / 58mm
     │   ├── PrinterSupportMissing a driver this machine lacks (pyusb for usb://)
     │   └── BadDocument           a print job whose saved document cannot be read back
+    ├── QueueAlreadyRunning       another agent already prints for this store
     └── PrinterFault              the printer itself is not taking tickets; retry later
         ├── PrinterUnreachable    no connection (switched off, unplugged, wrong address)
         ├── PrinterNotReady       connected, but its status says paper out / cover open / error
@@ -43,6 +44,10 @@ class PrinterSupportMissing(BadPrinterConfig):
 
 class BadDocument(BadPrinterConfig):
     pass
+
+
+class QueueAlreadyRunning(PrinterError):
+    """A second print queue on one store would print what the first is sending."""
 
 
 def _tickets(waiting: int) -> str:

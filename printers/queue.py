@@ -1,10 +1,11 @@
 """The print queue worker: every job printed, in order per printer, once.
 
-The queue itself lives in the store (`JobStore`, bound to the `print_job` table by the
-store side); this module only moves jobs through it:
+The queue itself lives in the store (`JobStore`, bound to the `print_job` table by
+`printers.store_jobs`); this module only moves jobs through it:
 
-* One thread per printer takes that printer's oldest job, lays it out for the printer's
-  paper, and `deliver`s it. Only when `deliver` returned is the job marked printed.
+* One thread per printer (`printers.worker`) takes that printer's oldest job, gets its
+  document from the store, lays it out for the printer's paper, and `deliver`s it. Only
+  when `deliver` returned is the job marked printed.
 * A printer that fails (unreachable, paper out, hung, dropped) keeps its job at the head
   of its queue and is retried with backoff, so later tickets never jump ahead.
 * After `failures_before_backup` failures in a row a printer is down: its jobs move to its
@@ -19,17 +20,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from printers.errors import BadDocument, PrinterError, PrinterFault, UnknownProfile
+from printers.documents import Document
 from printers.layout import render
-from printers.payload import from_payload
 from printers.profiles import paper_profile
-from printers.transports import Connection, Timeouts, connection_for, deliver
+from printers.transports import Connection, Timeouts, connection_for
 from printers.transports.base import DEFAULT_TIMEOUTS
+from printers.worker import PrinterWorker
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class Job:
     id: int  # jobs of one printer print in `id` order
     printer: str
     document: str  # a `Document.kind`
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # the document itself, or {} when it is built from `subject`
+    subject: str = ""  # the order (or run) the document is about
     reprint: bool = False
     backup_of: str | None = None  # the printer it was meant for, when moved to a backup
     attempts: int = 0
@@ -58,6 +59,12 @@ class JobStore(Protocol):
     def printers(self) -> list[PrinterConfig]:
         """The enabled printers."""
 
+    def document(self, job: Job) -> Document:
+        """The job's document: read from its payload, or built from its subject's records.
+
+        Raises `BadDocument` when it cannot be (an unknown kind, an order that is gone).
+        """
+
     def next_job(self, printer: str) -> Job | None:
         """Claim `printer`'s oldest unprinted job (mark it sending) and return it, or None.
 
@@ -65,8 +72,10 @@ class JobStore(Protocol):
         back with `reprint=True`, since part of it may have printed.
         """
 
-    def mark_printed(self, job_id: int) -> None:
-        """The printer took every byte of the job."""
+    def mark_printed(self, job_id: int, then_claim: str | None = None) -> Job | None:
+        """The printer took every byte of the job. With `then_claim`, also claim that
+        printer's next job in the same transaction and return it (as `next_job` would):
+        one commit less per ticket while a queue drains."""
 
     def mark_failed(self, job_id: int, error: str, partial: bool) -> None:
         """Back to queued at the head of its printer's queue; one more attempt, `error`
@@ -85,7 +94,7 @@ class JobStore(Protocol):
 @dataclass(frozen=True)
 class Backoff:
     first: float = 0.1  # seconds before the first retry
-    most: float = 1.0  # short: a printer back on must not wait long for its tickets
+    most: float = 0.5  # short: a printer back on must not wait long for its tickets
 
     def delay(self, failures: int) -> float:
         return min(self.first * 2.0 ** max(failures - 1, 0), self.most)
@@ -107,94 +116,6 @@ log = logging.getLogger(__name__)
 
 def backup_banner(printer: str) -> str:
     return f"BACKUP — {printer} printer down"
-
-
-class PrinterWorker:
-    """Prints one printer's jobs; `step` does one unit of work."""
-
-    def __init__(self, queue: PrintQueue, config: PrinterConfig) -> None:
-        self.queue = queue
-        self.config = config
-        self.failures = 0
-        self.down = False
-        self.next_try = 0.0
-        self.last_error = ""
-
-    def step(self) -> bool:
-        """Handle at most one job; True when there may be more to do at once."""
-        store, name, now = self.queue.store, self.config.name, time.monotonic()
-        backup = self.queue.usable_backup(self.config)
-        if self.down and backup is not None:
-            probe_due = now >= self.next_try
-            if not probe_due or not self._probe():
-                if probe_due:
-                    self.next_try = now + self.queue.settings.backoff.most
-                job = store.next_job(name)
-                if job is None:
-                    return False
-                if job.backup_of is None:
-                    store.move_to_backup(job.id, backup)
-                    return True
-                # A job that already is a backup's stays here: no ping-pong between printers.
-            else:
-                self._up()
-                job = store.next_job(name)
-        elif now < self.next_try:
-            return False
-        else:
-            job = store.next_job(name)
-        if job is None:
-            return False
-        return self._print(job)
-
-    def _print(self, job: Job) -> bool:
-        store, name = self.queue.store, self.config.name
-        try:
-            data = self.queue.render(job, self.config)
-        except (BadDocument, UnknownProfile) as exc:
-            store.mark_unprintable(job.id, str(exc))
-            return True
-        try:
-            connection = self.queue.connect(
-                self.config.url, printer=name, timeouts=self.queue.settings.timeouts
-            )
-            deliver(connection, data, timeout=self.queue.settings.job_timeout)
-        except PrinterError as exc:
-            partial = isinstance(exc, PrinterFault) and exc.partial
-            message = (
-                str(exc.for_queue(name, store.waiting(name))) if isinstance(exc, PrinterFault) else str(exc)
-            )
-            store.mark_failed(job.id, message, partial)
-            self._failed(message)
-            return True
-        store.mark_printed(job.id)
-        self._up()
-        return True
-
-    def _failed(self, message: str) -> None:
-        self.failures += 1
-        self.last_error = message
-        self.next_try = time.monotonic() + self.queue.settings.backoff.delay(self.failures)
-        if self.failures >= self.queue.settings.failures_before_backup:
-            self.down = True
-
-    def _up(self) -> None:
-        self.failures, self.down, self.last_error, self.next_try = 0, False, "", 0.0
-
-    def _probe(self) -> bool:
-        """Is the printer back? Asks its status; prints nothing."""
-        try:
-            connection = self.queue.connect(
-                self.config.url, printer=self.config.name, timeouts=self.queue.settings.timeouts
-            )
-            connection.open()
-            try:
-                status = connection.status()
-            finally:
-                connection.close()
-        except PrinterError:
-            return False
-        return status is None or status.ready
 
 
 class PrintQueue:
@@ -219,6 +140,10 @@ class PrintQueue:
         self.refresh()
         self._supervisor = threading.Thread(target=self._supervise, name="print-queue", daemon=True)
         self._supervisor.start()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop taking jobs; a job being sent finishes (or times out) first."""
@@ -284,6 +209,16 @@ class PrintQueue:
         with self._lock:
             self._threads.pop(name, None)
 
+    def settled(self) -> bool:
+        """Nothing left to print now: every printer's queue is empty, or its printer is
+        down with no backup to take its jobs."""
+        with self._lock:
+            workers = list(self.workers.values())
+        return not any(
+            self.store.waiting(w.config.name) and not (w.down and self.usable_backup(w.config) is None)
+            for w in workers
+        )
+
     # ---- shared by workers -----------------------------------------------------------
     def usable_backup(self, config: PrinterConfig) -> str | None:
         backup = self.workers.get(config.backup) if config.backup else None
@@ -291,9 +226,12 @@ class PrintQueue:
             return None
         return backup.config.name
 
-    def render(self, job: Job, config: PrinterConfig) -> bytes:
-        """The job's document laid out for `config`'s paper, with REPRINT / BACKUP marks."""
-        document = from_payload(job.document, job.payload)
+    def prepare(self, job: Job, config: PrinterConfig) -> tuple[Document, bytes]:
+        """The job's document, and its bytes on `config`'s paper with REPRINT / BACKUP marks."""
+        document = self.store.document(job)
         banner = backup_banner(job.backup_of) if job.backup_of else document.banner
         marked = dataclasses.replace(document, reprint=document.reprint or job.reprint, banner=banner)
-        return render(marked, paper_profile(config.profile))
+        return marked, render(marked, paper_profile(config.profile))
+
+    def render(self, job: Job, config: PrinterConfig) -> bytes:
+        return self.prepare(job, config)[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from printers.transports.base import DEFAULT_TIMEOUTS, Connection, Timeouts, deliver
 from printers.transports.dummy import DummyConnection, dummy_printer, forget_dummy_printers
 from printers.transports.file import FileConnection
+from printers.transports.preview import PreviewConnection
 from printers.transports.serial_port import SerialConnection
 from printers.transports.status import PrinterStatus
 from printers.transports.tcp import TcpConnection
@@ -17,10 +18,12 @@ from printers.transports.urls import (
     SCHEMES,
     DummyUrl,
     FileUrl,
+    PreviewUrl,
     PrinterUrl,
     SerialUrl,
     TcpUrl,
     UsbUrl,
+    absolute_url,
     parse_printer_url,
 )
 from printers.transports.usb import UsbConnection
@@ -31,6 +34,7 @@ __all__ = [
     "PrinterStatus",
     "PrinterUrl",
     "Timeouts",
+    "absolute_url",
     "connection_for",
     "deliver",
     "dummy_printer",
@@ -52,5 +56,7 @@ def connection_for(
         return UsbConnection(where, printer=printer, timeouts=timeouts)
     if isinstance(where, FileUrl):
         return FileConnection(where, printer=printer, timeouts=timeouts)
+    if isinstance(where, PreviewUrl):
+        return PreviewConnection(where, printer=printer, timeouts=timeouts)
     assert isinstance(where, DummyUrl)
     return DummyConnection(where, printer=printer, timeouts=timeouts)

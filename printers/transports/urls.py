@@ -6,21 +6,25 @@
     serial://loop://?baud=9600          any pyserial URL (loop://, socket://host:port, …)
     usb://04b8:0202                     vendor:product in hex, as `lsusb` prints them
     file:///dev/usb/lp0                 bytes appended to a device or file
+    preview:///srv/makeline/printouts   each job's text preview as a .txt file in that folder
     dummy://kitchen                     kept in memory under that name (demos, tests)
 
 `status=on|off` says whether the printer answers real-time status (DLE EOT): on by
 default for tcp and serial (off for pyserial's loop://, which echoes), off for usb and file.
+A preview folder may be given relative (`preview://.makeline/printouts`); `absolute_url`
+pins it to the folder it means from here, before it is saved.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from printers.errors import BadPrinterUrl
 
-SCHEMES = ("tcp", "serial", "usb", "file", "dummy")
+SCHEMES = ("tcp", "serial", "usb", "file", "preview", "dummy")
 BAUD_RATES = (50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200,
               38400, 57600, 115200, 230400, 460800, 500000, 576000, 921600, 1000000)  # fmt: skip
 COMMON_BAUD = "9600, 19200, 38400, 57600 or 115200"
@@ -72,6 +76,15 @@ class FileUrl:
 
 
 @dataclass(frozen=True)
+class PreviewUrl:
+    folder: str
+
+    @property
+    def address(self) -> str:
+        return f"preview folder {self.folder}"
+
+
+@dataclass(frozen=True)
 class DummyUrl:
     name: str
 
@@ -80,7 +93,7 @@ class DummyUrl:
         return f"dummy://{self.name}"
 
 
-PrinterUrl = TcpUrl | SerialUrl | UsbUrl | FileUrl | DummyUrl
+PrinterUrl = TcpUrl | SerialUrl | UsbUrl | FileUrl | PreviewUrl | DummyUrl
 
 
 def parse_printer_url(url: str) -> PrinterUrl:
@@ -102,7 +115,17 @@ def parse_printer_url(url: str) -> PrinterUrl:
         return _usb(url, rest)
     if scheme == "file":
         return _file(url)
+    if scheme == "preview":
+        return _preview(url, rest)
     return _dummy(url, rest)
+
+
+def absolute_url(url: str) -> str:
+    """`url` checked, with a relative preview folder made absolute from the working folder."""
+    where = parse_printer_url(url)
+    if isinstance(where, PreviewUrl):
+        return f"preview://{Path(where.folder).expanduser().resolve()}"
+    return url.strip()
 
 
 def _options(url: str, query: str, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -173,6 +196,14 @@ def _file(url: str) -> FileUrl:
         raise BadPrinterUrl(f"'{url}' needs an absolute path, like file:///dev/usb/lp0.")
     _options(url, parts.query, ())
     return FileUrl(parts.path)
+
+
+def _preview(url: str, rest: str) -> PreviewUrl:
+    folder, _, query = rest.partition("?")
+    _options(url, query, ())
+    if not folder.strip():
+        raise BadPrinterUrl(f"'{url}' names no folder; use preview:///path/to/printouts.")
+    return PreviewUrl(folder)
 
 
 def _dummy(url: str, rest: str) -> DummyUrl:

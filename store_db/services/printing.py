@@ -1,4 +1,9 @@
-"""Writing print jobs in the transaction of the event that causes them."""
+"""Writing print jobs in the transaction of the event that causes them, and reprints.
+
+A job names its printer, the kind of document and its subject (the order or run id); the
+print queue builds the document from the subject's records when it prints it, unless the
+job carries the document itself in `payload`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.models import Printer, PrintJob
+from store_db.errors import BadInput, NotFound
+from store_db.models import Order, Printer, PrintJob
+
+REPRINTABLE = ("kitchen", "receipt")
 
 
 def printers_for(session: Session, document: str) -> list[Printer]:
@@ -59,3 +67,14 @@ def jobs_for(session: Session, documents: list[str], subject: str, at: datetime)
         for document in documents
         if document in {d.strip() for d in p.prints.split(",")}
     ]
+
+
+def reprint(session: Session, order_id: str, document: str, at: datetime) -> list[PrintJob]:
+    """New jobs, marked REPRINT, for `order_id`'s kitchen ticket or receipt on every printer
+    that prints it. Refuses an unknown order or document; none when no printer prints it."""
+    if document not in REPRINTABLE:
+        raise BadInput(f"Only a {' or a '.join(REPRINTABLE)} can be reprinted, not '{document}'.")
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"There is no order {order_id} in this store; it cannot be reprinted.")
+    return enqueue(session, document, order.id, at, reprint=True)

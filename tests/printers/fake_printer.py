@@ -6,7 +6,8 @@ does, and can be told to misbehave the ways printers do in a rush:
 
 * `refuse()`: stop listening (switched off): connections are refused; `listen()` again.
 * `hang(after=N)`: take N bytes of a job, then never read or answer again (N=0: accept
-  the connection and never read at all).
+  the connection and never read at all); `hang(after=N, later=K)` serves the next K
+  connections normally first.
 * `close_after(N)`: take N bytes of a job, then drop the connection.
 * `paper_out()`: answer status with the paper-end bits set, until `paper_in()`.
 
@@ -44,6 +45,7 @@ class Session:
 class _Behaviour:
     kind: str = "normal"  # normal, hang, close
     after: int = 0
+    later: int = 0  # connections still to serve normally before misbehaving
 
 
 class FakePrinter:
@@ -116,9 +118,10 @@ class FakePrinter:
             listener.close()
 
     # ---- misbehaviour ----------------------------------------------------------------
-    def hang(self, after: int = 0) -> None:
-        """New connections: take `after` job bytes, then stop reading and answering."""
-        self._behaviour = _Behaviour("hang", after)
+    def hang(self, after: int = 0, later: int = 0) -> None:
+        """New connections (after `later` normal ones): take `after` job bytes, then stop
+        reading and answering."""
+        self._behaviour = _Behaviour("hang", after, later)
 
     def close_after(self, count: int) -> None:
         """New connections: take `count` job bytes, then drop the connection."""
@@ -158,6 +161,9 @@ class FakePrinter:
                 return
             session = Session()
             behaviour = self._behaviour
+            if behaviour.later > 0:
+                behaviour.later -= 1
+                behaviour = _Behaviour()
             thread = threading.Thread(target=self._serve, args=(client, session, behaviour), daemon=True)
             with self._lock:
                 self.sessions.append(session)

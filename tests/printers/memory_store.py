@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from printers.documents import Document
-from printers.payload import to_payload
+from printers.payload import from_payload, to_payload
 from printers.queue import Job, PrinterConfig
 
 
@@ -47,6 +47,9 @@ class MemoryJobStore:
     def printers(self) -> list[PrinterConfig]:
         return list(self.configs)
 
+    def document(self, job: Job) -> Document:
+        return from_payload(job.document, job.payload)
+
     def next_job(self, printer: str) -> Job | None:
         with self.lock:
             mine = [r for r in self.rows if r.job.printer == printer and r.status in ("queued", "sending")]
@@ -61,12 +64,13 @@ class MemoryJobStore:
             row.history.append(f"claimed by {printer}")
             return row.job
 
-    def mark_printed(self, job_id: int) -> None:
+    def mark_printed(self, job_id: int, then_claim: str | None = None) -> Job | None:
         with self.lock:
             row = self.row(job_id)
             assert row.status == "sending", f"job {job_id} printed while {row.status}"
             row.status = "printed"
             row.history.append("printed")
+        return self.next_job(then_claim) if then_claim is not None else None
 
     def mark_failed(self, job_id: int, error: str, partial: bool) -> None:
         with self.lock:

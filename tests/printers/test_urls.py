@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from printers.errors import BadPrinterUrl
-from printers.transports import parse_printer_url
-from printers.transports.urls import DummyUrl, FileUrl, SerialUrl, TcpUrl, UsbUrl
+from printers.transports import absolute_url, parse_printer_url
+from printers.transports.urls import DummyUrl, FileUrl, PreviewUrl, SerialUrl, TcpUrl, UsbUrl
 
 
 @pytest.mark.parametrize(
@@ -22,6 +24,8 @@ from printers.transports.urls import DummyUrl, FileUrl, SerialUrl, TcpUrl, UsbUr
         ("usb://04b8:0202", UsbUrl(0x04B8, 0x0202)),
         ("usb://0x0416:0x5011?status=on", UsbUrl(0x0416, 0x5011, status=True)),
         ("file:///dev/usb/lp0", FileUrl("/dev/usb/lp0")),
+        ("preview:///srv/printouts", PreviewUrl("/srv/printouts")),
+        ("preview://.makeline/printouts", PreviewUrl(".makeline/printouts")),
         ("dummy://", DummyUrl("default")),
         ("dummy://kitchen", DummyUrl("kitchen")),
     ],
@@ -65,3 +69,13 @@ def test_unknown_scheme_names_the_accepted_ones() -> None:
 def test_bad_urls_say_what_to_fix(url: str, says: str) -> None:
     with pytest.raises(BadPrinterUrl, match=says):
         parse_printer_url(url)
+
+
+def test_a_relative_preview_folder_is_saved_as_an_absolute_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert absolute_url("preview://printouts/kitchen") == f"preview://{tmp_path}/printouts/kitchen"
+    assert absolute_url(" tcp://10.0.0.7 ") == "tcp://10.0.0.7"
+    with pytest.raises(BadPrinterUrl, match="names no folder"):
+        absolute_url("preview://")
