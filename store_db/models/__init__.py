@@ -2,6 +2,7 @@
 
 from store_db.models.base import Base, new_id, utcnow
 from store_db.models.customers import Customer, CustomerAddress, Street
+from store_db.models.delivery import CashOut, DeliveryRun, RunStop
 from store_db.models.inventory import (
     StockCount,
     StockCountLine,
@@ -31,9 +32,11 @@ from store_db.models.sync import SyncState
 __all__ = [
     "AuditEntry",
     "Base",
+    "CashOut",
     "Customer",
     "CustomerAddress",
     "DayCounter",
+    "DeliveryRun",
     "InventoryItem",
     "ItemUnit",
     "KitchenTicket",
@@ -50,6 +53,7 @@ __all__ = [
     "PrintJob",
     "Printer",
     "RecipePortion",
+    "RunStop",
     "Shift",
     "Staff",
     "StockCount",

@@ -35,7 +35,7 @@ class PrintJob(Base):
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     reprint: Mapped[bool] = mapped_column(Boolean, default=False)
     backup_of: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, sending, printed
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued, sending, printed, unprintable
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -71,3 +71,4 @@ class Shift(Base):
     clock_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
     clock_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     out_on_run: Mapped[bool] = mapped_column(default=False)  # a driver away on a delivery run
+    starting_bank: Mapped[int] = mapped_column(Integer, default=0)  # change handed to a driver
