@@ -1,0 +1,193 @@
+"""Run building: plan time and quality, PyVRP beside it, and the Friday rush.
+
+    .venv/bin/python benchmarks/bench_dispatch.py [--seeds N] [--reference-s S]
+
+1. Plan time and quality for 15 orders / 5 drivers (250 ms) and 60 orders /
+   20 drivers (1 s): rush snapshots around the store (orders on the rack and
+   in the oven, promises from 10 to 35 minutes, some drivers still out),
+   against a 10 s search of the same instance.
+2. The same sizes where every order can be on time (every order ready, loose
+   promises), solved by PyVRP under the same time budget: driving time, ours
+   over PyVRP's. PyVRP is installed for this benchmark only
+   (`.venv/bin/pip install pyvrp`); without it this part is skipped.
+3. The Friday rush (120 orders over 2 hours, 6 drivers) under each dispatcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import time
+from dataclasses import replace
+
+from store_db.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from store_db.dispatch.planner import plan_runs
+from store_db.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
+from store_db.dispatch.rush import Dispatcher, drivers_in, friday_rush, simulate
+from store_db.dispatch.travel import GreatCircleTravel, LatLon
+
+STORE = LatLon(41.8781, -87.6298)
+TRAVEL = GreatCircleTravel()
+SIZES = [(15, 5, 250), (60, 20, 1000)]
+
+
+def snapshot(seed: int, orders: int, drivers: int, limit_ms: int, on_time: bool) -> PlanRequest:
+    rng = random.Random(seed)
+    stops = []
+    for i in range(orders):
+        distance = 150 + 5850 * rng.random() ** 1.5
+        bearing = rng.uniform(0, 2 * math.pi)
+        lat = STORE.lat + distance * math.cos(bearing) / 111_320
+        lon = STORE.lon + distance * math.sin(bearing) / (111_320 * math.cos(math.radians(STORE.lat)))
+        release = 0 if on_time else rng.choice([0, 0, 0, 60, 120, 240, 420])
+        deadline = 3 * 3600 if on_time else release + rng.randint(600, 2100)
+        stops.append(Stop(f"o{i}", f"#{1001 + i}", lat, lon, deadline, release))
+    crew = [Driver(f"d{j}", f"Driver {j}", rng.choice([0, 0, 0, 240, 600, 900])) for j in range(drivers)]
+    return PlanRequest(STORE.lat, STORE.lon, tuple(stops), tuple(crew), 3, limit_ms)
+
+
+def timed(request: PlanRequest, thorough: bool = False) -> tuple[Plan, float]:
+    started = time.perf_counter()
+    plan = plan_runs(request, TRAVEL, thorough=thorough)
+    return plan, time.perf_counter() - started
+
+
+def gap(ours: tuple[int, int, int], best: tuple[int, int, int]) -> str:
+    if ours[0] != best[0]:
+        return f"{ours[0] - best[0]:+d} orders left"
+    if ours[1] != best[1]:
+        return f"{100 * (ours[1] - best[1]) / max(best[1], 1):+.1f} % lateness"
+    return f"{100 * (ours[2] - best[2]) / best[2]:+.2f} % driving"
+
+
+def quality(seeds: int, reference_s: float) -> None:
+    print(f"\n1. Plan time and quality against a {reference_s:g} s search of the same instance")
+    print("   (objective: orders left, then lateness, then driving; lateness and driving in seconds)")
+    for orders, drivers, limit in SIZES:
+        times: list[float] = []
+        for seed in range(seeds):
+            request = snapshot(seed, orders, drivers, limit, on_time=False)
+            seconds = TRAVEL.matrix(request.points())
+            plan, elapsed = timed(request)
+            times.append(elapsed)
+            best, _ = timed(replace(request, time_limit_ms=round(reference_s * 1000)), thorough=True)
+            ours, ref = objective(request, plan, seconds), objective(request, best, seconds)
+            print(
+                f"   {orders:>2} orders / {drivers:>2} drivers, seed {seed}: {elapsed * 1000:4.0f} ms "
+                f"(limit {limit}), late {ours[1]:5d} s, driving {ours[2]:5d} s; "
+                f"{reference_s:g} s search: late {ref[1]:5d} s, driving {ref[2]:5d} s -> {gap(ours, ref)}"
+            )
+        print(
+            f"   {orders} / {drivers}: median {statistics.median(times) * 1000:.0f} ms, "
+            f"slowest {max(times) * 1000:.0f} ms"
+        )
+
+
+def pyvrp_routes(request: PlanRequest, seconds: list[list[int]], budget_s: float) -> list[list[int]] | None:
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    model = pyvrp.Model()
+    places = [model.add_location(x=round(p.lon * 1e5), y=round(p.lat * 1e5)) for p in request.points()]
+    depot = model.add_depot(places[0])
+    classes = sorted({d.available_at_s for d in request.drivers})
+    for available in classes:
+        model.add_vehicle_type(
+            num_available=sum(d.available_at_s == available for d in request.drivers),
+            capacity=[request.capacity],
+            start_depot=depot,
+            end_depot=depot,
+            tw_early=available,
+        )
+    for k, stop in enumerate(request.stops):
+        model.add_client(
+            places[k + 1],
+            delivery=[1],
+            service_duration=request.door_s(stop),
+            tw_late=stop.deadline_s,
+            release_time=stop.release_s,
+        )
+    for i, here in enumerate(places):
+        for j, there in enumerate(places):
+            # driving seconds as the distance PyVRP minimises
+            model.add_edge(here, there, distance=seconds[i][j], duration=seconds[i][j])
+    result = model.solve(stop=MaxRuntime(budget_s), seed=1, display=False)
+    if not result.best.is_feasible():
+        return None
+    routes: list[list[int]] = [[] for _ in request.drivers]
+    free = {a: [v for v, d in enumerate(request.drivers) if d.available_at_s == a] for a in classes}
+    for route in result.best.routes():
+        driver = free[classes[route.vehicle_type()]].pop(0)
+        routes[driver] = [visit.idx for visit in route if visit.is_client()]
+    return routes
+
+
+def against_pyvrp(seeds: int) -> None:
+    print("\n2. Against PyVRP, same time budget, instances where every order can be on time")
+    try:
+        import pyvrp  # noqa: F401
+    except ImportError:
+        print("   PyVRP is not installed (.venv/bin/pip install pyvrp): skipped.")
+        return
+    for orders, drivers, limit in SIZES:
+        ratios: list[float] = []
+        for seed in range(seeds):
+            request = snapshot(100 + seed, orders, drivers, limit, on_time=True)
+            seconds, metres = TRAVEL.matrix(request.points()), TRAVEL.distances(request.points())
+            plan, elapsed = timed(request)
+            started = time.perf_counter()
+            routes = pyvrp_routes(request, seconds, limit / 1000)
+            theirs_s = time.perf_counter() - started
+            if routes is None:
+                print(f"   {orders} / {drivers}, seed {seed}: PyVRP found no feasible plan")
+                continue
+            theirs = lay_out(request, routes, seconds, metres)
+            ok = not plan.unassigned and plan.total_lateness_s == 0 and not theirs.unassigned
+            ratio = plan.total_drive_s / theirs.total_drive_s
+            ratios.append(ratio)
+            print(
+                f"   {orders:>2} orders / {drivers:>2} drivers, seed {seed}: ours {plan.total_drive_s:5d} s "
+                f"driving in {elapsed * 1000:4.0f} ms, PyVRP {theirs.total_drive_s:5d} s in "
+                f"{theirs_s * 1000:4.0f} ms -> ours / PyVRP = {ratio:.3f}"
+                + ("" if ok else "  (not every order on time in both)")
+            )
+        if ratios:
+            print(f"   {orders} / {drivers}: mean ratio {statistics.mean(ratios):.3f}")
+
+
+def rush_table() -> None:
+    print("\n3. Friday rush: 120 delivery orders over 2 hours, 6 drivers, 6 min oven, hot bags of 3")
+    rush = friday_rush()
+    dispatchers: list[tuple[str, Dispatcher]] = [
+        ("naive (first ready, first out)", naive_plan),
+        ("nearest-neighbour batching", nearest_neighbour_plan),
+        ("planner, drivers in the store", drivers_in(plan_runs)),
+        ("planner, drivers out as well", plan_runs),
+    ]
+    print(
+        f"   {'dispatcher':<32} {'on time':>8} {'avg delivery':>13} {'runs/driver-h':>14} {'orders/run':>11}"
+    )
+    for name, dispatcher in dispatchers:
+        result = simulate(rush, dispatcher, TRAVEL)
+        print(
+            f"   {name:<32} {result.on_time_pct:7.1f}% {result.avg_delivery_min:9.1f} min "
+            f"{result.runs_per_driver_hour:14.2f} {result.orders_per_run:11.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--reference-s", type=float, default=10.0)
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    quality(args.seeds, args.reference_s)
+    against_pyvrp(args.seeds)
+    rush_table()
+
+
+if __name__ == "__main__":
+    main()
