@@ -1,0 +1,96 @@
+"""Orders between the make line and the rack: on the oven belt, or out and waiting to be boxed.
+
+A conveyor oven takes a fixed time (`Store.oven_s`), so an order made at `made_at`
+comes out at `made_at + oven_s`; `baked` orders were marked out already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store_db.models import Order, OrderLine, Store
+from store_db.rules.lifecycle import Stage
+
+
+@dataclass(frozen=True)
+class BoxLine:
+    quantity: int
+    size: str  # "LG" for pizzas, the size's name for sides and drinks
+    name: str
+    kind: str  # pizza, side, drink, dessert
+
+    def text(self) -> str:
+        return f"{self.quantity} {self.size} {self.name}".replace("  ", " ")
+
+
+@dataclass(frozen=True)
+class OvenOrder:
+    order_id: str
+    number: int
+    service: str
+    stage: str  # made (on the belt) or baked (out)
+    customer_name: str
+    made_at: datetime
+    out_at: datetime  # when it leaves the belt
+    promise_at: datetime
+    lines: tuple[BoxLine, ...]
+
+    @property
+    def label(self) -> str:
+        return f"#{self.number}"
+
+    def seconds_left(self, now: datetime) -> float:
+        """Time left on the belt; 0 once it is out."""
+        if self.stage != Stage.MADE.value:
+            return 0.0
+        return max(0.0, (self.out_at - now).total_seconds())
+
+
+def box_lines(session: Session, order_ids: list[str]) -> dict[str, tuple[BoxLine, ...]]:
+    found: dict[str, list[BoxLine]] = {}
+    if not order_ids:
+        return {}
+    for line in session.scalars(
+        select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.line_no)
+    ):
+        item = line.item
+        size = line.size.upper() if line.kind == "pizza" else str(item.get("size_name") or "")
+        found.setdefault(line.order_id, []).append(
+            BoxLine(quantity=line.quantity, size=size, name=line.name, kind=line.kind)
+        )
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def cut_table(session: Session) -> list[OvenOrder]:
+    """Orders on the belt or out of it, in the order they went in."""
+    oven_s = session.scalars(select(Store.oven_s)).first() or 0
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.stage.in_([Stage.MADE.value, Stage.BAKED.value]))
+            .order_by(Order.made_at, Order.number)
+        )
+    )
+    lines = box_lines(session, [o.id for o in orders])
+    result = []
+    for order in orders:
+        made_at = order.made_at or order.placed_at
+        out_at = order.baked_at or (made_at + timedelta(seconds=oven_s))
+        result.append(
+            OvenOrder(
+                order_id=order.id,
+                number=order.number,
+                service=order.service,
+                stage=order.stage,
+                customer_name=order.customer_name,
+                made_at=made_at,
+                out_at=out_at,
+                promise_at=order.promise_at,
+                lines=lines.get(order.id, ()),
+            )
+        )
+    return result

@@ -1,0 +1,94 @@
+"""The manager's lists: today's orders, the staff and their lock-outs, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store_db.business_day import business_date
+from store_db.models import AuditEntry, Order, Staff, Store
+from store_db.rules.lifecycle import VOIDABLE, Stage
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: str
+    number: int
+    stage: str
+    service: str
+    channel: str
+    customer_name: str
+    total: int
+    placed_at: datetime
+    promise_at: datetime
+    void_reason: str | None
+
+    @property
+    def label(self) -> str:
+        return f"#{self.number}"
+
+    @property
+    def voidable(self) -> bool:
+        return Stage(self.stage) in VOIDABLE
+
+
+def todays_orders(session: Session, at: datetime, limit: int = 300) -> list[OrderRow]:
+    """Today's orders, newest first."""
+    store = session.scalars(select(Store)).one()
+    day = business_date(at, store.timezone, store.day_starts_hour)
+    orders = session.scalars(
+        select(Order).where(Order.business_date == day).order_by(Order.number.desc()).limit(limit)
+    )
+    return [
+        OrderRow(
+            id=o.id,
+            number=o.number,
+            stage=o.stage,
+            service=o.service,
+            channel=o.channel,
+            customer_name=o.customer_name,
+            total=o.total,
+            placed_at=o.placed_at,
+            promise_at=o.promise_at,
+            void_reason=o.void_reason,
+        )
+        for o in orders
+    ]
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: str
+    name: str
+    role: str
+    active: bool
+    locked_until: datetime | None
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+def staff_list(session: Session) -> list[StaffRow]:
+    rows = session.scalars(select(Staff).order_by(Staff.role, Staff.name))
+    return [StaffRow(s.id, s.name, s.role, s.active, s.locked_until) for s in rows]
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    staff_name: str
+    action: str
+    detail: str
+
+
+def recent_audit(session: Session, limit: int = 100) -> list[AuditRow]:
+    rows = session.execute(
+        select(AuditEntry, Staff.name)
+        .outerjoin(Staff, Staff.id == AuditEntry.staff_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return [AuditRow(e.at, name or "", e.action, e.detail) for e, name in rows]

@@ -1,0 +1,109 @@
+"""Logging in at a terminal, approvals by PIN, and manager overrides, each audited.
+
+A wrong PIN must count even though it is refused, so these functions return an
+outcome instead of raising for a wrong PIN: the caller's transaction commits the
+failure (and the lock-out after five). A locked-out member raises `AccessDenied`
+before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from store_db.errors import BadInput, NotFound
+from store_db.models import Order, Staff
+from store_db.services import lifecycle, printing
+from store_db.services import staff as staff_service
+from store_db.services.staff import MAX_FAILED_PINS
+
+
+@dataclass(frozen=True)
+class PinOutcome:
+    """Who tried, and whether the PIN was right; `message` says what happens next."""
+
+    ok: bool
+    staff_id: str
+    name: str
+    role: str
+    message: str
+
+
+def _outcome(staff: Staff, ok: bool, what: str) -> PinOutcome:
+    if ok:
+        return PinOutcome(True, staff.id, staff.name, staff.role, f"{staff.name}: {what}.")
+    if staff.locked_until is not None:
+        message = (
+            f"Wrong PIN for {staff.name}. {staff.name} is now locked out for 5 minutes; "
+            "a manager can unlock from the manager screen."
+        )
+    else:
+        left = MAX_FAILED_PINS - staff.failed_pins
+        message = f"Wrong PIN for {staff.name}; {left} more wrong PIN(s) lock {staff.name} out for 5 minutes."
+    return PinOutcome(False, staff.id, staff.name, staff.role, message)
+
+
+def login(session: Session, who: str, pin: str, at: datetime, screen: str) -> PinOutcome:
+    """Check `who`'s PIN for a terminal screen; a good one is audited as a log-in."""
+    staff, ok = staff_service.check_pin(session, who, pin, at)
+    if ok:
+        staff_service.audit(session, at, "login", f"{staff.name} logged in at the {screen} screen", staff.id)
+    return _outcome(staff, ok, "logged in")
+
+
+def logout(session: Session, staff_id: str, name: str, at: datetime, screen: str) -> None:
+    staff_service.audit(session, at, "logout", f"{name} logged out at the {screen} screen", staff_id)
+
+
+def void_with_approval(
+    session: Session,
+    order_id: str,
+    reason: str,
+    approver: str,
+    pin: str,
+    at: datetime,
+    asked_by: str | None = None,
+) -> PinOutcome:
+    """Void an order when a manager or shift lead approves with their PIN.
+
+    The approver's role is checked only after the PIN, so a wrong PIN counts
+    whoever typed it; a crew member's correct PIN is refused with `AccessDenied`.
+    """
+    if not reason.strip():
+        raise BadInput("A void needs a reason (e.g. customer cancelled, wrong order).")
+    staff, ok = staff_service.check_pin(session, approver, pin, at)
+    if not ok:
+        return _outcome(staff, ok, "")
+    staff_service.require_approver(staff)
+    order = lifecycle.void(session, order_id, reason, staff, at)
+    if asked_by and asked_by != staff.id:
+        staff_service.audit(
+            session, at, "override", f"void of {order.label} approved by {staff.name}", asked_by
+        )
+    return _outcome(staff, True, f"approved the void of {order.label}")
+
+
+def unlock(session: Session, manager_id: str, who: str, at: datetime) -> str:
+    """A manager clears a lock-out early: an override, audited under the manager's name."""
+    manager = staff_service.find_staff(session, manager_id)
+    staff_service.require_approver(manager)
+    staff = staff_service.find_staff(session, who)
+    if staff.locked_until is None or staff.locked_until <= at:
+        raise BadInput(f"{staff.name} is not locked out.")
+    staff.locked_until, staff.failed_pins = None, 0
+    staff_service.audit(session, at, "override", f"{manager.name} unlocked {staff.name}", manager.id)
+    return f"{staff.name} is unlocked."
+
+
+def reprint(session: Session, order_id: str, document: str, staff_id: str | None, at: datetime) -> int:
+    """Queue a reprint of an order's kitchen ticket or receipt; returns how many printers get it."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("That order is gone; refresh the list.")
+    jobs = printing.enqueue(session, document, order.id, at, reprint=True)
+    staff_service.audit(
+        session, at, "reprint", f"{document} for {order.label} to {len(jobs)} printer(s)", staff_id
+    )
+    return len(jobs)

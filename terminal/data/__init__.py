@@ -1,0 +1,1 @@
+"""Terminal logic that needs no screen: no Textual import anywhere in this package."""

@@ -1,0 +1,85 @@
+"""The counter's store work, as plain functions of the `StoreDB` run in worker threads.
+
+Reads go through `store_db.queries`; the one write is `place`, through the order
+service, in one transaction. Each raises the store's `BadInput` (or another
+`StoreError`) with a sentence the counter shows as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from store_db.db import StoreDB
+from store_db.queries.counter import (
+    AddressCheck,
+    CustomerCard,
+    PromiseQuote,
+    check_address,
+    customer_card,
+    promise_estimate,
+)
+from store_db.rules.lifecycle import Service
+from store_db.rules.menu import Menu, Station
+from store_db.rules.pricing import Quote
+from store_db.services.menu import current_menu
+from store_db.services.orders import AddressRequest, place_order, quote
+from terminal.data.cart import Cart
+from terminal.data.formatting import clock
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A quote and promise for one version of the cart."""
+
+    quote: Quote
+    promise: PromiseQuote
+
+
+@dataclass(frozen=True)
+class Placed:
+    number: int
+    promise: str  # the promise time as said on the phone
+    total: int
+    change: int  # cash change due, cents
+
+
+def load_menu(db: StoreDB) -> Menu:
+    with db.read() as session:
+        return current_menu(session)
+
+
+def look_up(db: StoreDB, phone: str) -> CustomerCard | None:
+    with db.read() as session:
+        return customer_card(session, phone)
+
+
+def saved_address(card: CustomerCard | None) -> AddressRequest | None:
+    """The caller's most recently used address, with its known coordinates."""
+    if card is None or not card.addresses:
+        return None
+    a = card.addresses[0]
+    return AddressRequest(line1=a.line1, line2=a.line2, city=a.city, lat=a.lat, lon=a.lon, notes=a.notes)
+
+
+def check(db: StoreDB, line1: str) -> AddressCheck:
+    with db.read() as session:
+        return check_address(session, line1)
+
+
+def price(db: StoreDB, cart: Cart, at: datetime) -> Priced:
+    with db.read() as session:
+        priced = quote(session, cart.quote_request())
+        pizzas = sum(i.quantity for i in priced.items if i.station is Station.MAKELINE)
+        where = cart.address if cart.service is Service.DELIVERY else None
+        promise = promise_estimate(
+            session, pizzas, where is not None, at, where.lat if where else None, where.lon if where else None
+        )
+    return Priced(priced, promise)
+
+
+def place(db: StoreDB, cart: Cart, staff_id: str | None, at: datetime, zone: str) -> Placed:
+    with db.write() as session:
+        order = place_order(session, cart.request(staff_id), at)
+        change = cart.cash_given - order.total if cart.tender == "cash" and cart.cash_given is not None else 0
+        return Placed(order.number, clock(order.promise_at, zone), order.total, change)

@@ -1,0 +1,261 @@
+"""The counter's item line: a few keystrokes that describe one menu line.
+
+    [qty] size product [crust] [+topping[<>!~][:opts]] [-topping] [s:sauce] [ch:cheese] [# note]
+
+    lg pep                   a large pepperoni
+    2 md cheese +mush        two medium cheese pizzas with mushrooms
+    lg cheese +pep< +mush>   pepperoni on the left half, mushrooms on the right
+    xl sup -oni +ham!        supreme, no onions, extra ham
+    md pep thin s~ ch!       thin crust, light sauce, extra cheese
+    8pc wings # extra ranch  a side with a note
+
+Sizes: s m l x (or sm md lg xl, or the menu's own codes such as 2l, 8pc).
+Marks after a topping: < left half, > right half, ! extra, ~ light; or spelled
+out after a colon: +pep:l:x. Products, toppings, sauces and crusts match by the
+start of their code or of a word of their name; an ambiguous start is refused
+with the candidates, never guessed. The line becomes an `ItemRequest`; prices
+and the limits on quantity are checked by the store's pricing rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TypeVar
+
+from store_db.rules.menu import Amount, Menu, Option, Placement, Product, ProductKind, Topping, ToppingChoice
+from store_db.rules.pricing import NONE, ItemRequest
+from terminal.errors import ItemLineError
+
+SIZE_ALIASES = {
+    "s": "sm",
+    "small": "sm",
+    "m": "md",
+    "med": "md",
+    "medium": "md",
+    "l": "lg",
+    "large": "lg",
+    "x": "xl",
+    "xlg": "xl",
+    "xlarge": "xl",
+}
+_PLACE = {
+    "<": Placement.LEFT,
+    ">": Placement.RIGHT,
+    "l": Placement.LEFT,
+    "left": Placement.LEFT,
+    "r": Placement.RIGHT,
+    "right": Placement.RIGHT,
+    "w": Placement.WHOLE,
+    "whole": Placement.WHOLE,
+}
+_AMOUNT = {
+    "!": Amount.EXTRA,
+    "~": Amount.LIGHT,
+    "x": Amount.EXTRA,
+    "extra": Amount.EXTRA,
+    "xtra": Amount.EXTRA,
+    "lt": Amount.LIGHT,
+    "light": Amount.LIGHT,
+    "n": Amount.NORMAL,
+    "normal": Amount.NORMAL,
+}
+_CRUST_ALIASES = {"ht": "hand_tossed"}
+_QTY = re.compile(r"^(\d+)x?$")
+_MARKS = "<>!~"
+HINT = "e.g. 'lg pep' for a large pepperoni, '+mush<' to add mushrooms on the left half"
+
+Named = TypeVar("Named", Product, Topping, Option)
+
+
+def _words(thing: Product | Topping | Option) -> list[str]:
+    return re.findall(r"[a-z0-9]+", thing.name.lower())
+
+
+def match(token: str, things: Sequence[Named], what: str) -> Named:
+    """The one thing whose code or a word of whose name starts with `token`."""
+    token = token.lower()
+    exact = [t for t in things if t.code == token or t.name.lower() == token]
+    if len(exact) == 1:
+        return exact[0]
+    by_code = [t for t in things if t.code.startswith(token)]
+    if len(by_code) == 1:
+        return by_code[0]
+    by_word = [t for t in things if any(w.startswith(token) for w in _words(t))]
+    found = by_code or by_word
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ItemLineError(f"No {what} starts with '{token}'; {HINT}.")
+    names = ", ".join(t.name for t in found[:6])
+    raise ItemLineError(f"'{token}' could be {names}; type more letters.")
+
+
+def _split_marks(token: str) -> tuple[str, list[str]]:
+    """'pep<!:x' -> ('pep', ['<', '!', 'x'])."""
+    head, _, rest = token.partition(":")
+    opts = [o for o in re.split(r"[:,]", rest) if o] if rest else []
+    marks: list[str] = []
+    while head and head[-1] in _MARKS:
+        marks.insert(0, head[-1])
+        head = head[:-1]
+    return head, marks + opts
+
+
+def _placement_amount(opts: list[str], token: str) -> tuple[Placement | None, Amount | None]:
+    placement: Placement | None = None
+    amount: Amount | None = None
+    for opt in opts:
+        if opt in _PLACE:
+            placement = _PLACE[opt]
+        elif opt in _AMOUNT:
+            amount = _AMOUNT[opt]
+        else:
+            raise ItemLineError(
+                f"'{opt}' in '{token}' is not a half or an amount; use < or > for a half, "
+                "! for extra, ~ for light."
+            )
+    return placement, amount
+
+
+class _Pizza:
+    """The options of one pizza line as the tokens change them."""
+
+    def __init__(self, product: Product) -> None:
+        self.product = product
+        self.toppings: list[ToppingChoice] = list(product.toppings)
+        self.changed_toppings = False
+        self.crust: str | None = None
+        self.sauce: str | None = None
+        self.sauce_amount = Amount.NORMAL
+        self.cheese: str | None = None
+        self.cheese_amount = Amount.NORMAL
+
+    def add(self, token: str, menu: Menu) -> None:
+        name, opts = _split_marks(token[1:])
+        if not name:
+            raise ItemLineError(f"'{token}' names no topping; {HINT}.")
+        topping = match(name, menu.toppings, "topping")
+        placement, amount = _placement_amount(opts, token)
+        current = next((t for t in self.toppings if t.code == topping.code), None)
+        choice = ToppingChoice(
+            code=topping.code,
+            placement=placement or (current.placement if current else Placement.WHOLE),
+            amount=amount or (current.amount if current else Amount.NORMAL),
+        )
+        self.toppings = [t for t in self.toppings if t.code != topping.code] + [choice]
+        self.changed_toppings = True
+
+    def remove(self, token: str, menu: Menu) -> None:
+        name = token[1:]
+        if name in ("s", "sauce"):
+            self.sauce = NONE
+            return
+        if name in ("ch", "cheese"):
+            self.cheese = NONE
+            return
+        topping = match(name, menu.toppings, "topping")
+        if not any(t.code == topping.code for t in self.toppings):
+            raise ItemLineError(f"There is no {topping.name} on {self.product.name} to take off.")
+        self.toppings = [t for t in self.toppings if t.code != topping.code]
+        self.changed_toppings = True
+
+    def sauce_or_cheese(self, token: str, menu: Menu) -> bool:
+        head, opts = _split_marks(token)
+        if head in ("s", "sauce"):
+            options, kind = menu.sauces, "sauce"
+        elif head in ("ch", "cheese") and (opts or ":" in token):
+            options, kind = menu.cheeses, "cheese"
+        else:
+            return False
+        code: str | None = None
+        amount: Amount | None = None
+        for opt in opts:
+            if opt in _AMOUNT:
+                amount = _AMOUNT[opt]
+            elif opt in ("none", "no"):
+                code = NONE
+            else:
+                code = match(opt, options, kind).code
+        if kind == "sauce":
+            self.sauce = code or self.sauce
+            self.sauce_amount = amount or self.sauce_amount
+        else:
+            self.cheese = code or self.cheese
+            self.cheese_amount = amount or self.cheese_amount
+        return True
+
+    def crust_word(self, token: str, menu: Menu) -> bool:
+        word = token.removeprefix("crust:")
+        if word in _CRUST_ALIASES:
+            self.crust = _CRUST_ALIASES[word]
+            return True
+        candidates = [
+            c for c in menu.crusts if c.code.startswith(word) or any(w.startswith(word) for w in _words(c))
+        ]
+        if len(word) >= 2 and len(candidates) == 1:
+            self.crust = candidates[0].code
+            return True
+        return False
+
+
+def _size(token: str, menu: Menu) -> str | None:
+    if token in SIZE_ALIASES:
+        return SIZE_ALIASES[token]
+    return token if menu.size(token) is not None else None
+
+
+def parse_item_line(text: str, menu: Menu) -> ItemRequest:
+    """Read one typed line into an `ItemRequest`, or raise `ItemLineError` saying what to fix."""
+    body, _, note = text.partition("#")
+    tokens = body.lower().split()
+    if not tokens:
+        raise ItemLineError(f"Type an item, {HINT}.")
+    quantity = 1
+    if (qty := _QTY.match(tokens[0])) is not None and len(tokens) > 1:
+        quantity = int(qty.group(1))
+        tokens = tokens[1:]
+    size: str | None = None
+    pizza: _Pizza | None = None
+    product: Product | None = None
+    for token in tokens:
+        if product is not None and token in _words(product) and token != product.code:
+            continue  # the rest of a name typed out: "bbq chicken"
+        if (found_size := _size(token, menu)) is not None and not token.startswith(("+", "-")):
+            size = found_size
+            continue
+        if product is None:
+            product = match(token, menu.products, "product")
+            pizza = _Pizza(product)
+            continue
+        assert pizza is not None
+        if product.kind is not ProductKind.PIZZA:
+            raise ItemLineError(f"{product.name} takes no toppings or crust; '{token}' cannot go on it.")
+        if token.startswith("+"):
+            pizza.add(token, menu)
+        elif token.startswith("-"):
+            pizza.remove(token, menu)
+        elif not pizza.sauce_or_cheese(token, menu) and not pizza.crust_word(token, menu):
+            raise ItemLineError(
+                f"'{token}' is not a size, crust or change; add a topping with +{token}, "
+                f"take one off with -{token}."
+            )
+    if product is None or pizza is None:
+        raise ItemLineError(f"Which product? {HINT}.")
+    if size is None:
+        if len(product.price) != 1:
+            sizes = " ".join(product.price)
+            raise ItemLineError(f"Which size of {product.name}? Type one of: {sizes}.")
+        size = next(iter(product.price))
+    return ItemRequest(
+        product=product.code,
+        size=size,
+        quantity=quantity,
+        crust=pizza.crust,
+        sauce=pizza.sauce,
+        sauce_amount=pizza.sauce_amount,
+        cheese=pizza.cheese,
+        cheese_amount=pizza.cheese_amount,
+        toppings=pizza.toppings if pizza.changed_toppings else None,
+        notes=note.strip(),
+    )

@@ -1,0 +1,25 @@
+"""The terminal's error tree. Messages say what the person at the screen should do.
+
+TerminalError
+├── ItemLineError      the counter could not read a typed item line
+├── NotAllowed         the logged-in role may not open that screen
+└── BadTerminalOption  a command-line option the terminal cannot use
+"""
+
+from __future__ import annotations
+
+
+class TerminalError(Exception):
+    """Base of every error `terminal` raises on purpose."""
+
+
+class ItemLineError(TerminalError):
+    """A typed item line names no product, an unknown size or topping, or is ambiguous."""
+
+
+class NotAllowed(TerminalError):
+    """A screen the logged-in staff member's role does not open."""
+
+
+class BadTerminalOption(TerminalError):
+    """A screen name, port or poll interval the terminal cannot use."""

@@ -1,0 +1,63 @@
+"""Messages that worker threads post to screens. Workers never touch widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+
+from store_db.errors import StoreError
+from store_db.queries.store import StatusCounts, SyncStatus
+
+
+class StoreChanged(Message):
+    """Another connection committed to the store database (from the watcher thread)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__()
+        self.version = version
+
+
+class Loaded(Message):
+    """A screen's query finished. `generation` lets the screen drop a stale result."""
+
+    def __init__(self, generation: int, data: Any) -> None:
+        super().__init__()
+        self.generation = generation
+        self.data = data
+
+
+class JobDone(Message):
+    """A store job finished in a worker; `callback` runs on the screen with its result."""
+
+    def __init__(self, callback: Callable[[Any], None], result: Any) -> None:
+        super().__init__()
+        self.callback = callback
+        self.result = result
+
+
+class JobRefused(Message):
+    """The store refused a job (a `StoreError` or `TerminalError`); `text` says why."""
+
+    def __init__(self, callback: Callable[[str], None], text: str) -> None:
+        super().__init__()
+        self.callback = callback
+        self.text = text
+
+
+class Counted(Message):
+    """Fresh open-order counts and sync state for the status line."""
+
+    def __init__(self, counts: StatusCounts, sync: SyncStatus) -> None:
+        super().__init__()
+        self.counts = counts
+        self.sync = sync
+
+
+class Stop(Message):
+    """The store file cannot be used (wrong schema); the app stops and says why."""
+
+    def __init__(self, error: StoreError) -> None:
+        super().__init__()
+        self.error = error

@@ -1,0 +1,1 @@
+"""One module per role screen. Each reads through `store_db.queries` and writes through services."""

@@ -1,0 +1,205 @@
+"""The manager's screen: today's KPIs, today's orders (void, reprint), staff lock-outs, the audit log.
+
+F2 orders, F3 staff, F4 audit log. On the orders list `v` voids the selected
+order (reason + a manager's or shift lead's PIN) and `p` queues a reprint of its
+kitchen ticket; on the staff list `u` unlocks a locked-out member (an audited
+override). The KPIs are read off today's stage timestamps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+
+from store_db.db import StoreDB
+from store_db.queries.kpis import Kpis, todays_kpis
+from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
+from store_db.services import access
+from terminal.data.formatting import clock, minutes, money
+from terminal.dialogs.void import VoidDialog
+from terminal.screens.base import LiveScreen
+from terminal.widgets.info_line import InfoLine
+from terminal.widgets.status_line import StatusLine
+
+
+@dataclass(frozen=True)
+class ManagerData:
+    kpis: Kpis
+    orders: list[OrderRow]
+    staff: list[StaffRow]
+    audit: list[AuditRow]
+
+
+def kpi_panel(kpis: Kpis) -> RenderableType:
+    head = Text.assemble(
+        ("Today ", "bold"),
+        f"{kpis.orders} orders · {money(kpis.sales)} · {kpis.voids} voided · ",
+        ("on-time ", "bold"),
+        f"{kpis.on_time_pct:.0f}% of {kpis.delivered} delivered"
+        if kpis.on_time_pct is not None
+        else "— (nothing delivered yet)",
+    )
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in range(2):
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(ratio=1, style="dim", no_wrap=True, overflow="ellipsis")
+    cells: list[RenderableType] = []
+    for m in kpis.measures:
+        cells += [Text(m.name.capitalize(), style="bold"), minutes(m.average_s), f"{m.target} · n={m.count}"]
+    for n in range(0, len(cells), 6):
+        grid.add_row(*cells[n : n + 6])
+    return Group(head, grid)
+
+
+class ManagerScreen(LiveScreen[ManagerData]):
+    TITLE = "Manager"
+    CSS_PATH = "../styles/lists.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "view('orders')", "Orders", id="manager.orders"),
+        Binding("f3", "view('staff')", "Staff", id="manager.staff"),
+        Binding("f4", "view('audit')", "Audit log", id="manager.audit"),
+        Binding("v", "void", "Void", id="manager.void", tooltip="Void the selected order."),
+        Binding("p", "reprint", "Reprint", id="manager.reprint"),
+        Binding("u", "unlock", "Unlock", id="manager.unlock"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: ManagerData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.TITLE)
+        yield Static("Loading today's figures…", id="kpis")
+        with ContentSwitcher(initial="orders", id="manager-views"):
+            yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        yield InfoLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for table_id, columns in (
+            ("orders", ("Order", "Stage", "Service", "Customer", "Total", "Placed", "Promise")),
+            ("staff", ("Name", "Role", "Status")),
+            ("audit", ("When", "Who", "What", "Detail")),
+        ):
+            table = self.query_one(f"#{table_id}", DataTable)
+            for column in columns:
+                table.add_column(column, key=column.lower())
+        self.query_one("#orders", DataTable).focus()
+
+    def load(self, db: StoreDB) -> ManagerData:
+        at = self.makeline.now()
+        with db.read() as session:
+            return ManagerData(
+                todays_kpis(session, at),
+                todays_orders(session, at),
+                staff_list(session),
+                recent_audit(session),
+            )
+
+    def show(self, data: ManagerData) -> None:
+        self.data = data
+        zone, now = self.makeline.store.timezone, self.makeline.now()
+        self.query_one("#kpis", Static).update(kpi_panel(data.kpis))
+        orders = self.query_one("#orders", DataTable)
+        keep = orders.cursor_row
+        orders.clear()
+        for o in data.orders:
+            stage = Text(o.stage.replace("_", " "), style="red" if o.stage == "voided" else "")
+            orders.add_row(
+                Text(o.label, style="bold"),
+                stage,
+                o.service,
+                o.customer_name,
+                money(o.total),
+                clock(o.placed_at, zone),
+                clock(o.promise_at, zone),
+                key=o.id,
+            )
+        if data.orders:
+            orders.move_cursor(row=min(keep, len(data.orders) - 1))
+        staff = self.query_one("#staff", DataTable)
+        staff.clear()
+        for s in data.staff:
+            status = (
+                Text(f"locked until {clock(s.locked_until, zone)}", style="bold red")
+                if s.locked(now) and s.locked_until
+                else Text("ok" if s.active else "inactive")
+            )
+            staff.add_row(s.name, s.role.replace("_", " "), status, key=s.id)
+        audit = self.query_one("#audit", DataTable)
+        audit.clear()
+        for a in data.audit:
+            audit.add_row(clock(a.at, zone), a.staff_name, a.action, a.detail)
+
+    def action_view(self, name: str) -> None:
+        self.query_one(ContentSwitcher).current = name
+        self.query_one(f"#{name}", DataTable).focus()
+
+    def _selected_order(self) -> OrderRow | None:
+        table = self.query_one("#orders", DataTable)
+        if self.data is None or not 0 <= table.cursor_row < len(self.data.orders):
+            return None
+        return self.data.orders[table.cursor_row]
+
+    def action_void(self) -> None:
+        order = self._selected_order()
+        if order is None:
+            return
+        if not order.voidable:
+            self._said(f"{order.label} is {order.stage.replace('_', ' ')}; it can no longer be voided.")
+            return
+        staff = self.makeline.staff
+        approver = staff.name if staff and staff.role in ("manager", "shift_lead") else ""
+
+        def closed(result: str | None) -> None:
+            self._said(result or "Void cancelled; nothing changed.")
+
+        self.app.push_screen(VoidDialog(order, approver), closed)
+
+    def action_reprint(self) -> None:
+        order = self._selected_order()
+        if order is None:
+            return
+        at, staff = self.makeline.now(), self.makeline.staff
+
+        def job(db: StoreDB) -> int:
+            with db.write() as session:
+                return access.reprint(session, order.id, "kitchen", staff.id if staff else None, at)
+
+        def done(printers: int) -> None:
+            self._said(
+                f"Kitchen ticket for {order.label} queued to {printers} printer(s)."
+                if printers
+                else "No printer is set up to print kitchen tickets; nothing was queued."
+            )
+
+        self.run_job(job, done, name="reprint")
+
+    def action_unlock(self) -> None:
+        table = self.query_one("#staff", DataTable)
+        staff = self.makeline.staff
+        if self.data is None or staff is None or self.query_one(ContentSwitcher).current != "staff":
+            self._said("Open the staff list (F3) and select who to unlock.")
+            return
+        if not 0 <= table.cursor_row < len(self.data.staff):
+            return
+        who, at = self.data.staff[table.cursor_row], self.makeline.now()
+
+        def job(db: StoreDB) -> str:
+            with db.write() as session:
+                return access.unlock(session, staff.id, who.id, at)
+
+        self.run_job(job, self._said, name="unlock")
+
+    def _said(self, text: str) -> None:
+        self.query_one(InfoLine).say(text)

@@ -1,0 +1,1 @@
+"""Widgets shared by the screens, grouped by the screen region they fill."""

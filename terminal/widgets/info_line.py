@@ -1,0 +1,29 @@
+"""The line under a list: what this screen last did, then how many are waiting."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class InfoLine(Static):
+    def __init__(self, widget_id: str = "list-info") -> None:
+        super().__init__(id=widget_id)
+        self.said = ""
+        self.counts = ""
+
+    def say(self, text: str) -> None:
+        self.said = text
+        self._show()
+
+    def count(self, text: str) -> None:
+        self.counts = text
+        self._show()
+
+    def _show(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if self.said:
+            line.append(self.said, style="bold")
+            line.append("   ")
+        line.append(self.counts, style="dim" if self.said else "")
+        self.update(line)

@@ -1,0 +1,81 @@
+"""The right side of the counter: the lines, the money, the service, tender and promise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from store_db.rules.lifecycle import Service
+from store_db.rules.pricing import PricedItem
+from terminal.data.cart import TENDERS, Cart
+from terminal.data.counter_jobs import Priced
+from terminal.data.formatting import clock, money
+
+
+def line_cells(item: PricedItem) -> tuple[Text, Text, Text]:
+    size = item.size.upper() if item.kind.value == "pizza" else item.size_name
+    name = Text(f"{size} {item.name}", style="bold")
+    for change in item.changes:
+        name.append(f"\n  {change}", style="yellow")
+    if item.notes:
+        name.append(f"\n  ! {item.notes}", style="italic")
+    return Text(str(item.quantity)), name, Text(money(item.line_total), justify="right")
+
+
+def lines_table(items: Sequence[PricedItem | str], cursor: int) -> RenderableType:
+    """The order's lines; the one F4 would remove is highlighted."""
+    if not items:
+        return Text("No items yet: type one on the Item line, e.g. lg pep, and press Enter.", style="dim")
+    table = Table.grid(expand=True, padding=(0, 1, 0, 0))
+    table.add_column(width=2, justify="right")
+    table.add_column(ratio=1)
+    table.add_column(justify="right")
+    for n, item in enumerate(items):
+        cells = (
+            line_cells(item) if not isinstance(item, str) else (Text(""), Text(item, style="red"), Text(""))
+        )
+        table.add_row(*cells, style="reverse" if n == cursor and len(items) > 1 else "")
+    return table
+
+
+def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> RenderableType:
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1)
+    grid.add_column(justify="right")
+    if priced is None:
+        grid.add_row("Subtotal", "—")
+        grid.add_row("Total", Text("—", style="bold"))
+    else:
+        quote = priced.quote
+        grid.add_row("Subtotal", money(quote.subtotal))
+        coupon = f"Coupon {quote.coupon}" if quote.coupon else "Discount"
+        grid.add_row(coupon, money(-quote.discount) if quote.discount else "—")
+        grid.add_row("Tax", money(quote.tax))
+        grid.add_row(Text("TOTAL", style="bold"), Text(money(quote.total), style="bold"))
+        if cart.tender == "cash" and cart.cash_given is not None:
+            change = cart.cash_given - quote.total
+            grid.add_row("Cash given", money(cart.cash_given))
+            grid.add_row(
+                Text("CHANGE DUE", style="bold"),
+                Text(money(change), style="bold green" if change >= 0 else "bold red"),
+            )
+    service = Text(" DELIVERY " if cart.service is Service.DELIVERY else " CARRYOUT ", style="bold reverse")
+    service.append(f"  {TENDERS[cart.tender]}")
+    if cart.best_deal and not cart.coupon:
+        service.append("  best deal", style="green")
+    parts: list[RenderableType] = [grid, service]
+    if priced is not None:
+        promise = priced.promise
+        minutes = round(promise.seconds / 60)
+        parts.append(
+            Text(
+                f"Promise {clock(promise.promise_at, zone)} · {minutes} min · {promise.pizzas_ahead} ahead",
+                style="bold cyan",
+            )
+        )
+    if problem:
+        parts.append(Text(problem, style="bold red"))
+    return Group(*parts)

@@ -1,0 +1,141 @@
+"""Log-in, lock-out and the manager screen under Pilot: voids with and without approval, KPIs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from store_db.db import StoreDB
+from store_db.models import AuditEntry, Order, Staff
+from store_db.queries.kitchen import open_tickets
+from store_db.rules.pricing import ItemRequest
+from store_db.services import kitchen
+from terminal.app import MakelineApp
+from terminal.dialogs.void import VoidDialog
+from terminal.screens.counter import CounterScreen
+from terminal.screens.login import LoginScreen
+from terminal.screens.make_line import MakeLineScreen
+from terminal.screens.manager import ManagerScreen
+from tests.terminal.conftest import FRIDAY, Clock, fill, log_in, make_app, place, screen_text, wait_for
+
+PEPPERONI = ItemRequest(product="pepperoni", size="lg")
+
+
+def audit(db: StoreDB) -> list[str]:
+    with db.read() as session:
+        return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def stage(db: StoreDB, order: Order) -> str:
+    with db.read() as session:
+        found = session.get(Order, order.id)
+        assert found is not None
+        return found.stage
+
+
+def login_message(app: MakelineApp) -> str:
+    return str(app.screen.query_one("#login-message", Static).render())
+
+
+async def at_manager(
+    pilot: Pilot[None], app: MakelineApp, name: str = "dana", pin: str = "1234"
+) -> ManagerScreen:
+    await log_in(pilot, name, pin)
+    await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen), what="the manager screen")
+    screen = app.screen
+    assert isinstance(screen, ManagerScreen)
+    await wait_for(pilot, lambda: screen.data is not None, what="today's figures")
+    return screen
+
+
+async def test_void_with_a_managers_pin(store_path: Path, db: StoreDB, clock: Clock) -> None:
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=2))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_manager(pilot, app)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        assert app.screen.query_one("#void-approver").value == "Dana"  # type: ignore[attr-defined]
+        await fill(pilot, "void-reason", "customer cancelled")
+        await fill(pilot, "void-pin", "1234")
+        await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
+        await wait_for(pilot, lambda: "voided; Dana approved" in screen_text(app))
+    assert stage(db, order) == "voided"
+    assert audit(db)[-1] == "void"
+
+
+async def test_void_without_manager_approval_is_refused(store_path: Path, db: StoreDB, clock: Clock) -> None:
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=2))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_manager(pilot, app, "chris", "2222")
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        message = app.screen.query_one("#void-message", Static)
+        await fill(pilot, "void-reason", "wrong order")
+        await fill(pilot, "void-approver", "Alex")
+        await fill(pilot, "void-pin", "3333")
+        await wait_for(pilot, lambda: "a manager or shift lead must approve" in str(message.render()))
+        await fill(pilot, "void-approver", "Chris")
+        await fill(pilot, "void-pin", "9999")
+        await wait_for(pilot, lambda: "Wrong PIN for Chris" in str(message.render()))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+    assert stage(db, order) == "placed"
+    assert "void" not in audit(db) and "pin_failed" in audit(db)
+
+
+async def test_manager_screen_shows_todays_kpis(store_path: Path, db: StoreDB, clock: Clock) -> None:
+    place(db, [PEPPERONI], FRIDAY - timedelta(minutes=5))
+    with db.write() as session:
+        (ticket,) = open_tickets(session, "makeline")
+        kitchen.bump(session, ticket.id, FRIDAY - timedelta(minutes=5) + timedelta(seconds=48))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_manager(pilot, app)
+        text = screen_text(app)
+        assert "Make" in text and "0:48" in text
+        assert "1 orders" in text
+        assert screen.query_one("#orders", DataTable).row_count == 1
+
+
+async def test_five_wrong_pins_lock_out_for_five_minutes(store_path: Path, db: StoreDB, clock: Clock) -> None:
+    app = make_app(store_path, "counter", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, LoginScreen)
+        for tries_left in (4, 3, 2, 1):
+            await log_in(pilot, "alex", "0000")
+            await wait_for(pilot, lambda n=tries_left: f"{n} more wrong PIN" in login_message(app))
+        await log_in(pilot, "alex", "0000")
+        await wait_for(pilot, lambda: "locked out for 5 minutes" in login_message(app))
+        await log_in(pilot, "alex", "3333")
+        await wait_for(pilot, lambda: "locked out after 5 wrong PINs" in login_message(app))
+        assert isinstance(app.screen, LoginScreen)
+        clock.advance(301)
+        await log_in(pilot, "alex", "3333")
+        await wait_for(pilot, lambda: isinstance(app.screen, CounterScreen), what="the counter")
+    with db.read() as session:
+        alex = session.scalars(select(Staff).where(Staff.name == "Alex")).one()
+        assert alex.failed_pins == 0
+    assert audit(db)[-6:] == ["pin_failed"] * 4 + ["pin_locked", "login"]
+
+
+async def test_crew_may_not_open_the_manager_screen_and_screens_switch_by_digit(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    app = make_app(store_path, "makeline", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, MakeLineScreen)  # kitchen screens need no log-in
+        await pilot.press("ctrl+t", "6")
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await log_in(pilot, "alex", "3333")
+        await wait_for(pilot, lambda: isinstance(app.screen, MakeLineScreen), what="the refusal")
+        await pilot.press("ctrl+t", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, CounterScreen), what="the counter")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="the log-out")
+    assert audit(db)[-2:] == ["login", "logout"]

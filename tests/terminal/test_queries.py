@@ -1,0 +1,199 @@
+"""The screens' read-only queries and the terminal-driven services, on a real store file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from store_db.db import StoreDB
+from store_db.errors import AccessDenied, IllegalTransition, InvalidPhone
+from store_db.models import AuditEntry, Order
+from store_db.queries import counter, cut_table, kitchen, kpis, manager, rack, store
+from store_db.rules.lifecycle import Service, Stage
+from store_db.rules.pricing import ItemRequest
+from store_db.services import access, lifecycle
+from store_db.services import cut_table as cut_service
+from store_db.services import kitchen as kitchen_service
+from tests.terminal.conftest import FRIDAY, REPEAT_PHONE, half_and_half, place, repeat_customer
+
+
+def bump_all(db: StoreDB, station: str, seconds_later: float) -> None:
+    with db.write() as session:
+        for ticket in kitchen.open_tickets(session, station):
+            kitchen_service.bump(session, ticket.id, ticket.created_at + timedelta(seconds=seconds_later))
+
+
+def test_make_line_ticket_lays_out_halves_and_leaves_sides_to_their_station(db: StoreDB) -> None:
+    place(
+        db,
+        [half_and_half(), ItemRequest(product="wings", size="8pc"), ItemRequest(product="cola", size="2l")],
+        FRIDAY,
+        notes="Ring twice",
+    )
+    with db.read() as session:
+        (ticket,) = kitchen.open_tickets(session, "makeline")
+        (sides,) = kitchen.open_tickets(session, "sides")
+    (pizza,) = ticket.pizzas
+    assert (ticket.label, ticket.notes, ticket.others) == ("#1001", "Ring twice", ())
+    assert (pizza.size, pizza.crust, pizza.name) == ("LG", "HAND TOSSED", "Cheese Pizza")
+    assert pizza.left == ("PEPPERONI",)
+    assert pizza.right == ("EXTRA MUSHROOMS",)
+    assert pizza.changes == ()  # the halves are not repeated as whole-pizza changes
+    assert [o.name for o in sides.others] == ["Buffalo Wings"]
+    assert sides.pizzas == ()
+
+
+def test_open_tickets_reuse_what_the_screen_already_has(db: StoreDB) -> None:
+    place(db, [half_and_half()], FRIDAY)
+    with db.read() as session:
+        first = kitchen.open_tickets(session, "makeline")
+    place(db, [ItemRequest(product="pepperoni", size="lg")], FRIDAY + timedelta(seconds=5))
+    with db.read() as session:
+        second = kitchen.open_tickets(session, "makeline", {t.id: t for t in first})
+    assert second[0] is first[0]
+    assert [t.number for t in second] == [1001, 1002]
+
+
+def test_recall_brings_back_the_last_bumped_but_never_a_voided_one(db: StoreDB) -> None:
+    place(db, [half_and_half()], FRIDAY)
+    second = place(db, [half_and_half()], FRIDAY + timedelta(seconds=1))
+    bump_all(db, "makeline", 60)
+    with db.read() as session:
+        last = kitchen.last_bumped(session, "makeline")
+    assert last is not None and last.label == "#1002"
+    with db.write() as session:
+        access.void_with_approval(
+            session, second.id, "customer cancelled", "Dana", "1234", FRIDAY + timedelta(minutes=2)
+        )
+    with db.read() as session:
+        last = kitchen.last_bumped(session, "makeline")
+    assert last is not None and last.label == "#1001"
+
+
+def test_boxing_records_when_the_belt_let_the_order_out(db: StoreDB) -> None:
+    order = place(db, [half_and_half()], FRIDAY)
+    bump_all(db, "makeline", 50)
+    with db.read() as session:
+        (on_belt,) = cut_table.cut_table(session)
+        oven_s = store.store_info(session).oven_s
+    made_at = FRIDAY + timedelta(seconds=50)
+    assert on_belt.seconds_left(made_at + timedelta(seconds=60)) == oven_s - 60
+    boxed_at = made_at + timedelta(seconds=oven_s + 90)
+    with db.write() as session:
+        cut_service.box(session, order.id, boxed_at)
+    with db.read() as session:
+        row = session.get(Order, order.id)
+        assert row is not None
+        assert (row.stage, row.baked_at, row.ready_at) == (
+            "ready",
+            made_at + timedelta(seconds=oven_s),
+            boxed_at,
+        )
+        (waiting,) = rack.rack(session)
+    assert waiting.label == "#1001"
+    with db.write() as session, pytest.raises(IllegalTransition):
+        cut_service.box(session, place(db, [half_and_half()], FRIDAY).id, boxed_at)
+
+
+def test_kpis_come_from_stage_timestamps(db: StoreDB) -> None:
+    order = place(
+        db,
+        [half_and_half()],
+        FRIDAY,
+        Service.DELIVERY,
+        phone=REPEAT_PHONE,
+        name="Maria",
+        address="1200 N Harlem Ave",
+    )
+    bump_all(db, "makeline", 45)
+    with db.write() as session:
+        cut_service.box(session, order.id, FRIDAY + timedelta(minutes=8))
+        lifecycle.advance(session, order.id, Stage.OUT_THE_DOOR, FRIDAY + timedelta(minutes=10))
+        lifecycle.advance(session, order.id, Stage.DELIVERED, FRIDAY + timedelta(minutes=22))
+    with db.read() as session:
+        today = kpis.todays_kpis(session, FRIDAY + timedelta(minutes=30))
+    assert today.measure("make").average_s == 45
+    assert today.measure("rack").average_s == 120
+    assert today.measure("delivery").average_s == 22 * 60
+    assert today.on_time_pct == 100.0
+
+
+def test_on_time_counts_only_delivered_orders() -> None:
+    base = kpis.StageTimes(
+        "delivery",
+        "delivered",
+        2000,
+        FRIDAY + timedelta(minutes=30),
+        FRIDAY,
+        delivered_at=FRIDAY + timedelta(minutes=25),
+    )
+    late = kpis.StageTimes(
+        "delivery",
+        "delivered",
+        2000,
+        FRIDAY + timedelta(minutes=30),
+        FRIDAY,
+        delivered_at=FRIDAY + timedelta(minutes=40),
+    )
+    voided = kpis.StageTimes("carryout", "voided", 900, FRIDAY, FRIDAY)
+    result = kpis.compute_kpis([base, late, voided])
+    assert (result.on_time_pct, result.orders, result.voids, result.sales) == (50.0, 2, 1, 4000)
+
+
+def test_customer_card_has_history_and_the_last_order_to_repeat(db: StoreDB) -> None:
+    repeat_customer(db, FRIDAY)
+    with db.read() as session:
+        card = counter.customer_card(session, "(708) 555-0142")
+        assert counter.customer_card(session, "708-555-9999") is None
+        with pytest.raises(InvalidPhone):
+            counter.customer_card(session, "555-12")
+    assert card is not None and card.last is not None
+    assert (card.name, card.order_count, card.addresses[0].line1) == ("Maria Garcia", 1, "1200 N Harlem Ave")
+    (again,) = card.last.reorder
+    assert (again.product, again.size, again.quantity, again.crust) == ("pepperoni", "md", 1, "hand_tossed")
+    assert [t.code for t in again.toppings or []] == ["pepperoni"]
+
+
+def test_status_counts_open_orders_by_stage(db: StoreDB) -> None:
+    place(db, [half_and_half()], FRIDAY)
+    place(db, [half_and_half()], FRIDAY)
+    bump_all(db, "makeline", 30)
+    place(db, [half_and_half()], FRIDAY)
+    with db.read() as session:
+        counts = store.status_counts(session)
+    assert (counts.placed, counts.made, counts.in_progress) == (1, 2, 3)
+
+
+def test_five_wrong_pins_lock_out_and_everything_is_audited(db: StoreDB) -> None:
+    for n in range(5):
+        with db.write() as session:
+            outcome = access.login(session, "Alex", "9999", FRIDAY + timedelta(seconds=n), "counter")
+        assert not outcome.ok
+    assert "locked out for 5 minutes" in outcome.message
+    with db.write() as session, pytest.raises(AccessDenied, match="locked out"):
+        access.login(session, "Alex", "3333", FRIDAY + timedelta(minutes=1), "counter")
+    with db.write() as session:
+        assert access.login(session, "Alex", "3333", FRIDAY + timedelta(minutes=6), "counter").ok
+    with db.read() as session:
+        actions = [a.action for a in manager.recent_audit(session)]
+    assert actions[0] == "login"
+    assert actions.count("pin_failed") == 4 and actions.count("pin_locked") == 1
+
+
+def test_a_void_needs_a_manager_or_shift_lead(db: StoreDB) -> None:
+    order = place(db, [half_and_half()], FRIDAY)
+    with db.write() as session, pytest.raises(AccessDenied, match="manager or shift lead"):
+        access.void_with_approval(session, order.id, "changed mind", "Alex", "3333", FRIDAY)
+    with db.write() as session:
+        wrong = access.void_with_approval(session, order.id, "changed mind", "Chris", "0000", FRIDAY)
+    with db.write() as session:
+        ok = access.void_with_approval(
+            session, order.id, "changed mind", "Chris", "2222", FRIDAY, asked_by=None
+        )
+    assert (wrong.ok, ok.ok) == (False, True)
+    with db.read() as session:
+        row = session.get(Order, order.id)
+        assert row is not None and row.stage == "voided"
+        voids = session.query(AuditEntry).filter(AuditEntry.action == "void").count()
+    assert voids == 1

@@ -1,0 +1,94 @@
+"""Pictures of the screens a crew reads across the room, compared with accepted snapshots.
+
+Each app runs on a fixed clock with the cursor blink off, so the picture only
+changes when the screen does. Update with `pytest tests/terminal --snapshot-update`
+after checking the new picture by eye.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from store_db.db import StoreDB
+from store_db.rules.menu import Amount, ToppingChoice
+from store_db.rules.pricing import ItemRequest
+from terminal.screens.counter import CounterScreen
+from terminal.screens.make_line import MakeLineScreen
+from tests.terminal.conftest import (
+    FRIDAY,
+    REPEAT_PHONE,
+    Clock,
+    fill,
+    half_and_half,
+    log_in,
+    make_app,
+    place,
+    repeat_customer,
+    wait_for,
+)
+
+
+def test_make_line_with_a_half_and_half_and_a_late_ticket(
+    snap_compare: Any, store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    """Slot 1 is late (2:30, past the 2-minute mark): red header and a heavy red border. Slot 2 is
+    a large cheese with PEPPERONI under ◧ LEFT and EXTRA MUSHROOMS under RIGHT ◨ side by side,
+    its note last; slot 3 is a thin-crust supreme listing LIGHT CHEESE and NO ONIONS."""
+    place(db, [ItemRequest(product="pepperoni", size="lg")], FRIDAY - timedelta(seconds=150))
+    place(db, [half_and_half()], FRIDAY - timedelta(seconds=40), notes="Ring twice")
+    supreme = ItemRequest(
+        product="supreme",
+        size="md",
+        crust="thin",
+        cheese_amount=Amount.LIGHT,
+        toppings=[
+            ToppingChoice(code=c)
+            for c in ("pepperoni", "sausage", "green_peppers", "mushrooms", "black_olives")
+        ],
+    )
+    place(db, [supreme], FRIDAY - timedelta(seconds=10))
+    app = make_app(store_path, "makeline", clock, db)
+
+    async def ready(pilot: Pilot[None]) -> None:
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MakeLineScreen)
+                and len(app.screen.shown_ids) == 3
+                and app.counts.in_progress == 3
+            ),
+        )
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
+
+
+def test_counter_mid_order(snap_compare: Any, store_path: Path, db: StoreDB, clock: Clock) -> None:
+    """A repeat caller found by phone: her card with the last order and F3, her saved address,
+    delivery paid at the door; two lines, the half-and-half showing its LEFT and RIGHT changes;
+    subtotal, tax, total and a promise time quoted from the load."""
+    repeat_customer(db, FRIDAY)
+    app = make_app(store_path, "counter", clock, db)
+
+    async def mid_order(pilot: Pilot[None]) -> None:
+        await log_in(pilot, "alex", "3333")
+        await wait_for(pilot, lambda: isinstance(app.screen, CounterScreen) and app.screen.menu is not None)
+        screen = app.screen
+        assert isinstance(screen, CounterScreen)
+        await fill(pilot, "phone", REPEAT_PHONE)
+        await wait_for(pilot, lambda: screen.card is not None)
+        await fill(pilot, "item", "lg cheese +pep< +mush>!")
+        await fill(pilot, "item", "2l cola")
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.priced is not None
+                and len(screen.priced.quote.items) == 2
+                and app.counts.in_progress == 1
+            ),
+        )
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=mid_order)
