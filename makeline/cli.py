@@ -39,22 +39,46 @@ def build_parser() -> argparse.ArgumentParser:
     if "demo" not in subparsers.choices:
         demo = subparsers.add_parser("demo", help="the demo store on this laptop, in one command")
         demo.add_argument("--db", help="store database (default .makeline/store.db)")
+        demo.add_argument("--screen", default="counter", help="the screen to open first")
         demo.set_defaults(run=_demo)
     return parser
 
 
 def _demo(args: argparse.Namespace) -> int:
-    """Create the demo store on first use, then open the best view of it there is."""
+    """The demo store on this laptop: its database, preview printers, the agent, the counter."""
+    import subprocess
+
+    from printers.configure import add_demo_printers
     from store_db.cli import db_path
+    from store_db.db import StoreDB
     from store_db.setup import init_store
+    from terminal.app import MakelineApp
+    from terminal.config import TerminalConfig, poll_from_env
 
     path = db_path(args.db)
     print(init_store(path, demo=True))
+    printouts = path.parent / "printouts"
+    with StoreDB(path) as db:
+        for line in add_demo_printers(db, printouts):
+            print(line)
+    log_path = path.parent / "agent.log"
+    with open(log_path, "a", encoding="utf-8") as log:
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "makeline", "agent", "--db", str(path)], stdout=log, stderr=log
+        )
     try:
-        from terminal.cli import open_terminal  # type: ignore[import-not-found,attr-defined,unused-ignore]
-    except ImportError:
-        return main(["show", "--db", str(path)])
-    return int(open_terminal(path) or 0)
+        app = MakelineApp(TerminalConfig(db_path=path, screen=args.screen, poll_s=poll_from_env()))
+        try:
+            app.run()
+        finally:
+            app.db.close()
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+    print(f"Tickets and receipts printed as text in {printouts}; the agent's log is {log_path}.")
+    if app.fatal is not None:
+        raise app.fatal
+    return app.return_code or 0
 
 
 def _register_simulate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

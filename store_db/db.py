@@ -50,6 +50,7 @@ class StoreDB:
 
     def __init__(self, path: Path | str, *, check_schema: bool = True) -> None:
         self.path = Path(path)
+        self._watch: sqlite3.Connection | None = None
         if not self.path.exists():
             raise StoreDatabaseError(
                 f"There is no store database at {self.path}. "
@@ -76,14 +77,19 @@ class StoreDB:
             yield session
 
     def data_version(self) -> int:
-        with self.read_engine.connect() as conn:
-            return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+        """Changes when another connection commits; comparable only on this one connection."""
+        if self._watch is None:
+            self._watch = sqlite3.connect(self.path, check_same_thread=False)
+        return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def integrity_check(self) -> str:
         with self.read_engine.connect() as conn:
             return str(conn.execute(text("PRAGMA integrity_check")).scalar_one())
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         self.engine.dispose()
         self.read_engine.dispose()
 

@@ -11,7 +11,9 @@ from terminal.data.roles import SCREEN_NAMES
 
 
 def _db_default() -> str:
-    return os.environ.get("MAKELINE_DB", "store.db")
+    from store_db.cli import DEFAULT_DB
+
+    return os.environ.get("MAKELINE_DB", DEFAULT_DB)
 
 
 def register(subparsers: Any) -> None:
@@ -25,7 +27,7 @@ def register(subparsers: Any) -> None:
         "--db",
         default=_db_default(),
         type=Path,
-        help="the store database file (env MAKELINE_DB; default store.db)",
+        help="the store database file (env MAKELINE_DB; default .makeline/store.db)",
     )
     terminal.add_argument(
         "--screen",

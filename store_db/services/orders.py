@@ -223,6 +223,15 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         if rows:
             session.execute(insert(model), [_columns(row) for row in rows])
     outbox.emit(session, "order.placed", order.id, order_payload(order, priced.items, tenders), at)
+    if not tickets:
+        # Nothing to make (drinks only): it is on the rack the moment it is rung up.
+        from store_db.services import lifecycle
+
+        for stage in (Stage.MADE, Stage.BAKED, Stage.READY):
+            lifecycle.advance(session, order.id, stage, at)
+        placed = session.get(Order, order.id)
+        assert placed is not None
+        return placed
     return order
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -71,7 +72,7 @@ def check_pin(session: Session, who: str, pin: str, at: datetime) -> tuple[Staff
     """
     staff = find_staff(session, who)
     if staff.locked_until is not None and staff.locked_until > at:
-        minutes = max(1, int((staff.locked_until - at).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((staff.locked_until - at).total_seconds() / 60))
         raise AccessDenied(
             f"{staff.name} is locked out after {MAX_FAILED_PINS} wrong PINs; "
             f"try again in {minutes} min or ask a manager."

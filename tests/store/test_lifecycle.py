@@ -100,3 +100,12 @@ def test_repeated_bump_is_harmless_when_asked(db: StoreDB) -> None:
     with db.write() as session:
         lifecycle.advance(session, order_id, Stage.MADE, T0 + timedelta(minutes=2), already_ok=True)
     assert fingerprint(db) == before
+
+
+def test_a_drinks_only_order_goes_straight_to_the_rack(db: StoreDB) -> None:
+    from store_db.rules.pricing import ItemRequest
+
+    with db.write() as session:
+        order = place_order(session, carryout(ItemRequest(product="cola", size="2l")), T0)
+        assert order.stage == "ready"
+        assert order.made_at == order.baked_at == order.ready_at == T0

@@ -46,3 +46,10 @@ def test_an_unmigrated_file_is_refused_with_the_fix(tmp_path: Path) -> None:
         StoreDB(path)
     with pytest.raises(StoreDatabaseError, match="no store database"):
         StoreDB(tmp_path / "missing.db")
+
+
+def test_the_cheap_head_agrees_with_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config(Path("unused.db")))
+    assert migrate.head_revision() == script.get_current_head()
