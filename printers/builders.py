@@ -1,9 +1,10 @@
-"""Documents built at print time from the store's records: kitchen tickets and receipts.
+"""Documents built at print time from the store's records: kitchen tickets, receipts,
+run sheets and cash-out slips.
 
-An order's print jobs carry no document (the store writes them without knowing how
-printing lays anything out); the queue builds the document from the order when it prints
-it, here. Jobs that do carry their document in the payload (run sheets, cash-out slips)
-are read back as they are. `split_changes` is the pure rule that puts an item's changes
+A print job names its subject (an order, a delivery run, a cash-out) and carries no
+document: the store writes it without knowing how printing lays anything out. The queue
+builds the document from the subject's records when it prints it, here. A job that does
+carry its document in the payload is read back as it is. `split_changes` is the pure rule that puts an item's changes
 on the whole pizza or on its left or right half.
 """
 
@@ -16,10 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from printers.documents import (
+    CashOutSlip,
     Document,
     KitchenTicket,
     Receipt,
     ReceiptLine,
+    RunSheet,
+    RunStop,
     Service,
     StoreHeader,
     Tender,
@@ -27,8 +31,9 @@ from printers.documents import (
 )
 from printers.errors import BadDocument
 from printers.payload import from_payload
+from store_db.dispatch.driver import run_view
 from store_db.errors import StoreError
-from store_db.models import Order, OrderLine, Store, SyncState
+from store_db.models import CashOut, Order, OrderLine, Shift, Staff, Store, SyncState
 from store_db.models import Tender as TenderRow
 from store_db.rules.menu import Menu
 from store_db.services.customers import format_phone
@@ -79,12 +84,12 @@ def document_for(session: Session, kind: str, subject: str, payload: Mapping[str
     if builder is None:
         raise BadDocument(
             f"A {kind} print job carries no document, and a {kind} cannot be built from "
-            f"'{subject}'; only kitchen tickets and receipts are built from their order."
+            f"'{subject}'; only {', '.join(sorted(BUILDERS))} are built from their records."
         )
     try:
         return builder(session, subject)
     except StoreError as exc:
-        raise BadDocument(f"The {kind} for order {subject} cannot be built: {exc}") from exc
+        raise BadDocument(f"The {kind} for {subject} cannot be built: {exc}") from exc
 
 
 def kitchen_ticket(session: Session, order_id: str) -> KitchenTicket:
@@ -220,7 +225,56 @@ def _receipt_line(item: Mapping[str, Any], menu: Menu) -> ReceiptLine:
     return ReceiptLine(quantity=quantity, description=description, amount=amount, details=tuple(details))
 
 
+def run_sheet(session: Session, run_id: str) -> RunSheet:
+    """The driver's sheet for a delivery run: stops in order, what to collect at each."""
+    run = run_view(session, run_id)
+    return RunSheet(
+        driver=run.driver,
+        run_id=str(run.number),
+        dispatched_at=run.dispatched_at,
+        zone=run.zone,
+        stops=tuple(
+            RunStop(
+                label=stop.label,
+                customer=stop.customer,
+                address=tuple(part.strip() for part in stop.address.split(", ") if part.strip()),
+                phone=format_phone(stop.phone),
+                amount=stop.amount_due or stop.total,
+                collect=stop.collect,
+                notes=stop.notes,
+            )
+            for stop in run.stops
+        ),
+    )
+
+
+def cash_out_slip(session: Session, cash_out_id: str) -> CashOutSlip:
+    """The slip the driver and the manager sign: the cash-out as the store recorded it."""
+    record = session.get(CashOut, cash_out_id)
+    if record is None:
+        raise BadDocument(f"Cash-out {cash_out_id} is not in this store's database; its slip cannot print.")
+    store = session.scalars(select(Store)).one()
+    shift = session.get(Shift, record.shift_id)
+    driver = session.get(Staff, record.driver_id)
+    return CashOutSlip(
+        store=store.name,
+        driver=driver.name if driver else "",
+        shift_start=shift.clock_in_at if shift else record.at,
+        shift_end=record.at,
+        zone=store.timezone,
+        starting_bank=record.starting_bank,
+        cash_collected=record.cash_collected,
+        # tips paid with orders are handed over in cash now: one line, as the owed sum counts them
+        tips=record.cash_tips + record.card_tips,
+        deliveries=record.deliveries,
+        mileage=record.mileage_cents,
+        owed=record.owed_to_store,
+    )
+
+
 BUILDERS: dict[str, Callable[[Session, str], Document]] = {
     "kitchen": kitchen_ticket,
     "receipt": receipt,
+    "run-sheet": run_sheet,
+    "cash-out": cash_out_slip,
 }

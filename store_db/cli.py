@@ -56,6 +56,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     stock_cli.register(subparsers, reports)
 
+    from store_db.dispatch import cli as dispatch_cli
+
+    dispatch_cli.register(subparsers)
+
 
 def _init_store(args: argparse.Namespace) -> None:
     from store_db.setup import StoreDetails, init_store

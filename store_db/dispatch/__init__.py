@@ -1,9 +1,11 @@
 """Run building for delivery: which driver takes which ready orders, in what order.
 
-Pure planning over plain data: no database, no clock. Callers pass times as
-seconds from "now" and get back runs with an ETA per stop. The store's
-services and screens sit around it and turn orders and shifts into a
-`PlanRequest`.
+The planner (`runs`, `travel`, `planner`, `recombine`, `baselines`, `rush`) is
+pure planning over plain data: no database, no clock. Callers pass times as
+seconds from "now" and get back runs with an ETA per stop. Around it, with the
+store database: `board` turns orders and shifts into a `PlanRequest` and its
+plan into runs to accept, `driver` is a run as its driver sees it, `cli` the
+commands, and `store_rush` a rush run through the store's own services.
 
     PlanError                   base of this package's errors (a StoreError)
     └── TravelTimesUnavailable  the road-network matrix could not be had

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import Field
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store_db.business_day import business_date
@@ -112,12 +113,17 @@ def _tenders(request: OrderRequest, total: int) -> list[Tender]:
 
 
 def _next_number(session: Session, day: Any) -> int:
-    counter = session.get(DayCounter, day)
-    if counter is None:
-        counter = DayCounter(business_date=day, last_number=FIRST_NUMBER - 1)
-        session.add(counter)
-    counter.last_number += 1
-    return counter.last_number
+    """The day's next order number, in one statement (the write lock is already ours)."""
+    stmt = (
+        sqlite_insert(DayCounter)
+        .values(business_date=day, last_number=FIRST_NUMBER)
+        .on_conflict_do_update(
+            index_elements=[DayCounter.business_date],
+            set_={"last_number": DayCounter.last_number + 1},
+        )
+        .returning(DayCounter.last_number)
+    )
+    return int(session.execute(stmt).scalar_one())
 
 
 def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
@@ -221,7 +227,9 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         (PrintJob, jobs),
     ):
         if rows:
-            session.execute(insert(model), [_columns(row) for row in rows])
+            session.connection().execute(
+                insert(cast(Table, model.__table__)), [_columns(row) for row in rows]
+            )
     outbox.emit(session, "order.placed", order.id, order_payload(order, priced.items, tenders), at)
     if not tickets:
         # Nothing to make (drinks only): it is on the rack the moment it is rung up.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from store_db.models import OutboxEvent, new_id
@@ -24,20 +24,24 @@ def emit(session: Session, kind: str, subject: str, payload: dict[str, Any], at:
     if known is None or known[0] is not current:
         known = session.info[_TXN_KEY] = (current, new_id())
     txn = known[1]
-    last = session.scalar(select(func.max(OutboxEvent.seq))) or 0
-    seq = last + 1
-    session.execute(
-        insert(OutboxEvent),
-        [
-            {
-                "seq": seq,
-                "event_id": new_id(),
-                "txn": txn,
-                "kind": kind,
-                "subject": subject,
-                "payload": payload,
-                "created_at": at,
-            }
-        ],
+    # One statement: the next number is read and taken under the write lock we hold.
+    next_seq = select(func.coalesce(func.max(OutboxEvent.seq), 0) + 1).scalar_subquery()
+    table = cast(Table, OutboxEvent.__table__)
+    seq = (
+        session.connection()
+        .execute(
+            insert(table)
+            .values(
+                seq=next_seq,
+                event_id=new_id(),
+                txn=txn,
+                kind=kind,
+                subject=subject,
+                payload=payload,
+                created_at=at,
+            )
+            .returning(table.c.seq)
+        )
+        .scalar_one()
     )
-    return seq
+    return int(seq)

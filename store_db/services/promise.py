@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,24 +29,25 @@ class KitchenLoad:
 
 
 def kitchen_load(session: Session) -> KitchenLoad:
-    waiting = session.scalar(
+    """Pizzas waiting on the make line and drivers in and out, in one statement."""
+    waiting = (
         select(func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.stage == "placed", OrderLine.station == "makeline")
+        .scalar_subquery()
     )
-    drivers = dict(
-        session.execute(
-            select(Shift.out_on_run, func.count())
+
+    def drivers(out: bool) -> Any:
+        return (
+            select(func.count())
+            .select_from(Shift)
             .join(Staff, Staff.id == Shift.staff_id)
-            .where(Staff.role == "driver", Shift.clock_out_at.is_(None))
-            .group_by(Shift.out_on_run)
-        ).all()
-    )
-    return KitchenLoad(
-        pizzas_waiting=int(waiting or 0),
-        drivers_in=int(drivers.get(False, 0)),
-        drivers_out=int(drivers.get(True, 0)),
-    )
+            .where(Staff.role == "driver", Shift.clock_out_at.is_(None), Shift.out_on_run.is_(out))
+            .scalar_subquery()
+        )
+
+    row = session.execute(select(waiting, drivers(False), drivers(True))).one()
+    return KitchenLoad(pizzas_waiting=int(row[0]), drivers_in=int(row[1]), drivers_out=int(row[2]))
 
 
 def quote_seconds(store: Store, load: KitchenLoad, pizzas: int, delivery: bool, drive_s: float) -> int:
