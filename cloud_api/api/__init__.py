@@ -1,0 +1,1 @@
+"""What every router shares: dependencies, input types, and the one error renderer."""

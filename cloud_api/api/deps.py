@@ -1,0 +1,122 @@
+"""Request-scoped dependencies: the database session (committed at the request's end),
+the caller (`Principal`) and the cloud's shared parts.
+
+    SessionDep      one transaction per request; committed before the answer is sent
+    CurrentCaller   the signed-in customer, staff member or store device (else 401)
+    MaybeCaller     the same, or None for anonymous calls
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import anyio.to_thread
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from cloud_api.errors import Forbidden, NotFound, Unauthorized
+
+if TYPE_CHECKING:
+    from cloud_api.context import CloudContext
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    HEAD_OFFICE = "head_office"
+    STORE_MANAGER = "store_manager"
+    STORE_DEVICE = "store_device"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an account (customer or staff) or a store's device."""
+
+    id: str
+    role: Role
+    store_id: str | None = None
+
+    @property
+    def is_store(self) -> bool:
+        return self.role in (Role.STORE_MANAGER, Role.STORE_DEVICE)
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            allowed = ", ".join(r.value.replace("_", " ") for r in roles)
+            raise Forbidden(f"Only {allowed} may do this; you are signed in as {self.role.value}.")
+
+    def require_store(self, store_id: str) -> None:
+        """Head office sees every store; a store's manager or device only its own."""
+        if self.role is Role.HEAD_OFFICE:
+            return
+        if self.is_store and self.store_id == store_id:
+            return
+        if self.is_store:
+            raise Forbidden("You can only see and change your own store.", "store_id")
+        raise Forbidden("Only head office and the store itself may do this.", "store_id")
+
+    def can_see_store(self, store_id: str) -> bool:
+        return self.role is Role.HEAD_OFFICE or (self.is_store and self.store_id == store_id)
+
+
+async def context(request: Request) -> CloudContext:
+    ctx: CloudContext = request.app.state.ctx
+    return ctx
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work. Opening a session does no I/O; the commit or rollback
+    at the end runs in a thread, before the answer is sent.
+
+    Commits get threads of their own (`endings`): a handler thread may be waiting on a
+    row that a finished request still holds (a duplicate of an order being placed); if
+    that request's commit queued behind such handlers, neither would ever move.
+    """
+    db = request.app.state.ctx.db
+    endings = getattr(request.app.state, "endings", None)
+    session = db.sessions()
+    try:
+        yield session
+    except BaseException as exc:
+        await anyio.to_thread.run_sync(db.finish, session, exc, limiter=endings)
+        raise
+    await anyio.to_thread.run_sync(db.finish, session, None, limiter=endings)
+
+
+ContextDep = Annotated["CloudContext", Depends(context)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+_bearer = HTTPBearer(auto_error=False, description="An access token from /login, or a store device token.")
+
+
+async def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    if credentials is None:
+        return None
+    from cloud_api.auth.service import authenticate_device_token, read_access_token
+
+    ctx: CloudContext = request.app.state.ctx
+    token = credentials.credentials
+    if token.startswith("mld_"):
+        return await run_in_threadpool(authenticate_device_token, ctx, token)
+    return read_access_token(ctx, token)
+
+
+async def _required(caller: Annotated[Principal | None, Depends(_caller)]) -> Principal:
+    if caller is None:
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <access token>'.")
+    return caller
+
+
+MaybeCaller = Annotated[Principal | None, Depends(_caller)]
+CurrentCaller = Annotated[Principal, Depends(_required)]
+
+
+def not_yours(what: str) -> NotFound:
+    """Someone else's thing answers exactly like a missing one."""
+    return NotFound(f"There is no {what} with that id.")

@@ -1,0 +1,139 @@
+"""The FastAPI application: `create_app()` builds one worker's app (uvicorn calls it as a
+factory in every worker process); its lifespan runs the worker's background parts:
+the NOTIFY announcer, the LISTEN connection, the SMS and refund senders, and, with
+`--demo`, the demo store's stand-in kitchen."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from cloud_api import housekeeping
+from cloud_api.api import handlers
+from cloud_api.auth.router import router as auth_router
+from cloud_api.background import Loop
+from cloud_api.context import CloudContext, build
+from cloud_api.customers.router import router as profile_router
+from cloud_api.db.base import utcnow
+from cloud_api.deliveries.router import router as deliveries_router
+from cloud_api.demo import kitchen
+from cloud_api.inventory.router import router as inventory_router
+from cloud_api.menus.router import router as menus_router
+from cloud_api.notifications.router import router as notifications_router
+from cloud_api.notifications.worker import NotificationWorker
+from cloud_api.orders.router import router as orders_router
+from cloud_api.payments.router import router as payments_router
+from cloud_api.payments.service import send_due_refunds
+from cloud_api.pubsub.listener import listen
+from cloud_api.reports.router import router as reports_router
+from cloud_api.settings import CloudSettings
+from cloud_api.stores.router import router as stores_router
+from cloud_api.tracking.router import api as tracking_api
+from cloud_api.tracking.router import page as tracking_page
+
+log = logging.getLogger(__name__)
+API = "/api/v1"
+
+
+def _api(ctx: CloudContext) -> APIRouter:
+    router = APIRouter(prefix=API)
+    for part in (
+        auth_router,
+        profile_router,
+        stores_router,
+        menus_router,
+        orders_router,
+        payments_router,
+        tracking_api,
+        notifications_router,
+        inventory_router,
+        deliveries_router,
+        reports_router,
+    ):
+        router.include_router(part)
+
+    @router.get("/health", tags=["health"], summary="Is this worker up, and its database reachable (anyone)")
+    def health() -> dict[str, str]:
+        with ctx.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}
+
+    return router
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    ctx: CloudContext = app.state.ctx
+    # Request work is mostly Python: a few threads per worker keep the GIL from thrashing.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = ctx.settings.request_threads
+    app.state.endings = anyio.CapacityLimiter(ctx.settings.db_pool_size + ctx.settings.db_max_overflow)
+    loops: list[Loop] = []
+    sender: NotificationWorker | None = None
+    listener: asyncio.Task[None] | None = None
+    ctx.announcer.start()
+    if ctx.settings.background:
+        ready = asyncio.Event()
+        listener = asyncio.create_task(listen(ctx.db.url, ctx.hub, ready))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), timeout=10)
+        sender = NotificationWorker(ctx.db, ctx.sms, ctx.tokens, ctx.public_url, wake=ctx.hub.waker())
+        sender.start()
+        loops.append(
+            Loop(
+                "refunds",
+                lambda: send_due_refunds(ctx.db, ctx.gateway, utcnow()),
+                ctx.hub.waker(),
+                idle_s=5.0,
+            )
+        )
+        loops.append(Loop("housekeeping", lambda: housekeeping.step(ctx.db, utcnow()), idle_s=600.0))
+        if ctx.settings.demo:
+            loops.append(Loop("demo-kitchen", lambda: kitchen.step(ctx.db), idle_s=2.0))
+        for loop in loops:
+            loop.start()
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        stoppers = [loop.stop for loop in loops] + ([sender.stop] if sender else [])
+        for stop in stoppers:
+            await run_in_threadpool(stop)
+        ctx.announcer.stop()
+        ctx.gateway.close()
+        ctx.db.dispose()
+
+
+def create_app(settings: CloudSettings | None = None) -> FastAPI:
+    ctx = build(settings or CloudSettings())
+    app = FastAPI(
+        title="makeline cloud",
+        version="1",
+        lifespan=_lifespan,
+        description="Online ordering, payments, tracking, texts and head-office reports for the chain.",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    handlers.install(app)
+    app.include_router(_api(ctx))
+    app.include_router(tracking_page)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{API}/docs")
+
+    return app

@@ -1,0 +1,57 @@
+"""What the auth endpoints take and answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from cloud_api.api.types import Clean, Email, EntityId, Name, Password, ShortText, Token
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterIn(Strict):
+    email: Email
+    password: Password
+    name: Name
+    phone: ShortText
+
+
+class LoginIn(Strict):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128), Clean]
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class RefreshIn(Strict):
+    refresh_token: Token
+
+
+class StaffCreate(Strict):
+    """Head office opens accounts for head office staff and store managers."""
+
+    email: Email
+    password: Password
+    name: Name
+    phone: ShortText = ""
+    role: Literal["head_office", "store_manager"]
+    store_id: EntityId | None = None
+
+
+class AccountPublic(BaseModel):
+    id: str
+    email: str
+    name: str
+    phone: str
+    role: str
+    store_id: str | None
+    promotions: bool

@@ -1,0 +1,106 @@
+"""`makeline cloud`: migrate the database, optionally seed the demo chain, and serve the
+API under uvicorn with N stateless workers. With no database URL it starts an
+embedded PostgreSQL in `--data-dir`, so one command works on a laptop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from cloud_api.settings import CloudSettings
+
+# Settings the CLI hands to its worker processes through the environment.
+_ENV = {
+    "host": "MAKELINE_HOST",
+    "port": "MAKELINE_PORT",
+    "demo": "MAKELINE_DEMO",
+    "public_url": "MAKELINE_PUBLIC_URL",
+}
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "cloud",
+        help="serve the chain's cloud API (embedded PostgreSQL unless DATABASE_URL is set)",
+        description="Serve the cloud API: online orders, payments, tracking, texts, reports.",
+    )
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL, else embedded)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="embedded PostgreSQL folder (default ./.makeline/cloud-pg)"
+    )
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=int, help="worker processes (default 1)")
+    parser.add_argument("--public-url", help="the address customers reach, for tracking links")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=None,
+        help="seed the demo chain once (menu, store OP-001, hq@makeline.test, customers)",
+    )
+    parser.set_defaults(run=run)
+
+
+def settings_from(args: argparse.Namespace) -> CloudSettings:
+    given = {
+        name: getattr(args, name, None)
+        for name in ("database_url", "data_dir", "host", "port", "workers", "public_url", "demo")
+    }
+    return CloudSettings(**{k: v for k, v in given.items() if v is not None})
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cloud_api.db.base import utcnow
+    from cloud_api.db.database import Database
+    from cloud_api.db.migrate import upgrade
+    from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL
+    from cloud_api.demo.seed import seed
+    from cloud_api.embedded import EmbeddedPostgres
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    settings = settings_from(args)
+    embedded: EmbeddedPostgres | None = None
+    url = settings.database_url
+    if not url:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        url = embedded.ensure_database()
+        print(f"makeline cloud: embedded PostgreSQL in {embedded.data_dir}")
+    try:
+        upgrade(url)
+        if settings.demo:
+            db = Database(url, pool_size=1, max_overflow=0)
+            with db.transaction() as session:
+                seeded = seed(session, utcnow())
+            db.dispose()
+            state = "seeded" if seeded.created else "already there"
+            print(
+                f"makeline cloud: demo chain {state}; demo store OP-001 is {seeded.store_id}; "
+                f"head office {HEAD_OFFICE_EMAIL} / {DEMO_PASSWORD}"
+            )
+        os.environ["DATABASE_URL"] = url
+        for name, variable in _ENV.items():
+            value = getattr(settings, name)
+            os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
+        print(
+            f"makeline cloud: serving http://{settings.host}:{settings.port}/api/v1 "
+            f"(docs at /api/v1/docs) with {settings.workers} worker(s)"
+        )
+        uvicorn.run(
+            "cloud_api.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+            ws="websockets-sansio",
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0

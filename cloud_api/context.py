@@ -1,0 +1,90 @@
+"""The parts one cloud worker shares between requests, built once per process."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine
+
+from cloud_api.auth import passwords
+from cloud_api.auth.repository import secret
+from cloud_api.auth.tokens import TokenSigner
+from cloud_api.db.database import Database
+from cloud_api.db.migrate import check_schema
+from cloud_api.errors import ConfigurationError
+from cloud_api.notifications.sender import LogSender, SmsSender, TwilioSender
+from cloud_api.payments.gateway import PaymentGateway
+from cloud_api.payments.stripe_gateway import StripeGateway
+from cloud_api.payments.test_gateway import TestGateway
+from cloud_api.pubsub.announcer import Announcer
+from cloud_api.pubsub.hub import Hub
+from cloud_api.settings import CloudSettings, sqlalchemy_url
+
+
+@dataclass
+class CloudContext:
+    settings: CloudSettings
+    db: Database
+    tokens: TokenSigner
+    gateway: PaymentGateway
+    sms: SmsSender
+    hub: Hub
+    announcer: Announcer
+    public_url: str
+
+
+def _gateway(settings: CloudSettings, url: str) -> PaymentGateway:
+    if settings.payment_gateway == "stripe":
+        if not settings.stripe_api_key or not settings.stripe_webhook_secret:
+            raise ConfigurationError("The Stripe gateway needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET.")
+        return StripeGateway(
+            settings.stripe_api_key, settings.stripe_webhook_secret, settings.stripe_base_url
+        )
+    # The test gateway keeps its books on its own small pool, apart from our transactions.
+    # Its commits need not wait for the disk: they stand for another company's records.
+    engine = create_engine(
+        sqlalchemy_url(url),
+        pool_size=4,
+        max_overflow=16,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
+    return TestGateway(engine, settings.test_webhook_secret)
+
+
+def _sms(settings: CloudSettings) -> SmsSender:
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        return TwilioSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from,
+            settings.twilio_base_url,
+        )
+    return LogSender()
+
+
+def build(settings: CloudSettings) -> CloudContext:
+    url = settings.database_url
+    if not url:
+        raise ConfigurationError(
+            "No database to use: set DATABASE_URL, or start the cloud with `makeline cloud`, which runs "
+            "an embedded PostgreSQL."
+        )
+    passwords.use_cost(settings.password_time_cost, settings.password_memory_kib)
+    announcer = Announcer(url, settings.notify_window_ms / 1000)
+    db = Database(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, sink=announcer)
+    check_schema(db.engine)
+    with db.transaction() as session:
+        key = settings.jwt_secret or secret(session, "jwt", secrets.token_urlsafe(48))
+    public_url = settings.public_url.rstrip("/") or f"http://{settings.host}:{settings.port}"
+    return CloudContext(
+        settings=settings,
+        db=db,
+        tokens=TokenSigner(key, settings.access_token_minutes),
+        gateway=_gateway(settings, url),
+        sms=_sms(settings),
+        hub=Hub(),
+        announcer=announcer,
+        public_url=public_url,
+    )

@@ -1,0 +1,1 @@
+"""Delivery runs and driver shifts: born in stores, recorded here for head office."""

@@ -1,0 +1,169 @@
+"""Delivery runs and driver cash-outs: one service for the store's synced events and the
+REST calls, so the two can never disagree.
+
+    run.dispatched  {"run_id", "driver_id", "driver_name", "order_ids", "at"}
+    run.returned    {"run_id", "at"}
+    run.closed      {"run_id", "at", "delivered_order_ids", "mileage_km", "cash_due", "cash_collected", "tips"}
+    cash_out        {"shift_id", "driver_id", "driver_name", "clock_in_at", "clock_out_at",
+                     "cash_owed", "tips", "mileage_cents"}
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.db.base import new_id
+from cloud_api.deliveries import repository
+from cloud_api.deliveries.schemas import DeliveryCreate, DeliveryPublic, DeliveryStatusUpdate
+from cloud_api.errors import BadRequest, Conflict
+from cloud_api.models import DeliveryRun, DriverShift
+from cloud_api.orders import progress
+from cloud_api.orders.repository import by_store_reference
+from store_db.rules.lifecycle import Stage
+
+_STEPS = {"out": 0, "returned": 1, "closed": 2}
+
+
+def dispatch(
+    session: Session,
+    store_id: str,
+    run_id: str | None,
+    driver_id: str,
+    driver_name: str,
+    order_ids: list[str],
+    at: datetime,
+    *,
+    strict: bool,
+) -> DeliveryRun:
+    """A driver left with these orders: they are out the door with that driver."""
+    run = session.get(DeliveryRun, run_id, with_for_update=True) if run_id else None
+    if run is not None:
+        if run.store_id != store_id:
+            raise Conflict("That run id belongs to another store.", "run_id")
+        return run
+    run = DeliveryRun(
+        id=run_id or new_id(),
+        store_id=store_id,
+        driver_id=driver_id,
+        driver_name=driver_name,
+        status="out",
+        dispatched_at=at,
+        updated_at=at,
+    )
+    session.add(run)
+    for index, order_id in enumerate(order_ids):
+        order = by_store_reference(session, store_id, order_id)
+        if order is None or order.service != "delivery":
+            if strict:
+                raise BadRequest(f"{order_id} is not a delivery order of this store.", f"order_ids.{index}")
+            continue
+        if strict and order.stage not in (Stage.READY.value, Stage.OUT_THE_DOOR.value):
+            raise Conflict(
+                f"Order {order.number or order.id} is {order.stage.replace('_', ' ')}, not ready to leave.",
+                f"order_ids.{index}",
+            )
+        progress.set_driver(session, order, driver_name, run.id, at)
+        progress.advance(session, order, Stage.OUT_THE_DOOR, at, strict=False)
+    return run
+
+
+def change_status(
+    session: Session, run: DeliveryRun, status: str, at: datetime, details: dict[str, Any], *, strict: bool
+) -> DeliveryRun:
+    if _STEPS[status] < _STEPS[run.status] or (status == run.status and status != "closed"):
+        if strict:
+            raise Conflict(f"This run is already {run.status}.", "status")
+        return run
+    if status == "returned" or run.returned_at is None:
+        run.returned_at = at
+    if status == "closed":
+        run.closed_at = at
+        for key in ("cash_due", "cash_collected", "tips"):
+            if details.get(key) is not None:
+                setattr(run, key, int(details[key]))
+        if details.get("mileage_km") is not None:
+            run.mileage_km = Decimal(str(details["mileage_km"]))
+        for order_id in details.get("delivered_order_ids") or []:
+            order = by_store_reference(session, run.store_id, str(order_id))
+            if order is not None and order.run_id == run.id:
+                progress.advance(session, order, Stage.DELIVERED, at, strict=False)
+    run.status, run.updated_at = status, at
+    return run
+
+
+def record_cash_out(session: Session, store_id: str, payload: dict[str, Any]) -> None:
+    values = {
+        "id": str(payload["shift_id"]),
+        "store_id": store_id,
+        "driver_id": str(payload["driver_id"]),
+        "driver_name": str(payload.get("driver_name", "")),
+        "clock_in_at": datetime.fromisoformat(str(payload["clock_in_at"])),
+        "clock_out_at": datetime.fromisoformat(str(payload["clock_out_at"])),
+        "cash_owed": int(payload.get("cash_owed") or 0),
+        "tips": int(payload.get("tips") or 0),
+        "mileage_cents": int(payload.get("mileage_cents") or 0),
+    }
+    session.execute(insert(DriverShift).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+
+
+def public(session: Session, run: DeliveryRun) -> DeliveryPublic:
+    return DeliveryPublic(
+        id=run.id,
+        store_id=run.store_id,
+        driver_id=run.driver_id,
+        driver_name=run.driver_name,
+        status=run.status,
+        order_ids=list(repository.orders_of_run(session, run.id)),
+        dispatched_at=run.dispatched_at,
+        returned_at=run.returned_at,
+        closed_at=run.closed_at,
+        mileage_km=run.mileage_km,
+        cash_due=run.cash_due,
+        cash_collected=run.cash_collected,
+        tips=run.tips,
+    )
+
+
+def _visible(session: Session, caller: Principal, run_id: str) -> DeliveryRun:
+    run = session.get(DeliveryRun, run_id, with_for_update=True)
+    if run is None or not caller.can_see_store(run.store_id):
+        raise not_yours("delivery")
+    return run
+
+
+def create(session: Session, caller: Principal, data: DeliveryCreate, at: datetime) -> DeliveryRun:
+    """`POST /deliveries`: a store (or head office correcting its record) reports a run."""
+    caller.require(Role.HEAD_OFFICE, Role.STORE_MANAGER, Role.STORE_DEVICE)
+    caller.require_store(data.store_id)
+    if len(set(data.order_ids)) != len(data.order_ids):
+        raise BadRequest("An order is listed twice in this run.", "order_ids")
+    if data.run_id and session.get(DeliveryRun, data.run_id) is not None:
+        raise Conflict("A run with that id is already recorded.", "run_id")
+    return dispatch(
+        session,
+        data.store_id,
+        data.run_id,
+        data.driver_id,
+        data.driver_name,
+        data.order_ids,
+        data.dispatched_at or at,
+        strict=True,
+    )
+
+
+def get(session: Session, caller: Principal, run_id: str) -> DeliveryRun:
+    return _visible(session, caller, run_id)
+
+
+def update(
+    session: Session, caller: Principal, run_id: str, data: DeliveryStatusUpdate, at: datetime
+) -> DeliveryRun:
+    caller.require(Role.HEAD_OFFICE, Role.STORE_MANAGER, Role.STORE_DEVICE)
+    run = _visible(session, caller, run_id)
+    return change_status(session, run, data.status, data.at or at, data.model_dump(mode="json"), strict=True)

@@ -1,0 +1,1 @@
+"""Each store's feed: what the cloud must tell one store, in order, by cursor."""

@@ -1,0 +1,40 @@
+"""Every table of the cloud schema, importable from one place (Alembic reads `Base.metadata`)."""
+
+from cloud_api.db.base import Base
+from cloud_api.models.accounts import Account, RefreshToken
+from cloud_api.models.deliveries import DeliveryRun, DriverShift
+from cloud_api.models.feed import InboundEvent, InboundHead, StoreFeedEntry, StoreFeedHead
+from cloud_api.models.inventory import InventoryItem, StockMovement, StoreStock
+from cloud_api.models.menus import MenuVersion
+from cloud_api.models.notifications import Notification, SmsOptOut
+from cloud_api.models.orders import IdempotencyRecord, Order, OrderLine
+from cloud_api.models.payments import Payment, TestGatewayCharge
+from cloud_api.models.stores import CloudSecret, Device, Enrollment, Store, StreetBlock
+
+__all__ = [
+    "Account",
+    "Base",
+    "CloudSecret",
+    "DeliveryRun",
+    "Device",
+    "DriverShift",
+    "Enrollment",
+    "IdempotencyRecord",
+    "InboundEvent",
+    "InboundHead",
+    "InventoryItem",
+    "MenuVersion",
+    "Notification",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "RefreshToken",
+    "SmsOptOut",
+    "StockMovement",
+    "Store",
+    "StoreFeedEntry",
+    "StoreFeedHead",
+    "StoreStock",
+    "StreetBlock",
+    "TestGatewayCharge",
+]

@@ -1,0 +1,56 @@
+"""What flows between stores and the cloud: each store's feed (cloud → store, by
+cursor) and the events stores pushed (store → cloud, once per `(store_id, seq)`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, PrimaryKeyConstraint, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloud_api.db.base import Base
+
+
+class StoreFeedHead(Base):
+    """The last cursor handed out in a store's feed; its row lock orders the feed's writers."""
+
+    __tablename__ = "store_feed_head"
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    last_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StoreFeedEntry(Base):
+    __tablename__ = "store_feed"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "cursor"),)
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    cursor: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InboundEvent(Base):
+    __tablename__ = "inbound_event"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "seq"),)
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InboundHead(Base):
+    """The highest sequence number up to which a store's events arrived with no gap."""
+
+    __tablename__ = "inbound_head"
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    contiguous_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_seq: Mapped[int] = mapped_column(BigInteger, default=0)

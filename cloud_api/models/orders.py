@@ -1,0 +1,104 @@
+"""Orders of every store and channel: online orders born here, store orders fed by sync.
+
+An online order keeps the id it was born with here; when its store takes it, the
+store's own id is kept in `store_order_id`. Store-born orders use the store's id.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloud_api.db.base import Base, new_id
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_store_day", "store_id", "business_date"),
+        Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    store_order_id: Mapped[str | None] = mapped_column(String(36), unique=True, nullable=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(10))
+    service: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(14))
+    tracked_status: Mapped[str] = mapped_column(String(20))
+    customer_name: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(250), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    menu_version: Mapped[int] = mapped_column(Integer)
+    coupon: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    subtotal: Mapped[int] = mapped_column(Integer)
+    discount: Mapped[int] = mapped_column(Integer)
+    tax: Mapped[int] = mapped_column(Integer)
+    tip: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    payment: Mapped[str] = mapped_column(String(20))  # due, paid, refund_pending, refunded
+    promise_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    in_store_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    made_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    baked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    picked_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    out_the_door_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_state: Mapped[str | None] = mapped_column(String(10), nullable=True)  # requested, ...
+    cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    driver_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+    __table_args__ = (PrimaryKeyConstraint("order_id", "line_no"),)
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    product: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(80))
+    size: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)
+    line_total: Mapped[int] = mapped_column(Integer)
+    item: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a keyed request, replayed to every retry with the same key."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (PrimaryKeyConstraint("owner", "key"),)
+
+    owner: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,86 @@
+"""Stores, the streets they deliver to, their enrollment codes and device credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloud_api.db.base import Base, new_id
+
+
+class Store(Base):
+    __tablename__ = "store"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    tax_rate_bp: Mapped[int] = mapped_column(Integer)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    delivery_radius_km: Mapped[float] = mapped_column(Float, default=6.0)
+    day_starts_hour: Mapped[int] = mapped_column(Integer, default=4)
+    # Promotions are texted only between these local hours.
+    daytime_from_hour: Mapped[int] = mapped_column(Integer, default=9)
+    daytime_to_hour: Mapped[int] = mapped_column(Integer, default=21)
+    menu_version: Mapped[int | None] = mapped_column(ForeignKey("menu_version.version"), nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StreetBlock(Base):
+    """A numbered range of one street, so an address finds its coordinates."""
+
+    __tablename__ = "street_block"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str] = mapped_column(String(80), default="")
+    from_number: Mapped[int] = mapped_column(Integer)
+    to_number: Mapped[int] = mapped_column(Integer)
+    lat1: Mapped[float] = mapped_column(Float)
+    lon1: Mapped[float] = mapped_column(Float)
+    lat2: Mapped[float] = mapped_column(Float)
+    lon2: Mapped[float] = mapped_column(Float)
+
+
+class Enrollment(Base):
+    """A one-use code head office hands to a store to connect it."""
+
+    __tablename__ = "enrollment"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    store_id: Mapped[str | None] = mapped_column(ForeignKey("store.id"), nullable=True)
+
+
+class Device(Base):
+    """A store computer's credential: bound to one store, hashed here, revocable."""
+
+    __tablename__ = "device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CloudSecret(Base):
+    """Secrets every worker must share (the token signing key when none is configured)."""
+
+    __tablename__ = "cloud_secret"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

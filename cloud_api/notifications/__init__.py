@@ -1,0 +1,1 @@
+"""Customer texts: an outbox in PostgreSQL, sent by a worker through Twilio."""

@@ -1,0 +1,120 @@
+"""Queueing texts (in the caller's transaction) and the STOP / START replies.
+
+A status text has the key `order:<id>:<stage>`, unique in the outbox: however
+often a stage's event repeats, at most one text is queued for it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.customers.phone import normalize_phone
+from cloud_api.db.database import announcement
+from cloud_api.errors import BadRequest, Conflict
+from cloud_api.models import Account, Notification, Order, Store
+from cloud_api.notifications import repository
+from cloud_api.notifications.schemas import NotificationCreate
+from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
+from cloud_api.orders.access import may_see
+from store_db.rules.lifecycle import Stage
+
+
+def queue_status_text(session: Session, order: Order, stage: Stage, at: datetime) -> None:
+    if not order.phone:
+        return
+    session.execute(
+        insert(Notification)
+        .values(
+            store_id=order.store_id,
+            order_id=order.id,
+            kind="status",
+            stage=stage.value,
+            dedupe_key=f"order:{order.id}:{stage.value}",
+            phone=order.phone,
+            body="",
+            status="queued",
+            attempts=0,
+            next_attempt_at=at,
+            created_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    announcement(session).jobs = True
+
+
+def queue_message(
+    session: Session, caller: Principal, data: NotificationCreate, at: datetime
+) -> Notification:
+    """`POST /notifications`: head office to anyone; a store to its own customers."""
+    caller.require(Role.HEAD_OFFICE, Role.STORE_MANAGER, Role.STORE_DEVICE)
+    targets = [x for x in (data.order_id, data.customer_id, data.phone) if x]
+    if len(targets) != 1:
+        raise BadRequest("Name exactly one of order_id, customer_id or phone.", "order_id")
+    store_id = data.store_id
+    phone: str
+    if data.order_id:
+        order = session.get(Order, data.order_id)
+        if order is None or not may_see(caller, order):
+            raise not_yours("order")
+        if not order.phone:
+            raise Conflict("That order has no phone number to text.", "order_id")
+        phone, store_id = order.phone, store_id or order.store_id
+    elif data.customer_id:
+        account = session.get(Account, data.customer_id)
+        if account is None or account.role != Role.CUSTOMER.value:
+            raise not_yours("customer")
+        if caller.role is not Role.HEAD_OFFICE:
+            raise BadRequest("Stores text customers about their orders: use order_id.", "customer_id")
+        if data.kind == "promotion" and not account.promotions:
+            raise Conflict(f"{account.name} has not agreed to receive promotions.", "customer_id")
+        if not account.phone:
+            raise Conflict(f"{account.name} has no phone number to text.", "customer_id")
+        phone = account.phone
+    else:
+        caller.require(Role.HEAD_OFFICE)
+        if data.kind == "promotion":
+            raise BadRequest("Promotions go only to customers who agreed: use customer_id.", "phone")
+        phone = normalize_phone(data.phone or "", "phone")
+    if store_id is not None:
+        caller.require_store(store_id)
+        if session.get(Store, store_id) is None:
+            raise BadRequest(f"There is no store {store_id}.", "store_id")
+    if data.kind == "promotion" and store_id is None:
+        raise BadRequest("A promotion needs the store whose daytime hours it must keep.", "store_id")
+    note = Notification(
+        store_id=store_id,
+        order_id=data.order_id,
+        kind=data.kind,
+        phone=phone,
+        body=data.body,
+        status="queued",
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    session.add(note)
+    session.flush()
+    announcement(session).jobs = True
+    return note
+
+
+def inbound_reply(session: Session, from_number: str, body: str, at: datetime) -> str | None:
+    """A customer's reply: STOP (and its synonyms) opts out of every text, START opts back in."""
+    try:
+        phone = normalize_phone(from_number, "From")
+    except BadRequest:
+        return None
+    words = re.sub(r"[^A-Za-z ]", " ", body).upper().split()
+    word = words[0] if words else ""
+    if word in OPT_OUT_WORDS:
+        repository.opt_out(session, phone, at)
+        return "stop"
+    if word in OPT_IN_WORDS:
+        repository.opt_in(session, phone)
+        return "start"
+    return None

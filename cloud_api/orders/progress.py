@@ -1,0 +1,178 @@
+"""An order's progress: the ONE place its stage and tracked status change, whether the
+news comes from a store's events (sync), a store's REST call, or the demo kitchen.
+
+Stages only move forward (`store_db.rules.lifecycle`); a late or repeated event
+changes nothing. Each change is announced to trackers when the transaction
+commits, and the stages a customer is told about queue one text each.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cloud_api.db.database import announcement
+from cloud_api.errors import Conflict
+from cloud_api.models import Order
+from cloud_api.notifications import service as notifications
+from cloud_api.payments import service as payments
+from store_db.errors import IllegalTransition
+from store_db.rules.lifecycle import (
+    FINAL,
+    TRACKER_STATUS,
+    VOIDABLE,
+    Service,
+    Stage,
+    check_transition,
+    is_behind,
+    path,
+)
+
+STAMP = {
+    Stage.MADE: "made_at",
+    Stage.BAKED: "baked_at",
+    Stage.READY: "ready_at",
+    Stage.PICKED_UP: "picked_up_at",
+    Stage.OUT_THE_DOOR: "out_the_door_at",
+    Stage.DELIVERED: "delivered_at",
+    Stage.VOIDED: "voided_at",
+}
+_STAMPS = (
+    "placed_at",
+    "in_store_at",
+    "made_at",
+    "baked_at",
+    "ready_at",
+    "picked_up_at",
+    "out_the_door_at",
+    "delivered_at",
+)
+# What the tracker shows, in order, for each kind of order.
+TRACKER_STEPS = {
+    Service.DELIVERY: ["placed", "prep", "bake", "quality_check", "out_for_delivery", "delivered"],
+    Service.CARRYOUT: ["placed", "prep", "bake", "quality_check", "picked_up"],
+}
+
+
+def tracked_status(order: Order) -> str:
+    stage = Stage(order.stage)
+    if stage is Stage.PLACED:
+        return "prep" if order.in_store_at is not None else "placed"
+    return TRACKER_STATUS[stage]
+
+
+def tracker_update(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "status": order.tracked_status,
+        "stage": order.stage,
+        "number": order.number,
+        "driver": order.driver_name,
+        "promise_at": order.promise_at.isoformat() if order.promise_at else None,
+        "at": order.updated_at.isoformat(),
+    }
+
+
+def _changed(session: Session, order: Order, at: datetime) -> None:
+    order.tracked_status = tracked_status(order)
+    order.updated_at = at
+    announcement(session).tracker.append(tracker_update(order))
+
+
+def _latest(order: Order) -> datetime:
+    stamps: list[datetime] = [t for t in (getattr(order, name) for name in _STAMPS) if t is not None]
+    return max(stamps)
+
+
+def taken_in_store(
+    session: Session,
+    order: Order,
+    *,
+    store_order_id: str,
+    number: int | None,
+    business_date: date | None,
+    promise_at: datetime | None,
+    at: datetime,
+) -> bool:
+    """The store has the order on its make line (its `order.placed` event)."""
+    if order.in_store_at is not None:
+        return False
+    order.store_order_id = store_order_id
+    order.number = number if number is not None else order.number
+    order.business_date = business_date or order.business_date
+    order.promise_at = promise_at or order.promise_at
+    order.in_store_at = max(at, order.placed_at)
+    _changed(session, order, at)
+    if order.channel == "online" and order.stage == Stage.PLACED.value:
+        notifications.queue_status_text(session, order, Stage.PLACED, at)
+    return True
+
+
+def advance(session: Session, order: Order, target: Stage, at: datetime, *, strict: bool) -> bool:
+    """Move the order to `target`. False when it is already there or past (nothing changes).
+
+    `strict` (a person's REST call) refuses a skipped or impossible stage with 409;
+    store events are the store's own record and only need to move forward.
+    """
+    if target is Stage.VOIDED:
+        return void(session, order, "", at, strict=strict)
+    current, service = Stage(order.stage), Service(order.service)
+    if is_behind(current, target) or current in FINAL:
+        if strict and current in FINAL and not is_behind(current, target):
+            raise Conflict(f"This order is already {current.value.replace('_', ' ')}.", "status")
+        return False
+    if strict:
+        try:
+            check_transition(service, current, target, "This order")
+        except IllegalTransition as exc:
+            raise Conflict(str(exc), "status") from exc
+    elif target not in path(service):
+        return False
+    setattr(order, STAMP[target], max(at, _latest(order)))
+    order.stage = target.value
+    if order.in_store_at is None:
+        order.in_store_at = order.placed_at
+    _changed(session, order, at)
+    if target is Stage.OUT_THE_DOOR or (target is Stage.READY and service is Service.CARRYOUT):
+        notifications.queue_status_text(session, order, target, at)
+    return True
+
+
+def void(session: Session, order: Order, reason: str, at: datetime, *, strict: bool) -> bool:
+    """The store voided the order (a customer's cancel request it accepted, or its own reason)."""
+    current = Stage(order.stage)
+    if current is Stage.VOIDED:
+        return False
+    if current not in VOIDABLE:
+        if strict:
+            raise Conflict(
+                f"This order is {current.value.replace('_', ' ')} and can no longer be "
+                "voided; refund it instead.",
+                "status",
+            )
+        return False
+    order.stage, order.voided_at = Stage.VOIDED.value, max(at, _latest(order))
+    order.void_reason = reason or order.cancel_reason or ""
+    if order.cancel_state == "requested":
+        order.cancel_state = "accepted"
+    payments.request_refunds(session, order, at)
+    _changed(session, order, at)
+    notifications.queue_status_text(session, order, Stage.VOIDED, at)
+    return True
+
+
+def cancel_refused(session: Session, order: Order, reason: str, at: datetime) -> bool:
+    if order.cancel_state != "requested":
+        return False
+    order.cancel_state, order.cancel_reason = "refused", reason or order.cancel_reason
+    _changed(session, order, at)
+    return True
+
+
+def set_driver(session: Session, order: Order, driver_name: str, run_id: str, at: datetime) -> None:
+    if order.driver_name == driver_name and order.run_id == run_id:
+        return
+    order.driver_name, order.run_id = driver_name, run_id
+    _changed(session, order, at)

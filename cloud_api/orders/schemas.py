@@ -1,0 +1,130 @@
+"""What the order endpoints take and answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from cloud_api.api.types import Clean, Code, EntityId, Latitude, Longitude, Name, Note, ShortText
+from cloud_api.payments.schemas import PaymentIn, PaymentPublic
+from store_db.rules.lifecycle import Service, Stage
+from store_db.rules.menu import Amount, Placement
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToppingIn(Strict):
+    code: Code
+    placement: Placement = Placement.WHOLE
+    amount: Amount = Amount.NORMAL
+
+
+class ItemIn(Strict):
+    """One line as the customer configured it; unset options take the product's recipe."""
+
+    product: Code
+    size: Code
+    quantity: Annotated[int, Field(ge=1, le=99)] = 1
+    crust: Code | None = None
+    sauce: Code | None = None
+    sauce_amount: Amount = Amount.NORMAL
+    cheese: Code | None = None
+    cheese_amount: Amount = Amount.NORMAL
+    toppings: Annotated[list[ToppingIn], Field(max_length=30)] | None = None
+    notes: Note = ""
+
+
+class AddressIn(Strict):
+    line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200), Clean]
+    line2: ShortText = ""
+    city: ShortText = ""
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    notes: Note = ""
+
+
+class OrderCreate(Strict):
+    store_id: EntityId
+    service: Service
+    items: Annotated[list[ItemIn], Field(min_length=1, max_length=50)]
+    address: AddressIn | None = None
+    coupon: Code | None = None
+    best_deal: bool = False
+    tip: Annotated[int, Field(ge=0, le=100_000)] = 0
+    notes: Note = ""
+    customer_name: Name | None = None
+    phone: ShortText | None = None
+    payment: PaymentIn
+
+
+class OrderLinePublic(BaseModel):
+    line_no: int
+    product: str
+    name: str
+    size: str
+    quantity: int
+    unit_price: int
+    line_total: int
+    changes: list[str] = []
+
+
+class OrderPublic(BaseModel):
+    id: str
+    store_id: str
+    number: int | None
+    business_date: date
+    channel: str
+    service: str
+    stage: str
+    status: str = Field(description="what the tracker shows: placed, prep, bake, quality_check, …")
+    customer_name: str
+    address: str
+    items: list[OrderLinePublic]
+    coupon: str | None
+    subtotal: int
+    discount: int
+    tax: int
+    tip: int
+    total: int
+    payment_state: str
+    payments: list[PaymentPublic]
+    placed_at: datetime
+    promise_at: datetime | None
+    cancel_state: str | None
+    tracking_url: str
+
+
+StatusValue = Literal[
+    "made", "baked", "ready", "picked_up", "out_the_door", "delivered", "voided", "cancelled"
+]
+
+
+class StatusUpdate(Strict):
+    """A store moves its order along (`made` … `delivered`, `voided`); a customer or head
+    office asks to cancel (`cancelled`), which the store accepts or refuses."""
+
+    status: StatusValue
+    reason: Note = ""
+    at: AwareDatetime | None = Field(default=None, description="when it happened in the store; default now")
+
+
+class OrderStatus(BaseModel):
+    id: str
+    stage: Stage
+    status: str
+    cancel_state: str | None
+    updated_at: datetime
+
+
+class OrderSummary(BaseModel):
+    id: str
+    store_id: str
+    number: int | None
+    status: str
+    service: str
+    total: int
+    placed_at: datetime

@@ -1,0 +1,343 @@
+"""Online orders: placed (priced here, paid, written with the store's feed entry in one
+transaction), read, moved along, and cancelled on request."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from cloud_api.api.deps import Principal, Role
+from cloud_api.customers.phone import normalize_phone
+from cloud_api.db.base import new_id
+from cloud_api.errors import BadRequest, Conflict
+from cloud_api.feed import service as feed
+from cloud_api.menus.service import store_menu
+from cloud_api.models import Account, Order, OrderLine, Payment, Store
+from cloud_api.orders import idempotency, progress, repository
+from cloud_api.orders.access import visible_order
+from cloud_api.orders.schemas import ItemIn, OrderCreate, OrderLinePublic, OrderPublic, OrderSummary
+from cloud_api.payments import repository as payment_rows
+from cloud_api.payments import service as payments
+from cloud_api.stores import service as stores
+from cloud_api.stores.geocode import locate
+from store_db.errors import BadInput, CouponNotApplicable, UnknownCoupon
+from store_db.geo import distance_km
+from store_db.rules.lifecycle import Channel, Service, Stage
+from store_db.rules.menu import Menu
+from store_db.rules.pricing import ItemRequest, Quote, price_item, price_order
+
+if TYPE_CHECKING:
+    from cloud_api.context import CloudContext
+
+
+def business_date_of(at: datetime, timezone: str, day_starts_hour: int) -> date:
+    """A 1 a.m. order belongs to the previous business day when the day starts at 4."""
+    return (at.astimezone(ZoneInfo(timezone)) - timedelta(hours=day_starts_hour)).date()
+
+
+def _requests(items: list[ItemIn]) -> list[ItemRequest]:
+    return [ItemRequest.model_validate(item.model_dump()) for item in items]
+
+
+def price(menu: Menu, data: OrderCreate, tax_rate_bp: int) -> Quote:
+    """Priced from the store's menu with the shared rules; a refusal names the line to fix."""
+    requests = _requests(data.items)
+    try:
+        return price_order(
+            menu, requests, tax_rate_bp, coupon_code=data.coupon, best_deal=data.best_deal, tip=data.tip
+        )
+    except (UnknownCoupon, CouponNotApplicable) as exc:
+        raise BadRequest(str(exc), "coupon") from exc
+    except BadInput as exc:
+        for index, request in enumerate(requests):
+            try:
+                price_item(menu, request)
+            except BadInput as line_error:
+                raise BadRequest(str(line_error), f"items.{index}") from exc
+        raise BadRequest(str(exc), "items") from exc
+
+
+def _delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[str, float, float]:
+    address = data.address
+    if address is None:
+        raise BadRequest("A delivery order needs an address; add one or choose carryout.", "address")
+    if address.lat is not None and address.lon is not None:
+        line1, city, lat, lon = address.line1, address.city, address.lat, address.lon
+    else:
+        place = locate(session, address.line1)
+        line1, city, lat, lon = place.line1, address.city or place.city, place.lat, place.lon
+    km = distance_km(store.lat, store.lon, lat, lon)
+    if km > store.delivery_radius_km:
+        others = [s for s, _ in stores.stores_delivering_to(session, lat, lon) if s.id != store.id]
+        tail = (
+            f" {others[0].name} (store {others[0].code}, id {others[0].id}) delivers there."
+            if others
+            else " No store delivers there yet; choose carryout."
+        )
+        raise BadRequest(
+            f"{line1} is {km:.1f} km from {store.name}, outside its "
+            f"{store.delivery_radius_km:g} km delivery area.{tail}",
+            "address",
+        )
+    label = ", ".join(x for x in (line1, address.line2, city) if x)
+    return label, lat, lon
+
+
+def tracking_url(ctx: CloudContext, order_id: str) -> str:
+    return f"{ctx.public_url}/track/{order_id}?code={ctx.tokens.tracking_code(order_id)}"
+
+
+def public(ctx: CloudContext, order: Order, lines: list[OrderLine], paid: list[Payment]) -> OrderPublic:
+    return OrderPublic(
+        id=order.id,
+        store_id=order.store_id,
+        number=order.number,
+        business_date=order.business_date,
+        channel=order.channel,
+        service=order.service,
+        stage=order.stage,
+        status=order.tracked_status,
+        customer_name=order.customer_name,
+        address=order.address,
+        items=[
+            OrderLinePublic(
+                line_no=li.line_no,
+                product=li.product,
+                name=li.name,
+                size=li.size,
+                quantity=li.quantity,
+                unit_price=li.unit_price,
+                line_total=li.line_total,
+                changes=list(li.item.get("changes", [])),
+            )
+            for li in lines
+        ],
+        coupon=order.coupon,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        tax=order.tax,
+        tip=order.tip,
+        total=order.total,
+        payment_state=order.payment,
+        payments=[payments.public(p) for p in paid],
+        placed_at=order.placed_at,
+        promise_at=order.promise_at,
+        cancel_state=order.cancel_state,
+        tracking_url=tracking_url(ctx, order.id),
+    )
+
+
+def _feed_payload(
+    ctx: CloudContext, order: Order, data: OrderCreate, quote: Quote, payment: Payment
+) -> dict[str, Any]:
+    """What the store needs to put the order on its make line exactly as priced here."""
+    address = None
+    if order.service == Service.DELIVERY.value and data.address is not None:
+        address = {
+            "line1": data.address.line1,
+            "line2": data.address.line2,
+            "city": data.address.city,
+            "lat": order.lat,
+            "lon": order.lon,
+            "notes": data.address.notes,
+        }
+    return {
+        "cloud_order_id": order.id,
+        "channel": Channel.ONLINE.value,
+        "service": order.service,
+        "items": [r.model_dump(mode="json") for r in _requests(data.items)],
+        "phone": order.phone,
+        "customer_name": order.customer_name,
+        "address": address,
+        "coupon": quote.coupon,
+        "tip": order.tip,
+        "notes": order.notes,
+        "paid_online": payment.status == "succeeded",
+        "payment": {
+            "id": payment.id,
+            "method": payment.method,
+            "status": payment.status,
+            "amount": payment.amount,
+        },
+        "menu_version": order.menu_version,
+        "subtotal": order.subtotal,
+        "discount": order.discount,
+        "tax": order.tax,
+        "total": order.total,
+        "placed_at": order.placed_at.isoformat(),
+        "tracking_url": tracking_url(ctx, order.id),
+    }
+
+
+def place_order(
+    session: Session, ctx: CloudContext, caller: Principal, data: OrderCreate, key: str, now: datetime
+) -> tuple[int, dict[str, Any], bool]:
+    """Place, or replay the answer to an earlier request with the same key.
+
+    Returns (status code, body, replayed). Nothing is written unless it all succeeds.
+    """
+    caller.require(Role.CUSTOMER)
+    key = idempotency.check_key(key)
+    body = data.model_dump(mode="json")
+    digest = idempotency.request_hash("POST", "/orders", body)
+    replay = idempotency.claim(session, caller.id, key, digest, now)
+    if replay is not None:
+        return replay.status_code, replay.body, True
+
+    store = session.get(Store, data.store_id)
+    if store is None:
+        raise BadRequest(f"There is no store with id {data.store_id}.", "store_id")
+    if not stores.is_online(store, now, ctx.settings.store_online_seconds):
+        raise Conflict(
+            f"{store.name} is not taking online orders right now; try again in a few "
+            "minutes or call the store.",
+            "store_id",
+        )
+    menu = store_menu(session, store)
+    quote = price(menu, data, store.tax_rate_bp)
+    account = session.get(Account, caller.id)
+    phone = account.phone if account else ""
+    if data.phone:
+        phone = normalize_phone(data.phone)
+    label, lat, lon = "", None, None
+    if data.service is Service.DELIVERY:
+        label, lat, lon = _delivery_place(session, data, store)
+        if not phone:
+            raise BadRequest("A delivery order needs a phone number for the driver.", "phone")
+    elif data.address is not None:
+        raise BadRequest("A carryout order takes no address; leave it out or choose delivery.", "address")
+    order = Order(
+        id=new_id(),
+        store_id=store.id,
+        customer_id=caller.id,
+        business_date=business_date_of(now, store.timezone, store.day_starts_hour),
+        channel=Channel.ONLINE.value,
+        service=data.service.value,
+        stage=Stage.PLACED.value,
+        tracked_status="placed",
+        customer_name=data.customer_name or (account.name if account else ""),
+        phone=phone,
+        address=label,
+        lat=lat,
+        lon=lon,
+        notes=data.notes.strip(),
+        menu_version=menu.version,
+        coupon=quote.coupon,
+        subtotal=quote.subtotal,
+        discount=quote.discount,
+        tax=quote.tax,
+        tip=quote.tip,
+        total=quote.total,
+        payment="due",
+        placed_at=now,
+        updated_at=now,
+    )
+    lines = [
+        OrderLine(
+            order_id=order.id,
+            line_no=n,
+            product=i.product,
+            name=i.name,
+            size=i.size,
+            quantity=i.quantity,
+            unit_price=i.unit_price,
+            line_total=i.line_total,
+            item=i.model_dump(mode="json"),
+        )
+        for n, i in enumerate(quote.items, start=1)
+    ]
+    session.add(order)
+    session.add_all(lines)
+    gateway_key = f"order:{caller.id}:{key}:{digest[:16]}"
+    payment = payments.pay_new_order(session, ctx, order, data.payment, gateway_key, now)
+    session.flush()
+    answer = public(ctx, order, lines, [payment]).model_dump(mode="json")
+    idempotency.complete(session, caller.id, key, 201, answer)
+    feed.append(session, store.id, feed.ORDER_ONLINE, _feed_payload(ctx, order, data, quote, payment), now)
+    return 201, answer, False
+
+
+def get_order(session: Session, ctx: CloudContext, caller: Principal, order_id: str) -> OrderPublic:
+    order = visible_order(session, caller, order_id)
+    return public(
+        ctx,
+        order,
+        list(repository.lines_of(session, order.id)),
+        list(payment_rows.of_order(session, order.id)),
+    )
+
+
+def list_orders(session: Session, caller: Principal, store_id: str | None, limit: int) -> list[OrderSummary]:
+    if caller.role is Role.CUSTOMER:
+        found = repository.of_customer(session, caller.id, limit)
+    else:
+        wanted = store_id or caller.store_id
+        if wanted is None:
+            raise BadRequest("Head office must name the store: add ?store_id=…", "store_id")
+        caller.require_store(wanted)
+        found = repository.of_store(session, wanted, limit)
+    return [
+        OrderSummary(
+            id=o.id,
+            store_id=o.store_id,
+            number=o.number,
+            status=o.tracked_status,
+            service=o.service,
+            total=o.total,
+            placed_at=o.placed_at,
+        )
+        for o in found
+    ]
+
+
+def change_status(
+    session: Session, caller: Principal, order_id: str, status: str, reason: str, at: datetime
+) -> Order:
+    """`PUT /orders/{id}/status`. The store moves its order along (the same service as its
+    synced events); the customer or head office asks for a cancel, which the store decides."""
+    order = visible_order(session, caller, order_id, lock=True)
+    if status == "cancelled":
+        caller.require(Role.CUSTOMER, Role.HEAD_OFFICE)
+        return request_cancel(session, order, reason, caller.role, at)
+    caller.require(Role.STORE_MANAGER, Role.STORE_DEVICE)
+    stage = Stage(status)
+    if stage is Stage.VOIDED:
+        if not reason.strip():
+            raise BadRequest("A void needs a reason (e.g. customer cancelled, wrong order).", "reason")
+        progress.void(session, order, reason.strip(), at, strict=True)
+    else:
+        progress.advance(session, order, stage, at, strict=True)
+    return order
+
+
+def request_cancel(session: Session, order: Order, reason: str, role: Role, at: datetime) -> Order:
+    stage = Stage(order.stage)
+    if stage is Stage.VOIDED:
+        return order
+    if stage not in (Stage.PLACED, Stage.MADE):
+        raise Conflict(
+            f"This order is already {progress.tracked_status(order).replace('_', ' ')} "
+            "and can no longer be cancelled; call the store.",
+            "status",
+        )
+    if order.cancel_state == "requested":
+        return order
+    order.cancel_state, order.cancel_reason = "requested", reason.strip() or "customer asked to cancel"
+    order.updated_at = at
+    feed.append(
+        session,
+        order.store_id,
+        feed.CANCEL_REQUEST,
+        {
+            "cloud_order_id": order.id,
+            "store_order_id": order.store_order_id,
+            "reason": order.cancel_reason,
+            "requested_by": role.value,
+            "at": at.isoformat(),
+        },
+        at,
+    )
+    return order

@@ -1,0 +1,231 @@
+"""Taking payment for orders, refunds, and what the gateway's webhooks tell us.
+
+A gateway call whose answer is lost is retried at once with the same
+idempotency key; if it stays unknown the request fails with 503 and nothing is
+written, and the client's retry (same `Idempotency-Key`) reaches the gateway
+with the same key again, so the customer is charged once whatever happens.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.db.database import Database, announcement
+from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRefused, Refused
+from cloud_api.feed import service as feed
+from cloud_api.models import Order, Payment
+from cloud_api.orders.access import may_see, visible_order
+from cloud_api.payments import repository
+from cloud_api.payments.gateway import (
+    BadSignature,
+    ChargeResult,
+    GatewayError,
+    GatewayTimeout,
+    PaymentGateway,
+    WebhookEvent,
+)
+from cloud_api.payments.schemas import PaymentIn, PaymentPublic
+
+if TYPE_CHECKING:
+    from cloud_api.context import CloudContext
+
+REFUND_BACKOFF_CAP = timedelta(minutes=30)
+
+
+def public(payment: Payment) -> PaymentPublic:
+    return PaymentPublic(
+        id=payment.id,
+        order_id=payment.order_id,
+        method=payment.method,
+        status=payment.status,
+        amount=payment.amount,
+        refunded=payment.refunded,
+        currency=payment.currency,
+        decline_code=payment.decline_code,
+        created_at=payment.created_at,
+    )
+
+
+def charge_card(
+    gateway: PaymentGateway,
+    amount: int,
+    token: str,
+    key: str,
+    description: str,
+    metadata: dict[str, str],
+    attempts: int,
+) -> ChargeResult:
+    """Charge, retrying a lost answer with the same key; `GatewayUnavailable` if it stays unknown."""
+    for attempt in range(attempts):
+        try:
+            return gateway.charge(amount, "usd", token, key, description, metadata)
+        except GatewayTimeout:
+            if attempt + 1 == attempts:
+                raise GatewayUnavailable(
+                    "The payment service did not answer, so we cannot tell whether your card was "
+                    "charged. Send the same request again with the same Idempotency-Key: you will "
+                    "not be charged twice."
+                ) from None
+            time.sleep(0.05 * 2**attempt)
+        except GatewayError as exc:
+            raise BadRequest(f"The payment service refused the card token: {exc}", "payment.token") from exc
+    raise AssertionError("unreachable")
+
+
+def _card(session: Session, ctx: CloudContext, order: Order, token: str, key: str, now: datetime) -> Payment:
+    result = charge_card(
+        ctx.gateway,
+        order.total,
+        token,
+        key,
+        f"makeline order {order.id}",
+        {"order_id": order.id, "store_id": order.store_id},
+        ctx.settings.gateway_attempts,
+    )
+    if result.status == "declined":
+        raise PaymentRefused(result.message or "Your card was declined.", result.decline_code or "declined")
+    payment = Payment(
+        order_id=order.id,
+        method="card",
+        status="succeeded",
+        amount=order.total,
+        gateway=ctx.gateway.name,
+        gateway_ref=result.reference,
+        idempotency_key=key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(payment)
+    return payment
+
+
+def pay_new_order(
+    session: Session, ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime
+) -> Payment:
+    """Payment for an order being placed, in the order's own transaction."""
+    if method.method == "cash":
+        if order.service != "delivery":
+            raise BadRequest(
+                "Cash is paid to the driver, so only delivery orders can be paid cash; "
+                "pay carryout orders by card.",
+                "payment.method",
+            )
+        order.payment = "due"
+        payment = Payment(
+            order_id=order.id,
+            method="cash",
+            status="due",
+            amount=order.total,
+            idempotency_key=key,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(payment)
+        return payment
+    if not method.token:
+        raise BadRequest(
+            "A card payment needs the gateway's token for the card (e.g. tok_visa).", "payment.token"
+        )
+    order.payment = "paid"
+    return _card(session, ctx, order, method.token, key, now)
+
+
+def pay_due(
+    session: Session, ctx: CloudContext, caller: Principal, order_id: str, token: str, key: str, now: datetime
+) -> Payment:
+    """`POST /payments`: pay by card what is still due at the door."""
+    caller.require(Role.CUSTOMER)
+    order = visible_order(session, caller, order_id, lock=True)
+    if order.payment != "due":
+        raise Conflict(
+            f"This order is already {order.payment.replace('_', ' ')}; nothing is due.", "order_id"
+        )
+    if order.stage in ("delivered", "picked_up", "voided"):
+        raise Conflict(
+            f"This order is {order.stage.replace('_', ' ')}; it can no longer be paid online.", "order_id"
+        )
+    payment = _card(session, ctx, order, token, key, now)
+    for earlier in repository.of_order(session, order.id):
+        if earlier.method == "cash" and earlier.status == "due":
+            earlier.status, earlier.updated_at = "replaced", now
+    order.payment, order.updated_at = "paid", now
+    feed.append(
+        session,
+        order.store_id,
+        feed.ORDER_PAID,
+        {"cloud_order_id": order.id, "payment_id": payment.id, "amount": payment.amount, "method": "card"},
+        now,
+    )
+    return payment
+
+
+def get_payment(session: Session, caller: Principal, payment_id: str) -> Payment:
+    payment = session.get(Payment, payment_id)
+    order = session.get(Order, payment.order_id) if payment is not None else None
+    if payment is None or order is None or not may_see(caller, order):
+        raise not_yours("payment")
+    return payment
+
+
+def request_refunds(session: Session, order: Order, now: datetime) -> int:
+    """Queue the refund of every card payment of a cancelled order; the refund sender does it."""
+    queued = 0
+    for payment in repository.of_order(session, order.id):
+        if payment.method == "card" and payment.status == "succeeded":
+            payment.status, payment.next_refund_at, payment.updated_at = "refund_pending", now, now
+            queued += 1
+        elif payment.status == "due":
+            payment.status, payment.updated_at = "cancelled", now
+    if queued:
+        order.payment = "refund_pending"
+        announcement(session).jobs = True
+    return queued
+
+
+def send_due_refunds(db: Database, gateway: PaymentGateway, now: datetime, limit: int = 20) -> int:
+    """Refund what is pending through the gateway; a lost answer is retried later, same key."""
+    done = 0
+    with db.transaction() as session:
+        for payment in repository.refunds_due(session, now, limit):
+            if payment.gateway_ref is None:
+                payment.status = "refunded"
+                continue
+            try:
+                gateway.refund(payment.gateway_ref, payment.amount, f"refund:{payment.id}")
+            except GatewayError as exc:
+                payment.refund_attempts += 1
+                payment.message = f"refund not confirmed yet: {exc}"
+                delay = min(timedelta(seconds=5 * 2**payment.refund_attempts), REFUND_BACKOFF_CAP)
+                payment.next_refund_at = now + delay
+                continue
+            payment.status, payment.refunded, payment.updated_at = "refunded", payment.amount, now
+            order = session.get(Order, payment.order_id)
+            if order is not None:
+                order.payment, order.updated_at = "refunded", now
+            done += 1
+    return done
+
+
+def apply_webhook(
+    session: Session, gateway: PaymentGateway, payload: bytes, signature: str, now: datetime
+) -> WebhookEvent:
+    try:
+        event = gateway.parse_webhook(payload, signature)
+    except BadSignature as exc:
+        raise Refused("The webhook's signature does not match; it was ignored.", "Stripe-Signature") from exc
+    except GatewayError as exc:
+        raise BadRequest(str(exc), "body") from exc
+    payment = repository.by_reference(session, event.reference)
+    if payment is None:
+        return event
+    if event.type == "payment_intent.payment_failed" and payment.status == "succeeded":
+        payment.status, payment.decline_code = "declined", event.decline_code
+    elif event.type == "charge.refunded" and payment.status in ("succeeded", "refund_pending"):
+        payment.status, payment.refunded = "refunded", payment.amount
+    payment.updated_at = now
+    return event

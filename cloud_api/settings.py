@@ -1,0 +1,82 @@
+"""The cloud's configuration: flags, then `MAKELINE_…` / `DATABASE_URL` / the
+providers' usual variables, then defaults that just work on one laptop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CloudSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MAKELINE_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("MAKELINE_DATABASE_URL", "DATABASE_URL")
+    )
+    data_dir: Path = Path(".makeline/cloud-pg")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    demo: bool = False
+    # Where customers reach us: tracking links in SMS and on receipts.
+    public_url: str = ""
+
+    # None: a secret kept in the database, so every worker signs with the same one.
+    jwt_secret: str | None = None
+    password_time_cost: int = 2
+    password_memory_kib: int = 19_456
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+
+    payment_gateway: Literal["test", "stripe"] = "test"
+    stripe_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("MAKELINE_STRIPE_API_KEY", "STRIPE_API_KEY")
+    )
+    stripe_webhook_secret: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MAKELINE_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"),
+    )
+    stripe_base_url: str | None = None
+    test_webhook_secret: str = "whsec_makeline_test_gateway"
+    gateway_attempts: int = 3  # tries per payment when the gateway's answer is unknown
+
+    twilio_account_sid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MAKELINE_TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID"),
+    )
+    twilio_auth_token: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MAKELINE_TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN"),
+    )
+    twilio_from: str = Field(
+        default="+15005550006",
+        validation_alias=AliasChoices("MAKELINE_TWILIO_FROM", "TWILIO_FROM_NUMBER"),
+    )
+    twilio_base_url: str | None = None  # e.g. a local fake Twilio; None: api.twilio.com
+
+    store_online_seconds: int = 60
+    background: bool = True  # each worker sends SMS and refunds, and listens for updates
+    # Announcements gather this long before one NOTIFY goes out (latency vs NOTIFY rate).
+    notify_window_ms: int = 20
+    request_threads: int = 8  # threads per worker running request handlers
+    db_pool_size: int = 10
+    db_max_overflow: int = 30
+
+
+def sqlalchemy_url(url: str) -> str:
+    """SQLAlchemy's spelling of a libpq URL, always on psycopg 3."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """The plain libpq spelling, for psycopg connections outside SQLAlchemy."""
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,1 @@
+"""Stores: where they are, whom they deliver to, their settings, enrollment and devices."""

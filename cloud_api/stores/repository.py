@@ -1,0 +1,54 @@
+"""Queries for stores, their streets, enrollments and devices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cloud_api.models import Device, Enrollment, Store, StreetBlock
+
+
+def all_stores(session: Session) -> Sequence[Store]:
+    return session.scalars(select(Store).order_by(Store.code)).all()
+
+
+def store_by_code(session: Session, code: str) -> Store | None:
+    return session.scalars(select(Store).where(Store.code == code)).first()
+
+
+def stores_near(session: Session, lat: float, lon: float, span_deg: float = 0.5) -> Sequence[Store]:
+    """A cheap bounding box first; callers measure the real distance."""
+    return session.scalars(
+        select(Store).where(
+            Store.lat.between(lat - span_deg, lat + span_deg),
+            Store.lon.between(lon - span_deg * 1.5, lon + span_deg * 1.5),
+        )
+    ).all()
+
+
+def blocks_by_key(session: Session, key: str) -> Sequence[StreetBlock]:
+    return session.scalars(select(StreetBlock).where(StreetBlock.key == key)).all()
+
+
+def replace_streets(session: Session, store_id: str, blocks: list[StreetBlock]) -> None:
+    session.execute(delete(StreetBlock).where(StreetBlock.store_id == store_id))
+    session.add_all(blocks)
+
+
+def enrollment_for_update(session: Session, code: str) -> Enrollment | None:
+    return session.scalars(select(Enrollment).where(Enrollment.code == code).with_for_update()).first()
+
+
+def devices_of(session: Session, store_id: str) -> Sequence[Device]:
+    return session.scalars(
+        select(Device).where(Device.store_id == store_id).order_by(Device.created_at)
+    ).all()
+
+
+def has_active_device(session: Session, store_id: str) -> bool:
+    found = session.scalar(
+        select(Device.id).where(Device.store_id == store_id, Device.revoked_at.is_(None)).limit(1)
+    )
+    return found is not None

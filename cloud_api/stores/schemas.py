@@ -1,0 +1,121 @@
+"""What the store endpoints take and answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cloud_api.api.types import Code, Latitude, Line, Longitude, Name, ShortText
+
+Hour = Annotated[int, Field(ge=0, le=23)]
+TaxRate = Annotated[int, Field(ge=0, le=3000, description="basis points: 1025 = 10.25 %")]
+Radius = Annotated[float, Field(gt=0, le=50)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StorePublic(BaseModel):
+    id: str
+    code: str
+    name: str
+    address: str
+    phone: str
+    timezone: str
+    lat: float
+    lon: float
+    delivery_radius_km: float
+    tax_rate_bp: int
+    menu_version: int | None
+    online: bool = Field(description="its store computer was heard from in the last minute")
+
+
+class StoreDetails(Strict):
+    """A store as its own database describes it, sent when it enrolls."""
+
+    code: Code
+    name: Name
+    address: Line = ""
+    phone: ShortText = ""
+    timezone: ShortText
+    tax_rate_bp: TaxRate
+    lat: Latitude
+    lon: Longitude
+    delivery_radius_km: Radius = 6.0
+    day_starts_hour: Hour = 4
+
+
+class StreetIn(Strict):
+    name: Line
+    city: ShortText = ""
+    from_number: Annotated[int, Field(ge=0, le=1_000_000)]
+    to_number: Annotated[int, Field(ge=0, le=1_000_000)]
+    lat1: Latitude
+    lon1: Longitude
+    lat2: Latitude
+    lon2: Longitude
+
+
+class StoreSettingsUpdate(Strict):
+    """Only the fields sent change; the store learns them through its feed."""
+
+    name: Name | None = None
+    address: Line | None = None
+    phone: ShortText | None = None
+    tax_rate_bp: TaxRate | None = None
+    delivery_radius_km: Radius | None = None
+    day_starts_hour: Hour | None = None
+    daytime_from_hour: Hour | None = None
+    daytime_to_hour: Hour | None = None
+
+
+class EnrollmentPublic(BaseModel):
+    code: str
+    expires_at: datetime
+
+
+class EnrollmentClaim(Strict):
+    code: Annotated[str, Field(min_length=4, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+    store: StoreDetails
+    streets: Annotated[list[StreetIn], Field(max_length=5000)] = []
+    device_label: ShortText = ""
+
+
+class EnrolledStore(BaseModel):
+    store_id: str
+    store_code: str
+    device_id: str
+    device_token: str = Field(description="shown once; the store keeps it, the cloud keeps only its hash")
+
+
+class DevicePublic(BaseModel):
+    id: str
+    store_id: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class Heartbeat(Strict):
+    backlog: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    printers: dict[ShortText, ShortText] = {}
+
+
+class HeartbeatAnswer(BaseModel):
+    store_id: str
+    last_seen_at: datetime
+
+
+class DeliveryCandidate(BaseModel):
+    store: StorePublic
+    distance_km: float
+
+
+class LocateAnswer(BaseModel):
+    line1: str
+    lat: float
+    lon: float
+    stores: list[DeliveryCandidate] = Field(description="stores that deliver there, nearest first")

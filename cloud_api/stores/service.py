@@ -1,0 +1,215 @@
+"""Stores: creating and enrolling them, their settings, heartbeats, and who delivers where."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from cloud_api.api.deps import Principal, Role
+from cloud_api.db.base import new_id
+from cloud_api.errors import BadRequest, Conflict, NotFound
+from cloud_api.feed import service as feed
+from cloud_api.models import Device, Enrollment, Store, StreetBlock
+from cloud_api.stores import devices, repository
+from cloud_api.stores.geocode import Located, locate, street_key
+from cloud_api.stores.schemas import (
+    DeliveryCandidate,
+    DevicePublic,
+    EnrolledStore,
+    EnrollmentClaim,
+    EnrollmentPublic,
+    StoreDetails,
+    StorePublic,
+    StoreSettingsUpdate,
+    StreetIn,
+)
+from store_db.geo import distance_km
+
+ENROLLMENT_TTL = timedelta(minutes=10)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread over the phone
+
+
+def is_online(store: Store, now: datetime, window_s: int) -> bool:
+    return store.last_seen_at is not None and store.last_seen_at >= now - timedelta(seconds=window_s)
+
+
+def public(store: Store, now: datetime, window_s: int) -> StorePublic:
+    return StorePublic(
+        id=store.id,
+        code=store.code,
+        name=store.name,
+        address=store.address,
+        phone=store.phone,
+        timezone=store.timezone,
+        lat=store.lat,
+        lon=store.lon,
+        delivery_radius_km=store.delivery_radius_km,
+        tax_rate_bp=store.tax_rate_bp,
+        menu_version=store.menu_version,
+        online=is_online(store, now, window_s),
+    )
+
+
+def get_store(session: Session, store_id: str) -> Store:
+    store = session.get(Store, store_id)
+    if store is None:
+        raise NotFound(f"There is no store with id {store_id}.", "store_id")
+    return store
+
+
+def list_stores(session: Session) -> Sequence[Store]:
+    return repository.all_stores(session)
+
+
+def _check_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadRequest(
+            f"'{name}' is not a time zone we know; use a name like America/Chicago.", "store.timezone"
+        ) from exc
+
+
+def save_store(
+    session: Session, details: StoreDetails, at: datetime, menu_version: int | None = None
+) -> Store:
+    """Create the store, or bring an existing store with the same code up to date."""
+    _check_zone(details.timezone)
+    store = repository.store_by_code(session, details.code)
+    if store is None:
+        store = Store(
+            id=new_id(), created_at=at, updated_at=at, menu_version=menu_version, **details.model_dump()
+        )
+        session.add(store)
+        session.flush()
+        feed.start_feed(session, store.id)
+        session.flush()
+        return store
+    for name, value in details.model_dump().items():
+        setattr(store, name, value)
+    store.updated_at = at
+    return store
+
+
+def save_streets(session: Session, store_id: str, streets: list[StreetIn]) -> None:
+    for street in streets:
+        if street.to_number < street.from_number:
+            raise BadRequest(
+                f"{street.name} runs backwards ({street.from_number} to {street.to_number}).", "streets"
+            )
+    repository.replace_streets(
+        session,
+        store_id,
+        [
+            StreetBlock(
+                store_id=store_id,
+                key=street_key(s.name),
+                name=s.name,
+                city=s.city,
+                from_number=s.from_number,
+                to_number=s.to_number,
+                lat1=s.lat1,
+                lon1=s.lon1,
+                lat2=s.lat2,
+                lon2=s.lon2,
+            )
+            for s in streets
+        ],
+    )
+
+
+def create_enrollment(session: Session, caller: Principal, at: datetime) -> EnrollmentPublic:
+    caller.require(Role.HEAD_OFFICE)
+    code = "-".join("".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+    enrollment = Enrollment(code=code, created_by=caller.id, created_at=at, expires_at=at + ENROLLMENT_TTL)
+    session.add(enrollment)
+    return EnrollmentPublic(code=code, expires_at=enrollment.expires_at)
+
+
+def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> EnrolledStore:
+    """Register the store and hand it its own device credential; the code works once."""
+    enrollment = repository.enrollment_for_update(session, claim.code.strip().upper())
+    if enrollment is None:
+        raise NotFound("That enrollment code is not one head office issued; check it.", "code")
+    if enrollment.used_at is not None:
+        raise Conflict("That enrollment code was already used; ask head office for a new one.", "code")
+    if enrollment.expires_at <= at:
+        raise Conflict("That enrollment code has expired (codes last 10 minutes); ask for a new one.", "code")
+    store = save_store(session, claim.store, at)
+    if claim.streets:
+        save_streets(session, store.id, claim.streets)
+    enrollment.used_at, enrollment.store_id = at, store.id
+    device, token = devices.issue(session, store.id, claim.device_label, at)
+    return EnrolledStore(store_id=store.id, store_code=store.code, device_id=device.id, device_token=token)
+
+
+def list_devices(session: Session, caller: Principal, store_id: str) -> list[DevicePublic]:
+    caller.require_store(store_id)
+    get_store(session, store_id)
+    return [
+        DevicePublic(
+            id=d.id, store_id=d.store_id, label=d.label, created_at=d.created_at, revoked_at=d.revoked_at
+        )
+        for d in repository.devices_of(session, store_id)
+    ]
+
+
+def revoke_device(session: Session, caller: Principal, store_id: str, device_id: str, at: datetime) -> None:
+    caller.require(Role.HEAD_OFFICE)
+    device = session.get(Device, device_id)
+    if device is None or device.store_id != store_id:
+        raise NotFound("That store has no device with that id.", "device_id")
+    if device.revoked_at is None:
+        device.revoked_at = at
+
+
+def record_heartbeat(session: Session, store_id: str, at: datetime) -> Store:
+    """The store's agent was heard from: the store takes online orders for the next minute."""
+    session.execute(
+        update(Store)
+        .where(Store.id == store_id)
+        .values(last_seen_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return get_store(session, store_id)
+
+
+def update_settings(
+    session: Session, caller: Principal, store_id: str, data: StoreSettingsUpdate, at: datetime
+) -> Store:
+    caller.require(Role.HEAD_OFFICE, Role.STORE_MANAGER)
+    caller.require_store(store_id)
+    store = get_store(session, store_id)
+    changes = data.model_dump(exclude_none=True)
+    if not changes:
+        raise BadRequest("Send at least one setting to change.", "body")
+    for name, value in changes.items():
+        setattr(store, name, value)
+    store.updated_at = at
+    feed.append(session, store.id, feed.STORE_SETTINGS, changes, at)
+    return store
+
+
+def stores_delivering_to(session: Session, lat: float, lon: float) -> list[tuple[Store, float]]:
+    found = []
+    for store in repository.stores_near(session, lat, lon):
+        km = distance_km(store.lat, store.lon, lat, lon)
+        if km <= store.delivery_radius_km:
+            found.append((store, km))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def locate_address(session: Session, line1: str, field: str = "address") -> Located:
+    return locate(session, line1, field)
+
+
+def candidates(session: Session, located: Located, now: datetime, window_s: int) -> list[DeliveryCandidate]:
+    return [
+        DeliveryCandidate(store=public(store, now, window_s), distance_km=round(km, 2))
+        for store, km in stores_delivering_to(session, located.lat, located.lon)
+    ]

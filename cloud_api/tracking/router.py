@@ -1,0 +1,87 @@
+"""The websocket `/api/v1/orders/{orderId}/track` and the page `/track/{orderId}`.
+
+A tracker subscribes before it reads the order, so no change can slip between
+its first picture and the stream; every worker hears every change through
+PostgreSQL LISTEN/NOTIFY (`cloud_api.pubsub`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from importlib import resources
+from typing import Annotated
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from cloud_api.api.types import ID_PATTERN
+from cloud_api.context import CloudContext
+from cloud_api.tracking.service import watchable
+
+api = APIRouter(tags=["tracking"])
+page = APIRouter(tags=["tracking"])
+FINAL = {"delivered", "picked_up", "cancelled"}
+_PAGE = resources.files("cloud_api.tracking").joinpath("static/track.html").read_text(encoding="utf-8")
+
+
+@api.websocket("/orders/{order_id}/track")
+async def track(
+    websocket: WebSocket,
+    order_id: str,
+    code: Annotated[str | None, Query(max_length=64)] = None,
+    access_token: Annotated[str | None, Query(max_length=2000)] = None,
+) -> None:
+    ctx: CloudContext = websocket.app.state.ctx
+    if not re.fullmatch(ID_PATTERN, order_id):
+        await websocket.close(code=1008, reason="no such order")
+        return
+    queue = ctx.hub.watch_order(order_id)
+    try:
+
+        def first_picture() -> dict[str, object] | None:
+            with ctx.db.transaction() as session:
+                return watchable(session, ctx, order_id, code, access_token)
+
+        picture = await run_in_threadpool(first_picture)
+        if picture is None:
+            await websocket.close(code=1008, reason="no such order, or a wrong tracking code")
+            return
+        await websocket.accept()
+        await websocket.send_json(picture)
+        if picture["status"] in FINAL:
+            await websocket.close()
+            return
+        closed = asyncio.ensure_future(websocket.receive())
+        try:
+            while True:
+                update = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({update, closed}, return_when=asyncio.FIRST_COMPLETED)
+                if closed in done:
+                    if closed.result().get("type") == "websocket.disconnect":
+                        update.cancel()
+                        return
+                    closed = asyncio.ensure_future(websocket.receive())  # a client's ping
+                if update not in done:
+                    update.cancel()
+                    continue
+                news = update.result()
+                await websocket.send_json({"type": "update", **news})
+                if news.get("status") in FINAL:
+                    await websocket.close()
+                    return
+        finally:
+            closed.cancel()
+    except WebSocketDisconnect:
+        return
+    finally:
+        ctx.hub.unwatch_order(order_id, queue)
+
+
+@page.get("/track/{order_id}", response_class=HTMLResponse, include_in_schema=False)
+def tracking_page(order_id: str) -> HTMLResponse:
+    if not re.fullmatch(ID_PATTERN, order_id):
+        return HTMLResponse("<h1>No such order</h1>", status_code=404)
+    return HTMLResponse(_PAGE.replace("{{ORDER_ID}}", html.escape(order_id)))

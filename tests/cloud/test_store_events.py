@@ -1,0 +1,230 @@
+"""`apply_store_event` with hand-built store events: each stored and applied once, late
+and repeated news changing nothing, and the per-store high-water mark."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from cloud_api.db.base import utcnow
+from cloud_api.errors import Conflict
+from cloud_api.models import Order, OrderLine, Payment
+from cloud_api.store_events.schemas import Outcome
+from cloud_api.store_events.service import apply_store_event, apply_store_events, high_water_mark
+
+from .helpers import (
+    bring_online,
+    count,
+    ctx,
+    customer,
+    demo_store_id,
+    event,
+    order_body,
+    place,
+    store_order_payload,
+)
+
+
+def test_a_store_order_is_recorded_once(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    placed = event("order.placed", store_order_payload(number=1042), seq=1)
+    with ctx(app).db.transaction() as session:
+        assert apply_store_event(session, store, placed) is Outcome.APPLIED
+    with ctx(app).db.transaction() as session:
+        assert apply_store_event(session, store, placed) is Outcome.DUPLICATE
+        order = session.get(Order, placed.payload["id"])
+        assert order is not None and order.number == 1042 and order.channel == "phone"
+        assert order.tracked_status == "prep" and order.total == 1883
+        lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+        assert [(li.product, li.line_total) for li in lines] == [("pepperoni", 1708)]
+        assert count(session, "inbound_event") == 1 and high_water_mark(session, store) == 1
+
+
+def test_a_sequence_number_reused_for_another_event_is_refused(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    with ctx(app).db.transaction() as session:
+        apply_store_event(session, store, event("order.placed", store_order_payload(), seq=1))
+    with pytest.raises(Conflict, match="already holds another event"), ctx(app).db.transaction() as session:
+        apply_store_event(session, store, event("order.placed", store_order_payload(), seq=1))
+    with ctx(app).db.transaction() as session:
+        assert count(session, "orders") == 1
+
+
+def test_stages_only_move_forward(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    payload = store_order_payload(service="delivery")
+    order_id = payload["id"]
+    now = utcnow()
+    stages = ["made", "baked", "ready", "out_the_door", "delivered"]
+    events = [event("order.placed", payload, seq=1, at=now)] + [
+        event(
+            "order.stage",
+            {"order_id": order_id, "stage": s, "at": (now + timedelta(minutes=i + 1)).isoformat()},
+            seq=i + 2,
+        )
+        for i, s in enumerate(stages)
+    ]
+    with ctx(app).db.transaction() as session:
+        outcomes, mark = apply_store_events(session, store, events[:4])
+        assert mark == 4 and outcomes == [Outcome.APPLIED] * 4
+        order = session.get(Order, order_id)
+        assert order is not None and order.stage == "ready" and order.tracked_status == "quality_check"
+    # A late "made" (a second terminal's bump) and a repeated "ready" change nothing.
+    late = event("order.stage", {"order_id": order_id, "stage": "made"}, seq=5)
+    with ctx(app).db.transaction() as session:
+        apply_store_events(
+            session, store, [late, event("order.stage", {"order_id": order_id, "stage": "ready"}, seq=6)]
+        )
+        order = session.get(Order, order_id)
+        assert order is not None and order.stage == "ready"
+        before = order.made_at
+    with ctx(app).db.transaction() as session:
+        _, mark = apply_store_events(
+            session, store, [event(e.kind, dict(e.payload), seq=e.seq + 2) for e in events[4:]]
+        )
+        order = session.get(Order, order_id)
+        assert order is not None and order.stage == "delivered" and order.made_at == before
+        assert order.delivered_at is not None and order.out_the_door_at is not None
+        assert order.delivered_at > order.out_the_door_at and mark == 8
+    # Voiding a delivered order is refused by the store's rules: nothing happens.
+    with ctx(app).db.transaction() as session:
+        apply_store_event(session, store, event("order.voided", {"order_id": order_id, "reason": "x"}, seq=9))
+        assert session.get(Order, order_id).stage == "delivered"  # type: ignore[union-attr]
+
+
+def test_the_high_water_mark_waits_for_a_gap_to_fill(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    orders = [event("order.placed", store_order_payload(number=n), seq=n) for n in range(1, 6)]
+    with ctx(app).db.transaction() as session:
+        _, mark = apply_store_events(session, store, [orders[0], orders[1], orders[3], orders[4]])
+        assert mark == 2
+    with ctx(app).db.transaction() as session:
+        _, mark = apply_store_events(session, store, [orders[2]])
+        assert mark == 5 and high_water_mark(session, store) == 5
+    with ctx(app).db.transaction() as session:
+        outcomes, mark = apply_store_events(session, store, orders)
+        assert outcomes == [Outcome.DUPLICATE] * 5 and mark == 5
+        assert count(session, "orders") == 5
+
+
+def test_an_online_order_taken_by_its_store_then_voided_is_refunded(client: TestClient, app: FastAPI) -> None:
+    store = bring_online(app)
+    order = place(client, customer(client), order_body(store)).json()
+    store_id = str(uuid.uuid4())
+    taken = store_order_payload(order_id=store_id, number=1077, service="carryout") | {
+        "cloud_order_id": order["id"],
+        "channel": "online",
+    }
+    with ctx(app).db.transaction() as session:
+        apply_store_events(
+            session,
+            store,
+            [
+                event("order.placed", taken, seq=1),
+                event("order.voided", {"order_id": store_id, "reason": "customer cancelled"}, seq=2),
+            ],
+        )
+    seen = client.get(f"/api/v1/orders/{order['id']}", headers=customer(client)).json()
+    assert seen["number"] == 1077 and seen["status"] == "cancelled"
+    assert seen["payment_state"] == "refund_pending"
+    with ctx(app).db.transaction() as session:
+        assert count(session, "orders") == 1  # the store's copy is the same order
+        payment = session.scalars(select(Payment)).one()
+        assert payment.status == "refund_pending"
+
+    from cloud_api.payments.service import send_due_refunds
+
+    assert send_due_refunds(ctx(app).db, ctx(app).gateway, utcnow()) == 1
+    assert send_due_refunds(ctx(app).db, ctx(app).gateway, utcnow()) == 0
+    seen = client.get(f"/api/v1/orders/{order['id']}", headers=customer(client)).json()
+    assert seen["payment_state"] == "refunded" and seen["payments"][0]["refunded"] == seen["total"]
+
+
+def test_a_malformed_event_is_kept_without_stopping_the_store(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    with ctx(app).db.transaction() as session:
+        outcomes, mark = apply_store_events(
+            session,
+            store,
+            [
+                event("order.placed", {"id": str(uuid.uuid4())}, seq=1),  # no totals
+                event("printer.failed", {"printer": "kitchen"}, seq=2),
+                event("order.placed", store_order_payload(), seq=3),
+            ],
+        )
+    assert outcomes == [Outcome.UNREADABLE, Outcome.KEPT, Outcome.APPLIED] and mark == 3
+    with ctx(app).db.transaction() as session:
+        assert count(session, "inbound_event") == 3 and count(session, "orders") == 1
+
+
+def test_stock_and_run_events_feed_inventory_and_deliveries(client: TestClient, app: FastAPI) -> None:
+    from .helpers import head_office
+
+    store = demo_store_id(app)
+    payload = store_order_payload(service="delivery")
+    now = utcnow()
+    run_id = str(uuid.uuid4())
+    with ctx(app).db.transaction() as session:
+        apply_store_events(
+            session,
+            store,
+            [
+                event("order.placed", payload, seq=1),
+                event(
+                    "stock.count",
+                    {
+                        "count_id": "c1",
+                        "at": now.isoformat(),
+                        "lines": [
+                            {
+                                "code": "mozzarella",
+                                "name": "Mozzarella",
+                                "unit": "lb",
+                                "quantity": "40",
+                                "cost_cents": 350,
+                            }
+                        ],
+                    },
+                    seq=2,
+                ),
+                event(
+                    "stock.usage",
+                    {"order_id": payload["id"], "lines": [{"code": "mozzarella", "quantity": "0.5"}]},
+                    seq=3,
+                ),
+                event("order.stage", {"order_id": payload["id"], "stage": "ready"}, seq=4),
+                event(
+                    "run.dispatched",
+                    {
+                        "run_id": run_id,
+                        "driver_id": str(uuid.uuid4()),
+                        "driver_name": "Sam",
+                        "order_ids": [payload["id"]],
+                    },
+                    seq=5,
+                ),
+                event(
+                    "run.closed",
+                    {
+                        "run_id": run_id,
+                        "delivered_order_ids": [payload["id"]],
+                        "mileage_km": "7.5",
+                        "cash_collected": 1883,
+                    },
+                    seq=6,
+                ),
+            ],
+        )
+    stock = client.get("/api/v1/inventory", params={"store_id": store}, headers=head_office(client)).json()
+    cheese = next(i for i in stock["items"] if i["code"] == "mozzarella")
+    assert cheese["last_count"] == "40.0000" and cheese["on_hand"] == "39.5000"
+    run = client.get(f"/api/v1/deliveries/{run_id}", headers=head_office(client)).json()
+    assert run["status"] == "closed" and run["order_ids"] == [payload["id"]] and run["mileage_km"] == "7.50"
+    with ctx(app).db.transaction() as session:
+        order = session.get(Order, payload["id"])
+        assert order is not None and order.stage == "delivered" and order.driver_name == "Sam"

@@ -1,0 +1,108 @@
+"""The tracker: a websocket streaming stage changes, the tracking page, and announcements
+batched into one NOTIFY per transaction's worth of news."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from cloud_api.app import create_app
+from cloud_api.settings import CloudSettings
+from cloud_api.store_events.service import apply_store_events
+
+from .helpers import bring_online, ctx, customer, event, order_body, place, store_order_payload
+
+
+@pytest.fixture
+def live_app(settings: CloudSettings) -> FastAPI:
+    return create_app(settings.model_copy(update={"background": True}))
+
+
+@pytest.fixture
+def live(live_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(live_app) as test_client:
+        yield test_client
+
+
+def test_the_tracker_streams_each_stage(live: TestClient, live_app: FastAPI) -> None:
+    store = bring_online(live_app)
+    order = place(live, customer(live), order_body(store, "delivery")).json()
+    code = order["tracking_url"].split("code=")[1]
+    in_store = str(uuid.uuid4())
+    taken = store_order_payload(order_id=in_store, number=1061) | {
+        "cloud_order_id": order["id"],
+        "channel": "online",
+    }
+    with live.websocket_connect(f"/api/v1/orders/{order['id']}/track?code={code}") as ws:
+        first = ws.receive_json()
+        assert first["type"] == "snapshot" and first["status"] == "placed"
+        assert first["steps"] == ["placed", "prep", "bake", "quality_check", "out_for_delivery", "delivered"]
+        seen = []
+        for n, (kind, payload) in enumerate(
+            [
+                ("order.placed", taken),
+                ("order.stage", {"order_id": in_store, "stage": "made"}),
+                ("order.stage", {"order_id": in_store, "stage": "baked"}),
+            ],
+            start=1,
+        ):
+            with ctx(live_app).db.transaction() as session:
+                apply_store_events(session, store, [event(kind, payload, seq=n)])
+            seen.append(ws.receive_json())
+        assert [(m["type"], m["status"]) for m in seen] == [
+            ("update", "prep"),
+            ("update", "bake"),
+            ("update", "quality_check"),
+        ]
+        assert seen[0]["number"] == 1061
+
+
+def test_only_the_code_or_the_owner_may_watch(live: TestClient, live_app: FastAPI) -> None:
+    store = bring_online(live_app)
+    order = place(live, customer(live), order_body(store)).json()
+    with (
+        pytest.raises(WebSocketDisconnect),
+        live.websocket_connect(f"/api/v1/orders/{order['id']}/track?code=wrong-code"),
+    ):
+        pass
+    other = customer(live, 2)["Authorization"].split()[1]
+    with (
+        pytest.raises(WebSocketDisconnect),
+        live.websocket_connect(f"/api/v1/orders/{order['id']}/track?access_token={other}"),
+    ):
+        pass
+    mine = customer(live)["Authorization"].split()[1]
+    with live.websocket_connect(f"/api/v1/orders/{order['id']}/track?access_token={mine}") as ws:
+        assert ws.receive_json()["order_id"] == order["id"]
+
+    page = live.get(order["tracking_url"].replace("http://testserver", ""))
+    assert page.status_code == 200 and order["id"] in page.text and "WebSocket" in page.text
+    assert live.get("/track/not-an-order").status_code == 404
+
+
+def test_one_transaction_of_news_is_one_notify(live: TestClient, live_app: FastAPI) -> None:
+    store = bring_online(live_app)
+    announcer, hub = ctx(live_app).announcer, ctx(live_app).hub
+    orders = [store_order_payload() for _ in range(8)]
+    events = [event("order.placed", o, seq=n) for n, o in enumerate(orders, start=1)]
+    seq = len(events)
+    for stage in ("made", "baked", "ready"):
+        for o in orders:
+            seq += 1
+            events.append(event("order.stage", {"order_id": o["id"], "stage": stage}, seq=seq))
+    time.sleep(0.2)
+    sent, heard = announcer.sent, hub.received
+    with ctx(live_app).db.transaction() as session:
+        apply_store_events(session, store, events)
+    deadline = time.monotonic() + 5
+    while hub.received == heard and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert announcer.sent - sent == 1  # 24 tracker changes, one NOTIFY
+    assert hub.received - heard == 1
