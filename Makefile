@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := makeline store_db printers terminal sync cloud_api
 
-.PHONY: install run test check lint typecheck imports format bench clean
+.PHONY: install run cloud test check lint typecheck imports format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/makeline demo
+
+cloud: install
+	$(BIN)/makeline cloud --demo
 
 lint: install
 	$(BIN)/ruff check .
