@@ -269,6 +269,9 @@ def cash_out_slip(session: Session, cash_out_id: str) -> CashOutSlip:
         deliveries=record.deliveries,
         mileage=record.mileage_cents,
         owed=record.owed_to_store,
+        runs=record.runs,
+        distance_m=record.distance_m,
+        card_tips=record.card_tips,
     )
 
 

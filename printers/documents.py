@@ -161,6 +161,9 @@ class CashOutSlip(Document):
     deliveries: int
     mileage: int  # reimbursement in cents
     owed: int  # what the driver hands the store, as the store computed it
+    runs: int = 0
+    distance_m: int = 0
+    card_tips: int = 0  # of `tips`, those paid with the order and handed over in cash now
 
     def __post_init__(self) -> None:
         _check_times(self, self.zone, self.shift_start, self.shift_end)

@@ -19,8 +19,10 @@ def cash_out_slip(printer: EscposPrinter, doc: CashOutSlip, columns: int, qr_siz
     sheet.pair("Starting bank", money(doc.starting_bank))
     sheet.pair("Cash collected", money(doc.cash_collected))
     sheet.pair("Tips", money(doc.tips))
-    sheet.pair("Deliveries", str(doc.deliveries))
-    sheet.pair("Mileage", money(doc.mileage))
+    if doc.card_tips:
+        sheet.pair("  of which paid with orders", money(doc.card_tips))
+    sheet.pair("Runs / deliveries", f"{doc.runs} / {doc.deliveries}")
+    sheet.pair(f"Mileage ({doc.distance_m / 1000:.1f} km)", money(doc.mileage))
     sheet.rule()
     sheet.pair("OWED TO STORE", money(doc.owed), bold=True, tall=True)
     for who in ("Driver", "Manager"):
