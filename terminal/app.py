@@ -3,8 +3,11 @@
 The app owns the store database handle and a watcher thread that notices commits
 from any process (`terminal.data.watcher`). On each change it refreshes the
 status line's counts and asks every live screen on the stack to re-run its
-query. Screens that need a PIN (counter, manager) go through the log-in screen
-first; kitchen screens open for anyone, like a kitchen display.
+query. Screens that need a PIN (counter, manager, stock) go through the log-in
+screen first; kitchen screens open for anyone, like a kitchen display. Printer
+health is read in a worker on the same changes (and every few seconds, since a
+waiting ticket grows old without any commit); the status line of every screen
+shows a banner while a printer needs someone.
 """
 
 from __future__ import annotations
@@ -27,14 +30,18 @@ from store_db.errors import StoreError
 from store_db.queries.store import StatusCounts, StoreInfo, status_counts, store_info, sync_status
 from terminal.config import TerminalConfig
 from terminal.data.formatting import sync_line
+from terminal.data.printer_health import banner_lines, printer_health
 from terminal.data.roles import OnDuty, may_open, needs_pin, spec
 from terminal.data.watcher import DataVersionWatcher
 from terminal.dialogs.screen_picker import ScreenPicker
-from terminal.messages import Counted, Stop, StoreChanged
+from terminal.messages import Counted, PrintersChecked, Stop, StoreChanged
 from terminal.screens.base import LiveScreen
 
 # The schema check waits until the first screen is drawn: it would compete for the interpreter.
 SCHEMA_CHECK_AFTER_S = 1.0
+# So does the first look at the printers (importing the print queue costs ~0.3 s).
+PRINTERS_FIRST_CHECK_S = 0.5
+PRINTERS_CHECK_EVERY_S = 10.0
 
 # Screen classes by mode, imported when first opened: a kitchen display never loads the counter.
 _SCREENS = {
@@ -45,6 +52,7 @@ _SCREENS = {
     "oven": ("terminal.screens.oven", "OvenScreen"),
     "rack": ("terminal.screens.rack", "RackScreen"),
     "manager": ("terminal.screens.manager", "ManagerScreen"),
+    "stock": ("terminal.screens.stock", "StockScreen"),
 }
 
 
@@ -80,6 +88,7 @@ class MakelineApp(App[None]):
     counts: reactive[StatusCounts] = reactive(StatusCounts())
     staff: reactive[OnDuty | None] = reactive(None)
     sync_text: reactive[str] = reactive("sync: —")
+    printer_banner: reactive[tuple[str, ...]] = reactive(())
 
     def __init__(self, config: TerminalConfig, db: StoreDB | None = None) -> None:
         super().__init__()
@@ -101,6 +110,9 @@ class MakelineApp(App[None]):
         self.login_reason = ""
         self._counting = False
         self._count_again = False
+        self._printers_on = False  # after the first screen is drawn
+        self._checking_printers = False
+        self._check_printers_again = False
 
     def now(self) -> datetime:
         return self.config.now()
@@ -113,6 +125,7 @@ class MakelineApp(App[None]):
             self.set_timer(SCHEMA_CHECK_AFTER_S, self._check_schema)
         self.run_worker(self._watch, thread=True, name="watcher", group="watcher", exit_on_error=False)
         self.refresh_counts()
+        self.set_timer(PRINTERS_FIRST_CHECK_S, self._start_printer_checks)
         self.go(self.config.screen)
 
     def _check_schema(self) -> None:
@@ -144,6 +157,7 @@ class MakelineApp(App[None]):
     # -- live updates -----------------------------------------------------------------------
     def on_store_changed(self, message: StoreChanged) -> None:
         self.refresh_counts()
+        self.check_printers()
         for screen in self.screen_stack:
             if isinstance(screen, LiveScreen):
                 screen.reload()
@@ -169,12 +183,40 @@ class MakelineApp(App[None]):
             self._count_again = False
             self.refresh_counts()
 
+    def _start_printer_checks(self) -> None:
+        self._printers_on = True
+        self.check_printers()
+        self.set_interval(PRINTERS_CHECK_EVERY_S, self.check_printers)
+
+    def check_printers(self) -> None:
+        if not self._printers_on:
+            return
+        if self._checking_printers:
+            self._check_printers_again = True
+            return
+        self._checking_printers = True
+        db, now = self.db, self.now()
+
+        def work() -> None:
+            self.post_message(PrintersChecked(printer_health(db, now)))
+
+        self.run_worker(work, thread=True, name="printers", group="printers", exit_on_error=False)
+
+    def on_printers_checked(self, message: PrintersChecked) -> None:
+        self._checking_printers = False
+        self.printer_banner = banner_lines(message.printers)
+        if self._check_printers_again:
+            self._check_printers_again = False
+            self.check_printers()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place an unexpected worker failure becomes a notice."""
         if event.state is not WorkerState.ERROR:
             return
         if event.worker.group == "counts":
             self._counting = False
+        if event.worker.group == "printers":
+            self._checking_printers = False
         error = event.worker.error
         what = "Live updates stopped" if event.worker.group == "watcher" else "That did not work"
         self.notify(f"{what}: {error}", severity="error", timeout=10)

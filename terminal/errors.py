@@ -2,6 +2,7 @@
 
 TerminalError
 ├── ItemLineError      the counter could not read a typed item line
+├── CountEntryError    the count screen could not read a typed count
 ├── NotAllowed         the logged-in role may not open that screen
 └── BadTerminalOption  a command-line option the terminal cannot use
 """
@@ -15,6 +16,10 @@ class TerminalError(Exception):
 
 class ItemLineError(TerminalError):
     """A typed item line names no product, an unknown size or topping, or is ambiguous."""
+
+
+class CountEntryError(TerminalError):
+    """A typed count line is empty, or names an item with no quantity."""
 
 
 class NotAllowed(TerminalError):

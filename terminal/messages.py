@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from store_db.errors import StoreError
 from store_db.queries.store import StatusCounts, SyncStatus
+
+if TYPE_CHECKING:
+    from printers.store_jobs import PrinterHealth
 
 
 class StoreChanged(Message):
@@ -53,6 +56,14 @@ class Counted(Message):
         super().__init__()
         self.counts = counts
         self.sync = sync
+
+
+class PrintersChecked(Message):
+    """Fresh health of every configured printer, for the banner on every screen."""
+
+    def __init__(self, printers: list[PrinterHealth]) -> None:
+        super().__init__()
+        self.printers = printers
 
 
 class Stop(Message):

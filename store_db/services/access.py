@@ -1,4 +1,5 @@
-"""Logging in at a terminal, approvals by PIN, and manager overrides, each audited.
+"""Logging in at a terminal, approvals by PIN (voids, finalising a stock count), manager
+overrides and reprints, each audited.
 
 A wrong PIN must count even though it is refused, so these functions return an
 outcome instead of raising for a wrong PIN: the caller's transaction commits the
@@ -13,11 +14,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from store_db.errors import BadInput, NotFound
+from store_db.errors import BadInput
 from store_db.models import Order, Staff
 from store_db.services import lifecycle, printing
 from store_db.services import staff as staff_service
 from store_db.services.staff import MAX_FAILED_PINS
+from store_db.stock import counts
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,19 @@ def void_with_approval(
     return _outcome(staff, True, f"approved the void of {order.label}")
 
 
+def finalise_count(session: Session, count_id: str, who: str, pin: str, at: datetime) -> PinOutcome:
+    """Finalise a stock count with a manager's or shift lead's PIN (`counts.finalise`).
+
+    A wrong PIN is an outcome, counted toward the lock-out like any other; a crew
+    member's right PIN, a paused or unfinished count raise before anything is written.
+    """
+    done = counts.finalise(session, count_id, who, pin, at)
+    staff = staff_service.find_staff(session, who)
+    if not done.ok:
+        return _outcome(staff, False, "")
+    return PinOutcome(True, staff.id, staff.name, staff.role, done.message)
+
+
 def unlock(session: Session, manager_id: str, who: str, at: datetime) -> str:
     """A manager clears a lock-out early: an override, audited under the manager's name."""
     manager = staff_service.find_staff(session, manager_id)
@@ -98,12 +113,13 @@ def unlock(session: Session, manager_id: str, who: str, at: datetime) -> str:
 
 
 def reprint(session: Session, order_id: str, document: str, staff_id: str | None, at: datetime) -> int:
-    """Queue a reprint of an order's kitchen ticket or receipt; returns how many printers get it."""
+    """Queue a reprint (new jobs marked REPRINT) of an order's kitchen ticket or receipt, audited;
+    returns how many printers get it (0: no printer prints that document)."""
+    jobs = printing.reprint(session, order_id, document, at)
     order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound("That order is gone; refresh the list.")
-    jobs = printing.enqueue(session, document, order.id, at, reprint=True)
+    assert order is not None  # printing.reprint refused a missing order
+    what = "kitchen ticket" if document == "kitchen" else document
     staff_service.audit(
-        session, at, "reprint", f"{document} for {order.label} to {len(jobs)} printer(s)", staff_id
+        session, at, "reprint", f"{what} for {order.label} to {len(jobs)} printer(s)", staff_id
     )
     return len(jobs)

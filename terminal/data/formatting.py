@@ -27,6 +27,12 @@ def clock(at: datetime, zone: str) -> str:
     return local.strftime("%I:%M %p").lstrip("0")
 
 
+def day_and_clock(at: datetime, zone: str) -> str:
+    """A moment on another day, as staff say it: Mar 14 7:42 PM."""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%b} {local.day} {clock(at, zone)}"
+
+
 def minutes(seconds: float | None) -> str:
     if seconds is None:
         return "—"

@@ -17,13 +17,15 @@ class ScreenSpec:
 
 
 _STAFF = frozenset({"crew", "shift_lead", "manager"})
+_LEADS = frozenset({"shift_lead", "manager"})
 SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("counter", "Counter", "1", True, _STAFF),
     ScreenSpec("makeline", "Make line", "2", False, frozenset()),
     ScreenSpec("sides", "Sides", "3", False, frozenset()),
     ScreenSpec("oven", "Oven / cut table", "4", False, frozenset()),
     ScreenSpec("rack", "Rack", "5", False, frozenset()),
-    ScreenSpec("manager", "Manager", "6", True, frozenset({"shift_lead", "manager"})),
+    ScreenSpec("manager", "Manager", "6", True, _LEADS),
+    ScreenSpec("stock", "Stock count", "7", True, _LEADS),
 )
 SCREEN_NAMES = tuple(s.name for s in SCREENS)
 

@@ -1,9 +1,11 @@
-"""The manager's screen: today's KPIs, today's orders (void, reprint), staff lock-outs, the audit log.
+"""The manager's screen: today's KPIs, today's orders (void, reprint), staff lock-outs, the audit
+log, and the printers with the jobs waiting to print.
 
-F2 orders, F3 staff, F4 audit log. On the orders list `v` voids the selected
-order (reason + a manager's or shift lead's PIN) and `p` queues a reprint of its
-kitchen ticket; on the staff list `u` unlocks a locked-out member (an audited
-override). The KPIs are read off today's stage timestamps.
+F2 orders, F3 staff, F4 audit log, F5 printers. On the orders list `v` voids the
+selected order (reason + a manager's or shift lead's PIN); `p` reprints its kitchen
+ticket and `r` its receipt (new jobs marked REPRINT), from the orders list or from a
+waiting job on the printers view. On the staff list `u` unlocks a locked-out member
+(an audited override). The KPIs are read off today's stage timestamps.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
 from store_db.services import access
 from terminal.data.formatting import clock, minutes, money
+from terminal.data.printer_health import PrintQueueView, print_queue
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.printer_panel import PrinterPanel
 from terminal.widgets.status_line import StatusLine
 
 
@@ -35,6 +39,7 @@ class ManagerData:
     orders: list[OrderRow]
     staff: list[StaffRow]
     audit: list[AuditRow]
+    queue: PrintQueueView | None = None  # read only while the printers view is up
 
 
 def kpi_panel(kpis: Kpis) -> RenderableType:
@@ -66,14 +71,17 @@ class ManagerScreen(LiveScreen[ManagerData]):
         Binding("f2", "view('orders')", "Orders", id="manager.orders"),
         Binding("f3", "view('staff')", "Staff", id="manager.staff"),
         Binding("f4", "view('audit')", "Audit log", id="manager.audit"),
+        Binding("f5", "view('printers')", "Printers", id="manager.printers"),
         Binding("v", "void", "Void", id="manager.void", tooltip="Void the selected order."),
-        Binding("p", "reprint", "Reprint", id="manager.reprint"),
+        Binding("p", "reprint('kitchen')", "Reprint ticket", id="manager.reprint"),
+        Binding("r", "reprint('receipt')", "Reprint receipt", id="manager.reprint_receipt"),
         Binding("u", "unlock", "Unlock", id="manager.unlock"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.data: ManagerData | None = None
+        self.view = "orders"  # which list is up; read by the loading worker, so not a widget
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
@@ -82,6 +90,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+            yield PrinterPanel("printers")
         yield InfoLine()
         yield Footer()
 
@@ -98,13 +107,19 @@ class ManagerScreen(LiveScreen[ManagerData]):
 
     def load(self, db: StoreDB) -> ManagerData:
         at = self.makeline.now()
+        printers = self.view == "printers"
         with db.read() as session:
-            return ManagerData(
+            data = ManagerData(
                 todays_kpis(session, at),
                 todays_orders(session, at),
                 staff_list(session),
                 recent_audit(session),
             )
+        return (
+            ManagerData(data.kpis, data.orders, data.staff, data.audit, print_queue(db, at))
+            if printers
+            else data
+        )
 
     def show(self, data: ManagerData) -> None:
         self.data = data
@@ -140,10 +155,19 @@ class ManagerScreen(LiveScreen[ManagerData]):
         audit.clear()
         for a in data.audit:
             audit.add_row(clock(a.at, zone), a.staff_name, a.action, a.detail)
+        if data.queue is not None:
+            self.query_one(PrinterPanel).show_queue(data.queue, zone, now)
+            stuck = len(data.queue.waiting)
+            self.query_one(InfoLine).count(
+                f"{stuck} job(s) waiting to print" if stuck else "Nothing waiting."
+            )
 
     def action_view(self, name: str) -> None:
+        self.view = name
         self.query_one(ContentSwitcher).current = name
-        self.query_one(f"#{name}", DataTable).focus()
+        self.query_one("#print-jobs" if name == "printers" else f"#{name}", DataTable).focus()
+        if name == "printers":
+            self.reload()
 
     def _selected_order(self) -> OrderRow | None:
         table = self.query_one("#orders", DataTable)
@@ -166,21 +190,31 @@ class ManagerScreen(LiveScreen[ManagerData]):
 
         self.app.push_screen(VoidDialog(order, approver), closed)
 
-    def action_reprint(self) -> None:
-        order = self._selected_order()
-        if order is None:
-            return
+    def action_reprint(self, document: str) -> None:
+        """Reprint for the selected order, or for the selected waiting job's order."""
+        if self.view == "printers":
+            found = self.query_one(PrinterPanel).selected_order()
+            if found is None:
+                self._said("Select a waiting job of an order (↑ / ↓) to reprint it.")
+                return
+            order_id, label = found
+        else:
+            order = self._selected_order()
+            if order is None:
+                return
+            order_id, label = order.id, order.label
         at, staff = self.makeline.now(), self.makeline.staff
+        what = "Kitchen ticket" if document == "kitchen" else "Receipt"
 
         def job(db: StoreDB) -> int:
             with db.write() as session:
-                return access.reprint(session, order.id, "kitchen", staff.id if staff else None, at)
+                return access.reprint(session, order_id, document, staff.id if staff else None, at)
 
         def done(printers: int) -> None:
             self._said(
-                f"Kitchen ticket for {order.label} queued to {printers} printer(s)."
+                f"{what} for {label} queued to {printers} printer(s), marked REPRINT."
                 if printers
-                else "No printer is set up to print kitchen tickets; nothing was queued."
+                else f"No printer is set up to print {what.lower()}s; nothing was queued."
             )
 
         self.run_job(job, done, name="reprint")

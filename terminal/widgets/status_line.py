@@ -1,9 +1,12 @@
-"""The one-line status bar on every screen: store, screen, clock, orders in progress, sync, staff."""
+"""The status bar on every screen: store, screen, clock, orders in progress, sync, staff; and
+under it, while a printer needs someone, a red banner line per printer."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 from textual.widget import Widget
 
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class StatusLine(Widget):
-    """Redrawn once a second for the clock, and when the app's counts or staff change."""
+    """Redrawn once a second for the clock, and when the app's counts, staff or printers change."""
 
     def __init__(self, title: str) -> None:
         super().__init__(id="status-line")
@@ -30,11 +33,26 @@ class StatusLine(Widget):
         self.watch(self.app, "counts", self._changed, init=False)
         self.watch(self.app, "staff", self._changed, init=False)
         self.watch(self.app, "sync_text", self._changed, init=False)
+        self.watch(self.app, "printer_banner", self._banner_changed, init=False)
+        self.set_class(bool(self.makeline.printer_banner), "-banner")  # a screen opened later
 
     def _changed(self, _value: object) -> None:
         self.refresh()
 
-    def render(self) -> Text:
+    def _banner_changed(self, banner: tuple[str, ...]) -> None:
+        self.set_class(bool(banner), "-banner")  # one line, or as many as the banner takes
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        status = self._status()
+        banner = self.makeline.printer_banner
+        if not banner:
+            return status
+        status.truncate(self.size.width, overflow="ellipsis")  # the banner may wrap; this may not
+        red = "bold white on dark_red"
+        return Group(status, *(Padding(Text(f" PRINTER  {line}"), 0, style=red) for line in banner))
+
+    def _status(self) -> Text:
         app = self.makeline
         counts: StatusCounts = app.counts
         text = Text(no_wrap=True, overflow="ellipsis")

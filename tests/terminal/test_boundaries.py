@@ -17,10 +17,13 @@ HEADLESS = [
     "terminal.data.cart",
     "terminal.data.watcher",
     "terminal.data.roles",
+    "terminal.data.count_entry",
+    "terminal.data.printer_health",
     "terminal.config",
     "store_db.queries.kitchen",
     "store_db.queries.counter",
     "store_db.queries.kpis",
+    "store_db.queries.stock",
     "store_db.services.access",
 ]
 

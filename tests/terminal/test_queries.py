@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from store_db.db import StoreDB
-from store_db.errors import AccessDenied, IllegalTransition, InvalidPhone
+from store_db.errors import AccessDenied, BadInput, IllegalTransition, InvalidPhone, NotFound
 from store_db.models import AuditEntry, Order
-from store_db.queries import counter, cut_table, kitchen, kpis, manager, rack, store
+from store_db.queries import counter, cut_table, kitchen, kpis, manager, rack, stock, store
 from store_db.rules.lifecycle import Service, Stage
 from store_db.rules.pricing import ItemRequest
 from store_db.services import access, lifecycle
 from store_db.services import cut_table as cut_service
 from store_db.services import kitchen as kitchen_service
+from store_db.stock import counts
 from tests.terminal.conftest import FRIDAY, REPEAT_PHONE, half_and_half, place, repeat_customer
 
 
@@ -197,3 +199,33 @@ def test_a_void_needs_a_manager_or_shift_lead(db: StoreDB) -> None:
         assert row is not None and row.stage == "voided"
         voids = session.query(AuditEntry).filter(AuditEntry.action == "void").count()
     assert voids == 1
+
+
+def test_a_reprint_is_refused_for_an_unknown_order_or_document_and_nothing_is_queued(db: StoreDB) -> None:
+    order = place(db, [half_and_half()], FRIDAY)
+    with db.write() as session, pytest.raises(BadInput, match="kitchen or a receipt can be reprinted"):
+        access.reprint(session, order.id, "run-sheet", None, FRIDAY)
+    with db.write() as session, pytest.raises(NotFound, match="no order nope"):
+        access.reprint(session, "nope", "kitchen", None, FRIDAY)
+    with db.read() as session:
+        assert session.query(AuditEntry).filter(AuditEntry.action == "reprint").count() == 0
+
+
+def test_the_count_sheet_opens_where_the_count_was_left(db: StoreDB) -> None:
+    with db.read() as session:
+        assert stock.count_sheet(session) is None
+        choice = stock.count_choice(session)
+    assert (choice.daily_items, choice.full_items, choice.last_kind) == (11, 66, None)
+    with db.write() as session:
+        count = counts.start_count(session, "daily", FRIDAY, "Dana")
+        counts.set_line(session, count.id, "wings", "1 case + 2 bag", FRIDAY, "Dana")
+    with db.read() as session:
+        sheet = stock.count_sheet(session)
+        walk_in = stock.count_sheet(session, "walk_in")
+        nowhere = stock.count_sheet(session, "attic")
+    assert sheet is not None and walk_in is not None and nowhere is not None
+    assert (sheet.area, sheet.area_name(), sheet.counted, sheet.total) == ("freezer", "Freezer", 1, 11)
+    assert [(line.code, line.counted, line.entry) for line in sheet.lines] == [
+        ("wings", Decimal(6), "1 case + 2 bag")
+    ]
+    assert walk_in.area == "walk_in" and walk_in.lines[0].code == "dough_sm" and nowhere.area == "freezer"

@@ -13,11 +13,14 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from printers.configure import add_printer
 from store_db.db import StoreDB
 from store_db.rules.menu import Amount, ToppingChoice
 from store_db.rules.pricing import ItemRequest
+from store_db.stock import counts, ledger
 from terminal.screens.counter import CounterScreen
 from terminal.screens.make_line import MakeLineScreen
+from terminal.screens.stock import StockScreen
 from tests.terminal.conftest import (
     FRIDAY,
     REPEAT_PHONE,
@@ -92,3 +95,43 @@ def test_counter_mid_order(snap_compare: Any, store_path: Path, db: StoreDB, clo
         )
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=mid_order)
+
+
+def test_stock_count_mid_walk_under_a_printer_banner(
+    snap_compare: Any, store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    """The daily count in the walk-in cooler: DAILY COUNT standing for the shelves at 6:30 PM,
+    by Dana, 2 of 11 counted; the areas strip highlights Walk-in cooler 2/8. The first line
+    (1 case + 1 tray) is 3 trays over the books, the second 1 tray short in red; the prompt
+    names the third line with its expected 2 tray and its units. Above it, the red PRINTER
+    banner: 1 ticket has waited 2 min for the kitchen printer and nothing is printing it."""
+    with db.write() as session:
+        codes = [c for c, i in ledger.catalog(session).items() if i.active]
+        counts.record_count(
+            session, "full", [(c, "2", None) for c in codes], FRIDAY - timedelta(days=1), "Dana"
+        )
+    add_printer(db, "kitchen", "dummy://kitchen", ["kitchen"])
+    place(db, [ItemRequest(product="pepperoni", size="lg")], FRIDAY - timedelta(minutes=2))
+    app = make_app(store_path, "stock", clock, db)
+
+    async def mid_walk(pilot: Pilot[None]) -> None:
+        await log_in(pilot, "dana", "1234")
+        await wait_for(pilot, lambda: isinstance(app.screen, StockScreen) and app.screen.data is not None)
+        screen = app.screen
+        assert isinstance(screen, StockScreen)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: screen.data is not None and screen.data.sheet is not None)
+        await fill(pilot, "count-entry", "1 case + 1 tray")
+        await fill(pilot, "count-entry", "1")
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.data is not None
+                and screen.data.sheet is not None
+                and screen.data.sheet.counted == 2
+                and len(app.printer_banner) == 1
+                and app.counts.in_progress == 1
+            ),
+        )
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=mid_walk)
