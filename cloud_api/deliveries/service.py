@@ -1,11 +1,6 @@
-"""Delivery runs and driver cash-outs: one service for the store's synced events and the
-REST calls, so the two can never disagree.
-
-    run.dispatched  {"run_id", "driver_id", "driver_name", "order_ids", "at"}
-    run.returned    {"run_id", "at"}
-    run.closed      {"run_id", "at", "delivered_order_ids", "mileage_km", "cash_due", "cash_collected", "tips"}
-    cash_out        {"shift_id", "driver_id", "driver_name", "clock_in_at", "clock_out_at",
-                     "cash_owed", "tips", "mileage_cents"}
+"""Delivery runs and driver shifts: one service for the store's synced events and the REST
+calls, so the two can never disagree. `store_events` reads the store's `run.dispatched`,
+`run.closed` and `driver.cash_out` (`store_db.services.runs`, `.cash_out`) into these calls.
 """
 
 from __future__ import annotations
@@ -97,17 +92,30 @@ def change_status(
     return run
 
 
-def record_cash_out(session: Session, store_id: str, payload: dict[str, Any]) -> None:
+def record_shift(
+    session: Session,
+    store_id: str,
+    shift_id: str,
+    driver_id: str,
+    driver_name: str,
+    clock_in_at: datetime,
+    clock_out_at: datetime,
+    *,
+    cash_owed: int,
+    tips: int,
+    mileage_cents: int,
+) -> None:
+    """A driver's shift, clock-in to cash-out (once; a repeat changes nothing)."""
     values = {
-        "id": str(payload["shift_id"]),
+        "id": shift_id,
         "store_id": store_id,
-        "driver_id": str(payload["driver_id"]),
-        "driver_name": str(payload.get("driver_name", "")),
-        "clock_in_at": datetime.fromisoformat(str(payload["clock_in_at"])),
-        "clock_out_at": datetime.fromisoformat(str(payload["clock_out_at"])),
-        "cash_owed": int(payload.get("cash_owed") or 0),
-        "tips": int(payload.get("tips") or 0),
-        "mileage_cents": int(payload.get("mileage_cents") or 0),
+        "driver_id": driver_id,
+        "driver_name": driver_name,
+        "clock_in_at": clock_in_at,
+        "clock_out_at": max(clock_out_at, clock_in_at),
+        "cash_owed": cash_owed,
+        "tips": tips,
+        "mileage_cents": mileage_cents,
     }
     session.execute(insert(DriverShift).values(**values).on_conflict_do_nothing(index_elements=["id"]))
 

@@ -1,18 +1,22 @@
 """Stock in the cloud: what stores report (through sync) and what head office sets.
 
-Stock events carry quantities in each item's counting unit:
+Stock events, as `store_db.stock` writes them (quantities in base units, exact text):
 
-    stock.count     {"count_id", "at", "lines": [{"code", "name", "unit", "quantity", "cost_cents"}]}
-    stock.received  {"receipt_id", "at", "lines": [...]}   cost_cents: the new cost per counting unit
-    stock.waste     {"waste_id", "at", "reason", "lines": [...]}
-    stock.usage     {"order_id", "at", "lines": [...]}      ideal usage from recipes, when made
-    stock.item      {"code", "name", "unit", "cost_cents"}  an item the store started stocking
+    stock.count    {"count_id", "at" (the count's moment), "lines", "stock_items"}   on hand then
+    stock.receipt  {"receipt_id", "at", "lines", "stock_items"}   the cost after the receipt
+    stock.waste    {"waste_id", "at", "reason", "lines", "stock_items"}
+    stock.usage    {"usage_id", "order_id", "at", "lines", "stock_items"}   ideal usage (negative: a void)
+
+Each line is `{"code", "name", "quantity", "unit", "count_quantity", "count_unit",
+"cost_cents", "cost_cents_per_count_unit"}`; `stock_items` gives each item's sizes and
+cost (`inventory.terms`). `stock.received`, with lines already in counting units and
+`cost_cents` per counting unit, is read too (the earlier name and shape of a receipt).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,68 +26,31 @@ from cloud_api.errors import BadRequest, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.inventory import repository
 from cloud_api.inventory.schemas import ItemPublic, ItemUpdate, StockLine, StoreInventory
-from cloud_api.models import InventoryItem
+from cloud_api.inventory.terms import in_counting_units, lines_of
+from cloud_api.models import InventoryItem, StoreStock
 from cloud_api.stores.service import get_store
 
 MOVEMENTS = {
     "stock.count": "count",
+    "stock.receipt": "received",
     "stock.received": "received",
     "stock.waste": "waste",
     "stock.usage": "usage",
 }
-
-
-def _quantity(value: Any) -> Decimal:
-    try:
-        found = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError(f"'{value}' is not a quantity") from exc
-    if not found.is_finite():
-        raise ValueError(f"'{value}' is not a quantity")
-    return found
+_REFERENCES = ("count_id", "receipt_id", "waste_id", "usage_id", "order_id")
 
 
 def apply_stock_event(
-    session: Session, store_id: str, kind: str, payload: dict[str, Any], at: datetime
+    session: Session, store_id: str, kind: str, payload: dict[str, Any], at: datetime, seq: int = 0
 ) -> bool:
     """Record one stock event of a store. False for a kind the cloud keeps but does not use."""
-    if kind == "stock.item":
-        repository.ensure_item(
-            session,
-            str(payload["code"]),
-            str(payload.get("name") or payload["code"]),
-            str(payload.get("unit") or "each"),
-            int(payload.get("cost_cents") or 0),
-            at,
-        )
-        return True
     movement = MOVEMENTS.get(kind)
     if movement is None:
         return False
-    reference = str(
-        payload.get("count_id")
-        or payload.get("receipt_id")
-        or payload.get("waste_id")
-        or payload.get("order_id")
-        or ""
-    )[:60]
-    lines = payload.get("lines") or [payload]
-    for line in lines:
-        code = str(line["code"])
-        cost = line.get("cost_cents")
-        repository.ensure_item(
-            session, code, str(line.get("name") or code), str(line.get("unit") or "each"), int(cost or 0), at
-        )
-        repository.move(
-            session,
-            store_id,
-            code,
-            movement,
-            _quantity(line["quantity"]),
-            int(cost) if cost is not None else None,
-            reference,
-            at,
-        )
+    reference = str(next((payload[k] for k in _REFERENCES if payload.get(k)), ""))[:60]
+    lines = lines_of(payload)
+    repository.ensure_items(session, lines, at)
+    repository.record(session, store_id, movement, lines, reference, at, seq)
     return True
 
 
@@ -130,8 +97,13 @@ def set_item(session: Session, caller: Principal, code: str, data: ItemUpdate, a
     return item
 
 
+def _in_counting_units(row: StoreStock, base: Decimal | None) -> Decimal | None:
+    return None if base is None else in_counting_units(base, row.count_size)
+
+
 def inventory(session: Session, caller: Principal, store_id: str | None) -> StoreInventory:
-    """A store's on-hand and last count beside the catalog; head office may ask for the catalog alone."""
+    """A store's on hand and last count (in its counting units) beside the catalog; head office
+    may ask for the catalog alone."""
     wanted = store_id or (caller.store_id if caller.is_store else None)
     if wanted is None:
         caller.require(Role.HEAD_OFFICE)
@@ -144,14 +116,14 @@ def inventory(session: Session, caller: Principal, store_id: str | None) -> Stor
         row = stock.get(item.code)
         if wanted and row is None and item.discontinued:
             continue
-        on_hand = row.on_hand if row else None
+        on_hand = _in_counting_units(row, row.on_hand) if row else None
         lines.append(
             StockLine(
                 code=item.code,
                 name=item.name,
-                unit=item.unit,
+                unit=(row.count_unit if row and row.count_unit else item.unit),
                 on_hand=on_hand,
-                last_count=row.last_count if row else None,
+                last_count=_in_counting_units(row, row.last_count) if row else None,
                 last_count_at=row.last_count_at if row else None,
                 cost_cents=(row.cost_cents if row and row.cost_cents is not None else item.cost_cents),
                 par=item.par,

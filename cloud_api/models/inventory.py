@@ -1,4 +1,9 @@
-"""The chain's item catalog, each store's stock as sync reports it, and stock movements."""
+"""The chain's item catalog, each store's stock as sync reports it, and stock movements.
+
+A store's quantities are kept exactly as it sends them: base units (oz, each),
+exact decimals. Each store's row of an item carries that store's units and
+cost, so figures in counting units and money come out as the store's own.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cloud_api.db.base import Base
 
 QTY = Numeric(14, 4)
+EXACT = Numeric()  # no scale: half a light topping on a half is 0.28125 oz, kept to the last digit
 
 
 class InventoryItem(Base):
@@ -38,20 +44,32 @@ class InventoryItem(Base):
 
 
 class StoreStock(Base):
+    """One store's stock of an item: on hand and last count in base units, with the store's
+    units (base units per counting and per purchase unit) and its latest cost."""
+
     __tablename__ = "store_stock"
     __table_args__ = (PrimaryKeyConstraint("store_id", "code"),)
 
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
     code: Mapped[str] = mapped_column(ForeignKey("inventory_item.code"))
-    on_hand: Mapped[Decimal] = mapped_column(QTY, default=Decimal(0))
-    cost_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the store's own
-    last_count: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
+    on_hand: Mapped[Decimal] = mapped_column(EXACT, default=Decimal(0))
+    cost_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)  # per counting unit
+    last_count: Mapped[Decimal | None] = mapped_column(EXACT, nullable=True)
     last_count_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    base_unit: Mapped[str] = mapped_column(String(10), default="")
+    count_unit: Mapped[str] = mapped_column(String(10), default="")
+    count_size: Mapped[Decimal] = mapped_column(EXACT, default=Decimal(1))
+    purchase_size: Mapped[Decimal] = mapped_column(EXACT, default=Decimal(1))
+    cost_cents_per_purchase: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The store's sequence number of the event the units and cost came from: an older
+    # event applied late never overwrites a newer cost.
+    priced_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StockMovement(Base):
-    """count (what was on the shelf), received, waste, usage (ideal, from recipes)."""
+    """count (on the shelf at the count's moment), received, waste, usage (ideal, from recipes);
+    quantities in the store's base units, `cost_cents` what the store said the line was worth."""
 
     __tablename__ = "stock_movement"
     __table_args__ = (Index("ix_stock_movement_store_at", "store_id", "code", "at"),)
@@ -60,7 +78,7 @@ class StockMovement(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
     code: Mapped[str] = mapped_column(ForeignKey("inventory_item.code"))
     kind: Mapped[str] = mapped_column(String(10))
-    quantity: Mapped[Decimal] = mapped_column(QTY)
+    quantity: Mapped[Decimal] = mapped_column(EXACT)
     cost_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reference: Mapped[str] = mapped_column(String(60), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -171,6 +171,15 @@ def cancel_refused(session: Session, order: Order, reason: str, at: datetime) ->
     return True
 
 
+def cancel_accepted(session: Session, order: Order, at: datetime) -> bool:
+    """The store accepted the customer's cancel; its void (and the refund) came with it."""
+    if order.cancel_state != "requested":
+        return False
+    order.cancel_state = "accepted"
+    _changed(session, order, at)
+    return True
+
+
 def set_driver(session: Session, order: Order, driver_name: str, run_id: str, at: datetime) -> None:
     if order.driver_name == driver_name and order.run_id == run_id:
         return

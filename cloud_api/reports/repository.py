@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, extract, func, select
@@ -136,12 +137,26 @@ def net_sales(session: Session, store_id: str, span: Period) -> int:
     return int(found or 0)
 
 
-def _minutes(later: Any, earlier: Any) -> Any:
-    return func.avg(extract("epoch", later - earlier) / 60.0)
+def net_sales_made(session: Session, store_id: str, after: datetime, upto: datetime) -> int:
+    """Net sales of the store's orders made in `(after, upto]` and not voided."""
+    found = session.scalar(
+        select(func.coalesce(func.sum(Order.subtotal - Order.discount), 0)).where(
+            Order.store_id == store_id,
+            Order.made_at > after,
+            Order.made_at <= upto,
+            Order.stage != "voided",
+        )
+    )
+    return int(found or 0)
+
+
+def _seconds(later: Any, earlier: Any) -> Any:
+    return func.sum(extract("epoch", later - earlier))
 
 
 def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: Any) -> list[dict[str, Any]]:
-    """Delivery KPIs of delivery orders, grouped by `by` (a store or a driver column)."""
+    """Sums behind the delivery KPIs of delivery orders, grouped by `by` (a store or a driver
+    column): seconds and how many orders have both stamps, so averages are exact."""
     delivered = Order.delivered_at.is_not(None)
     on_time = case((Order.delivered_at <= Order.promise_at, 1), else_=0)
     query = (
@@ -149,8 +164,10 @@ def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: A
             by.label("key"),
             func.count(Order.id).label("orders"),
             func.count(Order.delivered_at).label("delivered"),
-            _minutes(Order.out_the_door_at, Order.placed_at).label("avg_out_the_door_min"),
-            _minutes(Order.delivered_at, Order.placed_at).label("avg_delivery_min"),
+            _seconds(Order.out_the_door_at, Order.placed_at).label("out_the_door_s"),
+            func.count(Order.out_the_door_at - Order.placed_at).label("out_the_door_n"),
+            _seconds(Order.delivered_at, Order.placed_at).label("delivery_s"),
+            func.count(Order.delivered_at - Order.placed_at).label("delivery_n"),
             func.sum(case((delivered & Order.promise_at.is_not(None), on_time), else_=0)).label("on_time"),
             func.count(case((delivered & Order.promise_at.is_not(None), 1))).label("promised"),
         )
@@ -180,15 +197,18 @@ def runs(session: Session, stores: Sequence[str] | None, span: Period, by: Any) 
     return {row[0]: int(row[1]) for row in session.execute(query)}
 
 
-def driver_hours(session: Session, stores: Sequence[str] | None, span: Period, by: Any) -> dict[Any, float]:
-    hours = func.sum(extract("epoch", DriverShift.clock_out_at - DriverShift.clock_in_at) / 3600.0)
+def driver_seconds(
+    session: Session, stores: Sequence[str] | None, span: Period, by: Any
+) -> dict[Any, Decimal]:
+    """Seconds on the clock of the drivers' shifts (clock-in to cash-out) begun in the period."""
+    seconds = _seconds(DriverShift.clock_out_at, DriverShift.clock_in_at)
     day = _business_day(DriverShift.clock_in_at)
     query = (
-        select(by, hours)
+        select(by, seconds)
         .join(Store, Store.id == DriverShift.store_id)
         .where(day.between(span.first, span.last))
         .group_by(by)
     )
     if stores is not None:
         query = query.where(DriverShift.store_id.in_(list(stores)))
-    return {row[0]: float(row[1] or 0) for row in session.execute(query)}
+    return {row[0]: Decimal(str(row[1] or 0)) for row in session.execute(query)}

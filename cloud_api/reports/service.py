@@ -9,6 +9,7 @@ discounts; tax, tips and totals beside them; voided orders are not sales.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from cloud_api.api.deps import Principal, Role
 from cloud_api.errors import Forbidden
-from cloud_api.inventory.repository import items
+from cloud_api.inventory.repository import items, stock_of
+from cloud_api.inventory.terms import Price
 from cloud_api.models import DeliveryRun, DriverShift, Order, Store
 from cloud_api.reports import repository
 from cloud_api.reports.period import Period, period
-from cloud_api.reports.variance import Move, variance
+from cloud_api.reports.variance import Item, Move, variance
 from cloud_api.stores.service import get_store, list_stores
 
 
@@ -63,48 +65,58 @@ def sales(
     }
 
 
+def _pct(cents: int, sales: int) -> str | None:
+    """A share of net sales as the store prints it: percent, two decimals, half up."""
+    if sales <= 0:
+        return None
+    return str((Decimal(cents) * 100 / Decimal(sales)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _items(session: Session, store_id: str) -> dict[str, Item]:
+    names = {i.code: i.name for i in items(session)}
+    found = {}
+    for code, row in stock_of(session, store_id).items():
+        if row.cost_cents_per_purchase is None:
+            continue
+        price = Price(row.count_size, row.purchase_size, row.cost_cents_per_purchase)
+        found[code] = Item(names.get(code, code), row.count_unit or "each", row.base_unit, price)
+    return found
+
+
 def _store_variance(session: Session, store: Store, span: Period) -> dict[str, Any]:
     start, end = span.bounds(store.timezone, store.day_starts_hour)
     opened = dict(repository.counts_before(session, store.id, start))
     since = min([start, *opened.values()])
     moves = [
-        Move(m.code, m.kind, m.quantity, m.cost_cents, m.at)
-        for m in repository.movements(session, store.id, since, end)
+        Move(m.code, m.kind, m.quantity, m.at) for m in repository.movements(session, store.id, since, end)
     ]
-    catalog = {i.code: (i.name, i.unit, i.cost_cents) for i in items(session)}
-    rows = variance(moves, opened, start, end, catalog)
-    net = repository.net_sales(session, store.id, span)
-    actual = sum(r.actual_cents for r in rows)
-    ideal = sum(r.ideal_cents for r in rows)
+    rows = variance(moves, opened, start, end, _items(session, store.id))
+    # Sales of the orders made between the counts, as the store's own report takes them.
+    net = (
+        repository.net_sales_made(
+            session, store.id, max(r.opened_at for r in rows), max(r.closed_at for r in rows)
+        )
+        if rows
+        else repository.net_sales(session, store.id, span)
+    )
+    ideal = sum(r.cents(r.ideal) for r in rows)
+    actual = sum(r.cents(r.actual) for r in rows)
+    lost = sum(r.variance_cents for r in rows)
     return {
         "store_id": store.id,
         "store_code": store.code,
         "store_name": store.name,
         "totals": {
-            "variance_cents": sum(r.variance_cents for r in rows),
+            "net_sales_cents": net,
             "ideal_cents": ideal,
             "actual_cents": actual,
-            "net_sales_cents": net,
-            "food_cost_pct": round(100 * actual / net, 2) if net else None,
-            "ideal_food_cost_pct": round(100 * ideal / net, 2) if net else None,
+            "waste_cents": sum(r.cents(r.waste) for r in rows),
+            "variance_cents": lost,
+            "ideal_food_cost_pct": _pct(ideal, net),
+            "actual_food_cost_pct": _pct(actual, net),
+            "variance_pct_of_sales": _pct(lost, net),
         },
-        "items": [
-            {
-                "code": r.code,
-                "name": r.name,
-                "unit": r.unit,
-                "opening": str(r.opening),
-                "received": str(r.received),
-                "waste": str(r.waste),
-                "closing": str(r.closing),
-                "ideal": str(r.ideal),
-                "actual": str(r.actual),
-                "variance": str(r.variance),
-                "cost_cents": r.cost_cents,
-                "variance_cents": r.variance_cents,
-            }
-            for r in rows
-        ],
+        "items": [r.row() for r in rows],
     }
 
 
@@ -124,14 +136,25 @@ def inventory(
     }
 
 
-def _kpis(row: dict[str, Any], runs: int, hours: float) -> dict[str, Any]:
-    promised = row.pop("promised")
-    on_time = row.pop("on_time")
-    for key in ("avg_out_the_door_min", "avg_delivery_min"):
-        row[key] = round(float(row[key]), 1) if row[key] is not None else None
-    row["on_time_pct"] = round(100 * on_time / promised, 1) if promised else None
-    row["runs"], row["driver_hours"] = runs, round(hours, 2)
-    row["runs_per_driver_hour"] = round(runs / hours, 2) if hours else None
+def _rounded(value: Decimal, places: str) -> float:
+    return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def _average_minutes(seconds: Any, count: int) -> float | None:
+    return _rounded(Decimal(str(seconds)) / count / 60, "0.1") if count else None
+
+
+def _kpis(row: dict[str, Any], runs: int, seconds: Decimal) -> dict[str, Any]:
+    """Averages from exact sums, rounded half up once: minutes to 0.1, on-time % to 0.1,
+    hours and runs per driver-hour to 0.01."""
+    on_time, promised = row.pop("on_time"), row.pop("promised")
+    for name in ("out_the_door", "delivery"):
+        total, count = row.pop(f"{name}_s"), row.pop(f"{name}_n")
+        row[f"avg_{name}_min"] = _average_minutes(total, count)
+    row["on_time_pct"] = _rounded(Decimal(100 * on_time) / promised, "0.1") if promised else None
+    hours = seconds / 3600
+    row["runs"], row["driver_hours"] = runs, _rounded(hours, "0.01")
+    row["runs_per_driver_hour"] = _rounded(runs / hours, "0.01") if hours else None
     return row
 
 
@@ -143,22 +166,24 @@ def delivery(
     ids = _ids(stores)
     codes = {s.id: s.code for s in (stores or list_stores(session))}
     store_runs = repository.runs(session, ids, span, DeliveryRun.store_id)
-    store_hours = repository.driver_hours(session, ids, span, DriverShift.store_id)
+    store_seconds = repository.driver_seconds(session, ids, span, DriverShift.store_id)
     driver_runs = repository.runs(session, ids, span, DeliveryRun.driver_name)
-    driver_hours = repository.driver_hours(session, ids, span, DriverShift.driver_name)
+    driver_seconds = repository.driver_seconds(session, ids, span, DriverShift.driver_name)
     by_store = []
     for row in repository.delivery(session, ids, span, Order.store_id):
         key = row.pop("key")
         by_store.append(
             {"store_id": key, "store_code": codes.get(key, "")}
-            | _kpis(row, store_runs.get(key, 0), store_hours.get(key, 0.0))
+            | _kpis(row, store_runs.get(key, 0), store_seconds.get(key, Decimal(0)))
         )
     by_driver = []
     for row in repository.delivery(session, ids, span, Order.driver_name):
         key = row.pop("key")
         if key is None:
             continue
-        by_driver.append({"driver": key} | _kpis(row, driver_runs.get(key, 0), driver_hours.get(key, 0.0)))
+        by_driver.append(
+            {"driver": key} | _kpis(row, driver_runs.get(key, 0), driver_seconds.get(key, Decimal(0)))
+        )
     return {
         "store_id": store_id,
         "from": span.first.isoformat(),

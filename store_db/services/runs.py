@@ -242,6 +242,7 @@ def checkout(session: Session, run_id: str, cash_in_hand: int, at: datetime) -> 
             "returned_at": run.returned_at.isoformat(),
             "dispatched_at": run.dispatched_at.isoformat(),
             "distance_m": run.distance_m,
+            "cash_due": run.cash_due,
             "cash_collected": collected,
             "tips": run.tips,
             "mileage_cents": run.mileage_cents,

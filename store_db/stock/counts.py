@@ -307,6 +307,7 @@ def close(session: Session, count: StockCount, at: datetime, staff_id: str | Non
             "finalised_by": staff_id,
             "lines": payload_lines,
             "value_cents": sum(int(p["cost_cents"]) for p in payload_lines),
+            "stock_items": ledger.stock_items(items, (line.item for line in lines)),
         },
         at,
     )

@@ -71,6 +71,26 @@ class StockItem:
             "cost_cents_per_count_unit": self.price.value(self.units.per_unit[self.units.count_unit]),
         }
 
+    def terms(self, cost_cents_per_purchase: int | None = None) -> dict[str, Any]:
+        """What turns this item's base units into counting units and money, exactly: the
+        outbox carries it beside the lines so the cloud's figures are the store's own."""
+        units = self.units
+        return {
+            "base_unit": units.base_unit,
+            "count_unit": units.count_unit,
+            "count_size": str(units.per_unit[units.count_unit]),
+            "purchase_unit": units.purchase_unit,
+            "purchase_size": str(units.per_unit[units.purchase_unit]),
+            "cost_cents_per_purchase": (
+                self.cost_cents_per_purchase if cost_cents_per_purchase is None else cost_cents_per_purchase
+            ),
+        }
+
+
+def stock_items(items: dict[str, StockItem], codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The `stock_items` of an outbox event: each line's item terms, by code."""
+    return {code: items[code].terms() for code in sorted(set(codes))}
+
 
 def catalog(session: Session, codes: Collection[str] | None = None) -> dict[str, StockItem]:
     """Items by code (all of them, or `codes`), with their units. Plain rows: this runs per order."""

@@ -133,6 +133,7 @@ def receive(
             "received_by": staff_id,
             "lines": payload_lines,
             "total_cents": receipt.total_cents,
+            "stock_items": {code: items[code].terms(cost) for code, cost in sorted(new_costs.items())},
         },
         at,
     )

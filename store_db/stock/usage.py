@@ -50,6 +50,7 @@ def _write(session: Session, order: Order, usage: Usage, at: datetime, kind: str
         "at": at.isoformat(),
         "lines": lines,
         "cost_cents": sum(int(line["cost_cents"]) for line in lines),
+        "stock_items": ledger.stock_items(items, (line["code"] for line in lines)),
     }
     outbox.emit(session, "stock.usage", usage_id, payload, at)
 

@@ -103,6 +103,7 @@ def record_waste(
             "description": entry.description,
             "lines": list(lines.values()),
             "cost_cents": entry.cost_cents,
+            "stock_items": ledger.stock_items(items, lines),
         },
         at,
     )

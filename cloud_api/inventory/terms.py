@@ -1,0 +1,136 @@
+"""A stock event's lines as the cloud reads them, and an item's terms in one store: the units
+and cost that turn base units into counting units and money exactly as the store does. Pure.
+
+The store sends quantities in base units (exact decimal text) and, in `stock_items`, each
+item's counting and purchase sizes in base units and its cost per purchase unit. Money is
+`quantity × cost per purchase ÷ purchase size`, rounded half up to the cent (divided last,
+as the store does); counting units are `quantity ÷ count size`, four decimals, half up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+PLACES = Decimal("0.0001")
+ONE = Decimal(1)
+# What each kind of movement does to stock on hand (a count sets it instead).
+SIGN = {"received": ONE, "waste": -ONE, "usage": -ONE, "count": Decimal(0)}
+
+
+def round_cents(value: Decimal) -> int:
+    return int(value.quantize(ONE, rounding=ROUND_HALF_UP))
+
+
+def quantity(value: Any) -> Decimal:
+    try:
+        found = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"'{value}' is not a quantity") from exc
+    if not found.is_finite():
+        raise ValueError(f"'{value}' is not a quantity")
+    return found
+
+
+def in_counting_units(base: Decimal, count_size: Decimal) -> Decimal:
+    return (base / count_size).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Price:
+    """An item's cost in one store, and its counting unit, in base units."""
+
+    count_size: Decimal
+    purchase_size: Decimal
+    cost_cents_per_purchase: int
+
+    def value(self, base: Decimal) -> int:
+        return round_cents(base * self.cost_cents_per_purchase / self.purchase_size)
+
+    def counted(self, base: Decimal) -> Decimal:
+        return in_counting_units(base, self.count_size)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """An item's units and cost as one event tells them; None where the event does not say."""
+
+    base_unit: str
+    count_unit: str
+    count_size: Decimal | None
+    purchase_size: Decimal | None
+    cost_cents_per_purchase: int | None
+
+    def price(self) -> Price | None:
+        if self.count_size is None or self.purchase_size is None or self.cost_cents_per_purchase is None:
+            return None
+        return Price(self.count_size, self.purchase_size, self.cost_cents_per_purchase)
+
+    def cost_per_count_unit(self) -> int | None:
+        price = self.price()
+        return None if price is None else price.value(price.count_size)
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    name: str
+    quantity: Decimal  # base units
+    count_unit: str
+    cost_cents: int | None  # what the store says the line is worth
+    cost_cents_per_count_unit: int | None
+    terms: Terms
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _store_terms(raw: Mapping[str, Any], told: Mapping[str, Any] | None) -> Terms:
+    if told is None:
+        # An event from before the store sent its items' terms: units by name only.
+        return Terms(str(raw["unit"]), str(raw["count_unit"]), None, None, None)
+    return Terms(
+        str(told["base_unit"]),
+        str(told["count_unit"]),
+        quantity(told["count_size"]),
+        quantity(told["purchase_size"]),
+        int(told["cost_cents_per_purchase"]),
+    )
+
+
+def line_of(raw: Mapping[str, Any], stock_items: Mapping[str, Any]) -> Line:
+    code = str(raw["code"])
+    amount = quantity(raw["quantity"])
+    name = str(raw.get("name") or code)
+    if "count_unit" in raw:
+        terms = _store_terms(raw, stock_items.get(code))
+        return Line(
+            code,
+            name,
+            amount,
+            terms.count_unit,
+            _optional_int(raw.get("cost_cents")),
+            _optional_int(raw.get("cost_cents_per_count_unit")) or terms.cost_per_count_unit(),
+            terms,
+        )
+    # The earlier shape: already in the counting unit, `cost_cents` per counting unit.
+    unit = str(raw.get("unit") or "each")
+    cost = _optional_int(raw.get("cost_cents"))
+    return Line(
+        code,
+        name,
+        amount,
+        unit,
+        None if cost is None else round_cents(amount * cost),
+        cost,
+        Terms(unit, unit, ONE, ONE, cost),
+    )
+
+
+def lines_of(payload: Mapping[str, Any]) -> list[Line]:
+    """Every line of a stock event (a payload without `lines` is one line itself)."""
+    told = payload.get("stock_items") or {}
+    return [line_of(raw, told) for raw in payload.get("lines") or [payload]]
