@@ -11,14 +11,14 @@ it refused it, with the reason, and moves on — the cloud refunds.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store_db.errors import BadInput, StoreError
-from store_db.models import InventoryItem, Order, Store, SyncState
+from store_db.models import InventoryItem, ItemUnit, Order, Store, SyncState
 from store_db.rules.lifecycle import Channel, Service, Stage
 from store_db.rules.menu import Menu
 from store_db.rules.pricing import ItemRequest
@@ -96,10 +96,21 @@ def _apply(session: Session, kind: str, payload: dict[str, Any], at: datetime) -
             raise BadInput(f"Inventory item {payload['code']} is not stocked in this store.")
         if "cost_cents_per_purchase" in payload:
             item.cost_cents_per_purchase = int(payload["cost_cents_per_purchase"])
+        if "cost_cents" in payload:  # head office prices per counting unit
+            units = {
+                u.unit: u.base_qty
+                for u in session.scalars(select(ItemUnit).where(ItemUnit.item == item.code))
+            }
+            per_purchase = (
+                Decimal(int(payload["cost_cents"])) * units[item.purchase_unit] / units[item.count_unit]
+            )
+            item.cost_cents_per_purchase = int(per_purchase.quantize(Decimal(1), rounding=ROUND_HALF_UP))
         if "par" in payload:
             item.par = Decimal(str(payload["par"]))
         if "active" in payload:
             item.active = bool(payload["active"])
+        if "discontinued" in payload:
+            item.active = not bool(payload["discontinued"])
     else:
         raise BadInput(f"This store does not know feed entries of kind '{kind}'; update makeline.")
 

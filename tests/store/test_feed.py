@@ -109,3 +109,19 @@ def test_acknowledgements_mark_events_sent(db: StoreDB) -> None:
         assert feed.mark_acked(session, 1, T0) == 1
         assert feed.mark_acked(session, 1, T0) == 0
         assert feed.sync_state(session).acked_seq == 1
+
+
+def test_head_office_item_changes_in_counting_units(db: StoreDB) -> None:
+    from store_db.models import InventoryItem
+
+    change = {"code": "mozzarella", "cost_cents": 1500, "par": "20", "discontinued": False}
+    with db.write() as session:
+        feed.apply_entries(session, [(1, "inventory.item", change)], T0)
+        item = session.get(InventoryItem, "mozzarella")
+        assert item is not None
+        # a bag (80 oz) at $15.00 → a case of 6 bags (480 oz) at $90.00
+        assert (item.cost_cents_per_purchase, str(item.par), item.active) == (9000, "20", True)
+    with db.write() as session:
+        feed.apply_entries(session, [(2, "inventory.item", {"code": "mozzarella", "discontinued": True})], T0)
+        item = session.get(InventoryItem, "mozzarella")
+        assert item is not None and item.active is False
