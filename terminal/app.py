@@ -3,7 +3,7 @@
 The app owns the store database handle and a watcher thread that notices commits
 from any process (`terminal.data.watcher`). On each change it refreshes the
 status line's counts and asks every live screen on the stack to re-run its
-query. Screens that need a PIN (counter, manager, stock) go through the log-in
+query. Screens that need a PIN (counter, manager, stock, dispatch, driver) go through the log-in
 screen first; kitchen screens open for anyone, like a kitchen display. Printer
 health is read in a worker on the same changes (and every few seconds, since a
 waiting ticket grows old without any commit); the status line of every screen
@@ -53,6 +53,8 @@ _SCREENS = {
     "rack": ("terminal.screens.rack", "RackScreen"),
     "manager": ("terminal.screens.manager", "ManagerScreen"),
     "stock": ("terminal.screens.stock", "StockScreen"),
+    "dispatch": ("terminal.screens.dispatch", "DispatchScreen"),
+    "driver": ("terminal.screens.driver", "DriverScreen"),
 }
 
 

@@ -19,7 +19,7 @@ def _db_default() -> str:
 def register(subparsers: Any) -> None:
     terminal = subparsers.add_parser(
         "terminal",
-        help="run a store screen (counter, make line, oven, rack, manager, stock) here",
+        help="run a store screen (counter, kitchen, rack, manager, stock, dispatch, driver) here",
         description="Run a store screen in this terminal. Several may run at once on one "
         "store database; a change in one shows in every other within 500 ms.",
     )

@@ -3,6 +3,7 @@
 TerminalError
 ├── ItemLineError      the counter could not read a typed item line
 ├── CountEntryError    the count screen could not read a typed count
+├── DeliveryEntryError an amount of money or a list of orders the delivery screens cannot read
 ├── NotAllowed         the logged-in role may not open that screen
 └── BadTerminalOption  a command-line option the terminal cannot use
 """
@@ -20,6 +21,10 @@ class ItemLineError(TerminalError):
 
 class CountEntryError(TerminalError):
     """A typed count line is empty, or names an item with no quantity."""
+
+
+class DeliveryEntryError(TerminalError):
+    """A typed amount of cash, tip or starting bank, or a list of order numbers, that makes no sense."""
 
 
 class NotAllowed(TerminalError):

@@ -18,6 +18,7 @@ class ScreenSpec:
 
 _STAFF = frozenset({"crew", "shift_lead", "manager"})
 _LEADS = frozenset({"shift_lead", "manager"})
+_DRIVERS = frozenset({"driver"})
 SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("counter", "Counter", "1", True, _STAFF),
     ScreenSpec("makeline", "Make line", "2", False, frozenset()),
@@ -26,6 +27,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("rack", "Rack", "5", False, frozenset()),
     ScreenSpec("manager", "Manager", "6", True, _LEADS),
     ScreenSpec("stock", "Stock count", "7", True, _LEADS),
+    ScreenSpec("dispatch", "Dispatch", "8", True, _LEADS),
+    ScreenSpec("driver", "Driver", "9", True, _DRIVERS),
 )
 SCREEN_NAMES = tuple(s.name for s in SCREENS)
 

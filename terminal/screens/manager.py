@@ -1,16 +1,18 @@
 """The manager's screen: today's KPIs, today's orders (void, reprint), staff lock-outs, the audit
-log, and the printers with the jobs waiting to print.
+log, the printers with the jobs waiting to print, and the delivery KPIs per driver.
 
-F2 orders, F3 staff, F4 audit log, F5 printers. On the orders list `v` voids the
+F2 orders, F3 staff, F4 audit log, F5 printers, F6 drivers. On the orders list `v` voids the
 selected order (reason + a manager's or shift lead's PIN); `p` reprints its kitchen
 ticket and `r` its receipt (new jobs marked REPRINT), from the orders list or from a
 waiting job on the printers view. On the staff list `u` unlocks a locked-out member
-(an audited override). The KPIs are read off today's stage timestamps.
+(an audited override). The KPIs are read off today's stage timestamps; the drivers'
+(runs, deliveries, average delivery time, on-time %, runs per driver-hour) off the
+stage timestamps of the orders on each driver's runs and the drivers' shifts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -21,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from store_db.db import StoreDB
+from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
 from store_db.services import access
@@ -39,6 +42,7 @@ class ManagerData:
     orders: list[OrderRow]
     staff: list[StaffRow]
     audit: list[AuditRow]
+    drivers: list[DriverKpis]
     queue: PrintQueueView | None = None  # read only while the printers view is up
 
 
@@ -64,6 +68,10 @@ def kpi_panel(kpis: Kpis) -> RenderableType:
     return Group(head, grid)
 
 
+DRIVER_COLUMNS = ("Driver", "Runs", "Delivered", "Avg delivery", "On time", "Runs/h", "Hours", "Status")
+ON_TIME_GOOD = 90.0  # below it the on-time figure turns amber
+
+
 class ManagerScreen(LiveScreen[ManagerData]):
     TITLE = "Manager"
     CSS_PATH = "../styles/lists.tcss"
@@ -72,6 +80,9 @@ class ManagerScreen(LiveScreen[ManagerData]):
         Binding("f3", "view('staff')", "Staff", id="manager.staff"),
         Binding("f4", "view('audit')", "Audit log", id="manager.audit"),
         Binding("f5", "view('printers')", "Printers", id="manager.printers"),
+        Binding(
+            "f6", "view('drivers')", "Drivers", id="manager.drivers", tooltip="Delivery KPIs per driver."
+        ),
         Binding("v", "void", "Void", id="manager.void", tooltip="Void the selected order."),
         Binding("p", "reprint('kitchen')", "Reprint ticket", id="manager.reprint"),
         Binding("r", "reprint('receipt')", "Reprint receipt", id="manager.reprint_receipt"),
@@ -91,6 +102,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
             yield PrinterPanel("printers")
+            yield DataTable(id="drivers", cursor_type="row", zebra_stripes=True)
         yield InfoLine()
         yield Footer()
 
@@ -99,6 +111,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             ("orders", ("Order", "Stage", "Service", "Customer", "Total", "Placed", "Promise")),
             ("staff", ("Name", "Role", "Status")),
             ("audit", ("When", "Who", "What", "Detail")),
+            ("drivers", DRIVER_COLUMNS),
         ):
             table = self.query_one(f"#{table_id}", DataTable)
             for column in columns:
@@ -114,12 +127,9 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 todays_orders(session, at),
                 staff_list(session),
                 recent_audit(session),
+                driver_kpis(session, at),
             )
-        return (
-            ManagerData(data.kpis, data.orders, data.staff, data.audit, print_queue(db, at))
-            if printers
-            else data
-        )
+        return replace(data, queue=print_queue(db, at)) if printers else data
 
     def show(self, data: ManagerData) -> None:
         self.data = data
@@ -155,11 +165,32 @@ class ManagerScreen(LiveScreen[ManagerData]):
         audit.clear()
         for a in data.audit:
             audit.add_row(clock(a.at, zone), a.staff_name, a.action, a.detail)
+        self._show_drivers(data.drivers)
         if data.queue is not None:
             self.query_one(PrinterPanel).show_queue(data.queue, zone, now)
             stuck = len(data.queue.waiting)
             self.query_one(InfoLine).count(
                 f"{stuck} job(s) waiting to print" if stuck else "Nothing waiting."
+            )
+
+    def _show_drivers(self, rows: list[DriverKpis]) -> None:
+        table = self.query_one("#drivers", DataTable)
+        table.clear()
+        for row in rows:
+            on_time = row.on_time_pct
+            table.add_row(
+                Text(row.driver, style="bold"),
+                str(row.runs),
+                str(row.deliveries),
+                minutes(row.avg_delivery_s),
+                Text(
+                    f"{on_time:.0f}%" if on_time is not None else "—",
+                    style="" if on_time is None or on_time >= ON_TIME_GOOD else "bold yellow",
+                ),
+                f"{row.runs_per_hour:.1f}" if row.runs_per_hour is not None else "—",
+                f"{row.hours:.1f}",
+                "on the clock" if row.on_clock else "cashed out",
+                key=row.driver_id,
             )
 
     def action_view(self, name: str) -> None:

@@ -10,10 +10,13 @@ class InfoLine(Static):
     def __init__(self, widget_id: str = "list-info") -> None:
         super().__init__(id=widget_id)
         self.said = ""
+        self.refused = False
         self.counts = ""
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, refused: bool = False) -> None:
+        """`refused`: the store said no; the sentence shows in red."""
         self.said = text
+        self.refused = refused
         self._show()
 
     def count(self, text: str) -> None:
@@ -23,7 +26,7 @@ class InfoLine(Static):
     def _show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         if self.said:
-            line.append(self.said, style="bold")
+            line.append(self.said, style="bold red" if self.refused else "bold")
             line.append("   ")
         line.append(self.counts, style="dim" if self.said else "")
         self.update(line)

@@ -19,11 +19,15 @@ HEADLESS = [
     "terminal.data.roles",
     "terminal.data.count_entry",
     "terminal.data.printer_health",
+    "terminal.data.delivery_entry",
+    "terminal.data.dispatch_view",
     "terminal.config",
     "store_db.queries.kitchen",
     "store_db.queries.counter",
     "store_db.queries.kpis",
     "store_db.queries.stock",
+    "store_db.queries.delivery_kpis",
+    "store_db.queries.driver_shift",
     "store_db.services.access",
 ]
 
@@ -46,8 +50,10 @@ def test_terminal_and_serve_commands_are_registered() -> None:
     assert (args.screen, args.poll_ms, args.db) == ("oven", 100.0, Path("x.db"))
     served = parser.parse_args(["serve", "--db", "x.db", "--screen", "makeline", "--port", "8080"])
     assert isinstance(served, argparse.Namespace) and served.port == 8080
+    for screen in ("dispatch", "driver"):
+        assert parser.parse_args(["terminal", "--screen", screen]).screen == screen
     with pytest.raises(SystemExit):
-        parser.parse_args(["terminal", "--screen", "dispatch"])
+        parser.parse_args(["terminal", "--screen", "nowhere"])
 
 
 def test_a_missing_store_file_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

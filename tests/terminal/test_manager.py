@@ -21,6 +21,7 @@ from terminal.screens.login import LoginScreen
 from terminal.screens.make_line import MakeLineScreen
 from terminal.screens.manager import ManagerScreen
 from tests.terminal.conftest import FRIDAY, Clock, fill, log_in, make_app, place, screen_text, wait_for
+from tests.terminal.delivery_store import sams_evening
 
 PEPPERONI = ItemRequest(product="pepperoni", size="lg")
 
@@ -101,6 +102,24 @@ async def test_manager_screen_shows_todays_kpis(store_path: Path, db: StoreDB, c
         assert "Make" in text and "0:48" in text
         assert "1 orders" in text
         assert screen.query_one("#orders", DataTable).row_count == 1
+
+
+async def test_the_drivers_view_shows_delivery_kpis_per_driver(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    sams_evening(db)
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_manager(pilot, app)
+        await pilot.press("f6")
+        table = screen.query_one("#drivers", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        rows = [[str(cell) for cell in table.get_row_at(n)] for n in range(2)]
+    # driver, runs, delivered, avg delivery, on time, runs per driver-hour, hours, status
+    assert rows == [
+        ["Priya", "0", "0", "—", "—", "0.0", "1.0", "on the clock"],
+        ["Sam", "1", "2", "24:30", "50%", "0.5", "2.0", "on the clock"],
+    ]
 
 
 async def test_five_wrong_pins_lock_out_for_five_minutes(store_path: Path, db: StoreDB, clock: Clock) -> None:

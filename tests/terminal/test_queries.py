@@ -11,6 +11,8 @@ from store_db.db import StoreDB
 from store_db.errors import AccessDenied, BadInput, IllegalTransition, InvalidPhone, NotFound
 from store_db.models import AuditEntry, Order
 from store_db.queries import counter, cut_table, kitchen, kpis, manager, rack, stock, store
+from store_db.queries.delivery_kpis import DeliveredStop, RunTime, ShiftTime, compute_driver_kpis, driver_kpis
+from store_db.queries.driver_shift import driver_shift
 from store_db.rules.lifecycle import Service, Stage
 from store_db.rules.pricing import ItemRequest
 from store_db.services import access, lifecycle
@@ -18,6 +20,7 @@ from store_db.services import cut_table as cut_service
 from store_db.services import kitchen as kitchen_service
 from store_db.stock import counts
 from tests.terminal.conftest import FRIDAY, REPEAT_PHONE, half_and_half, place, repeat_customer
+from tests.terminal.delivery_store import sams_evening
 
 
 def bump_all(db: StoreDB, station: str, seconds_later: float) -> None:
@@ -229,3 +232,44 @@ def test_the_count_sheet_opens_where_the_count_was_left(db: StoreDB) -> None:
         ("wings", Decimal(6), "1 case + 2 bag")
     ]
     assert walk_in.area == "walk_in" and walk_in.lines[0].code == "dough_sm" and nowhere.area == "freezer"
+
+
+def test_driver_kpis_per_driver_from_runs_doors_and_hours() -> None:
+    at = FRIDAY
+    minute = timedelta(minutes=1)
+    runs = [
+        RunTime("sam", at - 90 * minute),
+        RunTime("sam", at - 40 * minute),
+        RunTime("kim", at - 30 * minute),
+    ]
+    stops = [
+        DeliveredStop("sam", at - 100 * minute, at - 70 * minute, at - 80 * minute),  # 20 min, on time
+        DeliveredStop("sam", at - 60 * minute, at - 35 * minute, at - 30 * minute),  # 30 min, 5 late
+        DeliveredStop("kim", at - 40 * minute, at - 10 * minute, at - 10 * minute),  # on the minute
+    ]
+    shifts = [
+        ShiftTime("sam", at - 120 * minute, at - 60 * minute),  # an hour, cashed out
+        ShiftTime("sam", at - 50 * minute, None),  # back on, still on the clock: 50 min so far
+        ShiftTime("kim", at - 30 * minute, None),
+    ]
+    kim, sam = compute_driver_kpis({"sam": "Sam", "kim": "Kim"}, runs, stops, shifts, at)
+    assert (sam.driver, sam.runs, sam.deliveries, sam.on_clock) == ("Sam", 2, 2, True)
+    assert sam.avg_delivery_s == 25 * 60 and sam.on_time_pct == 50.0
+    assert sam.hours == 110 / 60 and sam.runs_per_hour == 2 / (110 / 60)
+    assert (kim.on_time_pct, kim.runs_per_hour) == (100.0, 2.0)
+    (idle,) = compute_driver_kpis({"x": "Omar"}, [], [], [ShiftTime("x", at, None)], at)
+    assert (idle.runs_per_hour, idle.avg_delivery_s, idle.on_time_pct) == (None, None, None)
+
+
+def test_driver_kpis_and_the_shift_so_far_read_from_the_store(db: StoreDB) -> None:
+    sams_evening(db)
+    with db.read() as session:
+        rows = {r.driver: r for r in driver_kpis(session, FRIDAY)}
+        sam_id = rows["Sam"].driver_id
+        shift = driver_shift(session, sam_id)
+    sam, priya = rows["Sam"], rows["Priya"]
+    assert (sam.runs, sam.deliveries, sam.on_time_pct, sam.hours) == (1, 2, 50.0, 2.0)
+    assert sam.avg_delivery_s == (20 * 60 + 29 * 60) / 2  # placed 6:40, at the doors 7:00 and 7:09
+    assert (priya.runs, priya.deliveries, priya.hours, priya.runs_per_hour) == (0, 0, 1.0, 0.0)
+    assert shift is not None and (shift.runs, shift.runs_out, shift.deliveries) == (1, 0, 2)
+    assert shift.owed_to_store == -shift.mileage_cents - shift.card_tips  # paid orders, no bank

@@ -19,6 +19,7 @@ from store_db.rules.menu import Amount, ToppingChoice
 from store_db.rules.pricing import ItemRequest
 from store_db.stock import counts, ledger
 from terminal.screens.counter import CounterScreen
+from terminal.screens.dispatch import DispatchScreen
 from terminal.screens.make_line import MakeLineScreen
 from terminal.screens.stock import StockScreen
 from tests.terminal.conftest import (
@@ -33,6 +34,7 @@ from tests.terminal.conftest import (
     repeat_customer,
     wait_for,
 )
+from tests.terminal.delivery_store import friday_board
 
 
 def test_make_line_with_a_half_and_half_and_a_late_ticket(
@@ -135,3 +137,29 @@ def test_stock_count_mid_walk_under_a_printer_banner(
         )
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=mid_walk)
+
+
+def test_dispatch_board_with_two_suggested_runs(
+    snap_compare: Any, store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    """Drivers: Priya and Sam in since 5:30 PM, Luis OUT and back about 6:33 PM. Delivery orders
+    by stage: four ready (#1001 11 min on the rack and promised 6:30 PM LATE, both in red; #1003's
+    promise amber, its ETA within 3 minutes of it), #1005 boxing, #1006 on the make line, each with
+    its promise and the run it is on. Two suggested runs leaving now, two stops each in stop order
+    with ETA, promise, return and km: the north pair with Priya (#1001's ETA and promise red), the
+    south pair with Sam."""
+    friday_board(db)
+    app = make_app(store_path, "dispatch", clock, db)
+
+    async def planned(pilot: Pilot[None]) -> None:
+        await log_in(pilot, "dana", "1234")
+        await wait_for(pilot, lambda: isinstance(app.screen, DispatchScreen))
+        screen = app.screen
+        assert isinstance(screen, DispatchScreen)
+        await wait_for(
+            pilot,
+            lambda: screen.plan is not None and len(screen.plan.runs) == 2 and app.counts.in_progress == 7,
+            timeout=10,
+        )
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=planned)
