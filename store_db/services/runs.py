@@ -173,7 +173,7 @@ def mark_stop(
     if collected < 0 or tip < 0:
         raise BadInput("Cash and tips cannot be negative.")
     if delivered:
-        if collected and collected < stop.amount_due:
+        if collected < stop.amount_due:
             raise BadInput(
                 f"Order #{order.number} is {_money(stop.amount_due)} due; {_money(collected)} is short. "
                 "Enter the cash taken at the door."
