@@ -38,6 +38,7 @@ from cloud_api.pubsub.listener import listen
 from cloud_api.reports.router import router as reports_router
 from cloud_api.settings import CloudSettings
 from cloud_api.stores.router import router as stores_router
+from cloud_api.sync.router import router as sync_router
 from cloud_api.tracking.router import api as tracking_api
 from cloud_api.tracking.router import page as tracking_page
 
@@ -59,6 +60,7 @@ def _api(ctx: CloudContext) -> APIRouter:
         inventory_router,
         deliveries_router,
         reports_router,
+        sync_router,
     ):
         router.include_router(part)
 

@@ -1,4 +1,5 @@
-"""`makeline printer add|list|test|remove|reprint|jobs` and `makeline agent` (the print queue).
+"""`makeline printer add|list|test|remove|reprint|jobs` (`makeline agent`, which runs the print
+queue beside the sync, is registered by the command's composition root).
 
 Every refusal is a `PrinterError` or a store `StoreError` with one sentence a manager can
 act on; the command line prints it and nothing is written.
@@ -7,20 +8,13 @@ act on; the command line prints it and nothing is written.
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
-import sys
-import threading
 from datetime import date
-from pathlib import Path
-from types import FrameType
 
 from sqlalchemy import select
 
 from printers.configure import PRINTABLE, add_printer, list_printers, remove_printer
 from printers.documents import TestPage
 from printers.errors import BadPrinterConfig
-from printers.queue import QueueSettings
 from printers.send import print_now
 from printers.store_jobs import health, waiting_jobs
 from printers.worker import DOCUMENT_NAMES
@@ -71,17 +65,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     jobs = commands.add_parser("jobs", help="jobs waiting to print, oldest first")
     add_db_flag(jobs)
     jobs.set_defaults(run=_jobs)
-
-    agent = subparsers.add_parser("agent", help="run the store's print queue until stopped")
-    add_db_flag(agent)
-    agent.add_argument("--once", action="store_true", help="print what is waiting, then stop")
-    agent.add_argument(
-        "--failures-before-backup",
-        type=int,
-        default=QueueSettings.failures_before_backup,
-        help="failed tries before a printer's jobs go to its backup (default %(default)s)",
-    )
-    agent.set_defaults(run=_agent)
 
 
 def _db(args: argparse.Namespace) -> StoreDB:
@@ -201,33 +184,3 @@ def _jobs(args: argparse.Namespace) -> int:
             f"tries {job.attempts}  {job.last_error}".rstrip()
         )
     return 0
-
-
-def _log_to_stderr() -> None:
-    """One line per printed job and per printer state change, on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-    printing_log = logging.getLogger("printers")
-    printing_log.setLevel(logging.INFO)
-    printing_log.addHandler(handler)
-    printing_log.propagate = False
-
-
-def _agent(args: argparse.Namespace) -> int:
-    from printers.agent import run_print_queue
-
-    _log_to_stderr()
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _stop)
-    if args.failures_before_backup < 1:
-        raise BadPrinterConfig("--failures-before-backup must be at least 1.")
-    settings = QueueSettings(failures_before_backup=args.failures_before_backup)
-    path = Path(db_path(args.db))
-    with StoreDB(path) as db:
-        print(f"Print queue running for {path}; Ctrl-C to stop.", file=sys.stderr, flush=True)
-        return run_print_queue(db, stop, settings, once=args.once)

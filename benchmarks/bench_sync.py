@@ -1,0 +1,428 @@
+"""Sync benchmark, on one machine, real processes over loopback:
+
+1. online order → store: the cloud's answer to `POST /orders` (committed) until the order
+   is committed in the store's SQLite file, pushed by the websocket nudge (p50/p99);
+2. backlog drain: a store's outbox after an outage, sent by `makeline agent --once`,
+   (a) a real evening (orders through their whole lives: what the cloud applies to its
+   orders, stock and reports) and (b) events the cloud stores but does not apply, which
+   is the sync machinery alone (store reads, HTTP, storing once, acknowledgements);
+3. 200 simulated store agents on one cloud (2 workers): a websocket each, heartbeats
+   every 15 s, a batch of store events every few seconds: request p50/p99 and CPU.
+
+Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
+
+    .venv/bin/python benchmarks/bench_sync.py [--orders 200] [--evening 300] [--agents 200] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cloud_api.db.base import utcnow  # noqa: E402
+from cloud_api.db.database import Database  # noqa: E402
+from cloud_api.db.migrate import upgrade  # noqa: E402
+from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
+from cloud_api.demo.seed import demo_customer_email, seed  # noqa: E402
+from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
+from cloud_api.stores import devices  # noqa: E402
+from cloud_api.stores.schemas import StoreDetails  # noqa: E402
+from cloud_api.stores.service import save_store  # noqa: E402
+from store_db.db import StoreDB  # noqa: E402
+from store_db.models import utcnow as store_now  # noqa: E402
+from store_db.services import outbox  # noqa: E402
+from store_db.setup import init_store  # noqa: E402
+from store_db.simulate import simulate  # noqa: E402
+from sync import contracts  # noqa: E402
+from sync.demo import enrollment_code, free_port  # noqa: E402
+from sync.enroll import enroll  # noqa: E402
+
+AGENT_ENV = {"MAKELINE_SYNC_BATCH": "500"}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def makeline(*args: str, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "makeline", *args],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for(check: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what}: not within {timeout} s")
+
+
+def new_store(folder: Path, cloud: str) -> tuple[Path, str]:
+    path = folder / "store.db"
+    init_store(path, demo=True)
+    with StoreDB(path) as db:
+        return path, enroll(db, cloud, enrollment_code(cloud)).store_id
+
+
+# 1. Online order → store.
+
+
+def online_latency(cloud: str, store_id: str, store: Path, orders: int) -> list[float]:
+    shopper = httpx.post(
+        f"{cloud}/api/v1/login", json={"email": demo_customer_email(1), "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    body = {
+        "store_id": store_id,
+        "service": "carryout",
+        "items": [{"product": "pepperoni", "size": "lg"}],
+        "payment": {"method": "card", "token": "tok_visa"},
+    }
+    watch = sqlite3.connect(store)
+    delays: list[float] = []
+    with httpx.Client(base_url=cloud, timeout=30) as http:
+        for _ in range(orders):
+            answer = http.post(
+                "/api/v1/orders",
+                json=body,
+                headers={"Authorization": f"Bearer {shopper}", "Idempotency-Key": str(uuid.uuid4())},
+            )
+            committed = time.perf_counter()
+            order_id = answer.json()["id"]
+            while (
+                watch.execute("SELECT 1 FROM orders WHERE cloud_order_id = ?", (order_id,)).fetchone() is None
+            ):
+                if time.perf_counter() - committed > 10:
+                    raise RuntimeError(f"order {order_id} did not reach the store")
+                time.sleep(0.0005)
+            delays.append(time.perf_counter() - committed)
+            time.sleep(0.1)
+    watch.close()
+    return delays
+
+
+# 2. Backlog drain.
+
+
+def drain(store: Path, log: Path) -> tuple[int, float]:
+    agent = makeline("agent", "--db", str(store), "--once", log=log, env=AGENT_ENV)
+    if agent.wait(timeout=1800) != 0:
+        raise RuntimeError(f"the agent failed; see {log}")
+    found = re.findall(r"backlog sent: (\d+) events in ([\d.]+) s", log.read_text())
+    if not found:
+        raise RuntimeError(f"no drain in {log}:\n{log.read_text()[-2000:]}")
+    events, seconds = found[-1]
+    return int(events), float(seconds)
+
+
+def kept_events(store: Path, count: int) -> None:
+    """`count` printer-failure events (a kind the cloud stores for later, applies to nothing)."""
+    with StoreDB(store) as db:
+        for start in range(0, count, 500):
+            with db.write() as session:
+                for n in range(start, min(count, start + 500)):
+                    outbox.emit(
+                        session,
+                        "printer.failure",
+                        f"p{n}",
+                        {"printer": "kitchen", "error": "paper out"},
+                        store_now(),
+                    )
+
+
+# 3. Many agents.
+
+
+def bench_stores(url: str, count: int) -> list[tuple[str, str]]:
+    db = Database(url, pool_size=1, max_overflow=0)
+    made: list[tuple[str, str]] = []
+    with db.transaction() as session:
+        now = utcnow()
+        for n in range(count):
+            store = save_store(
+                session,
+                StoreDetails(
+                    code=f"BENCH-{n:03d}",
+                    name=f"Bench store {n}",
+                    timezone="America/Chicago",
+                    tax_rate_bp=1025,
+                    lat=41.0 + n / 100,
+                    lon=-87.0,
+                ),
+                now,
+            )
+            _, token = devices.issue(session, store.id, "bench", now)
+            made.append((store.id, token))
+    db.dispose()
+    return made
+
+
+def store_event(seq: int, order_id: str, stage: int, now: str) -> dict[str, Any]:
+    if stage == 0:
+        payload: dict[str, Any] = {
+            "id": order_id,
+            "number": 1000 + seq,
+            "business_date": now[:10],
+            "channel": "phone",
+            "service": "carryout",
+            "stage": "placed",
+            "subtotal": 1708,
+            "discount": 0,
+            "tax": 175,
+            "tip": 0,
+            "total": 1883,
+            "menu_version": 1,
+            "placed_at": now,
+            "items": [{"product": "pepperoni", "name": "Pepperoni", "size": "lg", "quantity": 1}],
+        }
+        kind = "order.placed"
+    else:
+        payload = {
+            "order_id": order_id,
+            "stage": ["made", "baked", "ready", "picked_up"][stage - 1],
+            "at": now,
+        }
+        kind = "order.stage"
+    return {
+        "seq": seq,
+        "event_id": str(uuid.uuid4()),
+        "txn": str(uuid.uuid4()),
+        "kind": kind,
+        "subject": order_id,
+        "payload": payload,
+        "created_at": now,
+    }
+
+
+async def one_agent(
+    cloud: str, store_id: str, token: str, until: float, push_every: float, results: dict[str, list[float]]
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    ws_url = cloud.replace("http://", "ws://") + "/api/v1/sync/ws"
+    rng = random.Random(store_id)
+    await asyncio.sleep(rng.uniform(0, push_every))
+    async with (
+        httpx.AsyncClient(base_url=cloud, headers=headers, timeout=30) as http,
+        websockets.connect(ws_url, additional_headers=headers) as ws,
+    ):
+        contracts.Hello.model_validate_json(await ws.recv())
+        seq, order, stage, next_beat = 0, str(uuid.uuid4()), 0, 0.0
+        while time.monotonic() < until:
+            now = time.monotonic()
+            if now >= next_beat:
+                beat = contracts.Heartbeat(store_id=store_id, sent_at=utcnow(), acked_seq=seq)
+                started = time.perf_counter()
+                answer = await http.post(
+                    "/api/v1/sync/heartbeat",
+                    content=beat.model_dump_json(),
+                    headers={"Content-Type": "application/json"},
+                )
+                results["heartbeat"].append(time.perf_counter() - started)
+                results["errors"].append(float(answer.status_code != 200))
+                next_beat = now + 15
+            events = []
+            for _ in range(2):
+                seq += 1
+                events.append(store_event(seq, order, stage, utcnow().isoformat()))
+                stage = (stage + 1) % 5
+                if stage == 0:
+                    order = str(uuid.uuid4())
+            batch = {"protocol": 1, "store_id": store_id, "events": events}
+            started = time.perf_counter()
+            try:
+                answer = await http.post("/api/v1/sync/push", json=batch)
+                ok = answer.status_code == 200 and answer.json()["high_water"] == seq
+            except httpx.HTTPError:
+                ok = False  # unknown: a real agent sends the same events again
+                seq -= len(events)
+            results["push"].append(time.perf_counter() - started)
+            results["errors"].append(float(not ok))
+            await asyncio.sleep(push_every * rng.uniform(0.8, 1.2))
+
+
+async def many_agents(
+    cloud: str, stores: list[tuple[str, str]], seconds: float, push_every: float
+) -> dict[str, Any]:
+    results: dict[str, list[float]] = {"heartbeat": [], "push": [], "errors": []}
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(one_agent(cloud, s, t, until, push_every, results) for s, t in stores))
+    return results
+
+
+def _stat(pid: int) -> tuple[int, str, float]:
+    """(parent pid, command name, CPU seconds) of a process, from /proc."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return int(fields[1]), name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def processes() -> dict[int, tuple[int, str, float]]:
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                found[int(entry.name)] = _stat(int(entry.name))
+    return found
+
+
+def cpu_seconds(root: int) -> tuple[float, float]:
+    """CPU seconds so far of the cloud (its process and workers) and of every PostgreSQL process."""
+    table = processes()
+    tree, cloud = {root}, 0.0
+    for _ in range(4):
+        tree |= {pid for pid, (parent, _, _) in table.items() if parent in tree}
+    cloud = sum(table[pid][2] for pid in tree if pid in table)
+    postgres = sum(cpu for _, name, cpu in table.values() if name.startswith("postgres"))
+    return cloud, postgres
+
+
+def one_store(cloud: str, home: Path, args: argparse.Namespace) -> None:
+    """Parts 1 and 2: one real store and its agent."""
+    store, store_id = new_store(home, cloud)
+    agent = makeline("agent", "--db", str(store), log=home / "agent.log")
+    try:
+        wait_for(lambda: httpx.get(f"{cloud}/api/v1/stores/{store_id}").json()["online"], 30, "the agent")
+        delays = online_latency(cloud, store_id, store, args.orders)
+    finally:
+        agent.terminate()
+        agent.wait(timeout=20)
+    print(
+        f"online order, cloud committed → store committed ({len(delays)} orders, nudged): "
+        f"p50 {pct(delays, 0.5):5.1f} ms   p99 {pct(delays, 0.99):5.1f} ms   max {max(delays) * 1000:5.1f} ms"
+    )
+
+    # 2. Backlog drain.
+    with StoreDB(store) as db:
+        simulate(db, args.evening, io.StringIO(), through="delivered", seed=8)
+    events, seconds = drain(store, home / "drain.log")
+    print(
+        f"backlog drain, an evening of {args.evening} orders ({events} events applied to orders, stock, "
+        f"reports): {events / seconds:7.0f} events/s ({seconds:.1f} s)"
+    )
+    kept_events(store, args.kept)
+    events, seconds = drain(store, home / "drain.log")
+    print(
+        f"backlog drain, {events} events stored once and acknowledged, not applied (sync alone): "
+        f"{events / seconds:7.0f} events/s ({seconds:.1f} s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--orders", type=int, default=200, help="online orders timed to the store")
+    parser.add_argument("--evening", type=int, default=300, help="orders in the drained evening")
+    parser.add_argument("--kept", type=int, default=20000, help="stored-only events drained")
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--push-every", type=float, default=5.0, help="seconds between a store's batches")
+    parser.add_argument("--only-agents", action="store_true", help="skip the latency and drain parts")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs) at the end")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="makeline-bench-sync-"))
+    server: EmbeddedPostgres | None = None
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        server = EmbeddedPostgres(home / "pg", cleanup="delete")
+        url = server.ensure_database()
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        upgrade(url)
+        db = Database(url, pool_size=1, max_overflow=0)
+        with db.transaction() as session:
+            seed(session, utcnow())
+        db.dispose()
+        port = free_port(0)
+        cloud = f"http://127.0.0.1:{port}"
+        env = {"MAKELINE_BACKGROUND": "true"}
+        children.append(
+            makeline(
+                "cloud",
+                "--database-url",
+                url,
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                log=home / "cloud.log",
+                env=env,
+            )
+        )
+        wait_for(lambda: httpx.get(f"{cloud}/api/v1/health").status_code == 200, 90, "the cloud")
+        print(f"{os.cpu_count()} cores shared by the cloud (2 workers), PostgreSQL, the agent and the load")
+
+        if not args.only_agents:
+            one_store(cloud, home, args)
+
+        # 3. Many agents.
+        # 3. Many agents.
+        stores = bench_stores(url, args.agents)
+        cloud_cpu, pg_cpu = cpu_seconds(children[0].pid)
+        started, load_cpu = time.monotonic(), time.process_time()
+        results = asyncio.run(many_agents(cloud, stores, args.seconds, args.push_every))
+        took, load_used = time.monotonic() - started, time.process_time() - load_cpu
+        cloud_now, pg_now = cpu_seconds(children[0].pid)
+        cloud_used, pg_used = cloud_now - cloud_cpu, pg_now - pg_cpu
+        online = sum(1 for s in httpx.get(f"{cloud}/api/v1/stores").json() if s["online"])
+        pushes = len(results["push"])
+        print(
+            f"{args.agents} agents for {took:.0f} s: {pushes / took:5.1f} pushes/s ({2 * pushes / took:5.1f} events/s), "
+            f"{len(results['heartbeat'])} heartbeats, {int(sum(results['errors']))} errors, {online} stores online"
+        )
+        print(
+            f"  push p50 {pct(results['push'], 0.5):5.1f} ms  p99 {pct(results['push'], 0.99):6.1f} ms   "
+            f"heartbeat p50 {pct(results['heartbeat'], 0.5):5.1f} ms  p99 {pct(results['heartbeat'], 0.99):6.1f} ms"
+        )
+        print(
+            f"  CPU: cloud workers {100 * cloud_used / took:5.1f} % of a core, PostgreSQL {100 * pg_used / took:5.1f} %, "
+            f"the simulated agents {100 * load_used / took:5.1f} %"
+        )
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        if server is not None:
+            server.stop()
+        if args.keep:
+            print(f"logs in {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""`/sync/…`: what a store's agent calls with its device credential (that store's device only).
+
+POST /sync/push        PushBatch → PushAck      store events in, each stored and applied once
+GET  /sync/pull        ?after=&limit= → PullPage the store's feed after its cursor
+POST /sync/heartbeat   Heartbeat → HeartbeatAck  "online" for 60 s; where both ledgers stand
+WS   /sync/ws          Hello, then a Nudge whenever the store's feed has news
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from cloud_api.api.deps import ContextDep, CurrentCaller, Role, SessionDep
+from cloud_api.auth.service import authenticate_device_token
+from cloud_api.context import CloudContext
+from cloud_api.db.base import utcnow
+from cloud_api.errors import CloudError
+from cloud_api.sync import repository, service
+from sync import contracts, failpoints
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+
+@router.post("/push", summary="A store's outbox events, stored and applied once (that store's device)")
+def push(batch: contracts.PushBatch, ctx: ContextDep, caller: CurrentCaller) -> contracts.PushAck:
+    store_id = service.device_store(caller, batch.store_id)
+    service.check_protocol(batch.protocol)
+    with ctx.db.transaction() as session:
+        ack = service.push(session, store_id, batch, utcnow())
+    failpoints.hit("push.after_commit")
+    return ack
+
+
+@router.get("/pull", summary="The store's feed after a cursor, oldest first (that store's device)")
+def pull(
+    session: SessionDep,
+    caller: CurrentCaller,
+    after: Annotated[int, Query(ge=0, le=2**62, description="the last cursor the store applied")] = 0,
+    limit: Annotated[int, Query(ge=1, le=contracts.MAX_PAGE)] = 500,
+) -> contracts.PullPage:
+    return service.pull(session, service.device_store(caller), after, limit)
+
+
+@router.post("/heartbeat", summary="The store's agent is alive: online orders open (that store's device)")
+def heartbeat(
+    beat: contracts.Heartbeat, session: SessionDep, caller: CurrentCaller
+) -> contracts.HeartbeatAck:
+    store_id = service.device_store(caller, beat.store_id)
+    service.check_protocol(beat.protocol)
+    return service.heartbeat(session, store_id, beat, utcnow())
+
+
+def _token(websocket: WebSocket) -> str:
+    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@router.websocket("/ws")
+async def nudges(websocket: WebSocket) -> None:
+    """Nudge a store's agent the moment its feed has news, from whichever worker wrote it."""
+    ctx: CloudContext = websocket.app.state.ctx
+    try:
+        caller = await run_in_threadpool(authenticate_device_token, ctx, _token(websocket))
+        store_id = service.device_store(caller)
+        service.check_protocol(int(websocket.headers.get("x-makeline-protocol") or contracts.PROTOCOL))
+    except (CloudError, ValueError) as exc:
+        await websocket.close(code=1008, reason=str(exc)[:120])
+        return
+    assert caller.role is Role.STORE_DEVICE
+    news = ctx.hub.watch_feed(store_id)  # before the first look, so no commit slips between
+
+    def where() -> tuple[int, int]:
+        with ctx.db.transaction() as session:
+            return service.positions(session, store_id)
+
+    def feed_head() -> int:
+        with ctx.db.transaction() as session:
+            return repository.feed_head(session, store_id)
+
+    try:
+        high_water, feed_high_water = await run_in_threadpool(where)
+        await websocket.accept()
+        hello = contracts.Hello(store_id=store_id, high_water=high_water, feed_high_water=feed_high_water)
+        await websocket.send_text(hello.model_dump_json())
+        closed = asyncio.ensure_future(websocket.receive())
+        try:
+            while True:
+                nudge = asyncio.ensure_future(news.get())
+                done, _ = await asyncio.wait({nudge, closed}, return_when=asyncio.FIRST_COMPLETED)
+                if closed in done:
+                    if closed.result().get("type") == "websocket.disconnect":
+                        nudge.cancel()
+                        return
+                    closed = asyncio.ensure_future(websocket.receive())  # a client's ping
+                if nudge not in done:
+                    nudge.cancel()
+                    continue
+                cursor = await run_in_threadpool(feed_head)
+                await websocket.send_text(contracts.Nudge(cursor=cursor).model_dump_json())
+        finally:
+            closed.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await closed
+    except WebSocketDisconnect:
+        return
+    finally:
+        ctx.hub.unwatch_feed(store_id, news)

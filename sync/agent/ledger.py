@@ -1,0 +1,137 @@
+"""The store's side of the sync, on its SQLite file: the outbox to send, the feed to apply,
+and the link status the terminal shows. Blocking calls; the agent runs them in threads.
+
+Every write is one short `BEGIN IMMEDIATE` transaction through `store_db` services, so a
+kill at any moment leaves the database as it was before or after, never between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from store_db.db import StoreDB
+from store_db.models import OutboxEvent, SyncState, utcnow
+from store_db.services import enrollment, feed
+from sync import contracts, failpoints
+from sync.errors import OutOfStep
+from sync.protocol import whole_transactions
+
+
+@dataclass(frozen=True)
+class Link:
+    cloud_url: str
+    device_token: str
+    status: str
+    last_error: str
+
+
+@dataclass(frozen=True)
+class Position:
+    acked_seq: int  # the cloud has acknowledged every event up to here
+    last_seq: int  # the newest event in the outbox
+    feed_cursor: int  # the last feed entry applied
+
+    @property
+    def backlog(self) -> int:
+        return max(0, self.last_seq - self.acked_seq)
+
+
+class Ledger:
+    def __init__(self, db: StoreDB) -> None:
+        self.db = db
+
+    def link(self) -> Link | None:
+        """The cloud's address and credential, or None while the store is not enrolled."""
+        with self.db.read() as session:
+            state = session.get(SyncState, 1)
+            if state is None or not state.cloud_url or not state.device_token:
+                return None
+            return Link(state.cloud_url, state.device_token, state.status, state.last_error)
+
+    def position(self) -> Position:
+        with self.db.read() as session:
+            state = session.get(SyncState, 1)
+            last = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+            if state is None:
+                return Position(0, last, 0)
+            return Position(state.acked_seq, last, state.feed_cursor)
+
+    def batch(self, after: int, limit: int) -> list[contracts.OutboxEvent]:
+        """The next events after seq `after`, whole store transactions only."""
+        with self.db.read() as session:
+            rows = list(
+                session.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.seq > after)
+                    .order_by(OutboxEvent.seq)
+                    .limit(limit + 1)
+                )
+            )
+            if not rows:
+                return []
+            if rows[0].seq != after + 1:
+                raise OutOfStep(
+                    f"The store's outbox has no event #{after + 1} although it has #{rows[0].seq}; "
+                    "the database was changed by hand or restored in part. Call support."
+                )
+            take = whole_transactions([r.txn for r in rows], limit)
+            if take is None:  # one transaction longer than a batch: it travels whole
+                rows = list(
+                    session.scalars(
+                        select(OutboxEvent)
+                        .where(OutboxEvent.txn == rows[0].txn, OutboxEvent.seq > after)
+                        .order_by(OutboxEvent.seq)
+                    )
+                )
+            else:
+                rows = rows[:take]
+            return [_wire(r) for r in rows]
+
+    def acknowledge(self, high_water: int, at: datetime | None = None) -> int:
+        """The cloud holds every event up to `high_water`: mark them sent; returns how many."""
+        with self.db.write() as session:
+            newly = feed.mark_acked(session, high_water, at or utcnow())
+            state = feed.sync_state(session)
+            if state.status != "online":
+                enrollment.record_status(session, "online", at or utcnow())
+            return newly
+
+    def apply_page(self, entries: list[contracts.FeedEntry], at: datetime | None = None) -> tuple[int, int]:
+        """Apply one pulled page in one transaction; returns (entries new here, the cursor)."""
+        with self.db.write() as session:
+            applied = feed.apply_entries(
+                session, [(e.cursor, e.kind, e.payload) for e in entries], at or utcnow()
+            )
+            failpoints.hit("agent.mid_page")
+            state = feed.sync_state(session)
+            if state.status != "online":
+                enrollment.record_status(session, "online", at or utcnow())
+            return applied, state.feed_cursor
+
+    def record(self, status: str, error: str = "", at: datetime | None = None) -> None:
+        """Note the link's status for the terminal, writing only when something changed
+        (a contact time is kept at most every few seconds)."""
+        at = at or utcnow()
+        with self.db.read() as session:
+            state = session.get(SyncState, 1)
+            if state is not None and state.status == status and state.last_error == error:
+                last = state.last_contact_at
+                if status != "online" or (last is not None and (at - last).total_seconds() < 5):
+                    return
+        with self.db.write() as session:
+            enrollment.record_status(session, status, at, error)
+
+
+def _wire(row: OutboxEvent) -> contracts.OutboxEvent:
+    return contracts.OutboxEvent(
+        seq=row.seq,
+        event_id=row.event_id,
+        txn=row.txn,
+        kind=row.kind,
+        subject=row.subject,
+        payload=row.payload,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,45 @@
+"""The sync package's error tree; each message says what a store manager can do about it.
+
+SyncError
+├── NotEnrolled            this store database is not connected to a cloud
+├── AgentAlreadyRunning    another agent is syncing this store database
+├── EnrollmentRefused      the cloud refused the enrollment code
+├── CloudUnreachable       no answer, a timeout or a server error: the outcome is unknown
+├── DeviceRefused          the cloud refused this store's credential (revoked)
+├── ProtocolMismatch       the cloud speaks another protocol version
+└── OutOfStep              the two ledgers disagree in a way retrying cannot fix
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base of every error the sync package raises on purpose."""
+
+
+class NotEnrolled(SyncError):
+    pass
+
+
+class AgentAlreadyRunning(SyncError):
+    pass
+
+
+class EnrollmentRefused(SyncError):
+    pass
+
+
+class CloudUnreachable(SyncError):
+    """Retry later with the same request: whatever was sent may or may not have arrived."""
+
+
+class DeviceRefused(SyncError):
+    pass
+
+
+class ProtocolMismatch(SyncError):
+    pass
+
+
+class OutOfStep(SyncError):
+    pass

@@ -1,0 +1,141 @@
+"""Online orders written straight into the cloud's database, in bulk, as its order service
+writes them (the order, its lines, the store's feed entry, one transaction each batch):
+thousands in a second, where the API would take minutes. The end-to-end test uses the
+real API; these feed the fault tests."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cloud_api.db.base import new_id, utcnow
+from cloud_api.db.database import Database
+from cloud_api.feed import service as feed
+from cloud_api.models import Order, OrderLine
+from store_db.business_day import business_date
+from store_db.db import StoreDB
+from store_db.demo.menu import demo_menu
+from store_db.models import Order as StoreOrder
+from store_db.rules.pricing import ItemRequest, price_order
+from sync import contracts
+
+TAX_BP = 1025  # the demo store's
+PRODUCTS = [("pepperoni", "lg"), ("cheese", "md"), ("supreme", "xl"), ("wings", "8pc"), ("cola", "2l")]
+
+
+def online_orders(db: Database, store_id: str, count: int, seed: int = 1) -> list[str]:
+    """`count` paid carryout orders for `store_id`, each with its `order.online` feed entry."""
+    rng = random.Random(seed)
+    menu = demo_menu()
+    ids: list[str] = []
+    with db.transaction() as session:
+        for _ in range(count):
+            now = utcnow()
+            items = [ItemRequest(product=p, size=s) for p, s in rng.sample(PRODUCTS, rng.randint(1, 3))]
+            quote = price_order(menu, items, TAX_BP)
+            order = Order(
+                id=new_id(),
+                store_id=store_id,
+                business_date=business_date(now, "America/Chicago", 4),
+                channel="online",
+                service="carryout",
+                stage="placed",
+                tracked_status="placed",
+                customer_name="Web Customer",
+                phone="7085550177",
+                menu_version=menu.version,
+                subtotal=quote.subtotal,
+                discount=quote.discount,
+                tax=quote.tax,
+                tip=0,
+                total=quote.total,
+                payment="paid",
+                placed_at=now,
+                updated_at=now,
+            )
+            session.add(order)
+            session.add_all(
+                OrderLine(
+                    order_id=order.id,
+                    line_no=n,
+                    product=i.product,
+                    name=i.name,
+                    size=i.size,
+                    quantity=i.quantity,
+                    unit_price=i.unit_price,
+                    line_total=i.line_total,
+                    item=i.model_dump(mode="json"),
+                )
+                for n, i in enumerate(quote.items, start=1)
+            )
+            entry = contracts.OnlineOrderEntry(
+                id=order.id,
+                service="carryout",
+                phone=order.phone,
+                customer_name=order.customer_name,
+                items=[i.model_dump(mode="json") for i in items],
+                payment="paid",
+                total=quote.total,
+                placed_at=now,
+            )
+            feed.append(session, store_id, contracts.ORDER_ONLINE, entry.model_dump(mode="json"), now)
+            ids.append(order.id)
+    return ids
+
+
+def settings_changes(db: Database, store_id: str, count: int) -> None:
+    """`count` `store.settings` entries (the make-time target nudged back and forth)."""
+    with db.transaction() as session:
+        now = utcnow()
+        for n in range(count):
+            feed.append(session, store_id, contracts.STORE_SETTINGS, {"make_target_s": 60 + n % 7}, now)
+
+
+def cancel_requests(db: Database, order_ids: list[str]) -> None:
+    """Customers ask to cancel these orders, through the cloud's own cancel service."""
+    from cloud_api.api.deps import Role
+    from cloud_api.orders.service import request_cancel
+
+    with db.transaction() as session:
+        for order_id in order_ids:
+            order = session.get(Order, order_id, with_for_update=True)
+            assert order is not None
+            request_cancel(session, order, "changed my mind", Role.CUSTOMER, utcnow())
+
+
+def register_store_online_orders(db: Database, store_id: str, store_path: Path) -> int:
+    """Give the cloud the online orders a simulated store night claims came from it (the
+    simulator invents their cloud ids), as the cloud would have taken them before."""
+    with StoreDB(store_path) as store, store.read() as session:
+        taken = list(session.scalars(select(StoreOrder).where(StoreOrder.cloud_order_id.is_not(None))))
+    with db.transaction() as session:
+        for o in taken:
+            assert o.cloud_order_id is not None
+            session.add(
+                Order(
+                    id=o.cloud_order_id,
+                    store_id=store_id,
+                    business_date=o.business_date,
+                    channel="online",
+                    service=o.service,
+                    stage="placed",
+                    tracked_status="placed",
+                    customer_name=o.customer_name,
+                    phone=o.phone,
+                    address=o.address,
+                    menu_version=o.menu_version,
+                    coupon=o.coupon,
+                    subtotal=o.subtotal,
+                    discount=o.discount,
+                    tax=o.tax,
+                    tip=o.tip,
+                    total=o.total,
+                    payment="paid",
+                    placed_at=o.placed_at - timedelta(seconds=1),
+                    updated_at=o.placed_at,
+                )
+            )
+    return len(taken)
