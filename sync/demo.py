@@ -5,6 +5,7 @@ demo stops on the way out; none of them is needed for the store to run."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -54,14 +55,18 @@ class ChildProcess:
         return self.process.poll() is None
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """Ctrl-C first: the cloud then stops its embedded PostgreSQL on the way out."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if self.process.poll() is not None:
+                return
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout / 2)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+        self.process.kill()
+        self.process.wait()
 
 
 def start_cloud(folder: Path, port: int, wait_s: float = 120.0) -> tuple[ChildProcess, str]:

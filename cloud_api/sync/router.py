@@ -4,6 +4,10 @@ POST /sync/push        PushBatch → PushAck      store events in, each stored a
 GET  /sync/pull        ?after=&limit= → PullPage the store's feed after its cursor
 POST /sync/heartbeat   Heartbeat → HeartbeatAck  "online" for 60 s; where both ledgers stand
 WS   /sync/ws          Hello, then a Nudge whenever the store's feed has news
+
+Each call is one unit of work committed in its handler's own thread before it answers, so
+a chain's worth of agents reconnecting at once never holds more database connections than
+there are handler threads.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from cloud_api.api.deps import ContextDep, CurrentCaller, Role, SessionDep
+from cloud_api.api.deps import ContextDep, CurrentCaller, Role
 from cloud_api.auth.service import authenticate_device_token
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
@@ -38,21 +42,22 @@ def push(batch: contracts.PushBatch, ctx: ContextDep, caller: CurrentCaller) -> 
 
 @router.get("/pull", summary="The store's feed after a cursor, oldest first (that store's device)")
 def pull(
-    session: SessionDep,
+    ctx: ContextDep,
     caller: CurrentCaller,
     after: Annotated[int, Query(ge=0, le=2**62, description="the last cursor the store applied")] = 0,
     limit: Annotated[int, Query(ge=1, le=contracts.MAX_PAGE)] = 500,
 ) -> contracts.PullPage:
-    return service.pull(session, service.device_store(caller), after, limit)
+    store_id = service.device_store(caller)
+    with ctx.db.transaction() as session:
+        return service.pull(session, store_id, after, limit)
 
 
 @router.post("/heartbeat", summary="The store's agent is alive: online orders open (that store's device)")
-def heartbeat(
-    beat: contracts.Heartbeat, session: SessionDep, caller: CurrentCaller
-) -> contracts.HeartbeatAck:
+def heartbeat(beat: contracts.Heartbeat, ctx: ContextDep, caller: CurrentCaller) -> contracts.HeartbeatAck:
     store_id = service.device_store(caller, beat.store_id)
     service.check_protocol(beat.protocol)
-    return service.heartbeat(session, store_id, beat, utcnow())
+    with ctx.db.transaction() as session:
+        return service.heartbeat(session, store_id, beat, utcnow())
 
 
 def _token(websocket: WebSocket) -> str:
