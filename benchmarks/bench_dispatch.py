@@ -26,11 +26,11 @@ import statistics
 import time
 from dataclasses import replace
 
-from store_db.dispatch.baselines import naive_plan, nearest_neighbour_plan
-from store_db.dispatch.planner import plan_runs
-from store_db.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
-from store_db.dispatch.rush import Dispatcher, drivers_in, friday_rush, simulate
-from store_db.dispatch.travel import GreatCircleTravel, LatLon
+from makeline.demo.rush import Dispatcher, drivers_in, friday_rush, simulate
+from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.planner import plan_runs
+from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
+from makeline.dispatch.travel import GreatCircleTravel, LatLon
 
 STORE = LatLon(41.8781, -87.6298)
 TRAVEL = GreatCircleTravel()
@@ -186,15 +186,15 @@ def store_rush_table() -> None:
     import tempfile
     from pathlib import Path
 
+    from makeline.demo.seed import init_demo_store
+    from makeline.demo.store_rush import store_rush
     from store_db.db import StoreDB
-    from store_db.dispatch.store_rush import store_rush
-    from store_db.setup import init_store
 
     print("\n4. The Friday rush through the demo store's database (its promises, oven and settings)")
     print(f"   {'dispatcher':<32} {'on time':>8} {'avg delivery':>13} {'avg on rack':>12} {'orders/run':>11}")
     with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "demo.db"
-        init_store(template, demo=True)
+        init_demo_store(template)
         for n, (name, planner) in enumerate(
             [
                 ("naive (first ready, first out)", naive_plan),

@@ -17,12 +17,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from makeline.demo.seed import init_demo_store
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.menu import Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.menu import Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
-from store_db.setup import init_store
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -48,7 +48,7 @@ def raw_sqlite(path: Path, count: int) -> list[float]:
 
 
 def service_orders(path: Path, count: int) -> list[float]:
-    init_store(path, demo=True)
+    init_demo_store(path)
     requests = [
         OrderRequest(
             channel=Channel.WALK_IN,

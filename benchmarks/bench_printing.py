@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from makeline.demo.seed import init_demo_store
+from makeline.trade.pricing import ItemRequest
 from printers.builders import kitchen_ticket, receipt
 from printers.configure import add_printer
 from printers.decode import decode
@@ -27,9 +29,7 @@ from printers.layout import render
 from printers.queue import QueueSettings
 from store_db.db import StoreDB
 from store_db.models import utcnow
-from store_db.rules.pricing import ItemRequest
 from store_db.services.orders import place_order
-from store_db.setup import init_store
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fake printer and the sample orders live with the tests
@@ -147,7 +147,7 @@ def sizes(db: StoreDB) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "store.db"
-        init_store(path, demo=True)
+        init_demo_store(path)
         with StoreDB(path) as db, FakePrinter() as fake:
             sizes(db)
             add_printer(db, "kitchen", fake.url, ["kitchen"])

@@ -48,13 +48,13 @@ from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.stores import devices  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
 from cloud_api.stores.service import save_store  # noqa: E402
+from makeline.demo.launcher import enrollment_code, free_port  # noqa: E402
+from makeline.demo.seed import init_demo_store  # noqa: E402
+from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
 from store_db.models import utcnow as store_now  # noqa: E402
 from store_db.services import outbox  # noqa: E402
-from store_db.setup import init_store  # noqa: E402
-from store_db.simulate import simulate  # noqa: E402
 from sync import contracts  # noqa: E402
-from sync.demo import enrollment_code, free_port  # noqa: E402
 from sync.enroll import enroll  # noqa: E402
 
 AGENT_ENV = {"MAKELINE_SYNC_BATCH": "500"}
@@ -90,7 +90,7 @@ def wait_for(check: Any, timeout: float, what: str) -> None:
 
 def new_store(folder: Path, cloud: str) -> tuple[Path, str]:
     path = folder / "store.db"
-    init_store(path, demo=True)
+    init_demo_store(path)
     with StoreDB(path) as db:
         return path, enroll(db, cloud, enrollment_code(cloud)).store_id
 

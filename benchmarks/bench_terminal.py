@@ -60,15 +60,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def build_store(folder: Path) -> Path:
+    from makeline.demo.seed import init_demo_store
+    from makeline.trade.lifecycle import Channel, Service
+    from makeline.trade.menu import Amount, Placement, ToppingChoice
+    from makeline.trade.pricing import ItemRequest
     from store_db.db import StoreDB
-    from store_db.rules.lifecycle import Channel, Service
-    from store_db.rules.menu import Amount, Placement, ToppingChoice
-    from store_db.rules.pricing import ItemRequest
     from store_db.services.orders import OrderRequest, place_order
-    from store_db.setup import init_store
 
     path = folder / "store.db"
-    init_store(path, demo=True)
+    init_demo_store(path)
     menus = [
         [ItemRequest(product="pepperoni", size="lg")],
         [

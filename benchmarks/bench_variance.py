@@ -20,10 +20,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from makeline.demo.seed import init_demo_store
 from store_db.db import StoreDB
 from store_db.models import new_id
-from store_db.setup import init_store
-from store_db.stock.report import variance_report
+from store_db.queries.variance_report import variance_report
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"  # how the store's UTC timestamps are stored
 OPEN = datetime(2024, 11, 4, 14, 0, tzinfo=UTC)
@@ -36,7 +36,7 @@ def ts(at: datetime) -> str:
 
 
 def build(path: Path, orders: int, items: int, seed: int) -> None:
-    init_store(path, demo=True)
+    init_demo_store(path)
     rng = random.Random(seed)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")

@@ -16,6 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.address import format_phone
+from makeline.trade.menu import Menu
 from printers.documents import (
     CashOutSlip,
     Document,
@@ -35,8 +37,6 @@ from store_db.dispatch.driver import run_view
 from store_db.errors import StoreError
 from store_db.models import CashOut, Order, OrderLine, Shift, Staff, Store, SyncState
 from store_db.models import Tender as TenderRow
-from store_db.rules.menu import Menu
-from store_db.services.customers import format_phone
 from store_db.services.menu import current_menu
 
 Half = Literal["left", "right"]

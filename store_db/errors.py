@@ -1,60 +1,81 @@
 """The store's error tree. Every message says what is wrong and what to do.
 
-StoreError
+It grows from the trade's (`makeline.trade.errors`): the refusals of the pure
+rules (pricing, lifecycle, units) are store refusals too, so `StoreError` is the
+trade's root and `except StoreError` catches every refusal made on purpose.
+
+StoreError (= makeline.trade.errors.TradeError)
 ├── BadInput                 refused before anything was written
-│   ├── UnknownProduct, UnknownSize, UnknownOption
-│   ├── ToppingNotAllowed, QuantityOutOfRange
-│   ├── UnknownCoupon, CouponNotApplicable
-│   ├── InvalidPhone, OutsideDeliveryArea, MissingDeliveryAddress
+│   ├── UnknownProduct, UnknownSize, UnknownOption        (trade)
+│   ├── ToppingNotAllowed, QuantityOutOfRange              (trade)
+│   ├── UnknownCoupon, CouponNotApplicable, InvalidDate    (trade)
+│   ├── UnknownUnit, InvalidQuantity                       (trade)
+│   ├── InvalidPhone, AddressNotFound                    (trade)
+│   ├── OutsideDeliveryArea, MissingDeliveryAddress
 │   ├── InvalidTender
-│   └── InvalidDate
-├── IllegalTransition        an order stage that may not follow the current one
+│   ├── UnknownItem          no inventory item with that code
+│   ├── CountNotOpen         no count to act on, or it is paused or already finalised
+│   │   └── CountFinalised   a finalised count cannot change or be finalised again
+│   ├── CountInProgress      another count is open or paused
+│   ├── CountIncomplete      lines not counted yet
+│   └── DuplicateInvoice     that supplier's invoice was already received
+├── IllegalTransition        an order stage that may not follow the current one (trade)
 ├── NotFound                 no such order, customer, staff member, …
+│   └── NoCount              no finalised count to report from
 ├── AccessDenied             a wrong PIN, a locked PIN, a role that may not do this
 └── StoreDatabaseError       the file is missing, not a store, or its schema is out of date
 """
 
 from __future__ import annotations
 
+from makeline.trade.errors import (
+    AddressNotFound,
+    BadInput,
+    CouponNotApplicable,
+    IllegalTransition,
+    InvalidDate,
+    InvalidPhone,
+    InvalidQuantity,
+    QuantityOutOfRange,
+    ToppingNotAllowed,
+    UnknownCoupon,
+    UnknownOption,
+    UnknownProduct,
+    UnknownSize,
+    UnknownUnit,
+)
+from makeline.trade.errors import TradeError as StoreError
 
-class StoreError(Exception):
-    """Base of every error `store_db` raises on purpose."""
-
-
-class BadInput(StoreError):
-    """The request was refused before anything was written."""
-
-
-class UnknownProduct(BadInput):
-    pass
-
-
-class UnknownSize(BadInput):
-    pass
-
-
-class UnknownOption(BadInput):
-    """An unknown crust, sauce, cheese or topping."""
-
-
-class ToppingNotAllowed(BadInput):
-    pass
-
-
-class QuantityOutOfRange(BadInput):
-    pass
-
-
-class UnknownCoupon(BadInput):
-    pass
-
-
-class CouponNotApplicable(BadInput):
-    pass
-
-
-class InvalidPhone(BadInput):
-    pass
+__all__ = [
+    "AccessDenied",
+    "AddressNotFound",
+    "BadInput",
+    "CountFinalised",
+    "CountInProgress",
+    "CountIncomplete",
+    "CountNotOpen",
+    "CouponNotApplicable",
+    "DuplicateInvoice",
+    "IllegalTransition",
+    "InvalidDate",
+    "InvalidPhone",
+    "InvalidQuantity",
+    "InvalidTender",
+    "MissingDeliveryAddress",
+    "NoCount",
+    "NotFound",
+    "OutsideDeliveryArea",
+    "QuantityOutOfRange",
+    "StoreDatabaseError",
+    "StoreError",
+    "ToppingNotAllowed",
+    "UnknownCoupon",
+    "UnknownItem",
+    "UnknownOption",
+    "UnknownProduct",
+    "UnknownSize",
+    "UnknownUnit",
+]
 
 
 class OutsideDeliveryArea(BadInput):
@@ -69,15 +90,35 @@ class InvalidTender(BadInput):
     pass
 
 
-class InvalidDate(BadInput):
+class UnknownItem(BadInput):
     pass
 
 
-class IllegalTransition(StoreError):
+class CountNotOpen(BadInput):
+    pass
+
+
+class CountFinalised(CountNotOpen):
+    pass
+
+
+class CountInProgress(BadInput):
+    pass
+
+
+class CountIncomplete(BadInput):
+    pass
+
+
+class DuplicateInvoice(BadInput):
     pass
 
 
 class NotFound(StoreError):
+    pass
+
+
+class NoCount(NotFound):
     pass
 
 

@@ -1,16 +1,19 @@
-"""Creating a store database: migrate, then either the demo store or a store from flags."""
+"""Creating a store database: migrate, then either a seeded store (the demo's, passed in by its
+caller) or a store described by flags."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from store_db import migrate
 from store_db.db import StoreDB
-from store_db.demo.seed import seed_demo
 from store_db.errors import BadInput
 from store_db.models import Store, utcnow
 
@@ -27,7 +30,15 @@ class StoreDetails:
     delivery_radius_km: float = 6.0
 
 
-def init_store(path: Path, demo: bool = False, details: StoreDetails | None = None) -> str:
+Seed = Callable[[Session, datetime], object]
+
+
+def init_store(
+    path: Path,
+    seed: Seed | None = None,
+    details: StoreDetails | None = None,
+    seeded_as: str = "the demo store",
+) -> str:
     """Migrate `path` to the newest schema and make sure it holds a store. Returns what happened."""
     existed = path.exists()
     migrate.upgrade(path)
@@ -35,9 +46,9 @@ def init_store(path: Path, demo: bool = False, details: StoreDetails | None = No
         store = session.scalars(select(Store)).first()
         if store is not None:
             return f"{path}: store {store.code} ({store.name}) is up to date; nothing to do."
-        if demo:
-            seed_demo(session, utcnow())
-            return f"{path}: created the demo store."
+        if seed is not None:
+            seed(session, utcnow())
+            return f"{path}: created {seeded_as}."
         if details is None:
             what = "is migrated but holds no store" if existed else "was created without a store"
             raise BadInput(

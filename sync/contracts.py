@@ -149,7 +149,7 @@ class OnlineOrderEntry(Wire):
     phone: str = ""
     customer_name: str = ""
     address: AddressOnWire | None = None
-    items: list[dict[str, Any]]  # `store_db.rules.pricing.ItemRequest` documents
+    items: list[dict[str, Any]]  # `makeline.trade.pricing.ItemRequest` documents
     coupon: str | None = None
     tip: int = 0
     notes: str = ""

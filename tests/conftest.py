@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from makeline.demo.seed import init_demo_store
 from store_db.db import StoreDB
-from store_db.setup import init_store
 
 settings.register_profile(
     "makeline", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -21,7 +21,7 @@ settings.load_profile("makeline")
 @pytest.fixture(scope="session")
 def demo_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "store.db"
-    init_store(path, demo=True)
+    init_demo_store(path)
     return path
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEADLESS = ["store_db.services.orders", "store_db.simulate", "store_db.cli"]
+HEADLESS = ["store_db.services.orders", "makeline.demo.simulate", "makeline.cli.store"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

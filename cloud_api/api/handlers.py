@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloud_api.errors import CloudError
-from store_db.errors import BadInput, StoreError
+from makeline.trade.errors import BadInput, TradeError
 
 log = logging.getLogger(__name__)
 _HEADER_NAMES = {"idempotency-key": "Idempotency-Key", "authorization": "Authorization"}
@@ -58,8 +58,8 @@ def install(app: FastAPI) -> None:
     async def bad_input(request: Request, exc: BadInput) -> JSONResponse:
         return _answer(422, str(exc), None)
 
-    @app.exception_handler(StoreError)
-    async def store_rule(request: Request, exc: StoreError) -> JSONResponse:
+    @app.exception_handler(TradeError)
+    async def store_rule(request: Request, exc: TradeError) -> JSONResponse:
         return _answer(409, str(exc), None)
 
     @app.exception_handler(DataError)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from cloud_api.errors import BadRequest
+from makeline.trade.address import phone_digits
+from makeline.trade.errors import InvalidPhone
 
 
 def normalize_phone(raw: str, field: str = "phone") -> str:
-    digits = re.sub(r"\D", "", raw or "")
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or raw.strip().lstrip("+()-. 0123456789") or digits[0] in "01":
-        raise BadRequest(
-            f"'{raw}' is not a phone number we can text; enter 10 digits, e.g. 312-555-0142.",
-            field,
-        )
-    return digits
+    try:
+        return phone_digits(raw)
+    except InvalidPhone as exc:
+        raise BadRequest(str(exc).replace("call back", "text"), field) from exc
 
 
 def e164(digits: str) -> str:

@@ -20,7 +20,7 @@ from cloud_api.errors import BadRequest, Conflict
 from cloud_api.models import DeliveryRun, DriverShift
 from cloud_api.orders import progress
 from cloud_api.orders.repository import by_store_reference
-from store_db.rules.lifecycle import Stage
+from makeline.trade.lifecycle import Stage
 
 _STEPS = {"out": 0, "returned": 1, "closed": 2}
 

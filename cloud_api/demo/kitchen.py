@@ -21,7 +21,7 @@ from cloud_api.models import DeliveryRun, Order
 from cloud_api.orders import progress
 from cloud_api.stores.repository import has_active_device, store_by_code
 from cloud_api.stores.service import record_heartbeat
-from store_db.rules.lifecycle import OPEN, Service, Stage, path
+from makeline.trade.lifecycle import OPEN, Service, Stage, path
 
 _LOCK = 7_301_003
 DRIVER, DRIVER_ID = "Sam", "01a20000-0000-7000-8000-00000000d001"

@@ -17,8 +17,8 @@ from cloud_api.menus.service import publish
 from cloud_api.stores import repository as stores
 from cloud_api.stores.schemas import StoreDetails, StreetIn
 from cloud_api.stores.service import save_store, save_streets
-from store_db.demo.area import CITY, STORE_LAT, STORE_LON, customers, streets
-from store_db.demo.menu import demo_menu
+from makeline.demo.area import CITY, STORE_LAT, STORE_LON, customers, streets
+from makeline.demo.menu import demo_menu
 
 CUSTOMERS = 5
 

@@ -1,6 +1,6 @@
 """Stock in the cloud: what stores report (through sync) and what head office sets.
 
-Stock events, as `store_db.stock` writes them (quantities in base units, exact text):
+Stock events, as the store's stock services write them (quantities in base units, exact text):
 
     stock.count    {"count_id", "at" (the count's moment), "lines", "stock_items"}   on hand then
     stock.receipt  {"receipt_id", "at", "lines", "stock_items"}   the cost after the receipt

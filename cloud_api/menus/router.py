@@ -12,7 +12,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.menus import service
 from cloud_api.menus.schemas import MenuPublish, MenuVersionPublic, StoreMenu
 from cloud_api.stores.service import get_store
-from store_db.rules.menu import Menu
+from makeline.trade.menu import Menu
 
 router = APIRouter(tags=["menus"])
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloud_api.api.types import EntityId
-from store_db.rules.menu import Menu
+from makeline.trade.menu import Menu
 
 
 class MenuPublish(BaseModel):

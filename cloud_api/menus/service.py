@@ -20,7 +20,7 @@ from cloud_api.feed import service as feed
 from cloud_api.menus import repository
 from cloud_api.menus.schemas import MenuVersionPublic
 from cloud_api.models import MenuVersion, Store
-from store_db.rules.menu import Menu
+from makeline.trade.menu import Menu
 
 _CACHE_SIZE = 16
 _cache: OrderedDict[int, Menu] = OrderedDict()

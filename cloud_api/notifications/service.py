@@ -21,7 +21,7 @@ from cloud_api.notifications import repository
 from cloud_api.notifications.schemas import NotificationCreate
 from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
 from cloud_api.orders.access import may_see
-from store_db.rules.lifecycle import Stage
+from makeline.trade.lifecycle import Stage
 
 
 def queue_status_text(session: Session, order: Order, stage: Stage, at: datetime) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store_db.rules.lifecycle import Stage
+from makeline.trade.lifecycle import Stage
 
 
 def status_text(

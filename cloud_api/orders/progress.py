@@ -1,7 +1,7 @@
 """An order's progress: the ONE place its stage and tracked status change, whether the
 news comes from a store's events (sync), a store's REST call, or the demo kitchen.
 
-Stages only move forward (`store_db.rules.lifecycle`); a late or repeated event
+Stages only move forward (`makeline.trade.lifecycle`); a late or repeated event
 changes nothing. Each change is announced to trackers when the transaction
 commits, and the stages a customer is told about queue one text each.
 """
@@ -18,37 +18,22 @@ from cloud_api.errors import Conflict
 from cloud_api.models import Order
 from cloud_api.notifications import service as notifications
 from cloud_api.payments import service as payments
-from store_db.errors import IllegalTransition
-from store_db.rules.lifecycle import (
+from makeline.trade.errors import IllegalTransition
+from makeline.trade.lifecycle import (
     FINAL,
+    STAMP,
+    STAMPS_IN_ORDER,
     TRACKER_STATUS,
     VOIDABLE,
     Service,
     Stage,
     check_transition,
     is_behind,
+    latest_stamp,
     path,
+    stamp_order_ok,
 )
 
-STAMP = {
-    Stage.MADE: "made_at",
-    Stage.BAKED: "baked_at",
-    Stage.READY: "ready_at",
-    Stage.PICKED_UP: "picked_up_at",
-    Stage.OUT_THE_DOOR: "out_the_door_at",
-    Stage.DELIVERED: "delivered_at",
-    Stage.VOIDED: "voided_at",
-}
-_STAMPS = (
-    "placed_at",
-    "in_store_at",
-    "made_at",
-    "baked_at",
-    "ready_at",
-    "picked_up_at",
-    "out_the_door_at",
-    "delivered_at",
-)
 # What the tracker shows, in order, for each kind of order.
 TRACKER_STEPS = {
     Service.DELIVERY: ["placed", "prep", "bake", "quality_check", "out_for_delivery", "delivered"],
@@ -81,9 +66,8 @@ def _changed(session: Session, order: Order, at: datetime) -> None:
     announcement(session).tracker.append(tracker_update(order))
 
 
-def _latest(order: Order) -> datetime:
-    stamps: list[datetime] = [t for t in (getattr(order, name) for name in _STAMPS) if t is not None]
-    return max(stamps)
+def _latest(order: Order) -> datetime | None:
+    return latest_stamp(getattr(order, name) for name in (*STAMPS_IN_ORDER, "in_store_at"))
 
 
 def taken_in_store(
@@ -130,7 +114,7 @@ def advance(session: Session, order: Order, target: Stage, at: datetime, *, stri
             raise Conflict(str(exc), "status") from exc
     elif target not in path(service):
         return False
-    setattr(order, STAMP[target], max(at, _latest(order)))
+    setattr(order, STAMP[target], stamp_order_ok(_latest(order), at))
     order.stage = target.value
     if order.in_store_at is None:
         order.in_store_at = order.placed_at
@@ -153,7 +137,7 @@ def void(session: Session, order: Order, reason: str, at: datetime, *, strict: b
                 "status",
             )
         return False
-    order.stage, order.voided_at = Stage.VOIDED.value, max(at, _latest(order))
+    order.stage, order.voided_at = Stage.VOIDED.value, stamp_order_ok(_latest(order), at)
     order.void_reason = reason or order.cancel_reason or ""
     if order.cancel_state == "requested":
         order.cancel_state = "accepted"

@@ -13,7 +13,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.orders import service
 from cloud_api.orders.progress import tracked_status
 from cloud_api.orders.schemas import OrderCreate, OrderPublic, OrderStatus, OrderSummary, StatusUpdate
-from store_db.rules.lifecycle import Stage
+from makeline.trade.lifecycle import Stage
 
 router = APIRouter(tags=["orders"])
 OrderId = Annotated[str, Path(pattern=ID_PATTERN)]

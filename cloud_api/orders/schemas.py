@@ -9,8 +9,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from cloud_api.api.types import Clean, Code, EntityId, Latitude, Longitude, Name, Note, ShortText
 from cloud_api.payments.schemas import PaymentIn, PaymentPublic
-from store_db.rules.lifecycle import Service, Stage
-from store_db.rules.menu import Amount, Placement
+from makeline.trade.lifecycle import Service, Stage
+from makeline.trade.menu import Amount, Placement
 
 
 class Strict(BaseModel):

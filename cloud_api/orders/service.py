@@ -3,9 +3,8 @@ transaction), read, moved along, and cancelled on request."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -23,19 +22,15 @@ from cloud_api.payments import repository as payment_rows
 from cloud_api.payments import service as payments
 from cloud_api.stores import service as stores
 from cloud_api.stores.geocode import locate
-from store_db.errors import BadInput, CouponNotApplicable, UnknownCoupon
-from store_db.geo import distance_km
-from store_db.rules.lifecycle import Channel, Service, Stage
-from store_db.rules.menu import Menu
-from store_db.rules.pricing import ItemRequest, Quote, price_item, price_order
+from makeline.trade.business_day import business_date
+from makeline.trade.errors import BadInput, CouponNotApplicable, UnknownCoupon
+from makeline.trade.geo import distance_km
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.menu import Menu
+from makeline.trade.pricing import ItemRequest, Quote, price_item, price_order
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
-
-
-def business_date_of(at: datetime, timezone: str, day_starts_hour: int) -> date:
-    """A 1 a.m. order belongs to the previous business day when the day starts at 4."""
-    return (at.astimezone(ZoneInfo(timezone)) - timedelta(hours=day_starts_hour)).date()
 
 
 def _requests(items: list[ItemIn]) -> list[ItemRequest]:
@@ -213,7 +208,7 @@ def place_order(
         id=new_id(),
         store_id=store.id,
         customer_id=caller.id,
-        business_date=business_date_of(now, store.timezone, store.day_starts_hour),
+        business_date=business_date(now, store.timezone, store.day_starts_hour),
         channel=Channel.ONLINE.value,
         service=data.service.value,
         stage=Stage.PLACED.value,

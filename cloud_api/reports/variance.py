@@ -1,4 +1,4 @@
-"""Food-cost variance, free of I/O, by the store's own rule (`store_db.stock.variance`): per item,
+"""Food-cost variance, free of I/O, by the store's own rule (`makeline.trade.variance`): per item,
 opening count + received − closing count − waste = actual usage; actual − ideal (recipes) =
 variance. Sums are exact in base units; counting units and money come last, at the item's
 latest cost in that store, so each figure is the store's own to the cent."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from cloud_api.models import Order, OrderLine
 from cloud_api.orders import progress
 from cloud_api.orders.repository import by_store_reference
-from store_db.rules.lifecycle import TRACKER_STATUS, Stage
+from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 
 log = logging.getLogger(__name__)
 Payload = Mapping[str, Any]

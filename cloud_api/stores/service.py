@@ -16,7 +16,7 @@ from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.models import Device, Enrollment, Store, StreetBlock
 from cloud_api.stores import devices, repository
-from cloud_api.stores.geocode import Located, locate, street_key
+from cloud_api.stores.geocode import locate
 from cloud_api.stores.schemas import (
     DeliveryCandidate,
     DevicePublic,
@@ -28,7 +28,8 @@ from cloud_api.stores.schemas import (
     StoreSettingsUpdate,
     StreetIn,
 )
-from store_db.geo import distance_km
+from makeline.trade.address import Located, street_key
+from makeline.trade.geo import distance_km
 
 ENROLLMENT_TTL = timedelta(minutes=10)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread over the phone

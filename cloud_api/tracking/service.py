@@ -10,7 +10,7 @@ from cloud_api.errors import CloudError
 from cloud_api.models import Order, Store
 from cloud_api.orders.access import may_see
 from cloud_api.orders.progress import TRACKER_STEPS
-from store_db.rules.lifecycle import Service
+from makeline.trade.lifecycle import Service
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext

@@ -26,14 +26,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date
+from makeline.dispatch import PlanError
+from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out
+from makeline.dispatch.travel import GreatCircleTravel, TravelTimes
+from makeline.trade.business_day import business_date
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
-from store_db.dispatch import PlanError
-from store_db.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out
-from store_db.dispatch.travel import GreatCircleTravel, TravelTimes
 from store_db.errors import NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store, utcnow
-from store_db.rules.lifecycle import Stage
 from store_db.services import drivers as driver_service
 from store_db.services import runs as run_service
 from store_db.services.staff import find_staff
@@ -328,7 +328,7 @@ def plan_board(
 ) -> Suggestion:
     """The runs `planner` (default: `plan_runs`) would send from `board`'s snapshot."""
     if planner is None:
-        from store_db.dispatch.planner import plan_runs
+        from makeline.dispatch.planner import plan_runs
 
         planner = plan_runs
     travel = travel or board.travel()

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date, day_bounds
+from makeline.trade.business_day import business_date, day_bounds
 from store_db.errors import NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store
 from store_db.services import runs

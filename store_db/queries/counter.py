@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store_db.geo import distance_km
+from makeline.trade.address import Located
+from makeline.trade.geo import distance_km
+from makeline.trade.lifecycle import Stage
+from makeline.trade.menu import Amount, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from store_db.models import Customer, CustomerAddress, Order, OrderLine, Store
-from store_db.rules.lifecycle import Stage
-from store_db.rules.menu import Amount, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from store_db.services import customers, promise
 
 HISTORY = 5
@@ -154,7 +155,7 @@ def check_address(
     """Where the address is and how far; `BadInput` / `OutsideDeliveryArea` when we cannot go."""
     store = session.scalars(select(Store)).one()
     if lat is not None and lon is not None:
-        place = customers.Located(line1.strip(), "", lat, lon)
+        place = Located(line1.strip(), "", lat, lon)
     else:
         place = customers.locate(session, line1)
     km = customers.check_delivery_area(store, place.lat, place.lon, place.line1)

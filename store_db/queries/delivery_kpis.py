@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date, day_bounds
+from makeline.trade.business_day import business_date, day_bounds
 from store_db.models import DeliveryRun, Order, RunStop, Shift, Staff, Store
 
 

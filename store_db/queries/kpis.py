@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date
+from makeline.trade.business_day import business_date
+from makeline.trade.lifecycle import Stage
 from store_db.models import Order, Store
-from store_db.rules.lifecycle import Stage
 
 
 @dataclass(frozen=True)

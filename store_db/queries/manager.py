@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date
+from makeline.trade.business_day import business_date
+from makeline.trade.lifecycle import VOIDABLE, Stage
 from store_db.models import AuditEntry, Order, Staff, Store
-from store_db.rules.lifecycle import VOIDABLE, Stage
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.menu import AMOUNT_FACTOR, PLACEMENT_FACTOR, Amount, Placement
 from store_db.models import InventoryItem, RecipePortion
-from store_db.rules.menu import AMOUNT_FACTOR, PLACEMENT_FACTOR, Amount, Placement
 
 
 @dataclass(frozen=True)

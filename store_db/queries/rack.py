@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Stage
 from store_db.models import Order
 from store_db.queries.cut_table import BoxLine, box_lines
-from store_db.rules.lifecycle import Stage
 
 
 @dataclass(frozen=True)

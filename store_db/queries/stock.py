@@ -2,7 +2,7 @@
 
 The open (or paused) count with one storage area's lines in shelf order, what a
 new count would hold when none is open, and the variance report as typed rows
-(`store_db.stock.report` builds it; this only gives it a shape a screen can use).
+(`store_db.queries.variance_report` builds it; this only gives it a shape a screen can use).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store_db.models import Staff, StockCount
-from store_db.stock import counts, ledger, report
-from store_db.stock.counts import AreaProgress, CountLineView, CountState
+from store_db.queries import stock_ledger as ledger
+from store_db.queries import variance_report as report
+from store_db.services import stock_counts as counts
+from store_db.services.stock_counts import AreaProgress, CountLineView, CountState
 
 
 @dataclass(frozen=True)

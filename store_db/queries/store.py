@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import OPEN, Stage
 from store_db.errors import NotFound
 from store_db.models import Order, OutboxEvent, Staff, Store
 from store_db.models.sync import SyncState
-from store_db.rules.lifecycle import OPEN, Stage
 
 
 @dataclass(frozen=True)

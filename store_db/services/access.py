@@ -18,8 +18,8 @@ from store_db.errors import BadInput
 from store_db.models import Order, Staff
 from store_db.services import lifecycle, printing
 from store_db.services import staff as staff_service
+from store_db.services import stock_counts as counts
 from store_db.services.staff import MAX_FAILED_PINS
-from store_db.stock import counts
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Stage
 from store_db.models import Order, Store
-from store_db.rules.lifecycle import Stage
 from store_db.services import lifecycle
 
 

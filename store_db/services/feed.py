@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.menu import Menu
+from makeline.trade.pricing import ItemRequest
 from store_db.errors import BadInput, StoreError
 from store_db.models import InventoryItem, ItemUnit, Order, Store, SyncState
-from store_db.rules.lifecycle import Channel, Service, Stage
-from store_db.rules.menu import Menu
-from store_db.rules.pricing import ItemRequest
 from store_db.services import lifecycle, outbox
 from store_db.services.menu import apply_menu
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Stage
 from store_db.errors import IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order
-from store_db.rules.lifecycle import Stage
 from store_db.services import lifecycle
 
 SUSPICIOUS_BUMP_S = 5  # nobody makes a pizza in five seconds

@@ -7,31 +7,20 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import (
+    STAMP,
+    STAMPS_IN_ORDER,
+    Service,
+    Stage,
+    check_transition,
+    is_behind,
+    latest_stamp,
+    stamp_order_ok,
+)
 from store_db.errors import BadInput, NotFound
 from store_db.models import KitchenTicket, Order, Staff
-from store_db.rules.lifecycle import Service, Stage, check_transition, is_behind, stamp_order_ok
-from store_db.services import outbox
+from store_db.services import outbox, usage
 from store_db.services import staff as staff_service
-from store_db.stock import usage
-
-_STAMP = {
-    Stage.MADE: "made_at",
-    Stage.BAKED: "baked_at",
-    Stage.READY: "ready_at",
-    Stage.PICKED_UP: "picked_up_at",
-    Stage.OUT_THE_DOOR: "out_the_door_at",
-    Stage.DELIVERED: "delivered_at",
-    Stage.VOIDED: "voided_at",
-}
-_ORDER_OF_STAMPS = (
-    "placed_at",
-    "made_at",
-    "baked_at",
-    "ready_at",
-    "picked_up_at",
-    "out_the_door_at",
-    "delivered_at",
-)
 
 
 def get_order(session: Session, order_id: str) -> Order:
@@ -42,8 +31,7 @@ def get_order(session: Session, order_id: str) -> Order:
 
 
 def _latest_stamp(order: Order) -> datetime | None:
-    stamps = [getattr(order, name) for name in _ORDER_OF_STAMPS if getattr(order, name) is not None]
-    return max(stamps) if stamps else None
+    return latest_stamp(getattr(order, name) for name in STAMPS_IN_ORDER)
 
 
 def advance(
@@ -65,7 +53,7 @@ def advance(
         return order
     check_transition(Service(order.service), current, target, f"Order #{order.number}")
     stamp = stamp_order_ok(_latest_stamp(order), at)
-    setattr(order, _STAMP[target], stamp)
+    setattr(order, STAMP[target], stamp)
     order.stage = target.value
     if target is Stage.MADE:
         usage.record_made(session, order, stamp)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from makeline.trade.menu import Menu, Portion
 from store_db.errors import BadInput, NotFound
 from store_db.models import (
     InventoryItem,
@@ -20,7 +21,6 @@ from store_db.models import (
     RecipePortion,
     Store,
 )
-from store_db.rules.menu import Menu, Portion
 
 _cache: dict[tuple[str, int], Menu] = {}
 

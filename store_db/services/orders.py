@@ -10,7 +10,11 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date
+from makeline.trade.address import Located
+from makeline.trade.business_day import business_date
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.menu import Frozen, Station
+from makeline.trade.pricing import ItemRequest, PricedItem, Quote, price_order
 from store_db.errors import BadInput, InvalidTender, MissingDeliveryAddress
 from store_db.models import (
     Base,
@@ -23,9 +27,6 @@ from store_db.models import (
     Tender,
     new_id,
 )
-from store_db.rules.lifecycle import Channel, Service, Stage
-from store_db.rules.menu import Frozen, Station
-from store_db.rules.pricing import ItemRequest, PricedItem, Quote, price_order
 from store_db.services import customers, outbox, printing, promise
 from store_db.services.menu import current_menu
 
@@ -247,9 +248,9 @@ def _columns(row: Base) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns if getattr(row, c.key) is not None}
 
 
-def _locate(session: Session, address: AddressRequest) -> customers.Located:
+def _locate(session: Session, address: AddressRequest) -> Located:
     if address.lat is not None and address.lon is not None:
-        return customers.Located(address.line1.strip(), address.city.strip(), address.lat, address.lon)
+        return Located(address.line1.strip(), address.city.strip(), address.lat, address.lon)
     return customers.locate(session, address.line1)
 
 

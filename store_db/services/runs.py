@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Stage
 from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store
-from store_db.rules.lifecycle import Stage
 from store_db.services import drivers, lifecycle, outbox, printing
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.pricing import ItemRequest
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.pricing import ItemRequest
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest
 from terminal.errors import TerminalError
 

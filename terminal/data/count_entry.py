@@ -3,7 +3,7 @@ and a quantity for any line of the count ("pepperoni 3 bag + 12 oz").
 
 A quantity always starts with a digit, a point or a sign, so a first word that starts
 with a letter names the item. Whether the quantity is right for that item (its units,
-not negative) is the store's rule (`store_db.stock.units`), checked when it is saved.
+not negative) is the store's rule (`makeline.trade.units`), checked when it is saved.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from makeline.trade.lifecycle import Service
+from makeline.trade.menu import Menu, Station
+from makeline.trade.pricing import Quote
 from store_db.db import StoreDB
 from store_db.queries.counter import (
     AddressCheck,
@@ -19,9 +22,6 @@ from store_db.queries.counter import (
     customer_card,
     promise_estimate,
 )
-from store_db.rules.lifecycle import Service
-from store_db.rules.menu import Menu, Station
-from store_db.rules.pricing import Quote
 from store_db.services.menu import current_menu
 from store_db.services.orders import AddressRequest, place_order, quote
 from terminal.data.cart import Cart

@@ -23,8 +23,8 @@ import re
 from collections.abc import Sequence
 from typing import TypeVar
 
-from store_db.rules.menu import Amount, Menu, Option, Placement, Product, ProductKind, Topping, ToppingChoice
-from store_db.rules.pricing import NONE, ItemRequest
+from makeline.trade.menu import Amount, Menu, Option, Placement, Product, ProductKind, Topping, ToppingChoice
+from makeline.trade.pricing import NONE, ItemRequest
 from terminal.errors import ItemLineError
 
 SIZE_ALIASES = {

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from store_db.rules.menu import Menu
+from makeline.trade.menu import Menu
 
 SYNTAX = (
     "[qty] size product [crust] [+topping] [-topping] [s:sauce] [ch:cheese] [# note]\n"

@@ -19,11 +19,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from makeline.trade.lifecycle import Service
+from makeline.trade.menu import Menu
+from makeline.trade.pricing import PricedItem, price_item
 from store_db.errors import BadInput
 from store_db.queries.counter import AddressCheck, CustomerCard
-from store_db.rules.lifecycle import Service
-from store_db.rules.menu import Menu
-from store_db.rules.pricing import PricedItem, price_item
 from store_db.services.orders import AddressRequest
 from terminal.data import counter_jobs as jobs
 from terminal.data.cart import Cart, parse_money

@@ -21,8 +21,8 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from makeline.dispatch import PlanError
 from store_db.db import StoreDB
-from store_db.dispatch import PlanError
 from store_db.dispatch.board import (
     Board,
     SuggestedRun,

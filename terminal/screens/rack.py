@@ -16,9 +16,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.queries.rack import RackOrder, rack
-from store_db.rules.lifecycle import Stage
 from store_db.services import lifecycle
 from terminal.data.formatting import age, clock, money
 from terminal.screens.base import LiveScreen

@@ -21,13 +21,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input
 
+from makeline.trade.units import fmt_qty
 from store_db.db import StoreDB
+from store_db.errors import NoCount
 from store_db.queries.stock import CountChoice, CountSheet, VarianceView, count_choice, count_sheet
 from store_db.queries.stock import variance_view as read_variance
-from store_db.stock import counts
-from store_db.stock.counts import CountLineView
-from store_db.stock.errors import NoCount
-from store_db.stock.units import fmt_qty
+from store_db.services import stock_counts as counts
+from store_db.services.stock_counts import CountLineView
 from terminal.data.count_entry import read_entry
 from terminal.dialogs.finalise_count import FinaliseCountDialog
 from terminal.errors import CountEntryError

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from makeline.trade.units import fmt_qty
 from store_db.queries.stock import CountChoice, CountSheet
-from store_db.stock.counts import CountLineView
-from store_db.stock.units import fmt_qty
+from store_db.services.stock_counts import CountLineView
 from terminal.data.formatting import clock, day_and_clock
 
 COLUMNS = ("item", "expected", "counted", "diff", "entry")

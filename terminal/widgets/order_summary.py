@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from store_db.rules.lifecycle import Service
-from store_db.rules.pricing import PricedItem
+from makeline.trade.lifecycle import Service
+from makeline.trade.pricing import PricedItem
 from terminal.data.cart import TENDERS, Cart
 from terminal.data.counter_jobs import Priced
 from terminal.data.formatting import clock, money

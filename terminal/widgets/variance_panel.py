@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from makeline.trade.units import fmt_qty
 from store_db.queries.stock import VarianceRow, VarianceView
-from store_db.stock.units import fmt_qty
 from terminal.data.formatting import day_and_clock, money
 
 GOOD_PCT = Decimal("0.5")

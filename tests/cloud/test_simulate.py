@@ -7,7 +7,7 @@ import io
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from cloud_api.simulate import run_simulation
+from makeline.demo.online_customers import run_simulation
 
 from .helpers import bring_online, count, ctx
 from .server import serve

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
 from cloud_api.models import Enrollment, StoreFeedEntry
-from store_db.demo.menu import demo_menu
+from makeline.demo.menu import demo_menu
 
 from .helpers import count, ctx, customer, demo_store_id, head_office, manager, order_body, place
 

@@ -17,14 +17,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from makeline.demo.simulate import clock_in_drivers, simulate
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.dispatch.board import accept, suggest
 from store_db.models import DeliveryRun, Order, OrderLine, Shift, Staff
-from store_db.rules.lifecycle import Stage
-from store_db.services import cash_out, lifecycle, runs
-from store_db.simulate import clock_in_drivers, simulate
-from store_db.stock import counts, ledger, waste
-from store_db.stock.receiving import ReceiptLineIn, receive
+from store_db.queries import stock_ledger as ledger
+from store_db.services import cash_out, lifecycle, runs, waste
+from store_db.services import stock_counts as counts
+from store_db.services.receiving import ReceiptLineIn, receive
 
 ZONE = ZoneInfo("America/Chicago")
 DAY = date(2026, 11, 6)  # a Friday

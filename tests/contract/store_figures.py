@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.business_day import business_date
+from makeline.trade.business_day import business_date
 from store_db.models import DeliveryRun, Order, RunStop, Shift, Staff, Store
 
 

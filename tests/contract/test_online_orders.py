@@ -15,11 +15,11 @@ from cloud_api.db.base import utcnow
 from cloud_api.models import Store as CloudStore
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.sync.service import pull
-from store_db.business_day import business_date
+from makeline.trade.business_day import business_date
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.models import Order, Store
 from store_db.reports.sales import sales_report
-from store_db.rules.lifecycle import Stage
 from store_db.services import feed, lifecycle
 from tests.cloud.helpers import customer, head_office, order_body, place
 from tests.contract.link import SEEDED_CODE, outbox_batches, push, register

@@ -15,13 +15,13 @@ from sqlalchemy import func, select, text
 
 from cloud_api.store_events.schemas import Outcome
 from makeline.cli import main
+from makeline.trade.units import fmt_qty
 from store_db.db import StoreDB
 from store_db.models import OutboxEvent
+from store_db.queries import stock_ledger as ledger
 from store_db.queries.delivery_kpis import driver_kpis
 from store_db.queries.kpis import todays_kpis
 from store_db.reports.sales import sales_report
-from store_db.stock import ledger
-from store_db.stock.units import fmt_qty
 from tests.contract.link import Contract, outbox_batches, push
 from tests.contract.store_day import DAY, SHRINK, local
 from tests.contract.store_figures import delivery_kpis, read_delivery

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from store_db.dispatch.runs import Driver, PlanRequest, Stop
+from makeline.dispatch.runs import Driver, PlanRequest, Stop
 
 STORE = (41.8781, -87.6298)
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.models import Staff, Store
-from store_db.rules.lifecycle import Stage
 from store_db.services import drivers, lifecycle
 from store_db.services.orders import AddressRequest, TenderRequest, place_order
 from tests.store.helpers import T0, delivery

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store_db.dispatch.baselines import naive_plan, nearest_neighbour_plan
-from store_db.dispatch.runs import Driver, PlanRequest, Stop
+from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.runs import Driver, PlanRequest, Stop
 from tests.dispatch.instances import STORE
 
 NORTH, SOUTH = STORE[0] + 0.02, STORE[0] - 0.02

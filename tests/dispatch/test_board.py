@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.dispatch import PlanError
+from makeline.trade.lifecycle import Stage
 from printers.builders import document_for
 from printers.configure import add_demo_printers
 from printers.decode import decode
 from printers.documents import RunSheet
 from printers.layout import render
 from store_db.db import StoreDB
-from store_db.dispatch import PlanError
 from store_db.dispatch.board import (
     MIN_PENDING_S,
     Suggestion,
@@ -29,7 +30,6 @@ from store_db.dispatch.board import (
 from store_db.dispatch.driver import current_run
 from store_db.errors import BadInput, IllegalTransition, NotFound, StoreError
 from store_db.models import Order, OutboxEvent, PrintJob
-from store_db.rules.lifecycle import Stage
 from store_db.services import runs
 from store_db.services.orders import place_order
 from tests.dispatch.store_orders import clock_in, order_at, set_capacity

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from makeline.cli import main
+from makeline.cli.dispatch import cents
+from makeline.demo.simulate import clock_in_drivers, simulate
 from store_db.db import StoreDB
-from store_db.dispatch.cli import cents
 from store_db.errors import BadInput
 from store_db.models import CashOut, Order, Staff, utcnow
-from store_db.simulate import clock_in_drivers, simulate
 from tests.dispatch.store_orders import order_at
 
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store_db.dispatch import PlanError
-from store_db.dispatch.baselines import naive_plan, nearest_neighbour_plan
-from store_db.dispatch.planner import plan_runs
-from store_db.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
-from store_db.dispatch.travel import GreatCircleTravel
+from makeline.dispatch import PlanError
+from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.planner import plan_runs
+from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
+from makeline.dispatch.travel import GreatCircleTravel
 from tests.dispatch.instances import STORE, instance
 
 TRAVEL = GreatCircleTravel()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store_db.dispatch.baselines import naive_plan, nearest_neighbour_plan
-from store_db.dispatch.planner import plan_runs
-from store_db.dispatch.rush import RushResult, drivers_in, friday_rush, simulate
-from store_db.dispatch.travel import LatLon, great_circle_m
+from makeline.demo.rush import RushResult, drivers_in, friday_rush, simulate
+from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.planner import plan_runs
+from makeline.dispatch.travel import LatLon, great_circle_m
 
 
 def test_the_friday_rush_is_the_same_every_time() -> None:

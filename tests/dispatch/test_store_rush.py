@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from makeline.demo.rush import RushResult
+from makeline.demo.store_rush import store_rush
+from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.planner import plan_runs
 from store_db.db import StoreDB
-from store_db.dispatch.baselines import naive_plan, nearest_neighbour_plan
 from store_db.dispatch.board import Planner
-from store_db.dispatch.planner import plan_runs
-from store_db.dispatch.rush import RushResult
-from store_db.dispatch.store_rush import store_rush
 from store_db.models import DeliveryRun, RunStop, Shift, Store
 from tests.dispatch.test_rush import line
 

@@ -7,9 +7,9 @@ import json
 import httpx
 import pytest
 
-from store_db.dispatch import PlanError, TravelTimesUnavailable
-from store_db.dispatch.osrm import OsrmTravel
-from store_db.dispatch.travel import GreatCircleTravel, LatLon, great_circle_m, road_distance_m
+from makeline.dispatch import PlanError, TravelTimesUnavailable
+from makeline.dispatch.osrm import OsrmTravel
+from makeline.dispatch.travel import GreatCircleTravel, LatLon, great_circle_m, road_distance_m
 
 LOOP = LatLon(41.8781, -87.6298)
 NORTH = LatLon(41.9781, -87.6298)  # 0.1 degree of latitude due north

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.menu import Amount, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from printers.decode import decode
 from printers.queue import Backoff, QueueSettings
 from store_db.db import StoreDB
 from store_db.models import PrintJob, utcnow
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.menu import Amount, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from store_db.services.orders import OrderRequest, TenderRequest, place_order
 from tests.printers.conftest import FAST
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from makeline.trade.lifecycle import Stage
+from makeline.trade.pricing import ItemRequest
 from printers.builders import document_for, kitchen_ticket, receipt, split_changes
 from printers.decode import decode
 from printers.documents import CashOutSlip, KitchenTicket, Receipt, RunSheet
@@ -14,8 +16,6 @@ from printers.errors import BadDocument
 from printers.layout import render
 from store_db.db import StoreDB
 from store_db.models import Order, Staff, SyncState
-from store_db.rules.lifecycle import Stage
-from store_db.rules.pricing import ItemRequest
 from store_db.services import cash_out, drivers, lifecycle, runs
 from store_db.services.orders import TenderRequest, place_order
 from tests.printers.store_orders import HALF_AND_HALF, online, place, walk_in

@@ -9,15 +9,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Stage
+from makeline.trade.pricing import ItemRequest
+from makeline.trade.recipes import Usage, needed_parts, order_usage
 from store_db.db import StoreDB
 from store_db.models import Order, OrderLine, Staff
-from store_db.rules.lifecycle import Stage
-from store_db.rules.pricing import ItemRequest
+from store_db.queries import stock_ledger as ledger
 from store_db.services import lifecycle
 from store_db.services.orders import place_order
-from store_db.stock import ledger
-from store_db.stock.recipes import Usage, needed_parts, order_usage
-from store_db.stock.usage import priced_items
+from store_db.services.usage import priced_items
 from tests.store.helpers import carryout
 
 T0 = datetime(2024, 11, 18, 15, 0, tzinfo=UTC)  # a Monday, 9 a.m. in the store's zone: long past

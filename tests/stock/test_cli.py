@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from store_db import cli as store_cli
+from makeline.cli import store as store_cli
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
+from store_db.errors import InvalidQuantity, UnknownItem, UnknownUnit
 from store_db.models import StockCount, WasteEntry
-from store_db.rules.pricing import ItemRequest
-from store_db.stock.errors import InvalidQuantity, UnknownItem, UnknownUnit
 from tests.stock.helpers import T0, make
 from tests.store.helpers import fingerprint
 

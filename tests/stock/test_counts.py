@@ -8,12 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
-from store_db.errors import AccessDenied
-from store_db.models import OutboxEvent, Staff, StockCount, StockCountLine
-from store_db.rules.pricing import ItemRequest
-from store_db.stock import counts, ledger
-from store_db.stock.errors import (
+from store_db.errors import (
+    AccessDenied,
     CountFinalised,
     CountIncomplete,
     CountInProgress,
@@ -22,6 +20,9 @@ from store_db.stock.errors import (
     UnknownItem,
     UnknownUnit,
 )
+from store_db.models import OutboxEvent, Staff, StockCount, StockCountLine
+from store_db.queries import stock_ledger as ledger
+from store_db.services import stock_counts as counts
 from tests.stock.helpers import CREW, CREW_PIN, MANAGER, MANAGER_PIN, T0, make
 from tests.store.helpers import fingerprint
 

@@ -7,17 +7,17 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from makeline.trade.lifecycle import Stage
+from makeline.trade.menu import Amount, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest, price_item
+from makeline.trade.recipes import item_usage, needed_parts
 from store_db.db import StoreDB
 from store_db.models import OutboxEvent, UsageRecord, WasteEntry, WasteLine
-from store_db.rules.lifecycle import Stage
-from store_db.rules.menu import Amount, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest, price_item
+from store_db.queries import stock_ledger as ledger
 from store_db.services import lifecycle
 from store_db.services.menu import current_menu
 from store_db.services.orders import place_order
-from store_db.stock import ledger
-from store_db.stock.recipes import item_usage, needed_parts
-from store_db.stock.usage import recorded
+from store_db.services.usage import recorded
 from tests.stock.helpers import T0, approver, make
 from tests.store.helpers import carryout
 

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
-from store_db.errors import BadInput
+from store_db.errors import BadInput, DuplicateInvoice, InvalidQuantity, UnknownItem, UnknownUnit
 from store_db.models import InventoryItem, OrderLine, OutboxEvent, WasteEntry, WasteLine
-from store_db.rules.pricing import ItemRequest
-from store_db.stock import counts, ledger, waste
-from store_db.stock.errors import DuplicateInvoice, InvalidQuantity, UnknownItem, UnknownUnit
-from store_db.stock.receiving import ReceiptLineIn, receive
+from store_db.queries import stock_ledger as ledger
+from store_db.services import stock_counts as counts
+from store_db.services import waste
+from store_db.services.receiving import ReceiptLineIn, receive
 from tests.stock.helpers import CREW, T0, make
 from tests.store.helpers import fingerprint
 

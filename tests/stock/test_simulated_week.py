@@ -11,16 +11,18 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from makeline.demo.simulate import simulate
+from makeline.trade.pricing import ItemRequest
+from makeline.trade.recipes import item_usage, needed_parts
 from store_db.db import StoreDB
 from store_db.models import Order, OrderLine, OutboxEvent
-from store_db.rules.pricing import ItemRequest
-from store_db.services import lifecycle
+from store_db.queries import stock_ledger as ledger
+from store_db.queries import variance_report as report
+from store_db.services import lifecycle, waste
+from store_db.services import stock_counts as counts
 from store_db.services.orders import place_order
-from store_db.simulate import simulate
-from store_db.stock import counts, ledger, report, waste
-from store_db.stock.receiving import ReceiptLineIn, receive
-from store_db.stock.recipes import item_usage, needed_parts
-from store_db.stock.usage import priced_items
+from store_db.services.receiving import ReceiptLineIn, receive
+from store_db.services.usage import priced_items
 from tests.stock.helpers import CREW, MANAGER, T0, ZERO, add, approver, recipe_usage
 from tests.store.helpers import carryout
 

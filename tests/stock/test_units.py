@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store_db.stock.errors import InvalidQuantity, UnknownUnit
-from store_db.stock.units import ItemUnits, fmt_qty
+from makeline.trade.units import ItemUnits, fmt_qty
+from store_db.errors import InvalidQuantity, UnknownUnit
 
 D = Decimal
 MOZZARELLA = ItemUnits(

@@ -7,11 +7,14 @@ from decimal import Decimal
 
 import pytest
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
-from store_db.rules.pricing import ItemRequest
-from store_db.stock import counts, ledger, report, waste
-from store_db.stock.errors import NoCount
-from store_db.stock.receiving import ReceiptLineIn, receive
+from store_db.errors import NoCount
+from store_db.queries import stock_ledger as ledger
+from store_db.queries import variance_report as report
+from store_db.services import stock_counts as counts
+from store_db.services import waste
+from store_db.services.receiving import ReceiptLineIn, receive
 from tests.stock.helpers import CREW, T0, make
 
 D = Decimal

@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store_db.stock.costing import Price, weighted_cost
-from store_db.stock.variance import (
+from makeline.trade.costing import Price, weighted_cost
+from makeline.trade.variance import (
     ItemPeriod,
     by_money_lost,
     food_cost,

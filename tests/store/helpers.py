@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.pricing import ItemRequest
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest
 
 T0 = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)  # a Friday, 5 p.m. in the store's zone

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.errors import BadInput, IllegalTransition
 from store_db.models import Order, OutboxEvent, Staff
-from store_db.rules.lifecycle import Stage
 from store_db.services import cash_out, drivers, lifecycle, runs
 from store_db.services.orders import TenderRequest, place_order
 from tests.store.helpers import T0, delivery, fingerprint

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from makeline.demo.simulate import simulate
+from makeline.trade.menu import ProductKind
 from store_db.db import StoreDB
 from store_db.models import Customer, InventoryItem, Order, Staff
-from store_db.rules.menu import ProductKind
 from store_db.services.menu import current_menu
-from store_db.simulate import simulate
 from tests.store.helpers import fingerprint
 
 

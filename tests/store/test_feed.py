@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from makeline.demo.menu import demo_menu
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
-from store_db.demo.menu import demo_menu
 from store_db.models import Order, OutboxEvent, Store
-from store_db.rules.lifecycle import Stage
 from store_db.services import feed, lifecycle
 from store_db.services.menu import current_menu
 from tests.store.helpers import T0, fingerprint

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from makeline.trade.lifecycle import FINAL, Service, Stage, check_transition, next_stage, path
 from store_db.db import StoreDB
 from store_db.errors import IllegalTransition
 from store_db.models import Order, OutboxEvent, Staff
-from store_db.rules.lifecycle import FINAL, Service, Stage, check_transition, next_stage, path
 from store_db.services import lifecycle
 from store_db.services.orders import place_order
 from tests.store.helpers import T0, carryout, delivery, fingerprint
@@ -103,7 +103,7 @@ def test_repeated_bump_is_harmless_when_asked(db: StoreDB) -> None:
 
 
 def test_a_drinks_only_order_goes_straight_to_the_rack(db: StoreDB) -> None:
-    from store_db.rules.pricing import ItemRequest
+    from makeline.trade.pricing import ItemRequest
 
     with db.write() as session:
         order = place_order(session, carryout(ItemRequest(product="cola", size="2l")), T0)

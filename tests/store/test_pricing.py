@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store_db.demo.menu import demo_menu
+from makeline.demo.menu import demo_menu
+from makeline.trade.menu import Amount, HalfCharge, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest, price_order, tax_on
 from store_db.errors import CouponNotApplicable, UnknownCoupon
-from store_db.rules.menu import Amount, HalfCharge, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest, price_order, tax_on
 
 MENU = demo_menu()
 TAX = 1025

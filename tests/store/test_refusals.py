@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.lifecycle import Stage
+from makeline.trade.menu import ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from store_db import errors
 from store_db.db import StoreDB
 from store_db.models import Staff
-from store_db.rules.lifecycle import Stage
-from store_db.rules.menu import ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from store_db.services import customers, lifecycle
 from store_db.services.orders import AddressRequest, TenderRequest, place_order
 from tests.store.helpers import T0, carryout, delivery, fingerprint

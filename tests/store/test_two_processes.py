@@ -15,8 +15,8 @@ WRITER = """
 import sys
 from datetime import UTC, datetime
 from store_db.db import StoreDB
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.pricing import ItemRequest
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.pricing import ItemRequest
 from store_db.services.orders import OrderRequest, TenderRequest, place_order
 
 db = StoreDB(sys.argv[1])

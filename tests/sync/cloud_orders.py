@@ -15,11 +15,11 @@ from cloud_api.db.base import new_id, utcnow
 from cloud_api.db.database import Database
 from cloud_api.feed import service as feed
 from cloud_api.models import Order, OrderLine
-from store_db.business_day import business_date
+from makeline.demo.menu import demo_menu
+from makeline.trade.business_day import business_date
+from makeline.trade.pricing import ItemRequest, price_order
 from store_db.db import StoreDB
-from store_db.demo.menu import demo_menu
 from store_db.models import Order as StoreOrder
-from store_db.rules.pricing import ItemRequest, price_order
 from sync import contracts
 
 TAX_BP = 1025  # the demo store's

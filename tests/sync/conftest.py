@@ -13,8 +13,8 @@ import pytest
 
 from cloud_api.app import create_app
 from cloud_api.settings import CloudSettings
+from makeline.demo.simulate import simulate
 from store_db.db import StoreDB
-from store_db.simulate import simulate
 from sync.enroll import enroll
 from tests.cloud.conftest import cluster, database_url  # noqa: F401 - the cloud tests' PostgreSQL
 from tests.cloud.server import serve

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from makeline.demo.simulate import simulate
 from store_db.db import StoreDB
 from store_db.models import SyncState
-from store_db.simulate import simulate
 from sync import contracts
 from sync.agent import AgentSettings, SyncAgent
 from sync.agent.ledger import Ledger

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from makeline.demo.simulate import simulate
 from store_db.db import StoreDB
 from store_db.models import OutboxEvent, SyncState
-from store_db.simulate import simulate
 from sync import failpoints
 from sync.enroll import enroll
 from tests.sync.cloud_orders import (

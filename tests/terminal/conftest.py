@@ -12,11 +12,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.menu import Amount, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import Order
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.menu import Amount, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
 from terminal.app import MakelineApp
 from terminal.config import TerminalConfig

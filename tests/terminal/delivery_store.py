@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.dispatch.board import send
 from store_db.models import Order
-from store_db.rules.lifecycle import Stage
 from store_db.services import runs
 from tests.dispatch.store_orders import clock_in, order_at
 from tests.terminal.conftest import FRIDAY

@@ -8,9 +8,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.dispatch.board import send
-from store_db.rules.lifecycle import Stage
 from store_db.services import lifecycle
 from store_db.services import runs as run_service
 from terminal.app import MakelineApp

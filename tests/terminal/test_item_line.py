@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store_db.demo.menu import demo_menu
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.menu import Amount, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest, price_item
+from makeline.demo.menu import demo_menu
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.menu import Amount, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest, price_item
 from store_db.services.orders import AddressRequest
 from terminal.data.cart import Cart, parse_money
 from terminal.data.item_line import parse_item_line

@@ -22,8 +22,8 @@ import sys, time
 from datetime import datetime
 from store_db.db import StoreDB
 from store_db.queries.kitchen import open_tickets
-from store_db.rules.lifecycle import Channel, Service
-from store_db.rules.pricing import ItemRequest
+from makeline.trade.lifecycle import Channel, Service
+from makeline.trade.pricing import ItemRequest
 from store_db.services import kitchen
 from store_db.services.orders import OrderRequest, place_order
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order
-from store_db.rules.pricing import ItemRequest
 from terminal.dialogs.portion_guide import PortionGuide
 from terminal.screens.make_line import MakeLineScreen
 from tests.terminal.conftest import FRIDAY, Clock, half_and_half, make_app, place, screen_text, wait_for

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import AuditEntry, Order, Staff
 from store_db.queries.kitchen import open_tickets
-from store_db.rules.pricing import ItemRequest
 from store_db.services import kitchen
 from terminal.app import MakelineApp
 from terminal.dialogs.void import VoidDialog

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
+from makeline.trade.lifecycle import Service
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import Order
 from store_db.queries.kitchen import open_tickets
-from store_db.rules.lifecycle import Service
-from store_db.rules.pricing import ItemRequest
 from store_db.services import cut_table, kitchen
 from terminal.screens.oven import OvenScreen
 from terminal.screens.rack import RackScreen

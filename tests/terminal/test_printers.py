@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from textual.widgets import DataTable
 
+from makeline.trade.pricing import ItemRequest
 from printers.configure import add_printer
 from printers.queue import PrinterConfig, PrintQueue, QueueSettings
 from printers.store_jobs import PrinterHealth, StoreJobStore
@@ -24,7 +25,6 @@ from printers.transports import Timeouts
 from printers.worker import PrinterWorker
 from store_db.db import StoreDB
 from store_db.models import AuditEntry, PrintJob
-from store_db.rules.pricing import ItemRequest
 from terminal.data.printer_health import banner_line
 from terminal.screens.make_line import MakeLineScreen
 from terminal.screens.manager import ManagerScreen

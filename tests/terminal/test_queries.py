@@ -7,18 +7,18 @@ from decimal import Decimal
 
 import pytest
 
+from makeline.trade.lifecycle import Service, Stage
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.errors import AccessDenied, BadInput, IllegalTransition, InvalidPhone, NotFound
 from store_db.models import AuditEntry, Order
 from store_db.queries import counter, cut_table, kitchen, kpis, manager, rack, stock, store
 from store_db.queries.delivery_kpis import DeliveredStop, RunTime, ShiftTime, compute_driver_kpis, driver_kpis
 from store_db.queries.driver_shift import driver_shift
-from store_db.rules.lifecycle import Service, Stage
-from store_db.rules.pricing import ItemRequest
 from store_db.services import access, lifecycle
 from store_db.services import cut_table as cut_service
 from store_db.services import kitchen as kitchen_service
-from store_db.stock import counts
+from store_db.services import stock_counts as counts
 from tests.terminal.conftest import FRIDAY, REPEAT_PHONE, half_and_half, place, repeat_customer
 from tests.terminal.delivery_store import sams_evening
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from makeline.trade.menu import Amount, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from printers.configure import add_printer
 from store_db.db import StoreDB
-from store_db.rules.menu import Amount, ToppingChoice
-from store_db.rules.pricing import ItemRequest
-from store_db.stock import counts, ledger
+from store_db.queries import stock_ledger as ledger
+from store_db.services import stock_counts as counts
 from terminal.screens.counter import CounterScreen
 from terminal.screens.dispatch import DispatchScreen
 from terminal.screens.make_line import MakeLineScreen

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models.sync import SyncState
 from store_db.queries.store import SyncStatus
-from store_db.rules.pricing import ItemRequest
 from terminal.data.formatting import sync_line
 from terminal.widgets.status_line import StatusLine
 from tests.terminal.conftest import FRIDAY, Clock, make_app, place, wait_for

@@ -16,13 +16,14 @@ from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import OutboxEvent, Staff, StockCount, StockCountLine
+from store_db.queries import stock_ledger as ledger
 from store_db.queries.kitchen import open_tickets
 from store_db.queries.stock import CountSheet
-from store_db.rules.pricing import ItemRequest
 from store_db.services import kitchen
-from store_db.stock import counts, ledger
+from store_db.services import stock_counts as counts
 from terminal.app import MakelineApp
 from terminal.dialogs.finalise_count import FinaliseCountDialog
 from terminal.screens.login import LoginScreen

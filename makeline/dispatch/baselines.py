@@ -1,0 +1,58 @@
+"""Two simple dispatchers the planner is measured against.
+
+* `naive_plan`: first ready, first out, one order per run, the next driver in.
+* `nearest_neighbour_plan`: the next driver in takes the first ready order and
+  fills the hot bag with the nearest orders ready by then, in nearest-first
+  order.
+
+Both take the same `PlanRequest` as `plan_runs` and answer a `Plan`, so a
+dispatcher can be swapped for another anywhere (the rush simulation does).
+"""
+
+from __future__ import annotations
+
+from makeline.dispatch.runs import Plan, PlanRequest, lay_out
+from makeline.dispatch.travel import GreatCircleTravel, TravelTimes
+
+
+def _queues(request: PlanRequest) -> tuple[list[int], list[int]]:
+    stops, drivers = request.stops, request.drivers
+    orders = sorted(range(len(stops)), key=lambda k: (stops[k].release_s, stops[k].deadline_s, k))
+    by_return = sorted(range(len(drivers)), key=lambda v: (drivers[v].available_at_s, v))
+    return orders, by_return
+
+
+def naive_plan(request: PlanRequest, travel: TravelTimes | None = None) -> Plan:
+    travel = travel or GreatCircleTravel()
+    points = request.points()
+    orders, by_return = _queues(request)
+    routes: list[list[int]] = [[] for _ in request.drivers]
+    for v, k in zip(by_return, orders, strict=False):
+        routes[v] = [k]
+    return lay_out(request, routes, travel.matrix(points), travel.distances(points))
+
+
+def nearest_neighbour_plan(request: PlanRequest, travel: TravelTimes | None = None) -> Plan:
+    travel = travel or GreatCircleTravel()
+    points = request.points()
+    seconds = travel.matrix(points)
+    orders, by_return = _queues(request)
+    left = list(orders)
+    routes: list[list[int]] = [[] for _ in request.drivers]
+    for v in by_return:
+        if not left:
+            break
+        first = left.pop(0)
+        leave = max(request.drivers[v].available_at_s, request.stops[first].release_s)
+        route = [first]
+        while len(route) < request.capacity:
+            # only orders ready when the run leaves: batching must not hold the first one back
+            ready = [k for k in left if request.stops[k].release_s <= leave]
+            if not ready:
+                break
+            here = route[-1] + 1
+            nearest = min(ready, key=lambda k: (seconds[here][k + 1], k))
+            route.append(nearest)
+            left.remove(nearest)
+        routes[v] = route
+    return lay_out(request, routes, seconds, travel.distances(points))

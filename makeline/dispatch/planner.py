@@ -1,0 +1,198 @@
+"""The run builder: OR-Tools routing over ready orders, promise times and hot bags.
+
+It minimises `runs.objective`, made one integer by weights large enough that
+each level dominates the next. The routing model, one vehicle per driver:
+
+* every order is two nodes, a pick-up at the store (not before the order is
+  ready) and the drop at its door, on the same vehicle, the pick-up first;
+  a door is never followed by a pick-up, so a run is one trip and leaves once
+  its driver is in and every order on it is ready;
+* a hot-bag dimension caps the orders on a run;
+* a time dimension (drive, then the time at the door) with a soft upper bound
+  at each door, its promise time;
+* an order may be left off every run at a penalty: its waiting lateness, plus,
+  for an order that holds no run back, more than all lateness can cost;
+* arc cost: driving seconds.
+
+The search: cheapest insertion for a first plan, then guided local search;
+then `recombine` picks the best set of runs from those found and from small
+groups of nearby orders, with CP-SAT. Each stage stops at a fixed amount of
+work (same input, same plan) or at its share of the time limit, whichever
+comes first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.constraint_solver import (
+    pywrapcp,
+    routing_enums_pb2,
+)
+
+from makeline.dispatch.recombine import recombine
+from makeline.dispatch.runs import (
+    Plan,
+    PlanRequest,
+    first_departure_s,
+    lay_out,
+    objective,
+    waiting_lateness,
+)
+from makeline.dispatch.travel import GreatCircleTravel, TravelTimes
+
+# The work each stage may do, counted in the solvers' own units so that the same
+# input gets the same plan; the time limit only guards against a machine too
+# slow to finish that work in time. Its shares: routing 25 %, recombination
+# 45 %, the rest for building matrices and the pool of runs.
+MOVES_PER_ORDER = 1  # accepted local-search moves
+MIN_MOVES = 30
+WORK_PER_ORDER = 0.005  # CP-SAT deterministic time (about seconds on a quick machine)
+ROUTING_SHARE = 0.25
+RECOMBINE_SHARE = 0.45
+
+
+@dataclass(frozen=True)
+class _Costs:
+    shift: int  # added to every time so that promises already past stay non-negative
+    late: int  # per second late: more than any plan's whole driving
+    keep_back: list[int]  # per order left off every run
+
+
+def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
+    n = len(request.stops)
+    longest = max(max(row) for row in seconds)
+    door = max(request.door_s(s) for s in request.stops)
+    shift = max([0, *(-s.deadline_s for s in request.stops)])
+    ready = [*(s.release_s for s in request.stops), *(d.available_at_s for d in request.drivers)]
+    # later than any arrival a plan can have, so above any one order's lateness
+    horizon = shift + max(ready) + (min(n, request.capacity) + 1) * (longest + door) + 1
+    late = (n + min(n, len(request.drivers))) * longest + 1  # above all a plan can drive
+    must_go = late * (n * horizon + 1)
+    ready_by = first_departure_s(request)
+    keep_back = [
+        late * waiting + (must_go if stop.release_s <= ready_by else 0)
+        for stop, waiting in zip(request.stops, waiting_lateness(request, seconds), strict=True)
+    ]
+    return _Costs(shift, late, keep_back)
+
+
+def plan_runs(request: PlanRequest, travel: TravelTimes | None = None, *, thorough: bool = False) -> Plan:
+    """The best runs found for the drivers and orders given, within `request.time_limit_ms`.
+
+    `thorough` lifts the work bounds, leaving only the time limit: a
+    reference search for benchmarks, not reproducible from run to run.
+    Raises `TravelTimesUnavailable` when the travel matrix cannot be had.
+    """
+    travel = travel or GreatCircleTravel()
+    points = request.points()
+    seconds = travel.matrix(points)
+    metres = travel.distances(points)
+    if not request.stops or not request.drivers:
+        return lay_out(request, [[] for _ in request.drivers], seconds, metres)
+    n, limit_s = len(request.stops), request.time_limit_ms / 1000
+    costs = _costs(request, seconds)
+    manager, routing = _model(request, seconds, costs)
+    moves = 0 if thorough else max(MIN_MOVES, MOVES_PER_ORDER * n)
+    solution = routing.SolveWithParameters(_parameters(costs, moves, limit_s * ROUTING_SHARE))
+    found = (
+        _routes(request, manager, routing, solution)
+        if solution is not None
+        else [[] for _ in request.drivers]
+    )
+    plan = lay_out(request, found, seconds, metres)
+    better = recombine(
+        request,
+        seconds,
+        found,
+        costs.late,
+        costs.keep_back,
+        work=limit_s if thorough else WORK_PER_ORDER * n,
+        time_limit_s=limit_s * RECOMBINE_SHARE,
+    )
+    if better is None:
+        return plan
+    other = lay_out(request, better, seconds, metres)
+    if objective(request, other, seconds) < objective(request, plan, seconds):
+        return other
+    return plan
+
+
+def _model(request: PlanRequest, seconds: Sequence[Sequence[int]], costs: _Costs) -> tuple[Any, Any]:
+    n, drivers = len(request.stops), len(request.drivers)
+    # node 0 is the store, 1..n the pick-ups (at the store), n+1..2n the doors
+    place = [0] * (n + 1) + list(range(1, n + 1))
+    door = [0] * (n + 1) + [request.door_s(s) for s in request.stops]
+    nodes = range(2 * n + 1)
+    manager = pywrapcp.RoutingIndexManager(len(nodes), drivers, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    solver = routing.solver()
+
+    # matrices, not Python callbacks: the search reads arcs hundreds of thousands of times
+    drive = [[seconds[place[i]][place[j]] for j in nodes] for i in nodes]
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(drive))
+    routing.AddDimension(
+        routing.RegisterUnaryTransitVector([int(i > n) for i in nodes]),
+        0,
+        request.capacity,
+        True,
+        "bag",
+    )
+    clock = [[door[i] + drive[i][j] for j in nodes] for i in nodes]
+    horizon = (
+        costs.shift
+        + max([*(s.release_s for s in request.stops), *(d.available_at_s for d in request.drivers)])
+        + sum(max(row) for row in clock)
+    )
+    routing.AddDimension(routing.RegisterTransitMatrix(clock), horizon, horizon, False, "time")
+    time = routing.GetDimensionOrDie("time")
+    for v, driver in enumerate(request.drivers):
+        time.CumulVar(routing.Start(v)).SetValue(driver.available_at_s + costs.shift)
+
+    pickups = [manager.NodeToIndex(1 + k) for k in range(n)]
+    for k, stop in enumerate(request.stops):
+        pickup, drop = pickups[k], manager.NodeToIndex(n + 1 + k)
+        routing.AddPickupAndDelivery(pickup, drop)
+        solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(drop))
+        solver.Add(routing.ActiveVar(pickup) == routing.ActiveVar(drop))
+        solver.Add(time.CumulVar(pickup) <= time.CumulVar(drop))
+        time.CumulVar(pickup).SetMin(stop.release_s + costs.shift)
+        routing.NextVar(drop).RemoveValues(pickups)  # one trip: no coming back for more
+        time.SlackVar(drop).SetValue(0)  # no idling once the run has left
+        time.SetCumulVarSoftUpperBound(drop, stop.deadline_s + costs.shift, costs.late)
+        routing.AddDisjunction([pickup], 0)
+        routing.AddDisjunction([drop], costs.keep_back[k])
+    return manager, routing
+
+
+def _parameters(costs: _Costs, moves: int, limit_s: float) -> Any:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    # on rush snapshots (full bags, late orders) insertion starts from better plans
+    # than cheapest-arc, which only looks at driving
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    # guided local search penalises arcs by their driving cost; on that scale alone its
+    # nudges are lost under the lateness weight and the search stalls
+    params.guided_local_search_lambda_coefficient = float(costs.late)
+    params.time_limit.FromMilliseconds(max(1, round(limit_s * 1000)))
+    if moves > 0:
+        params.solution_limit = moves
+    params.log_search = False
+    return params
+
+
+def _routes(request: PlanRequest, manager: Any, routing: Any, solution: Any) -> list[list[int]]:
+    n = len(request.stops)
+    routes: list[list[int]] = []
+    for v in range(len(request.drivers)):
+        route: list[int] = []
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            if node > n:
+                route.append(node - n - 1)
+            index = solution.Value(routing.NextVar(index))
+        routes.append(route)
+    return routes

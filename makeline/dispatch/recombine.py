@@ -1,0 +1,171 @@
+"""Recombining runs: choose the best set of runs from a pool, exactly, with CP-SAT.
+
+Local search moves one or two orders at a time; when every hot bag is full it
+cannot pass orders round three runs, and late orders stay late. A plan is a
+choice of runs (a set of orders, in the best order for the driver who takes
+it) with each order on at most one run and each driver on at most one. Given a
+pool of candidate runs, CP-SAT makes that choice for the same objective as the
+routing search.
+
+The pool: the runs the routing search found, plus every set of up to three
+orders made of an order and its nearest neighbours; for a store-sized request
+every set of up to three orders, which makes the answer the true optimum when
+the hot bag holds three or fewer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from makeline.dispatch.runs import PlanRequest
+
+ENUMERATED_SIZE = 3  # largest run enumerated; longer ones come from the routing search
+ALL_SETS_UP_TO = 20  # orders: up to this many, every set is a candidate
+POOL_SETS = 5000  # beyond it, an order is grouped with as many nearest orders as this allows
+
+
+@dataclass(frozen=True)
+class Candidate:
+    orders: tuple[int, ...]  # indexes into request.stops, in driving order
+    available_at_s: int  # the drivers it is ordered for
+    cost: int  # lateness times the late weight, plus driving
+
+
+def order_sets(
+    request: PlanRequest, seconds: Sequence[Sequence[int]], found: Iterable[Sequence[int]]
+) -> list[tuple[int, ...]]:
+    """The sets of orders worth a run, sorted so the pool is the same every time."""
+    n = len(request.stops)
+    size = min(request.capacity, ENUMERATED_SIZE)
+    sets: set[tuple[int, ...]] = {tuple(sorted(route)) for route in found if route}
+    neighbours = _neighbours(n, size)
+    for k in range(n):
+        if n <= ALL_SETS_UP_TO:
+            near = list(range(k + 1, n))
+        else:
+            others = sorted((j for j in range(n) if j != k), key=lambda j: (seconds[k + 1][j + 1], j))
+            near = others[:neighbours]
+        for extra in range(size):
+            for group in itertools.combinations(near, extra):
+                sets.add(tuple(sorted((k, *group))))
+    return sorted(sets)
+
+
+def _neighbours(n: int, size: int) -> int:
+    """The most nearest orders each order can be grouped with, keeping the pool near POOL_SETS."""
+    k = 1
+    while k + 1 < n and sum(math.comb(k + 1, extra) for extra in range(size)) * n <= POOL_SETS:
+        k += 1
+    return k
+
+
+def candidates(
+    request: PlanRequest,
+    seconds: Sequence[Sequence[int]],
+    orders: Sequence[int],
+    classes: Sequence[int],
+    late_weight: int,
+) -> list[Candidate]:
+    """For each driver availability, the best driving order of `orders`."""
+    stops = request.stops
+    ready = max(stops[k].release_s for k in orders)
+    tours = []
+    for sequence in itertools.permutations(orders):
+        # arrival at each door counted from the moment the run leaves
+        t, here, drive, arrivals = 0, 0, 0, []
+        for k in sequence:
+            t += seconds[here][k + 1]
+            drive += seconds[here][k + 1]
+            arrivals.append((t, stops[k].deadline_s))
+            t += request.door_s(stops[k])
+            here = k + 1
+        tours.append((sequence, drive + seconds[here][0], arrivals))
+    found = []
+    for available in classes:
+        leave = max(available, ready)
+        best: tuple[int, int, tuple[int, ...]] | None = None
+        for sequence, drive, arrivals in tours:
+            late = sum(max(0, leave + t - deadline) for t, deadline in arrivals)
+            if best is None or (late, drive) < best[:2]:
+                best = (late, drive, sequence)
+        assert best is not None
+        found.append(Candidate(best[2], available, best[0] * late_weight + best[1]))
+    return found
+
+
+def recombine(
+    request: PlanRequest,
+    seconds: Sequence[Sequence[int]],
+    found: Sequence[Sequence[int]],
+    late_weight: int,
+    keep_back_cost: Sequence[int],
+    work: float,
+    time_limit_s: float,
+) -> list[list[int]] | None:
+    """One route per driver (indexes into request.stops), or None if CP-SAT found none.
+
+    `found` is the routing search's plan, one route per driver: it is in the
+    pool and is CP-SAT's starting point. `keep_back_cost[k]` is the cost of
+    leaving order k for a later run. `work` bounds CP-SAT in its deterministic
+    units, so the same input gets the same answer; `time_limit_s` is the guard.
+    """
+    drivers = request.drivers
+    classes = sorted({d.available_at_s for d in drivers})
+    seats = {a: sum(1 for d in drivers if d.available_at_s == a) for a in classes}
+    pool = [
+        candidate
+        for orders in order_sets(request, seconds, found)
+        for candidate in candidates(request, seconds, orders, classes, late_weight)
+    ]
+    model = cp_model.CpModel()
+    take = [model.new_bool_var(f"run{i}") for i in range(len(pool))]
+    kept = [model.new_bool_var(f"kept{k}") for k in range(len(request.stops))]
+    covering: list[list[int]] = [[] for _ in request.stops]
+    by_class: dict[int, list[int]] = {a: [] for a in classes}
+    for i, candidate in enumerate(pool):
+        by_class[candidate.available_at_s].append(i)
+        for k in candidate.orders:
+            covering[k].append(i)
+    for k, runs in enumerate(covering):
+        model.add_exactly_one([kept[k], *(take[i] for i in runs)])
+    for a in classes:
+        model.add(cp_model.LinearExpr.sum([take[i] for i in by_class[a]]) <= seats[a])
+    model.minimize(
+        cp_model.LinearExpr.weighted_sum([*take, *kept], [*(c.cost for c in pool), *keep_back_cost])
+    )
+    chosen = {
+        (tuple(sorted(route)), driver.available_at_s)
+        for route, driver in zip(found, drivers, strict=True)
+        if route
+    }
+    for i, candidate in enumerate(pool):
+        model.add_hint(take[i], (tuple(sorted(candidate.orders)), candidate.available_at_s) in chosen)
+    served = {k for route in found for k in route}
+    for k, var in enumerate(kept):
+        model.add_hint(var, k not in served)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # one worker and a work bound: the same answer every time
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = work
+    solver.parameters.max_time_in_seconds = time_limit_s
+    # a set-packing model: its linear relaxation is strong, so lean on it (level 2)
+    # and skip presolve and probing, which take longer than solving
+    solver.parameters.linearization_level = 2
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    routes: list[list[int]] = [[] for _ in drivers]
+    free = {a: [v for v, d in enumerate(drivers) if d.available_at_s == a] for a in classes}
+    for i, candidate in enumerate(pool):
+        if solver.value(take[i]):
+            routes[free[candidate.available_at_s].pop(0)] = list(candidate.orders)
+    return routes

@@ -1,0 +1,227 @@
+"""What the planner reads and writes: stops, drivers, a request, and the runs of a plan.
+
+All times are whole seconds from "now" (the moment of planning). A run leaves
+the store when its driver is in and every order on it is ready, visits its
+stops in order (arrival is the stop's ETA, then the service time at the door),
+and drives back. `lay_out` turns a bare assignment (which driver takes which
+stops, in what order) into that timeline, so every planner and every test
+measures a plan the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from makeline.dispatch import PlanError
+from makeline.dispatch.travel import LatLon
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A ready (or soon ready) delivery order."""
+
+    order_id: str
+    label: str  # what people call it: "#1042"
+    lat: float
+    lon: float
+    deadline_s: int  # the promise time; negative when it has already passed
+    release_s: int = 0  # when it comes off the oven and is boxed; 0 if on the rack
+    service_s: int | None = None  # time at the door; None takes the request's
+
+    @property
+    def point(self) -> LatLon:
+        return LatLon(self.lat, self.lon)
+
+
+@dataclass(frozen=True)
+class Driver:
+    driver_id: str
+    name: str
+    available_at_s: int = 0  # 0 when in the store, else the expected return
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    store_lat: float
+    store_lon: float
+    stops: tuple[Stop, ...]
+    drivers: tuple[Driver, ...]
+    capacity: int = 3  # orders in one hot-bag run
+    time_limit_ms: int = 250
+    service_s: int = 120
+
+    def __post_init__(self) -> None:
+        if self.capacity < 1:
+            raise PlanError(f"Hot-bag capacity must be at least 1 order (it is {self.capacity}).")
+        if self.time_limit_ms < 1:
+            raise PlanError(f"The planning time limit must be positive ({self.time_limit_ms} ms).")
+        if self.service_s < 0:
+            raise PlanError(f"The time at the door cannot be negative ({self.service_s} s).")
+        _unique([s.order_id for s in self.stops], "order")
+        _unique([d.driver_id for d in self.drivers], "driver")
+        for stop in self.stops:
+            if stop.release_s < 0 or (stop.service_s or 0) < 0:
+                raise PlanError(
+                    f"Order {stop.label} has a negative ready time or door time; "
+                    f"use 0 for an order already on the rack."
+                )
+        for driver in self.drivers:
+            if driver.available_at_s < 0:
+                raise PlanError(
+                    f"Driver {driver.name} has a return time in the past; use 0 for a driver in the store."
+                )
+
+    @property
+    def store(self) -> LatLon:
+        return LatLon(self.store_lat, self.store_lon)
+
+    def points(self) -> list[LatLon]:
+        """The store first, then each stop's door: the rows of the travel matrices."""
+        return [self.store, *(s.point for s in self.stops)]
+
+    def door_s(self, stop: Stop) -> int:
+        return self.service_s if stop.service_s is None else stop.service_s
+
+
+def _unique(ids: Sequence[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise PlanError(f"The {what} {item!r} appears twice in one plan request.")
+        seen.add(item)
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    order_id: str
+    label: str
+    eta_s: int  # arrival at the door
+    deadline_s: int
+
+    @property
+    def late(self) -> bool:
+        return self.eta_s > self.deadline_s
+
+    @property
+    def lateness_s(self) -> int:
+        return max(0, self.eta_s - self.deadline_s)
+
+
+@dataclass(frozen=True)
+class Run:
+    driver_id: str
+    driver_name: str
+    stops: tuple[PlannedStop, ...]
+    departure_s: int
+    return_s: int
+    drive_s: int
+    distance_m: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: tuple[Run, ...]
+    unassigned: tuple[str, ...] = ()  # labels of orders left for a later run
+    total_lateness_s: int = field(default=0)
+    total_drive_s: int = field(default=0)
+
+    def stops(self) -> list[PlannedStop]:
+        return [stop for run in self.runs for stop in run.stops]
+
+
+def lay_out(
+    request: PlanRequest,
+    routes: Sequence[Sequence[int]],
+    seconds: Sequence[Sequence[int]],
+    metres: Sequence[Sequence[int]],
+) -> Plan:
+    """The plan in which driver `v` takes stops `routes[v]` (indexes into `request.stops`).
+
+    `seconds` and `metres` are indexed like `request.points()`. A route leaves
+    at the latest of the driver's return and every one of its orders' ready
+    times, which is the earliest it can go.
+    """
+    if len(routes) != len(request.drivers):
+        raise PlanError("A plan needs one route (possibly empty) per driver.")
+    taken = [k for route in routes for k in route]
+    if len(taken) != len(set(taken)):
+        raise PlanError("An order was put on two runs.")
+    runs: list[Run] = []
+    for driver, route in zip(request.drivers, routes, strict=True):
+        if not route:
+            continue
+        if len(route) > request.capacity:
+            raise PlanError(
+                f"A run for {driver.name} holds {len(route)} orders; the hot bag takes {request.capacity}."
+            )
+        stops = [request.stops[k] for k in route]
+        t = max([driver.available_at_s, *(s.release_s for s in stops)])
+        departure, here, drive, distance = t, 0, 0, 0
+        planned: list[PlannedStop] = []
+        for k, stop in zip(route, stops, strict=True):
+            leg = seconds[here][k + 1]
+            t += leg
+            drive += leg
+            distance += metres[here][k + 1]
+            planned.append(PlannedStop(stop.order_id, stop.label, t, stop.deadline_s))
+            t += request.door_s(stop)
+            here = k + 1
+        drive += seconds[here][0]
+        distance += metres[here][0]
+        runs.append(
+            Run(
+                driver.driver_id,
+                driver.name,
+                tuple(planned),
+                departure,
+                t + seconds[here][0],
+                drive,
+                distance,
+            )
+        )
+    served = set(taken)
+    return Plan(
+        runs=tuple(runs),
+        unassigned=tuple(s.label for k, s in enumerate(request.stops) if k not in served),
+        total_lateness_s=sum(p.lateness_s for run in runs for p in run.stops),
+        total_drive_s=sum(run.drive_s for run in runs),
+    )
+
+
+def first_departure_s(request: PlanRequest) -> int:
+    """The earliest any driver can leave: orders ready by then hold no run back."""
+    return min((d.available_at_s for d in request.drivers), default=0)
+
+
+def waiting_lateness(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> list[int]:
+    """Per order, the lateness charged when it is left for a later run.
+
+    As if it went straight to its door the moment it is ready: a hopeful
+    estimate on purpose, so that a driver is held in the store for an order
+    still in the oven only when that saves lateness even against it.
+    """
+    return [
+        max(0, stop.release_s + seconds[0][k + 1] - stop.deadline_s) for k, stop in enumerate(request.stops)
+    ]
+
+
+def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]) -> tuple[int, int, int]:
+    """What the planner minimises, in order of importance.
+
+    1. ready orders left off every run: one goes whenever a hot bag has room
+       (an order still in the oven may wait for a later run instead of holding
+       a driver in the store);
+    2. lateness against promise times, in seconds, an order left for later
+       counted at its `waiting_lateness`;
+    3. driving seconds, there and back.
+    """
+    served = {stop.order_id for stop in plan.stops()}
+    kept = [k for k, s in enumerate(request.stops) if s.order_id not in served]
+    ready_by = first_departure_s(request)
+    late = waiting_lateness(request, seconds)
+    return (
+        sum(1 for k in kept if request.stops[k].release_s <= ready_by),
+        plan.total_lateness_s + sum(late[k] for k in kept),
+        plan.total_drive_s,
+    )

@@ -1,1 +1,0 @@
-"""The demo store: a realistic menu, recipes, stock, staff, drivers and customers."""
