@@ -46,7 +46,11 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
         return _rows(session, _in_scope(query, stores, span))
 
     totals = _rows(session, _in_scope(select(*_sales_columns()).where(sold), stores, span))[0]
-    voided = session.scalar(_in_scope(select(func.count(Order.id)).where(~sold), stores, span)) or 0
+    voided = session.execute(
+        _in_scope(
+            select(func.count(Order.id), func.coalesce(func.sum(Order.total), 0)).where(~sold), stores, span
+        )
+    ).one()
     local_hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
     by_hour = _rows(
         session,
@@ -94,7 +98,7 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
         ),
     )
     return {
-        "totals": totals | {"voided_orders": voided},
+        "totals": totals | {"voided_orders": voided[0], "voided_cents": voided[1]},
         "by_day": grouped(Order.business_date),
         "by_hour": [row | {"hour": int(row["hour"])} for row in by_hour],
         "by_channel": grouped(Order.channel),

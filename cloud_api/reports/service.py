@@ -24,6 +24,7 @@ from cloud_api.reports import repository
 from cloud_api.reports.period import Period, period
 from cloud_api.reports.variance import Item, Move, variance
 from cloud_api.stores.service import get_store, list_stores
+from makeline.trade.sales import SalesReport
 
 
 def scope(session: Session, caller: Principal, store_id: str | None) -> list[Store] | None:
@@ -52,17 +53,21 @@ def _ids(stores: list[Store] | None) -> list[str] | None:
 def sales(
     session: Session, caller: Principal, store_id: str | None, first: date | None, last: date | None
 ) -> dict[str, Any]:
+    """The sales report in the shape the store prints (`makeline.trade.sales.SalesReport`)."""
     stores = scope(session, caller, store_id)
     span = _period(stores, first, last)
     body = repository.sales(session, _ids(stores), span)
     for row in body["by_day"]:
-        row["date"] = row.pop("business_date").isoformat()
-    return {
-        "store_id": store_id or (stores[0].id if stores else None),
-        "from": span.first.isoformat(),
-        "to": span.last.isoformat(),
+        row["date"] = row.pop("business_date")
+    one = stores[0] if stores and len(stores) == 1 else None
+    report = SalesReport(
+        store_id=one.id if one else None,
+        store_name=one.name if one else "",
+        first=span.first,
+        last=span.last,
         **body,
-    }
+    )
+    return report.as_json()
 
 
 def _pct(cents: int, sales: int) -> str | None:

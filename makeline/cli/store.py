@@ -90,7 +90,8 @@ def _parse_day(value: str, flag: str) -> date:
 
 
 def _report_sales(args: argparse.Namespace) -> None:
-    from store_db.reports.sales import render_text, sales_report
+    from makeline.trade.sales import render_text
+    from store_db.reports.sales import sales_report
 
     with StoreDB(db_path(args.db)) as db, db.read() as session:
         store = session.scalars(select(Store)).one()
@@ -99,7 +100,7 @@ def _report_sales(args: argparse.Namespace) -> None:
         end = _parse_day(args.end, "--to") if args.end else start
         report = sales_report(session, start, end)
     if args.json:
-        json.dump(report, sys.stdout, indent=2)
+        json.dump(report.as_json(), sys.stdout, indent=2)
         print()
     else:
         print(render_text(report))

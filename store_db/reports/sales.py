@@ -1,116 +1,112 @@
-"""The store's sales for a period of business days.
-
-Voided orders are not sales: they are counted apart. Net sales = gross (the
-lines' prices) − discounts; tax and tips are reported beside, never inside.
-The JSON shape is shared with the cloud's `GET /reports/sales`.
-"""
+"""The store's sales for a period of business days, in the report shape it shares with
+the cloud (`makeline.trade.sales.SalesReport`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.sales import (
+    ChannelSales,
+    CouponSales,
+    DaySales,
+    HourSales,
+    ProductSales,
+    Sales,
+    SalesReport,
+    SalesTotals,
+    ServiceSales,
+)
 from store_db.errors import InvalidDate
 from store_db.models import Order, OrderLine, Store
 
+_FIGURES = (
+    "orders",
+    "gross_cents",
+    "discount_cents",
+    "net_sales_cents",
+    "tax_cents",
+    "tip_cents",
+    "total_cents",
+)
 
-def _bucket() -> dict[str, int]:
-    return {"orders": 0, "gross_cents": 0, "discount_cents": 0, "net_sales_cents": 0}
+
+def _add(bucket: dict[str, int], order: Order) -> None:
+    bucket["orders"] += 1
+    bucket["gross_cents"] += order.subtotal
+    bucket["discount_cents"] += order.discount
+    bucket["net_sales_cents"] += order.subtotal - order.discount
+    bucket["tax_cents"] += order.tax
+    bucket["tip_cents"] += order.tip
+    bucket["total_cents"] += order.total
 
 
-def sales_report(session: Session, start: date, end: date) -> dict[str, Any]:
+def _figures() -> dict[str, int]:
+    return dict.fromkeys(_FIGURES, 0)
+
+
+def sales_report(session: Session, start: date, end: date) -> SalesReport:
     if end < start:
         raise InvalidDate(f"The period ends ({end}) before it starts ({start}); swap --from and --to.")
     store = session.scalars(select(Store)).one()
+    zone = ZoneInfo(store.timezone)
     orders = session.scalars(
         select(Order).where(Order.business_date >= start, Order.business_date <= end)
     ).all()
-    totals = {**_bucket(), "tax_cents": 0, "tips_cents": 0, "total_cents": 0, "voids": 0, "voided_cents": 0}
-    by_channel: dict[str, dict[str, int]] = defaultdict(_bucket)
-    by_service: dict[str, dict[str, int]] = defaultdict(_bucket)
-    by_day: dict[str, dict[str, int]] = defaultdict(_bucket)
-    sold: list[str] = []
+    totals = _figures()
+    voided = voided_cents = 0
+    groups: dict[str, dict[object, dict[str, int]]] = {
+        name: defaultdict(_figures) for name in ("day", "hour", "channel", "service")
+    }
+    coupons: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for order in orders:
         if order.stage == "voided":
-            totals["voids"] += 1
-            totals["voided_cents"] += order.total
+            voided += 1
+            voided_cents += order.total
             continue
-        sold.append(order.id)
-        net = order.subtotal - order.discount
-        for bucket in (
-            totals,
-            by_channel[order.channel],
-            by_service[order.service],
-            by_day[order.business_date.isoformat()],
-        ):
-            bucket["orders"] += 1
-            bucket["gross_cents"] += order.subtotal
-            bucket["discount_cents"] += order.discount
-            bucket["net_sales_cents"] += net
-        totals["tax_cents"] += order.tax
-        totals["tips_cents"] += order.tip
-        totals["total_cents"] += order.total
-    mix: dict[tuple[str, str], dict[str, Any]] = {}
-    if sold:
-        lines = session.execute(
-            select(
-                OrderLine.product, OrderLine.name, OrderLine.size, OrderLine.quantity, OrderLine.line_total
-            )
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(Order.business_date >= start, Order.business_date <= end, Order.stage != "voided")
-        )
-        for product, name, size, quantity, line_total in lines:
-            row = mix.setdefault(
-                (product, size),
-                {"product": product, "name": name, "size": size, "quantity": 0, "gross_cents": 0},
-            )
-            row["quantity"] += quantity
-            row["gross_cents"] += line_total
-    return {
-        "store": {"id": store.id, "code": store.code, "name": store.name, "timezone": store.timezone},
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "totals": totals,
-        "by_channel": dict(sorted(by_channel.items())),
-        "by_service": dict(sorted(by_service.items())),
-        "by_day": dict(sorted(by_day.items())),
-        "product_mix": sorted(mix.values(), key=lambda r: (-r["quantity"], r["product"], r["size"])),
-    }
+        _add(totals, order)
+        _add(groups["day"][order.business_date], order)
+        _add(groups["hour"][order.placed_at.astimezone(zone).hour], order)
+        _add(groups["channel"][order.channel], order)
+        _add(groups["service"][order.service], order)
+        if order.coupon:
+            coupons[order.coupon][0] += 1
+            coupons[order.coupon][1] += order.discount
+    mix: dict[tuple[str, str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    lines = session.execute(
+        select(OrderLine.product, OrderLine.name, OrderLine.size, OrderLine.quantity, OrderLine.line_total)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.business_date >= start, Order.business_date <= end, Order.stage != "voided")
+    )
+    for product, name, size, quantity, line_total in lines:
+        mix[(product, name, size)][0] += quantity
+        mix[(product, name, size)][1] += line_total
+
+    def rows(name: str) -> list[tuple[object, dict[str, int]]]:
+        return sorted(groups[name].items(), key=lambda kv: str(kv[0]).zfill(2))
+
+    return SalesReport(
+        store_id=store.id,
+        store_name=store.name,
+        first=start,
+        last=end,
+        totals=SalesTotals(**totals, voided_orders=voided, voided_cents=voided_cents),
+        by_day=[DaySales(date=k, **v) for k, v in rows("day")],
+        by_hour=[HourSales(hour=k, **v) for k, v in rows("hour")],
+        by_channel=[ChannelSales(channel=str(k), **v) for k, v in rows("channel")],
+        by_service=[ServiceSales(service=str(k), **v) for k, v in rows("service")],
+        product_mix=[
+            ProductSales(product=p, name=n, size=s, quantity=q, sales_cents=c)
+            for (p, n, s), (q, c) in sorted(mix.items(), key=lambda kv: (-kv[1][1], kv[0][0], kv[0][2] or ""))
+        ],
+        discounts=[
+            CouponSales(coupon=k, orders=n, discount_cents=c) for k, (n, c) in sorted(coupons.items())
+        ],
+    )
 
 
-def money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
-
-
-def render_text(report: dict[str, Any]) -> str:
-    t = report["totals"]
-    lines = [
-        f"{report['store']['name']} — sales {report['from']} to {report['to']}",
-        f"  orders          {t['orders']:>10}",
-        f"  gross           {money(t['gross_cents']):>10}",
-        f"  discounts       {money(t['discount_cents']):>10}",
-        f"  net sales       {money(t['net_sales_cents']):>10}",
-        f"  tax             {money(t['tax_cents']):>10}",
-        f"  tips            {money(t['tips_cents']):>10}",
-        f"  voids           {t['voids']:>10}  ({money(t['voided_cents'])})",
-        "  by channel:",
-    ]
-    lines += [
-        f"    {k:<14}{v['orders']:>6}  {money(v['net_sales_cents']):>12}"
-        for k, v in report["by_channel"].items()
-    ]
-    lines.append("  by service:")
-    lines += [
-        f"    {k:<14}{v['orders']:>6}  {money(v['net_sales_cents']):>12}"
-        for k, v in report["by_service"].items()
-    ]
-    lines.append("  product mix (top 15):")
-    lines += [
-        f"    {r['name']:<26}{r['size']:<6}{r['quantity']:>6}  {money(r['gross_cents']):>12}"
-        for r in report["product_mix"][:15]
-    ]
-    return "\n".join(lines)
+__all__ = ["Sales", "SalesReport", "sales_report"]

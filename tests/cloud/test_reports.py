@@ -92,6 +92,7 @@ def test_sales_to_the_cent(client: TestClient, app: FastAPI) -> None:
         "tip_cents": 300,
         "total_cents": 4939,
         "voided_orders": 1,
+        "voided_cents": 1883,
     }
     assert report["by_day"] == [
         {

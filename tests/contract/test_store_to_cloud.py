@@ -26,7 +26,6 @@ from tests.contract.link import Contract, outbox_batches, push
 from tests.contract.store_day import DAY, SHRINK, local
 from tests.contract.store_figures import delivery_kpis, read_delivery
 
-BUCKET = ("orders", "gross_cents", "discount_cents", "net_sales_cents")
 _TABLES = (
     "orders",
     "order_line",
@@ -81,24 +80,18 @@ def test_every_event_the_store_wrote_is_applied(contract: Contract) -> None:
 
 
 def test_sales_equal_the_stores_to_the_cent(contract: Contract) -> None:
+    """One report shape: the cloud's sales report for the store's day is the store's own
+    `makeline report sales --json`, name for name and cent for cent."""
     with StoreDB(contract.store_path) as db, db.read() as session:
-        store = sales_report(session, DAY, DAY)
+        store = sales_report(session, DAY, DAY).as_json()
     cloud = report(contract, "sales")
-    mine, theirs = store["totals"], cloud["totals"]
-    assert theirs["orders"] == mine["orders"] == contract.day.orders - contract.day.voids
-    for key in (*BUCKET, "tax_cents", "total_cents"):
-        assert theirs[key] == mine[key], key
-    assert (theirs["tip_cents"], theirs["voided_orders"]) == (mine["tips_cents"], mine["voids"])
-    assert mine["voids"] == contract.day.voids and mine["tips_cents"] > 0 and mine["discount_cents"] > 0
-    for name, key in (("by_channel", "channel"), ("by_service", "service"), ("by_day", "date")):
-        assert {r[key]: {k: r[k] for k in BUCKET} for r in cloud[name]} == store[name], name
-    assert set(store["by_channel"]) == {"online", "phone", "walk_in"}
-    mix = {
-        (r["product"], r["size"]): (r["name"], r["quantity"], r["sales_cents"]) for r in cloud["product_mix"]
-    }
-    assert mix == {
-        (r["product"], r["size"]): (r["name"], r["quantity"], r["gross_cents"]) for r in store["product_mix"]
-    }
+    assert cloud == store
+    totals = store["totals"]
+    assert isinstance(totals, dict)
+    assert totals["orders"] == contract.day.orders - contract.day.voids
+    assert totals["voided_orders"] == contract.day.voids
+    assert totals["tip_cents"] > 0 and totals["discount_cents"] > 0
+    assert {r["channel"] for r in cloud["by_channel"]} == {"online", "phone", "walk_in"}
 
 
 def test_inventory_variance_equals_the_stores_report(
