@@ -11,13 +11,19 @@ dispatcher can be swapped for another anywhere (the rush simulation does).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from makeline.dispatch.runs import Plan, PlanRequest, lay_out
 from makeline.dispatch.travel import GreatCircleTravel, TravelTimes
 
 
 def _queues(request: PlanRequest) -> tuple[list[int], list[int]]:
     stops, drivers = request.stops, request.drivers
-    orders = sorted(range(len(stops)), key=lambda k: (stops[k].release_s, stops[k].deadline_s, k))
+    # an order over the rack-time cap first, then first ready, first promised
+    orders = sorted(
+        range(len(stops)),
+        key=lambda k: (not request.starving(stops[k]), stops[k].release_s, stops[k].deadline_s, k),
+    )
     by_return = sorted(range(len(drivers)), key=lambda v: (drivers[v].available_at_s, v))
     return orders, by_return
 
@@ -36,6 +42,11 @@ def nearest_neighbour_plan(request: PlanRequest, travel: TravelTimes | None = No
     travel = travel or GreatCircleTravel()
     points = request.points()
     seconds = travel.matrix(points)
+    return lay_out(request, nearest_neighbour_routes(request, seconds), seconds, travel.distances(points))
+
+
+def nearest_neighbour_routes(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> list[list[int]]:
+    """One route per driver (indexes into `request.stops`), as `nearest_neighbour_plan` lays out."""
     orders, by_return = _queues(request)
     left = list(orders)
     routes: list[list[int]] = [[] for _ in request.drivers]
@@ -55,4 +66,4 @@ def nearest_neighbour_plan(request: PlanRequest, travel: TravelTimes | None = No
             route.append(nearest)
             left.remove(nearest)
         routes[v] = route
-    return lay_out(request, routes, seconds, travel.distances(points))
+    return routes

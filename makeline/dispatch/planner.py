@@ -14,24 +14,29 @@ each level dominates the next. The routing model, one vehicle per driver:
   for an order that holds no run back, more than all lateness can cost;
 * arc cost: driving seconds.
 
-The search: cheapest insertion for a first plan, then guided local search;
-then `recombine` picks the best set of runs from those found and from small
-groups of nearby orders, with CP-SAT. Each stage stops at a fixed amount of
-work (same input, same plan) or at its share of the time limit, whichever
+* a door may have an earliest time (a scheduled order): the driver waits there;
+* a driver may have to be back by a time (the end of the shift);
+* an order over the rack-time cap is left off only when no bag has room at all.
+
+The search is anytime inside one budget (`PlanRequest.budget_ms`, building the
+matrices and the pool included): the nearest-neighbour plan first, then guided
+local search from it, then `recombine` picks the best set of runs from those
+found and from small groups of nearby orders, with CP-SAT; the best plan seen
+is returned, so it is never worse than nearest-neighbour's. Each stage stops at
+a fixed amount of work (same input, same plan) or at the budget, whichever
 comes first.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ortools.constraint_solver import (
-    pywrapcp,
-    routing_enums_pb2,
-)
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from makeline.dispatch.baselines import nearest_neighbour_routes
 from makeline.dispatch.recombine import recombine
 from makeline.dispatch.runs import (
     Plan,
@@ -66,58 +71,88 @@ def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
     longest = max(max(row) for row in seconds)
     door = max(request.door_s(s) for s in request.stops)
     shift = max([0, *(-s.deadline_s for s in request.stops)])
-    ready = [*(s.release_s for s in request.stops), *(d.available_at_s for d in request.drivers)]
+    ready = [
+        *(s.release_s for s in request.stops),
+        *(s.earliest_s for s in request.stops),
+        *(d.available_at_s for d in request.drivers),
+    ]
     # later than any arrival a plan can have, so above any one order's lateness
     horizon = shift + max(ready) + (min(n, request.capacity) + 1) * (longest + door) + 1
     late = (n + min(n, len(request.drivers))) * longest + 1  # above all a plan can drive
     must_go = late * (n * horizon + 1)
     ready_by = first_departure_s(request)
+    starving = must_go * (n + 1)  # above every ready order left behind together
     keep_back = [
-        late * waiting + (must_go if stop.release_s <= ready_by else 0)
+        late * waiting
+        + (must_go if stop.release_s <= ready_by else 0)
+        + (starving if request.starving(stop) else 0)
         for stop, waiting in zip(request.stops, waiting_lateness(request, seconds), strict=True)
     ]
     return _Costs(shift, late, keep_back)
 
 
 def plan_runs(request: PlanRequest, travel: TravelTimes | None = None, *, thorough: bool = False) -> Plan:
-    """The best runs found for the drivers and orders given, within `request.time_limit_ms`.
+    """The best runs found for the drivers and orders given, within `request.budget_ms`.
 
-    `thorough` lifts the work bounds, leaving only the time limit: a
-    reference search for benchmarks, not reproducible from run to run.
+    An anytime search: it starts from the nearest-neighbour plan (so it is never
+    worse than it on `runs.objective`), improves it with routing search and then
+    recombination, and every stage, building the travel matrices and the pool of
+    runs included, stops at the budget. `thorough` lifts the work bounds, leaving
+    only the budget: a reference search for benchmarks, not reproducible.
     Raises `TravelTimesUnavailable` when the travel matrix cannot be had.
     """
+    started = time.perf_counter()
+    budget_s = request.budget_ms / 1000
+    deadline = started + budget_s
     travel = travel or GreatCircleTravel()
     points = request.points()
     seconds = travel.matrix(points)
     metres = travel.distances(points)
     if not request.stops or not request.drivers:
         return lay_out(request, [[] for _ in request.drivers], seconds, metres)
-    n, limit_s = len(request.stops), request.time_limit_ms / 1000
+    n = len(request.stops)
     costs = _costs(request, seconds)
+    obvious = nearest_neighbour_routes(request, seconds)
+    best_routes, best = obvious, objective(request, lay_out(request, obvious, seconds, metres), seconds)
+
+    def consider(routes: list[list[int]]) -> None:
+        nonlocal best_routes, best
+        score = objective(request, lay_out(request, routes, seconds, metres), seconds)
+        if score < best:
+            best_routes, best = routes, score
+
     manager, routing = _model(request, seconds, costs)
     moves = 0 if thorough else max(MIN_MOVES, MOVES_PER_ORDER * n)
-    solution = routing.SolveWithParameters(_parameters(costs, moves, limit_s * ROUTING_SHARE))
-    found = (
-        _routes(request, manager, routing, solution)
-        if solution is not None
-        else [[] for _ in request.drivers]
-    )
-    plan = lay_out(request, found, seconds, metres)
-    better = recombine(
-        request,
-        seconds,
-        found,
-        costs.late,
-        costs.keep_back,
-        work=limit_s if thorough else WORK_PER_ORDER * n,
-        time_limit_s=limit_s * RECOMBINE_SHARE,
-    )
-    if better is None:
-        return plan
-    other = lay_out(request, better, seconds, metres)
-    if objective(request, other, seconds) < objective(request, plan, seconds):
-        return other
-    return plan
+    routing_s = min(budget_s * ROUTING_SHARE, deadline - time.perf_counter())
+    if routing_s > 0.001:
+        params = _parameters(costs, moves, routing_s)
+        start = routing.ReadAssignmentFromRoutes(_as_nodes(obvious, n), True)
+        solution = (
+            routing.SolveFromAssignmentWithParameters(start, params)
+            if start is not None
+            else routing.SolveWithParameters(params)
+        )
+        if solution is not None:
+            consider(_routes(request, manager, routing, solution))
+    left_s = deadline - time.perf_counter()
+    if left_s > 0.002:
+        better = recombine(
+            request,
+            seconds,
+            best_routes,
+            costs.late,
+            costs.keep_back,
+            work=left_s if thorough else WORK_PER_ORDER * n,
+            deadline=deadline,
+        )
+        if better is not None:
+            consider(better)
+    return lay_out(request, best_routes, seconds, metres)
+
+
+def _as_nodes(routes: Sequence[Sequence[int]], n: int) -> list[list[int]]:
+    """Routes of orders as routing nodes: every pick-up at the store, then the doors."""
+    return [[1 + k for k in route] + [n + 1 + k for k in route] for route in routes]
 
 
 def _model(request: PlanRequest, seconds: Sequence[Sequence[int]], costs: _Costs) -> tuple[Any, Any]:
@@ -143,13 +178,23 @@ def _model(request: PlanRequest, seconds: Sequence[Sequence[int]], costs: _Costs
     clock = [[door[i] + drive[i][j] for j in nodes] for i in nodes]
     horizon = (
         costs.shift
-        + max([*(s.release_s for s in request.stops), *(d.available_at_s for d in request.drivers)])
+        + max(
+            [
+                *(s.release_s for s in request.stops),
+                *(s.earliest_s for s in request.stops),
+                *(d.available_at_s for d in request.drivers),
+            ]
+        )
         + sum(max(row) for row in clock)
     )
     routing.AddDimension(routing.RegisterTransitMatrix(clock), horizon, horizon, False, "time")
-    time = routing.GetDimensionOrDie("time")
+    clock_at = routing.GetDimensionOrDie("time")
     for v, driver in enumerate(request.drivers):
-        time.CumulVar(routing.Start(v)).SetValue(driver.available_at_s + costs.shift)
+        clock_at.CumulVar(routing.Start(v)).SetValue(driver.available_at_s + costs.shift)
+        if driver.back_by_s is not None:  # an empty route is always allowed
+            back_by = max(driver.back_by_s, driver.available_at_s)
+            clock_at.CumulVar(routing.End(v)).SetMax(back_by + costs.shift)
+    waits = any(s.earliest_s > 0 for s in request.stops)
 
     pickups = [manager.NodeToIndex(1 + k) for k in range(n)]
     for k, stop in enumerate(request.stops):
@@ -157,11 +202,14 @@ def _model(request: PlanRequest, seconds: Sequence[Sequence[int]], costs: _Costs
         routing.AddPickupAndDelivery(pickup, drop)
         solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(drop))
         solver.Add(routing.ActiveVar(pickup) == routing.ActiveVar(drop))
-        solver.Add(time.CumulVar(pickup) <= time.CumulVar(drop))
-        time.CumulVar(pickup).SetMin(stop.release_s + costs.shift)
+        solver.Add(clock_at.CumulVar(pickup) <= clock_at.CumulVar(drop))
+        clock_at.CumulVar(pickup).SetMin(stop.release_s + costs.shift)
         routing.NextVar(drop).RemoveValues(pickups)  # one trip: no coming back for more
-        time.SlackVar(drop).SetValue(0)  # no idling once the run has left
-        time.SetCumulVarSoftUpperBound(drop, stop.deadline_s + costs.shift, costs.late)
+        if stop.earliest_s > 0:
+            clock_at.CumulVar(drop).SetMin(stop.earliest_s + costs.shift)
+        if not waits:
+            clock_at.SlackVar(drop).SetValue(0)  # no idling once the run has left
+        clock_at.SetCumulVarSoftUpperBound(drop, stop.deadline_s + costs.shift, costs.late)
         routing.AddDisjunction([pickup], 0)
         routing.AddDisjunction([drop], costs.keep_back[k])
     return manager, routing

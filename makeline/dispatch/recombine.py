@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,22 +30,31 @@ ALL_SETS_UP_TO = 20  # orders: up to this many, every set is a candidate
 POOL_SETS = 5000  # beyond it, an order is grouped with as many nearest orders as this allows
 
 
+Shift = tuple[int, int | None]  # a class of drivers: (back in the store at, must be back by)
+
+
 @dataclass(frozen=True)
 class Candidate:
     orders: tuple[int, ...]  # indexes into request.stops, in driving order
-    available_at_s: int  # the drivers it is ordered for
+    shift: Shift  # the drivers it is ordered for
     cost: int  # lateness times the late weight, plus driving
 
 
 def order_sets(
-    request: PlanRequest, seconds: Sequence[Sequence[int]], found: Iterable[Sequence[int]]
+    request: PlanRequest,
+    seconds: Sequence[Sequence[int]],
+    found: Iterable[Sequence[int]],
+    deadline: float = math.inf,
 ) -> list[tuple[int, ...]]:
-    """The sets of orders worth a run, sorted so the pool is the same every time."""
+    """The sets of orders worth a run, sorted so the pool is the same every time; past
+    `deadline` (a `time.perf_counter()` moment) no more are added."""
     n = len(request.stops)
     size = min(request.capacity, ENUMERATED_SIZE)
     sets: set[tuple[int, ...]] = {tuple(sorted(route)) for route in found if route}
     neighbours = _neighbours(n, size)
     for k in range(n):
+        if time.perf_counter() > deadline:
+            break
         if n <= ALL_SETS_UP_TO:
             near = list(range(k + 1, n))
         else:
@@ -68,33 +78,32 @@ def candidates(
     request: PlanRequest,
     seconds: Sequence[Sequence[int]],
     orders: Sequence[int],
-    classes: Sequence[int],
+    classes: Sequence[Shift],
     late_weight: int,
 ) -> list[Candidate]:
-    """For each driver availability, the best driving order of `orders`."""
+    """For each class of drivers, the best driving order of `orders` (none when every
+    driving order would bring the driver back after the end of the shift)."""
     stops = request.stops
     ready = max(stops[k].release_s for k in orders)
-    tours = []
-    for sequence in itertools.permutations(orders):
-        # arrival at each door counted from the moment the run leaves
-        t, here, drive, arrivals = 0, 0, 0, []
-        for k in sequence:
-            t += seconds[here][k + 1]
-            drive += seconds[here][k + 1]
-            arrivals.append((t, stops[k].deadline_s))
-            t += request.door_s(stops[k])
-            here = k + 1
-        tours.append((sequence, drive + seconds[here][0], arrivals))
     found = []
-    for available in classes:
+    for available, back_by in classes:
         leave = max(available, ready)
         best: tuple[int, int, tuple[int, ...]] | None = None
-        for sequence, drive, arrivals in tours:
-            late = sum(max(0, leave + t - deadline) for t, deadline in arrivals)
+        for sequence in itertools.permutations(orders):
+            t, here, drive, late = leave, 0, 0, 0
+            for k in sequence:
+                t = max(t + seconds[here][k + 1], stops[k].earliest_s)
+                drive += seconds[here][k + 1]
+                late += max(0, t - stops[k].deadline_s)
+                t += request.door_s(stops[k])
+                here = k + 1
+            drive += seconds[here][0]
+            if back_by is not None and t + seconds[here][0] > max(back_by, available):
+                continue
             if best is None or (late, drive) < best[:2]:
                 best = (late, drive, sequence)
-        assert best is not None
-        found.append(Candidate(best[2], available, best[0] * late_weight + best[1]))
+        if best is not None:
+            found.append(Candidate(best[2], (available, back_by), best[0] * late_weight + best[1]))
     return found
 
 
@@ -105,30 +114,37 @@ def recombine(
     late_weight: int,
     keep_back_cost: Sequence[int],
     work: float,
-    time_limit_s: float,
+    deadline: float,
 ) -> list[list[int]] | None:
     """One route per driver (indexes into request.stops), or None if CP-SAT found none.
 
     `found` is the routing search's plan, one route per driver: it is in the
     pool and is CP-SAT's starting point. `keep_back_cost[k]` is the cost of
     leaving order k for a later run. `work` bounds CP-SAT in its deterministic
-    units, so the same input gets the same answer; `time_limit_s` is the guard.
+    units, so the same input gets the same answer; `deadline` (a `time.perf_counter()`
+    moment) is the guard, for building the pool too.
     """
     drivers = request.drivers
-    classes = sorted({d.available_at_s for d in drivers})
-    seats = {a: sum(1 for d in drivers if d.available_at_s == a) for a in classes}
-    pool = [
-        candidate
-        for orders in order_sets(request, seconds, found)
-        for candidate in candidates(request, seconds, orders, classes, late_weight)
-    ]
+    shift_of = [(d.available_at_s, d.back_by_s) for d in drivers]
+    classes = sorted(set(shift_of), key=lambda c: (c[0], math.inf if c[1] is None else c[1]))
+    seats = {c: shift_of.count(c) for c in classes}
+    pool: list[Candidate] = []
+    for orders in order_sets(request, seconds, found, deadline):
+        if time.perf_counter() > deadline:
+            break
+        pool.extend(candidates(request, seconds, orders, classes, late_weight))
+    chosen = {(tuple(sorted(route)), shift_of[v]) for v, route in enumerate(found) if route}
+    pooled = {(tuple(sorted(c.orders)), c.shift) for c in pool}
+    for v, route in enumerate(found):  # the plan found is always in the pool, whatever the clock says
+        if route and (tuple(sorted(route)), shift_of[v]) not in pooled:
+            pool.extend(candidates(request, seconds, route, [shift_of[v]], late_weight))
     model = cp_model.CpModel()
     take = [model.new_bool_var(f"run{i}") for i in range(len(pool))]
     kept = [model.new_bool_var(f"kept{k}") for k in range(len(request.stops))]
     covering: list[list[int]] = [[] for _ in request.stops]
-    by_class: dict[int, list[int]] = {a: [] for a in classes}
+    by_class: dict[Shift, list[int]] = {c: [] for c in classes}
     for i, candidate in enumerate(pool):
-        by_class[candidate.available_at_s].append(i)
+        by_class[candidate.shift].append(i)
         for k in candidate.orders:
             covering[k].append(i)
     for k, runs in enumerate(covering):
@@ -138,13 +154,8 @@ def recombine(
     model.minimize(
         cp_model.LinearExpr.weighted_sum([*take, *kept], [*(c.cost for c in pool), *keep_back_cost])
     )
-    chosen = {
-        (tuple(sorted(route)), driver.available_at_s)
-        for route, driver in zip(found, drivers, strict=True)
-        if route
-    }
     for i, candidate in enumerate(pool):
-        model.add_hint(take[i], (tuple(sorted(candidate.orders)), candidate.available_at_s) in chosen)
+        model.add_hint(take[i], (tuple(sorted(candidate.orders)), candidate.shift) in chosen)
     served = {k for route in found for k in route}
     for k, var in enumerate(kept):
         model.add_hint(var, k not in served)
@@ -153,7 +164,7 @@ def recombine(
     solver.parameters.num_workers = 1  # one worker and a work bound: the same answer every time
     solver.parameters.random_seed = 0
     solver.parameters.max_deterministic_time = work
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_time_in_seconds = max(0.001, deadline - time.perf_counter())
     # a set-packing model: its linear relaxation is strong, so lean on it (level 2)
     # and skip presolve and probing, which take longer than solving
     solver.parameters.linearization_level = 2
@@ -164,8 +175,8 @@ def recombine(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     routes: list[list[int]] = [[] for _ in drivers]
-    free = {a: [v for v, d in enumerate(drivers) if d.available_at_s == a] for a in classes}
+    free = {c: [v for v in range(len(drivers)) if shift_of[v] == c] for c in classes}
     for i, candidate in enumerate(pool):
         if solver.value(take[i]):
-            routes[free[candidate.available_at_s].pop(0)] = list(candidate.orders)
+            routes[free[candidate.shift].pop(0)] = list(candidate.orders)
     return routes

@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from makeline.dispatch import PlanError
 from makeline.dispatch.travel import LatLon
 
+MAX_CAPACITY = 6  # the most orders one hot-bag run may carry
+BUDGET_BASE_MS = 100
+BUDGET_PER_ORDER_MS = 30
+BUDGET_CAP_MS = 1000
+
 
 @dataclass(frozen=True)
 class Stop:
@@ -28,6 +33,8 @@ class Stop:
     deadline_s: int  # the promise time; negative when it has already passed
     release_s: int = 0  # when it comes off the oven and is boxed; 0 if on the rack
     service_s: int | None = None  # time at the door; None takes the request's
+    earliest_s: int = 0  # not at the door before this (a scheduled order); the driver waits
+    on_rack_s: int = 0  # how long it has already waited on the heat rack
 
     @property
     def point(self) -> LatLon:
@@ -39,6 +46,7 @@ class Driver:
     driver_id: str
     name: str
     available_at_s: int = 0  # 0 when in the store, else the expected return
+    back_by_s: int | None = None  # must be back in the store by then (end of shift); None: no limit
 
 
 @dataclass(frozen=True)
@@ -48,20 +56,28 @@ class PlanRequest:
     stops: tuple[Stop, ...]
     drivers: tuple[Driver, ...]
     capacity: int = 3  # orders in one hot-bag run
-    time_limit_ms: int = 250
+    time_limit_ms: int | None = None  # None: scaled with the request (see `budget_ms`)
     service_s: int = 120
+    rack_cap_s: int = 1800  # an order that has waited this long on the rack goes first
 
     def __post_init__(self) -> None:
         if self.capacity < 1:
             raise PlanError(f"Hot-bag capacity must be at least 1 order (it is {self.capacity}).")
-        if self.time_limit_ms < 1:
+        if self.capacity > MAX_CAPACITY:
+            raise PlanError(
+                f"A hot bag of {self.capacity} orders is not one run: pizza would ride too long. "
+                f"Set the bag to at most {MAX_CAPACITY} orders."
+            )
+        if self.time_limit_ms is not None and self.time_limit_ms < 1:
             raise PlanError(f"The planning time limit must be positive ({self.time_limit_ms} ms).")
+        if self.rack_cap_s < 1:
+            raise PlanError(f"The rack-time cap must be positive ({self.rack_cap_s} s).")
         if self.service_s < 0:
             raise PlanError(f"The time at the door cannot be negative ({self.service_s} s).")
         _unique([s.order_id for s in self.stops], "order")
         _unique([d.driver_id for d in self.drivers], "driver")
         for stop in self.stops:
-            if stop.release_s < 0 or (stop.service_s or 0) < 0:
+            if stop.release_s < 0 or (stop.service_s or 0) < 0 or stop.earliest_s < 0 or stop.on_rack_s < 0:
                 raise PlanError(
                     f"Order {stop.label} has a negative ready time or door time; "
                     f"use 0 for an order already on the rack."
@@ -71,6 +87,18 @@ class PlanRequest:
                 raise PlanError(
                     f"Driver {driver.name} has a return time in the past; use 0 for a driver in the store."
                 )
+
+    @property
+    def budget_ms(self) -> int:
+        """The whole planning budget: as given, else scaled with the orders to plan (a quick
+        look for a handful, about a second from 30 orders up)."""
+        if self.time_limit_ms is not None:
+            return self.time_limit_ms
+        return min(BUDGET_CAP_MS, BUDGET_BASE_MS + BUDGET_PER_ORDER_MS * len(self.stops))
+
+    def starving(self, stop: Stop) -> bool:
+        """On the rack for longer than the store's cap: it goes before anything else."""
+        return stop.release_s == 0 and stop.on_rack_s >= self.rack_cap_s
 
     @property
     def store(self) -> LatLon:
@@ -117,6 +145,7 @@ class Run:
     return_s: int
     drive_s: int
     distance_m: int
+    overtime_s: int = 0  # back after the driver's `back_by_s`
 
 
 @dataclass(frozen=True)
@@ -161,7 +190,7 @@ def lay_out(
         planned: list[PlannedStop] = []
         for k, stop in zip(route, stops, strict=True):
             leg = seconds[here][k + 1]
-            t += leg
+            t = max(t + leg, stop.earliest_s)  # early at a scheduled door: the driver waits
             drive += leg
             distance += metres[here][k + 1]
             planned.append(PlannedStop(stop.order_id, stop.label, t, stop.deadline_s))
@@ -169,16 +198,10 @@ def lay_out(
             here = k + 1
         drive += seconds[here][0]
         distance += metres[here][0]
+        back = t + seconds[here][0]
+        overtime = 0 if driver.back_by_s is None else max(0, back - driver.back_by_s)
         runs.append(
-            Run(
-                driver.driver_id,
-                driver.name,
-                tuple(planned),
-                departure,
-                t + seconds[here][0],
-                drive,
-                distance,
-            )
+            Run(driver.driver_id, driver.name, tuple(planned), departure, back, drive, distance, overtime)
         )
     served = set(taken)
     return Plan(
@@ -194,34 +217,59 @@ def first_departure_s(request: PlanRequest) -> int:
     return min((d.available_at_s for d in request.drivers), default=0)
 
 
+def next_chance_s(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> int:
+    """When an order left off this plan's runs can leave at the earliest: the first driver
+    back from a typical run (there and back to a median door, plus the door time)."""
+    if len(request.stops) == 0:
+        return 0
+    drives = sorted(seconds[0][k + 1] for k in range(len(request.stops)))
+    round_trip = 2 * drives[len(drives) // 2] + request.service_s
+    return min((d.available_at_s for d in request.drivers), default=0) + round_trip
+
+
 def waiting_lateness(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> list[int]:
     """Per order, the lateness charged when it is left for a later run.
 
-    As if it went straight to its door the moment it is ready: a hopeful
-    estimate on purpose, so that a driver is held in the store for an order
-    still in the oven only when that saves lateness even against it.
+    As if it went straight to its door at its next chance (`next_chance_s`): an order
+    that is already late pays for the wait, so leaving it behind never looks free,
+    while an order still in the oven costs nothing to wait for when its promise
+    allows.
     """
+    later = next_chance_s(request, seconds)
     return [
-        max(0, stop.release_s + seconds[0][k + 1] - stop.deadline_s) for k, stop in enumerate(request.stops)
+        max(
+            0,
+            max(stop.release_s, later, stop.earliest_s - seconds[0][k + 1])
+            + seconds[0][k + 1]
+            - stop.deadline_s,
+        )
+        for k, stop in enumerate(request.stops)
     ]
 
 
-def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]) -> tuple[int, int, int]:
+Score = tuple[int, int, int, int, int]
+
+
+def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]) -> Score:
     """What the planner minimises, in order of importance.
 
-    1. ready orders left off every run: one goes whenever a hot bag has room
+    1. orders over the rack-time cap left off every run (nobody's pizza is forgotten);
+    2. ready orders left off every run: one goes whenever a hot bag has room
        (an order still in the oven may wait for a later run instead of holding
        a driver in the store);
-    2. lateness against promise times, in seconds, an order left for later
+    3. seconds of drivers' overtime past the end of their shift;
+    4. lateness against promise times, in seconds, an order left for later
        counted at its `waiting_lateness`;
-    3. driving seconds, there and back.
+    5. driving seconds, there and back.
     """
     served = {stop.order_id for stop in plan.stops()}
     kept = [k for k, s in enumerate(request.stops) if s.order_id not in served]
     ready_by = first_departure_s(request)
     late = waiting_lateness(request, seconds)
     return (
+        sum(1 for k in kept if request.starving(request.stops[k])),
         sum(1 for k in kept if request.stops[k].release_s <= ready_by),
+        sum(run.overtime_s for run in plan.runs),
         plan.total_lateness_s + sum(late[k] for k in kept),
         plan.total_drive_s,
     )

@@ -302,7 +302,7 @@ def plannable(board: Board) -> list[WaitingOrder]:
     ]
 
 
-def plan_request(board: Board, time_limit_ms: int = 250) -> PlanRequest:
+def plan_request(board: Board, time_limit_ms: int | None = None) -> PlanRequest:
     stops = tuple(
         Stop(
             o.order_id,
@@ -311,6 +311,7 @@ def plan_request(board: Board, time_limit_ms: int = 250) -> PlanRequest:
             o.lon or 0.0,
             deadline_s=_seconds_until(board.at, o.promise_at, up=False),
             release_s=max(0, _seconds_until(board.at, o.expected_ready_at or board.at, up=True)),
+            on_rack_s=o.rack_s(board.at) or 0,
         )
         for o in plannable(board)
     )
@@ -324,7 +325,7 @@ def plan_board(
     board: Board,
     travel: TravelTimes | None = None,
     planner: Planner | None = None,
-    time_limit_ms: int = 250,
+    time_limit_ms: int | None = None,
 ) -> Suggestion:
     """The runs `planner` (default: `plan_runs`) would send from `board`'s snapshot."""
     if planner is None:
@@ -344,7 +345,7 @@ def suggest(
     at: datetime | None = None,
     travel: TravelTimes | None = None,
     planner: Planner | None = None,
-    time_limit_ms: int = 250,
+    time_limit_ms: int | None = None,
 ) -> Suggestion:
     """Read the board, then plan outside the read transaction."""
     with db.read() as session:
