@@ -147,8 +147,8 @@ def test_dispatch_board_with_two_suggested_runs(
     by stage: four ready (#1001 11 min on the rack and promised 6:30 PM LATE, both in red; #1003's
     promise amber, its ETA within 3 minutes of it), #1005 boxing, #1006 on the make line, each with
     its promise and the run it is on. Two suggested runs leaving now, two stops each in stop order
-    with ETA, promise, return and km: the north pair with Priya (#1001's ETA and promise red), the
-    south pair with Sam."""
+    with ETA, promise, return and km: the north pair with Sam (#1001's ETA and promise red), the
+    south pair with Priya."""
     friday_board(db)
     app = make_app(store_path, "dispatch", clock, db)
 
