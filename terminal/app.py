@@ -55,6 +55,7 @@ _SCREENS = {
     "stock": ("terminal.screens.stock", "StockScreen"),
     "dispatch": ("terminal.screens.dispatch", "DispatchScreen"),
     "driver": ("terminal.screens.driver", "DriverScreen"),
+    "board": ("terminal.screens.lobby", "LobbyScreen"),
 }
 
 

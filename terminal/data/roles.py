@@ -29,6 +29,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("stock", "Stock count", "7", True, _LEADS),
     ScreenSpec("dispatch", "Dispatch", "8", True, _LEADS),
     ScreenSpec("driver", "Driver", "9", True, _DRIVERS),
+    ScreenSpec("board", "Lobby board", "0", False, frozenset()),
 )
 SCREEN_NAMES = tuple(s.name for s in SCREENS)
 
