@@ -81,6 +81,21 @@ class RushResult:
     def avg_delivery_min(self) -> float:
         return sum(d.delivered_s - d.placed_s for d in self.deliveries) / len(self.deliveries) / 60
 
+    def delivery_min(self) -> list[float]:
+        return sorted((d.delivered_s - d.placed_s) / 60 for d in self.deliveries)
+
+    def percentile_min(self, p: float) -> float:
+        """Delivery time (placed to door) at percentile `p` (0-100), nearest rank."""
+        times = self.delivery_min()
+        return times[min(len(times) - 1, max(0, math.ceil(p / 100 * len(times)) - 1))]
+
+    @property
+    def max_delivery_min(self) -> float:
+        return max(self.delivery_min())
+
+    def over_min(self, minutes: float) -> int:
+        return sum(1 for t in self.delivery_min() if t > minutes)
+
     @property
     def avg_rack_min(self) -> float:
         return sum(d.left_s - d.ready_s for d in self.deliveries) / len(self.deliveries) / 60
@@ -113,7 +128,7 @@ def simulate(
     rush: Rush,
     dispatcher: Dispatcher,
     travel: TravelTimes | None = None,
-    time_limit_ms: int = 250,
+    time_limit_ms: int | None = None,
 ) -> RushResult:
     """Every order of `rush` delivered under `dispatcher`; raises PlanError if it stalls."""
     travel = travel or GreatCircleTravel()
@@ -161,10 +176,18 @@ def simulate(
 
 
 def _request(
-    rush: Rush, waiting: Iterable[RushOrder], back: dict[str, int], now: int, limit: int
+    rush: Rush, waiting: Iterable[RushOrder], back: dict[str, int], now: int, limit: int | None
 ) -> PlanRequest:
     stops = tuple(
-        Stop(o.order_id, o.label, o.lat, o.lon, o.promise_s - now, max(0, o.ready_s - now))
+        Stop(
+            o.order_id,
+            o.label,
+            o.lat,
+            o.lon,
+            o.promise_s - now,
+            max(0, o.ready_s - now),
+            on_rack_s=max(0, now - o.ready_s),
+        )
         for o in sorted(waiting, key=lambda o: o.order_id)
     )
     drivers = tuple(replace(d, available_at_s=max(0, back[d.driver_id] - now)) for d in rush.drivers)
@@ -213,3 +236,38 @@ def friday_rush(
         made.append(RushOrder(f"r{i:03d}", f"#{1001 + i}", lat, lon, at, at + prep, promise))
     crew = tuple(Driver(f"d{j}", DRIVER_NAMES[j % len(DRIVER_NAMES)]) for j in range(drivers))
     return Rush(store, tuple(made), crew)
+
+
+@dataclass(frozen=True)
+class CapacityBound:
+    """What the drivers allow, whatever the dispatcher: in the busiest hour, the driving work
+    needed (each order's drive there and back plus its door time, shared three to a bag at
+    best) against the driver time available; and the average delivery with a driver for
+    every order the moment it is ready."""
+
+    busiest_hour_start_s: int
+    work_needed_s: float  # with perfect bags: a third of each order's round trip
+    work_single_s: float  # one order per run
+    available_s: float
+
+    @property
+    def load_pct(self) -> tuple[float, float]:
+        return 100 * self.work_needed_s / self.available_s, 100 * self.work_single_s / self.available_s
+
+
+def capacity_bound(rush: Rush, travel: TravelTimes | None = None) -> tuple[CapacityBound, float]:
+    """The busiest hour's load and the average delivery (minutes) with unlimited drivers."""
+    travel = travel or GreatCircleTravel()
+    points = [rush.store, *(LatLon(o.lat, o.lon) for o in rush.orders)]
+    seconds = travel.matrix(points)
+    trip = [seconds[0][k + 1] + seconds[k + 1][0] + rush.service_s for k in range(len(rush.orders))]
+    best: CapacityBound | None = None
+    for start in sorted({o.ready_s for o in rush.orders}):
+        inside = [k for k, o in enumerate(rush.orders) if start <= o.ready_s < start + 3600]
+        single = sum(trip[k] for k in inside)
+        found = CapacityBound(start, single / rush.capacity, single, 3600.0 * len(rush.drivers))
+        if best is None or found.work_single_s > best.work_single_s:
+            best = found
+    assert best is not None
+    unlimited = sum(o.ready_s + seconds[0][k + 1] - o.placed_s for k, o in enumerate(rush.orders))
+    return best, unlimited / len(rush.orders) / 60
