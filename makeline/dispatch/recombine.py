@@ -28,6 +28,7 @@ from makeline.dispatch.runs import PlanRequest
 ENUMERATED_SIZE = 3  # largest run enumerated; longer ones come from the routing search
 ALL_SETS_UP_TO = 20  # orders: up to this many, every set is a candidate
 POOL_SETS = 5000  # beyond it, an order is grouped with as many nearest orders as this allows
+POOL_SHARE = 0.5  # of the time left for recombination, at most this much builds the pool
 
 
 Shift = tuple[int, int | None]  # a class of drivers: (back in the store at, must be back by)
@@ -129,8 +130,10 @@ def recombine(
     classes = sorted(set(shift_of), key=lambda c: (c[0], math.inf if c[1] is None else c[1]))
     seats = {c: shift_of.count(c) for c in classes}
     pool: list[Candidate] = []
-    for orders in order_sets(request, seconds, found, deadline):
-        if time.perf_counter() > deadline:
+    # the pool may take half of what is left: building the model and solving need the rest
+    pool_by = time.perf_counter() + max(0.0, deadline - time.perf_counter()) * POOL_SHARE
+    for orders in order_sets(request, seconds, found, pool_by):
+        if time.perf_counter() > pool_by:
             break
         pool.extend(candidates(request, seconds, orders, classes, late_weight))
     chosen = {(tuple(sorted(route)), shift_of[v]) for v, route in enumerate(found) if route}
