@@ -5,8 +5,12 @@ embedded PostgreSQL in `--data-dir`, so one command works on a laptop."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +57,24 @@ def settings_from(args: argparse.Namespace) -> CloudSettings:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve until stopped. SIGTERM (a service manager's stop) and SIGINT (Ctrl-C) both end
+    it cleanly: uvicorn finishes its requests, the embedded PostgreSQL is stopped, exit 0."""
+    previous = signal.getsignal(signal.SIGTERM)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    if on_main_thread:
+        # SIGTERM behaves as Ctrl-C does: uvicorn shuts down, then raises it again here.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        return _serve(args)
+    except KeyboardInterrupt:
+        print("makeline cloud: stopped.", flush=True)
+        return 0
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from cloud_api.db.base import utcnow
@@ -66,12 +88,13 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     settings = settings_from(args)
     embedded: EmbeddedPostgres | None = None
-    url = settings.database_url
+    url = settings.database_url or ""
     if not url:
         embedded = EmbeddedPostgres(settings.data_dir)
-        url = embedded.ensure_database()
-        print(f"makeline cloud: embedded PostgreSQL in {embedded.data_dir}")
     try:
+        if embedded is not None:
+            url = embedded.ensure_database()
+            print(f"makeline cloud: embedded PostgreSQL in {embedded.data_dir}", flush=True)
         upgrade(url)
         if settings.demo:
             db = Database(url, pool_size=1, max_overflow=0)
@@ -102,5 +125,19 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         if embedded is not None:
-            embedded.stop()
+            with _signals_held():  # a second Ctrl-C must not cut the database's stop short
+                embedded.stop()
     return 0
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)

@@ -3,60 +3,36 @@
 `run_print_queue(db, stop)` blocks until `stop` is set; from asyncio, run it with
 `await asyncio.to_thread(run_print_queue, db, stop)` and set `stop` to end it. Only one
 print queue may run per store database: a second one would take jobs the first is still
-sending and print them twice, so it is refused (`QueueAlreadyRunning`). The lock is an OS
-file lock beside the database, released by the OS even when the agent is killed.
+sending and print them twice, so it is refused (`QueueAlreadyRunning`), through the
+store's one OS file lock (`store_db.lock`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from printers.errors import QueueAlreadyRunning
 from printers.queue import PrintQueue, QueueSettings
 from printers.store_jobs import StoreJobStore, health
 from store_db.db import StoreDB
+from store_db.lock import hold, lock_path
 
 log = logging.getLogger("printers.agent")
 
 
-@contextlib.contextmanager
-def queue_lock(db_path: Path) -> Iterator[None]:
+def queue_lock(db_path: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the store's print-queue lock; `QueueAlreadyRunning` when another process has it."""
-    path = db_path.with_name(db_path.name + ".print-queue.lock")
-    handle: IO[str] = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed below
-    try:
-        if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise QueueAlreadyRunning(
-                f"Another makeline agent (pid {holder}) is already printing for {db_path}; "
-                "leave that one running, or stop it before starting this one."
-            )
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        handle.close()  # closing the file releases the lock
 
+    def refuse(pid: int | None) -> QueueAlreadyRunning:
+        return QueueAlreadyRunning(
+            f"Another makeline agent (pid {pid or '?'}) is already printing for {db_path}; "
+            "leave that one running, or stop it before starting this one."
+        )
 
-def _try_lock(handle: IO[str]) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks here; one agent by convention
-        return True
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+    return hold(lock_path(db_path, "print-queue"), refuse)
 
 
 def run_print_queue(

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from store_db.errors import StoreDatabaseError
+from store_db.integrity import check_header, check_store_file, secure_store_files
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -46,24 +46,26 @@ def make_engine(path: Path, *, write: bool = True) -> Engine:
 
 
 class StoreDB:
-    """A store's SQLite file. `write()` and `read()` hand out sessions in one transaction."""
+    """A store's SQLite file. `write()` and `read()` hand out sessions in one transaction.
+
+    Opening checks the file first (`store_db.integrity`): a missing, damaged or foreign
+    file, or one of another schema, raises a `StoreDatabaseError` that says what to do;
+    `check_schema=False` checks only its header (the terminal checks the rest once its
+    screen is up). The file and its WAL are kept readable by their owner only.
+    """
 
     def __init__(self, path: Path | str, *, check_schema: bool = True) -> None:
         self.path = Path(path)
         self._watch: sqlite3.Connection | None = None
-        if not self.path.exists():
-            raise StoreDatabaseError(
-                f"There is no store database at {self.path}. "
-                f"Create it with: makeline init-store --db {self.path} --demo"
-            )
+        if check_schema:
+            check_store_file(self.path)
+        else:
+            check_header(self.path)
+        secure_store_files(self.path)
         self.engine = make_engine(self.path, write=True)
         self.read_engine = make_engine(self.path, write=False)
         self._writes = sessionmaker(self.engine, expire_on_commit=False)
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
-        if check_schema:
-            from store_db.migrate import check_schema as _check
-
-            _check(self)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -23,7 +23,10 @@ StoreError (= makeline.trade.errors.TradeError)
 ├── NotFound                 no such order, customer, staff member, …
 │   └── NoCount              no finalised count to report from
 ├── AccessDenied             a wrong PIN, a locked PIN, a role that may not do this
-└── StoreDatabaseError       the file is missing, not a store, or its schema is out of date
+├── StoreDatabaseError       the file is missing, not a store, or its schema is out of date
+│   ├── StoreFileDamaged     the file is cut short, overwritten or corrupt: restore it
+│   └── NotAStoreDatabase    a SQLite file, but another program's
+└── AlreadyRunning           another process already does this job on this file
 """
 
 from __future__ import annotations
@@ -128,3 +131,19 @@ class AccessDenied(StoreError):
 
 class StoreDatabaseError(StoreError):
     pass
+
+
+class StoreFileDamaged(StoreDatabaseError):
+    """The store file is damaged; the way back is a restore from the cloud."""
+
+
+class NotAStoreDatabase(StoreDatabaseError):
+    """A readable SQLite file without makeline's schema: the wrong file was given."""
+
+
+class AlreadyRunning(StoreError):
+    """Another process holds the lock of this job on this file (its pid in `pid` when known)."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid

@@ -36,11 +36,14 @@ def head_revision() -> str:
 
 
 def upgrade(path: Path) -> None:
-    """Create the file if needed and migrate it to the newest schema."""
+    """Create the file if needed (readable by its owner only) and migrate it to the newest schema."""
     from alembic import command
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(path), "head")
+    from store_db.integrity import create_owner_only, owner_only_files
+
+    with owner_only_files():
+        create_owner_only(path)
+        command.upgrade(alembic_config(path), "head")
 
 
 def current_revision(db: StoreDB) -> str | None:

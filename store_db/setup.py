@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from store_db import migrate
 from store_db.db import StoreDB
 from store_db.errors import BadInput
+from store_db.integrity import check_store_file
 from store_db.models import Store, utcnow
 
 
@@ -41,6 +42,8 @@ def init_store(
 ) -> str:
     """Migrate `path` to the newest schema and make sure it holds a store. Returns what happened."""
     existed = path.exists()
+    if existed:  # migrating a damaged file, or another program's, would make it worse
+        check_store_file(path, schema=False)
     migrate.upgrade(path)
     with StoreDB(path) as db, db.write() as session:
         store = session.scalars(select(Store)).first()
