@@ -8,9 +8,18 @@ printed as one plain sentence and exits 2; nothing else is caught.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from makeline.demo.launcher import ChildProcess
+    from terminal.app import MakelineApp
 
 # Packages that add subcommands, each through `register(subparsers)` in its `cli` module.
 COMMAND_MODULES = (
@@ -170,15 +179,28 @@ def _demo(args: argparse.Namespace) -> int:
     """Everything on this laptop: a cloud with its own database, the demo store enrolled in it,
     the store's agent, simulated online customers, and the counter screen. Stopped on exit."""
     from makeline.cli.store import db_path
-    from makeline.demo.launcher import ChildProcess, connect_store, free_port, start_cloud, wait_online
+    from store_db.errors import AlreadyRunning
+    from store_db.lock import hold, lock_path
+
+    path = db_path(args.db)
+
+    def refuse(pid: int | None) -> AlreadyRunning:
+        return AlreadyRunning(
+            f"A makeline demo (pid {pid or '?'}) is already running on {path}; switch to it, "
+            "or quit it (Ctrl+Q) before starting another.",
+            pid,
+        )
+
+    with hold(lock_path(path, "demo"), refuse):
+        return _demo_on(path, args)
+
+
+def _demo_on(path: Path, args: argparse.Namespace) -> int:
+    from makeline.cli.terminal import run_until_stopped
     from makeline.demo.seed import init_demo_store
     from printers.configure import add_demo_printers
     from store_db.db import StoreDB
-    from sync.errors import SyncError
-    from terminal.app import MakelineApp
-    from terminal.config import TerminalConfig, poll_from_env
 
-    path = db_path(args.db)
     folder = path.parent
     print(init_demo_store(path))
     printouts = folder / "printouts"
@@ -186,11 +208,39 @@ def _demo(args: argparse.Namespace) -> int:
         for line in add_demo_printers(db, printouts):
             print(line)
     children: list[ChildProcess] = []
+    try:  # whatever was started is stopped on the way out: quit, Ctrl-C, SIGTERM or an error
+        app = _demo_children(path, args, children)
+        try:
+            run_until_stopped(app)
+        finally:
+            app.db.close()
+    finally:
+        for child in reversed(children):
+            child.stop()
+    print(f"Tickets and receipts printed as text in {printouts}; the agent's log is {folder / 'agent.log'}.")
+    if app.fatal is not None:
+        raise app.fatal
+    return app.return_code or 0
+
+
+def _demo_children(path: Path, args: argparse.Namespace, children: list[ChildProcess]) -> MakelineApp:
+    """Start the demo's cloud, agent and customers (each added to `children` as it starts),
+    and make the terminal app; everything said here is said before the screen is taken."""
+    from makeline.demo.launcher import ChildProcess, connect_store, free_port, start_cloud, wait_online
+    from store_db.db import StoreDB
+    from sync.errors import SyncError
+    from terminal.app import MakelineApp
+    from terminal.config import TerminalConfig, poll_from_env
+
+    folder = path.parent
     cloud_url, store_id = "", ""
     if not args.no_cloud:
         print("Starting the demo cloud (the first start sets up its database; about a minute)...")
         try:
-            cloud, cloud_url = start_cloud(folder, free_port(args.port))
+            port = free_port(args.port)
+            if port != args.port:
+                print(f"Port {args.port} is taken (another program listens there); took port {port}.")
+            cloud, cloud_url = start_cloud(folder, port)
             children.append(cloud)
             with StoreDB(path) as db:
                 store_id = connect_store(db, cloud_url)
@@ -206,19 +256,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"Simulated customers order online ({args.rate:g} a minute); see {folder / 'customers.log'}.")
     elif cloud_url:
         print(f"The cloud has not heard the store's agent yet; see {agent_log}. No online customers.")
-    try:
-        app = MakelineApp(TerminalConfig(db_path=path, screen=args.screen, poll_s=poll_from_env()))
-        try:
-            app.run()
-        finally:
-            app.db.close()
-    finally:
-        for child in reversed(children):
-            child.stop()
-    print(f"Tickets and receipts printed as text in {printouts}; the agent's log is {agent_log}.")
-    if app.fatal is not None:
-        raise app.fatal
-    return app.return_code or 0
+    return MakelineApp(TerminalConfig(db_path=path, screen=args.screen, poll_s=poll_from_env()))
 
 
 def _register_simulate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -249,8 +287,19 @@ def _simulate(args: argparse.Namespace) -> int:
     from makeline.cli.store import db_path
     from makeline.demo.simulate import simulate
     from store_db.db import StoreDB
+    from store_db.errors import AlreadyRunning
+    from store_db.lock import hold, lock_path
 
-    with StoreDB(db_path(args.db)) as db:
+    path = db_path(args.db)
+
+    def refuse(pid: int | None) -> AlreadyRunning:
+        return AlreadyRunning(
+            f"A simulator (pid {pid or '?'}) is already placing orders in {path}; "
+            "let it finish, or stop it before starting another.",
+            pid,
+        )
+
+    with StoreDB(path) as db, hold(lock_path(path, "simulate"), refuse):
         if args.drivers:
             from makeline.demo.simulate import clock_in_drivers
 
@@ -272,11 +321,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from makeline.cli.errors import known_errors
 
+    _say_store_file_warnings()
     try:
-        result: int | None = args.run(args)
+        with _sigterm_as_ctrl_c():
+            result: int | None = args.run(args)
     except known_errors() as exc:
         print(f"makeline: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return result or 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (how a service manager stops a command) does what Ctrl-C does: every command
+    stops what it started on the way out. Commands that serve (cloud, agent, terminal)
+    install their own handlers and exit 0."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _say_store_file_warnings() -> None:
+    """A store file made owner-only at start, or left open, is said on stderr in one line."""
+    import logging
+
+    found = logging.getLogger("store_db.integrity")
+    if not found.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("makeline: %(message)s"))
+        found.addHandler(handler)
+        found.propagate = False

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal.data.roles import SCREEN_NAMES
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def _db_default() -> str:
@@ -61,19 +67,42 @@ def register(subparsers: Any) -> None:
 
 
 def run_terminal(args: argparse.Namespace) -> int:
+    from store_db.integrity import check_store_file
     from terminal.app import MakelineApp
     from terminal.config import TerminalConfig, poll_from_env
 
+    check_store_file(args.db)  # a damaged file is said in one sentence before the screen is taken
     poll = args.poll_ms / 1000 if args.poll_ms is not None else poll_from_env()
     config = TerminalConfig(db_path=args.db, screen=args.screen, poll_s=poll)
     app = MakelineApp(config)
     try:
-        app.run()
+        run_until_stopped(app)
     finally:
         app.db.close()
     if app.fatal is not None:
         raise app.fatal
     return app.return_code or 0
+
+
+def run_until_stopped(app: App[Any]) -> None:
+    """Run `app` until it exits, or until SIGTERM, SIGHUP (the terminal went away) or SIGINT
+    asks it to: then it exits as if quit from the keyboard, and the terminal is restored."""
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        asked = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        if on_main_thread:
+            for sig in asked:
+                loop.add_signal_handler(sig, app.exit)
+        try:
+            await app.run_async()
+        finally:
+            if on_main_thread:
+                for sig in asked:
+                    loop.remove_signal_handler(sig)
+
+    asyncio.run(run())
 
 
 def run_serve(args: argparse.Namespace) -> int:

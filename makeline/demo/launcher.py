@@ -25,9 +25,14 @@ HEAD_OFFICE = ("hq@makeline.test", "makeline-demo")
 
 
 def free_port(preferred: int = 8000) -> int:
-    """`preferred` when nothing listens there, else any free port."""
+    """`preferred` when nothing listens there, else any free port.
+
+    Address reuse as the server itself binds (uvicorn sets it too): right after a previous
+    run the port still has closed connections waiting out TIME_WAIT, and is free to serve.
+    """
     for port in (preferred, 0):
         with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
