@@ -3,7 +3,7 @@
 It listens only on a Unix socket inside its folder; the first start runs initdb. One cloud
 owns a data folder at a time: a second `EmbeddedPostgres` on the same folder is refused
 (`ConfigurationError` naming the pid of the one running), through the store's one OS file
-lock (`store_db.lock`, `<folder>.cloud.lock` beside the folder). `stop()` stops the server
+lock (`makeline.lock`, `<folder>.cloud.lock` beside the folder). `stop()` stops the server
 even when an earlier owner was killed before it could (pgserver would otherwise keep it
 running for that dead process's sake).
 """
@@ -23,8 +23,7 @@ from urllib.parse import quote
 import psycopg
 
 from cloud_api.errors import ConfigurationError
-from store_db.errors import AlreadyRunning
-from store_db.lock import hold, lock_path
+from makeline.lock import hold, lock_path
 
 DATABASE = "makeline"
 HANDLES = ".handle_pids.json"  # pgserver's list of the processes using the server
@@ -36,14 +35,16 @@ class EmbeddedPostgres:
         self.data_dir = data_dir.expanduser().resolve()
         self._cleanup = cleanup
         self._owned = contextlib.ExitStack()
+
+        def refuse(pid: int | None) -> ConfigurationError:
+            return ConfigurationError(
+                f"A makeline cloud (pid {pid or '?'}) is already running on the data folder "
+                f"{self.data_dir}; use that one, stop it first, or give another --data-dir."
+            )
+
         try:
             self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-            self._owned.enter_context(hold(lock_path(self.data_dir, "cloud")))
-        except AlreadyRunning as exc:
-            raise ConfigurationError(
-                f"A makeline cloud (pid {exc.pid or '?'}) is already running on the data folder "
-                f"{self.data_dir}; use that one, stop it first, or give another --data-dir."
-            ) from exc
+            self._owned.enter_context(hold(lock_path(self.data_dir, "cloud"), refuse))
         except OSError as exc:
             raise ConfigurationError(
                 f"Could not use {self.data_dir} for the embedded PostgreSQL ({exc.strerror}). "

@@ -4,7 +4,7 @@
 `await asyncio.to_thread(run_print_queue, db, stop)` and set `stop` to end it. Only one
 print queue may run per store database: a second one would take jobs the first is still
 sending and print them twice, so it is refused (`QueueAlreadyRunning`), through the
-store's one OS file lock (`store_db.lock`).
+store's one OS file lock (`makeline.lock`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import logging
 import threading
 from pathlib import Path
 
+from makeline.lock import hold, lock_path
 from printers.errors import QueueAlreadyRunning
 from printers.queue import PrintQueue, QueueSettings
 from printers.store_jobs import StoreJobStore, health
 from store_db.db import StoreDB
-from store_db.lock import hold, lock_path
 
 log = logging.getLogger("printers.agent")
 

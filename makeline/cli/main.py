@@ -179,8 +179,8 @@ def _demo(args: argparse.Namespace) -> int:
     """Everything on this laptop: a cloud with its own database, the demo store enrolled in it,
     the store's agent, simulated online customers, and the counter screen. Stopped on exit."""
     from makeline.cli.store import db_path
+    from makeline.lock import hold, lock_path
     from store_db.errors import AlreadyRunning
-    from store_db.lock import hold, lock_path
 
     path = db_path(args.db)
 
@@ -286,9 +286,9 @@ def _simulate(args: argparse.Namespace) -> int:
         return 0
     from makeline.cli.store import db_path
     from makeline.demo.simulate import simulate
+    from makeline.lock import hold, lock_path
     from store_db.db import StoreDB
     from store_db.errors import AlreadyRunning
-    from store_db.lock import hold, lock_path
 
     path = db_path(args.db)
 

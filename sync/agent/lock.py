@@ -1,4 +1,4 @@
-"""One sync agent per store database, through the store's one OS file lock (`store_db.lock`),
+"""One sync agent per store database, through the store's one OS file lock (`makeline.lock`),
 released by the OS even when the agent is killed. A second agent started by mistake is refused."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from store_db.lock import hold, lock_path
+from makeline.lock import hold, lock_path
 from sync.errors import AgentAlreadyRunning
 
 

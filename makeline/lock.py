@@ -1,8 +1,10 @@
 """One process at a time: an OS file lock in a small file beside what it guards.
 
-`hold(lock_path(db, "sync-agent"))` is held for as long as the `with` block runs; a second
-process asking for the same lock is refused at once (`AlreadyRunning`, naming the holder's
-pid), never made to wait. The OS releases the lock when its process ends, even on `kill -9`,
+The one lock of the product (the store agent's sync and print queue, a simulator, the demo,
+the cloud's embedded PostgreSQL folder), in a leaf that imports nothing of ours so the
+store's packages and the cloud can all use it. `hold(lock_path(db, "sync-agent"), refuse)`
+is held for as long as the `with` block runs; a second process asking for the same lock is
+refused at once with the caller's own error, `refuse(pid of the holder)`, never made to wait. The OS releases the lock when its process ends, even on `kill -9`,
 so a crash never leaves a stale lock behind. The lock file holds the holder's pid, for the
 message only; it is created readable by its owner only.
 """
@@ -13,8 +15,6 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-from store_db.errors import AlreadyRunning
 
 
 def lock_path(guarded: Path, role: str) -> Path:
@@ -32,24 +32,17 @@ def holder(path: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def hold(path: Path, refuse: Callable[[int | None], Exception] | None = None) -> Iterator[None]:
+def hold(path: Path, refuse: Callable[[int | None], Exception]) -> Iterator[None]:
     """Hold the lock at `path` for the `with` block.
 
-    Raises `refuse(pid of the holder)` (default: `AlreadyRunning`) when another process,
-    or another `hold` in this one, has it.
+    Raises `refuse(pid of the holder, None when unknown)` when another process, or another
+    `hold` in this one, has it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if not _try_lock(fd):
-            pid = holder(path)
-            if refuse is not None:
-                raise refuse(pid)
-            raise AlreadyRunning(
-                f"Another process (pid {pid or '?'}) already holds {path}; "
-                "leave that one running, or stop it before starting this one.",
-                pid,
-            )
+            raise refuse(holder(path))
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
