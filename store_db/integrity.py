@@ -115,7 +115,7 @@ def check_store_file(path: Path, *, schema: bool = True) -> None:
             raise StoreDatabaseError(
                 f"The store database {path} is locked by another program; try again in a moment."
             ) from exc
-        raise damaged(path, f"SQLite cannot read it: {exc}") from exc
+        raise damaged(path, f"SQLite's check found: {exc}") from exc
     current = None if row is None else str(row[0])
     if (tables and current is None) or (current is not None and not current.isdigit()):
         raise NotAStoreDatabase(
