@@ -30,7 +30,13 @@ DEADLINE_S = 60.0
 
 def makeline(*args: str, umask: int = -1) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*MAKELINE, *args], capture_output=True, text=True, timeout=120, umask=umask, stdin=subprocess.DEVNULL
+        [*MAKELINE, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        umask=umask,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -127,7 +133,10 @@ def deleted(path: Path) -> None:
 
 DAMAGE: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "truncated": (truncated, ["is damaged (it is cut short: ", "makeline restore --db"]),
-    "random bytes": (random_bytes, ["is damaged (it does not start with a SQLite header)", "makeline restore"]),
+    "random bytes": (
+        random_bytes,
+        ["is damaged (it does not start with a SQLite header)", "makeline restore"],
+    ),
     "flipped page": (flipped_page, ["is damaged (SQLite's check found: ", "makeline restore --db"]),
     "another program's": (another_programs, ["is a SQLite database of another program", "--db"]),
     "missing": (deleted, ["There is no store database at", "makeline init-store --db"]),
@@ -151,7 +160,9 @@ def test_a_damaged_store_file_is_one_sentence_and_is_left_as_it_was(store_path: 
 @pytest.mark.parametrize("kind", list(DAMAGE))
 def test_the_check_raises_the_store_error_that_says_what_to_do(store_path: Path, kind: str) -> None:
     DAMAGE[kind][0](store_path)
-    expected = {"another program's": NotAStoreDatabase, "missing": StoreDatabaseError}.get(kind, StoreFileDamaged)
+    expected = {"another program's": NotAStoreDatabase, "missing": StoreDatabaseError}.get(
+        kind, StoreFileDamaged
+    )
     with pytest.raises(expected):
         check_store_file(store_path)
     with pytest.raises(expected):
@@ -194,7 +205,11 @@ def test_every_command_checks_the_store_file_before_using_it(store_path: Path, c
 
 def start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*MAKELINE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+        [*MAKELINE, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
     )
 
 
