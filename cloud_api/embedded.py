@@ -107,13 +107,18 @@ def running_server(data_dir: Path) -> int | None:
 
 
 def _alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for a parent that may never reap it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc (macOS): alive as far as we can tell
+        return True
+    return state not in ("Z", "X")
 
 
 def _forget_dead_handles(data_dir: Path) -> None:
