@@ -26,7 +26,7 @@ def demo_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_store(template: Path, target: Path) -> Path:
-    shutil.copyfile(template, target)
+    shutil.copy2(template, target)
     return target
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import logging
 import signal
 import sys
 import threading
@@ -78,8 +79,6 @@ def _register_agent(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 
 def _log_to_stderr() -> None:
     """One line per printed job, per printer state change and per sync event, on stderr."""
-    import logging
-
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
     for name in ("printers", "sync"):
@@ -348,13 +347,16 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _ToStderr(logging.Handler):
+    """Each record as `makeline: …` on stderr as it is when said (tests swap stderr)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"makeline: {record.getMessage()}", file=sys.stderr)
+
+
 def _say_store_file_warnings() -> None:
     """A store file made owner-only at start, or left open, is said on stderr in one line."""
-    import logging
-
     found = logging.getLogger("store_db.integrity")
-    if not found.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("makeline: %(message)s"))
-        found.addHandler(handler)
+    if not any(isinstance(h, _ToStderr) for h in found.handlers):
+        found.addHandler(_ToStderr())
         found.propagate = False

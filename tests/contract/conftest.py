@@ -38,7 +38,7 @@ with warnings.catch_warnings():
 @pytest.fixture(scope="module")
 def lived_store(demo_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StoreDay]:
     path = tmp_path_factory.mktemp("contract") / "store.db"
-    shutil.copyfile(demo_store_template, path)
+    shutil.copy2(demo_store_template, path)
     with StoreDB(path) as db:
         return path, store_day(db)
 

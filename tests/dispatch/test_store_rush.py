@@ -20,7 +20,7 @@ from tests.dispatch.test_rush import line
 
 def run_rush(store_path: Path, tmp_path: Path, name: str, planner: Planner, **size: int) -> RushResult:
     path = tmp_path / f"{name}.db"
-    shutil.copyfile(store_path, path)
+    shutil.copy2(store_path, path)
     with StoreDB(path) as db:
         result = store_rush(db, planner, **size)
         with db.read() as session:

@@ -54,7 +54,7 @@ def enrolled(cloud: Cloud, store_path: Path) -> str:
 def evening_store_template(demo_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo store after 150 orders through their whole lives, never synced."""
     path = tmp_path_factory.mktemp("evening") / "store.db"
-    shutil.copyfile(demo_store_template, path)
+    shutil.copy2(demo_store_template, path)
     with StoreDB(path) as db:
         simulate(db, 150, io.StringIO(), through="delivered", seed=5)
     return path
@@ -63,7 +63,7 @@ def evening_store_template(demo_store_template: Path, tmp_path_factory: pytest.T
 @pytest.fixture
 def evening_store(evening_store_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store.db"
-    shutil.copyfile(evening_store_template, target)
+    shutil.copy2(evening_store_template, target)
     return target
 
 
@@ -72,7 +72,7 @@ def busy_store_template(demo_store_template: Path, tmp_path_factory: pytest.Temp
     """The demo store after 1,000 orders over about eight hours, each through its whole life
     (placed, made, baked, ready, out the door or picked up, delivered), never synced."""
     path = tmp_path_factory.mktemp("busy") / "store.db"
-    shutil.copyfile(demo_store_template, path)
+    shutil.copy2(demo_store_template, path)
     with StoreDB(path) as db:
         simulate(db, BUSY_ORDERS, io.StringIO(), through="delivered", seed=6)
     return path
@@ -81,5 +81,5 @@ def busy_store_template(demo_store_template: Path, tmp_path_factory: pytest.Temp
 @pytest.fixture
 def busy_store(busy_store_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store.db"
-    shutil.copyfile(busy_store_template, target)
+    shutil.copy2(busy_store_template, target)
     return target
