@@ -149,3 +149,49 @@ def test_a_port_another_program_listens_on_is_not_taken() -> None:
         port = taken.getsockname()[1]
         other = free_port(port)
     assert other != port and 0 < other < 65536
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serving_a_screen_to_browsers_stops_cleanly(store_path: Path, sig: int) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serving = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "makeline",
+            "serve",
+            "--db",
+            str(store_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def answers() -> bool:
+        assert serving.poll() is None, serving.stderr.read() if serving.stderr else ""
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    try:
+        wait_until(answers, "the screen is served")
+    finally:
+        serving.send_signal(sig)
+        try:
+            _, err = serving.communicate(timeout=DEADLINE_S)
+        finally:
+            if serving.poll() is None:
+                serving.kill()
+                serving.wait()
+    assert serving.returncode == 0, err
+    assert "Traceback" not in err
