@@ -142,7 +142,7 @@ def check_store_file(path: Path, *, schema: bool = True) -> None:
 @contextlib.contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     # mode=rw: never create a file that is not there (it may have been deleted since).
-    conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=10)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=10)
     try:
         yield conn
     finally:
