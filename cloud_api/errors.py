@@ -68,3 +68,8 @@ class GatewayUnavailable(CloudError):
 
 class ConfigurationError(CloudError):
     pass
+
+
+def not_yours(what: str) -> NotFound:
+    """Someone else's thing answers exactly like a missing one."""
+    return NotFound(f"There is no {what} with that id.")

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
 from cloud_api.auth import repository
 from cloud_api.auth.passwords import hash_password, verify_password
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.schemas import AccountPublic, RegisterIn, StaffCreate, TokenPair
 from cloud_api.auth.tokens import new_refresh_token, token_hash
 from cloud_api.customers.phone import normalize_phone

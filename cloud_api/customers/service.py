@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
 from cloud_api.auth import repository
 from cloud_api.auth.passwords import hash_password
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.customers.schemas import ProfilePublic, ProfileUpdate
 from cloud_api.errors import BadRequest, Conflict, Forbidden, NotFound

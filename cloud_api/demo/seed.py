@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Role
+from cloud_api.auth.principal import Role
 from cloud_api.auth.repository import account_by_email
 from cloud_api.auth.service import new_account
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL, STORE_CODE

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.inventory import repository
