@@ -9,6 +9,8 @@ from sqlalchemy import create_engine
 
 from cloud_api.auth import passwords
 from cloud_api.auth.repository import secret
+from cloud_api.auth.sessions import SessionCheck
+from cloud_api.auth.throttle import Throttle
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.database import Database
 from cloud_api.db.migrate import check_schema
@@ -32,6 +34,8 @@ class CloudContext:
     hub: Hub
     announcer: Announcer
     public_url: str
+    throttle: Throttle
+    sessions: SessionCheck
 
 
 def _gateway(settings: CloudSettings, url: str) -> PaymentGateway:
@@ -87,4 +91,6 @@ def build(settings: CloudSettings) -> CloudContext:
         hub=Hub(),
         announcer=announcer,
         public_url=public_url,
+        throttle=Throttle(db),
+        sessions=SessionCheck(db, settings.session_check_seconds),
     )

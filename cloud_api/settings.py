@@ -30,6 +30,18 @@ class CloudSettings(BaseSettings):
     password_memory_kib: int = 19_456
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # Logout, password, role and deletion reach tokens already handed out within this long.
+    session_check_seconds: float = 2.0
+    # Failed sign-ins per account: then each waits twice as long as the last, then a lock.
+    sign_in_backoff_after: int = 5
+    sign_in_lock_after: int = 10
+    sign_in_lock_minutes: int = 15
+    # Failed sign-ins per client address (many people may share one address).
+    address_backoff_after: int = 30
+    address_lock_after: int = 100
+    # New accounts asked for per client address and per email within an hour.
+    sign_ups_per_address: int = 20
+    sign_ups_per_email: int = 5
 
     payment_gateway: Literal["test", "stripe"] = "test"
     stripe_api_key: str | None = Field(

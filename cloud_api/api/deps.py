@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from cloud_api.auth.principal import Principal
-from cloud_api.auth.service import authenticate_device_token, read_access_token
+from cloud_api.auth.service import authenticate_device_token, standing_caller
 from cloud_api.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -64,7 +64,13 @@ async def _caller(
     token = credentials.credentials
     if token.startswith("mld_"):
         return await run_in_threadpool(authenticate_device_token, ctx, token)
-    return read_access_token(ctx, token)
+    claims = ctx.tokens.read_access(token)
+    account_id = str(claims["sub"])
+    # The account's standing is read again every few seconds; in between, no I/O.
+    standing = ctx.sessions.cached(account_id)
+    if standing is None:
+        standing = await run_in_threadpool(ctx.sessions.load, account_id)
+    return standing_caller(claims, standing)
 
 
 async def _required(caller: Annotated[Principal | None, Depends(_caller)]) -> Principal:

@@ -96,6 +96,7 @@ def test_expired_tampered_and_alg_none_tokens_are_refused(client: TestClient, ap
         "sub": account_id,
         "role": "customer",
         "store": None,
+        "sv": 1,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "iat": int(now.timestamp()),
