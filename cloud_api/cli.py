@@ -55,6 +55,7 @@ def settings_from(args: argparse.Namespace) -> CloudSettings:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from cloud_api import logs
     from cloud_api.db.base import utcnow
     from cloud_api.db.database import Database
     from cloud_api.db.migrate import upgrade
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from cloud_api.embedded import EmbeddedPostgres
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.install()
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     settings = settings_from(args)
     embedded: EmbeddedPostgres | None = None

@@ -69,6 +69,13 @@ class CloudSettings(BaseSettings):
     )
     twilio_base_url: str | None = None  # e.g. a local fake Twilio; None: api.twilio.com
 
+    # Requests: bodies over this are refused (413) before they are read whole; JSON deeper
+    # or with longer lists or objects than these is refused (422) before it is parsed.
+    max_body_bytes: int = 1024 * 1024
+    max_sync_body_bytes: int = 16 * 1024 * 1024  # a store's outbox batch after an outage
+    max_json_depth: int = 32
+    max_json_items: int = 10_000
+
     store_online_seconds: int = 60
     background: bool = True  # each worker sends SMS and refunds, and listens for updates
     # Announcements gather this long before one NOTIFY goes out (latency vs NOTIFY rate).
