@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from cloud_api import logs
+    from cloud_api.context import check_settings
     from cloud_api.db.base import utcnow
     from cloud_api.db.database import Database
     from cloud_api.db.migrate import upgrade
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     logs.install()
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     settings = settings_from(args)
+    check_settings(settings)  # before anything starts: a clear sentence, no traceback
     embedded: EmbeddedPostgres | None = None
     url = settings.database_url
     if not url:

@@ -21,6 +21,8 @@ class CloudSettings(BaseSettings):
     port: int = 8000
     workers: int = 1
     demo: bool = False
+    # Production: no secret may fall back to a default (`MAKELINE_PRODUCTION=true`).
+    production: bool = False
     # Where customers reach us: tracking links in SMS and on receipts.
     public_url: str = ""
 
@@ -52,7 +54,9 @@ class CloudSettings(BaseSettings):
         validation_alias=AliasChoices("MAKELINE_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"),
     )
     stripe_base_url: str | None = None
-    test_webhook_secret: str = "whsec_makeline_test_gateway"
+    # The test gateway signs its webhooks with this. Unset: the demo uses a known one, a
+    # development cloud makes a random one kept in its database, production refuses to start.
+    test_webhook_secret: str | None = None
     gateway_attempts: int = 3  # tries per payment when the gateway's answer is unknown
 
     twilio_account_sid: str | None = Field(
