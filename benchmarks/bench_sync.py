@@ -92,7 +92,7 @@ def new_store(folder: Path, cloud: str) -> tuple[Path, str]:
     path = folder / "store.db"
     init_demo_store(path)
     with StoreDB(path) as db:
-        return path, enroll(db, cloud, enrollment_code(cloud)).store_id
+        return path, enroll(db, cloud, enrollment_code(cloud, "OP-001")).store_id
 
 
 # 1. Online order → store.

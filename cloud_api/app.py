@@ -18,8 +18,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from cloud_api import housekeeping
+from cloud_api import housekeeping, logs
 from cloud_api.api import handlers
+from cloud_api.api.limits import BodyLimit
 from cloud_api.auth.router import router as auth_router
 from cloud_api.background import Loop
 from cloud_api.context import CloudContext, build
@@ -119,6 +120,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: CloudSettings | None = None) -> FastAPI:
+    logs.install()  # each worker, after uvicorn has configured its loggers
     ctx = build(settings or CloudSettings())
     app = FastAPI(
         title="makeline cloud",
@@ -131,6 +133,13 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     handlers.install(app)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=ctx.settings.max_body_bytes,
+        max_depth=ctx.settings.max_json_depth,
+        max_items=ctx.settings.max_json_items,
+        larger={f"{API}/sync/push": ctx.settings.max_sync_body_bytes},
+    )
     app.include_router(_api(ctx))
     app.include_router(tracking_page)
 

@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from cloud_api import logs
+    from cloud_api.context import check_settings
     from cloud_api.db.base import utcnow
     from cloud_api.db.database import Database
     from cloud_api.db.migrate import upgrade
@@ -85,8 +87,10 @@ def _serve(args: argparse.Namespace) -> int:
     from cloud_api.embedded import EmbeddedPostgres
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.install()
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     settings = settings_from(args)
+    check_settings(settings)  # before anything starts: a clear sentence, no traceback
     embedded: EmbeddedPostgres | None = None
     url = settings.database_url or ""
     if not url:

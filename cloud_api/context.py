@@ -9,6 +9,8 @@ from sqlalchemy import create_engine
 
 from cloud_api.auth import passwords
 from cloud_api.auth.repository import secret
+from cloud_api.auth.sessions import SessionCheck
+from cloud_api.auth.throttle import Throttle
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.database import Database
 from cloud_api.db.migrate import check_schema
@@ -32,9 +34,35 @@ class CloudContext:
     hub: Hub
     announcer: Announcer
     public_url: str
+    throttle: Throttle
+    sessions: SessionCheck
 
 
-def _gateway(settings: CloudSettings, url: str) -> PaymentGateway:
+DEMO_WEBHOOK_SECRET = "whsec_makeline_demo_gateway"  # the demo's only: anyone may read it here
+
+
+def check_settings(settings: CloudSettings) -> None:
+    """Refuse a configuration that would run on a default secret in production."""
+    if settings.production and settings.payment_gateway == "test" and not settings.test_webhook_secret:
+        raise ConfigurationError(
+            "Production mode with the test payment gateway needs its webhook secret: set "
+            "MAKELINE_TEST_WEBHOOK_SECRET to a long random value (or use the Stripe gateway with "
+            "STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET). The cloud was not started."
+        )
+    if settings.production and settings.demo:
+        raise ConfigurationError("Production mode and the demo exclude each other; drop one of them.")
+
+
+def _test_webhook_secret(settings: CloudSettings, db: Database) -> str:
+    if settings.test_webhook_secret:
+        return settings.test_webhook_secret
+    if settings.demo:
+        return DEMO_WEBHOOK_SECRET
+    with db.transaction() as session:  # every worker signs with the same one
+        return secret(session, "test_webhook", "whsec_" + secrets.token_urlsafe(32))
+
+
+def _gateway(settings: CloudSettings, url: str, webhook_secret: str) -> PaymentGateway:
     if settings.payment_gateway == "stripe":
         if not settings.stripe_api_key or not settings.stripe_webhook_secret:
             raise ConfigurationError("The Stripe gateway needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET.")
@@ -50,7 +78,7 @@ def _gateway(settings: CloudSettings, url: str) -> PaymentGateway:
         isolation_level="AUTOCOMMIT",
         connect_args={"options": "-c synchronous_commit=off"},
     )
-    return TestGateway(engine, settings.test_webhook_secret)
+    return TestGateway(engine, webhook_secret)
 
 
 def _sms(settings: CloudSettings) -> SmsSender:
@@ -65,6 +93,7 @@ def _sms(settings: CloudSettings) -> SmsSender:
 
 
 def build(settings: CloudSettings) -> CloudContext:
+    check_settings(settings)
     url = settings.database_url
     if not url:
         raise ConfigurationError(
@@ -82,9 +111,11 @@ def build(settings: CloudSettings) -> CloudContext:
         settings=settings,
         db=db,
         tokens=TokenSigner(key, settings.access_token_minutes),
-        gateway=_gateway(settings, url),
+        gateway=_gateway(settings, url, _test_webhook_secret(settings, db)),
         sms=_sms(settings),
         hub=Hub(),
         announcer=announcer,
         public_url=public_url,
+        throttle=Throttle(db),
+        sessions=SessionCheck(db, settings.session_check_seconds),
     )

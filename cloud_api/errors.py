@@ -9,6 +9,7 @@ when one input is to blame, the field to fix.
     ├── NotFound             404     no such thing, or not yours to see
     ├── Conflict             409     the current state forbids it (store offline, stage passed)
     ├── PaymentRefused       402     the card was declined
+    ├── TooManyAttempts      429     sign-in or sign-up throttled; says when to try again
     ├── GatewayUnavailable   503     the payment gateway did not answer: the outcome is unknown
     └── ConfigurationError   ---     the cloud cannot start as configured
 """
@@ -62,9 +63,22 @@ class PaymentRefused(CloudError):
         self.decline_code = decline_code
 
 
+class TooManyAttempts(CloudError):
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after_s: int, field: str | None = None) -> None:
+        super().__init__(detail, field)
+        self.retry_after_s = max(1, retry_after_s)
+
+
 class GatewayUnavailable(CloudError):
     status_code = 503
 
 
 class ConfigurationError(CloudError):
     pass
+
+
+def not_yours(what: str) -> NotFound:
+    """Someone else's thing answers exactly like a missing one."""
+    return NotFound(f"There is no {what} with that id.")

@@ -1,5 +1,6 @@
 """Forgetting what no longer matters: answers kept for idempotency keys older than a day
-(clients retry within minutes), and refresh tokens past their expiry."""
+(clients retry within minutes), refresh tokens past their expiry, and sign-in throttle
+counts quiet for a day (a spray of made-up emails leaves no lasting rows)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 
 from cloud_api.db.database import Database
-from cloud_api.models import IdempotencyRecord, RefreshToken
+from cloud_api.models import IdempotencyRecord, RefreshToken, SignInThrottle
 
 KEEP_KEYS = timedelta(hours=24)
+KEEP_THROTTLE = timedelta(hours=24)  # longer than any lock or window
 
 
 def purge(db: Database, now: datetime) -> int:
@@ -20,7 +22,11 @@ def purge(db: Database, now: datetime) -> int:
             delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - KEEP_KEYS)
         )
         tokens = session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
-    return int(keys.rowcount or 0) + int(tokens.rowcount or 0)  # type: ignore[attr-defined]
+        throttle = session.execute(
+            delete(SignInThrottle).where(SignInThrottle.updated_at < now - KEEP_THROTTLE)
+        )
+    rows: int = keys.rowcount + tokens.rowcount + throttle.rowcount  # type: ignore[attr-defined]
+    return rows
 
 
 def step(db: Database, now: datetime) -> int:

@@ -21,6 +21,8 @@ class CloudSettings(BaseSettings):
     port: int = 8000
     workers: int = 1
     demo: bool = False
+    # Production: no secret may fall back to a default (`MAKELINE_PRODUCTION=true`).
+    production: bool = False
     # Where customers reach us: tracking links in SMS and on receipts.
     public_url: str = ""
 
@@ -30,6 +32,18 @@ class CloudSettings(BaseSettings):
     password_memory_kib: int = 19_456
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # Logout, password, role and deletion reach tokens already handed out within this long.
+    session_check_seconds: float = 2.0
+    # Failed sign-ins per account: then each waits twice as long as the last, then a lock.
+    sign_in_backoff_after: int = 5
+    sign_in_lock_after: int = 10
+    sign_in_lock_minutes: int = 15
+    # Failed sign-ins per client address (many people may share one address).
+    address_backoff_after: int = 30
+    address_lock_after: int = 100
+    # New accounts asked for per client address and per email within an hour.
+    sign_ups_per_address: int = 20
+    sign_ups_per_email: int = 5
 
     payment_gateway: Literal["test", "stripe"] = "test"
     stripe_api_key: str | None = Field(
@@ -40,7 +54,9 @@ class CloudSettings(BaseSettings):
         validation_alias=AliasChoices("MAKELINE_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"),
     )
     stripe_base_url: str | None = None
-    test_webhook_secret: str = "whsec_makeline_test_gateway"
+    # The test gateway signs its webhooks with this. Unset: the demo uses a known one, a
+    # development cloud makes a random one kept in its database, production refuses to start.
+    test_webhook_secret: str | None = None
     gateway_attempts: int = 3  # tries per payment when the gateway's answer is unknown
 
     twilio_account_sid: str | None = Field(
@@ -56,6 +72,13 @@ class CloudSettings(BaseSettings):
         validation_alias=AliasChoices("MAKELINE_TWILIO_FROM", "TWILIO_FROM_NUMBER"),
     )
     twilio_base_url: str | None = None  # e.g. a local fake Twilio; None: api.twilio.com
+
+    # Requests: bodies over this are refused (413) before they are read whole; JSON deeper
+    # or with longer lists or objects than these is refused (422) before it is parsed.
+    max_body_bytes: int = 1024 * 1024
+    max_sync_body_bytes: int = 16 * 1024 * 1024  # a store's outbox batch after an outage
+    max_json_depth: int = 32
+    max_json_items: int = 10_000
 
     store_online_seconds: int = 60
     background: bool = True  # each worker sends SMS and refunds, and listens for updates

@@ -9,8 +9,6 @@ the caller (`Principal`) and the cloud's shared parts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import anyio.to_thread
@@ -19,48 +17,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from cloud_api.errors import Forbidden, NotFound, Unauthorized
+from cloud_api.auth.principal import Principal
+from cloud_api.auth.service import authenticate_device_token, standing_caller
+from cloud_api.errors import Unauthorized
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
-
-
-class Role(StrEnum):
-    CUSTOMER = "customer"
-    HEAD_OFFICE = "head_office"
-    STORE_MANAGER = "store_manager"
-    STORE_DEVICE = "store_device"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: an account (customer or staff) or a store's device."""
-
-    id: str
-    role: Role
-    store_id: str | None = None
-
-    @property
-    def is_store(self) -> bool:
-        return self.role in (Role.STORE_MANAGER, Role.STORE_DEVICE)
-
-    def require(self, *roles: Role) -> None:
-        if self.role not in roles:
-            allowed = ", ".join(r.value.replace("_", " ") for r in roles)
-            raise Forbidden(f"Only {allowed} may do this; you are signed in as {self.role.value}.")
-
-    def require_store(self, store_id: str) -> None:
-        """Head office sees every store; a store's manager or device only its own."""
-        if self.role is Role.HEAD_OFFICE:
-            return
-        if self.is_store and self.store_id == store_id:
-            return
-        if self.is_store:
-            raise Forbidden("You can only see and change your own store.", "store_id")
-        raise Forbidden("Only head office and the store itself may do this.", "store_id")
-
-    def can_see_store(self, store_id: str) -> bool:
-        return self.role is Role.HEAD_OFFICE or (self.is_store and self.store_id == store_id)
 
 
 async def context(request: Request) -> CloudContext:
@@ -98,13 +60,17 @@ async def _caller(
 ) -> Principal | None:
     if credentials is None:
         return None
-    from cloud_api.auth.service import authenticate_device_token, read_access_token
-
     ctx: CloudContext = request.app.state.ctx
     token = credentials.credentials
     if token.startswith("mld_"):
         return await run_in_threadpool(authenticate_device_token, ctx, token)
-    return read_access_token(ctx, token)
+    claims = ctx.tokens.read_access(token)
+    account_id = str(claims["sub"])
+    # The account's standing is read again every few seconds; in between, no I/O.
+    standing = ctx.sessions.cached(account_id)
+    if standing is None:
+        standing = await run_in_threadpool(ctx.sessions.load, account_id)
+    return standing_caller(claims, standing)
 
 
 async def _required(caller: Annotated[Principal | None, Depends(_caller)]) -> Principal:
@@ -115,8 +81,3 @@ async def _required(caller: Annotated[Principal | None, Depends(_caller)]) -> Pr
 
 MaybeCaller = Annotated[Principal | None, Depends(_caller)]
 CurrentCaller = Annotated[Principal, Depends(_required)]
-
-
-def not_yours(what: str) -> NotFound:
-    """Someone else's thing answers exactly like a missing one."""
-    return NotFound(f"There is no {what} with that id.")

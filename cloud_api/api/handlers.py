@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cloud_api.errors import CloudError
+from cloud_api.errors import CloudError, TooManyAttempts
 from makeline.trade.errors import BadInput, TradeError
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,10 @@ def install(app: FastAPI) -> None:
         if exc.status_code >= 500 and exc.status_code != 503:
             log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
         extra = {"decline_code": exc.decline_code} if hasattr(exc, "decline_code") else {}
-        return _answer(exc.status_code, exc.detail, exc.field, **extra)
+        answer = _answer(exc.status_code, exc.detail, exc.field, **extra)
+        if isinstance(exc, TooManyAttempts):
+            answer.headers["Retry-After"] = str(exc.retry_after_s)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

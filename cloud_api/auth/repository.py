@@ -28,6 +28,14 @@ def revoke_family(session: Session, family_id: str, at: datetime) -> None:
     )
 
 
+def revoke_account(session: Session, account_id: str, at: datetime) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
 def secret(session: Session, name: str, candidate: str) -> str:
     """The shared secret `name`, created with `candidate` by whichever worker asks first."""
     from sqlalchemy.dialects.postgresql import insert

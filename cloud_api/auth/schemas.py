@@ -47,6 +47,22 @@ class StaffCreate(Strict):
     store_id: EntityId | None = None
 
 
+class PasswordChange(Strict):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128), Clean]
+    new_password: Password
+
+
+class RoleChange(Strict):
+    """Head office moves an account to another role; a store manager names their store."""
+
+    role: Literal["customer", "head_office", "store_manager"]
+    store_id: EntityId | None = None
+
+
+class LogoutIn(Strict):
+    refresh_token: Token | None = None
+
+
 class AccountPublic(BaseModel):
     id: str
     email: str

@@ -1,24 +1,42 @@
-"""Signing up, signing in, rotating refresh tokens, and telling who a request comes from."""
+"""Signing up, signing in, rotating refresh tokens, ending sign-ins, and telling who a
+request comes from.
+
+Every account has a session version; its access tokens carry the version they were
+issued under. Logout, a password change, a role change and deleting the account raise
+it, so tokens already handed out stop working within `session_check_seconds`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
 from cloud_api.auth import repository
 from cloud_api.auth.passwords import hash_password, verify_password
-from cloud_api.auth.schemas import AccountPublic, RegisterIn, StaffCreate, TokenPair
+from cloud_api.auth.principal import Principal, Role
+from cloud_api.auth.schemas import (
+    AccountPublic,
+    PasswordChange,
+    RegisterIn,
+    RoleChange,
+    StaffCreate,
+    TokenPair,
+)
+from cloud_api.auth.sessions import Standing
+from cloud_api.auth.throttle import Policy
 from cloud_api.auth.tokens import new_refresh_token, token_hash
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import new_id
-from cloud_api.errors import BadRequest, Conflict, Unauthorized
+from cloud_api.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from cloud_api.models import Account, RefreshToken, Store
+from cloud_api.stores.devices import authenticate_device
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
+
+_ENDED = "Your sign-in has ended (signed out, or the password or role changed); sign in again."
 
 
 def public(account: Account) -> AccountPublic:
@@ -53,6 +71,7 @@ def new_account(
         role=role.value,
         store_id=store_id,
         promotions=False,
+        session_version=1,
         created_at=now,
         updated_at=now,
     )
@@ -61,23 +80,75 @@ def new_account(
     return account
 
 
-def register(session: Session, data: RegisterIn, now: datetime) -> Account:
+# -- throttling ---------------------------------------------------------------------------
+
+
+def _account_policy(ctx: CloudContext) -> Policy:
+    s = ctx.settings
+    return Policy(
+        s.sign_in_backoff_after,
+        s.sign_in_lock_after,
+        timedelta(minutes=s.sign_in_lock_minutes),
+        timedelta(hours=1),
+        "this account",
+    )
+
+
+def _address_policy(ctx: CloudContext) -> Policy:
+    s = ctx.settings
+    return Policy(
+        s.address_backoff_after,
+        s.address_lock_after,
+        timedelta(minutes=s.sign_in_lock_minutes),
+        timedelta(hours=1),
+        "your network address",
+    )
+
+
+def _sign_up_policy(limit: int, what: str) -> Policy:
+    return Policy(limit, limit * 2, timedelta(hours=1), timedelta(hours=1), what)
+
+
+def _sign_in_keys(ctx: CloudContext, email: str, address: str) -> tuple[str, str]:
+    return f"account:{email.strip().lower()}", f"address:{address}"
+
+
+def register(session: Session, ctx: CloudContext, data: RegisterIn, address: str, now: datetime) -> Account:
     if not data.phone.strip():
         raise BadRequest("Enter a phone number so the store can reach you about your order.", "phone")
+    ctx.throttle.attempt(
+        [
+            (
+                f"sign-up:{address}",
+                _sign_up_policy(ctx.settings.sign_ups_per_address, "your network address"),
+            ),
+            (f"sign-up:{data.email.lower()}", _sign_up_policy(ctx.settings.sign_ups_per_email, "this email")),
+        ],
+        "sign-up",
+    )
     return new_account(session, data.email, data.password, data.name, data.phone, Role.CUSTOMER, None, now)
 
 
 def create_staff(session: Session, caller: Principal, data: StaffCreate, now: datetime) -> Account:
     caller.require(Role.HEAD_OFFICE)
     role = Role(data.role)
-    if role is Role.STORE_MANAGER:
-        if data.store_id is None:
-            raise BadRequest("A store manager needs the store they manage.", "store_id")
-        if session.get(Store, data.store_id) is None:
-            raise BadRequest(f"There is no store {data.store_id}.", "store_id")
-    elif data.store_id is not None:
-        raise BadRequest("Head office accounts belong to no store; leave store_id out.", "store_id")
+    _check_store(session, role, data.store_id)
     return new_account(session, data.email, data.password, data.name, data.phone, role, data.store_id, now)
+
+
+def _check_store(session: Session, role: Role, store_id: str | None) -> None:
+    if role is Role.STORE_MANAGER:
+        if store_id is None:
+            raise BadRequest("A store manager needs the store they manage.", "store_id")
+        if session.get(Store, store_id) is None:
+            raise BadRequest(f"There is no store {store_id}.", "store_id")
+    elif store_id is not None:
+        raise BadRequest(
+            f"A {role.value.replace('_', ' ')} account belongs to no store; leave store_id out.", "store_id"
+        )
+
+
+# -- tokens ---------------------------------------------------------------------------------
 
 
 def _pair(session: Session, ctx: CloudContext, account: Account, family: str, now: datetime) -> TokenPair:
@@ -92,16 +163,25 @@ def _pair(session: Session, ctx: CloudContext, account: Account, family: str, no
         )
     )
     return TokenPair(
-        access_token=ctx.tokens.access_token(account.id, account.role, account.store_id, now),
+        access_token=ctx.tokens.access_token(
+            account.id, account.role, account.store_id, now, account.session_version
+        ),
         refresh_token=refresh,
         expires_in=int(ctx.tokens.access_ttl.total_seconds()),
     )
 
 
-def login(session: Session, ctx: CloudContext, email: str, password: str, now: datetime) -> TokenPair:
+def login(
+    session: Session, ctx: CloudContext, email: str, password: str, address: str, now: datetime
+) -> TokenPair:
+    account_key, address_key = _sign_in_keys(ctx, email, address)
+    ctx.throttle.attempt([(account_key, _account_policy(ctx)), (address_key, _address_policy(ctx))])
     account = repository.account_by_email(session, email)
+    if account is not None and account.deleted_at is not None:
+        account = None
     if not verify_password(account.password_hash if account else None, password) or account is None:
         raise Unauthorized("That email and password do not match an account.", "password")
+    ctx.throttle.succeeded([account_key], [address_key])
     return _pair(session, ctx, account, new_id(), now)
 
 
@@ -125,43 +205,133 @@ def refresh(session: Session, ctx: CloudContext, token: str, now: datetime) -> T
     if found.expires_at <= now:
         raise Unauthorized("Your sign-in has expired; sign in again.", "refresh_token")
     account = session.get(Account, found.account_id)
-    if account is None:
+    if account is None or account.deleted_at is not None:
         raise Unauthorized("That account no longer exists.", "refresh_token")
     found.used_at = now
     return _pair(session, ctx, account, found.family_id, now)
 
 
-def logout(session: Session, token: str, now: datetime) -> None:
-    found = repository.refresh_token_by_hash(session, token_hash(token))
-    if found is not None:
-        repository.revoke_family(session, found.family_id, now)
+def _end_sessions(session: Session, ctx: CloudContext, account: Account, now: datetime) -> None:
+    """Every access token of the account stops working; every refresh token is revoked."""
+    account.session_version += 1
+    account.updated_at = now
+    repository.revoke_account(session, account.id, now)
+    ctx.sessions.forget(account.id)
+
+
+def logout(
+    session: Session, ctx: CloudContext, token: str | None, caller: Principal | None, now: datetime
+) -> None:
+    """End the sign-in on every device: the account of the refresh token or of the caller."""
+    account_id = caller.id if caller is not None and caller.role is not Role.STORE_DEVICE else None
+    if not token and account_id is None:
+        raise BadRequest("Send the refresh token to end, or sign in with the access token.", "refresh_token")
+    if token:
+        found = repository.refresh_token_by_hash(session, token_hash(token))
+        if found is not None:
+            repository.revoke_family(session, found.family_id, now)
+            account_id = found.account_id
+    account = session.get(Account, account_id, with_for_update=True) if account_id else None
+    if account is not None:
+        _end_sessions(session, ctx, account, now)
+
+
+def _person(session: Session, caller: Principal) -> Account:
+    if caller.role is Role.STORE_DEVICE:
+        raise Forbidden("A store device has no account; sign in as a person.")
+    account = session.get(Account, caller.id, with_for_update=True)
+    if account is None or account.deleted_at is not None:
+        raise Unauthorized("Your account no longer exists.")
+    return account
+
+
+def change_password(
+    session: Session, ctx: CloudContext, caller: Principal, data: PasswordChange, address: str, now: datetime
+) -> TokenPair:
+    """A new password ends every other sign-in; this device gets a fresh pair."""
+    account = _person(session, caller)
+    account_key, address_key = _sign_in_keys(ctx, account.email, address)
+    ctx.throttle.attempt([(account_key, _account_policy(ctx)), (address_key, _address_policy(ctx))])
+    if not verify_password(account.password_hash, data.current_password):
+        raise Unauthorized("Your current password is not that one.", "current_password")
+    ctx.throttle.succeeded([account_key], [address_key])
+    if data.new_password == data.current_password:
+        raise BadRequest("Choose a password different from your current one.", "new_password")
+    account.password_hash = hash_password(data.new_password)
+    _end_sessions(session, ctx, account, now)
+    return _pair(session, ctx, account, new_id(), now)
+
+
+def _staff_account(session: Session, account_id: str) -> Account:
+    account = session.get(Account, account_id, with_for_update=True)
+    if account is None or account.deleted_at is not None:
+        raise NotFound("There is no account with that id.", "account_id")
+    return account
+
+
+def change_role(
+    session: Session, ctx: CloudContext, caller: Principal, account_id: str, data: RoleChange, now: datetime
+) -> Account:
+    """Head office moves an account to another role (or store); its tokens issued under the
+    old role stop working, and its next refresh carries the new one."""
+    caller.require(Role.HEAD_OFFICE)
+    if account_id == caller.id:
+        raise Forbidden("Head office cannot change its own role; ask another head office account.")
+    account = _staff_account(session, account_id)
+    role = Role(data.role)
+    _check_store(session, role, data.store_id)
+    account.role, account.store_id = role.value, data.store_id
+    account.session_version += 1
+    account.updated_at = now
+    ctx.sessions.forget(account.id)
+    return account
+
+
+def delete_account(
+    session: Session, ctx: CloudContext, caller: Principal, account_id: str, now: datetime
+) -> None:
+    """An account is closed: signed out everywhere, its personal data wiped. Its orders stay
+    (the chain's books), pointing at what is left of it."""
+    if account_id != caller.id:
+        caller.require(Role.HEAD_OFFICE)
+    account = _person(session, caller) if account_id == caller.id else _staff_account(session, account_id)
+    _end_sessions(session, ctx, account, now)
+    account.deleted_at = now
+    account.email = f"deleted-{account.id}@accounts.invalid"
+    account.name = "(deleted)"
+    account.phone = ""
+    account.password_hash = ""
+    account.promotions = False
+
+
+# -- who is calling -------------------------------------------------------------------------
 
 
 def authenticate(session: Session, ctx: CloudContext, token: str) -> Principal:
     """The caller behind a bearer token: a store device (`mld_…`) or a signed account."""
     if token.startswith("mld_"):
-        from cloud_api.stores.devices import authenticate_device
-
         return authenticate_device(session, token)
-    return read_access_token(ctx, token)
+    claims = ctx.tokens.read_access(token)
+    account_id = str(claims["sub"])
+    return standing_caller(claims, ctx.sessions.cached(account_id) or ctx.sessions.load(account_id))
 
 
 def authenticate_device_token(ctx: CloudContext, token: str) -> Principal:
     """A store device's credential, checked in a transaction of its own."""
-    from cloud_api.stores.devices import authenticate_device
-
     with ctx.db.transaction() as session:
         return authenticate_device(session, token)
 
 
-def read_access_token(ctx: CloudContext, token: str) -> Principal:
-    """A signed access token's account; no database needed."""
-    claims = ctx.tokens.read_access(token)
+def standing_caller(claims: dict[str, Any], standing: Standing) -> Principal:
+    """The account behind a signed access token's claims, if the token still stands."""
+    if not standing.active:
+        raise Unauthorized("That account no longer exists.")
+    if claims.get("sv") != standing.version:
+        raise Unauthorized(_ENDED)
     try:
-        role = Role(str(claims.get("role")))
+        role = Role(standing.role)
     except ValueError as exc:
         raise Unauthorized("That access token is not valid; sign in again.") from exc
-    if role is Role.STORE_DEVICE:
-        raise Unauthorized("That access token is not valid; sign in again.")
-    store = claims.get("store")
-    return Principal(id=str(claims["sub"]), role=role, store_id=store if isinstance(store, str) else None)
+    if role is Role.STORE_DEVICE or claims.get("role") != standing.role:
+        raise Unauthorized(_ENDED)
+    return Principal(id=str(claims["sub"]), role=role, store_id=standing.store_id)

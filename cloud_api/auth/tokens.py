@@ -17,6 +17,8 @@ from cloud_api.errors import Unauthorized
 ALGORITHM = "HS256"
 ISSUER = "makeline-cloud"
 AUDIENCE = "makeline-api"
+TRACKING_AUDIENCE = "makeline-tracking"  # a ticket opens one order's tracker, nothing else
+TRACKING_TICKET_TTL = timedelta(seconds=60)
 
 
 def token_hash(token: str) -> str:
@@ -33,11 +35,14 @@ class TokenSigner:
         self._key = secret.encode()
         self.access_ttl = timedelta(minutes=access_minutes)
 
-    def access_token(self, account_id: str, role: str, store_id: str | None, now: datetime) -> str:
+    def access_token(
+        self, account_id: str, role: str, store_id: str | None, now: datetime, version: int = 1
+    ) -> str:
         claims: dict[str, Any] = {
             "sub": account_id,
             "role": role,
             "store": store_id,
+            "sv": version,
             "iss": ISSUER,
             "aud": AUDIENCE,
             "iat": int(now.timestamp()),
@@ -54,13 +59,39 @@ class TokenSigner:
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud", "sv"]},
                 leeway=5,
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("Your session has expired; sign in again or refresh it.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("That access token is not valid; sign in again.") from exc
+
+    def tracking_ticket(self, order_id: str, now: datetime) -> str:
+        """A short-lived token that opens this one order's tracker: what goes in the
+        websocket's URL instead of an access token, which could be logged on the way."""
+        claims = {
+            "sub": order_id,
+            "iss": ISSUER,
+            "aud": TRACKING_AUDIENCE,
+            "iat": int(now.timestamp()),
+            "exp": int((now + TRACKING_TICKET_TTL).timestamp()),
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def check_tracking_ticket(self, order_id: str, ticket: str) -> bool:
+        try:
+            claims = jwt.decode(
+                ticket,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=TRACKING_AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "sub", "aud"]},
+            )
+        except jwt.PyJWTError:
+            return False
+        return hmac.compare_digest(str(claims["sub"]), order_id)
 
     def tracking_code(self, order_id: str) -> str:
         """What a receipt's QR code carries so the tracker opens without signing in."""

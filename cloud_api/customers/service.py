@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
 from cloud_api.auth import repository
-from cloud_api.auth.passwords import hash_password
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.customers.schemas import ProfilePublic, ProfileUpdate
 from cloud_api.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -19,7 +18,7 @@ def _own_account(session: Session, caller: Principal) -> Account:
     if caller.role is Role.STORE_DEVICE:
         raise Forbidden("A store device has no profile; sign in as a person.")
     account = session.get(Account, caller.id)
-    if account is None:
+    if account is None or account.deleted_at is not None:
         raise NotFound("Your account no longer exists; register again.")
     return account
 
@@ -52,7 +51,7 @@ def update_profile(session: Session, caller: Principal, data: ProfileUpdate, now
             raise BadRequest("Customers need a phone number the store can call.", "phone")
         account.phone = normalize_phone(data.phone) if data.phone.strip() else ""
     if data.password is not None:
-        account.password_hash = hash_password(data.password)
+        raise BadRequest("Change your password with POST /password, giving your current one too.", "password")
     if data.promotions is not None:
         account.promotions = data.promotions
     account.updated_at = now

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.base import new_id
 from cloud_api.deliveries import repository
 from cloud_api.deliveries.schemas import DeliveryCreate, DeliveryPublic, DeliveryStatusUpdate
-from cloud_api.errors import BadRequest, Conflict
+from cloud_api.errors import BadRequest, Conflict, not_yours
 from cloud_api.models import DeliveryRun, DriverShift
 from cloud_api.orders import progress
 from cloud_api.orders.repository import by_store_reference

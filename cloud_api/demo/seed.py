@@ -1,23 +1,27 @@
 """Seeding the demo chain once: the demo menu, the demo store (the same one
 `makeline init-store --demo` creates in a store database), its streets, head office,
-a store manager and a few customers."""
+a store manager, a few customers, and the catalog of stock items its stores count."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Role
+from cloud_api.auth.principal import Role
 from cloud_api.auth.repository import account_by_email
 from cloud_api.auth.service import new_account
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL, STORE_CODE
+from cloud_api.inventory.service import catalog_entry, seed_catalog
+from cloud_api.inventory.terms import round_cents
 from cloud_api.menus.service import publish
 from cloud_api.stores import repository as stores
 from cloud_api.stores.schemas import StoreDetails, StreetIn
 from cloud_api.stores.service import save_store, save_streets
 from makeline.demo.area import CITY, STORE_LAT, STORE_LON, customers, streets
+from makeline.demo.inventory import ITEMS, Item
 from makeline.demo.menu import demo_menu
 
 CUSTOMERS = 5
@@ -33,8 +37,18 @@ def demo_customer_email(n: int) -> str:
     return f"customer{n}@makeline.test"
 
 
+def _catalog_entry(item: Item, at: datetime) -> dict[str, object]:
+    """A demo stock item as head office's catalog holds it: counted in its counting unit,
+    costed per counting unit."""
+    code, name, _, base, count, purchase, sizes, cost_per_purchase, par, _ = item
+    size = {base: "1", **sizes}
+    per_count = Decimal(cost_per_purchase) * Decimal(size[count]) / Decimal(size[purchase])
+    return catalog_entry(code, name, count, round_cents(per_count), Decimal(par), at)
+
+
 def seed(session: Session, at: datetime) -> Seeded:
     """Create the demo chain unless it is there already (running it again changes nothing)."""
+    seed_catalog(session, [_catalog_entry(item, at) for item in ITEMS])
     existing = stores.store_by_code(session, STORE_CODE)
     if existing is not None:
         return Seeded(existing.id, created=False)

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from cloud_api.inventory.terms import SIGN, Line, Terms
-from cloud_api.models import InventoryItem, StockMovement, StoreStock
+from cloud_api.models import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 
 
 def items(session: Session) -> Sequence[InventoryItem]:
@@ -23,25 +23,70 @@ def stock_of(session: Session, store_id: str) -> dict[str, StoreStock]:
     return {row.code: row for row in rows}
 
 
-def ensure_items(session: Session, lines: Sequence[Line], at: datetime) -> None:
-    """Items a store reports that the catalog does not know yet join it; known items stay."""
-    new = {
-        line.code: {
-            "code": line.code,
-            "name": line.name,
-            "unit": line.count_unit,
-            "cost_cents": line.cost_cents_per_count_unit or 0,
-            "par": Decimal(0),
-            "discontinued": False,
-            "updated_at": at,
+def known_codes(session: Session, codes: set[str]) -> set[str]:
+    """Which of these item codes the chain's catalog has."""
+    if not codes:
+        return set()
+    return set(session.scalars(select(InventoryItem.code).where(InventoryItem.code.in_(sorted(codes)))))
+
+
+def add_items(session: Session, items: Sequence[dict[str, object]]) -> None:
+    """Head office's items, added unless the catalog has them already."""
+    if items:
+        session.execute(insert(InventoryItem).on_conflict_do_nothing(index_elements=["code"]), list(items))
+
+
+def quarantine(
+    session: Session, store_id: str, kind: str, reference: str, lines: Sequence[Line], at: datetime
+) -> None:
+    """Keep a store's lines of items the catalog does not have, for head office to decide on."""
+    latest = {line.code[:30]: line for line in lines}
+    rows = [
+        {
+            "store_id": store_id,
+            "code": code,
+            "name": line.name[:80],
+            "unit": line.count_unit[:10],
+            "kind": kind[:20],
+            "reference": reference,
+            "quantity": line.quantity,
+            "times": 1,
+            "first_seen_at": at,
+            "last_seen_at": at,
         }
-        for line in lines
-    }
-    if new:
-        # One cached statement whatever the number of rows (insertmanyvalues sends them at once).
-        session.execute(
-            insert(InventoryItem).on_conflict_do_nothing(index_elements=["code"]), list(new.values())
-        )
+        for code, line in sorted(latest.items())
+    ]
+    stmt = insert(UnknownStockItem)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["store_id", "code"],
+            set_={
+                "name": stmt.excluded.name,
+                "unit": stmt.excluded.unit,
+                "kind": stmt.excluded.kind,
+                "reference": stmt.excluded.reference,
+                "quantity": stmt.excluded.quantity,
+                "times": UnknownStockItem.times + 1,
+                "last_seen_at": func.greatest(UnknownStockItem.last_seen_at, stmt.excluded.last_seen_at),
+            },
+        ),
+        rows,
+    )
+
+
+def unknown_items(session: Session, store_id: str | None) -> Sequence[UnknownStockItem]:
+    query = select(UnknownStockItem).order_by(UnknownStockItem.store_id, UnknownStockItem.code)
+    if store_id is not None:
+        query = query.where(UnknownStockItem.store_id == store_id)
+    return session.scalars(query).all()
+
+
+def settle_unknown(session: Session, code: str, store_id: str | None = None) -> int:
+    """Head office decided on an item: its quarantined lines are done with; how many."""
+    query = delete(UnknownStockItem).where(UnknownStockItem.code == code)
+    if store_id is not None:
+        query = query.where(UnknownStockItem.store_id == store_id)
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
 def _stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:

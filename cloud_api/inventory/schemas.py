@@ -51,3 +51,19 @@ class StockLine(BaseModel):
 class StoreInventory(BaseModel):
     store_id: str | None = Field(description="None: the chain's catalog only")
     items: list[StockLine]
+
+
+class UnknownItemPublic(BaseModel):
+    """An item a store reported that the chain's catalog does not have: kept aside until
+    head office adds it (`PUT /inventory/{code}` with a name and unit) or dismisses it."""
+
+    store_id: str
+    code: str
+    name: str
+    unit: str
+    kind: str = Field(description="the latest event it came in: stock.count, stock.receipt …")
+    reference: str
+    quantity: Decimal = Field(description="the latest line's quantity, in the store's base unit")
+    times: int
+    first_seen_at: datetime
+    last_seen_at: datetime

@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.inventory import repository
-from cloud_api.inventory.schemas import ItemPublic, ItemUpdate, StockLine, StoreInventory
+from cloud_api.inventory.schemas import ItemPublic, ItemUpdate, StockLine, StoreInventory, UnknownItemPublic
 from cloud_api.inventory.terms import in_counting_units, lines_of
 from cloud_api.models import InventoryItem, StoreStock
 from cloud_api.stores.service import get_store
@@ -43,15 +43,78 @@ _REFERENCES = ("count_id", "receipt_id", "waste_id", "usage_id", "order_id")
 def apply_stock_event(
     session: Session, store_id: str, kind: str, payload: dict[str, Any], at: datetime, seq: int = 0
 ) -> bool:
-    """Record one stock event of a store. False for a kind the cloud keeps but does not use."""
+    """Record one stock event of a store. False for a kind the cloud keeps but does not use.
+
+    Only head office adds items to the chain's catalog: lines of items it does not have
+    are set aside (`unknown_stock_item`) for head office to decide on, and the rest of the
+    event is recorded as usual.
+    """
     movement = MOVEMENTS.get(kind)
     if movement is None:
         return False
     reference = str(next((payload[k] for k in _REFERENCES if payload.get(k)), ""))[:60]
     lines = lines_of(payload)
-    repository.ensure_items(session, lines, at)
-    repository.record(session, store_id, movement, lines, reference, at, seq)
+    known = repository.known_codes(session, {line.code for line in lines})
+    unknown = [line for line in lines if line.code not in known]
+    if unknown:
+        repository.quarantine(session, store_id, kind, reference, unknown, at)
+    repository.record(
+        session, store_id, movement, [line for line in lines if line.code in known], reference, at, seq
+    )
     return True
+
+
+def unknown_items(session: Session, caller: Principal, store_id: str | None) -> list[UnknownItemPublic]:
+    """Items stores reported that the catalog does not have (head office: every store's, or
+    one; a store: its own)."""
+    wanted = store_id or (caller.store_id if caller.is_store else None)
+    if wanted is None:
+        caller.require(Role.HEAD_OFFICE)
+    else:
+        caller.require_store(wanted)
+    return [
+        UnknownItemPublic(
+            store_id=row.store_id,
+            code=row.code,
+            name=row.name,
+            unit=row.unit,
+            kind=row.kind,
+            reference=row.reference,
+            quantity=row.quantity,
+            times=row.times,
+            first_seen_at=row.first_seen_at,
+            last_seen_at=row.last_seen_at,
+        )
+        for row in repository.unknown_items(session, wanted)
+    ]
+
+
+def dismiss_unknown(session: Session, caller: Principal, code: str, store_id: str | None) -> int:
+    """Head office decides not to carry an item a store reported; how many reports are cleared."""
+    caller.require(Role.HEAD_OFFICE)
+    cleared = repository.settle_unknown(session, code, store_id)
+    if not cleared:
+        raise NotFound(f"No store reported an unknown item '{code}'.", "item_id")
+    return cleared
+
+
+def catalog_entry(
+    code: str, name: str, unit: str, cost_cents: int, par: Decimal, at: datetime
+) -> dict[str, object]:
+    return {
+        "code": code,
+        "name": name,
+        "unit": unit,
+        "cost_cents": cost_cents,
+        "par": par,
+        "discontinued": False,
+        "updated_at": at,
+    }
+
+
+def seed_catalog(session: Session, entries: list[dict[str, object]]) -> None:
+    """Head office's catalog to start from (the demo chain's); items already there stay."""
+    repository.add_items(session, entries)
 
 
 def item_public(item: InventoryItem) -> ItemPublic:
@@ -86,6 +149,8 @@ def set_item(session: Session, caller: Principal, code: str, data: ItemUpdate, a
             updated_at=at,
         )
         session.add(item)
+        # Head office decided to carry it: what stores reported of it is settled.
+        repository.settle_unknown(session, code)
     for name, value in changes.items():
         setattr(item, name, value)
     item.updated_at = at

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.menus import repository

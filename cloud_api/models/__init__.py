@@ -1,10 +1,10 @@
 """Every table of the cloud schema, importable from one place (Alembic reads `Base.metadata`)."""
 
 from cloud_api.db.base import Base
-from cloud_api.models.accounts import Account, RefreshToken
+from cloud_api.models.accounts import Account, RefreshToken, SignInThrottle
 from cloud_api.models.deliveries import DeliveryRun, DriverShift
 from cloud_api.models.feed import InboundEvent, InboundHead, StoreFeedEntry, StoreFeedHead
-from cloud_api.models.inventory import InventoryItem, StockMovement, StoreStock
+from cloud_api.models.inventory import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 from cloud_api.models.menus import MenuVersion
 from cloud_api.models.notifications import Notification, SmsOptOut
 from cloud_api.models.orders import IdempotencyRecord, Order, OrderLine
@@ -29,6 +29,7 @@ __all__ = [
     "OrderLine",
     "Payment",
     "RefreshToken",
+    "SignInThrottle",
     "SmsOptOut",
     "StockMovement",
     "Store",
@@ -37,4 +38,5 @@ __all__ = [
     "StoreStock",
     "StreetBlock",
     "TestGatewayCharge",
+    "UnknownStockItem",
 ]

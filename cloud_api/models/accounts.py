@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base, new_id
@@ -20,6 +20,10 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(20))  # customer, head_office, store_manager
     store_id: Mapped[str | None] = mapped_column(ForeignKey("store.id"), nullable=True)
     promotions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Raised by logout, a password or role change and deletion: access tokens carry the
+    # version they were issued under and stop working once it moves on.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -40,3 +44,15 @@ class RefreshToken(Base):
 
 
 Index("uq_account_email_lower", func.lower(Account.email), unique=True)
+
+
+class SignInThrottle(Base):
+    """Recent failed sign-ins under one key (`account:<email>`, `address:<ip>`,
+    `register:<ip>`): kept in PostgreSQL so every worker sees the same count."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

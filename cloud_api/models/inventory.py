@@ -82,3 +82,23 @@ class StockMovement(Base):
     cost_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reference: Mapped[str] = mapped_column(String(60), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UnknownStockItem(Base):
+    """An item a store reported (in a count, receipt, waste or usage) that the chain's
+    catalog does not have. It is kept aside for head office, who adds it to the catalog
+    or not; the store's report never adds it by itself."""
+
+    __tablename__ = "unknown_stock_item"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "code"),)
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(80))
+    unit: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))  # the latest event it came in
+    reference: Mapped[str] = mapped_column(String(60))
+    quantity: Mapped[Decimal] = mapped_column(EXACT)  # the latest line's, in the store's base unit
+    times: Mapped[int] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

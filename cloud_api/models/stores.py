@@ -61,7 +61,11 @@ class Enrollment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The store it enrolled (set when claimed).
     store_id: Mapped[str | None] = mapped_column(ForeignKey("store.id"), nullable=True)
+    # Set when head office issues the code to re-enroll this one existing store; a code
+    # without it may only create a new store.
+    for_store_id: Mapped[str | None] = mapped_column(ForeignKey("store.id"), nullable=True)
 
 
 class Device(Base):

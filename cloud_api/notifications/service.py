@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.database import announcement
-from cloud_api.errors import BadRequest, Conflict
+from cloud_api.errors import BadRequest, Conflict, not_yours
 from cloud_api.models import Account, Notification, Order, Store
 from cloud_api.notifications import repository
 from cloud_api.notifications.schemas import NotificationCreate

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.auth.principal import Principal, Role
+from cloud_api.errors import not_yours
 from cloud_api.models import Order
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import new_id
 from cloud_api.errors import BadRequest, Conflict

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role, not_yours
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.database import Database, announcement
-from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRefused, Refused
+from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRefused, Refused, not_yours
 from cloud_api.feed import service as feed
 from cloud_api.models import Order, Payment
 from cloud_api.orders.access import may_see, visible_order

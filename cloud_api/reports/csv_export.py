@@ -1,10 +1,29 @@
-"""Reports as CSV: one table, a `section` column saying which breakdown a row belongs to."""
+"""Reports as CSV: one table, a `section` column saying which breakdown a row belongs to.
+
+Every cell goes through `cell`: text that a spreadsheet would run as a formula (it starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return: a product, store or driver name
+typed by someone) gets a leading apostrophe, so it shows as typed and runs nothing.
+Numbers, negative ones too, stay numbers.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def cell(value: Any) -> Any:
+    """A value as a CSV cell that no spreadsheet will run."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def table(sections: list[tuple[str, list[dict[str, Any]]]]) -> str:
@@ -13,11 +32,13 @@ def table(sections: list[tuple[str, list[dict[str, Any]]]]) -> str:
         for row in rows:
             columns.extend(k for k in row if k not in columns)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    # RFC 4180 line ends: a cell holding a CR or LF is then quoted, never a new row.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(c) for c in columns])
     for name, rows in sections:
         for row in rows:
-            writer.writerow({"section": name, **{k: "" if v is None else v for k, v in row.items()}})
+            values = {"section": name, **row}
+            writer.writerow([cell(values.get(c)) for c in columns])
     return out.getvalue()
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import Forbidden
 from cloud_api.inventory.repository import items, stock_of
 from cloud_api.inventory.terms import Price

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.tokens import token_hash
 from cloud_api.errors import Unauthorized
 from cloud_api.models import Device

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from cloud_api.models import Device, Enrollment, Store, StreetBlock
@@ -35,6 +36,22 @@ def blocks_by_key(session: Session, key: str) -> Sequence[StreetBlock]:
 def replace_streets(session: Session, store_id: str, blocks: list[StreetBlock]) -> None:
     session.execute(delete(StreetBlock).where(StreetBlock.store_id == store_id))
     session.add_all(blocks)
+
+
+def store_for_update(session: Session, store_id: str) -> Store | None:
+    return session.scalars(select(Store).where(Store.id == store_id).with_for_update()).first()
+
+
+def revoke_devices(session: Session, store_id: str, at: datetime) -> list[str]:
+    """Revoke every working credential of the store; their ids."""
+    revoked = session.scalars(
+        update(Device)
+        .where(Device.store_id == store_id, Device.revoked_at.is_(None))
+        .values(revoked_at=at)
+        .returning(Device.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(revoked)
 
 
 def enrollment_for_update(session: Session, code: str) -> Enrollment | None:

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cloud_api.api.deps import ContextDep, CurrentCaller, Role, SessionDep
+from cloud_api.api.deps import ContextDep, CurrentCaller, SessionDep
 from cloud_api.api.types import ID_PATTERN
+from cloud_api.auth.principal import Role
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Forbidden
 from cloud_api.stores import service
@@ -16,6 +17,7 @@ from cloud_api.stores.schemas import (
     EnrolledStore,
     EnrollmentClaim,
     EnrollmentPublic,
+    EnrollmentRequest,
     Heartbeat,
     HeartbeatAnswer,
     LocateAnswer,
@@ -99,10 +101,14 @@ def revoke_device(
 
 
 @router.post(
-    "/enrollments", status_code=201, summary="A one-use, 10-minute store enrollment code (head office)"
+    "/enrollments",
+    status_code=201,
+    summary="A one-use, 10-minute code: a new store, or re-enroll the store named (head office)",
 )
-def create_enrollment(session: SessionDep, caller: CurrentCaller) -> EnrollmentPublic:
-    return service.create_enrollment(session, caller, utcnow())
+def create_enrollment(
+    session: SessionDep, caller: CurrentCaller, data: EnrollmentRequest | None = None
+) -> EnrollmentPublic:
+    return service.create_enrollment(session, caller, data or EnrollmentRequest(), utcnow())
 
 
 @router.post(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cloud_api.api.types import Code, Latitude, Line, Longitude, Name, ShortText
+from cloud_api.api.types import ID_PATTERN, Code, Latitude, Line, Longitude, Name, ShortText
 
 Hour = Annotated[int, Field(ge=0, le=23)]
 TaxRate = Annotated[int, Field(ge=0, le=3000, description="basis points: 1025 = 10.25 %")]
@@ -72,9 +72,21 @@ class StoreSettingsUpdate(Strict):
     daytime_to_hour: Hour | None = None
 
 
+class EnrollmentRequest(Strict):
+    """Name a store (by id or code) to re-enroll it, e.g. after its computer was replaced;
+    send nothing for a code that can only create a new store."""
+
+    store_id: Annotated[str | None, Field(pattern=ID_PATTERN)] = None
+    store_code: Code | None = None
+
+
 class EnrollmentPublic(BaseModel):
     code: str
     expires_at: datetime
+    store_id: str | None = Field(
+        default=None, description="the store this code re-enrolls; none: it creates a new store"
+    )
+    store_code: str | None = None
 
 
 class EnrollmentClaim(Strict):
@@ -89,6 +101,11 @@ class EnrolledStore(BaseModel):
     store_code: str
     device_id: str
     device_token: str = Field(description="shown once; the store keeps it, the cloud keeps only its hash")
+    re_enrolled: bool = Field(default=False, description="an existing store got a new credential")
+    revoked_device_ids: list[str] = Field(
+        default=[], description="the store's earlier device credentials, revoked by this enrollment"
+    )
+    message: str = ""
 
 
 class DevicePublic(BaseModel):

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.base import new_id
 from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
@@ -23,6 +23,7 @@ from cloud_api.stores.schemas import (
     EnrolledStore,
     EnrollmentClaim,
     EnrollmentPublic,
+    EnrollmentRequest,
     StoreDetails,
     StorePublic,
     StoreSettingsUpdate,
@@ -76,21 +77,36 @@ def _check_zone(name: str) -> None:
         ) from exc
 
 
+def create_store(
+    session: Session, details: StoreDetails, at: datetime, menu_version: int | None = None
+) -> Store:
+    """A new store; a store with the same code is refused, never overwritten."""
+    _check_zone(details.timezone)
+    if repository.store_by_code(session, details.code) is not None:
+        raise Conflict(
+            f"Store {details.code} is already enrolled with the cloud. To connect a replacement "
+            f"computer for it, ask head office for an enrollment code issued for {details.code}.",
+            "store.code",
+        )
+    store = Store(
+        id=new_id(), created_at=at, updated_at=at, menu_version=menu_version, **details.model_dump()
+    )
+    session.add(store)
+    session.flush()
+    feed.start_feed(session, store.id)
+    session.flush()
+    return store
+
+
 def save_store(
     session: Session, details: StoreDetails, at: datetime, menu_version: int | None = None
 ) -> Store:
-    """Create the store, or bring an existing store with the same code up to date."""
-    _check_zone(details.timezone)
+    """Create the store, or bring an existing store with the same code up to date (head
+    office's seeding only; enrollment never overwrites a store)."""
     store = repository.store_by_code(session, details.code)
     if store is None:
-        store = Store(
-            id=new_id(), created_at=at, updated_at=at, menu_version=menu_version, **details.model_dump()
-        )
-        session.add(store)
-        session.flush()
-        feed.start_feed(session, store.id)
-        session.flush()
-        return store
+        return create_store(session, details, at, menu_version)
+    _check_zone(details.timezone)
     for name, value in details.model_dump().items():
         setattr(store, name, value)
     store.updated_at = at
@@ -124,16 +140,64 @@ def save_streets(session: Session, store_id: str, streets: list[StreetIn]) -> No
     )
 
 
-def create_enrollment(session: Session, caller: Principal, at: datetime) -> EnrollmentPublic:
+def _store_named(session: Session, request: EnrollmentRequest) -> Store | None:
+    if request.store_id is not None and request.store_code is not None:
+        raise BadRequest("Name the store by its id or by its code, not both.", "store_id")
+    if request.store_id is not None:
+        return get_store(session, request.store_id)
+    if request.store_code is not None:
+        store = repository.store_by_code(session, request.store_code.strip())
+        if store is None:
+            raise NotFound(f"There is no store with code {request.store_code}.", "store_code")
+        return store
+    return None
+
+
+def create_enrollment(
+    session: Session, caller: Principal, request: EnrollmentRequest, at: datetime
+) -> EnrollmentPublic:
+    """A one-use code: for a new store, or to re-enroll the one existing store named."""
     caller.require(Role.HEAD_OFFICE)
+    store = _store_named(session, request)
     code = "-".join("".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(3))
-    enrollment = Enrollment(code=code, created_by=caller.id, created_at=at, expires_at=at + ENROLLMENT_TTL)
+    enrollment = Enrollment(
+        code=code,
+        created_by=caller.id,
+        created_at=at,
+        expires_at=at + ENROLLMENT_TTL,
+        for_store_id=store.id if store else None,
+    )
     session.add(enrollment)
-    return EnrollmentPublic(code=code, expires_at=enrollment.expires_at)
+    return EnrollmentPublic(
+        code=code,
+        expires_at=enrollment.expires_at,
+        store_id=store.id if store else None,
+        store_code=store.code if store else None,
+    )
+
+
+def _re_enroll(session: Session, store_id: str, claim: EnrollmentClaim) -> Store:
+    """The store this code was issued for, locked; the claim must speak for that very store."""
+    store = repository.store_for_update(session, store_id)
+    if store is None:
+        raise NotFound("The store this enrollment code was issued for no longer exists.", "code")
+    if claim.store.code.strip() != store.code:
+        raise Conflict(
+            f"This enrollment code was issued for store {store.code}, but this store database is "
+            f"{claim.store.code}; ask head office for a code issued for {claim.store.code}.",
+            "code",
+        )
+    return store
 
 
 def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> EnrolledStore:
-    """Register the store and hand it its own device credential; the code works once."""
+    """Hand the store its own device credential; the code works once.
+
+    A code issued for no store creates a new store and is refused for a store code the
+    cloud already has. A code issued for a store re-enrolls exactly that store: its
+    settings stay as head office has them, and its earlier device credentials stop working.
+    Whatever is refused changes nothing (the request's transaction is rolled back).
+    """
     enrollment = repository.enrollment_for_update(session, claim.code.strip().upper())
     if enrollment is None:
         raise NotFound("That enrollment code is not one head office issued; check it.", "code")
@@ -141,12 +205,30 @@ def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> 
         raise Conflict("That enrollment code was already used; ask head office for a new one.", "code")
     if enrollment.expires_at <= at:
         raise Conflict("That enrollment code has expired (codes last 10 minutes); ask for a new one.", "code")
-    store = save_store(session, claim.store, at)
-    if claim.streets:
-        save_streets(session, store.id, claim.streets)
+    revoked: list[str] = []
+    if enrollment.for_store_id is None:
+        store = create_store(session, claim.store, at)
+        if claim.streets:
+            save_streets(session, store.id, claim.streets)
+    else:
+        store = _re_enroll(session, enrollment.for_store_id, claim)
+        revoked = repository.revoke_devices(session, store.id, at)
     enrollment.used_at, enrollment.store_id = at, store.id
     device, token = devices.issue(session, store.id, claim.device_label, at)
-    return EnrolledStore(store_id=store.id, store_code=store.code, device_id=device.id, device_token=token)
+    message = (
+        f"Store {store.code} enrolled again; its {len(revoked)} earlier device credential(s) no longer work."
+        if enrollment.for_store_id is not None
+        else f"Store {store.code} enrolled."
+    )
+    return EnrolledStore(
+        store_id=store.id,
+        store_code=store.code,
+        device_id=device.id,
+        device_token=token,
+        re_enrolled=enrollment.for_store_id is not None,
+        revoked_device_ids=revoked,
+        message=message,
+    )
 
 
 def list_devices(session: Session, caller: Principal, store_id: str) -> list[DevicePublic]:

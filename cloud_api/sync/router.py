@@ -19,7 +19,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from cloud_api.api.deps import ContextDep, CurrentCaller, Role
+from cloud_api.api.deps import ContextDep, CurrentCaller
+from cloud_api.auth.principal import Role
 from cloud_api.auth.service import authenticate_device_token
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, CloudError, Forbidden
 from cloud_api.feed import service as feed
 from cloud_api.store_events.schemas import Outcome

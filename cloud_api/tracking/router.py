@@ -13,13 +13,15 @@ import re
 from importlib import resources
 from typing import Annotated
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Path, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from cloud_api.api.deps import ContextDep, CurrentCaller, SessionDep
 from cloud_api.api.types import ID_PATTERN
 from cloud_api.context import CloudContext
-from cloud_api.tracking.service import watchable
+from cloud_api.db.base import utcnow
+from cloud_api.tracking.service import TrackingTicket, ticket, watchable
 
 api = APIRouter(tags=["tracking"])
 page = APIRouter(tags=["tracking"])
@@ -32,8 +34,10 @@ async def track(
     websocket: WebSocket,
     order_id: str,
     code: Annotated[str | None, Query(max_length=64)] = None,
-    access_token: Annotated[str | None, Query(max_length=2000)] = None,
+    ticket: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> None:
+    """Open with the receipt's tracking `code`, or a `ticket` from `POST …/tracking-ticket`
+    (never an access token: URLs end up in logs)."""
     ctx: CloudContext = websocket.app.state.ctx
     if not re.fullmatch(ID_PATTERN, order_id):
         await websocket.close(code=1008, reason="no such order")
@@ -43,7 +47,7 @@ async def track(
 
         def first_picture() -> dict[str, object] | None:
             with ctx.db.transaction() as session:
-                return watchable(session, ctx, order_id, code, access_token)
+                return watchable(session, ctx, order_id, code, ticket)
 
         picture = await run_in_threadpool(first_picture)
         if picture is None:
@@ -78,6 +82,19 @@ async def track(
         return
     finally:
         ctx.hub.unwatch_order(order_id, queue)
+
+
+@api.post(
+    "/orders/{order_id}/tracking-ticket",
+    summary="A one-minute ticket that opens this order's tracker websocket (who may see the order)",
+)
+def tracking_ticket(
+    order_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    ctx: ContextDep,
+    caller: CurrentCaller,
+) -> TrackingTicket:
+    return ticket(session, ctx, caller, order_id, utcnow())
 
 
 @page.get("/track/{order_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from cloud_api.errors import CloudError
+from cloud_api.auth.principal import Principal
+from cloud_api.auth.tokens import TRACKING_TICKET_TTL
 from cloud_api.models import Order, Store
-from cloud_api.orders.access import may_see
+from cloud_api.orders.access import visible_order
 from cloud_api.orders.progress import TRACKER_STEPS
 from makeline.trade.lifecycle import Service
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
+
+
+class TrackingTicket(BaseModel):
+    ticket: str
+    expires_in: int
 
 
 def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
@@ -37,21 +45,27 @@ def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
     }
 
 
+def ticket(
+    session: Session, ctx: CloudContext, caller: Principal, order_id: str, now: datetime
+) -> TrackingTicket:
+    """A short-lived ticket that opens this order's tracker, for someone who may see it."""
+    order = visible_order(session, caller, order_id)
+    return TrackingTicket(
+        ticket=ctx.tokens.tracking_ticket(order.id, now),
+        expires_in=int(TRACKING_TICKET_TTL.total_seconds()),
+    )
+
+
 def watchable(
-    session: Session, ctx: CloudContext, order_id: str, code: str | None, access_token: str | None
+    session: Session, ctx: CloudContext, order_id: str, code: str | None, ticket: str | None
 ) -> dict[str, Any] | None:
-    """The order's snapshot if this tracking code or access token may watch it, else None."""
+    """The order's snapshot if this tracking code (a receipt's) or ticket opens it, else None."""
     order = session.get(Order, order_id)
     if order is None:
         return None
     allowed = bool(code) and ctx.tokens.check_tracking_code(order.id, code or "")
-    if not allowed and access_token:
-        from cloud_api.auth.service import authenticate
-
-        try:
-            allowed = may_see(authenticate(session, ctx, access_token), order)
-        except CloudError:
-            allowed = False
+    if not allowed and ticket:
+        allowed = ctx.tokens.check_tracking_ticket(order.id, ticket)
     if not allowed:
         return None
     return snapshot(order, session.get(Store, order.store_id))

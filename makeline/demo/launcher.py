@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from store_db.db import StoreDB
+from store_db.models import Store
 from sync.agent.ledger import Ledger
 from sync.agent.link import auth_headers
 from sync.enroll import enroll
@@ -95,8 +97,10 @@ def start_cloud(folder: Path, port: int, wait_s: float = 120.0) -> tuple[ChildPr
     raise CloudUnreachable(f"the cloud did not answer within {wait_s:.0f} s (see {log})")
 
 
-def enrollment_code(cloud_url: str, email: str = HEAD_OFFICE[0], password: str = HEAD_OFFICE[1]) -> str:
-    """A one-use enrollment code, asked for as head office."""
+def enrollment_code(
+    cloud_url: str, store_code: str, email: str = HEAD_OFFICE[0], password: str = HEAD_OFFICE[1]
+) -> str:
+    """A one-use code, asked for as head office, that enrolls the cloud's store `store_code`."""
     with httpx.Client(base_url=cloud_url, timeout=30) as http:
         signed = http.post("/api/v1/login", json={"email": email, "password": password})
         if signed.status_code != 200:
@@ -104,7 +108,11 @@ def enrollment_code(cloud_url: str, email: str = HEAD_OFFICE[0], password: str =
                 f"Head office {email} could not sign in to the demo cloud: {signed.text[:200]}"
             )
         token = signed.json()["access_token"]
-        made = http.post("/api/v1/enrollments", headers={"Authorization": f"Bearer {token}"})
+        made = http.post(
+            "/api/v1/enrollments",
+            json={"store_code": store_code},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         if made.status_code != 201:
             raise EnrollmentRefused(f"The demo cloud gave no enrollment code: {made.text[:200]}")
         return str(made.json()["code"])
@@ -122,7 +130,9 @@ def connect_store(db: StoreDB, cloud_url: str) -> str:
         )
         if answer.status_code == 200:
             return str(answer.json()["store_id"])
-    return enroll(db, cloud_url, enrollment_code(cloud_url), label="makeline demo").store_id
+    with db.read() as session:
+        store_code = session.scalars(select(Store.code)).one()
+    return enroll(db, cloud_url, enrollment_code(cloud_url, store_code), label="makeline demo").store_id
 
 
 def wait_online(cloud_url: str, store_id: str, wait_s: float = 30.0) -> bool:

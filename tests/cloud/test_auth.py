@@ -96,6 +96,7 @@ def test_expired_tampered_and_alg_none_tokens_are_refused(client: TestClient, ap
         "sub": account_id,
         "role": "customer",
         "store": None,
+        "sv": 1,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "iat": int(now.timestamp()),
@@ -202,10 +203,15 @@ def test_housekeeping_forgets_old_keys_and_expired_tokens(client: TestClient, ap
     assert place(client, customer(client), order_body(store)).status_code == 201
     now = utcnow()
     assert purge(ctx(app).db, now) == 0
+    wrong = client.post("/api/v1/login", json={"email": "sprayed@example.com", "password": "guess-1"})
+    assert wrong.status_code == 401
     with ctx(app).db.transaction() as session:
+        assert count(session, "sign_in_throttle", "key = 'account:sprayed@example.com'") == 1
+        session.execute(text("UPDATE sign_in_throttle SET updated_at = updated_at - interval '2 days'"))
         session.execute(text("UPDATE idempotency_record SET created_at = created_at - interval '2 days'"))
         session.execute(text("UPDATE refresh_token SET expires_at = now() - interval '1 second'"))
     assert purge(ctx(app).db, now) >= 2
     with ctx(app).db.transaction() as session:
         assert count(session, "idempotency_record") == 0 and count(session, "refresh_token") == 0
+        assert count(session, "sign_in_throttle") == 0
         assert count(session, "orders") == 1

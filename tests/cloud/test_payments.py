@@ -125,7 +125,7 @@ def test_webhooks_must_carry_the_gateways_signature(client: TestClient, app: Fas
         "type": "charge.refunded",
         "data": {"object": {"id": "ch_1", "payment_intent": intent}},
     }
-    secret = ctx(app).settings.test_webhook_secret
+    secret = ctx(app).gateway.webhook_secret
 
     payload, _ = _signed(event, "whsec_somebody_else")
     forged = client.post(

@@ -71,15 +71,32 @@ def test_only_the_code_or_the_owner_may_watch(live: TestClient, live_app: FastAP
         live.websocket_connect(f"/api/v1/orders/{order['id']}/track?code=wrong-code"),
     ):
         pass
-    other = customer(live, 2)["Authorization"].split()[1]
-    with (
+    ticket_url = f"/api/v1/orders/{order['id']}/tracking-ticket"
+    assert live.post(ticket_url, headers=customer(live, 2)).status_code == 404
+    bearer = customer(live)["Authorization"].split()[1]
+    with (  # an access token in a URL opens nothing: it would be logged on the way
         pytest.raises(WebSocketDisconnect),
-        live.websocket_connect(f"/api/v1/orders/{order['id']}/track?access_token={other}"),
+        live.websocket_connect(f"/api/v1/orders/{order['id']}/track?access_token={bearer}"),
     ):
         pass
-    mine = customer(live)["Authorization"].split()[1]
-    with live.websocket_connect(f"/api/v1/orders/{order['id']}/track?access_token={mine}") as ws:
+    with (
+        pytest.raises(WebSocketDisconnect),
+        live.websocket_connect(f"/api/v1/orders/{order['id']}/track?ticket={bearer}"),
+    ):
+        pass
+    mine = live.post(ticket_url, headers=customer(live)).json()
+    assert mine["expires_in"] == 60
+    other = place(live, customer(live, 2), order_body(store)).json()
+    with (  # a ticket opens its own order only
+        pytest.raises(WebSocketDisconnect),
+        live.websocket_connect(f"/api/v1/orders/{other['id']}/track?ticket={mine['ticket']}"),
+    ):
+        pass
+    with live.websocket_connect(f"/api/v1/orders/{order['id']}/track?ticket={mine['ticket']}") as ws:
         assert ws.receive_json()["order_id"] == order["id"]
+    assert (
+        live.get("/api/v1/profile", headers={"Authorization": f"Bearer {mine['ticket']}"}).status_code == 401
+    )
 
     page = live.get(order["tracking_url"].replace("http://testserver", ""))
     assert page.status_code == 200 and order["id"] in page.text and "WebSocket" in page.text

@@ -96,7 +96,7 @@ def settings_changes(db: Database, store_id: str, count: int) -> None:
 
 def cancel_requests(db: Database, order_ids: list[str]) -> None:
     """Customers ask to cancel these orders, through the cloud's own cancel service."""
-    from cloud_api.api.deps import Role
+    from cloud_api.auth.principal import Role
     from cloud_api.orders.service import request_cancel
 
     with db.transaction() as session:

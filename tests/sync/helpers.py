@@ -59,8 +59,10 @@ def login(url: str, email: str = HEAD_OFFICE_EMAIL, password: str = DEMO_PASSWOR
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def enrollment_code(url: str) -> str:
-    answer = httpx.post(f"{url}/api/v1/enrollments", headers=login(url), timeout=10)
+def enrollment_code(url: str, store_code: str = "OP-001") -> str:
+    """A code that (re-)enrolls the cloud's store `store_code` (the demo store is seeded there)."""
+    body = {"store_code": store_code}
+    answer = httpx.post(f"{url}/api/v1/enrollments", json=body, headers=login(url), timeout=10)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["code"])
 
