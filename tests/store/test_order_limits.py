@@ -8,12 +8,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from makeline.demo.menu import demo_menu
+from makeline.trade.limits import DEFAULT_LIMITS, Limit, OrderLimits, dollars, line_breach, order_breaches
+from makeline.trade.pricing import ItemRequest, PricedItem, price_item
 from store_db.db import StoreDB
-from store_db.demo.menu import demo_menu
 from store_db.errors import AccessDenied, OverLimits
 from store_db.models import AuditEntry, Order, Staff, Store
-from store_db.rules.limits import DEFAULT_LIMITS, Limit, OrderLimits, dollars, line_breach, order_breaches
-from store_db.rules.pricing import ItemRequest, PricedItem, price_item
 from store_db.services import access
 from store_db.services.feed import apply_entries
 from store_db.services.orders import OrderRequest, TenderRequest, place_order

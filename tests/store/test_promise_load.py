@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import Store
-from store_db.rules.pricing import ItemRequest
 from store_db.services import access, promise
 from store_db.services.orders import TenderRequest, place_order
 from tests.store.helpers import T0, carryout
