@@ -160,7 +160,7 @@ def check_address(
         place = Located(line1.strip(), "", lat, lon)
     else:
         place = customers.locate(session, line1)
-    km = customers.check_delivery_area(store, place.lat, place.lon, place.line1)
+    km = customers.check_delivery_area(store, place.lat, place.lon, place.line1, session)
     return AddressCheck(line1=place.line1, city=place.city, lat=place.lat, lon=place.lon, km=km)
 
 

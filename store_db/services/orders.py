@@ -189,7 +189,7 @@ def place_order(
         if not phone:
             raise BadInput("A delivery order needs the customer's phone number for the driver.")
         place = _locate(session, request.address)
-        km = customers.check_delivery_area(store, place.lat, place.lon, place.line1)
+        km = customers.check_delivery_area(store, place.lat, place.lon, place.line1, session)
         label = ", ".join(x for x in (place.line1, request.address.line2, place.city) if x)
     tenders = _tenders(request, priced.total)
     if request.paid_online and not request.cloud_order_id:

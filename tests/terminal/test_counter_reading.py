@@ -3,6 +3,7 @@ limits placed only with a manager's PIN (recorded on the order)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,8 +16,14 @@ from store_db.models import AuditEntry, Order, OrderLine, Staff
 from terminal.app import MakelineApp
 from terminal.dialogs.limits_approval import LimitsApprovalDialog
 from terminal.screens.counter import CounterScreen
-from tests.terminal.conftest import Clock, fill, make_app, wait_for
+from tests.terminal.conftest import Clock, fill, make_app
+from tests.terminal.conftest import wait_for as wait_briefly
 from tests.terminal.test_counter import at_counter, message, orders
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Store work (PIN checks, placing 99 pizzas) runs in threads on a shared machine: be patient."""
+    await wait_briefly(pilot, condition, timeout=30, what=what)
 
 
 def item_field(app: MakelineApp) -> str:
@@ -157,3 +164,35 @@ async def test_going_back_from_the_approval_places_nothing(
     assert [o.limits_approved_by for o in orders(db)] == [None]
     with db.read() as session:
         assert session.scalars(select(Order)).one().total > 0
+
+
+async def test_an_address_it_cannot_use_gets_a_hint_from_the_stores_street_list(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    app = make_app(store_path, "counter", clock, db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await at_counter(pilot, app)
+        await fill(pilot, "phone", "7085550199")
+        await wait_for(
+            pilot, lambda: app.focused is not None and app.focused.id == "name", what="a new caller"
+        )
+        await fill(pilot, "name", "Pat Doe")
+        # Too far: the streets spelled like it that run through the area, and their numbers there.
+        await fill(pilot, "address", "3200 N Harlem Ave")
+        await wait_for(pilot, lambda: "6.4 km" in message(app), what="the far address")
+        assert message(app) == (
+            "3200 N Harlem Ave is 6.4 km from makeline Oak Park; this store delivers within 6 km. "
+            "In the area: N Harlem Ave 1-2996, S Harlem Ave 1-2996, N Maple Ave 1-2843; check the number "
+            "and the spelling. Otherwise offer carryout, or send the caller to the nearer store."
+        )
+        assert screen.cart.address is None
+        # Misspelled: the names spelled most like it.
+        await fill(pilot, "address", "1200 N Harlam Ave")
+        await wait_for(pilot, lambda: "Harlam" in message(app), what="the misspelled street")
+        assert message(app) == (
+            "We cannot find the street 'N Harlam Ave' in this store's area; check the spelling. "
+            "Did you mean N Harlem Ave, S Harlem Ave or N Hannah Ave?"
+        )
+        await fill(pilot, "address", "1200 N Harlem Ave")
+        await wait_for(pilot, lambda: "in the delivery area" in message(app), what="the corrected address")
+        assert screen.cart.address is not None and screen.cart.address.line1 == "1200 N Harlem Ave"
