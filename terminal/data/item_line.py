@@ -340,7 +340,8 @@ def read_item_line(text: str, menu: Menu, limits: OrderLimits | None = None) -> 
     """
     request = parse_item_line(text, menu)
     priced = price_item(menu, request)
-    what = priced.size_name if priced.kind is ProductKind.PIZZA else ""
+    product = menu.product(request.product)
+    what = priced.size_name if product is not None and len(product.price) > 1 else ""
     understood = " ".join(x for x in (str(priced.quantity), what, priced.name) if x)
     if priced.changes:
         understood += ": " + ", ".join(priced.changes)
