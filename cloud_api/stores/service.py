@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.api.deps import Principal, Role
 from cloud_api.db.base import new_id
-from cloud_api.errors import BadRequest, Conflict, NotFound
+from cloud_api.errors import BadRequest, Conflict, Forbidden, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.models import Device, Enrollment, Store, StreetBlock
 from cloud_api.stores import devices, repository
@@ -204,6 +204,13 @@ def update_settings(
     store = get_store(session, store_id)
     changes = data.model_dump(exclude_none=True)
     if "order_limits" in changes:
+        if caller.role is not Role.HEAD_OFFICE:
+            # A store raising its own limits is the order a limit is there to stop.
+            raise Forbidden(
+                "Only head office sets a store's order limits; a manager approves one order "
+                "above them at the counter.",
+                "order_limits",
+            )
         if not changes["order_limits"]:
             raise BadRequest("Send at least one order limit to change.", "order_limits")
         changes["order_limits"] = _merged_limits(store, changes["order_limits"])

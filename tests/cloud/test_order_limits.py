@@ -137,10 +137,19 @@ def test_limits_that_do_not_make_sense_are_refused_and_change_nothing(
     assert http.get(f"/api/v1/stores/{store}").json()["order_limits"]["max_cash_order_cents"] == 15_000
 
 
-def test_a_customer_cannot_raise_a_stores_limits(app: FastAPI, http: httpx.Client) -> None:
+def test_only_head_office_sets_limits(app: FastAPI, http: httpx.Client) -> None:
     store = bring_online(app)
-    for who, status in ((demo_customer_email(1), 403), (MANAGER_EMAIL, 200)):
+    before = _rows(app)
+    for who in (demo_customer_email(1), MANAGER_EMAIL):
         answer = http.put(
-            f"/api/v1/stores/{store}", json={"order_limits": {"max_pizzas": 30}}, headers=_headers(http, who)
+            f"/api/v1/stores/{store}", json={"order_limits": {"max_pizzas": 300}}, headers=_headers(http, who)
         )
-        assert answer.status_code == status, answer.text
+        assert answer.status_code == 403, answer.text
+    assert "Only head office sets a store's order limits" in answer.json()["detail"]
+    assert _rows(app) == before
+    assert http.get(f"/api/v1/stores/{store}").json()["order_limits"]["max_pizzas"] == 20
+    # The store's manager still changes the store's other settings.
+    answer = http.put(
+        f"/api/v1/stores/{store}", json={"phone": "708-555-0100"}, headers=_headers(http, MANAGER_EMAIL)
+    )
+    assert answer.status_code == 200, answer.text
