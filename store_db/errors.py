@@ -13,6 +13,7 @@ StoreError (= makeline.trade.errors.TradeError)
 │   ├── InvalidPhone, AddressNotFound                    (trade)
 │   ├── OutsideDeliveryArea, MissingDeliveryAddress
 │   ├── InvalidTender
+│   ├── OverLimits           above the store's order limits, and no manager approved
 │   ├── UnknownItem          no inventory item with that code
 │   ├── CountNotOpen         no count to act on, or it is paused or already finalised
 │   │   └── CountFinalised   a finalised count cannot change or be finalised again
@@ -31,6 +32,8 @@ StoreError (= makeline.trade.errors.TradeError)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from makeline.trade.errors import (
     AddressNotFound,
     BadInput,
@@ -48,6 +51,7 @@ from makeline.trade.errors import (
     UnknownUnit,
 )
 from makeline.trade.errors import TradeError as StoreError
+from makeline.trade.limits import Breach
 
 __all__ = [
     "AccessDenied",
@@ -68,6 +72,7 @@ __all__ = [
     "NoCount",
     "NotFound",
     "OutsideDeliveryArea",
+    "OverLimits",
     "QuantityOutOfRange",
     "StoreDatabaseError",
     "StoreError",
@@ -91,6 +96,14 @@ class MissingDeliveryAddress(BadInput):
 
 class InvalidTender(BadInput):
     pass
+
+
+class OverLimits(BadInput):
+    """An order above the store's limits; `breaches` says which, each naming its limit."""
+
+    def __init__(self, message: str, breaches: Sequence[Breach]) -> None:
+        super().__init__(message)
+        self.breaches = tuple(breaches)
 
 
 class UnknownItem(BadInput):

@@ -2,6 +2,7 @@
 
 TerminalError
 ├── ItemLineError      the counter could not read a typed item line
+│   └── ItemLineQuestion  it could, but it probably means something else: asks, with the line retyped
 ├── CountEntryError    the count screen could not read a typed count
 ├── DeliveryEntryError an amount of money or a list of orders the delivery screens cannot read
 ├── NotAllowed         the logged-in role may not open that screen
@@ -17,6 +18,14 @@ class TerminalError(Exception):
 
 class ItemLineError(TerminalError):
     """A typed item line names no product, an unknown size or topping, or is ambiguous."""
+
+
+class ItemLineQuestion(ItemLineError):
+    """A line that probably means something else (a topping named twice); `retyped` is that line."""
+
+    def __init__(self, message: str, retyped: str) -> None:
+        super().__init__(message)
+        self.retyped = retyped
 
 
 class CountEntryError(TerminalError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base, new_id
@@ -27,6 +28,8 @@ class Store(Base):
     # Promotions are texted only between these local hours.
     daytime_from_hour: Mapped[int] = mapped_column(Integer, default=9)
     daytime_to_hour: Mapped[int] = mapped_column(Integer, default=21)
+    # The store's `OrderLimits`, whole; None: the chain's defaults.
+    order_limits: Mapped[dict[str, int] | None] = mapped_column(JSONB, nullable=True)
     menu_version: Mapped[int | None] = mapped_column(ForeignKey("menu_version.version"), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

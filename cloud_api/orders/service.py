@@ -26,6 +26,7 @@ from makeline.trade.business_day import business_date
 from makeline.trade.errors import BadInput, CouponNotApplicable, UnknownCoupon
 from makeline.trade.geo import distance_km
 from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.limits import Limit, order_breaches
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import ItemRequest, Quote, price_item, price_order
 
@@ -53,6 +54,23 @@ def price(menu: Menu, data: OrderCreate, tax_rate_bp: int) -> Quote:
             except BadInput as line_error:
                 raise BadRequest(str(line_error), f"items.{index}") from exc
         raise BadRequest(str(exc), "items") from exc
+
+
+def check_limits(store: Store, data: OrderCreate, quote: Quote) -> None:
+    """Refuse an order above the store's limits, naming each limit and the field to change."""
+    cash = data.payment.method == "cash"
+    breaches = order_breaches(stores.store_limits(store), quote.items, quote.total, cash)
+    if not breaches:
+        return
+    lines = [b.line for b in breaches if b.line is not None]
+    cash_only = {b.limit for b in breaches} == {Limit.CASH_ORDER_VALUE}
+    field = f"items.{lines[0]}.quantity" if lines else "payment.method" if cash_only else "items"
+    action = (
+        "Pay by card, or call the store to arrange it."
+        if cash_only
+        else f"Order less, or call {store.name} to arrange a large order."
+    )
+    raise BadRequest("; ".join(b.message for b in breaches) + f". {action}", field)
 
 
 def _delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[str, float, float]:
@@ -193,6 +211,7 @@ def place_order(
         )
     menu = store_menu(session, store)
     quote = price(menu, data, store.tax_rate_bp)
+    check_limits(store, data, quote)
     account = session.get(Account, caller.id)
     phone = account.phone if account else ""
     if data.phone:

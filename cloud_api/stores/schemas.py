@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloud_api.api.types import ID_PATTERN, Code, Latitude, Line, Longitude, Name, ShortText
+from makeline.trade.limits import OrderLimits
 
 Hour = Annotated[int, Field(ge=0, le=23)]
 TaxRate = Annotated[int, Field(ge=0, le=3000, description="basis points: 1025 = 10.25 %")]
@@ -30,6 +31,7 @@ class StorePublic(BaseModel):
     delivery_radius_km: float
     tax_rate_bp: int
     menu_version: int | None
+    order_limits: OrderLimits = Field(description="the most one order may be; above, call the store")
     online: bool = Field(description="its store computer was heard from in the last minute")
 
 
@@ -59,6 +61,19 @@ class StreetIn(Strict):
     lon2: Longitude
 
 
+Cents = Annotated[int, Field(ge=100, le=10_000_000)]
+
+
+class OrderLimitsUpdate(Strict):
+    """Only the limits sent change; the whole set must still make sense (cash at most the order limit)."""
+
+    max_order_cents: Cents | None = None
+    max_cash_order_cents: Cents | None = None
+    max_line_quantity: Annotated[int, Field(ge=1, le=99)] | None = None
+    max_pizzas: Annotated[int, Field(ge=1, le=1_000)] | None = None
+    max_lines: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
 class StoreSettingsUpdate(Strict):
     """Only the fields sent change; the store learns them through its feed."""
 
@@ -70,6 +85,7 @@ class StoreSettingsUpdate(Strict):
     day_starts_hour: Hour | None = None
     daytime_from_hour: Hour | None = None
     daytime_to_hour: Hour | None = None
+    order_limits: OrderLimitsUpdate | None = None
 
 
 class EnrollmentRequest(Strict):

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.base import new_id
-from cloud_api.errors import BadRequest, Conflict, NotFound
+from cloud_api.errors import BadRequest, Conflict, Forbidden, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.models import Device, Enrollment, Store, StreetBlock
 from cloud_api.stores import devices, repository
@@ -31,6 +32,7 @@ from cloud_api.stores.schemas import (
 )
 from makeline.trade.address import Located, street_key
 from makeline.trade.geo import distance_km
+from makeline.trade.limits import OrderLimits
 
 ENROLLMENT_TTL = timedelta(minutes=10)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread over the phone
@@ -53,8 +55,22 @@ def public(store: Store, now: datetime, window_s: int) -> StorePublic:
         delivery_radius_km=store.delivery_radius_km,
         tax_rate_bp=store.tax_rate_bp,
         menu_version=store.menu_version,
+        order_limits=store_limits(store),
         online=is_online(store, now, window_s),
     )
+
+
+def store_limits(store: Store) -> OrderLimits:
+    """The store's order limits as set, or the chain's defaults."""
+    return OrderLimits.model_validate(store.order_limits or {})
+
+
+def _merged_limits(store: Store, changes: dict[str, int]) -> dict[str, int]:
+    try:
+        return OrderLimits.model_validate(store_limits(store).model_dump() | changes).model_dump()
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise BadRequest(f"These order limits do not fit together: {problems}.", "order_limits") from exc
 
 
 def get_store(session: Session, store_id: str) -> Store:
@@ -269,6 +285,17 @@ def update_settings(
     caller.require_store(store_id)
     store = get_store(session, store_id)
     changes = data.model_dump(exclude_none=True)
+    if "order_limits" in changes:
+        if caller.role is not Role.HEAD_OFFICE:
+            # A store raising its own limits is the order a limit is there to stop.
+            raise Forbidden(
+                "Only head office sets a store's order limits; a manager approves one order "
+                "above them at the counter.",
+                "order_limits",
+            )
+        if not changes["order_limits"]:
+            raise BadRequest("Send at least one order limit to change.", "order_limits")
+        changes["order_limits"] = _merged_limits(store, changes["order_limits"])
     if not changes:
         raise BadRequest("Send at least one setting to change.", "body")
     for name, value in changes.items():

@@ -31,6 +31,7 @@ from store_db.services.orders import (
     AddressRequest,
     OrderRequest,
     TenderRequest,
+    limit_breaches,
     place_order,
     quote,
 )
@@ -237,6 +238,10 @@ def simulate(
             except CouponNotApplicable:
                 # The caller's coupon does not fit the order: the counter offers the best deal.
                 request = request.model_copy(update={"coupon": None, "best_deal": True})
+        with db.read() as session:
+            if limit_breaches(session.scalars(select(Store)).one(), request, quote(session, request)):
+                # Above the store's cash limit: the counter takes a card, as a manager would ask.
+                request = request.model_copy(update={"tenders": [TenderRequest(kind="card")]})
         with db.write() as session:
             order = place_order(session, request, at)
             label = (

@@ -59,6 +59,8 @@ class Order(Base):
     void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     void_approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     taken_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    # The manager who let this order go over the store's order limits.
+    limits_approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     cloud_order_id: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True)
 
     lines: Mapped[list[OrderLine]] = relationship(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store_db.models.base import Base, UTCDateTime, new_id
@@ -35,6 +35,8 @@ class Store(Base):
     road_factor: Mapped[float] = mapped_column(Float, default=1.35)
     mileage_cents_per_km: Mapped[int] = mapped_column(Integer, default=25)
     menu_version: Mapped[int] = mapped_column(Integer, default=0)
+    # The store's `OrderLimits` as head office set them; None: the chain's defaults.
+    order_limits: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from makeline.trade.address import Located
 from makeline.trade.geo import distance_km
 from makeline.trade.lifecycle import Stage
+from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Amount, Placement, ToppingChoice
 from makeline.trade.pricing import ItemRequest
 from store_db.models import Customer, CustomerAddress, Order, OrderLine, Store
 from store_db.services import customers, promise
+from store_db.services.orders import store_limits
 
 HISTORY = 5
 
@@ -158,7 +160,7 @@ def check_address(
         place = Located(line1.strip(), "", lat, lon)
     else:
         place = customers.locate(session, line1)
-    km = customers.check_delivery_area(store, place.lat, place.lon, place.line1)
+    km = customers.check_delivery_area(store, place.lat, place.lon, place.line1, session)
     return AddressCheck(line1=place.line1, city=place.city, lat=place.lat, lon=place.lon, km=km)
 
 
@@ -191,3 +193,8 @@ def promise_estimate(
         drivers_in=load.drivers_in,
         drivers_out=load.drivers_out,
     )
+
+
+def order_limits(session: Session) -> OrderLimits:
+    """The store's order limits: the counter warns before an order needs a manager's approval."""
+    return store_limits(session.scalars(select(Store)).one())

@@ -1,5 +1,5 @@
-"""Logging in at a terminal, approvals by PIN (voids, finalising a stock count), manager
-overrides and reprints, each audited.
+"""Logging in at a terminal, approvals by PIN (voids, orders over the store's limits,
+finalising a stock count), manager overrides and reprints, each audited.
 
 A wrong PIN must count even though it is refused, so these functions return an
 outcome instead of raising for a wrong PIN: the caller's transaction commits the
@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.limits import describe
 from store_db.errors import BadInput
-from store_db.models import Order, Staff
-from store_db.services import lifecycle, printing
+from store_db.models import Order, Staff, Store
+from store_db.services import lifecycle, orders, printing
 from store_db.services import staff as staff_service
 from store_db.services import stock_counts as counts
 from store_db.services.staff import MAX_FAILED_PINS
@@ -85,6 +87,38 @@ def void_with_approval(
             session, at, "override", f"void of {order.label} approved by {staff.name}", asked_by
         )
     return _outcome(staff, True, f"approved the void of {order.label}")
+
+
+def place_with_approval(
+    session: Session,
+    request: orders.OrderRequest,
+    approver: str,
+    pin: str,
+    at: datetime,
+    asked_by: str | None = None,
+) -> tuple[PinOutcome, Order | None]:
+    """Place an order above the store's limits when a manager or shift lead approves with their PIN.
+
+    The approver is recorded on the order and the override audited with the limits
+    it went over. A wrong PIN is an outcome (no order), counted like any other; a
+    crew member's right PIN raises `AccessDenied` before anything is written.
+    """
+    staff, ok = staff_service.check_pin(session, approver, pin, at)
+    if not ok:
+        return _outcome(staff, ok, ""), None
+    staff_service.require_approver(staff)
+    store = session.scalars(select(Store)).one()
+    breaches = orders.limit_breaches(store, request, orders.quote(session, request))
+    order = orders.place_order(session, request, at, approved_by=staff)
+    if breaches:
+        staff_service.audit(
+            session,
+            at,
+            "override",
+            f"{order.label} over the store's limits approved by {staff.name}: {describe(breaches)}",
+            asked_by or staff.id,
+        )
+    return _outcome(staff, True, f"approved {order.label}"), order
 
 
 def finalise_count(session: Session, count_id: str, who: str, pin: str, at: datetime) -> PinOutcome:

@@ -24,7 +24,7 @@ from store_db.errors import BadInput, StoreError
 from store_db.models import InventoryItem, ItemUnit, Order, Store, SyncState
 from store_db.services import lifecycle, outbox
 from store_db.services.menu import apply_menu
-from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
+from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order, set_limits
 
 SETTINGS = frozenset(
     {
@@ -88,7 +88,9 @@ def _apply(session: Session, kind: str, payload: dict[str, Any], at: datetime) -
     elif kind == "store.settings":
         store = session.scalars(select(Store)).one()
         for key, value in payload.items():
-            if key in SETTINGS:
+            if key == "order_limits":
+                set_limits(store, value)
+            elif key in SETTINGS:
                 setattr(store, key, value)
     elif kind == "inventory.item":
         item = session.get(InventoryItem, payload["code"])

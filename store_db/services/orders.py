@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from makeline.trade.address import Located
 from makeline.trade.business_day import business_date
 from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.limits import Breach, OrderLimits, describe, order_breaches
 from makeline.trade.menu import Frozen, Station
 from makeline.trade.pricing import ItemRequest, PricedItem, Quote, price_order
-from store_db.errors import BadInput, InvalidTender, MissingDeliveryAddress
+from store_db.errors import BadInput, InvalidTender, MissingDeliveryAddress, OverLimits
 from store_db.models import (
     Base,
     DayCounter,
@@ -23,6 +24,7 @@ from store_db.models import (
     Order,
     OrderLine,
     PrintJob,
+    Staff,
     Store,
     Tender,
     new_id,
@@ -31,6 +33,7 @@ from store_db.services import customers, outbox, printing, promise
 from store_db.services.menu import current_menu
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
+UNPAID_TENDERS = ("cash", "pay_at_door")  # nobody has paid until the customer shows up
 FIRST_NUMBER = 1001
 
 
@@ -80,6 +83,33 @@ def quote(session: Session, request: OrderRequest) -> Quote:
     )
 
 
+def store_limits(store: Store) -> OrderLimits:
+    """The store's order limits as head office set them, or the defaults."""
+    return OrderLimits.model_validate(store.order_limits or {})
+
+
+def set_limits(store: Store, value: object) -> None:
+    """Take the order limits head office set (a whole `OrderLimits`), or refuse them unchanged."""
+    try:
+        limits = OrderLimits.model_validate(value)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'limits'}: {e['msg']}" for e in exc.errors())
+        raise BadInput(f"These order limits cannot be used ({problems}); the old ones stay.") from exc
+    store.order_limits = limits.model_dump()
+
+
+def limit_breaches(store: Store, request: OrderRequest, priced: Quote) -> list[Breach]:
+    """The store's limits this order goes over; none for an order from the cloud.
+
+    An order from the cloud was checked there against the same limits, and it is
+    paid or promised already: the store makes it.
+    """
+    if request.cloud_order_id is not None:
+        return []
+    cash = not request.tenders or any(t.kind in UNPAID_TENDERS for t in request.tenders)
+    return order_breaches(store_limits(store), priced.items, priced.total, cash)
+
+
 def _tenders(request: OrderRequest, total: int) -> list[Tender]:
     rows: list[Tender] = []
     remaining = total
@@ -127,12 +157,16 @@ def _next_number(session: Session, day: Any) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
+def place_order(
+    session: Session, request: OrderRequest, at: datetime, approved_by: Staff | None = None
+) -> Order:
     """Write the order, its lines, tenders, kitchen tickets, print jobs and outbox event.
 
     Everything is read and checked first; any refusal raises a `BadInput` before
-    the first write. Then every row goes out in one flush: an order costs a
-    handful of statements, not dozens.
+    the first write (`OverLimits` above the store's limits, unless `approved_by`, a
+    manager whose PIN the caller checked, lets it through: recorded on the order).
+    Then every row goes out in one flush: an order costs a handful of statements,
+    not dozens.
     """
     store = session.scalars(select(Store)).one()
     menu = current_menu(session, store)
@@ -144,6 +178,9 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         best_deal=request.best_deal,
         tip=request.tip,
     )
+    breaches = limit_breaches(store, request, priced)
+    if breaches and approved_by is None:
+        raise OverLimits(f"Above this store's limits: {describe(breaches)} A manager must approve.", breaches)
     phone = customers.normalize_phone(request.phone) if request.phone else ""
     label, place, km = "", None, 0.0
     if request.service is Service.DELIVERY:
@@ -152,7 +189,7 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         if not phone:
             raise BadInput("A delivery order needs the customer's phone number for the driver.")
         place = _locate(session, request.address)
-        km = customers.check_delivery_area(store, place.lat, place.lon, place.line1)
+        km = customers.check_delivery_area(store, place.lat, place.lon, place.line1, session)
         label = ", ".join(x for x in (place.line1, request.address.line2, place.city) if x)
     tenders = _tenders(request, priced.total)
     if request.paid_online and not request.cloud_order_id:
@@ -201,6 +238,7 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         promise_at=promise.promise_time(at, seconds),
         placed_at=at,
         taken_by=request.taken_by,
+        limits_approved_by=approved_by.id if breaches and approved_by is not None else None,
         cloud_order_id=request.cloud_order_id,
     )
     documents = ["kitchen"] if request.channel is Channel.ONLINE else ["kitchen", "receipt"]

@@ -1,7 +1,8 @@
 """The counter's store work, as plain functions of the `StoreDB` run in worker threads.
 
-Reads go through `store_db.queries`; the one write is `place`, through the order
-service, in one transaction. Each raises the store's `BadInput` (or another
+Reads go through `store_db.queries`; the one write is `place` (or, above the
+store's limits, `place_approved` with a manager's PIN), through the order service,
+in one transaction. Each raises the store's `BadInput` (or another
 `StoreError`) with a sentence the counter shows as it is.
 """
 
@@ -11,17 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from makeline.trade.lifecycle import Service
+from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu, Station
 from makeline.trade.pricing import Quote
 from store_db.db import StoreDB
+from store_db.errors import OverLimits
+from store_db.models import Order
 from store_db.queries.counter import (
     AddressCheck,
     CustomerCard,
     PromiseQuote,
     check_address,
     customer_card,
+    order_limits,
     promise_estimate,
 )
+from store_db.services import access
 from store_db.services.menu import current_menu
 from store_db.services.orders import AddressRequest, place_order, quote
 from terminal.data.cart import Cart
@@ -42,11 +48,24 @@ class Placed:
     promise: str  # the promise time as said on the phone
     total: int
     change: int  # cash change due, cents
+    approved_by: str = ""  # the manager who let it go over the store's limits
+
+
+@dataclass(frozen=True)
+class NeedsApproval:
+    """The order is above the store's limits: `reason` names each; a manager's PIN places it."""
+
+    reason: str
 
 
 def load_menu(db: StoreDB) -> Menu:
     with db.read() as session:
         return current_menu(session)
+
+
+def load_limits(db: StoreDB) -> OrderLimits:
+    with db.read() as session:
+        return order_limits(session)
 
 
 def look_up(db: StoreDB, phone: str) -> CustomerCard | None:
@@ -78,8 +97,25 @@ def price(db: StoreDB, cart: Cart, at: datetime) -> Priced:
     return Priced(priced, promise)
 
 
-def place(db: StoreDB, cart: Cart, staff_id: str | None, at: datetime, zone: str) -> Placed:
+def place(db: StoreDB, cart: Cart, staff_id: str | None, at: datetime, zone: str) -> Placed | NeedsApproval:
+    try:
+        with db.write() as session:
+            return _placed(place_order(session, cart.request(staff_id), at), cart, zone)
+    except OverLimits as exc:  # nothing was written
+        return NeedsApproval(str(exc))
+
+
+def place_approved(
+    db: StoreDB, cart: Cart, staff_id: str | None, who: str, pin: str, at: datetime, zone: str
+) -> Placed | access.PinOutcome:
+    """Place with a manager's approval; a wrong PIN comes back as the outcome (and counts)."""
     with db.write() as session:
-        order = place_order(session, cart.request(staff_id), at)
-        change = cart.cash_given - order.total if cart.tender == "cash" and cart.cash_given is not None else 0
-        return Placed(order.number, clock(order.promise_at, zone), order.total, change)
+        outcome, order = access.place_with_approval(session, cart.request(staff_id), who, pin, at, staff_id)
+        if order is None:
+            return outcome
+        return _placed(order, cart, zone, approved_by=outcome.name)
+
+
+def _placed(order: Order, cart: Cart, zone: str, approved_by: str = "") -> Placed:
+    change = cart.cash_given - order.total if cart.tender == "cash" and cart.cash_given is not None else 0
+    return Placed(order.number, clock(order.promise_at, zone), order.total, change, approved_by)

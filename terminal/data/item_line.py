@@ -15,17 +15,26 @@ out after a colon: +pep:l:x. Products, toppings, sauces and crusts match by the
 start of their code or of a word of their name; an ambiguous start is refused
 with the candidates, never guessed. The line becomes an `ItemRequest`; prices
 and the limits on quantity are checked by the store's pricing rules.
+
+`read_item_line` also says what it understood ("1 Large Pepperoni Pizza: EXTRA
+PEPPERONI") and what the counter should hear about (a quantity above the store's
+limit). A line that probably means something else is not guessed at: a topping
+named twice (`lg pep +pep`) raises `ItemLineQuestion` with the line retyped the
+way it is probably meant (`lg pep +pep!`), and a character the language has no
+use for, or marks that contradict each other (`+mush<>`), are refused by name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
+from makeline.trade.limits import OrderLimits, line_breach
 from makeline.trade.menu import Amount, Menu, Option, Placement, Product, ProductKind, Topping, ToppingChoice
-from makeline.trade.pricing import NONE, ItemRequest
-from terminal.errors import ItemLineError
+from makeline.trade.pricing import NONE, ItemRequest, price_item
+from terminal.errors import ItemLineError, ItemLineQuestion
 
 SIZE_ALIASES = {
     "s": "sm",
@@ -63,9 +72,21 @@ _AMOUNT = {
 _CRUST_ALIASES = {"ht": "hand_tossed"}
 _QTY = re.compile(r"^(\d+)x?$")
 _MARKS = "<>!~"
+_UNREADABLE = re.compile(r"[^\w +\-<>!~:,]")
+_MARK_OF = {Placement.LEFT: "<", Placement.RIGHT: ">", Amount.EXTRA: "!", Amount.LIGHT: "~"}
 HINT = "e.g. 'lg pep' for a large pepperoni, '+mush<' to add mushrooms on the left half"
 
 Named = TypeVar("Named", Product, Topping, Option)
+Retype = Callable[[dict[int, str | None]], str]  # token index -> new token (None: drop it)
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    """A typed line as the counter understood it."""
+
+    request: ItemRequest
+    understood: str  # "2 Large Pepperoni Pizza: EXTRA MUSHROOMS"
+    warnings: tuple[str, ...] = ()  # what a person must know before it is placed
 
 
 def _words(thing: Product | Topping | Option) -> list[str]:
@@ -103,19 +124,35 @@ def _split_marks(token: str) -> tuple[str, list[str]]:
 
 
 def _placement_amount(opts: list[str], token: str) -> tuple[Placement | None, Amount | None]:
-    placement: Placement | None = None
-    amount: Amount | None = None
+    placements: list[Placement] = []
+    amounts: list[Amount] = []
     for opt in opts:
         if opt in _PLACE:
-            placement = _PLACE[opt]
+            placements.append(_PLACE[opt])
         elif opt in _AMOUNT:
-            amount = _AMOUNT[opt]
+            amounts.append(_AMOUNT[opt])
         else:
             raise ItemLineError(
                 f"'{opt}' in '{token}' is not a half or an amount; use < or > for a half, "
                 "! for extra, ~ for light."
             )
-    return placement, amount
+    name = token[1:].partition(":")[0].rstrip(_MARKS)
+    if len(set(placements)) > 1:
+        raise ItemLineError(
+            f"'{token}' asks for {' and '.join(p.value for p in placements)} at once; type +{name}< for "
+            f"the left half, +{name}> for the right half, or +{name} for the whole pizza."
+        )
+    if len(set(amounts)) > 1:
+        raise ItemLineError(
+            f"'{token}' asks for {' and '.join(a.value for a in amounts)} at once; type +{name}! for "
+            f"extra, +{name}~ for light, or +{name} for a normal amount."
+        )
+    return (placements[0] if placements else None), (amounts[0] if amounts else None)
+
+
+def _typed(name: str, choice: ToppingChoice) -> str:
+    """The token that asks for `choice`: '+pep<!'."""
+    return f"+{name}{_MARK_OF.get(choice.placement, '')}{_MARK_OF.get(choice.amount, '')}"
 
 
 class _Pizza:
@@ -130,14 +167,30 @@ class _Pizza:
         self.sauce_amount = Amount.NORMAL
         self.cheese: str | None = None
         self.cheese_amount = Amount.NORMAL
+        self.touched: dict[str, int] = {}  # topping code -> the token that added it
 
-    def add(self, token: str, menu: Menu) -> None:
+    def add(self, token: str, menu: Menu, index: int, retype: Retype) -> None:
         name, opts = _split_marks(token[1:])
         if not name:
             raise ItemLineError(f"'{token}' names no topping; {HINT}.")
         topping = match(name, menu.toppings, "topping")
         placement, amount = _placement_amount(opts, token)
         current = next((t for t in self.toppings if t.code == topping.code), None)
+        earlier = self.touched.get(topping.code)
+        if current is not None and (earlier is not None or (placement is None and amount is None)):
+            # Named twice, or "+pep" on a pizza that has pepperoni already: ask, never guess.
+            word = topping.name.lower()
+            if earlier is not None and {current.placement, placement} == {Placement.LEFT, Placement.RIGHT}:
+                meant = ToppingChoice(code=topping.code, placement=Placement.WHOLE, amount=current.amount)
+                ask = f"{word} on both halves: on the whole pizza?"
+            else:
+                meant = current.model_copy(update={"amount": Amount.EXTRA})
+                ask = f"{word} twice: extra {word}?"
+            where = index if earlier is None else earlier
+            retyped = retype({where: _typed(name, meant)} | ({} if earlier is None else {index: None}))
+            raise ItemLineQuestion(
+                f"{ask[0].upper()}{ask[1:]} Enter adds '{retyped}'; or change the line.", retyped
+            )
         choice = ToppingChoice(
             code=topping.code,
             placement=placement or (current.placement if current else Placement.WHOLE),
@@ -145,6 +198,7 @@ class _Pizza:
         )
         self.toppings = [t for t in self.toppings if t.code != topping.code] + [choice]
         self.changed_toppings = True
+        self.touched[topping.code] = index
 
     def remove(self, token: str, menu: Menu) -> None:
         name = token[1:]
@@ -159,6 +213,7 @@ class _Pizza:
             raise ItemLineError(f"There is no {topping.name} on {self.product.name} to take off.")
         self.toppings = [t for t in self.toppings if t.code != topping.code]
         self.changed_toppings = True
+        self.touched.pop(topping.code, None)
 
     def sauce_or_cheese(self, token: str, menu: Menu) -> bool:
         head, opts = _split_marks(token)
@@ -208,23 +263,39 @@ def _size(token: str, menu: Menu) -> str | None:
 def parse_item_line(text: str, menu: Menu) -> ItemRequest:
     """Read one typed line into an `ItemRequest`, or raise `ItemLineError` saying what to fix."""
     body, _, note = text.partition("#")
-    tokens = body.lower().split()
-    if not tokens:
+    unreadable = sorted(set(_UNREADABLE.findall(body.lower())))
+    if unreadable:
+        shown = " ".join(repr(c) for c in unreadable)
+        raise ItemLineError(
+            f"Cannot read {shown} in '{body.strip()}': an item line uses letters, numbers and "
+            "+ - < > ! ~ : only; put a note after #."
+        )
+    words = body.lower().split()
+    if not words:
         raise ItemLineError(f"Type an item, {HINT}.")
-    quantity = 1
-    if (qty := _QTY.match(tokens[0])) is not None and len(tokens) > 1:
-        quantity = int(qty.group(1))
-        tokens = tokens[1:]
+
+    def retype(changes: dict[int, str | None]) -> str:
+        line = " ".join(w for w in (changes.get(i, t) for i, t in enumerate(words)) if w)
+        return f"{line} # {note.strip()}" if note.strip() else line
+
+    quantity, start = 1, 0
+    if (qty := _QTY.match(words[0])) is not None and len(words) > 1:
+        quantity, start = int(qty.group(1)), 1
     size: str | None = None
     pizza: _Pizza | None = None
     product: Product | None = None
-    for token in tokens:
+    for index, token in enumerate(words[start:], start=start):
         if product is not None and token in _words(product) and token != product.code:
             continue  # the rest of a name typed out: "bbq chicken"
         if (found_size := _size(token, menu)) is not None and not token.startswith(("+", "-")):
             size = found_size
             continue
         if product is None:
+            if token.startswith(("+", "-")):
+                raise ItemLineError(
+                    f"'{token}' changes a pizza, but no pizza is named yet; "
+                    f"type its size and product first, e.g. 'lg cheese {token}'."
+                )
             product = match(token, menu.products, "product")
             pizza = _Pizza(product)
             continue
@@ -232,7 +303,7 @@ def parse_item_line(text: str, menu: Menu) -> ItemRequest:
         if product.kind is not ProductKind.PIZZA:
             raise ItemLineError(f"{product.name} takes no toppings or crust; '{token}' cannot go on it.")
         if token.startswith("+"):
-            pizza.add(token, menu)
+            pizza.add(token, menu, index, retype)
         elif token.startswith("-"):
             pizza.remove(token, menu)
         elif not pizza.sauce_or_cheese(token, menu) and not pizza.crust_word(token, menu):
@@ -259,3 +330,26 @@ def parse_item_line(text: str, menu: Menu) -> ItemRequest:
         toppings=pizza.toppings if pizza.changed_toppings else None,
         notes=note.strip(),
     )
+
+
+def read_item_line(text: str, menu: Menu, limits: OrderLimits | None = None) -> ReadLine:
+    """Read and price one typed line: what was understood, and what the counter must hear about.
+
+    Raises `ItemLineError` (or its `ItemLineQuestion`) for a line it cannot take as
+    typed, and the pricing rules' `BadInput` for one the menu does not sell.
+    """
+    request = parse_item_line(text, menu)
+    priced = price_item(menu, request)
+    product = menu.product(request.product)
+    what = priced.size_name if product is not None and len(product.price) > 1 else ""
+    understood = " ".join(x for x in (str(priced.quantity), what, priced.name) if x)
+    if priced.changes:
+        understood += ": " + ", ".join(priced.changes)
+    if priced.notes:
+        understood += f" (note: {priced.notes})"
+    warnings: list[str] = []
+    if limits is not None:
+        breach = line_breach(limits, priced.quantity, priced.name, priced.kind is ProductKind.PIZZA)
+        if breach is not None:
+            warnings.append(f"{breach.message}; a manager must approve.")
+    return ReadLine(request, understood, tuple(warnings))

@@ -5,6 +5,10 @@ short language of `terminal.data.item_line` ("lg pep", "+mush<"). F-keys work
 from any field: F5/F6 delivery or carryout, F7/F8/F9 cash, card, pay at the door,
 F3 reorders the caller's last order, F10 places the order. A repeat caller's
 large pepperoni for delivery is: phone, Enter, `lg pep`, Enter, F10.
+Each item line is answered with what was understood ("Added 1 Large Pepperoni
+Pizza: EXTRA PEPPERONI"); a line that probably means something else is retyped
+in the field with a question, and Enter takes it. An order above the store's
+limits asks for a manager's PIN at F10.
 Every change re-prices the cart and re-quotes the promise in a worker; nothing
 is written until F10, and a refused order leaves nothing behind.
 """
@@ -20,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from makeline.trade.lifecycle import Service
+from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import PricedItem, price_item
 from store_db.errors import BadInput
@@ -27,11 +32,12 @@ from store_db.queries.counter import AddressCheck, CustomerCard
 from store_db.services.orders import AddressRequest
 from terminal.data import counter_jobs as jobs
 from terminal.data.cart import Cart, parse_money
-from terminal.data.counter_jobs import Placed, Priced
+from terminal.data.counter_jobs import NeedsApproval, Placed, Priced
 from terminal.data.formatting import money
-from terminal.data.item_line import parse_item_line
+from terminal.data.item_line import read_item_line
 from terminal.dialogs.codes import CodesDialog
-from terminal.errors import TerminalError
+from terminal.dialogs.limits_approval import LimitsApprovalDialog
+from terminal.errors import ItemLineQuestion, TerminalError
 from terminal.screens.base import StoreJobs
 from terminal.widgets.counter_form import CustomerBox, EntryBox
 from terminal.widgets.customer_card import card_text
@@ -64,6 +70,7 @@ class CounterScreen(StoreJobs, Screen[None]):
         self.cart = Cart()
         self.card: CustomerCard | None = None
         self.menu: Menu | None = None
+        self.limits: OrderLimits | None = None
         self.priced: Priced | None = None
         self.problem = ""
         self._quote_generation = 0
@@ -87,11 +94,15 @@ class CounterScreen(StoreJobs, Screen[None]):
 
     def on_mount(self) -> None:
         self.run_job(jobs.load_menu, self._menu_loaded, name="menu")
+        self.run_job(jobs.load_limits, self._limits_loaded, name="limits")
         self._redraw()
         self.query_one("#phone", Input).focus()
 
     def _menu_loaded(self, menu: Menu) -> None:
         self.menu = menu
+
+    def _limits_loaded(self, limits: OrderLimits) -> None:
+        self.limits = limits
 
     def on_screen_resume(self) -> None:
         staff = self.makeline.staff
@@ -176,16 +187,21 @@ class CounterScreen(StoreJobs, Screen[None]):
         if self.menu is None:
             self._say("The menu is still loading; press Enter again in a moment.", error=True)
             return
+        field = self.query_one("#item", Input)
         try:
-            line = parse_item_line(typed, self.menu)
-            price_item(self.menu, line)
+            read = read_item_line(typed, self.menu, self.limits)
+        except ItemLineQuestion as question:
+            field.value = question.retyped  # Enter takes it as retyped
+            field.cursor_position = len(question.retyped)
+            self._say(str(question), error=True)
+            return
         except (TerminalError, BadInput) as exc:
             self._say(str(exc), error=True)
             return
-        self.query_one("#item", Input).value = ""
-        self.cart = self.cart.add(line)
+        field.value = ""
+        self.cart = self.cart.add(read.request)
         self.line_cursor = len(self.cart.lines) - 1
-        self._say("")
+        self._say(" ".join((f"Added {read.understood}.", *read.warnings)), error=bool(read.warnings))
         self._changed()
 
     def _on_coupon(self, code: str) -> None:
@@ -332,10 +348,24 @@ class CounterScreen(StoreJobs, Screen[None]):
         zone = self.makeline.store.timezone
         self._placing = True
 
-        def placed(done: Placed) -> None:
+        def placed(done: Placed | NeedsApproval) -> None:
+            if isinstance(done, NeedsApproval):
+                self._say(f"Not placed yet: {done.reason}", error=True)
+                self.app.push_screen(LimitsApprovalDialog(done.reason, cart, staff_id), approved)
+                return
             self.action_new_order()
             change = f" · CHANGE DUE {money(done.change)}" if done.change else ""
-            self._say(f"Order #{done.number} placed · {money(done.total)} · promise {done.promise}{change}")
+            approval = f" · approved by {done.approved_by}" if done.approved_by else ""
+            self._say(
+                f"Order #{done.number} placed · {money(done.total)} · promise {done.promise}{change}{approval}"
+            )
+
+        def approved(done: Placed | None) -> None:
+            if done is None:
+                self._placing = False
+                self._say("Not placed: change the order, or F10 again for a manager's approval.", error=True)
+                return
+            placed(done)
 
         def refused(text: str) -> None:
             self._placing = False
