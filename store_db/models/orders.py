@@ -52,6 +52,8 @@ class Order(Base):
     made_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     baked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The pizzas were cut and boxed; the order is ready once its other stations are done too.
+    boxed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     out_the_door_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

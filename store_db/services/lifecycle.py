@@ -15,9 +15,10 @@ from makeline.trade.lifecycle import (
     check_transition,
     is_behind,
     latest_stamp,
+    path,
     stamp_order_ok,
 )
-from store_db.errors import BadInput, NotFound
+from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff
 from store_db.services import outbox, usage
 from store_db.services import staff as staff_service
@@ -31,7 +32,12 @@ def get_order(session: Session, order_id: str) -> Order:
 
 
 def _latest_stamp(order: Order) -> datetime | None:
-    return latest_stamp(getattr(order, name) for name in STAMPS_IN_ORDER)
+    return latest_stamp([*(getattr(order, name) for name in STAMPS_IN_ORDER), order.boxed_at])
+
+
+def stamp_after(order: Order, at: datetime) -> datetime:
+    """`at`, or the order's latest stamp if the clock stepped back."""
+    return stamp_order_ok(_latest_stamp(order), at)
 
 
 def advance(
@@ -66,6 +72,64 @@ def advance(
     if staff_id:
         payload["staff_id"] = staff_id
     outbox.emit(session, "order.stage", order.id, payload, stamp)
+    return order
+
+
+RECALL_WINDOW_S = 60  # a bump can be taken back for a minute, like the make line's recall
+_UNDOABLE = frozenset({Stage.BAKED, Stage.READY, Stage.PICKED_UP})
+
+
+def undo(
+    session: Session,
+    order_id: str,
+    back_to: Stage,
+    at: datetime,
+    staff_id: str | None = None,
+    window_s: int = RECALL_WINDOW_S,
+) -> Order:
+    """Take back the last bump(s) made a moment ago: the order returns to `back_to`.
+
+    Only within `window_s` of the latest stamp, only on the kitchen side (made
+    stays made: its stock is used) and never once the order left the store. The
+    cloud is told with an `order.stage_undone` event; its stages only move
+    forward, so the next bump is news to it again only for the store's own reports.
+    """
+    order = get_order(session, order_id)
+    current = Stage(order.stage)
+    service = Service(order.service)
+    steps = path(service)
+    boxed_only = current is Stage.BAKED and back_to is Stage.BAKED and order.boxed_at is not None
+    if (
+        current not in _UNDOABLE
+        or back_to not in steps
+        or back_to in (Stage.PLACED,)
+        or (steps.index(back_to) >= steps.index(current) and not boxed_only)
+    ):
+        raise IllegalTransition(
+            f"Order #{order.number} is {current.value.replace('_', ' ')}; "
+            f"it cannot go back to {back_to.value.replace('_', ' ')}."
+        )
+    latest = _latest_stamp(order)
+    if latest is not None and (at - latest).total_seconds() > window_s:
+        raise IllegalTransition(
+            f"Order #{order.number} was {current.value.replace('_', ' ')} more than "
+            f"{window_s} s ago; it can no longer be undone here."
+        )
+    order.boxed_at = None
+    for stage in steps[steps.index(back_to) + 1 :]:
+        setattr(order, STAMP[stage], None)
+    order.stage = back_to.value
+    payload: dict[str, object] = {
+        "order_id": order.id,
+        "number": order.number,
+        "stage": current.value,
+        "back_to": back_to.value,
+        "at": at.isoformat(),
+    }
+    if staff_id:
+        payload["staff_id"] = staff_id
+    staff_service.audit(session, at, "undo", f"#{order.number}: {current.value} → {back_to.value}", staff_id)
+    outbox.emit(session, "order.stage_undone", order.id, payload, at)
     return order
 
 

@@ -27,7 +27,7 @@ from store_db.models import (
     Tender,
     new_id,
 )
-from store_db.services import customers, outbox, printing, promise
+from store_db.services import customers, kitchen, outbox, printing, promise
 from store_db.services.menu import current_menu
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
@@ -211,13 +211,13 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         KitchenTicket(
             id=new_id(),
             order_id=order.id,
-            station=station.value,
+            station=station,
             created_at=at,
             suspicious=False,
             recalls=0,
             note="",
         )
-        for station in sorted({i.station for i in priced.items} - {Station.RACK})
+        for station in kitchen.ticket_stations(store, {i.station for i in priced.items})
     ]
     # Core inserts, one statement per table: the unit of work costs more than SQLite here.
     for model, rows in (
@@ -233,14 +233,7 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
             )
     outbox.emit(session, "order.placed", order.id, order_payload(order, priced.items, tenders), at)
     if not tickets:
-        # Nothing to make (drinks only): it is on the rack the moment it is rung up.
-        from store_db.services import lifecycle
-
-        for stage in (Stage.MADE, Stage.BAKED, Stage.READY):
-            lifecycle.advance(session, order.id, stage, at)
-        placed = session.get(Order, order.id)
-        assert placed is not None
-        return placed
+        return kitchen.start_without_tickets(session, order.id, {i.station for i in priced.items}, at)
     return order
 
 

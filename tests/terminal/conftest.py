@@ -80,6 +80,14 @@ def place(
         return place_order(session, request, at)
 
 
+def use_sides_screen(db: StoreDB, on: bool = True) -> None:
+    """The store setting: a sides screen makes wings and bread (off: the cut table bags them)."""
+    from store_db.services import kitchen
+
+    with db.write() as session:
+        kitchen.set_sides_station(session, on, FRIDAY)
+
+
 def repeat_customer(db: StoreDB, at: datetime) -> Order:
     """Maria has ordered before: a saved address and a last order to repeat."""
     return place(

@@ -12,7 +12,16 @@ from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order
 from terminal.dialogs.portion_guide import PortionGuide
 from terminal.screens.make_line import MakeLineScreen
-from tests.terminal.conftest import FRIDAY, Clock, half_and_half, make_app, place, screen_text, wait_for
+from tests.terminal.conftest import (
+    FRIDAY,
+    Clock,
+    half_and_half,
+    make_app,
+    place,
+    screen_text,
+    use_sides_screen,
+    wait_for,
+)
 
 PEPPERONI = ItemRequest(product="pepperoni", size="lg")
 
@@ -134,6 +143,7 @@ async def test_portion_guide_shows_the_selected_pizzas_portions(
 
 
 async def test_sides_screen_shows_only_sides(store_path: Path, db: StoreDB, clock: Clock) -> None:
+    use_sides_screen(db)
     place(db, [PEPPERONI, ItemRequest(product="wings", size="16pc")], FRIDAY - timedelta(seconds=30))
     place(db, [PEPPERONI], FRIDAY - timedelta(seconds=20))
     app = make_app(store_path, "sides", clock, db)
