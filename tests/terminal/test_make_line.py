@@ -12,6 +12,7 @@ from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order
 from terminal.dialogs.portion_guide import PortionGuide
 from terminal.screens.make_line import MakeLineScreen
+from terminal.widgets.ticket_grid import TicketGrid
 from tests.terminal.conftest import (
     FRIDAY,
     Clock,
@@ -101,12 +102,15 @@ async def test_a_ticket_turns_amber_then_red_against_the_store_targets(
         screen = app.screen
         assert isinstance(screen, MakeLineScreen)
         await wait_for(pilot, lambda: numbers(screen) == [1001])
-        card = screen.cards[0]
-        assert not card.has_class("-amber") and not card.has_class("-late")
+        grid = screen.query_one(TicketGrid)
+        ticket = screen.cards[0].ticket
+        assert grid.level(ticket) == ""
         clock.advance(55)  # 65 s: past the 60 s make target
-        await wait_for(pilot, lambda: card.has_class("-amber"), what="amber")
+        await wait_for(pilot, lambda: grid.level(ticket) == "amber", what="amber")
+        assert "1:05" in screen_text(app)
         clock.advance(60)  # 125 s: past the 120 s late mark
-        await wait_for(pilot, lambda: card.has_class("-late"), what="red")
+        await wait_for(pilot, lambda: grid.level(ticket) == "late", what="red")
+        await wait_for(pilot, lambda: "┏" in screen_text(app), what="the heavy border of a late ticket")
 
 
 async def test_a_bump_seconds_after_arrival_is_recorded_as_early(
@@ -150,18 +154,3 @@ async def test_sides_screen_shows_only_sides(store_path: Path, db: StoreDB, cloc
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: numbers(app.screen) == [1001])  # type: ignore[arg-type]
         assert "16 piece Buffalo Wings" in screen_text(app)
-
-
-async def test_a_long_rail_pages_and_shows_how_many_wait(store_path: Path, db: StoreDB, clock: Clock) -> None:
-    for n in range(12):
-        place(db, [PEPPERONI], FRIDAY - timedelta(seconds=300 - n))
-    app = make_app(store_path, "makeline", clock, db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MakeLineScreen)
-        await wait_for(pilot, lambda: numbers(screen) == [1001, 1002, 1003])
-        assert "9 more" in str(screen.query_one("#rail-info", Static).render())
-        await pilot.press("pagedown")
-        assert numbers(screen) == [1004, 1005, 1006]
-        await pilot.press("2")
-        await wait_for(pilot, lambda: bumped(db, 1005))
