@@ -7,10 +7,10 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from makeline.trade.menu import Amount, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order
-from store_db.rules.menu import Amount, ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from terminal.app import MakelineApp
 from terminal.data.bump_keys import KEYS, BumpKeys
 from terminal.data.ticket_flow import flow_page, page_starts
