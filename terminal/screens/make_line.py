@@ -22,7 +22,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from store_db.db import StoreDB
-from store_db.queries.kitchen import BumpedTicket, Ticket, last_bumped, open_tickets
+from store_db.queries.kitchen import (
+    BumpedTicket,
+    Ticket,
+    last_bumped,
+    open_tickets,
+    sides_station_on,
+)
 from terminal.data.bump_keys import KEYS, BumpKeys
 from terminal.data.formatting import age
 from terminal.data.ticket_flow import columns_for, flow_page, page_starts
@@ -315,7 +321,25 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
 
 
 class SidesScreen(MakeLineScreen):
-    """The same rail for wings, bread and desserts."""
+    """The same grid for wings, bread and desserts, when the store has a sides screen."""
 
     STATION = "sides"
     TITLE = "Sides"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.station_on = True
+
+    def load(self, db: StoreDB) -> list[Ticket]:
+        with db.read() as session:
+            on = sides_station_on(session)
+        self.station_on = on  # a plain flag, read by the UI thread after this result arrives
+        return super().load(db)
+
+    def _say_counts(self, total: int, pages: int) -> None:
+        super()._say_counts(total, pages)
+        if not self.station_on and not total:
+            self.query_one(InfoLine).count(
+                "This store has no sides screen: sides are bagged at the cut table with the boxes. "
+                "Turn it on in the store settings to make them here."
+            )

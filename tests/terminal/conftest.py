@@ -65,7 +65,9 @@ def place(
     name: str = "",
     address: str | None = None,
     notes: str = "",
+    paid: bool = True,
 ) -> Order:
+    """`paid=False`: a carryout order paid when it is picked up."""
     request = OrderRequest(
         channel=Channel.PHONE if phone else Channel.WALK_IN,
         service=service,
@@ -74,7 +76,9 @@ def place(
         customer_name=name,
         notes=notes,
         address=AddressRequest(line1=address) if address else None,
-        tenders=[TenderRequest(kind="pay_at_door" if service is Service.DELIVERY else "cash")],
+        tenders=[TenderRequest(kind="pay_at_door" if service is Service.DELIVERY else "cash")]
+        if paid
+        else [],
     )
     with db.write() as session:
         return place_order(session, request, at)

@@ -154,3 +154,15 @@ async def test_sides_screen_shows_only_sides(store_path: Path, db: StoreDB, cloc
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: numbers(app.screen) == [1001])  # type: ignore[arg-type]
         assert "16 piece Buffalo Wings" in screen_text(app)
+
+
+async def test_a_store_without_a_sides_screen_says_where_the_sides_go(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    place(db, [PEPPERONI, ItemRequest(product="wings", size="16pc")], FRIDAY - timedelta(seconds=30))
+    app = make_app(store_path, "sides", clock, db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        info = app.screen.query_one("#rail-info", Static)
+        await wait_for(pilot, lambda: "no sides screen" in str(info.render()))
+        assert "bagged at the cut table" in str(info.render())
+        assert numbers(app.screen) == []  # type: ignore[arg-type]
