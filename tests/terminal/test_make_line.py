@@ -166,3 +166,22 @@ async def test_a_store_without_a_sides_screen_says_where_the_sides_go(
         await wait_for(pilot, lambda: "no sides screen" in str(info.render()))
         assert "bagged at the cut table" in str(info.render())
         assert numbers(app.screen) == []  # type: ignore[arg-type]
+
+
+async def test_what_was_done_fades_after_seconds_of_the_store_clock(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    place(db, [PEPPERONI], FRIDAY - timedelta(seconds=60))
+    app = make_app(store_path, "makeline", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: numbers(screen) == [1001])  # type: ignore[arg-type]
+        await pilot.press("1")
+        info = screen.query_one("#rail-info", Static)
+        await wait_for(pilot, lambda: "Bumped #1001" in str(info.render()))
+        clock.advance(5)
+        await pilot.pause(0.05)
+        assert "Bumped #1001" in str(info.render())  # still news
+        clock.advance(10)  # 15 s later
+        await wait_for(pilot, lambda: "Bumped #1001" not in str(info.render()), what="the message to fade")
+        assert "No tickets" in str(info.render())
