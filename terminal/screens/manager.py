@@ -12,6 +12,7 @@ stage timestamps of the orders on each driver's runs and the drivers' shifts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -26,6 +27,7 @@ from store_db.db import StoreDB
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
+from store_db.queries.store import StoreInfo
 from store_db.services import access
 from terminal.data.formatting import clock, minutes, money
 from terminal.data.printer_health import PrintQueueView, print_queue
@@ -46,14 +48,43 @@ class ManagerData:
     queue: PrintQueueView | None = None  # read only while the printers view is up
 
 
-def kpi_panel(kpis: Kpis) -> RenderableType:
+def kpi_targets(store: StoreInfo) -> dict[str, float]:
+    """Seconds each average should stay under: the store's own targets, else the trade's."""
+    return {
+        "make": store.make_target_s,
+        "oven": 7 * 60,
+        "rack": store.rack_target_s,
+        "out the door": 15 * 60,
+        "delivery": 35 * 60,
+        "carryout wait": store.rack_target_s,
+    }
+
+
+def kpi_style(average_s: float | None, target_s: float | None) -> str:
+    """Green on target, amber up to half as long again, red past that."""
+    if average_s is None or target_s is None:
+        return ""
+    if average_s <= target_s:
+        return "bold green"
+    return "bold yellow" if average_s <= 1.5 * target_s else "bold white on red"
+
+
+def on_time_style(pct: float | None) -> str:
+    if pct is None:
+        return ""
+    return "bold green" if pct >= ON_TIME_GOOD else "bold yellow" if pct >= ON_TIME_BAD else "bold white on red"
+
+
+def kpi_panel(kpis: Kpis, targets: Mapping[str, float] | None = None) -> RenderableType:
+    targets = targets or {}
     head = Text.assemble(
         ("Today ", "bold"),
         f"{kpis.orders} orders · {money(kpis.sales)} · {kpis.voids} voided · ",
         ("on-time ", "bold"),
-        f"{kpis.on_time_pct:.0f}% of {kpis.delivered} delivered"
+        (f"{kpis.on_time_pct:.0f}%", on_time_style(kpis.on_time_pct))
         if kpis.on_time_pct is not None
         else "— (nothing delivered yet)",
+        f" of {kpis.delivered} delivered" if kpis.on_time_pct is not None else "",
     )
     grid = Table.grid(expand=True, padding=(0, 1))
     for _ in range(2):
@@ -62,7 +93,11 @@ def kpi_panel(kpis: Kpis) -> RenderableType:
         grid.add_column(ratio=1, style="dim", no_wrap=True, overflow="ellipsis")
     cells: list[RenderableType] = []
     for m in kpis.measures:
-        cells += [Text(m.name.capitalize(), style="bold"), minutes(m.average_s), f"{m.target} · n={m.count}"]
+        cells += [
+            Text(m.name.capitalize(), style="bold"),
+            Text(minutes(m.average_s), style=kpi_style(m.average_s, targets.get(m.name))),
+            f"{m.target} · n={m.count}",
+        ]
     for n in range(0, len(cells), 6):
         grid.add_row(*cells[n : n + 6])
     return Group(head, grid)
@@ -70,6 +105,7 @@ def kpi_panel(kpis: Kpis) -> RenderableType:
 
 DRIVER_COLUMNS = ("Driver", "Runs", "Delivered", "Avg delivery", "On time", "Runs/h", "Hours", "Status")
 ON_TIME_GOOD = 90.0  # below it the on-time figure turns amber
+ON_TIME_BAD = 75.0  # below it, red
 
 
 class ManagerScreen(LiveScreen[ManagerData]):
@@ -134,7 +170,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
     def show(self, data: ManagerData) -> None:
         self.data = data
         zone, now = self.makeline.store.timezone, self.makeline.now()
-        self.query_one("#kpis", Static).update(kpi_panel(data.kpis))
+        self.query_one("#kpis", Static).update(kpi_panel(data.kpis, kpi_targets(self.makeline.store)))
         orders = self.query_one("#orders", DataTable)
         keep = orders.cursor_row
         orders.clear()

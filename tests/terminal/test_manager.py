@@ -13,13 +13,14 @@ from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import AuditEntry, Order, Staff
 from store_db.queries.kitchen import open_tickets
+from store_db.queries.kpis import StageTimes, compute_kpis
 from store_db.services import kitchen
 from terminal.app import MakelineApp
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.counter import CounterScreen
 from terminal.screens.login import LoginScreen
 from terminal.screens.make_line import MakeLineScreen
-from terminal.screens.manager import ManagerScreen
+from terminal.screens.manager import ManagerScreen, kpi_style, on_time_style
 from tests.terminal.conftest import FRIDAY, Clock, fill, log_in, make_app, place, screen_text, wait_for
 from tests.terminal.delivery_store import sams_evening
 
@@ -102,6 +103,37 @@ async def test_manager_screen_shows_todays_kpis(store_path: Path, db: StoreDB, c
         assert "Make" in text and "0:48" in text
         assert "1 orders" in text
         assert screen.query_one("#orders", DataTable).row_count == 1
+        assert style_of(screen, "0:48") == "bold green"  # under the store's 1-minute make target
+
+
+def style_of(screen: ManagerScreen, figure: str) -> str:
+    """The style the KPI panel draws `figure` in."""
+    panel = screen.query_one("#kpis", Static)
+    lines = panel.app.console.render_lines(panel.content, panel.app.console.options.update_width(80))
+    for line in lines:
+        for segment in line:
+            if segment.text.strip() == figure and segment.style is not None:
+                return str(segment.style)
+    raise AssertionError(f"{figure} is not on the KPI panel")
+
+
+async def test_kpis_that_miss_their_targets_turn_amber_then_red(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    for placed_ago, make_s in ((20, 80), (15, 200)):
+        order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=placed_ago))
+        with db.write() as session:
+            ticket = next(t for t in open_tickets(session, "makeline") if t.order_id == order.id)
+            kitchen.bump(session, ticket.id, order.placed_at + timedelta(seconds=make_s))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_manager(pilot, app)
+        assert style_of(screen, "2:20") == "bold white on red"  # a 140 s average against 60 s
+    kpis = compute_kpis(
+        [StageTimes("carryout", "made", 0, FRIDAY, FRIDAY, made_at=FRIDAY + timedelta(seconds=80))]
+    )
+    assert kpi_style(kpis.measure("make").average_s, 60) == "bold yellow"  # within half again
+    assert on_time_style(80.0) == "bold yellow" and on_time_style(60.0) == "bold white on red"
 
 
 async def test_the_drivers_view_shows_delivery_kpis_per_driver(
