@@ -141,6 +141,13 @@ async def test_clock_in_take_a_run_deliver_check_in_and_cash_out(
             pilot,
             lambda: f"but the stops add up to {money(handed)}" in dialog_message(app, "checkout-message"),
         )
+        assert "WITHOUT your $20.00 starting bank" in dialog_message(app, "checkout-help")
+        # the bank counted in by mistake: said so, nothing saved
+        await fill(pilot, "checkout-cash", f"{(handed + 2000) / 100:.2f}")
+        await wait_for(
+            pilot,
+            lambda: "includes your $20.00 starting bank" in dialog_message(app, "checkout-message"),
+        )
         assert fingerprint(db) == before
         await fill(pilot, "checkout-cash", f"{handed / 100:.2f}")
         await wait_for(pilot, lambda: app.screen is screen)
@@ -160,10 +167,12 @@ async def test_clock_in_take_a_run_deliver_check_in_and_cash_out(
         with db.read() as session:
             assert session.scalars(select(CashOut)).first() is None
         await fill(pilot, "cash-out-pin", "1234")
-        await wait_for(pilot, lambda: app.screen is screen)
-        await wait_for(pilot, lambda: "Cashed out: Sam owes the store" in said(app))
-        assert "the slip is printing on office" in said(app)
-        await wait_for(pilot, lambda: screen.data is not None and screen.data.shift is None)
+        # the shift is over: Sam is logged out, the sentence stays up for whoever reads it
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="the log-out")
+        assert app.staff is None
+        notes = [n.message for n in app._notifications]
+        assert any("Cashed out: Sam owes the store" in n for n in notes), notes
+        assert any("the slip is printing on office" in n for n in notes)
 
     with db.read() as session:
         record = session.scalars(select(CashOut)).one()
