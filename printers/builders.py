@@ -242,6 +242,8 @@ def run_sheet(session: Session, run_id: str) -> RunSheet:
                 amount=stop.amount_due or stop.total,
                 collect=stop.collect,
                 notes=stop.notes,
+                address_note=stop.address_note,
+                bag=stop.bag,
             )
             for stop in run.stops
         ),

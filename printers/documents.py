@@ -128,6 +128,8 @@ class RunStop:
     amount: int  # the order's total in cents
     collect: Collect
     notes: str = ""
+    address_note: str = ""  # "side door, ring twice"
+    bag: tuple[str, ...] = ()  # "1 LG Pepperoni Pizza", …
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -36,6 +36,7 @@ class Order(Base):
     customer_name: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(String(250), default="")
+    address_note: Mapped[str] = mapped_column(Text, default="")  # "side door, ring twice"
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")

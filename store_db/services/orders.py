@@ -169,12 +169,14 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
     day = business_date(at, store.timezone, store.day_starts_hour)
     number = _next_number(session, day)
     customer = None
+    address_note = request.address.notes.strip() if request.address is not None else ""
     if phone:
         customer = customers.save_customer(session, phone, request.customer_name, at)
         if place is not None and request.address is not None:
-            customers.remember_address(
+            saved = customers.remember_address(
                 session, customer, place, at, line2=request.address.line2, notes=request.address.notes
             )
+            address_note = address_note or saved.notes  # a repeat customer's "side door"
     paid = request.paid_online or any(t.kind in ("cash", "card", "online") for t in tenders)
     order = Order(
         id=new_id(),
@@ -187,6 +189,7 @@ def place_order(session: Session, request: OrderRequest, at: datetime) -> Order:
         customer_name=(customer.name if customer else request.customer_name.strip()),
         phone=phone,
         address=label,
+        address_note=address_note if request.service is Service.DELIVERY else "",
         lat=place.lat if place else None,
         lon=place.lon if place else None,
         notes=request.notes.strip(),

@@ -92,6 +92,7 @@ class DriverScreen(LiveScreen[DriverData]):
                 yield DataTable(
                     id="stops", cursor_type="row", zebra_stripes=True, cursor_foreground_priority="renderable"
                 )
+                yield Static("", id="stop-detail")
         yield InfoLine()
         yield Footer()
 
@@ -181,6 +182,7 @@ class DriverScreen(LiveScreen[DriverData]):
         if following is not None:
             table.move_cursor(row=run.stops.index(following))
         table.focus()
+        self._detail()
         left = len(run.pending)
         self.query_one(InfoLine).count(
             f"{left} stop(s) to go · collected {money(run.cash_collected)}"
@@ -223,6 +225,32 @@ class DriverScreen(LiveScreen[DriverData]):
         if not 0 <= row < len(data.run.stops):
             return None
         return data.run.stops[row]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._detail()
+
+    def _detail(self) -> None:
+        """The selected door: the note for the door and what goes in the bag."""
+        data = self.data
+        detail = self.query_one("#stop-detail", Static)
+        row = self.query_one("#stops", DataTable).cursor_row
+        if data is None or data.run is None or not 0 <= row < len(data.run.stops):
+            detail.update("")
+            return
+        stop = data.run.stops[row]
+        text = Text()
+        text.append(f"{stop.label} ", style="bold")
+        if stop.address_note:
+            text.append("AT THE DOOR: ", style="bold reverse")
+            text.append(f" {stop.address_note}", style="bold")
+            text.append("\n")
+        text.append("IN THE BAG: ", style="bold")
+        text.append(" · ".join(stop.bag) or "nothing listed")
+        if stop.notes:
+            text.append("\nNOTE: ", style="bold")
+            text.append(stop.notes)
+        detail.update(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

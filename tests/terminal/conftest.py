@@ -66,6 +66,7 @@ def place(
     address: str | None = None,
     notes: str = "",
     paid: bool = True,
+    address_note: str = "",
 ) -> Order:
     """`paid=False`: a carryout order paid when it is picked up."""
     request = OrderRequest(
@@ -75,7 +76,7 @@ def place(
         phone=phone,
         customer_name=name,
         notes=notes,
-        address=AddressRequest(line1=address) if address else None,
+        address=AddressRequest(line1=address, notes=address_note) if address else None,
         tenders=[TenderRequest(kind="pay_at_door" if service is Service.DELIVERY else "cash")]
         if paid
         else [],

@@ -1,4 +1,5 @@
-"""the sides screen as a store setting; boxed pizzas waiting for their sides
+"""the sides screen as a store setting; boxed pizzas waiting for their sides; the address note
+on the order
 
 Revision ID: 0005
 Revises: 0004
@@ -25,10 +26,12 @@ def upgrade() -> None:
         )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('boxed_at', store_db.models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('address_note', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_column('address_note')
         batch_op.drop_column('boxed_at')
     with op.batch_alter_table('store', schema=None) as batch_op:
         batch_op.drop_column('sides_station')
