@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store_db.db import StoreDB
-from store_db.errors import BadInput
 from store_db.dispatch.driver import DriverRun
+from store_db.errors import BadInput
 from store_db.services import runs
 from terminal.data.delivery_entry import read_cents
 from terminal.data.formatting import money

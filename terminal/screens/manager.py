@@ -72,7 +72,9 @@ def kpi_style(average_s: float | None, target_s: float | None) -> str:
 def on_time_style(pct: float | None) -> str:
     if pct is None:
         return ""
-    return "bold green" if pct >= ON_TIME_GOOD else "bold yellow" if pct >= ON_TIME_BAD else "bold white on red"
+    return (
+        "bold green" if pct >= ON_TIME_GOOD else "bold yellow" if pct >= ON_TIME_BAD else "bold white on red"
+    )
 
 
 def kpi_panel(kpis: Kpis, targets: Mapping[str, float] | None = None) -> RenderableType:
