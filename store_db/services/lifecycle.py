@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import (
@@ -19,8 +19,8 @@ from makeline.trade.lifecycle import (
     stamp_order_ok,
 )
 from store_db.errors import BadInput, IllegalTransition, NotFound
-from store_db.models import KitchenTicket, Order, Staff
-from store_db.services import outbox, usage
+from store_db.models import KitchenTicket, Order, Staff, Tender
+from store_db.services import outbox, printing, usage
 from store_db.services import staff as staff_service
 
 
@@ -133,11 +133,32 @@ def undo(
     return order
 
 
-def void(session: Session, order_id: str, reason: str, approver: Staff | None, at: datetime) -> Order:
+def cash_paid(session: Session, order_id: str) -> int:
+    """Cash taken for the order at the counter (cents), change excluded."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Tender.amount), 0)).where(
+                Tender.order_id == order_id, Tender.kind == "cash"
+            )
+        )
+        or 0
+    )
+
+
+def void(
+    session: Session,
+    order_id: str,
+    reason: str,
+    approver: Staff | None,
+    at: datetime,
+    refund_cash: bool = False,
+) -> Order:
     """Void before the order leaves the store; a manager or shift lead approves.
 
     `approver` is None only for a customer's own cancel request from the cloud,
-    which the store accepts by its rules (see `store_db.services.feed`).
+    which the store accepts by its rules (see `store_db.services.feed`). With
+    `refund_cash`, the cash the customer paid is recorded as handed back. A kitchen
+    that already has the order's ticket gets a void slip on the same printers.
     """
     if not reason.strip():
         raise BadInput("A void needs a reason (e.g. customer cancelled, wrong order).")
@@ -145,6 +166,9 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
         staff_service.require_approver(approver)
     order = get_order(session, order_id)
     check_transition(Service(order.service), Stage(order.stage), Stage.VOIDED, f"Order #{order.number}")
+    refunded = cash_paid(session, order.id) if refund_cash else 0
+    if refund_cash and (order.payment != "paid" or refunded <= 0):
+        raise BadInput(f"Order #{order.number} was not paid in cash; there is no cash to hand back.")
     made = order.made_at is not None
     stamp = stamp_order_ok(_latest_stamp(order), at)
     if made:
@@ -160,6 +184,17 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
     staff_service.audit(
         session, stamp, "void", f"#{order.number}: {reason.strip()}", approver.id if approver else None
     )
+    if refunded:
+        order.payment = "refunded"
+        staff_service.audit(
+            session,
+            stamp,
+            "refund",
+            f"#{order.number}: ${refunded / 100:,.2f} cash handed back",
+            approver.id if approver else None,
+        )
+    if printing.kitchen_has_ticket(session, order.id):
+        session.add_all(printing.jobs_for(session, ["void"], order.id, stamp))
     outbox.emit(
         session,
         "order.voided",
@@ -170,6 +205,7 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
             "reason": reason.strip(),
             "approved_by": approver.name if approver else "customer",
             "after_made": made,
+            "refunded_cash": refunded,
             "at": stamp.isoformat(),
         },
         stamp,

@@ -10,12 +10,17 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from makeline.trade.pricing import ItemRequest
+from printers.builders import document_for
+from printers.configure import add_printer
+from printers.decode import decode
+from printers.layout import render
 from store_db.db import StoreDB
-from store_db.models import AuditEntry, Order, Staff
+from store_db.models import AuditEntry, Order, PrintJob, Staff
 from store_db.queries.kitchen import open_tickets
 from store_db.queries.kpis import StageTimes, compute_kpis
 from store_db.services import kitchen
 from terminal.app import MakelineApp
+from terminal.data.formatting import money
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.counter import CounterScreen
 from terminal.screens.login import LoginScreen
@@ -67,7 +72,51 @@ async def test_void_with_a_managers_pin(store_path: Path, db: StoreDB, clock: Cl
         await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
         await wait_for(pilot, lambda: "voided; Dana approved" in screen_text(app))
     assert stage(db, order) == "voided"
-    assert audit(db)[-1] == "void"
+    assert audit(db)[-2:] == ["void", "refund"]  # paid in cash at the counter: handed back
+
+
+async def test_voiding_a_paid_cash_order_offers_the_refund_and_prints_a_void_slip_for_the_kitchen(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    add_printer(db, "kitchen", "dummy://kitchen", ["kitchen"])  # a kitchen printer: it gets the slip
+    kept = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=3))
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=2))
+    with db.write() as session:
+        ticket = next(t for t in open_tickets(session, "makeline") if t.order_id == order.id)
+        kitchen.bump(session, ticket.id, FRIDAY - timedelta(minutes=1))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_manager(pilot, app)
+        await pilot.press("v")  # the newest order first: #1002
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        total = money(order.total)
+        assert f"Paid {total} in cash. Hand it back?" in str(
+            app.screen.query_one("#void-refund-help", Static).render()
+        )
+        await fill(pilot, "void-reason", "wrong order")
+        await fill(pilot, "void-pin", "1234")
+        await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
+        await wait_for(pilot, lambda: f"Hand {total} back to the customer" in screen_text(app))
+        # the other one, paid too, voided without handing the cash back
+        await pilot.press("down", "v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        await fill(pilot, "void-reason", "left without it")
+        await fill(pilot, "void-refund", "n")
+        await fill(pilot, "void-pin", "1234")
+        await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
+    with db.read() as session:
+        voided = session.get(Order, order.id)
+        other = session.get(Order, kept.id)
+        assert voided is not None and other is not None
+        assert (voided.payment, other.payment) == ("refunded", "paid")
+        slips = {j.subject: j for j in session.scalars(select(PrintJob).where(PrintJob.document == "void"))}
+        assert set(slips) == {order.id, kept.id} and slips[order.id].printer == "kitchen"
+        slip = document_for(session, "void", order.id, slips[order.id].payload)
+    printed = "\n".join(decode(render(slip)).texts)
+    assert "** VOID **" in printed and "#1002" in printed
+    assert "MADE ALREADY: SET IT ASIDE" in printed and "1 LG Pepperoni Pizza" in printed
+    assert "Reason: wrong order" in printed and "Approved by: Dana" in printed
+    assert "CASH HANDED BACK" in printed and total in printed
 
 
 async def test_void_without_manager_approval_is_refused(store_path: Path, db: StoreDB, clock: Clock) -> None:
