@@ -24,13 +24,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from store_db.db import StoreDB
+from store_db.models import Staff
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
+from store_db.queries.kitchen import sides_station_on
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
 from store_db.queries.store import StoreInfo
 from store_db.services import access
 from terminal.data.formatting import clock, minutes, money
 from terminal.data.printer_health import PrintQueueView, print_queue
+from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
@@ -125,6 +128,13 @@ class ManagerScreen(LiveScreen[ManagerData]):
         Binding("p", "reprint('kitchen')", "Reprint ticket", id="manager.reprint"),
         Binding("r", "reprint('receipt')", "Reprint receipt", id="manager.reprint_receipt"),
         Binding("u", "unlock", "Unlock", id="manager.unlock"),
+        Binding(
+            "s",
+            "sides_screen",
+            "Sides screen",
+            id="manager.sides_screen",
+            tooltip="Turn the sides screen on or off (off: the cut table bags wings and bread).",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -303,6 +313,47 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 return access.unlock(session, staff.id, who.id, at)
 
         self.run_job(job, self._said, name="unlock")
+
+    def action_sides_screen(self) -> None:
+        """Flip the store setting; asks once, saying what changes for the kitchen."""
+        staff = self.makeline.staff
+        if staff is None:
+            return
+
+        def ask(db: StoreDB) -> bool:
+            with db.read() as session:
+                return sides_station_on(session)
+
+        def asked(on: bool) -> None:
+            question = (
+                "The sides screen is ON. Turn it off? Wings and bread will be bagged at the cut table."
+                if on
+                else "The sides screen is OFF (the cut table bags sides). Turn it on? Sides will wait "
+                "for the sides screen's bump."
+            )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._set_sides_screen(not on, staff.id)
+
+            self.app.push_screen(ConfirmDialog(question), answered)
+
+        self.run_job(ask, asked, name="sides-screen")
+
+    def _set_sides_screen(self, on: bool, staff_id: str) -> None:
+        at = self.makeline.now()
+
+        def job(db: StoreDB) -> str:
+            from store_db.services import kitchen
+
+            with db.write() as session:
+                who = session.get(Staff, staff_id)
+                kitchen.set_sides_station(session, on, at, who)
+            if on:
+                return "Sides screen on: new orders' sides go to the sides screen."
+            return "Sides screen off: new orders' sides are bagged at the cut table."
+
+        self.run_job(job, self._said, name="sides-screen")
 
     def _said(self, text: str) -> None:
         self.query_one(InfoLine).say(text)

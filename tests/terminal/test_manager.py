@@ -21,6 +21,7 @@ from store_db.queries.kpis import StageTimes, compute_kpis
 from store_db.services import kitchen
 from terminal.app import MakelineApp
 from terminal.data.formatting import money
+from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.counter import CounterScreen
 from terminal.screens.login import LoginScreen
@@ -239,3 +240,21 @@ async def test_crew_may_not_open_the_manager_screen_and_screens_switch_by_digit(
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="the log-out")
     assert audit(db)[-2:] == ["login", "logout"]
+
+
+async def test_the_manager_turns_the_sides_screen_on_and_orders_route_their_sides_there(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await at_manager(pilot, app)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        assert "The sides screen is OFF" in str(app.screen.query_one("#confirm-question", Static).render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Sides screen on" in screen_text(app), what="the setting")
+    wings = place(db, [PEPPERONI, ItemRequest(product="wings", size="8pc")], FRIDAY)
+    with db.read() as session:
+        assert [t.station for t in open_tickets(session, "sides")] == ["sides"]
+        assert [t.order_id for t in open_tickets(session, "sides")] == [wings.id]
+    assert audit(db)[-1] == "setting"
