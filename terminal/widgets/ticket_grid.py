@@ -67,6 +67,8 @@ class TicketGrid(Widget):
         self._now: datetime | None = None
         self._targets = (60, 120)
         self._heads: dict[str, str] = {}
+        self._base = Style()
+        self._styles: dict[str, Style] = {}
 
     def on_resize(self, event: Resize) -> None:
         self.post_message(self.Resized())
@@ -115,8 +117,20 @@ class TicketGrid(Widget):
         return f"{self.level(card.ticket)}|{age(self.seconds(card.ticket))}"
 
     # -- drawing ----------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles once per paint, not once per line: each lookup walks the DOM.
+        self._base = self.rich_style
+        self._styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
+        return super().render_lines(crop)
+
+    def _style(self, name: str) -> Style:
+        found = self._styles.get(name)
+        if found is None:
+            found = self._styles[name] = self.get_component_rich_style(name)
+        return found
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        base = self._base
         strips: list[Strip] = []
         for column in range(self.columns):
             width = self.column_width(column)
@@ -130,7 +144,7 @@ class TicketGrid(Widget):
     def _card_line(self, card: GridCard, row: int, width: int, base: Style) -> Strip:
         late = self.level(card.ticket) == "late"
         tl, h, tr, v, bl, br = _HEAVY if late or card.selected else _LIGHT
-        border = self.get_component_rich_style(
+        border = self._style(
             "ticket-grid--selected"
             if card.selected
             else "ticket-grid--late-border"
@@ -161,9 +175,7 @@ class TicketGrid(Widget):
 
     def _head(self, card: GridCard, width: int) -> Strip:
         level = self.level(card.ticket)
-        style = self.get_component_rich_style(
-            f"ticket-grid--{level}" if level else "ticket-grid--head"
-        ) + Style(bold=True)
+        style = self._style(f"ticket-grid--{level}" if level else "ticket-grid--head") + Style(bold=True)
         ticket = card.ticket
         key = f" {card.key.upper()} " if card.key else " · "
         label = f" {ticket.label} {SERVICE.get(ticket.service, ticket.service.upper())}"
