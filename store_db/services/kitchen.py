@@ -95,16 +95,17 @@ def bump(session: Session, ticket_id: str, at: datetime, staff_id: str | None = 
     if ticket.station == Station.MAKELINE.value:
         if order.stage == Stage.PLACED.value:
             lifecycle.advance(session, order.id, Stage.MADE, ticket.bumped_at, staff_id=staff_id)
-        return ticket
-    has_pizza = session.scalar(
-        select(KitchenTicket.id).where(
-            KitchenTicket.order_id == order.id, KitchenTicket.station == Station.MAKELINE.value
+    elif order.stage == Stage.PLACED.value and stations_done(session, order):
+        has_pizza = session.scalar(
+            select(KitchenTicket.id).where(
+                KitchenTicket.order_id == order.id, KitchenTicket.station == Station.MAKELINE.value
+            )
         )
-    )
-    if not has_pizza and order.stage == Stage.PLACED.value and stations_done(session, order):
-        # Sides alone: the station that made them hands them straight to the rack.
-        for stage in (Stage.MADE, Stage.BAKED):
-            lifecycle.advance(session, order.id, stage, ticket.bumped_at, staff_id=staff_id)
+        if not has_pizza:
+            # Sides alone: the station that made them hands them straight to the rack.
+            for stage in (Stage.MADE, Stage.BAKED):
+                lifecycle.advance(session, order.id, stage, ticket.bumped_at, staff_id=staff_id)
+    # A recalled make-line ticket bumped again may be the last thing a boxed order waited for.
     finish_if_done(session, order, ticket.bumped_at, staff_id)
     return ticket
 

@@ -169,3 +169,18 @@ def test_a_made_order_cannot_be_undone_to_placed_through_the_box(db: StoreDB) ->
     bump(db, first, "makeline", T0 + timedelta(seconds=60))
     with pytest.raises(IllegalTransition), db.write() as session:
         cut_service.unbox(session, first, Stage.MADE, T0 + timedelta(seconds=61))
+
+
+def test_a_recalled_make_line_ticket_holds_a_boxed_order_until_it_is_bumped_again(db: StoreDB) -> None:
+    first = place(db, PIZZA)
+    bump(db, first, "makeline", T0 + timedelta(seconds=60))
+    with db.write() as session:
+        ticket = session.scalars(select(KitchenTicket).where(KitchenTicket.order_id == first)).one()
+        kitchen.recall(session, ticket.id)
+        boxed = cut_service.box(session, first, T0 + timedelta(seconds=430))
+    assert not boxed.ready and order(db, first).stage == "baked"
+    with db.read() as session:
+        (waiting,) = [o for o in cut_table(session) if o.order_id == first]
+    assert waiting.waiting_for == ("makeline",)
+    bump(db, first, "makeline", T0 + timedelta(seconds=440))
+    assert order(db, first).stage == "ready"
