@@ -191,6 +191,23 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
         if order.stage != Stage.MADE.value:
             self._said(f"{order.label} is out of the oven already.")
             return
+        left = order.seconds_left(self.makeline.now())
+        if left > 0:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._out_now(order)
+                else:
+                    self._said(f"{order.label} stays on the belt.")
+
+            self.app.push_screen(
+                ConfirmDialog(f"{order.label}: {age(left)} left on the belt — out of the oven anyway?"),
+                answered,
+            )
+            return
+        self._out_now(order)
+
+    def _out_now(self, order: OvenOrder) -> None:
         at = self.makeline.now()
 
         def job(db: StoreDB) -> str:

@@ -80,7 +80,10 @@ async def test_enter_boxes_the_selected_and_o_marks_out_of_oven(
         assert isinstance(screen, OvenScreen)
         table = screen.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 2)
-        await pilot.press("down", "o")
+        await pilot.press("down", "o")  # 2:40 left on the belt: asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        assert "left on the belt — out of the oven anyway?" in screen_text(app)
+        await pilot.press("y")
         await wait_for(pilot, lambda: stage(db, second).stage == "baked")
         await pilot.press("up", "enter")  # 2:40 left on the belt: asks first
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
