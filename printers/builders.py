@@ -30,6 +30,7 @@ from printers.documents import (
     StoreHeader,
     Tender,
     TicketItem,
+    VoidSlip,
 )
 from printers.errors import BadDocument
 from printers.payload import from_payload
@@ -37,6 +38,7 @@ from store_db.dispatch.driver import run_view
 from store_db.errors import StoreError
 from store_db.models import CashOut, Order, OrderLine, Shift, Staff, Store, SyncState
 from store_db.models import Tender as TenderRow
+from store_db.queries.cut_table import box_lines
 from store_db.services.menu import current_menu
 
 Half = Literal["left", "right"]
@@ -242,6 +244,8 @@ def run_sheet(session: Session, run_id: str) -> RunSheet:
                 amount=stop.amount_due or stop.total,
                 collect=stop.collect,
                 notes=stop.notes,
+                address_note=stop.address_note,
+                bag=stop.bag,
             )
             for stop in run.stops
         ),
@@ -275,8 +279,32 @@ def cash_out_slip(session: Session, cash_out_id: str) -> CashOutSlip:
     )
 
 
+def void_slip(session: Session, order_id: str) -> VoidSlip:
+    order, store, _ = _order(session, order_id, "void slip")
+    if order.voided_at is None:
+        raise BadDocument(f"Order {order.label} is not voided; there is no void slip to print.")
+    approver = session.get(Staff, order.void_approved_by) if order.void_approved_by else None
+    cash = sum(
+        t.amount
+        for t in session.scalars(select(TenderRow).where(TenderRow.order_id == order.id))
+        if t.kind == "cash"
+    )
+    return VoidSlip(
+        order_label=order.label,
+        service=_service(order),
+        voided_at=order.voided_at,
+        zone=store.timezone,
+        reason=order.void_reason or "",
+        approved_by=approver.name if approver else "customer",
+        items=tuple(line.text() for line in box_lines(session, [order.id]).get(order.id, ())),
+        after_made=order.made_at is not None,
+        refunded_cash=cash if order.payment == "refunded" else 0,
+    )
+
+
 BUILDERS: dict[str, Callable[[Session, str], Document]] = {
     "kitchen": kitchen_ticket,
+    "void": void_slip,
     "receipt": receipt,
     "run-sheet": run_sheet,
     "cash-out": cash_out_slip,

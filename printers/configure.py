@@ -16,7 +16,7 @@ from store_db.services import printer_config
 # What a printer may be set to print; a test page prints anywhere, on demand.
 PRINTABLE = tuple(kind for kind in DOCUMENTS if kind != "test")
 DEMO_PRINTERS = (
-    ("kitchen", ("kitchen",), "front"),
+    ("kitchen", ("kitchen", "void"), "front"),
     ("front", ("receipt", "run-sheet", "cash-out", "day-summary"), "kitchen"),
 )
 

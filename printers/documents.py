@@ -128,6 +128,8 @@ class RunStop:
     amount: int  # the order's total in cents
     collect: Collect
     notes: str = ""
+    address_note: str = ""  # "side door, ring twice"
+    bag: tuple[str, ...] = ()  # "1 LG Pepperoni Pizza", …
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,6 +223,25 @@ class TestPage(Document):
         _check_times(self, self.zone, self.printed_at)
 
 
+@dataclass(frozen=True, kw_only=True)
+class VoidSlip(Document):
+    """Tells a kitchen that has an order's ticket to stop: do not make it, or set it aside."""
+
+    kind: ClassVar[str] = "void"
+    order_label: str
+    service: Service
+    voided_at: datetime
+    zone: str
+    reason: str
+    approved_by: str  # a manager's name, or "customer" for a cancel from the cloud
+    items: tuple[str, ...]  # "1 LG Pepperoni Pizza"
+    after_made: bool = False  # made already: set aside (recorded as waste)
+    refunded_cash: int = 0  # cents handed back
+
+    def __post_init__(self) -> None:
+        _check_times(self, self.zone, self.voided_at)
+
+
 DOCUMENTS: dict[str, type[Document]] = {
-    cls.kind: cls for cls in (KitchenTicket, Receipt, RunSheet, CashOutSlip, DaySummary, TestPage)
+    cls.kind: cls for cls in (KitchenTicket, Receipt, RunSheet, CashOutSlip, DaySummary, TestPage, VoidSlip)
 }

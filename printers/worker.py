@@ -26,6 +26,7 @@ DOCUMENT_NAMES = {
     "cash-out": "cash-out slip",
     "day-summary": "day summary",
     "test": "test page",
+    "void": "void slip",
 }
 
 

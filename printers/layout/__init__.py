@@ -19,6 +19,7 @@ from printers.documents import (
     Receipt,
     RunSheet,
     TestPage,
+    VoidSlip,
 )
 from printers.errors import BadDocument
 from printers.layout.cash_out import cash_out_slip
@@ -28,6 +29,7 @@ from printers.layout.receipt import receipt
 from printers.layout.run_sheet import run_sheet
 from printers.layout.sheet import EscposPrinter, money
 from printers.layout.testpage import render_test_page
+from printers.layout.void_slip import void_slip
 from printers.profiles import PaperProfile, paper_profile, profile_for_columns
 
 Layout = Callable[[EscposPrinter, Any, int, int], None]
@@ -39,6 +41,7 @@ LAYOUTS: dict[type[Document], Layout] = {
     CashOutSlip: cash_out_slip,
     DaySummary: day_summary,
     TestPage: render_test_page,
+    VoidSlip: void_slip,
 }
 
 __all__ = ["LAYOUTS", "lay_out", "money", "preview", "render"]

@@ -37,8 +37,14 @@ def _stop(sheet: Sheet, number: int, stop: RunStop) -> None:
     sheet.line(f"{number}. {stop.label} {stop.customer}", bold=True, tall=True)
     for part in stop.address:
         sheet.line(part, indent=INDENT)
+    if printable(stop.address_note).strip():
+        sheet.line(f"AT THE DOOR: {stop.address_note}", bold=True, indent=INDENT)
     if stop.phone:
         sheet.line(stop.phone, indent=INDENT)
     sheet.line(collect_text(stop), bold=True, indent=INDENT)
     if printable(stop.notes).strip():
         sheet.line(f"NOTE: {stop.notes}", indent=INDENT)
+    if stop.bag:
+        sheet.line("IN THE BAG:", indent=INDENT)
+        for item in stop.bag:
+            sheet.line(f"[ ] {item}", indent=INDENT + 2)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from makeline.trade.business_day import business_date, day_bounds
 from store_db.errors import NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store
+from store_db.queries.cut_table import box_lines
 from store_db.services import runs
 
 Collect = Literal["cash", "paid"]
@@ -45,6 +46,8 @@ class DoorStop:
     reason: str = ""
     collected: int = 0
     tip: int = 0
+    address_note: str = ""  # "side door, ring twice"
+    bag: tuple[str, ...] = ()  # what goes in the hot bag: "1 LG Pepperoni Pizza", "1 2 Liter Cola"
 
     @property
     def pending(self) -> bool:
@@ -111,6 +114,10 @@ def run_view(session: Session, run_id: str) -> DriverRun:
     orders = {
         o.id: o for o in session.scalars(select(Order).where(Order.id.in_([s.order_id for s in stops])))
     }
+    bags = {
+        order_id: tuple(line.text() for line in lines)
+        for order_id, lines in box_lines(session, list(orders)).items()
+    }
     return DriverRun(
         run_id=run.id,
         number=run_number(session, run, store),
@@ -121,7 +128,7 @@ def run_view(session: Session, run_id: str) -> DriverRun:
         expected_return_at=run.expected_return_at,
         distance_m=run.distance_m,
         zone=store.timezone,
-        stops=tuple(_door(stop, orders[stop.order_id]) for stop in stops),
+        stops=tuple(_door(stop, orders[stop.order_id], bags.get(stop.order_id, ())) for stop in stops),
     )
 
 
@@ -131,7 +138,7 @@ def current_run(session: Session, driver_id: str) -> DriverRun | None:
     return run_view(session, run.id) if run else None
 
 
-def _door(stop: RunStop, order: Order) -> DoorStop:
+def _door(stop: RunStop, order: Order, bag: tuple[str, ...]) -> DoorStop:
     return DoorStop(
         order_id=order.id,
         label=order.label,
@@ -148,4 +155,6 @@ def _door(stop: RunStop, order: Order) -> DoorStop:
         reason=stop.reason,
         collected=stop.collected,
         tip=stop.tip,
+        address_note=order.address_note,
+        bag=bag,
     )

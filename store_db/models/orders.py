@@ -36,6 +36,7 @@ class Order(Base):
     customer_name: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(String(250), default="")
+    address_note: Mapped[str] = mapped_column(Text, default="")  # "side door, ring twice"
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -52,6 +53,8 @@ class Order(Base):
     made_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     baked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The pizzas were cut and boxed; the order is ready once its other stations are done too.
+    boxed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     out_the_door_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -34,6 +34,8 @@ class Store(Base):
     avg_speed_kmh: Mapped[float] = mapped_column(Float, default=30.0)
     road_factor: Mapped[float] = mapped_column(Float, default=1.35)
     mileage_cents_per_km: Mapped[int] = mapped_column(Integer, default=25)
+    # A sides screen makes wings and bread; without one they are bagged at the cut table.
+    sides_station: Mapped[bool] = mapped_column(default=False)
     menu_version: Mapped[int] = mapped_column(Integer, default=0)
     # The store's `OrderLimits` as head office set them; None: the chain's defaults.
     order_limits: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)

@@ -1,7 +1,9 @@
 """Orders between the make line and the rack: on the oven belt, or out and waiting to be boxed.
 
 A conveyor oven takes a fixed time (`Store.oven_s`), so an order made at `made_at`
-comes out at `made_at + oven_s`; `baked` orders were marked out already.
+comes out at `made_at + oven_s`; `baked` orders were marked out already. Orders
+go in the order the make line bumped them; boxed orders still waiting for the
+sides screen come last, saying what they wait for.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import Stage
-from store_db.models import Order, OrderLine, Store
+from store_db.models import KitchenTicket, Order, OrderLine, Store
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,16 @@ class OvenOrder:
     out_at: datetime  # when it leaves the belt
     promise_at: datetime
     lines: tuple[BoxLine, ...]
+    boxed_at: datetime | None = None
+    waiting_for: tuple[str, ...] = ()  # stations still making part of it (e.g. "sides")
 
     @property
     def label(self) -> str:
         return f"#{self.number}"
+
+    @property
+    def boxed(self) -> bool:
+        return self.boxed_at is not None
 
     def seconds_left(self, now: datetime) -> float:
         """Time left on the belt; 0 once it is out."""
@@ -76,6 +84,14 @@ def cut_table(session: Session) -> list[OvenOrder]:
         )
     )
     lines = box_lines(session, [o.id for o in orders])
+    waiting: dict[str, set[str]] = {}
+    if orders:
+        for order_id, station in session.execute(
+            select(KitchenTicket.order_id, KitchenTicket.station).where(
+                KitchenTicket.order_id.in_([o.id for o in orders]), KitchenTicket.bumped_at.is_(None)
+            )
+        ):
+            waiting.setdefault(order_id, set()).add(station)
     result = []
     for order in orders:
         made_at = order.made_at or order.placed_at
@@ -91,6 +107,8 @@ def cut_table(session: Session) -> list[OvenOrder]:
                 out_at=out_at,
                 promise_at=order.promise_at,
                 lines=lines.get(order.id, ()),
+                boxed_at=order.boxed_at,
+                waiting_for=tuple(sorted(waiting.get(order.id, set()))),
             )
         )
-    return result
+    return sorted(result, key=lambda o: o.boxed)  # stable: the belt's order within each

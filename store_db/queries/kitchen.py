@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.models import KitchenTicket, MenuOption, MenuTopping, Order, OrderLine
+from store_db.models import KitchenTicket, MenuOption, MenuTopping, Order, OrderLine, Store
 
 _HALF_SUFFIXES = (" (LEFT)", " (RIGHT)")
 
@@ -252,3 +252,8 @@ def last_bumped(session: Session, station: str) -> BumpedTicket | None:
     if row is None or row[2] is None:
         return None
     return BumpedTicket(id=str(row[0]), number=int(row[1]), bumped_at=row[2])
+
+
+def sides_station_on(session: Session) -> bool:
+    """Whether this store makes sides on a sides screen (else the cut table bags them)."""
+    return bool(session.scalar(select(Store.sides_station)))

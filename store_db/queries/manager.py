@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from makeline.trade.business_day import business_date
 from makeline.trade.lifecycle import VOIDABLE, Stage
-from store_db.models import AuditEntry, Order, Staff, Store
+from store_db.models import AuditEntry, Order, Staff, Store, Tender
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class OrderRow:
     placed_at: datetime
     promise_at: datetime
     void_reason: str | None
+    cash_paid: int = 0  # cash taken at the counter: a void can hand it back
 
     @property
     def label(self) -> str:
@@ -39,9 +40,20 @@ def todays_orders(session: Session, at: datetime, limit: int = 300) -> list[Orde
     """Today's orders, newest first."""
     store = session.scalars(select(Store)).one()
     day = business_date(at, store.timezone, store.day_starts_hour)
-    orders = session.scalars(
-        select(Order).where(Order.business_date == day).order_by(Order.number.desc()).limit(limit)
+    orders = list(
+        session.scalars(
+            select(Order).where(Order.business_date == day).order_by(Order.number.desc()).limit(limit)
+        )
     )
+    paid = [o.id for o in orders if o.payment == "paid"]
+    cash: dict[str, int] = {}
+    if paid:
+        for order_id, amount in session.execute(
+            select(Tender.order_id, func.sum(Tender.amount))
+            .where(Tender.order_id.in_(paid), Tender.kind == "cash")
+            .group_by(Tender.order_id)
+        ):
+            cash[str(order_id)] = int(amount or 0)
     return [
         OrderRow(
             id=o.id,
@@ -54,6 +66,7 @@ def todays_orders(session: Session, at: datetime, limit: int = 300) -> list[Orde
             placed_at=o.placed_at,
             promise_at=o.promise_at,
             void_reason=o.void_reason,
+            cash_paid=int(cash.get(o.id) or 0),
         )
         for o in orders
     ]

@@ -69,8 +69,10 @@ def void_with_approval(
     pin: str,
     at: datetime,
     asked_by: str | None = None,
+    refund_cash: bool = False,
 ) -> PinOutcome:
-    """Void an order when a manager or shift lead approves with their PIN.
+    """Void an order when a manager or shift lead approves with their PIN (and, with
+    `refund_cash`, record the cash it was paid as handed back).
 
     The approver's role is checked only after the PIN, so a wrong PIN counts
     whoever typed it; a crew member's correct PIN is refused with `AccessDenied`.
@@ -81,7 +83,7 @@ def void_with_approval(
     if not ok:
         return _outcome(staff, ok, "")
     staff_service.require_approver(staff)
-    order = lifecycle.void(session, order_id, reason, staff, at)
+    order = lifecycle.void(session, order_id, reason, staff, at, refund_cash=refund_cash)
     if asked_by and asked_by != staff.id:
         staff_service.audit(
             session, at, "override", f"void of {order.label} approved by {staff.name}", asked_by

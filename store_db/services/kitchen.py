@@ -1,18 +1,84 @@
-"""Bumping and recalling kitchen tickets; an order is made when its last ticket is bumped."""
+"""Kitchen tickets per station, bumped and recalled, and when an order's stations are done.
+
+A pizza's path is its own: bumping the make-line ticket makes the order (it goes
+into the oven at once), whatever the sides station is doing. The order is ready
+when every station is done: the pizzas cut and boxed at the cut table
+(`store_db.services.cut_table`) and every other ticket bumped. An order with no
+pizza is ready when its last ticket is bumped. A store without a sides screen
+(`Store.sides_station` off) makes no sides ticket: sides are bagged at the cut
+table with the order's boxes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import Stage
+from makeline.trade.menu import Station
 from store_db.errors import IllegalTransition, NotFound
-from store_db.models import KitchenTicket, Order
+from store_db.models import KitchenTicket, Order, Staff, Store
 from store_db.services import lifecycle
+from store_db.services import staff as staff_service
 
 SUSPICIOUS_BUMP_S = 5  # nobody makes a pizza in five seconds
+
+
+def ticket_stations(store: Store, stations: Set[Station]) -> list[str]:
+    """The stations that get a ticket for an order with lines at `stations`."""
+    wanted = {Station.MAKELINE} & stations
+    if store.sides_station and Station.SIDES in stations:
+        wanted.add(Station.SIDES)
+    return sorted(s.value for s in wanted)
+
+
+def start_without_tickets(session: Session, order_id: str, stations: Set[Station], at: datetime) -> Order:
+    """An order no station makes: sides (no sides screen) wait at the cut table to be bagged;
+    drinks alone are on the rack the moment they are rung up."""
+    last = Stage.BAKED if Station.SIDES in stations else Stage.READY
+    for stage in (Stage.MADE, Stage.BAKED, Stage.READY):
+        order = lifecycle.advance(session, order_id, stage, at)
+        if stage is last:
+            break
+    return order
+
+
+def set_sides_station(session: Session, on: bool, at: datetime, by: Staff | None = None) -> Store:
+    """Turn the sides screen on or off for orders placed from now on."""
+    if by is not None:
+        staff_service.require_approver(by)
+    store = session.scalars(select(Store)).one()
+    store.sides_station = on
+    staff_service.audit(
+        session,
+        at,
+        "setting",
+        f"sides screen {'on' if on else 'off: sides are bagged at the cut table'}",
+        by.id if by else None,
+    )
+    return store
+
+
+def stations_done(session: Session, order: Order) -> bool:
+    """Every ticket bumped, and the pizzas boxed if the order has any."""
+    tickets = session.execute(
+        select(KitchenTicket.station, KitchenTicket.bumped_at).where(KitchenTicket.order_id == order.id)
+    ).all()
+    if any(bumped is None for _, bumped in tickets):
+        return False
+    has_pizza = any(station == Station.MAKELINE.value for station, _ in tickets)
+    return order.boxed_at is not None or not has_pizza
+
+
+def finish_if_done(session: Session, order: Order, at: datetime, staff_id: str | None = None) -> bool:
+    """Put the order on the rack when its last station is done; True if it went."""
+    if order.stage != Stage.BAKED.value or not stations_done(session, order):
+        return False
+    lifecycle.advance(session, order.id, Stage.READY, at, staff_id=staff_id)
+    return True
 
 
 def bump(session: Session, ticket_id: str, at: datetime, staff_id: str | None = None) -> KitchenTicket:
@@ -26,13 +92,21 @@ def bump(session: Session, ticket_id: str, at: datetime, staff_id: str | None = 
     session.flush()
     order = session.get(Order, ticket.order_id)
     assert order is not None
-    still_open = session.scalar(
-        select(func.count())
-        .select_from(KitchenTicket)
-        .where(KitchenTicket.order_id == order.id, KitchenTicket.bumped_at.is_(None))
-    )
-    if not still_open and order.stage == Stage.PLACED.value:
-        lifecycle.advance(session, order.id, Stage.MADE, ticket.bumped_at, staff_id=staff_id)
+    if ticket.station == Station.MAKELINE.value:
+        if order.stage == Stage.PLACED.value:
+            lifecycle.advance(session, order.id, Stage.MADE, ticket.bumped_at, staff_id=staff_id)
+    elif order.stage == Stage.PLACED.value and stations_done(session, order):
+        has_pizza = session.scalar(
+            select(KitchenTicket.id).where(
+                KitchenTicket.order_id == order.id, KitchenTicket.station == Station.MAKELINE.value
+            )
+        )
+        if not has_pizza:
+            # Sides alone: the station that made them hands them straight to the rack.
+            for stage in (Stage.MADE, Stage.BAKED):
+                lifecycle.advance(session, order.id, stage, ticket.bumped_at, staff_id=staff_id)
+    # A recalled make-line ticket bumped again may be the last thing a boxed order waited for.
+    finish_if_done(session, order, ticket.bumped_at, staff_id)
     return ticket
 
 

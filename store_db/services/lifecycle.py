@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import (
@@ -15,11 +15,12 @@ from makeline.trade.lifecycle import (
     check_transition,
     is_behind,
     latest_stamp,
+    path,
     stamp_order_ok,
 )
-from store_db.errors import BadInput, NotFound
-from store_db.models import KitchenTicket, Order, Staff
-from store_db.services import outbox, usage
+from store_db.errors import BadInput, IllegalTransition, NotFound
+from store_db.models import KitchenTicket, Order, Staff, Tender
+from store_db.services import outbox, printing, usage
 from store_db.services import staff as staff_service
 
 
@@ -31,7 +32,12 @@ def get_order(session: Session, order_id: str) -> Order:
 
 
 def _latest_stamp(order: Order) -> datetime | None:
-    return latest_stamp(getattr(order, name) for name in STAMPS_IN_ORDER)
+    return latest_stamp([*(getattr(order, name) for name in STAMPS_IN_ORDER), order.boxed_at])
+
+
+def stamp_after(order: Order, at: datetime) -> datetime:
+    """`at`, or the order's latest stamp if the clock stepped back."""
+    return stamp_order_ok(_latest_stamp(order), at)
 
 
 def advance(
@@ -69,11 +75,90 @@ def advance(
     return order
 
 
-def void(session: Session, order_id: str, reason: str, approver: Staff | None, at: datetime) -> Order:
+RECALL_WINDOW_S = 60  # a bump can be taken back for a minute, like the make line's recall
+_UNDOABLE = frozenset({Stage.BAKED, Stage.READY, Stage.PICKED_UP})
+
+
+def undo(
+    session: Session,
+    order_id: str,
+    back_to: Stage,
+    at: datetime,
+    staff_id: str | None = None,
+    window_s: int = RECALL_WINDOW_S,
+) -> Order:
+    """Take back the last bump(s) made a moment ago: the order returns to `back_to`.
+
+    Only within `window_s` of the latest stamp, only on the kitchen side (made
+    stays made: its stock is used) and never once the order left the store. The
+    cloud is told with an `order.stage_undone` event; its stages only move
+    forward, so the next bump is news to it again only for the store's own reports.
+    """
+    order = get_order(session, order_id)
+    current = Stage(order.stage)
+    service = Service(order.service)
+    steps = path(service)
+    boxed_only = current is Stage.BAKED and back_to is Stage.BAKED and order.boxed_at is not None
+    if (
+        current not in _UNDOABLE
+        or back_to not in steps
+        or back_to in (Stage.PLACED,)
+        or (steps.index(back_to) >= steps.index(current) and not boxed_only)
+    ):
+        raise IllegalTransition(
+            f"Order #{order.number} is {current.value.replace('_', ' ')}; "
+            f"it cannot go back to {back_to.value.replace('_', ' ')}."
+        )
+    latest = _latest_stamp(order)
+    if latest is not None and (at - latest).total_seconds() > window_s:
+        raise IllegalTransition(
+            f"Order #{order.number} was {current.value.replace('_', ' ')} more than "
+            f"{window_s} s ago; it can no longer be undone here."
+        )
+    order.boxed_at = None
+    for stage in steps[steps.index(back_to) + 1 :]:
+        setattr(order, STAMP[stage], None)
+    order.stage = back_to.value
+    payload: dict[str, object] = {
+        "order_id": order.id,
+        "number": order.number,
+        "stage": current.value,
+        "back_to": back_to.value,
+        "at": at.isoformat(),
+    }
+    if staff_id:
+        payload["staff_id"] = staff_id
+    staff_service.audit(session, at, "undo", f"#{order.number}: {current.value} → {back_to.value}", staff_id)
+    outbox.emit(session, "order.stage_undone", order.id, payload, at)
+    return order
+
+
+def cash_paid(session: Session, order_id: str) -> int:
+    """Cash taken for the order at the counter (cents), change excluded."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Tender.amount), 0)).where(
+                Tender.order_id == order_id, Tender.kind == "cash"
+            )
+        )
+        or 0
+    )
+
+
+def void(
+    session: Session,
+    order_id: str,
+    reason: str,
+    approver: Staff | None,
+    at: datetime,
+    refund_cash: bool = False,
+) -> Order:
     """Void before the order leaves the store; a manager or shift lead approves.
 
     `approver` is None only for a customer's own cancel request from the cloud,
-    which the store accepts by its rules (see `store_db.services.feed`).
+    which the store accepts by its rules (see `store_db.services.feed`). With
+    `refund_cash`, the cash the customer paid is recorded as handed back. A kitchen
+    that already has the order's ticket gets a void slip on the same printers.
     """
     if not reason.strip():
         raise BadInput("A void needs a reason (e.g. customer cancelled, wrong order).")
@@ -81,6 +166,9 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
         staff_service.require_approver(approver)
     order = get_order(session, order_id)
     check_transition(Service(order.service), Stage(order.stage), Stage.VOIDED, f"Order #{order.number}")
+    refunded = cash_paid(session, order.id) if refund_cash else 0
+    if refund_cash and (order.payment != "paid" or refunded <= 0):
+        raise BadInput(f"Order #{order.number} was not paid in cash; there is no cash to hand back.")
     made = order.made_at is not None
     stamp = stamp_order_ok(_latest_stamp(order), at)
     if made:
@@ -96,6 +184,17 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
     staff_service.audit(
         session, stamp, "void", f"#{order.number}: {reason.strip()}", approver.id if approver else None
     )
+    if refunded:
+        order.payment = "refunded"
+        staff_service.audit(
+            session,
+            stamp,
+            "refund",
+            f"#{order.number}: ${refunded / 100:,.2f} cash handed back",
+            approver.id if approver else None,
+        )
+    if printing.kitchen_has_ticket(session, order.id):
+        session.add_all(printing.jobs_for(session, ["void"], order.id, stamp))
     outbox.emit(
         session,
         "order.voided",
@@ -106,6 +205,7 @@ def void(session: Session, order_id: str, reason: str, approver: Staff | None, a
             "reason": reason.strip(),
             "approved_by": approver.name if approver else "customer",
             "after_made": made,
+            "refunded_cash": refunded,
             "at": stamp.isoformat(),
         },
         stamp,

@@ -29,7 +29,7 @@ from store_db.models import (
     Tender,
     new_id,
 )
-from store_db.services import customers, outbox, printing, promise
+from store_db.services import customers, kitchen, outbox, printing, promise
 from store_db.services.menu import current_menu
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
@@ -206,12 +206,14 @@ def place_order(
     day = business_date(at, store.timezone, store.day_starts_hour)
     number = _next_number(session, day)
     customer = None
+    address_note = request.address.notes.strip() if request.address is not None else ""
     if phone:
         customer = customers.save_customer(session, phone, request.customer_name, at)
         if place is not None and request.address is not None:
-            customers.remember_address(
+            saved = customers.remember_address(
                 session, customer, place, at, line2=request.address.line2, notes=request.address.notes
             )
+            address_note = address_note or saved.notes  # a repeat customer's "side door"
     paid = request.paid_online or any(t.kind in ("cash", "card", "online") for t in tenders)
     order = Order(
         id=new_id(),
@@ -224,6 +226,7 @@ def place_order(
         customer_name=(customer.name if customer else request.customer_name.strip()),
         phone=phone,
         address=label,
+        address_note=address_note if request.service is Service.DELIVERY else "",
         lat=place.lat if place else None,
         lon=place.lon if place else None,
         notes=request.notes.strip(),
@@ -249,13 +252,13 @@ def place_order(
         KitchenTicket(
             id=new_id(),
             order_id=order.id,
-            station=station.value,
+            station=station,
             created_at=at,
             suspicious=False,
             recalls=0,
             note="",
         )
-        for station in sorted({i.station for i in priced.items} - {Station.RACK})
+        for station in kitchen.ticket_stations(store, {i.station for i in priced.items})
     ]
     # Core inserts, one statement per table: the unit of work costs more than SQLite here.
     for model, rows in (
@@ -271,14 +274,7 @@ def place_order(
             )
     outbox.emit(session, "order.placed", order.id, order_payload(order, priced.items, tenders), at)
     if not tickets:
-        # Nothing to make (drinks only): it is on the rack the moment it is rung up.
-        from store_db.services import lifecycle
-
-        for stage in (Stage.MADE, Stage.BAKED, Stage.READY):
-            lifecycle.advance(session, order.id, stage, at)
-        placed = session.get(Order, order.id)
-        assert placed is not None
-        return placed
+        return kitchen.start_without_tickets(session, order.id, {i.station for i in priced.items}, at)
     return order
 
 

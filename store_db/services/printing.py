@@ -48,6 +48,25 @@ def enqueue(
     return jobs
 
 
+# A document that goes wherever another one went: the kitchen that has a ticket gets its void slip.
+FOLLOWS = {"void": "kitchen"}
+
+
+def prints(printer: Printer) -> set[str]:
+    listed = {d.strip() for d in printer.prints.split(",")}
+    return listed | {doc for doc, follows in FOLLOWS.items() if follows in listed}
+
+
+def kitchen_has_ticket(session: Session, order_id: str) -> bool:
+    """A kitchen ticket for the order was queued for some printer."""
+    return (
+        session.scalar(
+            select(PrintJob.id).where(PrintJob.subject == order_id, PrintJob.document == "kitchen").limit(1)
+        )
+        is not None
+    )
+
+
 def jobs_for(session: Session, documents: list[str], subject: str, at: datetime) -> list[PrintJob]:
     """The jobs (not yet added) that print `documents` on every printer that prints them."""
     printers = session.scalars(select(Printer).where(Printer.enabled.is_(True)).order_by(Printer.name))
@@ -65,7 +84,7 @@ def jobs_for(session: Session, documents: list[str], subject: str, at: datetime)
         )
         for p in printers
         for document in documents
-        if document in {d.strip() for d in p.prints.split(",")}
+        if document in prints(p)
     ]
 
 

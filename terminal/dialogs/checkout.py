@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from store_db.db import StoreDB
 from store_db.dispatch.driver import DriverRun
+from store_db.errors import BadInput
 from store_db.services import runs
 from terminal.data.delivery_entry import read_cents
 from terminal.data.formatting import money
@@ -30,16 +31,25 @@ class CheckoutDialog(StoreJobs, ModalScreen[str | None]):
         Binding("escape", "dismiss(None)", "Cancel", id="checkout.cancel")
     ]
 
-    def __init__(self, run: DriverRun) -> None:
+    def __init__(self, run: DriverRun, starting_bank: int = 0) -> None:
         super().__init__()
         self.run = run
+        self.starting_bank = starting_bank
 
     def compose(self) -> ComposeResult:
         with Vertical(id="checkout", classes="dialog"):
             yield Static(f"Check in run {self.run.number} — Esc cancels", classes="dialog-title")
-            yield Static("Count the cash you bring back from this run, tips included.")
+            yield Static(self.what_to_count(), id="checkout-help")
             yield Field(placeholder="Cash in hand", id="checkout-cash", restrict=MONEY_KEYS)
             yield Static("", id="checkout-message", classes="-error")
+
+    def what_to_count(self) -> str:
+        if not self.starting_bank:
+            return "Count the cash you bring back from this run, tips included (you took no starting bank)."
+        return (
+            "Count the cash you bring back from this run, tips included, WITHOUT your "
+            f"{money(self.starting_bank)} starting bank: the bank stays with you until the cash-out."
+        )
 
     def on_mount(self) -> None:
         self.query_one("#checkout-cash", Input).focus()
@@ -48,8 +58,15 @@ class CheckoutDialog(StoreJobs, ModalScreen[str | None]):
         event.stop()
         typed, at, run_id, number = event.value, self.makeline.now(), self.run.run_id, self.run.number
 
+        bank, from_stops = self.starting_bank, self.run.cash_collected
+
         def job(db: StoreDB) -> str:
             cash = read_cents(typed, "Cash in hand")
+            if bank and from_stops != cash == from_stops + bank:
+                raise BadInput(
+                    f"{money(cash)} includes your {money(bank)} starting bank; "
+                    "enter the cash from the run without it."
+                )
             with db.write() as session:
                 closed = runs.checkout(session, run_id, cash, at)
                 return (

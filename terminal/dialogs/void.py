@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from store_db.db import StoreDB
 from store_db.queries.manager import OrderRow
 from store_db.services import access
+from terminal.data.formatting import money
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
 
@@ -30,6 +31,7 @@ class VoidDialog(StoreJobs, ModalScreen[str | None]):
         super().__init__()
         self.order = order
         self.approver = approver
+        self._refund = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="void", classes="dialog"):
@@ -41,6 +43,13 @@ class VoidDialog(StoreJobs, ModalScreen[str | None]):
             yield Field(
                 value=self.approver, placeholder="Approved by (manager or shift lead)", id="void-approver"
             )
+            if self.order.cash_paid:
+                yield Static(
+                    f"Paid {money(self.order.cash_paid)} in cash. Hand it back? y = yes (recorded as "
+                    "refunded), n = no",
+                    id="void-refund-help",
+                )
+                yield Field(value="y", id="void-refund", restrict=r"[ynYN]?")
             yield Field(placeholder="Their PIN", password=True, id="void-pin", restrict=r"\d{0,8}")
             yield Static("", id="void-message")
 
@@ -52,7 +61,13 @@ class VoidDialog(StoreJobs, ModalScreen[str | None]):
         reason = self.query_one("#void-reason", Input)
         approver = self.query_one("#void-approver", Input)
         pin = self.query_one("#void-pin", Input)
-        for field in (reason, approver, pin):
+        fields = [reason, approver]
+        refund = False
+        if self.order.cash_paid:
+            answer = self.query_one("#void-refund", Input)
+            fields.append(answer)
+            refund = answer.value.strip().lower() == "y"
+        for field in (*fields, pin):
             if not field.value.strip():
                 field.focus()
                 return
@@ -63,15 +78,23 @@ class VoidDialog(StoreJobs, ModalScreen[str | None]):
 
         def job(db: StoreDB) -> access.PinOutcome:
             with db.write() as session:
-                return access.void_with_approval(session, order_id, why, who, typed, at, asked_by)
+                return access.void_with_approval(
+                    session, order_id, why, who, typed, at, asked_by, refund_cash=refund
+                )
 
+        self._refund = refund
         self.run_job(job, self._done, self._refused, name="void")
 
     def _done(self, outcome: access.PinOutcome) -> None:
         if not outcome.ok:
             self._refused(outcome.message)
             return
-        self.dismiss(f"{self.order.label} voided; {outcome.name} approved.")
+        refunded = (
+            f" Hand {money(self.order.cash_paid)} back to the customer."
+            if self.order.cash_paid and self._refund
+            else ""
+        )
+        self.dismiss(f"{self.order.label} voided; {outcome.name} approved.{refunded}")
 
     def _refused(self, text: str) -> None:
         self.query_one("#void-message", Static).update(text)

@@ -6,7 +6,8 @@ A driver logs in with a PIN. Not clocked in, the screen asks for the starting ba
 shift so far. Out on a run it lists the stops in order with address, phone, what to
 collect and the outcome: `d` (or Enter) marks the selected stop delivered (the cash
 taken, a tip), `n` not delivered with a reason, `c` checks the run in with the cash
-in hand. `F10` cashes out with a manager's name and PIN; the slip prints. Every
+in hand. `F10` cashes out with a manager's name and PIN; the slip prints and the driver is
+logged out. Every
 rule — cash short, a stop not marked, cash that does not match, a driver still out —
 is the store's, and its sentence is shown; nothing is written then.
 """
@@ -91,6 +92,7 @@ class DriverScreen(LiveScreen[DriverData]):
                 yield DataTable(
                     id="stops", cursor_type="row", zebra_stripes=True, cursor_foreground_priority="renderable"
                 )
+                yield Static("", id="stop-detail")
         yield InfoLine()
         yield Footer()
 
@@ -180,6 +182,7 @@ class DriverScreen(LiveScreen[DriverData]):
         if following is not None:
             table.move_cursor(row=run.stops.index(following))
         table.focus()
+        self._detail()
         left = len(run.pending)
         self.query_one(InfoLine).count(
             f"{left} stop(s) to go · collected {money(run.cash_collected)}"
@@ -223,6 +226,32 @@ class DriverScreen(LiveScreen[DriverData]):
             return None
         return data.run.stops[row]
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._detail()
+
+    def _detail(self) -> None:
+        """The selected door: the note for the door and what goes in the bag."""
+        data = self.data
+        detail = self.query_one("#stop-detail", Static)
+        row = self.query_one("#stops", DataTable).cursor_row
+        if data is None or data.run is None or not 0 <= row < len(data.run.stops):
+            detail.update("")
+            return
+        stop = data.run.stops[row]
+        text = Text()
+        text.append(f"{stop.label} ", style="bold")
+        if stop.address_note:
+            text.append("AT THE DOOR: ", style="bold reverse")
+            text.append(f" {stop.address_note}", style="bold")
+            text.append("\n")
+        text.append("IN THE BAG: ", style="bold")
+        text.append(" · ".join(stop.bag) or "nothing listed")
+        if stop.notes:
+            text.append("\nNOTE: ", style="bold")
+            text.append(stop.notes)
+        detail.update(text)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_mark(True)
@@ -257,14 +286,22 @@ class DriverScreen(LiveScreen[DriverData]):
         if data is None or data.run is None:
             self._refused("You are not out on a run; there is nothing to check in.")
             return
-        self.app.push_screen(CheckoutDialog(data.run), self._marked)
+        bank = data.shift.starting_bank if data.shift is not None else 0
+        self.app.push_screen(CheckoutDialog(data.run, bank), self._marked)
 
     def action_cash_out(self) -> None:
         data = self.data
         if data is None or data.shift is None:
             self._refused("You are not clocked in; there is nothing to cash out.")
             return
-        self.app.push_screen(CashOutDialog(data.driver_id, data.name, data.shift), self._marked)
+        self.app.push_screen(CashOutDialog(data.driver_id, data.name, data.shift), self._cashed_out)
+
+    def _cashed_out(self, result: str | None) -> None:
+        """The shift is over: the sentence stays up a while, and the driver is logged out so the
+        next person at this terminal is not working as them."""
+        if result:
+            self.app.notify(result, title="Shift over", timeout=20)
+            self.makeline.action_log_out()
 
     def _said(self, text: str) -> None:
         self.query_one(InfoLine).say(text)

@@ -1,46 +1,55 @@
-"""The make line (and the sides station): open tickets in order, bumped by position.
+"""The make line (and the sides station): every open ticket that fits, oldest first.
 
-Keys: 1–9 bump the ticket in that slot, arrows move the selection and Enter
-bumps it, `r` recalls the station's last bumped ticket, `p` shows the portion
-guide for the selected ticket's pizzas, PgUp/PgDn page through a long rail.
-A fixed set of cards is reused, so 300 open tickets cost no more to draw than
-nine; a ticket bumped here leaves at once and comes back only if the bump fails.
+The tickets fill the screen in columns (`terminal.data.ticket_flow`): twelve or
+more on a 1080p kitchen monitor, four or more on 80×24. Each ticket shows its
+bump key — 1–9, 0, then letters — and keeps it for as long as it is on screen
+(`terminal.data.bump_keys`), so paging or another ticket's bump never changes
+what to press. Arrows move the selection and Enter bumps it, `r` recalls the
+last bumped ticket, `p` shows the portion guide, PgUp/PgDn page. Tickets that
+do not fit are never silent: a red bar says how many and how long the oldest
+of them has waited. A ticket bumped here leaves at once and comes back only if
+the bump fails.
 """
 
 from __future__ import annotations
 
-import itertools
+from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.events import Resize
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from store_db.db import StoreDB
-from store_db.queries.kitchen import BumpedTicket, Ticket, last_bumped, open_tickets
+from store_db.queries.kitchen import (
+    BumpedTicket,
+    Ticket,
+    last_bumped,
+    open_tickets,
+    sides_station_on,
+)
+from terminal.data.bump_keys import KEYS, BumpKeys
+from terminal.data.formatting import age
+from terminal.data.ticket_flow import columns_for, flow_page, page_starts
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
 from terminal.widgets.status_line import StatusLine
-from terminal.widgets.ticket_card import TicketCard
-
-SLOTS = 9
-CARD_WIDTH = 26  # wide enough for two half columns of toppings
+from terminal.widgets.ticket_grid import GridCard, TicketGrid
 
 
 def _bump_bindings() -> list[Binding]:
     return [
         Binding(
-            str(n),
-            f"bump({n})",
+            key,
+            f"bump_key('{key}')",
             "Bump",
-            show=n == 1,
-            key_display="1-9" if n == 1 else None,
-            id=f"make_line.bump_{n}",
-            tooltip=f"Bump the ticket in slot {n}.",
+            show=n == 0,
+            key_display="1-9 0 a-z" if n == 0 else None,
+            id=f"make_line.bump_{key}",
+            tooltip=f"Bump the ticket showing {key.upper()}.",
         )
-        for n in range(1, SLOTS + 1)
+        for n, key in enumerate(KEYS)
     ]
 
 
@@ -80,21 +89,23 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
     def __init__(self) -> None:
         super().__init__()
         self.tickets: list[Ticket] = []
-        self.selected = 0  # index into the waiting tickets
-        self.first = 0  # index of the ticket in slot 1
-        self.per_page = 3
-        self.card_width = CARD_WIDTH
+        self.page = 0
+        self.selected_id: str | None = None
+        self.keys = BumpKeys()
+        self._cards: list[GridCard] = []
+        self._first = 0
         self._hidden: set[str] = set()  # bumped here, waiting for the store to agree
         self._warm = False
-        self._cards: dict[str, TicketCard] = {}  # by ticket id: on the rail, or kept for paging back
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
-        yield Horizontal(id="rail")
+        yield TicketGrid()
+        yield Static(id="rail-overflow")
         yield InfoLine("rail-info")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#rail-overflow", Static).display = False
         self.set_interval(1.0, self._tick)
 
     # -- data -------------------------------------------------------------------------------
@@ -117,104 +128,148 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         return [t for t in self.tickets if t.id not in self._hidden]
 
     @property
-    def cards(self) -> list[TicketCard]:
-        """The cards on the rail, slot 1 first."""
-        return sorted((c for c in self._cards.values() if c.display and c.slot), key=lambda c: c.slot)
+    def cards(self) -> list[GridCard]:
+        """The tickets on screen, oldest first."""
+        return list(self._cards)
 
     @property
     def shown_ids(self) -> list[str]:
-        """Ticket ids in slot order, as drawn now (what a test or benchmark reads)."""
-        return [c.ticket.id for c in self.cards]
+        """Ticket ids as drawn now (what a test or benchmark reads)."""
+        return [c.ticket.id for c in self._cards]
 
+    def key_of(self, number: int) -> str | None:
+        """The bump key shown on order `number`'s ticket, if it is on screen."""
+        return next((c.key for c in self._cards if c.ticket.number == number), None)
+
+    # -- layout -----------------------------------------------------------------------------
     def _layout(self) -> None:
+        grid = self.query_one(TicketGrid)
         waiting = self.waiting
-        self.selected = max(0, min(self.selected, len(waiting) - 1))
-        if self.selected < self.first:
-            self.first = self.selected
-        elif self.selected >= self.first + self.per_page:
-            self.first = self.selected - self.per_page + 1
-        self.first = max(0, min(self.first, max(0, len(waiting) - self.per_page)))
-        page = waiting[self.first : self.first + self.per_page]
-        self._place_cards(page)
-        after = len(waiting) - self.first - len(page)
-        info = f"{len(waiting)} open"
-        if self.first:
-            info += f" · {self.first} earlier ◂ PgUp"
-        if after > 0:
-            info += f" · {after} more ▸ PgDn"
-        if not waiting:
+        self.keys.forget_closed(t.id for t in waiting)
+        width, rows = max(1, grid.size.width), max(1, grid.size.height)
+        columns = columns_for(width)
+        narrowest = width // columns
+
+        def height_of(index: int) -> int:
+            return grid.card_height(waiting[index], narrowest)
+
+        limit = rows * columns  # every ticket that fits; those past the keys wait for one
+        starts = page_starts(self.page, len(waiting), height_of, columns, rows, limit)
+        self.page = min(self.page, len(starts) - 1)
+        self._first = starts[self.page]
+        placed = flow_page(self._first, len(waiting), height_of, columns, rows, limit)
+        keys = self.keys.assign([waiting[p.index].id for p in placed])
+        on_page = [waiting[p.index].id for p in placed]
+        if self.selected_id not in on_page:
+            self.selected_id = on_page[0] if on_page else None
+        self._cards = [
+            GridCard(
+                ticket=waiting[p.index],
+                key=keys.get(waiting[p.index].id, ""),
+                column=p.column,
+                top=p.top,
+                height=p.height,
+                cut=p.cut,
+                selected=waiting[p.index].id == self.selected_id,
+            )
+            for p in placed
+        ]
+        store = self.makeline.store
+        grid.show(self._cards, columns, self.makeline.now(), (store.make_target_s, store.make_late_s))
+        self._say_counts(len(waiting), len(starts))
+        self._overflow(self.makeline.now())
+
+    def _say_counts(self, total: int, pages: int) -> None:
+        info = f"{total} open"
+        if self.page or len(self._cards) < total:
+            info += f" · page {self.page + 1}"
+        if not total:
             info = "No tickets. The next order shows here the moment it is placed."
         self.query_one(InfoLine).count(info)
 
-    def _place_cards(self, page: list[Ticket]) -> None:
-        """Show `page` on the rail, reusing each ticket's card so a shift redraws no ticket."""
-        rail = self.query_one("#rail", Horizontal)
-        store, now = self.makeline.store, self.makeline.now()
-        wanted = {t.id: t for t in page}
-        still_open = {t.id for t in self.tickets}
-        for ticket_id, card in list(self._cards.items()):
-            fresh = wanted.get(ticket_id)
-            if fresh is not None and fresh.recalls == card.ticket.recalls:
-                continue
-            card.display, card.slot = False, 0
-            # Keep a few cards off the rail for paging back; drop the rest, and every closed one.
-            if fresh is not None or ticket_id not in still_open or len(self._cards) > 3 * SLOTS:
-                del self._cards[ticket_id]
-                card.remove()
-        placed: list[TicketCard] = []
-        for slot, ticket in enumerate(page, start=1):
-            found = self._cards.get(ticket.id)
-            if found is None:
-                found = self._cards[ticket.id] = TicketCard(ticket)
-                found.styles.width = self.card_width
-                rail.mount(found)
-            card = found
-            card.display = True
-            card.place(
-                slot, self.first + slot - 1 == self.selected, now, store.make_target_s, store.make_late_s
+    def _overflow(self, now: datetime) -> None:
+        """The loud bar: tickets that are not on screen, and how long the oldest has waited."""
+        waiting = self.waiting
+        before = waiting[: self._first]
+        after = waiting[self._first + len(self._cards) :]
+        bar = self.query_one("#rail-overflow", Static)
+        bar.display = bool(before or after)
+        if not bar.display:
+            return
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if before:
+            oldest = (now - before[0].placed_at).total_seconds()
+            line.append(
+                f" ◂ PgUp: {len(before)} OLDER not shown, oldest waiting {age(oldest)} ",
+                style="bold",
             )
-            placed.append(card)
-        order = rail.children
-        for before, card in itertools.pairwise(placed):
-            if order.index(card) < order.index(before):
-                rail.move_child(card, after=before)
-                order = rail.children
+        if after:
+            oldest = (now - after[0].placed_at).total_seconds()
+            line.append(
+                f" +{len(after)} more ▸ PgDn, oldest waiting {age(oldest)} ",
+                style="bold",
+            )
+        bar.set_class(bool(before), "-older")
+        bar.update(line)
 
     def _tick(self) -> None:
-        store, now = self.makeline.store, self.makeline.now()
-        for card in self.cards:
-            card.tick(now, store.make_target_s, store.make_late_s)
+        now = self.makeline.now()
+        self.query_one(TicketGrid).tick(now)
+        self._overflow(now)
 
-    def on_resize(self, event: Resize) -> None:
-        self.per_page = max(1, min(SLOTS, event.size.width // CARD_WIDTH))
-        self.card_width = event.size.width // self.per_page
-        for card in self._cards.values():
-            card.styles.width = self.card_width
+    def on_ticket_grid_resized(self, message: TicketGrid.Resized) -> None:
+        message.stop()
         self._layout()
 
     # -- actions ----------------------------------------------------------------------------
+    def _on_page(self) -> list[str]:
+        return [c.ticket.id for c in self._cards]
+
     def action_select(self, step: int) -> None:
-        if self.waiting:
-            self.selected = max(0, min(len(self.waiting) - 1, self.selected + step))
-            self._layout()
+        on_page = self._on_page()
+        if not on_page:
+            return
+        at = on_page.index(self.selected_id) if self.selected_id in on_page else 0
+        wanted = at + step
+        if wanted >= len(on_page):
+            if self._first + len(on_page) < len(self.waiting):
+                self.page += 1
+                self.selected_id = None
+        elif wanted < 0:
+            if self.page:
+                self.page -= 1
+                self._layout()
+                self.selected_id = self._on_page()[-1] if self._cards else None
+        else:
+            self.selected_id = on_page[wanted]
+        self._layout()
 
     def action_page(self, step: int) -> None:
-        if self.waiting:
-            self.selected = max(0, min(len(self.waiting) - 1, self.first + step * self.per_page))
-            self.first = max(0, self.first + step * self.per_page)
-            self._layout()
+        if step > 0 and self._first + len(self._cards) >= len(self.waiting):
+            return
+        self.page = max(0, self.page + step)
+        self.selected_id = None
+        self._layout()
 
-    def action_bump(self, slot: int) -> None:
-        index = self.first + slot - 1
-        if slot <= self.per_page and index < len(self.waiting):
-            self._bump(self.waiting[index])
+    def action_bump_key(self, key: str) -> None:
+        card = next((c for c in self._cards if c.key == key), None)
+        if card is not None:
+            self._bump(card.ticket)
+        elif self.keys.ticket_of(key) is not None:
+            self.query_one(InfoLine).say(f"{key.upper()} is on another page: PgUp/PgDn to see it.")
 
     def action_bump_selected(self) -> None:
-        if self.waiting:
-            self._bump(self.waiting[self.selected])
+        card = next((c for c in self._cards if c.ticket.id == self.selected_id), None)
+        if card is not None:
+            self._bump(card.ticket)
 
     def _bump(self, ticket: Ticket) -> None:
         self._hidden.add(ticket.id)
+        if self.selected_id == ticket.id:
+            on_page = self._on_page()
+            where = on_page.index(ticket.id)
+            rest = on_page[where + 1 :] or on_page[:where]
+            self.selected_id = rest[0] if rest else None
         self._layout()
         at = self.makeline.now()
 
@@ -256,17 +311,35 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         self.run_job(job, done, name="recall")
 
     def action_portion_guide(self) -> None:
-        visible = self.waiting
-        if not visible or not visible[self.selected].pizzas:
+        card = next((c for c in self._cards if c.ticket.id == self.selected_id), None)
+        if card is None or not card.ticket.pizzas:
             self.notify("Select a ticket with a pizza to see its portions.", timeout=3)
             return
         from terminal.dialogs.portion_guide import PortionGuide
 
-        self.app.push_screen(PortionGuide(visible[self.selected]))
+        self.app.push_screen(PortionGuide(card.ticket))
 
 
 class SidesScreen(MakeLineScreen):
-    """The same rail for wings, bread and desserts."""
+    """The same grid for wings, bread and desserts, when the store has a sides screen."""
 
     STATION = "sides"
     TITLE = "Sides"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.station_on = True
+
+    def load(self, db: StoreDB) -> list[Ticket]:
+        with db.read() as session:
+            on = sides_station_on(session)
+        self.station_on = on  # a plain flag, read by the UI thread after this result arrives
+        return super().load(db)
+
+    def _say_counts(self, total: int, pages: int) -> None:
+        super()._say_counts(total, pages)
+        if not self.station_on and not total:
+            self.query_one(InfoLine).count(
+                "This store has no sides screen: sides are bagged at the cut table with the boxes. "
+                "Turn it on in the store settings to make them here."
+            )

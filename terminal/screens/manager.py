@@ -12,6 +12,7 @@ stage timestamps of the orders on each driver's runs and the drivers' shifts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -23,12 +24,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from store_db.db import StoreDB
+from store_db.models import Staff
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
+from store_db.queries.kitchen import sides_station_on
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
+from store_db.queries.store import StoreInfo
 from store_db.services import access
 from terminal.data.formatting import clock, minutes, money
 from terminal.data.printer_health import PrintQueueView, print_queue
+from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
@@ -46,14 +51,45 @@ class ManagerData:
     queue: PrintQueueView | None = None  # read only while the printers view is up
 
 
-def kpi_panel(kpis: Kpis) -> RenderableType:
+def kpi_targets(store: StoreInfo) -> dict[str, float]:
+    """Seconds each average should stay under: the store's own targets, else the trade's."""
+    return {
+        "make": store.make_target_s,
+        "oven": 7 * 60,
+        "rack": store.rack_target_s,
+        "out the door": 15 * 60,
+        "delivery": 35 * 60,
+        "carryout wait": store.rack_target_s,
+    }
+
+
+def kpi_style(average_s: float | None, target_s: float | None) -> str:
+    """Green on target, amber up to half as long again, red past that."""
+    if average_s is None or target_s is None:
+        return ""
+    if average_s <= target_s:
+        return "bold green"
+    return "bold yellow" if average_s <= 1.5 * target_s else "bold white on red"
+
+
+def on_time_style(pct: float | None) -> str:
+    if pct is None:
+        return ""
+    return (
+        "bold green" if pct >= ON_TIME_GOOD else "bold yellow" if pct >= ON_TIME_BAD else "bold white on red"
+    )
+
+
+def kpi_panel(kpis: Kpis, targets: Mapping[str, float] | None = None) -> RenderableType:
+    targets = targets or {}
     head = Text.assemble(
         ("Today ", "bold"),
         f"{kpis.orders} orders · {money(kpis.sales)} · {kpis.voids} voided · ",
         ("on-time ", "bold"),
-        f"{kpis.on_time_pct:.0f}% of {kpis.delivered} delivered"
+        (f"{kpis.on_time_pct:.0f}%", on_time_style(kpis.on_time_pct))
         if kpis.on_time_pct is not None
         else "— (nothing delivered yet)",
+        f" of {kpis.delivered} delivered" if kpis.on_time_pct is not None else "",
     )
     grid = Table.grid(expand=True, padding=(0, 1))
     for _ in range(2):
@@ -62,7 +98,11 @@ def kpi_panel(kpis: Kpis) -> RenderableType:
         grid.add_column(ratio=1, style="dim", no_wrap=True, overflow="ellipsis")
     cells: list[RenderableType] = []
     for m in kpis.measures:
-        cells += [Text(m.name.capitalize(), style="bold"), minutes(m.average_s), f"{m.target} · n={m.count}"]
+        cells += [
+            Text(m.name.capitalize(), style="bold"),
+            Text(minutes(m.average_s), style=kpi_style(m.average_s, targets.get(m.name))),
+            f"{m.target} · n={m.count}",
+        ]
     for n in range(0, len(cells), 6):
         grid.add_row(*cells[n : n + 6])
     return Group(head, grid)
@@ -70,6 +110,7 @@ def kpi_panel(kpis: Kpis) -> RenderableType:
 
 DRIVER_COLUMNS = ("Driver", "Runs", "Delivered", "Avg delivery", "On time", "Runs/h", "Hours", "Status")
 ON_TIME_GOOD = 90.0  # below it the on-time figure turns amber
+ON_TIME_BAD = 75.0  # below it, red
 
 
 class ManagerScreen(LiveScreen[ManagerData]):
@@ -87,6 +128,13 @@ class ManagerScreen(LiveScreen[ManagerData]):
         Binding("p", "reprint('kitchen')", "Reprint ticket", id="manager.reprint"),
         Binding("r", "reprint('receipt')", "Reprint receipt", id="manager.reprint_receipt"),
         Binding("u", "unlock", "Unlock", id="manager.unlock"),
+        Binding(
+            "s",
+            "sides_screen",
+            "Sides screen",
+            id="manager.sides_screen",
+            tooltip="Turn the sides screen on or off (off: the cut table bags wings and bread).",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -134,7 +182,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
     def show(self, data: ManagerData) -> None:
         self.data = data
         zone, now = self.makeline.store.timezone, self.makeline.now()
-        self.query_one("#kpis", Static).update(kpi_panel(data.kpis))
+        self.query_one("#kpis", Static).update(kpi_panel(data.kpis, kpi_targets(self.makeline.store)))
         orders = self.query_one("#orders", DataTable)
         keep = orders.cursor_row
         orders.clear()
@@ -265,6 +313,47 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 return access.unlock(session, staff.id, who.id, at)
 
         self.run_job(job, self._said, name="unlock")
+
+    def action_sides_screen(self) -> None:
+        """Flip the store setting; asks once, saying what changes for the kitchen."""
+        staff = self.makeline.staff
+        if staff is None:
+            return
+
+        def ask(db: StoreDB) -> bool:
+            with db.read() as session:
+                return sides_station_on(session)
+
+        def asked(on: bool) -> None:
+            question = (
+                "The sides screen is ON. Turn it off? Wings and bread will be bagged at the cut table."
+                if on
+                else "The sides screen is OFF (the cut table bags sides). Turn it on? Sides will wait "
+                "for the sides screen's bump."
+            )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._set_sides_screen(not on, staff.id)
+
+            self.app.push_screen(ConfirmDialog(question), answered)
+
+        self.run_job(ask, asked, name="sides-screen")
+
+    def _set_sides_screen(self, on: bool, staff_id: str) -> None:
+        at = self.makeline.now()
+
+        def job(db: StoreDB) -> str:
+            from store_db.services import kitchen
+
+            with db.write() as session:
+                who = session.get(Staff, staff_id)
+                kitchen.set_sides_station(session, on, at, who)
+            if on:
+                return "Sides screen on: new orders' sides go to the sides screen."
+            return "Sides screen off: new orders' sides are bagged at the cut table."
+
+        self.run_job(job, self._said, name="sides-screen")
 
     def _said(self, text: str) -> None:
         self.query_one(InfoLine).say(text)

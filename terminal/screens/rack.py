@@ -1,6 +1,8 @@
 """The heat rack: carryout orders waiting for their customer, delivery orders for a driver.
 
-1–9 (or Enter on the selected row) hands a carryout order over: picked up.
+1–9 (or Enter on the selected row) hands a carryout order over: picked up. An
+order with money still due asks once whether it was collected; `r` takes the
+last hand-over back for a minute (the customer came back to the counter).
 Delivery orders wait here until dispatch sends a driver; their rack time turns
 amber at the store's rack target and red at twice it, because that is cold pizza.
 """
@@ -21,6 +23,7 @@ from store_db.db import StoreDB
 from store_db.queries.rack import RackOrder, rack
 from store_db.services import lifecycle
 from terminal.data.formatting import age, clock, money
+from terminal.dialogs.confirm import ConfirmDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
 from terminal.widgets.status_line import StatusLine
@@ -42,12 +45,20 @@ class RackScreen(LiveScreen[list[RackOrder]]):
             for n in range(1, 10)
         ],
         Binding("enter", "pick_up_selected", "Picked up", id="rack.pick_up_selected", priority=True),
+        Binding(
+            "r",
+            "recall",
+            "Undo last",
+            id="rack.recall",
+            tooltip="Put the last order handed over here back on the rack (within a minute).",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.carryout: list[RackOrder] = []
         self.delivery: list[RackOrder] = []
+        self.handed_over: list[tuple[str, str]] = []  # (order id, label), newest last
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
@@ -143,6 +154,22 @@ class RackScreen(LiveScreen[list[RackOrder]]):
             self._said("Delivery orders leave with a driver from the dispatch screen.")
 
     def _pick_up(self, order: RackOrder) -> None:
+        if order.payment != "paid":
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._pick_up_now(order)
+                else:
+                    self._said(f"{order.label} stays on the rack until {money(order.total)} is paid.")
+
+            self.app.push_screen(
+                ConfirmDialog(f"{order.label}: {money(order.total)} due — collected? Hand it over?"),
+                answered,
+            )
+            return
+        self._pick_up_now(order)
+
+    def _pick_up_now(self, order: RackOrder) -> None:
         at = self.makeline.now()
 
         def job(db: StoreDB) -> str:
@@ -150,7 +177,30 @@ class RackScreen(LiveScreen[list[RackOrder]]):
                 lifecycle.advance(session, order.order_id, Stage.PICKED_UP, at)
             return order.label
 
-        self.run_job(job, lambda label: self._said(f"{label} picked up. Thank you!"), name="pick-up")
+        def done(label: str) -> None:
+            self.handed_over.append((order.order_id, label))
+            self._said(f"{label} picked up. Thank you! r puts it back.")
+
+        self.run_job(job, done, name="pick-up")
+
+    def action_recall(self) -> None:
+        if not self.handed_over:
+            self._said("Nothing to put back: no order was handed over here.")
+            return
+        order_id, label = self.handed_over.pop()
+        at = self.makeline.now()
+
+        def job(db: StoreDB) -> str:
+            with db.write() as session:
+                lifecycle.undo(session, order_id, Stage.READY, at)
+            return label
+
+        self.run_job(
+            job, lambda text: self._said(f"{text} is back on the rack."), self._refused, name="recall"
+        )
 
     def _said(self, text: str) -> None:
         self.query_one(InfoLine).say(text)
+
+    def _refused(self, text: str) -> None:
+        self.query_one(InfoLine).say(text, refused=True)

@@ -190,6 +190,7 @@ class StockScreen(LiveScreen[StockData]):
             self.panel.select(code)
             entry_field = self.query_one("#count-entry", Input)
             entry_field.value = typed
+            entry_field.cursor_position = len(typed)  # on at the end, to put it right
             entry_field.focus()
             self._said(f"{text} Nothing was saved.", error=True)
 

@@ -1,38 +1,20 @@
-"""A kitchen ticket on a station screen: number, service and age on top, then what to make.
+"""What a kitchen ticket says, as Rich renderables: what to make, and how.
 
 Each pizza starts with quantity, size and crust, then the recipe's name, then
 what differs from the recipe; toppings on a half sit in a LEFT and a RIGHT
-column so the two halves cannot be confused. Notes come last. The header turns
-amber and then red as the ticket ages past the store's make targets.
-
-Cards draw line by line from strips cached per ticket and width: when a bump
-shifts every ticket one slot left, no ticket is laid out again, so a rail of
-300 open tickets redraws as fast as a rail of three.
+column so the two halves cannot be confused. Notes come last. The grid that
+draws these as cards is `terminal.widgets.ticket_grid`.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from datetime import datetime
-from typing import ClassVar
-
-from rich.cells import cell_len, set_cell_size
 from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.segment import Segment
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual.geometry import Region, Size
-from textual.strip import Strip
-from textual.widget import Widget
 
 from store_db.queries.kitchen import PizzaBuild, Ticket
-from terminal.data.formatting import age
 
 SERVICE = {"delivery": "DELIVERY", "carryout": "CARRYOUT"}
-_CACHE_SIZE = 256
-_strips: OrderedDict[tuple[str, int, int, Style], list[Strip]] = OrderedDict()
 
 
 def _change_style(change: str) -> str:
@@ -97,89 +79,3 @@ def ticket_body(ticket: Ticket) -> RenderableType:
     if ticket.recalls:
         parts.append(Text("RECALLED", style="bold reverse"))
     return Group(*parts)
-
-
-class TicketCard(Widget):
-    """One ticket on the rail. A card stays with its ticket: when a bump shifts the rail, the
-    cards move and only their header line (slot number) is drawn again."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"ticket-card--head"}
-
-    def __init__(self, ticket: Ticket) -> None:
-        super().__init__(classes="ticket-card")
-        self.ticket = ticket
-        self.slot = 0
-        self.selected = False
-        self.seconds = 0.0
-        self._level = ""
-        self._head_text = ""
-        self._base = Style()
-        self._width = 0
-
-    def place(self, slot: int, selected: bool, now: datetime, target_s: int, late_s: int) -> None:
-        """Put the card in `slot` (1-based), selected or not, aged against the targets."""
-        # Slot and selection live in the header line only: moving them repaints one line.
-        self.slot, self.selected = slot, selected
-        self.tick(now, target_s, late_s)
-
-    def tick(self, now: datetime, target_s: int, late_s: int) -> None:
-        self.seconds = (now - self.ticket.placed_at).total_seconds()
-        level = "-late" if self.seconds >= late_s else "-amber" if self.seconds >= target_s else ""
-        if level != self._level:
-            if self._level:
-                self.remove_class(self._level)
-            if level:
-                self.add_class(level)
-            self._level = level
-        head = self._head_line()
-        if head != self._head_text:
-            self._head_text = head
-            self.refresh(Region(0, 0, max(1, self.content_size.width), 1))
-
-    def _head_line(self) -> str:
-        ticket = self.ticket
-        marker = "▶" if self.selected else " "
-        return f"{marker}{self.slot}{'◀' if self.selected else ' '}{ticket.label} {SERVICE.get(ticket.service, ticket.service.upper())}|{age(self.seconds)}"
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 1 + len(self._body(width, self.rich_style))
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Once per paint, not once per line: both walk the DOM.
-        self._base = self.rich_style
-        self._width = self.content_size.width
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        width, base = self._width, self._base
-        if width <= 0:
-            return Strip.blank(width, base)
-        if y == 0:
-            return self._head(width)
-        body = self._body(width, base)
-        return body[y - 1] if y - 1 < len(body) else Strip.blank(width, base)
-
-    def _head(self, width: int) -> Strip:
-        # Selected: the header in reverse, so the slot the arrows point at stands out.
-        style = self.get_component_rich_style("ticket-card--head") + Style(bold=True, reverse=self.selected)
-        left, _, right = self._head_text.partition("|")
-        right += " "
-        room = max(1, width - cell_len(right))
-        line = set_cell_size(left, room) + right
-        return Strip([Segment(line, style)], cell_len(line)).crop_extend(0, width, style)
-
-    def _body(self, width: int, base: Style) -> list[Strip]:
-        ticket = self.ticket
-        key = (ticket.id, ticket.recalls, width, base)
-        found = _strips.get(key)
-        if found is not None:
-            _strips.move_to_end(key)
-            return found
-        console = self.app.console
-        body = Padding(ticket_body(ticket), (0, 0, 0, 1))
-        lines = console.render_lines(body, console.options.update_width(width), style=base)
-        found = [Strip(line, width) for line in lines]
-        _strips[key] = found
-        if len(_strips) > _CACHE_SIZE:
-            _strips.popitem(last=False)
-        return found

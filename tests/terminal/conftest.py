@@ -65,7 +65,10 @@ def place(
     name: str = "",
     address: str | None = None,
     notes: str = "",
+    paid: bool = True,
+    address_note: str = "",
 ) -> Order:
+    """`paid=False`: a carryout order paid when it is picked up."""
     request = OrderRequest(
         channel=Channel.PHONE if phone else Channel.WALK_IN,
         service=service,
@@ -73,11 +76,21 @@ def place(
         phone=phone,
         customer_name=name,
         notes=notes,
-        address=AddressRequest(line1=address) if address else None,
-        tenders=[TenderRequest(kind="pay_at_door" if service is Service.DELIVERY else "cash")],
+        address=AddressRequest(line1=address, notes=address_note) if address else None,
+        tenders=[TenderRequest(kind="pay_at_door" if service is Service.DELIVERY else "cash")]
+        if paid
+        else [],
     )
     with db.write() as session:
         return place_order(session, request, at)
+
+
+def use_sides_screen(db: StoreDB, on: bool = True) -> None:
+    """The store setting: a sides screen makes wings and bread (off: the cut table bags them)."""
+    from store_db.services import kitchen
+
+    with db.write() as session:
+        kitchen.set_sides_station(session, on, FRIDAY)
 
 
 def repeat_customer(db: StoreDB, at: datetime) -> Order:

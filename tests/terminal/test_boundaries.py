@@ -21,6 +21,8 @@ HEADLESS = [
     "terminal.data.printer_health",
     "terminal.data.delivery_entry",
     "terminal.data.dispatch_view",
+    "terminal.data.bump_keys",
+    "terminal.data.ticket_flow",
     "terminal.config",
     "store_db.queries.kitchen",
     "store_db.queries.counter",

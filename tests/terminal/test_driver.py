@@ -12,12 +12,16 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from makeline.trade.lifecycle import Service, Stage
+from makeline.trade.pricing import ItemRequest
 from printers.builders import document_for
 from printers.configure import add_printer
 from printers.decode import decode
 from printers.layout import render
 from store_db.db import StoreDB
+from store_db.dispatch.board import send
 from store_db.models import CashOut, DeliveryRun, PrintJob, Shift
+from store_db.services import lifecycle
 from terminal.app import MakelineApp
 from terminal.data.formatting import money
 from terminal.dialogs.cash_out import CashOutDialog
@@ -27,9 +31,20 @@ from terminal.screens.dispatch import DispatchScreen
 from terminal.screens.driver import DriverScreen
 from terminal.screens.login import LoginScreen
 from terminal.widgets.info_line import InfoLine
-from tests.dispatch.store_orders import order_at
+from tests.dispatch.store_orders import clock_in, order_at
 from tests.store.helpers import fingerprint
-from tests.terminal.conftest import FRIDAY, Clock, fill, log_in, make_app, screen_text, wait_for
+from tests.terminal.conftest import (
+    FRIDAY,
+    REPEAT_ADDRESS,
+    REPEAT_PHONE,
+    Clock,
+    fill,
+    log_in,
+    make_app,
+    place,
+    screen_text,
+    wait_for,
+)
 
 
 async def as_driver(pilot: Pilot[None], app: MakelineApp, name: str, pin: str) -> DriverScreen:
@@ -141,6 +156,13 @@ async def test_clock_in_take_a_run_deliver_check_in_and_cash_out(
             pilot,
             lambda: f"but the stops add up to {money(handed)}" in dialog_message(app, "checkout-message"),
         )
+        assert "WITHOUT your $20.00 starting bank" in dialog_message(app, "checkout-help")
+        # the bank counted in by mistake: said so, nothing saved
+        await fill(pilot, "checkout-cash", f"{(handed + 2000) / 100:.2f}")
+        await wait_for(
+            pilot,
+            lambda: "includes your $20.00 starting bank" in dialog_message(app, "checkout-message"),
+        )
         assert fingerprint(db) == before
         await fill(pilot, "checkout-cash", f"{handed / 100:.2f}")
         await wait_for(pilot, lambda: app.screen is screen)
@@ -160,10 +182,12 @@ async def test_clock_in_take_a_run_deliver_check_in_and_cash_out(
         with db.read() as session:
             assert session.scalars(select(CashOut)).first() is None
         await fill(pilot, "cash-out-pin", "1234")
-        await wait_for(pilot, lambda: app.screen is screen)
-        await wait_for(pilot, lambda: "Cashed out: Sam owes the store" in said(app))
-        assert "the slip is printing on office" in said(app)
-        await wait_for(pilot, lambda: screen.data is not None and screen.data.shift is None)
+        # the shift is over: Sam is logged out, the sentence stays up for whoever reads it
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="the log-out")
+        assert app.staff is None
+        notes = [n.message for n in app._notifications]
+        assert any("Cashed out: Sam owes the store" in n for n in notes), notes
+        assert any("the slip is printing on office" in n for n in notes)
 
     with db.read() as session:
         record = session.scalars(select(CashOut)).one()
@@ -185,3 +209,56 @@ async def test_a_driver_may_not_open_the_dispatch_board(store_path: Path, db: St
         await log_in(pilot, "sam", "5101")
         await wait_for(pilot, lambda: not isinstance(app.screen, LoginScreen), what="the refusal")
         assert not isinstance(app.screen, DispatchScreen)
+
+
+async def test_the_driver_sees_and_the_run_sheet_prints_the_door_note_and_the_bag(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    add_printer(db, "office", "dummy://office", ["run-sheet"])
+    items = [ItemRequest(product="pepperoni", size="lg"), ItemRequest(product="cola", size="2l")]
+    first = place(
+        db,
+        items,
+        FRIDAY - timedelta(minutes=20),
+        Service.DELIVERY,
+        phone=REPEAT_PHONE,
+        name="Maria",
+        address=REPEAT_ADDRESS,
+        address_note="side door, ring twice",
+    )
+    # She calls again next week: the saved note comes with her address.
+    again = place(
+        db,
+        items[:1],
+        FRIDAY - timedelta(minutes=19),
+        Service.DELIVERY,
+        phone=REPEAT_PHONE,
+        address=REPEAT_ADDRESS,
+    )
+    with db.write() as session:
+        for order in (first, again):
+            for step in (Stage.MADE, Stage.BAKED, Stage.READY):
+                lifecycle.advance(session, order.id, step, FRIDAY - timedelta(minutes=5))
+    clock_in(db, "Sam", at=FRIDAY - timedelta(hours=1))
+    with db.write() as session:
+        run = send(session, "Sam", [first.id, again.id], FRIDAY - timedelta(minutes=2))
+        run_id = run.id
+    app = make_app(store_path, "driver", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await as_driver(pilot, app, "sam", "5101")
+        await wait_for(pilot, lambda: screen.data is not None and screen.data.run is not None)
+        detail = screen.query_one("#stop-detail", Static)
+        await wait_for(pilot, lambda: "AT THE DOOR:" in str(detail.render()))
+        text = str(detail.render())
+        assert "side door, ring twice" in text
+        assert "IN THE BAG: 1 LG Pepperoni Pizza · 1 2 Liter Cola" in text
+        await pilot.press("down")
+        await wait_for(pilot, lambda: "IN THE BAG: 1 LG Pepperoni Pizza" in str(detail.render()))
+        assert "side door, ring twice" in str(detail.render())
+        assert "Cola" not in str(detail.render())
+    with db.read() as session:
+        job = session.scalars(select(PrintJob).where(PrintJob.document == "run-sheet")).one()
+        sheet = document_for(session, "run-sheet", run_id, job.payload)
+    printed = "\n".join(decode(render(sheet)).texts)
+    assert "AT THE DOOR: side door, ring twice" in printed
+    assert "[ ] 1 LG Pepperoni Pizza" in printed and "[ ] 1 2 Liter Cola" in printed

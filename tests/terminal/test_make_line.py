@@ -12,7 +12,17 @@ from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order
 from terminal.dialogs.portion_guide import PortionGuide
 from terminal.screens.make_line import MakeLineScreen
-from tests.terminal.conftest import FRIDAY, Clock, half_and_half, make_app, place, screen_text, wait_for
+from terminal.widgets.ticket_grid import TicketGrid
+from tests.terminal.conftest import (
+    FRIDAY,
+    Clock,
+    half_and_half,
+    make_app,
+    place,
+    screen_text,
+    use_sides_screen,
+    wait_for,
+)
 
 PEPPERONI = ItemRequest(product="pepperoni", size="lg")
 
@@ -92,12 +102,15 @@ async def test_a_ticket_turns_amber_then_red_against_the_store_targets(
         screen = app.screen
         assert isinstance(screen, MakeLineScreen)
         await wait_for(pilot, lambda: numbers(screen) == [1001])
-        card = screen.cards[0]
-        assert not card.has_class("-amber") and not card.has_class("-late")
+        grid = screen.query_one(TicketGrid)
+        ticket = screen.cards[0].ticket
+        assert grid.level(ticket) == ""
         clock.advance(55)  # 65 s: past the 60 s make target
-        await wait_for(pilot, lambda: card.has_class("-amber"), what="amber")
+        await wait_for(pilot, lambda: grid.level(ticket) == "amber", what="amber")
+        assert "1:05" in screen_text(app)
         clock.advance(60)  # 125 s: past the 120 s late mark
-        await wait_for(pilot, lambda: card.has_class("-late"), what="red")
+        await wait_for(pilot, lambda: grid.level(ticket) == "late", what="red")
+        await wait_for(pilot, lambda: "┏" in screen_text(app), what="the heavy border of a late ticket")
 
 
 async def test_a_bump_seconds_after_arrival_is_recorded_as_early(
@@ -134,6 +147,7 @@ async def test_portion_guide_shows_the_selected_pizzas_portions(
 
 
 async def test_sides_screen_shows_only_sides(store_path: Path, db: StoreDB, clock: Clock) -> None:
+    use_sides_screen(db)
     place(db, [PEPPERONI, ItemRequest(product="wings", size="16pc")], FRIDAY - timedelta(seconds=30))
     place(db, [PEPPERONI], FRIDAY - timedelta(seconds=20))
     app = make_app(store_path, "sides", clock, db)
@@ -142,16 +156,32 @@ async def test_sides_screen_shows_only_sides(store_path: Path, db: StoreDB, cloc
         assert "16 piece Buffalo Wings" in screen_text(app)
 
 
-async def test_a_long_rail_pages_and_shows_how_many_wait(store_path: Path, db: StoreDB, clock: Clock) -> None:
-    for n in range(12):
-        place(db, [PEPPERONI], FRIDAY - timedelta(seconds=300 - n))
+async def test_a_store_without_a_sides_screen_says_where_the_sides_go(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    place(db, [PEPPERONI, ItemRequest(product="wings", size="16pc")], FRIDAY - timedelta(seconds=30))
+    app = make_app(store_path, "sides", clock, db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        info = app.screen.query_one("#rail-info", Static)
+        await wait_for(pilot, lambda: "no sides screen" in str(info.render()))
+        assert "bagged at the cut table" in str(info.render())
+        assert numbers(app.screen) == []  # type: ignore[arg-type]
+
+
+async def test_what_was_done_fades_after_seconds_of_the_store_clock(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    place(db, [PEPPERONI], FRIDAY - timedelta(seconds=60))
     app = make_app(store_path, "makeline", clock, db)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
-        assert isinstance(screen, MakeLineScreen)
-        await wait_for(pilot, lambda: numbers(screen) == [1001, 1002, 1003])
-        assert "9 more" in str(screen.query_one("#rail-info", Static).render())
-        await pilot.press("pagedown")
-        assert numbers(screen) == [1004, 1005, 1006]
-        await pilot.press("2")
-        await wait_for(pilot, lambda: bumped(db, 1005))
+        await wait_for(pilot, lambda: numbers(screen) == [1001])  # type: ignore[arg-type]
+        await pilot.press("1")
+        info = screen.query_one("#rail-info", Static)
+        await wait_for(pilot, lambda: "Bumped #1001" in str(info.render()))
+        clock.advance(5)
+        await pilot.pause(0.05)
+        assert "Bumped #1001" in str(info.render())  # still news
+        clock.advance(10)  # 15 s later
+        await wait_for(pilot, lambda: "Bumped #1001" not in str(info.render()), what="the message to fade")
+        assert "No tickets" in str(info.render())

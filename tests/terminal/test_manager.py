@@ -10,16 +10,23 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from makeline.trade.pricing import ItemRequest
+from printers.builders import document_for
+from printers.configure import add_printer
+from printers.decode import decode
+from printers.layout import render
 from store_db.db import StoreDB
-from store_db.models import AuditEntry, Order, Staff
+from store_db.models import AuditEntry, Order, PrintJob, Staff
 from store_db.queries.kitchen import open_tickets
+from store_db.queries.kpis import StageTimes, compute_kpis
 from store_db.services import kitchen
 from terminal.app import MakelineApp
+from terminal.data.formatting import money
+from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.counter import CounterScreen
 from terminal.screens.login import LoginScreen
 from terminal.screens.make_line import MakeLineScreen
-from terminal.screens.manager import ManagerScreen
+from terminal.screens.manager import ManagerScreen, kpi_style, on_time_style
 from tests.terminal.conftest import FRIDAY, Clock, fill, log_in, make_app, place, screen_text, wait_for
 from tests.terminal.delivery_store import sams_evening
 
@@ -66,7 +73,51 @@ async def test_void_with_a_managers_pin(store_path: Path, db: StoreDB, clock: Cl
         await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
         await wait_for(pilot, lambda: "voided; Dana approved" in screen_text(app))
     assert stage(db, order) == "voided"
-    assert audit(db)[-1] == "void"
+    assert audit(db)[-2:] == ["void", "refund"]  # paid in cash at the counter: handed back
+
+
+async def test_voiding_a_paid_cash_order_offers_the_refund_and_prints_a_void_slip_for_the_kitchen(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    add_printer(db, "kitchen", "dummy://kitchen", ["kitchen"])  # a kitchen printer: it gets the slip
+    kept = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=3))
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=2))
+    with db.write() as session:
+        ticket = next(t for t in open_tickets(session, "makeline") if t.order_id == order.id)
+        kitchen.bump(session, ticket.id, FRIDAY - timedelta(minutes=1))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_manager(pilot, app)
+        await pilot.press("v")  # the newest order first: #1002
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        total = money(order.total)
+        assert f"Paid {total} in cash. Hand it back?" in str(
+            app.screen.query_one("#void-refund-help", Static).render()
+        )
+        await fill(pilot, "void-reason", "wrong order")
+        await fill(pilot, "void-pin", "1234")
+        await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
+        await wait_for(pilot, lambda: f"Hand {total} back to the customer" in screen_text(app))
+        # the other one, paid too, voided without handing the cash back
+        await pilot.press("down", "v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        await fill(pilot, "void-reason", "left without it")
+        await fill(pilot, "void-refund", "n")
+        await fill(pilot, "void-pin", "1234")
+        await wait_for(pilot, lambda: app.screen is screen, what="the dialog to close")
+    with db.read() as session:
+        voided = session.get(Order, order.id)
+        other = session.get(Order, kept.id)
+        assert voided is not None and other is not None
+        assert (voided.payment, other.payment) == ("refunded", "paid")
+        slips = {j.subject: j for j in session.scalars(select(PrintJob).where(PrintJob.document == "void"))}
+        assert set(slips) == {order.id, kept.id} and slips[order.id].printer == "kitchen"
+        slip = document_for(session, "void", order.id, slips[order.id].payload)
+    printed = "\n".join(decode(render(slip)).texts)
+    assert "** VOID **" in printed and "#1002" in printed
+    assert "MADE ALREADY: SET IT ASIDE" in printed and "1 LG Pepperoni Pizza" in printed
+    assert "Reason: wrong order" in printed and "Approved by: Dana" in printed
+    assert "CASH HANDED BACK" in printed and total in printed
 
 
 async def test_void_without_manager_approval_is_refused(store_path: Path, db: StoreDB, clock: Clock) -> None:
@@ -102,6 +153,37 @@ async def test_manager_screen_shows_todays_kpis(store_path: Path, db: StoreDB, c
         assert "Make" in text and "0:48" in text
         assert "1 orders" in text
         assert screen.query_one("#orders", DataTable).row_count == 1
+        assert style_of(screen, "0:48") == "bold green"  # under the store's 1-minute make target
+
+
+def style_of(screen: ManagerScreen, figure: str) -> str:
+    """The style the KPI panel draws `figure` in."""
+    panel = screen.query_one("#kpis", Static)
+    lines = panel.app.console.render_lines(panel.content, panel.app.console.options.update_width(80))
+    for line in lines:
+        for segment in line:
+            if segment.text.strip() == figure and segment.style is not None:
+                return str(segment.style)
+    raise AssertionError(f"{figure} is not on the KPI panel")
+
+
+async def test_kpis_that_miss_their_targets_turn_amber_then_red(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    for placed_ago, make_s in ((20, 80), (15, 200)):
+        order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=placed_ago))
+        with db.write() as session:
+            ticket = next(t for t in open_tickets(session, "makeline") if t.order_id == order.id)
+            kitchen.bump(session, ticket.id, order.placed_at + timedelta(seconds=make_s))
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_manager(pilot, app)
+        assert style_of(screen, "2:20") == "bold white on red"  # a 140 s average against 60 s
+    kpis = compute_kpis(
+        [StageTimes("carryout", "made", 0, FRIDAY, FRIDAY, made_at=FRIDAY + timedelta(seconds=80))]
+    )
+    assert kpi_style(kpis.measure("make").average_s, 60) == "bold yellow"  # within half again
+    assert on_time_style(80.0) == "bold yellow" and on_time_style(60.0) == "bold white on red"
 
 
 async def test_the_drivers_view_shows_delivery_kpis_per_driver(
@@ -158,3 +240,21 @@ async def test_crew_may_not_open_the_manager_screen_and_screens_switch_by_digit(
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="the log-out")
     assert audit(db)[-2:] == ["login", "logout"]
+
+
+async def test_the_manager_turns_the_sides_screen_on_and_orders_route_their_sides_there(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await at_manager(pilot, app)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        assert "The sides screen is OFF" in str(app.screen.query_one("#confirm-question", Static).render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Sides screen on" in screen_text(app), what="the setting")
+    wings = place(db, [PEPPERONI, ItemRequest(product="wings", size="8pc")], FRIDAY)
+    with db.read() as session:
+        assert [t.station for t in open_tickets(session, "sides")] == ["sides"]
+        assert [t.order_id for t in open_tickets(session, "sides")] == [wings.id]
+    assert audit(db)[-1] == "setting"

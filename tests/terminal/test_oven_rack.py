@@ -13,6 +13,7 @@ from store_db.db import StoreDB
 from store_db.models import Order
 from store_db.queries.kitchen import open_tickets
 from store_db.services import cut_table, kitchen
+from terminal.dialogs.confirm import ConfirmDialog
 from terminal.screens.oven import OvenScreen
 from terminal.screens.rack import RackScreen
 from tests.terminal.conftest import (
@@ -23,6 +24,7 @@ from tests.terminal.conftest import (
     make_app,
     place,
     screen_text,
+    use_sides_screen,
     wait_for,
 )
 
@@ -78,9 +80,14 @@ async def test_enter_boxes_the_selected_and_o_marks_out_of_oven(
         assert isinstance(screen, OvenScreen)
         table = screen.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 2)
-        await pilot.press("down", "o")
+        await pilot.press("down", "o")  # 2:40 left on the belt: asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        assert "left on the belt — out of the oven anyway?" in screen_text(app)
+        await pilot.press("y")
         await wait_for(pilot, lambda: stage(db, second).stage == "baked")
-        await pilot.press("up", "enter")
+        await pilot.press("up", "enter")  # 2:40 left on the belt: asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        await pilot.press("y")
         await wait_for(pilot, lambda: stage(db, first).stage == "ready")
     assert stage(db, second).baked_at == FRIDAY
 
@@ -116,3 +123,121 @@ async def test_rack_hands_carryout_over_and_keeps_delivery_for_a_driver(
         info = screen.query_one("#list-info", Static)
         await wait_for(pilot, lambda: "picked up" in str(info.render()))
     assert stage(db, deliver).stage == "ready"
+
+
+def info(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    return str(screen.query_one("#list-info", Static).render())
+
+
+async def test_boxing_with_time_left_on_the_belt_asks_once_and_no_keeps_it_in(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=1))
+    made(db, order, seconds_ago=17)  # 343 s = 5:43 left on a 360 s belt
+    app = make_app(store_path, "oven", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        assert "#1001: 5:43 left on the belt — box anyway?" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "stays on the belt" in info(app))
+        assert stage(db, order).stage == "made"
+        await pilot.press("1")  # asked again: each early box is one question
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: stage(db, order).stage == "ready", what="the box")
+    boxed = stage(db, order)
+    assert boxed.baked_at == FRIDAY  # pulled early: out now, not at the belt's end
+
+
+async def test_r_takes_a_box_back_onto_the_belt_within_a_minute(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=2))
+    made(db, order, seconds_ago=17)
+    app = make_app(store_path, "oven", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: stage(db, order).stage == "ready")
+        await wait_for(pilot, lambda: table.row_count == 0)
+        clock.advance(50)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: stage(db, order).stage == "made", what="the undo")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert "back on the belt" in info(app)
+        assert "IN 4:53" in screen_text(app)  # the belt's own time again
+    undone = stage(db, order)
+    assert undone.baked_at is None and undone.ready_at is None
+
+
+async def test_an_undo_after_the_minute_is_refused_and_the_order_stays_on_the_rack(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=9))
+    made(db, order, seconds_ago=400)
+    app = make_app(store_path, "oven", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: stage(db, order).stage == "ready")
+        clock.advance(61)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "can no longer be undone" in screen_text(app), what="the refusal")
+    assert stage(db, order).stage == "ready"
+
+
+async def test_with_a_sides_screen_a_boxed_pizza_waits_for_its_wings_at_the_cut_table(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    use_sides_screen(db)
+    order = place(db, [PEPPERONI, ItemRequest(product="wings", size="8pc")], FRIDAY - timedelta(minutes=9))
+    made(db, order, seconds_ago=400)  # the pizza went into the oven without waiting for the wings
+    app = make_app(store_path, "oven", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: "waits for the sides" in info(app), what="the box")
+        await wait_for(pilot, lambda: "BOXED, needs sides" in screen_text(app))
+        assert stage(db, order).stage == "baked"
+        with db.write() as session:
+            (wings,) = open_tickets(session, "sides")
+            kitchen.bump(session, wings.id, FRIDAY)
+        await wait_for(pilot, lambda: table.row_count == 0, what="the order to leave for the rack")
+    assert stage(db, order).stage == "ready"
+
+
+async def test_handing_over_an_unpaid_order_asks_and_r_puts_it_back(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    unpaid = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=12), name="Rita", paid=False)
+    made(db, unpaid, seconds_ago=600)
+    with db.write() as session:
+        cut_table.box(session, unpaid.id, FRIDAY - timedelta(seconds=60))
+    app = make_app(store_path, "rack", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        carryout = app.screen.query_one("#rack-carryout", DataTable)
+        await wait_for(pilot, lambda: carryout.row_count == 1)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "due — collected? Hand it over?" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "stays on the rack until" in info(app))
+        assert stage(db, unpaid).stage == "ready"
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stage(db, unpaid).stage == "picked_up")
+        await wait_for(pilot, lambda: carryout.row_count == 0)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: stage(db, unpaid).stage == "ready", what="the undo")
+        await wait_for(pilot, lambda: carryout.row_count == 1)
+        assert "back on the rack" in info(app)

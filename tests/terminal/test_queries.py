@@ -19,7 +19,14 @@ from store_db.services import access, lifecycle
 from store_db.services import cut_table as cut_service
 from store_db.services import kitchen as kitchen_service
 from store_db.services import stock_counts as counts
-from tests.terminal.conftest import FRIDAY, REPEAT_PHONE, half_and_half, place, repeat_customer
+from tests.terminal.conftest import (
+    FRIDAY,
+    REPEAT_PHONE,
+    half_and_half,
+    place,
+    repeat_customer,
+    use_sides_screen,
+)
 from tests.terminal.delivery_store import sams_evening
 
 
@@ -30,6 +37,7 @@ def bump_all(db: StoreDB, station: str, seconds_later: float) -> None:
 
 
 def test_make_line_ticket_lays_out_halves_and_leaves_sides_to_their_station(db: StoreDB) -> None:
+    use_sides_screen(db)
     place(
         db,
         [half_and_half(), ItemRequest(product="wings", size="8pc"), ItemRequest(product="cola", size="2l")],

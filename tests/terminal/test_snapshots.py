@@ -41,9 +41,12 @@ from tests.terminal.delivery_store import friday_board
 def test_make_line_with_a_half_and_half_and_a_late_ticket(
     snap_compare: Any, store_path: Path, db: StoreDB, clock: Clock
 ) -> None:
-    """Slot 1 is late (2:30, past the 2-minute mark): red header and a heavy red border. Slot 2 is
-    a large cheese with PEPPERONI under ◧ LEFT and EXTRA MUSHROOMS under RIGHT ◨ side by side,
-    its note last; slot 3 is a thin-crust supreme listing LIGHT CHEESE and NO ONIONS."""
+    """The grid fills the screen top to bottom, column by column, oldest first. Ticket 1 (#1001)
+    is late (2:30, past the 2-minute mark): red header and a heavy red border. Ticket 2 is a large
+    cheese with PEPPERONI under ◧ LEFT and EXTRA MUSHROOMS under RIGHT ◨ side by side, its note
+    last; ticket 3 is a thin-crust supreme listing LIGHT CHEESE and NO ONIONS. Each card's head
+    starts with its bump key (1, 2, 3, …); the tickets that do not fit are counted in a bar above
+    the footer with the age of the oldest of them."""
     place(db, [ItemRequest(product="pepperoni", size="lg")], FRIDAY - timedelta(seconds=150))
     place(db, [half_and_half()], FRIDAY - timedelta(seconds=40), notes="Ring twice")
     supreme = ItemRequest(
@@ -57,6 +60,8 @@ def test_make_line_with_a_half_and_half_and_a_late_ticket(
         ],
     )
     place(db, [supreme], FRIDAY - timedelta(seconds=10))
+    for n in range(14):
+        place(db, [ItemRequest(product="pepperoni", size="md")], FRIDAY - timedelta(seconds=9 - n * 0.5))
     app = make_app(store_path, "makeline", clock, db)
 
     async def ready(pilot: Pilot[None]) -> None:
@@ -64,8 +69,8 @@ def test_make_line_with_a_half_and_half_and_a_late_ticket(
             pilot,
             lambda: (
                 isinstance(app.screen, MakeLineScreen)
-                and len(app.screen.shown_ids) == 3
-                and app.counts.in_progress == 3
+                and len(app.screen.shown_ids) >= 9
+                and app.counts.in_progress == 17
             ),
         )
 

@@ -205,6 +205,7 @@ async def test_a_wrong_unit_a_negative_quantity_or_an_unknown_item_is_refused_an
             assert screen.panel.selected() is not None and screen.panel.selected().code == "dough_sm"  # type: ignore[union-attr]
             if typed != "pepperoni":  # refused by the store: what was typed stays, to be put right
                 assert "Nothing was saved" in info(app) and entry.value == typed
+                assert entry.cursor_position == len(typed)  # the cursor after the old text
         assert "dough_sm" in screen_text(app)
     assert all(line.counted is None for line in lines(db).values())
     assert outbox_size(db) == before
