@@ -1,8 +1,8 @@
 """the sides screen as a store setting; boxed pizzas waiting for their sides; the address note
 on the order
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04 23:55:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import store_db.models.base
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
