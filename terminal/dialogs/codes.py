@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from makeline.trade.menu import Menu
+from terminal.widgets.literal import Static
 
 SYNTAX = (
     "[qty] size product [crust] [+topping] [-topping] [s:sauce] [ch:cheese] [# note]\n"

@@ -14,9 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from store_db.dispatch.board import Suggestion
+from terminal.widgets.literal import Static
 
 
 class MoveOrderDialog(ModalScreen[str | None]):

@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from store_db.db import StoreDB
 from store_db.queries.kitchen import PizzaBuild, Ticket
 from store_db.queries.portions import PortionLine, PortionPick, portion_guide
 from terminal.screens.base import StoreJobs
+from terminal.widgets.literal import Static
 
 
 def picks(pizza: PizzaBuild) -> list[PortionPick]:

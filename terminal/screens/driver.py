@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Input
 
 from store_db.db import StoreDB
 from store_db.dispatch.driver import DoorStop, DriverRun, current_run
@@ -36,6 +36,7 @@ from terminal.dialogs.stop_outcome import MONEY_KEYS, StopOutcomeDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.fields import Field
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable, Static
 from terminal.widgets.status_line import StatusLine
 
 

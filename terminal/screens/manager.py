@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.widgets import ContentSwitcher, Footer
 
 from store_db.db import StoreDB
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
@@ -32,6 +32,7 @@ from terminal.data.printer_health import PrintQueueView, print_queue
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable, Static
 from terminal.widgets.printer_panel import PrinterPanel
 from terminal.widgets.status_line import StatusLine
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer
 
 from store_db.db import StoreDB
 from store_db.queries.cut_table import OvenOrder, cut_table
@@ -23,6 +23,7 @@ from store_db.services import cut_table as cut_service
 from terminal.data.formatting import age
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable
 from terminal.widgets.status_line import StatusLine
 
 SERVICE = {"delivery": "DELIV", "carryout": "CARRY"}

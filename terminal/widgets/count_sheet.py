@@ -9,12 +9,12 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
 
 from makeline.trade.units import fmt_qty
 from store_db.queries.stock import CountChoice, CountSheet
 from store_db.services.stock_counts import CountLineView
 from terminal.data.formatting import clock, day_and_clock
+from terminal.widgets.literal import DataTable, Static
 
 COLUMNS = ("item", "expected", "counted", "diff", "entry")
 

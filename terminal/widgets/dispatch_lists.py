@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from store_db.dispatch.board import Board, SuggestedRun, SuggestedStop, Suggestion, WaitingOrder
 from terminal.data.dispatch_view import STYLE, placements, promise_risk, rack_risk, stage_word
 from terminal.data.formatting import age, clock
+from terminal.widgets.literal import DataTable
 
 
 def rack_cell(order: WaitingOrder, now: datetime, target_s: int) -> Text:

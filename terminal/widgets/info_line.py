@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+
+from terminal.widgets.literal import Static, literal
 
 
 class InfoLine(Static):
@@ -26,7 +27,7 @@ class InfoLine(Static):
     def _show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         if self.said:
-            line.append(self.said, style="bold red" if self.refused else "bold")
+            line.append(literal(self.said, "bold red" if self.refused else "bold"))
             line.append("   ")
-        line.append(self.counts, style="dim" if self.said else "")
+        line.append(literal(self.counts, "dim" if self.said else ""))
         self.update(line)

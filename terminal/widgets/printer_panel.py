@@ -8,10 +8,10 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
 
 from terminal.data.formatting import age, clock
 from terminal.data.printer_health import PrintQueueView
+from terminal.widgets.literal import DataTable, Static
 
 ERROR_WIDTH = 40  # the whole sentence is in the banner above
 

@@ -29,6 +29,7 @@ from textual.widget import Widget
 
 from store_db.queries.kitchen import PizzaBuild, Ticket
 from terminal.data.formatting import age
+from terminal.widgets.literal import clean, shown
 
 SERVICE = {"delivery": "DELIVERY", "carryout": "CARRYOUT"}
 _CACHE_SIZE = 256
@@ -139,7 +140,8 @@ class TicketCard(Widget):
     def _head_line(self) -> str:
         ticket = self.ticket
         marker = "▶" if self.selected else " "
-        return f"{marker}{self.slot}{'◀' if self.selected else ' '}{ticket.label} {SERVICE.get(ticket.service, ticket.service.upper())}|{age(self.seconds)}"
+        label = clean(f"{ticket.label} {SERVICE.get(ticket.service, ticket.service.upper())}")
+        return f"{marker}{self.slot}{'◀' if self.selected else ' '}{label}|{age(self.seconds)}"
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + len(self._body(width, self.rich_style))
@@ -176,7 +178,7 @@ class TicketCard(Widget):
             _strips.move_to_end(key)
             return found
         console = self.app.console
-        body = Padding(ticket_body(ticket), (0, 0, 0, 1))
+        body = Padding(shown(ticket_body(ticket), keep_newlines=False), (0, 0, 0, 1))
         lines = console.render_lines(body, console.options.update_width(width), style=base)
         found = [Strip(line, width) for line in lines]
         _strips[key] = found

@@ -13,11 +13,11 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
 
 from makeline.trade.units import fmt_qty
 from store_db.queries.stock import VarianceRow, VarianceView
 from terminal.data.formatting import day_and_clock, money
+from terminal.widgets.literal import DataTable, Static
 
 GOOD_PCT = Decimal("0.5")
 PROBLEM_PCT = Decimal("4")
