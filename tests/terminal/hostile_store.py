@@ -17,12 +17,12 @@ from typing import TypeVar
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.menu import Menu, Placement, ToppingChoice
+from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.dispatch.board import send
 from store_db.models import Store
-from store_db.rules.lifecycle import Channel, Service, Stage
-from store_db.rules.menu import Menu, Placement, ToppingChoice
-from store_db.rules.pricing import ItemRequest
 from store_db.services import customers, drivers, lifecycle, runs
 from store_db.services.menu import apply_menu, current_menu
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
