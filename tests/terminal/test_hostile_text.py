@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
+from textual.widgets._toast import Toast
 
 from store_db.db import StoreDB
 from terminal.app import MakelineApp
@@ -75,6 +76,8 @@ def drawn(app: MakelineApp) -> str:
             parts.append(content)
         else:
             console.print(content)
+    for toast in app.screen.query(Toast):
+        parts.append(toast.render().plain)
     for card in app.screen.query(TicketCard):
         parts += [strip.text for strip in card._body(400, Style())]
     return "\n".join(parts) + "\n" + out.getvalue()
@@ -123,6 +126,10 @@ async def login(pilot: Pilot[None], app: MakelineApp) -> None:
     await log_in(pilot, hostile.MANAGER, "0000")
     await wait_for(pilot, lambda: "Wrong PIN" in drawn(app), what="the refusal")
     assert_shown(app, hostile.STORE, f"Wrong PIN for {hostile.MANAGER}")
+    await click_injected_actions(pilot, app)
+    await log_in(pilot, hostile.DRIVER, hostile.DRIVER_PIN)  # a driver may not open the counter
+    await wait_for(pilot, lambda: "may not open that screen" in drawn(app), what="the notice")
+    assert_shown(app, f"{hostile.DRIVER} may not open that screen.")
     await click_injected_actions(pilot, app)
 
 
@@ -287,6 +294,6 @@ VISITS: dict[str, Callable[[Pilot[None], MakelineApp], Awaitable[None]]] = {
 async def test_every_screen_shows_hostile_text_as_typed(hostile_path: Path, clock: Clock, mode: str) -> None:
     with StoreDB(hostile_path) as db:
         app = make_app(hostile_path, "counter" if mode == "login" else mode, clock, db)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await VISITS[mode](pilot, app)
             assert app.return_code is None
