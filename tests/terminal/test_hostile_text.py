@@ -36,26 +36,12 @@ from terminal.screens.oven import OvenScreen
 from terminal.screens.rack import RackScreen
 from terminal.screens.stock import StockScreen
 from terminal.widgets.ticket_card import TicketCard
-from tests.conftest import copy_store
 from tests.terminal import hostile_store as hostile
 from tests.terminal.conftest import Clock, fill, log_in, make_app, screen_text, wait_for
 
 # What must never reach the terminal: C0 controls but the line break, DEL, C1, bidi controls.
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 SIZE = (180, 50)
-
-
-@pytest.fixture(scope="module")
-def hostile_template(demo_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = copy_store(demo_store_template, tmp_path_factory.mktemp("hostile") / "store.db")
-    with StoreDB(path) as db:
-        hostile.build(db)
-    return path
-
-
-@pytest.fixture
-def hostile_path(hostile_template: Path, tmp_path: Path) -> Path:
-    return copy_store(hostile_template, tmp_path / "store.db")
 
 
 def drawn(app: MakelineApp) -> str:
