@@ -32,7 +32,7 @@ from terminal.data.printer_health import PrintQueueView, print_queue
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
-from terminal.widgets.literal import DataTable, Static
+from terminal.widgets.literal import DataTable, Static, literal
 from terminal.widgets.printer_panel import PrinterPanel
 from terminal.widgets.status_line import StatusLine
 
@@ -180,7 +180,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         for row in rows:
             on_time = row.on_time_pct
             table.add_row(
-                Text(row.driver, style="bold"),
+                literal(row.driver, "bold"),
                 str(row.runs),
                 str(row.deliveries),
                 minutes(row.avg_delivery_s),

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 
 from terminal.data.formatting import age, clock
 from terminal.data.printer_health import PrintQueueView
-from terminal.widgets.literal import DataTable, Static
+from terminal.widgets.literal import DataTable, Static, literal
 
 ERROR_WIDTH = 40  # the whole sentence is in the banner above
 
@@ -68,7 +68,7 @@ class PrinterPanel(Vertical):
                 job.printer,
                 f"{clock(job.created_at, zone)} ({age((now - job.created_at).total_seconds())} ago)",
                 str(job.attempts),
-                Text(job.last_error, style="red"),
+                literal(job.last_error, "red"),
                 key=str(job.id),
             )
         if view.waiting:

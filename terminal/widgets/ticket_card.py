@@ -29,7 +29,7 @@ from textual.widget import Widget
 
 from store_db.queries.kitchen import PizzaBuild, Ticket
 from terminal.data.formatting import age
-from terminal.widgets.literal import clean, shown
+from terminal.widgets.literal import clean, literal, shown
 
 SERVICE = {"delivery": "DELIVERY", "carryout": "CARRYOUT"}
 _CACHE_SIZE = 256
@@ -61,8 +61,8 @@ def halves(pizza: PizzaBuild) -> Table:
     right = pizza.right or ("(plain)",)
     for n in range(max(len(left), len(right))):
         table.add_row(
-            Text(left[n] if n < len(left) else "", style="bold cyan"),
-            Text(right[n] if n < len(right) else "", style="bold magenta"),
+            literal(left[n] if n < len(left) else "", "bold cyan"),
+            literal(right[n] if n < len(right) else "", "bold magenta"),
         )
     return table
 
@@ -71,17 +71,17 @@ def pizza_lines(pizza: PizzaBuild) -> list[RenderableType]:
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(f"{pizza.quantity} ", style="bold")
     head.append(f" {pizza.size} ", style="bold reverse")
-    head.append(f" {pizza.crust}", style="bold")
+    head.append(literal(f" {pizza.crust}", "bold"))
     parts: list[RenderableType] = [
         head,
-        Text(f"  {pizza.name}", style="italic", overflow="ellipsis", no_wrap=True),
+        literal(f"  {pizza.name}", "italic", overflow="ellipsis", no_wrap=True),
     ]
     for change in pizza.changes:
-        parts.append(Text(f"  {change}", style=_change_style(change)))
+        parts.append(literal(f"  {change}", _change_style(change)))
     if pizza.has_halves:
         parts.append(halves(pizza))
     if pizza.notes:
-        parts.append(Text(f"  ! {pizza.notes}", style="bold underline"))
+        parts.append(literal(f"  ! {pizza.notes}", "bold underline"))
     return parts
 
 
@@ -90,11 +90,11 @@ def ticket_body(ticket: Ticket) -> RenderableType:
     for pizza in ticket.pizzas:
         parts.extend(pizza_lines(pizza))
     for other in ticket.others:
-        parts.append(Text(f"{other.quantity} {other.size} {other.name}", style="bold"))
+        parts.append(literal(f"{other.quantity} {other.size} {other.name}", "bold"))
         if other.notes:
-            parts.append(Text(f"  ! {other.notes}", style="bold underline"))
+            parts.append(literal(f"  ! {other.notes}", "bold underline"))
     if ticket.notes:
-        parts.append(Text(f"NOTE: {ticket.notes}", style="bold underline"))
+        parts.append(literal(f"NOTE: {ticket.notes}", "bold underline"))
     if ticket.recalls:
         parts.append(Text("RECALLED", style="bold reverse"))
     return Group(*parts)

@@ -39,9 +39,13 @@ def hostile(word: str, tag: str) -> str:
     return f"{word} [/{tag}] [@click=app.quit]{word}[/]{TAIL}{word}"
 
 
-def head(value: str) -> str:
-    """How the start of `value` must read on screen: every character as typed, ESC as ␛."""
-    return value.split("\x1b]", maxsplit=1)[0].replace("\x1b", "\u241b")
+SYMBOLS = {"\x1b": "\u241b", "\x07": "\u2407", "\r": "\u240d", "\x00": "\u2400", "\u202e": "\ufffd"}
+
+
+def whole(value: str) -> str:
+    """How `value` must read on screen: every character as typed, ESC as ␛, BEL as ␇, CR as ␍,
+    NUL as ␀ and the right-to-left override as �."""
+    return "".join(SYMBOLS.get(ch, ch) for ch in value)
 
 
 CUSTOMER = hostile("Mallory", "x")

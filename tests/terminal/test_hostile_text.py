@@ -4,7 +4,7 @@ Customers, addresses, notes, head office's menu names, staff names and the store
 closing tag nothing opened (`Mallory [/x]`, which crashed the rack, manager and dispatch
 screens), a click action (`[@click=app.quit]`) and terminal commands (ESC sequences, BEL, CR,
 NUL, a bidi override). On every screen and the dialogs they open, nothing crashes, the text
-reads as typed with ESC shown as ␛, no control character reaches the terminal, and clicking
+reads as typed with ESC shown as ␛ (CR as ␍, NUL as ␀, BEL as ␇, the override as �), no control character reaches the terminal, and clicking
 on the injected action does nothing.
 """
 
@@ -73,7 +73,7 @@ def assert_shown(app: MakelineApp, *values: str) -> None:
     """Each value reads as typed, and nothing on the screen is a control character."""
     text = drawn(app)
     for value in values:
-        assert hostile.head(value) in text, f"{hostile.head(value)!r} is not on the {app.screen}:\n{text}"
+        assert hostile.whole(value) in text, f"{hostile.whole(value)!r} is not on the {app.screen}:\n{text}"
     on_screen = screen_text(app)
     assert not CONTROL.search(on_screen), CONTROL.findall(on_screen)
     assert not CONTROL.search(text), CONTROL.findall(text)
@@ -240,7 +240,7 @@ async def manager(pilot: Pilot[None], app: MakelineApp) -> None:
     await click_injected_actions(pilot, app)
     for key, name in (("f3", hostile.DRIVER), ("f4", f"{hostile.MANAGER} logged in"), ("f6", hostile.DRIVER)):
         await pilot.press(key)
-        await wait_for(pilot, lambda name=name: hostile.head(name) in drawn(app), what=f"{key}'s list")  # type: ignore[misc]
+        await wait_for(pilot, lambda name=name: hostile.whole(name) in drawn(app), what=f"{key}'s list")  # type: ignore[misc]
         assert_shown(app, name)
         await click_injected_actions(pilot, app)
     await pilot.press("f2")
