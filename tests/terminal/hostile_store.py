@@ -58,6 +58,7 @@ ITEM_NOTE = hostile("Extra", "n")
 MANAGER = hostile("Boss", "b")
 DRIVER = hostile("Rider", "v")
 STORE = hostile("Oak", "s")
+WALK_IN = "[/z]\x1b[2J\u202eLo bo"  # the lobby board shows a first word: this one is hostile
 PHONE = "7085550666"
 MANAGER_PIN = "4321"
 DRIVER_PIN = "4322"
@@ -157,6 +158,15 @@ def build(db: StoreDB) -> HostileStore:
     baked = _order(db, 10, Service.DELIVERY)
     made = _order(db, 6, Service.CARRYOUT)
     placed = _order(db, 1, Service.CARRYOUT)
+    with db.write() as session:
+        walk_in = OrderRequest(
+            channel=Channel.WALK_IN,
+            service=Service.CARRYOUT,
+            items=[ItemRequest(product="cookie", size="each")],
+            customer_name=WALK_IN,
+            tenders=[TenderRequest(kind="card")],
+        )
+        place_order(session, walk_in, FRIDAY - timedelta(seconds=30))
     for order_id, stage, minutes_ago in (
         (delivered, Stage.READY, 40),
         (out, Stage.READY, 20),

@@ -29,6 +29,7 @@ from terminal.app import MakelineApp
 from terminal.screens.counter import CounterScreen
 from terminal.screens.dispatch import DispatchScreen
 from terminal.screens.driver import DriverScreen
+from terminal.screens.lobby import LobbyScreen
 from terminal.screens.login import LoginScreen
 from terminal.screens.make_line import MakeLineScreen
 from terminal.screens.manager import ManagerScreen
@@ -262,6 +263,14 @@ async def stock(pilot: Pilot[None], app: MakelineApp) -> None:
     await click_injected_actions(pilot, app)
 
 
+async def lobby(pilot: Pilot[None], app: MakelineApp) -> None:
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, LobbyScreen) and "Mallory" in drawn(app), what="the board"
+    )
+    assert_shown(app, hostile.WALK_IN.split()[0], "Mallory")
+    await click_injected_actions(pilot, app)
+
+
 VISITS: dict[str, Callable[[Pilot[None], MakelineApp], Awaitable[None]]] = {
     "login": login,
     "counter": counter,
@@ -273,6 +282,7 @@ VISITS: dict[str, Callable[[Pilot[None], MakelineApp], Awaitable[None]]] = {
     "driver": driver,
     "manager": manager,
     "stock": stock,
+    "board": lobby,
 }
 
 

@@ -185,7 +185,7 @@ def test_rack_with_hostile_names_shows_them_as_typed(
                 isinstance(app.screen, RackScreen)
                 and len(app.screen.carryout) == 1
                 and len(app.screen.delivery) == 1
-                and app.counts.in_progress == 6
+                and app.counts.in_progress == 7
             ),
         )
 
