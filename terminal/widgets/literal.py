@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 from rich.highlighter import Highlighter
 from rich.padding import Padding
 from rich.table import Table
@@ -175,8 +175,3 @@ class DataTable(widgets.DataTable[CellType], Generic[CellType]):
         update_width: bool = False,
     ) -> None:
         super().update_cell(row_key, column_key, cast(CellType, cell(value)), update_width=update_width)
-
-
-def renderable(value: object) -> RenderableType:
-    """`shown` for code that renders by itself (the status line, the ticket cards)."""
-    return cast(RenderableType, shown(value))
