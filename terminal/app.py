@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from sqlalchemy.exc import DBAPIError
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -36,6 +37,7 @@ from terminal.data.watcher import DataVersionWatcher
 from terminal.dialogs.screen_picker import ScreenPicker
 from terminal.messages import Counted, PrintersChecked, Stop, StoreChanged
 from terminal.screens.base import LiveScreen
+from terminal.widgets.literal import clean
 
 # The schema check waits until the first screen is drawn: it would compete for the interpreter.
 SCHEMA_CHECK_AFTER_S = 1.0
@@ -119,6 +121,25 @@ class MakelineApp(App[None]):
 
     def now(self) -> datetime:
         return self.config.now()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice on every screen: its words shown as written, never read as markup (they
+        often quote a name or an address someone typed)."""
+        super().notify(
+            clean(message, keep_newlines=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         # What exists by now (modules, styles, mappings) lives as long as the process: keep it

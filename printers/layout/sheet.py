@@ -48,8 +48,10 @@ def _fits_paper(ch: str) -> bool:
 
 
 def printable(text: str) -> str:
-    """`text` as the printer can show it: control bytes never reach the printer (a note
-    must not turn into a command), and characters no code page has print as `?`."""
+    """`text` as the printer can show it: control bytes never reach the printer (a name or a
+    note must not turn into a command: ESC, GS, DLE, FS and the C1 controls are dropped, as are
+    invisible direction overrides), and characters no code page has print as `?`. Every text
+    of every document reaches the paper through this function (`Sheet.exact` and `wrap`)."""
     out = []
     for ch in text:
         if ch in "\t\n\r":
@@ -172,9 +174,10 @@ class Sheet:
         self.p.text("\n")
 
     def qr(self, payload: str) -> None:
-        """A native QR code, centred (the printer draws it: no image is sent)."""
+        """A native QR code, centred (the printer draws it: no image is sent). The payload is
+        cleaned like any text: a URL never carries a byte the printer could take as a command."""
         self.p.set(align="center")
-        self.p.qr(payload, native=True, size=self.qr_size)
+        self.p.qr(printable(payload), native=True, size=self.qr_size)
         self.p.set(align="left")
 
     def cut(self) -> None:

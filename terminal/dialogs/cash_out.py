@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store_db.db import StoreDB
 from store_db.errors import NotFound
@@ -29,6 +29,7 @@ from store_db.services.printing import printers_for
 from terminal.data.formatting import money
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static
 
 
 def owed_sentence(name: str, owed: int) -> str:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store_db.db import StoreDB
 from store_db.dispatch.driver import DriverRun
@@ -24,6 +24,7 @@ from terminal.data.formatting import money
 from terminal.dialogs.stop_outcome import MONEY_KEYS
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static
 
 
 class CheckoutDialog(StoreJobs, ModalScreen[str | None]):

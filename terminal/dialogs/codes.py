@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from makeline.trade.menu import Menu
+from terminal.widgets.literal import Static, literal
 
 SYNTAX = (
     "[qty] size product [crust] [+topping] [-topping] [s:sauce] [ch:cheese] [# note]\n"
@@ -28,12 +28,12 @@ def codes_table(menu: Menu) -> Group:
     products.add_column("Name")
     products.add_column("Sizes")
     for product in menu.products:
-        products.add_row(product.code, product.name, " ".join(product.price))
+        products.add_row(literal(product.code), literal(product.name), literal(" ".join(product.price)))
     toppings = Table(title="Toppings", expand=True, header_style="bold")
     toppings.add_column("Code")
     toppings.add_column("Name")
     for topping in menu.toppings:
-        toppings.add_row(topping.code, topping.name)
+        toppings.add_row(literal(topping.code), literal(topping.name))
     options = Text()
     for label, found in (
         ("Crusts", menu.crusts),
@@ -41,11 +41,13 @@ def codes_table(menu: Menu) -> Group:
         ("Cheeses (ch:)", menu.cheeses),
     ):
         options.append(f"{label}: ", style="bold")
-        options.append(", ".join(o.code for o in found) + "\n")
+        options.append(literal(", ".join(o.code for o in found)))
+        options.append("\n")
     coupons = Text()
     for coupon in menu.coupons:
-        coupons.append(f"{coupon.code}", style="bold")
-        coupons.append(f"  {coupon.description}\n")
+        coupons.append(literal(coupon.code, "bold"))
+        coupons.append(literal(f"  {coupon.description}"))
+        coupons.append("\n")
     return Group(
         Text(SYNTAX, style="cyan"), options, products, toppings, Text("Coupons", style="bold"), coupons
     )

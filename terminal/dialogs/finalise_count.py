@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store_db.db import StoreDB
 from store_db.queries.stock import CountSheet
@@ -21,6 +21,7 @@ from store_db.services import access
 from terminal.data.formatting import clock
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static
 
 
 class FinaliseCountDialog(StoreJobs, ModalScreen[str | None]):

@@ -13,8 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store_db.db import StoreDB
 from store_db.dispatch.board import send
@@ -23,6 +22,7 @@ from terminal.data.delivery_entry import read_orders
 from terminal.data.formatting import clock
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static, suggest_from
 
 
 def sent_sentence(run: DriverRun) -> str:
@@ -49,7 +49,7 @@ class HandRunDialog(StoreJobs, ModalScreen[str | None]):
             yield Field(
                 placeholder=f"Driver ({', '.join(self.drivers) or 'nobody is in'})",
                 id="hand-driver",
-                suggester=SuggestFromList(self.drivers, case_sensitive=False),
+                suggester=suggest_from(self.drivers),
             )
             yield Field(value=self.orders, placeholder="Orders in stop order: #1042 1045", id="hand-orders")
             yield Static("", id="hand-message", classes="-error")

@@ -14,9 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from store_db.dispatch.board import Suggestion
+from terminal.widgets.literal import Static, literal
 
 
 class MoveOrderDialog(ModalScreen[str | None]):
@@ -36,7 +36,9 @@ class MoveOrderDialog(ModalScreen[str | None]):
             for n, (driver_id, name) in enumerate(self.drivers, start=1):
                 run = self.suggestion.run_for(driver_id)
                 stops = " ".join(s.label for s in run.stops) if run else "no run yet"
-                yield Static(Text.assemble((f" {n} ", "bold reverse"), f"  {name}", (f"  {stops}", "dim")))
+                yield Static(
+                    Text.assemble((f" {n} ", "bold reverse"), literal(f"  {name}"), (f"  {stops}", "dim"))
+                )
             yield Static(Text.assemble((" 0 ", "bold reverse"), "  off every run (a later run)"))
 
     def on_key(self, event: Key) -> None:

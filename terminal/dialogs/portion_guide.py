@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from store_db.db import StoreDB
 from store_db.queries.kitchen import PizzaBuild, Ticket
 from store_db.queries.portions import PortionLine, PortionPick, portion_guide
 from terminal.screens.base import StoreJobs
+from terminal.widgets.literal import Static, literal
 
 
 def picks(pizza: PizzaBuild) -> list[PortionPick]:
@@ -62,8 +61,8 @@ class PortionGuide(StoreJobs, ModalScreen[None]):
         table.add_column("Portion", justify="right", ratio=1)
         for pizza, lines in guides:
             table.add_row(
-                Text(f"{pizza.quantity} {pizza.size} {pizza.crust} — {pizza.name}", style="bold reverse"), ""
+                literal(f"{pizza.quantity} {pizza.size} {pizza.crust} — {pizza.name}", "bold reverse"), ""
             )
             for line in lines:
-                table.add_row(f"  {line.label}: {line.item}", _qty(line))
+                table.add_row(literal(f"  {line.label}: {line.item}"), _qty(line))
         self.query_one("#portion-table", Static).update(table)

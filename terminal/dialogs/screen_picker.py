@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from terminal.data.roles import SCREENS
+from terminal.widgets.literal import Static
 
 
 class ScreenPicker(ModalScreen[str | None]):

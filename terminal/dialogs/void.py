@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store_db.db import StoreDB
 from store_db.queries.manager import OrderRow
@@ -20,6 +20,7 @@ from store_db.services import access
 from terminal.data.formatting import money
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static
 
 
 class VoidDialog(StoreJobs, ModalScreen[str | None]):

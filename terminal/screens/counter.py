@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from makeline.trade.lifecycle import Service
 from makeline.trade.limits import OrderLimits
@@ -42,6 +42,7 @@ from terminal.screens.base import StoreJobs
 from terminal.widgets.counter_form import CustomerBox, EntryBox
 from terminal.widgets.customer_card import card_text
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static
 from terminal.widgets.order_summary import lines_table, totals
 from terminal.widgets.status_line import StatusLine
 

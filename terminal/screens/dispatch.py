@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from makeline.dispatch import PlanError
 from store_db.db import StoreDB
@@ -41,6 +41,7 @@ from terminal.dialogs.move_order import MoveOrderDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.dispatch_lists import DriversList, OrdersList, RunsList
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import Static
 from terminal.widgets.status_line import StatusLine
 
 # A burst of commits (three boxes in a row) becomes one plan this long after the first.

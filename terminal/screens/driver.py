@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Input
 
 from store_db.db import StoreDB
 from store_db.dispatch.driver import DoorStop, DriverRun, current_run
@@ -37,6 +37,7 @@ from terminal.dialogs.stop_outcome import MONEY_KEYS, StopOutcomeDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.fields import Field
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable, Static, literal
 from terminal.widgets.status_line import StatusLine
 
 
@@ -61,7 +62,7 @@ def outcome_cell(stop: DoorStop) -> Text:
         tip = f" tip {money(stop.tip)}" if stop.tip else ""
         return Text(f"✓ {money(stop.collected)}{tip}", style="green")
     if stop.outcome == "not_delivered":
-        return Text(f"✗ {stop.reason}", style="bold red")
+        return literal(f"✗ {stop.reason}", "bold red")
     return Text("")
 
 
@@ -148,10 +149,10 @@ class DriverScreen(LiveScreen[DriverData]):
     def _head(self, data: DriverData) -> Text:
         shift = data.shift
         if shift is None:
-            return Text(f" {data.name} — not clocked in", style="bold")
+            return literal(f" {data.name} — not clocked in", "bold")
         zone = self.makeline.store.timezone
         return Text.assemble(
-            (f" {data.name}", "bold"),
+            literal(f" {data.name}", "bold"),
             f" · on since {clock(shift.clock_in_at, zone)} · bank {money(shift.starting_bank)} · "
             f"runs {shift.runs} · delivered {shift.deliveries} · cash {money(shift.cash_collected)} · "
             f"{shift.distance_m / 1000:.1f} km",

@@ -11,19 +11,19 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
 
 from makeline.trade.business_day import business_date
 from store_db.db import StoreDB
 from store_db.queries.lobby import READY, STEPS, LobbyOrder, lobby_board
 from terminal.screens.base import LiveScreen
+from terminal.widgets.literal import Static, literal
 
 
 def _line(order: LobbyOrder, ready: bool) -> Text:
     line = Text(f"#{order.number}", style="bold green" if ready else "bold")
     if order.first_name:
         line.append("  ")
-        line.append(order.first_name)  # a customer's own text: appended as data, never markup
+        line.append(literal(order.first_name))  # a customer's own text: shown as typed
     return line
 
 

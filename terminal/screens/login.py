@@ -12,8 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from store_db.db import StoreDB
 from store_db.queries.store import staff_names
@@ -21,6 +20,7 @@ from store_db.services import access
 from terminal.data.roles import OnDuty
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static, suggest_from
 from terminal.widgets.status_line import StatusLine
 
 
@@ -46,7 +46,7 @@ class LoginScreen(StoreJobs, Screen[None]):
         self.run_job(job, self._names, name="staff-names")
 
     def _names(self, names: list[str]) -> None:
-        self.query_one("#login-name", Input).suggester = SuggestFromList(names, case_sensitive=False)
+        self.query_one("#login-name", Input).suggester = suggest_from(names)
 
     def on_screen_resume(self) -> None:
         self.query_one("#login-reason", Static).update(self.makeline.login_reason)

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.widgets import ContentSwitcher, Footer
 
 from store_db.db import StoreDB
 from store_db.models import Staff
@@ -37,6 +37,7 @@ from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable, Static, literal
 from terminal.widgets.printer_panel import PrinterPanel
 from terminal.widgets.status_line import StatusLine
 
@@ -227,7 +228,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         for row in rows:
             on_time = row.on_time_pct
             table.add_row(
-                Text(row.driver, style="bold"),
+                literal(row.driver, "bold"),
                 str(row.runs),
                 str(row.deliveries),
                 minutes(row.avg_delivery_s),

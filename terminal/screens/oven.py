@@ -18,7 +18,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer
 
 from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
@@ -28,6 +28,7 @@ from terminal.data.formatting import age
 from terminal.dialogs.confirm import ConfirmDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable
 from terminal.widgets.status_line import StatusLine
 
 SERVICE = {"delivery": "DELIV", "carryout": "CARRY"}

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer
 
 from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
@@ -26,6 +26,7 @@ from terminal.data.formatting import age, clock, money
 from terminal.dialogs.confirm import ConfirmDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable, Static
 from terminal.widgets.status_line import StatusLine
 
 

@@ -19,7 +19,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input
+from textual.widgets import ContentSwitcher, Footer, Input
 
 from makeline.trade.units import fmt_qty
 from store_db.db import StoreDB
@@ -35,6 +35,7 @@ from terminal.screens.base import LiveScreen
 from terminal.widgets.count_sheet import CountSheetPanel
 from terminal.widgets.fields import Field
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import DataTable
 from terminal.widgets.status_line import StatusLine
 from terminal.widgets.variance_panel import VariancePanel
 

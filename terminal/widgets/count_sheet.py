@@ -9,12 +9,12 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
 
 from makeline.trade.units import fmt_qty
 from store_db.queries.stock import CountChoice, CountSheet
 from store_db.services.stock_counts import CountLineView
 from terminal.data.formatting import clock, day_and_clock
+from terminal.widgets.literal import DataTable, Static, literal
 
 COLUMNS = ("item", "expected", "counted", "diff", "entry")
 
@@ -81,7 +81,7 @@ class CountSheetPanel(Vertical):
         head = Text.assemble(
             (f"{sheet.kind.upper()} COUNT", "bold"),
             f" · stands for the shelves at {clock(sheet.started_at, zone)}",
-            f" · by {sheet.started_by}" if sheet.started_by else "",
+            literal(f" · by {sheet.started_by}") if sheet.started_by else "",
             f" · {sheet.counted} of {sheet.total} counted",
         )
         if sheet.paused:
@@ -94,7 +94,7 @@ class CountSheetPanel(Vertical):
             style = (
                 "bold reverse" if area.area == sheet.area else "green" if area.counted == area.lines else ""
             )
-            strip.append(f" {area.name} {area.counted}/{area.lines} ", style=style)
+            strip.append(literal(f" {area.name} {area.counted}/{area.lines} ", style))
         self.query_one("#count-areas", Static).update(strip)
         table = self.query_one(DataTable)
         codes = [line.code for line in sheet.lines]
@@ -114,11 +114,11 @@ class CountSheetPanel(Vertical):
     @staticmethod
     def _cells(line: CountLineView) -> tuple[object, ...]:
         return (
-            Text(line.name, style="" if line.counted is not None else "bold"),
+            literal(line.name, "" if line.counted is not None else "bold"),
             Text(quantity(line.expected, line.count_unit), justify="right"),
             Text(quantity(line.counted, line.count_unit), style="bold", justify="right"),
             difference(line),
-            Text(line.entry, style="dim"),
+            literal(line.entry, "dim"),
         )
 
     def show_prompt(self) -> None:
@@ -128,7 +128,7 @@ class CountSheetPanel(Vertical):
             prompt.update("")
             return
         text = Text.assemble(
-            (line.name, "bold"),
+            literal(line.name, "bold"),
             (f" ({line.code})", "dim"),
             f" · expected {quantity(line.expected, line.count_unit)}",
             f" · count in {', '.join(line.units)}",

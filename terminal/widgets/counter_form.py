@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Static
 
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Label, Static
 
 
 def labelled(label: str, field_id: str, placeholder: str, restrict: str | None = None) -> Horizontal:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from store_db.dispatch.board import Board, SuggestedRun, SuggestedStop, Suggestion, WaitingOrder
 from terminal.data.dispatch_view import STYLE, placements, promise_risk, rack_risk, stage_word
 from terminal.data.formatting import age, clock
+from terminal.widgets.literal import DataTable, literal
 
 
 def rack_cell(order: WaitingOrder, now: datetime, target_s: int) -> Text:
@@ -26,7 +26,7 @@ def promise_cell(promise_at: datetime, now: datetime, eta_at: datetime | None, z
 
 def leaves_cell(run: SuggestedRun, at: datetime, zone: str) -> Text:
     if run.waits_for:
-        return Text(f"{clock(run.leave_at, zone)} waits {' '.join(run.waits_for)}", style="yellow")
+        return literal(f"{clock(run.leave_at, zone)} waits {' '.join(run.waits_for)}", "yellow")
     return Text("now" if run.leaves_by(at) else clock(run.leave_at, zone), style="bold green")
 
 
@@ -42,7 +42,7 @@ class DriversList(DataTable[str | Text]):
         self.clear()
         zone = board.zone
         for d in board.drivers_in:
-            self.add_row(Text(d.name, style="bold"), "in", clock(d.since, zone), key=d.driver_id)
+            self.add_row(literal(d.name, "bold"), "in", clock(d.since, zone), key=d.driver_id)
         for o in board.drivers_out:
             overdue = now > o.expected_return_at
             back = Text(f"~{clock(o.expected_return_at, zone)}", style="bold yellow" if overdue else "")
@@ -130,7 +130,7 @@ class RunsList(DataTable[str | Text]):
                 first = n == 1
                 eta = clock(stop.eta_at, zone) if stop.eta_at else "—"
                 self.add_row(
-                    Text(run.driver, style="bold") if first else "",
+                    literal(run.driver, "bold") if first else "",
                     leaves_cell(run, plan.at, zone) if first else "",
                     f"{n}.",
                     Text(stop.label, style="bold"),

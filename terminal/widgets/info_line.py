@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import cast
 
 from rich.text import Text
-from textual.widgets import Static
+
+from terminal.widgets.literal import Static, literal
 
 SAID_FOR_S = 15
 REFUSED_FOR_S = 30
@@ -57,7 +58,7 @@ class InfoLine(Static):
     def _show(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         if self.said:
-            line.append(self.said, style="bold red" if self.refused else "bold")
+            line.append(literal(self.said, "bold red" if self.refused else "bold"))
             line.append("   ")
-        line.append(self.counts, style="dim" if self.said else "")
+        line.append(literal(self.counts, "dim" if self.said else ""))
         self.update(line)

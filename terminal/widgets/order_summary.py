@@ -13,15 +13,18 @@ from makeline.trade.pricing import PricedItem
 from terminal.data.cart import TENDERS, Cart
 from terminal.data.counter_jobs import Priced
 from terminal.data.formatting import clock, money
+from terminal.widgets.literal import literal
 
 
 def line_cells(item: PricedItem) -> tuple[Text, Text, Text]:
     size = item.size.upper() if item.kind.value == "pizza" else item.size_name
-    name = Text(f"{size} {item.name}", style="bold")
+    name = literal(f"{size} {item.name}", "bold")
     for change in item.changes:
-        name.append(f"\n  {change}", style="yellow")
+        name.append("\n")
+        name.append(literal(f"  {change}", "yellow"))
     if item.notes:
-        name.append(f"\n  ! {item.notes}", style="italic")
+        name.append("\n")
+        name.append(literal(f"  ! {item.notes}", "italic"))
     return Text(str(item.quantity)), name, Text(money(item.line_total), justify="right")
 
 
@@ -34,9 +37,7 @@ def lines_table(items: Sequence[PricedItem | str], cursor: int) -> RenderableTyp
     table.add_column(ratio=1)
     table.add_column(justify="right")
     for n, item in enumerate(items):
-        cells = (
-            line_cells(item) if not isinstance(item, str) else (Text(""), Text(item, style="red"), Text(""))
-        )
+        cells = line_cells(item) if not isinstance(item, str) else (Text(""), literal(item, "red"), Text(""))
         table.add_row(*cells, style="reverse" if n == cursor and len(items) > 1 else "")
     return table
 
@@ -52,7 +53,7 @@ def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> R
         quote = priced.quote
         grid.add_row("Subtotal", money(quote.subtotal))
         coupon = f"Coupon {quote.coupon}" if quote.coupon else "Discount"
-        grid.add_row(coupon, money(-quote.discount) if quote.discount else "—")
+        grid.add_row(literal(coupon), money(-quote.discount) if quote.discount else "—")
         grid.add_row("Tax", money(quote.tax))
         grid.add_row(Text("TOTAL", style="bold"), Text(money(quote.total), style="bold"))
         if cart.tender == "cash" and cart.cash_given is not None:
@@ -77,5 +78,5 @@ def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> R
             )
         )
     if problem:
-        parts.append(Text(problem, style="bold red"))
+        parts.append(literal(problem, "bold red"))
     return Group(*parts)

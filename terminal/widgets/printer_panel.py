@@ -8,10 +8,10 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
 
 from terminal.data.formatting import age, clock
 from terminal.data.printer_health import PrintQueueView
+from terminal.widgets.literal import DataTable, Static, literal
 
 ERROR_WIDTH = 40  # the whole sentence is in the banner above
 
@@ -68,7 +68,7 @@ class PrinterPanel(Vertical):
                 job.printer,
                 f"{clock(job.created_at, zone)} ({age((now - job.created_at).total_seconds())} ago)",
                 str(job.attempts),
-                Text(job.last_error, style="red"),
+                literal(job.last_error, "red"),
                 key=str(job.id),
             )
         if view.waiting:

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from store_db.queries.store import StatusCounts
 from terminal.data.formatting import clock
+from terminal.widgets.literal import literal
 
 if TYPE_CHECKING:
     from terminal.app import MakelineApp
@@ -50,19 +51,19 @@ class StatusLine(Widget):
             return status
         status.truncate(self.size.width, overflow="ellipsis")  # the banner may wrap; this may not
         red = "bold white on dark_red"
-        return Group(status, *(Padding(Text(f" PRINTER  {line}"), 0, style=red) for line in banner))
+        return Group(status, *(Padding(literal(f" PRINTER  {line}"), 0, style=red) for line in banner))
 
     def _status(self) -> Text:
         app = self.makeline
         counts: StatusCounts = app.counts
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {app.store.name} ", style="bold")
+        text.append(literal(f" {app.store.name} ", "bold"))
         text.append(f"│ {self.title.upper()} ", style="bold reverse")
         text.append(f" {clock(app.now(), app.store.timezone)} ", style="bold")
         text.append(f"│ {counts.in_progress} in progress ")
         text.append(f"│ {app.sync_text} ", style="bold red" if "OFFLINE" in app.sync_text else "dim")
         if app.staff is not None:
-            text.append(f"│ {app.staff.name} ({app.staff.role.replace('_', ' ')}) ", style="bold")
+            text.append(literal(f"│ {app.staff.name} ({app.staff.role.replace('_', ' ')}) ", "bold"))
         # The stage breakdown is the first thing to go on a narrow screen.
         breakdown = f"│ make {counts.placed} · oven {counts.made + counts.baked} · rack {counts.ready}"
         if text.cell_len + len(breakdown) <= self.size.width:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from store_db.queries.kitchen import PizzaBuild, Ticket
+from terminal.widgets.literal import literal
 
 SERVICE = {"delivery": "DELIVERY", "carryout": "CARRYOUT"}
 
@@ -42,8 +43,8 @@ def halves(pizza: PizzaBuild) -> Table:
     right = pizza.right or ("(plain)",)
     for n in range(max(len(left), len(right))):
         table.add_row(
-            Text(left[n] if n < len(left) else "", style="bold cyan"),
-            Text(right[n] if n < len(right) else "", style="bold magenta"),
+            literal(left[n] if n < len(left) else "", "bold cyan"),
+            literal(right[n] if n < len(right) else "", "bold magenta"),
         )
     return table
 
@@ -52,17 +53,17 @@ def pizza_lines(pizza: PizzaBuild) -> list[RenderableType]:
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(f"{pizza.quantity} ", style="bold")
     head.append(f" {pizza.size} ", style="bold reverse")
-    head.append(f" {pizza.crust}", style="bold")
+    head.append(literal(f" {pizza.crust}", "bold"))
     parts: list[RenderableType] = [
         head,
-        Text(f"  {pizza.name}", style="italic", overflow="ellipsis", no_wrap=True),
+        literal(f"  {pizza.name}", "italic", overflow="ellipsis", no_wrap=True),
     ]
     for change in pizza.changes:
-        parts.append(Text(f"  {change}", style=_change_style(change)))
+        parts.append(literal(f"  {change}", _change_style(change)))
     if pizza.has_halves:
         parts.append(halves(pizza))
     if pizza.notes:
-        parts.append(Text(f"  ! {pizza.notes}", style="bold underline"))
+        parts.append(literal(f"  ! {pizza.notes}", "bold underline"))
     return parts
 
 
@@ -71,11 +72,11 @@ def ticket_body(ticket: Ticket) -> RenderableType:
     for pizza in ticket.pizzas:
         parts.extend(pizza_lines(pizza))
     for other in ticket.others:
-        parts.append(Text(f"{other.quantity} {other.size} {other.name}", style="bold"))
+        parts.append(literal(f"{other.quantity} {other.size} {other.name}", "bold"))
         if other.notes:
-            parts.append(Text(f"  ! {other.notes}", style="bold underline"))
+            parts.append(literal(f"  ! {other.notes}", "bold underline"))
     if ticket.notes:
-        parts.append(Text(f"NOTE: {ticket.notes}", style="bold underline"))
+        parts.append(literal(f"NOTE: {ticket.notes}", "bold underline"))
     if ticket.recalls:
         parts.append(Text("RECALLED", style="bold reverse"))
     return Group(*parts)

@@ -27,6 +27,7 @@ from textual.widget import Widget
 
 from store_db.queries.kitchen import Ticket
 from terminal.data.formatting import age
+from terminal.widgets.literal import clean, shown
 from terminal.widgets.ticket_card import SERVICE, ticket_body
 
 _CACHE_SIZE = 512
@@ -178,7 +179,7 @@ class TicketGrid(Widget):
         style = self._style(f"ticket-grid--{level}" if level else "ticket-grid--head") + Style(bold=True)
         ticket = card.ticket
         key = f" {card.key.upper()} " if card.key else " · "
-        label = f" {ticket.label} {SERVICE.get(ticket.service, ticket.service.upper())}"
+        label = clean(f" {ticket.label} {SERVICE.get(ticket.service, ticket.service.upper())}")
         clock = f"{age(self.seconds(ticket))} "
         room = max(0, width - cell_len(key) - cell_len(clock))
         segments = [
@@ -196,7 +197,8 @@ class TicketGrid(Widget):
             return found
         console = self.app.console
         lines = console.render_lines(
-            Padding(ticket_body(ticket), (0, 0, 0, 1)), console.options.update_width(width)
+            Padding(shown(ticket_body(ticket), keep_newlines=False), (0, 0, 0, 1)),
+            console.options.update_width(width),
         )
         found = [Strip(line, width) for line in lines]
         # A ticket with nothing to show still takes one line, so its card is not empty.

@@ -13,11 +13,11 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
 
 from makeline.trade.units import fmt_qty
 from store_db.queries.stock import VarianceRow, VarianceView
 from terminal.data.formatting import day_and_clock, money
+from terminal.widgets.literal import DataTable, Static, literal
 
 GOOD_PCT = Decimal("0.5")
 PROBLEM_PCT = Decimal("4")
@@ -95,7 +95,7 @@ class VariancePanel(Vertical):
             low.add_column(label, key=key)
 
     def refused(self, text: str) -> None:
-        self.query_one("#variance-head", Static).update(Text(text, style="bold"))
+        self.query_one("#variance-head", Static).update(literal(text, "bold"))
         self.query_one("#variance-table", DataTable).clear()
         self.query_one("#low-stock", DataTable).clear()
 
@@ -120,7 +120,7 @@ class VariancePanel(Vertical):
     def _cells(row: VarianceRow) -> tuple[object, ...]:
         over = row.variance is not None and row.variance > 0
         return (
-            Text(row.name, style="bold" if over else ""),
+            literal(row.name, "bold" if over else ""),
             row.unit,
             Text(_qty(row.ideal), justify="right"),
             Text(_qty(row.actual), justify="right"),

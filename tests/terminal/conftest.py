@@ -20,6 +20,7 @@ from store_db.models import Order
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
 from terminal.app import MakelineApp
 from terminal.config import TerminalConfig
+from tests.conftest import copy_store
 
 # A Friday evening in Oak Park: 6:30 PM store time.
 FRIDAY = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)
@@ -43,6 +44,22 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture(scope="session")
+def hostile_template(demo_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with hostile text in every field people read (`hostile_store`)."""
+    from tests.terminal import hostile_store
+
+    path = copy_store(demo_store_template, tmp_path_factory.mktemp("hostile") / "store.db")
+    with StoreDB(path) as db:
+        hostile_store.build(db)
+    return path
+
+
+@pytest.fixture
+def hostile_path(hostile_template: Path, tmp_path: Path) -> Path:
+    return copy_store(hostile_template, tmp_path / "store.db")
 
 
 def half_and_half(size: str = "lg") -> ItemRequest:

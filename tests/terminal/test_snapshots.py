@@ -22,6 +22,7 @@ from store_db.services import stock_counts as counts
 from terminal.screens.counter import CounterScreen
 from terminal.screens.dispatch import DispatchScreen
 from terminal.screens.make_line import MakeLineScreen
+from terminal.screens.rack import RackScreen
 from terminal.screens.stock import StockScreen
 from tests.terminal.conftest import (
     FRIDAY,
@@ -170,3 +171,28 @@ def test_dispatch_board_with_two_suggested_runs(
         )
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=planned)
+
+
+def test_rack_with_hostile_names_shows_them_as_typed(
+    snap_compare: Any, hostile_path: Path, clock: Clock
+) -> None:
+    """Text people typed, shown as typed. The status line starts with the store's name
+    `Oak [/s] [@click=app.quit]Oak[/] ␛[2J␛]0;pwned␇␍␀�Oak` in bold; CARRYOUT lists #1004, paid,
+    with the customer cut to her column as `Mallory [/`; DELIVERY lists #1003 with its address
+    `12 Apt [/y] [@click=app.quit]12 Apt[/] ␛[2J␛]0;pwned␇␍␀�12 Apt, …` up to the edge: every
+    bracket visible, ESC as ␛, BEL as ␇, CR as ␍, NUL as ␀ and the right-to-left override as �,
+    so the rest of the line still reads left to right."""
+    app = make_app(hostile_path, "rack", clock)
+
+    async def racked(pilot: Pilot[None]) -> None:
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, RackScreen)
+                and len(app.screen.carryout) == 1
+                and len(app.screen.delivery) == 1
+                and app.counts.in_progress == 7
+            ),
+        )
+
+    assert snap_compare(app, terminal_size=(180, 12), run_before=racked)
