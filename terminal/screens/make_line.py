@@ -82,6 +82,13 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
             id="make_line.portion_guide",
             tooltip="Portions for the selected ticket's pizza sizes.",
         ),
+        Binding(
+            "f2",
+            "production",
+            "Needs",
+            id="make_line.production",
+            tooltip="Dough, cheese and toppings to pull for the tickets on the line.",
+        ),
         Binding("pagedown", "page(1)", "More", id="make_line.page_down"),
         Binding("pageup", "page(-1)", "Back", show=False, id="make_line.page_up"),
     ]
@@ -318,6 +325,11 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         from terminal.dialogs.portion_guide import PortionGuide
 
         self.app.push_screen(PortionGuide(card.ticket))
+
+    def action_production(self) -> None:
+        from terminal.dialogs.production import ProductionCounts
+
+        self.app.push_screen(ProductionCounts(self.STATION))
 
 
 class SidesScreen(MakeLineScreen):
