@@ -23,7 +23,7 @@ from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.dispatch.board import send
 from store_db.models import Store
-from store_db.services import customers, drivers, lifecycle, runs
+from store_db.services import customers, drivers, kitchen, lifecycle, runs
 from store_db.services.menu import apply_menu, current_menu
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
 from store_db.services.staff import add_staff
@@ -148,6 +148,7 @@ def build(db: StoreDB) -> HostileStore:
     with db.write() as session:
         apply_menu(session, hostile_menu(current_menu(session)), "head office", FRIDAY - timedelta(hours=3))
         session.execute(update(Store).values(name=STORE))
+        kitchen.set_sides_station(session, True, FRIDAY - timedelta(hours=3))  # every screen has tickets
         add_staff(session, MANAGER, "manager", MANAGER_PIN)
         rider = add_staff(session, DRIVER, "driver", DRIVER_PIN)
         drivers.clock_in(session, rider, FRIDAY - timedelta(hours=2))

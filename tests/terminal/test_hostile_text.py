@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
@@ -36,7 +35,7 @@ from terminal.screens.manager import ManagerScreen
 from terminal.screens.oven import OvenScreen
 from terminal.screens.rack import RackScreen
 from terminal.screens.stock import StockScreen
-from terminal.widgets.ticket_card import TicketCard
+from terminal.widgets.ticket_grid import TicketGrid
 from tests.terminal import hostile_store as hostile
 from tests.terminal.conftest import Clock, fill, log_in, make_app, screen_text, wait_for
 
@@ -65,8 +64,9 @@ def drawn(app: MakelineApp) -> str:
             console.print(content)
     for toast in app.screen.query(Toast):
         parts.append(toast.render().plain)
-    for card in app.screen.query(TicketCard):
-        parts += [strip.text for strip in card._body(400, Style())]
+    for grid in app.screen.query(TicketGrid):
+        for card in grid.cards:
+            parts += [strip.text for strip in grid._body(card.ticket, 400)]
     return "\n".join(parts) + "\n" + out.getvalue()
 
 
