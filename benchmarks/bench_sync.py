@@ -54,7 +54,6 @@ from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
 from store_db.models import utcnow as store_now  # noqa: E402
 from store_db.services import outbox  # noqa: E402
-from sync import contracts  # noqa: E402
 from sync.enroll import enroll  # noqa: E402
 
 AGENT_ENV = {"MAKELINE_SYNC_BATCH": "500"}
@@ -242,13 +241,13 @@ async def one_agent(
         httpx.AsyncClient(base_url=cloud, headers=headers, timeout=30) as http,
         websockets.connect(ws_url, additional_headers=headers) as ws,
     ):
-        contracts.Hello.model_validate_json(await ws.recv())
+        contract.Hello.model_validate_json(await ws.recv())
         seq, order, stage, next_beat = 0, str(uuid.uuid4()), 0, 0.0
         pending: list[dict[str, Any]] = []
         while time.monotonic() < until:
             now = time.monotonic()
             if now >= next_beat:
-                beat = contracts.Heartbeat(store_id=store_id, sent_at=utcnow(), acked_seq=seq)
+                beat = contract.Heartbeat(store_id=store_id, sent_at=utcnow(), acked_seq=seq)
                 started = time.perf_counter()
                 try:
                     answer = await http.post(

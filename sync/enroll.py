@@ -13,7 +13,7 @@ from sqlalchemy import select
 from store_db.db import StoreDB
 from store_db.models import Store, Street, utcnow
 from store_db.services import enrollment, feed
-from sync import contracts
+from sync import contract
 from sync.agent.link import auth_headers
 from sync.errors import CloudUnreachable, EnrollmentRefused
 
@@ -99,7 +99,7 @@ def enroll(
                 raise EnrollmentRefused(
                     f"The cloud enrolled the store but refused its credential: {_detail(page)}"
                 )
-            feed_high_water = contracts.PullPage.model_validate(page.json()).high_water
+            feed_high_water = contract.PullPage.model_validate(page.json()).high_water
     except httpx.HTTPError as exc:
         raise CloudUnreachable(
             f"Could not reach the cloud at {cloud_url} ({type(exc).__name__}); check the address and the "

@@ -7,6 +7,7 @@ SyncError
 ├── CloudUnreachable       no answer, a timeout or a server error: the outcome is unknown
 ├── DeviceRefused          the cloud refused this store's credential (revoked)
 ├── ProtocolMismatch       the cloud speaks another protocol version
+├── SecondDevice           another computer already syncs as this store (a copied database)
 └── OutOfStep              the two ledgers disagree in a way retrying cannot fix
 """
 
@@ -39,6 +40,10 @@ class DeviceRefused(SyncError):
 
 class ProtocolMismatch(SyncError):
     pass
+
+
+class SecondDevice(SyncError):
+    """The cloud refused this computer: another one speaks for the store right now."""
 
 
 class OutOfStep(SyncError):

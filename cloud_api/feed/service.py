@@ -20,14 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from cloud_api.db.database import announcement
 from cloud_api.feed import repository
 from cloud_api.models import StoreFeedEntry, StoreFeedHead
-
-ORDER_ONLINE = "order.online"
-ORDER_PAID = "order.paid"
-CANCEL_REQUEST = "order.cancel_request"
-MENU_VERSION = "menu.version"
-INVENTORY_ITEM = "inventory.item"
-STORE_SETTINGS = "store.settings"
-KINDS = (ORDER_ONLINE, ORDER_PAID, CANCEL_REQUEST, MENU_VERSION, INVENTORY_ITEM, STORE_SETTINGS)
+from sync.contract import FeedBody
 
 
 def start_feed(session: Session, store_id: str) -> None:
@@ -37,9 +30,10 @@ def start_feed(session: Session, store_id: str) -> None:
 _PENDING = "makeline.feed.pending"
 
 
-def append(session: Session, store_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
-    """Add one entry to `store_id`'s feed when the caller's transaction commits."""
-    session.info.setdefault(_PENDING, []).append((store_id, kind, payload, at))
+def append(session: Session, store_id: str, entry: FeedBody, at: datetime) -> None:
+    """Add one entry (a model of the wire contract) to `store_id`'s feed when the caller's
+    transaction commits. It is stored exactly as the store will pull it."""
+    session.info.setdefault(_PENDING, []).append((store_id, entry.kind, entry.payload(), at))
     announcement(session).feed_stores.add(store_id)
 
 
@@ -88,8 +82,7 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
 
 def append_to_stores(
     session: Session,
-    kind: str,
-    payload: dict[str, Any],
+    entry: FeedBody,
     at: datetime,
     store_ids: Sequence[str] | None = None,
 ) -> list[str]:
@@ -99,7 +92,7 @@ def append_to_stores(
     if store_ids is not None:
         heads = heads.where(StoreFeedHead.store_id.in_(list(store_ids)))
     session.execute(heads)
-    touched = [store for store, _ in _append(session, kind, payload, at, store_ids)]
+    touched = [store for store, _ in _append(session, entry.kind, entry.payload(), at, store_ids)]
     announcement(session).feed_stores.update(touched)
     return touched
 

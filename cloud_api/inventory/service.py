@@ -1,23 +1,15 @@
 """Stock in the cloud: what stores report (through sync) and what head office sets.
 
-Stock events, as the store's stock services write them (quantities in base units, exact text):
-
-    stock.count    {"count_id", "at" (the count's moment), "lines", "stock_items"}   on hand then
-    stock.receipt  {"receipt_id", "at", "lines", "stock_items"}   the cost after the receipt
-    stock.waste    {"waste_id", "at", "reason", "lines", "stock_items"}
-    stock.usage    {"usage_id", "order_id", "at", "lines", "stock_items"}   ideal usage (negative: a void)
-
-Each line is `{"code", "name", "quantity", "unit", "count_quantity", "count_unit",
-"cost_cents", "cost_cents_per_count_unit"}`; `stock_items` gives each item's sizes and
-cost (`inventory.terms`). `stock.received`, with lines already in counting units and
-`cost_cents` per counting unit, is read too (the earlier name and shape of a receipt).
+Stock events (`stock.count`, `stock.receipt`, `stock.waste`, `stock.usage`) arrive as
+the wire contract's models (`sync.contract.events`) and are recorded here as movements
+of lines in base units, with each item's terms (`inventory.terms`), by
+`cloud_api.store_events.stock_events`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,34 +18,29 @@ from cloud_api.errors import BadRequest, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.inventory import repository
 from cloud_api.inventory.schemas import ItemPublic, ItemUpdate, StockLine, StoreInventory, UnknownItemPublic
-from cloud_api.inventory.terms import in_counting_units, lines_of
+from cloud_api.inventory.terms import Line, in_counting_units
 from cloud_api.models import InventoryItem, StoreStock
 from cloud_api.stores.service import get_store
-
-MOVEMENTS = {
-    "stock.count": "count",
-    "stock.receipt": "received",
-    "stock.received": "received",
-    "stock.waste": "waste",
-    "stock.usage": "usage",
-}
-_REFERENCES = ("count_id", "receipt_id", "waste_id", "usage_id", "order_id")
+from sync.contract.entries import InventoryItemChanged
 
 
-def apply_stock_event(
-    session: Session, store_id: str, kind: str, payload: dict[str, Any], at: datetime, seq: int = 0
-) -> bool:
-    """Record one stock event of a store. False for a kind the cloud keeps but does not use.
+def record_movement(
+    session: Session,
+    store_id: str,
+    kind: str,
+    movement: str,
+    lines: list[Line],
+    reference: str,
+    at: datetime,
+    seq: int,
+) -> None:
+    """Record one stock movement of a store (count, received, waste, usage) from its lines.
 
     Only head office adds items to the chain's catalog: lines of items it does not have
     are set aside (`unknown_stock_item`) for head office to decide on, and the rest of the
     event is recorded as usual.
     """
-    movement = MOVEMENTS.get(kind)
-    if movement is None:
-        return False
-    reference = str(next((payload[k] for k in _REFERENCES if payload.get(k)), ""))[:60]
-    lines = lines_of(payload)
+    reference = reference[:60]
     known = repository.known_codes(session, {line.code for line in lines})
     unknown = [line for line in lines if line.code not in known]
     if unknown:
@@ -61,7 +48,6 @@ def apply_stock_event(
     repository.record(
         session, store_id, movement, [line for line in lines if line.code in known], reference, at, seq
     )
-    return True
 
 
 def unknown_items(session: Session, caller: Principal, store_id: str | None) -> list[UnknownItemPublic]:
@@ -154,11 +140,7 @@ def set_item(session: Session, caller: Principal, code: str, data: ItemUpdate, a
     for name, value in changes.items():
         setattr(item, name, value)
     item.updated_at = at
-    payload = {
-        "code": item.code,
-        **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in changes.items()},
-    }
-    feed.append_to_stores(session, feed.INVENTORY_ITEM, payload, at)
+    feed.append_to_stores(session, InventoryItemChanged.model_validate({"code": item.code, **changes}), at)
     return item
 
 

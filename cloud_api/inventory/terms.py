@@ -9,7 +9,6 @@ as the store does); counting units are `quantity ÷ count size`, four decimals, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -82,55 +81,3 @@ class Line:
     cost_cents: int | None  # what the store says the line is worth
     cost_cents_per_count_unit: int | None
     terms: Terms
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _store_terms(raw: Mapping[str, Any], told: Mapping[str, Any] | None) -> Terms:
-    if told is None:
-        # An event from before the store sent its items' terms: units by name only.
-        return Terms(str(raw["unit"]), str(raw["count_unit"]), None, None, None)
-    return Terms(
-        str(told["base_unit"]),
-        str(told["count_unit"]),
-        quantity(told["count_size"]),
-        quantity(told["purchase_size"]),
-        int(told["cost_cents_per_purchase"]),
-    )
-
-
-def line_of(raw: Mapping[str, Any], stock_items: Mapping[str, Any]) -> Line:
-    code = str(raw["code"])
-    amount = quantity(raw["quantity"])
-    name = str(raw.get("name") or code)
-    if "count_unit" in raw:
-        terms = _store_terms(raw, stock_items.get(code))
-        return Line(
-            code,
-            name,
-            amount,
-            terms.count_unit,
-            _optional_int(raw.get("cost_cents")),
-            _optional_int(raw.get("cost_cents_per_count_unit")) or terms.cost_per_count_unit(),
-            terms,
-        )
-    # The earlier shape: already in the counting unit, `cost_cents` per counting unit.
-    unit = str(raw.get("unit") or "each")
-    cost = _optional_int(raw.get("cost_cents"))
-    return Line(
-        code,
-        name,
-        amount,
-        unit,
-        None if cost is None else round_cents(amount * cost),
-        cost,
-        Terms(unit, unit, ONE, ONE, cost),
-    )
-
-
-def lines_of(payload: Mapping[str, Any]) -> list[Line]:
-    """Every line of a stock event (a payload without `lines` is one line itself)."""
-    told = payload.get("stock_items") or {}
-    return [line_of(raw, told) for raw in payload.get("lines") or [payload]]

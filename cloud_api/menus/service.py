@@ -21,6 +21,7 @@ from cloud_api.menus import repository
 from cloud_api.menus.schemas import MenuVersionPublic
 from cloud_api.models import MenuVersion, Store
 from makeline.trade.menu import Menu
+from sync.contract.entries import MenuPublished
 
 _CACHE_SIZE = 16
 _cache: OrderedDict[int, Menu] = OrderedDict()
@@ -84,7 +85,7 @@ def publish(
     if store_ids is not None and len(touched) != len(set(store_ids)):
         missing = sorted(set(store_ids) - set(touched))
         raise BadRequest(f"There is no store {missing[0]}.", "store_ids")
-    feed.append_to_stores(session, feed.MENU_VERSION, {"version": version, "menu": body}, at, touched)
+    feed.append_to_stores(session, MenuPublished(version=version, menu=numbered), at, touched)
     return MenuVersionPublic(version=version, name=numbered.name, published_at=at, stores=len(touched))
 
 

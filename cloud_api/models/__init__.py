@@ -3,7 +3,14 @@
 from cloud_api.db.base import Base
 from cloud_api.models.accounts import Account, RefreshToken, SignInThrottle
 from cloud_api.models.deliveries import DeliveryRun, DriverShift
-from cloud_api.models.feed import InboundEvent, InboundHead, StoreFeedEntry, StoreFeedHead
+from cloud_api.models.feed import (
+    InboundEvent,
+    InboundHead,
+    InboundQuarantine,
+    StoreAgent,
+    StoreFeedEntry,
+    StoreFeedHead,
+)
 from cloud_api.models.inventory import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 from cloud_api.models.menus import MenuVersion
 from cloud_api.models.notifications import Notification, SmsOptOut
@@ -22,6 +29,7 @@ __all__ = [
     "IdempotencyRecord",
     "InboundEvent",
     "InboundHead",
+    "InboundQuarantine",
     "InventoryItem",
     "MenuVersion",
     "Notification",
@@ -33,6 +41,7 @@ __all__ = [
     "SmsOptOut",
     "StockMovement",
     "Store",
+    "StoreAgent",
     "StoreFeedEntry",
     "StoreFeedHead",
     "StoreStock",

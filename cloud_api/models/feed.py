@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, PrimaryKeyConstraint, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,3 +54,32 @@ class InboundHead(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), primary_key=True)
     contiguous_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     max_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class InboundQuarantine(Base):
+    """A store event the cloud stored but could not read or apply, with the reason: head
+    office sees it (`GET /sync/quarantine`); the store's outbox flows on past it."""
+
+    __tablename__ = "inbound_quarantine"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "seq"),)
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    quarantined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoreAgent(Base):
+    """Which computer speaks for a store: the agent instance heard last, and the last other
+    one refused while it did (two copies of one store database: the fleet flag)."""
+
+    __tablename__ = "store_agent"
+
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    instance: Mapped[str] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refused_instance: Mapped[str] = mapped_column(String(64), default="")
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    refused_count: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -17,6 +17,7 @@ from cloud_api.menus.service import store_menu
 from cloud_api.models import Account, Order, OrderLine, Payment, Store
 from cloud_api.orders import idempotency, progress, repository
 from cloud_api.orders.access import visible_order
+from cloud_api.orders.feed_entry import online_entry
 from cloud_api.orders.schemas import ItemIn, OrderCreate, OrderLinePublic, OrderPublic, OrderSummary
 from cloud_api.payments import repository as payment_rows
 from cloud_api.payments import service as payments
@@ -29,6 +30,7 @@ from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import Limit, order_breaches
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import ItemRequest, Quote, price_item, price_order
+from sync.contract.entries import CancelRequest
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -143,48 +145,6 @@ def public(ctx: CloudContext, order: Order, lines: list[OrderLine], paid: list[P
     )
 
 
-def _feed_payload(
-    ctx: CloudContext, order: Order, data: OrderCreate, quote: Quote, payment: Payment
-) -> dict[str, Any]:
-    """What the store needs to put the order on its make line exactly as priced here."""
-    address = None
-    if order.service == Service.DELIVERY.value and data.address is not None:
-        address = {
-            "line1": data.address.line1,
-            "line2": data.address.line2,
-            "city": data.address.city,
-            "lat": order.lat,
-            "lon": order.lon,
-            "notes": data.address.notes,
-        }
-    return {
-        "cloud_order_id": order.id,
-        "channel": Channel.ONLINE.value,
-        "service": order.service,
-        "items": [r.model_dump(mode="json") for r in _requests(data.items)],
-        "phone": order.phone,
-        "customer_name": order.customer_name,
-        "address": address,
-        "coupon": quote.coupon,
-        "tip": order.tip,
-        "notes": order.notes,
-        "paid_online": payment.status == "succeeded",
-        "payment": {
-            "id": payment.id,
-            "method": payment.method,
-            "status": payment.status,
-            "amount": payment.amount,
-        },
-        "menu_version": order.menu_version,
-        "subtotal": order.subtotal,
-        "discount": order.discount,
-        "tax": order.tax,
-        "total": order.total,
-        "placed_at": order.placed_at.isoformat(),
-        "tracking_url": tracking_url(ctx, order.id),
-    }
-
-
 def place_order(
     session: Session, ctx: CloudContext, caller: Principal, data: OrderCreate, key: str, now: datetime
 ) -> tuple[int, dict[str, Any], bool]:
@@ -270,7 +230,7 @@ def place_order(
     session.flush()
     answer = public(ctx, order, lines, [payment]).model_dump(mode="json")
     idempotency.complete(session, caller.id, key, 201, answer)
-    feed.append(session, store.id, feed.ORDER_ONLINE, _feed_payload(ctx, order, data, quote, payment), now)
+    feed.append(session, store.id, online_entry(order, data, payment), now)
     return 201, answer, False
 
 
@@ -342,16 +302,6 @@ def request_cancel(session: Session, order: Order, reason: str, role: Role, at: 
     order.cancel_state, order.cancel_reason = "requested", reason.strip() or "customer asked to cancel"
     order.updated_at = at
     feed.append(
-        session,
-        order.store_id,
-        feed.CANCEL_REQUEST,
-        {
-            "cloud_order_id": order.id,
-            "store_order_id": order.store_order_id,
-            "reason": order.cancel_reason,
-            "requested_by": role.value,
-            "at": at.isoformat(),
-        },
-        at,
+        session, order.store_id, CancelRequest(cloud_order_id=order.id, reason=order.cancel_reason), at
     )
     return order

@@ -30,6 +30,7 @@ from cloud_api.payments.gateway import (
     WebhookEvent,
 )
 from cloud_api.payments.schemas import PaymentIn, PaymentPublic
+from sync.contract.entries import OrderPaid
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -154,13 +155,8 @@ def pay_due(
         if earlier.method == "cash" and earlier.status == "due":
             earlier.status, earlier.updated_at = "replaced", now
     order.payment, order.updated_at = "paid", now
-    feed.append(
-        session,
-        order.store_id,
-        feed.ORDER_PAID,
-        {"cloud_order_id": order.id, "payment_id": payment.id, "amount": payment.amount, "method": "card"},
-        now,
-    )
+    paid = OrderPaid(cloud_order_id=order.id, payment_id=payment.id, amount=payment.amount, method="card")
+    feed.append(session, order.store_id, paid, now)
     return payment
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.models import InboundEvent, InboundHead
+from cloud_api.models import InboundEvent, InboundHead, InboundQuarantine
 
 
 def store_once(
@@ -73,3 +74,22 @@ def catch_up(session: Session, store_id: str, mark: int) -> int:
 
 def head(session: Session, store_id: str) -> int:
     return session.scalar(select(InboundHead.contiguous_seq).where(InboundHead.store_id == store_id)) or 0
+
+
+def quarantine(
+    session: Session, store_id: str, seq: int, event_id: str, kind: str, reason: str, now: datetime
+) -> None:
+    session.execute(
+        insert(InboundQuarantine)
+        .values(
+            store_id=store_id, seq=seq, event_id=event_id, kind=kind[:40], reason=reason, quarantined_at=now
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def quarantined(session: Session, store_id: str | None, limit: int) -> Sequence[InboundQuarantine]:
+    query = select(InboundQuarantine).order_by(InboundQuarantine.quarantined_at.desc()).limit(limit)
+    if store_id is not None:
+        query = query.where(InboundQuarantine.store_id == store_id)
+    return session.scalars(query).all()

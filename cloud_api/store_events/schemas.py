@@ -41,4 +41,4 @@ class Outcome(StrEnum):
     APPLIED = "applied"  # stored and applied now
     KEPT = "kept"  # stored; nothing in the cloud's records depends on it (yet)
     DUPLICATE = "duplicate"  # stored before: nothing changed
-    UNREADABLE = "unreadable"  # stored, but its payload could not be applied (logged)
+    QUARANTINED = "quarantined"  # stored, but it could not be read or applied: set aside

@@ -1,91 +1,106 @@
 """Applying a store's events to the cloud's records, each exactly once.
 
-`apply_store_event` stores the event under `UNIQUE(store_id, seq)` and applies
-it in the caller's transaction; a replay finds it stored and changes nothing.
-The same `(store_id, seq)` with a different event id is a broken store outbox
-and is refused. The kinds are the store's own, as its services write them:
+`apply_store_event` stores the event under `UNIQUE(store_id, seq)` and applies it in the
+caller's transaction; a replay finds it stored and changes nothing. The same
+`(store_id, seq)` with a different event id is a broken store outbox and is refused.
+
+Every payload is parsed with the wire contract (`sync.contract.events`). One that does not
+parse, or fails to apply, stays stored, is set aside in `inbound_quarantine` with its
+reason (head office sees it) and counts as held: the store's outbox flows on past it and
+nothing answers 5xx. The kinds and what they do:
 
     order.placed          a store order joins the reports; an online order is now in the kitchen
     order.stage           the order moves forward (tracker, texts); late or repeated: nothing
     order.voided          cancelled; an online card payment is queued for refund
     order.cancel_answer   the store's answer to a customer's cancel (accepted or refused)
-    feed.refused          the store could not apply a feed entry; a refused online order is refunded
-    stock.*               counts, receipts, waste, ideal usage (see `inventory.service`)
-    run.*, driver.cash_out  delivery runs and driver shifts (see `run_events`)
-
-`feed.price_mismatch` and `run.not_delivered` are logged and kept; other kinds
-(printer failures, …) are stored and kept for later use.
+    feed.refused          the store refused a feed entry; a refused online order is refunded
+    feed.quarantined      the store set a feed entry aside (logged for head office)
+    stock.*               counts, receipts, waste, ideal usage (`stock_events`)
+    run.*, driver.cash_out  delivery runs and driver shifts (`run_events`)
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
-from cloud_api.errors import Conflict
-from cloud_api.inventory.service import MOVEMENTS, apply_stock_event
-from cloud_api.store_events import order_events, repository, run_events
+from cloud_api.errors import CloudError, Conflict
+from cloud_api.store_events import order_events, repository, run_events, stock_events
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
+from sync.contract import ContractError, StoreEvent, parse_event
+from sync.contract.events import (
+    CancelAnswer,
+    DriverCashOut,
+    FeedQuarantined,
+    FeedRefused,
+    FeedReleased,
+    OrderPlaced,
+    OrderStaged,
+    OrderVoided,
+    PriceMismatch,
+    RunClosed,
+    RunDispatched,
+    RunNotDelivered,
+    StockCounted,
+    StockReceived,
+    StockUsage,
+    StockWaste,
+)
 
 log = logging.getLogger(__name__)
-Payload = Mapping[str, Any]
+# What applying an event may raise that is about the event, not the database being down.
+_EVENT_FAULTS = (CloudError, DataError, IntegrityError, ValueError, LookupError, TypeError, ArithmeticError)
 
 
-def _at(payload: Payload, default: datetime) -> datetime:
-    raw = payload.get("at")
-    if not raw:
-        return default
-    found = datetime.fromisoformat(str(raw))
-    return found if found.tzinfo else found.replace(tzinfo=default.tzinfo)
-
-
-HANDLERS: dict[str, Callable[[Session, str, Payload, datetime], bool]] = {
-    "order.placed": order_events.order_placed,
-    "order.stage": order_events.order_stage,
-    "order.voided": order_events.order_voided,
-    "order.cancel_answer": order_events.cancel_answer,
-    "feed.refused": order_events.feed_refused,
-    "run.dispatched": run_events.run_dispatched,
-    "run.closed": run_events.run_closed,
-    "driver.cash_out": run_events.driver_cash_out,
-    "cash_out": run_events.driver_cash_out,  # the earlier name
-}
-
-
-def _noted(store_id: str, kind: str, payload: Payload) -> None:
-    if kind == "feed.price_mismatch":
-        order_events.price_mismatch(store_id, payload)
-    elif kind == "run.not_delivered":
-        log.info(
-            "store %s: order %s came back undelivered (%s)",
-            store_id,
-            payload.get("number"),
-            payload.get("reason"),
-        )
-
-
-def _handle(session: Session, store_id: str, event: StoreEventLike) -> Outcome:
-    at = _at(event.payload, event.created_at)
-    if event.kind in MOVEMENTS:
-        used = apply_stock_event(session, store_id, event.kind, dict(event.payload), at, event.seq)
-        return Outcome.APPLIED if used else Outcome.KEPT
-    handler = HANDLERS.get(event.kind)
-    if handler is None:
-        _noted(store_id, event.kind, event.payload)
+def _handle(session: Session, store_id: str, body: StoreEvent, seq: int, created_at: datetime) -> Outcome:
+    if isinstance(body, StockCounted | StockReceived | StockWaste | StockUsage):
+        stock_events.record(session, store_id, body, seq)
+    elif isinstance(body, OrderPlaced):
+        order_events.order_placed(session, store_id, body, created_at)
+    elif isinstance(body, OrderStaged):
+        order_events.order_stage(session, store_id, body, created_at)
+    elif isinstance(body, OrderVoided):
+        order_events.order_voided(session, store_id, body, created_at)
+    elif isinstance(body, CancelAnswer):
+        order_events.cancel_answer(session, store_id, body, created_at)
+    elif isinstance(body, FeedRefused):
+        order_events.feed_refused(session, store_id, body, created_at)
+    elif isinstance(body, RunDispatched):
+        run_events.run_dispatched(session, store_id, body, created_at)
+    elif isinstance(body, RunClosed):
+        run_events.run_closed(session, store_id, body, created_at)
+    elif isinstance(body, DriverCashOut):
+        run_events.driver_cash_out(session, store_id, body, created_at)
+    else:
+        _noted(store_id, body)
         return Outcome.KEPT
-    handler(session, store_id, event.payload, at)
     return Outcome.APPLIED
 
 
+def _noted(store_id: str, body: StoreEvent) -> None:
+    if isinstance(body, PriceMismatch):
+        order_events.price_mismatch(store_id, body)
+    elif isinstance(body, RunNotDelivered):
+        log.info("store %s: order %d came back undelivered (%s)", store_id, body.number, body.reason)
+    elif isinstance(body, FeedQuarantined):
+        log.warning(
+            "store %s set feed entry %d (%s) aside: %s", store_id, body.cursor, body.entry_kind, body.reason
+        )
+    elif isinstance(body, FeedReleased):
+        log.info("store %s applied feed entry %d (%s) after all", store_id, body.cursor, body.entry_kind)
+
+
 def _apply(session: Session, store_id: str, event: StoreEventLike, now: datetime) -> Outcome:
+    payload, unstorable = dict(event.payload), ""
+    if _holds_nul(payload):  # PostgreSQL's JSON cannot hold a NUL character
+        payload, unstorable = {}, "Unstorable payload: it holds a NUL character (\\u0000)"
     stored = repository.store_once(
-        session, store_id, event.seq, event.event_id, event.kind, dict(event.payload), event.created_at, now
+        session, store_id, event.seq, event.event_id, event.kind, payload, event.created_at, now
     )
     if not stored:
         found = repository.event_id_at(session, store_id, event.seq)
@@ -100,20 +115,34 @@ def _apply(session: Session, store_id: str, event: StoreEventLike, now: datetime
                 "seq",
             )
         return Outcome.DUPLICATE
+    if unstorable:
+        return _set_aside(session, store_id, event, unstorable, now)
     try:
-        # A malformed event must not stop the store's sync: it stays stored, unapplied, and logged.
+        body = parse_event(event.kind, event.payload)
+    except ContractError as exc:
+        return _set_aside(session, store_id, event, f"Unreadable: {exc.reason}", now)
+    try:
         with session.begin_nested():
-            return _handle(session, store_id, event)
-    except (KeyError, ValueError, TypeError, DataError, IntegrityError) as exc:
-        log.error(
-            "store %s event %s (%s, seq %d) could not be applied: %r",
-            store_id,
-            event.event_id,
-            event.kind,
-            event.seq,
-            exc,
-        )
-        return Outcome.UNREADABLE
+            return _handle(session, store_id, body, event.seq, event.created_at)
+    except _EVENT_FAULTS as exc:
+        return _set_aside(session, store_id, event, f"Could not apply it: {exc}"[:500], now)
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _set_aside(session: Session, store_id: str, event: StoreEventLike, reason: str, now: datetime) -> Outcome:
+    """Stored, not applied: quarantined with its reason for head office. One log line."""
+    repository.quarantine(session, store_id, event.seq, event.event_id, event.kind, reason, now)
+    log.warning("store %s event #%d (%s) set aside: %s", store_id, event.seq, event.kind[:40], reason)
+    return Outcome.QUARANTINED
 
 
 def apply_store_events(

@@ -33,6 +33,7 @@ from cloud_api.stores.schemas import (
 from makeline.trade.address import Located, street_key
 from makeline.trade.geo import distance_km
 from makeline.trade.limits import OrderLimits
+from sync.contract.entries import StoreSettings
 
 ENROLLMENT_TTL = timedelta(minutes=10)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread over the phone
@@ -301,7 +302,7 @@ def update_settings(
     for name, value in changes.items():
         setattr(store, name, value)
     store.updated_at = at
-    feed.append(session, store.id, feed.STORE_SETTINGS, changes, at)
+    feed.append(session, store.id, StoreSettings.model_validate(changes), at)
     return store
 
 

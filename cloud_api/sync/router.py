@@ -4,6 +4,11 @@ POST /sync/push        PushBatch → PushAck      store events in, each stored a
 GET  /sync/pull        ?after=&limit= → PullPage the store's feed after its cursor
 POST /sync/heartbeat   Heartbeat → HeartbeatAck  "online" for 60 s; where both ledgers stand
 WS   /sync/ws          Hello, then a Nudge whenever the store's feed has news
+GET  /sync/quarantine  store events set aside, with the reason (head office)
+GET  /sync/fleet       stores a second computer tried to sync as (head office)
+
+Every device call names the agent's instance (`X-Makeline-Instance`, or `instance` in the
+body): one computer speaks for a store; a second one is refused with 409.
 
 Each call is one unit of work committed in its handler's own thread before it answers, so
 a chain's worth of agents reconnecting at once never holds more database connections than
@@ -16,7 +21,7 @@ import asyncio
 import contextlib
 from typing import Annotated
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from cloud_api.api.deps import ContextDep, CurrentCaller
@@ -25,17 +30,23 @@ from cloud_api.auth.service import authenticate_device_token
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
+from cloud_api.store_events import repository as store_events
 from cloud_api.sync import repository, service
-from sync import contracts, failpoints
+from cloud_api.sync.schemas import FleetFlag, HeldEvent
+from sync import contract, failpoints
 
 router = APIRouter(prefix="/sync", tags=["sync"])
+Instance = Annotated[str, Header(alias=contract.INSTANCE_HEADER, max_length=64)]
 
 
 @router.post("/push", summary="A store's outbox events, stored and applied once (that store's device)")
-def push(batch: contracts.PushBatch, ctx: ContextDep, caller: CurrentCaller) -> contracts.PushAck:
+def push(
+    batch: contract.PushBatch, ctx: ContextDep, caller: CurrentCaller, instance: Instance = ""
+) -> contract.PushAck:
     store_id = service.device_store(caller, batch.store_id)
     service.check_protocol(batch.protocol)
     with ctx.db.transaction() as session:
+        service.claim(session, store_id, batch.instance or instance, utcnow())
         ack = service.push(session, store_id, batch, utcnow())
     failpoints.hit("push.after_commit")
     return ack
@@ -46,19 +57,46 @@ def pull(
     ctx: ContextDep,
     caller: CurrentCaller,
     after: Annotated[int, Query(ge=0, le=2**62, description="the last cursor the store applied")] = 0,
-    limit: Annotated[int, Query(ge=1, le=contracts.MAX_PAGE)] = 500,
-) -> contracts.PullPage:
+    limit: Annotated[int, Query(ge=1, le=contract.MAX_PAGE)] = 500,
+    instance: Instance = "",
+) -> contract.PullPage:
     store_id = service.device_store(caller)
     with ctx.db.transaction() as session:
+        service.claim(session, store_id, instance, utcnow())
         return service.pull(session, store_id, after, limit)
 
 
 @router.post("/heartbeat", summary="The store's agent is alive: online orders open (that store's device)")
-def heartbeat(beat: contracts.Heartbeat, ctx: ContextDep, caller: CurrentCaller) -> contracts.HeartbeatAck:
+def heartbeat(
+    beat: contract.Heartbeat, ctx: ContextDep, caller: CurrentCaller, instance: Instance = ""
+) -> contract.HeartbeatAck:
     store_id = service.device_store(caller, beat.store_id)
     service.check_protocol(beat.protocol)
     with ctx.db.transaction() as session:
+        service.claim(session, store_id, beat.instance or instance, utcnow())
         return service.heartbeat(session, store_id, beat, utcnow())
+
+
+@router.get("/quarantine", summary="Store events set aside because they could not be read or applied")
+def quarantine(
+    ctx: ContextDep,
+    caller: CurrentCaller,
+    store_id: Annotated[str | None, Query(max_length=36)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[HeldEvent]:
+    caller.require(Role.HEAD_OFFICE)
+    with ctx.db.transaction() as session:
+        return [
+            HeldEvent.model_validate(r, from_attributes=True)
+            for r in store_events.quarantined(session, store_id, limit)
+        ]
+
+
+@router.get("/fleet", summary="Stores a second computer tried to sync as (a copied store database)")
+def fleet(ctx: ContextDep, caller: CurrentCaller) -> list[FleetFlag]:
+    caller.require(Role.HEAD_OFFICE)
+    with ctx.db.transaction() as session:
+        return [FleetFlag.model_validate(r, from_attributes=True) for r in repository.agents_flagged(session)]
 
 
 def _token(websocket: WebSocket) -> str:
@@ -73,7 +111,7 @@ async def nudges(websocket: WebSocket) -> None:
     try:
         caller = await run_in_threadpool(authenticate_device_token, ctx, _token(websocket))
         store_id = service.device_store(caller)
-        service.check_protocol(int(websocket.headers.get("x-makeline-protocol") or contracts.PROTOCOL))
+        service.check_protocol(int(websocket.headers.get(contract.PROTOCOL_HEADER) or contract.PROTOCOL))
     except (CloudError, ValueError) as exc:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
@@ -91,7 +129,7 @@ async def nudges(websocket: WebSocket) -> None:
     try:
         high_water, feed_high_water = await run_in_threadpool(where)
         await websocket.accept()
-        hello = contracts.Hello(store_id=store_id, high_water=high_water, feed_high_water=feed_high_water)
+        hello = contract.Hello(store_id=store_id, high_water=high_water, feed_high_water=feed_high_water)
         await websocket.send_text(hello.model_dump_json())
         closed = asyncio.ensure_future(websocket.receive())
         try:
@@ -107,7 +145,7 @@ async def nudges(websocket: WebSocket) -> None:
                     nudge.cancel()
                     continue
                 cursor = await run_in_threadpool(feed_head)
-                await websocket.send_text(contracts.Nudge(cursor=cursor).model_dump_json())
+                await websocket.send_text(contract.Nudge(cursor=cursor).model_dump_json())
         finally:
             closed.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):

@@ -3,42 +3,93 @@
 - `push`: each event stored once under `UNIQUE(store_id, seq)` and applied in the same
   transaction (`store_events.apply_store_events`); the answer names the store's
   high-water mark, so a replayed batch changes nothing and gets the same answer.
-- `pull`: the store's feed after a cursor, in the wire contract's shapes.
+- `pull`: the store's feed after a cursor, exactly as stored (built from the wire contract).
 - `heartbeat`: the store is online (it takes online orders) and where both ledgers stand.
+- `claim`: one computer speaks for a store: a second agent (a copy of the store's database
+  on another computer) is refused with 409 while the first is still heard from, and
+  flagged for head office.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
-from cloud_api.errors import BadRequest, CloudError, Forbidden
+from cloud_api.errors import BadRequest, CloudError, Conflict, Forbidden
 from cloud_api.feed import service as feed
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_events, high_water_mark
 from cloud_api.stores.service import record_heartbeat
 from cloud_api.sync import repository
-from cloud_api.sync.wire import to_wire
-from sync import contracts, failpoints
+from sync import contract, failpoints
 
 log = logging.getLogger(__name__)
+
+
+# A store's agent heartbeats every 15 s: silent for longer than this, it has gone away and
+# another computer may speak for the store (a replaced store computer).
+AGENT_LEASE = timedelta(seconds=90)
 
 
 class ProtocolTooNew(CloudError):
     status_code = 426
 
 
+class SecondDevice(Conflict):
+    """Two computers speak for one store: the newer one is refused."""
+
+
 def check_protocol(protocol: int) -> None:
-    if protocol > contracts.PROTOCOL:
+    if protocol > contract.PROTOCOL:
         raise ProtocolTooNew(
-            f"This store speaks sync protocol {protocol}; this cloud speaks {contracts.PROTOCOL}. "
+            f"This store speaks sync protocol {protocol}; this cloud speaks {contract.PROTOCOL}. "
             "Update the cloud before the store.",
             "protocol",
         )
+
+
+def claim(session: Session, store_id: str, instance: str, now: datetime) -> None:
+    """Record that `instance` speaks for the store, or refuse it (`SecondDevice`, 409) while
+    another computer does; the refusal is kept (the fleet flag head office sees)."""
+    if not instance:
+        return
+    agent = repository.agent_of(session, store_id)
+    if agent is None:
+        repository.add_agent(session, store_id, instance, now)
+        return
+    if agent.instance == instance:
+        agent.last_seen_at = max(agent.last_seen_at, now)
+        return
+    if now - agent.last_seen_at > AGENT_LEASE:
+        log.warning(
+            "store %s is now synced by another computer (%s; the last one, %s, was silent since %s)",
+            store_id,
+            instance,
+            agent.instance,
+            agent.last_seen_at.isoformat(),
+        )
+        agent.instance, agent.last_seen_at = instance, now
+        return
+    agent.refused_instance, agent.refused_at = instance, now
+    agent.refused_count += 1
+    log.error(
+        "store %s: a second computer (%s) tried to sync as this store while %s still does; refused",
+        store_id,
+        instance,
+        agent.instance,
+    )
+    raise SecondDevice(
+        "Another computer is already syncing as this store (heard from "
+        f"{max(0, int((now - agent.last_seen_at).total_seconds()))} s ago). This store database is a "
+        "copy: it will not sync while the original does. Use the original store computer, or stop "
+        "it and ask head office to enroll this one as the store's replacement.",
+        "instance",
+        keep_writes=True,
+    )
 
 
 def device_store(caller: Principal, named: str = "") -> str:
@@ -51,12 +102,12 @@ def device_store(caller: Principal, named: str = "") -> str:
     return caller.store_id
 
 
-def push(session: Session, store_id: str, batch: contracts.PushBatch, now: datetime) -> contracts.PushAck:
+def push(session: Session, store_id: str, batch: contract.PushBatch, now: datetime) -> contract.PushAck:
     events = batch.events
     if any(b.seq <= a.seq for a, b in pairwise(events)):
         raise BadRequest("A batch's events must be in increasing sequence order.", "events")
     if not events:
-        return contracts.PushAck(store_id=store_id, high_water=high_water_mark(session, store_id))
+        return contract.PushAck(store_id=store_id, high_water=high_water_mark(session, store_id))
     # Two halves, so a fault test can stop the process between them (`push.mid_batch`).
     half = max(1, len(events) // 2)
     outcomes, mark = apply_store_events(session, store_id, events[:half], now)
@@ -65,23 +116,24 @@ def push(session: Session, store_id: str, batch: contracts.PushBatch, now: datet
         more, mark = apply_store_events(session, store_id, events[half:], now)
         outcomes += more
     stored = sum(1 for o in outcomes if o is not Outcome.DUPLICATE)
-    return contracts.PushAck(store_id=store_id, high_water=mark, stored=stored)
+    held = sum(1 for o in outcomes if o is Outcome.QUARANTINED)
+    return contract.PushAck(store_id=store_id, high_water=mark, stored=stored, quarantined=held)
 
 
-def pull(session: Session, store_id: str, after: int, limit: int) -> contracts.PullPage:
+def pull(session: Session, store_id: str, after: int, limit: int) -> contract.PullPage:
     rows = feed.read(session, store_id, after, limit)
     head = repository.feed_head(session, store_id)
     entries = [
-        contracts.FeedEntry(
+        contract.FeedEntry(
             cursor=row.cursor,
             kind=row.kind,
-            payload=to_wire(row.kind, row.payload),
+            payload=row.payload,
             created_at=row.created_at,
         )
         for row in rows
     ]
     more = len(entries) == limit and entries[-1].cursor < head
-    return contracts.PullPage(store_id=store_id, entries=entries, high_water=head, more=more)
+    return contract.PullPage(store_id=store_id, entries=entries, high_water=head, more=more)
 
 
 def positions(session: Session, store_id: str) -> tuple[int, int]:
@@ -90,8 +142,8 @@ def positions(session: Session, store_id: str) -> tuple[int, int]:
 
 
 def heartbeat(
-    session: Session, store_id: str, beat: contracts.Heartbeat, now: datetime
-) -> contracts.HeartbeatAck:
+    session: Session, store_id: str, beat: contract.Heartbeat, now: datetime
+) -> contract.HeartbeatAck:
     store = record_heartbeat(session, store_id, now)
     high_water, feed_high_water = positions(session, store_id)
     troubled = [p for p in beat.printers if not p.online and p.waiting]
@@ -105,6 +157,6 @@ def heartbeat(
         )
     if beat.outbox_backlog > 1000:
         log.info("store %s is catching up: %d events waiting", store.code, beat.outbox_backlog)
-    return contracts.HeartbeatAck(
+    return contract.HeartbeatAck(
         store_id=store_id, store_code=store.code, high_water=high_water, feed_high_water=feed_high_water
     )

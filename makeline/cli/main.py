@@ -102,7 +102,7 @@ def _agent(args: argparse.Namespace) -> int:
     from printers.store_jobs import health
     from store_db.db import StoreDB
     from sync.agent import AgentSettings, SyncAgent, agent_lock, sync_forever
-    from sync.contracts import PrinterHealth
+    from sync.contract import PrinterHealth
     from sync.errors import CloudUnreachable, NotEnrolled, SyncError
 
     _log_to_stderr()

@@ -27,7 +27,7 @@ from store_db.models.outbox import OutboxEvent
 from store_db.models.printing import Printer, PrintJob
 from store_db.models.stock import InventoryItem, ItemUnit
 from store_db.models.store import AuditEntry, Shift, Staff, Store
-from store_db.models.sync import SyncState
+from store_db.models.sync import FeedQuarantine, SyncState
 
 __all__ = [
     "AuditEntry",
@@ -37,6 +37,7 @@ __all__ = [
     "CustomerAddress",
     "DayCounter",
     "DeliveryRun",
+    "FeedQuarantine",
     "InventoryItem",
     "ItemUnit",
     "KitchenTicket",

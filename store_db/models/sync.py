@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store_db.models.base import Base, UTCDateTime
@@ -22,3 +22,21 @@ class SyncState(Base):
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="not_enrolled")  # online, offline, revoked
+
+
+class FeedQuarantine(Base):
+    """A feed entry the store could not read or apply, set aside with its reason so the
+    entries behind it flow on. `held`: waiting for a fix, then retried; `refused`: the
+    store's own rules refused it and the cloud was told (an online order is refunded);
+    `applied`: retried and applied, once."""
+
+    __tablename__ = "feed_quarantine"
+
+    cursor: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="held", index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=1)
+    quarantined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -33,6 +33,7 @@ from store_db.models import (
     WasteEntry,
     WasteLine,
 )
+from sync.contract.events import ItemTerms, StockLine
 
 Ts = TypeVarTuple("Ts")
 ZERO = Decimal(0)
@@ -57,37 +58,37 @@ class StockItem:
     def price(self) -> Price:
         return Price(self.cost_cents_per_purchase, self.units.per_unit[self.units.purchase_unit])
 
-    def line(self, qty: Decimal) -> dict[str, Any]:
-        """One item's quantity as the outbox carries it: base units as exact text, the same in
-        the counting unit (four decimals at most), what it is worth, and the item's cost now."""
-        return {
-            "code": self.code,
-            "name": self.units.name,
-            "quantity": str(qty),
-            "unit": self.units.base_unit,
-            "count_quantity": fmt_qty(self.units.to_count(qty)),
-            "count_unit": self.units.count_unit,
-            "cost_cents": self.price.value(qty),
-            "cost_cents_per_count_unit": self.price.value(self.units.per_unit[self.units.count_unit]),
-        }
+    def line(self, qty: Decimal) -> StockLine:
+        """One item's quantity as the outbox carries it: base units exact, the same in the
+        counting unit (four decimals at most), what it is worth, and the item's cost now."""
+        return StockLine(
+            code=self.code,
+            name=self.units.name,
+            quantity=qty,
+            unit=self.units.base_unit,
+            count_quantity=Decimal(fmt_qty(self.units.to_count(qty))),
+            count_unit=self.units.count_unit,
+            cost_cents=self.price.value(qty),
+            cost_cents_per_count_unit=self.price.value(self.units.per_unit[self.units.count_unit]),
+        )
 
-    def terms(self, cost_cents_per_purchase: int | None = None) -> dict[str, Any]:
+    def terms(self, cost_cents_per_purchase: int | None = None) -> ItemTerms:
         """What turns this item's base units into counting units and money, exactly: the
         outbox carries it beside the lines so the cloud's figures are the store's own."""
         units = self.units
-        return {
-            "base_unit": units.base_unit,
-            "count_unit": units.count_unit,
-            "count_size": str(units.per_unit[units.count_unit]),
-            "purchase_unit": units.purchase_unit,
-            "purchase_size": str(units.per_unit[units.purchase_unit]),
-            "cost_cents_per_purchase": (
+        return ItemTerms(
+            base_unit=units.base_unit,
+            count_unit=units.count_unit,
+            count_size=units.per_unit[units.count_unit],
+            purchase_unit=units.purchase_unit,
+            purchase_size=units.per_unit[units.purchase_unit],
+            cost_cents_per_purchase=(
                 self.cost_cents_per_purchase if cost_cents_per_purchase is None else cost_cents_per_purchase
             ),
-        }
+        )
 
 
-def stock_items(items: dict[str, StockItem], codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+def stock_items(items: dict[str, StockItem], codes: Iterable[str]) -> dict[str, ItemTerms]:
     """The `stock_items` of an outbox event: each line's item terms, by code."""
     return {code: items[code].terms() for code in sorted(set(codes))}
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from makeline.trade.lifecycle import OPEN, Stage
 from store_db.errors import NotFound
 from store_db.models import Order, OutboxEvent, Staff, Store
-from store_db.models.sync import SyncState
+from store_db.models.sync import FeedQuarantine, SyncState
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class SyncStatus:
     status: str  # not_enrolled, online, offline, revoked
     last_contact_at: datetime | None
     unsent: int  # outbox events the cloud has not acknowledged yet
+    set_aside: int = 0  # feed entries quarantined here, waiting for a fix
 
 
 def sync_status(session: Session) -> SyncStatus:
@@ -92,6 +93,9 @@ def sync_status(session: Session) -> SyncStatus:
     unsent = session.scalar(
         select(func.count()).select_from(OutboxEvent).where(OutboxEvent.acked_at.is_(None))
     )
+    held = session.scalar(
+        select(func.count()).select_from(FeedQuarantine).where(FeedQuarantine.state == "held")
+    )
     if state is None:
-        return SyncStatus("not_enrolled", None, int(unsent or 0))
-    return SyncStatus(state.status, state.last_contact_at, int(unsent or 0))
+        return SyncStatus("not_enrolled", None, int(unsent or 0), int(held or 0))
+    return SyncStatus(state.status, state.last_contact_at, int(unsent or 0), int(held or 0))

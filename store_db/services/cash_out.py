@@ -17,6 +17,7 @@ from store_db.errors import BadInput
 from store_db.models import CashOut, DeliveryRun, Order, RunStop, Staff
 from store_db.services import drivers, outbox, printing
 from store_db.services.staff import audit, require_approver
+from sync.contract.events import DriverCashOut
 
 
 def cash_out(session: Session, driver: Staff, approver: Staff, at: datetime) -> CashOut:
@@ -60,25 +61,24 @@ def cash_out(session: Session, driver: Staff, approver: Staff, at: datetime) -> 
     printing.enqueue(session, "cash-out", record.id, at)
     outbox.emit(
         session,
-        "driver.cash_out",
+        DriverCashOut(
+            id=record.id,
+            driver_id=driver.id,
+            driver=driver.name,
+            shift_start=shift.clock_in_at,
+            at=at,
+            runs=record.runs,
+            deliveries=record.deliveries,
+            distance_m=record.distance_m,
+            starting_bank=record.starting_bank,
+            cash_collected=cash_collected,
+            cash_tips=cash_tips,
+            card_tips=card_tips,
+            mileage_cents=mileage,
+            owed_to_store=owed,
+            approved_by=approver.name,
+        ),
         record.id,
-        {
-            "id": record.id,
-            "driver_id": driver.id,
-            "driver": driver.name,
-            "shift_start": shift.clock_in_at.isoformat(),
-            "at": at.isoformat(),
-            "runs": record.runs,
-            "deliveries": record.deliveries,
-            "distance_m": record.distance_m,
-            "starting_bank": record.starting_bank,
-            "cash_collected": cash_collected,
-            "cash_tips": cash_tips,
-            "card_tips": card_tips,
-            "mileage_cents": mileage,
-            "owed_to_store": owed,
-            "approved_by": approver.name,
-        },
         at,
     )
     return record

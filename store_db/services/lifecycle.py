@@ -22,6 +22,7 @@ from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Tender
 from store_db.services import outbox, printing, usage
 from store_db.services import staff as staff_service
+from sync.contract.events import OrderStaged, OrderStageUndone, OrderVoided
 
 
 def get_order(session: Session, order_id: str) -> Order:
@@ -63,15 +64,10 @@ def advance(
     order.stage = target.value
     if target is Stage.MADE:
         usage.record_made(session, order, stamp)
-    payload: dict[str, object] = {
-        "order_id": order.id,
-        "number": order.number,
-        "stage": target.value,
-        "at": stamp.isoformat(),
-    }
-    if staff_id:
-        payload["staff_id"] = staff_id
-    outbox.emit(session, "order.stage", order.id, payload, stamp)
+    event = OrderStaged(
+        order_id=order.id, number=order.number, stage=target, at=stamp, staff_id=staff_id or None
+    )
+    outbox.emit(session, event, order.id, stamp)
     return order
 
 
@@ -119,17 +115,16 @@ def undo(
     for stage in steps[steps.index(back_to) + 1 :]:
         setattr(order, STAMP[stage], None)
     order.stage = back_to.value
-    payload: dict[str, object] = {
-        "order_id": order.id,
-        "number": order.number,
-        "stage": current.value,
-        "back_to": back_to.value,
-        "at": at.isoformat(),
-    }
-    if staff_id:
-        payload["staff_id"] = staff_id
+    undone = OrderStageUndone(
+        order_id=order.id,
+        number=order.number,
+        stage=current,
+        back_to=back_to,
+        at=at,
+        staff_id=staff_id or None,
+    )
     staff_service.audit(session, at, "undo", f"#{order.number}: {current.value} → {back_to.value}", staff_id)
-    outbox.emit(session, "order.stage_undone", order.id, payload, at)
+    outbox.emit(session, undone, order.id, at)
     return order
 
 
@@ -197,17 +192,16 @@ def void(
         session.add_all(printing.jobs_for(session, ["void"], order.id, stamp))
     outbox.emit(
         session,
-        "order.voided",
+        OrderVoided(
+            order_id=order.id,
+            number=order.number,
+            reason=reason.strip(),
+            approved_by=approver.name if approver else "customer",
+            after_made=made,
+            refunded_cash=refunded,
+            at=stamp,
+        ),
         order.id,
-        {
-            "order_id": order.id,
-            "number": order.number,
-            "reason": reason.strip(),
-            "approved_by": approver.name if approver else "customer",
-            "after_made": made,
-            "refunded_cash": refunded,
-            "at": stamp.isoformat(),
-        },
         stamp,
     )
     return order

@@ -31,6 +31,7 @@ from store_db.models import (
 )
 from store_db.services import customers, kitchen, outbox, printing, promise
 from store_db.services.menu import current_menu
+from sync.contract.events import OrderPlaced, TenderLine
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
 UNPAID_TENDERS = ("cash", "pay_at_door")  # nobody has paid until the customer shows up
@@ -272,7 +273,7 @@ def place_order(
             session.connection().execute(
                 insert(cast(Table, model.__table__)), [_columns(row) for row in rows]
             )
-    outbox.emit(session, "order.placed", order.id, order_payload(order, priced.items, tenders), at)
+    outbox.emit(session, placed_event(order, priced.items, tenders), order.id, at)
     if not tickets:
         return kitchen.start_without_tickets(session, order.id, {i.station for i in priced.items}, at)
     return order
@@ -308,35 +309,35 @@ def _lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:
     ]
 
 
-def order_payload(order: Order, items: list[PricedItem], tenders: list[Tender]) -> dict[str, Any]:
+def placed_event(order: Order, items: list[PricedItem], tenders: list[Tender]) -> OrderPlaced:
     """The order as the cloud learns it: everything needed to report on it, nothing more."""
-    return {
-        "id": order.id,
-        "number": order.number,
-        "business_date": order.business_date.isoformat(),
-        "channel": order.channel,
-        "service": order.service,
-        "stage": order.stage,
-        "customer_name": order.customer_name,
-        "phone": order.phone,
-        "address": order.address,
-        "lat": order.lat,
-        "lon": order.lon,
-        "notes": order.notes,
-        "menu_version": order.menu_version,
-        "coupon": order.coupon,
-        "subtotal": order.subtotal,
-        "discount": order.discount,
-        "tax": order.tax,
-        "tip": order.tip,
-        "total": order.total,
-        "payment": order.payment,
-        "promise_at": order.promise_at.isoformat(),
-        "placed_at": order.placed_at.isoformat(),
-        "cloud_order_id": order.cloud_order_id,
-        "items": [i.model_dump(mode="json") for i in items],
-        "tenders": [
-            {"id": t.id, "kind": t.kind, "amount": t.amount, "tendered": t.tendered, "change": t.change}
+    return OrderPlaced(
+        id=order.id,
+        number=order.number,
+        business_date=order.business_date,
+        channel=Channel(order.channel),
+        service=Service(order.service),
+        stage=Stage(order.stage),
+        customer_name=order.customer_name,
+        phone=order.phone,
+        address=order.address,
+        lat=order.lat,
+        lon=order.lon,
+        notes=order.notes,
+        menu_version=order.menu_version,
+        coupon=order.coupon,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        tax=order.tax,
+        tip=order.tip,
+        total=order.total,
+        payment=order.payment,
+        promise_at=order.promise_at,
+        placed_at=order.placed_at,
+        cloud_order_id=order.cloud_order_id,
+        items=items,
+        tenders=[
+            TenderLine(id=t.id, kind=t.kind, amount=t.amount, tendered=t.tendered, change=t.change)
             for t in tenders
         ],
-    }
+    )

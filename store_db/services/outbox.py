@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from store_db.models import OutboxEvent, new_id
+from sync.contract import StoreEvent
 
 _TXN_KEY = "makeline.outbox.txn"
 
 
-def emit(session: Session, kind: str, subject: str, payload: dict[str, Any], at: datetime) -> int:
-    """Add one event in the caller's transaction and return its sequence number.
+def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int:
+    """Add one event (a model of the wire contract) in the caller's transaction and return
+    its sequence number. `subject` is the id of what the event is about.
 
     Safe across processes because every write transaction begins IMMEDIATE:
     no other writer can take the same `seq` before this one commits.
@@ -35,9 +37,9 @@ def emit(session: Session, kind: str, subject: str, payload: dict[str, Any], at:
                 seq=next_seq,
                 event_id=new_id(),
                 txn=txn,
-                kind=kind,
+                kind=event.kind,
                 subject=subject,
-                payload=payload,
+                payload=event.payload(),
                 created_at=at,
             )
             .returning(table.c.seq)

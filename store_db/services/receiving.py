@@ -22,6 +22,7 @@ from store_db.models import InventoryItem, StockReceipt, StockReceiptLine, new_i
 from store_db.queries import stock_ledger as ledger
 from store_db.services import outbox
 from store_db.services import staff as staff_service
+from sync.contract.events import ReceivedLine, StockReceived
 
 
 @dataclass(frozen=True)
@@ -108,32 +109,30 @@ def receive(
             on_hand[code], record.cost_cents_per_purchase, size, received, cents
         )
         new_costs[code] = record.cost_cents_per_purchase
-    payload_lines = []
-    for n, item, quantity, unit, qty, cents in rows:
-        payload = item.line(qty)
-        payload.update(
+    received_lines = [
+        ReceivedLine(
+            **(dict(item.line(qty)) | {"cost_cents": cents}),
             line_no=n,
-            invoiced=str(quantity),
+            invoiced=quantity,
             invoiced_unit=unit,
-            cost_cents=cents,
             purchase_unit=item.units.purchase_unit,
             cost_cents_per_purchase=new_costs[item.code],
         )
-        payload_lines.append(payload)
+        for n, item, quantity, unit, qty, cents in rows
+    ]
     outbox.emit(
         session,
-        "stock.receipt",
+        StockReceived(
+            receipt_id=receipt.id,
+            supplier=supplier,
+            invoice=invoice,
+            at=at,
+            received_by=staff_id,
+            lines=received_lines,
+            total_cents=receipt.total_cents,
+            stock_items={code: items[code].terms(cost) for code, cost in sorted(new_costs.items())},
+        ),
         receipt.id,
-        {
-            "receipt_id": receipt.id,
-            "supplier": supplier,
-            "invoice": invoice,
-            "at": at.isoformat(),
-            "received_by": staff_id,
-            "lines": payload_lines,
-            "total_cents": receipt.total_cents,
-            "stock_items": {code: items[code].terms(cost) for code, cost in sorted(new_costs.items())},
-        },
         at,
     )
     return receipt

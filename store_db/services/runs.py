@@ -18,6 +18,7 @@ from makeline.trade.lifecycle import Stage
 from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store
 from store_db.services import drivers, lifecycle, outbox, printing
+from sync.contract.events import ClosedStop, DispatchedStop, RunClosed, RunDispatched, RunNotDelivered
 
 
 @dataclass(frozen=True)
@@ -114,26 +115,25 @@ def dispatch(
     printing.enqueue(session, "run-sheet", run.id, at)
     outbox.emit(
         session,
-        "run.dispatched",
-        run.id,
-        {
-            "run_id": run.id,
-            "driver_id": driver.id,
-            "driver": driver.name,
-            "at": at.isoformat(),
-            "expected_return_at": back.isoformat(),
-            "distance_m": distance_m,
-            "stops": [
-                {
-                    "order_id": o.id,
-                    "number": o.number,
-                    "cloud_order_id": o.cloud_order_id,
-                    "phone": o.phone,
-                    "eta_at": s.eta_at.isoformat() if s.eta_at else None,
-                }
+        RunDispatched(
+            run_id=run.id,
+            driver_id=driver.id,
+            driver=driver.name,
+            at=at,
+            expected_return_at=back,
+            distance_m=distance_m,
+            stops=[
+                DispatchedStop(
+                    order_id=o.id,
+                    number=o.number,
+                    cloud_order_id=o.cloud_order_id,
+                    phone=o.phone,
+                    eta_at=s.eta_at,
+                )
                 for s, o in zip(stops, orders, strict=True)
             ],
-        },
+        ),
+        run.id,
         at,
     )
     return run
@@ -188,15 +188,8 @@ def mark_stop(
         stop.outcome, stop.reason = "not_delivered", reason.strip()
         outbox.emit(
             session,
-            "run.not_delivered",
+            RunNotDelivered(order_id=order_id, number=order.number, run_id=run_id, reason=stop.reason, at=at),
             order_id,
-            {
-                "order_id": order_id,
-                "number": order.number,
-                "run_id": run_id,
-                "reason": stop.reason,
-                "at": at.isoformat(),
-            },
             at,
         )
     stop.done_at = at
@@ -234,29 +227,28 @@ def checkout(session: Session, run_id: str, cash_in_hand: int, at: datetime) -> 
         shift.out_on_run = False
     outbox.emit(
         session,
-        "run.closed",
-        run.id,
-        {
-            "run_id": run.id,
-            "driver_id": run.driver_id,
-            "returned_at": run.returned_at.isoformat(),
-            "dispatched_at": run.dispatched_at.isoformat(),
-            "distance_m": run.distance_m,
-            "cash_due": run.cash_due,
-            "cash_collected": collected,
-            "tips": run.tips,
-            "mileage_cents": run.mileage_cents,
-            "stops": [
-                {
-                    "order_id": s.order_id,
-                    "outcome": s.outcome,
-                    "reason": s.reason,
-                    "collected": s.collected,
-                    "tip": s.tip,
-                }
+        RunClosed(
+            run_id=run.id,
+            driver_id=run.driver_id,
+            returned_at=run.returned_at,
+            dispatched_at=run.dispatched_at,
+            distance_m=run.distance_m,
+            cash_due=run.cash_due,
+            cash_collected=collected,
+            tips=run.tips,
+            mileage_cents=run.mileage_cents,
+            stops=[
+                ClosedStop(
+                    order_id=s.order_id,
+                    outcome=s.outcome,
+                    reason=s.reason,
+                    collected=s.collected,
+                    tip=s.tip,
+                )
                 for s in stops
             ],
-        },
+        ),
+        run.id,
         at,
     )
     return run

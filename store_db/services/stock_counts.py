@@ -33,6 +33,7 @@ from store_db.models import StockCount, StockCountLine
 from store_db.queries import stock_ledger as ledger
 from store_db.services import outbox
 from store_db.services import staff as staff_service
+from sync.contract.events import CountedLine, StockCounted
 
 
 class CountKind(StrEnum):
@@ -289,27 +290,24 @@ def close(session: Session, count: StockCount, at: datetime, staff_id: str | Non
         )
     count.state, count.finalised_at, count.finalised_by = CountState.FINALISED.value, at, staff_id
     session.flush()
-    payload_lines = []
+    counted_lines = []
     for line in lines:
         assert line.on_hand is not None and line.counted is not None
-        payload = items[line.item].line(line.on_hand)
-        payload["counted"] = str(line.counted)
-        payload["entry"] = line.entry
-        payload_lines.append(payload)
+        on_hand = items[line.item].line(line.on_hand)
+        counted_lines.append(CountedLine(**dict(on_hand), counted=line.counted, entry=line.entry))
     outbox.emit(
         session,
-        "stock.count",
+        StockCounted(
+            count_id=count.id,
+            count_kind=count.kind,
+            at=count.started_at,
+            finalised_at=at,
+            finalised_by=staff_id,
+            lines=counted_lines,
+            value_cents=sum(c.cost_cents for c in counted_lines),
+            stock_items=ledger.stock_items(items, (line.item for line in lines)),
+        ),
         count.id,
-        {
-            "count_id": count.id,
-            "kind": count.kind,
-            "at": count.started_at.isoformat(),
-            "finalised_at": at.isoformat(),
-            "finalised_by": staff_id,
-            "lines": payload_lines,
-            "value_cents": sum(int(p["cost_cents"]) for p in payload_lines),
-            "stock_items": ledger.stock_items(items, (line.item for line in lines)),
-        },
         at,
     )
 

@@ -21,6 +21,7 @@ from makeline.trade.recipes import Usage, needed_parts, order_usage
 from store_db.models import Order, OrderLine, UsageRecord, new_id
 from store_db.queries import stock_ledger as ledger
 from store_db.services import outbox, waste
+from sync.contract.events import StockUsage
 
 MADE, VOID = "made", "void"
 
@@ -41,18 +42,18 @@ def _write(session: Session, order: Order, usage: Usage, at: datetime, kind: str
     items = ledger.catalog(session, usage.keys())
     lines = [items[code].line(qty) for code, qty in sorted(usage.items()) if qty != 0]
     usage_id = new_id()  # the event's own subject: the order's events stay the order's lifecycle
-    payload = {
-        "usage_id": usage_id,
-        "order_id": order.id,
-        "number": order.number,
-        "business_date": order.business_date.isoformat(),
-        "kind": kind,
-        "at": at.isoformat(),
-        "lines": lines,
-        "cost_cents": sum(int(line["cost_cents"]) for line in lines),
-        "stock_items": ledger.stock_items(items, (line["code"] for line in lines)),
-    }
-    outbox.emit(session, "stock.usage", usage_id, payload, at)
+    event = StockUsage(
+        usage_id=usage_id,
+        order_id=order.id,
+        number=order.number,
+        business_date=order.business_date,
+        movement=kind,
+        at=at,
+        lines=lines,
+        cost_cents=sum(line.cost_cents for line in lines),
+        stock_items=ledger.stock_items(items, (line.code for line in lines)),
+    )
+    outbox.emit(session, event, usage_id, at)
 
 
 def record_made(session: Session, order: Order, at: datetime) -> Usage:

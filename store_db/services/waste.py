@@ -24,6 +24,7 @@ from store_db.models import Order, OrderLine, WasteEntry, WasteLine, new_id
 from store_db.queries import stock_ledger as ledger
 from store_db.services import outbox
 from store_db.services import staff as staff_service
+from sync.contract.events import StockWaste
 
 
 class WasteReason(StrEnum):
@@ -70,7 +71,7 @@ def record_waste(
         order_id=order_id,
         order_line_id=order_line_id,
         description=description[:120],
-        cost_cents=sum(int(line["cost_cents"]) for line in lines.values()),
+        cost_cents=sum(line.cost_cents for line in lines.values()),
     )
     session.add(entry)
     session.flush()
@@ -82,28 +83,27 @@ def record_waste(
                     "entry_id": entry.id,
                     "item": code,
                     "qty": qty,
-                    "cost_cents": lines[code]["cost_cents"],
+                    "cost_cents": lines[code].cost_cents,
                 }
                 for code, qty in kept.items()
             ],
         )
     outbox.emit(
         session,
-        "stock.waste",
+        StockWaste(
+            waste_id=entry.id,
+            at=at,
+            reason=entry.reason,
+            note=entry.note,
+            staff_id=staff_id,
+            order_id=order_id,
+            order_line_id=order_line_id,
+            description=entry.description,
+            lines=list(lines.values()),
+            cost_cents=entry.cost_cents,
+            stock_items=ledger.stock_items(items, lines),
+        ),
         entry.id,
-        {
-            "waste_id": entry.id,
-            "at": at.isoformat(),
-            "reason": entry.reason,
-            "note": entry.note,
-            "staff_id": staff_id,
-            "order_id": order_id,
-            "order_line_id": order_line_id,
-            "description": entry.description,
-            "lines": list(lines.values()),
-            "cost_cents": entry.cost_cents,
-            "stock_items": ledger.stock_items(items, lines),
-        },
         at,
     )
     return entry

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from store_db.db import StoreDB
-from store_db.models import OutboxEvent, SyncState, utcnow
+from store_db.models import FeedQuarantine, OutboxEvent, SyncState, utcnow
 from store_db.services import enrollment, feed
-from sync import contracts, failpoints
+from sync import contract, failpoints
 from sync.errors import OutOfStep
 from sync.protocol import whole_transactions
 
@@ -33,6 +33,7 @@ class Position:
     acked_seq: int  # the cloud has acknowledged every event up to here
     last_seq: int  # the newest event in the outbox
     feed_cursor: int  # the last feed entry applied
+    set_aside: int = 0  # feed entries quarantined here, waiting for a fix
 
     @property
     def backlog(self) -> int:
@@ -55,11 +56,14 @@ class Ledger:
         with self.db.read() as session:
             state = session.get(SyncState, 1)
             last = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+            held = session.scalar(
+                select(func.count()).select_from(FeedQuarantine).where(FeedQuarantine.state == "held")
+            )
             if state is None:
-                return Position(0, last, 0)
-            return Position(state.acked_seq, last, state.feed_cursor)
+                return Position(0, last, 0, int(held or 0))
+            return Position(state.acked_seq, last, state.feed_cursor, int(held or 0))
 
-    def batch(self, after: int, limit: int) -> list[contracts.OutboxEvent]:
+    def batch(self, after: int, limit: int) -> list[contract.OutboxEvent]:
         """The next events after seq `after`, whole store transactions only."""
         with self.db.read() as session:
             rows = list(
@@ -99,7 +103,7 @@ class Ledger:
                 enrollment.record_status(session, "online", at or utcnow())
             return newly
 
-    def apply_page(self, entries: list[contracts.FeedEntry], at: datetime | None = None) -> tuple[int, int]:
+    def apply_page(self, entries: list[contract.FeedEntry], at: datetime | None = None) -> tuple[int, int]:
         """Apply one pulled page in one transaction; returns (entries new here, the cursor)."""
         with self.db.write() as session:
             applied = feed.apply_entries(
@@ -125,8 +129,8 @@ class Ledger:
             enrollment.record_status(session, status, at, error)
 
 
-def _wire(row: OutboxEvent) -> contracts.OutboxEvent:
-    return contracts.OutboxEvent(
+def _wire(row: OutboxEvent) -> contract.OutboxEvent:
+    return contract.OutboxEvent(
         seq=row.seq,
         event_id=row.event_id,
         txn=row.txn,

@@ -5,35 +5,67 @@ Library errors become sync errors here, once:
     no answer, a timeout, a cut connection, 5xx   CloudUnreachable (unknown: send again)
     401 / 403                                     DeviceRefused (stop; a person must act)
     426                                           ProtocolMismatch (stop; update makeline)
+    409 naming the instance                       SecondDevice (another computer syncs as us)
     409, other 4xx                                OutOfStep (the cloud will not take this)
 """
 
 from __future__ import annotations
 
+import hashlib
+import platform
+import uuid
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from sync import contracts
-from sync.errors import CloudUnreachable, DeviceRefused, OutOfStep, ProtocolMismatch
+from sync import contract
+from sync.errors import CloudUnreachable, DeviceRefused, OutOfStep, ProtocolMismatch, SecondDevice
 
 API = "/api/v1/sync"
 Answer = TypeVar("Answer", bound=BaseModel)
 
 
-def auth_headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "X-Makeline-Protocol": str(contracts.PROTOCOL)}
+def auth_headers(token: str, instance: str = "") -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}", contract.PROTOCOL_HEADER: str(contract.PROTOCOL)}
+    if instance:
+        headers[contract.INSTANCE_HEADER] = instance
+    return headers
+
+
+def _machine() -> str:
+    for name in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            found = Path(name).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if found:
+            return found
+    return f"{platform.node()}-{uuid.getnode():x}"
+
+
+def agent_instance(db_path: Path) -> str:
+    """Which computer and store file this agent syncs from: the same after a restart, another
+    for a copy of the store file (on another computer, or elsewhere on this one)."""
+    where = f"{_machine()}|{db_path.resolve()}"
+    return hashlib.sha256(where.encode()).hexdigest()[:32]
+
+
+class _Refusal(BaseModel):
+    detail: str = ""
+    field: str | None = None
+
+
+def _refusal(response: httpx.Response) -> _Refusal:
+    try:
+        return _Refusal.model_validate(response.json())
+    except (ValueError, ValidationError):
+        return _Refusal(detail=response.text[:200] or response.reason_phrase)
 
 
 def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason_phrase
-    if isinstance(body, dict) and body.get("detail"):
-        return str(body["detail"])
-    return str(body)[:200]
+    return _refusal(response).detail[:300]
 
 
 def check(response: httpx.Response, what: str) -> Any:
@@ -52,6 +84,8 @@ def check(response: httpx.Response, what: str) -> Any:
         )
     if status == 426:
         raise ProtocolMismatch(f"The cloud speaks another sync protocol ({detail}); update makeline.")
+    if status == 409 and _refusal(response).field == "instance":
+        raise SecondDevice(f"The cloud refused to {what}: {detail}")
     if status >= 500 or status == 429:
         raise CloudUnreachable(f"The cloud could not {what} right now ({status}: {detail}).")
     raise OutOfStep(f"The cloud refused to {what} ({status}: {detail}).")
@@ -82,27 +116,27 @@ class CloudLink:
                 f"The cloud's answer to {what} could not be read ({exc.error_count()} problems)."
             ) from exc
 
-    async def heartbeat(self, beat: contracts.Heartbeat) -> contracts.HeartbeatAck:
+    async def heartbeat(self, beat: contract.Heartbeat) -> contract.HeartbeatAck:
         return await self._call(
             "take the heartbeat",
             "POST",
             "/heartbeat",
-            contracts.HeartbeatAck,
+            contract.HeartbeatAck,
             content=beat.model_dump_json(),
             headers={"Content-Type": "application/json"},
         )
 
-    async def push(self, batch: contracts.PushBatch) -> contracts.PushAck:
+    async def push(self, batch: contract.PushBatch) -> contract.PushAck:
         return await self._call(
             "store our events",
             "POST",
             "/push",
-            contracts.PushAck,
+            contract.PushAck,
             content=batch.model_dump_json(),
             headers={"Content-Type": "application/json"},
         )
 
-    async def pull(self, after: int, limit: int) -> contracts.PullPage:
+    async def pull(self, after: int, limit: int) -> contract.PullPage:
         return await self._call(
-            "send our feed", "GET", "/pull", contracts.PullPage, params={"after": after, "limit": limit}
+            "send our feed", "GET", "/pull", contract.PullPage, params={"after": after, "limit": limit}
         )

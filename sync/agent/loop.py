@@ -12,8 +12,13 @@ connect), then four tasks until something fails or the agent stops:
     nudges     the websocket; down is fine (polling covers it), it keeps reconnecting
 
 A failed session (no answer, a timeout, a server error) marks the store offline and
-waits a capped, jittered, growing delay before the next. A refused credential stops
-syncing until the store is enrolled again; the print queue is never affected.
+waits a capped, jittered, growing delay before the next; the delay only starts again
+from short after a session that stayed up, so a session that keeps failing right after
+it connects never turns into a reconnect storm. Each failure is one log line, and the
+same failure repeated is logged at most once a minute. A refused credential stops
+syncing until the store is enrolled again; a second computer syncing as this store
+(a copied database) is refused by the cloud and retried slowly; the print queue is
+never affected.
 """
 
 from __future__ import annotations
@@ -30,17 +35,24 @@ from typing import Any, TypeVar
 import httpx
 
 from store_db.db import StoreDB
-from sync import contracts, failpoints
+from sync import contract, failpoints
 from sync.agent import nudges
 from sync.agent.ledger import Ledger, Link, Position
-from sync.agent.link import CloudLink, auth_headers
+from sync.agent.link import CloudLink, agent_instance, auth_headers
 from sync.agent.progress import DrainProgress
 from sync.agent.settings import AgentSettings
-from sync.errors import CloudUnreachable, DeviceRefused, NotEnrolled, OutOfStep, ProtocolMismatch
+from sync.errors import (
+    CloudUnreachable,
+    DeviceRefused,
+    NotEnrolled,
+    OutOfStep,
+    ProtocolMismatch,
+    SecondDevice,
+)
 from sync.protocol import Backoff, reconcile
 
 log = logging.getLogger("sync")
-PrinterHealthSource = Callable[[], list[contracts.PrinterHealth]]
+PrinterHealthSource = Callable[[], list[contract.PrinterHealth]]
 T = TypeVar("T")
 NOT_CONNECTED = (
     "This store is not connected to the cloud: printing only, no online orders. "
@@ -50,6 +62,25 @@ NOT_CONNECTED = (
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class _Repeats:
+    """One log line per failure; the same failure again within `every_s` is counted, not logged."""
+
+    def __init__(self, every_s: float = 60.0) -> None:
+        self.every_s = every_s
+        self.last = ""
+        self.logged_at = 0.0
+        self.quiet = 0
+
+    def log(self, level: int, message: str) -> None:
+        now = time.monotonic()
+        if message == self.last and now - self.logged_at < self.every_s:
+            self.quiet += 1
+            return
+        more = f" (and {self.quiet} more time(s) since the last report)" if self.quiet else ""
+        log.log(level, "%s%s", message, more)
+        self.last, self.logged_at, self.quiet = message, now, 0
 
 
 @dataclass
@@ -83,6 +114,8 @@ class SyncAgent:
         self._refused: str | None = None  # a credential the cloud refused: wait for a new one
         self._said_not_enrolled = False
         self._drain = DrainProgress()
+        self.instance = agent_instance(db.path)
+        self._repeats = _Repeats()
 
     async def _io(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
@@ -102,6 +135,7 @@ class SyncAgent:
             if self._said_not_enrolled:
                 log.info("sync: this store is now enrolled with %s", link.cloud_url)
                 self._said_not_enrolled = False
+            started = time.monotonic()
             try:
                 await self._session(link, stop)
             except (DeviceRefused, ProtocolMismatch) as exc:
@@ -109,17 +143,33 @@ class SyncAgent:
                 status = "revoked" if isinstance(exc, DeviceRefused) else "offline"
                 await self._io(self.ledger.record, status, str(exc))
                 log.error("sync: STOPPED. %s", exc)
+            except SecondDevice as exc:
+                self._settle(started)
+                delay = max(self.backoff.next_delay(), self.settings.backoff_cap_s)
+                await self._io(self.ledger.record, "offline", str(exc))
+                self._repeats.log(logging.ERROR, f"sync: REFUSED. {exc}")
+                await _wait(stop, delay)
             except (CloudUnreachable, OutOfStep, OSError) as exc:
+                self._settle(started)
                 delay = self.backoff.next_delay()
                 await self._io(self.ledger.record, "offline", str(exc))
-                log.warning("sync: offline: %s Trying again in %.1f s.", exc, delay)
+                self._repeats.log(logging.WARNING, f"sync: offline: {exc} Trying again shortly.")
                 await _wait(stop, delay)
             except Exception as exc:  # e.g. the store's disk is full: keep trying, keep printing
+                self._settle(started)
                 delay = self.backoff.next_delay()
-                log.exception("sync: stopped by an unexpected error; trying again in %.1f s", delay)
+                self._repeats.log(
+                    logging.ERROR,
+                    f"sync: stopped by an unexpected error ({type(exc).__name__}: {exc}); trying again",
+                )
                 with contextlib.suppress(Exception):
                     await self._io(self.ledger.record, "offline", f"Sync failed: {exc}")
                 await _wait(stop, delay)
+
+    def _settle(self, started: float) -> None:
+        """A session that stayed up longer than the longest wait earns short waits again."""
+        if time.monotonic() - started > self.settings.backoff_cap_s:
+            self.backoff.reset()
 
     async def sync_once(self, attempts: int = 5) -> Position:
         """Send everything waiting and apply the whole feed, trying again through short
@@ -153,7 +203,7 @@ class SyncAgent:
         timeout = httpx.Timeout(self.settings.timeout_s, connect=self.settings.connect_s)
         return httpx.AsyncClient(
             base_url=link.cloud_url,
-            headers=auth_headers(link.device_token),
+            headers=auth_headers(link.device_token, self.instance),
             timeout=timeout,
             transport=self.transport,
         )
@@ -162,7 +212,6 @@ class SyncAgent:
         async with self._client(link) as http:
             cloud = CloudLink(http)
             session = await self._connect(cloud)
-            self.backoff.reset()
             tasks = [
                 asyncio.create_task(self._pusher(cloud, session), name="push"),
                 asyncio.create_task(self._puller(cloud, session), name="pull"),
@@ -176,6 +225,8 @@ class SyncAgent:
         here = await self._io(self.ledger.position)
         session = _Session("", here.acked_seq, here.acked_seq, here.feed_cursor, here.last_seq)
         ack = await self._beat(cloud, session)
+        if ack.protocol > contract.PROTOCOL:
+            raise ProtocolMismatch(contract.too_new(ack.protocol, "cloud"))
         session.store_id = ack.store_id
         found = reconcile(here.acked_seq, here.last_seq, ack.high_water)
         session.pushed, session.problem = found.push_from, found.problem
@@ -235,7 +286,14 @@ class SyncAgent:
             if here.last_seq - session.pushed > self.settings.batch:  # a backlog: log its drain
                 drain.start(here.last_seq - session.pushed)
         failpoints.hit("agent.before_push")
-        ack = await cloud.push(contracts.PushBatch(store_id=session.store_id, events=batch))
+        ack = await cloud.push(
+            contract.PushBatch(store_id=session.store_id, instance=self.instance, events=batch)
+        )
+        if ack.quarantined:
+            log.warning(
+                "sync: the cloud set %d of our events aside (it could not apply them); head office sees why",
+                ack.quarantined,
+            )
         failpoints.hit("agent.after_answer")
         if ack.high_water < first:
             raise OutOfStep(
@@ -262,8 +320,16 @@ class SyncAgent:
         while True:
             page = await cloud.pull(session.cursor, self.settings.page)
             if page.entries:
+                before = await self._io(self.ledger.position)
                 applied, session.cursor = await self._io(self.ledger.apply_page, list(page.entries))
                 total += applied
+                after = await self._io(self.ledger.position)
+                if after.set_aside > before.set_aside:
+                    log.warning(
+                        "sync: %d feed entr(ies) could not be applied and were set aside (the store "
+                        "manager sees them; the cloud is told); the rest were applied",
+                        after.set_aside - before.set_aside,
+                    )
             if not (page.more and page.entries):
                 break
             log.info("sync: applying the cloud's feed: at #%d of #%d", session.cursor, page.high_water)
@@ -273,12 +339,14 @@ class SyncAgent:
 
     # Heartbeat and nudges.
 
-    async def _beat(self, cloud: CloudLink, session: _Session) -> contracts.HeartbeatAck:
+    async def _beat(self, cloud: CloudLink, session: _Session) -> contract.HeartbeatAck:
         printers = await self._io(self.printers) if self.printers is not None else []
         ack = await cloud.heartbeat(
-            contracts.Heartbeat(
+            contract.Heartbeat(
                 store_id=session.store_id,
+                instance=self.instance,
                 sent_at=_now(),
+                last_seq=session.last_seq,
                 outbox_backlog=max(0, session.last_seq - session.acked),
                 acked_seq=session.acked,
                 feed_cursor=session.cursor,
@@ -301,7 +369,7 @@ class SyncAgent:
             await self._io(self.ledger.record, "online", session.problem)
 
     async def _nudges(self, link: Link, session: _Session) -> None:
-        async def hello(message: contracts.Hello) -> None:
+        async def hello(message: contract.Hello) -> None:
             if message.feed_high_water > session.cursor:
                 session.wake_pull.set()
 

@@ -14,7 +14,7 @@ import websockets
 from pydantic import ValidationError
 from websockets.asyncio.client import connect
 
-from sync import contracts
+from sync import contract
 from sync.agent.link import auth_headers
 from sync.protocol import Backoff
 
@@ -32,7 +32,7 @@ def socket_url(cloud_url: str) -> str:
 async def listen(
     cloud_url: str,
     token: str,
-    on_hello: Callable[[contracts.Hello], Awaitable[None]],
+    on_hello: Callable[[contract.Hello], Awaitable[None]],
     on_nudge: Callable[[int], None],
     up: Callable[[bool], None],
     connect_s: float = 5.0,
@@ -51,12 +51,12 @@ async def listen(
                 ping_timeout=15,
                 max_size=2**16,
             ) as ws:
-                hello = contracts.Hello.model_validate_json(await ws.recv())
+                hello = contract.Hello.model_validate_json(await ws.recv())
                 up(True)
                 backoff.reset()
                 await on_hello(hello)
                 async for message in ws:
-                    nudge = contracts.Nudge.model_validate_json(message)
+                    nudge = contract.Nudge.model_validate_json(message)
                     on_nudge(nudge.cursor)
         except (OSError, TimeoutError, websockets.WebSocketException, ValidationError) as exc:
             log.debug("sync: the cloud's websocket is down (%s)", exc)

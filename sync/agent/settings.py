@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from sync.contracts import MAX_BATCH
+from sync.contract import MAX_BATCH
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ def phone(digits: str) -> str:
 def sync_line(sync: SyncStatus, zone: str) -> str:
     """'sync: online', 'sync: OFFLINE since 7:02 PM · 12 waiting', 'sync: not set up'."""
     waiting = f" · {sync.unsent} waiting" if sync.unsent else ""
+    waiting += f" · {sync.set_aside} set aside (manager)" if sync.set_aside else ""
     if sync.status == "online":
         return f"sync: online{waiting}"
     if sync.status == "offline":

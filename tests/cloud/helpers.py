@@ -19,6 +19,10 @@ from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL, STOR
 from cloud_api.demo.seed import demo_customer_email
 from cloud_api.models import Store
 from cloud_api.store_events.schemas import StoreEvent
+from makeline.demo.menu import demo_menu
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.pricing import ItemRequest, price_order
+from sync.contract.events import OrderPlaced, OrderStaged, OrderVoided
 
 Headers = dict[str, str]
 _seq = itertools.count(1)
@@ -122,41 +126,45 @@ def store_order_payload(
     phone: str = "7085550123",
     business_date: str | None = None,
 ) -> dict[str, Any]:
-    """An `order.placed` payload as the store's `order_payload` writes it (a phone order)."""
+    """An `order.placed` payload as the store's `placed_event` builds it (a phone order)."""
     placed_at = placed_at or utcnow()
-    return {
-        "id": order_id or str(uuid.uuid4()),
-        "number": number,
-        "business_date": business_date or (placed_at - timedelta(hours=10)).date().isoformat(),
-        "channel": "phone",
-        "service": service,
-        "stage": "placed",
-        "customer_name": "Pat Phone",
-        "phone": phone,
-        "address": "1200 N Harlem Ave, Oak Park" if service == "delivery" else "",
-        "lat": None,
-        "lon": None,
-        "notes": "",
-        "menu_version": 1,
-        "coupon": None,
-        "subtotal": 1708,
-        "discount": 0,
-        "tax": 175,
-        "tip": 0,
-        "total": 1883,
-        "payment": "due",
-        "promise_at": (placed_at + timedelta(minutes=35)).isoformat(),
-        "placed_at": placed_at.isoformat(),
-        "cloud_order_id": None,
-        "items": [
-            {
-                "product": "pepperoni",
-                "name": "Pepperoni Pizza",
-                "size": "lg",
-                "quantity": 1,
-                "unit_price": 1708,
-                "line_total": 1708,
-            }
-        ],
-        "tenders": [],
-    }
+    items = price_order(demo_menu(), [ItemRequest(product="pepperoni", size="lg")], 1025).items
+    event = OrderPlaced(
+        id=order_id or str(uuid.uuid4()),
+        number=number,
+        business_date=business_date or (placed_at - timedelta(hours=10)).date().isoformat(),
+        channel=Channel.PHONE,
+        service=Service(service),
+        stage=Stage.PLACED,
+        customer_name="Pat Phone",
+        phone=phone,
+        address="1200 N Harlem Ave, Oak Park" if service == "delivery" else "",
+        menu_version=1,
+        subtotal=1708,
+        discount=0,
+        tax=175,
+        tip=0,
+        total=1883,
+        payment="due",
+        promise_at=placed_at + timedelta(minutes=35),
+        placed_at=placed_at,
+        items=items,
+    )
+    return event.payload()
+
+
+def staged(order_id: str, stage: str, at: datetime | None = None) -> dict[str, Any]:
+    """An `order.stage` payload as the store's lifecycle builds it."""
+    return OrderStaged(order_id=order_id, number=1042, stage=Stage(stage), at=at or utcnow()).payload()
+
+
+def voided(order_id: str, reason: str, at: datetime | None = None) -> dict[str, Any]:
+    """An `order.voided` payload as the store's lifecycle builds it."""
+    return OrderVoided(
+        order_id=order_id,
+        number=1042,
+        reason=reason,
+        approved_by="Morgan",
+        after_made=False,
+        at=at or utcnow(),
+    ).payload()

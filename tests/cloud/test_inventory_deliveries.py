@@ -4,6 +4,7 @@ feed); a store records its runs through the same service its synced events use."
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from starlette.testclient import TestClient
 
 from cloud_api.models import StoreFeedEntry
 from cloud_api.store_events.service import apply_store_events
+from sync.contract import parse_entry
+from sync.contract.entries import InventoryItemChanged
 
 from .helpers import (
     bring_online,
@@ -23,6 +26,7 @@ from .helpers import (
     manager,
     order_body,
     place,
+    store_order_payload,
 )
 
 
@@ -49,9 +53,11 @@ def test_head_office_sets_an_item_chain_wide(client: TestClient, app: FastAPI) -
             .where(StoreFeedEntry.kind == "inventory.item")
             .order_by(StoreFeedEntry.cursor)
         ).all()
-        assert [e.payload for e in feed] == [
-            {"code": "truffle_oil", "name": "Truffle oil", "unit": "lb", "cost_cents": 350, "par": "60"},
-            {"code": "truffle_oil", "discontinued": True},
+        assert [parse_entry(e.kind, e.payload) for e in feed] == [
+            InventoryItemChanged(
+                code="truffle_oil", name="Truffle oil", unit="lb", cost_cents=350, par=Decimal("60")
+            ),
+            InventoryItemChanged(code="truffle_oil", discontinued=True),
         ]
     catalog = client.get("/api/v1/inventory", headers=head_office(client)).json()
     codes = [i["code"] for i in catalog["items"]]
@@ -72,7 +78,14 @@ def test_a_store_records_its_runs(client: TestClient, app: FastAPI) -> None:
         apply_store_events(
             session,
             store,
-            [event("order.placed", {"id": in_store, "cloud_order_id": order["id"], "number": 1090}, seq=1)],
+            [
+                event(
+                    "order.placed",
+                    store_order_payload(order_id=in_store, number=1090, service="delivery")
+                    | {"cloud_order_id": order["id"], "channel": "online"},
+                    seq=1,
+                )
+            ],
         )
     body = {"store_id": store, "driver_id": str(uuid.uuid4()), "driver_name": "Ray", "order_ids": [in_store]}
     early = client.post("/api/v1/deliveries", json=body, headers=manager(client))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,7 @@ from cloud_api.models import Notification
 from cloud_api.notifications.worker import NotificationWorker
 from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
+from sync.contract.events import DispatchedStop, RunDispatched
 
 from .fake_twilio import FakeTwilio
 from .helpers import (
@@ -32,6 +34,7 @@ from .helpers import (
     manager,
     order_body,
     place,
+    staged,
     store_order_payload,
 )
 
@@ -64,8 +67,8 @@ def _worker(app: FastAPI, clock: list[datetime] | None = None, lease_s: float = 
     )
 
 
-def _stage(order_id: str, stage: str) -> dict[str, str]:
-    return {"order_id": order_id, "stage": stage}
+def _stage(order_id: str, stage: str) -> dict[str, Any]:
+    return staged(order_id, stage)
 
 
 def test_one_text_per_stage_across_repeats_restarts_and_a_crash(
@@ -109,12 +112,13 @@ def test_one_text_per_stage_across_repeats_restarts_and_a_crash(
             [
                 event(
                     "run.dispatched",
-                    {
-                        "run_id": str(uuid.uuid4()),
-                        "driver_id": str(uuid.uuid4()),
-                        "driver_name": "Sam",
-                        "order_ids": [in_store],
-                    },
+                    RunDispatched(
+                        run_id=str(uuid.uuid4()),
+                        driver_id=str(uuid.uuid4()),
+                        driver="Sam",
+                        at=utcnow(),
+                        stops=[DispatchedStop(order_id=in_store, number=1050)],
+                    ).payload(),
                     seq=9,
                 )
             ],

@@ -11,6 +11,8 @@ from cloud_api.db.base import utcnow
 from cloud_api.models import Order, StoreFeedEntry
 from cloud_api.stores.schemas import StoreDetails
 from cloud_api.stores.service import save_store
+from sync.contract import parse_entry
+from sync.contract.entries import OnlineOrder
 
 from .helpers import bring_online, count, ctx, customer, head_office, manager, order_body, place, take_offline
 
@@ -30,9 +32,10 @@ def test_a_carryout_order_is_priced_paid_and_fed_to_its_store(client: TestClient
         entries = session.scalars(select(StoreFeedEntry).where(StoreFeedEntry.store_id == store)).all()
         online = [e for e in entries if e.kind == "order.online"]
         assert len(online) == 1
-        payload = online[0].payload
-        assert payload["cloud_order_id"] == order["id"] and payload["paid_online"] is True
-        assert payload["total"] == 2653 and payload["items"][0]["product"] == "pepperoni"
+        entry = parse_entry(online[0].kind, online[0].payload)
+        assert isinstance(entry, OnlineOrder)
+        assert entry.cloud_order_id == order["id"] and entry.payment == "paid"
+        assert entry.total == 2653 and entry.items[0].product == "pepperoni"
         assert [e.cursor for e in entries] == list(range(1, len(entries) + 1))
 
     mine = client.get(f"/api/v1/orders/{order['id']}", headers=customer(client))

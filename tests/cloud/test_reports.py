@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -16,8 +17,33 @@ from cloud_api.db.base import utcnow
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores.schemas import StoreDetails
 from cloud_api.stores.service import save_store
+from sync.contract.events import (
+    ClosedStop,
+    CountedLine,
+    DispatchedStop,
+    DriverCashOut,
+    ItemTerms,
+    ReceivedLine,
+    RunClosed,
+    RunDispatched,
+    StockCounted,
+    StockLine,
+    StockReceived,
+    StockUsage,
+    StockWaste,
+)
 
-from .helpers import ctx, customer, demo_store_id, event, head_office, manager, store_order_payload
+from .helpers import (
+    ctx,
+    customer,
+    demo_store_id,
+    event,
+    head_office,
+    manager,
+    staged,
+    store_order_payload,
+    voided,
+)
 
 DAY = "2026-11-02"
 ZONE = ZoneInfo("America/Chicago")
@@ -34,6 +60,7 @@ def _sales_day(app: FastAPI, store: str) -> None:
     delivery = store_order_payload(
         number=1002, service="delivery", placed_at=_local(18, 30), business_date=DAY
     )
+    base = delivery["items"][0]
     delivery |= {
         "subtotal": 3000,
         "discount": 500,
@@ -42,19 +69,13 @@ def _sales_day(app: FastAPI, store: str) -> None:
         "total": 3056,
         "coupon": "5OFF30",
         "items": [
-            {
-                "product": "supreme",
-                "name": "Supreme",
-                "size": "lg",
-                "quantity": 1,
-                "unit_price": 1999,
-                "line_total": 1999,
-            },
-            {
+            base
+            | {"product": "supreme", "name": "Supreme", "size": "lg", "unit_price": 1999, "line_total": 1999},
+            base
+            | {
                 "product": "wings",
                 "name": "Buffalo Wings",
                 "size": "16pc",
-                "quantity": 1,
                 "unit_price": 1001,
                 "line_total": 1001,
             },
@@ -70,7 +91,7 @@ def _sales_day(app: FastAPI, store: str) -> None:
                 event("order.placed", carryout, seq=1),
                 event("order.placed", delivery, seq=2),
                 event("order.placed", walk_in, seq=3),
-                event("order.voided", {"order_id": walk_in["id"], "reason": "wrong order"}, seq=4),
+                event("order.voided", voided(walk_in["id"], "wrong order"), seq=4),
             ],
         )
 
@@ -174,58 +195,104 @@ def test_only_head_office_sees_the_chain_and_managers_their_store(client: TestCl
     assert bad_date.status_code == 422 and bad_date.json()["field"] == "from"
 
 
-def _line(code: str, quantity: str, cost: int | None = None) -> dict[str, object]:
-    line: dict[str, object] = {"code": code, "name": code.title(), "unit": "lb", "quantity": quantity}
-    return line | ({"cost_cents": cost} if cost is not None else {})
+StoreEventBody = StockCounted | StockReceived | StockUsage | StockWaste
+
+
+def _terms(cost: int) -> ItemTerms:
+    one = Decimal(1)
+    return ItemTerms(
+        base_unit="lb",
+        count_unit="lb",
+        count_size=one,
+        purchase_unit="lb",
+        purchase_size=one,
+        cost_cents_per_purchase=cost,
+    )
+
+
+COSTS = {"mozzarella": 360, "pepperoni": 500}
+
+
+def _line(code: str, quantity: str, cost: int | None = None) -> StockLine:
+    cents = cost or COSTS[code]
+    return StockLine(
+        code=code,
+        name=code.title(),
+        quantity=Decimal(quantity),
+        unit="lb",
+        count_quantity=Decimal(quantity),
+        count_unit="lb",
+        cost_cents=int(Decimal(quantity) * cents),
+        cost_cents_per_count_unit=cents,
+    )
+
+
+def _counted(count_id: str, at: datetime, lines: list[StockLine], costs: dict[str, int]) -> StockCounted:
+    return StockCounted(
+        count_id=count_id,
+        count_kind="full",
+        at=at,
+        finalised_at=at,
+        lines=[CountedLine(**dict(line), counted=line.quantity) for line in lines],
+        value_cents=sum(line.cost_cents for line in lines),
+        stock_items={line.code: _terms(costs[line.code]) for line in lines},
+    )
+
+
+def _used(order_id: str, at: datetime, lines: list[StockLine]) -> StockUsage:
+    return StockUsage(
+        usage_id=f"u-{order_id}",
+        order_id=order_id,
+        number=1001,
+        business_date=date.fromisoformat(DAY),
+        movement="made",
+        at=at,
+        lines=lines,
+        cost_cents=sum(line.cost_cents for line in lines),
+        stock_items={line.code: _terms(COSTS[line.code]) for line in lines},
+    )
 
 
 def test_inventory_variance_finds_the_shrinkage(client: TestClient, app: FastAPI) -> None:
     store = demo_store_id(app)
-    steps = [
-        (
-            "stock.count",
-            {
-                "count_id": "open",
-                "at": _local(6).isoformat(),
-                "lines": [_line("mozzarella", "40", 350), _line("pepperoni", "10", 500)],
-            },
+    opening = {"mozzarella": 350, "pepperoni": 500}
+    received = _line("mozzarella", "20", 360)
+    wasted = [_line("mozzarella", "2")]
+    steps: list[StoreEventBody] = [
+        _counted("open", _local(6), [_line("mozzarella", "40", 350), _line("pepperoni", "10", 500)], opening),
+        StockReceived(
+            receipt_id="inv-7",
+            supplier="Sysco",
+            at=_local(9),
+            lines=[
+                ReceivedLine(
+                    **dict(received),
+                    line_no=1,
+                    invoiced=Decimal(20),
+                    invoiced_unit="lb",
+                    purchase_unit="lb",
+                    cost_cents_per_purchase=360,
+                )
+            ],
+            total_cents=received.cost_cents,
+            stock_items={"mozzarella": _terms(360)},
         ),
-        (
-            "stock.received",
-            {"receipt_id": "inv-7", "at": _local(9).isoformat(), "lines": [_line("mozzarella", "20", 360)]},
+        _used("o1", _local(12), [_line("mozzarella", "6"), _line("pepperoni", "2")]),
+        _used("o2", _local(18), [_line("mozzarella", "4")]),
+        StockWaste(
+            waste_id="w1",
+            at=_local(19),
+            reason="dropped",
+            lines=wasted,
+            cost_cents=wasted[0].cost_cents,
+            stock_items={"mozzarella": _terms(360)},
         ),
-        (
-            "stock.usage",
-            {
-                "order_id": "o1",
-                "at": _local(12).isoformat(),
-                "lines": [_line("mozzarella", "6"), _line("pepperoni", "2")],
-            },
-        ),
-        (
-            "stock.usage",
-            {"order_id": "o2", "at": _local(18).isoformat(), "lines": [_line("mozzarella", "4")]},
-        ),
-        (
-            "stock.waste",
-            {
-                "waste_id": "w1",
-                "at": _local(19).isoformat(),
-                "reason": "dropped",
-                "lines": [_line("mozzarella", "2")],
-            },
-        ),
-        (
-            "stock.count",
-            {
-                "count_id": "close",
-                "at": _local(23).isoformat(),
-                "lines": [_line("mozzarella", "45"), _line("pepperoni", "8")],
-            },
-        ),
+        _counted("close", _local(23), [_line("mozzarella", "45"), _line("pepperoni", "8")], COSTS),
     ]
     with ctx(app).db.transaction() as session:
-        apply_store_events(session, store, [event(k, p, seq=n) for n, (k, p) in enumerate(steps, start=1)])
+        apply_store_events(
+            session, store, [event(b.kind, b.payload(), seq=n) for n, b in enumerate(steps, start=1)]
+        )
     report = client.get(
         "/api/v1/reports/inventory",
         params={"store_id": store, "from": DAY, "to": DAY},
@@ -263,57 +330,38 @@ def test_delivery_kpis_per_store_and_driver(client: TestClient, app: FastAPI) ->
             seq += 1
             events.append(
                 event(
-                    "order.stage",
-                    {
-                        "order_id": payload["id"],
-                        "stage": stage,
-                        "at": (placed + timedelta(minutes=minutes)).isoformat(),
-                    },
-                    seq=seq,
+                    "order.stage", staged(payload["id"], stage, placed + timedelta(minutes=minutes)), seq=seq
                 )
             )
-        seq += 1
-        events.append(
-            event(
-                "run.dispatched",
-                {
-                    "run_id": run,
-                    "driver_id": "d1",
-                    "driver_name": "Sam",
-                    "order_ids": [payload["id"]],
-                    "at": (placed + timedelta(minutes=out_min)).isoformat(),
-                },
-                seq=seq,
-            )
+        out, back = placed + timedelta(minutes=out_min), placed + timedelta(minutes=delivered_min)
+        dispatched = RunDispatched(
+            run_id=run,
+            driver_id="d1",
+            driver="Sam",
+            at=out,
+            stops=[DispatchedStop(order_id=payload["id"], number=1100 + n)],
         )
-        seq += 1
-        events.append(
-            event(
-                "run.closed",
-                {
-                    "run_id": run,
-                    "delivered_order_ids": [payload["id"]],
-                    "at": (placed + timedelta(minutes=delivered_min)).isoformat(),
-                },
-                seq=seq,
-            )
+        closed = RunClosed(
+            run_id=run,
+            driver_id="d1",
+            returned_at=back,
+            dispatched_at=out,
+            stops=[ClosedStop(order_id=payload["id"], outcome="delivered")],
         )
-    events.append(
-        event(
-            "cash_out",
-            {
-                "shift_id": "s1",
-                "driver_id": "d1",
-                "driver_name": "Sam",
-                "clock_in_at": _local(17).isoformat(),
-                "clock_out_at": _local(21).isoformat(),
-                "cash_owed": 0,
-                "tips": 500,
-                "mileage_cents": 400,
-            },
-            seq=seq + 1,
-        )
+        for body in (dispatched, closed):
+            seq += 1
+            events.append(event(body.kind, body.payload(), seq=seq))
+    cash_out = DriverCashOut(
+        id="s1",
+        driver_id="d1",
+        driver="Sam",
+        shift_start=_local(17),
+        at=_local(21),
+        owed_to_store=0,
+        cash_tips=500,
+        mileage_cents=400,
     )
+    events.append(event(cash_out.kind, cash_out.payload(), seq=seq + 1))
     with ctx(app).db.transaction() as session:
         apply_store_events(session, store, events)
     report = client.get(

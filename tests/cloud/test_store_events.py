@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, text
 from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
@@ -16,6 +17,17 @@ from cloud_api.errors import Conflict
 from cloud_api.models import Order, OrderLine, Payment
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_event, apply_store_events, high_water_mark
+from sync.contract.events import (
+    ClosedStop,
+    CountedLine,
+    DispatchedStop,
+    ItemTerms,
+    RunClosed,
+    RunDispatched,
+    StockCounted,
+    StockLine,
+    StockUsage,
+)
 
 from .helpers import (
     bring_online,
@@ -26,7 +38,9 @@ from .helpers import (
     event,
     order_body,
     place,
+    staged,
     store_order_payload,
+    voided,
 )
 
 
@@ -62,11 +76,7 @@ def test_stages_only_move_forward(app: FastAPI) -> None:
     now = utcnow()
     stages = ["made", "baked", "ready", "out_the_door", "delivered"]
     events = [event("order.placed", payload, seq=1, at=now)] + [
-        event(
-            "order.stage",
-            {"order_id": order_id, "stage": s, "at": (now + timedelta(minutes=i + 1)).isoformat()},
-            seq=i + 2,
-        )
+        event("order.stage", staged(order_id, s, now + timedelta(minutes=i + 1)), seq=i + 2)
         for i, s in enumerate(stages)
     ]
     with ctx(app).db.transaction() as session:
@@ -75,11 +85,9 @@ def test_stages_only_move_forward(app: FastAPI) -> None:
         order = session.get(Order, order_id)
         assert order is not None and order.stage == "ready" and order.tracked_status == "quality_check"
     # A late "made" (a second terminal's bump) and a repeated "ready" change nothing.
-    late = event("order.stage", {"order_id": order_id, "stage": "made"}, seq=5)
+    late = event("order.stage", staged(order_id, "made"), seq=5)
     with ctx(app).db.transaction() as session:
-        apply_store_events(
-            session, store, [late, event("order.stage", {"order_id": order_id, "stage": "ready"}, seq=6)]
-        )
+        apply_store_events(session, store, [late, event("order.stage", staged(order_id, "ready"), seq=6)])
         order = session.get(Order, order_id)
         assert order is not None and order.stage == "ready"
         before = order.made_at
@@ -93,7 +101,7 @@ def test_stages_only_move_forward(app: FastAPI) -> None:
         assert order.delivered_at > order.out_the_door_at and mark == 8
     # Voiding a delivered order is refused by the store's rules: nothing happens.
     with ctx(app).db.transaction() as session:
-        apply_store_event(session, store, event("order.voided", {"order_id": order_id, "reason": "x"}, seq=9))
+        apply_store_event(session, store, event("order.voided", voided(order_id, "x"), seq=9))
         assert session.get(Order, order_id).stage == "delivered"  # type: ignore[union-attr]
 
 
@@ -126,7 +134,7 @@ def test_an_online_order_taken_by_its_store_then_voided_is_refunded(client: Test
             store,
             [
                 event("order.placed", taken, seq=1),
-                event("order.voided", {"order_id": store_id, "reason": "customer cancelled"}, seq=2),
+                event("order.voided", voided(store_id, "customer cancelled"), seq=2),
             ],
         )
     seen = client.get(f"/api/v1/orders/{order['id']}", headers=customer(client)).json()
@@ -145,7 +153,7 @@ def test_an_online_order_taken_by_its_store_then_voided_is_refunded(client: Test
     assert seen["payment_state"] == "refunded" and seen["payments"][0]["refunded"] == seen["total"]
 
 
-def test_a_malformed_event_is_kept_without_stopping_the_store(app: FastAPI) -> None:
+def test_a_malformed_event_is_set_aside_without_stopping_the_store(app: FastAPI) -> None:
     store = demo_store_id(app)
     with ctx(app).db.transaction() as session:
         outcomes, mark = apply_store_events(
@@ -157,9 +165,13 @@ def test_a_malformed_event_is_kept_without_stopping_the_store(app: FastAPI) -> N
                 event("order.placed", store_order_payload(), seq=3),
             ],
         )
-    assert outcomes == [Outcome.UNREADABLE, Outcome.KEPT, Outcome.APPLIED] and mark == 3
+    assert outcomes == [Outcome.QUARANTINED, Outcome.QUARANTINED, Outcome.APPLIED] and mark == 3
     with ctx(app).db.transaction() as session:
         assert count(session, "inbound_event") == 3 and count(session, "orders") == 1
+        held = dict(session.execute(text("SELECT seq, reason FROM inbound_quarantine")).all())
+    assert set(held) == {1, 2}
+    assert "number" in held[1] and "required" in held[1]
+    assert "unknown kind 'printer.failed'" in held[2]
 
 
 def test_stock_and_run_events_feed_inventory_and_deliveries(client: TestClient, app: FastAPI) -> None:
@@ -168,58 +180,80 @@ def test_stock_and_run_events_feed_inventory_and_deliveries(client: TestClient, 
     store = demo_store_id(app)
     payload = store_order_payload(service="delivery")
     now = utcnow()
-    run_id = str(uuid.uuid4())
+    run_id, driver_id = str(uuid.uuid4()), str(uuid.uuid4())
+    terms = {
+        "mozzarella": ItemTerms(
+            base_unit="lb",
+            count_unit="lb",
+            count_size=Decimal(1),
+            purchase_unit="lb",
+            purchase_size=Decimal(1),
+            cost_cents_per_purchase=350,
+        )
+    }
+
+    def line(quantity: str, cents: int) -> StockLine:
+        return StockLine(
+            code="mozzarella",
+            name="Mozzarella",
+            quantity=Decimal(quantity),
+            unit="lb",
+            count_quantity=Decimal(quantity),
+            count_unit="lb",
+            cost_cents=cents,
+            cost_cents_per_count_unit=350,
+        )
+
+    counted = StockCounted(
+        count_id="c1",
+        count_kind="daily",
+        at=now,
+        finalised_at=now,
+        lines=[CountedLine(**dict(line("40", 14000)), counted=Decimal(40), entry="40")],
+        value_cents=14000,
+        stock_items=terms,
+    )
+    used = StockUsage(
+        usage_id=str(uuid.uuid4()),
+        order_id=payload["id"],
+        number=1042,
+        business_date=now.date(),
+        movement="made",
+        at=now + timedelta(minutes=1),
+        lines=[line("0.5", 175)],
+        cost_cents=175,
+        stock_items=terms,
+    )
+    dispatched = RunDispatched(
+        run_id=run_id,
+        driver_id=driver_id,
+        driver="Sam",
+        at=now,
+        stops=[DispatchedStop(order_id=payload["id"], number=1042)],
+    )
+    closed = RunClosed(
+        run_id=run_id,
+        driver_id=driver_id,
+        returned_at=now + timedelta(minutes=20),
+        dispatched_at=now,
+        distance_m=7500,
+        cash_collected=1883,
+        stops=[ClosedStop(order_id=payload["id"], outcome="delivered", collected=1883)],
+    )
     with ctx(app).db.transaction() as session:
-        apply_store_events(
+        outcomes, _ = apply_store_events(
             session,
             store,
             [
                 event("order.placed", payload, seq=1),
-                event(
-                    "stock.count",
-                    {
-                        "count_id": "c1",
-                        "at": now.isoformat(),
-                        "lines": [
-                            {
-                                "code": "mozzarella",
-                                "name": "Mozzarella",
-                                "unit": "lb",
-                                "quantity": "40",
-                                "cost_cents": 350,
-                            }
-                        ],
-                    },
-                    seq=2,
-                ),
-                event(
-                    "stock.usage",
-                    {"order_id": payload["id"], "lines": [{"code": "mozzarella", "quantity": "0.5"}]},
-                    seq=3,
-                ),
-                event("order.stage", {"order_id": payload["id"], "stage": "ready"}, seq=4),
-                event(
-                    "run.dispatched",
-                    {
-                        "run_id": run_id,
-                        "driver_id": str(uuid.uuid4()),
-                        "driver_name": "Sam",
-                        "order_ids": [payload["id"]],
-                    },
-                    seq=5,
-                ),
-                event(
-                    "run.closed",
-                    {
-                        "run_id": run_id,
-                        "delivered_order_ids": [payload["id"]],
-                        "mileage_km": "7.5",
-                        "cash_collected": 1883,
-                    },
-                    seq=6,
-                ),
+                event(counted.kind, counted.payload(), seq=2),
+                event(used.kind, used.payload(), seq=3),
+                event("order.stage", staged(payload["id"], "ready"), seq=4),
+                event(dispatched.kind, dispatched.payload(), seq=5),
+                event(closed.kind, closed.payload(), seq=6),
             ],
         )
+    assert outcomes == [Outcome.APPLIED] * 6
     stock = client.get("/api/v1/inventory", params={"store_id": store}, headers=head_office(client)).json()
     cheese = next(i for i in stock["items"] if i["code"] == "mozzarella")
     assert cheese["last_count"] == "40.0000" and cheese["on_hand"] == "39.5000"

@@ -13,6 +13,8 @@ from starlette.testclient import TestClient
 from cloud_api.db.base import utcnow
 from cloud_api.models import Enrollment, StoreFeedEntry
 from makeline.demo.menu import demo_menu
+from sync.contract import parse_entry
+from sync.contract.entries import StoreSettings
 
 from .helpers import count, ctx, customer, demo_store_id, head_office, manager, order_body, place
 
@@ -151,7 +153,8 @@ def test_settings_flow_down_and_addresses_find_their_store(client: TestClient, a
     )
     with ctx(app).db.transaction() as session:
         entries = session.scalars(select(StoreFeedEntry).where(StoreFeedEntry.kind == "store.settings")).all()
-        assert [e.payload for e in entries] == [{"delivery_radius_km": 5.5}]
+        assert [parse_entry(e.kind, e.payload) for e in entries] == [StoreSettings(delivery_radius_km=5.5)]
+        assert entries[0].payload == {"kind": "store.settings", "v": 1, "delivery_radius_km": 5.5}
 
     found = client.get("/api/v1/stores/locate", params={"address": "1200 N Harlem Ave"}).json()
     assert [c["store"]["code"] for c in found["stores"]] == ["OP-001"] and found["stores"][0][

@@ -16,7 +16,7 @@ from cloud_api.app import create_app
 from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
 
-from .helpers import bring_online, ctx, customer, event, order_body, place, store_order_payload
+from .helpers import bring_online, ctx, customer, event, order_body, place, staged, store_order_payload
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def test_the_tracker_streams_each_stage(live: TestClient, live_app: FastAPI) -> 
         for n, (kind, payload) in enumerate(
             [
                 ("order.placed", taken),
-                ("order.stage", {"order_id": in_store, "stage": "made"}),
-                ("order.stage", {"order_id": in_store, "stage": "baked"}),
+                ("order.stage", staged(in_store, "made")),
+                ("order.stage", staged(in_store, "baked")),
             ],
             start=1,
         ):
@@ -112,7 +112,7 @@ def test_one_transaction_of_news_is_one_notify(live: TestClient, live_app: FastA
     for stage in ("made", "baked", "ready"):
         for o in orders:
             seq += 1
-            events.append(event("order.stage", {"order_id": o["id"], "stage": stage}, seq=seq))
+            events.append(event("order.stage", staged(o["id"], stage), seq=seq))
     time.sleep(0.2)
     sent, heard = announcer.sent, hub.received
     with ctx(live_app).db.transaction() as session:

@@ -21,10 +21,17 @@ from store_db.db import StoreDB
 from store_db.models import Order, Store
 from store_db.reports.sales import sales_report
 from store_db.services import feed, lifecycle
+from sync.contract import parse_entry
+from sync.contract.entries import OnlineOrder
 from tests.cloud.helpers import customer, head_office, order_body, place
 from tests.contract.link import SEEDED_CODE, outbox_batches, push, register
 
 MIXED_UP = {"product": "calzone", "size": "lg"}
+
+
+def _cloud_id(kind: str, payload: dict[str, Any]) -> str:
+    entry = parse_entry(kind, payload)
+    return entry.cloud_order_id if isinstance(entry, OnlineOrder) else ""
 
 
 class Link:
@@ -51,7 +58,8 @@ class Link:
             (
                 e.cursor,
                 e.kind,
-                e.payload | ({"items": [MIXED_UP]} if e.payload.get("id") in unknown_to_the_store else {}),
+                e.payload
+                | ({"items": [MIXED_UP]} if _cloud_id(e.kind, e.payload) in unknown_to_the_store else {}),
             )
             for e in page.entries
         ]

@@ -132,7 +132,7 @@ def test_finalised_once_with_a_managers_pin(db: StoreDB) -> None:
         events = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "stock.count")).all()
         assert len(events) == 1
         payload = events[0].payload
-        assert payload["kind"] == "daily" and len(payload["lines"]) == 11  # type: ignore[arg-type]
+        assert payload["count_kind"] == "daily" and len(payload["lines"]) == 11  # type: ignore[arg-type]
         mozz = next(x for x in payload["lines"] if x["code"] == "mozzarella")  # type: ignore[union-attr]
         assert mozz == {
             "code": "mozzarella",

@@ -15,12 +15,13 @@ from cloud_api.db.base import new_id, utcnow
 from cloud_api.db.database import Database
 from cloud_api.feed import service as feed
 from cloud_api.models import Order, OrderLine
+from cloud_api.orders.feed_entry import order_entry
 from makeline.demo.menu import demo_menu
 from makeline.trade.business_day import business_date
 from makeline.trade.pricing import ItemRequest, price_order
 from store_db.db import StoreDB
 from store_db.models import Order as StoreOrder
-from sync import contracts
+from sync.contract.entries import StoreSettings
 
 TAX_BP = 1025  # the demo store's
 PRODUCTS = [("pepperoni", "lg"), ("cheese", "md"), ("supreme", "xl"), ("wings", "8pc"), ("cola", "2l")]
@@ -46,6 +47,8 @@ def online_orders(db: Database, store_id: str, count: int, seed: int = 1) -> lis
                 tracked_status="placed",
                 customer_name="Web Customer",
                 phone="7085550177",
+                notes="",
+                coupon=None,
                 menu_version=menu.version,
                 subtotal=quote.subtotal,
                 discount=quote.discount,
@@ -71,17 +74,8 @@ def online_orders(db: Database, store_id: str, count: int, seed: int = 1) -> lis
                 )
                 for n, i in enumerate(quote.items, start=1)
             )
-            entry = contracts.OnlineOrderEntry(
-                id=order.id,
-                service="carryout",
-                phone=order.phone,
-                customer_name=order.customer_name,
-                items=[i.model_dump(mode="json") for i in items],
-                payment="paid",
-                total=quote.total,
-                placed_at=now,
-            )
-            feed.append(session, store_id, contracts.ORDER_ONLINE, entry.model_dump(mode="json"), now)
+            entry = order_entry(order, items, None, paid=True)
+            feed.append(session, store_id, entry, now)
             ids.append(order.id)
     return ids
 
@@ -91,7 +85,7 @@ def settings_changes(db: Database, store_id: str, count: int) -> None:
     with db.transaction() as session:
         now = utcnow()
         for n in range(count):
-            feed.append(session, store_id, contracts.STORE_SETTINGS, {"make_target_s": 60 + n % 7}, now)
+            feed.append(session, store_id, StoreSettings(make_target_s=60 + n % 7), now)
 
 
 def cancel_requests(db: Database, order_ids: list[str]) -> None:

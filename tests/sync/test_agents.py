@@ -16,7 +16,7 @@ from sqlalchemy import select
 from makeline.demo.simulate import simulate
 from store_db.db import StoreDB
 from store_db.models import SyncState
-from sync import contracts
+from sync import contract
 from sync.agent import AgentSettings, SyncAgent
 from sync.agent.ledger import Ledger
 from sync.agent.link import auth_headers
@@ -107,7 +107,7 @@ def test_an_old_batch_replayed_changes_nothing(cloud: Cloud, store_path: Path, e
         simulate(db, 5, io.StringIO(), through="ready", seed=3)
         asyncio.run(SyncAgent(db, QUICK).sync_once())
         ledger = Ledger(db)
-        old = contracts.PushBatch(store_id=enrolled, events=ledger.batch(0, 10))
+        old = contract.PushBatch(store_id=enrolled, events=ledger.batch(0, 10))
         token = ledger.link().device_token  # type: ignore[union-attr]
     before = cloud_ledger(cloud.db, enrolled)
     stages = count(
@@ -118,7 +118,12 @@ def test_an_old_batch_replayed_changes_nothing(cloud: Cloud, store_path: Path, e
 
     replayed = httpx.post(push, content=old.model_dump_json(), headers=headers)
     assert replayed.status_code == 200, replayed.text
-    assert replayed.json() == {"store_id": enrolled, "high_water": before.contiguous, "stored": 0}
+    assert replayed.json() == {
+        "store_id": enrolled,
+        "high_water": before.contiguous,
+        "stored": 0,
+        "quarantined": 0,
+    }
     assert cloud_ledger(cloud.db, enrolled) == before
     assert (
         stages == 5

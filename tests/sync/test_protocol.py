@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cloud_api.sync.wire import to_wire
-from sync import contracts, failpoints
+from sync import contract, failpoints
 from sync.agent.settings import AgentSettings
 from sync.protocol import Backoff, reconcile, whole_transactions
 
@@ -63,43 +62,7 @@ def test_settings_come_from_the_environment() -> None:
 
 
 def test_naive_times_on_the_wire_are_utc() -> None:
-    event = contracts.OutboxEvent(
+    event = contract.OutboxEvent(
         seq=1, event_id="e", txn="t", kind="k", subject="s", payload={}, created_at=datetime(2025, 1, 2, 3, 4)
     )
     assert event.created_at == datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
-
-
-def test_the_clouds_online_order_reaches_the_store_in_the_contracts_shape() -> None:
-    cloud_payload = {
-        "cloud_order_id": "c-1",
-        "channel": "online",
-        "service": "delivery",
-        "items": [{"product": "pepperoni", "size": "lg"}],
-        "phone": "7085550177",
-        "customer_name": "Ana",
-        "address": {
-            "line1": "700 N Oak Park Ave",
-            "line2": None,
-            "city": "Oak Park",
-            "lat": 41.9,
-            "lon": -87.8,
-        },
-        "coupon": None,
-        "tip": 300,
-        "notes": "",
-        "paid_online": True,
-        "payment": {"id": "p", "method": "card", "status": "succeeded", "amount": 2183},
-        "total": 2183,
-        "placed_at": "2025-01-02T03:04:05+00:00",
-    }
-    entry = to_wire(contracts.ORDER_ONLINE, cloud_payload)
-    assert entry["id"] == "c-1" and entry["payment"] == "paid" and entry["total"] == 2183
-    assert entry["address"]["line2"] == "" and entry["address"]["city"] == "Oak Park"
-    cash = to_wire(
-        contracts.ORDER_ONLINE, cloud_payload | {"paid_online": False, "payment": {"status": "due"}}
-    )
-    assert cash["payment"] == "due"
-    cancel = to_wire(contracts.CANCEL_REQUEST, {"cloud_order_id": "c-1", "reason": "late"})
-    assert cancel == {"id": "c-1", "reason": "late"}
-    assert to_wire(contracts.ORDER_ONLINE, {"no": "shape"}) == {"no": "shape"}  # the store reports it
-    assert to_wire(contracts.MENU_VERSION, {"menu": {}}) == {"menu": {}}

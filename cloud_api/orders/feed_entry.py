@@ -1,0 +1,46 @@
+"""An online order as its store's feed carries it: built from the wire contract, stored as
+the store pulls it (no re-shaping at pull time)."""
+
+from __future__ import annotations
+
+from cloud_api.models import Order, Payment
+from cloud_api.orders.schemas import OrderCreate
+from makeline.trade.lifecycle import Service
+from makeline.trade.pricing import ItemRequest
+from sync.contract.entries import AddressOnWire, OnlineOrder
+
+
+def online_entry(order: Order, data: OrderCreate, payment: Payment) -> OnlineOrder:
+    """What the store needs to put the order on its make line exactly as priced here."""
+    address = None
+    if order.service == Service.DELIVERY.value and data.address is not None:
+        address = AddressOnWire(
+            line1=data.address.line1,
+            line2=data.address.line2,
+            city=data.address.city,
+            lat=order.lat,
+            lon=order.lon,
+            notes=data.address.notes,
+        )
+    items = [ItemRequest.model_validate(item.model_dump()) for item in data.items]
+    return order_entry(order, items, address, paid=payment.status == "succeeded")
+
+
+def order_entry(
+    order: Order, items: list[ItemRequest], address: AddressOnWire | None, *, paid: bool
+) -> OnlineOrder:
+    """The feed entry of an order the cloud holds, with the items as the customer asked."""
+    return OnlineOrder(
+        cloud_order_id=order.id,
+        service=Service(order.service),
+        phone=order.phone,
+        customer_name=order.customer_name,
+        address=address,
+        items=items,
+        coupon=order.coupon,
+        tip=order.tip,
+        notes=order.notes,
+        payment="paid" if paid else "due",
+        total=order.total,
+        placed_at=order.placed_at,
+    )

@@ -1,0 +1,122 @@
+"""The envelopes: how events and feed entries travel, and what each side says on connect.
+
+    store → cloud   POST /api/v1/sync/push        PushBatch  → PushAck
+    cloud → store   GET  /api/v1/sync/pull?after=N&limit=M   → PullPage
+    heartbeat       POST /api/v1/sync/heartbeat   Heartbeat  → HeartbeatAck
+    nudge           WS   /api/v1/sync/ws          Hello first, then a Nudge per feed commit
+
+An envelope carries its body as plain JSON (`payload`) so that one body that does not fit
+its model is set aside alone: the envelope still parses, the others still flow.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from sync.contract.base import Id, Text, UTCTime, Wire
+
+PROTOCOL = 2
+MAX_BATCH = 500  # events per push, unless one store transaction alone is longer
+MAX_PAGE = 1000  # feed entries per pull
+PROTOCOL_HEADER = "x-makeline-protocol"
+INSTANCE_HEADER = "x-makeline-instance"
+
+Kind = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class OutboxEvent(Wire):
+    """One store event, exactly as the store's outbox holds it."""
+
+    seq: int = Field(ge=1, le=2**62)
+    event_id: Id
+    txn: str = Field(max_length=36)
+    kind: Kind
+    subject: str = Field(max_length=36)
+    payload: dict[str, Any]
+    created_at: UTCTime
+
+
+class PushBatch(Wire):
+    """Events in sequence order, never splitting one store transaction."""
+
+    protocol: int = PROTOCOL
+    store_id: str = Field(default="", max_length=36)
+    instance: str = Field(default="", max_length=64)  # which computer speaks for the store
+    events: list[OutboxEvent] = Field(max_length=MAX_BATCH * 4)
+
+
+class PushAck(Wire):
+    """`high_water`: the highest sequence number up to which the cloud holds every event."""
+
+    store_id: str
+    high_water: int
+    stored: int = 0  # events new in this batch (the rest were replays)
+    quarantined: int = 0  # of those, set aside in the cloud (stored, not applied)
+
+
+class FeedEntry(Wire):
+    cursor: int = Field(ge=1)
+    kind: Kind
+    payload: dict[str, Any]
+    created_at: UTCTime
+
+
+class PullPage(Wire):
+    store_id: str
+    entries: list[FeedEntry]
+    high_water: int  # the newest cursor the cloud has for this store
+    more: bool = False
+
+
+class PrinterHealth(Wire):
+    name: Text
+    online: bool
+    waiting: int = 0
+    last_error: Text = ""
+
+
+class Heartbeat(Wire):
+    protocol: int = PROTOCOL
+    store_id: str = Field(default="", max_length=36)  # empty on a first contact
+    instance: str = Field(default="", max_length=64)  # which computer speaks for the store
+    sent_at: UTCTime
+    outbox_backlog: int = Field(default=0, ge=0)
+    acked_seq: int = Field(default=0, ge=0)
+    last_seq: int = Field(default=0, ge=0)
+    feed_cursor: int = Field(default=0, ge=0)
+    quarantined: int = Field(default=0, ge=0)  # feed entries set aside at the store
+    printers: list[PrinterHealth] = Field(default_factory=list, max_length=50)
+    agent_version: str = Field(default="", max_length=40)
+
+
+class HeartbeatAck(Wire):
+    store_id: str
+    store_code: str = ""
+    high_water: int  # the cloud's high-water mark for this store's events
+    feed_high_water: int
+    protocol: int = PROTOCOL
+
+
+class Nudge(Wire):
+    type: Literal["feed"] = "feed"
+    cursor: int
+
+
+class Hello(Wire):
+    """The first message the cloud sends on the websocket: where both ledgers stand."""
+
+    type: Literal["hello"] = "hello"
+    protocol: int = PROTOCOL
+    store_id: str = ""
+    high_water: int
+    feed_high_water: int
+
+
+def too_new(theirs: int, side: str) -> str:
+    """The sentence both sides use when the other speaks a newer protocol."""
+    return (
+        f"The {side} speaks sync protocol {theirs}; this side speaks {PROTOCOL}. "
+        f"Update this side's makeline to protocol {theirs} or newer."
+    )

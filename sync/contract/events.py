@@ -1,0 +1,393 @@
+"""Store → cloud: every kind of outbox event, as the store's services write them.
+
+The store builds each event from these models (`store_db.services.outbox.emit` takes one)
+and the cloud parses each pushed payload with `parse_event`; an event that does not parse
+is quarantined in the cloud with its reason and acknowledged, so the outbox flows on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.pricing import PricedItem
+from sync.contract.base import (
+    Body,
+    Cents,
+    ContractError,
+    Count,
+    Id,
+    Quantity,
+    Text,
+    UTCTime,
+    Wire,
+    merged,
+)
+from sync.contract.reasons import reason_of
+
+# Orders.
+
+
+class TenderLine(Wire):
+    id: Id
+    kind: Literal["cash", "card", "online", "pay_at_door"]
+    amount: Cents
+    tendered: Cents
+    change: Cents
+
+
+class OrderPlaced(Body):
+    """`order.placed`: the order joins the reports; an online order is now in the kitchen."""
+
+    kind: Literal["order.placed"] = "order.placed"
+    id: Id
+    number: Count
+    business_date: date
+    channel: Channel
+    service: Service
+    stage: Stage
+    customer_name: Text = ""
+    phone: Text = ""
+    address: Text = ""
+    lat: float | None = None
+    lon: float | None = None
+    notes: Text = ""
+    menu_version: Count = 0
+    coupon: Text | None = None
+    subtotal: Cents
+    discount: Cents = 0
+    tax: Cents = 0
+    tip: Cents = 0
+    total: Cents
+    payment: Literal["paid", "due", "refunded"]
+    promise_at: UTCTime | None = None
+    placed_at: UTCTime
+    cloud_order_id: Id | None = None
+    items: list[PricedItem] = Field(max_length=500)
+    tenders: list[TenderLine] = Field(default_factory=list, max_length=50)
+
+
+class OrderStaged(Body):
+    """`order.stage`: the order moved forward (made, baked, ready, out the door, …)."""
+
+    kind: Literal["order.stage"] = "order.stage"
+    order_id: Id
+    number: Count
+    stage: Stage
+    at: UTCTime
+    staff_id: Id | None = None
+
+
+class OrderStageUndone(Body):
+    """`order.stage_undone`: a bump taken back at once (a wrong key); the cloud keeps it."""
+
+    kind: Literal["order.stage_undone"] = "order.stage_undone"
+    order_id: Id
+    number: Count
+    stage: Stage
+    back_to: Stage
+    at: UTCTime
+    staff_id: Id | None = None
+
+
+class OrderVoided(Body):
+    """`order.voided`: cancelled before it left the store; a card payment is refunded."""
+
+    kind: Literal["order.voided"] = "order.voided"
+    order_id: Id
+    number: Count
+    reason: Text
+    approved_by: Text
+    after_made: bool
+    refunded_cash: Cents = 0  # cash handed back to the customer at the counter
+    at: UTCTime
+
+
+class CancelAnswer(Body):
+    """`order.cancel_answer`: the store's answer to a customer's cancel request."""
+
+    kind: Literal["order.cancel_answer"] = "order.cancel_answer"
+    cloud_order_id: Id
+    accepted: bool
+    reason: Text
+    at: UTCTime
+
+
+# Answers to the feed.
+
+
+class FeedRefused(Body):
+    """`feed.refused`: by its own rules the store will not apply a feed entry (an online order
+    for a product it does not sell); a refused online order is cancelled and refunded."""
+
+    kind: Literal["feed.refused"] = "feed.refused"
+    cursor: Count
+    entry_kind: Text
+    reason: Text
+    cloud_order_id: Id | None = None
+
+
+class FeedQuarantined(Body):
+    """`feed.quarantined`: the store could not read or apply a feed entry and set it aside;
+    head office sees why. Retried at the store once fixed (`feed.released` follows)."""
+
+    kind: Literal["feed.quarantined"] = "feed.quarantined"
+    cursor: Count
+    entry_kind: Text
+    reason: Text
+    at: UTCTime
+
+
+class FeedReleased(Body):
+    """`feed.released`: a quarantined feed entry was applied after all."""
+
+    kind: Literal["feed.released"] = "feed.released"
+    cursor: Count
+    entry_kind: Text
+    at: UTCTime
+
+
+class PriceMismatch(Body):
+    """`feed.price_mismatch`: the store priced an online order differently from the cloud."""
+
+    kind: Literal["feed.price_mismatch"] = "feed.price_mismatch"
+    cloud_order_id: Id
+    cloud_total: Cents
+    store_total: Cents
+
+
+# Delivery.
+
+
+class DispatchedStop(Wire):
+    order_id: Id
+    number: Count
+    cloud_order_id: Id | None = None
+    phone: Text = ""
+    eta_at: UTCTime | None = None
+
+
+class RunDispatched(Body):
+    """`run.dispatched`: a driver left with these orders, in this order."""
+
+    kind: Literal["run.dispatched"] = "run.dispatched"
+    run_id: Id
+    driver_id: Id
+    driver: Text
+    at: UTCTime
+    expected_return_at: UTCTime | None = None
+    distance_m: Count = 0
+    stops: list[DispatchedStop] = Field(max_length=50)
+
+
+class RunNotDelivered(Body):
+    """`run.not_delivered`: an order came back (nobody home, wrong address, …)."""
+
+    kind: Literal["run.not_delivered"] = "run.not_delivered"
+    order_id: Id
+    number: Count
+    run_id: Id
+    reason: Text
+    at: UTCTime
+
+
+class ClosedStop(Wire):
+    order_id: Id
+    outcome: Literal["delivered", "not_delivered", "pending"]
+    reason: Text = ""
+    collected: Cents = 0
+    tip: Cents = 0
+
+
+class RunClosed(Body):
+    """`run.closed`: the driver is back; every stop marked and the cash counted."""
+
+    kind: Literal["run.closed"] = "run.closed"
+    run_id: Id
+    driver_id: Id
+    returned_at: UTCTime
+    dispatched_at: UTCTime
+    distance_m: Count = 0
+    cash_due: Cents = 0
+    cash_collected: Cents = 0
+    tips: Cents = 0
+    mileage_cents: Cents = 0
+    stops: list[ClosedStop] = Field(max_length=50)
+
+
+class DriverCashOut(Body):
+    """`driver.cash_out`: the end of a driver's shift, what the driver owes the store."""
+
+    kind: Literal["driver.cash_out"] = "driver.cash_out"
+    id: Id
+    driver_id: Id
+    driver: Text
+    shift_start: UTCTime
+    at: UTCTime
+    runs: Count = 0
+    deliveries: Count = 0
+    distance_m: Count = 0
+    starting_bank: Cents = 0
+    cash_collected: Cents = 0
+    cash_tips: Cents = 0
+    card_tips: Cents = 0
+    mileage_cents: Cents = 0
+    owed_to_store: Cents = 0
+    approved_by: Text = ""
+
+
+# Stock.
+
+
+class StockLine(Wire):
+    """One item's quantity: base units exact, the same in the counting unit, what it is worth."""
+
+    code: Annotated[str, Field(min_length=1, max_length=60)]
+    name: Text = ""
+    quantity: Quantity
+    unit: Text
+    count_quantity: Quantity
+    count_unit: Text
+    cost_cents: Cents
+    cost_cents_per_count_unit: Cents
+
+
+class CountedLine(StockLine):
+    counted: Quantity  # what was counted, in base units, before rolling back to the count's moment
+    entry: Text = ""  # as the manager typed it ("2 cs 3 bag")
+
+
+class ReceivedLine(StockLine):
+    line_no: Count
+    invoiced: Quantity
+    invoiced_unit: Text
+    purchase_unit: Text
+    cost_cents_per_purchase: Cents
+
+
+class ItemTerms(Wire):
+    """What turns an item's base units into counting units and money, exactly as the store does."""
+
+    base_unit: Text
+    count_unit: Text
+    count_size: Quantity
+    purchase_unit: Text
+    purchase_size: Quantity
+    cost_cents_per_purchase: Cents
+
+
+StockItems = Annotated[dict[str, ItemTerms], Field(max_length=2000)]
+
+
+class StockUsage(Body):
+    """`stock.usage`: an order's ideal usage when it was made (or given back when voided after)."""
+
+    kind: Literal["stock.usage"] = "stock.usage"
+    usage_id: Id
+    order_id: Id
+    number: Count
+    business_date: date
+    movement: Literal["made", "void"]
+    at: UTCTime
+    lines: list[StockLine] = Field(max_length=2000)
+    cost_cents: Cents
+    stock_items: StockItems
+
+
+class StockWaste(Body):
+    """`stock.waste`: food thrown away, with its reason."""
+
+    kind: Literal["stock.waste"] = "stock.waste"
+    waste_id: Id
+    at: UTCTime
+    reason: Text
+    note: Text = ""
+    staff_id: Id | None = None
+    order_id: Id | None = None
+    order_line_id: Id | None = None
+    description: Text = ""
+    lines: list[StockLine] = Field(max_length=2000)
+    cost_cents: Cents
+    stock_items: StockItems
+
+
+class StockCounted(Body):
+    """`stock.count`: a finalised count, each line rolled back to the count's moment."""
+
+    kind: Literal["stock.count"] = "stock.count"
+    count_id: Id
+    count_kind: Text
+    at: UTCTime
+    finalised_at: UTCTime
+    finalised_by: Id | None = None
+    lines: list[CountedLine] = Field(max_length=2000)
+    value_cents: Cents
+    stock_items: StockItems
+
+
+class StockReceived(Body):
+    """`stock.receipt`: a supplier's delivery received against its invoice."""
+
+    kind: Literal["stock.receipt"] = "stock.receipt"
+    receipt_id: Id
+    supplier: Text
+    invoice: Text = ""
+    at: UTCTime
+    received_by: Id | None = None
+    lines: list[ReceivedLine] = Field(max_length=2000)
+    total_cents: Cents
+    stock_items: StockItems
+
+
+StoreEvent = Annotated[
+    OrderPlaced
+    | OrderStaged
+    | OrderStageUndone
+    | OrderVoided
+    | CancelAnswer
+    | FeedRefused
+    | FeedQuarantined
+    | FeedReleased
+    | PriceMismatch
+    | RunDispatched
+    | RunNotDelivered
+    | RunClosed
+    | DriverCashOut
+    | StockUsage
+    | StockWaste
+    | StockCounted
+    | StockReceived,
+    Field(discriminator="kind"),
+]
+STORE_EVENT: TypeAdapter[StoreEvent] = TypeAdapter(StoreEvent)
+EVENT_KINDS: tuple[type[Body], ...] = (
+    OrderPlaced,
+    OrderStaged,
+    OrderStageUndone,
+    OrderVoided,
+    CancelAnswer,
+    FeedRefused,
+    FeedQuarantined,
+    FeedReleased,
+    PriceMismatch,
+    RunDispatched,
+    RunNotDelivered,
+    RunClosed,
+    DriverCashOut,
+    StockUsage,
+    StockWaste,
+    StockCounted,
+    StockReceived,
+)
+
+
+def parse_event(kind: str, payload: Mapping[str, Any]) -> StoreEvent:
+    """The typed event, or `ContractError` saying why this payload is not one."""
+    try:
+        return STORE_EVENT.validate_python(merged(kind, payload))
+    except ValidationError as exc:
+        raise ContractError(kind, reason_of(exc, kind)) from exc
