@@ -54,6 +54,8 @@ from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
 from store_db.models import utcnow as store_now  # noqa: E402
 from store_db.services import outbox  # noqa: E402
+from sync import contract  # noqa: E402
+from sync.contract.events import FeedReleased  # noqa: E402
 from sync.enroll import enroll  # noqa: E402
 
 AGENT_ENV = {"MAKELINE_SYNC_BATCH": "500"}
@@ -145,18 +147,13 @@ def drain(store: Path, log: Path) -> tuple[int, float]:
 
 
 def kept_events(store: Path, count: int) -> None:
-    """`count` printer-failure events (a kind the cloud stores for later, applies to nothing)."""
+    """`count` `feed.released` events (a kind the cloud stores and notes, applies to nothing)."""
     with StoreDB(store) as db:
         for start in range(0, count, 500):
             with db.write() as session:
                 for n in range(start, min(count, start + 500)):
-                    outbox.emit(
-                        session,
-                        "printer.failure",
-                        f"p{n}",
-                        {"printer": "kitchen", "error": "paper out"},
-                        store_now(),
-                    )
+                    event = FeedReleased(cursor=n + 1, entry_kind="inventory.item", at=store_now())
+                    outbox.emit(session, event, f"p{n}", store_now())
 
 
 # 3. Many agents.
