@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.database import announcement
 from cloud_api.errors import Conflict
+from cloud_api.feed import service as feed
 from cloud_api.models import Order
 from cloud_api.notifications import service as notifications
 from cloud_api.payments import service as payments
@@ -33,6 +34,7 @@ from makeline.trade.lifecycle import (
     path,
     stamp_order_ok,
 )
+from sync.contract.entries import OrderRefunded
 
 # What the tracker shows, in order, for each kind of order.
 TRACKER_STEPS = {
@@ -141,7 +143,10 @@ def void(session: Session, order: Order, reason: str, at: datetime, *, strict: b
     order.void_reason = reason or order.cancel_reason or ""
     if order.cancel_state == "requested":
         order.cancel_state = "accepted"
-    payments.request_refunds(session, order, at)
+    if payments.request_refunds(session, order, at) and order.in_store_at is not None:
+        # The store shows the money as given back (nobody collects for a voided order anyway).
+        refunded = OrderRefunded(cloud_order_id=order.id, amount=order.total, reason=order.void_reason[:2000])
+        feed.append(session, order.store_id, refunded, at)
     _changed(session, order, at)
     notifications.queue_status_text(session, order, Stage.VOIDED, at)
     return True
