@@ -12,7 +12,7 @@ from typing import Any
 
 import annotated_types as at
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from makeline.demo.menu import demo_menu
 from makeline.trade.menu import Menu
@@ -93,4 +93,11 @@ def model(cls: type[BaseModel]) -> st.SearchStrategy[Any]:
         for name, field in cls.model_fields.items()
         if not (issubclass(cls, Body) and name in ("kind", "v"))
     }
-    return st.fixed_dictionaries(fields).map(lambda values: cls(**values))
+
+    def build(values: dict[str, Any]) -> Any:
+        try:
+            return cls(**values)
+        except ValidationError:  # a rule across fields (e.g. cash limit within order limit)
+            return None
+
+    return st.fixed_dictionaries(fields).map(build).filter(lambda built: built is not None)
