@@ -26,6 +26,7 @@ from sync.contract.entries import (
     MenuPublished,
     OnlineOrder,
     OrderPaid,
+    OrderRefunded,
 )
 from sync.contract.events import CancelAnswer, FeedQuarantined, FeedRefused, FeedReleased
 from tests.store.helpers import T0, fingerprint
@@ -158,6 +159,14 @@ def test_paid_online_later_means_no_cash_at_the_door(db: StoreDB) -> None:
         order = session.scalars(select(Order).where(Order.cloud_order_id == "c-due")).one()
         assert order.payment == "paid"
         assert set_aside(session) == []
+
+
+def test_a_refund_from_the_cloud_shows_on_the_order(db: StoreDB) -> None:
+    refund = OrderRefunded(cloud_order_id="c-r", amount=1883, reason="customer cancelled").payload()
+    with db.write() as session:
+        feed.apply_entries(session, [(1, "order.online", online("c-r")), (2, "order.refunded", refund)], T0)
+        order = session.scalars(select(Order).where(Order.cloud_order_id == "c-r")).one()
+        assert order.payment == "refunded" and set_aside(session) == []
 
 
 def test_cancel_is_accepted_only_before_the_oven(db: StoreDB) -> None:
