@@ -141,9 +141,11 @@ def test_an_old_batch_replayed_changes_nothing(cloud: Cloud, store_path: Path, e
     )
     assert other.status_code == 403
     newer = httpx.post(
-        push, content=old.model_copy(update={"protocol": 2}).model_dump_json(), headers=headers
+        push,
+        content=old.model_copy(update={"protocol": contract.PROTOCOL + 1}).model_dump_json(),
+        headers=headers,
     )
-    assert newer.status_code == 426 and "protocol 2" in newer.json()["detail"]
+    assert newer.status_code == 426 and f"protocol {contract.PROTOCOL + 1}" in newer.json()["detail"]
     nobody = httpx.post(push, content=old.model_dump_json(), headers={"Content-Type": "application/json"})
     assert nobody.status_code == 401
     shopper = httpx.get(f"{cloud.url}/api/v1/sync/pull", headers=login(cloud.url, "customer1@makeline.test"))
