@@ -13,7 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+
+from terminal.widgets.literal import Static
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from store_db.db import StoreDB
 from store_db.services import access
@@ -23,6 +23,7 @@ from terminal.data.cart import Cart
 from terminal.data.counter_jobs import Placed
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
+from terminal.widgets.literal import Static
 
 
 class LimitsApprovalDialog(StoreJobs, ModalScreen[Placed | None]):

@@ -19,7 +19,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from store_db.db import StoreDB
 from store_db.queries.kitchen import (
@@ -34,6 +34,7 @@ from terminal.data.formatting import age
 from terminal.data.ticket_flow import columns_for, flow_page, page_starts
 from terminal.screens.base import LiveScreen
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.literal import Static
 from terminal.widgets.status_line import StatusLine
 from terminal.widgets.ticket_grid import GridCard, TicketGrid
 
