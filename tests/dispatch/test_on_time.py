@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 
 import pytest
 
@@ -84,15 +83,16 @@ def test_never_worse_than_nearest_neighbour_at_the_default_budget(
     assert len(plan.stops()) >= len(obvious.stops()) or mine[1] <= theirs[1]
 
 
-def test_the_budget_is_kept_pool_and_matrices_included() -> None:
-    request = rush(5, 120, 30)
-    assert request.budget_ms == 1000  # about a second from 30 orders in the store
-    started = time.perf_counter()
-    plan_runs(request)
-    # generous: the budget plus a busy machine's scheduling; the benchmark measures it tightly
-    assert time.perf_counter() - started < request.budget_ms / 1000 + 2.0
-    quick = rush(5, 4, 2)
-    assert quick.budget_ms < 300  # a counter's quick look
+def test_the_budget_scales_and_a_tiny_one_still_gives_a_whole_plan() -> None:
+    """The budget covers everything (the benchmark times it); here: its size, and that the
+    anytime search cut off at once still answers with the obvious plan or better."""
+    assert rush(5, 120, 30).budget_ms == 1000  # about a second from 30 orders in the store
+    assert rush(5, 4, 2).budget_ms < 300  # a counter's quick look
+    request = PlanRequest(STORE[0], STORE[1], rush(5, 120, 30).stops, rush(5, 120, 30).drivers, 3, 1)
+    seconds = TRAVEL.matrix(request.points())
+    plan = plan_runs(request)
+    assert objective(request, plan, seconds) <= objective(request, nearest_neighbour_plan(request), seconds)
+    assert evaluate(request, plan)[0] == 0
 
 
 def test_no_plan_is_empty_while_a_ready_order_and_a_seat_exist() -> None:
