@@ -30,6 +30,7 @@ from store_db.integrity import check_header, check_store_file, secure_store_file
 BUSY_TIMEOUT_MS = 10_000
 # The product's packages that write only through `store_db` services.
 NOT_WRITERS = ("makeline", "printers", "terminal", "sync", "cloud_api")
+SERVICES = "store_db.services."
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -98,9 +99,10 @@ class StoreDB:
 
     def run(self, service: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Call `service(session, *args, **kwargs)` in one write transaction: committed when
-        it returns, rolled back whole when it raises. `service` is a function of `store_db`."""
+        it returns, rolled back whole when it raises. `service` is a function of
+        `store_db.services`; anything else is refused with `WriteOutsideStore`."""
         module = getattr(service, "__module__", None) or ""
-        if _package_of(module) != "store_db":
+        if not module.startswith(SERVICES):
             name = getattr(service, "__qualname__", repr(service))
             raise WriteOutsideStore(
                 f"{module}.{name} is not a store_db service; only store_db services write the store database."

@@ -1,6 +1,8 @@
-"""Sending runs from the dispatch board: a suggested run accepted, or a run made by hand.
+"""Sending runs from the dispatch board: a suggested run accepted (one, or every run
+leaving now), or a run made by hand; and the run's return as people name things (a door
+marked by order number, a driver checked in by name).
 
-Each goes out through `store_db.services.runs.dispatch`, which refuses a driver already
+Runs go out through `store_db.services.runs.dispatch`, which refuses a driver already
 out or an order not ready before anything is written.
 """
 

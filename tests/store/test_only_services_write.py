@@ -29,6 +29,7 @@ from store_db.db import StoreDB
 from store_db.errors import WriteOutsideStore
 from store_db.models import AuditEntry, Staff
 from store_db.services import access
+from store_db.setup import init_store
 from tests.store.helpers import T0, fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,6 +167,8 @@ def test_run_refuses_a_function_that_is_not_a_store_service(db: StoreDB) -> None
         db.run(sneak)
     with pytest.raises(WriteOutsideStore):
         db.run(lambda session: session.execute(update(Staff).values(failed_pins=3)))
+    with pytest.raises(WriteOutsideStore, match=r"store_db\.setup\.init_store is not a store_db service"):
+        db.run(init_store)  # store_db's own, but not a service
     assert fingerprint(db) == before
 
 
