@@ -36,24 +36,22 @@ def add_printer(
 ) -> Printer:
     """Add a printer; `BadPrinterUrl`, `UnknownProfile` or a store `BadInput` say why not,
     and nothing is written then."""
-    with db.write() as session:
-        return printer_config.add_printer(
-            session,
-            name,
-            url,
-            prints,
-            utcnow(),
-            documents=PRINTABLE,
-            check_url=absolute_url,
-            check_profile=_profile,
-            backup=backup,
-            profile=profile,
-        )
+    return db.run(
+        printer_config.add_printer,
+        name,
+        url,
+        prints,
+        utcnow(),
+        documents=PRINTABLE,
+        check_url=absolute_url,
+        check_profile=_profile,
+        backup=backup,
+        profile=profile,
+    )
 
 
 def remove_printer(db: StoreDB, name: str, move_to: str | None = None) -> int:
-    with db.write() as session:
-        return printer_config.remove_printer(session, name, move_to=move_to)
+    return db.run(printer_config.remove_printer, name, move_to=move_to)
 
 
 def list_printers(db: StoreDB) -> list[Printer]:
@@ -73,8 +71,7 @@ def add_demo_printers(db: StoreDB, folder: Path | str) -> list[str]:
             add_printer(db, name, f"preview://{root / name}", prints)
             added.append(f"Printer '{name}' prints {', '.join(prints)} as text in {root / name}")
     # Backups once both exist: a backup must be a printer already.
-    with db.write() as session:
-        for name, _, backup in DEMO_PRINTERS:
-            if name not in known:
-                printer_config.set_backup(session, name, backup)
+    db.run(
+        printer_config.set_backups, {name: backup for name, _, backup in DEMO_PRINTERS if name not in known}
+    )
     return added

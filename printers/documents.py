@@ -245,3 +245,15 @@ class VoidSlip(Document):
 DOCUMENTS: dict[str, type[Document]] = {
     cls.kind: cls for cls in (KitchenTicket, Receipt, RunSheet, CashOutSlip, DaySummary, TestPage, VoidSlip)
 }
+
+
+# What a person calls each kind of document, in logs, lists and messages.
+DOCUMENT_NAMES = {
+    "kitchen": "kitchen ticket",
+    "receipt": "receipt",
+    "run-sheet": "run sheet",
+    "cash-out": "cash-out slip",
+    "day-summary": "day summary",
+    "test": "test page",
+    "void": "void slip",
+}

@@ -1,11 +1,13 @@
-"""The print queue worker: every job printed, in order per printer, once.
+"""The print queue: every job printed, in order per printer, once.
 
-The queue itself lives in the store (`JobStore`, bound to the `print_job` table by
-`printers.store_jobs`); this module only moves jobs through it:
+The jobs themselves live in the store (`JobStore`, bound to the `print_job` table by
+`printers.store_jobs`); `PrintQueue` moves them through it and keeps each printer's
+state (fine, failing, down). Its workers (`printers.worker`) are narrow: a thread per
+printer that asks the queue for one step at a time, and the line to that printer.
 
-* One thread per printer (`printers.worker`) takes that printer's oldest job, gets its
-  document from the store, lays it out for the printer's paper, and `deliver`s it. Only
-  when `deliver` returned is the job marked printed.
+* A printer's step takes its oldest job, gets its document from the store, lays it out
+  for the printer's paper, and its worker `send`s it. Only when the bytes were delivered
+  is the job marked printed.
 * A printer that fails (unreachable, paper out, hung, dropped) keeps its job at the head
   of its queue and is retried with backoff, so later tickets never jump ahead.
 * After `failures_before_backup` failures in a row a printer is down: its jobs move to its
@@ -20,16 +22,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from printers.documents import Document
+from printers.documents import DOCUMENT_NAMES, Document
+from printers.errors import BadDocument, PrinterError, PrinterFault, UnknownProfile
 from printers.layout import render
 from printers.profiles import paper_profile
 from printers.transports import Connection, Timeouts, connection_for
 from printers.transports.base import DEFAULT_TIMEOUTS
-from printers.worker import PrinterWorker
+from printers.worker import PrinterWorker, label_of
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,22 @@ def backup_banner(printer: str) -> str:
     return f"BACKUP — {printer} printer down"
 
 
+@dataclass
+class PrinterState:
+    """What the queue knows of one printer, in memory: fine, failing or down."""
+
+    failures: int = 0  # failed sends in a row
+    down: bool = False  # its jobs go to its backup, while it is probed now and then
+    next_try: float = 0.0  # monotonic time before which it is left alone
+    last_error: str = ""
+
+    @property
+    def status(self) -> str:
+        return "down" if self.down else "failing" if self.failures else "ok"
+
+
 class PrintQueue:
-    """Runs a `PrinterWorker` thread per configured printer until stopped."""
+    """Every configured printer's jobs, each printer run by a `PrinterWorker` thread."""
 
     def __init__(
         self, store: JobStore, settings: QueueSettings | None = None, connect: Connect = connection_for
@@ -128,11 +146,11 @@ class PrintQueue:
         self.settings = settings or QueueSettings()
         self.connect = connect
         self.workers: dict[str, PrinterWorker] = {}
-        self._threads: dict[str, threading.Thread] = {}
+        self.states: dict[str, PrinterState] = {}
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._supervisor: threading.Thread | None = None
-        self._lock = threading.Lock()  # guards workers and threads across the queue's threads
+        self._lock = threading.Lock()  # guards `workers` across the queue's threads
 
     # ---- running ---------------------------------------------------------------------
     def start(self) -> None:
@@ -150,11 +168,11 @@ class PrintQueue:
         self._stop.set()
         self._wake.set()
         with self._lock:
-            threads = [*self._threads.values(), *([self._supervisor] if self._supervisor else [])]
-        for thread in threads:
-            thread.join(timeout)
-        with self._lock:
-            self._threads.clear()
+            workers = list(self.workers.values())
+        for worker in workers:
+            worker.join(timeout)
+        if self._supervisor is not None:
+            self._supervisor.join(timeout)
         self._supervisor = None
 
     def __enter__(self) -> PrintQueue:
@@ -175,16 +193,12 @@ class PrintQueue:
             for name, config in configs.items():
                 worker = self.workers.get(name)
                 if worker is None:
-                    self.workers[name] = worker = PrinterWorker(self, config)
+                    self.workers[name] = worker = PrinterWorker(config, self.connect, self.settings)
                 worker.config = config
-                if name not in self._threads and not self._stop.is_set():
-                    thread = threading.Thread(
-                        target=self._work, args=(name,), name=f"printer-{name}", daemon=True
-                    )
-                    self._threads[name] = thread
-                    thread.start()
+                if not worker.running and not self._stop.is_set():
+                    worker.start(self.step, self._stop, self._wake)
             for name in set(self.workers) - set(configs):
-                del self.workers[name]  # its thread sees this and ends
+                self.workers.pop(name).retire()  # its thread sees this and ends
 
     def _supervise(self) -> None:
         while not self._stop.wait(self.settings.refresh):
@@ -193,36 +207,22 @@ class PrintQueue:
             except Exception:  # a store hiccup must not stop printing
                 log.exception("could not reload the printers; keeping the ones known")
 
-    def _work(self, name: str) -> None:
-        while not self._stop.is_set():
-            worker = self.workers.get(name)
-            if worker is None:
-                break
-            try:
-                busy = worker.step()
-            except Exception:  # the store was busy or the disk full: try again shortly
-                log.exception("printer %s: could not read or update its queue", name)
-                busy = False
-            if not busy:
-                self._wake.wait(self.settings.poll)
-                self._wake.clear()
-        with self._lock:
-            self._threads.pop(name, None)
-
     def settled(self) -> bool:
         """Nothing left to print now: every printer's queue is empty, or its printer is
         down with no backup to take its jobs."""
         with self._lock:
-            workers = list(self.workers.values())
+            configs = [w.config for w in self.workers.values()]
         return not any(
-            self.store.waiting(w.config.name) and not (w.down and self.usable_backup(w.config) is None)
-            for w in workers
+            self.store.waiting(c.name) and not (self.state(c.name).down and self.usable_backup(c) is None)
+            for c in configs
         )
 
-    # ---- shared by workers -----------------------------------------------------------
+    def state(self, printer: str) -> PrinterState:
+        return self.states.setdefault(printer, PrinterState())
+
     def usable_backup(self, config: PrinterConfig) -> str | None:
         backup = self.workers.get(config.backup) if config.backup else None
-        if backup is None or backup.down or backup.config.name == config.name:
+        if backup is None or backup.config.name == config.name or self.state(backup.config.name).down:
             return None
         return backup.config.name
 
@@ -235,3 +235,99 @@ class PrintQueue:
 
     def render(self, job: Job, config: PrinterConfig) -> bytes:
         return self.prepare(job, config)[1]
+
+    # ---- one printer's step ------------------------------------------------------------
+    def step(self, config: PrinterConfig) -> bool:
+        """Handle at most one job of printer `config` (and the jobs right behind it while
+        the printer takes them); True when there may be more to do at once."""
+        store, name, now = self.store, config.name, time.monotonic()
+        state, backup = self.state(name), self.usable_backup(config)
+        worker = self.workers.get(name) or PrinterWorker(config, self.connect, self.settings)
+        if state.down and backup is not None:
+            probe_due = now >= state.next_try
+            if not probe_due or not worker.probe():
+                if probe_due:
+                    state.next_try = now + self.settings.backoff.most
+                job = store.next_job(name)
+                if job is None:
+                    return False
+                if job.backup_of is None:
+                    store.move_to_backup(job.id, backup)
+                    log.info("%s: job %d moved to '%s' (BACKUP)", name, job.id, backup)
+                    self.wake()
+                    return True
+                # A job that already is a backup's stays here: no ping-pong between printers.
+            else:
+                self._up(name)
+                job = store.next_job(name)
+        elif now < state.next_try:
+            return False
+        else:
+            job = store.next_job(name)
+        while job is not None:
+            job = self._print_one(worker, job)
+        return True
+
+    def _print_one(self, worker: PrinterWorker, job: Job) -> Job | None:
+        """Print `job`; the printer's next job, already claimed, when it printed."""
+        store, name = self.store, worker.config.name
+        try:
+            document, data = self.prepare(job, worker.config)
+        except (BadDocument, UnknownProfile) as exc:
+            store.mark_unprintable(job.id, str(exc))
+            log.warning("%s: job %d set aside, it cannot be printed: %s", name, job.id, exc)
+            return None
+        except Exception:
+            # Nothing was sent: put the job back as it was, so it is not taken for a REPRINT.
+            unread = "Could not read this job from the store database; trying again."
+            store.mark_failed(job.id, unread, False)
+            raise
+        try:
+            worker.send(job, document, data)
+        except PrinterError as exc:
+            partial = isinstance(exc, PrinterFault) and exc.partial
+            if isinstance(exc, PrinterFault):
+                message = str(exc.for_queue(name, store.waiting(name)))
+            else:
+                message = str(exc)
+            store.mark_failed(job.id, message, partial)
+            self._failed(worker.config, message)
+            return None
+        claim = None if self.stopping or name not in self.workers else name
+        after = store.mark_printed(job.id, then_claim=claim)
+        self._printed(name, job, document, len(data))
+        return after
+
+    def _printed(self, name: str, job: Job, document: Document, size: int) -> None:
+        marks = [m for m, on in (("REPRINT", job.reprint), ("BACKUP", job.backup_of)) if on]
+        what = DOCUMENT_NAMES.get(job.document, job.document)
+        label = label_of(document)
+        log.info(
+            "%s: printed %s%s (job %d, %s bytes%s)",
+            name,
+            what,
+            f" {label}" if label else "",
+            job.id,
+            f"{size:,}",
+            "".join(f", {m}" for m in marks),
+        )
+        self._up(name)
+
+    def _failed(self, config: PrinterConfig, message: str) -> None:
+        state = self.state(config.name)
+        before = state.status
+        state.failures += 1
+        state.last_error = message
+        state.next_try = time.monotonic() + self.settings.backoff.delay(state.failures)
+        if state.failures >= self.settings.failures_before_backup:
+            state.down = True
+        if state.status != before:
+            backup = self.usable_backup(config)
+            where = f"; its jobs go to '{backup}'" if state.down and backup else ""
+            log.warning("%s: %s — %s%s", config.name, state.status.upper(), message, where)
+
+    def _up(self, name: str) -> None:
+        state = self.state(name)
+        if state.status != "ok":
+            log.info("%s: back up, printing again", name)
+        state.failures, state.down, state.last_error, state.next_try = 0, False, "", 0.0

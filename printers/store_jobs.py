@@ -1,8 +1,9 @@
 """The print queue in the store database: `StoreJobStore` over the `print_job` table.
 
-Each call is one short transaction of its own (writes begin with `BEGIN IMMEDIATE`, as
-`StoreDB.write()` does), so a printer thread never holds the store's write lock while a
-printer is slow. A claim first looks with a read, so an idle queue never takes the lock.
+Every change of a job's state is a `store_db.services.printing` service, each one short
+transaction of its own (`StoreDB.run`), so a printer thread never holds the store's
+write lock while a printer is slow. A claim first looks with a read, so an idle queue
+never takes the lock.
 
 Health, for the terminal's banner and the agent's heartbeat, is read from the same table
 by `health(db)` and `waiting_jobs(db)`, from any process.
@@ -13,19 +14,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from printers.builders import document_for
-from printers.documents import Document
+from printers.documents import DOCUMENT_NAMES, Document
 from printers.queue import Job, PrinterConfig
-from printers.worker import DOCUMENT_NAMES
 from store_db.db import StoreDB
 from store_db.models import Order, Printer, PrintJob, utcnow
+from store_db.queries.printing import WAITING, next_waiting, waiting_count
+from store_db.services import printing
 
-WAITING = ("queued", "sending")
 STUCK_AFTER_S = 60.0  # a job waiting this long with no error: is the agent running?
 RECENT_JOBS = 200  # how far back `health` looks for tickets sent to a backup
+
+
+def _job(row: PrintJob | None) -> Job | None:
+    if row is None:
+        return None
+    return Job(
+        id=row.id,
+        printer=row.printer,
+        document=row.document,
+        payload=dict(row.payload or {}),
+        subject=row.subject,
+        reprint=row.reprint,
+        backup_of=row.backup_of,
+        attempts=row.attempts,
+    )
 
 
 class StoreJobStore:
@@ -45,76 +61,25 @@ class StoreJobStore:
 
     def next_job(self, printer: str) -> Job | None:
         with self.db.read() as session:
-            if _head(session, printer) is None:
+            if next_waiting(session, printer) is None:
                 return None
-        with self.db.write() as session:
-            return _claim(session, printer)
+        return _job(self.db.run(printing.claim, printer))
 
     def mark_printed(self, job_id: int, then_claim: str | None = None) -> Job | None:
-        with self.db.write() as session:
-            session.execute(
-                update(PrintJob).where(PrintJob.id == job_id).values(status="printed", printed_at=utcnow())
-            )
-            return _claim(session, then_claim) if then_claim is not None else None
+        return _job(self.db.run(printing.printed, job_id, then_claim))
 
     def mark_failed(self, job_id: int, error: str, partial: bool) -> None:
-        with self.db.write() as session:
-            values: dict[str, object] = {"status": "queued", "last_error": error}
-            if partial:
-                values["reprint"] = True
-            session.execute(update(PrintJob).where(PrintJob.id == job_id).values(**values))
+        self.db.run(printing.failed, job_id, error, partial)
 
     def mark_unprintable(self, job_id: int, error: str) -> None:
-        self._set(job_id, status="unprintable", last_error=error)
+        self.db.run(printing.unprintable, job_id, error)
 
     def move_to_backup(self, job_id: int, backup: str) -> None:
-        with self.db.write() as session:
-            row = session.get(PrintJob, job_id)
-            if row is not None:
-                # Its error was the other printer's; the backup starts it afresh.
-                row.backup_of, row.printer, row.status = row.printer, backup, "queued"
-                row.last_error = ""
+        self.db.run(printing.move_to_backup, job_id, backup)
 
     def waiting(self, printer: str) -> int:
         with self.db.read() as session:
-            return _count(session, printer)
-
-    def _set(self, job_id: int, **values: object) -> None:
-        with self.db.write() as session:
-            session.execute(update(PrintJob).where(PrintJob.id == job_id).values(**values))
-
-
-def _claim(session: Session, printer: str) -> Job | None:
-    row = _head(session, printer)
-    if row is None:
-        return None
-    if row.status == "sending":  # in flight when the agent before this one died
-        row.reprint = True
-    row.status, row.attempts, row.started_at = "sending", row.attempts + 1, utcnow()
-    return Job(
-        id=row.id,
-        printer=row.printer,
-        document=row.document,
-        payload=dict(row.payload or {}),
-        subject=row.subject,
-        reprint=row.reprint,
-        backup_of=row.backup_of,
-        attempts=row.attempts,
-    )
-
-
-def _head(session: Session, printer: str) -> PrintJob | None:
-    return session.scalars(
-        select(PrintJob)
-        .where(PrintJob.printer == printer, PrintJob.status.in_(WAITING))
-        .order_by(PrintJob.id)
-        .limit(1)
-    ).first()
-
-
-def _count(session: Session, printer: str) -> int:
-    query = select(func.count()).where(PrintJob.printer == printer, PrintJob.status.in_(WAITING))
-    return int(session.scalar(query) or 0)
+            return waiting_count(session, printer)
 
 
 def _tickets(count: int) -> str:
@@ -177,8 +142,8 @@ def health(db: StoreDB, now: datetime | None = None) -> list[PrinterHealth]:
 def _health(
     session: Session, printer: Printer, recent: list[tuple[str, str | None, str]], now: datetime
 ) -> PrinterHealth:
-    head = _head(session, printer.name)
-    waiting = _count(session, printer.name)
+    head = next_waiting(session, printer.name)
+    waiting = waiting_count(session, printer.name)
     oldest = session.scalar(
         select(func.min(PrintJob.created_at)).where(
             PrintJob.printer == printer.name, PrintJob.status.in_(WAITING)

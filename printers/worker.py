@@ -1,33 +1,25 @@
-"""One printer's worker: takes that printer's jobs in order and gets each onto paper once.
+"""One printer's worker: its thread, and its line to the printer.
 
-It keeps the printer's state (fine, failing, down) in memory, logs one line per printed
-job and per change of state, and moves jobs to the backup printer while this one is down.
+The worker decides nothing: its thread asks the queue (`PrintQueue.step`) for one
+unit of work at a time and waits for a wake-up or the next poll when there was none;
+the queue sends each job's bytes, or probes a printer that is down, through it.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from printers.documents import CashOutSlip, DaySummary, Document, RunSheet
-from printers.errors import BadDocument, PrinterError, PrinterFault, UnknownProfile
-from printers.transports import deliver
+from printers.errors import PrinterError
+from printers.transports import Connection, deliver
 
 if TYPE_CHECKING:
-    from printers.queue import Job, PrinterConfig, PrintQueue
+    from printers.queue import Job, PrinterConfig, QueueSettings
 
 log = logging.getLogger("printers.queue")
-
-DOCUMENT_NAMES = {
-    "kitchen": "kitchen ticket",
-    "receipt": "receipt",
-    "run-sheet": "run sheet",
-    "cash-out": "cash-out slip",
-    "day-summary": "day summary",
-    "test": "test page",
-    "void": "void slip",
-}
 
 
 @runtime_checkable
@@ -52,129 +44,32 @@ def label_of(document: Document) -> str:
 
 
 class PrinterWorker:
-    """Prints one printer's jobs; `step` does one unit of work."""
+    """One printer's thread and its line to the printer."""
 
-    def __init__(self, queue: PrintQueue, config: PrinterConfig) -> None:
-        self.queue = queue
+    def __init__(
+        self, config: PrinterConfig, connect: Callable[..., Connection], settings: QueueSettings
+    ) -> None:
         self.config = config
-        self.failures = 0
-        self.down = False
-        self.next_try = 0.0
-        self.last_error = ""
+        self.connect = connect
+        self.settings = settings
+        self.retired = False  # the printer was removed: the thread ends
+        self._thread: threading.Thread | None = None
 
-    @property
-    def state(self) -> str:
-        return "down" if self.down else "failing" if self.failures else "ok"
+    # ---- the line to the printer -----------------------------------------------------
+    def _open(self) -> Connection:
+        return self.connect(self.config.url, printer=self.config.name, timeouts=self.settings.timeouts)
 
-    def step(self) -> bool:
-        """Handle at most one job; True when there may be more to do at once."""
-        store, name, now = self.queue.store, self.config.name, time.monotonic()
-        backup = self.queue.usable_backup(self.config)
-        if self.down and backup is not None:
-            probe_due = now >= self.next_try
-            if not probe_due or not self._probe():
-                if probe_due:
-                    self.next_try = now + self.queue.settings.backoff.most
-                job = store.next_job(name)
-                if job is None:
-                    return False
-                if job.backup_of is None:
-                    store.move_to_backup(job.id, backup)
-                    log.info("%s: job %d moved to '%s' (BACKUP)", name, job.id, backup)
-                    self.queue.wake()
-                    return True
-                # A job that already is a backup's stays here: no ping-pong between printers.
-            else:
-                self._up()
-                job = store.next_job(name)
-        elif now < self.next_try:
-            return False
-        else:
-            job = store.next_job(name)
-        if job is None:
-            return False
-        return self._print(job)
+    def send(self, job: Job, document: Document, data: bytes) -> None:
+        """Deliver `data` (the job laid out); raises `PrinterError` when the printer did not take it all."""
+        connection = self._open()
+        if isinstance(connection, NamesJobs):
+            connection.name_job(job.id, job.document, label_of(document))
+        deliver(connection, data, timeout=self.settings.job_timeout)
 
-    def _print(self, first: Job) -> bool:
-        """Print `first`, then the jobs behind it while the printer takes them."""
-        job: Job | None = first
-        while job is not None:
-            job = self._print_one(job)
-        return True
-
-    def _print_one(self, job: Job) -> Job | None:
-        """Print `job`; the printer's next job, already claimed, when it printed."""
-        store, name = self.queue.store, self.config.name
-        try:
-            document, data = self.queue.prepare(job, self.config)
-        except (BadDocument, UnknownProfile) as exc:
-            store.mark_unprintable(job.id, str(exc))
-            log.warning("%s: job %d set aside, it cannot be printed: %s", name, job.id, exc)
-            return None
-        except Exception:
-            # Nothing was sent: put the job back as it was, so it is not taken for a REPRINT.
-            unread = "Could not read this job from the store database; trying again."
-            store.mark_failed(job.id, unread, False)
-            raise
-        try:
-            connection = self.queue.connect(
-                self.config.url, printer=name, timeouts=self.queue.settings.timeouts
-            )
-            if isinstance(connection, NamesJobs):
-                connection.name_job(job.id, job.document, label_of(document))
-            deliver(connection, data, timeout=self.queue.settings.job_timeout)
-        except PrinterError as exc:
-            partial = isinstance(exc, PrinterFault) and exc.partial
-            if isinstance(exc, PrinterFault):
-                message = str(exc.for_queue(name, store.waiting(name)))
-            else:
-                message = str(exc)
-            store.mark_failed(job.id, message, partial)
-            self._failed(message)
-            return None
-        claim = None if self.queue.stopping or name not in self.queue.workers else name
-        after = store.mark_printed(job.id, then_claim=claim)
-        self._printed(job, document, len(data))
-        return after
-
-    def _printed(self, job: Job, document: Document, size: int) -> None:
-        marks = [m for m, on in (("REPRINT", job.reprint), ("BACKUP", job.backup_of)) if on]
-        what = DOCUMENT_NAMES.get(job.document, job.document)
-        label = label_of(document)
-        log.info(
-            "%s: printed %s%s (job %d, %s bytes%s)",
-            self.config.name,
-            what,
-            f" {label}" if label else "",
-            job.id,
-            f"{size:,}",
-            "".join(f", {m}" for m in marks),
-        )
-        self._up()
-
-    def _failed(self, message: str) -> None:
-        before = self.state
-        self.failures += 1
-        self.last_error = message
-        self.next_try = time.monotonic() + self.queue.settings.backoff.delay(self.failures)
-        if self.failures >= self.queue.settings.failures_before_backup:
-            self.down = True
-        if self.state != before:
-            backup = self.queue.usable_backup(self.config)
-            where = f"; its jobs go to '{backup}'" if self.down and backup else ""
-            log.warning("%s: %s — %s%s", self.config.name, self.state.upper(), message, where)
-
-    def _up(self) -> None:
-        if self.state != "ok":
-            log.info("%s: back up, printing again", self.config.name)
-        self.failures, self.down, self.last_error, self.next_try = 0, False, "", 0.0
-
-    def _probe(self) -> bool:
+    def probe(self) -> bool:
         """Is the printer back? Asks its status; prints nothing."""
         try:
-            connection = self.queue.connect(
-                self.config.url, printer=self.config.name, timeouts=self.queue.settings.timeouts
-            )
+            connection = self._open()
             connection.open()
             try:
                 status = connection.status()
@@ -183,3 +78,35 @@ class PrinterWorker:
         except PrinterError:
             return False
         return status is None or status.ready
+
+    # ---- the thread --------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self.retired
+
+    def start(
+        self, step: Callable[[PrinterConfig], bool], stop: threading.Event, wake: threading.Event
+    ) -> None:
+        """Run `step(config)` over and over until `stop` is set or the worker is retired,
+        waiting for `wake` (or the poll) whenever a step found nothing to do."""
+
+        def loop() -> None:
+            while not stop.is_set() and not self.retired:
+                try:
+                    busy = step(self.config)
+                except Exception:  # the store was busy or the disk full: try again shortly
+                    log.exception("printer %s: could not read or update its queue", self.config.name)
+                    busy = False
+                if not busy:
+                    wake.wait(self.settings.poll)
+                    wake.clear()
+
+        self._thread = threading.Thread(target=loop, name=f"printer-{self.config.name}", daemon=True)
+        self._thread.start()
+
+    def retire(self) -> None:
+        self.retired = True
+
+    def join(self, timeout: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)

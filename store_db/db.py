@@ -2,26 +2,41 @@
 
 Every connection: WAL, `synchronous=FULL` (a taken order survives a power cut),
 foreign keys on, a busy timeout. Writes begin with `BEGIN IMMEDIATE` so two
-processes never deadlock upgrading a read lock; reads see one snapshot.
+processes never deadlock upgrading a read lock; reads see one snapshot, on
+connections SQLite itself keeps from writing (`query_only`).
+
+The write transaction belongs to `store_db`: the other packages write by handing a
+service to `StoreDB.run`, which opens the transaction, calls the service with its
+session and commits. `StoreDB.write()` is for `store_db` itself (and for tests and
+benchmarks arranging their data); a module of the product's other packages that
+calls it is refused with `WriteOutsideStore`.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from store_db.errors import WriteOutsideStore
 from store_db.integrity import check_header, check_store_file, secure_store_files
 
 BUSY_TIMEOUT_MS = 10_000
+# The product's packages that write only through `store_db` services.
+NOT_WRITERS = ("makeline", "printers", "terminal", "sync", "cloud_api")
+SERVICES = "store_db.services."
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def _configure(engine: Engine, begin: str) -> Engine:
+def _configure(engine: Engine, begin: str, *, query_only: bool = False) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred and late).
@@ -31,6 +46,8 @@ def _configure(engine: Engine, begin: str) -> Engine:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        if query_only:
+            cursor.execute("PRAGMA query_only = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -42,11 +59,24 @@ def _configure(engine: Engine, begin: str) -> Engine:
 
 def make_engine(path: Path, *, write: bool = True) -> Engine:
     engine = create_engine(f"sqlite:///{path}", pool_size=4, max_overflow=8)
-    return _configure(engine, "BEGIN IMMEDIATE" if write else "BEGIN")
+    return _configure(engine, "BEGIN IMMEDIATE" if write else "BEGIN", query_only=not write)
+
+
+def _package_of(module: str) -> str:
+    return module.partition(".")[0]
+
+
+def _refuse_outside_store(caller: str) -> None:
+    if _package_of(caller) in NOT_WRITERS:
+        raise WriteOutsideStore(
+            f"{caller} opened a write transaction on the store database; only store_db services "
+            "write it. Call a service through StoreDB.run instead."
+        )
 
 
 class StoreDB:
-    """A store's SQLite file. `write()` and `read()` hand out sessions in one transaction.
+    """A store's SQLite file. `run(service, ...)` writes through a `store_db` service in
+    one transaction; `read()` hands out a session that sees one snapshot.
 
     Opening checks the file first (`store_db.integrity`): a missing, damaged or foreign
     file, or one of another schema, raises a `StoreDatabaseError` that says what to do;
@@ -67,9 +97,27 @@ class StoreDB:
         self._writes = sessionmaker(self.engine, expire_on_commit=False)
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
 
+    def run(self, service: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call `service(session, *args, **kwargs)` in one write transaction: committed when
+        it returns, rolled back whole when it raises. `service` is a function of
+        `store_db.services`; anything else is refused with `WriteOutsideStore`."""
+        module = getattr(service, "__module__", None) or ""
+        if not module.startswith(SERVICES):
+            name = getattr(service, "__qualname__", repr(service))
+            raise WriteOutsideStore(
+                f"{module}.{name} is not a store_db service; only store_db services write the store database."
+            )
+        with self._transaction() as session:
+            return service(session, *args, **kwargs)
+
+    def write(self) -> AbstractContextManager[Session]:
+        """One write transaction: committed on exit, rolled back whole on any error.
+        For `store_db` itself; other packages write through `run`."""
+        _refuse_outside_store(str(sys._getframe(1).f_globals.get("__name__", "")))
+        return self._transaction()
+
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: committed on exit, rolled back whole on any error."""
+    def _transaction(self) -> Iterator[Session]:
         with self._writes() as session, session.begin():
             yield session
 

@@ -26,7 +26,8 @@ StoreError (= makeline.trade.errors.TradeError)
 ├── AccessDenied             a wrong PIN, a locked PIN, a role that may not do this
 ├── StoreDatabaseError       the file is missing, not a store, or its schema is out of date
 │   ├── StoreFileDamaged     the file is cut short, overwritten or corrupt: restore it
-│   └── NotAStoreDatabase    a SQLite file, but another program's
+│   ├── NotAStoreDatabase    a SQLite file, but another program's
+│   └── WriteOutsideStore    a write transaction opened outside a store_db service (a defect)
 └── AlreadyRunning           another process already does this job on this file
 """
 
@@ -83,6 +84,7 @@ __all__ = [
     "UnknownProduct",
     "UnknownSize",
     "UnknownUnit",
+    "WriteOutsideStore",
 ]
 
 
@@ -160,3 +162,7 @@ class AlreadyRunning(StoreError):
     def __init__(self, message: str, pid: int | None = None) -> None:
         super().__init__(message)
         self.pid = pid
+
+
+class WriteOutsideStore(StoreDatabaseError):
+    pass

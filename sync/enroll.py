@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from store_db.db import StoreDB
 from store_db.models import Store, Street, utcnow
-from store_db.services import enrollment, feed
+from store_db.services import cloud_link
 from sync import contract
 from sync.agent.link import auth_headers
 from sync.errors import CloudUnreachable, EnrollmentRefused
@@ -105,9 +105,7 @@ def enroll(
             f"Could not reach the cloud at {cloud_url} ({type(exc).__name__}); check the address and the "
             "network, then run makeline enroll again with the same code."
         ) from exc
-    with db.write() as session:
-        behind = feed.sync_state(session).feed_cursor > feed_high_water
-        enrollment.enroll(session, cloud_url, token, utcnow(), new_feed=behind)
+    db.run(cloud_link.enroll, cloud_url, token, utcnow(), feed_high_water)
     return Enrolled(
         store_id=str(claimed["store_id"]),
         store_code=str(claimed["store_code"]),

@@ -286,8 +286,7 @@ class MakelineApp(App[None]):
         def work() -> None:
             from store_db.services import access
 
-            with db.write() as session:
-                access.logout(session, who.id, who.name, at, screen)
+            db.run(access.logout, who.id, who.name, at, screen)
 
         self.run_worker(work, thread=True, name="logout", group="logout", exit_on_error=False)
         if needs_pin(self.current_mode):

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from makeline.cli.store import add_db_flag, db_path
 from store_db.db import StoreDB
-from store_db.errors import AccessDenied, BadInput, NotFound
-from store_db.models import Staff, utcnow
+from store_db.errors import AccessDenied, BadInput
+from store_db.models import utcnow
 
 if TYPE_CHECKING:
-    from store_db.dispatch.board import Suggestion
+    from store_db.dispatch.planning import Suggestion
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -95,7 +95,7 @@ def _clock(at: datetime | None, zone: str) -> str:
 
 
 def _plan(args: argparse.Namespace) -> None:
-    from store_db.dispatch.board import suggest
+    from store_db.dispatch.planning import suggest
 
     with StoreDB(db_path(args.db)) as db:
         suggestion = suggest(db, time_limit_ms=args.time_limit_ms)
@@ -148,16 +148,20 @@ def render_suggestion(suggestion: Suggestion) -> str:
 
 
 def _send(args: argparse.Namespace) -> None:
-    from store_db.dispatch.board import send
     from store_db.dispatch.driver import run_view
+    from store_db.services.dispatch import send
     from store_db.services.staff import find_staff
 
     at = utcnow()
-    with StoreDB(db_path(args.db)) as db, db.write() as session:
-        by = find_staff(session, args.by).id if args.by else None
-        run = send(session, args.driver, args.orders, at, dispatched_by=by)
-        session.flush()
-        view = run_view(session, run.id)
+    with StoreDB(db_path(args.db)) as db:
+        if args.by:
+            with db.read() as session:
+                by: str | None = find_staff(session, args.by).id
+        else:
+            by = None
+        run = db.run(send, args.driver, args.orders, at, dispatched_by=by)
+        with db.read() as session:
+            view = run_view(session, run.id)
     stops = ", ".join(f"{s.label} ETA {_clock(s.eta_at, view.zone)}" for s in view.stops)
     print(
         f"Run {view.number}: {view.driver} takes {stops}; back about "
@@ -166,18 +170,12 @@ def _send(args: argparse.Namespace) -> None:
 
 
 def _clock_in(args: argparse.Namespace) -> None:
-    from store_db.services import access, drivers
+    from store_db.services import access
 
     at = utcnow()
     bank = cents(args.bank, "--bank")
-    with StoreDB(db_path(args.db)) as db, db.write() as session:
-        outcome = access.login(session, args.name, args.pin, at, "driver")
-        if outcome.ok:
-            staff = session.get(Staff, outcome.staff_id)
-            assert staff is not None
-            if staff.role != "driver":
-                raise BadInput(f"{staff.name} is not a driver; drivers clock in here.")
-            drivers.clock_in(session, staff, at, starting_bank=bank)
+    with StoreDB(db_path(args.db)) as db:
+        outcome = db.run(access.clock_in_with_pin, args.name, args.pin, at, starting_bank=bank)
     if not outcome.ok:  # the failed PIN is committed first, so it counts
         raise AccessDenied(outcome.message)
     print(f"{outcome.name} is clocked in with a {_money(bank)} starting bank.")
@@ -208,63 +206,37 @@ def _show_run(args: argparse.Namespace) -> None:
 
 
 def _deliver(args: argparse.Namespace) -> None:
-    from sqlalchemy import select as sql_select
-
-    from store_db.dispatch.board import find_order
-    from store_db.models import DeliveryRun, RunStop
-    from store_db.services import runs
+    from store_db.services.dispatch import deliver
 
     at = utcnow()
-    with StoreDB(db_path(args.db)) as db, db.write() as session:
-        order = find_order(session, args.order, at)
-        run = session.scalars(
-            sql_select(DeliveryRun)
-            .join(RunStop, RunStop.run_id == DeliveryRun.id)
-            .where(RunStop.order_id == order.id, DeliveryRun.status == "out")
-        ).first()
-        if run is None:
-            raise NotFound(f"Order {order.label} is not on a run that is out.")
-        delivered = args.not_delivered is None
-        runs.mark_stop(
-            session,
-            run.id,
-            order.id,
-            delivered,
-            at,
-            collected=cents(args.cash, "--cash"),
-            tip=cents(args.tip, "--tip"),
-            reason=args.not_delivered or "",
+    delivered = args.not_delivered is None
+    collected, tip = cents(args.cash, "--cash"), cents(args.tip, "--tip")
+    with StoreDB(db_path(args.db)) as db:
+        order = db.run(
+            deliver, args.order, delivered, at, collected=collected, tip=tip, reason=args.not_delivered or ""
         )
     print(f"{order.label} marked {'delivered' if delivered else 'not delivered'}.")
 
 
 def _checkout(args: argparse.Namespace) -> None:
-    from store_db.services import runs
-    from store_db.services.staff import find_staff
+    from store_db.services.dispatch import check_in
 
     at = utcnow()
     cash = cents(args.cash, "--cash")
-    with StoreDB(db_path(args.db)) as db, db.write() as session:
-        staff = find_staff(session, args.name)
-        run = runs.open_run(session, staff.id)
-        if run is None:
-            raise BadInput(f"{staff.name} is not out on a run; there is nothing to check in.")
-        closed = runs.checkout(session, run.id, cash, at)
-        tips, mileage = closed.tips, closed.mileage_cents
+    with StoreDB(db_path(args.db)) as db:
+        staff, closed = db.run(check_in, args.name, cash, at)
+    tips, mileage = closed.tips, closed.mileage_cents
     print(f"{staff.name} is back: {_money(cash)} cash, {_money(tips)} tips, {_money(mileage)} mileage.")
 
 
 def _cash_out(args: argparse.Namespace) -> None:
-    from store_db.services import cash_out, staff
+    from store_db.services import access
 
     at = utcnow()
-    with StoreDB(db_path(args.db)) as db, db.write() as session:
-        approver, ok = staff.check_pin(session, args.manager, args.pin, at)
-        if ok:
-            driver = staff.find_staff(session, args.name)
-            record = cash_out.cash_out(session, driver, approver, at)
-            owed, name = record.owed_to_store, driver.name
-    if not ok:  # the failed PIN is committed first, so it counts
-        raise AccessDenied(f"Wrong PIN for {approver.name}; the cash-out is not recorded.")
+    with StoreDB(db_path(args.db)) as db:
+        done = db.run(access.cash_out_with_pin, args.name, args.manager, args.pin, at)
+    if not done.ok:  # the failed PIN is committed first, so it counts
+        raise AccessDenied(f"Wrong PIN for {done.approver}; the cash-out is not recorded.")
+    owed, name = done.owed_to_store, done.driver
     who = "owes the store" if owed >= 0 else "is owed by the store"
     print(f"{name} {who} {_money(abs(owed))}; the cash-out slip is queued to print.")

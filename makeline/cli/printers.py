@@ -15,11 +15,10 @@ from sqlalchemy import select
 from makeline.cli.store import add_db_flag, db_path
 from makeline.trade.business_day import business_date
 from printers.configure import PRINTABLE, add_printer, list_printers, remove_printer
-from printers.documents import TestPage
+from printers.documents import DOCUMENT_NAMES, TestPage
 from printers.errors import BadPrinterConfig
 from printers.send import print_now
 from printers.store_jobs import health, waiting_jobs
-from printers.worker import DOCUMENT_NAMES
 from store_db.db import StoreDB
 from store_db.errors import InvalidDate, NotFound
 from store_db.models import Order, Printer, Store, utcnow
@@ -159,9 +158,8 @@ def _reprint(args: argparse.Namespace) -> int:
         raise InvalidDate(f"'{args.date}' is not a date; write it as YYYY-MM-DD.") from exc
     with _db(args) as db:
         order = find_order(db, args.order, day)
-        with db.write() as session:
-            jobs = printing.reprint(session, order.id, args.document, utcnow())
-            names = [j.printer for j in jobs]
+        jobs = db.run(printing.reprint, order.id, args.document, utcnow())
+        names = [j.printer for j in jobs]
     if not names:
         raise BadPrinterConfig(
             f"No printer prints {DOCUMENT_NAMES[args.document]}s, so nothing was queued; add one with: "

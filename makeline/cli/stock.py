@@ -114,9 +114,8 @@ def _count(args: argparse.Namespace) -> None:
     with StoreDB(db_path(args.db)) as db:
         zone = _zone(db)
         at = _moment(args.at, zone)
-        with db.write() as session:
-            count = record_count(session, args.kind, entries, at, args.by)
-            kind, moment = count.kind, count.started_at.astimezone(ZoneInfo(zone))
+        count = db.run(record_count, args.kind, entries, at, args.by)
+        kind, moment = count.kind, count.started_at.astimezone(ZoneInfo(zone))
     print(f"The {kind} count at {moment:%Y-%m-%d %H:%M} (store time) is finalised ({len(entries)} lines).")
 
 
@@ -127,9 +126,8 @@ def _receive(args: argparse.Namespace) -> None:
     lines = receipt_lines(Path(args.csv))
     with StoreDB(db_path(args.db)) as db:
         at = _moment(args.at, _zone(db))
-        with db.write() as session:
-            receipt = receive(session, lines, at, args.supplier, args.invoice, args.by)
-            total = receipt.total_cents
+        receipt = db.run(receive, lines, at, args.supplier, args.invoice, args.by)
+        total = receipt.total_cents
     print(f"Received {len(lines)} lines, ${total / 100:,.2f}.")
 
 
@@ -140,24 +138,17 @@ def _waste(args: argparse.Namespace) -> None:
         raise BadInput("Say what was thrown out: --item CODE --quantity Q, or --order NUMBER.")
     with StoreDB(db_path(args.db)) as db:
         at = _moment(args.at, _zone(db))
-        with db.write() as session:
-            if args.item is not None:
-                if not args.quantity:
-                    raise BadInput("--item needs --quantity (e.g. 6, or 1.5 lb).")
-                entry = waste.waste_item(
-                    session,
-                    args.item,
-                    args.quantity,
-                    args.reason,
-                    args.by,
-                    at,
-                    args.unit,
-                    args.note,
-                )
-            else:
+        if args.item is not None:
+            if not args.quantity:
+                raise BadInput("--item needs --quantity (e.g. 6, or 1.5 lb).")
+            entry = db.run(
+                waste.waste_item, args.item, args.quantity, args.reason, args.by, at, args.unit, args.note
+            )
+        else:
+            with db.read() as session:
                 line = _order_line(session, args.order, args.day, args.line)
-                entry = waste.waste_pizza(session, line.id, args.reason, args.by, at, args.pizzas, args.note)
-            text = f"Waste recorded: {entry.description}, ${entry.cost_cents / 100:,.2f} ({entry.reason})."
+            entry = db.run(waste.waste_pizza, line.id, args.reason, args.by, at, args.pizzas, args.note)
+        text = f"Waste recorded: {entry.description}, ${entry.cost_cents / 100:,.2f} ({entry.reason})."
     print(text)
 
 

@@ -24,8 +24,8 @@ from makeline.trade.menu import Amount, Menu, Placement, ProductKind, ToppingCho
 from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.errors import BadInput, CouponNotApplicable
-from store_db.models import Customer, CustomerAddress, KitchenTicket, Store, utcnow
-from store_db.services import kitchen, lifecycle
+from store_db.models import Customer, CustomerAddress, Store, utcnow
+from store_db.services import drivers, kitchen, lifecycle
 from store_db.services.menu import current_menu
 from store_db.services.orders import (
     AddressRequest,
@@ -166,18 +166,10 @@ def _stage_gaps(rng: random.Random, store: Store, km: float) -> dict[Stage, floa
 
 
 def _apply(db: StoreDB, step: _Step) -> None:
-    with db.write() as session:
-        if step.stage is Stage.MADE:
-            tickets = session.scalars(
-                select(KitchenTicket).where(
-                    KitchenTicket.order_id == step.order_id, KitchenTicket.bumped_at.is_(None)
-                )
-            ).all()
-            for ticket in tickets:
-                kitchen.bump(session, ticket.id, step.at)
-            lifecycle.advance(session, step.order_id, Stage.MADE, step.at, already_ok=True)
-        else:
-            lifecycle.advance(session, step.order_id, step.stage, step.at, already_ok=True)
+    if step.stage is Stage.MADE:
+        db.run(kitchen.bump_order, step.order_id, step.at)
+    else:
+        db.run(lifecycle.advance, step.order_id, step.stage, step.at, already_ok=True)
 
 
 def simulate(
@@ -242,17 +234,16 @@ def simulate(
             if limit_breaches(session.scalars(select(Store)).one(), request, quote(session, request)):
                 # Above the store's cash limit: the counter takes a card, as a manager would ask.
                 request = request.model_copy(update={"tenders": [TenderRequest(kind="card")]})
-        with db.write() as session:
-            order = place_order(session, request, at)
-            label = (
-                f"#{order.number} {order.service} {sum(i.quantity for i in request.items)} items "
-                f"${order.total / 100:.2f}"
-            )
-            km = 0.0
-            if order.lat is not None and order.lon is not None:
-                from makeline.trade.geo import distance_km
+        order = db.run(place_order, request, at)
+        label = (
+            f"#{order.number} {order.service} {sum(i.quantity for i in request.items)} items "
+            f"${order.total / 100:.2f}"
+        )
+        km = 0.0
+        if order.lat is not None and order.lon is not None:
+            from makeline.trade.geo import distance_km
 
-                km = distance_km(store.lat, store.lon, order.lat, order.lon)
+            km = distance_km(store.lat, store.lon, order.lat, order.lon)
         print(label, file=out, flush=True)
         if through == "placed":
             continue
@@ -275,18 +266,4 @@ def simulate(
 
 def clock_in_drivers(db: StoreDB, count: int, at: datetime | None = None) -> list[str]:
     """Clock in up to `count` demo drivers who are not on the clock yet; returns their names."""
-    from store_db.models import Shift, Staff
-
-    at = at or utcnow()
-    with db.write() as session:
-        on_clock = set(session.scalars(select(Shift.staff_id).where(Shift.clock_out_at.is_(None))))
-        drivers = session.scalars(
-            select(Staff).where(Staff.role == "driver", Staff.active.is_(True)).order_by(Staff.name)
-        ).all()
-        free = [d for d in drivers if d.id not in on_clock]
-        if count > len(free) + len(on_clock & {d.id for d in drivers}):
-            raise BadInput(f"--drivers {count}: this store has only {len(drivers)} drivers.")
-        chosen = free[: max(0, count - len(on_clock & {d.id for d in drivers}))]
-        for driver in chosen:
-            session.add(Shift(staff_id=driver.id, clock_in_at=at))
-        return [d.name for d in chosen]
+    return db.run(drivers.clock_in_drivers, count, at or utcnow())

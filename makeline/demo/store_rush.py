@@ -32,9 +32,11 @@ from makeline.dispatch.travel import LatLon
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
-from store_db.dispatch.board import Planner, accept, plan_board, read_board
+from store_db.dispatch.planning import Planner, plan_board
 from store_db.models import DeliveryRun, Order, RunStop, Store
+from store_db.queries.dispatch_board import read_board
 from store_db.services import lifecycle, runs
+from store_db.services.dispatch import accept_all
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
 
 FRIDAY_5PM_CHICAGO = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
@@ -118,28 +120,24 @@ def store_rush(
     while events:
         now = events[0][0]
         at = start + timedelta(seconds=now)
-        with db.write() as session:
-            while events and events[0][0] == now:
-                _, kind, _, a, b = heapq.heappop(events)
-                if kind == _Kind.PLACE:
-                    order = planned[int(a)]
-                    placed = place_order(session, order.request, at)
-                    made = now + order.make_s
-                    push(made, _Kind.STAGE, placed.id, Stage.MADE.value)
-                    push(made + store.oven_s, _Kind.STAGE, placed.id, Stage.BAKED.value)
-                    push(made + store.oven_s + order.box_s, _Kind.STAGE, placed.id, Stage.READY.value)
-                elif kind == _Kind.STAGE:
-                    lifecycle.advance(session, a, Stage(b), at)
-                    if b == Stage.READY.value:
-                        ready.add(a)
-                elif kind == _Kind.DELIVERED:
-                    due = session.get(Order, a)
-                    assert due is not None
-                    runs.mark_stop(session, b, a, True, at, collected=runs.amount_due(due))
-                else:
-                    cash = sum(s.collected for s in runs.run_stops(session, a))
-                    runs.checkout(session, a, cash, at)
-                    drivers_in += 1
+        while events and events[0][0] == now:
+            _, kind, _, a, b = heapq.heappop(events)
+            if kind == _Kind.PLACE:
+                order = planned[int(a)]
+                placed = db.run(place_order, order.request, at)
+                made = now + order.make_s
+                push(made, _Kind.STAGE, placed.id, Stage.MADE.value)
+                push(made + store.oven_s, _Kind.STAGE, placed.id, Stage.BAKED.value)
+                push(made + store.oven_s + order.box_s, _Kind.STAGE, placed.id, Stage.READY.value)
+            elif kind == _Kind.STAGE:
+                db.run(lifecycle.advance, a, Stage(b), at)
+                if b == Stage.READY.value:
+                    ready.add(a)
+            elif kind == _Kind.DELIVERED:
+                db.run(runs.deliver_in_full, b, a, at)
+            else:
+                db.run(runs.checkout_as_collected, a, at)
+                drivers_in += 1
         if not ready or not drivers_in:
             continue
         with db.read() as session:
@@ -148,15 +146,13 @@ def store_rush(
         leaving = suggestion.leaving_now()
         if not leaving:
             continue
-        with db.write() as session:
-            for run in leaving:
-                sent = accept(session, run, at)
-                for stop in run.stops:
-                    assert stop.eta_at is not None
-                    push(_second(start, stop.eta_at), _Kind.DELIVERED, stop.order_id, sent.id)
-                    ready.discard(stop.order_id)
-                push(_second(start, run.return_at), _Kind.BACK, sent.id)
-                drivers_in -= 1
+        for run, sent in zip(leaving, db.run(accept_all, leaving, at), strict=True):
+            for stop in run.stops:
+                assert stop.eta_at is not None
+                push(_second(start, stop.eta_at), _Kind.DELIVERED, stop.order_id, sent.id)
+                ready.discard(stop.order_id)
+            push(_second(start, run.return_at), _Kind.BACK, sent.id)
+            drivers_in -= 1
         if progress:
             progress(f"{at:%H:%M:%S} sent {len(leaving)} runs, {len(ready)} orders waiting")
     return _result(db, start, drivers)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from makeline.trade.limits import describe
 from store_db.errors import BadInput
 from store_db.models import Order, Staff, Store
-from store_db.services import lifecycle, orders, printing
+from store_db.services import cash_out, drivers, lifecycle, orders, printing
 from store_db.services import staff as staff_service
 from store_db.services import stock_counts as counts
 from store_db.services.staff import MAX_FAILED_PINS
@@ -134,6 +134,46 @@ def finalise_count(session: Session, count_id: str, who: str, pin: str, at: date
     if not done.ok:
         return _outcome(staff, False, "")
     return PinOutcome(True, staff.id, staff.name, staff.role, done.message)
+
+
+@dataclass(frozen=True)
+class CashOutApproval:
+    """A cash-out asked for with an approver's PIN: `ok` False for a wrong PIN (counted,
+    nothing else written); else what the driver owes and where the slip prints."""
+
+    ok: bool
+    approver: str
+    driver: str = ""
+    owed_to_store: int = 0  # cents; negative when the store owes the driver
+    slip_printers: tuple[str, ...] = ()
+
+
+def cash_out_with_pin(session: Session, driver: str, who: str, pin: str, at: datetime) -> CashOutApproval:
+    """Cash `driver` (id or name) out when `who` approves with their PIN (`cash_out.cash_out`):
+    a wrong PIN is an outcome, committed so it counts toward the lock-out."""
+    approver, ok = staff_service.check_pin(session, who, pin, at)
+    if not ok:
+        return CashOutApproval(False, approver.name)
+    driver_row = session.get(Staff, driver)
+    if driver_row is None:
+        driver_row = staff_service.find_staff(session, driver)
+    record = cash_out.cash_out(session, driver_row, approver, at)
+    printers = tuple(p.name for p in printing.printers_for(session, "cash-out"))
+    return CashOutApproval(True, approver.name, driver_row.name, record.owed_to_store, printers)
+
+
+def clock_in_with_pin(
+    session: Session, who: str, pin: str, at: datetime, starting_bank: int = 0
+) -> PinOutcome:
+    """A driver clocks in with their own PIN and a starting bank (`drivers.clock_in`); a
+    wrong PIN is an outcome, committed so it counts. Anyone but a driver is refused."""
+    outcome = login(session, who, pin, at, "driver")
+    if outcome.ok:
+        staff = staff_service.find_staff(session, outcome.staff_id)
+        if staff.role != "driver":
+            raise BadInput(f"{staff.name} is not a driver; drivers clock in here.")
+        drivers.clock_in(session, staff, at, starting_bank=starting_bank)
+    return outcome
 
 
 def unlock(session: Session, manager_id: str, who: str, at: datetime) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store_db.errors import BadInput
+from store_db.errors import BadInput, NotFound
 from store_db.models import CashOut, Shift, Staff
 
 
@@ -28,6 +28,15 @@ def clock_in(session: Session, staff: Staff, at: datetime, starting_bank: int = 
     session.add(shift)
     session.flush()
     return shift
+
+
+def clock_in_by_id(session: Session, staff_id: str, at: datetime, starting_bank: int = 0) -> Staff:
+    """`clock_in` for the member with id `staff_id`, as their own screen asks; returns them."""
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("You are no longer in the store's database; ask a manager.")
+    clock_in(session, staff, at, starting_bank=starting_bank)
+    return staff
 
 
 def clock_out(session: Session, staff: Staff, at: datetime) -> Shift:
@@ -51,3 +60,20 @@ def drivers_on_clock(session: Session) -> list[tuple[Staff, Shift]]:
         .order_by(Shift.clock_in_at)
     ).all()
     return [(staff, shift) for staff, shift in rows]
+
+
+def clock_in_drivers(session: Session, count: int, at: datetime) -> list[str]:
+    """Clock in drivers (by name) until `count` are on the clock; returns who was clocked in.
+    Refuses more drivers than the store has."""
+    on_clock = set(session.scalars(select(Shift.staff_id).where(Shift.clock_out_at.is_(None))))
+    drivers = session.scalars(
+        select(Staff).where(Staff.role == "driver", Staff.active.is_(True)).order_by(Staff.name)
+    ).all()
+    free = [d for d in drivers if d.id not in on_clock]
+    already = len(on_clock & {d.id for d in drivers})
+    if count > len(free) + already:
+        raise BadInput(f"--drivers {count}: this store has only {len(drivers)} drivers.")
+    chosen = free[: max(0, count - already)]
+    for driver in chosen:
+        clock_in(session, driver, at)
+    return [d.name for d in chosen]

@@ -21,6 +21,7 @@ from makeline.trade.lifecycle import Stage
 from makeline.trade.menu import Station
 from store_db.errors import IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Store
+from store_db.queries.kitchen import BumpedTicket, last_bumped
 from store_db.services import lifecycle
 from store_db.services import staff as staff_service
 
@@ -60,6 +61,11 @@ def set_sides_station(session: Session, on: bool, at: datetime, by: Staff | None
         by.id if by else None,
     )
     return store
+
+
+def set_sides_station_by(session: Session, on: bool, at: datetime, staff_id: str) -> Store:
+    """`set_sides_station`, asked by the member with id `staff_id` (from their screen)."""
+    return set_sides_station(session, on, at, session.get(Staff, staff_id))
 
 
 def stations_done(session: Session, order: Order) -> bool:
@@ -122,3 +128,22 @@ def recall(session: Session, ticket_id: str) -> KitchenTicket:
     ticket.bumped_at = None
     ticket.recalls += 1
     return ticket
+
+
+def recall_last(session: Session, station: str) -> BumpedTicket | None:
+    """Put `station`'s most recently bumped ticket back on its screen; None when none may come back."""
+    last = last_bumped(session, station)
+    if last is not None:
+        recall(session, last.id)
+    return last
+
+
+def bump_order(session: Session, order_id: str, at: datetime) -> Order:
+    """Bump every ticket of `order_id` still on a screen, and the order is made (as when its
+    last ticket is bumped); an order already made stays as it is."""
+    tickets = session.scalars(
+        select(KitchenTicket).where(KitchenTicket.order_id == order_id, KitchenTicket.bumped_at.is_(None))
+    ).all()
+    for ticket in tickets:
+        bump(session, ticket.id, at)
+    return lifecycle.advance(session, order_id, Stage.MADE, at, already_ok=True)

@@ -9,7 +9,7 @@ first write.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -142,3 +142,8 @@ def set_backup(session: Session, name: str, backup: str | None) -> Printer:
             raise NotFound(f"There is no printer '{backup}' to back up '{printer.name}'; add it first.")
     printer.backup = backup
     return printer
+
+
+def set_backups(session: Session, backups: Mapping[str, str | None]) -> list[Printer]:
+    """`set_backup` for each printer named in `backups`, all or none."""
+    return [set_backup(session, name, backup) for name, backup in backups.items()]

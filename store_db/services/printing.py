@@ -1,8 +1,15 @@
-"""Writing print jobs in the transaction of the event that causes them, and reprints.
+"""Print jobs: writing them in the transaction of the event that causes them, reprints,
+and every change of a job's state as the print queue moves it.
 
 A job names its printer, the kind of document and its subject (the order or run id); the
 print queue builds the document from the subject's records when it prints it, unless the
 job carries the document itself in `payload`.
+
+A job's life: `queued` → `sending` (claimed by a printer's worker) → `printed`; back to
+`queued` when its printer fails (`reprint` when bytes may have reached paper), moved to
+a backup printer while its own is down, or `unprintable` when it cannot be laid out.
+Each state change is one short transaction of its own (`StoreDB.run`), so a printer's
+thread never holds the store's write lock while a printer is slow.
 """
 
 from __future__ import annotations
@@ -10,11 +17,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store_db.errors import BadInput, NotFound
-from store_db.models import Order, Printer, PrintJob
+from store_db.models import Order, Printer, PrintJob, utcnow
+from store_db.queries.printing import next_waiting
 
 REPRINTABLE = ("kitchen", "receipt")
 
@@ -97,3 +105,51 @@ def reprint(session: Session, order_id: str, document: str, at: datetime) -> lis
     if order is None:
         raise NotFound(f"There is no order {order_id} in this store; it cannot be reprinted.")
     return enqueue(session, document, order.id, at, reprint=True)
+
+
+# ---- the print queue moving a job ----------------------------------------------------------
+def claim(session: Session, printer: str) -> PrintJob | None:
+    """Mark `printer`'s oldest waiting job sending, one attempt more, and return it; None
+    when nothing waits. A job found already sending was in flight when the worker before
+    died: it comes back marked `reprint`, since part of it may have printed."""
+    row = next_waiting(session, printer)
+    if row is None:
+        return None
+    if row.status == "sending":
+        row.reprint = True
+    row.status, row.attempts, row.started_at = "sending", row.attempts + 1, utcnow()
+    return row
+
+
+def printed(session: Session, job_id: int, then_claim: str | None = None) -> PrintJob | None:
+    """The printer took every byte of job `job_id`. With `then_claim`, also `claim` that
+    printer's next job in the same transaction: one commit less per ticket while a queue drains."""
+    session.execute(
+        update(PrintJob).where(PrintJob.id == job_id).values(status="printed", printed_at=utcnow())
+    )
+    return claim(session, then_claim) if then_claim is not None else None
+
+
+def failed(session: Session, job_id: int, error: str, partial: bool) -> None:
+    """Back to queued at the head of its printer's queue, `error` kept for the screens;
+    `partial` (bytes may have reached paper) marks it `reprint`."""
+    values: dict[str, object] = {"status": "queued", "last_error": error}
+    if partial:
+        values["reprint"] = True
+    session.execute(update(PrintJob).where(PrintJob.id == job_id).values(**values))
+
+
+def unprintable(session: Session, job_id: int, error: str) -> None:
+    """The job's document cannot be laid out: set it aside so the queue moves on."""
+    session.execute(
+        update(PrintJob).where(PrintJob.id == job_id).values(status="unprintable", last_error=error)
+    )
+
+
+def move_to_backup(session: Session, job_id: int, backup: str) -> None:
+    """Queue job `job_id` on printer `backup`, remembering the printer it was meant for."""
+    row = session.get(PrintJob, job_id)
+    if row is not None:
+        # Its error was the other printer's; the backup starts it afresh.
+        row.backup_of, row.printer, row.status = row.printer, backup, "queued"
+        row.last_error = ""

@@ -252,3 +252,16 @@ def checkout(session: Session, run_id: str, cash_in_hand: int, at: datetime) -> 
         at,
     )
     return run
+
+
+def deliver_in_full(session: Session, run_id: str, order_id: str, at: datetime) -> RunStop:
+    """`mark_stop`: delivered, with exactly the amount due taken at the door (no tip)."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"There is no order {order_id}.")
+    return mark_stop(session, run_id, order_id, True, at, collected=amount_due(order))
+
+
+def checkout_as_collected(session: Session, run_id: str, at: datetime) -> DeliveryRun:
+    """`checkout` with exactly the cash the run's stops recorded as collected."""
+    return checkout(session, run_id, sum(s.collected for s in run_stops(session, run_id)), at)

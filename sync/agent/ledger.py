@@ -1,7 +1,7 @@
 """The store's side of the sync, on its SQLite file: the outbox to send, the feed to apply,
 and the link status the terminal shows. Blocking calls; the agent runs them in threads.
 
-Every write is one short `BEGIN IMMEDIATE` transaction through `store_db` services, so a
+Every write is one short `BEGIN IMMEDIATE` transaction of a `store_db` service, so a
 kill at any moment leaves the database as it was before or after, never between.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from store_db.db import StoreDB
 from store_db.models import FeedQuarantine, OutboxEvent, SyncState, utcnow
-from store_db.services import enrollment, feed
+from store_db.services import cloud_link, enrollment
 from sync import contract, failpoints
 from sync.errors import OutOfStep
 from sync.protocol import whole_transactions
@@ -96,24 +96,14 @@ class Ledger:
 
     def acknowledge(self, high_water: int, at: datetime | None = None) -> int:
         """The cloud holds every event up to `high_water`: mark them sent; returns how many."""
-        with self.db.write() as session:
-            newly = feed.mark_acked(session, high_water, at or utcnow())
-            state = feed.sync_state(session)
-            if state.status != "online":
-                enrollment.record_status(session, "online", at or utcnow())
-            return newly
+        return self.db.run(cloud_link.acknowledge, high_water, at or utcnow())
 
     def apply_page(self, entries: list[contract.FeedEntry], at: datetime | None = None) -> tuple[int, int]:
         """Apply one pulled page in one transaction; returns (entries new here, the cursor)."""
-        with self.db.write() as session:
-            applied = feed.apply_entries(
-                session, [(e.cursor, e.kind, e.payload) for e in entries], at or utcnow()
-            )
-            failpoints.hit("agent.mid_page")
-            state = feed.sync_state(session)
-            if state.status != "online":
-                enrollment.record_status(session, "online", at or utcnow())
-            return applied, state.feed_cursor
+        page = [(e.cursor, e.kind, e.payload) for e in entries]
+        return self.db.run(
+            cloud_link.apply_page, page, at or utcnow(), lambda: failpoints.hit("agent.mid_page")
+        )
 
     def record(self, status: str, error: str = "", at: datetime | None = None) -> None:
         """Note the link's status for the terminal, writing only when something changed
@@ -125,8 +115,7 @@ class Ledger:
                 last = state.last_contact_at
                 if status != "online" or (last is not None and (at - last).total_seconds() < 5):
                     return
-        with self.db.write() as session:
-            enrollment.record_status(session, status, at, error)
+        self.db.run(enrollment.record_status, status, at, error)
 
 
 def _wire(row: OutboxEvent) -> contract.OutboxEvent:

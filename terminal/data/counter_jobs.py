@@ -99,8 +99,7 @@ def price(db: StoreDB, cart: Cart, at: datetime) -> Priced:
 
 def place(db: StoreDB, cart: Cart, staff_id: str | None, at: datetime, zone: str) -> Placed | NeedsApproval:
     try:
-        with db.write() as session:
-            return _placed(place_order(session, cart.request(staff_id), at), cart, zone)
+        return _placed(db.run(place_order, cart.request(staff_id), at), cart, zone)
     except OverLimits as exc:  # nothing was written
         return NeedsApproval(str(exc))
 
@@ -109,11 +108,10 @@ def place_approved(
     db: StoreDB, cart: Cart, staff_id: str | None, who: str, pin: str, at: datetime, zone: str
 ) -> Placed | access.PinOutcome:
     """Place with a manager's approval; a wrong PIN comes back as the outcome (and counts)."""
-    with db.write() as session:
-        outcome, order = access.place_with_approval(session, cart.request(staff_id), who, pin, at, staff_id)
-        if order is None:
-            return outcome
-        return _placed(order, cart, zone, approved_by=outcome.name)
+    outcome, order = db.run(access.place_with_approval, cart.request(staff_id), who, pin, at, staff_id)
+    if order is None:
+        return outcome
+    return _placed(order, cart, zone, approved_by=outcome.name)
 
 
 def _placed(order: Order, cart: Cart, zone: str, approved_by: str = "") -> Placed:

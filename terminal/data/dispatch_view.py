@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from store_db.dispatch.board import SuggestedRun, SuggestedStop, Suggestion, WaitingOrder
+from store_db.dispatch.planning import SuggestedRun, SuggestedStop, Suggestion
+from store_db.queries.dispatch_board import WaitingOrder
 
 Risk = Literal["ok", "watch", "late"]
 STYLE: dict[Risk, str] = {"ok": "", "watch": "bold yellow", "late": "bold red"}

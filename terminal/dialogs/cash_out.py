@@ -20,12 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from store_db.db import StoreDB
-from store_db.errors import NotFound
-from store_db.models import Staff
 from store_db.queries.driver_shift import DriverShift
-from store_db.services import cash_out
-from store_db.services import staff as staff_service
-from store_db.services.printing import printers_for
+from store_db.services import access
 from terminal.data.formatting import money
 from terminal.screens.base import StoreJobs
 from terminal.widgets.fields import Field
@@ -91,24 +87,18 @@ class CashOutDialog(StoreJobs, ModalScreen[str | None]):
         at, driver_id = self.makeline.now(), self.driver_id
 
         def job(db: StoreDB) -> tuple[bool, str]:
-            with db.write() as session:
-                approver, ok = staff_service.check_pin(session, who, typed, at)
-                if not ok:  # committed: the wrong PIN counts
-                    return False, f"Wrong PIN for {approver.name}; the cash-out is not recorded."
-                driver = session.get(Staff, driver_id)
-                if driver is None:
-                    raise NotFound("This driver is no longer in the store's database.")
-                record = cash_out.cash_out(session, driver, approver, at)
-                printers = [p.name for p in printers_for(session, "cash-out")]
-                slip = (
-                    f"the slip is printing on {', '.join(printers)}"
-                    if printers
-                    else "no printer prints cash-out slips"
-                )
-                return True, (
-                    f"Cashed out: {owed_sentence(driver.name, record.owed_to_store)}; "
-                    f"{approver.name} approved, {slip}. The shift is over."
-                )
+            done = db.run(access.cash_out_with_pin, driver_id, who, typed, at)
+            if not done.ok:  # committed: the wrong PIN counts
+                return False, f"Wrong PIN for {done.approver}; the cash-out is not recorded."
+            slip = (
+                f"the slip is printing on {', '.join(done.slip_printers)}"
+                if done.slip_printers
+                else "no printer prints cash-out slips"
+            )
+            return True, (
+                f"Cashed out: {owed_sentence(done.driver, done.owed_to_store)}; "
+                f"{done.approver} approved, {slip}. The shift is over."
+            )
 
         self.run_job(job, self._done, self._refused, name="cash-out")
 

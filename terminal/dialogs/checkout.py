@@ -68,12 +68,11 @@ class CheckoutDialog(StoreJobs, ModalScreen[str | None]):
                     f"{money(cash)} includes your {money(bank)} starting bank; "
                     "enter the cash from the run without it."
                 )
-            with db.write() as session:
-                closed = runs.checkout(session, run_id, cash, at)
-                return (
-                    f"Run {number} checked in: {money(closed.cash_collected)} cash, "
-                    f"{money(closed.tips)} tips, {money(closed.mileage_cents)} mileage. Welcome back."
-                )
+            closed = db.run(runs.checkout, run_id, cash, at)
+            return (
+                f"Run {number} checked in: {money(closed.cash_collected)} cash, "
+                f"{money(closed.tips)} tips, {money(closed.mileage_cents)} mileage. Welcome back."
+            )
 
         self.run_job(job, self._done, self._refused, name="checkout")
 

@@ -67,8 +67,7 @@ class FinaliseCountDialog(StoreJobs, ModalScreen[str | None]):
         at, count_id = self.makeline.now(), self.sheet.id
 
         def job(db: StoreDB) -> access.PinOutcome:
-            with db.write() as session:
-                return access.finalise_count(session, count_id, who, typed, at)
+            return db.run(access.finalise_count, count_id, who, typed, at)
 
         self.run_job(job, self._done, self._refused, name="finalise")
 

@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from store_db.db import StoreDB
-from store_db.dispatch.board import send
 from store_db.dispatch.driver import DriverRun, run_view
+from store_db.services.dispatch import send
 from terminal.data.delivery_entry import read_orders
 from terminal.data.formatting import clock
 from terminal.screens.base import StoreJobs
@@ -71,9 +71,8 @@ class HandRunDialog(StoreJobs, ModalScreen[str | None]):
 
         def job(db: StoreDB) -> DriverRun:
             refs = read_orders(typed)
-            with db.write() as session:
-                run = send(session, who, refs, at, dispatched_by=by)
-                session.flush()
+            run = db.run(send, who, refs, at, dispatched_by=by)
+            with db.read() as session:
                 return run_view(session, run.id)
 
         self.run_job(job, self._sent, self._refused, name="hand-run")

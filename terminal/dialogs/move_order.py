@@ -1,7 +1,7 @@
 """Move an order to another driver's suggested run, or off every run, by a digit.
 
 Dismisses with the driver's id, "" for off every run (a later run), or None when
-cancelled. Whether the run has room is the board's rule (`board.move_order`).
+cancelled. Whether the run has room is the board's rule (`store_db.dispatch.editing.move_order`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
 
-from store_db.dispatch.board import Suggestion
+from store_db.dispatch.planning import Suggestion
 from terminal.widgets.literal import Static, literal
 
 

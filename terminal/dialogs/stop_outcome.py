@@ -78,18 +78,16 @@ class StopOutcomeDialog(StoreJobs, ModalScreen[str | None]):
             def deliver(db: StoreDB) -> str:
                 cash = read_cents(cash_typed, "Cash taken")
                 tip = read_cents(tip_typed, "Tip", blank=0)
-                with db.write() as session:
-                    stop = runs.mark_stop(session, run_id, order_id, True, at, collected=cash, tip=tip)
-                    return f"{label} delivered: {money(stop.collected)} cash, {money(stop.tip)} tip."
+                stop = db.run(runs.mark_stop, run_id, order_id, True, at, collected=cash, tip=tip)
+                return f"{label} delivered: {money(stop.collected)} cash, {money(stop.tip)} tip."
 
             self.run_job(deliver, self._done, self._refused, name="mark-stop")
             return
         reason = self.query_one("#stop-reason", Input).value
 
         def not_delivered(db: StoreDB) -> str:
-            with db.write() as session:
-                stop = runs.mark_stop(session, run_id, order_id, False, at, reason=reason)
-                return f"{label} not delivered: {stop.reason}. Bring it back to the store."
+            stop = db.run(runs.mark_stop, run_id, order_id, False, at, reason=reason)
+            return f"{label} not delivered: {stop.reason}. Bring it back to the store."
 
         self.run_job(not_delivered, self._done, self._refused, name="mark-stop")
 

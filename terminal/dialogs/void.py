@@ -78,10 +78,9 @@ class VoidDialog(StoreJobs, ModalScreen[str | None]):
         asked_by = self.makeline.staff.id if self.makeline.staff else None
 
         def job(db: StoreDB) -> access.PinOutcome:
-            with db.write() as session:
-                return access.void_with_approval(
-                    session, order_id, why, who, typed, at, asked_by, refund_cash=refund
-                )
+            return db.run(
+                access.void_with_approval, order_id, why, who, typed, at, asked_by, refund_cash=refund
+            )
 
         self._refund = refund
         self.run_job(job, self._done, self._refused, name="void")

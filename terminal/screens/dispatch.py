@@ -1,6 +1,6 @@
 """The dispatch board: drivers in and out, delivery orders by stage, and the runs to send next.
 
-The suggestion comes from the store's planner (`store_db.dispatch.board.suggest`,
+The suggestion comes from the store's planner (`store_db.dispatch.planning.suggest`,
 up to its 250 ms time limit), always in a thread worker. It is planned again when
 the database changes — an order out of the oven, a driver back — debounced so a
 burst of commits costs one plan; an older plan is dropped. `a` accepts the selected
@@ -23,17 +23,11 @@ from textual.widgets import Footer
 
 from makeline.dispatch import PlanError
 from store_db.db import StoreDB
-from store_db.dispatch.board import (
-    Board,
-    SuggestedRun,
-    SuggestedStop,
-    Suggestion,
-    accept,
-    move_order,
-    read_board,
-    suggest,
-)
 from store_db.dispatch.driver import DriverRun, run_view
+from store_db.dispatch.editing import move_order
+from store_db.dispatch.planning import SuggestedRun, SuggestedStop, Suggestion, suggest
+from store_db.queries.dispatch_board import Board, read_board
+from store_db.services.dispatch import accept
 from terminal.data.dispatch_view import placements
 from terminal.data.formatting import clock
 from terminal.dialogs.hand_run import HandRunDialog, sent_sentence
@@ -177,9 +171,8 @@ class DispatchScreen(LiveScreen[DispatchData]):
         staff, at = self.makeline.staff, self.makeline.now()
 
         def job(db: StoreDB) -> DriverRun:
-            with db.write() as session:
-                sent = accept(session, run, at, dispatched_by=staff.id if staff else None)
-                session.flush()
+            sent = db.run(accept, run, at, dispatched_by=staff.id if staff else None)
+            with db.read() as session:
                 return run_view(session, sent.id)
 
         self.run_job(job, self._sent, self._refused, name="accept")

@@ -25,8 +25,6 @@ from textual.widgets import ContentSwitcher, Footer, Input
 
 from store_db.db import StoreDB
 from store_db.dispatch.driver import DoorStop, DriverRun, current_run
-from store_db.errors import NotFound
-from store_db.models import Staff
 from store_db.queries.driver_shift import DriverShift, driver_shift
 from store_db.services import drivers, runs
 from terminal.data.delivery_entry import read_cents
@@ -202,11 +200,7 @@ class DriverScreen(LiveScreen[DriverData]):
 
         def job(db: StoreDB) -> str:
             bank = read_cents(typed, "Starting bank", blank=0)
-            with db.write() as session:
-                staff = session.get(Staff, data.driver_id)
-                if staff is None:
-                    raise NotFound("You are no longer in the store's database; ask a manager.")
-                drivers.clock_in(session, staff, at, starting_bank=bank)
+            staff = db.run(drivers.clock_in_by_id, data.driver_id, at, starting_bank=bank)
             return f"{staff.name} is clocked in with a {money(bank)} starting bank."
 
         def done(text: str) -> None:
@@ -269,8 +263,7 @@ class DriverScreen(LiveScreen[DriverData]):
             at = self.makeline.now()
 
             def job(db: StoreDB) -> str:  # paid already: nothing to count at the door
-                with db.write() as session:
-                    runs.mark_stop(session, run_id, stop.order_id, True, at)
+                db.run(runs.mark_stop, run_id, stop.order_id, True, at)
                 return f"{stop.label} delivered (paid already)."
 
             self.run_job(job, self._marked, self._refused, name="mark-stop")

@@ -73,8 +73,7 @@ class LoginScreen(StoreJobs, Screen[None]):
         at, screen = self.makeline.now(), self.makeline.pending_mode or "counter"
 
         def job(db: StoreDB) -> access.PinOutcome:
-            with db.write() as session:
-                return access.login(session, who, typed, at, screen)
+            return db.run(access.login, who, typed, at, screen)
 
         self.run_job(job, self._checked, self._refused, name="login")
 

@@ -25,7 +25,6 @@ from store_db.db import StoreDB
 from store_db.queries.kitchen import (
     BumpedTicket,
     Ticket,
-    last_bumped,
     open_tickets,
     sides_station_on,
 )
@@ -284,9 +283,8 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         def job(db: StoreDB) -> tuple[str, bool]:
             from store_db.services import kitchen
 
-            with db.write() as session:
-                bumped = kitchen.bump(session, ticket.id, at)
-                return ticket.label, bumped.suspicious
+            bumped = db.run(kitchen.bump, ticket.id, at)
+            return ticket.label, bumped.suspicious
 
         def refused(text: str) -> None:
             self._hidden.discard(ticket.id)
@@ -305,11 +303,7 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         def job(db: StoreDB) -> BumpedTicket | None:
             from store_db.services import kitchen
 
-            with db.write() as session:
-                last = last_bumped(session, self.STATION)
-                if last is not None:
-                    kitchen.recall(session, last.id)
-                return last
+            return db.run(kitchen.recall_last, self.STATION)
 
         def done(last: BumpedTicket | None) -> None:
             self.query_one(InfoLine).say(

@@ -24,7 +24,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Footer
 
 from store_db.db import StoreDB
-from store_db.models import Staff
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kitchen import sides_station_on
 from store_db.queries.kpis import Kpis, todays_kpis
@@ -287,8 +286,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         what = "Kitchen ticket" if document == "kitchen" else "Receipt"
 
         def job(db: StoreDB) -> int:
-            with db.write() as session:
-                return access.reprint(session, order_id, document, staff.id if staff else None, at)
+            return db.run(access.reprint, order_id, document, staff.id if staff else None, at)
 
         def done(printers: int) -> None:
             self._said(
@@ -310,8 +308,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         who, at = self.data.staff[table.cursor_row], self.makeline.now()
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                return access.unlock(session, staff.id, who.id, at)
+            return db.run(access.unlock, staff.id, who.id, at)
 
         self.run_job(job, self._said, name="unlock")
 
@@ -347,9 +344,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         def job(db: StoreDB) -> str:
             from store_db.services import kitchen
 
-            with db.write() as session:
-                who = session.get(Staff, staff_id)
-                kitchen.set_sides_station(session, on, at, who)
+            db.run(kitchen.set_sides_station_by, on, at, staff_id)
             if on:
                 return "Sides screen on: new orders' sides go to the sides screen."
             return "Sides screen off: new orders' sides are bagged at the cut table."

@@ -172,8 +172,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
         before = Stage(order.stage)
 
         def job(db: StoreDB) -> cut_service.Boxed:
-            with db.write() as session:
-                return cut_service.box(session, order.order_id, at)
+            return db.run(cut_service.box, order.order_id, at)
 
         def done(boxed: cut_service.Boxed) -> None:
             self.done_here.append((order.order_id, order.label, before))
@@ -212,8 +211,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
         at = self.makeline.now()
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                cut_service.out_of_oven(session, order.order_id, at)
+            db.run(cut_service.out_of_oven, order.order_id, at)
             return order.label
 
         def done(label: str) -> None:
@@ -230,8 +228,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
         at = self.makeline.now()
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                cut_service.unbox(session, order_id, before, at)
+            db.run(cut_service.unbox, order_id, before, at)
             return label
 
         where = "back on the belt" if before is Stage.MADE else "back on the cut table"

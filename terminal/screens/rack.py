@@ -174,8 +174,7 @@ class RackScreen(LiveScreen[list[RackOrder]]):
         at = self.makeline.now()
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                lifecycle.advance(session, order.order_id, Stage.PICKED_UP, at)
+            db.run(lifecycle.advance, order.order_id, Stage.PICKED_UP, at)
             return order.label
 
         def done(label: str) -> None:
@@ -192,8 +191,7 @@ class RackScreen(LiveScreen[list[RackOrder]]):
         at = self.makeline.now()
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                lifecycle.undo(session, order_id, Stage.READY, at)
+            db.run(lifecycle.undo, order_id, Stage.READY, at)
             return label
 
         self.run_job(

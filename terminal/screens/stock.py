@@ -171,8 +171,7 @@ class StockScreen(LiveScreen[StockData]):
         at, who, count_id = self.makeline.now(), self._staff_id(), sheet.id
 
         def job(db: StoreDB) -> CountLineView:
-            with db.write() as session:
-                return counts.set_line(session, count_id, code, entry.quantity, at, who)
+            return db.run(counts.set_line, count_id, code, entry.quantity, at, who)
 
         def saved(view: CountLineView) -> None:
             counted = fmt_qty(view.counted) if view.counted is not None else "?"
@@ -223,8 +222,7 @@ class StockScreen(LiveScreen[StockData]):
         count_id = sheet.id
 
         def job(db: StoreDB) -> None:
-            with db.write() as session:  # remembered, so a resumed count opens here
-                counts.move_to_area(session, count_id, area)
+            db.run(counts.move_to_area, count_id, area)  # remembered, so a resumed count opens here
 
         self.run_job(job, lambda _: None, name="count-area")
 
@@ -233,9 +231,8 @@ class StockScreen(LiveScreen[StockData]):
         at, who = self.makeline.now(), self._staff_id()
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                counts.start_count(session, kind, at, who)
-                return f"{kind.capitalize()} count started; it stands for the shelves as of now."
+            db.run(counts.start_count, kind, at, who)
+            return f"{kind.capitalize()} count started; it stands for the shelves as of now."
 
         self.action_view("count")
         self.area = None
@@ -249,12 +246,11 @@ class StockScreen(LiveScreen[StockData]):
         at, count_id, paused = self.makeline.now(), sheet.id, sheet.paused
 
         def job(db: StoreDB) -> str:
-            with db.write() as session:
-                if paused:
-                    counts.resume(session, count_id, at)
-                    return "Count resumed."
-                counts.pause(session, count_id, at)
-                return "Count paused; what is counted stays. F9 resumes it, here or on any terminal."
+            if paused:
+                db.run(counts.resume, count_id, at)
+                return "Count resumed."
+            db.run(counts.pause, count_id, at)
+            return "Count paused; what is counted stays. F9 resumes it, here or on any terminal."
 
         self.run_job(job, self._changed, lambda text: self._said(text, error=True), name="count-pause")
 

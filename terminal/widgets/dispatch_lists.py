@@ -8,7 +8,8 @@ from datetime import datetime
 
 from rich.text import Text
 
-from store_db.dispatch.board import Board, SuggestedRun, SuggestedStop, Suggestion, WaitingOrder
+from store_db.dispatch.planning import SuggestedRun, SuggestedStop, Suggestion
+from store_db.queries.dispatch_board import Board, WaitingOrder
 from terminal.data.dispatch_view import STYLE, placements, promise_risk, rack_risk, stage_word
 from terminal.data.formatting import age, clock
 from terminal.widgets.literal import DataTable, literal

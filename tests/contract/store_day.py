@@ -20,11 +20,12 @@ from sqlalchemy import select
 from makeline.demo.simulate import clock_in_drivers, simulate
 from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
-from store_db.dispatch.board import accept, suggest
+from store_db.dispatch.planning import suggest
 from store_db.models import DeliveryRun, Order, OrderLine, Shift, Staff
 from store_db.queries import stock_ledger as ledger
 from store_db.services import cash_out, lifecycle, runs, waste
 from store_db.services import stock_counts as counts
+from store_db.services.dispatch import accept
 from store_db.services.receiving import ReceiptLineIn, receive
 
 ZONE = ZoneInfo("America/Chicago")

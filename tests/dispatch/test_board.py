@@ -18,19 +18,14 @@ from printers.decode import decode
 from printers.documents import RunSheet
 from printers.layout import render
 from store_db.db import StoreDB
-from store_db.dispatch.board import (
-    MIN_PENDING_S,
-    Suggestion,
-    accept,
-    move_order,
-    read_board,
-    send,
-    suggest,
-)
 from store_db.dispatch.driver import current_run
+from store_db.dispatch.editing import move_order
+from store_db.dispatch.planning import Suggestion, suggest
 from store_db.errors import BadInput, IllegalTransition, NotFound, StoreError
 from store_db.models import Order, OutboxEvent, PrintJob
+from store_db.queries.dispatch_board import MIN_PENDING_S, read_board
 from store_db.services import runs
+from store_db.services.dispatch import accept, send
 from store_db.services.orders import place_order
 from tests.dispatch.store_orders import clock_in, order_at, set_capacity
 from tests.store.helpers import T0, carryout, fingerprint

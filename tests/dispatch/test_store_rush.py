@@ -13,7 +13,7 @@ from makeline.demo.store_rush import store_rush
 from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
 from makeline.dispatch.planner import plan_runs
 from store_db.db import StoreDB
-from store_db.dispatch.board import Planner
+from store_db.dispatch.planning import Planner
 from store_db.models import DeliveryRun, RunStop, Shift, Store
 from tests.dispatch.test_rush import line
 

@@ -90,9 +90,9 @@ def test_dead_kitchen_printer_sends_its_tickets_to_the_backup(fake: FakePrinter,
     tickets.append(store.add("kitchen", samples.ticket("#1044")))
     with PrintQueue(store, SETTINGS) as queue:
         wait_until(lambda: len(store.printed_ids()) == 4)
-        assert queue.workers["kitchen"].down
+        assert queue.state("kitchen").down
         fake.listen()  # back on: found by a status probe, then its tickets print there again
-        wait_until(lambda: not queue.workers["kitchen"].down)
+        wait_until(lambda: not queue.state("kitchen").down)
         later = store.add("kitchen", samples.ticket("#1045"))
         wait_until(lambda: later in store.printed_ids())
     assert [store.row(i).job.backup_of for i in tickets] == ["kitchen"] * 3

@@ -115,7 +115,7 @@ def test_usage_is_recorded_when_made_at_that_moment_with_its_event(db: StoreDB) 
         lines = {line["code"]: line for line in event.payload["lines"]}  # type: ignore[union-attr]
         assert lines["mozzarella"]["quantity"] == "8" and lines["mozzarella"]["unit"] == "oz"
         assert lines["mozzarella"]["cost_cents"] == 140  # 8 oz of a $84.00 case of 480 oz
-        # Moving on does not use anything again.
+    with db.write() as session:  # moving on does not use anything again
         lifecycle.advance(session, order.id, Stage.BAKED, T0 + timedelta(minutes=9))
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(UsageRecord)) == len(rows)

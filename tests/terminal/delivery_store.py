@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
-from store_db.dispatch.board import send
 from store_db.models import Order
 from store_db.services import runs
+from store_db.services.dispatch import send
 from tests.dispatch.store_orders import clock_in, order_at
 from tests.terminal.conftest import FRIDAY
 

@@ -10,9 +10,9 @@ from textual.widgets import Input, Static
 
 from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
-from store_db.dispatch.board import send
 from store_db.services import lifecycle
 from store_db.services import runs as run_service
+from store_db.services.dispatch import send
 from terminal.app import MakelineApp
 from terminal.dialogs.hand_run import HandRunDialog
 from terminal.dialogs.move_order import MoveOrderDialog

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from store_db.dispatch.board import send
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -19,7 +20,6 @@ from printers.configure import add_printer
 from printers.decode import decode
 from printers.layout import render
 from store_db.db import StoreDB
-from store_db.dispatch.board import send
 from store_db.models import CashOut, DeliveryRun, PrintJob, Shift
 from store_db.services import lifecycle
 from terminal.app import MakelineApp

@@ -22,7 +22,6 @@ from printers.configure import add_printer
 from printers.queue import PrinterConfig, PrintQueue, QueueSettings
 from printers.store_jobs import PrinterHealth, StoreJobStore
 from printers.transports import Timeouts
-from printers.worker import PrinterWorker
 from store_db.db import StoreDB
 from store_db.models import AuditEntry, PrintJob
 from terminal.data.printer_health import banner_line
@@ -43,7 +42,7 @@ def closed_port() -> int:
 def one_try(db: StoreDB, name: str, url: str) -> None:
     """What the agent's worker for printer `name` does once: take its oldest job and send it."""
     queue = PrintQueue(StoreJobStore(db), QueueSettings(timeouts=Timeouts(connect=1.0, send=1.0, status=0.5)))
-    PrinterWorker(queue, PrinterConfig(name, url)).step()
+    queue.step(PrinterConfig(name, url))
 
 
 def jobs(db: StoreDB) -> list[PrintJob]:
