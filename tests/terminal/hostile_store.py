@@ -16,7 +16,6 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
-from store_db.dispatch.board import send
 
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.menu import Menu, Placement, ToppingChoice
@@ -24,6 +23,7 @@ from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import Store
 from store_db.services import customers, drivers, kitchen, lifecycle, runs
+from store_db.services.dispatch import send
 from store_db.services.menu import apply_menu, current_menu
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order
 from store_db.services.staff import add_staff

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from store_db.dispatch.board import send
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -22,6 +21,7 @@ from printers.layout import render
 from store_db.db import StoreDB
 from store_db.models import CashOut, DeliveryRun, PrintJob, Shift
 from store_db.services import lifecycle
+from store_db.services.dispatch import send
 from terminal.app import MakelineApp
 from terminal.data.formatting import money
 from terminal.dialogs.cash_out import CashOutDialog
