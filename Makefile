@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := makeline store_db printers terminal sync cloud_api
 
-.PHONY: install run cloud test check lint typecheck imports format bench clean
+.PHONY: install browser run cloud test check lint typecheck imports format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,13 @@ imports: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install lint imports typecheck
+# The storefront's browser tests drive Debian's Chromium; without one they fail (never skip).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium)
+	@test -x $(CHROMIUM) || { echo "No browser for the storefront tests: install Debian's chromium ($(CHROMIUM))."; exit 1; }
+
+test: install browser lint imports typecheck
 	$(BIN)/pytest -q
 
 check: test

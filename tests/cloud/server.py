@@ -18,10 +18,10 @@ from fastapi import FastAPI
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """The app under uvicorn on 127.0.0.1:<free port>, in this process; yields its base URL."""
+def serve(app: FastAPI, port: int = 0) -> Iterator[str]:
+    """The app under uvicorn on 127.0.0.1:<port> (0: a free one), in this process; yields its base URL."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio", lifespan="on"
+        app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="on"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)

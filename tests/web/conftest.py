@@ -1,0 +1,113 @@
+"""Fixtures for the storefront's browser tests: Debian's Chromium driven by Playwright, and a
+real cloud (uvicorn on a loopback port, with its background senders) on the embedded
+PostgreSQL of the cloud's tests, seeded with the demo chain, the demo store online.
+
+One browser and one cloud per test module: browsers are slow to start. Without a Chromium
+the tests fail, loudly; `make test` installs Debian's package first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from cloud_api.app import create_app
+from cloud_api.context import CloudContext
+from cloud_api.db.base import utcnow
+from cloud_api.demo import STORE_CODE
+from cloud_api.settings import CloudSettings
+from cloud_api.stores import repository as stores
+from cloud_api.stores.service import record_heartbeat
+from tests.cloud.conftest import Cluster, cluster  # noqa: F401  (the session's PostgreSQL)
+from tests.cloud.fake_twilio import FakeTwilio
+from tests.cloud.server import free_port, serve
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "storefront"
+PHONE = {"width": 390, "height": 844}  # a phone first
+
+
+@dataclass
+class Cloud:
+    base: str
+    ctx: CloudContext
+    store_id: str
+    twilio: FakeTwilio
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"No browser for the storefront tests: {CHROMIUM} is missing. Run `make test` (it installs "
+            "Debian's chromium) or `apt-get install chromium`.",
+            pytrace=False,
+        )
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    found = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="en-US", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(15_000)
+    found = context.new_page()
+    yield found
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def cloud(cluster: Cluster) -> Iterator[Cloud]:  # noqa: F811
+    twilio = FakeTwilio().start()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = CloudSettings(
+        database_url=cluster.fresh(),
+        jwt_secret="web-test-signing-key-" + "x" * 64,
+        background=True,
+        public_url=base,
+        password_time_cost=1,
+        password_memory_kib=1024,
+        store_online_seconds=10**7,  # the demo store stays "heard from" for the whole module
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.auth_token,
+        twilio_base_url=twilio.base_url,
+    )
+    app = create_app(settings)
+    ctx: CloudContext = app.state.ctx
+    with ctx.db.transaction() as session:
+        store = stores.store_by_code(session, STORE_CODE)
+        assert store is not None
+        record_heartbeat(session, store.id, utcnow())
+        store_id = store.id
+    try:
+        with serve(app, port=port):
+            yield Cloud(base, ctx, store_id, twilio)
+    finally:
+        twilio.stop()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a picture of the page for docs/storefront.md."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
