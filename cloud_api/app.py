@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
@@ -38,10 +37,10 @@ from cloud_api.payments.service import send_due_refunds
 from cloud_api.pubsub.listener import listen
 from cloud_api.reports.router import router as reports_router
 from cloud_api.settings import CloudSettings
+from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
 from cloud_api.sync.router import router as sync_router
 from cloud_api.tracking.router import api as tracking_api
-from cloud_api.tracking.router import page as tracking_page
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -141,10 +140,5 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         larger={f"{API}/sync/push": ctx.settings.max_sync_body_bytes},
     )
     app.include_router(_api(ctx))
-    app.include_router(tracking_page)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse(f"{API}/docs")
-
+    app.include_router(storefront)  # the customers' pages at /
     return app

@@ -3,6 +3,7 @@
 from cloud_api.db.base import Base
 from cloud_api.models.accounts import Account, RefreshToken, SignInThrottle
 from cloud_api.models.deliveries import DeliveryRun, DriverShift
+from cloud_api.models.emails import EmailMessage, OrderContact
 from cloud_api.models.feed import (
     InboundEvent,
     InboundHead,
@@ -25,6 +26,7 @@ __all__ = [
     "DeliveryRun",
     "Device",
     "DriverShift",
+    "EmailMessage",
     "Enrollment",
     "IdempotencyRecord",
     "InboundEvent",
@@ -34,6 +36,7 @@ __all__ = [
     "MenuVersion",
     "Notification",
     "Order",
+    "OrderContact",
     "OrderLine",
     "Payment",
     "RefreshToken",

@@ -51,6 +51,7 @@ def tracked_status(order: Order) -> str:
 
 
 def tracker_update(order: Order) -> dict[str, Any]:
+    done = order.delivered_at or order.picked_up_at
     return {
         "order_id": order.id,
         "status": order.tracked_status,
@@ -58,6 +59,7 @@ def tracker_update(order: Order) -> dict[str, Any]:
         "number": order.number,
         "driver": order.driver_name,
         "promise_at": order.promise_at.isoformat() if order.promise_at else None,
+        "done_at": done.isoformat() if done else None,
         "at": order.updated_at.isoformat(),
     }
 

@@ -1,4 +1,4 @@
-"""The websocket `/api/v1/orders/{orderId}/track` and the page `/track/{orderId}`.
+"""The websocket `/api/v1/orders/{orderId}/track` (the page `/track/{orderId}` is the storefront's).
 
 A tracker subscribes before it reads the order, so no change can slip between
 its first picture and the stream; every worker hears every change through
@@ -8,13 +8,10 @@ PostgreSQL LISTEN/NOTIFY (`cloud_api.pubsub`).
 from __future__ import annotations
 
 import asyncio
-import html
 import re
-from importlib import resources
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from cloud_api.api.deps import ContextDep, CurrentCaller, SessionDep
@@ -24,9 +21,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.tracking.service import TrackingTicket, ticket, watchable
 
 api = APIRouter(tags=["tracking"])
-page = APIRouter(tags=["tracking"])
 FINAL = {"delivered", "picked_up", "cancelled"}
-_PAGE = resources.files("cloud_api.tracking").joinpath("static/track.html").read_text(encoding="utf-8")
 
 
 @api.websocket("/orders/{order_id}/track")
@@ -95,10 +90,3 @@ def tracking_ticket(
     caller: CurrentCaller,
 ) -> TrackingTicket:
     return ticket(session, ctx, caller, order_id, utcnow())
-
-
-@page.get("/track/{order_id}", response_class=HTMLResponse, include_in_schema=False)
-def tracking_page(order_id: str) -> HTMLResponse:
-    if not re.fullmatch(ID_PATTERN, order_id):
-        return HTMLResponse("<h1>No such order</h1>", status_code=404)
-    return HTMLResponse(_PAGE.replace("{{ORDER_ID}}", html.escape(order_id)))

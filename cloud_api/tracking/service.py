@@ -24,6 +24,12 @@ class TrackingTicket(BaseModel):
     expires_in: int
 
 
+def done_at(order: Order) -> str | None:
+    """When the customer got the order (delivered, or picked up); None until then."""
+    done = order.delivered_at or order.picked_up_at
+    return done.isoformat() if done else None
+
+
 def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
     steps = list(TRACKER_STEPS[Service(order.service)])
     if order.tracked_status == "cancelled":
@@ -37,10 +43,13 @@ def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
         "number": order.number,
         "service": order.service,
         "store": store.name if store else "",
+        "store_id": order.store_id,
+        "timezone": store.timezone if store else "UTC",
         "store_phone": store.phone if store else "",
         "driver": order.driver_name,
         "placed_at": order.placed_at.isoformat(),
         "promise_at": order.promise_at.isoformat() if order.promise_at else None,
+        "done_at": done_at(order),
         "at": order.updated_at.isoformat(),
     }
 

@@ -99,7 +99,7 @@ def test_only_the_code_or_the_owner_may_watch(live: TestClient, live_app: FastAP
     )
 
     page = live.get(order["tracking_url"].replace("http://testserver", ""))
-    assert page.status_code == 200 and order["id"] in page.text and "WebSocket" in page.text
+    assert page.status_code == 200 and order["id"] in page.text and "/static/track.js" in page.text
     assert live.get("/track/not-an-order").status_code == 404
 
 

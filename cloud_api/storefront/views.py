@@ -1,0 +1,117 @@
+"""What the pages show, built from the cloud's own services: the menu by category, a priced
+cart in words, the promise the store is quoting now, and the tracker's first picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cloud_api.models import Order, Store
+from cloud_api.orders.schemas import ItemIn
+from cloud_api.storefront.cart import Cart
+from makeline.trade.errors import TradeError
+from makeline.trade.lifecycle import Service
+from makeline.trade.menu import Menu, Product, ProductKind
+from makeline.trade.pricing import ItemRequest, Quote, price_order
+
+# Until a store has quoted a few online orders, these are its promises.
+DEFAULT_MINUTES = {Service.DELIVERY: 35, Service.CARRYOUT: 15}
+RECENT_PROMISES = 10
+
+
+@dataclass
+class Section:
+    code: str
+    name: str
+    products: list[Product]
+
+
+def sections(menu: Menu) -> list[Section]:
+    found = []
+    for category in sorted(menu.categories, key=lambda c: c.sort):
+        products = sorted((p for p in menu.products if p.category == category.code), key=lambda p: p.sort)
+        if products:
+            found.append(Section(category.code, category.name, products))
+    return found
+
+
+def from_price(product: Product) -> int:
+    return min(product.price.values())
+
+
+def recipe_words(menu: Menu, product: Product) -> str:
+    names = [t.name for c in product.toppings if (t := menu.topping(c.code)) is not None]
+    return ", ".join(names)
+
+
+def is_pizza(product: Product) -> bool:
+    return product.kind is ProductKind.PIZZA
+
+
+def requests(lines: list[ItemIn]) -> list[ItemRequest]:
+    return [ItemRequest.model_validate(line.model_dump()) for line in lines]
+
+
+@dataclass
+class PricedCart:
+    quote: Quote | None
+    problem: str = ""
+    coupons: list[tuple[str, str]] = field(default_factory=list)
+
+
+def priced(menu: Menu, cart: Cart, tax_rate_bp: int) -> PricedCart:
+    """The cart through the order's own pricing. A coupon that does not apply is said, and the
+    cart priced without it, so the customer still sees a total."""
+    coupons = [(c.code, c.description) for c in menu.coupons]
+    if not cart.lines:
+        return PricedCart(None, "", coupons)
+    tip = cart.tip if cart.service is Service.DELIVERY else 0
+    try:
+        quote = price_order(
+            menu, requests(cart.lines), tax_rate_bp, cart.coupon, cart.best_deal and not cart.coupon, tip
+        )
+        return PricedCart(quote, "", coupons)
+    except TradeError as exc:
+        problem = str(exc)
+    try:
+        quote = price_order(menu, requests(cart.lines), tax_rate_bp, None, cart.best_deal, tip)
+    except TradeError as exc:
+        return PricedCart(None, str(exc), coupons)
+    return PricedCart(quote, problem, coupons)
+
+
+def promise_minutes(session: Session, store: Store, service: Service) -> int:
+    """What the store has been promising lately: the newest promises it quoted for online
+    orders of this kind (its own live estimate), else a sensible default."""
+    rows = session.execute(
+        select(Order.placed_at, Order.promise_at)
+        .where(
+            Order.store_id == store.id,
+            Order.service == service.value,
+            Order.promise_at.is_not(None),
+        )
+        .order_by(Order.placed_at.desc())
+        .limit(RECENT_PROMISES)
+    ).all()
+    spans = [(p - placed).total_seconds() / 60 for placed, p in rows if p is not None]
+    spans = [s for s in spans if 5 <= s <= 180]
+    if not spans:
+        return DEFAULT_MINUTES[service]
+    spans.sort()
+    return round(spans[len(spans) // 2])
+
+
+def clock(at: datetime | None, zone: str) -> str:
+    """A time as the store's clock shows it: 7:42 PM."""
+    if at is None:
+        return ""
+    local = at.astimezone(ZoneInfo(zone))
+    return local.strftime("%I:%M %p").lstrip("0")
+
+
+def promise_at(now: datetime, minutes: int) -> datetime:
+    return now + timedelta(minutes=minutes)

@@ -1,0 +1,93 @@
+"""A guest orders a half-and-half pizza for delivery on a phone-sized screen and watches it
+come: every page passes the accessibility check, and its picture goes into docs/storefront."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Page, expect
+
+from cloud_api.models import Order
+from makeline.trade.lifecycle import Stage
+
+from .a11y import assert_accessible
+from .conftest import Cloud, screenshot
+from .kitchen import move, take
+
+ADDRESS = "698 S Maple Ave"
+
+
+def test_a_guest_orders_half_and_half_and_watches_it_come(page: Page, cloud: Cloud) -> None:
+    page.goto(cloud.base + "/")
+    assert_accessible(page)
+    screenshot(page, "start")
+    page.get_by_test_id("address").fill(ADDRESS)
+    page.get_by_test_id("find-store").click()
+
+    expect(page).to_have_url(cloud.base + "/menu")
+    expect(page.get_by_text("Delivery to 698 S Maple Ave")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "menu")
+    page.get_by_test_id("product-cheese").click()
+
+    # Large; pepperoni on the left, extra mushrooms on the right.
+    page.get_by_test_id("size-lg").check()
+    page.get_by_test_id("topping-pepperoni-left").check()
+    page.get_by_test_id("topping-mushrooms-right").check()
+    page.get_by_test_id("amount-mushrooms-extra").check()
+    # The server's quote: $14.99 + half pepperoni + half extra mushrooms, as the order prices it.
+    expect(page.locator("#changes")).to_contain_text("ADD PEPPERONI (LEFT)")
+    expect(page.locator("#changes")).to_contain_text("ADD EXTRA MUSHROOMS (RIGHT)")
+    quoted = page.get_by_test_id("price").inner_text()
+    expect(page.locator("#pizza-words")).to_contain_text("Left half: Pepperoni")
+    expect(page.locator("#pizza-words")).to_contain_text("Right half: Mushrooms (extra)")
+    assert_accessible(page)
+    screenshot(page, "builder")
+    page.get_by_test_id("add-to-cart").click()
+
+    expect(page).to_have_url(cloud.base + "/cart")
+    expect(page.get_by_test_id("line-0")).to_contain_text("add pepperoni (left)")
+    expect(page.get_by_test_id("line-0")).to_contain_text(quoted)
+    expect(page.get_by_test_id("cart")).to_contain_text("1")
+    expect(page.get_by_test_id("promise")).to_contain_text("Delivered about")
+    assert_accessible(page)
+    screenshot(page, "cart")
+    page.get_by_test_id("checkout").click()
+
+    page.get_by_test_id("guest-name").fill("Priya Anderson")
+    page.get_by_test_id("guest-phone").fill("(708) 497-9310")
+    page.get_by_test_id("guest-email").fill("priya@example.com")
+    page.get_by_test_id("card-token").select_option("tok_visa")
+    assert_accessible(page)
+    screenshot(page, "checkout")
+    page.get_by_test_id("place-order").click()
+
+    expect(page).to_have_url(re.compile(r"/track/[0-9a-f-]+\?code=."))
+    parts = urlsplit(page.url)
+    order_id = parts.path.rsplit("/", 1)[1]
+    assert parse_qs(parts.query)["code"]
+    with cloud.ctx.db.transaction() as session:
+        order = session.get(Order, order_id)
+        assert order is not None and order.payment == "paid" and order.customer_name == "Priya Anderson"
+    expect(page.get_by_test_id("track-stage")).to_have_text("Order placed")
+
+    # The store takes it, makes, bakes, sends it out with Sam, delivers it: the page follows.
+    take(cloud.ctx, order_id, number=1042)
+    expect(page.get_by_test_id("order-number")).to_have_text("#1042")
+    expect(page.get_by_test_id("track-stage")).to_have_text("Prep")
+    expect(page.get_by_test_id("track-eta")).to_contain_text("Expected by")
+    assert_accessible(page)
+    screenshot(page, "tracker")
+    move(cloud.ctx, order_id, Stage.MADE)
+    expect(page.get_by_test_id("track-stage")).to_have_text("In the oven")
+    move(cloud.ctx, order_id, Stage.BAKED)
+    expect(page.get_by_test_id("track-stage")).to_have_text("Quality check")
+    move(cloud.ctx, order_id, Stage.OUT_THE_DOOR, driver="Sam Ortiz")
+    expect(page.get_by_test_id("track-stage")).to_have_text("Out for delivery")
+    expect(page.get_by_test_id("track-eta")).to_contain_text("Sam is on the way")
+    move(cloud.ctx, order_id, Stage.DELIVERED)
+    expect(page.get_by_test_id("track-stage")).to_have_text("Delivered")
+    expect(page.get_by_test_id("track-eta")).to_contain_text("Delivered at")
+    expect(page.get_by_test_id("track-eta")).not_to_contain_text("Expected")
+    screenshot(page, "delivered")
