@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from makeline.trade.address import format_phone
 from makeline.trade.menu import Menu
+from makeline.trade.tracking import credential_hash, receipt_code
 from printers.documents import (
     CashOutSlip,
     Document,
@@ -151,12 +152,16 @@ def receipt(session: Session, order_id: str) -> Receipt:
 
 
 def tracking_url(session: Session, order: Order) -> str:
-    """The order's page on the chain's tracker once the store is enrolled; until then a
-    placeholder that says which order it is."""
+    """The order's page on the chain's tracker once the store is enrolled, with the code that
+    lets anyone holding the receipt watch it; until then a placeholder that says which order it is."""
     state = session.get(SyncState, 1)
     if state is None or not state.cloud_url or state.enrolled_at is None:
         return PLACEHOLDER_TRACKING.format(order_id=order.id)
-    return f"{state.cloud_url.rstrip('/')}/track/{order.cloud_order_id or order.id}"
+    order_id = order.cloud_order_id or order.id
+    url = f"{state.cloud_url.rstrip('/')}/track/{order_id}"
+    if not state.device_token:
+        return url
+    return f"{url}?code={receipt_code(credential_hash(state.device_token), order_id)}"
 
 
 def _order(session: Session, order_id: str, what: str) -> tuple[Order, Store, list[OrderLine]]:

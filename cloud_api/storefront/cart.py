@@ -35,6 +35,9 @@ class Cart(BaseModel):
     best_deal: bool = True
     tip: Annotated[int, Field(ge=0, le=100_000)] = 0
     checkout_key: str | None = None
+    # The last checkout placed and where its tracker is: sent again, it answers that order.
+    placed_key: str | None = None
+    placed_url: str | None = None
 
     @property
     def count(self) -> int:

@@ -455,6 +455,8 @@ async def place_order(request: Request) -> Response:
     form = await _form(request)
     cart = _cart(request)
     ctx = _ctx(request)
+    if cart.placed_url and form.get("checkout_key") == cart.placed_key:
+        return _go(cart.placed_url)
 
     def build(session: Session) -> dict[str, Any]:
         return checkout.place(session, ctx, cart, form, utcnow())
@@ -473,8 +475,17 @@ async def place_order(request: Request) -> Response:
             return page("checkout.html", status_code=refusal.status_code, **values)
 
         return await _db(request, again)
-    emptied = cart.model_copy(update={"lines": [], "coupon": None, "checkout_key": None})
-    return _keep(_go(str(body["tracking_url"]).removeprefix(ctx.public_url)), request, emptied)
+    tracker = str(body["tracking_url"]).removeprefix(ctx.public_url)
+    emptied = cart.model_copy(
+        update={
+            "lines": [],
+            "coupon": None,
+            "checkout_key": None,
+            "placed_key": cart.checkout_key,
+            "placed_url": tracker,
+        }
+    )
+    return _keep(_go(tracker), request, emptied)
 
 
 # ---- confirmation and tracker ---------------------------------------------------------------

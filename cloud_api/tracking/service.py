@@ -13,7 +13,9 @@ from cloud_api.auth.tokens import TRACKING_TICKET_TTL
 from cloud_api.models import Order, Store
 from cloud_api.orders.access import visible_order
 from cloud_api.orders.progress import TRACKER_STEPS
+from cloud_api.stores.repository import devices_of
 from makeline.trade.lifecycle import Service
+from makeline.trade.tracking import PREFIX, is_receipt_code
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -65,6 +67,15 @@ def ticket(
     )
 
 
+def printed_by_store(session: Session, order: Order, code: str) -> bool:
+    """A code from the order's store's receipt, signed with one of its device credentials."""
+    if not code.startswith(PREFIX):
+        return False
+    return any(
+        is_receipt_code(device.secret_hash, order.id, code) for device in devices_of(session, order.store_id)
+    )
+
+
 def watchable(
     session: Session, ctx: CloudContext, order_id: str, code: str | None, ticket: str | None
 ) -> dict[str, Any] | None:
@@ -72,7 +83,9 @@ def watchable(
     order = session.get(Order, order_id)
     if order is None:
         return None
-    allowed = bool(code) and ctx.tokens.check_tracking_code(order.id, code or "")
+    allowed = bool(code) and (
+        ctx.tokens.check_tracking_code(order.id, code or "") or printed_by_store(session, order, code or "")
+    )
     if not allowed and ticket:
         allowed = ctx.tokens.check_tracking_ticket(order.id, ticket)
     if not allowed:

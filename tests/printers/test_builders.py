@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from makeline.trade.lifecycle import Stage
 from makeline.trade.pricing import ItemRequest
+from makeline.trade.tracking import is_receipt_code, receipt_code
 from printers.builders import document_for, kitchen_ticket, receipt, split_changes
 from printers.decode import decode
 from printers.documents import CashOutSlip, KitchenTicket, Receipt, RunSheet
@@ -82,10 +84,22 @@ def test_receipt_with_cash_and_change(db: StoreDB) -> None:
 def test_receipt_qr_points_at_the_cloud_tracker_once_enrolled(db: StoreDB) -> None:
     order_id, _ = place(db, walk_in())
     with db.write() as session:
-        session.merge(SyncState(id=1, cloud_url="https://cloud.example.com/", enrolled_at=datetime.now(UTC)))
+        session.merge(
+            SyncState(
+                id=1,
+                cloud_url="https://cloud.example.com/",
+                enrolled_at=datetime.now(UTC),
+                device_token="mld_0193f0aa-1111-7000-8000-000000000001.s3cret",
+            )
+        )
     with db.read() as session:
         doc = receipt(session, order_id)
-    assert doc.tracking_url == f"https://cloud.example.com/track/{order_id}"
+    # The code is the order's id signed with the hash of the store's credential, which the cloud keeps.
+    code = receipt_code(hashlib.sha256(b"s3cret").hexdigest(), order_id)
+    assert doc.tracking_url == f"https://cloud.example.com/track/{order_id}?code={code}"
+    assert is_receipt_code(hashlib.sha256(b"s3cret").hexdigest(), order_id, code)
+    assert not is_receipt_code(hashlib.sha256(b"other").hexdigest(), order_id, code)
+    assert not is_receipt_code(hashlib.sha256(b"s3cret").hexdigest(), order_id + "0", code)
 
 
 def test_document_for_reads_a_payload_or_builds_from_the_order(db: StoreDB) -> None:
