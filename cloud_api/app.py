@@ -29,6 +29,7 @@ from cloud_api.deliveries.router import router as deliveries_router
 from cloud_api.demo import kitchen
 from cloud_api.inventory.router import router as inventory_router
 from cloud_api.menus.router import router as menus_router
+from cloud_api.notifications import emails
 from cloud_api.notifications.router import router as notifications_router
 from cloud_api.notifications.worker import NotificationWorker
 from cloud_api.orders.router import router as orders_router
@@ -94,6 +95,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             Loop(
                 "refunds",
                 lambda: send_due_refunds(ctx.db, ctx.gateway, utcnow()),
+                ctx.hub.waker(),
+                idle_s=5.0,
+            )
+        )
+        loops.append(
+            Loop(
+                "emails",
+                lambda: emails.send_due(ctx.db, ctx.email, ctx.tokens, ctx.public_url, utcnow()),
                 ctx.hub.waker(),
                 idle_s=5.0,
             )

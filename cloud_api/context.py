@@ -15,6 +15,7 @@ from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.database import Database
 from cloud_api.db.migrate import check_schema
 from cloud_api.errors import ConfigurationError
+from cloud_api.notifications.email_sender import EmailSender, LogEmailSender, SendGridSender
 from cloud_api.notifications.sender import LogSender, SmsSender, TwilioSender
 from cloud_api.payments.gateway import PaymentGateway
 from cloud_api.payments.stripe_gateway import StripeGateway
@@ -31,6 +32,7 @@ class CloudContext:
     tokens: TokenSigner
     gateway: PaymentGateway
     sms: SmsSender
+    email: EmailSender
     hub: Hub
     announcer: Announcer
     public_url: str
@@ -92,6 +94,12 @@ def _sms(settings: CloudSettings) -> SmsSender:
     return LogSender()
 
 
+def _email(settings: CloudSettings) -> EmailSender:
+    if settings.sendgrid_api_key:
+        return SendGridSender(settings.sendgrid_api_key, settings.email_from, settings.sendgrid_base_url)
+    return LogEmailSender()
+
+
 def build(settings: CloudSettings) -> CloudContext:
     check_settings(settings)
     url = settings.database_url
@@ -113,6 +121,7 @@ def build(settings: CloudSettings) -> CloudContext:
         tokens=TokenSigner(key, settings.access_token_minutes),
         gateway=_gateway(settings, url, _test_webhook_secret(settings, db)),
         sms=_sms(settings),
+        email=_email(settings),
         hub=Hub(),
         announcer=announcer,
         public_url=public_url,

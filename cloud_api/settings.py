@@ -73,6 +73,12 @@ class CloudSettings(BaseSettings):
     )
     twilio_base_url: str | None = None  # e.g. a local fake Twilio; None: api.twilio.com
 
+    sendgrid_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("MAKELINE_SENDGRID_API_KEY", "SENDGRID_API_KEY")
+    )
+    sendgrid_base_url: str | None = None  # e.g. a local fake SendGrid; None: api.sendgrid.com
+    email_from: str = "orders@makeline.test"
+
     # Requests: bodies over this are refused (413) before they are read whole; JSON deeper
     # or with longer lists or objects than these is refused (422) before it is parsed.
     max_body_bytes: int = 1024 * 1024

@@ -17,6 +17,7 @@ from cloud_api.db.database import announcement
 from cloud_api.errors import Conflict
 from cloud_api.feed import service as feed
 from cloud_api.models import Order
+from cloud_api.notifications import emails
 from cloud_api.notifications import service as notifications
 from cloud_api.payments import service as payments
 from makeline.trade.errors import IllegalTransition
@@ -95,6 +96,8 @@ def taken_in_store(
     _changed(session, order, at)
     if order.channel == "online" and order.stage == Stage.PLACED.value:
         notifications.queue_status_text(session, order, Stage.PLACED, at)
+    if order.channel == "online":
+        emails.queue_order_email(session, order, emails.CONFIRMATION, at)
     return True
 
 
@@ -125,6 +128,8 @@ def advance(session: Session, order: Order, target: Stage, at: datetime, *, stri
     _changed(session, order, at)
     if target is Stage.OUT_THE_DOOR or (target is Stage.READY and service is Service.CARRYOUT):
         notifications.queue_status_text(session, order, target, at)
+    if target is Stage.DELIVERED:
+        emails.queue_order_email(session, order, emails.DELIVERED, at)
     return True
 
 

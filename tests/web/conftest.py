@@ -9,7 +9,8 @@ the tests fail, loudly; `make test` installs Debian's package first.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from cloud_api.settings import CloudSettings
 from cloud_api.stores import repository as stores
 from cloud_api.stores.service import record_heartbeat
 from tests.cloud.conftest import Cluster, cluster  # noqa: F401  (the session's PostgreSQL)
+from tests.cloud.fake_sendgrid import FakeSendGrid
 from tests.cloud.fake_twilio import FakeTwilio
 from tests.cloud.server import free_port, serve
 
@@ -46,6 +48,7 @@ class Cloud:
     ctx: CloudContext
     store_id: str
     twilio: FakeTwilio
+    sendgrid: FakeSendGrid
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +82,7 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture(scope="module")
 def cloud(cluster: Cluster) -> Iterator[Cloud]:  # noqa: F811
     twilio = FakeTwilio().start()
+    sendgrid = FakeSendGrid().start()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = CloudSettings(
@@ -92,6 +96,8 @@ def cloud(cluster: Cluster) -> Iterator[Cloud]:  # noqa: F811
         twilio_account_sid=twilio.account_sid,
         twilio_auth_token=twilio.auth_token,
         twilio_base_url=twilio.base_url,
+        sendgrid_api_key=sendgrid.api_key,
+        sendgrid_base_url=sendgrid.base_url,
     )
     app = create_app(settings)
     ctx: CloudContext = app.state.ctx
@@ -102,12 +108,22 @@ def cloud(cluster: Cluster) -> Iterator[Cloud]:  # noqa: F811
         store_id = store.id
     try:
         with serve(app, port=port):
-            yield Cloud(base, ctx, store_id, twilio)
+            yield Cloud(base, ctx, store_id, twilio, sendgrid)
     finally:
         twilio.stop()
+        sendgrid.stop()
 
 
 def screenshot(page: Page, name: str) -> None:
     """Keep a picture of the page for docs/storefront.md."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Poll for a condition with a generous deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {timeout:.0f} s for {what}")
+        time.sleep(0.05)

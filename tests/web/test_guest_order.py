@@ -10,9 +10,11 @@ from playwright.sync_api import Page, expect
 
 from cloud_api.models import Order
 from makeline.trade.lifecycle import Stage
+from tests.cloud.fake_sendgrid import SentEmail
+from tests.cloud.fake_twilio import Sent
 
 from .a11y import assert_accessible
-from .conftest import Cloud, screenshot
+from .conftest import Cloud, eventually, screenshot
 from .kitchen import move, take
 
 ADDRESS = "698 S Maple Ave"
@@ -91,3 +93,23 @@ def test_a_guest_orders_half_and_half_and_watches_it_come(page: Page, cloud: Clo
     expect(page.get_by_test_id("track-eta")).to_contain_text("Delivered at")
     expect(page.get_by_test_id("track-eta")).not_to_contain_text("Expected")
     screenshot(page, "delivered")
+
+    # One confirmation and one delivered email; one text when the store took it, one when it left.
+    def emails() -> list[SentEmail]:
+        return cloud.sendgrid.to("priya@example.com")
+
+    def texts() -> list[Sent]:
+        return cloud.twilio.to("+17084979310")
+
+    eventually(lambda: len(emails()) >= 2 and len(texts()) >= 2, "the emails and the texts")
+    assert sorted(e.subject.rsplit(" ", 1)[1] for e in emails()) == ["confirmed", "delivered"]
+    confirmation = next(e for e in emails() if e.subject.endswith("confirmed"))
+    assert "add pepperoni (left)" in confirmation.text and "#1042" in confirmation.subject
+    assert [t.body.split(" ")[0] for t in texts()] == ["makeline", "Your"]
+    assert "is on the way with Sam Ortiz" in texts()[1].body
+
+    # The text's link opens the tracker, delivered, with the delivered time.
+    link = texts()[0].body.rsplit(" ", 1)[1]
+    assert link.startswith(f"{cloud.base}/track/{order_id}?code=")
+    page.goto(link)
+    expect(page.get_by_test_id("track-eta")).to_contain_text("Delivered at")
