@@ -243,7 +243,8 @@ def _demo_children(path: Path, args: argparse.Namespace, children: list[ChildPro
             children.append(cloud)
             with StoreDB(path) as db:
                 store_id = connect_store(db, cloud_url)
-            print(f"Cloud at {cloud_url}/api/v1/docs; the demo store is {store_id} there.")
+            print(f"Storefront: order a pizza at {cloud_url}/ (API docs at {cloud_url}/api/v1/docs).")
+            print(f"The demo store is {store_id} in the cloud.")
         except (SyncError, OSError) as exc:
             print(f"The cloud is not running ({exc}): the store runs on its own, not connected.")
             cloud_url = ""

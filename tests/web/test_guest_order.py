@@ -113,3 +113,37 @@ def test_a_guest_orders_half_and_half_and_watches_it_come(page: Page, cloud: Clo
     assert link.startswith(f"{cloud.base}/track/{order_id}?code=")
     page.goto(link)
     expect(page.get_by_test_id("track-eta")).to_contain_text("Delivered at")
+
+
+def tab_to(page: Page, test: str, most: int = 300) -> None:
+    """Press Tab until the focused element passes the JavaScript `test` (of `el`)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!(el && ({test})); }})()"):
+            return
+    raise AssertionError(f"Tab never reached an element where {test}")
+
+
+def test_a_pizza_can_be_ordered_to_the_cart_with_the_keyboard_alone(page: Page, cloud: Cloud) -> None:
+    page.goto(cloud.base + "/")
+    tab_to(page, "el.dataset.testid === 'address'")
+    page.keyboard.type(ADDRESS)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(cloud.base + "/menu")
+    tab_to(page, "el.dataset.testid === 'product-cheese'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Cheese Pizza")).to_be_visible()
+    tab_to(page, "el.name === 't_pepperoni'")
+    page.keyboard.press("ArrowRight")  # None -> Whole
+    expect(page.get_by_test_id("topping-pepperoni-whole")).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")  # Normal -> Extra
+    expect(page.get_by_test_id("amount-pepperoni-extra")).to_be_checked()
+    expect(page.locator("#changes")).to_contain_text("ADD EXTRA PEPPERONI")
+    tab_to(page, "el.dataset.testid === 'add-to-cart'")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(cloud.base + "/cart")
+    expect(page.get_by_test_id("line-0")).to_contain_text("add extra pepperoni")
+    tab_to(page, "el.dataset.testid === 'checkout'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("guest-name")).to_be_visible()
