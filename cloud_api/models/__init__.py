@@ -4,6 +4,7 @@ from cloud_api.db.base import Base
 from cloud_api.models.accounts import Account, RefreshToken, SignInThrottle
 from cloud_api.models.deliveries import DeliveryRun, DriverShift
 from cloud_api.models.emails import EmailMessage, OrderContact
+from cloud_api.models.favourites import FavouriteOrder
 from cloud_api.models.feed import (
     InboundEvent,
     InboundHead,
@@ -28,6 +29,7 @@ __all__ = [
     "DriverShift",
     "EmailMessage",
     "Enrollment",
+    "FavouriteOrder",
     "IdempotencyRecord",
     "InboundEvent",
     "InboundHead",

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from cloud_api.api.types import ID_PATTERN
+from cloud_api.auth.schemas import TokenPair
 from cloud_api.context import CloudContext
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import utcnow
@@ -28,8 +29,9 @@ from cloud_api.menus.service import store_menu
 from cloud_api.models import Order, Store
 from cloud_api.orders.schemas import AddressIn
 from cloud_api.orders.service import tracking_url
+from cloud_api.storefront import accounts, checkout, forms, views
 from cloud_api.storefront import cart as carts
-from cloud_api.storefront import checkout, forms, views
+from cloud_api.storefront.account_pages import router as account_router
 from cloud_api.storefront.render import page, static
 from cloud_api.stores import repository as store_rows
 from cloud_api.stores import service as stores
@@ -40,6 +42,7 @@ from makeline.trade.lifecycle import Service
 from makeline.trade.pricing import price_order
 
 router = APIRouter(include_in_schema=False)
+router.include_router(account_router)
 T = TypeVar("T")
 TIPS = [0, 200, 300, 500]
 FIND_WINDOW = timedelta(days=2)
@@ -445,7 +448,13 @@ async def checkout_page(request: Request) -> Response:
         store = _store(session, keyed)
         if store is None:
             return _go("/")
-        return _keep(page("checkout.html", **_checkout_values(session, keyed, store, {})), request, keyed)
+        caller, pair = accounts.who(session, _ctx(request), request, utcnow())
+        typed: dict[str, str] = {}
+        if caller is not None:
+            me = accounts.account_of(session, caller)
+            typed = {"name": me.name, "phone": me.phone, "email": me.email}
+        answer = page("checkout.html", **_checkout_values(session, keyed, store, typed))
+        return accounts.keep(_keep(answer, request, keyed), _ctx(request), pair)
 
     return await _db(request, build)
 
@@ -458,11 +467,13 @@ async def place_order(request: Request) -> Response:
     if cart.placed_url and form.get("checkout_key") == cart.placed_key:
         return _go(cart.placed_url)
 
-    def build(session: Session) -> dict[str, Any]:
-        return checkout.place(session, ctx, cart, form, utcnow())
+    def build(session: Session) -> tuple[dict[str, Any], TokenPair | None]:
+        now = utcnow()
+        caller, pair = accounts.who(session, ctx, request, now)
+        return checkout.place(session, ctx, cart, form, now, caller), pair
 
     try:
-        body = await _db(request, build)
+        body, pair = await _db(request, build)
     except CloudError as exc:
         refusal = exc
 
@@ -485,7 +496,7 @@ async def place_order(request: Request) -> Response:
             "placed_url": tracker,
         }
     )
-    return _keep(_go(tracker), request, emptied)
+    return accounts.keep(_keep(_go(tracker), request, emptied), ctx, pair)
 
 
 # ---- confirmation and tracker ---------------------------------------------------------------

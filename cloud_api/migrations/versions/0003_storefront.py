@@ -1,4 +1,4 @@
-"""the storefront's order contact email and the email outbox
+"""the storefront: order contact emails, the email outbox, favourite orders
 
 Revision ID: 0006
 Revises: 0005
@@ -44,6 +44,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_message")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_email_message_dedupe_key")),
     )
+    op.create_table(
+        "favourite_order",
+        sa.Column("account_id", sa.String(length=36), nullable=False),
+        sa.Column("order_id", sa.String(length=36), nullable=False),
+        sa.Column("chosen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_favourite_order_account_id_account")
+        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_favourite_order_order_id_orders")),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_favourite_order")),
+    )
     op.create_index("ix_email_message_due", "email_message", ["status", "next_attempt_at"], unique=False)
     op.create_index(op.f("ix_email_message_order_id"), "email_message", ["order_id"], unique=False)
 
@@ -51,5 +62,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_email_message_order_id"), table_name="email_message")
     op.drop_index("ix_email_message_due", table_name="email_message")
+    op.drop_table("favourite_order")
     op.drop_table("email_message")
     op.drop_table("order_contact")
