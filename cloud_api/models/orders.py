@@ -72,6 +72,8 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     run_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     driver_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # When the store's dispatch plan has the driver at this door (its run's planned stop).
+    eta_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -61,6 +61,7 @@ def tracker_update(order: Order) -> dict[str, Any]:
         "driver": order.driver_name,
         "promise_at": order.promise_at.isoformat() if order.promise_at else None,
         "done_at": done.isoformat() if done else None,
+        "eta_at": order.eta_at.isoformat() if order.eta_at else None,
         "at": order.updated_at.isoformat(),
     }
 
@@ -180,4 +181,12 @@ def set_driver(session: Session, order: Order, driver_name: str, run_id: str, at
     if order.driver_name == driver_name and order.run_id == run_id:
         return
     order.driver_name, order.run_id = driver_name, run_id
+    _changed(session, order, at)
+
+
+def set_eta(session: Session, order: Order, eta_at: datetime, at: datetime) -> None:
+    """The store's dispatch plan has the driver at this door at `eta_at`."""
+    if order.eta_at == eta_at or Stage(order.stage) in FINAL:
+        return
+    order.eta_at = eta_at
     _changed(session, order, at)

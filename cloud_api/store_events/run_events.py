@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from cloud_api.deliveries import service as deliveries
 from cloud_api.models import DeliveryRun
+from cloud_api.orders import progress
+from cloud_api.orders.repository import by_store_reference
 from sync.contract.events import DriverCashOut, RunClosed, RunDispatched
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,10 @@ def run_dispatched(session: Session, store_id: str, event: RunDispatched, at: da
         event.at,
         strict=False,
     )
+    for stop in event.stops:
+        order = by_store_reference(session, store_id, stop.order_id) if stop.eta_at else None
+        if order is not None and stop.eta_at is not None:
+            progress.set_eta(session, order, stop.eta_at, at)
     return True
 
 

@@ -52,6 +52,7 @@ def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
         "placed_at": order.placed_at.isoformat(),
         "promise_at": order.promise_at.isoformat() if order.promise_at else None,
         "done_at": done_at(order),
+        "eta_at": order.eta_at.isoformat() if order.eta_at else None,
         "at": order.updated_at.isoformat(),
     }
 

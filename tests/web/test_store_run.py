@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from cloud_api.storefront.views import clock
 from makeline.trade.lifecycle import Stage
 from printers.configure import add_demo_printers
 from store_db.db import StoreDB
@@ -84,9 +86,12 @@ def test_the_tracker_follows_a_real_store_and_its_agent(
             with db.write() as session:
                 sam = session.scalars(select(Staff).where(Staff.name == "Sam")).one()
                 drivers.clock_in(session, sam, utcnow())
-                run_id = runs.dispatch(session, sam, [runs.PlannedStop(here.id)], utcnow()).id
+                eta = utcnow() + timedelta(minutes=12)
+                run_id = runs.dispatch(session, sam, [runs.PlannedStop(here.id, eta_at=eta)], utcnow()).id
             expect(page.get_by_test_id("track-stage")).to_have_text("Out for delivery", timeout=30_000)
-            expect(page.get_by_test_id("track-eta")).to_contain_text("Sam is on the way", timeout=30_000)
+            # The dispatch plan's arrival for this stop, in the store's time.
+            arriving = f"Sam is on the way, arriving about {clock(eta, 'America/Chicago')}"
+            expect(page.get_by_test_id("track-eta")).to_contain_text(arriving, timeout=30_000)
             with db.write() as session:
                 runs.mark_stop(session, run_id, here.id, True, utcnow())
             expect(page.get_by_test_id("track-stage")).to_have_text("Delivered", timeout=30_000)

@@ -1,4 +1,4 @@
-"""the storefront: order contact emails, the email outbox, favourite orders
+"""the storefront: order contact emails, the email outbox, favourite orders, planned arrival
 
 Revision ID: 0006
 Revises: 0005
@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("orders", sa.Column("eta_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "order_contact",
         sa.Column("order_id", sa.String(length=36), nullable=False),
@@ -65,3 +66,4 @@ def downgrade() -> None:
     op.drop_table("favourite_order")
     op.drop_table("email_message")
     op.drop_table("order_contact")
+    op.drop_column("orders", "eta_at")

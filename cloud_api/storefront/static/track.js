@@ -35,6 +35,9 @@
       eta = (status === "picked_up" ? "Picked up" : "Delivered") + " at " + at(msg.done_at) + ".";
     } else if (status === "cancelled") {
       eta = "This order was cancelled.";
+    } else if (status === "out_for_delivery" && msg.eta_at) {
+      eta = (msg.driver ? msg.driver.split(" ")[0] : "Your driver") + " is on the way, arriving about " +
+        at(msg.eta_at) + ".";
     } else if (msg.promise_at) {
       if (status === "out_for_delivery" && msg.driver) { eta = msg.driver.split(" ")[0] + " is on the way. "; }
       eta += "Expected by " + at(msg.promise_at) + ".";
