@@ -129,7 +129,7 @@ def advance(session: Session, order: Order, target: Stage, at: datetime, *, stri
     _changed(session, order, at)
     if target is Stage.OUT_THE_DOOR or (target is Stage.READY and service is Service.CARRYOUT):
         notifications.queue_status_text(session, order, target, at)
-    if target is Stage.DELIVERED:
+    if target is Stage.DELIVERED and order.channel == "online":
         emails.queue_order_email(session, order, emails.DELIVERED, at)
     return True
 
