@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from cloud_api.auth import service as auth
+from cloud_api.auth.router import client_address
 from cloud_api.auth.schemas import RegisterIn, TokenPair
 from cloud_api.context import CloudContext
 from cloud_api.customers import service as profiles
@@ -89,7 +90,7 @@ async def sign_in(request: Request) -> Response:
 
     def work(session: Session, ctx: CloudContext) -> Response:
         try:
-            pair = auth.login(session, ctx, email, password, utcnow())
+            pair = auth.login(session, ctx, email, password, client_address(request), utcnow())
         except CloudError as exc:
             return _signed_out(request, exc.status_code, error=exc.detail, field="signin-email", email=email)
         return accounts.keep(_go("/account"), ctx, pair)
@@ -111,8 +112,10 @@ async def register(request: Request) -> Response:
                 first = exc.errors()[0]
                 where = str(first["loc"][0])
                 raise BadRequest(f"Check your {where}: {first['msg']}.", where) from exc
-            auth.register(session, data, now)
-            pair: TokenPair = auth.login(session, ctx, data.email, data.password, now)
+            auth.register(session, ctx, data, client_address(request), now)
+            pair: TokenPair = auth.login(
+                session, ctx, data.email, data.password, client_address(request), now
+            )
         except CloudError as exc:
             session.rollback()
             return _signed_out(request, exc.status_code, error=exc.detail, field=exc.field or "", **typed)
@@ -127,7 +130,7 @@ async def sign_out(request: Request) -> Response:
 
     def work(session: Session, ctx: CloudContext) -> Response:
         if refresh:
-            auth.logout(session, refresh, utcnow())
+            auth.logout(session, ctx, refresh, None, utcnow())
         return accounts.drop(_go("/"))
 
     return await _run(request, work)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cloud_api.api.deps import Principal, Role
 from cloud_api.auth import service as auth
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.schemas import TokenPair
 from cloud_api.errors import CloudError, NotFound
 from cloud_api.models import Account, FavouriteOrder, Order, OrderLine
@@ -37,7 +37,7 @@ def who(
     access, refresh = request.cookies.get(ACCESS), request.cookies.get(REFRESH)
     if access:
         try:
-            caller = auth.read_access_token(ctx, access)
+            caller = auth.authenticate(session, ctx, access)
             return (caller, None) if caller.role is Role.CUSTOMER else (None, None)
         except CloudError:
             pass
@@ -45,7 +45,7 @@ def who(
         return None, None
     try:
         pair = auth.refresh(session, ctx, refresh, now)
-        caller = auth.read_access_token(ctx, pair.access_token)
+        caller = auth.authenticate(session, ctx, pair.access_token)
     except CloudError:
         return None, None
     return (caller, pair) if caller.role is Role.CUSTOMER else (None, None)

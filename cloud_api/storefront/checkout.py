@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.api.deps import Principal, Role
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.contact import GUEST_DOMAIN, checked_email, remember_email
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import new_id
