@@ -23,7 +23,7 @@ from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
 
 from .fake_sendgrid import FakeSendGrid
-from .helpers import bring_online, ctx, customer, event, order_body, place, store_order_payload
+from .helpers import bring_online, ctx, customer, event, order_body, place, staged, store_order_payload
 
 
 @pytest.fixture
@@ -74,10 +74,7 @@ def test_one_confirmation_and_one_delivered_email_per_order(
         apply_store_events(
             session,
             store,
-            [
-                event("order.stage", {"order_id": in_store, "stage": s}, seq=n)
-                for n, s in enumerate(stages, start=3)
-            ],
+            [event("order.stage", staged(in_store, s), seq=n) for n, s in enumerate(stages, start=3)],
         )
     assert _send(mail_app) == 1
     to_me = fake_sendgrid.to(demo_customer_email(1))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from store_db.db import StoreDB
-from sync import contracts
 from sync.agent.ledger import Ledger
 from sync.agent.link import auth_headers
+from sync.contract.envelope import PushAck, PushBatch
 from sync.enroll import enroll
 from tests.sync.helpers import enrollment_code
 
@@ -22,7 +22,7 @@ def push_all(db: StoreDB, store_id: str) -> None:
     link = ledger.link()
     assert link is not None
     events = ledger.batch(ledger.position().acked_seq, 500)
-    batch = contracts.PushBatch(store_id=store_id, events=events)
+    batch = PushBatch(store_id=store_id, events=events)
     answer = httpx.post(
         f"{link.cloud_url}/api/v1/sync/push",
         content=batch.model_dump_json(),
@@ -30,4 +30,4 @@ def push_all(db: StoreDB, store_id: str) -> None:
         timeout=20,
     )
     assert answer.status_code == 200, answer.text
-    ledger.acknowledge(contracts.PushAck.model_validate(answer.json()).high_water)
+    ledger.acknowledge(PushAck.model_validate(answer.json()).high_water)
