@@ -22,17 +22,21 @@ from store_db.models import (
     Store,
 )
 
-_cache: dict[tuple[str, int], Menu] = {}
+# Parsed menus, keyed by store, version and when that version was applied: two copies of
+# one store file (a restore, a test's copy) can hold different menus under one number.
+_cache: dict[tuple[str, int, datetime], Menu] = {}
 
 
 def current_menu(session: Session, store: Store | None = None) -> Menu:
     """The menu version this store sells from now (parsed once per process and version)."""
     store = store or session.scalars(select(Store)).one()
-    key = (store.id, store.menu_version)
+    applied = session.scalar(select(MenuVersion.applied_at).where(MenuVersion.version == store.menu_version))
+    if applied is None:
+        raise NotFound("This store has no menu yet. Run: makeline init-store --db PATH --demo")
+    key = (store.id, store.menu_version, applied)
     if key not in _cache:
         row = session.get(MenuVersion, store.menu_version)
-        if row is None:
-            raise NotFound("This store has no menu yet. Run: makeline init-store --db PATH --demo")
+        assert row is not None
         _cache[key] = Menu.model_validate(row.document)
     return _cache[key]
 

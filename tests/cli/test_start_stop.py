@@ -91,7 +91,7 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
         assert said in before_screen, before_screen
         took = int(before_screen.split(said, 1)[1].split(".", 1)[0])
         assert took != port
-        assert f"Cloud at http://127.0.0.1:{took}/api/v1/docs" in before_screen
+        assert f"Storefront: order a pizza at http://127.0.0.1:{took}/" in before_screen
         postgres = running_server(folder / "cloud-pg")
         assert postgres is not None, "the demo's cloud runs its database in the demo's folder"
         wait_until(lambda: not free(store, "sync-agent"), "the demo's agent runs")

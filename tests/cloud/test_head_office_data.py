@@ -78,8 +78,40 @@ def test_one_function_neutralises_cells() -> None:
 
 
 def _count(code: str, quantity: str, at: datetime, count_id: str) -> dict[str, object]:
-    line = {"code": code, "name": code.replace("_", " ").title(), "unit": "lb", "quantity": quantity}
-    return {"count_id": count_id, "at": at.isoformat(), "lines": [line, {**line, "code": "mozzarella"}]}
+    """A `stock.count` in the contract's shape: one unknown item and one the catalog has."""
+
+    def line(item: str) -> dict[str, object]:
+        return {
+            "code": item,
+            "name": item.replace("_", " ").title(),
+            "quantity": quantity,
+            "unit": "oz",
+            "count_quantity": quantity,
+            "count_unit": "oz",
+            "cost_cents": 100,
+            "cost_cents_per_count_unit": 10,
+            "counted": quantity,
+        }
+
+    terms = {
+        "base_unit": "oz",
+        "count_unit": "oz",
+        "count_size": "1",
+        "purchase_unit": "case",
+        "purchase_size": "160",
+        "cost_cents_per_purchase": 1600,
+    }
+    return {
+        "kind": "stock.count",
+        "v": 1,
+        "count_id": count_id,
+        "count_kind": "daily",
+        "at": at.isoformat(),
+        "finalised_at": at.isoformat(),
+        "lines": [line(code), line("mozzarella")],
+        "value_cents": 200,
+        "stock_items": {code: terms, "mozzarella": terms},
+    }
 
 
 def test_a_store_count_cannot_add_to_the_catalog(client: TestClient, app: FastAPI) -> None:

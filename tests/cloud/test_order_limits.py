@@ -101,9 +101,8 @@ def test_head_office_sets_a_stores_limits_and_the_store_learns_them(app: FastAPI
             .where(StoreFeedEntry.store_id == store, StoreFeedEntry.kind == "store.settings")
             .order_by(StoreFeedEntry.cursor.desc())
         ).first()
-        assert entry is not None and entry.payload == {
-            "order_limits": raised
-        }  # the whole set, to apply as is
+        assert entry is not None
+        assert entry.payload == {"kind": "store.settings", "v": 1, "order_limits": raised}  # the whole set
     # Fifteen pizzas by card are within the new limits ($500 still caps the value).
     fifteen = [{"product": "cheese", "size": "sm", "quantity": 15}]
     assert _order(http, order_body(store, items=fifteen)).status_code == 201

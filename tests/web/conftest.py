@@ -115,9 +115,13 @@ def cloud(cluster: Cluster) -> Iterator[Cloud]:  # noqa: F811
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Keep a picture of the page for docs/storefront.md."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Take the page's picture (so drawing it is tested); keep it for docs/storefront.md only
+    when asked (MAKELINE_DOCS_SCREENSHOTS=1), so a test run leaves the tree as it was."""
+    picture = page.screenshot(full_page=True)
+    assert picture.startswith(b"\x89PNG")
+    if os.environ.get("MAKELINE_DOCS_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"{name}.png").write_bytes(picture)
 
 
 def eventually(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
