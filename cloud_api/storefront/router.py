@@ -8,237 +8,43 @@ store, its menu and its orders through the cloud's own services.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from datetime import timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy import select
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from cloud_api.api.types import ID_PATTERN
 from cloud_api.auth.schemas import TokenPair
-from cloud_api.context import CloudContext
-from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError
 from cloud_api.menus.service import store_menu
-from cloud_api.models import Order, Store
-from cloud_api.orders.schemas import AddressIn
-from cloud_api.orders.service import tracking_url
+from cloud_api.models import Store
 from cloud_api.storefront import accounts, checkout, forms, views
 from cloud_api.storefront import cart as carts
 from cloud_api.storefront.account_pages import router as account_router
-from cloud_api.storefront.render import page, static
-from cloud_api.stores import repository as store_rows
-from cloud_api.stores import service as stores
-from cloud_api.tracking.service import watchable
+from cloud_api.storefront.render import page
+from cloud_api.storefront.start_pages import router as start_router
+from cloud_api.storefront.track_pages import router as track_router
+from cloud_api.storefront.web import (
+    TIPS,
+    _cart,
+    _common,
+    _ctx,
+    _db,
+    _form,
+    _go,
+    _int,
+    _keep,
+    _store,
+)
 from makeline.trade.errors import TradeError
-from makeline.trade.geo import distance_km
-from makeline.trade.lifecycle import Service
 from makeline.trade.pricing import price_order
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account_router)
-T = TypeVar("T")
-TIPS = [0, 200, 300, 500]
-FIND_WINDOW = timedelta(days=2)
-
-
-def _ctx(request: Request) -> CloudContext:
-    found: CloudContext = request.app.state.ctx
-    return found
-
-
-def _key(ctx: CloudContext) -> bytes:
-    # A key of its own, derived from the cloud's signing secret: carts cannot be forged.
-    return ctx.tokens.tracking_code("storefront-cart").encode()
-
-
-def _cart(request: Request) -> carts.Cart:
-    return carts.decode(request.cookies.get(carts.COOKIE), _key(_ctx(request)))
-
-
-def _keep(response: Response, request: Request, cart: carts.Cart) -> Response:
-    ctx = _ctx(request)
-    response.set_cookie(
-        carts.COOKIE,
-        carts.encode(cart, _key(ctx)),
-        max_age=60 * 60 * 24 * 7,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.public_url.startswith("https://"),
-    )
-    return response
-
-
-def _go(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-async def _db(request: Request, work: Callable[[Session], T]) -> T:
-    ctx = _ctx(request)
-
-    def run() -> T:
-        with ctx.db.transaction() as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    return forms.fields(await request.body())
-
-
-def _store(session: Session, cart: carts.Cart) -> Store | None:
-    return session.get(Store, cart.store_id) if cart.store_id else None
-
-
-def _common(cart: carts.Cart, store: Store | None, title: str) -> dict[str, Any]:
-    return {"cart": cart, "store": store, "title": title, "error": "", "field": ""}
-
-
-# ---- static files ------------------------------------------------------------------------
-
-
-@router.get("/static/{name}")
-def static_file(name: Annotated[str, Path(max_length=40)]) -> Response:
-    return static(name)
-
-
-# ---- start: delivery or carryout ----------------------------------------------------------
-
-
-def _nearest(
-    session: Session, lat: float, lon: float, now_ok: Callable[[Store], bool]
-) -> list[dict[str, Any]]:
-    near = sorted(store_rows.all_stores(session), key=lambda s: distance_km(s.lat, s.lon, lat, lon))
-    return [{"store": s, "km": distance_km(s.lat, s.lon, lat, lon), "open": now_ok(s)} for s in near[:5]]
-
-
-@router.get("/")
-async def start(request: Request) -> Response:
-    cart = _cart(request)
-
-    def build(session: Session) -> Response:
-        return page("start.html", **_start_values(session, request, cart, "", ""))
-
-    return await _db(request, build)
-
-
-def _start_values(
-    session: Session, request: Request, cart: carts.Cart, address: str, error: str, **more: Any
-) -> dict[str, Any]:
-    values = _common(cart, _store(session, cart), "Order pizza")
-    values |= {"address": address, "error": error, "nearby": [], "outside": None, "service": "delivery"}
-    return values | more
-
-
-def _online(request: Request) -> Callable[[Store], bool]:
-    ctx, now = _ctx(request), utcnow()
-    return lambda s: stores.is_online(s, now, ctx.settings.store_online_seconds)
-
-
-@router.post("/start")
-async def choose(request: Request) -> Response:
-    """Delivery: the store that delivers to the address. Carryout: the stores nearest to it."""
-    form = await _form(request)
-    cart = _cart(request)
-    service = Service.CARRYOUT if form.get("service") == "carryout" else Service.DELIVERY
-    address = form.get("address", "").strip()[:200]
-
-    def build(session: Session) -> Response:
-        online = _online(request)
-        if not address and service is Service.CARRYOUT:
-            everywhere = [{"store": s, "km": None, "open": online(s)} for s in store_rows.all_stores(session)]
-            return page(
-                "start.html",
-                **_start_values(session, request, cart, "", "", nearby=everywhere, service="carryout"),
-            )
-        try:
-            if len(address) < 3:
-                raise BadRequest("Enter the street address, e.g. 1200 N Oak Park Ave.", "address")
-            place = stores.locate_address(session, address)
-        except BadRequest as exc:
-            return page(
-                "start.html",
-                status_code=422,
-                **_start_values(session, request, cart, address, exc.detail, field="address"),
-            )
-        nearby = _nearest(session, place.lat, place.lon, online)
-        if service is Service.CARRYOUT:
-            return page(
-                "start.html",
-                **_start_values(session, request, cart, address, "", nearby=nearby, service="carryout"),
-            )
-        delivering = stores.stores_delivering_to(session, place.lat, place.lon)
-        if not delivering:
-            return page(
-                "start.html",
-                status_code=200,
-                **_start_values(
-                    session,
-                    request,
-                    cart,
-                    address,
-                    "",
-                    nearby=nearby,
-                    outside=place.line1,
-                    service="carryout",
-                ),
-            )
-        store = delivering[0][0]
-        chosen = cart.model_copy(
-            update={
-                "store_id": store.id,
-                "service": Service.DELIVERY,
-                "address": AddressIn(line1=place.line1, city=place.city, lat=place.lat, lon=place.lon),
-                "checkout_key": None,
-            }
-        )
-        return _keep(_go("/menu"), request, chosen)
-
-    return await _db(request, build)
-
-
-@router.post("/store")
-async def carry_out_from(request: Request) -> Response:
-    form = await _form(request)
-    cart = _cart(request)
-    store_id = form.get("store_id", "")
-
-    def build(session: Session) -> Response:
-        store = session.get(Store, store_id) if store_id and len(store_id) <= 36 else None
-        if store is None:
-            return page(
-                "start.html",
-                status_code=422,
-                **_start_values(
-                    session,
-                    request,
-                    cart,
-                    "",
-                    "That store is not one of ours; choose it again from the list.",
-                ),
-            )
-        chosen = cart.model_copy(
-            update={
-                "store_id": store.id,
-                "service": Service.CARRYOUT,
-                "address": None,
-                "tip": 0,
-                "checkout_key": None,
-            }
-        )
-        return _keep(_go("/menu"), request, chosen)
-
-    return await _db(request, build)
-
-
-# ---- menu and the pizza builder -----------------------------------------------------------
+router.include_router(track_router)
+router.include_router(start_router)
 
 
 @router.get("/menu")
@@ -388,14 +194,6 @@ async def show_cart(request: Request) -> Response:
     return await _db(request, build)
 
 
-def _int(value: str, low: int, high: int) -> int | None:
-    try:
-        found = int(value)
-    except ValueError:
-        return None
-    return found if low <= found <= high else None
-
-
 @router.post("/cart/update")
 async def update_cart(request: Request) -> Response:
     form = await _form(request)
@@ -500,95 +298,3 @@ async def place_order(request: Request) -> Response:
 
 
 # ---- confirmation and tracker ---------------------------------------------------------------
-
-
-@router.get("/track/{order_id}")
-async def tracker(
-    request: Request,
-    order_id: Annotated[str, Path(max_length=40)],
-    code: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    ctx = _ctx(request)
-    cart = _cart(request)
-
-    def build(session: Session) -> Response:
-        import re
-
-        picture = (
-            watchable(session, ctx, order_id, code, None) if re.fullmatch(ID_PATTERN, order_id) else None
-        )
-        if picture is None:
-            values = _common(cart, None, "Find your order") | {
-                "error": "We cannot find that order from this link. Enter your phone number and order "
-                "number to find it.",
-                "phone": "",
-                "number": "",
-            }
-            return page("find.html", status_code=404, **values)
-        order = session.get(Order, order_id)
-        store = session.get(Store, picture["store_id"]) if picture.get("store_id") else None
-        zone = store.timezone if store else "UTC"
-        values = _common(cart, None, f"Order #{picture['number']}" if picture["number"] else "Your order")
-        values |= {
-            "picture": picture,
-            "code": code,
-            "zone": zone,
-            "order": order,
-            "clock": lambda at: views.clock(at, zone),
-            "shop": store,
-        }
-        return page("track.html", **values)
-
-    return await _db(request, build)
-
-
-@router.get("/find")
-async def find_form(request: Request) -> Response:
-    values = _common(_cart(request), None, "Find your order") | {"phone": "", "number": ""}
-    return page("find.html", **values)
-
-
-@router.post("/find")
-async def find(request: Request) -> Response:
-    """A guest finds an order by the phone number on it and its order number (recent orders)."""
-    form = await _form(request)
-    cart = _cart(request)
-    ctx = _ctx(request)
-    raw_phone, raw_number = form.get("phone", "")[:40], form.get("number", "")[:12]
-
-    def build(session: Session) -> Response:
-        values = _common(cart, None, "Find your order") | {"phone": raw_phone, "number": raw_number}
-        try:
-            phone = normalize_phone(raw_phone, "phone")
-        except BadRequest as exc:
-            return page("find.html", status_code=422, **values | {"error": exc.detail, "field": "phone"})
-        number = _int(raw_number.strip().lstrip("#"), 1, 1_000_000)
-        if number is None:
-            return page(
-                "find.html",
-                status_code=422,
-                **values
-                | {
-                    "error": "Enter the order number from your receipt or text, e.g. 1042.",
-                    "field": "number",
-                },
-            )
-        order = session.scalars(
-            select(Order)
-            .where(Order.phone == phone, Order.number == number, Order.placed_at >= utcnow() - FIND_WINDOW)
-            .order_by(Order.placed_at.desc())
-            .limit(1)
-        ).first()
-        if order is None:
-            return page(
-                "find.html",
-                status_code=404,
-                **values
-                | {
-                    "error": f"No order #{number} for that phone number in the last two days. "
-                    "Check both, or call the store."
-                },
-            )
-        return _go(tracking_url(ctx, order.id).removeprefix(ctx.public_url))
-
-    return await _db(request, build)

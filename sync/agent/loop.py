@@ -39,6 +39,7 @@ from sync import contract, failpoints
 from sync.agent import nudges
 from sync.agent.ledger import Ledger, Link, Position
 from sync.agent.link import CloudLink, agent_instance, auth_headers
+from sync.agent.pacing import Repeats, first_of, wait_or_stop
 from sync.agent.progress import DrainProgress
 from sync.agent.settings import AgentSettings
 from sync.errors import (
@@ -62,25 +63,6 @@ NOT_CONNECTED = (
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-class _Repeats:
-    """One log line per failure; the same failure again within `every_s` is counted, not logged."""
-
-    def __init__(self, every_s: float = 60.0) -> None:
-        self.every_s = every_s
-        self.last = ""
-        self.logged_at = 0.0
-        self.quiet = 0
-
-    def log(self, level: int, message: str) -> None:
-        now = time.monotonic()
-        if message == self.last and now - self.logged_at < self.every_s:
-            self.quiet += 1
-            return
-        more = f" (and {self.quiet} more time(s) since the last report)" if self.quiet else ""
-        log.log(level, "%s%s", message, more)
-        self.last, self.logged_at, self.quiet = message, now, 0
 
 
 @dataclass
@@ -115,7 +97,7 @@ class SyncAgent:
         self._said_not_enrolled = False
         self._drain = DrainProgress()
         self.instance = agent_instance(db.path)
-        self._repeats = _Repeats()
+        self._repeats = Repeats()
 
     async def _io(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
@@ -130,7 +112,7 @@ class SyncAgent:
                 if link is None and not self._said_not_enrolled:
                     log.warning("sync: %s", NOT_CONNECTED.format(db=self.db.path))
                     self._said_not_enrolled = True
-                await _wait(stop, self.settings.enroll_check_s)
+                await wait_or_stop(stop, self.settings.enroll_check_s)
                 continue
             if self._said_not_enrolled:
                 log.info("sync: this store is now enrolled with %s", link.cloud_url)
@@ -148,13 +130,13 @@ class SyncAgent:
                 delay = max(self.backoff.next_delay(), self.settings.backoff_cap_s)
                 await self._io(self.ledger.record, "offline", str(exc))
                 self._repeats.log(logging.ERROR, f"sync: REFUSED. {exc}")
-                await _wait(stop, delay)
+                await wait_or_stop(stop, delay)
             except (CloudUnreachable, OutOfStep, OSError) as exc:
                 self._settle(started)
                 delay = self.backoff.next_delay()
                 await self._io(self.ledger.record, "offline", str(exc))
                 self._repeats.log(logging.WARNING, f"sync: offline: {exc} Trying again shortly.")
-                await _wait(stop, delay)
+                await wait_or_stop(stop, delay)
             except Exception as exc:  # e.g. the store's disk is full: keep trying, keep printing
                 self._settle(started)
                 delay = self.backoff.next_delay()
@@ -164,7 +146,7 @@ class SyncAgent:
                 )
                 with contextlib.suppress(Exception):
                     await self._io(self.ledger.record, "offline", f"Sync failed: {exc}")
-                await _wait(stop, delay)
+                await wait_or_stop(stop, delay)
 
     def _settle(self, started: float) -> None:
         """A session that stayed up longer than the longest wait earns short waits again."""
@@ -219,7 +201,7 @@ class SyncAgent:
                 asyncio.create_task(self._nudges(link, session), name="nudges"),
                 asyncio.create_task(stop.wait(), name="stop"),
             ]
-            await _first_of(tasks)
+            await first_of(tasks)
 
     async def _connect(self, cloud: CloudLink) -> _Session:
         here = await self._io(self.ledger.position)
@@ -392,24 +374,6 @@ class SyncAgent:
             self.settings.connect_s,
             self.settings.poll_s,
         )
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-async def _first_of(tasks: list[asyncio.Task[Any]]) -> None:
-    """Run until one task ends; cancel the rest; raise what ended it, if it failed."""
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        if not task.cancelled() and (error := task.exception()) is not None:
-            raise error
 
 
 async def sync_forever(agent: SyncAgent, should_stop: Callable[[], bool], check_s: float = 0.25) -> None:
