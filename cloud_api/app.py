@@ -22,6 +22,7 @@ from cloud_api.api import handlers
 from cloud_api.api.limits import BodyLimit
 from cloud_api.auth.router import router as auth_router
 from cloud_api.background import Loop
+from cloud_api.console.router import router as console
 from cloud_api.context import CloudContext, build
 from cloud_api.customers.router import router as profile_router
 from cloud_api.db.base import utcnow
@@ -149,5 +150,6 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         larger={f"{API}/sync/push": ctx.settings.max_sync_body_bytes},
     )
     app.include_router(_api(ctx))
+    app.include_router(console)  # head office's and store managers' pages at /console
     app.include_router(storefront)  # the customers' pages at /
     return app

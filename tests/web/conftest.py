@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "storefront"
+CONSOLE_SCREENSHOTS = SCREENSHOTS.parent / "console"
 PHONE = {"width": 390, "height": 844}  # a phone first
 
 
@@ -114,14 +115,14 @@ def cloud(cluster: Cluster) -> Iterator[Cloud]:  # noqa: F811
         sendgrid.stop()
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, folder: Path = SCREENSHOTS) -> None:
     """Take the page's picture (so drawing it is tested); keep it for docs/storefront.md only
     when asked (MAKELINE_DOCS_SCREENSHOTS=1), so a test run leaves the tree as it was."""
     picture = page.screenshot(full_page=True)
     assert picture.startswith(b"\x89PNG")
     if os.environ.get("MAKELINE_DOCS_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (SCREENSHOTS / f"{name}.png").write_bytes(picture)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.png").write_bytes(picture)
 
 
 def eventually(check: Callable[[], bool], what: str, timeout: float = 30) -> None:

@@ -1,0 +1,71 @@
+"""The console over HTTP: sign-in for staff only, a store manager kept to their own store
+(404 for another's pages, as the API keeps them), and every table's CSV formula-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import FastAPI
+from starlette.testclient import TestClient
+
+from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL
+from cloud_api.demo.seed import demo_customer_email
+
+from .helpers import demo_store_id
+
+
+def sign_in(client: TestClient, email: str, password: str = DEMO_PASSWORD) -> None:
+    answer = client.post(
+        "/console/signin", data={"email": email, "password": password, "next": "/console/sales"}
+    )
+    assert answer.status_code == 200, answer.text  # followed to the page
+
+
+def test_pages_need_a_sign_in_and_only_staff_get_one(client: TestClient) -> None:
+    answer = client.get("/console/sales", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/console/signin")
+    refused = client.post(
+        "/console/signin", data={"email": demo_customer_email(1), "password": DEMO_PASSWORD}
+    )
+    assert refused.status_code == 403 and "head office and store managers" in refused.text
+    assert client.get("/console/sales", follow_redirects=False).status_code == 303
+    wrong = client.post("/console/signin", data={"email": HEAD_OFFICE_EMAIL, "password": "nope"})
+    assert wrong.status_code == 401 and "do not match" in wrong.text
+    away = client.post(
+        "/console/signin",
+        data={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD, "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
+    assert away.headers["location"] == "/console/sales"
+
+
+def test_head_office_sees_the_chain_and_drills_into_a_store(client: TestClient, app: FastAPI) -> None:
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    store_id = demo_store_id(app)
+    chain = client.get("/console/sales?day=2026-11-06")
+    assert chain.status_code == 200 and "the chain" in chain.text
+    assert f"/console/sales/{store_id}?day=2026-11-06" in chain.text
+    one = client.get(f"/console/sales/{store_id}?day=2026-11-06")
+    assert one.status_code == 200 and "Oak Park" in one.text
+    assert client.get("/console/sales?day=yesterday").status_code == 422
+
+
+def test_a_store_manager_sees_only_their_store(client: TestClient, app: FastAPI) -> None:
+    sign_in(client, MANAGER_EMAIL)
+    own = demo_store_id(app)
+    assert client.get(f"/console/sales/{own}").status_code == 200
+    mine = client.get("/console/sales")
+    assert mine.status_code == 200 and "the chain" not in mine.text
+    other = client.get("/console/sales/01890000-0000-7000-8000-000000000000")
+    assert other.status_code == 404 and "no store of yours" in other.text
+    assert client.get("/console/sales/../../etc").status_code == 404
+
+
+def test_every_table_exports_a_formula_safe_csv(client: TestClient) -> None:
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    answer = client.get("/console/sales?day=2026-11-06&csv=stores")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows[0][:3] == ["Store", "Orders", "Net sales ($)"]
+    assert client.get("/console/sales?csv=nothing").status_code == 404
