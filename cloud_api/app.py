@@ -28,6 +28,7 @@ from cloud_api.customers.router import router as profile_router
 from cloud_api.db.base import utcnow
 from cloud_api.deliveries.router import router as deliveries_router
 from cloud_api.demo import kitchen
+from cloud_api.fleet.router import router as fleet_router
 from cloud_api.inventory.router import router as inventory_router
 from cloud_api.menus.router import router as menus_router
 from cloud_api.notifications import emails
@@ -63,6 +64,7 @@ def _api(ctx: CloudContext) -> APIRouter:
         deliveries_router,
         reports_router,
         sync_router,
+        fleet_router,
     ):
         router.include_router(part)
 

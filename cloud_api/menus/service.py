@@ -85,6 +85,7 @@ def publish(
     if store_ids is not None and len(touched) != len(set(store_ids)):
         missing = sorted(set(store_ids) - set(touched))
         raise BadRequest(f"There is no store {missing[0]}.", "store_ids")
+    repository.record_release(session, version, touched, at)
     feed.append_to_stores(session, MenuPublished(version=version, menu=numbered), at, touched)
     return MenuVersionPublic(version=version, name=numbered.name, published_at=at, stores=len(touched))
 

@@ -13,6 +13,7 @@ from cloud_api.models.feed import (
     StoreFeedEntry,
     StoreFeedHead,
 )
+from cloud_api.models.fleet import MenuRelease, StoreHeartbeat
 from cloud_api.models.inventory import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 from cloud_api.models.menus import MenuVersion
 from cloud_api.models.notifications import Notification, SmsOptOut
@@ -35,6 +36,7 @@ __all__ = [
     "InboundHead",
     "InboundQuarantine",
     "InventoryItem",
+    "MenuRelease",
     "MenuVersion",
     "Notification",
     "Order",
@@ -49,6 +51,7 @@ __all__ = [
     "StoreAgent",
     "StoreFeedEntry",
     "StoreFeedHead",
+    "StoreHeartbeat",
     "StoreStock",
     "StreetBlock",
     "TestGatewayCharge",

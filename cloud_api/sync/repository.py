@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.models import StoreAgent, StoreFeedHead
+from cloud_api.models import StoreAgent, StoreFeedHead, StoreHeartbeat
+from sync import contract
 
 
 def feed_head(session: Session, store_id: str) -> int:
@@ -35,3 +36,24 @@ def agents_flagged(session: Session) -> Sequence[StoreAgent]:
     return session.scalars(
         select(StoreAgent).where(StoreAgent.refused_at.is_not(None)).order_by(StoreAgent.refused_at.desc())
     ).all()
+
+
+def save_report(session: Session, store_id: str, beat: contract.Heartbeat, now: datetime) -> None:
+    """Keep the heartbeat's report whole (the fleet page reads it), replacing the last one."""
+    row = {
+        "received_at": now,
+        "sent_at": beat.sent_at,
+        "outbox_backlog": beat.outbox_backlog,
+        "acked_seq": beat.acked_seq,
+        "last_seq": beat.last_seq,
+        "feed_cursor": beat.feed_cursor,
+        "quarantined": beat.quarantined,
+        "printers": [p.model_dump(mode="json") for p in beat.printers],
+        "agent_version": beat.agent_version,
+        "menu_version": beat.menu_version or None,
+    }
+    session.execute(
+        insert(StoreHeartbeat)
+        .values(store_id=store_id, **row)
+        .on_conflict_do_update(index_elements=[StoreHeartbeat.store_id], set_=row)
+    )

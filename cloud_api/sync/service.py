@@ -145,6 +145,7 @@ def heartbeat(
     session: Session, store_id: str, beat: contract.Heartbeat, now: datetime
 ) -> contract.HeartbeatAck:
     store = record_heartbeat(session, store_id, now)
+    repository.save_report(session, store_id, beat, now)
     high_water, feed_high_water = positions(session, store_id)
     troubled = [p for p in beat.printers if not p.online and p.waiting]
     for printer in troubled:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from store_db.db import StoreDB
-from store_db.models import FeedQuarantine, OutboxEvent, SyncState, utcnow
+from store_db.models import FeedQuarantine, OutboxEvent, Store, SyncState, utcnow
 from store_db.services import cloud_link, enrollment
 from sync import contract, failpoints
 from sync.errors import OutOfStep
@@ -34,6 +34,7 @@ class Position:
     last_seq: int  # the newest event in the outbox
     feed_cursor: int  # the last feed entry applied
     set_aside: int = 0  # feed entries quarantined here, waiting for a fix
+    menu_version: int = 0  # the menu the store sells from (0: none yet)
 
     @property
     def backlog(self) -> int:
@@ -59,9 +60,10 @@ class Ledger:
             held = session.scalar(
                 select(func.count()).select_from(FeedQuarantine).where(FeedQuarantine.state == "held")
             )
+            menu = session.scalar(select(Store.menu_version)) or 0
             if state is None:
-                return Position(0, last, 0, int(held or 0))
-            return Position(state.acked_seq, last, state.feed_cursor, int(held or 0))
+                return Position(0, last, 0, int(held or 0), menu)
+            return Position(state.acked_seq, last, state.feed_cursor, int(held or 0), menu)
 
     def batch(self, after: int, limit: int) -> list[contract.OutboxEvent]:
         """The next events after seq `after`, whole store transactions only."""

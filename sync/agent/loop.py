@@ -323,6 +323,7 @@ class SyncAgent:
 
     async def _beat(self, cloud: CloudLink, session: _Session) -> contract.HeartbeatAck:
         printers = await self._io(self.printers) if self.printers is not None else []
+        here = await self._io(self.ledger.position)
         ack = await cloud.heartbeat(
             contract.Heartbeat(
                 store_id=session.store_id,
@@ -332,8 +333,10 @@ class SyncAgent:
                 outbox_backlog=max(0, session.last_seq - session.acked),
                 acked_seq=session.acked,
                 feed_cursor=session.cursor,
+                quarantined=here.set_aside,
                 printers=printers,
                 agent_version=self.version,
+                menu_version=here.menu_version,
             )
         )
         if session.store_id and ack.high_water > session.acked and not session.problem:

@@ -89,6 +89,7 @@ class Heartbeat(Wire):
     quarantined: int = Field(default=0, ge=0)  # feed entries set aside at the store
     printers: list[PrinterHealth] = Field(default_factory=list, max_length=50)
     agent_version: str = Field(default="", max_length=40)
+    menu_version: int = Field(default=0, ge=0, le=2**31 - 1)  # the menu the store sells from (0: none)
 
 
 class HeartbeatAck(Wire):
