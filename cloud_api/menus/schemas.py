@@ -31,3 +31,47 @@ class StoreMenu(BaseModel):
     store_id: str
     version: int
     menu: Menu
+
+
+class PriceChangePublic(BaseModel):
+    product: str
+    name: str
+    size: str
+    before: int | None = Field(description="cents; none: not sold in this size before")
+    after: int | None = Field(description="cents; none: no longer sold in this size")
+
+
+class MenuDiffPublic(BaseModel):
+    """What the new version changes for the stores now selling `from_version`."""
+
+    from_version: int | None = Field(description="none: stores with no menu yet")
+    store_codes: list[str]
+    added: list[str]
+    removed: list[str]
+    prices: list[PriceChangePublic]
+
+
+class StoreReached(BaseModel):
+    store_id: str
+    code: str
+    name: str
+    menu_version: int | None
+
+
+class MenuPreview(BaseModel):
+    base_version: int
+    name: str
+    stores: list[StoreReached] = Field(description="the stores the new version reaches")
+    changes: list[MenuDiffPublic] = Field(description="one per menu the reached stores sell now")
+
+
+class StoreRollout(BaseModel):
+    """Whether one store the version was published to sells from it yet (by its heartbeat)."""
+
+    store_id: str
+    code: str
+    name: str
+    published_at: datetime
+    applied: bool
+    reported_version: int | None = Field(description="the menu the store last said it sells from")
+    reported_at: datetime | None
