@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
@@ -114,3 +114,14 @@ def rollout(session: Session, caller: Principal, version: int) -> list[StoreRoll
         for published_at, store, reported, reported_at in rows
     ]
     return sorted(found, key=lambda r: (r.applied, r.code))
+
+
+def reach(session: Session) -> dict[int, tuple[int, int]]:
+    """For every version: (stores it was published to, those that report selling it or newer)."""
+    applied = func.count().filter(StoreHeartbeat.menu_version >= MenuRelease.version)
+    rows = session.execute(
+        select(MenuRelease.version, func.count(), applied)
+        .outerjoin(StoreHeartbeat, StoreHeartbeat.store_id == MenuRelease.store_id)
+        .group_by(MenuRelease.version)
+    )
+    return {int(version): (int(reached), int(done)) for version, reached, done in rows}

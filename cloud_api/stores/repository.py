@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cloud_api.models import Device, Enrollment, Store, StreetBlock
@@ -69,3 +69,11 @@ def has_active_device(session: Session, store_id: str) -> bool:
         select(Device.id).where(Device.store_id == store_id, Device.revoked_at.is_(None)).limit(1)
     )
     return found is not None
+
+
+def working_devices(session: Session) -> dict[str, int]:
+    """How many working (unrevoked) device credentials each store has."""
+    rows = session.execute(
+        select(Device.store_id, func.count()).where(Device.revoked_at.is_(None)).group_by(Device.store_id)
+    )
+    return {store_id: int(n) for store_id, n in rows}

@@ -1,0 +1,57 @@
+"""The console's fleet page over HTTP: head office sees every store worst first, live from
+`/console/fleet.json`; a store manager sees only their own store; the CSV is formula-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from starlette.testclient import TestClient
+
+from cloud_api.db.base import utcnow
+from cloud_api.demo import HEAD_OFFICE_EMAIL, MANAGER_EMAIL
+from sync.contract import Heartbeat, PrinterHealth
+
+from .helpers import head_office
+from .test_console import sign_in
+from .test_stores import _details
+
+
+def _enroll_named(client: TestClient, name: str) -> dict[str, str]:
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    code = client.post("/api/v1/enrollments", headers=head_office(client)).json()["code"]
+    claimed = client.post(
+        "/api/v1/enrollments/claim", json={"code": code, "store": _details("BW-003") | {"name": name}}
+    )
+    assert claimed.status_code == 201, claimed.text
+    return dict(claimed.json())
+
+
+def test_the_fleet_page_lists_worst_first_live_and_exports_safely(client: TestClient) -> None:
+    hostile = '=HYPERLINK("http://evil.example","fix")'
+    store = _enroll_named(client, hostile)
+    beat = Heartbeat(
+        sent_at=utcnow(),
+        printers=[PrinterHealth(name="kitchen", online=False, waiting=2, last_error="cover open")],
+    )
+    client.post(
+        "/api/v1/sync/heartbeat",
+        content=beat.model_dump_json(),
+        headers={"Authorization": f"Bearer {store['device_token']}", "Content-Type": "application/json"},
+    )
+    page = client.get("/console/fleet")
+    assert page.status_code == 200
+    assert "kitchen: DOWN, 2 waiting" in page.text and "&#34;http://evil.example&#34;" in page.text
+    live = client.get("/console/fleet.json").json()
+    first = live["rows"][0]["cells"]
+    assert first[:3] == ["BW-003", hostile, "Online"] and first[9] == "not reported"
+    exported = list(csv.reader(io.StringIO(client.get("/console/fleet?csv=fleet").text)))
+    assert exported[0][0] == "Store" and exported[1][:2] == ["BW-003", "'" + hostile]
+
+
+def test_a_manager_sees_only_their_own_store(client: TestClient) -> None:
+    sign_in(client, MANAGER_EMAIL)
+    live = client.get("/console/fleet.json").json()
+    assert [r["cells"][0] for r in live["rows"]] == ["OP-001"]
+    client.post("/console/signout")
+    assert client.get("/console/fleet.json").status_code == 401

@@ -1,0 +1,85 @@
+"""The console's stores pages over HTTP: head office issues enrollment codes (a new store, or
+re-enrolling a named one), revokes a device, and changes settings through the stores service
+(validated, down the store's feed); a store manager gets 404; bad input saves nothing."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from cloud_api.demo import HEAD_OFFICE_EMAIL, MANAGER_EMAIL
+from cloud_api.models import Device, Enrollment, Store, StoreFeedEntry
+
+from .helpers import ctx, demo_store_id
+from .test_console import sign_in
+from .test_stores import _details
+
+
+def _code(text: str) -> str:
+    found = re.search(r'data-testid="code">([A-Z0-9-]+)<', text)
+    assert found is not None, text
+    return found.group(1)
+
+
+def test_head_office_issues_codes_revokes_and_changes_settings(client: TestClient, app: FastAPI) -> None:
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    store_id = demo_store_id(app)
+    assert "OP-001" in client.get("/console/stores").text
+    fresh = _code(client.post("/console/stores/enroll").text)
+    claimed = client.post("/api/v1/enrollments/claim", json={"code": fresh, "store": _details("BW-003")})
+    assert claimed.status_code == 201
+    again = _code(client.post(f"/console/stores/{store_id}/enroll").text)
+    with ctx(app).db.transaction() as session:
+        assert session.get(Enrollment, again).for_store_id == store_id  # type: ignore[union-attr]
+
+    berwyn = claimed.json()
+    page = client.post(f"/console/stores/{berwyn['store_id']}/devices/{berwyn['device_id']}/revoke")
+    assert "Revoked" in page.text
+    with ctx(app).db.transaction() as session:
+        assert session.get(Device, berwyn["device_id"]).revoked_at is not None  # type: ignore[union-attr]
+
+    form = {
+        "name": "makeline Oak Park",
+        "tax_rate_bp": "10.50",
+        "max_order_cents": "400.00",
+        "max_pizzas": "20",
+    }
+    saved = client.post(f"/console/stores/{store_id}/settings", data=form)
+    assert "Saved" in saved.text, saved.text
+    with ctx(app).db.transaction() as session:
+        store = session.get(Store, store_id)
+        assert store is not None and store.tax_rate_bp == 1050
+        assert store.order_limits is not None and store.order_limits["max_order_cents"] == 40000
+        entry = session.scalars(
+            select(StoreFeedEntry)
+            .where(StoreFeedEntry.store_id == store_id)
+            .order_by(StoreFeedEntry.cursor.desc())
+        ).first()
+        assert entry is not None and entry.kind == "store.settings"
+        assert set(entry.payload) >= {"tax_rate_bp", "order_limits"} and "name" not in entry.payload
+
+
+def test_bad_settings_save_nothing_and_a_manager_gets_404(client: TestClient, app: FastAPI) -> None:
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    store_id = demo_store_id(app)
+    for form, says in (
+        ({"tax_rate_bp": "lots"}, "Sales tax (%): enter a percentage"),
+        ({"max_cash_order_cents": "900.00", "max_order_cents": "500.00"}, "cannot be above"),
+        ({"day_starts_hour": "25"}, "Business day starts at"),
+        ({"name": ""}, "Name"),
+    ):
+        answer = client.post(f"/console/stores/{store_id}/settings", data=form)
+        assert "Not saved" in answer.text and says in answer.text, (form, answer.text)
+    with ctx(app).db.transaction() as session:
+        store = session.get(Store, store_id)
+        assert store is not None and store.tax_rate_bp == 1025 and store.order_limits is None
+    assert client.get("/console/stores/not-a-store").status_code == 404
+    client.post("/console/signout")
+    sign_in(client, MANAGER_EMAIL)
+    for path in ("/console/stores", f"/console/stores/{store_id}"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/console/stores/{store_id}/settings", data={"tax_rate_bp": "0"}).status_code == 404
+    assert client.post("/console/stores/enroll").status_code == 404
