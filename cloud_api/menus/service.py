@@ -1,7 +1,8 @@
 """Publishing menus and reading the one a store sells from.
 
-Published versions never change, so a parsed `Menu` is kept per version in
-memory: pricing an order does not re-parse the menu document.
+Published versions never change, so a parsed `Menu` is kept per database and version
+in memory: pricing an order does not re-parse the menu document. (Per database: one
+process may serve several, as tests do, each with its own version 2.)
 """
 
 from __future__ import annotations
@@ -24,22 +25,23 @@ from makeline.trade.menu import Menu
 from sync.contract.entries import MenuPublished
 
 _CACHE_SIZE = 16
-_cache: OrderedDict[int, Menu] = OrderedDict()
+_cache: OrderedDict[tuple[str, int], Menu] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
 def menu(session: Session, version: int) -> Menu:
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), version)
     with _cache_lock:
-        found = _cache.get(version)
+        found = _cache.get(key)
         if found is not None:
-            _cache.move_to_end(version)
+            _cache.move_to_end(key)
             return found
     row = session.get(MenuVersion, version)
     if row is None:
         raise NotFound(f"There is no menu version {version}.", "version")
     parsed = Menu.model_validate(row.document)
     with _cache_lock:
-        _cache[version] = parsed
+        _cache[key] = parsed
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return parsed
