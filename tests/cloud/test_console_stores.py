@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 from cloud_api.demo import HEAD_OFFICE_EMAIL, MANAGER_EMAIL
 from cloud_api.models import Device, Enrollment, Store, StoreFeedEntry
 
+from .console_pages import staff
 from .helpers import ctx, demo_store_id
-from .test_console import sign_in
 from .test_stores import _details
 
 
@@ -25,7 +25,9 @@ def _code(text: str) -> str:
 
 
 def test_head_office_issues_codes_revokes_and_changes_settings(client: TestClient, app: FastAPI) -> None:
-    sign_in(client, HEAD_OFFICE_EMAIL)
+    staff(client, HEAD_OFFICE_EMAIL)
+    _refused(client, app)
+    staff(client, HEAD_OFFICE_EMAIL)
     store_id = demo_store_id(app)
     assert "OP-001" in client.get("/console/stores").text
     fresh = _code(client.post("/console/stores/enroll").text)
@@ -62,8 +64,8 @@ def test_head_office_issues_codes_revokes_and_changes_settings(client: TestClien
         assert set(entry.payload) >= {"tax_rate_bp", "order_limits"} and "name" not in entry.payload
 
 
-def test_bad_settings_save_nothing_and_a_manager_gets_404(client: TestClient, app: FastAPI) -> None:
-    sign_in(client, HEAD_OFFICE_EMAIL)
+def _refused(client: TestClient, app: FastAPI) -> None:
+    """Bad input is refused by name and writes nothing; a store manager gets 404."""
     store_id = demo_store_id(app)
     for form, says in (
         ({"tax_rate_bp": "lots"}, "Sales tax (%): enter a percentage"),
@@ -77,8 +79,7 @@ def test_bad_settings_save_nothing_and_a_manager_gets_404(client: TestClient, ap
         store = session.get(Store, store_id)
         assert store is not None and store.tax_rate_bp == 1025 and store.order_limits is None
     assert client.get("/console/stores/not-a-store").status_code == 404
-    client.post("/console/signout")
-    sign_in(client, MANAGER_EMAIL)
+    staff(client, MANAGER_EMAIL)
     for path in ("/console/stores", f"/console/stores/{store_id}"):
         assert client.get(path).status_code == 404
     assert client.post(f"/console/stores/{store_id}/settings", data={"tax_rate_bp": "0"}).status_code == 404

@@ -54,6 +54,7 @@ def _hq(client: TestClient) -> dict[str, str]:
 
 def test_head_office_previews_publishes_and_sees_who_applied(client: TestClient, app: FastAPI) -> None:
     hq = _hq(client)
+    _hostile_changes_are_refused_and_change_nothing(client, app, hq)
     berwyn = _enroll(client, "BW-003")  # a new store, no menu yet
     change: dict[str, Any] = {"prices": {"pepperoni": {"lg": 1799}}}
     shown = client.post("/api/v1/menus/preview", json=change, headers=hq)
@@ -101,8 +102,9 @@ def test_head_office_previews_publishes_and_sees_who_applied(client: TestClient,
     assert [r["code"] for r in rollout] == ["BW-003"]
 
 
-def test_hostile_menu_changes_are_refused_and_change_nothing(client: TestClient, app: FastAPI) -> None:
-    hq = _hq(client)
+def _hostile_changes_are_refused_and_change_nothing(
+    client: TestClient, app: FastAPI, hq: dict[str, str]
+) -> None:
     for body, field in (
         ({"prices": {"pepperoni": {"lg": -1}}}, "prices"),
         ({"prices": {"pepperoni": {"lg": 10**12}}}, "prices"),
