@@ -14,8 +14,11 @@ from starlette.responses import Response
 from cloud_api.auth import service as auth
 from cloud_api.auth.router import client_address
 from cloud_api.console import session as signin
+from cloud_api.console.fleet_pages import router as fleet_pages
+from cloud_api.console.menu_pages import router as menu_pages
 from cloud_api.console.sales_pages import router as sales_pages
 from cloud_api.console.shell import render, static
+from cloud_api.console.store_pages import router as store_pages
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError
@@ -23,7 +26,7 @@ from cloud_api.storefront.forms import fields
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 HOME = "/console/sales"
-PAGES = [sales_pages]
+PAGES = [sales_pages, fleet_pages, menu_pages, store_pages]
 
 
 def _ctx(request: Request) -> CloudContext:
