@@ -2,8 +2,9 @@
 stores count as online for a short heartbeat window: a store going silent shows offline on
 the live fleet page without a reload; head office publishes a price change, reads its
 preview, and a real store (its SQLite file and its own `makeline agent` process) applies
-it and says so; a store manager sees only their own fleet row and gets 404 for menus and
-stores; every page passes the accessibility check."""
+it and says so, while head office issues an enrollment code and opens a store's settings;
+a store manager sees only their own fleet row and gets 404 for menus and stores; every
+page passes the accessibility check."""
 
 from __future__ import annotations
 
@@ -132,7 +133,7 @@ def _store_sells(path: Path) -> tuple[int, int]:
         return store.menu_version, pepperoni.price["lg"]
 
 
-def test_head_office_publishes_a_price_change_and_a_real_store_applies_it(
+def test_head_office_publishes_a_price_change_a_real_store_applies_it_and_enrolls_a_store(
     page: Page, cloud: Cloud, demo_store_template: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "store.db"
@@ -163,6 +164,18 @@ def test_head_office_publishes_a_price_change_and_a_real_store_applies_it(
 
         page.get_by_test_id("menu-publish").click()
         expect(page.get_by_test_id("menu-notice")).to_contain_text("Published v2")
+
+        # While the store applies it: the stores pages, an enrollment code for a new store.
+        page.get_by_test_id("nav-stores").click()
+        page.get_by_test_id("new-store-code").click()
+        expect(page.get_by_test_id("code")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$"))
+        assert_accessible(page)
+        screenshot(page, "stores", CONSOLE_SCREENSHOTS)
+        page.get_by_test_id("table-stores").get_by_role("link", name="OP-001").click()
+        expect(page.get_by_test_id("setting-tax_rate_bp")).to_have_value("10.25")
+        assert_accessible(page)
+        screenshot(page, "store", CONSOLE_SCREENSHOTS)
+
         assert eventually(lambda: _store_sells(path) == (2, 1799), timeout=30, what="the store on v2")
 
         def applied() -> bool:
@@ -174,19 +187,6 @@ def test_head_office_publishes_a_price_change_and_a_real_store_applies_it(
         expect(page.get_by_test_id("table-rollout")).to_contain_text("v2")
     finally:
         stop(agent)
-
-
-def test_head_office_issues_an_enrollment_code_and_opens_a_store(page: Page, cloud: Cloud) -> None:
-    page.set_viewport_size(DESK)
-    sign_in(page, cloud, HEAD_OFFICE_EMAIL, "/console/stores")
-    page.get_by_test_id("new-store-code").click()
-    expect(page.get_by_test_id("code")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$"))
-    assert_accessible(page)
-    screenshot(page, "stores", CONSOLE_SCREENSHOTS)
-    page.get_by_test_id("table-stores").get_by_role("link", name="OP-001").click()
-    expect(page.get_by_test_id("setting-tax_rate_bp")).to_have_value("10.25")
-    assert_accessible(page)
-    screenshot(page, "store", CONSOLE_SCREENSHOTS)
 
 
 def test_a_store_manager_sees_their_fleet_row_only_and_no_menu_or_stores(page: Page, cloud: Cloud) -> None:
