@@ -23,9 +23,11 @@ from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.fleet import service as fleet
 from cloud_api.fleet.schemas import FleetStore
+from cloud_api.store_events import repository as store_events
 
 router = APIRouter()
 NOT_REPORTED = "not reported"
+HELD_SHOWN = 50
 
 COLUMNS = (
     Column("store", "Store", link="href"),
@@ -110,9 +112,37 @@ def poll_seconds(window_s: int) -> int:
     return max(1, min(10, window_s // 4))
 
 
+def held_table(session: Session, store_id: str | None, codes: dict[str, tuple[str, str]]) -> Table:
+    """The store events the cloud set aside (newest first), with the reason, in store time."""
+    rows = [
+        {
+            "store": codes.get(h.store_id, (h.store_id, "UTC"))[0],
+            "seq": h.seq,
+            "kind": h.kind,
+            "reason": h.reason,
+            "at": local_time(h.quarantined_at, codes.get(h.store_id, ("", "UTC"))[1]),
+        }
+        for h in store_events.quarantined(session, store_id, HELD_SHOWN)
+    ]
+    return Table(
+        "held",
+        f"Store events set aside in the cloud, newest {HELD_SHOWN}",
+        [
+            Column("store", "Store"),
+            Column("seq", "Event #", Kind.COUNT),
+            Column("kind", "Kind"),
+            Column("reason", "Why"),
+            Column("at", "Set aside (store time)"),
+        ],
+        rows,
+        empty="None: every event the stores sent was applied.",
+    )
+
+
 def fleet_view(session: Session, caller: Principal, window_s: int) -> View:
     store = store_in_scope(session, caller, None)
-    rows = fleet_rows(fleet.fleet(session, caller, utcnow(), window_s))
+    found = fleet.fleet(session, caller, utcnow(), window_s)
+    rows = fleet_rows(found)
     view = View(
         "Fleet" + (f" · {store.name}" if store else ""),
         "fleet",
@@ -121,6 +151,8 @@ def fleet_view(session: Session, caller: Principal, window_s: int) -> View:
         values={"summary": summary(rows, window_s), "every": poll_seconds(window_s)},
     )
     view.add(Table("fleet", "Every store, worst first", COLUMNS, rows, empty="No stores yet."))
+    codes = {s.store_id: (s.code, s.timezone) for s in found}
+    view.add(held_table(session, store.id if store else None, codes))
     return view
 
 
