@@ -74,6 +74,15 @@ def change_from_form(base: Menu, form: dict[str, str]) -> MenuChange:
         raise BadRequest(f"Check {where}: {problem['msg']}.", where) from exc
 
 
+def priced_sizes(menu: Menu) -> dict[str, list[tuple[str, int]]]:
+    """Each product's prices in the menu's own size order (small to large), others after."""
+    order = {size.code: (size.sort, n) for n, size in enumerate(menu.sizes)}
+    last = (10**6, 0)
+    return {
+        p.code: sorted(p.price.items(), key=lambda kv: (order.get(kv[0], last), kv[0])) for p in menu.products
+    }
+
+
 def _base(session: Session, store_id: str | None) -> Menu:
     if store_id is not None:
         store = get_store(session, store_id)
@@ -152,6 +161,7 @@ def menu_view(
         "menu/menu.html",
         values={
             "base": base,
+            "sizes": priced_sizes(base),
             "stores": stores,
             "store_id": store_id or "",
             "notice": notice,
