@@ -20,6 +20,7 @@ MAX_CAPACITY = 6  # the most orders one hot-bag run may carry
 BUDGET_BASE_MS = 100
 BUDGET_PER_ORDER_MS = 30
 BUDGET_CAP_MS = 1000
+RACK_CAP_S = 30 * 60  # the default rack-time cap: an order that has waited this long goes first
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class PlanRequest:
     capacity: int = 3  # orders in one hot-bag run
     time_limit_ms: int | None = None  # None: scaled with the request (see `budget_ms`)
     service_s: int = 120
-    rack_cap_s: int = 1800  # an order that has waited this long on the rack goes first
+    rack_cap_s: int = RACK_CAP_S  # an order that has waited this long on the rack goes first
 
     def __post_init__(self) -> None:
         if self.capacity < 1:

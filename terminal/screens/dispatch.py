@@ -13,8 +13,10 @@ keeps updating) until a run is accepted or `r` is pressed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -28,8 +30,8 @@ from store_db.dispatch.editing import move_order
 from store_db.dispatch.planning import SuggestedRun, SuggestedStop, Suggestion, suggest
 from store_db.queries.dispatch_board import Board, read_board
 from store_db.services.dispatch import accept
-from terminal.data.dispatch_view import placements
-from terminal.data.formatting import clock
+from terminal.data.dispatch_view import STYLE, over_cap_sentence, placements
+from terminal.data.formatting import age, clock
 from terminal.dialogs.hand_run import HandRunDialog, sent_sentence
 from terminal.dialogs.move_order import MoveOrderDialog
 from terminal.screens.base import LiveScreen
@@ -81,15 +83,24 @@ class DispatchScreen(LiveScreen[DispatchData]):
             with Vertical(id="orders-column"):
                 yield Static("DELIVERY ORDERS", classes="list-title")
                 yield OrdersList(self.makeline.store.rack_target_s)
+        alerts = Static("", id="dispatch-alerts")
+        alerts.display = False
+        yield alerts
         yield Static("SUGGESTED RUNS", id="runs-title", classes="list-title")
         yield RunsList()
         yield InfoLine()
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, lambda: self.query_one(OrdersList).tick(self.makeline.now()))
+        self.set_interval(1.0, self._tick)
         self.set_interval(REPLAN_EVERY_S, self.reload)
         self.query_one(RunsList).focus()
+
+    def _tick(self) -> None:
+        now = self.makeline.now()
+        self.query_one(OrdersList).tick(now)
+        if self.board is not None:
+            self._alert(self.board, now)
 
     # -- loading ------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -130,7 +141,15 @@ class DispatchScreen(LiveScreen[DispatchData]):
         self.query_one(OrdersList).show(board, self.plan, now)
         title = "SUGGESTED RUNS" + (" — EDITED (r plans again)" if self.edited else "")
         self.query_one("#runs-title", Static).update(title)
+        self._alert(board, now)
         self._count()
+
+    def _alert(self, board: Board, now: datetime) -> None:
+        """Orders over the rack-time cap, in red with their wait."""
+        over = [(o.label, age(o.rack_s(now) or 0)) for o in board.orders if o.over_cap(now, board.rack_cap_s)]
+        alerts = self.query_one("#dispatch-alerts", Static)
+        alerts.update(Text(over_cap_sentence(over, board.rack_cap_s), style=STYLE["late"]))
+        alerts.display = bool(over)
 
     def _count(self) -> None:
         board = self.board
