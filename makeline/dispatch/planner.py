@@ -7,7 +7,7 @@ each level dominates the next. The routing model, one vehicle per driver:
   ready) and the drop at its door, on the same vehicle, the pick-up first;
   a door is never followed by a pick-up, so a run is one trip and leaves once
   its driver is in and every order on it is ready;
-* a hot-bag dimension caps the orders on a run;
+* a hot-bag dimension caps the orders on a run (or their loads, when counted);
 * a time dimension (drive, then the time at the door) with a soft upper bound
   at each door, its promise time;
 * an order may be left off every run at a penalty: its waiting lateness, plus,
@@ -77,7 +77,7 @@ def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
         *(d.available_at_s for d in request.drivers),
     ]
     # later than any arrival a plan can have, so above any one order's lateness
-    horizon = shift + max(ready) + (min(n, request.capacity) + 1) * (longest + door) + 1
+    horizon = shift + max(ready) + (request.max_stops + 1) * (longest + door) + 1
     late = (n + min(n, len(request.drivers))) * longest + 1  # above all a plan can drive
     must_go = late * (n * horizon + 1)
     ready_by = first_departure_s(request)
@@ -169,7 +169,7 @@ def _model(request: PlanRequest, seconds: Sequence[Sequence[int]], costs: _Costs
     drive = [[seconds[place[i]][place[j]] for j in nodes] for i in nodes]
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(drive))
     routing.AddDimension(
-        routing.RegisterUnaryTransitVector([int(i > n) for i in nodes]),
+        routing.RegisterUnaryTransitVector([0] * (n + 1) + [s.load for s in request.stops]),
         0,
         request.capacity,
         True,
