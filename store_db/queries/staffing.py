@@ -36,10 +36,13 @@ def read_load(session: Session, board: Board) -> Load:
     """The board's orders and drivers as the staffing rule reads them, at the board's moment."""
     at = board.at
     travel = board.travel()
+    store = LatLon(board.store_lat, board.store_lon)
     doors = [LatLon(o.lat, o.lon) for o in board.orders if o.lat is not None and o.lon is not None]
     unmapped = len(board.orders) - len(doors)
-    seconds = travel.matrix([LatLon(board.store_lat, board.store_lon), *doors])
-    trips = [seconds[0][k] + seconds[k][0] for k in range(1, len(doors) + 1)]
+    trips = []
+    for door in doors:  # there and back only: no matrix between the doors
+        seconds = travel.matrix([store, door])
+        trips.append(seconds[0][1] + seconds[1][0])
     typical = round(sum(trips) / len(trips)) if trips else DEFAULT_TRIP_S
     trips += [typical] * unmapped  # an address with no map position still needs a driver
     since = at - RUNS_LOOKED_BACK

@@ -3,13 +3,19 @@ on their way, when to call one in, and driver-hours needed against worked per sh
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from makeline.dispatch import PlanError
 from makeline.dispatch.staffing import Load, Span, day_parts, outlook, shift_hours
+from store_db.db import StoreDB
+from store_db.queries.dispatch_board import read_board
+from store_db.queries.staffing import read_load
+from tests.dispatch.store_orders import order_at
+from tests.terminal.conftest import FRIDAY
+from tests.terminal.delivery_store import sams_evening
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -111,3 +117,14 @@ def test_driver_hours_per_shift_needed_against_worked() -> None:
         ("Afternoon", 0.25, 1.0, 0.75),
         ("Dinner", 1.0, 7.0, 6.0),
     ]
+
+
+def test_the_stores_load_read_off_its_board(db: StoreDB) -> None:
+    sams_evening(db)  # Sam back from a run of two, Priya in; those orders placed 50 minutes ago
+    order_at(db, 2.0, placed=FRIDAY - timedelta(minutes=10), stage_at=FRIDAY - timedelta(minutes=2))
+    with db.read() as session:
+        load = read_load(session, read_board(session, FRIDAY))
+    # 2 km north: 2000 m × 1.35 road factor at 30 km/h is 324 s each way
+    assert load.trips_s == (648,) and load.typical_trip_s == 648
+    assert (load.orders_per_run, load.recent_orders, load.drivers_in, load.back_in_s) == (2.0, 1, 2, ())
+    assert load.door_s == 120
