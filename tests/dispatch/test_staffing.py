@@ -88,7 +88,7 @@ def test_one_call_in_covers_exactly_forty_minutes_and_an_overdue_driver_a_whole_
 def test_impossible_figures_are_refused(bad: dict[str, object]) -> None:
     fields = {**BUSY.__dict__, **bad}
     with pytest.raises(PlanError):
-        Load(**fields)  # type: ignore[arg-type]
+        Load(**fields)
 
 
 def local(hour: int, minute: int = 0, day: int = 14) -> datetime:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from rich.text import Text
 from textual.widgets import Static
 
 from store_db.db import StoreDB
@@ -15,6 +16,12 @@ from tests.dispatch.store_orders import clock_in, order_at
 from tests.terminal.conftest import FRIDAY, Clock, make_app, screen_text, wait_for
 from tests.terminal.delivery_store import friday_board
 from tests.terminal.test_dispatch import at_board, runs_of
+
+
+def cell(orders: OrdersList, order_id: str, column: str) -> Text:
+    found = orders.get_cell(order_id, column)
+    assert isinstance(found, Text)
+    return found
 
 
 async def test_an_order_over_the_rack_cap_shows_red_with_its_wait(
@@ -37,10 +44,10 @@ async def test_an_order_over_the_rack_cap_shows_red_with_its_wait(
         assert screen.board is not None
         label = screen.board.order(forgotten).label
         orders = screen.query_one(OrdersList)
-        rack = orders.get_cell(forgotten, "rack")
+        rack = cell(orders, forgotten, "rack")
         assert rack.plain == "34:00 OVER 30 MIN CAP" and "red" in str(rack.style)
-        assert "red" in str(orders.get_cell(forgotten, "order").style)
-        fresh_rack = orders.get_cell(fresh[0], "rack")
+        assert "red" in str(cell(orders, forgotten, "order").style)
+        fresh_rack = cell(orders, fresh[0], "rack")
         assert "OVER" not in fresh_rack.plain and "red" not in str(fresh_rack.style)
         alerts = screen.query_one("#dispatch-alerts", Static)
         assert alerts.display
@@ -51,7 +58,7 @@ async def test_an_order_over_the_rack_cap_shows_red_with_its_wait(
 
         # time passes: the wait grows on screen between plans
         clock.advance(65)
-        await wait_for(pilot, lambda: orders.get_cell(forgotten, "rack").plain.startswith("35:05"))
+        await wait_for(pilot, lambda: cell(orders, forgotten, "rack").plain.startswith("35:05"))
         await wait_for(pilot, lambda: f"{label} 35:05" in screen_text(app))
 
 
