@@ -70,6 +70,7 @@ class _Costs:
     shift: int  # added to every time so that promises already past stay non-negative
     late: int  # per second late: more than any plan's whole driving
     keep_back: list[int]  # per order left off every run
+    nudge: float  # guided local search's penalty scale (see `_nudge`)
 
 
 def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
@@ -94,7 +95,23 @@ def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
         + (starving if request.starving(stop) else 0)
         for stop, waiting in zip(request.stops, waiting_lateness(request, seconds), strict=True)
     ]
-    return _Costs(shift, late, keep_back)
+    return _Costs(shift, late, keep_back, _nudge(request, seconds, late))
+
+
+def _nudge(request: PlanRequest, seconds: Sequence[Sequence[int]], late: int) -> float:
+    """Guided local search penalises arcs by their driving cost times this. When some order
+    is late whatever the plan (it would be late going alone, straight away), lateness shapes
+    the whole landscape and nudges on the driving scale are lost under it: the search stalls,
+    so they are scaled to the lateness weight. When every order can be on time, driving is
+    what is left to improve and nudges on its own scale work best (on Solomon's RC101 at 25
+    customers: 4 vehicles and 462.5 where the lateness scale stays at 5 and 475.8)."""
+    first_in = min(d.available_at_s for d in request.drivers)
+    doomed = any(
+        max(stop.release_s, first_in, stop.earliest_s - seconds[0][k + 1]) + seconds[0][k + 1]
+        > stop.deadline_s
+        for k, stop in enumerate(request.stops)
+    )
+    return float(late) if doomed else 1.0
 
 
 def plan_runs(request: PlanRequest, travel: TravelTimes | None = None, *, thorough: bool = False) -> Plan:
@@ -248,9 +265,9 @@ def _parameters(costs: _Costs, moves: int, limit_s: float) -> Any:
     # than cheapest-arc, which only looks at driving
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    # guided local search penalises arcs by their driving cost; on that scale alone its
-    # nudges are lost under the lateness weight and the search stalls
-    params.guided_local_search_lambda_coefficient = float(costs.late)
+    # guided local search penalises arcs by their driving cost: on the lateness weight's
+    # scale when some order is late whatever the plan, else on driving's own (`_nudge`)
+    params.guided_local_search_lambda_coefficient = costs.nudge
     params.time_limit.FromMilliseconds(max(1, round(limit_s * 1000)))
     if moves > 0:
         params.solution_limit = moves
