@@ -60,7 +60,7 @@ def parse(name: str, text: str) -> Instance:
     rows: list[list[int]] = []
     for line in text.splitlines():
         fields = line.split()
-        if fields and all(f.isdigit() for f in fields):
+        if fields and all(f.removeprefix("-").isdigit() for f in fields):
             rows.append([int(f) for f in fields])
     fleet = [row for row in rows if len(row) == 2]
     table = [row for row in rows if len(row) == 7]
@@ -73,6 +73,14 @@ def parse(name: str, text: str) -> Instance:
     if [c.number for c in people] != list(range(len(people))):
         raise PlanError(f"{name}: customers must be numbered 0 (the depot), 1, 2, … in order.")
     (vehicles, capacity), depot = fleet[0], people[0]
+    if vehicles < 1 or capacity < 1:
+        raise PlanError(f"{name}: it needs at least one vehicle of some capacity ({vehicles} of {capacity}).")
+    for c in people:
+        if c.demand < 0 or c.service < 0 or not 0 <= c.ready <= c.due or c.demand > capacity:
+            raise PlanError(
+                f"{name}: customer {c.number} has a negative demand or service time, a window that "
+                f"closes before it opens, or more demand than a vehicle carries."
+            )
     return Instance(name, vehicles, capacity, depot, tuple(people[1:]))
 
 

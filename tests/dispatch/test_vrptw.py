@@ -68,6 +68,15 @@ def test_a_file_that_is_not_an_instance_is_refused(text: str) -> None:
         parse("BAD", text)
 
 
+@pytest.mark.parametrize(
+    "customer",
+    ["1 10 0 -4 0 100 5", "1 10 0 4 100 50 5", "1 10 0 11 0 100 5", "1 10 0 4 0 100 -5", "1 -10 0 4 0 -1 5"],
+)
+def test_an_impossible_customer_is_refused_by_number(customer: str) -> None:
+    with pytest.raises(PlanError, match="customer 1 has"):
+        parse("BAD", f"2 10\n0 0 0 0 0 400 0\n{customer}\n")
+
+
 def test_loads_fill_a_run_by_capacity_and_seats_stay_the_default() -> None:
     small = parse("SMALL", SMALL)
     request = plan_request(small, 200)
