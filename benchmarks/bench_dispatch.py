@@ -1,6 +1,7 @@
 """Run building: plan time and quality, PyVRP beside it, and the Friday rush.
 
     .venv/bin/python benchmarks/bench_dispatch.py [--seeds N] [--reference-s S]
+        [--only quality|pyvrp|rush|store|solomon] [--solomon-s S]
 
 1. Plan time and quality for 15 orders / 5 drivers (250 ms) and 60 orders /
    20 drivers (1 s): rush snapshots around the store (orders on the rack and
@@ -14,6 +15,9 @@
 4. The same rush through the demo store's database, in virtual time: orders
    placed with the store's own promise rule and oven time, dispatched by
    accepting the dispatch board's suggestion, delivered and checked in.
+5. Solomon's VRPTW instances C101, R101 and RC101 at 25 and 50 customers
+   (benchmarks/solomon/, `makeline.dispatch.vrptw`): vehicles and distance
+   beside the best-known solutions, at `--solomon-s` seconds a run.
 """
 
 from __future__ import annotations
@@ -26,18 +30,34 @@ import random
 import statistics
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from makeline.demo.rush import Dispatcher, capacity_bound, drivers_in, friday_rush, simulate
 from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
 from makeline.dispatch.planner import plan_runs
 from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
 from makeline.dispatch.travel import GreatCircleTravel, LatLon
+from makeline.dispatch.vrptw import EuclideanTravel, parse, plan_request, score
 
 STORE = LatLon(41.8781, -87.6298)
 TRAVEL = GreatCircleTravel()
 SIZES = [(15, 5, 250), (60, 20, 1000)]
 PYVRP_SIZES = [(15, 5, 0), (30, 10, 0), (60, 20, 0)]
 BUDGETS_MS = (100, 250, 1000)
+SOLOMON = Path(__file__).parent / "solomon"
+# Best-known (proven optimal) vehicles and distance, distances truncated to one decimal, from
+# M. M. Solomon's VRPTW benchmark page (https://www.sintef.no/projectweb/top/vrptw/ lists the
+# same): Kohl, Desrosiers, Madsen, Solomon and Soumis, "2-path cuts for the vehicle routing
+# problem with time windows", Transportation Science 33(1), 1999; Desrochers, Desrosiers and
+# Solomon, Operations Research 40(2), 1992. The optimum minimises distance, not vehicles.
+BEST_KNOWN: dict[str, tuple[int, float]] = {
+    "C101.25": (3, 191.3),
+    "C101.50": (5, 362.4),
+    "R101.25": (8, 617.1),
+    "R101.50": (12, 1044.0),
+    "RC101.25": (4, 461.1),
+    "RC101.50": (8, 944.0),
+}
 
 
 def snapshot(seed: int, orders: int, drivers: int, limit_ms: int, on_time: bool) -> PlanRequest:
@@ -240,13 +260,45 @@ def store_rush_table() -> None:
             )
 
 
+def solomon_table(limit_s: float) -> None:
+    print(f"\n5. Solomon VRPTW instances, {limit_s:g} s a run (distance in the instances' units)")
+    print(
+        f"   {'instance':<9} {'vehicles':>8} {'distance':>9}   {'best known':>10} {'':>8}   "
+        f"{'gap':>7} {'time':>6}  windows"
+    )
+    gaps: list[float] = []
+    for name in ("C101", "R101", "RC101"):
+        whole = parse(name, (SOLOMON / f"{name}.txt").read_text())
+        for n in (25, 50):
+            instance = whole.first(n)
+            request = plan_request(instance, round(limit_s * 1000))
+            started = time.perf_counter()
+            plan = plan_runs(request, EuclideanTravel(), thorough=True)
+            elapsed = time.perf_counter() - started
+            got = score(plan)
+            vehicles, distance = BEST_KNOWN[instance.name]
+            gap = 100 * (got.distance - distance) / distance
+            gaps.append(gap)
+            kept = (
+                "all kept"
+                if got.feasible
+                else f"{got.late} late, {got.unserved} unserved, {got.overtime} back late"
+            )
+            print(
+                f"   {instance.name:<9} {got.vehicles:>8} {got.distance:>9.1f}   {vehicles:>10} {distance:>8.1f}"
+                f"   {gap:+6.1f}% {elapsed:5.1f}s  {kept}"
+            )
+    print(f"   mean gap {statistics.mean(gaps):+.1f} %, worst {max(gaps):+.1f} %")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--reference-s", type=float, default=10.0)
     parser.add_argument("--rush-seeds", type=int, default=2)
     parser.add_argument("--rush-budget-ms", type=int, default=250)
-    parser.add_argument("--only", choices=["quality", "pyvrp", "rush", "store"], default=None)
+    parser.add_argument("--solomon-s", type=float, default=5.0)
+    parser.add_argument("--only", choices=["quality", "pyvrp", "rush", "store", "solomon"], default=None)
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     if args.only in (None, "quality"):
@@ -257,6 +309,8 @@ def main() -> None:
         rush_table(args.rush_seeds, args.rush_budget_ms)
     if args.only in (None, "store"):
         store_rush_table()
+    if args.only in (None, "solomon"):
+        solomon_table(args.solomon_s)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 * `naive_plan`: first ready, first out, one order per run, the next driver in.
 * `nearest_neighbour_plan`: the next driver in takes the first ready order and
-  fills the hot bag with the nearest orders ready by then, in nearest-first
-  order.
+  fills the hot bag (or the run's capacity, when loads are counted) with the
+  nearest orders ready by then that fit, in nearest-first order.
 
 Both take the same `PlanRequest` as `plan_runs` and answer a `Plan`, so a
 dispatcher can be swapped for another anywhere (the rush simulation does).
@@ -56,14 +56,16 @@ def nearest_neighbour_routes(request: PlanRequest, seconds: Sequence[Sequence[in
         first = left.pop(0)
         leave = max(request.drivers[v].available_at_s, request.stops[first].release_s)
         route = [first]
-        while len(route) < request.capacity:
+        room = request.capacity - request.stops[first].load
+        while True:
             # only orders ready when the run leaves: batching must not hold the first one back
-            ready = [k for k in left if request.stops[k].release_s <= leave]
+            ready = [k for k in left if request.stops[k].release_s <= leave and request.stops[k].load <= room]
             if not ready:
                 break
             here = route[-1] + 1
             nearest = min(ready, key=lambda k: (seconds[here][k + 1], k))
             route.append(nearest)
             left.remove(nearest)
+            room -= request.stops[nearest].load
         routes[v] = route
     return routes

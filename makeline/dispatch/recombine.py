@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 from makeline.dispatch.runs import PlanRequest
 
 ENUMERATED_SIZE = 3  # largest run enumerated; longer ones come from the routing search
+PERMUTED_UP_TO = 6  # orders: a run up to this long is tried in every driving order; longer, as found
 ALL_SETS_UP_TO = 20  # orders: up to this many, every set is a candidate
 POOL_SETS = 5000  # beyond it, an order is grouped with as many nearest orders as this allows
 POOL_SHARE = 0.5  # of the time left for recombination, at most this much builds the pool
@@ -50,7 +51,7 @@ def order_sets(
     """The sets of orders worth a run, sorted so the pool is the same every time; past
     `deadline` (a `time.perf_counter()` moment) no more are added."""
     n = len(request.stops)
-    size = min(request.capacity, ENUMERATED_SIZE)
+    size = min(request.max_stops, ENUMERATED_SIZE)
     sets: set[tuple[int, ...]] = {tuple(sorted(route)) for route in found if route}
     neighbours = _neighbours(n, size)
     for k in range(n):
@@ -63,7 +64,8 @@ def order_sets(
             near = others[:neighbours]
         for extra in range(size):
             for group in itertools.combinations(near, extra):
-                sets.add(tuple(sorted((k, *group))))
+                if request.load((k, *group)) <= request.capacity:
+                    sets.add(tuple(sorted((k, *group))))
     return sorted(sets)
 
 
@@ -83,14 +85,17 @@ def candidates(
     late_weight: int,
 ) -> list[Candidate]:
     """For each class of drivers, the best driving order of `orders` (none when every
-    driving order would bring the driver back after the end of the shift)."""
+    driving order would bring the driver back after the end of the shift). A run longer
+    than `PERMUTED_UP_TO` is taken in the order given."""
     stops = request.stops
     ready = max(stops[k].release_s for k in orders)
+    orderings = itertools.permutations(orders) if len(orders) <= PERMUTED_UP_TO else [tuple(orders)]
+    tried = list(orderings)
     found = []
     for available, back_by in classes:
         leave = max(available, ready)
         best: tuple[int, int, tuple[int, ...]] | None = None
-        for sequence in itertools.permutations(orders):
+        for sequence in tried:
             t, here, drive, late = leave, 0, 0, 0
             for k in sequence:
                 t = max(t + seconds[here][k + 1], stops[k].earliest_s)
@@ -132,10 +137,11 @@ def recombine(
     pool: list[Candidate] = []
     # the pool may take half of what is left: building the model and solving need the rest
     pool_by = time.perf_counter() + max(0.0, deadline - time.perf_counter()) * POOL_SHARE
+    as_found = {tuple(sorted(route)): route for route in found if route}
     for orders in order_sets(request, seconds, found, pool_by):
         if time.perf_counter() > pool_by:
             break
-        pool.extend(candidates(request, seconds, orders, classes, late_weight))
+        pool.extend(candidates(request, seconds, as_found.get(orders, orders), classes, late_weight))
     chosen = {(tuple(sorted(route)), shift_of[v]) for v, route in enumerate(found) if route}
     pooled = {(tuple(sorted(c.orders)), c.shift) for c in pool}
     for v, route in enumerate(found):  # the plan found is always in the pool, whatever the clock says

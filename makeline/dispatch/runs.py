@@ -20,6 +20,7 @@ MAX_CAPACITY = 6  # the most orders one hot-bag run may carry
 BUDGET_BASE_MS = 100
 BUDGET_PER_ORDER_MS = 30
 BUDGET_CAP_MS = 1000
+RACK_CAP_S = 30 * 60  # the default rack-time cap: an order that has waited this long goes first
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Stop:
     service_s: int | None = None  # time at the door; None takes the request's
     earliest_s: int = 0  # not at the door before this (a scheduled order); the driver waits
     on_rack_s: int = 0  # how long it has already waited on the heat rack
+    load: int = 1  # what it takes of a run's capacity: one hot-bag seat unless loads are counted
 
     @property
     def point(self) -> LatLon:
@@ -55,15 +57,15 @@ class PlanRequest:
     store_lon: float
     stops: tuple[Stop, ...]
     drivers: tuple[Driver, ...]
-    capacity: int = 3  # orders in one hot-bag run
+    capacity: int = 3  # what one run carries, in the unit of `Stop.load`: hot-bag seats by default
     time_limit_ms: int | None = None  # None: scaled with the request (see `budget_ms`)
     service_s: int = 120
-    rack_cap_s: int = 1800  # an order that has waited this long on the rack goes first
+    rack_cap_s: int = RACK_CAP_S  # an order that has waited this long on the rack goes first
 
     def __post_init__(self) -> None:
         if self.capacity < 1:
             raise PlanError(f"Hot-bag capacity must be at least 1 order (it is {self.capacity}).")
-        if self.capacity > MAX_CAPACITY:
+        if self.seats and self.capacity > MAX_CAPACITY:
             raise PlanError(
                 f"A hot bag of {self.capacity} orders is not one run: pizza would ride too long. "
                 f"Set the bag to at most {MAX_CAPACITY} orders."
@@ -82,6 +84,11 @@ class PlanRequest:
                     f"Order {stop.label} has a negative ready time or door time; "
                     f"use 0 for an order already on the rack."
                 )
+            if not 0 <= stop.load <= self.capacity:
+                raise PlanError(
+                    f"Order {stop.label} takes {stop.load} of a run's capacity of {self.capacity}: "
+                    f"no run can carry it."
+                )
         for driver in self.drivers:
             if driver.available_at_s < 0:
                 raise PlanError(
@@ -95,6 +102,29 @@ class PlanRequest:
         if self.time_limit_ms is not None:
             return self.time_limit_ms
         return min(BUDGET_CAP_MS, BUDGET_BASE_MS + BUDGET_PER_ORDER_MS * len(self.stops))
+
+    @property
+    def seats(self) -> bool:
+        """Every order takes one seat of a hot bag (the store's case): the capacity counts orders."""
+        return all(s.load == 1 for s in self.stops)
+
+    @property
+    def max_stops(self) -> int:
+        """The most orders one run can carry: the bag's seats, or as many of the lightest
+        loads as fit."""
+        if self.seats:
+            return min(self.capacity, len(self.stops))
+        room, count = self.capacity, 0
+        for load in sorted(s.load for s in self.stops):
+            if load > room:
+                break
+            room -= load
+            count += 1
+        return count
+
+    def load(self, route: Sequence[int]) -> int:
+        """What the orders `route` (indexes into `stops`) take of a run's capacity."""
+        return sum(self.stops[k].load for k in route)
 
     def starving(self, stop: Stop) -> bool:
         """On the rack for longer than the store's cap: it goes before anything else."""
@@ -180,10 +210,9 @@ def lay_out(
     for driver, route in zip(request.drivers, routes, strict=True):
         if not route:
             continue
-        if len(route) > request.capacity:
-            raise PlanError(
-                f"A run for {driver.name} holds {len(route)} orders; the hot bag takes {request.capacity}."
-            )
+        if request.load(route) > request.capacity:
+            held = f"{len(route)} orders" if request.seats else f"a load of {request.load(route)}"
+            raise PlanError(f"A run for {driver.name} holds {held}; a run takes {request.capacity}.")
         stops = [request.stops[k] for k in route]
         t = max([driver.available_at_s, *(s.release_s for s in stops)])
         departure, here, drive, distance = t, 0, 0, 0

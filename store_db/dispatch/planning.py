@@ -141,7 +141,13 @@ def plan_request(board: Board, time_limit_ms: int | None = None) -> PlanRequest:
     )
     drivers = tuple(Driver(d.driver_id, d.name) for d in board.drivers_in)
     return PlanRequest(
-        board.store_lat, board.store_lon, stops, drivers, board.capacity, time_limit_ms=time_limit_ms
+        board.store_lat,
+        board.store_lon,
+        stops,
+        drivers,
+        board.capacity,
+        time_limit_ms=time_limit_ms,
+        rack_cap_s=board.rack_cap_s,
     )
 
 

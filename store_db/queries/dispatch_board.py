@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.dispatch.runs import RACK_CAP_S
 from makeline.dispatch.travel import GreatCircleTravel, TravelTimes
 from makeline.trade.business_day import business_date
 from makeline.trade.lifecycle import Stage
@@ -57,6 +58,11 @@ class WaitingOrder:
         """Seconds on the heat rack so far; None until it is ready."""
         return None if self.ready_at is None else max(0, int((at - self.ready_at).total_seconds()))
 
+    def over_cap(self, at: datetime, cap_s: int) -> bool:
+        """On the rack for the rack-time cap or longer: the planner sends it before anything else."""
+        rack_s = self.rack_s(at)
+        return rack_s is not None and rack_s >= cap_s
+
 
 @dataclass(frozen=True)
 class DriverIn:
@@ -87,6 +93,12 @@ class Board:
     orders: tuple[WaitingOrder, ...]  # soonest ready first
     drivers_in: tuple[DriverIn, ...]  # longest in the store first
     drivers_out: tuple[DriverOut, ...]  # soonest back first
+    rack_cap_s: int = RACK_CAP_S  # an order on the rack this long goes first, shown in red
+
+    def over_cap(self) -> tuple[WaitingOrder, ...]:
+        """Orders over the rack-time cap at the board's moment, longest waiting first."""
+        over = [o for o in self.orders if o.over_cap(self.at, self.rack_cap_s)]
+        return tuple(sorted(over, key=lambda o: (-(o.rack_s(self.at) or 0), o.number)))
 
     def travel(self) -> TravelTimes:
         return GreatCircleTravel(self.speed_kmh, self.road_factor)

@@ -28,6 +28,19 @@ def rack_risk(rack_s: int | None, target_s: int) -> Risk:
     return "watch" if rack_s >= target_s else "ok"
 
 
+def over_cap_word(cap_s: int) -> str:
+    """What the rack cell says of an order over the rack-time cap."""
+    return f"OVER {cap_s // 60} MIN CAP"
+
+
+def over_cap_sentence(orders: list[tuple[str, str]], cap_s: int) -> str:
+    """The info line's warning: (label, wait) of each order over the cap, longest first."""
+    if not orders:
+        return ""
+    listed = ", ".join(f"{label} {wait}" for label, wait in orders)
+    return f"On the rack over {cap_s // 60} min, goes first: {listed}"
+
+
 def promise_risk(promise_at: datetime, at: datetime, eta_at: datetime | None) -> Risk:
     """Late when the promise has passed or the planned ETA misses it; amber when it is close."""
     if at >= promise_at or (eta_at is not None and eta_at > promise_at):

@@ -8,13 +8,19 @@ run (its orders go out the door, the run sheet prints), `m` moves the selected
 order to another driver's run or off every run, `h` dispatches by hand, `r` plans
 again. A moved plan is the dispatcher's: it stays as edited (the board around it
 keeps updating) until a run is accepted or `r` is pressed.
+
+Above the runs: orders over the rack-time cap in red with their wait, and the drivers the
+next hour needs against those in and on their way, amber when one must be called in
+(`makeline.dispatch.staffing`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,14 +28,16 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from makeline.dispatch import PlanError
+from makeline.dispatch.staffing import Outlook
 from store_db.db import StoreDB
 from store_db.dispatch.driver import DriverRun, run_view
 from store_db.dispatch.editing import move_order
 from store_db.dispatch.planning import SuggestedRun, SuggestedStop, Suggestion, suggest
 from store_db.queries.dispatch_board import Board, read_board
+from store_db.queries.staffing import read_outlook
 from store_db.services.dispatch import accept
-from terminal.data.dispatch_view import placements
-from terminal.data.formatting import clock
+from terminal.data.dispatch_view import STYLE, over_cap_sentence, placements
+from terminal.data.formatting import age, clock
 from terminal.dialogs.hand_run import HandRunDialog, sent_sentence
 from terminal.dialogs.move_order import MoveOrderDialog
 from terminal.screens.base import LiveScreen
@@ -49,6 +57,7 @@ class DispatchData:
     board: Board
     suggestion: Suggestion | None  # None while the dispatcher's edited plan is kept
     problem: str = ""  # why there is no plan (the travel times could not be had, …)
+    staffing: Outlook | None = None  # the next hour's drivers
 
 
 class DispatchScreen(LiveScreen[DispatchData]):
@@ -81,15 +90,27 @@ class DispatchScreen(LiveScreen[DispatchData]):
             with Vertical(id="orders-column"):
                 yield Static("DELIVERY ORDERS", classes="list-title")
                 yield OrdersList(self.makeline.store.rack_target_s)
+        alerts = Static("", id="dispatch-alerts")
+        alerts.display = False
+        yield alerts
+        staffing = Static("", id="staffing")
+        staffing.display = False
+        yield staffing
         yield Static("SUGGESTED RUNS", id="runs-title", classes="list-title")
         yield RunsList()
         yield InfoLine()
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, lambda: self.query_one(OrdersList).tick(self.makeline.now()))
+        self.set_interval(1.0, self._tick)
         self.set_interval(REPLAN_EVERY_S, self.reload)
         self.query_one(RunsList).focus()
+
+    def _tick(self) -> None:
+        now = self.makeline.now()
+        self.query_one(OrdersList).tick(now)
+        if self.board is not None:
+            self._alert(self.board, now)
 
     # -- loading ------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -104,20 +125,32 @@ class DispatchScreen(LiveScreen[DispatchData]):
     def load(self, db: StoreDB) -> DispatchData:
         at = self.makeline.now()
         if self.edited is not None:  # the dispatcher's plan stands; only the board is read
-            with db.read() as session:
-                return DispatchData(read_board(session, at), None)
+            return self._with_staffing(db, DispatchData(self._board(db, at), None))
         try:
             suggestion = suggest(db, at)
         except PlanError as exc:
+            return self._with_staffing(db, DispatchData(self._board(db, at), None, str(exc)))
+        return self._with_staffing(db, DispatchData(suggestion.board, suggestion))
+
+    @staticmethod
+    def _board(db: StoreDB, at: datetime) -> Board:
+        with db.read() as session:
+            return read_board(session, at)
+
+    @staticmethod
+    def _with_staffing(db: StoreDB, data: DispatchData) -> DispatchData:
+        try:
             with db.read() as session:
-                return DispatchData(read_board(session, at), None, str(exc))
-        return DispatchData(suggestion.board, suggestion)
+                return replace(data, staffing=read_outlook(session, data.board))
+        except PlanError:  # no travel times: the runs' problem already says so
+            return data
 
     def show(self, data: DispatchData) -> None:
         self.board = data.board
         if data.suggestion is not None and self.edited is None:
             self.suggestion = data.suggestion
         self.query_one(DriversList).show(data.board, self.makeline.now())
+        self._show_staffing(data.staffing)
         self._show_plan()
         if data.problem:
             self._refused(data.problem)
@@ -130,7 +163,22 @@ class DispatchScreen(LiveScreen[DispatchData]):
         self.query_one(OrdersList).show(board, self.plan, now)
         title = "SUGGESTED RUNS" + (" — EDITED (r plans again)" if self.edited else "")
         self.query_one("#runs-title", Static).update(title)
+        self._alert(board, now)
         self._count()
+
+    def _show_staffing(self, staffing: Outlook | None) -> None:
+        """The next hour's drivers; amber when one must be called in."""
+        line = self.query_one("#staffing", Static)
+        line.display = staffing is not None
+        if staffing is not None:
+            line.update(Text(staffing.sentence(), style="bold yellow" if staffing.call_in else "dim"))
+
+    def _alert(self, board: Board, now: datetime) -> None:
+        """Orders over the rack-time cap, in red with their wait."""
+        over = [(o.label, age(o.rack_s(now) or 0)) for o in board.orders if o.over_cap(now, board.rack_cap_s)]
+        alerts = self.query_one("#dispatch-alerts", Static)
+        alerts.update(Text(over_cap_sentence(over, board.rack_cap_s), style=STYLE["late"]))
+        alerts.display = bool(over)
 
     def _count(self) -> None:
         board = self.board

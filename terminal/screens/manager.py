@@ -1,7 +1,8 @@
 """The manager's screen: today's KPIs, today's orders (void, reprint), staff lock-outs, the audit
-log, the printers with the jobs waiting to print, and the delivery KPIs per driver.
+log, the printers with the jobs waiting to print, the delivery KPIs per driver, and the
+driver-hours needed (on runs) against worked (on the clock) per shift of the day.
 
-F2 orders, F3 staff, F4 audit log, F5 printers, F6 drivers. On the orders list `v` voids the
+F2 orders, F3 staff, F4 audit log, F5 printers, F6 drivers, F7 driver hours. On the orders list `v` voids the
 selected order (reason + a manager's or shift lead's PIN); `p` reprints its kitchen
 ticket and `r` its receipt (new jobs marked REPRINT), from the orders list or from a
 waiting job on the printers view. On the staff list `u` unlocks a locked-out member
@@ -13,7 +14,7 @@ stage timestamps of the orders on each driver's runs and the drivers' shifts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -23,11 +24,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Footer
 
+from makeline.dispatch.staffing import ShiftHours
 from store_db.db import StoreDB
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kitchen import sides_station_on
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
+from store_db.queries.staffing import todays_driver_hours
 from store_db.queries.store import StoreInfo
 from store_db.services import access
 from terminal.data.formatting import clock, minutes, money
@@ -49,6 +52,7 @@ class ManagerData:
     audit: list[AuditRow]
     drivers: list[DriverKpis]
     queue: PrintQueueView | None = None  # read only while the printers view is up
+    driver_hours: list[ShiftHours] = field(default_factory=list)  # per shift of the day
 
 
 def kpi_targets(store: StoreInfo) -> dict[str, float]:
@@ -109,6 +113,7 @@ def kpi_panel(kpis: Kpis, targets: Mapping[str, float] | None = None) -> Rendera
 
 
 DRIVER_COLUMNS = ("Driver", "Runs", "Delivered", "Avg delivery", "On time", "Runs/h", "Hours", "Status")
+HOURS_COLUMNS = ("Shift", "Needed h", "Worked h", "Idle h")
 ON_TIME_GOOD = 90.0  # below it the on-time figure turns amber
 ON_TIME_BAD = 75.0  # below it, red
 
@@ -123,6 +128,13 @@ class ManagerScreen(LiveScreen[ManagerData]):
         Binding("f5", "view('printers')", "Printers", id="manager.printers"),
         Binding(
             "f6", "view('drivers')", "Drivers", id="manager.drivers", tooltip="Delivery KPIs per driver."
+        ),
+        Binding(
+            "f7",
+            "view('driver-hours')",
+            "Driver hours",
+            id="manager.driver_hours",
+            tooltip="Driver-hours needed (on runs) against worked (on the clock), per shift.",
         ),
         Binding("v", "void", "Void", id="manager.void", tooltip="Void the selected order."),
         Binding("p", "reprint('kitchen')", "Reprint ticket", id="manager.reprint"),
@@ -151,6 +163,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
             yield PrinterPanel("printers")
             yield DataTable(id="drivers", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="driver-hours", cursor_type="row", zebra_stripes=True)
         yield InfoLine()
         yield Footer()
 
@@ -160,6 +173,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             ("staff", ("Name", "Role", "Status")),
             ("audit", ("When", "Who", "What", "Detail")),
             ("drivers", DRIVER_COLUMNS),
+            ("driver-hours", HOURS_COLUMNS),
         ):
             table = self.query_one(f"#{table_id}", DataTable)
             for column in columns:
@@ -176,6 +190,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 staff_list(session),
                 recent_audit(session),
                 driver_kpis(session, at),
+                driver_hours=todays_driver_hours(session, at),
             )
         return replace(data, queue=print_queue(db, at)) if printers else data
 
@@ -214,6 +229,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         for a in data.audit:
             audit.add_row(clock(a.at, zone), a.staff_name, a.action, a.detail)
         self._show_drivers(data.drivers)
+        self._show_driver_hours(data.driver_hours)
         if data.queue is not None:
             self.query_one(PrinterPanel).show_queue(data.queue, zone, now)
             stuck = len(data.queue.waiting)
@@ -239,6 +255,19 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 f"{row.hours:.1f}",
                 "on the clock" if row.on_clock else "cashed out",
                 key=row.driver_id,
+            )
+
+    def _show_driver_hours(self, rows: list[ShiftHours]) -> None:
+        table = self.query_one("#driver-hours", DataTable)
+        table.clear()
+        for row in rows:
+            short = row.idle_h < 0
+            table.add_row(
+                Text(row.name, style="bold"),
+                f"{row.needed_h:.1f}",
+                f"{row.worked_h:.1f}",
+                Text(f"{row.idle_h:+.1f}", style="bold red" if short else ""),
+                key=row.name,
             )
 
     def action_view(self, name: str) -> None:

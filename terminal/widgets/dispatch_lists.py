@@ -1,6 +1,7 @@
 """The dispatch board's three lists: drivers in and out, delivery orders by stage, and the
 suggested runs stop by stop. Each draws what it is given; colours follow
-`terminal.data.dispatch_view` (amber at risk, red late)."""
+`terminal.data.dispatch_view` (amber at risk, red late; an order over the rack-time cap
+red, with its wait and "OVER CAP")."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ from datetime import datetime
 
 from rich.text import Text
 
+from makeline.dispatch.runs import RACK_CAP_S
 from store_db.dispatch.planning import SuggestedRun, SuggestedStop, Suggestion
 from store_db.queries.dispatch_board import Board, WaitingOrder
-from terminal.data.dispatch_view import STYLE, placements, promise_risk, rack_risk, stage_word
+from terminal.data.dispatch_view import STYLE, over_cap_word, placements, promise_risk, rack_risk, stage_word
 from terminal.data.formatting import age, clock
 from terminal.widgets.literal import DataTable, literal
 
 
-def rack_cell(order: WaitingOrder, now: datetime, target_s: int) -> Text:
+def rack_cell(order: WaitingOrder, now: datetime, target_s: int, cap_s: int) -> Text:
     rack_s = order.rack_s(now)
-    return Text(age(rack_s) if rack_s is not None else "", style=STYLE[rack_risk(rack_s, target_s)])
+    if rack_s is None:
+        return Text("")
+    if order.over_cap(now, cap_s):
+        return Text(f"{age(rack_s)} {over_cap_word(cap_s)}", style=STYLE["late"])
+    return Text(age(rack_s), style=STYLE[rack_risk(rack_s, target_s)])
+
+
+def order_cell(order: WaitingOrder, now: datetime, cap_s: int) -> Text:
+    return Text(order.label, style=STYLE["late"] if order.over_cap(now, cap_s) else "bold")
 
 
 def promise_cell(promise_at: datetime, now: datetime, eta_at: datetime | None, zone: str) -> Text:
@@ -58,6 +68,7 @@ class OrdersList(DataTable[str | Text]):
             id="orders", cursor_type="row", zebra_stripes=True, cursor_foreground_priority="renderable"
         )
         self.rack_target_s = rack_target_s
+        self.rack_cap_s = RACK_CAP_S
         self.orders: list[WaitingOrder] = []
         self.plan: Suggestion | None = None
         self.zone = "UTC"
@@ -70,6 +81,7 @@ class OrdersList(DataTable[str | Text]):
         keep = self.cursor_row
         self.clear()
         self.orders, self.plan, self.zone = list(board.orders), plan, board.zone
+        self.rack_cap_s = board.rack_cap_s
         placed = placements(plan)
         for order in self.orders:
             where = placed.get(order.order_id)
@@ -78,9 +90,9 @@ class OrdersList(DataTable[str | Text]):
                 stage += f" {clock(order.expected_ready_at, self.zone)}"
             run = f"{where.run.driver} {where.position}" if where else ""
             self.add_row(
-                Text(order.label, style="bold"),
+                order_cell(order, now, self.rack_cap_s),
                 stage,
-                rack_cell(order, now, self.rack_target_s),
+                rack_cell(order, now, self.rack_target_s, self.rack_cap_s),
                 promise_cell(order.promise_at, now, where.stop.eta_at if where else None, self.zone),
                 run or ("later" if order.expected_ready_at else ""),
                 order.address,
@@ -96,7 +108,13 @@ class OrdersList(DataTable[str | Text]):
             if order.order_id in self.rows:
                 where = placed.get(order.order_id)
                 eta = where.stop.eta_at if where else None
-                self.update_cell(order.order_id, "rack", rack_cell(order, now, self.rack_target_s))
+                self.update_cell(order.order_id, "order", order_cell(order, now, self.rack_cap_s))
+                self.update_cell(
+                    order.order_id,
+                    "rack",
+                    rack_cell(order, now, self.rack_target_s, self.rack_cap_s),
+                    update_width=True,
+                )
                 self.update_cell(
                     order.order_id, "promise", promise_cell(order.promise_at, now, eta, self.zone)
                 )

@@ -153,7 +153,9 @@ def test_dispatch_board_with_two_suggested_runs(
     """Drivers: Priya and Sam in since 5:30 PM, Luis OUT and back about 6:33 PM. Delivery orders
     by stage: four ready (#1001 11 min on the rack and promised 6:30 PM LATE, both in red; #1003's
     promise amber, its ETA within 3 minutes of it), #1005 boxing, #1006 on the make line, each with
-    its promise and the run it is on. Two suggested runs leaving now, two stops each in stop order
+    its promise and the run it is on. Above the runs, in amber: call in 1 driver now, the next
+    hour needing 4 (6 waiting, ~12 expected) against 2 in and 1 on the way back. Two suggested
+    runs leaving now, two stops each in stop order
     with ETA, promise, return and km: the north pair with Sam (#1001's ETA and promise red), the
     south pair with Priya."""
     friday_board(db)
