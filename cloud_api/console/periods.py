@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Annotated
+
+from fastapi import Query
 
 from cloud_api.errors import BadRequest
 from cloud_api.models import Store
+from cloud_api.reports.period import business_day
 
 MAX_DAYS = 92
 
 
-def business_day(store: Store, now: datetime) -> date:
-    local = now.astimezone(ZoneInfo(store.timezone)) - timedelta(hours=store.day_starts_hour)
-    return local.date()
-
-
 def today(stores: Sequence[Store], now: datetime) -> date:
-    return max((business_day(s, now) for s in stores), default=now.date())
+    return max((business_day(s.timezone, s.day_starts_hour, now) for s in stores), default=now.date())
 
 
 def parse_day(text: str | None, default: date, name: str = "day") -> date:
@@ -40,3 +38,7 @@ def span(first: str | None, last: str | None, default_last: date) -> tuple[date,
     if (end - start).days >= MAX_DAYS:
         raise BadRequest(f"A console page covers at most {MAX_DAYS} days; narrow 'from' and 'to'.", "from")
     return start, end
+
+
+From = Annotated[str | None, Query(alias="from", max_length=20, description="first business day")]
+To = Annotated[str | None, Query(alias="to", max_length=20, description="last business day")]

@@ -14,10 +14,13 @@ from starlette.responses import Response
 from cloud_api.auth import service as auth
 from cloud_api.auth.router import client_address
 from cloud_api.console import session as signin
+from cloud_api.console.delivery_pages import router as delivery_pages
 from cloud_api.console.fleet_pages import router as fleet_pages
+from cloud_api.console.food_cost_pages import router as food_cost_pages
 from cloud_api.console.menu_pages import router as menu_pages
 from cloud_api.console.sales_pages import router as sales_pages
 from cloud_api.console.shell import render, static
+from cloud_api.console.speed_pages import router as speed_pages
 from cloud_api.console.store_pages import router as store_pages
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
@@ -26,7 +29,7 @@ from cloud_api.storefront.forms import fields
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 HOME = "/console/sales"
-PAGES = [sales_pages, fleet_pages, menu_pages, store_pages]
+PAGES = [sales_pages, speed_pages, delivery_pages, food_cost_pages, fleet_pages, menu_pages, store_pages]
 
 
 def _ctx(request: Request) -> CloudContext:
@@ -36,7 +39,13 @@ def _ctx(request: Request) -> CloudContext:
 
 def _next(value: str) -> str:
     """Where to go after signing in: a console page only (never another site)."""
-    if value.startswith("/console/") and "//" not in value and "\\" not in value and len(value) < 200:
+    if (
+        value.startswith("/console/")
+        and value.isprintable()
+        and "//" not in value
+        and "\\" not in value
+        and len(value) < 200
+    ):
         return value
     return HOME
 

@@ -156,7 +156,8 @@ async def signed_in(request: Request, build: Callable[[Session, Principal], View
         with ctx.db.transaction() as session:
             caller, pair = signin.who(session, ctx, request, utcnow())
             if caller is None:
-                back = quote(request.url.path, safe="/")
+                wanted = request.url.path + ("?" + request.url.query if request.url.query else "")
+                back = quote(wanted, safe="")
                 return signin.drop(RedirectResponse(f"/console/signin?next={back}", status_code=303))
             try:
                 response = _answer(request, build(session, caller), caller)

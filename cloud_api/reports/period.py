@@ -32,3 +32,8 @@ def period(first: date | None, last: date | None, today: date) -> Period:
     if (last - first).days >= MAX_DAYS:
         raise BadRequest(f"A report covers at most {MAX_DAYS} days; narrow 'from' and 'to'.", "from")
     return Period(first, last)
+
+
+def business_day(timezone: str, day_starts_hour: int, now: datetime) -> date:
+    """The business day a store (its zone, the hour its day turns) is in at `now`."""
+    return (now.astimezone(ZoneInfo(timezone)) - timedelta(hours=day_starts_hour)).date()

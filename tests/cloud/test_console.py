@@ -69,3 +69,15 @@ def test_every_table_exports_a_formula_safe_csv(client: TestClient) -> None:
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows[0][:3] == ["Store", "Orders", "Net sales ($)"]
     assert client.get("/console/sales?csv=nothing").status_code == 404
+
+
+def test_every_page_answers_for_the_chain_and_a_store(client: TestClient, app: FastAPI) -> None:
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    store_id = demo_store_id(app)
+    for page in ("sales", "speed", "delivery", "food-cost"):
+        for path in (f"/console/{page}", f"/console/{page}/{store_id}"):
+            answer = client.get(path)
+            assert answer.status_code == 200, (path, answer.text[-2000:])
+            assert "<figure" in answer.text
+    assert client.get("/console/speed?from=2026-11-07&to=2026-11-01").status_code == 422
+    assert client.get("/console/delivery?from=2025-01-01&to=2026-11-01").status_code == 422

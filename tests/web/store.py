@@ -17,17 +17,20 @@ def enroll_store(db: StoreDB, cloud_url: str) -> str:
 
 
 def push_all(db: StoreDB, store_id: str) -> None:
-    """Everything in the store's outbox to the cloud's push endpoint, as the agent sends it."""
+    """Everything in the store's outbox to the cloud's push endpoint, batch by batch, as the
+    agent sends it."""
     ledger = Ledger(db)
     link = ledger.link()
     assert link is not None
-    events = ledger.batch(ledger.position().acked_seq, 500)
-    batch = PushBatch(store_id=store_id, events=events)
-    answer = httpx.post(
-        f"{link.cloud_url}/api/v1/sync/push",
-        content=batch.model_dump_json(),
-        headers={**auth_headers(link.device_token), "Content-Type": "application/json"},
-        timeout=20,
-    )
-    assert answer.status_code == 200, answer.text
-    ledger.acknowledge(PushAck.model_validate(answer.json()).high_water)
+    while events := ledger.batch(ledger.position().acked_seq, 500):
+        batch = PushBatch(store_id=store_id, events=events)
+        answer = httpx.post(
+            f"{link.cloud_url}/api/v1/sync/push",
+            content=batch.model_dump_json(),
+            headers={**auth_headers(link.device_token), "Content-Type": "application/json"},
+            timeout=20,
+        )
+        assert answer.status_code == 200, answer.text
+        high_water = PushAck.model_validate(answer.json()).high_water
+        assert high_water >= events[-1].seq, "the cloud did not take the whole batch"
+        ledger.acknowledge(high_water)

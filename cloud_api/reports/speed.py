@@ -1,0 +1,193 @@
+"""Speed of service per store and daypart: make, oven, rack, out-the-door and delivery times
+against the store's targets, with the integrity figures beside them (bumps too early to be
+real, deliveries too quick or too slow to be true). Voided orders are left out.
+
+The query sums seconds and counts per store and local hour (so averages are exact and the
+answer stays small); `fold` turns those sums into dayparts, free of I/O.
+
+The cloud does not hold each store's speed targets yet (they live in the store's settings);
+until it does, every store is held to the store's own defaults (`TARGETS`), and `targets`
+reads a store's own where the cloud has them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import case, extract, func, select
+from sqlalchemy.orm import Session
+
+from cloud_api.auth.principal import Principal
+from cloud_api.models import Order, Store
+from cloud_api.reports.period import business_day, period
+from cloud_api.reports.service import scope
+from cloud_api.stores.service import list_stores
+
+# The store's default settings (`store_db.models.store.Store`) and the trade's yardsticks.
+TARGETS: dict[str, int] = {
+    "make": 60,  # make_target_s
+    "oven": 360,  # oven_s: fixed by the conveyor
+    "rack": 300,  # rack_target_s
+    "out_the_door": 15 * 60,
+    "delivery": 35 * 60,
+}
+STORE_SETTING = {"make": "make_target_s", "oven": "oven_s", "rack": "rack_target_s"}
+MEASURES = tuple(TARGETS)
+EARLY_BUMP_S = 20  # no pizza is made in under 20 seconds: the crew bumped before making it
+QUICKEST_DROP_S = 120  # out the door to the customer's door in under two minutes
+SLOWEST_DELIVERY_S = 3 * 3600  # or still "on its way" three hours after it was placed
+DAYPARTS = ("lunch", "dinner", "late")
+
+
+def daypart(hour: int, day_starts_hour: int) -> str:
+    """Lunch from the day's start to 15:00, dinner to 21:00, late until the day turns."""
+    if 15 <= hour < 21:
+        return "dinner"
+    if day_starts_hour <= hour < 15:
+        return "lunch"
+    return "late"
+
+
+def targets(store: Store) -> dict[str, int]:
+    found = dict(TARGETS)
+    for measure, setting in STORE_SETTING.items():
+        value = getattr(store, setting, None)
+        if isinstance(value, int) and value > 0:
+            found[measure] = value
+    return found
+
+
+def _minutes(seconds: Decimal, count: int) -> float | None:
+    if not count:
+        return None
+    return float((seconds / count / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class _Sums:
+    orders: int = 0
+    early_bumps: int = 0
+    implausible_deliveries: int = 0
+
+    def __post_init__(self) -> None:
+        self.seconds: dict[str, Decimal] = defaultdict(Decimal)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        self.orders += int(row["orders"])
+        self.early_bumps += int(row["early_bumps"] or 0)
+        self.implausible_deliveries += int(row["implausible"] or 0)
+        for m in MEASURES:
+            self.seconds[m] += Decimal(str(row[f"{m}_s"] or 0))
+            self.counts[m] += int(row[f"{m}_n"] or 0)
+
+    def row(self, goal: Mapping[str, int]) -> dict[str, Any]:
+        found: dict[str, Any] = {"orders": self.orders}
+        for m in MEASURES:
+            minutes = _minutes(self.seconds[m], self.counts[m])
+            found[f"{m}_min"] = minutes
+            found[f"{m}_target_min"] = round(goal[m] / 60, 1)
+            found[f"{m}_over"] = minutes is not None and minutes > goal[m] / 60
+        found["early_bumps"] = self.early_bumps
+        found["implausible_deliveries"] = self.implausible_deliveries
+        return found
+
+
+def fold(rows: Iterable[Mapping[str, Any]], stores: Sequence[Store]) -> list[dict[str, Any]]:
+    """Per-store, per-hour sums → one row per store and daypart, then one for the store's
+    whole period, each against that store's targets."""
+    known = {s.id: s for s in stores}
+    parts: dict[tuple[str, str], _Sums] = defaultdict(_Sums)
+    whole: dict[str, _Sums] = defaultdict(_Sums)
+    for row in rows:
+        store = known.get(row["store_id"])
+        if store is None:
+            continue
+        parts[(store.id, daypart(int(row["hour"]), store.day_starts_hour))].add(row)
+        whole[store.id].add(row)
+    found = []
+    for store in stores:
+        if store.id not in whole:
+            continue
+        goal = targets(store)
+        for part in DAYPARTS:
+            if (store.id, part) in parts:
+                found.append(_named(store, part, parts[(store.id, part)].row(goal)))
+        found.append(_named(store, "whole day", whole[store.id].row(goal)))
+    return found
+
+
+def _named(store: Store, part: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {"store_id": store.id, "store_code": store.code, "store_name": store.name, "daypart": part} | row
+
+
+def _span(later: Any, earlier: Any) -> tuple[Any, Any]:
+    both = later.is_not(None) & earlier.is_not(None)
+    seconds = func.sum(case((both, extract("epoch", later - earlier)), else_=None))
+    return seconds, func.count(case((both, 1), else_=None))
+
+
+def hourly(session: Session, stores: Sequence[str] | None, first: date, last: date) -> list[dict[str, Any]]:
+    start = func.coalesce(Order.in_store_at, Order.placed_at)
+    delivery = Order.service == "delivery"
+    spans = {
+        "make": (Order.made_at, start),
+        "oven": (Order.baked_at, Order.made_at),
+        "rack": (case((delivery, Order.out_the_door_at)), Order.ready_at),
+        "out_the_door": (case((delivery, Order.out_the_door_at)), Order.placed_at),
+        "delivery": (case((delivery, Order.delivered_at)), Order.placed_at),
+    }
+    columns = []
+    for name, (later, earlier) in spans.items():
+        seconds, count = _span(later, earlier)
+        columns += [seconds.label(f"{name}_s"), count.label(f"{name}_n")]
+    made_in = extract("epoch", Order.made_at - start)
+    dropped_in = extract("epoch", Order.delivered_at - Order.out_the_door_at)
+    took = extract("epoch", Order.delivered_at - Order.placed_at)
+    hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
+    query = (
+        select(
+            Order.store_id.label("store_id"),
+            hour.label("hour"),
+            func.count(Order.id).label("orders"),
+            *columns,
+            func.count(case((made_in < EARLY_BUMP_S, 1))).label("early_bumps"),
+            func.count(case(((dropped_in < QUICKEST_DROP_S) | (took > SLOWEST_DELIVERY_S), 1))).label(
+                "implausible"
+            ),
+        )
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.business_date.between(first, last), Order.stage != "voided")
+        .group_by(Order.store_id, hour)
+    )
+    if stores is not None:
+        query = query.where(Order.store_id.in_(list(stores)))
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def speed(
+    session: Session, caller: Principal, store_id: str | None, first: date | None, last: date | None
+) -> dict[str, Any]:
+    """Speed of service for the stores the caller may see (one store, or the chain)."""
+    stores = scope(session, caller, store_id)
+    covered = list(stores) if stores is not None else list(list_stores(session))
+    now = datetime.now(UTC)
+    today = max((business_day(s.timezone, s.day_starts_hour, now) for s in covered), default=now.date())
+    span = period(first, last, today)
+    ids = [s.id for s in stores] if stores is not None else None
+    return {
+        "store_id": store_id,
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "thresholds": {
+            "early_bump_s": EARLY_BUMP_S,
+            "quickest_drop_s": QUICKEST_DROP_S,
+            "slowest_delivery_s": SLOWEST_DELIVERY_S,
+        },
+        "rows": fold(hourly(session, ids, span.first, span.last), covered),
+    }
