@@ -47,6 +47,7 @@ def bars(
     x: str,
     y: str,
     series: Sequence[tuple[str, str]] = (),
+    y_title: str | None = None,
 ) -> Chart:
     """Bars of column `y` along column `x`; with `series` ((column, legend name), …) a group
     of bars per `x`, one per series (this week beside last week)."""
@@ -58,7 +59,8 @@ def bars(
         for row in table.rows
         for key, name in plotted
     ]
-    y_title = columns[y].label + (" ($)" if kind is Kind.MONEY else "")
+    unit = {Kind.MONEY: " ($)", Kind.PCT: " (%)", Kind.MINUTES: " (min)"}.get(kind, "")
+    y_title = (y_title or columns[y].label) + unit
     order = [str(row.get(x, "")) for row in table.rows]
     encoding: dict[str, Any] = {
         "x": alt.X("x:N", title=x_label, sort=order, axis=alt.Axis(labelAngle=0)),

@@ -169,7 +169,8 @@ def _stores(session: Session, now: Mapping[str, Any], before: Mapping[str, Any],
         net, orders = row.get("net_sales_cents", 0), row.get("orders", 0)
         rows.append(
             {
-                "store": f"{store.code} · {store.name}",
+                "code": store.code,
+                "store": store.name,
                 "href": f"/console/sales/{store.id}?day={day.isoformat()}",
                 "orders": orders,
                 "net": net,
@@ -178,12 +179,13 @@ def _stores(session: Session, now: Mapping[str, Any], before: Mapping[str, Any],
                 "change": change_pct(net, earlier.get("net_sales_cents", 0)),
             }
         )
-    rows.sort(key=lambda r: (-r["net"], r["store"]))
+    rows.sort(key=lambda r: (-r["net"], r["code"]))
     return Table(
         "stores",
         "Every store, best sales first",
         [
-            Column("store", "Store", link="href"),
+            Column("code", "Code", link="href"),
+            Column("store", "Store"),
             Column("orders", "Orders", Kind.COUNT),
             Column("net", "Net sales", Kind.MONEY),
             Column("average", "Average ticket", Kind.MONEY),
@@ -228,6 +230,7 @@ def sales_view(session: Session, caller: Principal, store_id: str | None, day_te
             "hour",
             "net",
             pair,
+            y_title="Net sales",
         ),
         bars(
             "Net sales by day, the week to " + label,

@@ -125,6 +125,7 @@ def speed_view(
             "label",
             "out_the_door_min",
             [("out_the_door_min", "Out the door"), ("delivery_min", "Delivery")],
+            y_title="Minutes",
         )
     ]
     return view

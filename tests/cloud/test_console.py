@@ -9,10 +9,13 @@ import io
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from cloud_api.db.base import utcnow
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL
 from cloud_api.demo.seed import demo_customer_email
+from cloud_api.stores.schemas import StoreDetails
+from cloud_api.stores.service import create_store
 
-from .helpers import demo_store_id
+from .helpers import ctx, demo_store_id
 
 
 def sign_in(client: TestClient, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -62,12 +65,40 @@ def test_a_store_manager_sees_only_their_store(client: TestClient, app: FastAPI)
     assert client.get("/console/sales/../../etc").status_code == 404
 
 
-def test_every_table_exports_a_formula_safe_csv(client: TestClient) -> None:
+def test_every_table_exports_a_formula_safe_csv(client: TestClient, app: FastAPI) -> None:
+    hostile = '=HYPERLINK("http://evil.example","<b>Oak</b>")'
+    with ctx(app).db.transaction() as session:
+        create_store(
+            session,
+            StoreDetails(
+                code="EV-666",
+                name=hostile,
+                timezone="America/New_York",
+                tax_rate_bp=800,
+                lat=41.88,
+                lon=-87.8,
+            ),
+            utcnow(),
+        )
     sign_in(client, HEAD_OFFICE_EMAIL)
+    page = client.get("/console/sales?day=2026-11-06")
+    assert "<td>=HYPERLINK(&#34;http://evil.example&#34;,&#34;&lt;b&gt;Oak&lt;/b&gt;&#34;)</td>" in page.text
     answer = client.get("/console/sales?day=2026-11-06&csv=stores")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["content-disposition"] == 'attachment; filename="stores.csv"'
     rows = list(csv.reader(io.StringIO(answer.text)))
-    assert rows[0][:3] == ["Store", "Orders", "Net sales ($)"]
+    assert rows[0] == [
+        "Code",
+        "Store",
+        "Orders",
+        "Net sales ($)",
+        "Average ticket ($)",
+        "Same day last week ($)",
+        "Change (%)",
+    ]
+    assert ["EV-666", "'" + hostile, "0", "0.00", "", "0.00", ""] in rows
+    for page_name in ("speed", "delivery", "food-cost"):
+        assert client.get(f"/console/{page_name}?csv=nothing").status_code == 404
     assert client.get("/console/sales?csv=nothing").status_code == 404
 
 
