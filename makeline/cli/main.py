@@ -225,7 +225,14 @@ def _demo_on(path: Path, args: argparse.Namespace) -> int:
 def _demo_children(path: Path, args: argparse.Namespace, children: list[ChildProcess]) -> MakelineApp:
     """Start the demo's cloud, agent and customers (each added to `children` as it starts),
     and make the terminal app; everything said here is said before the screen is taken."""
-    from makeline.demo.launcher import ChildProcess, connect_store, free_port, start_cloud, wait_online
+    from makeline.demo.launcher import (
+        ChildProcess,
+        connect_store,
+        console_banner,
+        free_port,
+        start_cloud,
+        wait_online,
+    )
     from store_db.db import StoreDB
     from sync.errors import SyncError
     from terminal.app import MakelineApp
@@ -244,6 +251,7 @@ def _demo_children(path: Path, args: argparse.Namespace, children: list[ChildPro
             with StoreDB(path) as db:
                 store_id = connect_store(db, cloud_url)
             print(f"Storefront: order a pizza at {cloud_url}/ (API docs at {cloud_url}/api/v1/docs).")
+            print(console_banner(cloud_url))
             print(f"The demo store is {store_id} in the cloud.")
         except (SyncError, OSError) as exc:
             print(f"The cloud is not running ({exc}): the store runs on its own, not connected.")

@@ -24,6 +24,15 @@ from sync.enroll import enroll
 from sync.errors import CloudUnreachable, EnrollmentRefused
 
 HEAD_OFFICE = ("hq@makeline.test", "makeline-demo")
+STORE_MANAGER = ("manager@makeline.test", "makeline-demo")
+
+
+def console_banner(cloud_url: str) -> str:
+    """Where head office's console is, and the demo logins that open it."""
+    return (
+        f"Console: {cloud_url}/console: head office signs in as {HEAD_OFFICE[0]} "
+        f"(password {HEAD_OFFICE[1]}); the store's manager as {STORE_MANAGER[0]} (same password)."
+    )
 
 
 def free_port(preferred: int = 8000) -> int:

@@ -14,6 +14,7 @@ from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL
 from cloud_api.demo.seed import demo_customer_email
 from cloud_api.stores.schemas import StoreDetails
 from cloud_api.stores.service import create_store
+from makeline.demo.launcher import HEAD_OFFICE, STORE_MANAGER, console_banner
 
 from .helpers import ctx, demo_store_id
 
@@ -41,6 +42,16 @@ def test_pages_need_a_sign_in_and_only_staff_get_one(client: TestClient) -> None
         follow_redirects=False,
     )
     assert away.headers["location"] == "/console/sales"
+
+
+def test_the_demo_prints_logins_that_open_the_console() -> None:
+    banner = console_banner("http://127.0.0.1:8000")
+    assert "http://127.0.0.1:8000/console" in banner
+    assert HEAD_OFFICE == (HEAD_OFFICE_EMAIL, DEMO_PASSWORD) and STORE_MANAGER == (
+        MANAGER_EMAIL,
+        DEMO_PASSWORD,
+    )
+    assert HEAD_OFFICE[0] in banner and HEAD_OFFICE[1] in banner and STORE_MANAGER[0] in banner
 
 
 def test_head_office_sees_the_chain_and_drills_into_a_store(client: TestClient, app: FastAPI) -> None:
