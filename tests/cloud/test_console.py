@@ -63,6 +63,9 @@ def test_head_office_sees_the_chain_and_drills_into_a_store(client: TestClient, 
     one = client.get(f"/console/sales/{store_id}?day=2026-11-06")
     assert one.status_code == 200 and "Oak Park" in one.text
     assert client.get("/console/sales?day=yesterday").status_code == 422
+    signed_out = client.post("/console/signout", follow_redirects=False)
+    assert signed_out.status_code == 303 and signed_out.headers["location"] == "/console/signin"
+    assert client.get("/console/sales", follow_redirects=False).status_code == 303
 
 
 def test_a_store_manager_sees_only_their_store(client: TestClient, app: FastAPI) -> None:

@@ -66,7 +66,7 @@ def lived(
     with StoreDB(path) as db:
         lived_day.opening_count(db)
         lived_day.delivery_from_supplier(db)
-        simulate(db, 30, io.StringIO(), through="delivered", seed=11, clock=lambda: lived_day.local(19, 30))
+        simulate(db, 20, io.StringIO(), through="delivered", seed=11, clock=lambda: lived_day.local(19, 30))
         lived_day.dispatch_night(db)
         lived_day.cash_out_drivers(db)
         lived_day.closing_count(db)
@@ -116,6 +116,9 @@ def test_head_office_reads_the_day_and_drills_into_the_store(page: Page, cloud: 
     expect(page.get_by_test_id("chart-hours").locator("img")).to_be_visible()
     page.get_by_test_id("chart-hours").locator("summary").click()
     expect(page.get_by_test_id("table-hours")).to_be_visible()
+    # The chart's numbers add up to the day's total.
+    hourly = page.get_by_test_id("table-hours").locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert sum(round(float(c.strip("$").replace(",", "")) * 100) for c in hourly) == lived.net_sales_cents
     assert_accessible(page)
     screenshot(page, "sales-chain", CONSOLE_SCREENSHOTS)
 
@@ -148,7 +151,9 @@ def test_head_office_reads_the_day_and_drills_into_the_store(page: Page, cloud: 
         screenshot(page, f"{shot}-store", CONSOLE_SCREENSHOTS)
 
 
-def test_a_store_manager_sees_only_their_store(page: Page, cloud: Cloud, lived: Lived) -> None:
+def test_a_store_manager_sees_only_their_store_and_404_for_another(
+    page: Page, cloud: Cloud, lived: Lived
+) -> None:
     page.set_viewport_size(DESK)
     day = lived.day.isoformat()
     sign_in(page, cloud, MANAGER_EMAIL, f"/console/sales?day={day}")
@@ -162,8 +167,9 @@ def test_a_store_manager_sees_only_their_store(page: Page, cloud: Cloud, lived: 
         expect(page.get_by_role("alert")).to_contain_text("no store of yours")
     assert_accessible(page)
 
-
-def test_another_stores_manager_is_refused_this_one(page: Page, cloud: Cloud, lived: Lived) -> None:
+    # Signed out, then in as the other store's manager: this store is now the one refused.
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("sign-in")).to_be_visible()
     sign_in(page, cloud, OTHER_MANAGER, "/console/speed")
     expect(page.get_by_role("heading", level=1)).to_have_text("Speed of service · makeline Forest Park")
     answer = page.goto(f"{cloud.base}/console/speed/{lived.store_id}")
