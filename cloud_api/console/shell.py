@@ -32,7 +32,7 @@ from cloud_api.console.charts import Chart
 from cloud_api.console.tables import Table, money, shown, to_csv
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
-from cloud_api.errors import BadRequest, CloudError, Forbidden, NotFound
+from cloud_api.errors import CloudError, Forbidden, NotFound
 from cloud_api.models import Store
 from cloud_api.stores.service import get_store
 
@@ -87,7 +87,7 @@ def render(template: str, status_code: int = 200, **values: Any) -> HTMLResponse
 
 
 def error(caller: Principal | None, status_code: int, message: str) -> HTMLResponse:
-    title = "Not found" if status_code == 404 else "Check the address"
+    title = {404: "Not found", 422: "Check the address", 403: "Not yours to do"}.get(status_code, "Not done")
     return render(
         "shell/error.html", status_code, title=title, section="", caller=caller, error=message, store=None
     )
@@ -148,26 +148,33 @@ def _ctx(request: Request) -> CloudContext:
     return found
 
 
-async def signed_in(request: Request, build: Callable[[Session, Principal], View]) -> Response:
-    """Run a page for the signed-in caller; anyone else goes to the sign-in page."""
+async def signed_in(request: Request, build: Callable[[Session, Principal], View | Response]) -> Response:
+    """Run a page for the signed-in caller; anyone else goes to the sign-in page. `build`
+    returns the page's `View`, or a response of its own (a form's redirect)."""
     ctx = _ctx(request)
 
     def run() -> Response:
+        # Who is calling in a transaction of its own: a refreshed sign-in is kept even when
+        # the page is refused and rolls back whatever it had written.
         with ctx.db.transaction() as session:
             caller, pair = signin.who(session, ctx, request, utcnow())
-            if caller is None:
-                wanted = request.url.path + ("?" + request.url.query if request.url.query else "")
-                back = quote(wanted, safe="")
-                return signin.drop(RedirectResponse(f"/console/signin?next={back}", status_code=303))
+        if caller is None:
+            wanted = request.url.path + ("?" + request.url.query if request.url.query else "")
+            back = quote(wanted, safe="")
+            return signin.drop(RedirectResponse(f"/console/signin?next={back}", status_code=303))
+        return signin.keep(_page(caller), ctx, pair)
+
+    def _page(caller: Principal) -> Response:
+        with ctx.db.transaction() as session:
             try:
-                response = _answer(request, build(session, caller), caller)
-            except (Forbidden, NotFound):
-                response = error(caller, 404, NOT_YOURS)
-            except BadRequest as exc:
-                response = error(caller, 422, exc.detail)
+                built = build(session, caller)
+                return built if isinstance(built, Response) else _answer(request, built, caller)
             except CloudError as exc:
-                response = error(caller, exc.status_code, exc.detail)
-            return signin.keep(response, ctx, pair)
+                if not exc.keep_writes:
+                    session.rollback()
+                if isinstance(exc, Forbidden | NotFound) and exc.field == "store_id":
+                    return error(caller, 404, NOT_YOURS)
+                return error(caller, exc.status_code, exc.detail)
 
     return await run_in_threadpool(run)
 
