@@ -92,6 +92,10 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
         took = int(before_screen.split(said, 1)[1].split(".", 1)[0])
         assert took != port
         assert f"Storefront: order a pizza at http://127.0.0.1:{took}/" in before_screen
+        assert (
+            f"Console: http://127.0.0.1:{took}/console: head office signs in as hq@makeline.test"
+            in before_screen
+        )
         postgres = running_server(folder / "cloud-pg")
         assert postgres is not None, "the demo's cloud runs its database in the demo's folder"
         wait_until(lambda: not free(store, "sync-agent"), "the demo's agent runs")
