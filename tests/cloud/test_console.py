@@ -126,3 +126,20 @@ def test_every_page_answers_for_the_chain_and_a_store(client: TestClient, app: F
             assert "<figure" in answer.text
     assert client.get("/console/speed?from=2026-11-07&to=2026-11-01").status_code == 422
     assert client.get("/console/delivery?from=2025-01-01&to=2026-11-01").status_code == 422
+
+
+def test_hostile_input_gets_a_clear_refusal_and_changes_nothing(client: TestClient) -> None:
+    garbled = client.post(
+        "/console/signin",
+        content=b"email=\xff\xfe",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert garbled.status_code == 422 and "could not be read" in garbled.text
+    huge = client.post("/console/signin", content=b"email=" + b"a" * 20_000)
+    assert huge.status_code in (413, 422)
+    sign_in(client, HEAD_OFFICE_EMAIL)
+    odd = client.get("/console/sales", params={"csv": "<script>" + "x" * 30})
+    assert odd.status_code == 404 and "<script>" not in odd.text
+    assert client.get("/console/speed", params={"from": "2026-13-40"}).status_code == 422
+    assert client.get("/console/static/../session.py").status_code == 404
+    assert client.get("/console/static/console.css").headers["content-type"].startswith("text/css")
