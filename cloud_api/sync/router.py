@@ -104,6 +104,12 @@ def _token(websocket: WebSocket) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _claim(ctx: CloudContext, store_id: str, instance: str) -> None:
+    """The socket's agent speaks for the store, or is refused (a copy of its database)."""
+    with ctx.db.transaction() as session:
+        service.claim(session, store_id, instance, utcnow())
+
+
 @router.websocket("/ws")
 async def nudges(websocket: WebSocket) -> None:
     """Nudge a store's agent the moment its feed has news, from whichever worker wrote it."""
@@ -112,6 +118,8 @@ async def nudges(websocket: WebSocket) -> None:
         caller = await run_in_threadpool(authenticate_device_token, ctx, _token(websocket))
         store_id = service.device_store(caller)
         service.check_protocol(int(websocket.headers.get(contract.PROTOCOL_HEADER) or contract.PROTOCOL))
+        instance = websocket.headers.get(contract.INSTANCE_HEADER, "")[:64]
+        await run_in_threadpool(_claim, ctx, store_id, instance)
     except (CloudError, ValueError) as exc:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
@@ -129,7 +137,9 @@ async def nudges(websocket: WebSocket) -> None:
     try:
         high_water, feed_high_water = await run_in_threadpool(where)
         await websocket.accept()
-        hello = contract.Hello(store_id=store_id, high_water=high_water, feed_high_water=feed_high_water)
+        hello = contract.Hello(
+            store_id=store_id, instance=instance, high_water=high_water, feed_high_water=feed_high_water
+        )
         await websocket.send_text(hello.model_dump_json())
         closed = asyncio.ensure_future(websocket.receive())
         try:
