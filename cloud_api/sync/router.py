@@ -4,6 +4,7 @@ POST /sync/push        PushBatch → PushAck      store events in, each stored a
 GET  /sync/pull        ?after=&limit= → PullPage the store's feed after its cursor
 POST /sync/heartbeat   Heartbeat → HeartbeatAck  "online" for 60 s; where both ledgers stand
 WS   /sync/ws          Hello, then a Nudge whenever the store's feed has news
+GET  /sync/snapshot    → StoreSnapshot         the store as the cloud knows it (`makeline restore`)
 GET  /sync/quarantine  store events set aside, with the reason (head office)
 GET  /sync/fleet       stores a second computer tried to sync as (head office)
 
@@ -32,8 +33,10 @@ from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
 from cloud_api.store_events import repository as store_events
 from cloud_api.sync import repository, service
+from cloud_api.sync import snapshot as snapshots
 from cloud_api.sync.schemas import FleetFlag, HeldEvent
 from sync import contract, failpoints
+from sync.contract.snapshot import StoreSnapshot
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 Instance = Annotated[str, Header(alias=contract.INSTANCE_HEADER, max_length=64)]
@@ -75,6 +78,15 @@ def heartbeat(
     with ctx.db.transaction() as session:
         service.claim(session, store_id, beat.instance or instance, utcnow())
         return service.heartbeat(session, store_id, beat, utcnow())
+
+
+@router.get(
+    "/snapshot", summary="The store as the cloud knows it, to rebuild its database (that store's device)"
+)
+def snapshot(ctx: ContextDep, caller: CurrentCaller) -> StoreSnapshot:
+    store_id = service.device_store(caller)
+    with ctx.db.transaction() as session:
+        return snapshots.build(session, store_id, utcnow())
 
 
 @router.get("/quarantine", summary="Store events set aside because they could not be read or applied")

@@ -1,0 +1,74 @@
+"""Making a store database from the cloud's snapshot (`makeline restore`): a fresh file,
+written whole in one transaction, put in place only when complete, and never over a
+store file that is already there (a damaged one is moved aside by hand first, on purpose).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from datetime import datetime
+from pathlib import Path
+
+from store_db import migrate
+from store_db.db import StoreDB
+from store_db.errors import StoreFileExists
+from store_db.models import utcnow
+from store_db.services.restore import Manager, Restored, restore
+from sync.contract.snapshot import StoreSnapshot
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def refuse_existing(path: Path) -> None:
+    """Raise `StoreFileExists` when there is a store file (or what is left of one) at `path`."""
+    there = [p for p in (path, *(Path(f"{path}{s}") for s in _SIDE_FILES)) if p.exists()]
+    if there:
+        raise StoreFileExists(
+            f"There is already a store file at {there[0]}; a restore never writes over one. Move it "
+            f"aside (for example: mv {path} {path}.damaged), then run makeline restore again."
+        )
+
+
+def restore_store(
+    path: Path,
+    snapshot: StoreSnapshot,
+    cloud_url: str,
+    device_token: str,
+    *,
+    device_label: str = "",
+    manager: Manager | None = None,
+    at: datetime | None = None,
+) -> Restored:
+    """Write `snapshot` into a new store file at `path`; nothing is left behind on failure."""
+    refuse_existing(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.with_name(f".{path.name}.restoring")
+    _remove(work)
+    try:
+        migrate.upgrade(work)
+        with StoreDB(work) as db:
+            done = db.run(
+                restore,
+                snapshot,
+                cloud_url,
+                device_token,
+                at or utcnow(),
+                device_label=device_label,
+                manager=manager,
+            )
+        # A hard link fails if the name is taken meanwhile: never over another file.
+        try:
+            os.link(work, path)
+        except FileExistsError:
+            refuse_existing(path)
+            raise
+    finally:
+        _remove(work)
+    return done
+
+
+def _remove(work: Path) -> None:
+    for p in (work, *(Path(f"{work}{s}") for s in _SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
