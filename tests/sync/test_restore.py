@@ -37,6 +37,7 @@ from store_db.models import (
 from store_db.models import OutboxEvent as StoreOutboxEvent
 from store_db.services import drivers, lifecycle, runs
 from store_db.services.orders import place_order
+from store_db.services.staff import check_pin
 from sync.agent import SyncAgent
 from tests.store.helpers import carryout, delivery
 from tests.sync.cloud_orders import online_orders, settings_changes
@@ -132,6 +133,9 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
         assert state is not None and state.device_token and state.status == "offline"
     ledger = cloud_ledger(cloud.ctx.db, enrolled)
     assert state.acked_seq == ledger.contiguous and state.feed_cursor == ledger.feed_head
+    with StoreDB(store_path) as db, db.write() as session:
+        assert check_pin(session, "Morgan", "4321", utcnow())[1], "the manager named signs in"
+        assert not check_pin(session, "Sam", "5101", utcnow())[1], "PINs do not come from the cloud"
 
     # The restored store carries on: a new order, and a feed entry published after the restore.
     with StoreDB(store_path) as db, db.write() as session:
@@ -177,6 +181,9 @@ def _say(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 def test_a_bad_code_or_an_unreachable_cloud_writes_nothing(
     cloud: Cloud, store_path: Path, enrolled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    snapshot = f"{cloud.url}/api/v1/sync/snapshot"
+    assert httpx.get(snapshot, timeout=10).status_code == 401
+    assert httpx.get(snapshot, headers=login(cloud.url), timeout=10).status_code == 403, "a device's only"
     target = tmp_path / "new" / "store.db"
     base = ["restore", "--db", str(target), "--cloud", cloud.url, "--code"]
     fresh = httpx.post(f"{cloud.url}/api/v1/enrollments", headers=login(cloud.url), timeout=10).json()["code"]
