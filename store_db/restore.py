@@ -10,9 +10,11 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from store_db import migrate
 from store_db.db import StoreDB
-from store_db.errors import StoreFileExists
+from store_db.errors import StoreDatabaseError, StoreFileExists
 from store_db.models import utcnow
 from store_db.services.restore import Manager, Restored, restore
 from sync.contract.snapshot import StoreSnapshot
@@ -48,15 +50,23 @@ def restore_store(
     try:
         migrate.upgrade(work)
         with StoreDB(work) as db:
-            done = db.run(
-                restore,
-                snapshot,
-                cloud_url,
-                device_token,
-                at or utcnow(),
-                device_label=device_label,
-                manager=manager,
-            )
+            try:
+                done = db.run(
+                    restore,
+                    snapshot,
+                    cloud_url,
+                    device_token,
+                    at or utcnow(),
+                    device_label=device_label,
+                    manager=manager,
+                )
+            except SQLAlchemyError as exc:  # the snapshot contradicts itself (two orders #1042 …)
+                raise StoreDatabaseError(
+                    f"The cloud's picture of the store could not be written ({type(exc).__name__}: "
+                    f"{str(exc.orig if hasattr(exc, 'orig') else exc)[:160]}); nothing was written. "
+                    "Ask head office for a new re-enrollment code and try again; if it happens again, "
+                    "call support."
+                ) from exc
         # A hard link fails if the name is taken meanwhile: never over another file.
         try:
             os.link(work, path)
