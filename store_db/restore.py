@@ -32,6 +32,23 @@ def refuse_existing(path: Path) -> None:
         )
 
 
+def check_target(path: Path) -> None:
+    """Refuse, before anything is asked of the cloud, a place a store file cannot be written:
+    a file already there, or a folder this user may not write in."""
+    refuse_existing(path)
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreDatabaseError(
+            f"Cannot make the folder {folder} for the store file ({exc.strerror}); choose another --db."
+        ) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreDatabaseError(
+            f"This user may not write in {folder}; choose another --db, or run as the store's user."
+        )
+
+
 def restore_store(
     path: Path,
     snapshot: StoreSnapshot,
@@ -43,8 +60,7 @@ def restore_store(
     at: datetime | None = None,
 ) -> Restored:
     """Write `snapshot` into a new store file at `path`; nothing is left behind on failure."""
-    refuse_existing(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_target(path)
     work = path.with_name(f".{path.name}.restoring")
     _remove(work)
     try:

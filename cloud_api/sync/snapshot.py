@@ -55,6 +55,7 @@ from sync.contract.snapshot import (
 log = logging.getLogger(__name__)
 OPEN_STAGES = (Stage.PLACED, Stage.MADE, Stage.BAKED, Stage.READY, Stage.OUT_THE_DOOR)
 MAX_CUSTOMERS = 100_000
+MAX_PENDING = 5000
 
 
 def _store(store: Store) -> SnapshotStore:
@@ -264,9 +265,11 @@ def _stock(session: Session, store_id: str, menu: Menu | None) -> list[SnapshotS
 
 
 def _pending(session: Session, store_id: str, since: Any, head: int) -> list[FeedEntry]:
-    """The `order.online` entries (up to the feed's `head`) of orders the cloud holds for the
-    store that the store never took (no `order.placed` came back) and that are still to be
-    made. Entries past `head` the restored store's agent pulls as usual."""
+    """Feed entries (up to the feed's `head`) the restored store applies as its feed would:
+    head office's `store.settings` changes in order (the store's own settings, such as its
+    make-time target, live nowhere else in the cloud), and the `order.online` entries of
+    orders the cloud holds for the store that the store never took (no `order.placed` came
+    back) and that are still to be made. Entries past `head` the agent pulls as usual."""
     untaken = select(Order.id).where(
         Order.store_id == store_id,
         Order.store_order_id.is_(None),
@@ -286,9 +289,22 @@ def _pending(session: Session, store_id: str, since: Any, head: int) -> list[Fee
             )
         )
         .order_by(StoreFeedEntry.cursor)
-        .limit(5000)
+        .limit(MAX_PENDING // 2)
     )
-    return [FeedEntry(cursor=r.cursor, kind=r.kind, payload=r.payload, created_at=r.created_at) for r in rows]
+    settings = session.scalars(
+        select(StoreFeedEntry)
+        .where(
+            StoreFeedEntry.store_id == store_id,
+            StoreFeedEntry.kind == "store.settings",
+            StoreFeedEntry.cursor <= head,
+        )
+        .order_by(StoreFeedEntry.cursor.desc())
+        .limit(MAX_PENDING // 2)
+    )
+    found = sorted([*rows, *settings], key=lambda r: r.cursor)
+    return [
+        FeedEntry(cursor=r.cursor, kind=r.kind, payload=r.payload, created_at=r.created_at) for r in found
+    ]
 
 
 def build(session: Session, store_id: str, now: datetime) -> StoreSnapshot:

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _restore(args: argparse.Namespace) -> int:
     from makeline.cli.store import db_path
     from store_db.errors import BadInput
-    from store_db.restore import refuse_existing, restore_store
+    from store_db.restore import check_target, restore_store
     from store_db.services.restore import Manager
     from store_db.services.staff import hash_pin
     from sync.errors import EnrollmentRefused
@@ -52,7 +52,7 @@ def _restore(args: argparse.Namespace) -> int:
     if manager is not None:
         hash_pin(manager.pin)  # a bad PIN is refused before the code is spent
     path = db_path(args.db)
-    refuse_existing(path)  # before the code is spent
+    check_target(path)  # before the code is spent
     label = args.label or f"{socket.gethostname()} store computer"
     base, granted, snapshot = fetch_snapshot(cloud, args.code, label=label)
     done = restore_store(path, snapshot, base, granted.device_token, device_label=label, manager=manager)

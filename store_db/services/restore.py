@@ -4,8 +4,9 @@ transaction on a fresh file (`store_db.restore.restore_store` makes the file).
 What the cloud knew comes back: the store's settings and streets, its items and the stock
 on hand (a count as of the snapshot), its menu, the people it knew (drivers and managers,
 without PINs: those never leave a store), customers, today's open orders in their stages,
-the drivers' open runs, and the online orders the store had not taken yet (applied as
-its feed would, so their tickets print). Both ledgers pick up where the cloud stands: the
+the drivers' open runs, head office's settings changes (the store's own settings, such as
+its make-time target, are kept nowhere else in the cloud), and the online orders the store
+had not taken yet (applied as its feed would, so they are on the make line). Both ledgers pick up where the cloud stands: the
 store's first event (`store.restored`) is numbered right after the last one the cloud
 holds, and the feed cursor is the cloud's feed head, so nothing is replayed as new.
 """
@@ -40,7 +41,7 @@ from store_db.services.enrollment import enroll
 from store_db.services.menu import apply_menu
 from store_db.services.restore_orders import write_orders, write_runs
 from sync.contract.events import StoreRestored
-from sync.contract.snapshot import SnapshotCustomer, SnapshotStock, StoreSnapshot
+from sync.contract.snapshot import SnapshotCustomer, SnapshotStock, SnapshotStore, StoreSnapshot
 
 RESTORED = "restore"  # the source of the stock count that carries the cloud's figures
 STORAGE_AREA = "dry"  # the cloud does not know where an item is kept: the count sheet shows it here
@@ -74,23 +75,17 @@ def _no_pin() -> str:
     return staff.hash_pin(f"{secrets.randbelow(10**8):08d}")
 
 
+def _head_office_settings(store: Store, s: SnapshotStore) -> None:
+    store.name, store.address, store.phone = s.name, s.address, s.phone
+    store.tax_rate_bp, store.delivery_radius_km = s.tax_rate_bp, s.delivery_radius_km
+    store.day_starts_hour = s.day_starts_hour
+    store.order_limits = s.order_limits.model_dump() if s.order_limits else None
+
+
 def _store(session: Session, snapshot: StoreSnapshot, at: datetime) -> Store:
     s = snapshot.store
-    store = Store(
-        id=snapshot.store_id,
-        code=s.code,
-        name=s.name,
-        timezone=s.timezone,
-        tax_rate_bp=s.tax_rate_bp,
-        address=s.address,
-        phone=s.phone,
-        lat=s.lat,
-        lon=s.lon,
-        delivery_radius_km=s.delivery_radius_km,
-        day_starts_hour=s.day_starts_hour,
-        order_limits=s.order_limits.model_dump() if s.order_limits else None,
-        created_at=at,
-    )
+    store = Store(id=snapshot.store_id, code=s.code, timezone=s.timezone, lat=s.lat, lon=s.lon, created_at=at)
+    _head_office_settings(store, s)
     session.add(store)
     session.add_all(
         Street(
@@ -274,8 +269,10 @@ def restore(
     )
     state.acked_seq = snapshot.events_high_water
     session.flush()
-    taken = feed.apply_entries(session, [(e.cursor, e.kind, e.payload) for e in snapshot.pending], at)
+    feed.apply_entries(session, [(e.cursor, e.kind, e.payload) for e in snapshot.pending], at)
+    _head_office_settings(store, snapshot.store)  # the cloud's row is where those changes ended
     state.feed_cursor = max(state.feed_cursor, snapshot.feed_high_water)
+    taken = sum(1 for e in snapshot.pending if e.kind == "order.online")
     return Restored(
         store_code=store.code,
         store_name=store.name,

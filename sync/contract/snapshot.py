@@ -167,8 +167,8 @@ class StoreSnapshot(Wire):
     day_numbers: dict[date, Count] = Field(default_factory=dict, max_length=10)
     runs: list[SnapshotRun] = Field(default_factory=list, max_length=500)
     stock: list[SnapshotStock] = Field(default_factory=list, max_length=5000)
-    # Online orders the cloud holds for the store that the store had not taken: their feed
-    # entries, applied by the restored store exactly as its feed would have.
+    # Feed entries the restored store applies exactly as its feed would have: head office's
+    # `store.settings` changes, and the online orders the store had not taken.
     pending: list[FeedEntry] = Field(default_factory=list, max_length=5000)
     events_high_water: Count  # the store's events the cloud holds, gapless, up to here
     feed_high_water: Count  # the store's feed, up to here

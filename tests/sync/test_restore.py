@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from cloud_api.feed import service as feed
 from cloud_api.models import InboundEvent, InboundQuarantine
 from cloud_api.models import Order as CloudOrder
 from makeline.cli.main import main
@@ -31,6 +32,7 @@ from store_db.models import (
     PrintJob,
     RunStop,
     Staff,
+    Store,
     SyncState,
     utcnow,
 )
@@ -39,6 +41,7 @@ from store_db.services import drivers, lifecycle, runs
 from store_db.services.orders import place_order
 from store_db.services.staff import check_pin
 from sync.agent import SyncAgent
+from sync.contract.entries import StoreSettings
 from tests.store.helpers import carryout, delivery
 from tests.sync.cloud_orders import online_orders, settings_changes
 from tests.sync.helpers import Cloud, agent_env, cloud_ledger, enrollment_code, login
@@ -106,8 +109,11 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
     where = _store_day(store_path, cloud, enrolled)
     before = _open_orders(store_path)
     assert len(before) == 6 and where["picked_up"] not in before
-    # A paid online order the store never took: its computer died first.
+    # A paid online order the store never took, and head office's new make-time target: the
+    # store's computer died before it pulled them.
     untaken = online_orders(cloud.ctx.db, enrolled, 1, seed=4)[0]
+    with cloud.ctx.db.transaction() as session:
+        feed.append(session, enrolled, StoreSettings(make_target_s=45, hot_bag_capacity=4), utcnow())
     for leftover in (store_path, *(Path(f"{store_path}{s}") for s in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)
 
@@ -131,6 +137,8 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
         assert session.scalars(select(Staff).where(Staff.name == "Sam")).one().id == run.driver_id
         state = session.get(SyncState, 1)
         assert state is not None and state.device_token and state.status == "offline"
+        store = session.scalars(select(Store)).one()
+        assert (store.code, store.make_target_s, store.hot_bag_capacity) == ("OP-001", 45, 4)
     ledger = cloud_ledger(cloud.ctx.db, enrolled)
     assert state.acked_seq == ledger.contiguous and state.feed_cursor == ledger.feed_head
     with StoreDB(store_path) as db, db.write() as session:
