@@ -19,12 +19,13 @@ import pytest
 from sqlalchemy import func, select
 
 from cloud_api.feed import service as feed
-from cloud_api.models import InboundEvent, InboundQuarantine
+from cloud_api.models import InboundEvent, InboundQuarantine, StoreStock
 from cloud_api.models import Order as CloudOrder
 from makeline.cli.main import main
 from makeline.trade.lifecycle import Stage
 from store_db.db import StoreDB
 from store_db.models import (
+    Customer,
     DeliveryRun,
     FeedQuarantine,
     KitchenTicket,
@@ -37,6 +38,7 @@ from store_db.models import (
     utcnow,
 )
 from store_db.models import OutboxEvent as StoreOutboxEvent
+from store_db.queries.stock_ledger import on_hand
 from store_db.services import drivers, lifecycle, runs
 from store_db.services.orders import place_order
 from store_db.services.staff import check_pin
@@ -117,6 +119,12 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
     for leftover in (store_path, *(Path(f"{store_path}{s}") for s in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)
 
+    with cloud.ctx.db.transaction() as session:
+        cloud_stock = dict(
+            session.execute(
+                select(StoreStock.code, StoreStock.on_hand).where(StoreStock.store_id == enrolled)
+            ).all()
+        )
     done = _restore(store_path, cloud.url, enrollment_code(cloud.url))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and done.stdout.strip() == enrolled
@@ -139,6 +147,10 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
         assert state is not None and state.device_token and state.status == "offline"
         store = session.scalars(select(Store)).one()
         assert (store.code, store.make_target_s, store.hot_bag_capacity) == ("OP-001", 45, 4)
+        pat = session.scalars(select(Customer).where(Customer.phone == "7085550199")).one()
+        assert pat.name == "Pat Doe"
+        here = on_hand(session, utcnow(), list(cloud_stock))
+    assert cloud_stock and here == cloud_stock, "stock on hand as the cloud had it"
     ledger = cloud_ledger(cloud.ctx.db, enrolled)
     assert state.acked_seq == ledger.contiguous and state.feed_cursor == ledger.feed_head
     with StoreDB(store_path) as db, db.write() as session:
