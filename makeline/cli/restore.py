@@ -65,7 +65,8 @@ def _restore(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(
-        "Staff PINs are not kept in the cloud: a manager gives each person a PIN again. Printers "
+        "Staff PINs are not kept in the cloud: give each person a PIN again (makeline staff-pin "
+        f"--db {path} NAME --pin PIN). Printers "
         f"are set up on this computer again (makeline printer …). Then start the agent: makeline agent --db {path}",
         file=sys.stderr,
     )

@@ -73,3 +73,24 @@ def test_a_snapshot_that_cannot_be_written_leaves_nothing(tmp_path: Path) -> Non
     with pytest.raises(StoreDatabaseError, match="nothing was written"):
         restore_store(path, _snapshot(1001, 1001), "http://cloud.test", "mld_token")  # #1001 twice
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_manager_gives_a_restored_person_a_pin_from_the_command_line(
+    store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from makeline.cli.main import main
+    from store_db.db import StoreDB
+    from store_db.models import AuditEntry
+    from store_db.services.staff import check_pin
+
+    assert main(["staff-pin", "--db", str(store_path), "sam", "--pin", "9876"]) == 0
+    assert "Sam (driver) signs in with the new PIN" in capsys.readouterr().out
+    assert main(["staff-pin", "--db", str(store_path), "Nobody", "--pin", "9876"]) == 2
+    assert "no active staff member 'Nobody'" in capsys.readouterr().err
+    assert main(["staff-pin", "--db", str(store_path), "Sam", "--pin", "12"]) == 2
+    assert "A PIN is 4 to 8 digits" in capsys.readouterr().err
+    with StoreDB(store_path) as db, db.write() as session:
+        assert check_pin(session, "Sam", "9876", utcnow())[1]
+        assert session.scalars(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "pin_set"
