@@ -26,6 +26,7 @@ StoreError (= makeline.trade.errors.TradeError)
 ├── AccessDenied             a wrong PIN, a locked PIN, a role that may not do this
 ├── StoreDatabaseError       the file is missing, not a store, or its schema is out of date
 │   ├── StoreFileDamaged     the file is cut short, overwritten or corrupt: restore it
+│   ├── StoreFileExists      a restore never writes over a store file that is there
 │   ├── NotAStoreDatabase    a SQLite file, but another program's
 │   └── WriteOutsideStore    a write transaction opened outside a store_db service (a defect)
 └── AlreadyRunning           another process already does this job on this file
@@ -150,6 +151,10 @@ class StoreDatabaseError(StoreError):
 
 class StoreFileDamaged(StoreDatabaseError):
     """The store file is damaged; the way back is a restore from the cloud."""
+
+
+class StoreFileExists(StoreDatabaseError):
+    """A restore is asked to write where a store file already is: it never overwrites one."""
 
 
 class NotAStoreDatabase(StoreDatabaseError):

@@ -37,15 +37,16 @@ def companions(path: Path) -> tuple[Path, Path, Path]:
 
 def damaged(path: Path, reason: str) -> StoreFileDamaged:
     return StoreFileDamaged(
-        f"The store database {path} is damaged ({reason}). Restore it from the cloud with "
-        f"`makeline restore --db {path} --cloud URL --code CODE` "
-        "(ask head office for a re-enrollment code)."
+        f"The store database {path} is damaged ({reason}). Move it aside (mv {path} {path}.damaged), "
+        f"then rebuild it from the cloud with `makeline restore --db {path} --cloud URL --code CODE` "
+        "(ask head office for a re-enrollment code for this store)."
     )
 
 
 def missing(path: Path) -> StoreDatabaseError:
     return StoreDatabaseError(
-        f"There is no store database at {path}. Create it with: makeline init-store --db {path} --demo"
+        f"There is no store database at {path}. Create it with: makeline init-store --db {path} --demo "
+        f"(or, to rebuild a store the cloud knows: makeline restore --db {path} --cloud URL --code CODE)"
     )
 
 
@@ -72,9 +73,10 @@ def check_header(path: Path, *, allow_empty: bool = False) -> None:
         if allow_empty:
             return
         raise StoreDatabaseError(
-            f"The store database {path} is empty. If it held this store's data, restore it from "
-            f"the cloud with `makeline restore --db {path} --cloud URL --code CODE` (ask head "
-            f"office for a re-enrollment code); for a new store, Run: makeline init-store --db {path}"
+            f"The store database {path} is empty. If it held this store's data, move it aside "
+            f"(mv {path} {path}.damaged) and rebuild it from the cloud with `makeline restore --db "
+            f"{path} --cloud URL --code CODE` (ask head office for a re-enrollment code); for a new "
+            f"store, Run: makeline init-store --db {path}"
         )
     if not head.startswith(HEADER):
         raise damaged(path, "it does not start with a SQLite header")

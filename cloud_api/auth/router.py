@@ -20,6 +20,7 @@ from cloud_api.auth.schemas import (
     RoleChange,
     StaffCreate,
     TokenPair,
+    Unlocked,
 )
 from cloud_api.db.base import utcnow
 
@@ -85,6 +86,14 @@ def change_role(
     account_id: AccountId, data: RoleChange, session: SessionDep, ctx: ContextDep, caller: CurrentCaller
 ) -> AccountPublic:
     return service.public(service.change_role(session, ctx, caller, account_id, data, utcnow()))
+
+
+@router.post(
+    "/accounts/{account_id}/unlock",
+    summary="Let an account the sign-in throttle locked sign in again now (head office; audited)",
+)
+def unlock(account_id: AccountId, session: SessionDep, ctx: ContextDep, caller: CurrentCaller) -> Unlocked:
+    return service.unlock(session, ctx, caller, account_id, utcnow())
 
 
 @router.delete("/accounts/{account_id}", status_code=204, summary="Close an account (head office; its owner)")

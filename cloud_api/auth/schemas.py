@@ -71,3 +71,14 @@ class AccountPublic(BaseModel):
     role: str
     store_id: str | None
     promotions: bool
+
+
+class Unlocked(BaseModel):
+    """What head office's unlock did: the failed sign-ins forgotten, and whether the account
+    was locked or slowed down when it was unlocked."""
+
+    account_id: str
+    email: str
+    failures: int
+    was_blocked: bool
+    message: str

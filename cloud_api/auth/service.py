@@ -8,6 +8,7 @@ it, so tokens already handed out stop working within `session_check_seconds`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from cloud_api.auth.schemas import (
     RoleChange,
     StaffCreate,
     TokenPair,
+    Unlocked,
 )
 from cloud_api.auth.sessions import Standing
 from cloud_api.auth.throttle import Policy
@@ -35,6 +37,9 @@ from cloud_api.stores.devices import authenticate_device
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
+
+# Head office's interventions on other people's accounts, one line each (who, whom, what).
+audit = logging.getLogger("cloud_api.audit")
 
 _ENDED = "Your sign-in has ended (signed out, or the password or role changed); sign in again."
 
@@ -285,6 +290,38 @@ def change_role(
     account.updated_at = now
     ctx.sessions.forget(account.id)
     return account
+
+
+def unlock(
+    session: Session, ctx: CloudContext, caller: Principal, account_id: str, now: datetime
+) -> Unlocked:
+    """Head office lets an account locked by the sign-in throttle in again at once (its
+    owner called): the account's failed sign-ins are forgotten; its password and sign-ins
+    stay as they were. Written to the audit log whether or not it was locked."""
+    caller.require(Role.HEAD_OFFICE)
+    account = _staff_account(session, account_id)
+    account_key, _ = _sign_in_keys(ctx, account.email, "")
+    failures, blocked_until = ctx.throttle.release(account_key)
+    was_blocked = blocked_until is not None and blocked_until > now
+    audit.warning(
+        "head office account %s unlocked the sign-in of account %s (%d failed sign-ins forgotten; %s)",
+        caller.id,
+        account.id,
+        failures,
+        "it was locked" if was_blocked else "it was not locked",
+    )
+    message = (
+        f"{account.email} can sign in again now; {failures} failed sign-ins were forgotten."
+        if was_blocked
+        else f"{account.email} was not locked ({failures} recent failed sign-ins, now forgotten)."
+    )
+    return Unlocked(
+        account_id=account.id,
+        email=account.email,
+        failures=failures,
+        was_blocked=was_blocked,
+        message=message,
+    )
 
 
 def delete_account(

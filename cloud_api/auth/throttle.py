@@ -117,3 +117,14 @@ class Throttle:
 
     def clear(self, key: str) -> None:
         self.succeeded([key])
+
+    def release(self, key: str) -> tuple[int, datetime | None]:
+        """Forget a key's failures now (head office unlocking an account); returns the
+        failures it had and until when it was blocked (0, None: it had none)."""
+        with self.db.transaction() as session:
+            row = session.execute(
+                delete(SignInThrottle)
+                .where(SignInThrottle.key == key)
+                .returning(SignInThrottle.failures, SignInThrottle.blocked_until)
+            ).first()
+        return (int(row[0]), row[1]) if row is not None else (0, None)

@@ -50,6 +50,7 @@ from sync.contract.events import (
     StockReceived,
     StockUsage,
     StockWaste,
+    StoreRestored,
 )
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,14 @@ def _noted(store_id: str, body: StoreEvent) -> None:
         )
     elif isinstance(body, FeedReleased):
         log.info("store %s applied feed entry %d (%s) after all", store_id, body.cursor, body.entry_kind)
+    elif isinstance(body, StoreRestored):
+        log.warning(
+            "store %s was rebuilt from the cloud on a new computer (%s): %d open orders, feed at #%d",
+            store_id,
+            body.device_label or "no label",
+            body.orders,
+            body.feed_cursor,
+        )
 
 
 def _apply(session: Session, store_id: str, event: StoreEventLike, now: datetime) -> Outcome:

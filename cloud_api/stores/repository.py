@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from cloud_api.models import Device, Enrollment, Store, StreetBlock
+from cloud_api.models import Device, Enrollment, Store, StoreAgent, StreetBlock
 
 
 def all_stores(session: Session) -> Sequence[Store]:
@@ -77,3 +77,8 @@ def working_devices(session: Session) -> dict[str, int]:
         select(Device.store_id, func.count()).where(Device.revoked_at.is_(None)).group_by(Device.store_id)
     )
     return {store_id: int(n) for store_id, n in rows}
+
+
+def forget_agent(session: Session, store_id: str) -> None:
+    """No computer speaks for the store until the next one is heard (a replaced computer)."""
+    session.execute(delete(StoreAgent).where(StoreAgent.store_id == store_id))

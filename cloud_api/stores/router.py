@@ -24,6 +24,7 @@ from cloud_api.stores.schemas import (
     StorePublic,
     StoreSettingsUpdate,
 )
+from sync.contract.snapshot import RestoreClaim, RestoreGranted
 
 router = APIRouter(tags=["stores"])
 StoreId = Annotated[str, Path(pattern=ID_PATTERN)]
@@ -118,3 +119,12 @@ def create_enrollment(
 )
 def claim_enrollment(data: EnrollmentClaim, session: SessionDep) -> EnrolledStore:
     return service.claim_enrollment(session, data, utcnow())
+
+
+@router.post(
+    "/enrollments/restore",
+    status_code=201,
+    summary="A new computer rebuilding a store claims the code issued for that store (makeline restore)",
+)
+def claim_restore(data: RestoreClaim, session: SessionDep) -> RestoreGranted:
+    return service.claim_restore(session, data, utcnow())

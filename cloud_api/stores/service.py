@@ -34,6 +34,7 @@ from makeline.trade.address import Located, street_key
 from makeline.trade.geo import distance_km
 from makeline.trade.limits import OrderLimits
 from sync.contract.entries import StoreSettings
+from sync.contract.snapshot import RestoreClaim, RestoreGranted
 
 ENROLLMENT_TTL = timedelta(minutes=10)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread over the phone
@@ -207,6 +208,26 @@ def _re_enroll(session: Session, store_id: str, claim: EnrollmentClaim) -> Store
     return store
 
 
+def _open_enrollment(session: Session, code: str, at: datetime) -> Enrollment:
+    """The code, locked, if it can still be claimed."""
+    enrollment = repository.enrollment_for_update(session, code.strip().upper())
+    if enrollment is None:
+        raise NotFound("That enrollment code is not one head office issued; check it.", "code")
+    if enrollment.used_at is not None:
+        raise Conflict("That enrollment code was already used; ask head office for a new one.", "code")
+    if enrollment.expires_at <= at:
+        raise Conflict("That enrollment code has expired (codes last 10 minutes); ask for a new one.", "code")
+    return enrollment
+
+
+def _replace_devices(session: Session, store: Store, at: datetime) -> list[str]:
+    """A replacement computer for the store: every earlier credential is revoked, and the
+    computer that used them no longer counts as speaking for the store (it cannot)."""
+    revoked = repository.revoke_devices(session, store.id, at)
+    repository.forget_agent(session, store.id)
+    return revoked
+
+
 def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> EnrolledStore:
     """Hand the store its own device credential; the code works once.
 
@@ -215,13 +236,7 @@ def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> 
     settings stay as head office has them, and its earlier device credentials stop working.
     Whatever is refused changes nothing (the request's transaction is rolled back).
     """
-    enrollment = repository.enrollment_for_update(session, claim.code.strip().upper())
-    if enrollment is None:
-        raise NotFound("That enrollment code is not one head office issued; check it.", "code")
-    if enrollment.used_at is not None:
-        raise Conflict("That enrollment code was already used; ask head office for a new one.", "code")
-    if enrollment.expires_at <= at:
-        raise Conflict("That enrollment code has expired (codes last 10 minutes); ask for a new one.", "code")
+    enrollment = _open_enrollment(session, claim.code, at)
     revoked: list[str] = []
     if enrollment.for_store_id is None:
         store = create_store(session, claim.store, at)
@@ -229,7 +244,7 @@ def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> 
             save_streets(session, store.id, claim.streets)
     else:
         store = _re_enroll(session, enrollment.for_store_id, claim)
-        revoked = repository.revoke_devices(session, store.id, at)
+        revoked = _replace_devices(session, store, at)
     enrollment.used_at, enrollment.store_id = at, store.id
     device, token = devices.issue(session, store.id, claim.device_label, at)
     message = (
@@ -245,6 +260,36 @@ def claim_enrollment(session: Session, claim: EnrollmentClaim, at: datetime) -> 
         re_enrolled=enrollment.for_store_id is not None,
         revoked_device_ids=revoked,
         message=message,
+    )
+
+
+def claim_restore(session: Session, claim: RestoreClaim, at: datetime) -> RestoreGranted:
+    """A new computer rebuilding a store from the cloud (`makeline restore`): only a code head
+    office issued for that store will do, since the computer has nothing else to say which
+    store it is. The store gets a new credential; its earlier ones stop working."""
+    enrollment = _open_enrollment(session, claim.code, at)
+    if enrollment.for_store_id is None:
+        raise Conflict(
+            "That code is for enrolling a new store; to rebuild a store from the cloud, ask head "
+            "office for a re-enrollment code issued for that store.",
+            "code",
+        )
+    store = repository.store_for_update(session, enrollment.for_store_id)
+    if store is None:
+        raise NotFound("The store this enrollment code was issued for no longer exists.", "code")
+    revoked = _replace_devices(session, store, at)
+    enrollment.used_at, enrollment.store_id = at, store.id
+    device, token = devices.issue(session, store.id, claim.device_label, at)
+    return RestoreGranted(
+        store_id=store.id,
+        store_code=store.code,
+        device_id=device.id,
+        device_token=token,
+        revoked_device_ids=revoked,
+        message=(
+            f"Store {store.code} is being rebuilt on this computer; its {len(revoked)} earlier "
+            "device credential(s) no longer work."
+        ),
     )
 
 

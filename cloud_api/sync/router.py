@@ -4,6 +4,7 @@ POST /sync/push        PushBatch → PushAck      store events in, each stored a
 GET  /sync/pull        ?after=&limit= → PullPage the store's feed after its cursor
 POST /sync/heartbeat   Heartbeat → HeartbeatAck  "online" for 60 s; where both ledgers stand
 WS   /sync/ws          Hello, then a Nudge whenever the store's feed has news
+GET  /sync/snapshot    → StoreSnapshot         the store as the cloud knows it (`makeline restore`)
 GET  /sync/quarantine  store events set aside, with the reason (head office)
 GET  /sync/fleet       stores a second computer tried to sync as (head office)
 
@@ -32,8 +33,10 @@ from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
 from cloud_api.store_events import repository as store_events
 from cloud_api.sync import repository, service
+from cloud_api.sync import snapshot as snapshots
 from cloud_api.sync.schemas import FleetFlag, HeldEvent
 from sync import contract, failpoints
+from sync.contract.snapshot import StoreSnapshot
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 Instance = Annotated[str, Header(alias=contract.INSTANCE_HEADER, max_length=64)]
@@ -77,6 +80,15 @@ def heartbeat(
         return service.heartbeat(session, store_id, beat, utcnow())
 
 
+@router.get(
+    "/snapshot", summary="The store as the cloud knows it, to rebuild its database (that store's device)"
+)
+def snapshot(ctx: ContextDep, caller: CurrentCaller) -> StoreSnapshot:
+    store_id = service.device_store(caller)
+    with ctx.db.transaction() as session:
+        return snapshots.build(session, store_id, utcnow())
+
+
 @router.get("/quarantine", summary="Store events set aside because they could not be read or applied")
 def quarantine(
     ctx: ContextDep,
@@ -104,6 +116,12 @@ def _token(websocket: WebSocket) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _claim(ctx: CloudContext, store_id: str, instance: str) -> None:
+    """The socket's agent speaks for the store, or is refused (a copy of its database)."""
+    with ctx.db.transaction() as session:
+        service.claim(session, store_id, instance, utcnow())
+
+
 @router.websocket("/ws")
 async def nudges(websocket: WebSocket) -> None:
     """Nudge a store's agent the moment its feed has news, from whichever worker wrote it."""
@@ -112,6 +130,8 @@ async def nudges(websocket: WebSocket) -> None:
         caller = await run_in_threadpool(authenticate_device_token, ctx, _token(websocket))
         store_id = service.device_store(caller)
         service.check_protocol(int(websocket.headers.get(contract.PROTOCOL_HEADER) or contract.PROTOCOL))
+        instance = websocket.headers.get(contract.INSTANCE_HEADER, "")[:64]
+        await run_in_threadpool(_claim, ctx, store_id, instance)
     except (CloudError, ValueError) as exc:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
@@ -129,7 +149,9 @@ async def nudges(websocket: WebSocket) -> None:
     try:
         high_water, feed_high_water = await run_in_threadpool(where)
         await websocket.accept()
-        hello = contract.Hello(store_id=store_id, high_water=high_water, feed_high_water=feed_high_water)
+        hello = contract.Hello(
+            store_id=store_id, instance=instance, high_water=high_water, feed_high_water=feed_high_water
+        )
         await websocket.send_text(hello.model_dump_json())
         closed = asyncio.ensure_future(websocket.receive())
         try:

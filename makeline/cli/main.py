@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "makeline.cli.terminal",
     "cloud_api.cli",
     "makeline.cli.agent",
+    "makeline.cli.restore",
 )
 
 

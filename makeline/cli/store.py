@@ -39,6 +39,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     init.add_argument("--radius-km", type=float, default=6.0)
     init.set_defaults(run=_init_store)
 
+    pin = subparsers.add_parser(
+        "staff-pin", help="give a staff member a new PIN (after makeline restore, or a forgotten one)"
+    )
+    add_db_flag(pin)
+    pin.add_argument("name", help="the staff member, by name")
+    pin.add_argument("--pin", required=True, help="the new PIN, 4 to 8 digits")
+    pin.set_defaults(run=_staff_pin)
+
     show = subparsers.add_parser("show", help="print the store's menu and today's orders")
     add_db_flag(show)
     show.set_defaults(run=_show)
@@ -80,6 +88,16 @@ def _init_store(args: argparse.Namespace) -> None:
     from makeline.demo.seed import seed_demo
 
     print(init_store(db_path(args.db), seed=seed_demo if args.demo else None, details=details))
+
+
+def _staff_pin(args: argparse.Namespace) -> None:
+    from store_db.services.staff import set_pin
+
+    with StoreDB(db_path(args.db)) as db:
+        staff = db.run(set_pin, args.name, args.pin, utcnow())
+    print(
+        f"{staff.name} ({staff.role.replace('_', ' ')}) signs in with the new PIN; written to the audit log."
+    )
 
 
 def _parse_day(value: str, flag: str) -> date:

@@ -177,3 +177,13 @@ class Menu(Frozen):
     def coupon(self, code: str) -> Coupon | None:
         wanted = code.strip().upper()
         return next((c for c in self.coupons if c.code.upper() == wanted), None)
+
+    def inventory_items(self) -> set[str]:
+        """Every inventory item a recipe of this menu uses (the store must stock each)."""
+        recipes: list[dict[str, list[Portion]]] = [
+            *(o.portions for o in (*self.crusts, *self.sauces, *self.cheeses)),
+            *(t.portions for t in self.toppings),
+            *(p.portions for p in self.products),
+        ]
+        found = {p.item for s in self.sizes for p in s.box}
+        return found | {p.item for recipe in recipes for portions in recipe.values() for p in portions}

@@ -264,7 +264,7 @@ def place_order(
     # Core inserts, one statement per table: the unit of work costs more than SQLite here.
     for model, rows in (
         (Order, [order]),
-        (OrderLine, _lines(order.id, priced.items)),
+        (OrderLine, order_lines(order.id, priced.items)),
         (Tender, tenders),
         (KitchenTicket, tickets),
         (PrintJob, jobs),
@@ -289,7 +289,7 @@ def _locate(session: Session, address: AddressRequest) -> Located:
     return customers.locate(session, address.line1)
 
 
-def _lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:
+def order_lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:
     return [
         OrderLine(
             id=new_id(),

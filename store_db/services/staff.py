@@ -50,6 +50,16 @@ def add_staff(session: Session, name: str, role: str, pin: str, phone: str = "")
     return staff
 
 
+def set_pin(session: Session, who: str, pin: str, at: datetime, how: str = "from the command line") -> Staff:
+    """Give a staff member a new PIN (after a restore, PINs do not come from the cloud; or a
+    forgotten one): any lock-out is lifted, and the audit log says so."""
+    staff = find_staff(session, who)
+    staff.pin_hash = hash_pin(pin)
+    staff.failed_pins, staff.locked_until = 0, None
+    audit(session, at, "pin_set", f"new PIN for {staff.name} {how}", staff.id)
+    return staff
+
+
 def audit(session: Session, at: datetime, action: str, detail: str, staff_id: str | None = None) -> None:
     session.add(AuditEntry(at=at, staff_id=staff_id, action=action, detail=detail))
 

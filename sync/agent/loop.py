@@ -374,8 +374,9 @@ class SyncAgent:
             hello,
             nudge,
             up,
-            self.settings.connect_s,
-            self.settings.poll_s,
+            instance=self.instance,
+            connect_s=self.settings.connect_s,
+            retry_cap_s=self.settings.poll_s,
         )
 
 

@@ -35,6 +35,7 @@ async def listen(
     on_hello: Callable[[contract.Hello], Awaitable[None]],
     on_nudge: Callable[[int], None],
     up: Callable[[bool], None],
+    instance: str = "",
     connect_s: float = 5.0,
     retry_cap_s: float = 30.0,
 ) -> None:
@@ -45,7 +46,7 @@ async def listen(
         try:
             async with connect(
                 url,
-                additional_headers=auth_headers(token),
+                additional_headers=auth_headers(token, instance),
                 open_timeout=connect_s,
                 ping_interval=15,
                 ping_timeout=15,

@@ -29,6 +29,18 @@ from sync.contract.envelope import (
     PushBatch,
 )
 from sync.contract.events import EVENT_KINDS
+from sync.contract.snapshot import (
+    RestoreClaim,
+    RestoreGranted,
+    SnapshotCustomer,
+    SnapshotOrder,
+    SnapshotPerson,
+    SnapshotRun,
+    SnapshotStock,
+    SnapshotStore,
+    SnapshotStreet,
+    StoreSnapshot,
+)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "sync.md"
 ENVELOPES: tuple[type[BaseModel], ...] = (
@@ -41,6 +53,16 @@ ENVELOPES: tuple[type[BaseModel], ...] = (
     HeartbeatAck,
     Hello,
     Nudge,
+    RestoreClaim,
+    RestoreGranted,
+    StoreSnapshot,
+    SnapshotStore,
+    SnapshotStreet,
+    SnapshotPerson,
+    SnapshotCustomer,
+    SnapshotOrder,
+    SnapshotRun,
+    SnapshotStock,
 )
 
 

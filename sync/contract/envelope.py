@@ -106,11 +106,15 @@ class Nudge(Wire):
 
 
 class Hello(Wire):
-    """The first message the cloud sends on the websocket: where both ledgers stand."""
+    """The first message the cloud sends on the websocket: where both ledgers stand, and the
+    agent instance it accepted as speaking for the store (the agent names itself in the
+    handshake's `X-Makeline-Instance` header, as on every other call; a second computer is
+    refused before this is sent)."""
 
     type: Literal["hello"] = "hello"
     protocol: int = PROTOCOL
     store_id: str = ""
+    instance: str = Field(default="", max_length=64)
     high_water: int
     feed_high_water: int
 

@@ -160,6 +160,17 @@ class PriceMismatch(Body):
     store_total: Cents
 
 
+class StoreRestored(Body):
+    """`store.restored`: the store's database was rebuilt from the cloud on a new computer
+    (`makeline restore`); its first event, numbered right after the last one the cloud held."""
+
+    kind: Literal["store.restored"] = "store.restored"
+    at: UTCTime
+    feed_cursor: Count
+    orders: Count = 0  # open orders restored
+    device_label: Text = ""
+
+
 # Delivery.
 
 
@@ -353,6 +364,7 @@ StoreEvent = Annotated[
     | FeedQuarantined
     | FeedReleased
     | PriceMismatch
+    | StoreRestored
     | RunDispatched
     | RunNotDelivered
     | RunClosed
@@ -374,6 +386,7 @@ EVENT_KINDS: tuple[type[Body], ...] = (
     FeedQuarantined,
     FeedReleased,
     PriceMismatch,
+    StoreRestored,
     RunDispatched,
     RunNotDelivered,
     RunClosed,

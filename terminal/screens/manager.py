@@ -2,11 +2,11 @@
 log, the printers with the jobs waiting to print, the delivery KPIs per driver, and the
 driver-hours needed (on runs) against worked (on the clock) per shift of the day.
 
-F2 orders, F3 staff, F4 audit log, F5 printers, F6 drivers, F7 driver hours. On the orders list `v` voids the
-selected order (reason + a manager's or shift lead's PIN); `p` reprints its kitchen
-ticket and `r` its receipt (new jobs marked REPRINT), from the orders list or from a
-waiting job on the printers view. On the staff list `u` unlocks a locked-out member
-(an audited override). The KPIs are read off today's stage timestamps; the drivers'
+F2 orders, F3 staff, F4 audit log, F5 printers, F6 drivers, F7 driver hours, F8 feed entries set aside
+(`t` tries a held one again, after the fix). On the orders list `v` voids the selected order (reason +
+a manager's or shift lead's PIN); `p` reprints its kitchen ticket and `r` its receipt (new jobs marked
+REPRINT), from the orders list or from a waiting job on the printers view. On the staff list `u` unlocks
+a locked-out member (an audited override). The KPIs are read off today's stage timestamps; the drivers'
 (runs, deliveries, average delivery time, on-time %, runs per driver-hour) off the
 stage timestamps of the orders on each driver's runs and the drivers' shifts.
 """
@@ -30,14 +30,17 @@ from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kitchen import sides_station_on
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
+from store_db.queries.quarantine import SetAside, set_aside
 from store_db.queries.staffing import todays_driver_hours
 from store_db.queries.store import StoreInfo
 from store_db.services import access
+from terminal.data.feed_retry import retry_job
 from terminal.data.formatting import clock, minutes, money
 from terminal.data.printer_health import PrintQueueView, print_queue
 from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
+from terminal.widgets.held_feed import HeldFeedTable
 from terminal.widgets.info_line import InfoLine
 from terminal.widgets.literal import DataTable, Static, literal
 from terminal.widgets.printer_panel import PrinterPanel
@@ -53,6 +56,7 @@ class ManagerData:
     drivers: list[DriverKpis]
     queue: PrintQueueView | None = None  # read only while the printers view is up
     driver_hours: list[ShiftHours] = field(default_factory=list)  # per shift of the day
+    held: list[SetAside] = field(default_factory=list)  # feed entries set aside here
 
 
 def kpi_targets(store: StoreInfo) -> dict[str, float]:
@@ -136,10 +140,12 @@ class ManagerScreen(LiveScreen[ManagerData]):
             id="manager.driver_hours",
             tooltip="Driver-hours needed (on runs) against worked (on the clock), per shift.",
         ),
+        Binding("f8", "view('held')", "Held feed", id="manager.held"),
         Binding("v", "void", "Void", id="manager.void", tooltip="Void the selected order."),
         Binding("p", "reprint('kitchen')", "Reprint ticket", id="manager.reprint"),
         Binding("r", "reprint('receipt')", "Reprint receipt", id="manager.reprint_receipt"),
         Binding("u", "unlock", "Unlock", id="manager.unlock"),
+        Binding("t", "retry_held", "Try again", id="manager.retry_held"),
         Binding(
             "s",
             "sides_screen",
@@ -164,6 +170,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             yield PrinterPanel("printers")
             yield DataTable(id="drivers", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="driver-hours", cursor_type="row", zebra_stripes=True)
+            yield HeldFeedTable("held")
         yield InfoLine()
         yield Footer()
 
@@ -191,6 +198,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 recent_audit(session),
                 driver_kpis(session, at),
                 driver_hours=todays_driver_hours(session, at),
+                held=set_aside(session, include_resolved=True),
             )
         return replace(data, queue=print_queue(db, at)) if printers else data
 
@@ -230,6 +238,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
             audit.add_row(clock(a.at, zone), a.staff_name, a.action, a.detail)
         self._show_drivers(data.drivers)
         self._show_driver_hours(data.driver_hours)
+        self.query_one(HeldFeedTable).show(data.held, zone)
         if data.queue is not None:
             self.query_one(PrinterPanel).show_queue(data.queue, zone, now)
             stuck = len(data.queue.waiting)
@@ -340,6 +349,10 @@ class ManagerScreen(LiveScreen[ManagerData]):
             return db.run(access.unlock, staff.id, who.id, at)
 
         self.run_job(job, self._said, name="unlock")
+
+    def action_retry_held(self) -> None:  # the list follows when the store file changes
+        entry = self.query_one(HeldFeedTable).selected() if self.view == "held" else None
+        self.run_job(retry_job(entry, self.makeline.now()), self._said, name="retry-held")
 
     def action_sides_screen(self) -> None:
         """Flip the store setting; asks once, saying what changes for the kitchen."""

@@ -123,6 +123,43 @@ def test_a_locked_account_opens_again_when_the_lock_is_over(workers: Workers) ->
     assert _login(workers.a, "target@example.com").status_code == 200
 
 
+def test_head_office_unlocks_a_locked_account_and_it_is_audited(
+    workers: Workers, caplog: pytest.LogCaptureFixture
+) -> None:
+    registered = _register(workers.a, "locked-out@example.com")
+    assert registered.status_code == 201
+    account_id = registered.json()["id"]
+    wait = 0
+    for n in range(10):
+        workers.clock.advance(wait)
+        assert _login(workers.b, "locked-out@example.com", f"guess-{n}").status_code == 401
+        wait = int(_login(workers.a, "locked-out@example.com", "again").headers.get("Retry-After", "0"))
+    assert _login(workers.a, "locked-out@example.com").status_code == 429
+    url = f"{workers.b}/api/v1/accounts/{account_id}/unlock"
+    # Only head office: not the locked customer, not a store manager, not nobody.
+    manager = _bearer(_login(workers.a, MANAGER_EMAIL, DEMO_PASSWORD, address="198.51.100.20"))
+    other = _register(workers.a, "someone@example.com", address="198.51.100.21")
+    assert other.status_code == 201
+    customer = _bearer(_login(workers.a, "someone@example.com", address="198.51.100.21"))
+    for headers in ({}, manager, customer):
+        assert httpx.post(url, headers=headers).status_code in (401, 403)
+    assert _login(workers.a, "locked-out@example.com").status_code == 429, "the refusals unlocked nothing"
+    head_office = _bearer(_login(workers.a, HEAD_OFFICE_EMAIL, DEMO_PASSWORD, address="198.51.100.22"))
+    missing = httpx.post(
+        f"{workers.b}/api/v1/accounts/0190a0a0-0000-7000-8000-000000000000/unlock", headers=head_office
+    )
+    assert missing.status_code == 404
+    with caplog.at_level("WARNING", logger="cloud_api.audit"):
+        answer = httpx.post(url, headers=head_office)
+    assert answer.status_code == 200, answer.text
+    unlocked = answer.json()
+    assert unlocked["was_blocked"] is True and unlocked["failures"] >= 10
+    assert "can sign in again" in unlocked["message"]
+    audited = [r.getMessage() for r in caplog.records if r.name == "cloud_api.audit"]
+    assert len(audited) == 1 and account_id in audited[0] and "unlocked" in audited[0]
+    assert _login(workers.a, "locked-out@example.com").status_code == 200, "in at once, no waiting"
+
+
 def test_one_address_guessing_many_accounts_is_throttled_alone(settings: CloudSettings) -> None:
     tight = settings.model_copy(update={"address_backoff_after": 6, "address_lock_after": 8})
     for workers in _workers(tight):

@@ -68,3 +68,40 @@ def test_a_copied_store_database_is_refused_while_the_original_syncs(
             stop(second)
         stop(original)
     assert "Traceback" not in copy_log.read_text()
+
+
+def _device_token(store: Path) -> str:
+    with StoreDB(store) as db, db.read() as session:
+        state = session.get(SyncState, 1)
+        assert state is not None and state.device_token
+        return state.device_token
+
+
+def test_a_second_computer_is_refused_on_the_websocket_too(
+    cloud: Cloud, store_path: Path, enrolled: str
+) -> None:
+    """The websocket handshake names the agent's instance like every other call: the cloud
+    greets the first computer by its instance and refuses a second one before any hello."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    from sync import contract
+    from sync.agent.link import auth_headers
+    from sync.agent.nudges import socket_url
+
+    token, url = _device_token(store_path), socket_url(cloud.url)
+    with connect(url, additional_headers=auth_headers(token, "original-computer"), open_timeout=10) as ws:
+        hello = contract.Hello.model_validate_json(ws.recv(timeout=10))
+        assert hello.store_id == enrolled and hello.instance == "original-computer"
+        copy_headers = auth_headers(token, "copied-computer")
+        try:
+            with connect(url, additional_headers=copy_headers, open_timeout=10) as refused:
+                refused.recv(timeout=10)
+            raise AssertionError("the second computer was let in")
+        except InvalidStatus as exc:
+            assert exc.response.status_code == 403
+    fleet = httpx.get(f"{cloud.url}/api/v1/sync/fleet", headers=login(cloud.url), timeout=10)
+    flags = [f for f in fleet.json() if f["store_id"] == enrolled]
+    assert len(flags) == 1
+    assert flags[0]["instance"] == "original-computer"
+    assert flags[0]["refused_instance"] == "copied-computer" and flags[0]["refused_count"] == 1

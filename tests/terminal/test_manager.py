@@ -258,3 +258,44 @@ async def test_the_manager_turns_the_sides_screen_on_and_orders_route_their_side
         assert [t.station for t in open_tickets(session, "sides")] == ["sides"]
         assert [t.order_id for t in open_tickets(session, "sides")] == [wings.id]
     assert audit(db)[-1] == "setting"
+
+
+async def test_a_held_feed_entry_is_listed_with_why_and_tried_again_once_fixed(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    """F8 lists what the store set aside from the cloud's feed, held first, with the reason;
+    `t` on a held entry applies it once its cause is fixed, and says so."""
+    from store_db.models import FeedQuarantine
+    from store_db.services import feed
+    from store_db.services.orders import place_order
+    from tests.store.helpers import carryout
+
+    paid = {"cloud_order_id": "cloud-7", "payment_id": "pay-7", "amount": 1999}
+    with db.write() as session:  # paid online for an order this store has not got (yet)
+        feed.apply_entries(session, [(1, "order.paid", paid), (2, "order.paid", {"amount": "abc"})], FRIDAY)
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await at_manager(pilot, app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "Open the held feed entries (F8)" in screen_text(app))
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: "has no online order cloud-7" in screen_text(app), what="the reason")
+        assert "Unreadable" in screen_text(app) and "order.paid" in screen_text(app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "Feed entry #1 (order.paid) is still held" in screen_text(app))
+        with db.write() as session:  # the fix: the order arrives
+            order = place_order(session, carryout(cloud_order_id="cloud-7", tenders=[]), FRIDAY)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "Feed entry #1 (order.paid) is applied now, once." in screen_text(app))
+        await wait_for(pilot, lambda: screen.query_one("#held", DataTable).get_row_at(0)[0].plain == "#2")
+        await pilot.press("t")  # the unreadable one, first now: still held, tried three times
+        await wait_for(
+            pilot, lambda: "Feed entry #2 (order.paid) is still held: Unreadable" in screen_text(app)
+        )
+        await pilot.press("down", "t")  # the applied one: nothing more happens to it
+        await wait_for(pilot, lambda: "#1 (order.paid) was applied already" in screen_text(app))
+    with db.read() as session:
+        rows = {r.cursor: (r.state, r.tries) for r in session.scalars(select(FeedQuarantine))}
+        found = session.get(Order, order.id)
+        assert found is not None and found.payment == "paid"
+    assert rows == {1: ("applied", 3), 2: ("held", 2)}
