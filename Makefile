@@ -38,7 +38,7 @@ browser:
 	@test -x $(CHROMIUM) || { echo "No browser for the storefront tests: install Debian's chromium ($(CHROMIUM))."; exit 1; }
 
 test: install browser lint imports typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 check: test
 

@@ -463,6 +463,7 @@ COUPONS = [
         sizes=["lg"],
         bundle_price=1199,
         max_toppings=8,
+        products=[p.code for p in PIZZAS if p.category == "specialty"],
     ),
     Coupon(
         code="5OFF30",

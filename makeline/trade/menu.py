@@ -132,6 +132,7 @@ class Coupon(Frozen):
     sizes: list[str] = Field(default_factory=list)
     max_toppings: int | None = None
     bundle_price: int = 0
+    products: list[str] = Field(default_factory=list)  # the pizzas it counts; empty: any pizza
     # amount / percent off
     amount_off: int = 0
     percent_off: int = 0

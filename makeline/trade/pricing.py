@@ -292,6 +292,8 @@ def coupon_discount(coupon: Coupon, items: list[PricedItem], subtotal: int) -> i
         for item in items:
             if item.kind is not ProductKind.PIZZA or item.size not in coupon.sizes:
                 continue
+            if coupon.products and item.product not in coupon.products:
+                continue
             if coupon.max_toppings is not None and len(item.toppings) > coupon.max_toppings:
                 continue
             units.extend([item.unit_price] * item.quantity)

@@ -1,4 +1,4 @@
-"""A simulated week: opening count, deliveries, 2,000 orders, waste, voids, and a closing count
+"""A simulated week: opening count, deliveries, 700 orders, waste, voids, and a closing count
 with known shrinkage. The variance report finds exactly the shrinkage put in, and nothing else."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ SHRINK = {  # what walked out of the store, in base units
     "dough_lg": D(5),
     "cola_20": D(3),
 }
-ORDERS = 2000
+ORDERS = 700
 
 
 @pytest.mark.slow

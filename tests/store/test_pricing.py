@@ -91,6 +91,15 @@ def test_best_deal_picks_the_largest_discount() -> None:
     assert nothing.coupon is None and nothing.discount == 0
 
 
+def test_a_specialty_coupon_counts_only_specialty_pizzas() -> None:
+    supreme = price_order(MENU, [ItemRequest(product="supreme", size="lg")], TAX, coupon_code="LG1199")
+    assert supreme.discount == 1999 - 1199
+    with pytest.raises(CouponNotApplicable, match="LG1199"):
+        price_order(MENU, [ItemRequest(product="cheese", size="lg")], TAX, coupon_code="LG1199")
+    plain = price_order(MENU, [ItemRequest(product="cheese", size="lg")], TAX, best_deal=True)
+    assert plain.coupon != "LG1199"
+
+
 def test_unknown_coupon_is_refused_by_name() -> None:
     with pytest.raises(UnknownCoupon, match="no coupon 'FREEPIZZA'"):
         price_order(MENU, [ItemRequest(product="cheese", size="sm")], TAX, coupon_code="FREEPIZZA")
