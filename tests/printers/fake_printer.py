@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from tests.patience import patient
+
 DLE, EOT = 0x10, 0x04
 
 
@@ -144,7 +146,7 @@ class FakePrinter:
             return [bytes(s.printed) for s in self.sessions if s.printed]
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patient(timeout)
         while not condition():
             if time.monotonic() > deadline:
                 raise AssertionError("the fake printer did not get there in time")

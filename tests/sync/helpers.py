@@ -22,6 +22,7 @@ from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL
 from cloud_api.models import InboundEvent, InboundHead, StoreFeedEntry, StoreFeedHead
 from store_db.db import StoreDB
 from store_db.models import Order, OutboxEvent, SyncState
+from tests.patience import patient
 
 T = TypeVar("T")
 
@@ -96,6 +97,7 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> int:
 
 def eventually(check: Callable[[], T | None], timeout: float = 10, every: float = 0.02, what: str = "") -> T:
     """The first truthy value `check` returns within `timeout` seconds."""
+    timeout = patient(timeout)
     deadline = time.monotonic() + timeout
     while True:
         found = check()

@@ -21,6 +21,7 @@ from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest
 from terminal.app import MakelineApp
 from terminal.config import TerminalConfig
 from tests.conftest import copy_store
+from tests.patience import patient
 
 # A Friday evening in Oak Park: 6:30 PM store time.
 FRIDAY = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)
@@ -137,7 +138,7 @@ async def wait_for(
     timeout: float = 5.0,
     what: str = "the screen to update",
 ) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patient(timeout)
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")

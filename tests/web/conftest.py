@@ -28,6 +28,7 @@ from tests.cloud.conftest import Cluster, cluster  # noqa: F401  (the session's 
 from tests.cloud.fake_sendgrid import FakeSendGrid
 from tests.cloud.fake_twilio import FakeTwilio
 from tests.cloud.server import free_port, serve
+from tests.patience import patient
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -127,6 +128,7 @@ def screenshot(page: Page, name: str, folder: Path = SCREENSHOTS) -> None:
 
 def eventually(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
     """Poll for a condition with a generous deadline (never a fixed sleep)."""
+    timeout = patient(timeout)
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
