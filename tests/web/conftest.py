@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from cloud_api.app import create_app
 from cloud_api.context import CloudContext
@@ -29,6 +29,9 @@ from tests.cloud.fake_sendgrid import FakeSendGrid
 from tests.cloud.fake_twilio import FakeTwilio
 from tests.cloud.server import free_port, serve
 from tests.patience import patient
+
+# Assertions on a page wait as patiently as every other wait in the tests.
+expect.set_options(timeout=patient(5) * 1000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -75,7 +78,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, locale="en-US", timezone_id="Asia/Tokyo")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(patient(15) * 1000)
     found = context.new_page()
     yield found
     context.close()
