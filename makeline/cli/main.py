@@ -90,10 +90,12 @@ def _log_to_stderr() -> None:
 
 
 def _agent(args: argparse.Namespace) -> int:
-    """The print queue in a thread and the sync in asyncio, in one process, until stopped."""
+    """The print queue and the firing of orders for later in threads, the sync in asyncio, in
+    one process, until stopped."""
     import asyncio
     import signal
     import threading
+    from datetime import UTC, datetime
     from types import FrameType
 
     from makeline.cli.store import db_path
@@ -103,6 +105,7 @@ def _agent(args: argparse.Namespace) -> int:
     from printers.store_jobs import health
     from store_db.db import StoreDB
     from sync.agent import AgentSettings, SyncAgent, agent_lock, sync_forever
+    from sync.agent.firing import fire_due, fire_until_stopped
     from sync.contract import PrinterHealth
     from sync.errors import CloudUnreachable, NotEnrolled, SyncError
 
@@ -136,6 +139,11 @@ def _agent(args: argparse.Namespace) -> int:
                 outcome["error"] = exc
                 stop.set()
 
+        firing = threading.Thread(target=fire_until_stopped, args=(db, stop), name="firing", daemon=True)
+        if args.once:
+            fire_due(db, datetime.now(UTC))  # what fell due while the agent was down, then print
+        else:
+            firing.start()
         thread = threading.Thread(target=print_queue, name="print-queue", daemon=True)
         thread.start()
         print(
@@ -158,6 +166,7 @@ def _agent(args: argparse.Namespace) -> int:
         finally:
             if not args.once:  # with --once the print queue ends by itself when settled
                 stop.set()
+                firing.join()
             thread.join()
     error = outcome.get("error")
     if isinstance(error, BaseException):

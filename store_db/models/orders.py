@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store_db.models.base import Base, UTCDateTime, new_id
@@ -24,6 +24,7 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("business_date", "number", name="uq_orders_day_number"),
         Index("ix_orders_stage_placed", "stage", "placed_at"),
+        Index("ix_orders_held", "scheduled_for", sqlite_where=text("fired_at IS NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -65,6 +66,9 @@ class Order(Base):
     # The manager who let this order go over the store's order limits.
     limits_approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     cloud_order_id: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True)
+    # An order for later: held (no kitchen ticket yet) until it fires at `fired_at`.
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,6 +40,8 @@ class Store(Base):
     menu_version: Mapped[int] = mapped_column(Integer, default=0)
     # The store's `OrderLimits` as head office set them; None: the chain's defaults.
     order_limits: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
+    # The store's `StoreHours` (weekly hours and holiday closures); None: open around the clock.
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -222,7 +222,7 @@ def load_tickets(session: Session, ticket_ids: Iterable[str]) -> list[Ticket]:
                 service=order.service,
                 channel=order.channel,
                 customer_name=order.customer_name,
-                placed_at=order.placed_at,
+                placed_at=order.fired_at or order.placed_at,  # an order for later: since it fired
                 created_at=ticket.created_at,
                 promise_at=order.promise_at,
                 recalls=ticket.recalls,

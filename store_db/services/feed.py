@@ -36,7 +36,7 @@ from store_db.models import (
     Tender,
     new_id,
 )
-from store_db.services import lifecycle, outbox
+from store_db.services import lifecycle, outbox, scheduled
 from store_db.services.menu import apply_menu
 from store_db.services.orders import AddressRequest, OrderRequest, TenderRequest, place_order, set_limits
 from sync.contract import ContractError, parse_entry
@@ -212,8 +212,11 @@ def _online_order(session: Session, entry: OnlineOrder, at: datetime) -> None:
         tenders=[TenderRequest(kind="online", reference=cloud_id)] if paid else [],
         cloud_order_id=cloud_id,
         paid_online=paid,
+        scheduled_for=entry.scheduled_for,
     )
     order = place_order(session, request, min(entry.placed_at, at))
+    # Placed while this store was offline and due by now: to the kitchen at once.
+    scheduled.fire_if_due(session, session.scalars(select(Store)).one(), order.id, at)
     if entry.total != order.total:
         mismatch = PriceMismatch(cloud_order_id=cloud_id, cloud_total=entry.total, store_total=order.total)
         outbox.emit(session, mismatch, order.id, at)
@@ -266,6 +269,8 @@ def _settings(session: Session, entry: StoreSettings) -> None:
     store = session.scalars(select(Store)).one()
     if entry.order_limits is not None:
         set_limits(store, entry.order_limits.model_dump())
+    if entry.hours is not None:
+        scheduled.set_hours(store, entry.hours.model_dump(mode="json"))
     if entry.tax_rate_bp is not None:
         store.tax_rate_bp = entry.tax_rate_bp
     if entry.delivery_radius_km is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pydantic import Field, ValidationError
@@ -31,6 +31,7 @@ from store_db.models import (
 )
 from store_db.services import customers, kitchen, outbox, printing, promise
 from store_db.services.menu import current_menu
+from store_db.services.scheduled import check_time, fire_at
 from sync.contract.events import OrderPlaced, TenderLine
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
@@ -69,6 +70,7 @@ class OrderRequest(Frozen):
     taken_by: str | None = None
     cloud_order_id: str | None = None
     paid_online: bool = False
+    scheduled_for: datetime | None = None  # an order for later; None: as soon as possible
 
 
 def quote(session: Session, request: OrderRequest) -> Quote:
@@ -204,7 +206,16 @@ def place_order(
         request.service is Service.DELIVERY,
         promise.drive_seconds(store, km),
     )
-    day = business_date(at, store.timezone, store.day_starts_hour)
+    promise_at = promise.promise_time(at, seconds)
+    held, wanted = False, None
+    if request.scheduled_for is not None:
+        # The cloud checked an online order's time against the same hours when it was placed.
+        wanted = (
+            request.scheduled_for if request.cloud_order_id else check_time(store, request.scheduled_for, at)
+        )
+        promise_at = max(wanted, promise_at)  # too soon for the kitchen: the soonest it can
+        held = at < fire_at(wanted, timedelta(seconds=seconds))
+    day = business_date(promise_at if wanted else at, store.timezone, store.day_starts_hour)
     number = _next_number(session, day)
     customer = None
     address_note = request.address.notes.strip() if request.address is not None else ""
@@ -239,13 +250,17 @@ def place_order(
         tip=priced.tip,
         total=priced.total,
         payment="paid" if paid else "due",
-        promise_at=promise.promise_time(at, seconds),
+        promise_at=promise_at,
         placed_at=at,
+        scheduled_for=wanted,
+        fired_at=None if held or wanted is None else at,
         taken_by=request.taken_by,
         limits_approved_by=approved_by.id if breaches and approved_by is not None else None,
         cloud_order_id=request.cloud_order_id,
     )
     documents = ["kitchen"] if request.channel is Channel.ONLINE else ["kitchen", "receipt"]
+    if held:  # the kitchen sees it when it fires (`store_db.services.scheduled`)
+        documents.remove("kitchen")
     jobs = printing.jobs_for(session, documents, order.id, at)
     for tender in tenders:
         tender.id, tender.order_id, tender.created_at = new_id(), order.id, at
@@ -260,6 +275,7 @@ def place_order(
             note="",
         )
         for station in kitchen.ticket_stations(store, {i.station for i in priced.items})
+        if not held
     ]
     # Core inserts, one statement per table: the unit of work costs more than SQLite here.
     for model, rows in (
@@ -274,7 +290,7 @@ def place_order(
                 insert(cast(Table, model.__table__)), [_columns(row) for row in rows]
             )
     outbox.emit(session, placed_event(order, priced.items, tenders), order.id, at)
-    if not tickets:
+    if not tickets and not held:
         return kitchen.start_without_tickets(session, order.id, {i.station for i in priced.items}, at)
     return order
 
@@ -334,6 +350,7 @@ def placed_event(order: Order, items: list[PricedItem], tenders: list[Tender]) -
         payment=order.payment,
         promise_at=order.promise_at,
         placed_at=order.placed_at,
+        scheduled_for=order.scheduled_for,
         cloud_order_id=order.cloud_order_id,
         items=items,
         tenders=[

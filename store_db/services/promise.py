@@ -43,6 +43,7 @@ def kitchen_load(session: Session) -> KitchenLoad:
         select(func.sum(OrderLine.quantity).label("pizzas"))
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.stage == "placed", OrderLine.station == "makeline")
+        .where(Order.scheduled_for.is_(None) | Order.fired_at.is_not(None))  # held orders wait apart
         .group_by(OrderLine.order_id)
         .subquery()
     )

@@ -59,6 +59,15 @@ class Body(Wire):
         return self.model_dump(mode="json")
 
 
+def version_when(data: Any, field: str, version: int) -> Any:
+    """A payload built without `v` that carries `field` is of `version`: the version that
+    added the field. A side that reads only older versions sets it aside instead of
+    dropping the field unread; payloads without it stay readable by every side."""
+    if isinstance(data, Mapping) and data.get(field) is not None and "v" not in data:
+        return {**data, "v": version}
+    return data
+
+
 def merged(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload with the envelope's kind, which is what names the model to parse it with."""
     return {**payload, "kind": kind}

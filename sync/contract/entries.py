@@ -9,15 +9,28 @@ moves past it and the entries behind it apply in the same pull.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
+from makeline.trade.hours import StoreHours
 from makeline.trade.lifecycle import Service
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import ItemRequest
-from sync.contract.base import Body, Cents, ContractError, Count, Id, Quantity, Text, UTCTime, Wire, merged
+from sync.contract.base import (
+    Body,
+    Cents,
+    ContractError,
+    Count,
+    Id,
+    Quantity,
+    Text,
+    UTCTime,
+    Wire,
+    merged,
+    version_when,
+)
 from sync.contract.reasons import reason_of
 
 
@@ -31,8 +44,10 @@ class AddressOnWire(Wire):
 
 
 class OnlineOrder(Body):
-    """`order.online`: an order to make exactly as the cloud priced it."""
+    """`order.online`: an order to make exactly as the cloud priced it. Version 2 adds
+    `scheduled_for`: an order for later, held until its time (an order for now stays version 1)."""
 
+    VERSION: ClassVar[int] = 2
     kind: Literal["order.online"] = "order.online"
     cloud_order_id: Id
     service: Service
@@ -46,6 +61,12 @@ class OnlineOrder(Body):
     payment: Literal["paid", "due"]
     total: Cents
     placed_at: UTCTime
+    scheduled_for: UTCTime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version(cls, data: Any) -> Any:
+        return version_when(data, "scheduled_for", 2)
 
 
 class OrderPaid(Body):
@@ -92,8 +113,10 @@ class _Partial(Body):
 
 
 class StoreSettings(_Partial):
-    """`store.settings`: only the settings sent change."""
+    """`store.settings`: only the settings sent change. Version 2 adds `hours` (the weekly
+    hours and holiday closures, whole); settings without them stay version 1."""
 
+    VERSION: ClassVar[int] = 2
     kind: Literal["store.settings"] = "store.settings"
     name: Text | None = None
     address: Text | None = None
@@ -112,6 +135,12 @@ class StoreSettings(_Partial):
     road_factor: Annotated[float, Field(ge=1, le=10)] | None = None
     mileage_cents_per_km: Annotated[int, Field(ge=0, le=10_000)] | None = None
     order_limits: OrderLimits | None = None  # whole, as head office set them
+    hours: StoreHours | None = None  # whole, as head office set them
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version(cls, data: Any) -> Any:
+        return version_when(data, "hours", 2)
 
 
 class InventoryItemChanged(_Partial):

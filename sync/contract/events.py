@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.pricing import PricedItem
@@ -26,6 +26,7 @@ from sync.contract.base import (
     UTCTime,
     Wire,
     merged,
+    version_when,
 )
 from sync.contract.reasons import reason_of
 
@@ -41,8 +42,11 @@ class TenderLine(Wire):
 
 
 class OrderPlaced(Body):
-    """`order.placed`: the order joins the reports; an online order is now in the kitchen."""
+    """`order.placed`: the order joins the reports; an online order is now in the kitchen.
+    Version 2 adds `scheduled_for`: an order for later, held in the store until its time
+    (an order for now stays version 1)."""
 
+    VERSION: ClassVar[int] = 2
     kind: Literal["order.placed"] = "order.placed"
     id: Id
     number: Count
@@ -69,6 +73,12 @@ class OrderPlaced(Body):
     cloud_order_id: Id | None = None
     items: list[PricedItem] = Field(max_length=500)
     tenders: list[TenderLine] = Field(default_factory=list, max_length=50)
+    scheduled_for: UTCTime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version(cls, data: Any) -> Any:
+        return version_when(data, "scheduled_for", 2)
 
 
 class OrderStaged(Body):
