@@ -59,6 +59,8 @@ class Order(Base):
     payment: Mapped[str] = mapped_column(String(20))  # due, paid, refund_pending, refunded
     promise_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # An order for later: made to be ready (or at the door) then; None: as soon as possible.
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     in_store_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     made_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     baked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -30,6 +31,8 @@ class Store(Base):
     daytime_to_hour: Mapped[int] = mapped_column(Integer, default=21)
     # The store's `OrderLimits`, whole; None: the chain's defaults.
     order_limits: Mapped[dict[str, int] | None] = mapped_column(JSONB, nullable=True)
+    # The store's `StoreHours` (weekly hours, holiday closures), whole; None: open around the clock.
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     menu_version: Mapped[int | None] = mapped_column(ForeignKey("menu_version.version"), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -43,4 +43,5 @@ def order_entry(
         payment="paid" if paid else "due",
         total=order.total,
         placed_at=order.placed_at,
+        scheduled_for=order.scheduled_for,
     )

@@ -59,6 +59,11 @@ class OrderCreate(Strict):
     customer_name: Name | None = None
     phone: ShortText | None = None
     payment: PaymentIn
+    scheduled_for: AwareDatetime | None = Field(
+        default=None,
+        description="an order for later (ISO time with its zone), within the store's hours and at most "
+        "7 days ahead; leave out for as soon as possible",
+    )
 
 
 class OrderLinePublic(BaseModel):
@@ -94,6 +99,7 @@ class OrderPublic(BaseModel):
     payments: list[PaymentPublic]
     placed_at: datetime
     promise_at: datetime | None
+    scheduled_for: datetime | None = None
     cancel_state: str | None
     tracking_url: str
 

@@ -3,7 +3,7 @@ transaction), read, moved along, and cancelled on request."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -26,11 +26,16 @@ from cloud_api.stores.geocode import locate
 from makeline.trade.business_day import business_date
 from makeline.trade.errors import BadInput, CouponNotApplicable, UnknownCoupon
 from makeline.trade.geo import distance_km
+from makeline.trade.hours import OutsideHours, check_order_time, is_open, next_opening, say_time
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import Limit, order_breaches
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import ItemRequest, Quote, price_item, price_order
 from sync.contract.entries import CancelRequest
+
+# An order for at least this much later is taken while the store's computer is not heard
+# from: the store gets it through its feed when it is back, and fires it then if it is due.
+OFFLINE_LEAD = timedelta(hours=1)
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -101,6 +106,25 @@ def _delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[
     return label, lat, lon
 
 
+def order_time(store: Store, data: OrderCreate, now: datetime) -> datetime | None:
+    """When the order is for (None: now), if the store takes it: within its hours, at most
+    7 days ahead; refused with the store's next opening otherwise."""
+    hours = stores.store_hours(store)
+    zone, turn = store.timezone, store.day_starts_hour
+    if data.scheduled_for is not None:
+        try:
+            return check_order_time(hours, zone, turn, now, data.scheduled_for)
+        except OutsideHours as exc:
+            raise BadRequest(str(exc), "scheduled_for") from exc
+    if not is_open(hours, zone, turn, now):
+        opens = next_opening(hours, zone, turn, now)
+        when = f"; it opens {say_time(opens, zone, now)}" if opens is not None else ""
+        raise BadRequest(
+            f"{store.name} is closed now{when}. Order for later, or come back then.", "scheduled_for"
+        )
+    return None
+
+
 def tracking_url(ctx: CloudContext, order_id: str) -> str:
     return f"{ctx.public_url}/track/{order_id}?code={ctx.tokens.tracking_code(order_id)}"
 
@@ -140,6 +164,7 @@ def public(ctx: CloudContext, order: Order, lines: list[OrderLine], paid: list[P
         payments=[payments.public(p) for p in paid],
         placed_at=order.placed_at,
         promise_at=order.promise_at,
+        scheduled_for=order.scheduled_for,
         cancel_state=order.cancel_state,
         tracking_url=tracking_url(ctx, order.id),
     )
@@ -163,7 +188,9 @@ def place_order(
     store = session.get(Store, data.store_id)
     if store is None:
         raise BadRequest(f"There is no store with id {data.store_id}.", "store_id")
-    if not stores.is_online(store, now, ctx.settings.store_online_seconds):
+    scheduled_for = order_time(store, data, now)
+    offline_ok = scheduled_for is not None and scheduled_for >= now + OFFLINE_LEAD
+    if not offline_ok and not stores.is_online(store, now, ctx.settings.store_online_seconds):
         raise Conflict(
             f"{store.name} is not taking online orders right now; try again in a few "
             "minutes or call the store.",
@@ -187,7 +214,7 @@ def place_order(
         id=new_id(),
         store_id=store.id,
         customer_id=caller.id,
-        business_date=business_date(now, store.timezone, store.day_starts_hour),
+        business_date=business_date(scheduled_for or now, store.timezone, store.day_starts_hour),
         channel=Channel.ONLINE.value,
         service=data.service.value,
         stage=Stage.PLACED.value,
@@ -207,6 +234,8 @@ def place_order(
         total=quote.total,
         payment="due",
         placed_at=now,
+        scheduled_for=scheduled_for,
+        promise_at=scheduled_for,
         updated_at=now,
     )
     lines = [

@@ -84,6 +84,7 @@ def order_placed(session: Session, store_id: str, event: OrderPlaced, at: dateti
             payment=event.payment,
             promise_at=event.promise_at,
             placed_at=event.placed_at,
+            scheduled_for=event.scheduled_for,
             in_store_at=event.placed_at,
             updated_at=at,
         )

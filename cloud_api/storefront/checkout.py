@@ -68,6 +68,19 @@ def _required(form: dict[str, str], name: str, what: str) -> str:
     return value
 
 
+def order_time(value: str) -> datetime | None:
+    """The checkout's "when": as soon as possible, or one of the time slots offered (ISO)."""
+    if value in ("", "asap"):
+        return None
+    try:
+        when = datetime.fromisoformat(value[:40])
+    except ValueError as exc:
+        raise BadRequest("Choose when you want your order from the list.", "when") from exc
+    if when.tzinfo is None:
+        raise BadRequest("Choose when you want your order from the list.", "when")
+    return when
+
+
 def place(
     session: Session,
     ctx: CloudContext,
@@ -94,6 +107,7 @@ def place(
     )
     try:
         data = OrderCreate(
+            scheduled_for=order_time(form.get("when", "asap")),
             store_id=cart.store_id,
             service=cart.service,
             items=cart.lines,

@@ -23,6 +23,7 @@ from cloud_api.models import Store
 from cloud_api.storefront import accounts, checkout, forms, views
 from cloud_api.storefront import cart as carts
 from cloud_api.storefront.account_pages import router as account_router
+from cloud_api.storefront.hours_view import availability
 from cloud_api.storefront.render import page
 from cloud_api.storefront.start_pages import router as start_router
 from cloud_api.storefront.track_pages import router as track_router
@@ -38,6 +39,7 @@ from cloud_api.storefront.web import (
     _keep,
     _store,
 )
+from cloud_api.stores import service as stores
 from makeline.trade.errors import TradeError
 from makeline.trade.pricing import price_order
 
@@ -228,10 +230,13 @@ async def update_cart(request: Request) -> Response:
 
 
 def _checkout_values(
-    session: Session, cart: carts.Cart, store: Store, form: dict[str, str]
+    session: Session, request: Request, cart: carts.Cart, store: Store, form: dict[str, str]
 ) -> dict[str, Any]:
     values = _common(cart, store, "Checkout") | _cart_values(session, cart, store)
-    return values | {"form": form, "cards": checkout.TEST_CARDS, "gateway": "test"}
+    now = utcnow()
+    online = stores.is_online(store, now, _ctx(request).settings.store_online_seconds)
+    when = availability(store, now, online, with_slots=True)
+    return values | {"form": form, "cards": checkout.TEST_CARDS, "gateway": "test", "when": when}
 
 
 @router.get("/checkout")
@@ -251,7 +256,7 @@ async def checkout_page(request: Request) -> Response:
         if caller is not None:
             me = accounts.account_of(session, caller)
             typed = {"name": me.name, "phone": me.phone, "email": me.email}
-        answer = page("checkout.html", **_checkout_values(session, keyed, store, typed))
+        answer = page("checkout.html", **_checkout_values(session, request, keyed, store, typed))
         return accounts.keep(_keep(answer, request, keyed), _ctx(request), pair)
 
     return await _db(request, build)
@@ -279,7 +284,7 @@ async def place_order(request: Request) -> Response:
             store = _store(session, cart)
             if store is None:
                 return _go("/")
-            values = _checkout_values(session, cart, store, form)
+            values = _checkout_values(session, request, cart, store, form)
             values |= {"error": refusal.detail, "field": refusal.field or ""}
             return page("checkout.html", status_code=refusal.status_code, **values)
 

@@ -14,6 +14,7 @@ from cloud_api.errors import BadRequest
 from cloud_api.models import Store
 from cloud_api.orders.schemas import AddressIn
 from cloud_api.storefront import cart as carts
+from cloud_api.storefront.hours_view import Availability, availability
 from cloud_api.storefront.render import page, static
 from cloud_api.storefront.web import (
     _cart,
@@ -42,7 +43,7 @@ def static_file(name: Annotated[str, Path(max_length=40)]) -> Response:
 
 
 def _nearest(
-    session: Session, lat: float, lon: float, now_ok: Callable[[Store], bool]
+    session: Session, lat: float, lon: float, now_ok: Callable[[Store], Availability]
 ) -> list[dict[str, Any]]:
     near = sorted(store_rows.all_stores(session), key=lambda s: distance_km(s.lat, s.lon, lat, lon))
     return [{"store": s, "km": distance_km(s.lat, s.lon, lat, lon), "open": now_ok(s)} for s in near[:5]]
@@ -66,9 +67,10 @@ def _start_values(
     return values | more
 
 
-def _online(request: Request) -> Callable[[Store], bool]:
+def _online(request: Request) -> Callable[[Store], Availability]:
+    """Each store's hours in words, and whether it takes orders now or for later."""
     ctx, now = _ctx(request), utcnow()
-    return lambda s: stores.is_online(s, now, ctx.settings.store_online_seconds)
+    return lambda s: availability(s, now, stores.is_online(s, now, ctx.settings.store_online_seconds))
 
 
 @router.post("/start")
@@ -120,6 +122,12 @@ async def choose(request: Request) -> Response:
                 ),
             )
         store = delivering[0][0]
+        if not online(store).can_order:
+            return page(
+                "start.html",
+                status_code=200,
+                **_start_values(session, request, cart, address, "", nearby=nearby, service="carryout"),
+            )
         chosen = cart.model_copy(
             update={
                 "store_id": store.id,

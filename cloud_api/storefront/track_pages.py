@@ -28,6 +28,7 @@ from cloud_api.storefront.web import (
     _int,
 )
 from cloud_api.tracking.service import watchable
+from makeline.trade.hours import say_time
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,6 +66,7 @@ async def tracker(
             "zone": zone,
             "order": order,
             "clock": lambda at: views.clock(at, zone),
+            "when": lambda at: say_time(at, zone, utcnow()),
             "shop": store,
         }
         return page("track.html", **values)

@@ -93,6 +93,7 @@ def promise_minutes(session: Session, store: Store, service: Service) -> int:
             Order.store_id == store.id,
             Order.service == service.value,
             Order.promise_at.is_not(None),
+            Order.scheduled_for.is_(None),  # an order for later promises its own time
         )
         .order_by(Order.placed_at.desc())
         .limit(RECENT_PROMISES)

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloud_api.api.types import ID_PATTERN, Code, Latitude, Line, Longitude, Name, ShortText
+from makeline.trade.hours import StoreHours
 from makeline.trade.limits import OrderLimits
 
 Hour = Annotated[int, Field(ge=0, le=23)]
@@ -32,6 +33,10 @@ class StorePublic(BaseModel):
     tax_rate_bp: int
     menu_version: int | None
     order_limits: OrderLimits = Field(description="the most one order may be; above, call the store")
+    hours: StoreHours = Field(
+        default_factory=StoreHours,
+        description="weekly hours in the store's zone and holiday closures; no week: open around the clock",
+    )
     online: bool = Field(description="its store computer was heard from in the last minute")
 
 
@@ -86,6 +91,9 @@ class StoreSettingsUpdate(Strict):
     daytime_from_hour: Hour | None = None
     daytime_to_hour: Hour | None = None
     order_limits: OrderLimitsUpdate | None = None
+    hours: StoreHours | None = Field(
+        default=None, description="the whole week and closures, replacing the old"
+    )
 
 
 class EnrollmentRequest(Strict):

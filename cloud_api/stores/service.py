@@ -32,6 +32,7 @@ from cloud_api.stores.schemas import (
 )
 from makeline.trade.address import Located, street_key
 from makeline.trade.geo import distance_km
+from makeline.trade.hours import StoreHours
 from makeline.trade.limits import OrderLimits
 from sync.contract.entries import StoreSettings
 from sync.contract.snapshot import RestoreClaim, RestoreGranted
@@ -58,6 +59,7 @@ def public(store: Store, now: datetime, window_s: int) -> StorePublic:
         tax_rate_bp=store.tax_rate_bp,
         menu_version=store.menu_version,
         order_limits=store_limits(store),
+        hours=store_hours(store),
         online=is_online(store, now, window_s),
     )
 
@@ -65,6 +67,11 @@ def public(store: Store, now: datetime, window_s: int) -> StorePublic:
 def store_limits(store: Store) -> OrderLimits:
     """The store's order limits as set, or the chain's defaults."""
     return OrderLimits.model_validate(store.order_limits or {})
+
+
+def store_hours(store: Store) -> StoreHours:
+    """The store's hours as set; none set: open around the clock."""
+    return StoreHours.model_validate(store.hours or {})
 
 
 def _merged_limits(store: Store, changes: dict[str, int]) -> dict[str, int]:
@@ -342,6 +349,8 @@ def update_settings(
         if not changes["order_limits"]:
             raise BadRequest("Send at least one order limit to change.", "order_limits")
         changes["order_limits"] = _merged_limits(store, changes["order_limits"])
+    if data.hours is not None:
+        changes["hours"] = data.hours.model_dump(mode="json")
     if not changes:
         raise BadRequest("Send at least one setting to change.", "body")
     for name, value in changes.items():
