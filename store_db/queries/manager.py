@@ -26,6 +26,8 @@ class OrderRow:
     promise_at: datetime
     void_reason: str | None
     cash_paid: int = 0  # cash taken at the counter: a void can hand it back
+    scheduled_for: datetime | None = None  # an order for later
+    held: bool = False  # for later and not yet sent to the kitchen
 
     @property
     def label(self) -> str:
@@ -37,13 +39,15 @@ class OrderRow:
 
 
 def todays_orders(session: Session, at: datetime, limit: int = 300) -> list[OrderRow]:
-    """Today's orders, newest first."""
+    """Today's orders, newest first, after the orders for later still held (any day), soonest first."""
     store = session.scalars(select(Store)).one()
     day = business_date(at, store.timezone, store.day_starts_hour)
+    held = (Order.scheduled_for.is_not(None)) & Order.fired_at.is_(None) & (Order.stage == Stage.PLACED.value)
     orders = list(
-        session.scalars(
-            select(Order).where(Order.business_date == day).order_by(Order.number.desc()).limit(limit)
-        )
+        session.scalars(select(Order).where(held).order_by(Order.scheduled_for, Order.number).limit(limit))
+    )
+    orders += session.scalars(
+        select(Order).where(Order.business_date == day, ~held).order_by(Order.number.desc()).limit(limit)
     )
     paid = [o.id for o in orders if o.payment == "paid"]
     cash: dict[str, int] = {}
@@ -67,6 +71,8 @@ def todays_orders(session: Session, at: datetime, limit: int = 300) -> list[Orde
             promise_at=o.promise_at,
             void_reason=o.void_reason,
             cash_paid=int(cash.get(o.id) or 0),
+            scheduled_for=o.scheduled_for,
+            held=o.scheduled_for is not None and o.fired_at is None and o.stage == Stage.PLACED.value,
         )
         for o in orders
     ]

@@ -26,15 +26,11 @@ from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.menu import Station
 from store_db.errors import BadInput
 from store_db.models import KitchenTicket, Order, OrderLine, Store, new_id
+from store_db.queries.scheduled import store_hours
 from store_db.services import kitchen, printing, promise
 
 # No estimate is longer than this: held orders further out are not looked at yet.
 LONGEST_ESTIMATE = timedelta(hours=3)
-
-
-def store_hours(store: Store) -> StoreHours:
-    """The store's hours as head office set them; none set: open around the clock."""
-    return StoreHours.model_validate(store.hours or {})
 
 
 def set_hours(store: Store, value: object) -> None:

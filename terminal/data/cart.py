@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from makeline.trade.lifecycle import Channel, Service
 from makeline.trade.pricing import ItemRequest
@@ -29,6 +30,7 @@ class Cart:
     tender: str = "cash"
     cash_given: int | None = None  # cents handed over; None: exact
     notes: str = ""
+    scheduled_for: datetime | None = None  # an order for later; None: as soon as possible
 
     @property
     def channel(self) -> Channel:
@@ -69,6 +71,9 @@ class Cart:
     def with_notes(self, notes: str) -> Cart:
         return replace(self, notes=notes)
 
+    def with_time(self, when: datetime | None) -> Cart:
+        return replace(self, scheduled_for=when)
+
     def with_name(self, name: str) -> Cart:
         return replace(self, name=name)
 
@@ -87,6 +92,7 @@ class Cart:
             tenders=[tender],
             notes=self.notes,
             taken_by=taken_by,
+            scheduled_for=self.scheduled_for,
         )
 
     def quote_request(self) -> OrderRequest:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from makeline.trade.hours import say_time
 from makeline.trade.lifecycle import Service
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu, Station
@@ -18,6 +19,7 @@ from makeline.trade.pricing import Quote
 from store_db.db import StoreDB
 from store_db.errors import OverLimits
 from store_db.models import Order
+from store_db.queries import scheduled
 from store_db.queries.counter import (
     AddressCheck,
     CustomerCard,
@@ -32,6 +34,7 @@ from store_db.services.menu import current_menu
 from store_db.services.orders import AddressRequest, place_order, quote
 from terminal.data.cart import Cart
 from terminal.data.formatting import clock
+from terminal.data.order_time import read_order_time
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,21 @@ def price(db: StoreDB, cart: Cart, at: datetime) -> Priced:
     return Priced(priced, promise)
 
 
+def check_time(db: StoreDB, typed: str, at: datetime, zone: str) -> datetime | None:
+    """The time typed in the "for later" field, if the store takes orders for it; raises
+    `TerminalError` (cannot read it) or `OutsideHours` (names the next opening)."""
+    wanted = read_order_time(typed, at, zone)
+    if wanted is None:
+        return None
+    with db.read() as session:
+        return scheduled.check_time(session, wanted, at)
+
+
+def load_held(db: StoreDB) -> list[scheduled.HeldOrder]:
+    with db.read() as session:
+        return scheduled.held_orders(session, limit=8)
+
+
 def place(db: StoreDB, cart: Cart, staff_id: str | None, at: datetime, zone: str) -> Placed | NeedsApproval:
     try:
         return _placed(db.run(place_order, cart.request(staff_id), at), cart, zone)
@@ -116,4 +134,7 @@ def place_approved(
 
 def _placed(order: Order, cart: Cart, zone: str, approved_by: str = "") -> Placed:
     change = cart.cash_given - order.total if cart.tender == "cash" and cart.cash_given is not None else 0
-    return Placed(order.number, clock(order.promise_at, zone), order.total, change, approved_by)
+    when = clock(order.promise_at, zone)
+    if order.scheduled_for is not None:
+        when = f"for later, {say_time(order.scheduled_for, zone, order.placed_at)}"
+    return Placed(order.number, when, order.total, change, approved_by)

@@ -25,6 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Footer
 
 from makeline.dispatch.staffing import ShiftHours
+from makeline.trade.hours import say_time
 from store_db.db import StoreDB
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kitchen import sides_station_on
@@ -211,6 +212,8 @@ class ManagerScreen(LiveScreen[ManagerData]):
         orders.clear()
         for o in data.orders:
             stage = Text(o.stage.replace("_", " "), style="red" if o.stage == "voided" else "")
+            if o.held and o.scheduled_for is not None:
+                stage = Text(f"scheduled {say_time(o.scheduled_for, zone, now)}", style="bold magenta")
             orders.add_row(
                 Text(o.label, style="bold"),
                 stage,

@@ -39,3 +39,7 @@ class EntryBox(Vertical):
         yield labelled("Coupon", "coupon", "code + Enter")
         yield labelled("Cash", "cash", "given, e.g. 40")
         yield labelled("Notes", "notes", "order notes")
+        yield labelled("Later", "later", "for later: 18:30, tomorrow 11:30; empty: now")
+        held = Static(id="held")  # the orders for later, shown when there are some
+        held.display = False
+        yield held

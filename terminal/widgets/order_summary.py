@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from makeline.trade.hours import say_time
 from makeline.trade.lifecycle import Service
 from makeline.trade.pricing import PricedItem
+from store_db.queries.scheduled import HeldOrder
 from terminal.data.cart import TENDERS, Cart
 from terminal.data.counter_jobs import Priced
 from terminal.data.formatting import clock, money
@@ -68,7 +71,9 @@ def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> R
     if cart.best_deal and not cart.coupon:
         service.append("  best deal", style="green")
     parts: list[RenderableType] = [grid, service]
-    if priced is not None:
+    if cart.scheduled_for is not None:
+        parts.append(Text(f"FOR LATER {say_time(cart.scheduled_for, zone)}", style="bold magenta"))
+    elif priced is not None:
         promise = priced.promise
         minutes = round(promise.seconds / 60)
         parts.append(
@@ -80,3 +85,15 @@ def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> R
     if problem:
         parts.append(literal(problem, "bold red"))
     return Group(*parts)
+
+
+def held_text(held: Sequence[HeldOrder], zone: str, now: datetime) -> RenderableType:
+    """The orders for later not yet sent to the kitchen, soonest first."""
+    if not held:
+        return Text("")
+    lines = Text("SCHEDULED (held for later)", style="bold magenta")
+    for order in held:
+        lines.append(f"\n#{order.number} {say_time(order.scheduled_for, zone, now)} ")
+        lines.append("DELIV " if order.service == Service.DELIVERY.value else "CARRY ")
+        lines.append_text(literal(order.customer_name))
+    return lines
