@@ -47,7 +47,8 @@ TRACKER_STEPS = {
 def tracked_status(order: Order) -> str:
     stage = Stage(order.stage)
     if stage is Stage.PLACED:
-        return "prep" if order.in_store_at is not None else "placed"
+        # An order for later is only placed until the store fires it and the kitchen makes it.
+        return "prep" if order.in_store_at is not None and order.scheduled_for is None else "placed"
     return TRACKER_STATUS[stage]
 
 

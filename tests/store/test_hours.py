@@ -122,7 +122,7 @@ weeks = st.dictionaries(
 moments = st.integers(0, 60 * 24 * 30).map(lambda m: local(2026, 10, 20, 0, 0) + timedelta(minutes=m))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(weeks, st.integers(0, 6), moments, moments)
 def test_rules_agree_with_each_other(week: dict, turn: int, at: datetime, wanted: datetime) -> None:  # type: ignore[type-arg]
     hours = StoreHours(week=week)
