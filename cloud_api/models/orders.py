@@ -61,6 +61,9 @@ class Order(Base):
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # An order for later: made to be ready (or at the door) then; None: as soon as possible.
     scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    fired_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )  # to the kitchen
     in_store_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     made_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     baked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -47,8 +47,9 @@ TRACKER_STEPS = {
 def tracked_status(order: Order) -> str:
     stage = Stage(order.stage)
     if stage is Stage.PLACED:
-        # An order for later is only placed until the store fires it and the kitchen makes it.
-        return "prep" if order.in_store_at is not None and order.scheduled_for is None else "placed"
+        # An order for later is placed until the store fires it to its kitchen.
+        held = order.scheduled_for is not None and order.fired_at is None
+        return "prep" if order.in_store_at is not None and not held else "placed"
     return TRACKER_STATUS[stage]
 
 
@@ -75,6 +76,15 @@ def _changed(session: Session, order: Order, at: datetime) -> None:
 
 def _latest(order: Order) -> datetime | None:
     return latest_stamp(getattr(order, name) for name in (*STAMPS_IN_ORDER, "in_store_at"))
+
+
+def fired(session: Session, order: Order, at: datetime) -> bool:
+    """The store sent an order for later to its kitchen. False when told before."""
+    if order.fired_at is not None:
+        return False
+    order.fired_at = at
+    _changed(session, order, at)
+    return True
 
 
 def taken_in_store(

@@ -17,6 +17,7 @@ from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import (
     CancelAnswer,
     FeedRefused,
+    OrderFired,
     OrderPlaced,
     OrderStaged,
     OrderVoided,
@@ -67,7 +68,11 @@ def order_placed(session: Session, store_id: str, event: OrderPlaced, at: dateti
             channel=event.channel.value,
             service=event.service.value,
             stage=event.stage.value,
-            tracked_status="prep" if event.stage is Stage.PLACED else TRACKER_STATUS[event.stage],
+            tracked_status=(
+                ("placed" if event.scheduled_for else "prep")  # for later: placed until it fires
+                if event.stage is Stage.PLACED
+                else TRACKER_STATUS[event.stage]
+            ),
             customer_name=event.customer_name,
             phone=event.phone,
             address=event.address,
@@ -122,6 +127,12 @@ def _order(session: Session, store_id: str, reference: str) -> Order | None:
 def order_stage(session: Session, store_id: str, event: OrderStaged, at: datetime) -> bool:
     order = _order(session, store_id, event.order_id)
     return order is not None and progress.advance(session, order, event.stage, event.at, strict=False)
+
+
+def order_fired(session: Session, store_id: str, event: OrderFired, at: datetime) -> bool:
+    """An order for later went to the store's kitchen: the tracker moves on to prep."""
+    order = _order(session, store_id, event.order_id)
+    return order is not None and progress.fired(session, order, event.at)
 
 
 def order_voided(session: Session, store_id: str, event: OrderVoided, at: datetime) -> bool:

@@ -39,6 +39,7 @@ from sync.contract.events import (
     FeedQuarantined,
     FeedRefused,
     FeedReleased,
+    OrderFired,
     OrderPlaced,
     OrderStaged,
     OrderVoided,
@@ -65,6 +66,8 @@ def _handle(session: Session, store_id: str, body: StoreEvent, seq: int, created
         order_events.order_placed(session, store_id, body, created_at)
     elif isinstance(body, OrderStaged):
         order_events.order_stage(session, store_id, body, created_at)
+    elif isinstance(body, OrderFired):
+        order_events.order_fired(session, store_id, body, created_at)
     elif isinstance(body, OrderVoided):
         order_events.order_voided(session, store_id, body, created_at)
     elif isinstance(body, CancelAnswer):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from makeline.trade.business_day import business_date
@@ -103,7 +103,8 @@ def todays_kpis(session: Session, at: datetime) -> Kpis:
             Order.stage,
             Order.total,
             Order.promise_at,
-            Order.placed_at,
+            # An order for later starts its clocks when it fires to the kitchen.
+            func.coalesce(Order.fired_at, Order.placed_at),
             Order.made_at,
             Order.baked_at,
             Order.ready_at,

@@ -32,7 +32,7 @@ from store_db.models import (
 from store_db.services import customers, kitchen, outbox, printing, promise
 from store_db.services.menu import current_menu
 from store_db.services.scheduled import check_time, fire_at
-from sync.contract.events import OrderPlaced, TenderLine
+from sync.contract.events import OrderFired, OrderPlaced, TenderLine
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
 UNPAID_TENDERS = ("cash", "pay_at_door")  # nobody has paid until the customer shows up
@@ -290,6 +290,8 @@ def place_order(
                 insert(cast(Table, model.__table__)), [_columns(row) for row in rows]
             )
     outbox.emit(session, placed_event(order, priced.items, tenders), order.id, at)
+    if wanted is not None and not held:  # for later, but due already: in the kitchen now
+        outbox.emit(session, OrderFired(order_id=order.id, number=order.number, at=at), order.id, at)
     if not tickets and not held:
         return kitchen.start_without_tickets(session, order.id, {i.station for i in priced.items}, at)
     return order

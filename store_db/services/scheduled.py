@@ -27,7 +27,8 @@ from makeline.trade.menu import Station
 from store_db.errors import BadInput
 from store_db.models import KitchenTicket, Order, OrderLine, Store, new_id
 from store_db.queries.scheduled import store_hours
-from store_db.services import kitchen, printing, promise
+from store_db.services import kitchen, outbox, printing, promise
+from sync.contract.events import OrderFired
 
 # No estimate is longer than this: held orders further out are not looked at yet.
 LONGEST_ESTIMATE = timedelta(hours=3)
@@ -109,6 +110,7 @@ def fire(session: Session, order_id: str, at: datetime) -> Order:
         for station in kitchen.ticket_stations(store, stations)
     ]
     order.fired_at = at
+    outbox.emit(session, OrderFired(order_id=order.id, number=order.number, at=at), order.id, at)
     jobs = printing.jobs_for(session, ["kitchen"], order.id, at)
     session.add_all(jobs)
     if tickets:

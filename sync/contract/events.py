@@ -92,6 +92,15 @@ class OrderStaged(Body):
     staff_id: Id | None = None
 
 
+class OrderFired(Body):
+    """`order.fired`: an order for later went to the kitchen (its tickets and kitchen print)."""
+
+    kind: Literal["order.fired"] = "order.fired"
+    order_id: Id
+    number: Count
+    at: UTCTime
+
+
 class OrderStageUndone(Body):
     """`order.stage_undone`: a bump taken back at once (a wrong key); the cloud keeps it."""
 
@@ -367,6 +376,7 @@ class StockReceived(Body):
 StoreEvent = Annotated[
     OrderPlaced
     | OrderStaged
+    | OrderFired
     | OrderStageUndone
     | OrderVoided
     | CancelAnswer
@@ -387,6 +397,7 @@ StoreEvent = Annotated[
 ]
 STORE_EVENT: TypeAdapter[StoreEvent] = TypeAdapter(StoreEvent)
 EVENT_KINDS: tuple[type[Body], ...] = (
+    OrderFired,
     OrderPlaced,
     OrderStaged,
     OrderStageUndone,

@@ -17,12 +17,27 @@ from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
 from cloud_api.models import Order, StoreFeedEntry
+from cloud_api.store_events.schemas import Outcome
+from cloud_api.store_events.service import apply_store_event
 from makeline.trade.business_day import business_date
 from makeline.trade.hours import DAY_NAMES
-from sync.contract import parse_entry
+from sync.contract import parse_entry, parse_event
 from sync.contract.entries import OnlineOrder, StoreSettings
+from sync.contract.events import OrderFired
 
-from .helpers import bring_online, count, ctx, customer, head_office, order_body, place, take_offline
+from .helpers import (
+    bring_online,
+    count,
+    ctx,
+    customer,
+    demo_store_id,
+    event,
+    head_office,
+    order_body,
+    place,
+    store_order_payload,
+    take_offline,
+)
 
 ZONE = ZoneInfo("America/Chicago")
 TABLES = ("orders", "order_line", "payment", "test_gateway_charge", "store_feed", "idempotency_record")
@@ -159,3 +174,21 @@ def test_the_storefront_offers_time_slots_and_tracks_an_order_for_later(
     with ctx(app).db.transaction() as session:
         order = session.scalars(select(Order).where(Order.customer_name == "Lee Later")).one()
         assert order.scheduled_for == datetime.fromisoformat(slots[1])
+
+
+def test_the_tracker_holds_an_order_for_later_at_placed_until_the_store_fires_it(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    payload = store_order_payload(number=1077)
+    payload.pop("v")  # as the store builds it: the version follows from the fields
+    placed = parse_event(
+        "order.placed", payload | {"scheduled_for": (utcnow() + timedelta(hours=3)).isoformat()}
+    )
+    assert placed.v == 2
+    fired = OrderFired(order_id=payload["id"], number=1077, at=utcnow() + timedelta(hours=2, minutes=30))
+    with ctx(app).db.transaction() as session:
+        assert apply_store_event(session, store, event("order.placed", placed.payload())) is Outcome.APPLIED
+        order = session.get_one(Order, payload["id"])
+        assert (order.tracked_status, order.scheduled_for is not None) == ("placed", True)
+        assert apply_store_event(session, store, event("order.fired", fired.payload())) is Outcome.APPLIED
+        assert apply_store_event(session, store, event("order.fired", fired.payload())) is Outcome.APPLIED
+        assert (order.tracked_status, order.fired_at) == ("prep", fired.at)

@@ -84,6 +84,9 @@ def test_a_counter_order_for_later_is_held_then_fires_once_across_a_restart(stor
         with db.read() as session:
             fired = session.get_one(Order, order.id)
             assert fired.fired_at == due and fired.promise_at == LATER
+            told = session.scalars(select(OutboxEvent.kind).where(OutboxEvent.subject == order.id)).all()
+        assert told == ["order.placed", "order.fired"], "the cloud's tracker learns it once"
+        with db.read() as session:
             assert [t.number for t in open_tickets(session, "makeline")] == [order.number]
     finally:
         db.close()

@@ -20,8 +20,10 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("store", sa.Column("hours", postgresql.JSONB(astext_type=sa.Text()), nullable=True))
     op.add_column("orders", sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("orders", sa.Column("fired_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("orders", "fired_at")
     op.drop_column("orders", "scheduled_for")
     op.drop_column("store", "hours")
