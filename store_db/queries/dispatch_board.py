@@ -21,6 +21,7 @@ from makeline.trade.business_day import business_date
 from makeline.trade.lifecycle import Stage
 from store_db.errors import NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store, utcnow
+from store_db.queries.scheduled import NOT_HELD
 from store_db.services import drivers as driver_service
 from store_db.services import runs as run_service
 
@@ -136,7 +137,9 @@ def read_board(session: Session, at: datetime | None = None) -> Board:
     at = at or utcnow()
     store = session.scalars(select(Store)).one()
     rows = session.scalars(
-        select(Order).where(Order.service == "delivery", Order.stage.in_([s.value for s in ON_THE_BOARD]))
+        select(Order).where(
+            Order.service == "delivery", Order.stage.in_([s.value for s in ON_THE_BOARD]), NOT_HELD
+        )
     ).all()
     orders = [
         WaitingOrder(

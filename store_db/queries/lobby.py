@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import Service, Stage
 from store_db.models import Order
+from store_db.queries.scheduled import NOT_HELD
 
 # What a waiting customer is told, by stage.
 BEING_MADE = "Being made"
@@ -50,6 +51,7 @@ def lobby_board(session: Session, business_date: date) -> list[LobbyOrder]:
             Order.service == Service.CARRYOUT.value,
             Order.business_date == business_date,
             Order.stage.in_(list(_STEP)),
+            NOT_HELD,
         )
         .order_by(Order.placed_at, Order.number)
     )

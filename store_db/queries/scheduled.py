@@ -13,6 +13,9 @@ from makeline.trade.hours import StoreHours, check_order_time
 from makeline.trade.lifecycle import Stage
 from store_db.models import Order, Store
 
+# An order in the store's work now: not an order for later still held off the make line.
+NOT_HELD = Order.scheduled_for.is_(None) | Order.fired_at.is_not(None)
+
 
 def store_hours(store: Store) -> StoreHours:
     """The store's hours as head office set them; none set: open around the clock."""

@@ -12,6 +12,7 @@ from makeline.trade.lifecycle import OPEN, Stage
 from store_db.errors import NotFound
 from store_db.models import Order, OutboxEvent, Staff, Store
 from store_db.models.sync import FeedQuarantine, SyncState
+from store_db.queries.scheduled import NOT_HELD
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class StatusCounts:
 def status_counts(session: Session) -> StatusCounts:
     rows = session.execute(
         select(Order.stage, func.count())
-        .where(Order.stage.in_([s.value for s in OPEN]))
+        .where(Order.stage.in_([s.value for s in OPEN]), NOT_HELD)
         .group_by(Order.stage)
     ).all()
     counts = {stage: int(n) for stage, n in rows}

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from store_db.models import Order, OrderLine, Shift, Staff, Store
+from store_db.queries.scheduled import NOT_HELD
 
 RACK_BUFFER_S = 180
 DRIVER_WAIT_S = 300  # half a typical run when every driver is out
@@ -43,7 +44,7 @@ def kitchen_load(session: Session) -> KitchenLoad:
         select(func.sum(OrderLine.quantity).label("pizzas"))
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.stage == "placed", OrderLine.station == "makeline")
-        .where(Order.scheduled_for.is_(None) | Order.fired_at.is_not(None))  # held orders wait apart
+        .where(NOT_HELD)  # orders for later wait apart until they fire
         .group_by(OrderLine.order_id)
         .subquery()
     )

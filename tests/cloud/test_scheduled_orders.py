@@ -91,6 +91,19 @@ def test_hours_reach_the_store_and_orders_for_later_are_taken_or_refused(
     settings = parse_entry("store.settings", last_entry(app, store, "store.settings").payload)
     assert isinstance(settings, StoreSettings) and settings.v == 2 and settings.hours is not None
 
+    office = head_office(client)
+    for broken in (
+        {"week": {"mon": [{"opens": "25:00", "closes": "23:00"}]}},
+        {"week": {"funday": [{"opens": "11:00", "closes": "23:00"}]}},
+        {"week": {"mon": [{"opens": "11:00", "closes": "11:00"}]}},
+        {"week": {"mon": [{"opens": "11:00", "closes": "12:00"}] * 4}},
+        {"closures": [{"day": "next friday"}]},
+        {"week": {}, "open": "always"},
+    ):
+        answer = client.put(f"/api/v1/stores/{store}", json={"hours": broken}, headers=office)
+        assert answer.status_code == 422, (broken, answer.text)
+    assert client.get(f"/api/v1/stores/{store}").json()["hours"]["closures"][0]["day"] == today.isoformat()
+
     me = customer(client)
     before = rows(app)
     refused = place(client, me, order_body(store, scheduled_for=at_local(holiday, 12).isoformat()))

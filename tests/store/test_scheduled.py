@@ -17,7 +17,9 @@ from makeline.trade.pricing import ItemRequest
 from printers.configure import add_printer
 from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order, OutboxEvent, PrintJob, Store
+from store_db.queries.dispatch_board import read_board
 from store_db.queries.kitchen import open_tickets
+from store_db.queries.store import status_counts
 from store_db.services import feed, scheduled
 from store_db.services.orders import place_order
 from store_db.services.promise import kitchen_load
@@ -62,6 +64,8 @@ def test_a_counter_order_for_later_is_held_then_fires_once_across_a_restart(stor
         assert tickets_of(db, order.id) == 0 and kitchen_jobs(db, order.id) == 0
         with db.read() as session:
             assert kitchen_load(session).pizzas_waiting == 0, "a held order is not on the make line"
+            assert read_board(session, T0).orders == (), "nor on the dispatch board"
+            assert status_counts(session).in_progress == 0
             assert open_tickets(session, "makeline") == []
             placed = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "order.placed")).one()
         event = parse_event("order.placed", placed.payload)
