@@ -104,7 +104,7 @@ def kitchen_ticket(session: Session, order_id: str) -> KitchenTicket:
     return KitchenTicket(
         order_label=order.label,
         service=_service(order),
-        placed_at=order.placed_at,
+        placed_at=order.fired_at or order.placed_at,  # an order for later: when it reached the kitchen
         promise_at=order.promise_at,
         zone=store.timezone,
         items=tuple(pizzas + others),
