@@ -1,7 +1,7 @@
 """store hours and orders for later: a store's hours and closures, and when an order is for
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
