@@ -21,7 +21,6 @@ from sync.contract.base import (
     ContractError,
     Count,
     Id,
-    Quantity,
     Text,
     UTCTime,
     Wire,
@@ -29,6 +28,17 @@ from sync.contract.base import (
     version_when,
 )
 from sync.contract.reasons import reason_of
+from sync.contract.stock_events import (
+    CountedLine,
+    ItemTerms,
+    ReceivedLine,
+    StockCounted,
+    StockItems,
+    StockLine,
+    StockReceived,
+    StockUsage,
+    StockWaste,
+)
 
 # Orders.
 
@@ -270,109 +280,6 @@ class DriverCashOut(Body):
     approved_by: Text = ""
 
 
-# Stock.
-
-
-class StockLine(Wire):
-    """One item's quantity: base units exact, the same in the counting unit, what it is worth."""
-
-    code: Annotated[str, Field(min_length=1, max_length=60)]
-    name: Text = ""
-    quantity: Quantity
-    unit: Text
-    count_quantity: Quantity
-    count_unit: Text
-    cost_cents: Cents
-    cost_cents_per_count_unit: Cents
-
-
-class CountedLine(StockLine):
-    counted: Quantity  # what was counted, in base units, before rolling back to the count's moment
-    entry: Text = ""  # as the manager typed it ("2 cs 3 bag")
-
-
-class ReceivedLine(StockLine):
-    line_no: Count
-    invoiced: Quantity
-    invoiced_unit: Text
-    purchase_unit: Text
-    cost_cents_per_purchase: Cents
-
-
-class ItemTerms(Wire):
-    """What turns an item's base units into counting units and money, exactly as the store does."""
-
-    base_unit: Text
-    count_unit: Text
-    count_size: Quantity
-    purchase_unit: Text
-    purchase_size: Quantity
-    cost_cents_per_purchase: Cents
-
-
-StockItems = Annotated[dict[str, ItemTerms], Field(max_length=2000)]
-
-
-class StockUsage(Body):
-    """`stock.usage`: an order's ideal usage when it was made (or given back when voided after)."""
-
-    kind: Literal["stock.usage"] = "stock.usage"
-    usage_id: Id
-    order_id: Id
-    number: Count
-    business_date: date
-    movement: Literal["made", "void"]
-    at: UTCTime
-    lines: list[StockLine] = Field(max_length=2000)
-    cost_cents: Cents
-    stock_items: StockItems
-
-
-class StockWaste(Body):
-    """`stock.waste`: food thrown away, with its reason."""
-
-    kind: Literal["stock.waste"] = "stock.waste"
-    waste_id: Id
-    at: UTCTime
-    reason: Text
-    note: Text = ""
-    staff_id: Id | None = None
-    order_id: Id | None = None
-    order_line_id: Id | None = None
-    description: Text = ""
-    lines: list[StockLine] = Field(max_length=2000)
-    cost_cents: Cents
-    stock_items: StockItems
-
-
-class StockCounted(Body):
-    """`stock.count`: a finalised count, each line rolled back to the count's moment."""
-
-    kind: Literal["stock.count"] = "stock.count"
-    count_id: Id
-    count_kind: Text
-    at: UTCTime
-    finalised_at: UTCTime
-    finalised_by: Id | None = None
-    lines: list[CountedLine] = Field(max_length=2000)
-    value_cents: Cents
-    stock_items: StockItems
-
-
-class StockReceived(Body):
-    """`stock.receipt`: a supplier's delivery received against its invoice."""
-
-    kind: Literal["stock.receipt"] = "stock.receipt"
-    receipt_id: Id
-    supplier: Text
-    invoice: Text = ""
-    at: UTCTime
-    received_by: Id | None = None
-    lines: list[ReceivedLine] = Field(max_length=2000)
-    total_cents: Cents
-    stock_items: StockItems
-
-
 StoreEvent = Annotated[
     OrderPlaced
     | OrderStaged
@@ -397,9 +304,9 @@ StoreEvent = Annotated[
 ]
 STORE_EVENT: TypeAdapter[StoreEvent] = TypeAdapter(StoreEvent)
 EVENT_KINDS: tuple[type[Body], ...] = (
-    OrderFired,
     OrderPlaced,
     OrderStaged,
+    OrderFired,
     OrderStageUndone,
     OrderVoided,
     CancelAnswer,
@@ -425,3 +332,38 @@ def parse_event(kind: str, payload: Mapping[str, Any]) -> StoreEvent:
         return STORE_EVENT.validate_python(merged(kind, payload))
     except ValidationError as exc:
         raise ContractError(kind, reason_of(exc, kind)) from exc
+
+
+# The stock events live in `sync.contract.stock_events`; importers find them here too.
+__all__ = [
+    "EVENT_KINDS",
+    "STORE_EVENT",
+    "CancelAnswer",
+    "ClosedStop",
+    "CountedLine",
+    "DispatchedStop",
+    "DriverCashOut",
+    "FeedQuarantined",
+    "FeedRefused",
+    "FeedReleased",
+    "ItemTerms",
+    "OrderFired",
+    "OrderPlaced",
+    "OrderStageUndone",
+    "OrderStaged",
+    "OrderVoided",
+    "PriceMismatch",
+    "ReceivedLine",
+    "RunClosed",
+    "RunDispatched",
+    "RunNotDelivered",
+    "StockCounted",
+    "StockItems",
+    "StockLine",
+    "StockReceived",
+    "StockUsage",
+    "StockWaste",
+    "StoreEvent",
+    "TenderLine",
+    "parse_event",
+]

@@ -31,6 +31,7 @@ class Cart:
     cash_given: int | None = None  # cents handed over; None: exact
     notes: str = ""
     scheduled_for: datetime | None = None  # an order for later; None: as soon as possible
+    later_typed: str = ""  # the "for later" field as it was read into `scheduled_for`
 
     @property
     def channel(self) -> Channel:
@@ -71,8 +72,8 @@ class Cart:
     def with_notes(self, notes: str) -> Cart:
         return replace(self, notes=notes)
 
-    def with_time(self, when: datetime | None) -> Cart:
-        return replace(self, scheduled_for=when)
+    def with_time(self, when: datetime | None, typed: str) -> Cart:
+        return replace(self, scheduled_for=when, later_typed=typed)
 
     def with_name(self, name: str) -> Cart:
         return replace(self, name=name)

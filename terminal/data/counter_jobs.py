@@ -17,7 +17,7 @@ from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu, Station
 from makeline.trade.pricing import Quote
 from store_db.db import StoreDB
-from store_db.errors import OverLimits
+from store_db.errors import BadInput, OverLimits
 from store_db.models import Order
 from store_db.queries import scheduled
 from store_db.queries.counter import (
@@ -34,7 +34,8 @@ from store_db.services.menu import current_menu
 from store_db.services.orders import AddressRequest, place_order, quote
 from terminal.data.cart import Cart
 from terminal.data.formatting import clock
-from terminal.data.order_time import read_order_time
+from terminal.data.order_time import later_words, read_order_time
+from terminal.errors import TerminalError
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,26 @@ def price(db: StoreDB, cart: Cart, at: datetime) -> Priced:
     return Priced(priced, promise)
 
 
-def check_time(db: StoreDB, typed: str, at: datetime, zone: str) -> datetime | None:
-    """The time typed in the "for later" field, if the store takes orders for it; raises
-    `TerminalError` (cannot read it) or `OutsideHours` (names the next opening)."""
-    wanted = read_order_time(typed, at, zone)
-    if wanted is None:
-        return None
-    with db.read() as session:
-        return scheduled.check_time(session, wanted, at)
+@dataclass(frozen=True)
+class LaterRead:
+    """The "for later" field read: the time (None: as soon as possible) and what to say."""
+
+    when: datetime | None
+    words: str
+    refused: bool = False
+
+
+def check_time(db: StoreDB, typed: str, at: datetime, zone: str) -> LaterRead:
+    """The time typed in the "for later" field, if the store takes orders for it; refused
+    when it cannot be read or the store is closed then (naming the next opening)."""
+    try:
+        wanted = read_order_time(typed, at, zone)
+        if wanted is not None:
+            with db.read() as session:
+                wanted = scheduled.check_time(session, wanted, at)
+    except (TerminalError, BadInput) as exc:
+        return LaterRead(None, str(exc), refused=True)
+    return LaterRead(wanted, later_words(wanted, zone, at))
 
 
 def load_held(db: StoreDB) -> list[scheduled.HeldOrder]:

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from makeline.trade.hours import say_time
 from terminal.errors import TerminalError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -51,3 +52,10 @@ def read_order_time(text: str, now: datetime, zone: str) -> datetime | None:
             f"{hour:02d}:{minute:02d} has passed today; type tomorrow {hour:02d}:{minute:02d} for tomorrow."
         )
     return wanted
+
+
+def later_words(when: datetime | None, zone: str, now: datetime) -> str:
+    """What the counter says back for the time it read."""
+    if when is None:
+        return "As soon as possible."
+    return f"For later: {say_time(when, zone, now)}. Held off the make line; the kitchen gets it in time."

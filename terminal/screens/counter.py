@@ -15,7 +15,6 @@ is written until F10, and a refused order leaves nothing behind.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -24,14 +23,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from makeline.trade.hours import say_time
 from makeline.trade.lifecycle import Service
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import PricedItem, price_item
 from store_db.errors import BadInput
 from store_db.queries.counter import AddressCheck, CustomerCard
-from store_db.queries.scheduled import HeldOrder
 from store_db.services.orders import AddressRequest
 from terminal.data import counter_jobs as jobs
 from terminal.data.cart import Cart, parse_money
@@ -45,11 +42,10 @@ from terminal.screens.base import StoreJobs
 from terminal.widgets.counter_form import CustomerBox, EntryBox
 from terminal.widgets.customer_card import card_text
 from terminal.widgets.fields import Field
+from terminal.widgets.held_orders import HeldOrders
 from terminal.widgets.literal import Static
-from terminal.widgets.order_summary import held_text, lines_table, totals
+from terminal.widgets.order_summary import lines_table, totals
 from terminal.widgets.status_line import StatusLine
-
-HELD_REFRESH_S = 15.0  # orders for later leave the list when they fire
 
 
 class CounterScreen(StoreJobs, Screen[None]):
@@ -83,7 +79,6 @@ class CounterScreen(StoreJobs, Screen[None]):
         self._staff_id: str | None = None
         self._placing = False
         self.line_cursor = 0  # the line F4 removes
-        self._later_read = ""  # the "for later" text as last read and accepted
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
@@ -104,18 +99,6 @@ class CounterScreen(StoreJobs, Screen[None]):
         self.run_job(jobs.load_limits, self._limits_loaded, name="limits")
         self._redraw()
         self.query_one("#phone", Input).focus()
-        self._load_held()
-        self.set_interval(HELD_REFRESH_S, self._load_held)
-
-    def _load_held(self) -> None:
-        zone = self.makeline.store.timezone
-
-        def show(held: list[HeldOrder]) -> None:
-            shown = self.query_one("#held", Static)
-            shown.update(held_text(held, zone, self.makeline.now()))
-            shown.display = bool(held)
-
-        self.run_job(jobs.load_held, show, name="held")
 
     def _menu_loaded(self, menu: Menu) -> None:
         self.menu = menu
@@ -239,26 +222,14 @@ class CounterScreen(StoreJobs, Screen[None]):
     def _on_later(self, typed: str) -> None:
         at, zone = self.makeline.now(), self.makeline.store.timezone
 
-        def checked(when: datetime | None) -> None:
-            self._later_read = typed
-            self.cart = self.cart.with_time(when)
-            if when is None:
-                self._say("As soon as possible.")
-            else:
-                self._say(
-                    f"For later: {say_time(when, zone, at)}. Held off the make line; the kitchen "
-                    "gets it in time for then."
-                )
+        def read(later: jobs.LaterRead) -> None:
+            self.cart = self.cart.with_time(later.when, "" if later.refused else typed)
+            self._say(later.words, error=later.refused)
             self._changed()
-            self._focus("item")
+            if not later.refused:
+                self._focus("item")
 
-        def refused(text: str) -> None:
-            self._later_read = ""
-            self.cart = self.cart.with_time(None)
-            self._changed()
-            self._say(text, error=True)
-
-        self.run_job(lambda db: jobs.check_time(db, typed, at, zone), checked, refused, name="later")
+        self.run_job(lambda db: jobs.check_time(db, typed, at, zone), read, name="later")
 
     def _on_notes(self, notes: str) -> None:
         self.cart = self.cart.with_notes(notes)
@@ -330,7 +301,6 @@ class CounterScreen(StoreJobs, Screen[None]):
     def action_new_order(self) -> None:
         self.cart, self.card, self.priced, self.problem = Cart(), None, None, ""
         self._placing = False
-        self._later_read = ""
         for field in self.query(Field):
             field.value = ""
         self._changed()
@@ -389,10 +359,9 @@ class CounterScreen(StoreJobs, Screen[None]):
             self._say("Add at least one item before placing the order.", error=True)
             self._focus("item")
             return
-        if self.query_one("#later", Input).value.strip() != self._later_read:
+        if self.query_one("#later", Input).value.strip() != self.cart.later_typed:  # changed, not read
             self._say("Press Enter on the time for later first (empty: as soon as possible).", error=True)
-            self._focus("later")
-            return
+            return self._focus("later")
         cart, staff, at = self.cart, self.makeline.staff, self.makeline.now()
         zone = self.makeline.store.timezone
         self._placing = True
@@ -403,7 +372,7 @@ class CounterScreen(StoreJobs, Screen[None]):
                 self.app.push_screen(LimitsApprovalDialog(done.reason, cart, staff_id), approved)
                 return
             self.action_new_order()
-            self._load_held()
+            self.query_one(HeldOrders).reload()
             change = f" · CHANGE DUE {money(done.change)}" if done.change else ""
             approval = f" · approved by {done.approved_by}" if done.approved_by else ""
             self._say(

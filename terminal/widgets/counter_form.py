@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from terminal.widgets.fields import Field
+from terminal.widgets.held_orders import HeldOrders
 from terminal.widgets.literal import Label, Static
 
 
@@ -40,6 +41,4 @@ class EntryBox(Vertical):
         yield labelled("Cash", "cash", "given, e.g. 40")
         yield labelled("Notes", "notes", "order notes")
         yield labelled("Later", "later", "for later: 18:30, tomorrow 11:30; empty: now")
-        held = Static(id="held")  # the orders for later, shown when there are some
-        held.display = False
-        yield held
+        yield HeldOrders()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -12,7 +11,6 @@ from rich.text import Text
 from makeline.trade.hours import say_time
 from makeline.trade.lifecycle import Service
 from makeline.trade.pricing import PricedItem
-from store_db.queries.scheduled import HeldOrder
 from terminal.data.cart import TENDERS, Cart
 from terminal.data.counter_jobs import Priced
 from terminal.data.formatting import clock, money
@@ -85,15 +83,3 @@ def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> R
     if problem:
         parts.append(literal(problem, "bold red"))
     return Group(*parts)
-
-
-def held_text(held: Sequence[HeldOrder], zone: str, now: datetime) -> RenderableType:
-    """The orders for later not yet sent to the kitchen, soonest first."""
-    if not held:
-        return Text("")
-    lines = Text("SCHEDULED (held for later)", style="bold magenta")
-    for order in held:
-        lines.append(f"\n#{order.number} {say_time(order.scheduled_for, zone, now)} ")
-        lines.append("DELIV " if order.service == Service.DELIVERY.value else "CARRY ")
-        lines.append_text(literal(order.customer_name))
-    return lines
