@@ -36,6 +36,7 @@ from cloud_api.models import (
 from cloud_api.store_events.service import high_water_mark
 from cloud_api.sync import repository
 from makeline.trade.business_day import business_date
+from makeline.trade.hours import StoreHours
 from makeline.trade.lifecycle import Stage
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
@@ -71,6 +72,7 @@ def _store(store: Store) -> SnapshotStore:
         delivery_radius_km=store.delivery_radius_km,
         day_starts_hour=store.day_starts_hour,
         order_limits=OrderLimits.model_validate(store.order_limits) if store.order_limits else None,
+        hours=StoreHours.model_validate(store.hours) if store.hours else None,
     )
 
 
@@ -187,6 +189,8 @@ def _order(o: Order, items: list[PricedItem]) -> SnapshotOrder:
         ready_at=o.ready_at,
         out_the_door_at=o.out_the_door_at,
         eta_at=o.eta_at,
+        scheduled_for=o.scheduled_for,
+        fired_at=o.fired_at,
         items=items,
     )
 

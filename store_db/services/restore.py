@@ -80,6 +80,7 @@ def _head_office_settings(store: Store, s: SnapshotStore) -> None:
     store.tax_rate_bp, store.delivery_radius_km = s.tax_rate_bp, s.delivery_radius_km
     store.day_starts_hour = s.day_starts_hour
     store.order_limits = s.order_limits.model_dump() if s.order_limits else None
+    store.hours = s.hours.model_dump(mode="json") if s.hours else None
 
 
 def _store(session: Session, snapshot: StoreSnapshot, at: datetime) -> Store:

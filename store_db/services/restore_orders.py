@@ -76,6 +76,8 @@ def _order(o: SnapshotOrder, customers: dict[str, Customer]) -> Order:
         boxed_at=ready,
         out_the_door_at=o.out_the_door_at if o.stage is Stage.OUT_THE_DOOR else None,
         cloud_order_id=o.cloud_order_id,
+        scheduled_for=o.scheduled_for,
+        fired_at=o.fired_at,
     )
 
 
@@ -104,7 +106,8 @@ def write_orders(
                     created_at=o.placed_at,
                 )
             )
-        for station in kitchen.ticket_stations(store, {i.station for i in o.items}):
+        held = o.scheduled_for is not None and o.fired_at is None and o.stage is Stage.PLACED
+        for station in [] if held else kitchen.ticket_stations(store, {i.station for i in o.items}):
             session.add(
                 KitchenTicket(
                     id=new_id(),

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from makeline.trade.hours import StoreHours
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
@@ -61,6 +62,7 @@ class SnapshotStore(Wire):
     delivery_radius_km: float = 6.0
     day_starts_hour: Annotated[int, Field(ge=0, le=23)] = 4
     order_limits: OrderLimits | None = None
+    hours: StoreHours | None = None  # weekly hours and holiday closures; None: never set
 
 
 class SnapshotStreet(Wire):
@@ -126,6 +128,8 @@ class SnapshotOrder(Wire):
     ready_at: UTCTime | None = None
     out_the_door_at: UTCTime | None = None
     eta_at: UTCTime | None = None
+    scheduled_for: UTCTime | None = None  # an order for later
+    fired_at: UTCTime | None = None  # when the store sent it to its kitchen
     items: list[PricedItem] = Field(min_length=1, max_length=200)
 
 

@@ -83,6 +83,7 @@ def _store_day(path: Path, cloud: Cloud, store_id: str) -> dict[str, str]:
         drivers.clock_in(session, sam, now)
         where["run"] = runs.dispatch(session, sam, [runs.PlannedStop(out.id)], now + timedelta(minutes=11)).id
         where["out_the_door"] = out.id
+        where["later"] = place_order(session, carryout(scheduled_for=now + timedelta(days=1)), now).id
     where["online_taken"] = online_orders(cloud.ctx.db, store_id, 1, seed=3)[0]
     _sync(path)
     with StoreDB(path) as db, db.write() as session:
@@ -110,7 +111,7 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
 ) -> None:
     where = _store_day(store_path, cloud, enrolled)
     before = _open_orders(store_path)
-    assert len(before) == 6 and where["picked_up"] not in before
+    assert len(before) == 7 and where["picked_up"] not in before
     # A paid online order the store never took, and head office's new make-time target: the
     # store's computer died before it pulled them.
     untaken = online_orders(cloud.ctx.db, enrolled, 1, seed=4)[0]
@@ -138,6 +139,9 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
         makeline = {t.order_id: t.bumped_at for t in session.scalars(select(KitchenTicket))}
         assert makeline[where["placed"]] is None and makeline[where["made"]] is not None
         assert makeline[next(iter(taken_now))] is None, "the order the store never had is on the make line"
+        later = session.get_one(Order, where["later"])
+        assert later.scheduled_for is not None and later.fired_at is None
+        assert where["later"] not in makeline, "an order for later stays held off the make line"
         run = session.get(DeliveryRun, where["run"])
         assert run is not None and run.status == "out"
         stop = session.scalars(select(RunStop).where(RunStop.run_id == run.id)).one()
