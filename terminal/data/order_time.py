@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from makeline.trade.hours import say_time
+from store_db.queries.manager import OrderRow
 from terminal.errors import TerminalError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -59,3 +60,10 @@ def later_words(when: datetime | None, zone: str, now: datetime) -> str:
     if when is None:
         return "As soon as possible."
     return f"For later: {say_time(when, zone, now)}. Held off the make line; the kitchen gets it in time."
+
+
+def stage_words(order: OrderRow, zone: str, now: datetime) -> str:
+    """An order's stage on the manager's list; an order held for later says when it is for."""
+    if order.held and order.scheduled_for is not None:
+        return f"SCHEDULED {say_time(order.scheduled_for, zone, now)}"
+    return order.stage.replace("_", " ")

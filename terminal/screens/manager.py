@@ -25,7 +25,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Footer
 
 from makeline.dispatch.staffing import ShiftHours
-from makeline.trade.hours import say_time
 from store_db.db import StoreDB
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kitchen import sides_station_on
@@ -37,6 +36,7 @@ from store_db.queries.store import StoreInfo
 from store_db.services import access
 from terminal.data.feed_retry import retry_job
 from terminal.data.formatting import clock, minutes, money
+from terminal.data.order_time import stage_words
 from terminal.data.printer_health import PrintQueueView, print_queue
 from terminal.dialogs.confirm import ConfirmDialog
 from terminal.dialogs.void import VoidDialog
@@ -211,9 +211,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         keep = orders.cursor_row
         orders.clear()
         for o in data.orders:
-            stage = Text(o.stage.replace("_", " "), style="red" if o.stage == "voided" else "")
-            if o.held and o.scheduled_for is not None:
-                stage = Text(f"scheduled {say_time(o.scheduled_for, zone, now)}", style="bold magenta")
+            stage = Text(stage_words(o, zone, now), style="red" if o.stage == "voided" else "")
             orders.add_row(
                 Text(o.label, style="bold"),
                 stage,

@@ -16,7 +16,7 @@ from store_db.models import KitchenTicket, Order
 from store_db.queries.manager import todays_orders
 from store_db.services import feed
 from sync.contract.entries import StoreSettings
-from terminal.data.order_time import read_order_time
+from terminal.data.order_time import read_order_time, stage_words
 from terminal.errors import TerminalError
 from tests.terminal.conftest import FRIDAY, Clock, fill, make_app, screen_text, wait_for
 from tests.terminal.test_counter import add_item, at_counter, message, placed
@@ -90,3 +90,4 @@ async def test_an_order_for_later_at_the_counter(store_path: Path, db: StoreDB, 
         assert session.scalars(select(KitchenTicket)).all() == []
         rows = todays_orders(session, FRIDAY + timedelta(hours=1))
     assert [(r.number, r.held, r.scheduled_for) for r in rows] == [(order.number, True, local(15, 12, 30))]
+    assert stage_words(rows[0], ZONE, FRIDAY) == "SCHEDULED tomorrow 12:30", "as the manager's list shows it"
