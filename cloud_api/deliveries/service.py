@@ -20,6 +20,7 @@ from cloud_api.errors import BadRequest, Conflict, not_yours
 from cloud_api.models import DeliveryRun, DriverShift
 from cloud_api.orders import progress
 from cloud_api.orders.repository import by_store_reference
+from cloud_api.reports.touched import note_run
 from makeline.trade.lifecycle import Stage
 
 _STEPS = {"out": 0, "returned": 1, "closed": 2}
@@ -153,7 +154,7 @@ def create(session: Session, caller: Principal, data: DeliveryCreate, at: dateti
         raise BadRequest("An order is listed twice in this run.", "order_ids")
     if data.run_id and session.get(DeliveryRun, data.run_id) is not None:
         raise Conflict("A run with that id is already recorded.", "run_id")
-    return dispatch(
+    run = dispatch(
         session,
         data.store_id,
         data.run_id,
@@ -163,6 +164,8 @@ def create(session: Session, caller: Principal, data: DeliveryCreate, at: dateti
         data.dispatched_at or at,
         strict=True,
     )
+    note_run(session, run)
+    return run
 
 
 def get(session: Session, caller: Principal, run_id: str) -> DeliveryRun:
@@ -174,4 +177,6 @@ def update(
 ) -> DeliveryRun:
     caller.require(Role.HEAD_OFFICE, Role.STORE_MANAGER, Role.STORE_DEVICE)
     run = _visible(session, caller, run_id)
-    return change_status(session, run, data.status, data.at or at, data.model_dump(mode="json"), strict=True)
+    change_status(session, run, data.status, data.at or at, data.model_dump(mode="json"), strict=True)
+    note_run(session, run)
+    return run

@@ -19,8 +19,10 @@ from cloud_api.deliveries import service as deliveries
 from cloud_api.demo import STORE_CODE
 from cloud_api.models import DeliveryRun, Order
 from cloud_api.orders import progress
+from cloud_api.reports.refresh import note_days
 from cloud_api.stores.repository import has_active_device, store_by_code
 from cloud_api.stores.service import record_heartbeat
+from makeline.trade.business_day import business_date
 from makeline.trade.lifecycle import OPEN, Service, Stage, path
 
 _LOCK = 7_301_003
@@ -92,6 +94,9 @@ def work(session: Session, now: datetime) -> int:
                     session, run, "closed", now, {"delivered_order_ids": [order.id]}, strict=False
                 )
         moved += progress.advance(session, order, target, now, strict=False)
+    if open_orders:
+        days = {o.business_date for o in open_orders}
+        note_days(session, store.id, days | {business_date(now, store.timezone, store.day_starts_hour)})
     return moved
 
 

@@ -19,14 +19,25 @@ from cloud_api.models.menus import MenuVersion
 from cloud_api.models.notifications import Notification, SmsOptOut
 from cloud_api.models.orders import IdempotencyRecord, Order, OrderLine
 from cloud_api.models.payments import Payment, TestGatewayCharge
+from cloud_api.models.reports import (
+    CountSales,
+    CouponDay,
+    DriverDay,
+    ProductDay,
+    SalesHour,
+    StockSegment,
+)
 from cloud_api.models.stores import CloudSecret, Device, Enrollment, Store, StreetBlock
 
 __all__ = [
     "Account",
     "Base",
     "CloudSecret",
+    "CountSales",
+    "CouponDay",
     "DeliveryRun",
     "Device",
+    "DriverDay",
     "DriverShift",
     "EmailMessage",
     "Enrollment",
@@ -43,10 +54,13 @@ __all__ = [
     "OrderContact",
     "OrderLine",
     "Payment",
+    "ProductDay",
     "RefreshToken",
+    "SalesHour",
     "SignInThrottle",
     "SmsOptOut",
     "StockMovement",
+    "StockSegment",
     "Store",
     "StoreAgent",
     "StoreFeedEntry",

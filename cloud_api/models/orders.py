@@ -31,6 +31,7 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_store_day", "store_id", "business_date"),
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+        Index("ix_orders_store_made", "store_id", "made_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

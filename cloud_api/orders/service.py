@@ -21,6 +21,7 @@ from cloud_api.orders.feed_entry import online_entry
 from cloud_api.orders.schemas import ItemIn, OrderCreate, OrderLinePublic, OrderPublic, OrderSummary
 from cloud_api.payments import repository as payment_rows
 from cloud_api.payments import service as payments
+from cloud_api.reports.refresh import note_days
 from cloud_api.stores import service as stores
 from cloud_api.stores.geocode import locate
 from makeline.trade.business_day import business_date
@@ -260,6 +261,7 @@ def place_order(
     answer = public(ctx, order, lines, [payment]).model_dump(mode="json")
     idempotency.complete(session, caller.id, key, 201, answer)
     feed.append(session, store.id, online_entry(order, data, payment), now)
+    note_days(session, store.id, {order.business_date})
     return 201, answer, False
 
 
@@ -302,6 +304,7 @@ def change_status(
     """`PUT /orders/{id}/status`. The store moves its order along (the same service as its
     synced events); the customer or head office asks for a cancel, which the store decides."""
     order = visible_order(session, caller, order_id, lock=True)
+    note_days(session, order.store_id, {order.business_date})
     if status == "cancelled":
         caller.require(Role.CUSTOMER, Role.HEAD_OFFICE)
         return request_cancel(session, order, reason, caller.role, at)

@@ -65,3 +65,12 @@ def inventory(report: dict[str, Any]) -> str:
 
 def delivery(report: dict[str, Any]) -> str:
     return table([("store", report["by_store"]), ("driver", report["by_driver"])])
+
+
+def food_cost(report: dict[str, Any]) -> str:
+    league = [
+        {"rank": s["rank"], "store_code": s["store_code"], "store_name": s["store_name"], **s["totals"]}
+        for s in report["stores"]
+    ]
+    rows = [{"store_code": s["store_code"], **item} for s in report["stores"] for item in s["items"]]
+    return table([("store", league), ("item", rows)])

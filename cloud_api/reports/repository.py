@@ -1,37 +1,44 @@
-"""The aggregate queries behind the reports. Voided orders are not sales."""
+"""The reports' figures read from the aggregates (`cloud_api.models.reports`), kept equal to
+the raw records (`reports.raw`) by `reports.refresh`: a few rows per store-day, whatever the
+number of orders. Every function answers exactly what its namesake in `reports.raw` does."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, extract, func, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import BigInteger, ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from cloud_api.models import DeliveryRun, DriverShift, Order, OrderLine, StockMovement, Store
+from cloud_api.models import CouponDay, DriverDay, ProductDay, SalesHour, Store
 from cloud_api.reports.period import Period
+from cloud_api.reports.raw import By
+from cloud_api.reports.variance import Item, ItemVariance
+
+ZERO = Decimal(0)
+
+
+def _int(column: Any) -> Any:
+    return func.coalesce(func.sum(column), 0).cast(BigInteger)
 
 
 def _sales_columns() -> list[Any]:
-    gross = func.coalesce(func.sum(Order.subtotal), 0)
-    discount = func.coalesce(func.sum(Order.discount), 0)
+    gross, discount = _int(SalesHour.gross_cents), _int(SalesHour.discount_cents)
     return [
-        func.count(Order.id).label("orders"),
+        _int(SalesHour.orders).label("orders"),
         gross.label("gross_cents"),
         discount.label("discount_cents"),
         (gross - discount).label("net_sales_cents"),
-        func.coalesce(func.sum(Order.tax), 0).label("tax_cents"),
-        func.coalesce(func.sum(Order.tip), 0).label("tip_cents"),
-        func.coalesce(func.sum(Order.total), 0).label("total_cents"),
+        _int(SalesHour.tax_cents).label("tax_cents"),
+        _int(SalesHour.tip_cents).label("tip_cents"),
+        _int(SalesHour.total_cents).label("total_cents"),
     ]
 
 
-def _in_scope(query: Any, stores: Sequence[str] | None, span: Period) -> Any:
-    query = query.where(Order.business_date.between(span.first, span.last))
-    return query.where(Order.store_id.in_(list(stores))) if stores is not None else query
+def _in_scope(query: Any, model: Any, stores: Sequence[str] | None, span: Period) -> Any:
+    query = query.where(model.business_date.between(span.first, span.last))
+    return query.where(model.store_id.in_(list(stores))) if stores is not None else query
 
 
 def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
@@ -39,45 +46,32 @@ def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
 
 
 def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[str, Any]:
-    sold: ColumnElement[bool] = Order.stage != "voided"
+    sold: ColumnElement[bool] = func.sum(SalesHour.orders) > 0
 
     def grouped(*keys: Any) -> list[dict[str, Any]]:
-        query = select(*keys, *_sales_columns()).where(sold).group_by(*keys).order_by(*keys)
-        return _rows(session, _in_scope(query, stores, span))
+        query = select(*keys, *_sales_columns()).group_by(*keys).having(sold).order_by(*keys)
+        return _rows(session, _in_scope(query, SalesHour, stores, span))
 
-    totals = _rows(session, _in_scope(select(*_sales_columns()).where(sold), stores, span))[0]
-    voided = session.execute(
-        _in_scope(
-            select(func.count(Order.id), func.coalesce(func.sum(Order.total), 0)).where(~sold), stores, span
-        )
-    ).one()
-    local_hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
-    by_hour = _rows(
-        session,
-        _in_scope(
-            select(local_hour.label("hour"), *_sales_columns())
-            .join(Store, Store.id == Order.store_id)
-            .where(sold)
-            .group_by(local_hour)
-            .order_by(local_hour),
-            stores,
-            span,
-        ),
-    )
+    extra = [
+        _int(SalesHour.voided_orders).label("voided_orders"),
+        _int(SalesHour.voided_cents).label("voided_cents"),
+    ]
+    totals = _rows(session, _in_scope(select(*_sales_columns(), *extra), SalesHour, stores, span))[0]
     mix = _rows(
         session,
         _in_scope(
             select(
-                OrderLine.product,
-                OrderLine.name,
-                OrderLine.size,
-                func.sum(OrderLine.quantity).label("quantity"),
-                func.sum(OrderLine.line_total).label("sales_cents"),
+                ProductDay.product,
+                ProductDay.name,
+                ProductDay.size,
+                _int(ProductDay.quantity).label("quantity"),
+                _int(ProductDay.sales_cents).label("sales_cents"),
             )
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(sold)
-            .group_by(OrderLine.product, OrderLine.name, OrderLine.size)
-            .order_by(func.sum(OrderLine.line_total).desc(), OrderLine.product, OrderLine.size),
+            .group_by(ProductDay.product, ProductDay.name, ProductDay.size)
+            .order_by(
+                func.sum(ProductDay.sales_cents).desc(), ProductDay.product, ProductDay.size, ProductDay.name
+            ),
+            ProductDay,
             stores,
             span,
         ),
@@ -86,133 +80,159 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
         session,
         _in_scope(
             select(
-                Order.coupon,
-                func.count(Order.id).label("orders"),
-                func.sum(Order.discount).label("discount_cents"),
+                CouponDay.coupon,
+                _int(CouponDay.orders).label("orders"),
+                _int(CouponDay.discount_cents).label("discount_cents"),
             )
-            .where(sold, Order.coupon.is_not(None))
-            .group_by(Order.coupon)
-            .order_by(Order.coupon),
+            .group_by(CouponDay.coupon)
+            .order_by(CouponDay.coupon),
+            CouponDay,
             stores,
             span,
         ),
     )
     return {
-        "totals": totals | {"voided_orders": voided[0], "voided_cents": voided[1]},
-        "by_day": grouped(Order.business_date),
-        "by_hour": [row | {"hour": int(row["hour"])} for row in by_hour],
-        "by_channel": grouped(Order.channel),
-        "by_service": grouped(Order.service),
-        "by_store": grouped(Order.store_id) if stores is None or len(stores) > 1 else [],
+        "totals": totals,
+        "by_day": grouped(SalesHour.business_date),
+        "by_hour": grouped(SalesHour.hour),
+        "by_channel": grouped(SalesHour.channel),
+        "by_service": grouped(SalesHour.service),
+        "by_store": grouped(SalesHour.store_id) if stores is None or len(stores) > 1 else [],
         "product_mix": mix,
         "discounts": discounts,
     }
 
 
-def counts_before(session: Session, store_id: str, before: datetime) -> list[tuple[str, datetime]]:
-    """Each item's last count at or before `before`: where its period opens."""
-    query = (
-        select(StockMovement.code, StockMovement.at)
-        .where(StockMovement.store_id == store_id, StockMovement.kind == "count", StockMovement.at <= before)
-        .ext(distinct_on(StockMovement.code))
-        .order_by(StockMovement.code, StockMovement.at.desc())
+def net_sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[str, int]:
+    """Each store's net sales of the period's business days."""
+    query = _in_scope(
+        select(SalesHour.store_id, _int(SalesHour.gross_cents) - _int(SalesHour.discount_cents)).group_by(
+            SalesHour.store_id
+        ),
+        SalesHour,
+        stores,
+        span,
     )
-    return [(row.code, row.at) for row in session.execute(query)]
-
-
-def movements(session: Session, store_id: str, since: datetime, until: datetime) -> Sequence[StockMovement]:
-    return session.scalars(
-        select(StockMovement)
-        .where(StockMovement.store_id == store_id, StockMovement.at >= since, StockMovement.at < until)
-        .order_by(StockMovement.code, StockMovement.at, StockMovement.id)
-    ).all()
-
-
-def net_sales(session: Session, store_id: str, span: Period) -> int:
-    found = session.scalar(
-        _in_scope(
-            select(func.coalesce(func.sum(Order.subtotal - Order.discount), 0)).where(
-                Order.stage != "voided"
-            ),
-            [store_id],
-            span,
-        )
-    )
-    return int(found or 0)
-
-
-def net_sales_made(session: Session, store_id: str, after: datetime, upto: datetime) -> int:
-    """Net sales of the store's orders made in `(after, upto]` and not voided."""
-    found = session.scalar(
-        select(func.coalesce(func.sum(Order.subtotal - Order.discount), 0)).where(
-            Order.store_id == store_id,
-            Order.made_at > after,
-            Order.made_at <= upto,
-            Order.stage != "voided",
-        )
-    )
-    return int(found or 0)
-
-
-def _seconds(later: Any, earlier: Any) -> Any:
-    return func.sum(extract("epoch", later - earlier))
-
-
-def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: Any) -> list[dict[str, Any]]:
-    """Sums behind the delivery KPIs of delivery orders, grouped by `by` (a store or a driver
-    column): seconds and how many orders have both stamps, so averages are exact."""
-    delivered = Order.delivered_at.is_not(None)
-    on_time = case((Order.delivered_at <= Order.promise_at, 1), else_=0)
-    query = (
-        select(
-            by.label("key"),
-            func.count(Order.id).label("orders"),
-            func.count(Order.delivered_at).label("delivered"),
-            _seconds(Order.out_the_door_at, Order.placed_at).label("out_the_door_s"),
-            func.count(Order.out_the_door_at - Order.placed_at).label("out_the_door_n"),
-            _seconds(Order.delivered_at, Order.placed_at).label("delivery_s"),
-            func.count(Order.delivered_at - Order.placed_at).label("delivery_n"),
-            func.sum(case((delivered & Order.promise_at.is_not(None), on_time), else_=0)).label("on_time"),
-            func.count(case((delivered & Order.promise_at.is_not(None), 1))).label("promised"),
-        )
-        .where(Order.service == "delivery", Order.stage != "voided")
-        .group_by(by)
-        .order_by(by)
-    )
-    return _rows(session, _in_scope(query, stores, span))
-
-
-def _business_day(at: Any) -> Any:
-    """A timestamp's business date in its own store's zone, computed in SQL."""
-    local = func.timezone(Store.timezone, at) - func.make_interval(0, 0, 0, 0, Store.day_starts_hour)
-    return func.date(local)
-
-
-def runs(session: Session, stores: Sequence[str] | None, span: Period, by: Any) -> dict[Any, int]:
-    day = _business_day(DeliveryRun.dispatched_at)
-    query = (
-        select(by, func.count(DeliveryRun.id))
-        .join(Store, Store.id == DeliveryRun.store_id)
-        .where(day.between(span.first, span.last))
-        .group_by(by)
-    )
-    if stores is not None:
-        query = query.where(DeliveryRun.store_id.in_(list(stores)))
     return {row[0]: int(row[1]) for row in session.execute(query)}
 
 
-def driver_seconds(
-    session: Session, stores: Sequence[str] | None, span: Period, by: Any
-) -> dict[Any, Decimal]:
-    """Seconds on the clock of the drivers' shifts (clock-in to cash-out) begun in the period."""
-    seconds = _seconds(DriverShift.clock_out_at, DriverShift.clock_in_at)
-    day = _business_day(DriverShift.clock_in_at)
-    query = (
-        select(by, seconds)
-        .join(Store, Store.id == DriverShift.store_id)
-        .where(day.between(span.first, span.last))
-        .group_by(by)
+def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> list[dict[str, Any]]:
+    """Sums behind the delivery KPIs of delivery orders not voided, by store or driver."""
+    model: Any = SalesHour if by == "store" else DriverDay
+    key = SalesHour.store_id if by == "store" else DriverDay.driver
+    query = select(
+        key.label("key"),
+        _int(model.orders).label("orders"),
+        _int(model.delivered).label("delivered"),
+        func.sum(model.out_the_door_s).label("out_the_door_s"),
+        _int(model.out_the_door_n).label("out_the_door_n"),
+        func.sum(model.delivery_s).label("delivery_s"),
+        _int(model.delivery_n).label("delivery_n"),
+        _int(model.on_time).label("on_time"),
+        _int(model.promised).label("promised"),
     )
-    if stores is not None:
-        query = query.where(DriverShift.store_id.in_(list(stores)))
+    if by == "store":
+        query = query.where(SalesHour.service == "delivery")
+    query = query.group_by(key).having(func.sum(model.orders) > 0).order_by(key)
+    return _rows(session, _in_scope(query, model, stores, span))
+
+
+def runs(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> dict[Any, int]:
+    key = DriverDay.store_id if by == "store" else DriverDay.driver
+    query = _in_scope(select(key, _int(DriverDay.runs)).group_by(key), DriverDay, stores, span)
+    return {row[0]: int(row[1]) for row in session.execute(query) if row[1]}
+
+
+def driver_seconds(
+    session: Session, stores: Sequence[str] | None, span: Period, by: By
+) -> dict[Any, Decimal]:
+    key = DriverDay.store_id if by == "store" else DriverDay.driver
+    query = _in_scope(select(key, func.sum(DriverDay.shift_s)).group_by(key), DriverDay, stores, span)
     return {row[0]: Decimal(str(row[1] or 0)) for row in session.execute(query)}
+
+
+# Per store and item, the period's first count (the last one at or before the period's start,
+# else its first count after it) to its last count before the end, from the segments that close
+# in the period: the first of them opened at the count the period opens at, unless a count
+# falls on the start itself or the item had none before.
+_ITEMS = """
+WITH bounds AS (
+    SELECT * FROM unnest(CAST(:stores AS text[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+        AS b (store_id, start_at, end_at)
+), r AS (
+    SELECT g.*, b.start_at,
+           row_number() OVER (PARTITION BY g.store_id, g.code ORDER BY g.closed_at) AS n
+    FROM bounds b JOIN report_stock_segment g
+      ON g.store_id = b.store_id AND g.closed_at >= b.start_at AND g.closed_at < b.end_at
+), f AS (
+    SELECT store_id, code, (closed_at = start_at OR opened_at IS NULL) AS at_first,
+           CASE WHEN closed_at = start_at OR opened_at IS NULL THEN closed_at ELSE opened_at END AS open_at,
+           CASE WHEN closed_at = start_at OR opened_at IS NULL THEN closing ELSE opening END AS opening
+    FROM r WHERE n = 1
+)
+SELECT f.store_id, f.code, f.open_at, max(r.closed_at) AS close_at, f.opening,
+       (array_agg(r.closing ORDER BY r.closed_at DESC))[1] AS closing,
+       coalesce(sum(r.received) FILTER (WHERE r.closed_at > f.open_at), 0) AS received,
+       coalesce(sum(r.waste) FILTER (WHERE r.closed_at > f.open_at), 0) AS waste,
+       coalesce(sum(r.usage) FILTER (WHERE r.closed_at > f.open_at), 0) AS usage
+FROM f JOIN r ON r.store_id = f.store_id AND r.code = f.code
+GROUP BY f.store_id, f.code, f.open_at, f.opening
+HAVING max(r.closed_at) > f.open_at
+"""
+
+_BETWEEN_COUNTS = """
+SELECT w.store_id, coalesce(sum(c.net_sales_cents), 0)
+FROM unnest(CAST(:stores AS text[]), CAST(:after AS timestamptz[]), CAST(:upto AS timestamptz[]))
+     AS w (store_id, after_at, upto_at)
+LEFT JOIN report_count_sales c
+  ON c.store_id = w.store_id AND c.counted_at > w.after_at AND c.counted_at <= w.upto_at
+GROUP BY w.store_id
+"""
+
+
+def variances(
+    session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
+) -> dict[str, tuple[list[ItemVariance], int]]:
+    """`reports.raw.variances` from the stock segments and the sales between counts."""
+    ids = [s.id for s in stores]
+    bounds = [span.bounds(s.timezone, s.day_starts_hour) for s in stores]
+    params = {"stores": ids, "starts": [b[0] for b in bounds], "ends": [b[1] for b in bounds]}
+    found: dict[str, list[ItemVariance]] = {i: [] for i in ids}
+    for row in session.execute(text(_ITEMS), params):
+        item = prices.get(row.store_id, {}).get(row.code)
+        if item is None:
+            continue
+        actual = row.opening + row.received - row.closing - row.waste
+        found[row.store_id].append(
+            ItemVariance(
+                code=row.code,
+                item=item,
+                opened_at=row.open_at,
+                closed_at=row.close_at,
+                opening=row.opening,
+                received=row.received,
+                waste=row.waste,
+                closing=row.closing,
+                ideal=row.usage,
+                actual=actual,
+                variance=actual - row.usage,
+            )
+        )
+    counted = [i for i in ids if found[i]]
+    made: dict[str, int] = {}
+    if counted:
+        window: dict[str, Any] = {
+            "stores": counted,
+            "after": [max(r.opened_at for r in found[i]) for i in counted],
+            "upto": [max(r.closed_at for r in found[i]) for i in counted],
+        }
+        made = {row[0]: int(row[1]) for row in session.execute(text(_BETWEEN_COUNTS), window)}
+    uncounted = [i for i in ids if not found[i]]
+    by_day = net_sales(session, uncounted, span) if uncounted else {}
+    return {
+        i: (
+            sorted(found[i], key=lambda v: (-v.variance_cents, -abs(v.variance), v.code)),
+            made.get(i, 0) if found[i] else by_day.get(i, 0),
+        )
+        for i in ids
+    }

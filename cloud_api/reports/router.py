@@ -1,4 +1,5 @@
-"""`GET /reports/sales|inventory|delivery` (head office; a store manager for their store).
+"""`GET /reports/sales|inventory|delivery` (head office; a store manager for their store) and
+`GET /reports/food-cost` (head office: the league table of stores by variance % of sales).
 JSON by default, CSV with `Accept: text/csv`."""
 
 from __future__ import annotations
@@ -82,4 +83,21 @@ def delivery(
 ) -> Response:
     return _answer(
         request, service.delivery(session, caller, store_id, first, last), csv_export.delivery, "delivery"
+    )
+
+
+@router.get(
+    "/reports/food-cost",
+    responses=CSV_DOC,
+    summary="Food-cost league table: stores by variance % of net sales, worst first, with their items",
+)
+def food_cost(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentCaller,
+    first: From = None,
+    last: To = None,
+) -> Response:
+    return _answer(
+        request, service.food_cost_league(session, caller, first, last), csv_export.food_cost, "food-cost"
     )

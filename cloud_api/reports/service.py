@@ -1,5 +1,8 @@
 """Building the reports, for the stores the caller may see.
 
+Every figure comes from the aggregates kept as events arrive (`reports.repository`); a
+`source` of `reports.raw` computes the same from the raw records (tests and benchmarks).
+
 The sales report has the shape of the store's own `makeline report sales --json`
 (`"totals": {"orders", "net_sales_cents", …}`), so head office and a store can be
 compared to the cent: gross = item prices before discounts; net sales = gross −
@@ -17,12 +20,10 @@ from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import Forbidden
-from cloud_api.inventory.repository import items, stock_of
-from cloud_api.inventory.terms import Price
-from cloud_api.models import DeliveryRun, DriverShift, Order, Store
-from cloud_api.reports import repository
+from cloud_api.models import Store
+from cloud_api.reports import food_cost, repository
 from cloud_api.reports.period import Period, period
-from cloud_api.reports.variance import Item, Move, variance
+from cloud_api.reports.source import Figures
 from cloud_api.stores.service import get_store, list_stores
 from makeline.trade.sales import SalesReport
 
@@ -51,12 +52,17 @@ def _ids(stores: list[Store] | None) -> list[str] | None:
 
 
 def sales(
-    session: Session, caller: Principal, store_id: str | None, first: date | None, last: date | None
+    session: Session,
+    caller: Principal,
+    store_id: str | None,
+    first: date | None,
+    last: date | None,
+    source: Figures = repository,
 ) -> dict[str, Any]:
     """The sales report in the shape the store prints (`makeline.trade.sales.SalesReport`)."""
     stores = scope(session, caller, store_id)
     span = _period(stores, first, last)
-    body = repository.sales(session, _ids(stores), span)
+    body = source.sales(session, _ids(stores), span)
     for row in body["by_day"]:
         row["date"] = row.pop("business_date")
     one = stores[0] if stores and len(stores) == 1 else None
@@ -70,74 +76,43 @@ def sales(
     return report.as_json()
 
 
-def _pct(cents: int, sales: int) -> str | None:
-    """A share of net sales as the store prints it: percent, two decimals, half up."""
-    if sales <= 0:
-        return None
-    return str((Decimal(cents) * 100 / Decimal(sales)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def _items(session: Session, store_id: str) -> dict[str, Item]:
-    names = {i.code: i.name for i in items(session)}
-    found = {}
-    for code, row in stock_of(session, store_id).items():
-        if row.cost_cents_per_purchase is None:
-            continue
-        price = Price(row.count_size, row.purchase_size, row.cost_cents_per_purchase)
-        found[code] = Item(names.get(code, code), row.count_unit or "each", row.base_unit, price)
-    return found
-
-
-def _store_variance(session: Session, store: Store, span: Period) -> dict[str, Any]:
-    start, end = span.bounds(store.timezone, store.day_starts_hour)
-    opened = dict(repository.counts_before(session, store.id, start))
-    since = min([start, *opened.values()])
-    moves = [
-        Move(m.code, m.kind, m.quantity, m.at) for m in repository.movements(session, store.id, since, end)
-    ]
-    rows = variance(moves, opened, start, end, _items(session, store.id))
-    # Sales of the orders made between the counts, as the store's own report takes them.
-    net = (
-        repository.net_sales_made(
-            session, store.id, max(r.opened_at for r in rows), max(r.closed_at for r in rows)
-        )
-        if rows
-        else repository.net_sales(session, store.id, span)
-    )
-    ideal = sum(r.cents(r.ideal) for r in rows)
-    actual = sum(r.cents(r.actual) for r in rows)
-    lost = sum(r.variance_cents for r in rows)
-    return {
-        "store_id": store.id,
-        "store_code": store.code,
-        "store_name": store.name,
-        "totals": {
-            "net_sales_cents": net,
-            "ideal_cents": ideal,
-            "actual_cents": actual,
-            "waste_cents": sum(r.cents(r.waste) for r in rows),
-            "variance_cents": lost,
-            "ideal_food_cost_pct": _pct(ideal, net),
-            "actual_food_cost_pct": _pct(actual, net),
-            "variance_pct_of_sales": _pct(lost, net),
-        },
-        "items": [r.row() for r in rows],
-    }
-
-
 def inventory(
-    session: Session, caller: Principal, store_id: str | None, first: date | None, last: date | None
+    session: Session,
+    caller: Principal,
+    store_id: str | None,
+    first: date | None,
+    last: date | None,
+    source: Figures = repository,
 ) -> dict[str, Any]:
     stores = scope(session, caller, store_id)
     span = _period(stores, first, last)
     covered = stores if stores is not None else list(list_stores(session))
-    per_store = [_store_variance(session, s, span) for s in covered]
+    per_store = food_cost.store_variances(session, covered, span, source)
     return {
         "store_id": store_id,
         "from": span.first.isoformat(),
         "to": span.last.isoformat(),
         "totals": {"variance_cents": sum(s["totals"]["variance_cents"] for s in per_store)},
         "stores": per_store,
+    }
+
+
+def food_cost_league(
+    session: Session,
+    caller: Principal,
+    first: date | None,
+    last: date | None,
+    source: Figures = repository,
+) -> dict[str, Any]:
+    """Head office's league table: every store by food-cost variance as a share of its net
+    sales, worst first; each store's items are its `inventory` report (the drill-down)."""
+    caller.require(Role.HEAD_OFFICE)
+    span = _period(None, first, last)
+    per_store = food_cost.store_variances(session, list(list_stores(session)), span, source)
+    return {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "stores": food_cost.league(per_store),
     }
 
 
@@ -164,25 +139,30 @@ def _kpis(row: dict[str, Any], runs: int, seconds: Decimal) -> dict[str, Any]:
 
 
 def delivery(
-    session: Session, caller: Principal, store_id: str | None, first: date | None, last: date | None
+    session: Session,
+    caller: Principal,
+    store_id: str | None,
+    first: date | None,
+    last: date | None,
+    source: Figures = repository,
 ) -> dict[str, Any]:
     stores = scope(session, caller, store_id)
     span = _period(stores, first, last)
     ids = _ids(stores)
     codes = {s.id: s.code for s in (stores or list_stores(session))}
-    store_runs = repository.runs(session, ids, span, DeliveryRun.store_id)
-    store_seconds = repository.driver_seconds(session, ids, span, DriverShift.store_id)
-    driver_runs = repository.runs(session, ids, span, DeliveryRun.driver_name)
-    driver_seconds = repository.driver_seconds(session, ids, span, DriverShift.driver_name)
+    store_runs = source.runs(session, ids, span, "store")
+    store_seconds = source.driver_seconds(session, ids, span, "store")
+    driver_runs = source.runs(session, ids, span, "driver")
+    driver_seconds = source.driver_seconds(session, ids, span, "driver")
     by_store = []
-    for row in repository.delivery(session, ids, span, Order.store_id):
+    for row in source.delivery(session, ids, span, "store"):
         key = row.pop("key")
         by_store.append(
             {"store_id": key, "store_code": codes.get(key, "")}
             | _kpis(row, store_runs.get(key, 0), store_seconds.get(key, Decimal(0)))
         )
     by_driver = []
-    for row in repository.delivery(session, ids, span, Order.driver_name):
+    for row in source.delivery(session, ids, span, "driver"):
         key = row.pop("key")
         if key is None:
             continue

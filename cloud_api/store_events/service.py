@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError, Conflict
+from cloud_api.reports.touched import note_events
 from cloud_api.store_events import order_events, repository, run_events, stock_events
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from sync.contract import ContractError, StoreEvent, parse_event
@@ -165,10 +166,13 @@ def apply_store_events(
     now = now or utcnow()
     mark = repository.lock_head(session, store_id)
     outcomes: list[Outcome] = []
+    applied: list[StoreEventLike] = []
     gap_filled = False
     for event in events:
         outcome = _apply(session, store_id, event, now)
         outcomes.append(outcome)
+        if outcome is Outcome.APPLIED:
+            applied.append(event)
         if outcome is Outcome.DUPLICATE:
             continue
         if event.seq == mark.contiguous_seq + 1:
@@ -177,6 +181,8 @@ def apply_store_events(
         mark.max_seq = max(mark.max_seq, event.seq)
     if gap_filled:
         mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
+    # The reports' aggregates of the days these events changed are recomputed at commit.
+    note_events(session, store_id, applied)
     return outcomes, mark.contiguous_seq
 
 

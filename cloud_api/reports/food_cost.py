@@ -1,0 +1,85 @@
+"""Food cost per store: its items' ideal vs actual usage between counts, in money at each
+store's own latest cost, set against its net sales; and the chain's league table of stores by
+variance as a share of sales. The figures come from a `reports.source.Figures`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cloud_api.inventory.terms import Price
+from cloud_api.models import InventoryItem, Store, StoreStock
+from cloud_api.reports.period import Period
+from cloud_api.reports.source import Figures
+from cloud_api.reports.variance import Item, ItemVariance
+
+
+def pct(cents: int, sales: int) -> str | None:
+    """A share of net sales as the store prints it: percent, two decimals, half up."""
+    if sales <= 0:
+        return None
+    return str((Decimal(cents) * 100 / Decimal(sales)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def prices(session: Session, store_ids: Sequence[str]) -> dict[str, dict[str, Item]]:
+    """Each store's priced items (name, counting unit, latest cost), in one query."""
+    names = {code: name for code, name in session.execute(select(InventoryItem.code, InventoryItem.name))}
+    found: dict[str, dict[str, Item]] = {i: {} for i in store_ids}
+    rows = session.scalars(
+        select(StoreStock).where(
+            StoreStock.store_id.in_(list(store_ids)), StoreStock.cost_cents_per_purchase.is_not(None)
+        )
+    )
+    for row in rows:
+        assert row.cost_cents_per_purchase is not None
+        price = Price(row.count_size, row.purchase_size, row.cost_cents_per_purchase)
+        found[row.store_id][row.code] = Item(
+            names.get(row.code, row.code), row.count_unit or "each", row.base_unit, price
+        )
+    return found
+
+
+def _store(store: Store, rows: list[ItemVariance], net: int) -> dict[str, Any]:
+    ideal = sum(r.cents(r.ideal) for r in rows)
+    actual = sum(r.cents(r.actual) for r in rows)
+    lost = sum(r.variance_cents for r in rows)
+    return {
+        "store_id": store.id,
+        "store_code": store.code,
+        "store_name": store.name,
+        "totals": {
+            "net_sales_cents": net,
+            "ideal_cents": ideal,
+            "actual_cents": actual,
+            "waste_cents": sum(r.cents(r.waste) for r in rows),
+            "variance_cents": lost,
+            "ideal_food_cost_pct": pct(ideal, net),
+            "actual_food_cost_pct": pct(actual, net),
+            "variance_pct_of_sales": pct(lost, net),
+        },
+        "items": [r.row() for r in rows],
+    }
+
+
+def store_variances(
+    session: Session, stores: Sequence[Store], span: Period, source: Figures
+) -> list[dict[str, Any]]:
+    """The inventory report's stores: totals and items, in the order given."""
+    found = source.variances(session, stores, span, prices(session, [s.id for s in stores]))
+    return [_store(s, *found[s.id]) for s in stores]
+
+
+def league(per_store: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stores by variance as a share of net sales, worst first; stores without sales (no share
+    to rank by) last, by money lost. Each row keeps its items for the drill-down."""
+
+    def rank(row: dict[str, Any]) -> tuple[int, Decimal, int, str]:
+        share = row["totals"]["variance_pct_of_sales"]
+        lost = row["totals"]["variance_cents"]
+        return (share is None, -Decimal(share or 0), -lost, row["store_code"])
+
+    return [{"rank": n} | row for n, row in enumerate(sorted(per_store, key=rank), start=1)]

@@ -1,0 +1,251 @@
+"""The reports' figures computed from the raw records (every order, line, run, shift and stock
+movement of the period). The reports answer from the aggregates (`reports.repository`); these
+are the reference the aggregates are proven equal to, and what `benchmarks/bench_reports.py`
+times beside them. Voided orders are not sales."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, case, extract, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session
+
+from cloud_api.models import DeliveryRun, DriverShift, Order, OrderLine, StockMovement, Store
+from cloud_api.reports.period import Period
+from cloud_api.reports.variance import Item, ItemVariance, Move, variance
+
+
+def _sales_columns() -> list[Any]:
+    gross = func.coalesce(func.sum(Order.subtotal), 0)
+    discount = func.coalesce(func.sum(Order.discount), 0)
+    return [
+        func.count(Order.id).label("orders"),
+        gross.label("gross_cents"),
+        discount.label("discount_cents"),
+        (gross - discount).label("net_sales_cents"),
+        func.coalesce(func.sum(Order.tax), 0).label("tax_cents"),
+        func.coalesce(func.sum(Order.tip), 0).label("tip_cents"),
+        func.coalesce(func.sum(Order.total), 0).label("total_cents"),
+    ]
+
+
+def _in_scope(query: Any, stores: Sequence[str] | None, span: Period) -> Any:
+    query = query.where(Order.business_date.between(span.first, span.last))
+    return query.where(Order.store_id.in_(list(stores))) if stores is not None else query
+
+
+def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[str, Any]:
+    sold: ColumnElement[bool] = Order.stage != "voided"
+
+    def grouped(*keys: Any) -> list[dict[str, Any]]:
+        query = select(*keys, *_sales_columns()).where(sold).group_by(*keys).order_by(*keys)
+        return _rows(session, _in_scope(query, stores, span))
+
+    totals = _rows(session, _in_scope(select(*_sales_columns()).where(sold), stores, span))[0]
+    voided = session.execute(
+        _in_scope(
+            select(func.count(Order.id), func.coalesce(func.sum(Order.total), 0)).where(~sold), stores, span
+        )
+    ).one()
+    local_hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
+    by_hour = _rows(
+        session,
+        _in_scope(
+            select(local_hour.label("hour"), *_sales_columns())
+            .join(Store, Store.id == Order.store_id)
+            .where(sold)
+            .group_by(local_hour)
+            .order_by(local_hour),
+            stores,
+            span,
+        ),
+    )
+    mix = _rows(
+        session,
+        _in_scope(
+            select(
+                OrderLine.product,
+                OrderLine.name,
+                OrderLine.size,
+                func.sum(OrderLine.quantity).label("quantity"),
+                func.sum(OrderLine.line_total).label("sales_cents"),
+            )
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(sold)
+            .group_by(OrderLine.product, OrderLine.name, OrderLine.size)
+            .order_by(
+                func.sum(OrderLine.line_total).desc(), OrderLine.product, OrderLine.size, OrderLine.name
+            ),
+            stores,
+            span,
+        ),
+    )
+    discounts = _rows(
+        session,
+        _in_scope(
+            select(
+                Order.coupon,
+                func.count(Order.id).label("orders"),
+                func.sum(Order.discount).label("discount_cents"),
+            )
+            .where(sold, Order.coupon.is_not(None))
+            .group_by(Order.coupon)
+            .order_by(Order.coupon),
+            stores,
+            span,
+        ),
+    )
+    return {
+        "totals": totals | {"voided_orders": voided[0], "voided_cents": voided[1]},
+        "by_day": grouped(Order.business_date),
+        "by_hour": [row | {"hour": int(row["hour"])} for row in by_hour],
+        "by_channel": grouped(Order.channel),
+        "by_service": grouped(Order.service),
+        "by_store": grouped(Order.store_id) if stores is None or len(stores) > 1 else [],
+        "product_mix": mix,
+        "discounts": discounts,
+    }
+
+
+def counts_before(session: Session, store_id: str, before: datetime) -> list[tuple[str, datetime]]:
+    """Each item's last count at or before `before`: where its period opens."""
+    query = (
+        select(StockMovement.code, StockMovement.at)
+        .where(StockMovement.store_id == store_id, StockMovement.kind == "count", StockMovement.at <= before)
+        .ext(distinct_on(StockMovement.code))
+        .order_by(StockMovement.code, StockMovement.at.desc())
+    )
+    return [(row.code, row.at) for row in session.execute(query)]
+
+
+def movements(session: Session, store_id: str, since: datetime, until: datetime) -> Sequence[StockMovement]:
+    return session.scalars(
+        select(StockMovement)
+        .where(StockMovement.store_id == store_id, StockMovement.at >= since, StockMovement.at < until)
+        .order_by(StockMovement.code, StockMovement.at, StockMovement.id)
+    ).all()
+
+
+def net_sales(session: Session, store_id: str, span: Period) -> int:
+    found = session.scalar(
+        _in_scope(
+            select(func.coalesce(func.sum(Order.subtotal - Order.discount), 0)).where(
+                Order.stage != "voided"
+            ),
+            [store_id],
+            span,
+        )
+    )
+    return int(found or 0)
+
+
+def net_sales_made(session: Session, store_id: str, after: datetime, upto: datetime) -> int:
+    """Net sales of the store's orders made in `(after, upto]` and not voided."""
+    found = session.scalar(
+        select(func.coalesce(func.sum(Order.subtotal - Order.discount), 0)).where(
+            Order.store_id == store_id,
+            Order.made_at > after,
+            Order.made_at <= upto,
+            Order.stage != "voided",
+        )
+    )
+    return int(found or 0)
+
+
+def _seconds(later: Any, earlier: Any) -> Any:
+    return func.sum(extract("epoch", later - earlier))
+
+
+By = Literal["store", "driver"]
+
+
+def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> list[dict[str, Any]]:
+    """Sums behind the delivery KPIs of delivery orders, grouped by store or driver: seconds
+    and how many orders have both stamps, so averages are exact."""
+    key = Order.store_id if by == "store" else Order.driver_name
+    delivered = Order.delivered_at.is_not(None)
+    on_time = case((Order.delivered_at <= Order.promise_at, 1), else_=0)
+    query = (
+        select(
+            key.label("key"),
+            func.count(Order.id).label("orders"),
+            func.count(Order.delivered_at).label("delivered"),
+            _seconds(Order.out_the_door_at, Order.placed_at).label("out_the_door_s"),
+            func.count(Order.out_the_door_at - Order.placed_at).label("out_the_door_n"),
+            _seconds(Order.delivered_at, Order.placed_at).label("delivery_s"),
+            func.count(Order.delivered_at - Order.placed_at).label("delivery_n"),
+            func.sum(case((delivered & Order.promise_at.is_not(None), on_time), else_=0)).label("on_time"),
+            func.count(case((delivered & Order.promise_at.is_not(None), 1))).label("promised"),
+        )
+        .where(Order.service == "delivery", Order.stage != "voided")
+        .group_by(key)
+        .order_by(key)
+    )
+    return _rows(session, _in_scope(query, stores, span))
+
+
+def _business_day(at: Any) -> Any:
+    """A timestamp's business date in its own store's zone, computed in SQL."""
+    local = func.timezone(Store.timezone, at) - func.make_interval(0, 0, 0, 0, Store.day_starts_hour)
+    return func.date(local)
+
+
+def runs(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> dict[Any, int]:
+    day = _business_day(DeliveryRun.dispatched_at)
+    key = DeliveryRun.store_id if by == "store" else DeliveryRun.driver_name
+    query = (
+        select(key, func.count(DeliveryRun.id))
+        .join(Store, Store.id == DeliveryRun.store_id)
+        .where(day.between(span.first, span.last))
+        .group_by(key)
+    )
+    if stores is not None:
+        query = query.where(DeliveryRun.store_id.in_(list(stores)))
+    return {row[0]: int(row[1]) for row in session.execute(query)}
+
+
+def driver_seconds(
+    session: Session, stores: Sequence[str] | None, span: Period, by: By
+) -> dict[Any, Decimal]:
+    """Seconds on the clock of the drivers' shifts (clock-in to cash-out) begun in the period."""
+    seconds = _seconds(DriverShift.clock_out_at, DriverShift.clock_in_at)
+    day = _business_day(DriverShift.clock_in_at)
+    key = DriverShift.store_id if by == "store" else DriverShift.driver_name
+    query = (
+        select(key, seconds)
+        .join(Store, Store.id == DriverShift.store_id)
+        .where(day.between(span.first, span.last))
+        .group_by(key)
+    )
+    if stores is not None:
+        query = query.where(DriverShift.store_id.in_(list(stores)))
+    return {row[0]: Decimal(str(row[1] or 0)) for row in session.execute(query)}
+
+
+def variances(
+    session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
+) -> dict[str, tuple[list[ItemVariance], int]]:
+    """Each store's items between its counts (`reports.variance`) and the net sales they are set
+    against: of the orders made between the counts, or of the period's days without counts."""
+    found = {}
+    for store in stores:
+        start, end = span.bounds(store.timezone, store.day_starts_hour)
+        opened = dict(counts_before(session, store.id, start))
+        since = min([start, *opened.values()])
+        moves = [Move(m.code, m.kind, m.quantity, m.at) for m in movements(session, store.id, since, end)]
+        rows = variance(moves, opened, start, end, prices.get(store.id, {}))
+        net = (
+            net_sales_made(session, store.id, max(r.opened_at for r in rows), max(r.closed_at for r in rows))
+            if rows
+            else net_sales(session, store.id, span)
+        )
+        found[store.id] = (rows, net)
+    return found

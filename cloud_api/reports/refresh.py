@@ -1,0 +1,267 @@
+"""Keeping the reports' aggregates (`cloud_api.models.reports`) equal to the raw records.
+
+`refresh_aggregates(session, store_id, days)` recomputes one store's business days from its
+orders, runs, shifts and stock movements, set-based: per table one `DELETE` of the store-days
+and one `INSERT … SELECT … GROUP BY` (a handful of statements, however many events or orders
+changed them).
+
+Whoever changes those records notes the store-days (`note_days`): once per batch of store
+events (`store_events.service`), and where the cloud changes an order or a run itself (online
+orders, the REST run updates, the demo kitchen). The noted days are recomputed just before the
+transaction commits, under a transaction-level advisory lock per store: refreshes of one store
+never interleave (the later one recomputes from records that include the earlier one's), and
+as the lock is the last one a transaction takes, it cannot close a cycle with row locks.
+
+Stock segments and the sales between counts are not tied to a business day: a change on a day
+recomputes every segment that closes from the day before it on (a count splits the segment
+it falls in; a receipt changes the one it falls in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment, Store
+from makeline.trade.business_day import day_bounds
+
+_NOTED = "makeline.report_days"
+_LOCK_SPACE = 7_301_016  # pg_advisory_xact_lock(space, hashtext(store)): one refresh per store at once
+
+_SOLD = "o.stage <> 'voided'"
+_VOIDED = "o.stage = 'voided'"
+_REFUNDED = "o.payment IN ('refund_pending', 'refunded')"
+
+
+def _seconds(later: str, earlier: str, where: str = _SOLD) -> str:
+    """Exact seconds from `earlier` to `later` summed, and how many orders have both stamps."""
+    diff = f"o.{later} - o.{earlier}"
+    return (
+        f"coalesce(sum(extract(epoch FROM {diff})) FILTER (WHERE {where}), 0), "
+        f"count({diff}) FILTER (WHERE {where})"
+    )
+
+
+_ON_TIME = (
+    "count(*) FILTER (WHERE {w} AND o.delivered_at IS NOT NULL AND o.promise_at IS NOT NULL"
+    " AND o.delivered_at <= o.promise_at), "
+    "count(*) FILTER (WHERE {w} AND o.delivered_at IS NOT NULL AND o.promise_at IS NOT NULL)"
+)
+_DAYS = "o.store_id = :store_id AND o.business_date = ANY(:days)"
+# A timestamp's business day in its store's zone, as `reports.raw` computes it.
+_BUSINESS_DAY = "date(timezone(s.timezone, {at}) - make_interval(0, 0, 0, 0, s.day_starts_hour))"
+
+SALES_HOUR = f"""
+INSERT INTO report_sales_hour ({{sales_hour}})
+SELECT o.store_id, o.business_date, extract(hour FROM timezone(s.timezone, o.placed_at))::int,
+       o.channel, o.service,
+       count(*) FILTER (WHERE {_SOLD}),
+       coalesce(sum(o.subtotal) FILTER (WHERE {_SOLD}), 0),
+       coalesce(sum(o.discount) FILTER (WHERE {_SOLD}), 0),
+       coalesce(sum(o.tax) FILTER (WHERE {_SOLD}), 0),
+       coalesce(sum(o.tip) FILTER (WHERE {_SOLD}), 0),
+       coalesce(sum(o.total) FILTER (WHERE {_SOLD}), 0),
+       count(*) FILTER (WHERE {_VOIDED}),
+       coalesce(sum(o.total) FILTER (WHERE {_VOIDED}), 0),
+       count(*) FILTER (WHERE {_REFUNDED}),
+       coalesce(sum(o.total) FILTER (WHERE {_REFUNDED}), 0),
+       count(o.delivered_at) FILTER (WHERE {_SOLD}),
+       {_seconds("made_at", "placed_at")},
+       {_seconds("baked_at", "made_at")},
+       {_seconds("out_the_door_at", "ready_at")},
+       {_seconds("out_the_door_at", "placed_at")},
+       {_seconds("delivered_at", "placed_at")},
+       {_ON_TIME.format(w=_SOLD)}
+FROM orders o JOIN store s ON s.id = o.store_id
+WHERE {{scope}}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+PRODUCT_DAY = f"""
+INSERT INTO report_product_day ({{product_day}})
+SELECT o.store_id, o.business_date, l.product, l.name, l.size, sum(l.quantity), sum(l.line_total)
+FROM order_line l JOIN orders o ON o.id = l.order_id
+WHERE {{scope}} AND {_SOLD}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+COUPON_DAY = f"""
+INSERT INTO report_coupon_day ({{coupon_day}})
+SELECT o.store_id, o.business_date, o.coupon, count(*), sum(o.discount)
+FROM orders o
+WHERE {{scope}} AND {_SOLD} AND o.coupon IS NOT NULL
+GROUP BY 1, 2, 3
+"""
+
+_DELIVERY = "o.service = 'delivery' AND o.stage <> 'voided'"
+DRIVER_DAY = f"""
+INSERT INTO report_driver_day ({{driver_day}})
+SELECT store_id, day, driver, sum(orders), sum(delivered), sum(otd_s), sum(otd_n), sum(delivery_s),
+       sum(delivery_n), sum(on_time), sum(promised), sum(runs), sum(shift_s)
+FROM (
+    SELECT o.store_id, o.business_date AS day, o.driver_name AS driver, count(*) AS orders,
+           count(o.delivered_at) AS delivered,
+           {_seconds("out_the_door_at", "placed_at", "true")},
+           {_seconds("delivered_at", "placed_at", "true")},
+           {_ON_TIME.format(w="true")}, 0 AS runs, 0 AS shift_s
+    FROM orders o
+    WHERE {{scope}} AND {_DELIVERY} AND o.driver_name IS NOT NULL
+    GROUP BY 1, 2, 3
+  UNION ALL
+    SELECT r.store_id, {_BUSINESS_DAY.format(at="r.dispatched_at")}, r.driver_name,
+           0, 0, 0, 0, 0, 0, 0, 0, count(*), 0
+    FROM delivery_run r JOIN store s ON s.id = r.store_id
+    WHERE {{run_scope}}
+    GROUP BY 1, 2, 3
+  UNION ALL
+    SELECT d.store_id, {_BUSINESS_DAY.format(at="d.clock_in_at")}, d.driver_name,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, sum(extract(epoch FROM d.clock_out_at - d.clock_in_at))
+    FROM driver_shift d JOIN store s ON s.id = d.store_id
+    WHERE {{shift_scope}}
+    GROUP BY 1, 2, 3
+) AS found (store_id, day, driver, orders, delivered, otd_s, otd_n, delivery_s, delivery_n,
+            on_time, promised, runs, shift_s)
+GROUP BY 1, 2, 3
+"""
+
+# The last count written at each moment is the one that stands (the raw rule's `reversed`).
+STOCK_SEGMENT = """
+INSERT INTO report_stock_segment ({stock_segment})
+SELECT m.store_id, m.at, m.code, p.opened_at, (
+           SELECT o.quantity FROM stock_movement o
+           WHERE o.store_id = m.store_id AND o.code = m.code AND o.kind = 'count' AND o.at = p.opened_at
+           ORDER BY o.id DESC LIMIT 1
+       ), m.quantity,
+       coalesce(sum(x.quantity) FILTER (WHERE x.kind = 'received'), 0),
+       coalesce(sum(x.quantity) FILTER (WHERE x.kind = 'waste'), 0),
+       coalesce(sum(x.quantity) FILTER (WHERE x.kind = 'usage'), 0)
+FROM (
+    SELECT DISTINCT ON (store_id, code, at) store_id, code, at, quantity
+    FROM stock_movement c
+    WHERE {scope} AND c.kind = 'count'
+    ORDER BY store_id, code, at, id DESC
+) AS m
+LEFT JOIN LATERAL (
+    SELECT max(c.at) AS opened_at FROM stock_movement c
+    WHERE c.store_id = m.store_id AND c.code = m.code AND c.kind = 'count' AND c.at < m.at
+) AS p ON true
+LEFT JOIN stock_movement x
+    ON x.store_id = m.store_id AND x.code = m.code AND x.kind IN ('received', 'waste', 'usage')
+    AND x.at > p.opened_at AND x.at <= m.at
+GROUP BY m.store_id, m.code, m.at, p.opened_at, m.quantity
+"""
+
+# The first count moment has no previous one: it holds 0, and no period opens before it.
+COUNT_SALES = """
+INSERT INTO report_count_sales ({count_sales})
+SELECT m.store_id, m.at, coalesce((
+    SELECT sum(o.subtotal - o.discount) FROM orders o
+    WHERE o.store_id = m.store_id AND o.stage <> 'voided' AND o.made_at > m.prev AND o.made_at <= m.at
+), 0)
+FROM (
+    SELECT c.store_id, c.at, (
+        SELECT max(e.at) FROM stock_movement e
+        WHERE e.store_id = c.store_id AND e.kind = 'count' AND e.at < c.at
+    ) AS prev
+    FROM (SELECT DISTINCT store_id, at FROM stock_movement c WHERE {scope} AND c.kind = 'count') AS c
+) AS m
+"""
+
+
+def _columns(model: Any) -> str:
+    return ", ".join(column.name for column in model.__table__.columns)
+
+
+# The sub-statements below run in the tables' column order.
+_COLUMNS = {
+    "sales_hour": _columns(SalesHour),
+    "product_day": _columns(ProductDay),
+    "coupon_day": _columns(CouponDay),
+    "driver_day": _columns(DriverDay),
+    "stock_segment": _columns(StockSegment),
+    "count_sales": _columns(CountSales),
+}
+_DAY_TABLES = ("report_sales_hour", "report_product_day", "report_coupon_day", "report_driver_day")
+
+
+def _lock(session: Session, store_id: str) -> None:
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, hashtext(:store_id))"),
+        {"space": _LOCK_SPACE, "store_id": store_id},
+    )
+
+
+def _since(session: Session, store_id: str, first: date) -> datetime:
+    """A day before the first business day's start: a stamp a clock early still falls after it."""
+    store = session.execute(select(Store.timezone, Store.day_starts_hour).where(Store.id == store_id)).one()
+    return day_bounds(first, store.timezone, store.day_starts_hour)[0] - timedelta(days=1)
+
+
+def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) -> None:
+    """Recompute the store's aggregates of these business days from its raw records."""
+    if not days:
+        return
+    _lock(session, store_id)
+    session.flush()
+    ordered = sorted(set(days))
+    params: dict[str, Any] = {
+        "store_id": store_id,
+        "days": ordered,
+        # A wide window around the days, so the runs' and shifts' index narrows the scan.
+        "lo": datetime.combine(ordered[0], time(), UTC) - timedelta(days=2),
+        "hi": datetime.combine(ordered[-1], time(), UTC) + timedelta(days=3),
+        "since": _since(session, store_id, ordered[0]),
+    }
+    for table in _DAY_TABLES:
+        session.execute(
+            text(f"DELETE FROM {table} WHERE store_id = :store_id AND business_date = ANY(:days)"), params
+        )
+    window = "{t}.store_id = :store_id AND {t}.{at} >= :lo AND {t}.{at} < :hi AND {day} = ANY(:days)"
+    scopes = {
+        "scope": _DAYS,
+        "run_scope": window.format(t="r", at="dispatched_at", day=_BUSINESS_DAY.format(at="r.dispatched_at")),
+        "shift_scope": window.format(t="d", at="clock_in_at", day=_BUSINESS_DAY.format(at="d.clock_in_at")),
+    }
+    for statement in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY):
+        session.execute(text(statement.format(**scopes, **_COLUMNS)), params)
+    for table, column in (("report_stock_segment", "closed_at"), ("report_count_sales", "counted_at")):
+        session.execute(
+            text(f"DELETE FROM {table} WHERE store_id = :store_id AND {column} >= :since"), params
+        )
+    stock_scope = "c.store_id = :store_id AND c.at >= :since"
+    for statement in (STOCK_SEGMENT, COUNT_SALES):
+        session.execute(text(statement.format(scope=stock_scope, **_COLUMNS)), params)
+
+
+def rebuild_all(session: Session) -> None:
+    """Every aggregate of every store, from scratch (after the migration that adds them)."""
+    for table in (*_DAY_TABLES, "report_stock_segment", "report_count_sales"):
+        session.execute(text(f"DELETE FROM {table}"))
+    scopes = {"scope": "true", "run_scope": "true", "shift_scope": "true"}
+    for statement in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY):
+        session.execute(text(statement.format(**scopes, **_COLUMNS)))
+    for statement in (STOCK_SEGMENT, COUNT_SALES):
+        session.execute(text(statement.format(scope="true", **_COLUMNS)))
+
+
+def note_days(session: Session, store_id: str, days: Collection[date]) -> None:
+    """These business days of the store changed: recompute them before this transaction commits."""
+    if days:
+        noted: dict[str, set[date]] = session.info.setdefault(_NOTED, {})
+        noted.setdefault(store_id, set()).update(days)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_noted(session: Session) -> None:
+    noted: dict[str, set[date]] | None = session.info.pop(_NOTED, None)
+    for store_id in sorted(noted or {}):  # one lock order for every transaction
+        refresh_aggregates(session, store_id, noted[store_id])  # type: ignore[index]
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_noted(session: Session) -> None:
+    session.info.pop(_NOTED, None)

@@ -1,0 +1,39 @@
+"""Where a report's figures come from: the aggregates (`reports.repository`, what every report
+answers from) or the raw records (`reports.raw`, the reference they are proven equal to and
+timed against). Both modules answer these same questions with the same numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from cloud_api.models import Store
+from cloud_api.reports.period import Period
+from cloud_api.reports.raw import By
+from cloud_api.reports.variance import Item, ItemVariance
+
+
+class Figures(Protocol):
+    def sales(self, session: Session, stores: Sequence[str] | None, span: Period) -> dict[str, Any]:
+        """The sales report's body: totals, breakdowns, product mix and coupons."""
+
+    def delivery(
+        self, session: Session, stores: Sequence[str] | None, span: Period, by: By
+    ) -> list[dict[str, Any]]:
+        """Sums behind the delivery KPIs, one row per store or driver with delivery orders."""
+
+    def runs(self, session: Session, stores: Sequence[str] | None, span: Period, by: By) -> dict[Any, int]:
+        """Runs dispatched on the period's business days, per store or driver."""
+
+    def driver_seconds(
+        self, session: Session, stores: Sequence[str] | None, span: Period, by: By
+    ) -> dict[Any, Decimal]:
+        """Seconds on the clock of the shifts begun on the period's business days."""
+
+    def variances(
+        self, session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
+    ) -> dict[str, tuple[list[ItemVariance], int]]:
+        """Each store's items between its counts, most money lost first, and its net sales."""
