@@ -1,0 +1,90 @@
+"""Reports over a chain's history: the head office's sales page (the chain's sales for a week,
+by day, hour, channel, service, store, product and coupon) and the food-cost league table
+(every store by variance % of sales, with its items), answered from the aggregates, printed
+beside the same figures computed from the raw orders, runs, shifts and stock movements.
+
+Reads the history `gen_history.py` wrote (same --folder, or DATABASE_URL). Each figure is
+checked equal between the two before it is timed.
+
+    .venv/bin/python benchmarks/bench_reports.py [--days 7] [--runs 50] [--raw-runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from history_db import DEFAULT_FOLDER, history_url
+from sqlalchemy import text
+
+from cloud_api.auth.principal import Principal, Role
+from cloud_api.db.database import Database
+from cloud_api.reports import raw, repository, service
+
+HEAD_OFFICE = Principal(id="head-office", role=Role.HEAD_OFFICE)
+
+
+def timed(db: Database, runs: int, answer: Callable[[Any], Any]) -> tuple[list[float], Any]:
+    times, found = [], None
+    for _ in range(runs):
+        with db.transaction() as session:
+            started = time.perf_counter()
+            found = answer(session)
+            times.append((time.perf_counter() - started) * 1000)
+    return times, found
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def line(name: str, kept: list[float], computed: list[float]) -> str:
+    return (
+        f"{name:<34} aggregates p50 {statistics.median(kept):8.1f} ms  p99 {pct(kept, 0.99):8.1f} ms"
+        f"   | raw records p50 {statistics.median(computed):9.1f} ms  p99 {pct(computed, 0.99):9.1f} ms"
+        f"   ({statistics.median(computed) / statistics.median(kept):,.0f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--days", type=int, default=7, help="the period: the history's last N business days")
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--raw-runs", type=int, default=3)
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    args = parser.parse_args()
+    with history_url(args.folder) as url:
+        db = Database(url, pool_size=1, max_overflow=0)
+        with db.transaction() as session:
+            last: date = session.execute(
+                text("SELECT max(business_date) FROM report_sales_hour")
+            ).scalar_one()
+            stores, orders = session.execute(
+                text("SELECT count(DISTINCT store_id), count(*) FROM orders")
+            ).one()
+        first = last - timedelta(days=args.days - 1)
+        print(f"history: {stores:,} stores, {orders:,} orders; period {first} to {last} ({args.days} days)")
+        pages: list[tuple[str, Callable[..., dict[str, Any]]]] = [
+            ("chain sales page", lambda s, src: service.sales(s, HEAD_OFFICE, None, first, last, source=src)),
+            (
+                "food-cost league table",
+                lambda s, src: service.food_cost_league(s, HEAD_OFFICE, first, last, source=src),
+            ),
+        ]
+        for name, page in pages:
+            computed_times, computed = timed(db, args.raw_runs, lambda s, page=page: page(s, raw))
+            kept_times, kept = timed(db, args.runs, lambda s, page=page: page(s, repository))
+            if kept != computed:
+                raise SystemExit(f"{name}: the aggregates' figures differ from the raw records'")
+            print(line(name, kept_times, computed_times) + "  same figures")
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()
