@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, func, select, text
+from sqlalchemy import BigInteger, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from cloud_api.models import CouponDay, DriverDay, ProductDay, SalesHour, Store
@@ -45,18 +45,35 @@ def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in session.execute(query)]
 
 
+_KEYS = ("business_date", "hour", "channel", "service", "store_id")
+_BREAKDOWNS = {"by_day": "business_date", "by_hour": "hour", "by_channel": "channel", "by_service": "service"}
+
+
 def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[str, Any]:
-    sold: ColumnElement[bool] = func.sum(SalesHour.orders) > 0
-
-    def grouped(*keys: Any) -> list[dict[str, Any]]:
-        query = select(*keys, *_sales_columns()).group_by(*keys).having(sold).order_by(*keys)
-        return _rows(session, _in_scope(query, SalesHour, stores, span))
-
+    # The totals and every breakdown in one pass over the period's rows (grouping sets).
+    keys = {name: getattr(SalesHour, column) for name, column in _BREAKDOWNS.items()}
+    if stores is None or len(stores) > 1:
+        keys["by_store"] = SalesHour.store_id
     extra = [
         _int(SalesHour.voided_orders).label("voided_orders"),
         _int(SalesHour.voided_cents).label("voided_cents"),
     ]
-    totals = _rows(session, _in_scope(select(*_sales_columns(), *extra), SalesHour, stores, span))[0]
+    flags = [func.grouping(k).label(f"g_{name}") for name, k in keys.items()]
+    query = select(*keys.values(), *_sales_columns(), *extra, *flags).group_by(
+        func.grouping_sets(tuple_(), *[tuple_(k) for k in keys.values()])
+    )
+    body: dict[str, Any] = {name: [] for name in (*_BREAKDOWNS, "by_store")}
+    for row in _rows(session, _in_scope(query, SalesHour, stores, span)):
+        grouped = [name for name in keys if row[f"g_{name}"] == 0]
+        figures = {k: v for k, v in row.items() if not k.startswith("g_") and k not in _KEYS}
+        if not grouped:  # the empty grouping set: one row, even for no orders at all
+            body["totals"] = figures
+        elif figures["orders"] > 0:  # a group of voided orders only is no sale
+            column = keys[grouped[0]].key
+            sales = {k: v for k, v in figures.items() if not k.startswith("voided_")}
+            body[grouped[0]].append({column: row[column]} | sales)
+    for name, key in keys.items():
+        body[name].sort(key=lambda r, c=key.key: r[c])
     mix = _rows(
         session,
         _in_scope(
@@ -91,16 +108,7 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
             span,
         ),
     )
-    return {
-        "totals": totals,
-        "by_day": grouped(SalesHour.business_date),
-        "by_hour": grouped(SalesHour.hour),
-        "by_channel": grouped(SalesHour.channel),
-        "by_service": grouped(SalesHour.service),
-        "by_store": grouped(SalesHour.store_id) if stores is None or len(stores) > 1 else [],
-        "product_mix": mix,
-        "discounts": discounts,
-    }
+    return body | {"product_mix": mix, "discounts": discounts}
 
 
 def net_sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[str, int]:

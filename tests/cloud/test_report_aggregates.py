@@ -126,14 +126,14 @@ def test_aggregates_equal_the_raw_figures(app: FastAPI, client: TestClient) -> N
     histories = {}
     for n, store in enumerate(stores):
         zone, hour = ("America/Chicago", 4) if n == 0 else ZONES[n - 1]
-        bodies = store_history(100 + n, zone, hour, FIRST, DAYS, orders_per_day=8)
+        bodies = store_history(100 + n, zone, hour, FIRST, DAYS, orders_per_day=6)
         histories[store] = [(b.kind, b.payload()) for b in bodies]
     histories[stores[0]] += _online(app, client, stores[0])
     _push(app, histories, rng)
     today = utcnow().date()
     with ctx(app).db.transaction() as session:
         sales = service.sales(session, HEAD_OFFICE, None, FIRST, FIRST + timedelta(days=DAYS - 1))
-        assert sales["totals"]["orders"] > 50 and sales["totals"]["voided_orders"] > 0
+        assert sales["totals"]["orders"] > 40 and sales["totals"]["voided_orders"] > 0
         assert len(sales["by_store"]) == 3 and sales["discounts"]
         league = service.food_cost_league(session, HEAD_OFFICE, FIRST, FIRST + timedelta(days=DAYS - 1))
         assert league == service.food_cost_league(
