@@ -26,7 +26,17 @@ from cloud_api.stores.service import save_store
 from makeline.trade.lifecycle import Channel, Stage
 from sync.contract.events import OrderPlaced, OrderStaged
 
-from .helpers import bring_online, ctx, customer, demo_store_id, event, order_body, place
+from .helpers import (
+    bring_online,
+    ctx,
+    customer,
+    demo_store_id,
+    event,
+    head_office,
+    manager,
+    order_body,
+    place,
+)
 from .history import store_history
 
 FIRST = date(2026, 10, 30)  # the clocks go back on Sunday 1 November
@@ -151,3 +161,29 @@ def test_aggregates_equal_the_raw_figures(app: FastAPI, client: TestClient) -> N
         kept = _tables(session)
         rebuild_all(session)
         assert _tables(session) == kept  # as kept batch by batch, so from scratch
+
+
+def test_league_table_and_speed_over_http(client: TestClient, app: FastAPI) -> None:
+    with ctx(app).db.transaction() as session:
+        details = StoreDetails(
+            code="EVIL-1",
+            name='=HYPERLINK("http://x")',
+            timezone="America/Chicago",
+            tax_rate_bp=1000,
+            lat=41.9,
+            lon=-87.8,
+        )
+        other = save_store(session, details, utcnow()).id
+    chief, own = head_office(client), manager(client)
+    league = client.get(
+        "/api/v1/reports/food-cost", params={"from": "2026-11-01", "to": "2026-11-07"}, headers=chief
+    )
+    assert league.status_code == 200 and [s["rank"] for s in league.json()["stores"]][:2] == [1, 2]
+    as_csv = client.get("/api/v1/reports/food-cost", headers=chief | {"Accept": "text/csv"}).text
+    assert "'=HYPERLINK" in as_csv and ",=HYPERLINK" not in as_csv
+    assert client.get("/api/v1/reports/food-cost", headers=own).status_code == 403
+    assert client.get("/api/v1/reports/food-cost", params={"from": "soon"}, headers=chief).status_code == 422
+    assert client.get("/api/v1/reports/speed", headers=own).json()["store_id"] is None
+    assert client.get("/api/v1/reports/speed", params={"store_id": other}, headers=own).status_code == 403
+    speed_csv = client.get("/api/v1/reports/speed", headers=chief | {"Accept": "text/csv"})
+    assert speed_csv.status_code == 200 and speed_csv.text.startswith("section")
