@@ -2,8 +2,8 @@
 
 `refresh_aggregates(session, store_id, days)` recomputes one store's business days from its
 orders, runs, shifts and stock movements, set-based: per table one `DELETE` of the store-days
-and one `INSERT … SELECT … GROUP BY` (a handful of statements, however many events or orders
-changed them).
+and one `INSERT … SELECT … GROUP BY`, the deletes sent as one statement and the inserts as
+another (three round trips with the lock, however many events or orders changed them).
 
 Whoever changes those records notes the store-days (`note_days`): once per batch of store
 events (`store_events.service`), and where the cloud changes an order or a run itself (online
@@ -23,10 +23,10 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment, Store
+from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment
 from makeline.trade.business_day import day_bounds
 
 _NOTED = "makeline.report_days"
@@ -188,53 +188,59 @@ _COLUMNS = {
 _DAY_TABLES = ("report_sales_hour", "report_product_day", "report_coupon_day", "report_driver_day")
 
 
-def _lock(session: Session, store_id: str) -> None:
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:space, hashtext(:store_id))"),
+def _lock(session: Session, store_id: str, first: date) -> datetime:
+    """Wait for the store's earlier refresh to commit; a day before the first business day's
+    start (where its stock segments are recomputed from: a stamp a clock early falls after it)."""
+    store = session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:space, hashtext(:store_id)), timezone, day_starts_hour"
+            " FROM store WHERE id = :store_id"
+        ),
         {"space": _LOCK_SPACE, "store_id": store_id},
-    )
-
-
-def _since(session: Session, store_id: str, first: date) -> datetime:
-    """A day before the first business day's start: a stamp a clock early still falls after it."""
-    store = session.execute(select(Store.timezone, Store.day_starts_hour).where(Store.id == store_id)).one()
+    ).one()
     return day_bounds(first, store.timezone, store.day_starts_hour)[0] - timedelta(days=1)
+
+
+def _at_once(statements: list[str]) -> str:
+    """One round trip: the statements as the sub-statements of one. They share its snapshot, so
+    the deletes go in one and the inserts of the same keys in the next."""
+    return "WITH " + ",\n".join(f"s{n} AS ({s})" for n, s in enumerate(statements)) + " SELECT 1"
 
 
 def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) -> None:
     """Recompute the store's aggregates of these business days from its raw records."""
     if not days:
         return
-    _lock(session, store_id)
     session.flush()
     ordered = sorted(set(days))
+    # The lock first, in a statement of its own: what follows reads after the earlier commit.
+    since = _lock(session, store_id, ordered[0])
     params: dict[str, Any] = {
         "store_id": store_id,
         "days": ordered,
         # A wide window around the days, so the runs' and shifts' index narrows the scan.
         "lo": datetime.combine(ordered[0], time(), UTC) - timedelta(days=2),
         "hi": datetime.combine(ordered[-1], time(), UTC) + timedelta(days=3),
-        "since": _since(session, store_id, ordered[0]),
+        "since": since,
     }
-    for table in _DAY_TABLES:
-        session.execute(
-            text(f"DELETE FROM {table} WHERE store_id = :store_id AND business_date = ANY(:days)"), params
-        )
     window = "{t}.store_id = :store_id AND {t}.{at} >= :lo AND {t}.{at} < :hi AND {day} = ANY(:days)"
     scopes = {
         "scope": _DAYS,
         "run_scope": window.format(t="r", at="dispatched_at", day=_BUSINESS_DAY.format(at="r.dispatched_at")),
         "shift_scope": window.format(t="d", at="clock_in_at", day=_BUSINESS_DAY.format(at="d.clock_in_at")),
     }
-    for statement in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY):
-        session.execute(text(statement.format(**scopes, **_COLUMNS)), params)
-    for table, column in (("report_stock_segment", "closed_at"), ("report_count_sales", "counted_at")):
-        session.execute(
-            text(f"DELETE FROM {table} WHERE store_id = :store_id AND {column} >= :since"), params
-        )
     stock_scope = "c.store_id = :store_id AND c.at >= :since"
-    for statement in (STOCK_SEGMENT, COUNT_SALES):
-        session.execute(text(statement.format(scope=stock_scope, **_COLUMNS)), params)
+    deletes = [
+        *(f"DELETE FROM {t} WHERE store_id = :store_id AND business_date = ANY(:days)" for t in _DAY_TABLES),
+        "DELETE FROM report_stock_segment WHERE store_id = :store_id AND closed_at >= :since",
+        "DELETE FROM report_count_sales WHERE store_id = :store_id AND counted_at >= :since",
+    ]
+    inserts = [
+        *(s.format(**scopes, **_COLUMNS) for s in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY)),
+        *(s.format(scope=stock_scope, **_COLUMNS) for s in (STOCK_SEGMENT, COUNT_SALES)),
+    ]
+    session.execute(text(_at_once(deletes)), params)
+    session.execute(text(_at_once(inserts)), params)
 
 
 def rebuild_all(session: Session) -> None:
