@@ -181,6 +181,22 @@ def _day(
             move.add((store_id, code, "waste", rng.randint(1, 4), ts(opens + timedelta(hours=21)), ""))
 
 
+def build_aggregates(url: str) -> None:
+    started = time.perf_counter()
+    db = Database(url, pool_size=1, max_overflow=0)
+    with db.transaction() as session:
+        rebuild_all(session)
+    db.dispose()
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+        sizes = conn.execute(
+            "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname LIKE 'report_%' ORDER BY relname"
+        ).fetchall()
+    print(
+        f"aggregates built in {time.perf_counter() - started:.0f} s: {', '.join(f'{n:,} {t}' for t, n in sizes)}"
+    )
+
+
 def generate(url: str, stores: int, days: int, per_day: int, seed: int) -> None:
     upgrade(url)
     rng = random.Random(seed)
@@ -233,19 +249,7 @@ def generate(url: str, stores: int, days: int, per_day: int, seed: int) -> None:
             f"raw history: {', '.join(f'{c.rows:,} {t}' for t, c in out.items())} in {written:.0f} s (COPY)"
         )
         conn.execute("ANALYZE")
-    started = time.perf_counter()
-    db = Database(url, pool_size=1, max_overflow=0)
-    with db.transaction() as session:
-        rebuild_all(session)
-    db.dispose()
-    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-        conn.execute("ANALYZE")
-        sizes = conn.execute(
-            "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname LIKE 'report_%' ORDER BY relname"
-        ).fetchall()
-    print(
-        f"aggregates built in {time.perf_counter() - started:.0f} s: {', '.join(f'{n:,} {t}' for t, n in sizes)}"
-    )
+    build_aggregates(url)
 
 
 def main() -> None:
@@ -257,9 +261,15 @@ def main() -> None:
     parser.add_argument(
         "--folder", type=Path, default=DEFAULT_FOLDER, help="the embedded PostgreSQL's data folder"
     )
+    parser.add_argument(
+        "--aggregates-only", action="store_true", help="rebuild the aggregates of the history there"
+    )
     args = parser.parse_args()
     with history_url(args.folder) as url:
-        generate(url, args.stores, args.days, args.orders, args.seed)
+        if args.aggregates_only:
+            build_aggregates(url)
+        else:
+            generate(url, args.stores, args.days, args.orders, args.seed)
 
 
 if __name__ == "__main__":

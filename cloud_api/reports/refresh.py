@@ -163,12 +163,10 @@ SELECT m.store_id, m.at, coalesce((
     WHERE o.store_id = m.store_id AND o.stage <> 'voided' AND o.made_at > m.prev AND o.made_at <= m.at
 ), 0)
 FROM (
-    SELECT c.store_id, c.at, (
-        SELECT max(e.at) FROM stock_movement e
-        WHERE e.store_id = c.store_id AND e.kind = 'count' AND e.at < c.at
-    ) AS prev
-    FROM (SELECT DISTINCT store_id, at FROM stock_movement c WHERE {scope} AND c.kind = 'count') AS c
+    SELECT store_id, at, lag(at) OVER (PARTITION BY store_id ORDER BY at) AS prev
+    FROM (SELECT DISTINCT store_id, at FROM stock_movement c WHERE {stores} AND c.kind = 'count') AS c
 ) AS m
+WHERE {scope}
 """
 
 
@@ -230,6 +228,7 @@ def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) 
         "shift_scope": window.format(t="d", at="clock_in_at", day=_BUSINESS_DAY.format(at="d.clock_in_at")),
     }
     stock_scope = "c.store_id = :store_id AND c.at >= :since"
+    counts = {"stores": "c.store_id = :store_id", "scope": "m.at >= :since"}
     deletes = [
         *(f"DELETE FROM {t} WHERE store_id = :store_id AND business_date = ANY(:days)" for t in _DAY_TABLES),
         "DELETE FROM report_stock_segment WHERE store_id = :store_id AND closed_at >= :since",
@@ -237,7 +236,8 @@ def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) 
     ]
     inserts = [
         *(s.format(**scopes, **_COLUMNS) for s in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY)),
-        *(s.format(scope=stock_scope, **_COLUMNS) for s in (STOCK_SEGMENT, COUNT_SALES)),
+        STOCK_SEGMENT.format(scope=stock_scope, **_COLUMNS),
+        COUNT_SALES.format(**counts, **_COLUMNS),
     ]
     session.execute(text(_at_once(deletes)), params)
     session.execute(text(_at_once(inserts)), params)
@@ -250,8 +250,8 @@ def rebuild_all(session: Session) -> None:
     scopes = {"scope": "true", "run_scope": "true", "shift_scope": "true"}
     for statement in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY):
         session.execute(text(statement.format(**scopes, **_COLUMNS)))
-    for statement in (STOCK_SEGMENT, COUNT_SALES):
-        session.execute(text(statement.format(scope="true", **_COLUMNS)))
+    session.execute(text(STOCK_SEGMENT.format(scope="true", **_COLUMNS)))
+    session.execute(text(COUNT_SALES.format(stores="true", scope="true", **_COLUMNS)))
 
 
 def note_days(session: Session, store_id: str, days: Collection[date]) -> None:
