@@ -163,7 +163,7 @@ def test_aggregates_equal_the_raw_figures(app: FastAPI, client: TestClient) -> N
         assert _tables(session) == kept  # as kept batch by batch, so from scratch
 
 
-def test_league_table_and_speed_over_http(client: TestClient, app: FastAPI) -> None:
+def test_league_table_over_http(client: TestClient, app: FastAPI) -> None:
     with ctx(app).db.transaction() as session:
         details = StoreDetails(
             code="EVIL-1",
@@ -183,7 +183,3 @@ def test_league_table_and_speed_over_http(client: TestClient, app: FastAPI) -> N
     assert "'=HYPERLINK" in as_csv and ",=HYPERLINK" not in as_csv
     assert client.get("/api/v1/reports/food-cost", headers=own).status_code == 403
     assert client.get("/api/v1/reports/food-cost", params={"from": "soon"}, headers=chief).status_code == 422
-    assert client.get("/api/v1/reports/speed", headers=own).json()["store_id"] is None
-    assert client.get("/api/v1/reports/speed", params={"store_id": other}, headers=own).status_code == 403
-    speed_csv = client.get("/api/v1/reports/speed", headers=chief | {"Accept": "text/csv"})
-    assert speed_csv.status_code == 200 and speed_csv.text.startswith("section")
