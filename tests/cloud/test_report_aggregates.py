@@ -173,7 +173,7 @@ def test_league_table_over_http(client: TestClient, app: FastAPI) -> None:
             lat=41.9,
             lon=-87.8,
         )
-        other = save_store(session, details, utcnow()).id
+        save_store(session, details, utcnow())
     chief, own = head_office(client), manager(client)
     league = client.get(
         "/api/v1/reports/food-cost", params={"from": "2026-11-01", "to": "2026-11-07"}, headers=chief
