@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, DateTime, Integer, Numeric, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, Numeric, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base
@@ -28,7 +28,11 @@ class SalesHour(Base):
     are over orders not voided."""
 
     __tablename__ = "report_sales_hour"
-    __table_args__ = (PrimaryKeyConstraint("store_id", "business_date", "hour", "channel", "service"),)
+    # By store for a store's pages; by day for the chain's (every store's week).
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "business_date", "hour", "channel", "service"),
+        Index("ix_report_sales_hour_day", "business_date"),
+    )
 
     store_id: Mapped[str] = mapped_column(String(36))
     business_date: Mapped[date] = mapped_column(Date)
@@ -64,7 +68,10 @@ class ProductDay(Base):
     """Product mix: what one store sold of each product and size on a business day."""
 
     __tablename__ = "report_product_day"
-    __table_args__ = (PrimaryKeyConstraint("store_id", "business_date", "product", "name", "size"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "business_date", "product", "name", "size"),
+        Index("ix_report_product_day_day", "business_date"),
+    )
 
     store_id: Mapped[str] = mapped_column(String(36))
     business_date: Mapped[date] = mapped_column(Date)
@@ -77,7 +84,10 @@ class ProductDay(Base):
 
 class CouponDay(Base):
     __tablename__ = "report_coupon_day"
-    __table_args__ = (PrimaryKeyConstraint("store_id", "business_date", "coupon"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "business_date", "coupon"),
+        Index("ix_report_coupon_day_day", "business_date"),
+    )
 
     store_id: Mapped[str] = mapped_column(String(36))
     business_date: Mapped[date] = mapped_column(Date)
@@ -92,7 +102,10 @@ class DriverDay(Base):
     day the shift began), each by the raw report's own rule."""
 
     __tablename__ = "report_driver_day"
-    __table_args__ = (PrimaryKeyConstraint("store_id", "business_date", "driver"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "business_date", "driver"),
+        Index("ix_report_driver_day_day", "business_date"),
+    )
 
     store_id: Mapped[str] = mapped_column(String(36))
     business_date: Mapped[date] = mapped_column(Date)

@@ -29,24 +29,28 @@ def prices(session: Session, store_ids: Sequence[str]) -> dict[str, dict[str, It
     """Each store's priced items (name, counting unit, latest cost), in one query."""
     names = {code: name for code, name in session.execute(select(InventoryItem.code, InventoryItem.name))}
     found: dict[str, dict[str, Item]] = {i: {} for i in store_ids}
-    rows = session.scalars(
-        select(StoreStock).where(
-            StoreStock.store_id.in_(list(store_ids)), StoreStock.cost_cents_per_purchase.is_not(None)
-        )
+    rows = session.execute(
+        select(
+            StoreStock.store_id,
+            StoreStock.code,
+            StoreStock.count_size,
+            StoreStock.purchase_size,
+            StoreStock.cost_cents_per_purchase,
+            StoreStock.count_unit,
+            StoreStock.base_unit,
+        ).where(StoreStock.store_id.in_(list(store_ids)), StoreStock.cost_cents_per_purchase.is_not(None))
     )
-    for row in rows:
-        assert row.cost_cents_per_purchase is not None
-        price = Price(row.count_size, row.purchase_size, row.cost_cents_per_purchase)
-        found[row.store_id][row.code] = Item(
-            names.get(row.code, row.code), row.count_unit or "each", row.base_unit, price
-        )
+    for store_id, code, count_size, purchase_size, cost, count_unit, base_unit in rows:
+        price = Price(count_size, purchase_size, int(cost))
+        found[store_id][code] = Item(names.get(code, code), count_unit or "each", base_unit, price)
     return found
 
 
 def _store(store: Store, rows: list[ItemVariance], net: int) -> dict[str, Any]:
-    ideal = sum(r.cents(r.ideal) for r in rows)
-    actual = sum(r.cents(r.actual) for r in rows)
-    lost = sum(r.variance_cents for r in rows)
+    items = [r.row() for r in rows]
+    ideal = sum(int(i["ideal_cents"]) for i in items)  # type: ignore[call-overload]
+    actual = sum(int(i["actual_cents"]) for i in items)  # type: ignore[call-overload]
+    lost = sum(int(i["variance_cents"]) for i in items)  # type: ignore[call-overload]
     return {
         "store_id": store.id,
         "store_code": store.code,
@@ -55,13 +59,13 @@ def _store(store: Store, rows: list[ItemVariance], net: int) -> dict[str, Any]:
             "net_sales_cents": net,
             "ideal_cents": ideal,
             "actual_cents": actual,
-            "waste_cents": sum(r.cents(r.waste) for r in rows),
+            "waste_cents": sum(int(i["waste_cents"]) for i in items),  # type: ignore[call-overload]
             "variance_cents": lost,
             "ideal_food_cost_pct": pct(ideal, net),
             "actual_food_cost_pct": pct(actual, net),
             "variance_pct_of_sales": pct(lost, net),
         },
-        "items": [r.row() for r in rows],
+        "items": items,
     }
 
 

@@ -118,6 +118,9 @@ def upgrade() -> None:
         sa.Column("net_sales_cents", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("store_id", "counted_at", name=op.f("pk_report_count_sales")),
     )
+    # The chain's pages read every store's days of a period.
+    for table in ("report_sales_hour", "report_product_day", "report_coupon_day", "report_driver_day"):
+        op.create_index(f"ix_{table}_day", table, ["business_date"], unique=False)
     # Sales between counts are read by when orders were made.
     op.create_index("ix_orders_store_made", "orders", ["store_id", "made_at"], unique=False)
     # The aggregates of what the cloud holds already.
