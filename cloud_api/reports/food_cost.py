@@ -41,7 +41,7 @@ def prices(session: Session, store_ids: Sequence[str]) -> dict[str, dict[str, It
         ).where(StoreStock.store_id.in_(list(store_ids)), StoreStock.cost_cents_per_purchase.is_not(None))
     )
     for store_id, code, count_size, purchase_size, cost, count_unit, base_unit in rows:
-        price = Price(count_size, purchase_size, int(cost))
+        price = Price(count_size, purchase_size, cost or 0)  # never None: filtered above
         found[store_id][code] = Item(names.get(code, code), count_unit or "each", base_unit, price)
     return found
 
