@@ -35,6 +35,10 @@ class Store(Base):
     hours: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     menu_version: Mapped[int | None] = mapped_column(ForeignKey("menu_version.version"), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The kitchen's load and online ordering's throttle from the latest heartbeat
+    # (`sync.contract.LiveLoad`): online quotes use it while it is fresh.
+    live_load: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    live_load_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -44,4 +44,5 @@ def order_entry(
         total=order.total,
         placed_at=order.placed_at,
         scheduled_for=order.scheduled_for,
+        promise_at=order.promise_at,
     )

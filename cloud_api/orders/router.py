@@ -12,8 +12,15 @@ from cloud_api.api.types import ID_PATTERN
 from cloud_api.db.base import utcnow
 from cloud_api.orders import service
 from cloud_api.orders.progress import tracked_status
-from cloud_api.orders.schemas import OrderCreate, OrderPublic, OrderStatus, OrderSummary, StatusUpdate
-from makeline.trade.lifecycle import Stage
+from cloud_api.orders.schemas import (
+    OrderCreate,
+    OrderPublic,
+    OrderStatus,
+    OrderSummary,
+    QuotePublic,
+    StatusUpdate,
+)
+from makeline.trade.lifecycle import Service, Stage
 
 router = APIRouter(tags=["orders"])
 OrderId = Annotated[str, Path(pattern=ID_PATTERN)]
@@ -45,6 +52,18 @@ def place_order(
     status, body, replayed = service.place_order(session, ctx, caller, data, key, utcnow())
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+@router.get("/orders/quote", summary="The promise an online order would get now (anyone)")
+def get_quote(
+    store_id: Annotated[str, Query(pattern=ID_PATTERN)],
+    session: SessionDep,
+    service_kind: Annotated[Service, Query(alias="service")] = Service.DELIVERY,
+    pizzas: Annotated[int, Query(ge=0, le=200)] = 2,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+) -> QuotePublic:
+    return service.quote_public(session, store_id, service_kind, pizzas, lat, lon, utcnow())
 
 
 @router.get("/orders", summary="Recent orders: a customer's own; a store's (head office names it)")

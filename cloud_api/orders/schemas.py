@@ -134,3 +134,20 @@ class OrderSummary(BaseModel):
     service: str
     total: int
     placed_at: datetime
+
+
+class QuotePublic(BaseModel):
+    """The promise an online order would get now, part by part when it is the store's own."""
+
+    store_id: str
+    service: Service
+    promise_at: datetime
+    minutes: int
+    from_store: bool = Field(description="false: the store's load is not fresh; the cloud's own estimate")
+    delivery: Literal["open", "busy", "paused"]
+    reason: str = ""
+    make_min: int | None = None
+    oven_min: int | None = None
+    wait_min: int | None = None  # on the rack for a driver
+    drive_min: int | None = None
+    seconds: int | None = None

@@ -11,14 +11,22 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import new_id
-from cloud_api.errors import BadRequest, Conflict
+from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
 from cloud_api.menus.service import store_menu
 from cloud_api.models import Account, Order, OrderLine, Payment, Store
 from cloud_api.orders import idempotency, progress, repository
+from cloud_api.orders import quote as online_quote
 from cloud_api.orders.access import visible_order
 from cloud_api.orders.feed_entry import online_entry
-from cloud_api.orders.schemas import ItemIn, OrderCreate, OrderLinePublic, OrderPublic, OrderSummary
+from cloud_api.orders.schemas import (
+    ItemIn,
+    OrderCreate,
+    OrderLinePublic,
+    OrderPublic,
+    OrderSummary,
+    QuotePublic,
+)
 from cloud_api.payments import repository as payment_rows
 from cloud_api.payments import service as payments
 from cloud_api.reports.refresh import note_days
@@ -30,8 +38,9 @@ from makeline.trade.geo import distance_km
 from makeline.trade.hours import OutsideHours, check_order_time, is_open, next_opening, say_time
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import Limit, order_breaches
-from makeline.trade.menu import Menu
+from makeline.trade.menu import Menu, Station
 from makeline.trade.pricing import ItemRequest, Quote, price_item, price_order
+from makeline.trade.throttle import Level
 from sync.contract.entries import CancelRequest
 
 # An order for at least this much later is taken while the store's computer is not heard
@@ -211,6 +220,7 @@ def place_order(
             raise BadRequest("A delivery order needs a phone number for the driver.", "phone")
     elif data.address is not None:
         raise BadRequest("A carryout order takes no address; leave it out or choose delivery.", "address")
+    promised = _promise(session, store, data.service, quote, now, lat, lon, later=scheduled_for is not None)
     order = Order(
         id=new_id(),
         store_id=store.id,
@@ -236,7 +246,7 @@ def place_order(
         payment="due",
         placed_at=now,
         scheduled_for=scheduled_for,
-        promise_at=scheduled_for,
+        promise_at=scheduled_for or promised.promise_at,
         updated_at=now,
     )
     lines = [
@@ -263,6 +273,57 @@ def place_order(
     feed.append(session, store.id, online_entry(order, data, payment), now)
     note_days(session, store.id, {order.business_date})
     return 201, answer, False
+
+
+def _promise(
+    session: Session,
+    store: Store,
+    service: Service,
+    priced: Quote,
+    now: datetime,
+    lat: float | None,
+    lon: float | None,
+    *,
+    later: bool = False,
+) -> online_quote.OnlineQuote:
+    """The store's quote for this order; a delivery now while the store paused delivery is
+    refused (an order for later is not: the pause is about tonight's kitchen)."""
+    pizzas = sum(i.quantity for i in priced.items if i.station is Station.MAKELINE)
+    found = online_quote.quote(session, store, service, pizzas, now, lat, lon)
+    if not later and service is Service.DELIVERY and found.throttle is Level.PAUSED:
+        carryout = online_quote.quote(session, store, Service.CARRYOUT, pizzas, now)
+        online_quote.refuse_paused_delivery(store, found, service, carryout.minutes)
+    return found
+
+
+def quote_public(
+    session: Session,
+    store_id: str,
+    service: Service,
+    pizzas: int,
+    lat: float | None,
+    lon: float | None,
+    now: datetime,
+) -> QuotePublic:
+    store = session.get(Store, store_id)
+    if store is None:
+        raise NotFound(f"There is no store with id {store_id}.", "store_id")
+    found = online_quote.quote(session, store, service, pizzas, now, lat, lon)
+    parts = found.estimate
+    return QuotePublic(
+        store_id=store.id,
+        service=service,
+        promise_at=found.promise_at,
+        minutes=found.minutes,
+        from_store=found.from_store,
+        delivery=found.throttle.value,
+        reason=found.reason,
+        make_min=parts.make_min if parts else None,
+        oven_min=parts.oven_min if parts else None,
+        wait_min=parts.wait_min if parts else None,
+        drive_min=parts.drive_min if parts else None,
+        seconds=parts.total_s if parts else None,
+    )
 
 
 def get_order(session: Session, ctx: CloudContext, caller: Principal, order_id: str) -> OrderPublic:

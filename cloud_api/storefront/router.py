@@ -177,9 +177,16 @@ async def add_to_cart(request: Request) -> Response:
 def _cart_values(session: Session, cart: carts.Cart, store: Store) -> dict[str, Any]:
     found = store_menu(session, store)
     result = views.priced(found, cart, store.tax_rate_bp)
-    minutes = views.promise_minutes(session, store, cart.service)
-    promise = views.clock(views.promise_at(utcnow(), minutes), store.timezone)
-    return {"priced": result, "minutes": minutes, "promise": promise, "tips": TIPS, "menu": found}
+    found_quote = views.cart_quote(session, store, cart, result, utcnow())
+    promise = views.clock(found_quote.promise_at, store.timezone)
+    return {
+        "priced": result,
+        "minutes": found_quote.minutes,
+        "promise": promise,
+        "paused": views.paused_note(found_quote, cart.service),
+        "tips": TIPS,
+        "menu": found,
+    }
 
 
 @router.get("/cart")

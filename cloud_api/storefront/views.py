@@ -4,23 +4,21 @@ cart in words, the promise the store is quoting now, and the tracker's first pic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cloud_api.models import Order, Store
+from cloud_api.models import Store
+from cloud_api.orders import quote as online_quote
+from cloud_api.orders.quote import OnlineQuote
 from cloud_api.orders.schemas import ItemIn
 from cloud_api.storefront.cart import Cart
 from makeline.trade.errors import TradeError
 from makeline.trade.lifecycle import Service
-from makeline.trade.menu import Menu, Product, ProductKind
+from makeline.trade.menu import Menu, Product, ProductKind, Station
 from makeline.trade.pricing import ItemRequest, Quote, price_order
-
-# Until a store has quoted a few online orders, these are its promises.
-DEFAULT_MINUTES = {Service.DELIVERY: 35, Service.CARRYOUT: 15}
-RECENT_PROMISES = 10
+from makeline.trade.throttle import Level
 
 
 @dataclass
@@ -84,26 +82,21 @@ def priced(menu: Menu, cart: Cart, tax_rate_bp: int) -> PricedCart:
     return PricedCart(quote, problem, coupons)
 
 
-def promise_minutes(session: Session, store: Store, service: Service) -> int:
-    """What the store has been promising lately: the newest promises it quoted for online
-    orders of this kind (its own live estimate), else a sensible default."""
-    rows = session.execute(
-        select(Order.placed_at, Order.promise_at)
-        .where(
-            Order.store_id == store.id,
-            Order.service == service.value,
-            Order.promise_at.is_not(None),
-            Order.scheduled_for.is_(None),  # an order for later promises its own time
-        )
-        .order_by(Order.placed_at.desc())
-        .limit(RECENT_PROMISES)
-    ).all()
-    spans = [(p - placed).total_seconds() / 60 for placed, p in rows if p is not None]
-    spans = [s for s in spans if 5 <= s <= 180]
-    if not spans:
-        return DEFAULT_MINUTES[service]
-    spans.sort()
-    return round(spans[len(spans) // 2])
+def cart_quote(session: Session, store: Store, cart: Cart, result: PricedCart, now: datetime) -> OnlineQuote:
+    """The promise the order would get now: the store's own quote (`cloud_api.orders.quote`)."""
+    pizzas = 0
+    if result.quote is not None:
+        pizzas = sum(i.quantity for i in result.quote.items if i.station is Station.MAKELINE)
+    lat = cart.address.lat if cart.address is not None else None
+    lon = cart.address.lon if cart.address is not None else None
+    return online_quote.quote(session, store, cart.service, pizzas, now, lat, lon)
+
+
+def paused_note(found: OnlineQuote, service: Service) -> str:
+    """What the cart says while the store has paused online delivery."""
+    if service is Service.DELIVERY and found.throttle is Level.PAUSED:
+        return "Online delivery is paused for now: the kitchen is full. Carryout is open."
+    return ""
 
 
 def clock(at: datetime | None, zone: str) -> str:
@@ -112,7 +105,3 @@ def clock(at: datetime | None, zone: str) -> str:
         return ""
     local = at.astimezone(ZoneInfo(zone))
     return local.strftime("%I:%M %p").lstrip("0")
-
-
-def promise_at(now: datetime, minutes: int) -> datetime:
-    return now + timedelta(minutes=minutes)

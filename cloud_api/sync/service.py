@@ -4,7 +4,8 @@
   transaction (`store_events.apply_store_events`); the answer names the store's
   high-water mark, so a replayed batch changes nothing and gets the same answer.
 - `pull`: the store's feed after a cursor, exactly as stored (built from the wire contract).
-- `heartbeat`: the store is online (it takes online orders) and where both ledgers stand.
+- `heartbeat`: the store is online (it takes online orders), its kitchen's load (online
+  quotes and the throttle) and where both ledgers stand.
 - `claim`: one computer speaks for a store: a second agent (a copy of the store's database
   on another computer) is refused with 409 while the first is still heard from, and
   flagged for head office.
@@ -146,6 +147,9 @@ def heartbeat(
 ) -> contract.HeartbeatAck:
     store = record_heartbeat(session, store_id, now)
     repository.save_report(session, store_id, beat, now)
+    if beat.load is not None:
+        store.live_load = beat.load.model_dump(mode="json")
+        store.live_load_at = now
     high_water, feed_high_water = positions(session, store_id)
     troubled = [p for p in beat.printers if not p.online and p.waiting]
     for printer in troubled:

@@ -60,6 +60,7 @@ class Delivery:
     left_s: int
     delivered_s: int
     promise_s: int
+    back_s: int = 0  # when its driver was expected back from the run
 
     @property
     def on_time(self) -> bool:
@@ -166,6 +167,7 @@ def simulate(
                         now,
                         now + stop.eta_s,
                         order.promise_s,
+                        now + run.return_s,
                     )
                 )
         events = sorted(set(events))

@@ -43,6 +43,16 @@ class Store(Base):
     # The store's `StoreHours` (weekly hours and holiday closures); None: open around the clock.
     hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    oven_belt_pizzas: Mapped[int] = mapped_column(Integer, default=8)  # pizzas the belt holds at once
+    # Online ordering's throttle (makeline.trade.throttle): the level the load called for at the
+    # last review, since when, the usual delivery quote then, and a manager's hold.
+    throttle_busy_min: Mapped[int] = mapped_column(Integer, default=45)
+    throttle_pause_min: Mapped[int] = mapped_column(Integer, default=75)
+    throttle_level: Mapped[str] = mapped_column(String(10), default="open")
+    throttle_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    throttle_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    throttle_override: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    throttle_override_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
 
 
 class Staff(Base):

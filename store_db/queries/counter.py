@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from makeline.trade.address import Located
-from makeline.trade.geo import distance_km
 from makeline.trade.lifecycle import Stage
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Amount, Placement, ToppingChoice
 from makeline.trade.pricing import ItemRequest
+from makeline.trade.quote import Estimate
 from store_db.models import Customer, CustomerAddress, Order, OrderLine, Store
 from store_db.services import customers, promise
 from store_db.services.orders import store_limits
@@ -171,6 +171,8 @@ class PromiseQuote:
     pizzas_ahead: int
     drivers_in: int
     drivers_out: int
+    estimate: Estimate  # make, oven, wait for a driver, drive
+    rack: int = 0  # delivery orders on the rack waiting for a driver
 
 
 def promise_estimate(
@@ -182,16 +184,16 @@ def promise_estimate(
     lon: float | None = None,
 ) -> PromiseQuote:
     """The promise `place_order` would quote now, from the live load."""
-    store = session.scalars(select(Store)).one()
-    load = promise.kitchen_load(session)
-    km = distance_km(store.lat, store.lon, lat, lon) if (lat is not None and lon is not None) else 0.0
-    seconds = promise.quote_seconds(store, load, pizzas, delivery, promise.drive_seconds(store, km))
+    quoted = promise.quote(session, pizzas, delivery, at, lat, lon)
+    load = quoted.load
     return PromiseQuote(
-        seconds=seconds,
-        promise_at=promise.promise_time(at, seconds),
-        pizzas_ahead=load.pizzas_waiting,
+        seconds=quoted.estimate.promise_s,
+        promise_at=quoted.promise_at,
+        pizzas_ahead=load.make_ahead,
         drivers_in=load.drivers_in,
-        drivers_out=load.drivers_out,
+        drivers_out=len(load.drivers) - load.drivers_in,
+        estimate=quoted.estimate,
+        rack=load.rack,
     )
 
 

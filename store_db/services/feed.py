@@ -213,6 +213,7 @@ def _online_order(session: Session, entry: OnlineOrder, at: datetime) -> None:
         cloud_order_id=cloud_id,
         paid_online=paid,
         scheduled_for=entry.scheduled_for,
+        promise_at=entry.promise_at,  # the customer's promise, quoted on this store's load
     )
     order = place_order(session, request, min(entry.placed_at, at))
     # Placed while this store was offline and due by now: to the kitchen at once.

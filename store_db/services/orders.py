@@ -29,7 +29,7 @@ from store_db.models import (
     Tender,
     new_id,
 )
-from store_db.services import customers, kitchen, outbox, printing, promise
+from store_db.services import customers, kitchen, outbox, printing, promise, throttle
 from store_db.services.menu import current_menu
 from store_db.services.scheduled import check_time, fire_at
 from sync.contract.events import OrderFired, OrderPlaced, TenderLine
@@ -71,6 +71,7 @@ class OrderRequest(Frozen):
     cloud_order_id: str | None = None
     paid_online: bool = False
     scheduled_for: datetime | None = None  # an order for later; None: as soon as possible
+    promise_at: datetime | None = None  # an online order: the promise the cloud gave the customer
 
 
 def quote(session: Session, request: OrderRequest) -> Quote:
@@ -185,28 +186,31 @@ def place_order(
     if breaches and approved_by is None:
         raise OverLimits(f"Above this store's limits: {describe(breaches)} A manager must approve.", breaches)
     phone = customers.normalize_phone(request.phone) if request.phone else ""
-    label, place, km = "", None, 0.0
+    label, place = "", None
     if request.service is Service.DELIVERY:
         if request.address is None or not request.address.line1.strip():
             raise MissingDeliveryAddress("A delivery order needs an address; enter one or make it carryout.")
         if not phone:
             raise BadInput("A delivery order needs the customer's phone number for the driver.")
         place = _locate(session, request.address)
-        km = customers.check_delivery_area(store, place.lat, place.lon, place.line1, session)
+        customers.check_delivery_area(store, place.lat, place.lon, place.line1, session)
         label = ", ".join(x for x in (place.line1, request.address.line2, place.city) if x)
     tenders = _tenders(request, priced.total)
     if request.paid_online and not request.cloud_order_id:
         raise BadInput("Only orders from the cloud arrive paid online.")
+    if request.promise_at is not None and not request.cloud_order_id:
+        raise BadInput("Only orders from the cloud arrive with a promise; the store quotes its own.")
 
     pizzas = sum(i.quantity for i in priced.items if i.station is Station.MAKELINE)
-    seconds = promise.quote_seconds(
-        store,
-        promise.kitchen_load(session),
+    quoted = promise.quote(
+        session,
         pizzas,
         request.service is Service.DELIVERY,
-        promise.drive_seconds(store, km),
+        at,
+        place.lat if place else None,
+        place.lon if place else None,
     )
-    promise_at = promise.promise_time(at, seconds)
+    promise_at = request.promise_at or quoted.promise_at
     held, wanted = False, None
     if request.scheduled_for is not None:
         # The cloud checked an online order's time against the same hours when it was placed.
@@ -214,7 +218,7 @@ def place_order(
             request.scheduled_for if request.cloud_order_id else check_time(store, request.scheduled_for, at)
         )
         promise_at = max(wanted, promise_at)  # too soon for the kitchen: the soonest it can
-        held = at < fire_at(wanted, timedelta(seconds=seconds))
+        held = at < fire_at(wanted, timedelta(seconds=quoted.estimate.total_s))
     day = business_date(promise_at if wanted else at, store.timezone, store.day_starts_hour)
     number = _next_number(session, day)
     customer = None
@@ -290,6 +294,7 @@ def place_order(
                 insert(cast(Table, model.__table__)), [_columns(row) for row in rows]
             )
     outbox.emit(session, placed_event(order, priced.items, tenders), order.id, at)
+    throttle.review(session, at, quoted.load)  # the load as this order came in
     if wanted is not None and not held:  # for later, but due already: in the kitchen now
         outbox.emit(session, OrderFired(order_id=order.id, number=order.number, at=at), order.id, at)
     if not tickets and not held:

@@ -1,92 +1,162 @@
-"""Promise times quoted from the live load, not a constant.
+"""Promise times from the live load: the snapshot `makeline.trade.quote` reads, taken here.
 
-A quote adds up what is ahead of the new order: pizzas waiting on the make
-line (at the store's make target each), the oven belt, a few minutes on the
-rack, and for delivery the drive out plus the wait for a driver.
+`live_load` reads, in one read: pizzas waiting on the make line (each waiting order
+counted up to a batch, so one approved 99-pizza catering order does not stand in front
+of every later one), pizzas on the belt, every delivery order not yet out the door with
+when it will be ready and how far it goes, and every driver on the clock with when each
+is free (in the store now, or the expected return of the run the driver is on).
 
-One big order (a manager-approved catering order of 99 pizzas) does not stand in
-front of every later one: the make line works a batch of it, then the next
-ticket, then the next batch, so each waiting order counts at most
-`ORDER_LOAD_CAP` pizzas toward the orders behind it. The big order's own promise
-still counts all of its pizzas.
+`quote` is what `place_order` promises and the counter shows; `estimate` the parts
+(make, oven, wait for a driver, drive) a scheduled order's fire time is worked back from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store_db.models import Order, OrderLine, Shift, Staff, Store
+from makeline.trade.geo import distance_km
+from makeline.trade.lifecycle import Stage
+from makeline.trade.quote import (
+    CUT_AND_RACK_S,
+    OVERDUE_RETURN_S,
+    Estimate,
+    Load,
+    Waiting,
+    capped,
+    promise_time,
+)
+from makeline.trade.quote import estimate as estimate_load
+from store_db.models import DeliveryRun, Order, OrderLine, Shift, Staff, Store
 from store_db.queries.scheduled import NOT_HELD
 
-RACK_BUFFER_S = 180
-DRIVER_WAIT_S = 300  # half a typical run when every driver is out
-ROUND_TO_S = 300
-ORDER_LOAD_CAP = 12  # pizzas of one waiting order the make line works before the next ticket
+IN_KITCHEN = (Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value, Stage.READY.value)
+BOX_S = 60  # after the belt, an order is boxed and on the rack in about a minute
 
 
 @dataclass(frozen=True)
-class KitchenLoad:
-    pizzas_waiting: int  # on the make line, not yet made
-    pizzas_ahead: int  # what a new order waits behind: each waiting order's pizzas up to the cap
-    drivers_in: int
-    drivers_out: int
+class Quote:
+    estimate: Estimate
+    promise_at: datetime
+    load: Load
 
 
-def kitchen_load(session: Session) -> KitchenLoad:
-    """Pizzas waiting on the make line (all, and as a new order waits behind them) and drivers
-    in and out, in one statement."""
-    per_order = (
-        select(func.sum(OrderLine.quantity).label("pizzas"))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.stage == "placed", OrderLine.station == "makeline")
-        .where(NOT_HELD)  # orders for later wait apart until they fire
+def live_load(session: Session, at: datetime, store: Store | None = None) -> Load:
+    """The store's load at `at`: what `makeline.trade.quote.estimate` reads."""
+    store = store or session.scalars(select(Store)).one()
+    pizzas = (
+        select(OrderLine.order_id, func.sum(OrderLine.quantity).label("pizzas"))
+        .where(OrderLine.station == "makeline")
         .group_by(OrderLine.order_id)
         .subquery()
     )
-    capped = case((per_order.c.pizzas > ORDER_LOAD_CAP, ORDER_LOAD_CAP), else_=per_order.c.pizzas)
-    waiting = select(
-        func.coalesce(func.sum(per_order.c.pizzas), 0), func.coalesce(func.sum(capped), 0)
-    ).subquery()
-
-    def drivers(out: bool) -> Any:
-        return (
-            select(func.count())
-            .select_from(Shift)
-            .join(Staff, Staff.id == Shift.staff_id)
-            .where(Staff.role == "driver", Shift.clock_out_at.is_(None), Shift.out_on_run.is_(out))
-            .scalar_subquery()
+    rows = session.execute(
+        select(
+            Order.service,
+            Order.stage,
+            Order.placed_at,
+            Order.made_at,
+            Order.baked_at,
+            Order.lat,
+            Order.lon,
+            func.coalesce(pizzas.c.pizzas, 0),
         )
-
-    row = session.execute(select(waiting, drivers(False), drivers(True))).one()
-    return KitchenLoad(
-        pizzas_waiting=int(row[0]), pizzas_ahead=int(row[1]), drivers_in=int(row[2]), drivers_out=int(row[3])
+        .outerjoin(pizzas, pizzas.c.order_id == Order.id)
+        .where(Order.stage.in_(IN_KITCHEN), NOT_HELD)  # orders for later wait apart until they fire
+        .order_by(Order.placed_at, Order.number)
+    ).all()
+    drivers = session.execute(
+        select(DeliveryRun.expected_return_at)
+        .select_from(Shift)
+        .join(Staff, Staff.id == Shift.staff_id)
+        .outerjoin(DeliveryRun, (DeliveryRun.shift_id == Shift.id) & (DeliveryRun.status == "out"))
+        .where(Staff.role == "driver", Shift.clock_out_at.is_(None))
+    ).all()
+    half_area = store.delivery_radius_km / 2
+    shape = Load(
+        make_target_s=store.make_target_s,
+        oven_s=store.oven_s,
+        belt_pizzas=store.oven_belt_pizzas,
+        bag=store.hot_bag_capacity,
+        speed_kmh=store.avg_speed_kmh,
+        road_factor=store.road_factor,
     )
+    make_ahead = in_oven = 0
+    deliveries: list[Waiting] = []
+    for service, stage, _placed, made_at, baked_at, lat, lon, on_line in rows:
+        count = int(on_line)
+        if stage == Stage.PLACED.value:
+            make_ahead += capped(count)
+            ready_in = make_ahead * store.make_target_s + store.oven_s + CUT_AND_RACK_S
+        elif stage == Stage.MADE.value:
+            in_oven += count
+            ready_in = _until(at, made_at, store.oven_s + BOX_S)
+        elif stage == Stage.BAKED.value:
+            ready_in = _until(at, baked_at, BOX_S)
+        else:
+            ready_in = 0
+        if service == "delivery":
+            km = (
+                distance_km(store.lat, store.lon, lat, lon)
+                if lat is not None and lon is not None
+                else half_area
+            )
+            deliveries.append(Waiting(ready_in, shape.drive_s(km)))
+    deliveries.sort(key=lambda w: w.ready_in_s)
+    free = tuple(_free_in(at, back) for (back,) in drivers)
+    return replace(shape, make_ahead=make_ahead, in_oven=in_oven, deliveries=tuple(deliveries), drivers=free)
 
 
-def quote_seconds(store: Store, load: KitchenLoad, pizzas: int, delivery: bool, drive_s: float) -> int:
-    """Seconds from now to the promise: the pizzas ahead (capped per order) and this order's own
-    at the make target each, the oven belt, the rack, and for delivery the drive and a driver."""
-    make = (load.pizzas_ahead + pizzas) * store.make_target_s
-    seconds = make + store.oven_s + RACK_BUFFER_S
-    if delivery:
-        seconds += int(drive_s)
-        if load.drivers_in == 0:
-            seconds += DRIVER_WAIT_S * (1 if load.drivers_out else 2)
-    return seconds
+def _free_in(at: datetime, back: datetime | None) -> int:
+    """Seconds until a driver is free: 0 in the store; a driver past the expected return is
+    counted back shortly."""
+    if back is None:
+        return 0
+    seconds = int((back - at).total_seconds())
+    return seconds if seconds > 0 else OVERDUE_RETURN_S
 
 
-def promise_time(placed_at: datetime, seconds: int) -> datetime:
-    """Rounded up to the next 5 minutes: a time a person can say on the phone."""
-    raw = placed_at + timedelta(seconds=seconds)
-    epoch = raw.timestamp()
-    rounded = -(-epoch // ROUND_TO_S) * ROUND_TO_S
-    return raw + timedelta(seconds=rounded - epoch)
+def _until(at: datetime, since: datetime | None, seconds: int) -> int:
+    if since is None:
+        return seconds
+    return max(0, int((since - at).total_seconds()) + seconds)
 
 
-def drive_seconds(store: Store, km: float) -> float:
-    return km * store.road_factor / store.avg_speed_kmh * 3600
+def drive_seconds(store: Store, km: float) -> int:
+    return round(km * store.road_factor / store.avg_speed_kmh * 3600)
+
+
+def estimate(
+    session: Session,
+    pizzas: int,
+    delivery: bool,
+    at: datetime,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Estimate:
+    """Make, oven, wait-for-driver and drive seconds for an order of `pizzas` pizzas now (a
+    delivery to `lat`, `lon`; without a position, half-way to the edge of the area)."""
+    return quote(session, pizzas, delivery, at, lat, lon).estimate
+
+
+def quote(
+    session: Session,
+    pizzas: int,
+    delivery: bool,
+    at: datetime,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Quote:
+    """The estimate and the promise a new order placed at `at` gets."""
+    store = session.scalars(select(Store)).one()
+    load = live_load(session, at, store)
+    km = (
+        distance_km(store.lat, store.lon, lat, lon)
+        if lat is not None and lon is not None
+        else store.delivery_radius_km / 2
+    )
+    found = estimate_load(load, pizzas, delivery, drive_seconds(store, km) if delivery else 0)
+    return Quote(found, promise_time(at, found.promise_s), load)

@@ -24,8 +24,9 @@ from makeline.trade.geo import distance_km
 from makeline.trade.hours import StoreHours, check_order_time
 from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.menu import Station
+from makeline.trade.quote import estimate as estimate_load
 from store_db.errors import BadInput
-from store_db.models import KitchenTicket, Order, OrderLine, Store, new_id
+from store_db.models import KitchenTicket, Order, OrderLine, Store, new_id, utcnow
 from store_db.queries.scheduled import store_hours
 from store_db.services import kitchen, outbox, printing, promise
 from sync.contract.events import OrderFired
@@ -55,16 +56,17 @@ def fire_at(scheduled_for: datetime, estimate: timedelta) -> datetime:
     return scheduled_for - estimate
 
 
-def estimate(session: Session, store: Store, pizzas: int, delivery: bool, km: float) -> timedelta:
-    """How long the store needs now from ticket to customer: the counter's promise rules
-    over the live load (pizzas ahead, oven, rack, drive, a driver)."""
-    load = promise.kitchen_load(session)
-    return timedelta(
-        seconds=promise.quote_seconds(store, load, pizzas, delivery, promise.drive_seconds(store, km))
-    )
+def estimate(
+    session: Session, store: Store, pizzas: int, delivery: bool, km: float, at: datetime | None = None
+) -> timedelta:
+    """How long the store needs now from ticket to customer: the one quote model
+    (`makeline.trade.quote`) over the live load: make, oven, a wait for a driver, the drive."""
+    load = promise.live_load(session, at or utcnow(), store)
+    found = estimate_load(load, pizzas, delivery, load.drive_s(km) if delivery else 0)
+    return timedelta(seconds=found.total_s)
 
 
-def order_estimate(session: Session, store: Store, order: Order) -> timedelta:
+def order_estimate(session: Session, store: Store, order: Order, at: datetime | None = None) -> timedelta:
     pizzas = sum(
         session.scalars(
             select(OrderLine.quantity).where(
@@ -75,7 +77,7 @@ def order_estimate(session: Session, store: Store, order: Order) -> timedelta:
     km = 0.0
     if order.lat is not None and order.lon is not None:
         km = distance_km(store.lat, store.lon, order.lat, order.lon)
-    return estimate(session, store, pizzas, order.service == Service.DELIVERY.value, km)
+    return estimate(session, store, pizzas, order.service == Service.DELIVERY.value, km, at)
 
 
 def held_orders(session: Session, until: datetime | None = None) -> list[Order]:
@@ -137,7 +139,7 @@ def fire_if_due(session: Session, store: Store, order_id: str, at: datetime) -> 
     order = session.get_one(Order, order_id)
     if order.scheduled_for is None or order.fired_at is not None or order.stage != Stage.PLACED.value:
         return False
-    if at < fire_at(order.scheduled_for, order_estimate(session, store, order)):
+    if at < fire_at(order.scheduled_for, order_estimate(session, store, order, at)):
         return False
     fire(session, order.id, at)
     return True

@@ -7,17 +7,23 @@ kill at any moment leaves the database as it was before or after, never between.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from store_db.db import StoreDB
+from store_db.errors import StoreError
 from store_db.models import FeedQuarantine, OutboxEvent, Store, SyncState, utcnow
-from store_db.services import cloud_link, enrollment
+from store_db.services import cloud_link, enrollment, throttle
 from sync import contract, failpoints
 from sync.errors import OutOfStep
 from sync.protocol import whole_transactions
+
+log = logging.getLogger("sync")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,18 @@ class Ledger:
             if state is None or not state.cloud_url or not state.device_token:
                 return None
             return Link(state.cloud_url, state.device_token, state.status, state.last_error)
+
+    def live_load(self) -> contract.LiveLoad | None:
+        """The kitchen's load now, with online ordering's throttle reviewed against it; None
+        when it cannot be read or a store setting is past what the wire carries (the cloud
+        then quotes on its own estimate): the heartbeat itself never fails for it."""
+        at = utcnow()
+        try:
+            load, found = self.db.run(throttle.reviewed_load, at)
+            return contract.LiveLoad.of(load, found, at)
+        except (StoreError, SQLAlchemyError, ValidationError) as exc:
+            log.warning("sync: the kitchen's load could not be read for online quotes: %s", exc)
+            return None
 
     def position(self) -> Position:
         with self.db.read() as session:

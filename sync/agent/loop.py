@@ -324,6 +324,7 @@ class SyncAgent:
     async def _beat(self, cloud: CloudLink, session: _Session) -> contract.HeartbeatAck:
         printers = await self._io(self.printers) if self.printers is not None else []
         here = await self._io(self.ledger.position)
+        load = await self._io(self.ledger.live_load)
         ack = await cloud.heartbeat(
             contract.Heartbeat(
                 store_id=session.store_id,
@@ -337,6 +338,7 @@ class SyncAgent:
                 printers=printers,
                 agent_version=self.version,
                 menu_version=here.menu_version,
+                load=load,
             )
         )
         if session.store_id and ack.high_water > session.acked and not session.problem:

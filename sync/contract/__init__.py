@@ -5,6 +5,7 @@ it imports pydantic, the standard library and the trade's pure rules, nothing el
   (a side that receives a newer protocol answers 426 / closes, naming both versions);
 - `events`: every kind of store event (store → cloud), a union on `kind`, versioned;
 - `entries`: every kind of feed entry (cloud → store), a union on `kind`, versioned;
+- `quote`: the store's live load and online ordering's throttle, carried by the heartbeat;
 - `doc`: `python -m sync.contract.doc` writes `docs/sync.md` from the models.
 
 Each side builds what it sends from these models and parses what it receives with
@@ -32,6 +33,7 @@ from sync.contract.envelope import (
     too_new,
 )
 from sync.contract.events import EVENT_KINDS, StoreEvent, parse_event
+from sync.contract.quote import LiveLoad, WaitingDelivery
 
 __all__ = [
     "ENTRY_KINDS",
@@ -48,6 +50,7 @@ __all__ = [
     "Heartbeat",
     "HeartbeatAck",
     "Hello",
+    "LiveLoad",
     "Nudge",
     "OutboxEvent",
     "PrinterHealth",
@@ -55,6 +58,7 @@ __all__ = [
     "PushAck",
     "PushBatch",
     "StoreEvent",
+    "WaitingDelivery",
     "parse_entry",
     "parse_event",
     "too_new",

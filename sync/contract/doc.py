@@ -147,7 +147,7 @@ def render() -> str:
     lines += _kind_section("Store events (store → cloud, `OutboxEvent.payload`)", EVENT_KINDS)
     lines += _kind_section("Feed entries (cloud → store, `FeedEntry.payload`)", ENTRY_KINDS)
     lines += ["## Parts", ""]
-    for model in _nested(EVENT_KINDS + ENTRY_KINDS):
+    for model in _nested(ENVELOPES + EVENT_KINDS + ENTRY_KINDS):
         lines += [f"### {model.__name__}", "", (model.__doc__ or "").strip(), "", *_fields(model), ""]
     text = "\n".join(lines)
     while "\n\n\n" in text:

@@ -61,6 +61,7 @@ class OnlineOrder(Body):
     payment: Literal["paid", "due"]
     total: Cents
     placed_at: UTCTime
+    promise_at: UTCTime | None = None  # the promise the customer was given, from the store's load
     scheduled_for: UTCTime | None = None
 
     @model_validator(mode="before")

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from sync.contract.base import Id, Text, UTCTime, Wire
+from sync.contract.quote import LiveLoad
 
 PROTOCOL = 2
 MAX_BATCH = 500  # events per push, unless one store transaction alone is longer
@@ -90,6 +91,7 @@ class Heartbeat(Wire):
     printers: list[PrinterHealth] = Field(default_factory=list, max_length=50)
     agent_version: str = Field(default="", max_length=40)
     menu_version: int = Field(default=0, ge=0, le=2**31 - 1)  # the menu the store sells from (0: none)
+    load: LiveLoad | None = None  # the kitchen's load and online ordering's throttle, for quotes
 
 
 class HeartbeatAck(Wire):

@@ -3,7 +3,8 @@ log, the printers with the jobs waiting to print, the delivery KPIs per driver, 
 driver-hours needed (on runs) against worked (on the clock) per shift of the day.
 
 F2 orders, F3 staff, F4 audit log, F5 printers, F6 drivers, F7 driver hours, F8 feed entries set aside
-(`t` tries a held one again, after the fix). On the orders list `v` voids the selected order (reason +
+(`t` tries a held one again, after the fix); `o` holds online delivery open, busy or paused (or
+hands it back to the kitchen's load). On the orders list `v` voids the selected order (reason +
 a manager's or shift lead's PIN); `p` reprints its kitchen ticket and `r` its receipt (new jobs marked
 REPRINT), from the orders list or from a waiting job on the printers view. On the staff list `u` unlocks
 a locked-out member (an audited override). The KPIs are read off today's stage timestamps; the drivers'
@@ -13,36 +14,36 @@ stage timestamps of the orders on each driver's runs and the drivers' shifts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Footer
 
 from makeline.dispatch.staffing import ShiftHours
+from makeline.trade.throttle import Throttle
 from store_db.db import StoreDB
 from store_db.queries.delivery_kpis import DriverKpis, driver_kpis
 from store_db.queries.kitchen import sides_station_on
 from store_db.queries.kpis import Kpis, todays_kpis
 from store_db.queries.manager import AuditRow, OrderRow, StaffRow, recent_audit, staff_list, todays_orders
+from store_db.queries.online import online_ordering
 from store_db.queries.quarantine import SetAside, set_aside
 from store_db.queries.staffing import todays_driver_hours
-from store_db.queries.store import StoreInfo
 from store_db.services import access
 from terminal.data.feed_retry import retry_job
 from terminal.data.formatting import clock, minutes, money
 from terminal.data.order_time import stage_words
 from terminal.data.printer_health import PrintQueueView, print_queue
 from terminal.dialogs.confirm import ConfirmDialog
+from terminal.dialogs.online_ordering import LEFT_AS_IS, OnlineOrderingDialog, hold_job, throttle_line
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.base import LiveScreen
 from terminal.widgets.held_feed import HeldFeedTable
 from terminal.widgets.info_line import InfoLine
+from terminal.widgets.kpi_panel import ON_TIME_GOOD, kpi_panel, kpi_targets
 from terminal.widgets.literal import DataTable, Static, literal
 from terminal.widgets.printer_panel import PrinterPanel
 from terminal.widgets.status_line import StatusLine
@@ -55,72 +56,14 @@ class ManagerData:
     staff: list[StaffRow]
     audit: list[AuditRow]
     drivers: list[DriverKpis]
+    online: Throttle
     queue: PrintQueueView | None = None  # read only while the printers view is up
     driver_hours: list[ShiftHours] = field(default_factory=list)  # per shift of the day
     held: list[SetAside] = field(default_factory=list)  # feed entries set aside here
 
 
-def kpi_targets(store: StoreInfo) -> dict[str, float]:
-    """Seconds each average should stay under: the store's own targets, else the trade's."""
-    return {
-        "make": store.make_target_s,
-        "oven": 7 * 60,
-        "rack": store.rack_target_s,
-        "out the door": 15 * 60,
-        "delivery": 35 * 60,
-        "carryout wait": store.rack_target_s,
-    }
-
-
-def kpi_style(average_s: float | None, target_s: float | None) -> str:
-    """Green on target, amber up to half as long again, red past that."""
-    if average_s is None or target_s is None:
-        return ""
-    if average_s <= target_s:
-        return "bold green"
-    return "bold yellow" if average_s <= 1.5 * target_s else "bold white on red"
-
-
-def on_time_style(pct: float | None) -> str:
-    if pct is None:
-        return ""
-    return (
-        "bold green" if pct >= ON_TIME_GOOD else "bold yellow" if pct >= ON_TIME_BAD else "bold white on red"
-    )
-
-
-def kpi_panel(kpis: Kpis, targets: Mapping[str, float] | None = None) -> RenderableType:
-    targets = targets or {}
-    head = Text.assemble(
-        ("Today ", "bold"),
-        f"{kpis.orders} orders · {money(kpis.sales)} · {kpis.voids} voided · ",
-        ("on-time ", "bold"),
-        (f"{kpis.on_time_pct:.0f}%", on_time_style(kpis.on_time_pct))
-        if kpis.on_time_pct is not None
-        else "— (nothing delivered yet)",
-        f" of {kpis.delivered} delivered" if kpis.on_time_pct is not None else "",
-    )
-    grid = Table.grid(expand=True, padding=(0, 1))
-    for _ in range(2):
-        grid.add_column(no_wrap=True)
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_column(ratio=1, style="dim", no_wrap=True, overflow="ellipsis")
-    cells: list[RenderableType] = []
-    for m in kpis.measures:
-        cells += [
-            Text(m.name.capitalize(), style="bold"),
-            Text(minutes(m.average_s), style=kpi_style(m.average_s, targets.get(m.name))),
-            f"{m.target} · n={m.count}",
-        ]
-    for n in range(0, len(cells), 6):
-        grid.add_row(*cells[n : n + 6])
-    return Group(head, grid)
-
-
 DRIVER_COLUMNS = ("Driver", "Runs", "Delivered", "Avg delivery", "On time", "Runs/h", "Hours", "Status")
 HOURS_COLUMNS = ("Shift", "Needed h", "Worked h", "Idle h")
-ON_TIME_GOOD = 90.0  # below it the on-time figure turns amber
-ON_TIME_BAD = 75.0  # below it, red
 
 
 class ManagerScreen(LiveScreen[ManagerData]):
@@ -148,6 +91,9 @@ class ManagerScreen(LiveScreen[ManagerData]):
         Binding("u", "unlock", "Unlock", id="manager.unlock"),
         Binding("t", "retry_held", "Try again", id="manager.retry_held"),
         Binding(
+            "o", "online", "Online ordering", id="manager.online", tooltip="Hold or release online delivery."
+        ),
+        Binding(
             "s",
             "sides_screen",
             "Sides screen",
@@ -164,6 +110,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
         yield Static("Loading today's figures…", id="kpis")
+        yield Static("", id="online")
         with ContentSwitcher(initial="orders", id="manager-views"):
             yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
@@ -198,6 +145,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
                 staff_list(session),
                 recent_audit(session),
                 driver_kpis(session, at),
+                online_ordering(session),
                 driver_hours=todays_driver_hours(session, at),
                 held=set_aside(session, include_resolved=True),
             )
@@ -207,6 +155,7 @@ class ManagerScreen(LiveScreen[ManagerData]):
         self.data = data
         zone, now = self.makeline.store.timezone, self.makeline.now()
         self.query_one("#kpis", Static).update(kpi_panel(data.kpis, kpi_targets(self.makeline.store)))
+        self.query_one("#online", Static).update(throttle_line(data.online, zone))
         orders = self.query_one("#orders", DataTable)
         keep = orders.cursor_row
         orders.clear()
@@ -354,6 +303,21 @@ class ManagerScreen(LiveScreen[ManagerData]):
     def action_retry_held(self) -> None:  # the list follows when the store file changes
         entry = self.query_one(HeldFeedTable).selected() if self.view == "held" else None
         self.run_job(retry_job(entry, self.makeline.now()), self._said, name="retry-held")
+
+    def action_online(self) -> None:
+        """Hold online delivery at a level, or hand it back to the load; recorded with who."""
+        staff = self.makeline.staff
+        if self.data is None or staff is None:
+            return
+
+        def chosen(choice: str | None) -> None:
+            job = hold_job(staff.id, choice, self.makeline.now())
+            if job is None:
+                self._said(LEFT_AS_IS)
+            else:
+                self.run_job(job, self._said, name="online-ordering")
+
+        self.app.push_screen(OnlineOrderingDialog(self.data.online), chosen)
 
     def action_sides_screen(self) -> None:
         """Flip the store setting; asks once, saying what changes for the kitchen."""

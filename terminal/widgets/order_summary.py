@@ -11,6 +11,7 @@ from rich.text import Text
 from makeline.trade.hours import say_time
 from makeline.trade.lifecycle import Service
 from makeline.trade.pricing import PricedItem
+from makeline.trade.quote import Estimate
 from terminal.data.cart import TENDERS, Cart
 from terminal.data.counter_jobs import Priced
 from terminal.data.formatting import clock, money
@@ -80,6 +81,19 @@ def totals(cart: Cart, priced: Priced | None, zone: str, problem: str = "") -> R
                 style="bold cyan",
             )
         )
+        if cart.service is Service.DELIVERY:
+            parts.append(Text(promise_parts(promise.estimate), style="cyan"))
     if problem:
         parts.append(literal(problem, "bold red"))
     return Group(*parts)
+
+
+def promise_parts(found: Estimate) -> str:
+    """Where a delivery promise's minutes go: make, oven, waiting on the rack for a driver, the
+    drive (its stop in the bag after the first); one line of the order panel."""
+    stop = f" ({ordinal(found.bag_position)})" if found.bag_position > 1 else ""
+    return f"make {found.make_min} · oven {found.oven_min} · wait {found.wait_min} · drive {found.drive_min}{stop}"
+
+
+def ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")

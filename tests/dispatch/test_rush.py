@@ -49,3 +49,25 @@ def test_the_planner_beats_first_ready_first_out_on_the_friday_rush() -> None:
     print(line("planner", planner))
     assert planner.on_time_pct >= naive.on_time_pct
     assert planner.avg_delivery_min <= naive.avg_delivery_min
+
+
+def test_live_promises_see_the_queue_for_drivers_the_flat_rule_does_not() -> None:
+    from makeline.demo.rush_promise import live_promises, score
+    from makeline.dispatch.travel import GreatCircleTravel
+
+    rush = friday_rush(orders=40, drivers=2)
+    result = simulate(rush, naive_plan)
+    quoted = live_promises(rush, result, GreatCircleTravel())
+    orders = {o.label: o for o in rush.orders}
+    # never sooner than ready and driven there, and said in whole 5 minutes from placing
+    assert all(quoted[k] >= orders[k].ready_s for k in orders)
+    assert all((quoted[k] - orders[k].placed_s) % 300 == 0 for k in orders)
+    # two drivers for 40 doors: the queue grows, and the live promise grows with it
+    first, last = (
+        min(orders.values(), key=lambda o: o.placed_s),
+        max(orders.values(), key=lambda o: o.placed_s),
+    )
+    assert quoted[last.label] - last.placed_s > quoted[first.label] - first.placed_s
+    live = score(result, lambda label, _old: quoted[label])
+    old = score(result, lambda _label, old: old)
+    assert live.on_time_pct > old.on_time_pct

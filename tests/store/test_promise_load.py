@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from makeline.trade.pricing import ItemRequest
+from makeline.trade.quote import estimate
 from store_db.db import StoreDB
-from store_db.models import Store
 from store_db.services import access, promise
 from store_db.services.orders import TenderRequest, place_order
 from tests.store.helpers import T0, carryout
@@ -46,9 +44,9 @@ def test_the_load_counts_each_waiting_order_up_to_a_batch(db: StoreDB) -> None:
             session, carryout(ItemRequest(product="wings", size="8pc", quantity=4)), T0
         )  # not a pizza
     with db.read() as session:
-        load = promise.kitchen_load(session)
-        store = session.scalars(select(Store)).one()
-        # All waiting: 99 + 30 + 2 + 3 = 134. Ahead of a new order: 12 + 12 + 2 + 3 = 29.
-        assert (load.pizzas_waiting, load.pizzas_ahead) == (134, 29)
+        load = promise.live_load(session, T0)
+        # Ahead of a new order: 12 + 12 + 2 + 3 = 29 (of 134 waiting).
+        assert load.make_ahead == 29
         # A 2-pizza carryout: (29 + 2) x 60 s + 360 s + 180 s = 2400 s = 40 min.
-        assert promise.quote_seconds(store, load, 2, False, 0.0) == 2400
+        assert estimate(load, 2, False).total_s == 2400
+        assert promise.estimate(session, 2, False, T0).total_s == 2400

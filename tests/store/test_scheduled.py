@@ -22,7 +22,7 @@ from store_db.queries.kitchen import open_tickets
 from store_db.queries.store import status_counts
 from store_db.services import feed, scheduled
 from store_db.services.orders import place_order
-from store_db.services.promise import kitchen_load
+from store_db.services.promise import live_load
 from sync.contract import parse_event
 from sync.contract.entries import AddressOnWire, OnlineOrder, StoreSettings
 from sync.contract.events import OrderPlaced
@@ -63,7 +63,7 @@ def test_a_counter_order_for_later_is_held_then_fires_once_across_a_restart(stor
         assert (order.scheduled_for, order.promise_at, order.fired_at) == (LATER, LATER, None)
         assert tickets_of(db, order.id) == 0 and kitchen_jobs(db, order.id) == 0
         with db.read() as session:
-            assert kitchen_load(session).pizzas_waiting == 0, "a held order is not on the make line"
+            assert live_load(session, T0).make_ahead == 0, "a held order is not on the make line"
             assert read_board(session, T0).orders == (), "nor on the dispatch board"
             assert status_counts(session).in_progress == 0
             assert open_tickets(session, "makeline") == []

@@ -35,23 +35,30 @@ def friday_board(db: StoreDB) -> dict[str, str]:
     Returns order ids by name."""
 
     def placed(minutes: float) -> datetime:
+        # placed with no driver on the clock: promised make + belt + drive + 10 min for a
+        # driver + the 5-minute dispatch margin, rounded up to 5 minutes; just under 5 minutes
+        # earlier than the picture's times, so the 30-minute window of recent orders still
+        # holds the same six
+        return FRIDAY - timedelta(minutes=minutes + 4.9)
+
+    def ago(minutes: float) -> datetime:
         return FRIDAY - timedelta(minutes=minutes)
 
     orders = {
-        "north": order_at(db, 1.0, 0.2, placed=placed(25), stage_at=placed(11)),
-        "far_north": order_at(db, 1.6, 0.0, placed=placed(18), stage_at=placed(2)),
-        "south": order_at(db, -1.2, 0.3, placed=placed(16), stage_at=placed(1)),
-        "far_south": order_at(db, -1.8, -0.2, placed=placed(12), stage_at=placed(0.5), paid=True),
+        "north": order_at(db, 1.0, 0.2, placed=placed(25), stage_at=ago(11)),
+        "far_north": order_at(db, 1.6, 0.0, placed=placed(18), stage_at=ago(2)),
+        "south": order_at(db, -1.2, 0.3, placed=placed(16), stage_at=ago(1)),
+        "far_south": order_at(db, -1.8, -0.2, placed=placed(12), stage_at=ago(0.5), paid=True),
         "baked": order_at(
             db,
             0.5,
             2.0,
             stage=Stage.BAKED,
-            placed=FRIDAY - timedelta(minutes=9),
+            placed=placed(9),
             stage_at=FRIDAY - timedelta(seconds=20),
         ),
-        "unmade": order_at(db, 0.5, -2.0, stage=Stage.PLACED, placed=FRIDAY - timedelta(minutes=1)),
-        "luis": order_at(db, 0.0, 1.5, placed=placed(30), stage_at=placed(8)),
+        "unmade": order_at(db, 0.5, -2.0, stage=Stage.PLACED, placed=placed(1)),
+        "luis": order_at(db, 0.0, 1.5, placed=placed(30), stage_at=ago(8)),
     }
     clock_in(db, "Luis", at=FRIDAY - timedelta(hours=2))
     clock_in(db, "Sam", "Priya", at=FRIDAY - timedelta(hours=1))

@@ -51,3 +51,14 @@ def test_a_promise_is_late_when_passed_or_missed_by_the_eta_and_amber_when_close
     assert promise_risk(promise, FRIDAY, promise - 3 * minute) == "ok"
     assert promise_risk(promise, promise - 14 * minute, None) == "watch"  # no run yet, 14 min left
     assert promise_risk(promise, FRIDAY, None) == "ok"
+
+
+def test_the_counter_says_where_a_delivery_promise_goes() -> None:
+    from makeline.trade.quote import Estimate
+    from terminal.widgets.order_summary import promise_parts
+
+    third = Estimate(make_s=120, oven_s=540, wait_s=1140, drive_s=660, bag_position=3)
+    assert promise_parts(third) == "make 2 · oven 9 · wait 19 · drive 11 (3rd)"
+    assert promise_parts(Estimate(make_s=60, oven_s=540, drive_s=300, bag_position=1)) == (
+        "make 1 · oven 9 · wait 0 · drive 5"
+    )

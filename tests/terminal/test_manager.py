@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from makeline.trade.pricing import ItemRequest
+from makeline.trade.throttle import Level
 from printers.builders import document_for
 from printers.configure import add_printer
 from printers.decode import decode
@@ -18,15 +19,18 @@ from store_db.db import StoreDB
 from store_db.models import AuditEntry, Order, PrintJob, Staff
 from store_db.queries.kitchen import open_tickets
 from store_db.queries.kpis import StageTimes, compute_kpis
+from store_db.queries.online import online_ordering
 from store_db.services import kitchen
 from terminal.app import MakelineApp
 from terminal.data.formatting import money
 from terminal.dialogs.confirm import ConfirmDialog
+from terminal.dialogs.online_ordering import OnlineOrderingDialog
 from terminal.dialogs.void import VoidDialog
 from terminal.screens.counter import CounterScreen
 from terminal.screens.login import LoginScreen
 from terminal.screens.make_line import MakeLineScreen
-from terminal.screens.manager import ManagerScreen, kpi_style, on_time_style
+from terminal.screens.manager import ManagerScreen
+from terminal.widgets.kpi_panel import kpi_style, on_time_style
 from tests.terminal.conftest import FRIDAY, Clock, fill, log_in, make_app, place, screen_text, wait_for
 from tests.terminal.delivery_store import sams_evening
 
@@ -200,7 +204,7 @@ async def test_the_drivers_view_shows_delivery_kpis_per_driver(
     # driver, runs, delivered, avg delivery, on time, runs per driver-hour, hours, status
     assert rows == [
         ["Priya", "0", "0", "—", "—", "0.0", "1.0", "on the clock"],
-        ["Sam", "1", "2", "24:30", "50%", "0.5", "2.0", "on the clock"],
+        ["Sam", "1", "2", "27:00", "50%", "0.5", "2.0", "on the clock"],
     ]
 
 
@@ -299,3 +303,42 @@ async def test_a_held_feed_entry_is_listed_with_why_and_tried_again_once_fixed(
         found = session.get(Order, order.id)
         assert found is not None and found.payment == "paid"
     assert rows == {1: ("applied", 3), 2: ("held", 2)}
+
+
+async def test_the_manager_sees_online_ordering_and_holds_it(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    """The manager's line says what online customers get and why; `o` holds delivery paused
+    (recorded, with who), and `o` `a` hands it back to the kitchen's load."""
+    for _ in range(12):  # a busy counter: 12 pizzas ahead and no driver on the clock
+        place(db, [PEPPERONI], FRIDAY)
+    app = make_app(store_path, "manager", clock, db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await at_manager(pilot, app)
+        line = str(screen.query_one("#online", Static).render())
+        assert "Online" in line and "a usual delivery quotes" in line and "o change" in line
+        assert screen.data is not None and screen.data.online.minutes >= 30
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OnlineOrderingDialog), what="the choices")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "held by Dana" in screen_text(app), what="the hold")
+        screen.reload()
+        await wait_for(
+            pilot,
+            lambda: " PAUSED " in str(screen.query_one("#online", Static).render()),
+            what="the paused line",
+        )
+        with db.read() as session:
+            held = online_ordering(session)
+        assert (held.level, held.override_by) == (Level.PAUSED, "Dana")
+        assert audit(db)[-1] == "throttle_hold"
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OnlineOrderingDialog), what="the choices")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: _auto(db), what="the load deciding again")
+    assert audit(db)[-2:] == ["throttle_hold", "throttle_hold"]
+
+
+def _auto(db: StoreDB) -> bool:
+    with db.read() as session:
+        return online_ordering(session).override is None

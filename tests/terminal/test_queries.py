@@ -277,7 +277,7 @@ def test_driver_kpis_and_the_shift_so_far_read_from_the_store(db: StoreDB) -> No
         shift = driver_shift(session, sam_id)
     sam, priya = rows["Sam"], rows["Priya"]
     assert (sam.runs, sam.deliveries, sam.on_time_pct, sam.hours) == (1, 2, 50.0, 2.0)
-    assert sam.avg_delivery_s == (20 * 60 + 29 * 60) / 2  # placed 6:40, at the doors 7:00 and 7:09
+    assert sam.avg_delivery_s == (20 * 60 + 34 * 60) / 2  # placed 6:40, at the doors 7:00 and 7:14
     assert (priya.runs, priya.deliveries, priya.hours, priya.runs_per_hour) == (0, 0, 1.0, 0.0)
     assert shift is not None and (shift.runs, shift.runs_out, shift.deliveries) == (1, 0, 2)
     assert shift.owed_to_store == -shift.mileage_cents - shift.card_tips  # paid orders, no bank

@@ -81,7 +81,8 @@ def test_make_line_with_a_half_and_half_and_a_late_ticket(
 def test_counter_mid_order(snap_compare: Any, store_path: Path, db: StoreDB, clock: Clock) -> None:
     """A repeat caller found by phone: her card with the last order and F3, her saved address,
     delivery paid at the door; two lines, the half-and-half showing its LEFT and RIGHT changes;
-    subtotal, tax, total and a promise time quoted from the load; under the item line, what the
+    subtotal, tax, total and a promise time quoted from the load, with where its minutes go (make,
+    oven, wait for a driver, drive); under the item line, what the
     last line was understood as ("Added 1 2 Liter Cola.")."""
     repeat_customer(db, FRIDAY)
     app = make_app(store_path, "counter", clock, db)

@@ -1,0 +1,76 @@
+"""Online ordering's throttle (`makeline.trade.throttle`): reviewed against the live load,
+held by a manager.
+
+`review` is called when an order is placed and by the agent before each heartbeat (which
+carries the level to the cloud): it works out the usual delivery quote from the live
+load, moves the level with the trade's hysteresis, and writes a line to the audit log
+when the level changes. `hold` records a manager's override, or hands the level back to
+the load; both are in the audit log with who did it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from makeline.trade.quote import Load
+from makeline.trade.throttle import Level, Thresholds, Throttle, next_level, quote_minutes, usual_quote
+from store_db.errors import AccessDenied, BadInput
+from store_db.models import Staff, Store
+from store_db.queries.online import online_ordering
+from store_db.services import promise
+from store_db.services.staff import audit
+
+HOLDERS = ("manager", "shift_lead")
+
+
+def current(session: Session, store: Store | None = None) -> Throttle:
+    """The throttle as last reviewed (no write)."""
+    return online_ordering(session, store)
+
+
+def review(session: Session, at: datetime, load: Load | None = None) -> Throttle:
+    """Move the load's level with the live load at `at` (`load`: already read in this
+    transaction); returns the throttle as it now stands."""
+    store = session.scalars(select(Store)).one()
+    load = load or promise.live_load(session, at, store)
+    minutes = quote_minutes(usual_quote(load, store.delivery_radius_km))
+    before = Level(store.throttle_level)
+    level = next_level(before, minutes, Thresholds(store.throttle_busy_min, store.throttle_pause_min))
+    if store.throttle_minutes != minutes:
+        store.throttle_minutes = minutes
+    if level is not before:
+        store.throttle_level = level.value
+        store.throttle_since = at
+        found = current(session, store)
+        audit(session, at, "throttle", f"{before.value} → {level.value}: {found.reason}")
+        return found
+    return current(session, store)
+
+
+def reviewed_load(session: Session, at: datetime) -> tuple[Load, Throttle]:
+    """The live load at `at` and the throttle reviewed against it: what the heartbeat carries."""
+    load = promise.live_load(session, at)
+    return load, review(session, at, load)
+
+
+def hold(session: Session, staff_id: str, level: Level | None, at: datetime) -> Throttle:
+    """A manager or shift lead holds online delivery at `level`, or (None) hands it back to
+    the load. Refused to anyone else; recorded either way it goes."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active:
+        raise BadInput("Sign in again: that staff member is not on this store's list.")
+    if staff.role not in HOLDERS:
+        raise AccessDenied(
+            f"{staff.name} is {staff.role.replace('_', ' ')}; only a manager or shift lead can "
+            "change online ordering."
+        )
+    store = session.scalars(select(Store)).one()
+    store.throttle_override = level.value if level is not None else None
+    store.throttle_override_by = staff.id if level is not None else None
+    found = current(session, store)
+    what = f"held at {level.value}" if level is not None else "handed back to the load"
+    audit(session, at, "throttle_hold", f"Online delivery {what}: {found.reason}", staff.id)
+    return found
