@@ -54,6 +54,13 @@ class CloudSettings(BaseSettings):
         validation_alias=AliasChoices("MAKELINE_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"),
     )
     stripe_base_url: str | None = None
+    # Stripe.js Elements in the storefront's checkout: the card goes from the customer's
+    # browser to Stripe, and our server sees only the payment method it made.
+    stripe_publishable_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MAKELINE_STRIPE_PUBLISHABLE_KEY", "STRIPE_PUBLISHABLE_KEY"),
+    )
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     # The test gateway signs its webhooks with this. Unset: the demo uses a known one, a
     # development cloud makes a random one kept in its database, production refuses to start.
     test_webhook_secret: str | None = None

@@ -20,6 +20,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError
 from cloud_api.menus.service import store_menu
 from cloud_api.models import Store
+from cloud_api.settings import CloudSettings
 from cloud_api.storefront import accounts, checkout, forms, views
 from cloud_api.storefront import cart as carts
 from cloud_api.storefront.account_pages import router as account_router
@@ -243,7 +244,19 @@ def _checkout_values(
     now = utcnow()
     online = stores.is_online(store, now, _ctx(request).settings.store_online_seconds)
     when = availability(store, now, online, with_slots=True)
-    return values | {"form": form, "cards": checkout.TEST_CARDS, "gateway": "test", "when": when}
+    return values | {"form": form, "when": when} | _card_form(_ctx(request).settings)
+
+
+def _card_form(settings: CloudSettings) -> dict[str, Any]:
+    """The test gateway: its test tokens to choose from. Stripe: Stripe.js Elements, which
+    Stripe serves itself (its rules: the card form's script never comes from a merchant)."""
+    if settings.payment_gateway == "stripe" and settings.stripe_publishable_key:
+        return {
+            "gateway": "stripe",
+            "stripe_key": settings.stripe_publishable_key,
+            "stripe_js": settings.stripe_js_url,
+        }
+    return {"gateway": "test", "cards": checkout.TEST_CARDS}
 
 
 @router.get("/checkout")

@@ -57,6 +57,7 @@ class FakeStripe:
             "currency": form["currency"],
             "status": "succeeded",
             "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            "payment_method": form.get("payment_method"),
         }
         if token in DECLINES:
             intent["status"] = "requires_payment_method"

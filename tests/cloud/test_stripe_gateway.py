@@ -3,6 +3,7 @@ with idempotency keys, declines, a lost answer retried with the same key, refund
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -64,3 +65,52 @@ def test_an_order_paid_through_stripe(settings: CloudSettings, fake_stripe: Fake
         assert answer.status_code == 201, answer.text
         assert len(fake_stripe.intents) == 1
         assert fake_stripe.keys_seen[0] == fake_stripe.keys_seen[1]  # the retry used the same key
+
+
+def test_the_storefront_takes_the_card_through_stripe_js_and_sends_only_its_payment_method(
+    settings: CloudSettings, fake_stripe: FakeStripe
+) -> None:
+    stripe_settings = settings.model_copy(
+        update={
+            "payment_gateway": "stripe",
+            "stripe_api_key": "sk_test_fake",
+            "stripe_webhook_secret": "whsec_fake",
+            "stripe_base_url": fake_stripe.base_url,
+            "stripe_publishable_key": "pk_test_makeline",
+        }
+    )
+    app: FastAPI = create_app(stripe_settings)
+    with TestClient(app) as client:
+        store = bring_online(app)
+        assert client.post("/store", data={"store_id": store}, follow_redirects=False).status_code == 303
+        added = client.post("/cart/add", data={"product": "cheese", "size": "lg"}, follow_redirects=False)
+        assert added.status_code == 303
+        page = client.get("/checkout")
+        assert page.status_code == 200
+        assert 'data-stripe-key="pk_test_makeline"' in page.text
+        assert '<script src="https://js.stripe.com/v3/"></script>' in page.text
+        assert "tok_visa" not in page.text, "no test cards with the Stripe gateway"
+        key = re.search(r'name="checkout_key" value="([^"]+)"', page.text)
+        assert key is not None
+        form = {
+            "checkout_key": key.group(1),
+            "name": "Pat Stripe",
+            "phone": "708-555-0177",
+            "email": "pat@example.com",
+            "payment": "card",
+            "card_token": "pm_card_visa",  # what Stripe.js Elements made in the browser
+        }
+        placed = client.post("/checkout", data=form, follow_redirects=False)
+        assert placed.status_code == 303, placed.text[:2000]
+    (intent,) = fake_stripe.intents.values()
+    assert intent["payment_method"] == "pm_card_visa" and intent["status"] == "succeeded"
+
+
+def test_without_a_publishable_key_the_checkout_keeps_the_test_cards(
+    client: TestClient, app: FastAPI
+) -> None:
+    store = bring_online(app)
+    client.post("/store", data={"store_id": store}, follow_redirects=False)
+    client.post("/cart/add", data={"product": "cheese", "size": "lg"}, follow_redirects=False)
+    page = client.get("/checkout")
+    assert "tok_visa" in page.text and "js.stripe.com" not in page.text
