@@ -4,9 +4,10 @@
 
 Two uvicorn workers on a fresh embedded PostgreSQL (or DATABASE_URL); the load generator
 shares the machine's cores with the cloud and PostgreSQL. Each customer has chosen
-carryout from the demo store (the cart cookie) and reloads the menu as fast as it can.
+carryout from the demo store (the cart cookie) and loads the menu again after reading it
+for `--think` seconds (0: as fast as it can, which measures the queue, not a customer).
 
-    .venv/bin/python benchmarks/bench_storefront.py [--seconds 15] [--customers 50]
+    .venv/bin/python benchmarks/bench_storefront.py [--seconds 15] [--customers 50] [--think 1]
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 
 
 async def customer(
-    base: str, store: str, path: str, until: float, ttfb: list[float], sizes: list[int]
+    base: str, store: str, path: str, until: float, think: float, ttfb: list[float], sizes: list[int]
 ) -> int:
     """One customer reloading `path`; the time from sending to the response's first bytes."""
     errors = 0
@@ -53,17 +54,18 @@ async def customer(
                 continue
             ttfb.append(first)
             sizes.append(len(body))
+            await asyncio.sleep(think)
     return errors
 
 
 async def load(
-    base: str, store: str, path: str, customers: int, seconds: float
+    base: str, store: str, path: str, customers: int, seconds: float, think: float
 ) -> tuple[list[float], int, int]:
     ttfb: list[float] = []
     sizes: list[int] = []
     until = time.monotonic() + seconds
     errors = await asyncio.gather(
-        *(customer(base, store, path, until, ttfb, sizes) for _ in range(customers))
+        *(customer(base, store, path, until, think, ttfb, sizes) for _ in range(customers))
     )
     return ttfb, sum(errors), (max(sizes) if sizes else 0)
 
@@ -72,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--customers", type=int, default=50)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds a customer reads a page")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storefront-"))
@@ -94,15 +97,17 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
         print(
-            f"{os.cpu_count()} cores shared by the cloud (2 workers), PostgreSQL and {args.customers} customers"
+            f"{os.cpu_count()} cores shared by the cloud (2 workers), PostgreSQL and {args.customers} customers, each reading a page {args.think:g} s"
         )
         for label, path in (
             ("menu page", "/menu"),
             ("health check (floor + 1 query)", "/api/v1/health"),
             ("static file (framework floor)", "/static/site.css"),
         ):
-            asyncio.run(load(base, store, path, args.customers, 2))  # warm the workers' caches
-            ttfb, errors, size = asyncio.run(load(base, store, path, args.customers, args.seconds))
+            asyncio.run(load(base, store, path, args.customers, 2, args.think))  # warm the workers' caches
+            ttfb, errors, size = asyncio.run(
+                load(base, store, path, args.customers, args.seconds, args.think)
+            )
             print(
                 f"GET {path:<16} {label:<32} {len(ttfb) / args.seconds:7.1f}/s   "
                 f"TTFB p50 {pct(ttfb, 0.5):6.1f} ms   p99 {pct(ttfb, 0.99):6.1f} ms   "
