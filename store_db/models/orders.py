@@ -69,6 +69,10 @@ class Order(Base):
     # An order for later: held (no kitchen ticket yet) until it fires at `fired_at`.
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # An online order: when it reached this store (applied from the feed; `placed_at` is the
+    # customer's time) and when it was first seen on a make-line screen (None: not yet).
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no"

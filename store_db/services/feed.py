@@ -218,6 +218,12 @@ def _online_order(session: Session, entry: OnlineOrder, at: datetime) -> None:
     order = place_order(session, request, min(entry.placed_at, at))
     # Placed while this store was offline and due by now: to the kitchen at once.
     scheduled.fire_if_due(session, session.scalars(select(Store)).one(), order.id, at)
+    session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(arrived_at=at)
+        .execution_options(synchronize_session=False)
+    )
     if entry.total != order.total:
         mismatch = PriceMismatch(cloud_order_id=cloud_id, cloud_total=entry.total, store_total=order.total)
         outbox.emit(session, mismatch, order.id, at)
