@@ -17,6 +17,7 @@ from sync.contract import PrinterHealth
 OFFLINE = 100
 NEVER_HEARD = 90
 NO_MENU = 80
+UNSEEN_ORDERS = 70  # a customer's order nobody in the kitchen has seen
 PRINTER_DOWN_WITH_TICKETS = 60
 SECOND_COMPUTER = 50
 QUARANTINED = 40
@@ -40,6 +41,7 @@ class Report:
     printers: list[PrinterHealth]
     menu_version: int | None
     agent_version: str = ""
+    unseen_orders: int | None = None  # None: its agent does not report them
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,15 @@ def assess(s: Signals, now: datetime, window_s: int) -> Health:
         feed_backlog = max(0, s.feed_head - r.feed_cursor)
         if r.quarantined:
             problems.append(Problem(QUARANTINED, f"{r.quarantined} feed entries set aside at the store"))
+        if r.unseen_orders:
+            many = r.unseen_orders != 1
+            problems.append(
+                Problem(
+                    UNSEEN_ORDERS,
+                    f"{r.unseen_orders} online order{'s' if many else ''} not on a make-line screen "
+                    "and not printed: call the store",
+                )
+            )
         problems += _printer_problems(r.printers)
         problems += _backlog_problem(r.outbox_backlog, "events not yet pushed")
         problems += _backlog_problem(feed_backlog, "feed entries not yet pulled")

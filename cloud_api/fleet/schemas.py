@@ -28,7 +28,9 @@ class FleetStore(BaseModel):
     held_at_store: int | None = Field(description="feed entries the store set aside (its last report)")
     printers: list[PrinterState] | None = Field(description="none: not reported yet")
     unseen_order_alarms: int | None = Field(
-        default=None, description="not reported: store agents do not send it yet"
+        default=None,
+        description="online orders neither on a make-line screen nor printed a minute after they "
+        "reached the store (its last report); none: not reported",
     )
     menu_version: int | None = Field(description="the menu the cloud sells from for this store")
     menu_applied: int | None = Field(description="the menu the store reported it sells from")

@@ -25,6 +25,7 @@ def _report(row: StoreHeartbeat | None) -> Report | None:
         printers=[PrinterHealth.model_validate(p) for p in row.printers],
         menu_version=row.menu_version,
         agent_version=row.agent_version,
+        unseen_orders=row.unseen_orders,
     )
 
 
@@ -43,6 +44,7 @@ def _public(h: Health) -> FleetStore:
         held_in_cloud=s.held_here,
         held_at_store=r.quarantined if r else None,
         printers=[PrinterState(**p.model_dump()) for p in r.printers] if r else None,
+        unseen_order_alarms=r.unseen_orders if r else None,
         menu_version=s.menu_version,
         menu_applied=r.menu_version if r else None,
         online_ordering=h.ordering_open,

@@ -30,6 +30,8 @@ class StoreHeartbeat(Base):
     printers: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # `PrinterHealth`, as sent
     agent_version: Mapped[str] = mapped_column(String(40))
     menu_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: no menu yet
+    # Online orders nobody in the kitchen saw (None: an agent too old to report them).
+    unseen_orders: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class MenuRelease(Base):

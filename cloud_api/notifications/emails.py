@@ -25,7 +25,7 @@ from cloud_api.models import EmailMessage, Order, OrderLine, Store
 from cloud_api.notifications.email_sender import Email, EmailRejected, EmailSender, EmailTemporary
 
 log = logging.getLogger(__name__)
-CONFIRMATION, DELIVERED = "confirmation", "delivered"
+CONFIRMATION, DELIVERED, UNSEEN = "confirmation", "delivered", "unseen"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 
@@ -68,6 +68,12 @@ def compose(session: Session, message: EmailMessage, tracking_url: str) -> Email
     if message.kind == DELIVERED:
         subject = f"Your {shop} order {number} was delivered"
         lines = [f"Your order {number} was delivered at {_clock(order.delivered_at, zone)}. Enjoy!"]
+    elif message.kind == UNSEEN:
+        subject = f"Your {shop} order {number}: the kitchen has not started it yet"
+        lines = [
+            f"{shop} has your order {number}, but its kitchen has not started it yet. "
+            "We have alerted the store; call them if you need it sooner than your tracker shows."
+        ]
     else:
         items = session.scalars(
             select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.database import announcement
 from cloud_api.errors import BadRequest, Conflict, not_yours
 from cloud_api.models import Account, Notification, Order, Store
-from cloud_api.notifications import repository
+from cloud_api.notifications import emails, repository
 from cloud_api.notifications.schemas import NotificationCreate
 from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
 from cloud_api.orders.access import may_see
@@ -45,6 +46,44 @@ def queue_status_text(session: Session, order: Order, stage: Stage, at: datetime
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     announcement(session).jobs = True
+
+
+UNSEEN = "unseen"  # the stage-like key of the "your order was not started yet" message
+
+
+def queue_unseen_notices(session: Session, store_id: str, order_ids: list[str], at: datetime) -> int:
+    """The store reports `order_ids` unseen by its kitchen for five minutes: their customers
+    get one text and one email each (`order:<id>:unseen`, however often the store repeats it).
+    Ids of another store's orders, or of orders already started or voided, are ignored."""
+    if not order_ids:
+        return 0
+    orders = session.scalars(
+        select(Order).where(
+            Order.id.in_(order_ids[:200]), Order.store_id == store_id, Order.stage == Stage.PLACED.value
+        )
+    ).all()
+    for order in orders:
+        if order.phone:
+            session.execute(
+                insert(Notification)
+                .values(
+                    store_id=order.store_id,
+                    order_id=order.id,
+                    kind="status",
+                    stage=UNSEEN,
+                    dedupe_key=f"order:{order.id}:{UNSEEN}",
+                    phone=order.phone,
+                    body="",
+                    status="queued",
+                    attempts=0,
+                    next_attempt_at=at,
+                    created_at=at,
+                )
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            )
+            announcement(session).jobs = True
+        emails.queue_order_email(session, order, emails.UNSEEN, at)
+    return len(orders)
 
 
 def queue_message(

@@ -12,6 +12,11 @@ def status_text(
     order = f"order {label}".strip() if label else "order"
     if stage == Stage.PLACED.value:
         return f"{store_name} has your {order} and is making it now. Track it: {tracking_url}"
+    if stage == "unseen":
+        return (
+            f"{store_name} has your {order} but its kitchen has not started it yet; we have alerted "
+            f"the store. Track it: {tracking_url}"
+        )
     if stage == Stage.READY.value:
         return f"Your {order} is ready for pickup at {store_name}."
     if stage == Stage.OUT_THE_DOOR.value:

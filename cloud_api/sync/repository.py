@@ -51,6 +51,7 @@ def save_report(session: Session, store_id: str, beat: contract.Heartbeat, now: 
         "printers": [p.model_dump(mode="json") for p in beat.printers],
         "agent_version": beat.agent_version,
         "menu_version": beat.menu_version or None,
+        "unseen_orders": beat.unseen_orders,
     }
     session.execute(
         insert(StoreHeartbeat)

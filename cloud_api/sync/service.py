@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, CloudError, Conflict, Forbidden
 from cloud_api.feed import service as feed
+from cloud_api.notifications import service as notifications
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_events, high_water_mark
 from cloud_api.stores.service import record_heartbeat
@@ -150,6 +151,9 @@ def heartbeat(
     if beat.load is not None:
         store.live_load = beat.load.model_dump(mode="json")
         store.live_load_at = now
+    if beat.unseen_orders:
+        log.warning("store %s: %d online order(s) nobody in the kitchen saw", store.code, beat.unseen_orders)
+    notifications.queue_unseen_notices(session, store_id, beat.unseen_late, now)
     high_water, feed_high_water = positions(session, store_id)
     troubled = [p for p in beat.printers if not p.online and p.waiting]
     for printer in troubled:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from store_db.db import StoreDB
 from store_db.errors import StoreError
 from store_db.models import FeedQuarantine, OutboxEvent, Store, SyncState, utcnow
+from store_db.queries.unseen import unseen_orders
 from store_db.services import cloud_link, enrollment, throttle
 from sync import contract, failpoints
 from sync.errors import OutOfStep
@@ -41,6 +42,8 @@ class Position:
     feed_cursor: int  # the last feed entry applied
     set_aside: int = 0  # feed entries quarantined here, waiting for a fix
     menu_version: int = 0  # the menu the store sells from (0: none yet)
+    unseen_orders: int = 0  # online orders nobody saw (`makeline.trade.unseen`)
+    unseen_late: tuple[str, ...] = ()  # the cloud's ids of those whose customers are told
 
     @property
     def backlog(self) -> int:
@@ -71,7 +74,7 @@ class Ledger:
             log.warning("sync: the kitchen's load could not be read for online quotes: %s", exc)
             return None
 
-    def position(self) -> Position:
+    def position(self, at: datetime | None = None) -> Position:
         with self.db.read() as session:
             state = session.get(SyncState, 1)
             last = session.scalar(select(func.max(OutboxEvent.seq))) or 0
@@ -79,9 +82,10 @@ class Ledger:
                 select(func.count()).select_from(FeedQuarantine).where(FeedQuarantine.state == "held")
             )
             menu = session.scalar(select(Store.menu_version)) or 0
-            if state is None:
-                return Position(0, last, 0, int(held or 0), menu)
-            return Position(state.acked_seq, last, state.feed_cursor, int(held or 0), menu)
+            found = unseen_orders(session, at or utcnow())
+            late = tuple(u.cloud_order_id for u in found if u.tell_customer and u.cloud_order_id)
+            acked, cursor = (state.acked_seq, state.feed_cursor) if state else (0, 0)
+            return Position(acked, last, cursor, int(held or 0), menu, len(found), late[:200])
 
     def batch(self, after: int, limit: int) -> list[contract.OutboxEvent]:
         """The next events after seq `after`, whole store transactions only."""

@@ -339,6 +339,8 @@ class SyncAgent:
                 agent_version=self.version,
                 menu_version=here.menu_version,
                 load=load,
+                unseen_orders=here.unseen_orders,
+                unseen_late=list(here.unseen_late),
             )
         )
         if session.store_id and ack.high_water > session.acked and not session.problem:

@@ -92,6 +92,10 @@ class Heartbeat(Wire):
     agent_version: str = Field(default="", max_length=40)
     menu_version: int = Field(default=0, ge=0, le=2**31 - 1)  # the menu the store sells from (0: none)
     load: LiveLoad | None = None  # the kitchen's load and online ordering's throttle, for quotes
+    # Online orders neither on a make-line screen nor printed a minute after reaching the store.
+    unseen_orders: int = Field(default=0, ge=0, le=100_000)
+    # Of those, the cloud's ids of the ones unseen for five minutes: their customers are told.
+    unseen_late: list[Annotated[str, Field(max_length=36)]] = Field(default_factory=list, max_length=200)
 
 
 class HeartbeatAck(Wire):

@@ -61,7 +61,7 @@ def test_the_fleet_page_lists_worst_first_live_and_exports_safely(client: TestCl
     assert "kitchen: DOWN, 2 waiting" in page.text and "&#34;http://evil.example&#34;" in page.text
     live = client.get("/console/fleet.json").json()
     first = live["rows"][0]["cells"]
-    assert first[:3] == ["BW-003", hostile, "Online"] and first[9] == "not reported"
+    assert first[:3] == ["BW-003", hostile, "Online"] and first[9] == "0"
     held = list(csv.reader(io.StringIO(client.get("/console/fleet?csv=held").text)))
     assert held[1][:3] == ["BW-003", "1", "order.placed"] and held[1][3]  # with its reason
     exported = list(csv.reader(io.StringIO(client.get("/console/fleet?csv=fleet").text)))

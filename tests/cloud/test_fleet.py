@@ -45,7 +45,7 @@ def test_head_office_sees_every_store_worst_first_with_its_last_report(
     ]
     assert berwyn["online_ordering"] is False  # no menu reaches it yet
     assert berwyn["online_ordering_why"] == "paused: no menu published to this store"
-    assert berwyn["unseen_order_alarms"] is None
+    assert berwyn["unseen_order_alarms"] == 0
     assert "Printer 'kitchen' is down with 3 waiting: paper out" in berwyn["problems"]
     codes = {r["code"] for r in rows}
     assert "OP-001" in codes

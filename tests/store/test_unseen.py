@@ -16,6 +16,7 @@ from store_db.db import StoreDB
 from store_db.models import Order, PrintJob
 from store_db.queries.unseen import unseen_orders
 from store_db.services import feed, printer_config, printing, sightings
+from sync.agent.ledger import Ledger
 from sync.contract.entries import OnlineOrder
 from tests.store.helpers import T0, carryout
 
@@ -100,3 +101,14 @@ def test_orders_taken_in_the_store_never_raise_it(db: StoreDB) -> None:
     db.run(place_order, carryout(), T0)
     with db.read() as session:
         assert unseen_orders(session, T0 + timedelta(hours=1)) == []
+
+
+def test_the_agents_report_carries_the_count_and_the_ones_to_tell(db: StoreDB) -> None:
+    ids = _arrive(db, "c-early", "c-drawn")
+    ledger = Ledger(db)
+    assert (ledger.position(ARRIVED).unseen_orders, ledger.position(ARRIVED).unseen_late) == (0, ())
+    at_90s = ledger.position(ARRIVED + timedelta(seconds=90))
+    assert (at_90s.unseen_orders, at_90s.unseen_late) == (2, ())
+    db.run(sightings.mark_seen, [ids["c-drawn"]], ARRIVED + timedelta(minutes=2))
+    at_5min = ledger.position(ARRIVED + timedelta(minutes=5))
+    assert (at_5min.unseen_orders, at_5min.unseen_late) == (1, ("c-early",))

@@ -1,7 +1,7 @@
 """unseen orders: when an online order reached the store and when it was first seen
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 03:50:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import store_db.models.base
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
