@@ -26,9 +26,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from makeline.trade.unseen import alarm_text
 from store_db.db import StoreDB
 from store_db.errors import StoreError
 from store_db.queries.store import StatusCounts, StoreInfo, status_counts, store_info, sync_status
+from store_db.queries.unseen import unseen_orders
 from terminal.config import TerminalConfig
 from terminal.data.formatting import sync_line
 from terminal.data.printer_health import banner_lines, printer_health
@@ -44,6 +46,8 @@ SCHEMA_CHECK_AFTER_S = 1.0
 # So does the first look at the printers (importing the print queue costs ~0.3 s).
 PRINTERS_FIRST_CHECK_S = 0.5
 PRINTERS_CHECK_EVERY_S = 10.0
+# An order becomes unseen by the clock, not by a change in the file: look again this often.
+UNSEEN_CHECK_EVERY_S = 5.0
 
 # Screen classes by mode, imported when first opened: a kitchen display never loads the counter.
 _SCREENS = {
@@ -94,6 +98,7 @@ class MakelineApp(App[None]):
     staff: reactive[OnDuty | None] = reactive(None)
     sync_text: reactive[str] = reactive("sync: —")
     printer_banner: reactive[tuple[str, ...]] = reactive(())
+    unseen_alarm: reactive[str] = reactive("")  # online orders nobody saw ("" when none)
 
     def __init__(self, config: TerminalConfig, db: StoreDB | None = None) -> None:
         super().__init__()
@@ -149,6 +154,7 @@ class MakelineApp(App[None]):
             self.set_timer(SCHEMA_CHECK_AFTER_S, self._check_schema)
         self.run_worker(self._watch, thread=True, name="watcher", group="watcher", exit_on_error=False)
         self.refresh_counts()
+        self.set_interval(UNSEEN_CHECK_EVERY_S, self.refresh_counts)
         self.set_timer(PRINTERS_FIRST_CHECK_S, self._start_printer_checks)
         self.go(self.config.screen)
 
@@ -191,11 +197,12 @@ class MakelineApp(App[None]):
             self._count_again = True
             return
         self._counting = True
-        db = self.db
+        db, now = self.db, self.now()
 
         def work() -> None:
             with db.read() as session:
-                self.post_message(Counted(status_counts(session), sync_status(session)))
+                alarm = alarm_text(unseen_orders(session, now))
+                self.post_message(Counted(status_counts(session), sync_status(session), alarm))
 
         self.run_worker(work, thread=True, name="counts", group="counts", exit_on_error=False)
 
@@ -203,6 +210,7 @@ class MakelineApp(App[None]):
         self._counting = False
         self.counts = message.counts
         self.sync_text = sync_line(message.sync, self.store.timezone)
+        self.unseen_alarm = message.unseen
         if self._count_again:
             self._count_again = False
             self.refresh_counts()

@@ -50,12 +50,13 @@ class JobRefused(Message):
 
 
 class Counted(Message):
-    """Fresh open-order counts and sync state for the status line."""
+    """Fresh open-order counts, sync state and the unseen-order alarm for the status line."""
 
-    def __init__(self, counts: StatusCounts, sync: SyncStatus) -> None:
+    def __init__(self, counts: StatusCounts, sync: SyncStatus, unseen: str = "") -> None:
         super().__init__()
         self.counts = counts
         self.sync = sync
+        self.unseen = unseen
 
 
 class PrintersChecked(Message):

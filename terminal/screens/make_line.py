@@ -102,6 +102,7 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         self._cards: list[GridCard] = []
         self._first = 0
         self._hidden: set[str] = set()  # bumped here, waiting for the store to agree
+        self._sighted: set[str] = set()  # online orders this screen told the store it drew
         self._warm = False
 
     def compose(self) -> ComposeResult:
@@ -185,6 +186,30 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         grid.show(self._cards, columns, self.makeline.now(), (store.make_target_s, store.make_late_s))
         self._say_counts(len(waiting), len(starts))
         self._overflow(self.makeline.now())
+        self._record_sightings()
+
+    def _record_sightings(self) -> None:
+        """Online orders drawn on the make line for the first time are seen: no alarm for them
+        (`makeline.trade.unseen`). Recorded once per order by this screen."""
+        if self.STATION != "makeline":
+            return
+        self._sighted &= {t.order_id for t in self.tickets}  # only those still open
+        new = {c.ticket.order_id for c in self._cards if c.ticket.channel == "online"} - self._sighted
+        if not new:
+            return
+        self._sighted |= new
+        at = self.makeline.now()
+
+        def job(db: StoreDB) -> int:
+            from store_db.services import sightings
+
+            return db.run(sightings.mark_seen, sorted(new), at)
+
+        def refused(text: str) -> None:
+            self._sighted -= new  # tried again on the next draw
+            self.show_refusal(text)
+
+        self.run_job(job, lambda _count: None, refused, name="sighting")
 
     def _say_counts(self, total: int, pages: int) -> None:
         info = f"{total} open"

@@ -1,5 +1,6 @@
 """The status bar on every screen: store, screen, clock, orders in progress, sync, staff; and
-under it, while a printer needs someone, a red banner line per printer."""
+under it, while an online order is neither on a make-line screen nor printed, a loud alarm
+bar, and while a printer needs someone, a red banner line per printer."""
 
 from __future__ import annotations
 
@@ -35,23 +36,30 @@ class StatusLine(Widget):
         self.watch(self.app, "staff", self._changed, init=False)
         self.watch(self.app, "sync_text", self._changed, init=False)
         self.watch(self.app, "printer_banner", self._banner_changed, init=False)
-        self.set_class(bool(self.makeline.printer_banner), "-banner")  # a screen opened later
+        self.watch(self.app, "unseen_alarm", self._banner_changed, init=False)
+        self._banner_changed()  # a screen opened later
 
     def _changed(self, _value: object) -> None:
         self.refresh()
 
-    def _banner_changed(self, banner: tuple[str, ...]) -> None:
-        self.set_class(bool(banner), "-banner")  # one line, or as many as the banner takes
+    def _banner_changed(self, _value: object = None) -> None:
+        app = self.makeline
+        # One line, or as many as the alarm and the banner take.
+        self.set_class(bool(app.printer_banner or app.unseen_alarm), "-banner")
         self.refresh(layout=True)
 
     def render(self) -> RenderableType:
         status = self._status()
-        banner = self.makeline.printer_banner
-        if not banner:
+        banner, alarm = self.makeline.printer_banner, self.makeline.unseen_alarm
+        if not banner and not alarm:
             return status
         status.truncate(self.size.width, overflow="ellipsis")  # the banner may wrap; this may not
         red = "bold white on dark_red"
-        return Group(status, *(Padding(literal(f" PRINTER  {line}"), 0, style=red) for line in banner))
+        lines: list[RenderableType] = [status]
+        if alarm:
+            lines.append(Padding(literal(f" !! {alarm} !!"), 0, style="bold blink yellow on red"))
+        lines += [Padding(literal(f" PRINTER  {line}"), 0, style=red) for line in banner]
+        return Group(*lines)
 
     def _status(self) -> Text:
         app = self.makeline
