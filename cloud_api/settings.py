@@ -30,7 +30,7 @@ class CloudSettings(BaseSettings):
     jwt_secret: str | None = None
     password_time_cost: int = 2
     password_memory_kib: int = 19_456
-    access_token_minutes: int = 15
+    access_token_minutes: float = 15  # a fraction in tests that drive expiry
     refresh_token_days: int = 30
     # Logout, password, role and deletion reach tokens already handed out within this long.
     session_check_seconds: float = 2.0

@@ -31,7 +31,7 @@ def new_refresh_token() -> str:
 
 
 class TokenSigner:
-    def __init__(self, secret: str, access_minutes: int = 15) -> None:
+    def __init__(self, secret: str, access_minutes: float = 15) -> None:
         self._key = secret.encode()
         self.access_ttl = timedelta(minutes=access_minutes)
 

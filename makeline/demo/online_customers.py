@@ -2,6 +2,11 @@
 the store's menu, order (carryout or delivery to a spot inside the store's area) and pay
 with test tokens. One line per order, starting with its id.
 
+A customer keeps their sign-in for as long as the simulation runs: the access token (~15
+min) is swapped for a fresh pair through `/token/refresh` shortly before it expires, and
+again if the cloud answers 401 anyway; a refresh token that no longer works means a new
+sign-in.
+
 The lead's `makeline simulate --cloud URL --store ID --orders N [--rate PER_MIN]` calls
 `run_simulation`.
 """
@@ -12,7 +17,8 @@ import math
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import httpx
@@ -21,21 +27,65 @@ PASSWORD = "simulated-customer"
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Ines", "Jamal", "Kara", "Luis"]
 LAST = ["Novak", "Okafor", "Patel", "Quinn", "Rossi", "Silva", "Tran", "Ueda", "Vargas", "Wong"]
 KM_PER_DEG_LAT = 111.2
+REFRESH_BEFORE_S = 60.0  # swap the access token this long before it expires
 
 
 @dataclass
 class Shopper:
+    """A simulated customer's sign-in: refreshed before it expires (`fresh`)."""
+
     email: str
     name: str
     phone: str
-    headers: dict[str, str]
+    access_token: str
+    refresh_token: str
+    expires_at: float  # on `clock`'s scale
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    refreshes: int = 0
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    def take(self, pair: dict[str, Any]) -> None:
+        self.access_token, self.refresh_token = pair["access_token"], pair["refresh_token"]
+        lifetime = float(pair.get("expires_in", 900))
+        self.expires_at = self.clock() + max(0.0, lifetime - min(REFRESH_BEFORE_S, lifetime / 5))
+
+    def fresh(self, http: httpx.Client, force: bool = False) -> None:
+        """Refresh the sign-in when it is about to expire (or `force`); sign in again when the
+        refresh token no longer works."""
+        if not force and self.clock() < self.expires_at:
+            return
+        answer = http.post("/api/v1/token/refresh", json={"refresh_token": self.refresh_token})
+        if answer.status_code == 200:
+            self.refreshes += 1
+            self.take(answer.json())
+            return
+        signed = http.post("/api/v1/login", json={"email": self.email, "password": PASSWORD})
+        if signed.status_code != 200:
+            raise SimulationError(f"{self.email} could not sign in again: {signed.text}")
+        self.take(signed.json())
+
+    def send(self, http: httpx.Client, method: str, url: str, **options: Any) -> httpx.Response:
+        """A request as this customer: a 401 (the token expired after all) refreshes it and
+        sends once more."""
+        self.fresh(http)
+        extra = options.pop("headers", {})
+        answer = http.request(method, url, headers=self.headers | extra, **options)
+        if answer.status_code == 401:
+            self.fresh(http, force=True)
+            answer = http.request(method, url, headers=self.headers | extra, **options)
+        return answer
 
 
 class SimulationError(Exception):
     pass
 
 
-def _shopper(http: httpx.Client, n: int, tag: str, rng: random.Random) -> Shopper:
+def _shopper(
+    http: httpx.Client, n: int, tag: str, rng: random.Random, clock: Callable[[], float] = time.monotonic
+) -> Shopper:
     email = f"sim-{tag}-{n}@makeline.test"
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     phone = f"708555{1000 + n % 9000:04d}"
@@ -49,7 +99,9 @@ def _shopper(http: httpx.Client, n: int, tag: str, rng: random.Random) -> Shoppe
         signed = http.post("/api/v1/login", json={"email": email, "password": PASSWORD})
     if signed.status_code != 200:
         raise SimulationError(f"could not sign in {email}: {signed.text}")
-    return Shopper(email, name, phone, {"Authorization": f"Bearer {signed.json()['access_token']}"})
+    shopper = Shopper(email, name, phone, "", "", 0.0, clock)
+    shopper.take(signed.json())
+    return shopper
 
 
 def _items(menu: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
@@ -89,10 +141,10 @@ def _spot(store: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 def _order(http: httpx.Client, shopper: Shopper, body: dict[str, Any]) -> httpx.Response:
     """POST with one key for every try: a retried timeout never makes a second order."""
-    headers = shopper.headers | {"Idempotency-Key": str(uuid.uuid4())}
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
     for attempt in range(4):
         try:
-            answer = http.post("/api/v1/orders", json=body, headers=headers)
+            answer = shopper.send(http, "POST", "/api/v1/orders", json=body, headers=headers)
         except httpx.TransportError:
             if attempt == 3:
                 raise
