@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "cloud_api.cli",
     "makeline.cli.agent",
     "makeline.cli.restore",
+    "makeline.cli.crew",
 )
 
 
@@ -57,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         demo.add_argument("--port", type=int, default=8000, help="the demo cloud's port (default 8000)")
         demo.add_argument("--no-cloud", action="store_true", help="the store alone, not connected")
         demo.add_argument("--rate", type=float, default=2.0, help="online orders per minute (default 2)")
+        demo.add_argument(
+            "--no-crew",
+            action="store_true",
+            help="no simulated crew and drivers: every order waits for the keyboard",
+        )
         demo.set_defaults(run=_demo)
     return parser
 
@@ -274,6 +280,12 @@ def _demo_children(path: Path, args: argparse.Namespace, children: list[ChildPro
         print(f"Simulated customers order online ({args.rate:g} a minute); see {folder / 'customers.log'}.")
     elif cloud_url:
         print(f"The cloud has not heard the store's agent yet; see {agent_log}. No online customers.")
+    if not args.no_crew:
+        children.append(ChildProcess.start(["crew", "--db", str(path)], folder / "crew.log"))
+        print(
+            "A simulated crew and drivers move along the orders nobody touches for 2 minutes "
+            f"(off: --no-crew); see {folder / 'crew.log'}."
+        )
     return MakelineApp(TerminalConfig(db_path=path, screen=args.screen, poll_s=poll_from_env()))
 
 

@@ -99,6 +99,7 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
         postgres = running_server(folder / "cloud-pg")
         assert postgres is not None, "the demo's cloud runs its database in the demo's folder"
         wait_until(lambda: not free(store, "sync-agent"), "the demo's agent runs")
+        wait_until(lambda: not free(store, "crew"), "the demo's simulated crew works")
 
         second = subprocess.run(
             [sys.executable, "-m", "makeline", "demo", "--db", str(store), "--no-cloud"],
@@ -123,6 +124,7 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
     )
     assert running_server(folder / "cloud-pg") is None, "the demo's cloud left its PostgreSQL running"
     assert free(store, "sync-agent") and free(folder / "cloud-pg", "cloud") and free(store, "demo")
+    assert free(store, "crew")
     assert b"Traceback" not in screen.seen
 
 
