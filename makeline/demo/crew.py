@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from makeline.trade.lifecycle import Service, Stage, path
 from store_db.db import StoreDB
@@ -82,7 +82,7 @@ def next_moves(orders: list[Standing], now: datetime, gaps: Gaps) -> list[Move]:
 
 def _since(order: Order) -> datetime:
     stamps = {
-        Stage.PLACED.value: order.placed_at,
+        Stage.PLACED.value: order.fired_at or order.placed_at,  # an order for later: since it fired
         Stage.MADE.value: order.made_at,
         Stage.BAKED.value: order.baked_at,
         Stage.READY.value: order.ready_at,
@@ -93,7 +93,8 @@ def _since(order: Order) -> datetime:
 
 def standing(db: StoreDB) -> list[Standing]:
     with db.read() as session:
-        orders = session.scalars(select(Order).where(Order.stage.not_in(_DONE))).all()
+        held = and_(Order.scheduled_for.is_not(None), Order.fired_at.is_(None))  # not in the kitchen yet
+        orders = session.scalars(select(Order).where(Order.stage.not_in(_DONE), ~held)).all()
         return [Standing(o.id, o.number, Service(o.service), Stage(o.stage), _since(o)) for o in orders]
 
 

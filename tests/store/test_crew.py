@@ -29,6 +29,7 @@ def test_the_rule_waits_the_grace_plus_what_the_step_takes() -> None:
 def test_a_crew_step_moves_an_untouched_order_and_leaves_a_worked_one(db: StoreDB) -> None:
     untouched = db.run(place_order, carryout(), T0)
     worked = db.run(place_order, delivery(), T0)
+    held = db.run(place_order, carryout(scheduled_for=T0 + timedelta(hours=3)), T0)  # for later
     db.run(kitchen.bump_order, worked.id, T0 + timedelta(seconds=100))  # a person made it
 
     taken = crew_step(db, T0 + timedelta(seconds=125), GAPS)
@@ -37,6 +38,7 @@ def test_a_crew_step_moves_an_untouched_order_and_leaves_a_worked_one(db: StoreD
         assert session.get(Order, untouched.id).stage == Stage.MADE  # type: ignore[union-attr]
         kept = session.get(Order, worked.id)
         assert kept is not None and (kept.stage, kept.baked_at) == (Stage.MADE, None)
+        assert session.get(Order, held.id).stage == Stage.PLACED  # type: ignore[union-attr]
 
     # Left to itself, the crew carries both to the end, one stage per step.
     later = T0 + timedelta(seconds=125)

@@ -15,7 +15,7 @@ from makeline.trade.unseen import Arrival, alarm_text, unseen
 from store_db.db import StoreDB
 from store_db.models import Order, PrintJob
 from store_db.queries.unseen import unseen_orders
-from store_db.services import feed, printer_config, printing, sightings
+from store_db.services import feed, printer_config, printing, scheduled, sightings
 from sync.agent.ledger import Ledger
 from sync.contract.entries import OnlineOrder
 from tests.store.helpers import T0, carryout
@@ -112,3 +112,28 @@ def test_the_agents_report_carries_the_count_and_the_ones_to_tell(db: StoreDB) -
     db.run(sightings.mark_seen, [ids["c-drawn"]], ARRIVED + timedelta(minutes=2))
     at_5min = ledger.position(ARRIVED + timedelta(minutes=5))
     assert (at_5min.unseen_orders, at_5min.unseen_late) == (1, ("c-early",))
+
+
+def test_an_order_for_later_is_counted_from_when_it_fires_not_while_held(db: StoreDB) -> None:
+    later = ARRIVED + timedelta(hours=3)
+    db.run(
+        printer_config.add_printer,
+        "kitchen",
+        "file:///dev/null",
+        ["kitchen"],
+        T0,
+        documents={"kitchen"},
+        check_url=str,
+        check_profile=str,
+    )
+    with db.write() as session:
+        feed.apply_entries(session, [(1, "order.online", _online("c-later", scheduled_for=later))], ARRIVED)
+    with db.read() as session:
+        order_id = session.scalars(select(Order.id).where(Order.cloud_order_id == "c-later")).one()
+        assert unseen_orders(session, ARRIVED + timedelta(hours=2)) == []  # held: no ticket yet
+    fired = ARRIVED + timedelta(hours=2, minutes=30)
+    db.run(scheduled.fire, order_id, fired)
+    with db.read() as session:
+        assert unseen_orders(session, fired + timedelta(seconds=59)) == []
+        late = unseen_orders(session, fired + timedelta(seconds=61))
+        assert [(u.order_id, u.waiting_s) for u in late] == [(order_id, 61)]
