@@ -7,15 +7,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from cloud_api.models import Order, OrderLine
 from cloud_api.orders import progress
 from cloud_api.store_events.named_orders import NamedOrders
-from cloud_api.store_events.repository import CHUNK
 from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import (
     CancelAnswer,
@@ -116,19 +116,16 @@ def insert_placed(
     first: dict[str, tuple[int, OrderPlaced, datetime]] = {}
     for seq, event, at in placed:
         first.setdefault(event.id, (seq, event, at))
+    if not first:
+        return set()
     rows = [_order_row(store_id, event, at) for _, event, at in first.values()]
-    inserted: set[str] = set()
-    for start in range(0, len(rows), CHUNK):
-        statement = (
-            insert(Order)
-            .values(rows[start : start + CHUNK])
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(Order.id)
-        )
-        inserted.update(session.scalars(statement))
+    orders, order_lines = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
+    statement = insert(orders).on_conflict_do_nothing(index_elements=["id"]).returning(orders.c.id)
+    connection = session.connection()
+    inserted = set(connection.execute(statement, rows).scalars())
     lines = [line for order_id in sorted(inserted) for line in _line_rows(first[order_id][1])]
-    for start in range(0, len(lines), CHUNK):
-        session.execute(insert(OrderLine).values(lines[start : start + CHUNK]))
+    if lines:
+        connection.execute(insert(order_lines), lines)
     return inserted
 
 

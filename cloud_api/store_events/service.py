@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError, Conflict
 from cloud_api.reports.touched import note_events
-from cloud_api.store_events import order_events, repository, run_events, stock_events
+from cloud_api.store_events import order_events, repository, run_events
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
+from cloud_api.store_events.stock_events import StockBatch
 from sync.contract import ContractError, StoreEvent, parse_event
 from sync.contract.events import (
     CancelAnswer,
@@ -60,23 +61,33 @@ log = logging.getLogger(__name__)
 # What applying an event may raise that is about the event, not the database being down.
 _EVENT_FAULTS = (CloudError, DataError, IntegrityError, ValueError, LookupError, TypeError, ArithmeticError)
 # Kinds applied with a flush first: what they read may have been changed earlier in the batch.
+_STOCK = (StockCounted, StockReceived, StockWaste, StockUsage)
 _QUERYING = (
-    StockCounted,
-    StockReceived,
-    StockWaste,
-    StockUsage,
     FeedRefused,
     RunDispatched,
     RunClosed,
     DriverCashOut,
 )
-_APPLIED = (OrderPlaced, OrderStaged, OrderFired, OrderVoided, CancelAnswer, *_QUERYING)
+_APPLIED = (OrderPlaced, OrderStaged, OrderFired, OrderVoided, CancelAnswer, *_STOCK, *_QUERYING)
 
 
 def _handle(
-    session: Session, store_id: str, body: StoreEvent, seq: int, created_at: datetime, orders: NamedOrders
+    session: Session,
+    store_id: str,
+    body: StoreEvent,
+    seq: int,
+    created_at: datetime,
+    orders: NamedOrders,
+    stock: StockBatch | None = None,
 ) -> Outcome:
-    if isinstance(body, OrderStaged):
+    if isinstance(body, _STOCK):  # reads only the store's stock rows, which the batch holds
+        if stock is None:
+            stock = StockBatch(session, store_id, [body], created_at)
+            stock.record(body, seq)
+            stock.finish()
+        else:
+            stock.record(body, seq)
+    elif isinstance(body, OrderStaged):
         order_events.order_stage(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderPlaced):
         order_events.order_placed(session, store_id, body, created_at, orders)
@@ -87,10 +98,8 @@ def _handle(
     elif isinstance(body, CancelAnswer):
         order_events.cancel_answer(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, _QUERYING):
-        session.flush()  # these look rows up by what earlier events of the batch changed
-        if isinstance(body, StockCounted | StockReceived | StockWaste | StockUsage):
-            stock_events.record(session, store_id, body, seq)
-        elif isinstance(body, FeedRefused):
+        session.flush()  # these look orders up by what earlier events of the batch changed
+        if isinstance(body, FeedRefused):
             order_events.feed_refused(session, store_id, body, created_at)
         elif isinstance(body, RunDispatched):
             run_events.run_dispatched(session, store_id, body, created_at)
@@ -193,9 +202,13 @@ def _apply_set(
     for order_id in order_events.insert_placed(session, store_id, own):
         orders.placed(order_id, first_seq[order_id])
     orders.load(name for _, body in readable if (name := _names(body)))
+    moves = [b for _, b in readable if isinstance(b, _STOCK)]
+    stock = StockBatch(session, store_id, moves, readable[0][0].created_at) if moves else None
     for event, body in readable:
         if not (isinstance(body, OrderPlaced) and not body.cloud_order_id):
-            _handle(session, store_id, body, event.seq, event.created_at, orders)
+            _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
+    if stock is not None:
+        stock.finish()
     session.flush()
 
 
