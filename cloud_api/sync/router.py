@@ -48,7 +48,7 @@ def push(
 ) -> contract.PushAck:
     store_id = service.device_store(caller, batch.store_id)
     service.check_protocol(batch.protocol)
-    with ctx.db.transaction() as session:
+    with ctx.admission.slot(store_id), ctx.db.transaction() as session:
         service.claim(session, store_id, batch.instance or instance, utcnow())
         ack = service.push(session, store_id, batch, utcnow())
     failpoints.hit("push.after_commit")
@@ -76,8 +76,7 @@ def heartbeat(
     store_id = service.device_store(caller, beat.store_id)
     service.check_protocol(beat.protocol)
     with ctx.db.transaction() as session:
-        service.claim(session, store_id, beat.instance or instance, utcnow())
-        return service.heartbeat(session, store_id, beat, utcnow())
+        return service.heartbeat(session, store_id, beat, beat.instance or instance, utcnow())
 
 
 @router.get(
