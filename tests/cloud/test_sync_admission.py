@@ -23,13 +23,13 @@ from .helpers import count, ctx, demo_store_id, event, store_order_payload
 
 def test_one_store_at_a_time_and_a_bounded_number_of_stores() -> None:
     admission = Admission(slots=1, wait_s=0)
-    with admission.slot("A"):
-        with pytest.raises(SyncBusy) as again, admission.slot("A"):
+    with admission.held("A"):
+        with pytest.raises(SyncBusy) as again, admission.held("A"):
             pass
         assert again.value.status_code == 429 and 1 <= again.value.retry_after_s <= 3
-        with pytest.raises(SyncBusy), admission.slot("B"):
+        with pytest.raises(SyncBusy), admission.held("B"):
             pass
-    with admission.slot("B"):  # the slot came back
+    with admission.held("B"):  # the slot came back
         pass
 
 
@@ -47,7 +47,8 @@ def test_a_push_turned_away_stores_nothing_and_says_when_to_come_back(
             {**placed.model_dump(mode="json"), "txn": str(uuid.uuid4()), "subject": placed.payload["id"]}
         ],
     }
-    with ctx(app).admission.slot(store):  # this store's previous batch is still being applied
+    admission = ctx(app).admission
+    with admission.held("other-1"), admission.held("other-2"):  # the worker's slots are taken
         busy = client.post("/api/v1/sync/push", json=batch, headers=device)
     assert busy.status_code == 429 and 1 <= int(busy.headers["Retry-After"]) <= 3
     with ctx(app).db.transaction() as session:
