@@ -2,11 +2,14 @@
 beside the bare PostgreSQL rate for the same inserts in the same run; and tracker update
 latency across two worker processes (p50/p99).
 
+Orders are spread over `--stores` stores (a chain's evening, not one store's feed-head
+row lock serialising every order), on both the API and the bare side.
+
 Runs on a fresh embedded PostgreSQL with its default durability (fsync on) unless
 DATABASE_URL names a server. The load generator runs on the same machine and shares
 its cores with the cloud and PostgreSQL.
 
-    .venv/bin/python benchmarks/bench_cloud.py [--seconds 15] [--clients 24]
+    .venv/bin/python benchmarks/bench_cloud.py [--seconds 15] [--clients 4,24] [--stores 50]
 """
 
 from __future__ import annotations
@@ -39,7 +42,11 @@ from cloud_api.db.migrate import upgrade  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD, MANAGER_EMAIL  # noqa: E402
 from cloud_api.demo.seed import seed  # noqa: E402
 from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
+from cloud_api.menus.repository import latest_version  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
+from cloud_api.stores.schemas import StoreDetails  # noqa: E402
+from cloud_api.stores.service import save_store  # noqa: E402
+from makeline.demo.area import STORE_LAT, STORE_LON  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -152,11 +159,39 @@ class RawClient:
         return status
 
 
-async def api_load(base: str, store: str, clients: int, seconds: float) -> tuple[int, list[float], int]:
+def more_stores(url: str, count: int) -> list[str]:
+    """`count` stores beside the demo store, on its corner and selling the chain's menu."""
+    db = Database(url, pool_size=1, max_overflow=0)
+    with db.transaction() as session:
+        now, version = utcnow(), latest_version(session)
+        made = [
+            save_store(
+                session,
+                StoreDetails(
+                    code=f"BENCH-{n:04d}",
+                    name=f"Bench store {n}",
+                    timezone="America/Chicago",
+                    tax_rate_bp=1025,
+                    lat=STORE_LAT,
+                    lon=STORE_LON,
+                    delivery_radius_km=6.0,
+                ),
+                now,
+                version,
+            ).id
+            for n in range(count)
+        ]
+    db.dispose()
+    return made
+
+
+async def api_load(
+    base: str, stores: list[str], clients: int, seconds: float
+) -> tuple[int, list[float], int]:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         shoppers = [await sign_in(http, n) for n in range(clients)]
     port = int(base.rsplit(":", 1)[1])
-    bodies = [json.dumps(order_body(store, k)).encode() for k in range(6)]
+    bodies = [json.dumps(order_body(store, k)).encode() for store in stores for k in range(6)]
     latencies: list[float] = []
     errors = 0
     measuring = False
@@ -171,7 +206,7 @@ async def api_load(base: str, store: str, clients: int, seconds: float) -> tuple
             started = time.perf_counter()
             status = await connections[n].post(
                 "/api/v1/orders",
-                bodies[k % len(bodies)],
+                bodies[(k * 7 + n * 13) % len(bodies)],
                 shoppers[n] | {"Idempotency-Key": str(uuid.uuid4())},
             )
             if measuring:
@@ -186,7 +221,9 @@ async def api_load(base: str, store: str, clients: int, seconds: float) -> tuple
     return len(latencies), latencies, errors
 
 
-def bare_inserts(url: str, store: str, account: str, threads: int, seconds: float) -> tuple[int, list[float]]:
+def bare_inserts(
+    url: str, stores: list[str], account: str, threads: int, seconds: float
+) -> tuple[int, list[float]]:
     """The same rows one online order writes, by hand: key, order, lines, gateway record,
     payment, feed head and entry, the key's answer; one commit (the gateway's apart)."""
     latencies: list[float] = []
@@ -203,6 +240,7 @@ def bare_inserts(url: str, store: str, account: str, threads: int, seconds: floa
             while time.monotonic() < stop_at:
                 started = time.perf_counter()
                 order_id, key = str(uuid.uuid4()), str(uuid.uuid4())
+                store = stores[len(mine) * 7 % len(stores)]
                 with conn.transaction():
                     conn.execute(
                         "INSERT INTO idempotency_record (owner, key, request_hash, status_code, response, "
@@ -296,6 +334,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", default="4,24", help="concurrent clients, one run per value")
     parser.add_argument("--tracked-orders", type=int, default=60)
+    parser.add_argument("--stores", type=int, default=50, help="stores the orders are spread over")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-cloud-"))
@@ -312,6 +351,7 @@ def main() -> None:
         with db.transaction() as session:
             store = seed(session, utcnow()).store_id
         db.dispose()
+        stores = [store, *more_stores(url, args.stores - 1)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
         with psycopg.connect(libpq_url(url)) as conn:
             settings = conn.execute(
@@ -329,14 +369,14 @@ def main() -> None:
         with psycopg.connect(libpq_url(url)) as conn:
             account = conn.execute("SELECT id FROM account WHERE role = 'customer' LIMIT 1").fetchone()[0]
         for clients in (int(c) for c in args.clients.split(",")):
-            count, latencies, errors = asyncio.run(api_load(base, store, clients, args.seconds))
+            count, latencies, errors = asyncio.run(api_load(base, stores, clients, args.seconds))
             print(
-                f"POST /orders, 2 workers, {clients:2d} clients:       {count / args.seconds:7.1f} orders/s   "
+                f"POST /orders, 2 workers, {clients:2d} clients, {len(stores)} stores: {count / args.seconds:7.1f} orders/s   "
                 f"p50 {pct(latencies, 0.5):6.1f} ms   p99 {pct(latencies, 0.99):6.1f} ms   errors {errors}"
             )
-            bare, bare_latencies = bare_inserts(url, store, account, threads=clients, seconds=args.seconds)
+            bare, bare_latencies = bare_inserts(url, stores, account, threads=clients, seconds=args.seconds)
             print(
-                f"bare PostgreSQL, same rows, {clients:2d} conns: {bare / args.seconds:7.1f} orders/s   "
+                f"bare PostgreSQL, same rows, {clients:2d} conns, {len(stores)} stores: {bare / args.seconds:7.1f} orders/s   "
                 f"p50 {pct(bare_latencies, 0.5):6.1f} ms   p99 {pct(bare_latencies, 0.99):6.1f} ms   "
                 f"(API / bare: {count / max(bare, 1):.2f})"
             )

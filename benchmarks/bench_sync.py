@@ -315,15 +315,22 @@ def processes() -> dict[int, tuple[int, str, float]]:
     return found
 
 
-def cpu_seconds(root: int) -> tuple[float, float]:
-    """CPU seconds so far of the cloud (its process and workers) and of every PostgreSQL process."""
-    table = processes()
-    tree, cloud = {root}, 0.0
+def tree_cpu(root: int | None, table: dict[int, tuple[int, str, float]]) -> float:
+    """CPU seconds so far of a process and its descendants."""
+    if root is None:
+        return float("nan")
+    tree = {root}
     for _ in range(4):
         tree |= {pid for pid, (parent, _, _) in table.items() if parent in tree}
-    cloud = sum(table[pid][2] for pid in tree if pid in table)
-    postgres = sum(cpu for _, name, cpu in table.values() if name.startswith("postgres"))
-    return cloud, postgres
+    return sum(table[pid][2] for pid in tree if pid in table)
+
+
+def cpu_seconds(root: int, postmaster: int | None) -> tuple[float, float]:
+    """CPU seconds so far of the cloud (its process and workers) and of the cloud's own
+    PostgreSQL (the embedded server's postmaster and its backends; not any other PostgreSQL
+    on the host; NaN on a server named by DATABASE_URL)."""
+    table = processes()
+    return tree_cpu(root, table), tree_cpu(postmaster, table)
 
 
 def one_store(cloud: str, home: Path, args: argparse.Namespace) -> None:
@@ -407,11 +414,12 @@ def main() -> None:
         # 3. Many agents.
         # 3. Many agents.
         stores = bench_stores(url, args.agents)
-        cloud_cpu, pg_cpu = cpu_seconds(children[0].pid)
+        postmaster = server.server_pid() if server is not None else None
+        cloud_cpu, pg_cpu = cpu_seconds(children[0].pid, postmaster)
         started, load_cpu = time.monotonic(), time.process_time()
         results = asyncio.run(many_agents(cloud, stores, args.seconds, args.push_every))
         took, load_used = time.monotonic() - started, time.process_time() - load_cpu
-        cloud_now, pg_now = cpu_seconds(children[0].pid)
+        cloud_now, pg_now = cpu_seconds(children[0].pid, postmaster)
         cloud_used, pg_used = cloud_now - cloud_cpu, pg_now - pg_cpu
         online = sum(1 for s in httpx.get(f"{cloud}/api/v1/stores").json() if s["online"])
         pushes = len(results["push"]) + len(results["push_burst"])
@@ -429,7 +437,7 @@ def main() -> None:
                 f"heartbeat p50 {pct(beat, 0.5):6.1f} ms  p99 {pct(beat, 0.99):7.1f} ms"
             )
         print(
-            f"  CPU: cloud workers {100 * cloud_used / took:5.1f} % of a core, PostgreSQL {100 * pg_used / took:5.1f} %, "
+            f"  CPU: cloud workers {100 * cloud_used / took:5.1f} % of a core, its PostgreSQL {100 * pg_used / took:5.1f} %, "
             f"the simulated agents {100 * load_used / took:5.1f} %"
         )
     finally:

@@ -23,6 +23,7 @@ from cloud_api.payments.test_gateway import TestGateway
 from cloud_api.pubsub.announcer import Announcer
 from cloud_api.pubsub.hub import Hub
 from cloud_api.settings import CloudSettings, sqlalchemy_url
+from cloud_api.sync.admission import Admission
 
 
 @dataclass
@@ -38,6 +39,7 @@ class CloudContext:
     public_url: str
     throttle: Throttle
     sessions: SessionCheck
+    admission: Admission
 
 
 DEMO_WEBHOOK_SECRET = "whsec_makeline_demo_gateway"  # the demo's only: anyone may read it here
@@ -127,4 +129,5 @@ def build(settings: CloudSettings) -> CloudContext:
         public_url=public_url,
         throttle=Throttle(db),
         sessions=SessionCheck(db, settings.session_check_seconds),
+        admission=Admission(settings.sync_push_slots, settings.sync_push_wait_s),
     )

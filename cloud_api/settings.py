@@ -20,6 +20,10 @@ class CloudSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Stores' pushes one worker stores and applies at once; one more waits this long for
+    # a turn, then is answered 429 Retry-After (the agent sends it again then).
+    sync_push_slots: int = 2
+    sync_push_wait_s: float = 1.0
     demo: bool = False
     # Production: no secret may fall back to a default (`MAKELINE_PRODUCTION=true`).
     production: bool = False

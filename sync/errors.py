@@ -34,6 +34,15 @@ class CloudUnreachable(SyncError):
     """Retry later with the same request: whatever was sent may or may not have arrived."""
 
 
+class CloudBusy(CloudUnreachable):
+    """The cloud asked us to come back after `retry_after_s` (429 Retry-After): it took
+    nothing of this request; the same request goes again then."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class DeviceRefused(SyncError):
     pass
 

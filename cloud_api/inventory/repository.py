@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -89,8 +90,10 @@ def settle_unknown(session: Session, code: str, store_id: str | None = None) -> 
     return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
-def _stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:
-    """The store's rows of these items, created when missing, locked for this event."""
+def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:
+    """The store's rows of these items, created when missing, locked for this event (or batch)."""
+    if not codes:
+        return {}
     session.execute(
         insert(StoreStock).on_conflict_do_nothing(index_elements=["store_id", "code"]),
         [{"store_id": store_id, "code": c, "on_hand": Decimal(0), "updated_at": at} for c in sorted(codes)],
@@ -157,22 +160,45 @@ def record(
     """
     if not lines:
         return
-    rows = _stock_rows(session, store_id, {line.code for line in lines}, at)
-    session.execute(
-        insert(StockMovement),
-        [
-            {
-                "store_id": store_id,
-                "code": line.code,
-                "kind": kind,
-                "quantity": line.quantity,
-                "cost_cents": line.cost_cents,
-                "reference": reference,
-                "at": at,
-            }
-            for line in lines
-        ],
-    )
+    rows = stock_rows(session, store_id, {line.code for line in lines}, at)
+    session.execute(insert(StockMovement), movement_rows(store_id, kind, lines, reference, at))
+    apply_lines(session, store_id, rows, kind, lines, at, seq)
+
+
+def movement_rows(
+    store_id: str, kind: str, lines: Sequence[Line], reference: str, at: datetime
+) -> list[dict[str, object]]:
+    return [
+        {
+            "store_id": store_id,
+            "code": line.code,
+            "kind": kind,
+            "quantity": line.quantity,
+            "cost_cents": line.cost_cents,
+            "reference": reference,
+            "at": at,
+        }
+        for line in lines
+    ]
+
+
+def insert_movements(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Movements in one compiled statement, sent as multi-row VALUES."""
+    if rows:
+        session.connection().execute(insert(cast(Table, StockMovement.__table__)), list(rows))
+
+
+def apply_lines(
+    session: Session,
+    store_id: str,
+    rows: dict[str, StoreStock],
+    kind: str,
+    lines: Sequence[Line],
+    at: datetime,
+    seq: int,
+) -> None:
+    """The store's on hand, last count, units and cost after one event's lines (its
+    movements already written)."""
     newer = {
         line.code for line in lines if kind == "count" and _after(at, rows[line.code].last_count_at, True)
     }

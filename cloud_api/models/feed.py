@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, PrimaryKeyConstraint, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, PrimaryKeyConstraint, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,11 +35,14 @@ class StoreFeedEntry(Base):
 
 class InboundEvent(Base):
     __tablename__ = "inbound_event"
-    __table_args__ = (PrimaryKeyConstraint("store_id", "seq"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "seq"),
+        UniqueConstraint("store_id", "event_id"),  # sharded by store: unique within the store
+    )
 
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
     seq: Mapped[int] = mapped_column(BigInteger)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -72,9 +72,12 @@ class StockMovement(Base):
     quantities in the store's base units, `cost_cents` what the store said the line was worth."""
 
     __tablename__ = "stock_movement"
-    __table_args__ = (Index("ix_stock_movement_store_at", "store_id", "code", "at"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "id"),  # sharded by store
+        Index("ix_stock_movement_store_at", "store_id", "code", "at"),
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
     code: Mapped[str] = mapped_column(ForeignKey("inventory_item.code"))
     kind: Mapped[str] = mapped_column(String(10))

@@ -3,48 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from cloud_api.models import InboundEvent, InboundHead, InboundQuarantine
 
 
-def store_once(
-    session: Session,
-    store_id: str,
-    seq: int,
-    event_id: str,
-    kind: str,
-    payload: dict[str, Any],
-    created_at: datetime,
-    now: datetime,
-) -> bool:
-    """True when this `(store_id, seq)` is new and now stored."""
-    row = session.execute(
-        insert(InboundEvent)
-        .values(
-            store_id=store_id,
-            seq=seq,
-            event_id=event_id,
-            kind=kind,
-            payload=payload,
-            created_at=created_at,
-            received_at=now,
+def store_batch(session: Session, rows: Sequence[dict[str, Any]]) -> set[int]:
+    """Store a store's events (`inbound_event` rows) in one multi-row statement per thousand
+    (one compiled statement, sent as multi-row VALUES); returns the sequence numbers that
+    were new (a stored one, or an event id stored before, is not)."""
+    if not rows:
+        return set()
+    table = cast(Table, InboundEvent.__table__)
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.seq)
+    return {int(seq) for seq in session.connection().execute(statement, list(rows)).scalars()}
+
+
+def event_ids_at(session: Session, store_id: str, seqs: Sequence[int]) -> dict[int, str]:
+    """The event ids stored under these sequence numbers of the store."""
+    if not seqs:
+        return {}
+    found = session.execute(
+        select(InboundEvent.seq, InboundEvent.event_id).where(
+            InboundEvent.store_id == store_id, InboundEvent.seq.in_(list(seqs))
         )
-        .on_conflict_do_nothing()
-        .returning(InboundEvent.seq)
-    ).first()
-    return row is not None
-
-
-def event_id_at(session: Session, store_id: str, seq: int) -> str | None:
-    return session.scalar(
-        select(InboundEvent.event_id).where(InboundEvent.store_id == store_id, InboundEvent.seq == seq)
     )
+    return {int(seq): event_id for seq, event_id in found}
 
 
 def lock_head(session: Session, store_id: str) -> InboundHead:
@@ -76,16 +64,10 @@ def head(session: Session, store_id: str) -> int:
     return session.scalar(select(InboundHead.contiguous_seq).where(InboundHead.store_id == store_id)) or 0
 
 
-def quarantine(
-    session: Session, store_id: str, seq: int, event_id: str, kind: str, reason: str, now: datetime
-) -> None:
-    session.execute(
-        insert(InboundQuarantine)
-        .values(
-            store_id=store_id, seq=seq, event_id=event_id, kind=kind[:40], reason=reason, quarantined_at=now
-        )
-        .on_conflict_do_nothing()
-    )
+def quarantine(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Set events aside (`inbound_quarantine` rows), in one statement."""
+    if rows:
+        session.execute(insert(InboundQuarantine).values(list(rows)).on_conflict_do_nothing())
 
 
 def quarantined(session: Session, store_id: str | None, limit: int) -> Sequence[InboundQuarantine]:

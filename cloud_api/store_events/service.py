@@ -22,7 +22,7 @@ nothing answers 5xx. The kinds and what they do:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import DataError, IntegrityError
@@ -31,8 +31,10 @@ from sqlalchemy.orm import Session
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError, Conflict
 from cloud_api.reports.touched import note_events
-from cloud_api.store_events import order_events, repository, run_events, stock_events
+from cloud_api.store_events import order_events, repository, run_events
+from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
+from cloud_api.store_events.stock_events import StockBatch
 from sync.contract import ContractError, StoreEvent, parse_event
 from sync.contract.events import (
     CancelAnswer,
@@ -58,29 +60,53 @@ from sync.contract.events import (
 log = logging.getLogger(__name__)
 # What applying an event may raise that is about the event, not the database being down.
 _EVENT_FAULTS = (CloudError, DataError, IntegrityError, ValueError, LookupError, TypeError, ArithmeticError)
+# Kinds applied with a flush first: what they read may have been changed earlier in the batch.
+_STOCK = (StockCounted, StockReceived, StockWaste, StockUsage)
+_QUERYING = (
+    FeedRefused,
+    RunDispatched,
+    RunClosed,
+    DriverCashOut,
+)
+_APPLIED = (OrderPlaced, OrderStaged, OrderFired, OrderVoided, CancelAnswer, *_STOCK, *_QUERYING)
 
 
-def _handle(session: Session, store_id: str, body: StoreEvent, seq: int, created_at: datetime) -> Outcome:
-    if isinstance(body, StockCounted | StockReceived | StockWaste | StockUsage):
-        stock_events.record(session, store_id, body, seq)
-    elif isinstance(body, OrderPlaced):
-        order_events.order_placed(session, store_id, body, created_at)
+def _handle(
+    session: Session,
+    store_id: str,
+    body: StoreEvent,
+    seq: int,
+    created_at: datetime,
+    orders: NamedOrders,
+    stock: StockBatch | None = None,
+) -> Outcome:
+    if isinstance(body, _STOCK):  # reads only the store's stock rows, which the batch holds
+        if stock is None:
+            stock = StockBatch(session, store_id, [body], created_at)
+            stock.record(body, seq)
+            stock.finish()
+        else:
+            stock.record(body, seq)
     elif isinstance(body, OrderStaged):
-        order_events.order_stage(session, store_id, body, created_at)
+        order_events.order_stage(session, store_id, body, created_at, orders, seq)
+    elif isinstance(body, OrderPlaced):
+        order_events.order_placed(session, store_id, body, created_at, orders)
     elif isinstance(body, OrderFired):
-        order_events.order_fired(session, store_id, body, created_at)
+        order_events.order_fired(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderVoided):
-        order_events.order_voided(session, store_id, body, created_at)
+        order_events.order_voided(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, CancelAnswer):
-        order_events.cancel_answer(session, store_id, body, created_at)
-    elif isinstance(body, FeedRefused):
-        order_events.feed_refused(session, store_id, body, created_at)
-    elif isinstance(body, RunDispatched):
-        run_events.run_dispatched(session, store_id, body, created_at)
-    elif isinstance(body, RunClosed):
-        run_events.run_closed(session, store_id, body, created_at)
-    elif isinstance(body, DriverCashOut):
-        run_events.driver_cash_out(session, store_id, body, created_at)
+        order_events.cancel_answer(session, store_id, body, created_at, orders, seq)
+    elif isinstance(body, _QUERYING):
+        session.flush()  # these look orders up by what earlier events of the batch changed
+        if isinstance(body, FeedRefused):
+            order_events.feed_refused(session, store_id, body, created_at)
+        elif isinstance(body, RunDispatched):
+            run_events.run_dispatched(session, store_id, body, created_at)
+        elif isinstance(body, RunClosed):
+            run_events.run_closed(session, store_id, body, created_at)
+        else:
+            run_events.driver_cash_out(session, store_id, body, created_at)
     else:
         _noted(store_id, body)
         return Outcome.KEPT
@@ -108,39 +134,6 @@ def _noted(store_id: str, body: StoreEvent) -> None:
         )
 
 
-def _apply(session: Session, store_id: str, event: StoreEventLike, now: datetime) -> Outcome:
-    payload, unstorable = dict(event.payload), ""
-    if _holds_nul(payload):  # PostgreSQL's JSON cannot hold a NUL character
-        payload, unstorable = {}, "Unstorable payload: it holds a NUL character (\\u0000)"
-    stored = repository.store_once(
-        session, store_id, event.seq, event.event_id, event.kind, payload, event.created_at, now
-    )
-    if not stored:
-        found = repository.event_id_at(session, store_id, event.seq)
-        if found is None:
-            raise Conflict(
-                f"Event {event.event_id} was already stored under another sequence number.", "event_id"
-            )
-        if found != event.event_id:
-            raise Conflict(
-                f"Sequence number {event.seq} of this store already holds another event "
-                f"({found}); the store's outbox is out of step.",
-                "seq",
-            )
-        return Outcome.DUPLICATE
-    if unstorable:
-        return _set_aside(session, store_id, event, unstorable, now)
-    try:
-        body = parse_event(event.kind, event.payload)
-    except ContractError as exc:
-        return _set_aside(session, store_id, event, f"Unreadable: {exc.reason}", now)
-    try:
-        with session.begin_nested():
-            return _handle(session, store_id, body, event.seq, event.created_at)
-    except _EVENT_FAULTS as exc:
-        return _set_aside(session, store_id, event, f"Could not apply it: {exc}"[:500], now)
-
-
 def _holds_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -151,11 +144,113 @@ def _holds_nul(value: object) -> bool:
     return False
 
 
-def _set_aside(session: Session, store_id: str, event: StoreEventLike, reason: str, now: datetime) -> Outcome:
-    """Stored, not applied: quarantined with its reason for head office. One log line."""
-    repository.quarantine(session, store_id, event.seq, event.event_id, event.kind, reason, now)
-    log.warning("store %s event #%d (%s) set aside: %s", store_id, event.seq, event.kind[:40], reason)
-    return Outcome.QUARANTINED
+def _stored(
+    session: Session, store_id: str, events: Sequence[StoreEventLike], now: datetime
+) -> tuple[list[Outcome | None], dict[int, str]]:
+    """Store the batch in one statement. Per event: DUPLICATE (stored before), or None (new);
+    and the reason each new one that cannot be stored as sent is set aside for."""
+    rows, unstorable = [], {}
+    for event in events:
+        payload = dict(event.payload)
+        if _holds_nul(payload):  # PostgreSQL's JSON cannot hold a NUL character
+            payload, unstorable[event.seq] = {}, "Unstorable payload: it holds a NUL character (\\u0000)"
+        rows.append(
+            {
+                "store_id": store_id,
+                "seq": event.seq,
+                "event_id": event.event_id,
+                "kind": event.kind,
+                "payload": payload,
+                "created_at": event.created_at,
+                "received_at": now,
+            }
+        )
+    new = repository.store_batch(session, rows)
+    before = repository.event_ids_at(session, store_id, [e.seq for e in events if e.seq not in new])
+    outcomes: list[Outcome | None] = []
+    for event in events:
+        if event.seq in new:
+            outcomes.append(None)
+            continue
+        found = before.get(event.seq)
+        if found is None:
+            raise Conflict(
+                f"Event {event.event_id} was already stored under another sequence number.", "event_id"
+            )
+        if found != event.event_id:
+            raise Conflict(
+                f"Sequence number {event.seq} of this store already holds another event "
+                f"({found}); the store's outbox is out of step.",
+                "seq",
+            )
+        outcomes.append(Outcome.DUPLICATE)
+    return outcomes, unstorable
+
+
+def _apply_set(
+    session: Session, store_id: str, readable: Sequence[tuple[StoreEventLike, StoreEvent]]
+) -> None:
+    """The batch's events in their order, set-based where the kind allows it: the store's own
+    new orders in one statement, the orders the rest name loaded in one, no flush between."""
+    orders = NamedOrders(session, store_id)
+    own = [
+        (e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced) and not b.cloud_order_id
+    ]
+    first_seq: dict[str, int] = {}
+    for seq, new_order, _ in own:
+        first_seq.setdefault(new_order.id, seq)
+    for order_id in order_events.insert_placed(session, store_id, own):
+        orders.placed(order_id, first_seq[order_id])
+    orders.load(name for _, body in readable if (name := _names(body)))
+    moves = [b for _, b in readable if isinstance(b, _STOCK)]
+    stock = StockBatch(session, store_id, moves, readable[0][0].created_at) if moves else None
+    for event, body in readable:
+        if not (isinstance(body, OrderPlaced) and not body.cloud_order_id):
+            _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
+    if stock is not None:
+        stock.finish()
+    session.flush()
+
+
+def _names(body: StoreEvent) -> str | None:
+    """The order an event names, if it names one."""
+    if isinstance(body, OrderStaged | OrderFired | OrderVoided):
+        return body.order_id
+    if isinstance(body, CancelAnswer | OrderPlaced):
+        return body.cloud_order_id
+    return None
+
+
+def _apply_each(
+    session: Session, store_id: str, readable: Sequence[tuple[StoreEventLike, StoreEvent]]
+) -> dict[int, str]:
+    """One event at a time, each in its own savepoint: finds the events that cannot be
+    applied (the batch failed as a whole) and applies the rest. Returns why each failed."""
+    orders, failed = NamedOrders(session, store_id), {}
+    for event, body in readable:
+        try:
+            with session.begin_nested():
+                _handle(session, store_id, body, event.seq, event.created_at, orders)
+        except _EVENT_FAULTS as exc:
+            failed[event.seq] = f"Could not apply it: {exc}"[:500]
+            orders = NamedOrders(session, store_id)  # what it held may be rolled back
+    return failed
+
+
+def _applied(
+    session: Session, store_id: str, readable: Sequence[tuple[StoreEventLike, StoreEvent]]
+) -> dict[int, str]:
+    """Apply the readable events: as one set in one savepoint; if any of them fails, one by
+    one. Returns the reason each event that could not be applied is set aside for."""
+    if not readable:
+        return {}
+    try:
+        with session.begin_nested(), session.no_autoflush:
+            _apply_set(session, store_id, readable)
+        return {}
+    except _EVENT_FAULTS:
+        log.info("store %s: a batch of %d events did not apply as a set; one by one", store_id, len(readable))
+    return _apply_each(session, store_id, readable)
 
 
 def apply_store_events(
@@ -164,15 +259,25 @@ def apply_store_events(
     """Store and apply a batch in order; returns each outcome and the store's contiguous mark
     (the highest sequence number up to which every event is stored), to acknowledge."""
     now = now or utcnow()
+    events = list(events)
     mark = repository.lock_head(session, store_id)
-    outcomes: list[Outcome] = []
-    applied: list[StoreEventLike] = []
+    found, held = _stored(session, store_id, events, now)
+    readable: list[tuple[StoreEventLike, StoreEvent]] = []
+    for event, outcome in zip(events, found, strict=True):
+        if outcome is None and event.seq not in held:
+            try:
+                readable.append((event, parse_event(event.kind, event.payload)))
+            except ContractError as exc:
+                held[event.seq] = f"Unreadable: {exc.reason}"
+    held |= _applied(session, store_id, readable)
+    bodies = {e.seq: b for e, b in readable}
+    outcomes = [
+        o if o is not None else Outcome.QUARANTINED if e.seq in held else _outcome(bodies[e.seq])
+        for e, o in zip(events, found, strict=True)
+    ]
+    _set_aside(session, store_id, [e for e in events if e.seq in held], held, now)
     gap_filled = False
-    for event in events:
-        outcome = _apply(session, store_id, event, now)
-        outcomes.append(outcome)
-        if outcome is Outcome.APPLIED:
-            applied.append(event)
+    for event, outcome in zip(events, outcomes, strict=True):
         if outcome is Outcome.DUPLICATE:
             continue
         if event.seq == mark.contiguous_seq + 1:
@@ -182,8 +287,37 @@ def apply_store_events(
     if gap_filled:
         mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
     # The reports' aggregates of the days these events changed are recomputed at commit.
-    note_events(session, store_id, applied)
+    note_events(session, store_id, [e for e, o in zip(events, outcomes, strict=True) if o is Outcome.APPLIED])
     return outcomes, mark.contiguous_seq
+
+
+def _outcome(body: StoreEvent) -> Outcome:
+    """APPLIED to the cloud's records, or KEPT (stored and noted) for what nothing reads."""
+    return Outcome.APPLIED if isinstance(body, _APPLIED) else Outcome.KEPT
+
+
+def _set_aside(
+    session: Session, store_id: str, events: Sequence[StoreEventLike], reasons: dict[int, str], now: datetime
+) -> None:
+    """Stored, not applied: quarantined with its reason for head office. One log line each."""
+    repository.quarantine(
+        session,
+        [
+            {
+                "store_id": store_id,
+                "seq": e.seq,
+                "event_id": e.event_id,
+                "kind": e.kind[:40],
+                "reason": reasons[e.seq],
+                "quarantined_at": now,
+            }
+            for e in events
+        ],
+    )
+    for event in events:
+        log.warning(
+            "store %s event #%d (%s) set aside: %s", store_id, event.seq, event.kind[:40], reasons[event.seq]
+        )
 
 
 def apply_store_event(

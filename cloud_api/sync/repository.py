@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -58,3 +59,66 @@ def save_report(session: Session, store_id: str, beat: contract.Heartbeat, now: 
         .values(store_id=store_id, **row)
         .on_conflict_do_update(index_elements=[StoreHeartbeat.store_id], set_=row)
     )
+
+
+# A heartbeat from the computer that speaks for the store, in one statement: the agent and
+# the store seen (with its live load when sent), its report kept (as `save_report`), and
+# where both ledgers stand. No row:
+# not that computer (or no such store); nothing changed.
+_BEAT = text(
+    """
+    WITH agent AS (
+        UPDATE store_agent SET last_seen_at = greatest(last_seen_at, :now)
+        WHERE store_id = :store AND instance = :instance
+        RETURNING store_id
+    ), seen AS (
+        UPDATE store SET last_seen_at = :now,
+            live_load = CASE WHEN :has_load THEN CAST(:load AS jsonb) ELSE live_load END,
+            live_load_at = CASE WHEN :has_load THEN :now ELSE live_load_at END
+        WHERE id = :store AND (:instance = '' OR EXISTS (SELECT 1 FROM agent))
+        RETURNING code
+    ), report AS (
+        INSERT INTO store_heartbeat (store_id, received_at, sent_at, outbox_backlog, acked_seq, last_seq,
+            feed_cursor, quarantined, printers, agent_version, menu_version, unseen_orders)
+        SELECT :store, :now, :sent_at, :outbox_backlog, :acked_seq, :last_seq, :feed_cursor, :quarantined,
+            CAST(:printers AS jsonb), :agent_version, :menu_version, :unseen_orders
+        FROM seen
+        ON CONFLICT (store_id) DO UPDATE SET received_at = excluded.received_at, sent_at = excluded.sent_at,
+            outbox_backlog = excluded.outbox_backlog, acked_seq = excluded.acked_seq,
+            last_seq = excluded.last_seq, feed_cursor = excluded.feed_cursor,
+            quarantined = excluded.quarantined, printers = excluded.printers,
+            agent_version = excluded.agent_version, menu_version = excluded.menu_version,
+            unseen_orders = excluded.unseen_orders
+    )
+    SELECT seen.code,
+        coalesce((SELECT contiguous_seq FROM inbound_head WHERE store_id = :store), 0),
+        coalesce((SELECT last_cursor FROM store_feed_head WHERE store_id = :store), 0)
+    FROM seen
+    """
+)
+
+
+def beat(
+    session: Session, store_id: str, instance: str, report: contract.Heartbeat, now: datetime
+) -> tuple[str, int, int] | None:
+    """(store code, events held up to, feed up to) after a heartbeat of the store's own
+    computer; None when `instance` does not speak for the store yet (the full path decides)."""
+    params = {
+        "store": store_id,
+        "instance": instance,
+        "now": now,
+        "sent_at": report.sent_at,
+        "outbox_backlog": report.outbox_backlog,
+        "acked_seq": report.acked_seq,
+        "last_seq": report.last_seq,
+        "feed_cursor": report.feed_cursor,
+        "quarantined": report.quarantined,
+        "printers": json.dumps([p.model_dump(mode="json") for p in report.printers]),
+        "agent_version": report.agent_version,
+        "menu_version": report.menu_version or None,
+        "unseen_orders": report.unseen_orders,
+        "has_load": report.load is not None,
+        "load": None if report.load is None else json.dumps(report.load.model_dump(mode="json")),
+    }
+    row = session.execute(_BEAT, params).first()
+    return None if row is None else (str(row[0]), int(row[1]), int(row[2]))

@@ -43,13 +43,20 @@ Instance = Annotated[str, Header(alias=contract.INSTANCE_HEADER, max_length=64)]
 
 
 @router.post("/push", summary="A store's outbox events, stored and applied once (that store's device)")
-def push(
+async def push(
     batch: contract.PushBatch, ctx: ContextDep, caller: CurrentCaller, instance: Instance = ""
 ) -> contract.PushAck:
     store_id = service.device_store(caller, batch.store_id)
     service.check_protocol(batch.protocol)
+    # Admitted (or turned away with 429) before a handler thread is taken: customers'
+    # orders and heartbeats keep the threads while stores wait their turn.
+    async with ctx.admission.slot(store_id):
+        return await run_in_threadpool(_push, ctx, store_id, batch, batch.instance or instance)
+
+
+def _push(ctx: CloudContext, store_id: str, batch: contract.PushBatch, instance: str) -> contract.PushAck:
     with ctx.db.transaction() as session:
-        service.claim(session, store_id, batch.instance or instance, utcnow())
+        service.claim(session, store_id, instance, utcnow())
         ack = service.push(session, store_id, batch, utcnow())
     failpoints.hit("push.after_commit")
     return ack
@@ -76,8 +83,7 @@ def heartbeat(
     store_id = service.device_store(caller, beat.store_id)
     service.check_protocol(beat.protocol)
     with ctx.db.transaction() as session:
-        service.claim(session, store_id, beat.instance or instance, utcnow())
-        return service.heartbeat(session, store_id, beat, utcnow())
+        return service.heartbeat(session, store_id, beat, beat.instance or instance, utcnow())
 
 
 @router.get(

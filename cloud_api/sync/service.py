@@ -144,28 +144,37 @@ def positions(session: Session, store_id: str) -> tuple[int, int]:
 
 
 def heartbeat(
-    session: Session, store_id: str, beat: contract.Heartbeat, now: datetime
+    session: Session, store_id: str, beat: contract.Heartbeat, instance: str, now: datetime
 ) -> contract.HeartbeatAck:
-    store = record_heartbeat(session, store_id, now)
-    repository.save_report(session, store_id, beat, now)
-    if beat.load is not None:
-        store.live_load = beat.load.model_dump(mode="json")
-        store.live_load_at = now
+    """The store is online. The store's own computer's beat is one statement (a chain's
+    worth of stores beat 1,333 times a second); anything else goes by `claim`."""
+    found = repository.beat(session, store_id, instance, beat, now)
+    if found is None:
+        claim(session, store_id, instance, now)
+        store = record_heartbeat(session, store_id, now)
+        repository.save_report(session, store_id, beat, now)
+        if beat.load is not None:
+            store.live_load = beat.load.model_dump(mode="json")
+            store.live_load_at = now
+        code = store.code
+        high_water, feed_high_water = positions(session, store_id)
+    else:
+        code, high_water, feed_high_water = found
     if beat.unseen_orders:
-        log.warning("store %s: %d online order(s) nobody in the kitchen saw", store.code, beat.unseen_orders)
-    notifications.queue_unseen_notices(session, store_id, beat.unseen_late, now)
-    high_water, feed_high_water = positions(session, store_id)
+        log.warning("store %s: %d online order(s) nobody in the kitchen saw", code, beat.unseen_orders)
+    if beat.unseen_late:
+        notifications.queue_unseen_notices(session, store_id, beat.unseen_late, now)
     troubled = [p for p in beat.printers if not p.online and p.waiting]
     for printer in troubled:
         log.warning(
             "store %s: printer '%s' is down with %d ticket(s) waiting: %s",
-            store.code,
+            code,
             printer.name,
             printer.waiting,
             printer.last_error or "no error given",
         )
     if beat.outbox_backlog > 1000:
-        log.info("store %s is catching up: %d events waiting", store.code, beat.outbox_backlog)
+        log.info("store %s is catching up: %d events waiting", code, beat.outbox_backlog)
     return contract.HeartbeatAck(
-        store_id=store_id, store_code=store.code, high_water=high_water, feed_high_water=feed_high_water
+        store_id=store_id, store_code=code, high_water=high_water, feed_high_water=feed_high_water
     )

@@ -21,7 +21,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from sync import contract
-from sync.errors import CloudUnreachable, DeviceRefused, OutOfStep, ProtocolMismatch, SecondDevice
+from sync.errors import CloudBusy, CloudUnreachable, DeviceRefused, OutOfStep, ProtocolMismatch, SecondDevice
 
 API = "/api/v1/sync"
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -68,6 +68,18 @@ def _detail(response: httpx.Response) -> str:
     return _refusal(response).detail[:300]
 
 
+# The longest a cloud's Retry-After is obeyed; a longer one is read as this.
+MAX_RETRY_AFTER_S = 300.0
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """The cloud's Retry-After in seconds (1 when it gave none or none readable)."""
+    try:
+        return min(MAX_RETRY_AFTER_S, max(0.0, float(response.headers.get("Retry-After", "1"))))
+    except ValueError:
+        return 1.0
+
+
 def check(response: httpx.Response, what: str) -> Any:
     """The decoded JSON body of a 2xx answer, or the sync error this answer means."""
     status = response.status_code
@@ -86,7 +98,10 @@ def check(response: httpx.Response, what: str) -> Any:
         raise ProtocolMismatch(f"The cloud speaks another sync protocol ({detail}); update makeline.")
     if status == 409 and _refusal(response).field == "instance":
         raise SecondDevice(f"The cloud refused to {what}: {detail}")
-    if status >= 500 or status == 429:
+    if status == 429:
+        wait = _retry_after(response)
+        raise CloudBusy(f"The cloud is busy and asked us to {what} again in {wait:.0f} s ({detail}).", wait)
+    if status >= 500:
         raise CloudUnreachable(f"The cloud could not {what} right now ({status}: {detail}).")
     raise OutOfStep(f"The cloud refused to {what} ({status}: {detail}).")
 

@@ -43,6 +43,7 @@ from sync.agent.pacing import Repeats, first_of, wait_or_stop
 from sync.agent.progress import DrainProgress
 from sync.agent.settings import AgentSettings
 from sync.errors import (
+    CloudBusy,
     CloudUnreachable,
     DeviceRefused,
     NotEnrolled,
@@ -268,8 +269,8 @@ class SyncAgent:
             if here.last_seq - session.pushed > self.settings.batch:  # a backlog: log its drain
                 drain.start(here.last_seq - session.pushed)
         failpoints.hit("agent.before_push")
-        ack = await cloud.push(
-            contract.PushBatch(store_id=session.store_id, instance=self.instance, events=batch)
+        ack = await self._push_when_admitted(
+            cloud, contract.PushBatch(store_id=session.store_id, instance=self.instance, events=batch)
         )
         if ack.quarantined:
             log.warning(
@@ -287,6 +288,19 @@ class SyncAgent:
         if drain is not None and drain.running:
             drain.sent(last - first + 1, session.pushed)
         return True
+
+    async def _push_when_admitted(self, cloud: CloudLink, batch: contract.PushBatch) -> contract.PushAck:
+        """Push; when the cloud answers 429 (it is applying as many stores as it can), the
+        same batch goes again after its Retry-After, the session staying up meanwhile."""
+        while True:
+            try:
+                return await cloud.push(batch)
+            except CloudBusy as exc:
+                self._repeats.log(
+                    logging.INFO,
+                    "sync: the cloud is busy with other stores; our batch goes again when it says",
+                )
+                await asyncio.sleep(exc.retry_after_s)
 
     # Cloud → store.
 

@@ -1,0 +1,399 @@
+"""Reconnection storm: N stores, each with a backlog of B events, reconnect to one cloud
+(2 workers) at once while a steady stream of customers' online orders runs.
+
+Each simulated store speaks the agents' protocol with its own device credential: a
+heartbeat, then its backlog in push batches, each sent again unchanged after a 429's
+Retry-After (as `sync.agent` does) or after the agent's 30 s timeout (a resend), and a
+heartbeat every 15 s. The events are a real evening from the store simulator (orders
+through their whole lives, stock usage), its ids made each store's own.
+
+Prints: time to drain and events/s; POST /orders p50/p99 without the storm and during
+it; heartbeat p50/p99; 429s and resends; the CPU of the cloud's processes and of its
+own PostgreSQL; the cloud workers' peak RSS.
+
+Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
+
+    .venv/bin/python benchmarks/bench_storm.py [--stores 200] [--events 300] [--orders-per-s 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cloud_api.db.base import utcnow  # noqa: E402
+from cloud_api.db.database import Database  # noqa: E402
+from cloud_api.db.migrate import upgrade  # noqa: E402
+from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
+from cloud_api.demo.seed import demo_customer_email, seed  # noqa: E402
+from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
+from cloud_api.settings import libpq_url  # noqa: E402
+from cloud_api.stores import devices  # noqa: E402
+from cloud_api.stores.schemas import StoreDetails  # noqa: E402
+from cloud_api.stores.service import save_store  # noqa: E402
+from makeline.demo.launcher import free_port  # noqa: E402
+from makeline.demo.seed import init_demo_store  # noqa: E402
+from makeline.demo.simulate import simulate  # noqa: E402
+from store_db.db import StoreDB  # noqa: E402
+from sync.contract import MAX_BATCH  # noqa: E402
+
+UUID_HEAD = re.compile(r'"[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
+AGENT_TIMEOUT_S = 30.0
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def evening_events(folder: Path, count: int) -> list[dict[str, Any]]:
+    """`count` outbox events of a simulated evening, as the agent sends them."""
+    path = folder / "store.db"
+    init_demo_store(path)
+    with StoreDB(path) as db:
+        simulate(db, max(10, count // 6 + 5), io.StringIO(), through="delivered", seed=8)
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT seq, event_id, txn, kind, subject, payload, created_at FROM outbox ORDER BY seq LIMIT ?",
+        (count,),
+    ).fetchall()
+    conn.close()
+    return [
+        {
+            "seq": seq,
+            "event_id": event_id,
+            "txn": txn,
+            "kind": kind,
+            "subject": subject,
+            "payload": json.loads(payload),
+            "created_at": datetime.fromisoformat(created).replace(tzinfo=UTC).isoformat(),
+        }
+        for seq, event_id, txn, kind, subject, payload, created in rows
+    ]
+
+
+def batches_for(n: int, store_id: str, events: list[dict[str, Any]], size: int) -> list[bytes]:
+    """The store's backlog as push bodies: the evening's ids made this store's own."""
+    bodies = []
+    for start in range(0, len(events), size):
+        mine = UUID_HEAD.sub(lambda m: f'"{n:08x}{m.group(1)}"', json.dumps(events[start : start + size]))
+        head = json.dumps({"protocol": 1, "store_id": store_id, "instance": f"bench-{n}"})
+        bodies.append(f'{head[:-1]}, "events": {mine}}}'.encode())
+    return bodies
+
+
+def make_stores(url: str, count: int) -> list[tuple[str, str]]:
+    db = Database(url, pool_size=1, max_overflow=0)
+    made = []
+    with db.transaction() as session:
+        now = utcnow()
+        for n in range(count):
+            store = save_store(
+                session,
+                StoreDetails(
+                    code=f"STORM-{n:04d}",
+                    name=f"Storm store {n}",
+                    timezone="America/Chicago",
+                    tax_rate_bp=1025,
+                    lat=41.0 + n / 1000,
+                    lon=-87.0,
+                ),
+                now,
+            )
+            _, token = devices.issue(session, store.id, "bench", now)
+            made.append((store.id, token))
+    db.dispose()
+    return made
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.orders: list[float] = []
+        self.order_errors = 0
+        self.beats: list[float] = []
+        self.busy = 0
+        self.resends = 0
+        self.errors = 0
+        self.events = 0
+
+
+async def store_agent(
+    http: httpx.AsyncClient,
+    n: int,
+    store_id: str,
+    token: str,
+    bodies: list[bytes],
+    sizes: list[int],
+    t: Tally,
+) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    beat = json.dumps(
+        {"protocol": 1, "store_id": store_id, "instance": f"bench-{n}", "sent_at": utcnow().isoformat()}
+    )
+
+    async def heartbeat() -> None:
+        started = time.perf_counter()
+        with contextlib.suppress(httpx.HTTPError):
+            await http.post("/api/v1/sync/heartbeat", content=beat, headers=headers, timeout=AGENT_TIMEOUT_S)
+        t.beats.append(time.perf_counter() - started)
+
+    await heartbeat()
+    last_beat = time.monotonic()
+    for body, size in zip(bodies, sizes, strict=True):
+        while True:
+            if time.monotonic() - last_beat > 15:
+                await heartbeat()
+                last_beat = time.monotonic()
+            try:
+                answer = await http.post(
+                    "/api/v1/sync/push", content=body, headers=headers, timeout=AGENT_TIMEOUT_S
+                )
+            except httpx.TimeoutException:
+                t.resends += 1
+                continue
+            except httpx.HTTPError:
+                t.errors += 1
+                await asyncio.sleep(1)
+                continue
+            if answer.status_code == 429:
+                t.busy += 1
+                await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
+                continue
+            if answer.status_code != 200:
+                raise RuntimeError(f"store {n}: push answered {answer.status_code}: {answer.text[:300]}")
+            t.events += size
+            break
+
+
+async def online_orders(base: str, store_id: str, rate: float, stop: asyncio.Event, t: Tally) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        shopper = (
+            await http.post(
+                "/api/v1/login", json={"email": demo_customer_email(1), "password": DEMO_PASSWORD}
+            )
+        ).json()["access_token"]
+        body = {
+            "store_id": store_id,
+            "service": "carryout",
+            "items": [{"product": "pepperoni", "size": "lg"}, {"product": "cola", "size": "2l"}],
+            "payment": {"method": "card", "token": "tok_visa"},
+        }
+        headers = {"Authorization": f"Bearer {shopper}"}
+
+        async def one() -> None:
+            started = time.perf_counter()
+            try:
+                answer = await http.post(
+                    "/api/v1/orders", json=body, headers=headers | {"Idempotency-Key": str(uuid.uuid4())}
+                )
+                t.order_errors += answer.status_code != 201
+            except httpx.HTTPError:
+                t.order_errors += 1
+            t.orders.append(time.perf_counter() - started)
+
+        pending: set[asyncio.Task[None]] = set()
+        while not stop.is_set():
+            task = asyncio.create_task(one())
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            await asyncio.sleep(random.expovariate(rate))
+        if pending:
+            await asyncio.gather(*pending)
+
+
+def keep_online(url: str, stop: threading.Event) -> None:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        while not stop.is_set():
+            conn.execute("UPDATE store SET last_seen_at = now() WHERE code NOT LIKE 'STORM-%'")
+            stop.wait(10)
+
+
+def _stat(pid: int) -> tuple[int, float, int]:
+    """(parent pid, CPU seconds, peak RSS in KiB) of a process, from /proc."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2 :].split()
+    hwm = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            hwm = int(line.split()[1])
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), hwm
+
+
+def tree(root: int | None) -> dict[int, tuple[int, float, int]]:
+    if root is None:
+        return {}
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                table[int(entry.name)] = _stat(int(entry.name))
+    found = {root}
+    for _ in range(4):
+        found |= {pid for pid, (parent, _, _) in table.items() if parent in found}
+    return {pid: table[pid] for pid in found if pid in table}
+
+
+def cpu(root: int | None) -> float:
+    return sum(c for _, c, _ in tree(root).values()) if root is not None else float("nan")
+
+
+async def storm(
+    base: str, stores: list[tuple[str, str]], events: list[dict[str, Any]], args: Any, demo: str
+) -> Tally:
+    sizes = [len(events[s : s + args.batch]) for s in range(0, len(events), args.batch)]
+    bodies = [batches_for(n, sid, events, args.batch) for n, (sid, _) in enumerate(stores)]
+    quiet, loud = Tally(), Tally()
+    stop = asyncio.Event()
+    orders = asyncio.create_task(online_orders(base, demo, args.orders_per_s, stop, quiet))
+    await asyncio.sleep(args.baseline_s)
+    stop.set()
+    await orders
+    limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
+    async with httpx.AsyncClient(base_url=base, limits=limits) as http:
+        stop = asyncio.Event()
+        orders = asyncio.create_task(online_orders(base, demo, args.orders_per_s, stop, loud))
+        started = time.monotonic()
+        await asyncio.gather(
+            *(
+                store_agent(http, n, sid, token, bodies[n], sizes, loud)
+                for n, (sid, token) in enumerate(stores)
+            )
+        )
+        loud.drain_s = time.monotonic() - started  # type: ignore[attr-defined]
+        stop.set()
+        await orders
+    loud.quiet = quiet  # type: ignore[attr-defined]
+    return loud
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--stores", type=int, default=200)
+    parser.add_argument("--events", type=int, default=300, help="backlog per store")
+    parser.add_argument("--batch", type=int, default=MAX_BATCH, help="events per push")
+    parser.add_argument("--orders-per-s", type=float, default=10.0, help="customers' online orders")
+    parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="makeline-bench-storm-"))
+    server: EmbeddedPostgres | None = None
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        server = EmbeddedPostgres(home / "pg", cleanup="delete")
+        url = server.ensure_database()
+    cloud: subprocess.Popen[bytes] | None = None
+    stop = threading.Event()
+    try:
+        upgrade(url)
+        db = Database(url, pool_size=1, max_overflow=0)
+        with db.transaction() as session:
+            demo = seed(session, utcnow()).store_id
+        db.dispose()
+        events = evening_events(home, args.events)
+        stores = make_stores(url, args.stores)
+        threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
+        port = free_port(0)
+        base = f"http://127.0.0.1:{port}"
+        with (home / "cloud.log").open("ab") as log:
+            cloud = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "makeline",
+                    "cloud",
+                    "--database-url",
+                    url,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                ],
+                cwd=ROOT,
+                env={**os.environ, "MAKELINE_BACKGROUND": "true"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cloud did not start")
+            time.sleep(0.2)
+        postmaster = server.server_pid() if server is not None else None
+        kinds: dict[str, int] = {}
+        for e in events:
+            kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+        print(
+            f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers), its PostgreSQL and the load; "
+            f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())})"
+        )
+        cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
+        load_cpu = time.process_time()
+        t = asyncio.run(storm(base, stores, events, args, demo))
+        drain_s: float = t.drain_s  # type: ignore[attr-defined]
+        quiet: Tally = t.quiet  # type: ignore[attr-defined]
+        cloud_used, pg_used = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu
+        load_used = time.process_time() - load_cpu
+        took = drain_s + args.baseline_s
+        print(
+            f"drained {t.events} events in {drain_s:.1f} s: {t.events / drain_s:7.0f} events/s   "
+            f"429s {t.busy}, resends after a timeout {t.resends}, other errors {t.errors}"
+        )
+        print(
+            f"POST /orders without the storm ({len(quiet.orders)}): p50 {pct(quiet.orders, 0.5):6.1f} ms  "
+            f"p99 {pct(quiet.orders, 0.99):7.1f} ms   errors {quiet.order_errors}"
+        )
+        print(
+            f"POST /orders during the storm  ({len(t.orders)}): p50 {pct(t.orders, 0.5):6.1f} ms  "
+            f"p99 {pct(t.orders, 0.99):7.1f} ms   errors {t.order_errors}"
+        )
+        print(
+            f"heartbeats ({len(t.beats)}): p50 {pct(t.beats, 0.5):6.1f} ms  p99 {pct(t.beats, 0.99):7.1f} ms"
+        )
+        print(
+            f"CPU over {took:.0f} s: cloud {100 * cloud_used / took:5.1f} % of a core, its PostgreSQL "
+            f"{100 * pg_used / took:5.1f} %, the load generator {100 * load_used / took:5.1f} %"
+        )
+        peaks = sorted((hwm for _, _, hwm in tree(cloud.pid).values()), reverse=True)
+        print("cloud processes' peak RSS: " + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks))
+    finally:
+        stop.set()
+        if cloud is not None and cloud.poll() is None:
+            cloud.terminate()
+            try:
+                cloud.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                cloud.kill()
+        if server is not None:
+            server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Sync work admitted at the rate a worker can apply it, customers first.
+
+A worker stores and applies at most `slots` pushes at once; one more waits up to
+`wait_s` for a slot, then is answered 429 with a jittered `Retry-After`, which the
+store's agent obeys (its batch is kept and sent again then, unchanged). A push of a
+store whose previous batch this worker is still applying (an agent that restarted, or
+resent after its timeout) waits for it (up to `store_wait_s`) and then finds it stored:
+a batch is never applied twice in parallel. Waiting holds no handler thread.
+Handler threads stay free for customers' orders and trackers, and work done is kept:
+nothing waits long enough for the agent's own timeout to send it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+from cloud_api.errors import TooManyAttempts
+
+POLL_S = 0.05  # how often a waiting push looks for a free slot
+STILL_APPLYING = "The cloud is still applying this store's previous batch."
+
+
+class SyncBusy(TooManyAttempts):
+    """The cloud is applying as many stores' events as it can: try again after a while."""
+
+
+class Admission:
+    def __init__(
+        self, slots: int, wait_s: float = 1.0, retry_after_s: int = 1, store_wait_s: float = 10.0
+    ) -> None:
+        self.slots, self.wait_s, self.retry_after_s = max(1, slots), wait_s, max(1, retry_after_s)
+        # A store's own previous batch (its agent restarted mid-push) is short: wait it out.
+        self.store_wait_s = max(wait_s, store_wait_s)
+        self._lock = threading.Lock()
+        self._in_use = 0
+        self._busy_stores: set[str] = set()
+
+    def _busy(self, why: str) -> SyncBusy:
+        # Jittered, so stores turned away together do not come back together.
+        wait = random.randint(self.retry_after_s, 3 * self.retry_after_s)
+        return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
+
+    def _try(self, store_id: str) -> str:
+        """Take a slot for the store; '' when taken, else why not."""
+        with self._lock:
+            if store_id in self._busy_stores:
+                return STILL_APPLYING
+            if self._in_use >= self.slots:
+                return "The cloud is applying many stores' events at once."
+            self._busy_stores.add(store_id)
+            self._in_use += 1
+            return ""
+
+    def _leave(self, store_id: str) -> None:
+        with self._lock:
+            self._busy_stores.discard(store_id)
+            self._in_use -= 1
+
+    @asynccontextmanager
+    async def slot(self, store_id: str) -> AsyncIterator[None]:
+        """A slot for the store's push, waited for without holding a handler thread."""
+        started = time.monotonic()
+        while why := self._try(store_id):
+            waited = time.monotonic() - started
+            if waited >= (self.store_wait_s if why is STILL_APPLYING else self.wait_s):
+                raise self._busy(why)
+            await asyncio.sleep(POLL_S)
+        try:
+            yield
+        finally:
+            self._leave(store_id)
+
+    @contextmanager
+    def held(self, store_id: str) -> Iterator[None]:
+        """A slot taken at once or refused (`SyncBusy`), from a thread."""
+        if why := self._try(store_id):
+            raise self._busy(why)
+        try:
+            yield
+        finally:
+            self._leave(store_id)
