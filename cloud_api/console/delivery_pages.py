@@ -28,14 +28,22 @@ StoreId = Annotated[str, Path(max_length=40)]
 NOTE = (
     "Runs per driver-hour stand on the drivers' hours on the clock, never fewer than the hours "
     f"they were out on those runs; under {driver_hours.MIN_HOURS} hour there is no rate (a dash). "
-    "On time: delivered by the promise time. Minutes are from the moment the order was placed."
+    "On time: delivered by the promise time. Minutes are from the moment the order was placed. "
+    "Driver-hours needed are the hours out on runs (dispatched to back in the store); worked, "
+    "the hours on the clock: the gap is the drivers' time in the store."
 )
 
 
 def honest(row: dict[str, Any], out_seconds: Decimal) -> dict[str, Any]:
     """The report's row with its runs per driver-hour on honest hours."""
-    rate = driver_hours.rate(row["runs"], Decimal(str(row["driver_hours"])) * 3600, out_seconds)
-    return row | {"driver_hours": rate.hours, "runs_per_driver_hour": rate.runs_per_hour}
+    clock_hours = Decimal(str(row["driver_hours"]))
+    rate = driver_hours.rate(row["runs"], clock_hours * 3600, out_seconds)
+    return row | {
+        "driver_hours": rate.hours,
+        "runs_per_driver_hour": rate.runs_per_hour,
+        "hours_on_runs": float((out_seconds / 3600).quantize(Decimal("0.01"))),
+        "hours_on_clock": float(clock_hours.quantize(Decimal("0.01"))),
+    }
 
 
 def _columns(first: Column) -> list[Column]:
@@ -49,6 +57,8 @@ def _columns(first: Column) -> list[Column]:
         Column("runs", "Runs", Kind.COUNT),
         Column("driver_hours", "Driver hours", Kind.RATE),
         Column("runs_per_driver_hour", "Runs per driver-hour", Kind.RATE),
+        Column("hours_on_runs", "Driver-hours needed (out on runs)", Kind.RATE),
+        Column("hours_on_clock", "Driver-hours worked (on the clock)", Kind.RATE),
     ]
 
 

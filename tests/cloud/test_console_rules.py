@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from cloud_api.console.charts import bars
+from cloud_api.console.delivery_pages import honest
 from cloud_api.console.sales_pages import change_pct, days_against, hours_against
 from cloud_api.console.tables import Column, Kind, Table, to_csv
 from cloud_api.models import Store
@@ -99,3 +100,11 @@ def test_a_chart_names_what_it_shows_and_keeps_its_numbers() -> None:
     table = Table("hours", "By hour", [Column("hour", "Hour"), Column("net", "Net sales", Kind.MONEY)], [])
     chart = bars("Net sales by hour", "Each hour's net sales.", table, "hour", "net")
     assert chart.image.startswith("data:image/svg+xml;base64,") and chart.table is table
+
+
+def test_driver_hours_needed_stand_beside_the_hours_worked() -> None:
+    row = honest({"runs": 5, "driver_hours": 2.25}, Decimal(5400))  # 1.5 h out on 5 runs
+    assert row["hours_on_runs"] == 1.5 and row["hours_on_clock"] == 2.25
+    assert row["driver_hours"] == 2.25 and row["runs_per_driver_hour"] == 2.22
+    short = honest({"runs": 5, "driver_hours": 0.02}, Decimal(5400))  # clocked a minute
+    assert short["hours_on_clock"] == 0.02 and short["driver_hours"] == 1.5
