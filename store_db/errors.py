@@ -21,6 +21,7 @@ StoreError (= makeline.trade.errors.TradeError)
 │   ├── CountIncomplete      lines not counted yet
 │   └── DuplicateInvoice     that supplier's invoice was already received
 ├── IllegalTransition        an order stage that may not follow the current one (trade)
+│   └── CareNotAcknowledged  a flagged ticket bumped without someone reading its flags
 ├── NotFound                 no such order, customer, staff member, …
 │   └── NoCount              no finalised count to report from
 ├── AccessDenied             a wrong PIN, a locked PIN, a role that may not do this
@@ -63,6 +64,7 @@ __all__ = [
     "CountInProgress",
     "CountIncomplete",
     "CountNotOpen",
+    "CareNotAcknowledged",
     "CouponNotApplicable",
     "DuplicateInvoice",
     "IllegalTransition",
@@ -87,6 +89,10 @@ __all__ = [
     "UnknownUnit",
     "WriteOutsideStore",
 ]
+
+
+class CareNotAcknowledged(IllegalTransition):
+    """A ticket with an allergy or special-care flag is bumped only once someone has read it."""
 
 
 class OutsideDeliveryArea(BadInput):

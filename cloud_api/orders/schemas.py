@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from cloud_api.api.types import Clean, Code, EntityId, Latitude, Longitude, Name, Note, ShortText
 from cloud_api.payments.schemas import PaymentIn, PaymentPublic
+from makeline.trade.care import CareFlags
 from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.menu import Amount, Placement
 
@@ -36,6 +37,8 @@ class ItemIn(Strict):
     cheese_amount: Amount = Amount.NORMAL
     toppings: Annotated[list[ToppingIn], Field(max_length=30)] | None = None
     notes: Note = ""
+    # Allergy and special care: [{"kind": "allergy", "text": "peanuts"}, {"kind": "well_done"}]
+    care: CareFlags = Field(default_factory=list)
 
 
 class AddressIn(Strict):

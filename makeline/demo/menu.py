@@ -65,8 +65,27 @@ _TOPPINGS = [
     ("provolone", "Provolone", "cheese", CHEESE_TOP),
     ("parmesan", "Parmesan", "cheese", ("0.25", "0.5", "0.5", "0.75")),
 ]
+# What the demo's toppings contain (the trade's usual suppliers' sheets): cured meats carry
+# milk powder or mustard, anchovies are fish, every cheese is milk.
+_TOPPING_ALLERGENS: dict[str, list[str]] = {
+    "pepperoni": ["milk", "mustard"],
+    "sausage": ["mustard"],
+    "salami": ["milk"],
+    "anchovies": ["fish"],
+    "feta": ["milk"],
+    "cheddar": ["milk"],
+    "provolone": ["milk"],
+    "parmesan": ["milk"],
+}
 TOPPINGS = [
-    Topping(code=code, name=name, kind=kind, price=TOPPING_PRICE, portions=_per_size(code, *qty))
+    Topping(
+        code=code,
+        name=name,
+        kind=kind,
+        price=TOPPING_PRICE,
+        portions=_per_size(code, *qty),
+        allergens=_TOPPING_ALLERGENS.get(code, []),
+    )
     for code, name, kind, qty in _TOPPINGS
 ]
 
@@ -86,6 +105,7 @@ CRUSTS = [
     Option(
         code="hand_tossed",
         name="Hand Tossed",
+        allergens=["gluten", "wheat"],
         portions={
             s: [Portion(item=f"dough_{s}", qty=Decimal(1)), Portion(item="cornmeal", qty=Decimal("0.25"))]
             for s in PIZZA_SIZES
@@ -94,6 +114,7 @@ CRUSTS = [
     Option(
         code="thin",
         name="Thin",
+        allergens=["gluten", "wheat"],
         sizes=["md", "lg"],
         portions={
             "md": [Portion(item="thin_md", qty=Decimal(1))],
@@ -103,6 +124,7 @@ CRUSTS = [
     Option(
         code="pan",
         name="Pan",
+        allergens=["gluten", "wheat", "milk"],
         sizes=["md", "lg"],
         upcharge={"md": 150, "lg": 200},
         portions={
@@ -117,22 +139,32 @@ CRUSTS = [
 SAUCES = [
     Option(code="tomato", name="Tomato Sauce", portions=_per_size("pizza_sauce", "3", "4", "5", "6")),
     Option(code="bbq", name="BBQ Sauce", portions=_per_size("bbq_sauce", "2", "3", "4", "5")),
-    Option(code="alfredo", name="Alfredo Sauce", portions=_per_size("alfredo_sauce", "3", "4", "5", "6")),
+    Option(
+        code="alfredo",
+        name="Alfredo Sauce",
+        portions=_per_size("alfredo_sauce", "3", "4", "5", "6"),
+        allergens=["milk", "egg"],
+    ),
     Option(code="buffalo", name="Buffalo Sauce", portions=_per_size("buffalo_sauce", "2", "3", "4", "5")),
     Option(
-        code="garlic_parm", name="Garlic Parmesan", portions=_per_size("garlic_oil", "1.5", "2", "2.5", "3")
+        code="garlic_parm",
+        name="Garlic Parmesan",
+        portions=_per_size("garlic_oil", "1.5", "2", "2.5", "3"),
+        allergens=["milk"],
     ),
 ]
 CHEESES = [
     Option(
         code="mozzarella",
         name="Mozzarella",
+        allergens=["milk"],
         extra_price=TOPPING_PRICE,
         portions=_per_size("mozzarella", "4", "6", "8", "10"),
     ),
     Option(
         code="provolone",
         name="Provolone Blend",
+        allergens=["milk"],
         extra_price=TOPPING_PRICE,
         portions=_per_size("provolone", "4", "6", "8", "10"),
     ),
@@ -435,6 +467,19 @@ SIDES = [
         4,
     ),
 ]
+
+_SIDE_ALLERGENS: dict[str, list[str]] = {
+    "wings": ["milk", "celery"],
+    "boneless": ["gluten", "wheat", "milk", "egg"],
+    "breadsticks": ["gluten", "wheat"],
+    "cheesy_bread": ["gluten", "wheat", "milk"],
+    "pasta": ["gluten", "wheat", "milk", "egg"],
+    "salad": ["milk", "egg"],
+    "cookie": ["gluten", "wheat", "milk", "egg", "soy"],
+    "brownie": ["gluten", "wheat", "milk", "egg", "soy"],
+    "cinnamon": ["gluten", "wheat", "milk"],
+}
+SIDES = [p.model_copy(update={"allergens": _SIDE_ALLERGENS.get(p.code, [])}) for p in SIDES]
 
 COUPONS = [
     Coupon(

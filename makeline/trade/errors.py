@@ -11,7 +11,8 @@ TradeError
 │   ├── UnknownCoupon, CouponNotApplicable
 │   ├── InvalidDate
 │   ├── InvalidPhone, AddressNotFound
-│   └── UnknownUnit, InvalidQuantity
+│   ├── UnknownUnit, InvalidQuantity
+│   └── BadCareFlag          an allergy or special-care flag that cannot be read
 └── IllegalTransition        an order stage that may not follow the current one
 """
 
@@ -72,6 +73,10 @@ class InvalidPhone(BadInput):
 
 class AddressNotFound(BadInput):
     """No such street or house number on the street grid searched."""
+
+
+class BadCareFlag(BadInput):
+    pass
 
 
 class IllegalTransition(TradeError):

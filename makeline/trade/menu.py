@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +58,11 @@ class Station(StrEnum):
     RACK = "rack"
 
 
+# What an item contains that people are allergic to ("gluten", "milk", "egg"); empty: unknown
+# or none. The allergens of a pizza are those of its product, crust, sauce, cheese and toppings.
+Allergens = Annotated[list[Annotated[str, Field(min_length=1, max_length=30)]], Field(max_length=20)]
+
+
 class Portion(Frozen):
     item: str
     qty: Decimal
@@ -79,6 +85,7 @@ class Option(Frozen):
     extra_price: dict[str, int] = Field(default_factory=dict)
     portions: dict[str, list[Portion]] = Field(default_factory=dict)
     sizes: list[str] | None = None  # None: every pizza size
+    allergens: Allergens = Field(default_factory=list)
 
 
 class Topping(Frozen):
@@ -87,6 +94,7 @@ class Topping(Frozen):
     kind: str = "veg"  # meat, veg, cheese
     price: dict[str, int]
     portions: dict[str, list[Portion]] = Field(default_factory=dict)
+    allergens: Allergens = Field(default_factory=list)
 
 
 class ToppingChoice(Frozen):
@@ -109,6 +117,7 @@ class Product(Frozen):
     allowed_toppings: list[str] | None = None  # None: every topping
     portions: dict[str, list[Portion]] = Field(default_factory=dict)  # non-pizza recipes
     sort: int = 0
+    allergens: Allergens = Field(default_factory=list)
 
 
 class Category(Frozen):

@@ -22,6 +22,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from pydantic import Field
 
+from makeline.trade.care import CareFlags, allergens_of
 from makeline.trade.errors import (
     BadInput,
     CouponNotApplicable,
@@ -63,6 +64,7 @@ class ItemRequest(Frozen):
     cheese_amount: Amount = Amount.NORMAL
     toppings: list[ToppingChoice] | None = None  # None: the recipe's toppings
     notes: str = ""
+    care: CareFlags = Field(default_factory=list)  # allergy, well done, cut in squares
 
 
 class PricedItem(Frozen):
@@ -85,6 +87,8 @@ class PricedItem(Frozen):
     unit_price: int
     line_total: int
     changes: list[str] = Field(default_factory=list)
+    care: CareFlags = Field(default_factory=list)
+    allergens: list[str] = Field(default_factory=list)  # what the line contains, from the menu
 
 
 class Quote(Frozen):
@@ -161,6 +165,8 @@ def price_item(menu: Menu, request: ItemRequest) -> PricedItem:
             notes=request.notes.strip(),
             unit_price=unit,
             line_total=unit * request.quantity,
+            care=list(request.care),
+            allergens=allergens_of(menu, product, None, None, None, []),
         )
     return _price_pizza(menu, product, request, size_name)
 
@@ -241,6 +247,8 @@ def _price_pizza(menu: Menu, product: Product, request: ItemRequest, size_name: 
         notes=request.notes.strip(),
         unit_price=unit,
         line_total=unit * request.quantity,
+        care=list(request.care),
+        allergens=allergens_of(menu, product, crust.code, sauce, cheese, toppings),
     )
     return item.model_copy(update={"changes": describe_changes(menu, product, item)})
 

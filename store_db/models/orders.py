@@ -130,3 +130,6 @@ class KitchenTicket(Base):
     suspicious: Mapped[bool] = mapped_column(default=False)
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Who read the ticket's allergy and care flags before bumping it, and when (flagged tickets only).
+    care_ack_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    care_ack_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

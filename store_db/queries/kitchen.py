@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.care import line_labels
 from store_db.models import KitchenTicket, MenuOption, MenuTopping, Order, OrderLine, Store
 
 _HALF_SUFFIXES = (" (LEFT)", " (RIGHT)")
@@ -48,6 +49,7 @@ class PizzaBuild:
     cheese: str | None
     cheese_amount: str
     toppings: tuple[ToppingPick, ...]
+    care: tuple[str, ...] = ()  # ALLERGY: PEANUTS, WELL DONE, CONTAINS MILK
 
     @property
     def has_halves(self) -> bool:
@@ -62,6 +64,7 @@ class OtherItem:
     size: str
     name: str
     notes: str
+    care: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,13 @@ class Ticket:
     @property
     def label(self) -> str:
         return f"#{self.number}"
+
+    @property
+    def care(self) -> tuple[str, ...]:
+        """Every allergy and care flag on the ticket, once each: what its band says."""
+        found = [label for pizza in self.pizzas for label in pizza.care]
+        found += [label for other in self.others for label in other.care]
+        return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -159,7 +169,28 @@ def pizza_build(item: Mapping[str, Any], names: Names | None = None) -> PizzaBui
         cheese=item.get("cheese"),
         cheese_amount=str(item.get("cheese_amount", "normal")),
         toppings=tuple(picks),
+        care=item_care(item),
     )
+
+
+def item_care(item: Mapping[str, Any]) -> tuple[str, ...]:
+    """A stored line's allergy and care flags as the kitchen reads them."""
+    care = item.get("care") or []
+    if not care:
+        return ()
+    return tuple(line_labels(care, item.get("allergens") or []))
+
+
+def ticket_care(session: Session, order_id: str, station: str) -> list[str]:
+    """The allergy and care flags on `order_id`'s lines made at `station`, once each."""
+    found: list[str] = []
+    for item in session.scalars(
+        select(OrderLine.item)
+        .where(OrderLine.order_id == order_id, OrderLine.station == station)
+        .order_by(OrderLine.line_no)
+    ):
+        found.extend(item_care(item))
+    return list(dict.fromkeys(found))
 
 
 def other_item(item: Mapping[str, Any]) -> OtherItem:
@@ -168,6 +199,7 @@ def other_item(item: Mapping[str, Any]) -> OtherItem:
         size=str(item.get("size_name") or ""),
         name=str(item.get("name", "")),
         notes=str(item.get("notes") or ""),
+        care=item_care(item),
     )
 
 

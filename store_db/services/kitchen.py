@@ -17,13 +17,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.trade.care import ack_name
 from makeline.trade.lifecycle import Stage
 from makeline.trade.menu import Station
-from store_db.errors import IllegalTransition, NotFound
+from store_db.errors import CareNotAcknowledged, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Store
-from store_db.queries.kitchen import BumpedTicket, last_bumped
+from store_db.queries.kitchen import BumpedTicket, last_bumped, ticket_care
 from store_db.services import lifecycle
 from store_db.services import staff as staff_service
+from sync.contract.events import CareAck
 
 SUSPICIOUS_BUMP_S = 5  # nobody makes a pizza in five seconds
 
@@ -87,20 +89,49 @@ def finish_if_done(session: Session, order: Order, at: datetime, staff_id: str |
     return True
 
 
-def bump(session: Session, ticket_id: str, at: datetime, staff_id: str | None = None) -> KitchenTicket:
+def _acknowledge(
+    session: Session, ticket: KitchenTicket, order: Order, at: datetime, ack_by: str | None
+) -> CareAck | None:
+    """A flagged ticket's bump needs who read its flags; recorded on the ticket, sent with the bump."""
+    labels = ticket_care(session, ticket.order_id, ticket.station)
+    if not labels:
+        return None
+    if ack_by is None:
+        raise CareNotAcknowledged(
+            f"Order #{order.number} has allergy or special-care flags ({'; '.join(labels)}). "
+            "Read them, then confirm who checked the ticket to bump it."
+        )
+    ticket.care_ack_by = ack_name(ack_by)
+    ticket.care_ack_at = at
+    return CareAck(by=ticket.care_ack_by, at=at, flags=labels)
+
+
+def bump(
+    session: Session,
+    ticket_id: str,
+    at: datetime,
+    staff_id: str | None = None,
+    ack_by: str | None = None,
+) -> KitchenTicket:
+    """Bump a ticket off its station's screen. A ticket with allergy or care flags needs
+    `ack_by` (the name or initials of who read them) or is refused with `CareNotAcknowledged`."""
     ticket = session.get(KitchenTicket, ticket_id)
     if ticket is None:
         raise NotFound(f"There is no kitchen ticket {ticket_id}.")
     if ticket.bumped_at is not None:
         raise IllegalTransition("That ticket was already bumped from another screen.")
-    ticket.bumped_at = max(at, ticket.created_at)
-    ticket.suspicious = (ticket.bumped_at - ticket.created_at).total_seconds() < SUSPICIOUS_BUMP_S
-    session.flush()
     order = session.get(Order, ticket.order_id)
     assert order is not None
+    bumped_at = max(at, ticket.created_at)
+    care_ack = _acknowledge(session, ticket, order, bumped_at, ack_by)
+    ticket.bumped_at = bumped_at
+    ticket.suspicious = (ticket.bumped_at - ticket.created_at).total_seconds() < SUSPICIOUS_BUMP_S
+    session.flush()
     if ticket.station == Station.MAKELINE.value:
         if order.stage == Stage.PLACED.value:
-            lifecycle.advance(session, order.id, Stage.MADE, ticket.bumped_at, staff_id=staff_id)
+            lifecycle.advance(
+                session, order.id, Stage.MADE, ticket.bumped_at, staff_id=staff_id, care_ack=care_ack
+            )
     elif order.stage == Stage.PLACED.value and stations_done(session, order):
         has_pizza = session.scalar(
             select(KitchenTicket.id).where(
@@ -110,7 +141,9 @@ def bump(session: Session, ticket_id: str, at: datetime, staff_id: str | None = 
         if not has_pizza:
             # Sides alone: the station that made them hands them straight to the rack.
             for stage in (Stage.MADE, Stage.BAKED):
-                lifecycle.advance(session, order.id, stage, ticket.bumped_at, staff_id=staff_id)
+                lifecycle.advance(
+                    session, order.id, stage, ticket.bumped_at, staff_id=staff_id, care_ack=care_ack
+                )
     # A recalled make-line ticket bumped again may be the last thing a boxed order waited for.
     finish_if_done(session, order, ticket.bumped_at, staff_id)
     return ticket
@@ -138,12 +171,13 @@ def recall_last(session: Session, station: str) -> BumpedTicket | None:
     return last
 
 
-def bump_order(session: Session, order_id: str, at: datetime) -> Order:
+def bump_order(session: Session, order_id: str, at: datetime, ack_by: str | None = None) -> Order:
     """Bump every ticket of `order_id` still on a screen, and the order is made (as when its
-    last ticket is bumped); an order already made stays as it is."""
+    last ticket is bumped); an order already made stays as it is. A flagged ticket needs
+    `ack_by`, as on the screen."""
     tickets = session.scalars(
         select(KitchenTicket).where(KitchenTicket.order_id == order_id, KitchenTicket.bumped_at.is_(None))
     ).all()
     for ticket in tickets:
-        bump(session, ticket.id, at)
+        bump(session, ticket.id, at, ack_by=ack_by)
     return lifecycle.advance(session, order_id, Stage.MADE, at, already_ok=True)

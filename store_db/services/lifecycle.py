@@ -22,7 +22,7 @@ from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Tender
 from store_db.services import outbox, printing, usage
 from store_db.services import staff as staff_service
-from sync.contract.events import OrderStaged, OrderStageUndone, OrderVoided
+from sync.contract.events import CareAck, OrderStaged, OrderStageUndone, OrderVoided
 
 
 def get_order(session: Session, order_id: str) -> Order:
@@ -48,8 +48,11 @@ def advance(
     at: datetime,
     staff_id: str | None = None,
     already_ok: bool = False,
+    care_ack: CareAck | None = None,
 ) -> Order:
     """Move the order to `target`, the one stage that may follow its current one.
+
+    `care_ack` (a flagged ticket's acknowledgement) travels with the stage's event.
 
     With `already_ok`, an order already at or past `target` is left as it is (a
     second terminal bumping the same ticket); otherwise that is refused too.
@@ -65,7 +68,12 @@ def advance(
     if target is Stage.MADE:
         usage.record_made(session, order, stamp)
     event = OrderStaged(
-        order_id=order.id, number=order.number, stage=target, at=stamp, staff_id=staff_id or None
+        order_id=order.id,
+        number=order.number,
+        stage=target,
+        at=stamp,
+        staff_id=staff_id or None,
+        care_ack=care_ack,
     )
     outbox.emit(session, event, order.id, stamp)
     return order

@@ -71,3 +71,19 @@ def version_when(data: Any, field: str, version: int) -> Any:
 def merged(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload with the envelope's kind, which is what names the model to parse it with."""
     return {**payload, "kind": kind}
+
+
+def items_versioned(data: dict[str, Any], added: tuple[str, ...], version: int) -> dict[str, Any]:
+    """A payload whose `items` gained the fields `added` in `version`: items that leave them
+    empty drop them, so the payload keeps the version it had (what an older side reads);
+    one item that carries one makes it `version`."""
+    newer = False
+    for item in data.get("items") or []:
+        for name in added:
+            if item.get(name):
+                newer = True
+            else:
+                item.pop(name, None)
+    if newer:
+        data["v"] = max(int(data.get("v") or 1), version)
+    return data

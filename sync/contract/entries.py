@@ -28,6 +28,7 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
+    items_versioned,
     merged,
     version_when,
 )
@@ -45,9 +46,11 @@ class AddressOnWire(Wire):
 
 class OnlineOrder(Body):
     """`order.online`: an order to make exactly as the cloud priced it. Version 2 adds
-    `scheduled_for`: an order for later, held until its time (an order for now stays version 1)."""
+    `scheduled_for`: an order for later, held until its time (an order for now stays version 1).
+    Version 3: an item may carry `care` (allergy and special-care flags); an order without any
+    keeps its version."""
 
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     kind: Literal["order.online"] = "order.online"
     cloud_order_id: Id
     service: Service
@@ -68,6 +71,9 @@ class OnlineOrder(Body):
     @classmethod
     def _version(cls, data: Any) -> Any:
         return version_when(data, "scheduled_for", 2)
+
+    def payload(self) -> dict[str, Any]:
+        return items_versioned(super().payload(), ("care",), 3)
 
 
 class OrderPaid(Body):

@@ -24,6 +24,7 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
+    items_versioned,
     merged,
     version_when,
 )
@@ -54,9 +55,11 @@ class TenderLine(Wire):
 class OrderPlaced(Body):
     """`order.placed`: the order joins the reports; an online order is now in the kitchen.
     Version 2 adds `scheduled_for`: an order for later, held in the store until its time
-    (an order for now stays version 1)."""
+    (an order for now stays version 1). Version 3: an item may carry `care` (allergy and
+    special-care flags) and `allergens` (what it contains); an order whose items carry
+    neither keeps its version."""
 
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     kind: Literal["order.placed"] = "order.placed"
     id: Id
     number: Count
@@ -90,16 +93,42 @@ class OrderPlaced(Body):
     def _version(cls, data: Any) -> Any:
         return version_when(data, "scheduled_for", 2)
 
+    def payload(self) -> dict[str, Any]:
+        return items_versioned(super().payload(), ("care", "allergens"), 3)
+
+
+class CareAck(Wire):
+    """Who read a flagged ticket's allergy and care flags before bumping it, and when."""
+
+    by: Annotated[str, Field(min_length=1, max_length=40)]
+    at: UTCTime
+    flags: list[Text] = Field(default_factory=list, max_length=50)  # the labels they saw
+
 
 class OrderStaged(Body):
-    """`order.stage`: the order moved forward (made, baked, ready, out the door, …)."""
+    """`order.stage`: the order moved forward (made, baked, ready, out the door, …).
 
+    Version 2 adds `care_ack`: the acknowledgement a flagged ticket's bump needed. A bump
+    without one is sent as version 1, as before.
+    """
+
+    VERSION: ClassVar[int] = 2
     kind: Literal["order.stage"] = "order.stage"
     order_id: Id
     number: Count
     stage: Stage
     at: UTCTime
     staff_id: Id | None = None
+    care_ack: CareAck | None = None
+
+    def payload(self) -> dict[str, Any]:
+        data = super().payload()
+        if data.get("care_ack") is None:
+            data.pop("care_ack", None)
+            data["v"] = 1
+        else:
+            data["v"] = 2
+        return data
 
 
 class OrderFired(Body):

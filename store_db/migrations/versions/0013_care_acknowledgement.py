@@ -1,0 +1,30 @@
+"""care acknowledgement: who read a flagged kitchen ticket's allergy and care flags, and when
+
+Revision ID: 0013
+Revises: 0007
+Create Date: 2026-12-05 03:50:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import store_db.models.base
+
+revision = '0013'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('kitchen_ticket') as batch:
+        batch.add_column(sa.Column('care_ack_by', sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column('care_ack_at', store_db.models.base.UTCDateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('kitchen_ticket') as batch:
+        batch.drop_column('care_ack_at')
+        batch.drop_column('care_ack_by')
