@@ -56,7 +56,7 @@ def test_a_flagged_ticket_shows_its_flags_and_what_the_pizza_contains(db: StoreD
 def test_a_flagged_bump_is_refused_without_an_acknowledgement_and_changes_nothing(db: StoreDB) -> None:
     ticket_id = _ticket(db, _place(db, FLAGGED)).id
     before = fingerprint(db)
-    with pytest.raises(CareNotAcknowledged, match="ALLERGY: MILK.*confirm who checked"):
+    with pytest.raises(CareNotAcknowledged, match=r"ALLERGY: MILK.*confirm who checked"):
         db.run(kitchen.bump, ticket_id, T0 + timedelta(minutes=2))
     for hostile in ("", "   ", "x" * 41, "Al\x1b[2Jex"):
         with pytest.raises(BadInput, match="who checked"):
