@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import Stage
 from store_db.models import KitchenTicket, Order, OrderLine, Store
+from store_db.queries.kitchen import item_care
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,15 @@ class BoxLine:
     size: str  # "LG" for pizzas, the size's name for sides and drinks
     name: str
     kind: str  # pizza, side, drink, dessert
+    care: tuple[str, ...] = ()  # ALLERGY: PEANUTS, CUT IN SQUARES
 
     def text(self) -> str:
         return f"{self.quantity} {self.size} {self.name}".replace("  ", " ")
+
+
+def order_care(lines: tuple[BoxLine, ...]) -> tuple[str, ...]:
+    """Every allergy and care flag on an order's lines, once each."""
+    return tuple(dict.fromkeys(label for line in lines for label in line.care))
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,10 @@ class OvenOrder:
     @property
     def label(self) -> str:
         return f"#{self.number}"
+
+    @property
+    def care(self) -> tuple[str, ...]:
+        return order_care(self.lines)
 
     @property
     def boxed(self) -> bool:
@@ -68,7 +79,7 @@ def box_lines(session: Session, order_ids: list[str]) -> dict[str, tuple[BoxLine
         item = line.item
         size = line.size.upper() if line.kind == "pizza" else str(item.get("size_name") or "")
         found.setdefault(line.order_id, []).append(
-            BoxLine(quantity=line.quantity, size=size, name=line.name, kind=line.kind)
+            BoxLine(quantity=line.quantity, size=size, name=line.name, kind=line.kind, care=item_care(item))
         )
     return {k: tuple(v) for k, v in found.items()}
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from makeline.trade.lifecycle import Stage
 from store_db.models import Order
-from store_db.queries.cut_table import BoxLine, box_lines
+from store_db.queries.cut_table import BoxLine, box_lines, order_care
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ class RackOrder:
     @property
     def label(self) -> str:
         return f"#{self.number}"
+
+    @property
+    def care(self) -> tuple[str, ...]:
+        return order_care(self.lines)
 
 
 def rack(session: Session) -> list[RackOrder]:

@@ -8,9 +8,12 @@
     xl sup -oni +ham!        supreme, no onions, extra ham
     md pep thin s~ ch!       thin crust, light sauce, extra cheese
     8pc wings # extra ranch  a side with a note
+    lg pep @ allergy milk, well done   allergy and special-care flags after @
 
 Sizes: s m l x (or sm md lg xl, or the menu's own codes such as 2l, 8pc).
-Marks after a topping: < left half, > right half, ! extra, ~ light; or spelled
+Care flags after `@` (before any note), separated by commas: `allergy <what>`,
+`well done`, `light bake`, `squares`, `no cut`, or a few words of other care
+(`makeline.trade.care`). Marks after a topping: < left half, > right half, ! extra, ~ light; or spelled
 out after a colon: +pep:l:x. Products, toppings, sauces and crusts match by the
 start of their code or of a word of their name; an ambiguous start is refused
 with the candidates, never guessed. The line becomes an `ItemRequest`; prices
@@ -31,6 +34,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from makeline.trade.care import line_labels, parse_care
+from makeline.trade.errors import BadCareFlag
 from makeline.trade.limits import OrderLimits, line_breach
 from makeline.trade.menu import Amount, Menu, Option, Placement, Product, ProductKind, Topping, ToppingChoice
 from makeline.trade.pricing import NONE, ItemRequest, price_item
@@ -263,6 +268,13 @@ def _size(token: str, menu: Menu) -> str | None:
 def parse_item_line(text: str, menu: Menu) -> ItemRequest:
     """Read one typed line into an `ItemRequest`, or raise `ItemLineError` saying what to fix."""
     body, _, note = text.partition("#")
+    body, marked, care_text = body.partition("@")
+    try:
+        care = parse_care(care_text)
+    except BadCareFlag as exc:
+        raise ItemLineError(str(exc)) from exc
+    if marked and not care:
+        raise ItemLineError("Type the care after @, e.g. '@ allergy peanuts, well done'.")
     unreadable = sorted(set(_UNREADABLE.findall(body.lower())))
     if unreadable:
         shown = " ".join(repr(c) for c in unreadable)
@@ -276,6 +288,8 @@ def parse_item_line(text: str, menu: Menu) -> ItemRequest:
 
     def retype(changes: dict[int, str | None]) -> str:
         line = " ".join(w for w in (changes.get(i, t) for i, t in enumerate(words)) if w)
+        if care_text.strip():
+            line += f" @ {care_text.strip()}"
         return f"{line} # {note.strip()}" if note.strip() else line
 
     quantity, start = 1, 0
@@ -329,6 +343,7 @@ def parse_item_line(text: str, menu: Menu) -> ItemRequest:
         cheese_amount=pizza.cheese_amount,
         toppings=pizza.toppings if pizza.changed_toppings else None,
         notes=note.strip(),
+        care=care,
     )
 
 
@@ -347,6 +362,8 @@ def read_item_line(text: str, menu: Menu, limits: OrderLimits | None = None) -> 
         understood += ": " + ", ".join(priced.changes)
     if priced.notes:
         understood += f" (note: {priced.notes})"
+    if priced.care:
+        understood += " ⚠ " + "; ".join(line_labels([f.model_dump() for f in priced.care], priced.allergens))
     warnings: list[str] = []
     if limits is not None:
         breach = line_breach(limits, priced.quantity, priced.name, priced.kind is ProductKind.PIZZA)

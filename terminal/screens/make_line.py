@@ -296,6 +296,27 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
             self._bump(card.ticket)
 
     def _bump(self, ticket: Ticket) -> None:
+        if ticket.care:
+            self._ask_care(ticket)
+            return
+        self._send_bump(ticket, None)
+
+    def _ask_care(self, ticket: Ticket) -> None:
+        """A flagged ticket: its flags read and a name given first (`CareAckDialog`)."""
+        from terminal.dialogs.care_ack import CareAckDialog
+
+        def answered(name: str | None) -> None:
+            if name is None:
+                self.query_one(InfoLine).say(
+                    f"{ticket.label} stays on the screen: its flags were not checked."
+                )
+                return
+            self._send_bump(ticket, name)
+
+        on_duty = self.makeline.staff
+        self.app.push_screen(CareAckDialog(ticket, on_duty.name if on_duty else ""), answered)
+
+    def _send_bump(self, ticket: Ticket, ack_by: str | None) -> None:
         self._hidden.add(ticket.id)
         if self.selected_id == ticket.id:
             on_page = self._on_page()
@@ -308,7 +329,7 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         def job(db: StoreDB) -> tuple[str, bool]:
             from store_db.services import kitchen
 
-            bumped = db.run(kitchen.bump, ticket.id, at)
+            bumped = db.run(kitchen.bump, ticket.id, at, ack_by=ack_by)
             return ticket.label, bumped.suspicious
 
         def refused(text: str) -> None:

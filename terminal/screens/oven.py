@@ -27,6 +27,7 @@ from store_db.services import cut_table as cut_service
 from terminal.data.formatting import age
 from terminal.dialogs.confirm import ConfirmDialog
 from terminal.screens.base import LiveScreen
+from terminal.widgets.care_band import CareBand, flagged_label
 from terminal.widgets.info_line import InfoLine
 from terminal.widgets.literal import DataTable
 from terminal.widgets.status_line import StatusLine
@@ -71,6 +72,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
+        yield CareBand(id="care-band")
         yield DataTable(id="oven-table", cursor_type="row", zebra_stripes=True)
         yield InfoLine()
         yield Footer()
@@ -78,7 +80,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("#", key="pos", width=2)
-        table.add_column("Order", key="order", width=6)
+        table.add_column("Order", key="order", width=8)
         table.add_column("", key="service", width=5)
         table.add_column("Oven", key="oven", width=18)
         table.add_column("In the box", key="what")
@@ -98,7 +100,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
         for n, order in enumerate(data, start=1):
             table.add_row(
                 str(n) if n <= 9 else "",
-                Text(order.label, style="bold"),
+                flagged_label(order.label, order.care),
                 SERVICE.get(order.service, order.service),
                 self._oven_cell(order, now),
                 " · ".join(line.text() for line in order.lines),
@@ -106,6 +108,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
             )
         if selected is not None and selected in {o.order_id for o in data}:
             table.move_cursor(row=table.get_row_index(selected))
+        self.query_one(CareBand).show_flags([(o.label, o.care) for o in data])
         on_belt = sum(1 for o in data if o.seconds_left(now) > 0)
         boxed = sum(1 for o in data if o.boxed)
         counts = f"{on_belt} on the belt · {len(data) - on_belt - boxed} out to cut and box"

@@ -25,6 +25,7 @@ from store_db.services import lifecycle
 from terminal.data.formatting import age, clock, money
 from terminal.dialogs.confirm import ConfirmDialog
 from terminal.screens.base import LiveScreen
+from terminal.widgets.care_band import CareBand, flagged_label
 from terminal.widgets.info_line import InfoLine
 from terminal.widgets.literal import DataTable, Static
 from terminal.widgets.status_line import StatusLine
@@ -63,6 +64,7 @@ class RackScreen(LiveScreen[list[RackOrder]]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.TITLE)
+        yield CareBand(id="care-band")
         with Horizontal(id="rack-columns"):
             with Vertical():
                 yield Static("CARRYOUT — waiting for the customer", classes="list-title")
@@ -77,14 +79,14 @@ class RackScreen(LiveScreen[list[RackOrder]]):
         carry = self.query_one("#rack-carryout", DataTable)
         for label, key, width in (
             ("#", "pos", 1),
-            ("Order", "order", 5),
+            ("Order", "order", 7),
             ("Rack", "rack", 5),
             ("Name", "name", 10),
             ("Due", "due", 8),
         ):
             carry.add_column(label, key=key, width=width)
         deliv = self.query_one("#rack-delivery", DataTable)
-        for label, key, width in (("Order", "order", 5), ("Rack", "rack", 5), ("Promise", "promise", 8)):
+        for label, key, width in (("Order", "order", 7), ("Rack", "rack", 5), ("Promise", "promise", 8)):
             deliv.add_column(label, key=key, width=width)
         deliv.add_column("Address", key="address")
         self.set_interval(1.0, self._tick)
@@ -105,7 +107,7 @@ class RackScreen(LiveScreen[list[RackOrder]]):
             due = "paid" if order.payment == "paid" else money(order.total)
             carry.add_row(
                 str(n) if n <= 9 else "",
-                Text(order.label, style="bold"),
+                flagged_label(order.label, order.care),
                 self._rack_cell(order, now),
                 order.customer_name,
                 due,
@@ -119,12 +121,13 @@ class RackScreen(LiveScreen[list[RackOrder]]):
 
         for order in self.delivery:
             deliv.add_row(
-                Text(order.label, style="bold"),
+                flagged_label(order.label, order.care),
                 self._rack_cell(order, now),
                 clock(order.promise_at, zone),
                 order.address,
                 key=order.order_id,
             )
+        self.query_one(CareBand).show_flags([(o.label, o.care) for o in data])
         self.query_one(InfoLine).count(
             f"{len(self.carryout)} carryout · {len(self.delivery)} delivery on the rack"
         )

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from store_db.queries.kitchen import PizzaBuild, Ticket
+from terminal.widgets.care_band import BAND_STYLE, SIGN, care_line
 from terminal.widgets.literal import literal
 
 SERVICE = {"delivery": "DELIVERY", "carryout": "CARRYOUT"}
@@ -64,17 +65,23 @@ def pizza_lines(pizza: PizzaBuild) -> list[RenderableType]:
         parts.append(halves(pizza))
     if pizza.notes:
         parts.append(literal(f"  ! {pizza.notes}", "bold underline"))
+    for label in pizza.care:
+        parts.append(literal(f"  {SIGN} {label}", BAND_STYLE))
     return parts
 
 
 def ticket_body(ticket: Ticket) -> RenderableType:
     parts: list[RenderableType] = []
+    if ticket.care:
+        parts.append(care_line(ticket.care))
     for pizza in ticket.pizzas:
         parts.extend(pizza_lines(pizza))
     for other in ticket.others:
         parts.append(literal(f"{other.quantity} {other.size} {other.name}", "bold"))
         if other.notes:
             parts.append(literal(f"  ! {other.notes}", "bold underline"))
+        for label in other.care:
+            parts.append(literal(f"  {SIGN} {label}", BAND_STYLE))
     if ticket.notes:
         parts.append(literal(f"NOTE: {ticket.notes}", "bold underline"))
     if ticket.recalls:
