@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.address import format_phone
+from makeline.trade.care import line_labels
 from makeline.trade.menu import Menu
 from makeline.trade.tracking import credential_hash, receipt_code
 from printers.documents import (
@@ -200,8 +201,9 @@ def _name_with_size(item: Mapping[str, Any], menu: Menu) -> str:
 def _ticket_item(item: Mapping[str, Any], menu: Menu) -> TicketItem:
     notes = str(item.get("notes") or "")
     quantity = int(item.get("quantity", 1))
+    care = tuple(line_labels(item.get("care") or [], item.get("allergens") or [])) if item.get("care") else ()
     if item.get("kind") != "pizza":
-        return TicketItem(quantity=quantity, product=_name_with_size(item, menu), notes=notes)
+        return TicketItem(quantity=quantity, product=_name_with_size(item, menu), notes=notes, care=care)
     whole, left, right = split_changes([str(c) for c in item.get("changes") or []])
     return TicketItem(
         quantity=quantity,
@@ -212,6 +214,7 @@ def _ticket_item(item: Mapping[str, Any], menu: Menu) -> TicketItem:
         left=tuple(left),
         right=tuple(right),
         notes=notes,
+        care=care,
     )
 
 

@@ -53,6 +53,7 @@ class TicketItem:
     left: tuple[str, ...] = ()  # changes on the left half only
     right: tuple[str, ...] = ()
     notes: str = ""
+    care: tuple[str, ...] = ()  # "ALLERGY: PEANUTS", "WELL DONE", "CONTAINS MILK"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +71,11 @@ class KitchenTicket(Document):
 
     def __post_init__(self) -> None:
         _check_times(self, self.zone, self.placed_at, self.promise_at)
+
+    @property
+    def care(self) -> tuple[str, ...]:
+        """Every allergy and care flag on the ticket, once each."""
+        return tuple(dict.fromkeys(label for item in self.items for label in item.care))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,7 +2,9 @@
 
 Order number and service large; placed and promise times; each item with its size and
 crust first, then its changes, then LEFT HALF / RIGHT HALF blocks in white on black so
-nobody puts pepperoni on the wrong half; item notes, then order notes last.
+nobody puts pepperoni on the wrong half; item notes, then order notes last. A ticket with
+allergy or special-care flags says so in white on black right under the order number, and
+again under each flagged item.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ def kitchen_ticket(printer: EscposPrinter, ticket: KitchenTicket, columns: int, 
     marks(sheet, ticket.reprint, ticket.banner)
     sheet.heading(ticket.order_label)
     sheet.heading(ticket.service.upper())
+    if ticket.care:
+        sheet.banner("!! " + " - ".join(ticket.care) + " !!")
     times = f"Placed {clock(ticket.placed_at, ticket.zone)}"
     if ticket.promise_at is not None:
         times += f" - Due {clock(ticket.promise_at, ticket.zone)}"
@@ -52,3 +56,5 @@ def _item(sheet: Sheet, item: TicketItem) -> None:
                 sheet.line(change.upper(), bold=True, indent=INDENT)
     if printable(item.notes).strip():
         sheet.line(f"NOTE: {item.notes}", indent=INDENT)
+    for label in item.care:
+        sheet.banner(f"!! {label}")
