@@ -203,3 +203,36 @@ def test_the_store_moves_its_order_and_the_customer_asks_to_cancel(client: TestC
         assert client.put(url, json={"status": stage}, headers=manager(client)).status_code == 200
     late = client.put(url, json={"status": "cancelled"}, headers=customer(client))
     assert late.status_code == 409
+
+
+def test_an_online_line_carries_its_allergy_flag_to_the_store_and_a_bad_flag_is_refused(
+    client: TestClient, app: FastAPI
+) -> None:
+    store = bring_online(app)
+    for bad in (
+        [{"kind": "allergy"}],  # an allergy to nothing
+        [{"kind": "allergy", "text": "x" * 61}],
+        [{"kind": "allergy", "text": "nuts\x1b[2J"}],
+        [{"kind": "shout", "text": "now"}],
+        [{"kind": "well_done"}] * 6,
+    ):
+        body = order_body(store)
+        body["items"][0]["care"] = bad
+        answer = place(client, customer(client), body)
+        assert answer.status_code == 422, answer.text
+    with ctx(app).db.transaction() as session:
+        assert count(session, "orders") == 0
+    body = order_body(store)
+    body["items"][0]["care"] = [{"kind": "allergy", "text": "milk"}, {"kind": "cut_squares"}]
+    answer = place(client, customer(client), body)
+    assert answer.status_code == 201, answer.text
+    with ctx(app).db.transaction() as session:
+        (row,) = session.scalars(
+            select(StoreFeedEntry).where(
+                StoreFeedEntry.store_id == store, StoreFeedEntry.kind == "order.online"
+            )
+        ).all()
+        assert row.payload["v"] == 2 and "care" not in row.payload["items"][1]  # the colas: as before
+        entry = parse_entry(row.kind, row.payload)
+        assert isinstance(entry, OnlineOrder)
+        assert [f.label for f in entry.items[0].care] == ["ALLERGY: MILK", "CUT IN SQUARES"]

@@ -108,3 +108,15 @@ def test_cash_amounts() -> None:
     assert parse_money(" ") is None
     with pytest.raises(TerminalError, match="not an amount"):
         parse_money("forty")
+
+
+def test_care_flags_after_at_sign_and_what_the_counter_hears() -> None:
+    from terminal.data.item_line import read_item_line
+
+    read = read_item_line("lg pep @ allergy milk, well done # ring twice", MENU)
+    assert [f.label for f in read.request.care] == ["ALLERGY: MILK", "WELL DONE"]
+    assert read.request.notes == "ring twice"
+    assert read.understood.endswith("⚠ ALLERGY: MILK; WELL DONE; CONTAINS MILK")
+    for bad, says in (("lg pep @", "Type the care after @"), ("lg pep @ allergy", "needs what it is to")):
+        with pytest.raises(ItemLineError, match=says):
+            parse_item_line(bad, MENU)
