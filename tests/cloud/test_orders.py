@@ -232,7 +232,7 @@ def test_an_online_line_carries_its_allergy_flag_to_the_store_and_a_bad_flag_is_
                 StoreFeedEntry.store_id == store, StoreFeedEntry.kind == "order.online"
             )
         ).all()
-        assert row.payload["v"] == 2 and "care" not in row.payload["items"][1]  # the colas: as before
+        assert row.payload["v"] == 3 and "care" not in row.payload["items"][1]  # the colas: as before
         entry = parse_entry(row.kind, row.payload)
         assert isinstance(entry, OnlineOrder)
         assert [f.label for f in entry.items[0].care] == ["ALLERGY: MILK", "CUT IN SQUARES"]

@@ -48,7 +48,7 @@ def test_a_flagged_ticket_shows_its_flags_and_what_the_pizza_contains(db: StoreD
         (ticket,) = [t for t in open_tickets(session, "makeline") if t.order_id == order_id]
     assert ticket.care == ("ALLERGY: MILK", "WELL DONE", "CONTAINS MILK")
     placed = [OrderPlaced.model_validate(p) for p in _events(db, "order.placed")][-1]
-    assert placed.v == 2
+    assert placed.v == 3
     assert placed.items[0].care == FLAGGED.care
     assert "milk" in placed.items[0].allergens and "gluten" in placed.items[0].allergens
 

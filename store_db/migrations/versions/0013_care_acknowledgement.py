@@ -1,7 +1,7 @@
 """care acknowledgement: who read a flagged kitchen ticket's allergy and care flags, and when
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05 03:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import store_db.models.base
 
 revision = '0013'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
