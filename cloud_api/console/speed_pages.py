@@ -45,7 +45,8 @@ def with_targets(rows: list[dict[str, Any]], first: str, last: str) -> list[dict
             found.append(
                 {"store_id": row["store_id"], "store": store, "href": href, "daypart": "target"}
                 | goal
-                | {"over": "", "orders": None, "early_bumps": None, "implausible_deliveries": None}
+                | {"over": "", "orders": None, "integrity_pct": None}
+                | {"early_bumps": None, "implausible_deliveries": None, "repeated_recalls": None}
             )
         found.append(row | {"store": store, "href": href, "over": over_target(row)})
     return found
@@ -64,8 +65,10 @@ def speed_view(
         Column("orders", "Orders", Kind.COUNT),
         *[Column(f"{m}_min", label, Kind.MINUTES) for m, label in LABELS.items()],
         Column("over", "Over target"),
+        Column("integrity_pct", "Integrity", Kind.PCT),
         Column("early_bumps", "Early bumps", Kind.COUNT),
-        Column("implausible_deliveries", "Implausible deliveries", Kind.COUNT),
+        Column("implausible_deliveries", "Quick deliveries", Kind.COUNT),
+        Column("repeated_recalls", "Recalled again and again", Kind.COUNT),
     ]
     limits = report["thresholds"]
     table = Table(
@@ -78,10 +81,12 @@ def speed_view(
             "oven; rack: ready to out the door; out the door and delivery: from the moment the "
             "order was placed. Lunch runs to 15:00, dinner to 21:00, late until the day turns, "
             "in each store's own time.",
-            f"Integrity: an early bump is an order bumped under {limits['early_bump_s']} s after it "
-            f"reached the kitchen; an implausible delivery was marked delivered under "
-            f"{limits['quickest_drop_s'] // 60} min after leaving, or over "
-            f"{limits['slowest_delivery_s'] // 3600} h after it was placed.",
+            "Integrity: the share of orders the store flagged for none of these, as it happened: "
+            f"an early bump (bumped under {limits['early_bump_s']} s after reaching the make line), "
+            "a quick delivery (marked delivered in under "
+            f"{round(limits['quick_delivery_share'] * 100)} % of the store's drive estimate to the "
+            f"address, or under {limits['quickest_drive_s']} s), a ticket recalled "
+            f"{limits['repeated_recalls']} times or more.",
             "Targets are the store's default settings (make 1 min, oven 6 min, rack 5 min) and the "
             "trade's yardsticks (out the door 15 min, delivery 35 min): the cloud does not hold "
             "each store's own targets yet.",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,6 +74,10 @@ class Order(Base):
     picked_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     out_the_door_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The store's honest-timer flags (`makeline.trade.integrity`), as its events carried them.
+    flagged_early_bump: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    flagged_quick_delivery: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    flagged_repeated_recall: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     cancel_state: Mapped[str | None] = mapped_column(String(10), nullable=True)  # requested, ...

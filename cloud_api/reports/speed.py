@@ -1,6 +1,10 @@
 """Speed of service per store and daypart: make, oven, rack, out-the-door and delivery times
-against the store's targets, with the integrity figures beside them (bumps too early to be
-real, deliveries too quick or too slow to be true). Voided orders are left out.
+against the store's targets, with the integrity figures beside them. Voided orders are left out.
+
+The integrity figures are the store's own flags, raised where the facts are
+(`makeline.trade.integrity`) and carried up with the events: bumps too early to be real,
+deliveries marked sooner than the drive could take, tickets bumped and recalled again and
+again; the integrity figure is the share of orders with none of them.
 
 The query sums seconds and counts per store and local hour (so averages are exact and the
 answer stays small); `fold` turns those sums into dayparts, free of I/O.
@@ -27,6 +31,7 @@ from cloud_api.models import Order, Store
 from cloud_api.reports.period import business_day, period
 from cloud_api.reports.service import scope
 from cloud_api.stores.service import list_stores
+from makeline.trade.integrity import EARLY_BUMP_S, QUICK_SHARE, QUICKEST_DRIVE_S, REPEATED_RECALLS
 
 # The store's default settings (`store_db.models.store.Store`) and the trade's yardsticks.
 TARGETS: dict[str, int] = {
@@ -38,9 +43,6 @@ TARGETS: dict[str, int] = {
 }
 STORE_SETTING = {"make": "make_target_s", "oven": "oven_s", "rack": "rack_target_s"}
 MEASURES = tuple(TARGETS)
-EARLY_BUMP_S = 20  # no pizza is made in under 20 seconds: the crew bumped before making it
-QUICKEST_DROP_S = 120  # out the door to the customer's door in under two minutes
-SLOWEST_DELIVERY_S = 3 * 3600  # or still "on its way" three hours after it was placed
 DAYPARTS = ("lunch", "dinner", "late")
 
 
@@ -73,6 +75,8 @@ class _Sums:
     orders: int = 0
     early_bumps: int = 0
     implausible_deliveries: int = 0
+    repeated_recalls: int = 0
+    flagged: int = 0
 
     def __post_init__(self) -> None:
         self.seconds: dict[str, Decimal] = defaultdict(Decimal)
@@ -82,6 +86,8 @@ class _Sums:
         self.orders += int(row["orders"])
         self.early_bumps += int(row["early_bumps"] or 0)
         self.implausible_deliveries += int(row["implausible"] or 0)
+        self.repeated_recalls += int(row.get("repeated") or 0)
+        self.flagged += int(row.get("flagged") or 0)
         for m in MEASURES:
             self.seconds[m] += Decimal(str(row[f"{m}_s"] or 0))
             self.counts[m] += int(row[f"{m}_n"] or 0)
@@ -95,7 +101,17 @@ class _Sums:
             found[f"{m}_over"] = minutes is not None and minutes > goal[m] / 60
         found["early_bumps"] = self.early_bumps
         found["implausible_deliveries"] = self.implausible_deliveries
+        found["repeated_recalls"] = self.repeated_recalls
+        found["integrity_pct"] = integrity_pct(self.orders, self.flagged)
         return found
+
+
+def integrity_pct(orders: int, flagged: int) -> float | None:
+    """The share of orders with no honest-timer flag, in percent to one decimal."""
+    if not orders:
+        return None
+    share = Decimal(orders - min(flagged, orders)) * 100 / orders
+    return float(share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def fold(rows: Iterable[Mapping[str, Any]], stores: Sequence[Store]) -> list[dict[str, Any]]:
@@ -146,9 +162,7 @@ def hourly(session: Session, stores: Sequence[str] | None, first: date, last: da
     for name, (later, earlier) in spans.items():
         seconds, count = _span(later, earlier)
         columns += [seconds.label(f"{name}_s"), count.label(f"{name}_n")]
-    made_in = extract("epoch", Order.made_at - start)
-    dropped_in = extract("epoch", Order.delivered_at - Order.out_the_door_at)
-    took = extract("epoch", Order.delivered_at - Order.placed_at)
+    any_flag = Order.flagged_early_bump | Order.flagged_quick_delivery | Order.flagged_repeated_recall
     hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
     query = (
         select(
@@ -156,10 +170,10 @@ def hourly(session: Session, stores: Sequence[str] | None, first: date, last: da
             hour.label("hour"),
             func.count(Order.id).label("orders"),
             *columns,
-            func.count(case((made_in < EARLY_BUMP_S, 1))).label("early_bumps"),
-            func.count(case(((dropped_in < QUICKEST_DROP_S) | (took > SLOWEST_DELIVERY_S), 1))).label(
-                "implausible"
-            ),
+            func.count(case((Order.flagged_early_bump, 1))).label("early_bumps"),
+            func.count(case((Order.flagged_quick_delivery, 1))).label("implausible"),
+            func.count(case((Order.flagged_repeated_recall, 1))).label("repeated"),
+            func.count(case((any_flag, 1))).label("flagged"),
         )
         .join(Store, Store.id == Order.store_id)
         .where(Order.business_date.between(first, last), Order.stage != "voided")
@@ -186,8 +200,9 @@ def speed(
         "to": span.last.isoformat(),
         "thresholds": {
             "early_bump_s": EARLY_BUMP_S,
-            "quickest_drop_s": QUICKEST_DROP_S,
-            "slowest_delivery_s": SLOWEST_DELIVERY_S,
+            "quick_delivery_share": QUICK_SHARE,
+            "quickest_drive_s": QUICKEST_DRIVE_S,
+            "repeated_recalls": REPEATED_RECALLS,
         },
         "rows": fold(hourly(session, ids, span.first, span.last), covered),
     }

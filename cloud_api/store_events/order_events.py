@@ -1,11 +1,11 @@
 """A store's order events applied to the cloud's orders: `order.placed`, `order.stage`,
-`order.voided` (`store_db.services.orders`, `.lifecycle`), and its answers to the feed:
+`order.voided` (`store_db.services.orders`, `.lifecycle`), `order.flagged` (`.kitchen`), and its answers to the feed:
 `order.cancel_answer`, `feed.refused`, `feed.price_mismatch` (`store_db.services.feed`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from cloud_api.models import Order, OrderLine
 from cloud_api.orders import progress
 from cloud_api.store_events.named_orders import NamedOrders
+from makeline.trade.integrity import IntegrityFlag
 from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import (
     CancelAnswer,
     FeedRefused,
     OrderFired,
+    OrderFlagged,
     OrderPlaced,
     OrderStaged,
     OrderVoided,
@@ -161,11 +163,38 @@ def _order(orders: NamedOrders, store_id: str, reference: str, seq: int) -> Orde
     return found
 
 
+_FLAG_COLUMN = {
+    IntegrityFlag.EARLY_BUMP: "flagged_early_bump",
+    IntegrityFlag.QUICK_DELIVERY: "flagged_quick_delivery",
+    IntegrityFlag.REPEATED_RECALL: "flagged_repeated_recall",
+}
+
+
+def _keep_flags(order: Order, flags: Iterable[IntegrityFlag]) -> None:
+    """The store's honest-timer flags stay on the order (a repeat sets them again: no change)."""
+    for flag in flags:
+        setattr(order, _FLAG_COLUMN[flag], True)
+
+
 def order_stage(
     session: Session, store_id: str, event: OrderStaged, at: datetime, orders: NamedOrders, seq: int
 ) -> bool:
     order = _order(orders, store_id, event.order_id, seq)
-    return order is not None and progress.advance(session, order, event.stage, event.at, strict=False)
+    if order is None:
+        return False
+    _keep_flags(order, event.flags)
+    return progress.advance(session, order, event.stage, event.at, strict=False) or bool(event.flags)
+
+
+def order_flagged(
+    session: Session, store_id: str, event: OrderFlagged, at: datetime, orders: NamedOrders, seq: int
+) -> bool:
+    """The store flagged an order's times between its stage events."""
+    order = _order(orders, store_id, event.order_id, seq)
+    if order is None:
+        return False
+    _keep_flags(order, [event.flag])
+    return True
 
 
 def order_fired(

@@ -43,6 +43,7 @@ from sync.contract.events import (
     FeedRefused,
     FeedReleased,
     OrderFired,
+    OrderFlagged,
     OrderPlaced,
     OrderStaged,
     OrderVoided,
@@ -68,7 +69,16 @@ _QUERYING = (
     RunClosed,
     DriverCashOut,
 )
-_APPLIED = (OrderPlaced, OrderStaged, OrderFired, OrderVoided, CancelAnswer, *_STOCK, *_QUERYING)
+_APPLIED = (
+    OrderPlaced,
+    OrderStaged,
+    OrderFlagged,
+    OrderFired,
+    OrderVoided,
+    CancelAnswer,
+    *_STOCK,
+    *_QUERYING,
+)
 
 
 def _handle(
@@ -89,6 +99,8 @@ def _handle(
             stock.record(body, seq)
     elif isinstance(body, OrderStaged):
         order_events.order_stage(session, store_id, body, created_at, orders, seq)
+    elif isinstance(body, OrderFlagged):
+        order_events.order_flagged(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderPlaced):
         order_events.order_placed(session, store_id, body, created_at, orders)
     elif isinstance(body, OrderFired):

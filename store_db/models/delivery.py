@@ -45,6 +45,8 @@ class RunStop(Base):
     collected: Mapped[int] = mapped_column(Integer, default=0)  # cash taken at the door, tip included
     tip: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Marked delivered sooner than the drive could take (`makeline.trade.integrity`).
+    quick: Mapped[bool] = mapped_column(default=False)
 
 
 class CashOut(Base):

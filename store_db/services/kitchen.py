@@ -18,16 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.care import ack_name
+from makeline.trade.integrity import EARLY_BUMP_S, REPEATED_RECALLS, IntegrityFlag, bump_flags
 from makeline.trade.lifecycle import Stage
 from makeline.trade.menu import Station
 from store_db.errors import CareNotAcknowledged, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Store
 from store_db.queries.kitchen import BumpedTicket, last_bumped, ticket_care
-from store_db.services import lifecycle
+from store_db.services import lifecycle, outbox
 from store_db.services import staff as staff_service
-from sync.contract.events import CareAck
+from sync.contract.events import CareAck, OrderFlagged
 
-SUSPICIOUS_BUMP_S = 5  # nobody makes a pizza in five seconds
+SUSPICIOUS_BUMP_S = EARLY_BUMP_S  # nobody makes a pizza in five seconds
 
 
 def ticket_stations(store: Store, stations: Set[Station]) -> list[str]:
@@ -125,12 +126,19 @@ def bump(
     bumped_at = max(at, ticket.created_at)
     care_ack = _acknowledge(session, ticket, order, bumped_at, ack_by)
     ticket.bumped_at = bumped_at
-    ticket.suspicious = (ticket.bumped_at - ticket.created_at).total_seconds() < SUSPICIOUS_BUMP_S
+    flags = bump_flags(ticket.created_at, bumped_at, ticket.recalls)
+    ticket.suspicious = IntegrityFlag.EARLY_BUMP in flags
     session.flush()
     if ticket.station == Station.MAKELINE.value:
         if order.stage == Stage.PLACED.value:
             lifecycle.advance(
-                session, order.id, Stage.MADE, ticket.bumped_at, staff_id=staff_id, care_ack=care_ack
+                session,
+                order.id,
+                Stage.MADE,
+                ticket.bumped_at,
+                staff_id=staff_id,
+                care_ack=care_ack,
+                flags=flags,
             )
     elif order.stage == Stage.PLACED.value and stations_done(session, order):
         has_pizza = session.scalar(
@@ -142,15 +150,24 @@ def bump(
             # Sides alone: the station that made them hands them straight to the rack.
             for stage in (Stage.MADE, Stage.BAKED):
                 lifecycle.advance(
-                    session, order.id, stage, ticket.bumped_at, staff_id=staff_id, care_ack=care_ack
+                    session,
+                    order.id,
+                    stage,
+                    ticket.bumped_at,
+                    staff_id=staff_id,
+                    care_ack=care_ack,
+                    flags=flags if stage is Stage.MADE else (),
                 )
     # A recalled make-line ticket bumped again may be the last thing a boxed order waited for.
     finish_if_done(session, order, ticket.bumped_at, staff_id)
     return ticket
 
 
-def recall(session: Session, ticket_id: str) -> KitchenTicket:
-    """Put a bumped ticket back on the screen. The order's stage stays where it is."""
+def recall(session: Session, ticket_id: str, at: datetime | None = None) -> KitchenTicket:
+    """Put a bumped ticket back on the screen. The order's stage stays where it is.
+
+    The recall that makes a ticket's recalls repeated (`makeline.trade.integrity`) flags the
+    order once, with an `order.flagged` event at `at` (the ticket's last bump if not given)."""
     ticket = session.get(KitchenTicket, ticket_id)
     if ticket is None:
         raise NotFound(f"There is no kitchen ticket {ticket_id}.")
@@ -158,16 +175,24 @@ def recall(session: Session, ticket_id: str) -> KitchenTicket:
         raise IllegalTransition("That ticket is still on the screen; there is nothing to recall.")
     if ticket.note == "voided":
         raise IllegalTransition("That order was voided; it cannot come back to the make line.")
+    flagged_at = at or ticket.bumped_at
     ticket.bumped_at = None
     ticket.recalls += 1
+    if ticket.recalls == REPEATED_RECALLS:
+        order = session.get(Order, ticket.order_id)
+        assert order is not None
+        flag = OrderFlagged(
+            order_id=order.id, number=order.number, flag=IntegrityFlag.REPEATED_RECALL, at=flagged_at
+        )
+        outbox.emit(session, flag, order.id, flagged_at)
     return ticket
 
 
-def recall_last(session: Session, station: str) -> BumpedTicket | None:
+def recall_last(session: Session, station: str, at: datetime | None = None) -> BumpedTicket | None:
     """Put `station`'s most recently bumped ticket back on its screen; None when none may come back."""
     last = last_bumped(session, station)
     if last is not None:
-        recall(session, last.id)
+        recall(session, last.id, at)
     return last
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from makeline.trade.integrity import IntegrityFlag
 from makeline.trade.lifecycle import (
     STAMP,
     STAMPS_IN_ORDER,
@@ -49,10 +51,12 @@ def advance(
     staff_id: str | None = None,
     already_ok: bool = False,
     care_ack: CareAck | None = None,
+    flags: Sequence[IntegrityFlag] = (),
 ) -> Order:
     """Move the order to `target`, the one stage that may follow its current one.
 
-    `care_ack` (a flagged ticket's acknowledgement) travels with the stage's event.
+    `care_ack` (a flagged ticket's acknowledgement) and `flags` (the store's honest-timer
+    flags on this move) travel with the stage's event.
 
     With `already_ok`, an order already at or past `target` is left as it is (a
     second terminal bumping the same ticket); otherwise that is refused too.
@@ -74,6 +78,7 @@ def advance(
         at=stamp,
         staff_id=staff_id or None,
         care_ack=care_ack,
+        flags=list(flags),
     )
     outbox.emit(session, event, order.id, stamp)
     return order

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from makeline.dispatch.travel import GreatCircleTravel, LatLon
+from makeline.trade.integrity import IntegrityFlag, quick_delivery
 from makeline.trade.lifecycle import Stage
 from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import DeliveryRun, Order, RunStop, Staff, Store
@@ -149,6 +151,16 @@ def run_stops(session: Session, run_id: str) -> list[RunStop]:
     return list(session.scalars(select(RunStop).where(RunStop.run_id == run_id).order_by(RunStop.position)))
 
 
+def direct_drive_s(session: Session, order: Order) -> int | None:
+    """The store's travel estimate straight from the store to the order's door (seconds);
+    None for an address with no map position."""
+    if order.lat is None or order.lon is None:
+        return None
+    store = session.scalars(select(Store)).one()
+    travel = GreatCircleTravel(store.avg_speed_kmh, store.road_factor)
+    return travel.matrix([LatLon(store.lat, store.lon), LatLon(order.lat, order.lon)])[0][1]
+
+
 def mark_stop(
     session: Session,
     run_id: str,
@@ -160,7 +172,9 @@ def mark_stop(
     tip: int = 0,
     reason: str = "",
 ) -> RunStop:
-    """Record one door: delivered (cash taken, tip) or not delivered, with a reason."""
+    """Record one door: delivered (cash taken, tip) or not delivered, with a reason. A door
+    marked sooner than the drive to it could take is flagged (`RunStop.quick`) and the flag
+    travels with the delivery's stage event."""
     stop = session.scalars(
         select(RunStop).where(RunStop.run_id == run_id, RunStop.order_id == order_id)
     ).first()
@@ -181,7 +195,9 @@ def mark_stop(
         stop.collected = collected
         stop.tip = tip or max(0, collected - stop.amount_due)
         stop.outcome = "delivered"
-        lifecycle.advance(session, order_id, Stage.DELIVERED, at)
+        stop.quick = quick_delivery(order.out_the_door_at, at, direct_drive_s(session, order))
+        flags = [IntegrityFlag.QUICK_DELIVERY] if stop.quick else []
+        lifecycle.advance(session, order_id, Stage.DELIVERED, at, flags=flags)
     else:
         if not reason.strip():
             raise BadInput(f"Say why order #{order.number} was not delivered (e.g. nobody home).")

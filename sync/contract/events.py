@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
+from makeline.trade.integrity import IntegrityFlag
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.pricing import PricedItem
 from sync.contract.base import (
@@ -28,6 +29,7 @@ from sync.contract.base import (
     merged,
     version_when,
 )
+from sync.contract.kitchen_events import CareAck, OrderFlagged
 from sync.contract.reasons import reason_of
 from sync.contract.stock_events import (
     CountedLine,
@@ -97,19 +99,12 @@ class OrderPlaced(Body):
         return items_versioned(super().payload(), ("care", "allergens"), 3)
 
 
-class CareAck(Wire):
-    """Who read a flagged ticket's allergy and care flags before bumping it, and when."""
-
-    by: Annotated[str, Field(min_length=1, max_length=40)]
-    at: UTCTime
-    flags: list[Text] = Field(default_factory=list, max_length=50)  # the labels they saw
-
-
 class OrderStaged(Body):
     """`order.stage`: the order moved forward (made, baked, ready, out the door, …).
 
-    Version 2 adds `care_ack`: the acknowledgement a flagged ticket's bump needed. A bump
-    without one is sent as version 1, as before.
+    Version 2 adds `care_ack` (the acknowledgement a flagged ticket's bump needed) and
+    `flags` (the store's honest-timer flags: an early bump, a delivery quicker than the
+    drive). A stage with neither is sent as version 1, as before.
     """
 
     VERSION: ClassVar[int] = 2
@@ -120,14 +115,14 @@ class OrderStaged(Body):
     at: UTCTime
     staff_id: Id | None = None
     care_ack: CareAck | None = None
+    flags: list[IntegrityFlag] = Field(default_factory=list, max_length=10)
 
     def payload(self) -> dict[str, Any]:
         data = super().payload()
-        if data.get("care_ack") is None:
-            data.pop("care_ack", None)
-            data["v"] = 1
-        else:
-            data["v"] = 2
+        for added in ("care_ack", "flags"):
+            if not data.get(added):
+                data.pop(added, None)
+        data["v"] = 2 if "care_ack" in data or "flags" in data else 1
         return data
 
 
@@ -312,6 +307,7 @@ class DriverCashOut(Body):
 StoreEvent = Annotated[
     OrderPlaced
     | OrderStaged
+    | OrderFlagged
     | OrderFired
     | OrderStageUndone
     | OrderVoided
@@ -335,6 +331,7 @@ STORE_EVENT: TypeAdapter[StoreEvent] = TypeAdapter(StoreEvent)
 EVENT_KINDS: tuple[type[Body], ...] = (
     OrderPlaced,
     OrderStaged,
+    OrderFlagged,
     OrderFired,
     OrderStageUndone,
     OrderVoided,
@@ -368,6 +365,7 @@ __all__ = [
     "EVENT_KINDS",
     "STORE_EVENT",
     "CancelAnswer",
+    "CareAck",
     "ClosedStop",
     "CountedLine",
     "DispatchedStop",
@@ -377,6 +375,7 @@ __all__ = [
     "FeedReleased",
     "ItemTerms",
     "OrderFired",
+    "OrderFlagged",
     "OrderPlaced",
     "OrderStageUndone",
     "OrderStaged",

@@ -346,10 +346,12 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
         self.query_one(InfoLine).say(f"Bumped {label}{note}. r recalls it.")
 
     def action_recall(self) -> None:
+        at = self.makeline.now()
+
         def job(db: StoreDB) -> BumpedTicket | None:
             from store_db.services import kitchen
 
-            return db.run(kitchen.recall_last, self.STATION)
+            return db.run(kitchen.recall_last, self.STATION, at)
 
         def done(last: BumpedTicket | None) -> None:
             self.query_one(InfoLine).say(
