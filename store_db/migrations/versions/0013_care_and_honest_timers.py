@@ -2,7 +2,7 @@
 flags, and when; a delivery marked sooner than the drive could take
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-05 03:50:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import store_db.models.base
 
 revision = '0013'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
