@@ -73,17 +73,26 @@ def merged(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     return {**payload, "kind": kind}
 
 
-def items_versioned(data: dict[str, Any], added: tuple[str, ...], version: int) -> dict[str, Any]:
-    """A payload whose `items` gained the fields `added` in `version`: items that leave them
-    empty drop them, so the payload keeps the version it had (what an older side reads);
-    one item that carries one makes it `version`."""
-    newer = False
+def version_when_items(data: Any, added: tuple[str, ...], version: int) -> Any:
+    """A payload built without `v` whose `items` carry one of the fields `added` (non-empty) is
+    of `version`, the version that added them (call it before `version_when` for older fields)."""
+    if not isinstance(data, Mapping):
+        return data
+    items = data.get("items") or []
+    carried = any(
+        (item.get(name) if isinstance(item, Mapping) else getattr(item, name, None))
+        for item in items
+        for name in added
+    )
+    if carried and "v" not in data:
+        return {**data, "v": version}
+    return data
+
+
+def drop_empty_items(data: dict[str, Any], added: tuple[str, ...]) -> dict[str, Any]:
+    """A payload whose items leave the fields `added` empty drops them: an older side reads it."""
     for item in data.get("items") or []:
         for name in added:
-            if item.get(name):
-                newer = True
-            else:
+            if not item.get(name):
                 item.pop(name, None)
-    if newer:
-        data["v"] = max(int(data.get("v") or 1), version)
     return data

@@ -28,9 +28,10 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
-    items_versioned,
+    drop_empty_items,
     merged,
     version_when,
+    version_when_items,
 )
 from sync.contract.reasons import reason_of
 
@@ -70,10 +71,10 @@ class OnlineOrder(Body):
     @model_validator(mode="before")
     @classmethod
     def _version(cls, data: Any) -> Any:
-        return version_when(data, "scheduled_for", 2)
+        return version_when(version_when_items(data, ("care",), 3), "scheduled_for", 2)
 
     def payload(self) -> dict[str, Any]:
-        return items_versioned(super().payload(), ("care",), 3)
+        return drop_empty_items(super().payload(), ("care",))
 
 
 class OrderPaid(Body):

@@ -25,9 +25,10 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
-    items_versioned,
+    drop_empty_items,
     merged,
     version_when,
+    version_when_items,
 )
 from sync.contract.kitchen_events import CareAck, OrderFlagged
 from sync.contract.reasons import reason_of
@@ -93,10 +94,10 @@ class OrderPlaced(Body):
     @model_validator(mode="before")
     @classmethod
     def _version(cls, data: Any) -> Any:
-        return version_when(data, "scheduled_for", 2)
+        return version_when(version_when_items(data, ("care", "allergens"), 3), "scheduled_for", 2)
 
     def payload(self) -> dict[str, Any]:
-        return items_versioned(super().payload(), ("care", "allergens"), 3)
+        return drop_empty_items(super().payload(), ("care", "allergens"))
 
 
 class OrderStaged(Body):
@@ -117,12 +118,18 @@ class OrderStaged(Body):
     care_ack: CareAck | None = None
     flags: list[IntegrityFlag] = Field(default_factory=list, max_length=10)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "v" not in data and (data.get("care_ack") or data.get("flags")):
+            return {**data, "v": 2}
+        return data
+
     def payload(self) -> dict[str, Any]:
         data = super().payload()
         for added in ("care_ack", "flags"):
             if not data.get(added):
                 data.pop(added, None)
-        data["v"] = 2 if "care_ack" in data or "flags" in data else 1
         return data
 
 
