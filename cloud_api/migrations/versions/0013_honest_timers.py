@@ -2,7 +2,7 @@
 sooner than the drive could take, a ticket bumped and recalled again and again)
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0008
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0012"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
