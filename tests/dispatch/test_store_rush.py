@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from makeline.demo.rush import RushResult
 from makeline.demo.store_rush import store_rush
-from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.baselines import naive_plan
 from makeline.dispatch.planner import plan_runs
 from store_db.db import StoreDB
 from store_db.dispatch.planning import Planner
@@ -45,7 +45,6 @@ def test_the_board_beats_first_ready_first_out_on_the_friday_rush(store_path: Pa
         name: run_rush(store_path, tmp_path, name, planner)
         for name, planner in (
             ("naive", naive_plan),
-            ("nearest neighbour", nearest_neighbour_plan),
             ("planner", plan_runs),
         )
     }

@@ -1,4 +1,4 @@
-"""The agent killed with SIGKILL 52 times during a sync of over 5,000 events in both
+"""The agent killed with SIGKILL 35 times during a sync of over 4,000 events in both
 directions: at random moments, and at the fail-points where a lost answer hurts most:
 
 - the cloud committed a batch but has not answered (`push.after_commit`);
@@ -44,7 +44,7 @@ from tests.sync.helpers import (
 )
 from tests.sync.zygote import Zygote, alive, kill
 
-LIVES = 52
+LIVES = 35  # five times round the plan: every fail-point four or five times
 AGENT_SPOTS = ("agent.after_answer", "agent.mid_page", "agent.before_push")
 CLOUD_SPOTS = {"push.after_commit": "hang:1.5", "push.mid_batch": "error"}
 PLAN = ["random", *AGENT_SPOTS, *CLOUD_SPOTS, "random"]
@@ -137,7 +137,7 @@ def test_sigkilled_agents_lose_nothing_and_double_nothing(
         f"{moved} events synced ({len(here.events)} up, {there.feed_head} down); deaths: {dict(deaths)}; "
         f"{loop_s:.0f} s of deaths, then {time.monotonic() - started - loop_s:.0f} s to converge"
     )
-    assert moved >= 5000 and kills >= 50
+    assert moved >= 4000 and kills >= LIVES
     for spot in (*AGENT_SPOTS, *CLOUD_SPOTS):
         assert deaths[spot] >= 3, f"the agent died at {spot} ({dict(deaths)})"
     assert lost_answers >= 3, "answers were really lost after the cloud committed"
