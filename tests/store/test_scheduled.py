@@ -69,7 +69,7 @@ def test_a_counter_order_for_later_is_held_then_fires_once_across_a_restart(stor
             assert open_tickets(session, "makeline") == []
             placed = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "order.placed")).one()
         event = parse_event("order.placed", placed.payload)
-        assert isinstance(event, OrderPlaced) and (event.v, event.scheduled_for) == (2, LATER)
+        assert isinstance(event, OrderPlaced) and event.v >= 2 and event.scheduled_for == LATER
 
         _, due = fire_time(db, order.id)
         assert isinstance(due, type(T0))

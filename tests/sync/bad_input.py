@@ -39,7 +39,7 @@ def malformed_events() -> list[tuple[str, dict[str, Any]]]:
         kind = str(model.model_fields["kind"].default)
         found.append((kind, {}))
         found.append((kind, {name: {"nested": ["x"]} for name in model.model_fields if name != "kind"}))
-    newer = OrderStaged(order_id="o-1", number=1, stage=Stage.MADE, at=utcnow()).payload() | {"v": 2}
+    newer = OrderStaged(order_id="o-1", number=1, stage=Stage.MADE, at=utcnow()).payload() | {"v": 99}
     found += [
         ("order.stage", newer),
         ("order.placed", {"id": "a\u0000b", "number": 1}),

@@ -73,7 +73,8 @@ async def test_marks_that_contradict_and_characters_it_cannot_read_are_refused_b
             ("lg cheese +mush<>", "'+mush<>' asks for left and right at once; type +mush< for the left half"),
             ("lg cheese +mush!~", "'+mush!~' asks for extra and light at once"),
             ("+mush<", "'+mush<' changes a pizza, but no pizza is named yet"),
-            ("lg pep +mush$ @", "Cannot read '$' '@' in 'lg pep +mush$ @'"),
+            ("lg pep +mush$ %", "Cannot read '$' '%' in 'lg pep +mush$ %'"),
+            ("lg pep @", "Type the care after @"),
         ):
             await fill(pilot, "item", typed)
             await wait_for(pilot, lambda says=says: says in message(app), what=f"the refusal of {typed!r}")
