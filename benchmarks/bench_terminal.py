@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -221,6 +222,19 @@ def main() -> None:
             f"store with {OPEN_TICKETS} open make-line tickets built in {time.perf_counter() - started:.1f} s"
         )
 
+        # The bumps first, on a copy: B must be the first app this process runs (a Textual app
+        # run after another in the same process does not see the other process's commits).
+        bumped = Path(folder) / "bumped.db"
+        shutil.copy2(path, bumped)
+        latencies = asyncio.run(bump_latency(bumped, args.samples, args.poll_ms / 1000))
+        ms = [t * 1000 for t in latencies]
+        print(
+            f"bump in process A -> gone from process B's make line ({args.samples} bumps, "
+            f"poll {args.poll_ms:g} ms, {OPEN_TICKETS}->{OPEN_TICKETS - args.samples} open): "
+            f"p50 {percentile(ms, 50):.0f} ms, p99 {percentile(ms, 99):.0f} ms, "
+            f"max {max(ms):.0f} ms (target p99 <= 100 ms)"
+        )
+
         for size in ((80, 24), (240, 67)):
             times, count = asyncio.run(frame_times(path, size, 200))  # 300 -> 100 open
             ms = [t * 1000 for t in times]
@@ -234,15 +248,6 @@ def main() -> None:
             f"start-up to the make line drawn with its tickets ({args.startups} runs): "
             f"median {statistics.median(runs) * 1000:.0f} ms, worst {max(runs) * 1000:.0f} ms "
             "(target <= 1000 ms)"
-        )
-
-        latencies = asyncio.run(bump_latency(path, args.samples, args.poll_ms / 1000))
-        ms = [t * 1000 for t in latencies]
-        print(
-            f"bump in process A -> gone from process B's make line ({args.samples} bumps, "
-            f"poll {args.poll_ms:g} ms, {OPEN_TICKETS}->{OPEN_TICKETS - args.samples} open): "
-            f"p50 {percentile(ms, 50):.0f} ms, p99 {percentile(ms, 99):.0f} ms, "
-            f"max {max(ms):.0f} ms (target p99 <= 100 ms)"
         )
 
 
