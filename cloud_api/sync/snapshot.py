@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,8 @@ from makeline.trade.lifecycle import Stage
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import PricedItem
+from sync.contract.base import ContractError
+from sync.contract.entries import OnlineOrder, parse_entry
 from sync.contract.envelope import FeedEntry
 from sync.contract.snapshot import (
     SnapshotCustomer,
@@ -274,27 +276,42 @@ def _pending(session: Session, store_id: str, since: Any, head: int) -> list[Fee
     make-time target, live nowhere else in the cloud), and the `order.online` entries of
     orders the cloud holds for the store that the store never took (no `order.placed` came
     back) and that are still to be made. Entries past `head` the agent pulls as usual."""
-    untaken = select(Order.id).where(
-        Order.store_id == store_id,
-        Order.store_order_id.is_(None),
-        Order.channel == "online",
-        Order.business_date >= since,
-        Order.stage == Stage.PLACED.value,
-        Order.voided_at.is_(None),
-    )
-    rows = session.scalars(
-        select(StoreFeedEntry)
-        .where(
-            and_(
+    untaken: dict[str, datetime] = {
+        order_id: placed
+        for order_id, placed in session.execute(
+            select(Order.id, Order.placed_at).where(
+                Order.store_id == store_id,
+                Order.store_order_id.is_(None),
+                Order.channel == "online",
+                Order.business_date >= since,
+                Order.stage == Stage.PLACED.value,
+                Order.voided_at.is_(None),
+            )
+        )
+    }
+    rows: list[StoreFeedEntry] = []
+    if untaken:
+        # An order's entry is written in the order's own transaction: none is much older than it.
+        candidates = session.scalars(
+            select(StoreFeedEntry)
+            .where(
                 StoreFeedEntry.store_id == store_id,
                 StoreFeedEntry.kind == "order.online",
                 StoreFeedEntry.cursor <= head,
-                StoreFeedEntry.payload["cloud_order_id"].astext.in_(untaken),
+                StoreFeedEntry.created_at >= min(untaken.values()) - timedelta(hours=1),
             )
+            .order_by(StoreFeedEntry.cursor)
         )
-        .order_by(StoreFeedEntry.cursor)
-        .limit(MAX_PENDING // 2)
-    )
+        for entry in candidates:
+            try:
+                body = parse_entry(entry.kind, entry.payload)
+            except ContractError as exc:  # the store would set it aside too
+                log.warning("snapshot for store %s skips feed entry %s: %s", store_id, entry.cursor, exc)
+                continue
+            if isinstance(body, OnlineOrder) and body.cloud_order_id in untaken:
+                rows.append(entry)
+                if len(rows) == MAX_PENDING // 2:
+                    break
     settings = session.scalars(
         select(StoreFeedEntry)
         .where(
