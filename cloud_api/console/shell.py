@@ -13,15 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
@@ -35,6 +32,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError, Forbidden, NotFound
 from cloud_api.models import Store
 from cloud_api.stores.service import get_store
+from cloud_api.web.templates import Site
 
 NAV = (
     ("sales", "Today / week", "/console/sales"),
@@ -66,24 +64,11 @@ class View:
             self.tables[table.name] = table
 
 
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("cloud_api.console", "templates"),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["money"] = money
-    env.globals["shown"] = shown
-    env.globals["nav"] = NAV
-    return env
+SITE = Site("cloud_api.console", STATIC_TYPES, filters={"money": money}, values={"shown": shown, "nav": NAV})
 
 
 def render(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**values)
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+    return SITE.page(template, status_code, **values)
 
 
 def error(caller: Principal | None, status_code: int, message: str) -> HTMLResponse:
@@ -179,17 +164,5 @@ async def signed_in(request: Request, build: Callable[[Session, Principal], View
     return await run_in_threadpool(run)
 
 
-@cache
-def _static(name: str) -> bytes:
-    return resources.files("cloud_api.console").joinpath("static", name).read_bytes()
-
-
 def static(name: str) -> Response:
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    if suffix not in STATIC_TYPES or "/" in name or name.startswith("."):
-        return Response("Not found", status_code=404, media_type="text/plain")
-    try:
-        body = _static(name)
-    except FileNotFoundError:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    return Response(body, media_type=STATIC_TYPES[suffix], headers={"Cache-Control": "public, max-age=3600"})
+    return SITE.static(name)

@@ -3,12 +3,11 @@ and its static files, both read from the package."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
+
+from cloud_api.web.templates import Site
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
@@ -18,35 +17,12 @@ def money(cents: int) -> str:
     return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("cloud_api.storefront", "templates"),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["money"] = money
-    return env
+SITE = Site("cloud_api.storefront", STATIC_TYPES, filters={"money": money})
 
 
 def page(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**values)
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
-
-
-@cache
-def _static(name: str) -> bytes:
-    return resources.files("cloud_api.storefront").joinpath("static", name).read_bytes()
+    return SITE.page(template, status_code, **values)
 
 
 def static(name: str) -> Response:
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    if suffix not in STATIC_TYPES or "/" in name or name.startswith("."):
-        return Response("Not found", status_code=404, media_type="text/plain")
-    try:
-        body = _static(name)
-    except FileNotFoundError:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    return Response(body, media_type=STATIC_TYPES[suffix], headers={"Cache-Control": "public, max-age=3600"})
+    return SITE.static(name)

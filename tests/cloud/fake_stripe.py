@@ -8,12 +8,10 @@ before any answer, as when a network times out after Stripe committed.
 
 from __future__ import annotations
 
-import json
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+
+from .fake_http import Answer, FakeHTTP, Request
 
 DECLINES = {
     "tok_chargeDeclined": "generic_decline",
@@ -21,36 +19,21 @@ DECLINES = {
 }
 
 
-class FakeStripe:
+class FakeStripe(FakeHTTP):
     def __init__(self) -> None:
+        super().__init__()
         self.intents: dict[str, dict[str, Any]] = {}
         self.answers: dict[str, tuple[int, dict[str, Any]]] = {}  # by idempotency key
         self.keys_seen: list[str] = []
         self.refunds = 0
         self._lose = 0
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeStripe:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def lose_next(self, count: int) -> None:
         self._lose += count
 
     def _intent(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         token = form.get("payment_method_data[card][token]") or form.get("payment_method", "")
-        intent = {
+        intent: dict[str, Any] = {
             "id": f"pi_{secrets.token_hex(12)}",
             "object": "payment_intent",
             "amount": int(form["amount"]),
@@ -84,44 +67,21 @@ class FakeStripe:
             "payment_intent": form["payment_intent"],
         }
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                form = dict(parse_qsl(self.rfile.read(length).decode()))
-                key = self.headers.get("Idempotency-Key", "")
-                with fake._lock:
-                    fake.keys_seen.append(key)
-                    if key and key in fake.answers:
-                        status, body = fake.answers[key]
-                    elif self.path == "/v1/payment_intents":
-                        status, body = fake._intent(form)
-                    elif self.path == "/v1/refunds":
-                        status, body = fake._refund(form)
-                    else:
-                        status, body = (
-                            404,
-                            {"error": {"type": "invalid_request_error", "message": "no route"}},
-                        )
-                    if key:
-                        fake.answers[key] = (status, body)
-                    lose = fake._lose > 0
-                    fake._lose -= 1 if lose else 0
-                if lose:
-                    self.close_connection = True
-                    self.connection.close()
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", "req_fake")
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
+    def answer(self, request: Request) -> Answer | None:
+        form, key = request.form(), request.headers.get("Idempotency-Key", "")
+        route = (request.method, request.path)
+        with self._lock:
+            self.keys_seen.append(key)
+            if key and key in self.answers:
+                status, body = self.answers[key]
+            elif route == ("POST", "/v1/payment_intents"):
+                status, body = self._intent(form)
+            elif route == ("POST", "/v1/refunds"):
+                status, body = self._refund(form)
+            else:
+                status, body = 404, {"error": {"type": "invalid_request_error", "message": "no route"}}
+            if key:
+                self.answers[key] = (status, body)
+            lose = self._lose > 0
+            self._lose -= 1 if lose else 0
+        return None if lose else Answer(status, body, {"Request-Id": "req_fake"})

@@ -1,0 +1,1 @@
+"""What the cloud's web pages (the storefront, the console) share."""
