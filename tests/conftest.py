@@ -1,9 +1,12 @@
-"""Shared fixtures: one demo store file built per test session, copied for each test."""
+"""Shared fixtures: one demo store file built per test session, copied for each test; the
+PostgreSQL server the suites share (tests/cloud/conftest.py builds the cluster on it)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,20 @@ settings.register_profile(
     "makeline", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 settings.load_profile("makeline")
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    url: str
+    throwaway: bool  # deleted after the run: the databases the tests made may be left on it
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer | None:
+    """The server the tests' cloud runs on: `DATABASE_URL`; None: an embedded one per session.
+    tests/cloud overrides it (`CLOUD_TESTS_DATABASE_URL`)."""
+    url = os.environ.get("DATABASE_URL")
+    return PostgresServer(url, throwaway=False) if url else None
 
 
 @pytest.fixture(scope="session")

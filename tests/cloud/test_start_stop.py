@@ -38,12 +38,18 @@ def data_dir() -> Iterator[Path]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def start_cloud(data_dir: Path, port: int) -> subprocess.Popen[str]:
+def embedded_env() -> dict[str, str]:
+    """The environment of a cloud on its embedded PostgreSQL, even when the tests run on a server."""
     env = {**os.environ, "MAKELINE_BACKGROUND": "false"}
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "MAKELINE_DATABASE_URL"):
+        env.pop(name, None)
+    return env
+
+
+def start_cloud(data_dir: Path, port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "makeline", "cloud", "--data-dir", str(data_dir), "--port", str(port)],
-        env=env,
+        env=embedded_env(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -117,6 +123,7 @@ def test_a_stopped_cloud_stops_its_postgres_and_a_second_cloud_is_refused(data_d
             text=True,
             timeout=DEADLINE_S,
             stdin=subprocess.DEVNULL,
+            env=embedded_env(),
         )
         assert second.returncode == 2, second.stderr
         assert "Traceback" not in second.stderr
