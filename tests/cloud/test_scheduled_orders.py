@@ -64,6 +64,13 @@ def last_entry(app: FastAPI, store: str, kind: str) -> StoreFeedEntry:
         return found
 
 
+def spoken(day: date) -> str:
+    """The day as the store's refusal says it: by the calendar in the store's zone, which
+    between midnight and the business day's turn is a day ahead of the business day."""
+    ahead = (day - utcnow().astimezone(ZoneInfo("America/Chicago")).date()).days
+    return "today" if ahead == 0 else "tomorrow" if ahead == 1 else DAY_NAMES[day.weekday()]
+
+
 def set_hours(client: TestClient, store: str, closed: list[date]) -> dict[str, Any]:
     """Open 11:00–23:00 every day, closed all day on `closed`."""
     hours = {
@@ -108,10 +115,10 @@ def test_hours_reach_the_store_and_orders_for_later_are_taken_or_refused(
     before = rows(app)
     refused = place(client, me, order_body(store, scheduled_for=at_local(holiday, 12).isoformat()))
     assert refused.status_code == 422, refused.text
-    reopens = DAY_NAMES[(holiday + timedelta(days=1)).weekday()]
     assert re.search(
-        rf"closed at {DAY_NAMES[holiday.weekday()]} 12:00 .*; it next opens {reopens} 11:00", refused.text
-    )
+        rf"closed at {spoken(holiday)} 12:00\b.*; it next opens {spoken(holiday + timedelta(days=1))} 11:00",
+        refused.text,
+    ), refused.text
     assert refused.json()["field"] == "scheduled_for"
     now_refused = place(client, me, order_body(store))  # closed all today: not for now either
     assert now_refused.status_code == 422 and "is closed now; it opens" in now_refused.text
