@@ -45,7 +45,7 @@ def check_key(key: str) -> str:
 
 # Built once on the table itself (not the ORM class): these run on every keyed request.
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
-_CLAIM = (
+CLAIM = (
     insert(_RECORDS)
     .values(
         owner=bindparam("b_owner"),
@@ -58,10 +58,10 @@ _CLAIM = (
     .on_conflict_do_nothing()
     .returning(_RECORDS.c.key)
 )
-_STORED = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
+STORED = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
     _RECORDS.c.owner == bindparam("b_owner"), _RECORDS.c.key == bindparam("b_key")
 )
-_COMPLETE = (
+COMPLETE = (
     update(_RECORDS)
     .where(_RECORDS.c.owner == bindparam("b_owner"), _RECORDS.c.key == bindparam("b_key"))
     .values(status_code=bindparam("status"), response=bindparam("body", type_=_RECORDS.c.response.type))
@@ -70,19 +70,23 @@ _COMPLETE = (
 
 def claim(session: Session, owner: str, key: str, digest: str, now: datetime) -> Replay | None:
     """None when this request owns the key now; else the stored answer to replay."""
-    claimed = session.execute(
-        _CLAIM, {"b_owner": owner, "b_key": key, "digest": digest, "b_now": now}
-    ).first()
+    claimed = session.execute(CLAIM, {"b_owner": owner, "b_key": key, "digest": digest, "b_now": now}).first()
     if claimed is not None:
         return None
-    found = session.execute(_STORED, {"b_owner": owner, "b_key": key}).one()
-    if found.request_hash != digest:
+    found = session.execute(STORED, {"b_owner": owner, "b_key": key}).one()
+    return replay(found.request_hash, found.status_code, found.response, digest)
+
+
+def complete(session: Session, owner: str, key: str, status_code: int, body: dict[str, Any]) -> None:
+    session.execute(COMPLETE, {"b_owner": owner, "b_key": key, "status": status_code, "body": body})
+
+
+def replay(stored_hash: str, status_code: int, body: dict[str, Any], digest: str) -> Replay:
+    """The stored answer to replay to a request whose key was claimed before (`STORED`'s
+    row), if it is the same request; refused if the key was used for another one."""
+    if stored_hash != digest:
         raise BadRequest(
             "This Idempotency-Key was already used for a different request; use a new key for a new order.",
             "Idempotency-Key",
         )
-    return Replay(found.status_code, found.response)
-
-
-def complete(session: Session, owner: str, key: str, status_code: int, body: dict[str, Any]) -> None:
-    session.execute(_COMPLETE, {"b_owner": owner, "b_key": key, "status": status_code, "body": body})
+    return Replay(status_code, body)

@@ -3,22 +3,22 @@ transaction), read, moved along, and cancelled on request."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
-from cloud_api.customers.phone import normalize_phone
-from cloud_api.db.base import new_id
+from cloud_api.db.database import announcement
 from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
-from cloud_api.menus.service import store_menu
-from cloud_api.models import Account, Order, OrderLine, Payment, Store
-from cloud_api.orders import idempotency, progress, repository
+from cloud_api.models import Order, OrderLine, Payment, Store
+from cloud_api.orders import progress, repository
 from cloud_api.orders import quote as online_quote
 from cloud_api.orders.access import visible_order
-from cloud_api.orders.feed_entry import online_entry
 from cloud_api.orders.schemas import (
     ItemIn,
     OrderCreate,
@@ -32,12 +32,11 @@ from cloud_api.payments import service as payments
 from cloud_api.reports.refresh import note_days
 from cloud_api.stores import service as stores
 from cloud_api.stores.geocode import locate
-from makeline.trade.business_day import business_date
 from makeline.trade.errors import BadInput, CouponNotApplicable, UnknownCoupon
 from makeline.trade.geo import distance_km
-from makeline.trade.hours import OutsideHours, check_order_time, is_open, next_opening, say_time
-from makeline.trade.lifecycle import Channel, Service, Stage
-from makeline.trade.limits import Limit, order_breaches
+from makeline.trade.hours import OutsideHours, StoreHours, check_order_time, is_open, next_opening, say_time
+from makeline.trade.lifecycle import Service, Stage
+from makeline.trade.limits import Limit, OrderLimits, order_breaches
 from makeline.trade.menu import Menu, Station
 from makeline.trade.pricing import ItemRequest, Quote, price_item, price_order
 from makeline.trade.throttle import Level
@@ -73,10 +72,10 @@ def price(menu: Menu, data: OrderCreate, tax_rate_bp: int) -> Quote:
         raise BadRequest(str(exc), "items") from exc
 
 
-def check_limits(store: Store, data: OrderCreate, quote: Quote) -> None:
+def check_limits(store: Store, data: OrderCreate, quote: Quote, limits: OrderLimits | None = None) -> None:
     """Refuse an order above the store's limits, naming each limit and the field to change."""
     cash = data.payment.method == "cash"
-    breaches = order_breaches(stores.store_limits(store), quote.items, quote.total, cash)
+    breaches = order_breaches(limits or stores.store_limits(store), quote.items, quote.total, cash)
     if not breaches:
         return
     lines = [b.line for b in breaches if b.line is not None]
@@ -90,7 +89,7 @@ def check_limits(store: Store, data: OrderCreate, quote: Quote) -> None:
     raise BadRequest("; ".join(b.message for b in breaches) + f". {action}", field)
 
 
-def _delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[str, float, float]:
+def delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[str, float, float]:
     address = data.address
     if address is None:
         raise BadRequest("A delivery order needs an address; add one or choose carryout.", "address")
@@ -116,10 +115,12 @@ def _delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[
     return label, lat, lon
 
 
-def order_time(store: Store, data: OrderCreate, now: datetime) -> datetime | None:
+def order_time(
+    store: Store, data: OrderCreate, now: datetime, hours: StoreHours | None = None
+) -> datetime | None:
     """When the order is for (None: now), if the store takes it: within its hours, at most
     7 days ahead; refused with the store's next opening otherwise."""
-    hours = stores.store_hours(store)
+    hours = hours or stores.store_hours(store)
     zone, turn = store.timezone, store.day_starts_hour
     if data.scheduled_for is not None:
         try:
@@ -183,99 +184,19 @@ def public(ctx: CloudContext, order: Order, lines: list[OrderLine], paid: list[P
 def place_order(
     session: Session, ctx: CloudContext, caller: Principal, data: OrderCreate, key: str, now: datetime
 ) -> tuple[int, dict[str, Any], bool]:
-    """Place, or replay the answer to an earlier request with the same key.
+    """Place, or replay the answer to an earlier request with the same key, in the session's
+    transaction (committed by its owner). Returns (status code, body, replayed)."""
+    from cloud_api.orders.intake import take  # the hot path builds on this module
 
-    Returns (status code, body, replayed). Nothing is written unless it all succeeds.
-    """
-    caller.require(Role.CUSTOMER)
-    key = idempotency.check_key(key)
-    body = data.model_dump(mode="json")
-    digest = idempotency.request_hash("POST", "/orders", body)
-    replay = idempotency.claim(session, caller.id, key, digest, now)
-    if replay is not None:
-        return replay.status_code, replay.body, True
-
-    store = session.get(Store, data.store_id)
-    if store is None:
-        raise BadRequest(f"There is no store with id {data.store_id}.", "store_id")
-    scheduled_for = order_time(store, data, now)
-    offline_ok = scheduled_for is not None and scheduled_for >= now + OFFLINE_LEAD
-    if not offline_ok and not stores.is_online(store, now, ctx.settings.store_online_seconds):
-        raise Conflict(
-            f"{store.name} is not taking online orders right now; try again in a few "
-            "minutes or call the store.",
-            "store_id",
-        )
-    menu = store_menu(session, store)
-    quote = price(menu, data, store.tax_rate_bp)
-    check_limits(store, data, quote)
-    account = session.get(Account, caller.id)
-    phone = account.phone if account else ""
-    if data.phone:
-        phone = normalize_phone(data.phone)
-    label, lat, lon = "", None, None
-    if data.service is Service.DELIVERY:
-        label, lat, lon = _delivery_place(session, data, store)
-        if not phone:
-            raise BadRequest("A delivery order needs a phone number for the driver.", "phone")
-    elif data.address is not None:
-        raise BadRequest("A carryout order takes no address; leave it out or choose delivery.", "address")
-    promised = _promise(session, store, data.service, quote, now, lat, lon, later=scheduled_for is not None)
-    order = Order(
-        id=new_id(),
-        store_id=store.id,
-        customer_id=caller.id,
-        business_date=business_date(scheduled_for or now, store.timezone, store.day_starts_hour),
-        channel=Channel.ONLINE.value,
-        service=data.service.value,
-        stage=Stage.PLACED.value,
-        tracked_status="placed",
-        customer_name=data.customer_name or (account.name if account else ""),
-        phone=phone,
-        address=label,
-        lat=lat,
-        lon=lon,
-        notes=data.notes.strip(),
-        menu_version=menu.version,
-        coupon=quote.coupon,
-        subtotal=quote.subtotal,
-        discount=quote.discount,
-        tax=quote.tax,
-        tip=quote.tip,
-        total=quote.total,
-        payment="due",
-        placed_at=now,
-        scheduled_for=scheduled_for,
-        promise_at=scheduled_for or promised.promise_at,
-        updated_at=now,
-    )
-    lines = [
-        OrderLine(
-            order_id=order.id,
-            line_no=n,
-            product=i.product,
-            name=i.name,
-            size=i.size,
-            quantity=i.quantity,
-            unit_price=i.unit_price,
-            line_total=i.line_total,
-            item=i.model_dump(mode="json"),
-        )
-        for n, i in enumerate(quote.items, start=1)
-    ]
-    session.add(order)
-    session.add_all(lines)
-    gateway_key = f"order:{caller.id}:{key}:{digest[:16]}"
-    payment = payments.pay_new_order(session, ctx, order, data.payment, gateway_key, now)
-    session.flush()
-    answer = public(ctx, order, lines, [payment]).model_dump(mode="json")
-    idempotency.complete(session, caller.id, key, 201, answer)
-    feed.append(session, store.id, online_entry(order, data, payment), now)
-    note_days(session, store.id, {order.business_date})
-    return 201, answer, False
+    pg = session.connection().connection.driver_connection
+    assert isinstance(pg, psycopg.Connection)
+    taken = take(pg, session, ctx, caller, data, key, now, commit=False)
+    if taken.store_id is not None:
+        announcement(session).feed_stores.add(taken.store_id)
+    return taken.status_code, json.loads(taken.body), taken.replayed
 
 
-def _promise(
+def promise(
     session: Session,
     store: Store,
     service: Service,
@@ -283,13 +204,15 @@ def _promise(
     now: datetime,
     lat: float | None,
     lon: float | None,
+    own_estimate: Callable[[], int],
     *,
     later: bool = False,
 ) -> online_quote.OnlineQuote:
-    """The store's quote for this order; a delivery now while the store paused delivery is
-    refused (an order for later is not: the pause is about tonight's kitchen)."""
+    """The store's quote for this order (`own_estimate`: the cloud's, in minutes, when the
+    store's load is not fresh); a delivery now while the store paused delivery is refused
+    (an order for later is not: the pause is about tonight's kitchen)."""
     pizzas = sum(i.quantity for i in priced.items if i.station is Station.MAKELINE)
-    found = online_quote.quote(session, store, service, pizzas, now, lat, lon)
+    found = online_quote.promise(store, service, pizzas, now, lat, lon, own_estimate)
     if not later and service is Service.DELIVERY and found.throttle is Level.PAUSED:
         carryout = online_quote.quote(session, store, Service.CARRYOUT, pizzas, now)
         online_quote.refuse_paused_delivery(store, found, service, carryout.minutes)

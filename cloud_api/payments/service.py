@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
+from cloud_api.db.base import new_id
 from cloud_api.db.database import Database, announcement
 from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRefused, Refused, not_yours
 from cloud_api.feed import service as feed
@@ -78,7 +79,8 @@ def charge_card(
     raise AssertionError("unreachable")
 
 
-def _card(session: Session, ctx: CloudContext, order: Order, token: str, key: str, now: datetime) -> Payment:
+def _charged(ctx: CloudContext, order: Order, token: str, key: str, now: datetime) -> Payment:
+    """The card charged through the gateway, as a payment not yet written."""
     result = charge_card(
         ctx.gateway,
         order.total,
@@ -90,25 +92,42 @@ def _card(session: Session, ctx: CloudContext, order: Order, token: str, key: st
     )
     if result.status == "declined":
         raise PaymentRefused(result.message or "Your card was declined.", result.decline_code or "declined")
-    payment = Payment(
+    return _payment(order, "card", "succeeded", key, now, ctx.gateway.name, result.reference)
+
+
+def _payment(
+    order: Order,
+    method: str,
+    status: str,
+    key: str,
+    now: datetime,
+    gateway: str = "",
+    reference: str | None = None,
+) -> Payment:
+    """A payment row with every column set (it may be written without the ORM)."""
+    return Payment(
+        id=new_id(),
         order_id=order.id,
-        method="card",
-        status="succeeded",
+        method=method,
+        status=status,
         amount=order.total,
-        gateway=ctx.gateway.name,
-        gateway_ref=result.reference,
+        refunded=0,
+        currency="usd",
+        gateway=gateway,
+        gateway_ref=reference,
         idempotency_key=key,
+        decline_code=None,
+        message="",
+        refund_attempts=0,
+        next_refund_at=None,
         created_at=now,
         updated_at=now,
     )
-    session.add(payment)
-    return payment
 
 
-def pay_new_order(
-    session: Session, ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime
-) -> Payment:
-    """Payment for an order being placed, in the order's own transaction."""
+def pay_new_order(ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime) -> Payment:
+    """Payment for an order being placed: cash due at the door, or the card charged through
+    the gateway. The payment is not written here: the caller writes it with the order."""
     if method.method == "cash":
         if order.service != "delivery":
             raise BadRequest(
@@ -117,23 +136,13 @@ def pay_new_order(
                 "payment.method",
             )
         order.payment = "due"
-        payment = Payment(
-            order_id=order.id,
-            method="cash",
-            status="due",
-            amount=order.total,
-            idempotency_key=key,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(payment)
-        return payment
+        return _payment(order, "cash", "due", key, now)
     if not method.token:
         raise BadRequest(
             "A card payment needs the gateway's token for the card (e.g. tok_visa).", "payment.token"
         )
     order.payment = "paid"
-    return _card(session, ctx, order, method.token, key, now)
+    return _charged(ctx, order, method.token, key, now)
 
 
 def pay_due(
@@ -150,7 +159,8 @@ def pay_due(
         raise Conflict(
             f"This order is {order.stage.replace('_', ' ')}; it can no longer be paid online.", "order_id"
         )
-    payment = _card(session, ctx, order, token, key, now)
+    payment = _charged(ctx, order, token, key, now)
+    session.add(payment)
     for earlier in repository.of_order(session, order.id):
         if earlier.method == "cash" and earlier.status == "due":
             earlier.status, earlier.updated_at = "replaced", now
