@@ -1,6 +1,9 @@
 """Cloud benchmark: POST /orders sustained with 2 uvicorn workers (orders/s, p50/p99),
-beside the bare PostgreSQL rate for the same inserts in the same run; and tracker update
-latency across two worker processes (p50/p99).
+beside the bare PostgreSQL rate for the same inserts in the same run, with the workers' peak
+RSS and the CPU the cloud and PostgreSQL spent per order; `GET /orders/{id}` (what a
+customer's tracker reads) under the same clients; and tracker update latency across two
+worker processes (p50/p99). The machine's load average is printed beside the figures: on a
+shared machine they are noisy.
 
 Orders are spread over `--stores` stores (a chain's evening, not one store's feed-head
 row lock serialising every order), on both the API and the bare side.
@@ -35,6 +38,8 @@ import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_storm import cpu, tree  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -141,12 +146,15 @@ class RawClient:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        return (await self.send("POST", path, body, headers))[0]
+
+    async def send(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n{head}\r\n".encode()
             + body
         )
@@ -155,8 +163,7 @@ class RawClient:
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":")[1])
-        await self.reader.readexactly(length)
-        return status
+        return status, await self.reader.readexactly(length)
 
 
 def more_stores(url: str, count: int) -> list[str]:
@@ -186,8 +193,11 @@ def more_stores(url: str, count: int) -> list[str]:
 
 
 async def api_load(
-    base: str, stores: list[str], clients: int, seconds: float
-) -> tuple[int, list[float], int]:
+    base: str, stores: list[str], clients: int, seconds: float, reads: float = 0
+) -> tuple[int, list[float], int, list[float]]:
+    """POST /orders for `seconds` (after a warm-up); then, for `reads` seconds, each client
+    reads its own orders back (`GET /orders/{id}`). Returns (orders, their latencies, errors,
+    the reads' latencies)."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         shoppers = [await sign_in(http, n) for n in range(clients)]
     port = int(base.rsplit(":", 1)[1])
@@ -197,6 +207,7 @@ async def api_load(
     measuring = False
     stop_at = 0.0
     connections = [RawClient("127.0.0.1", port) for _ in range(clients)]
+    placed: list[list[str]] = [[] for _ in range(clients)]
 
     async def shopper(n: int) -> None:
         nonlocal errors
@@ -204,21 +215,44 @@ async def api_load(
         while time.monotonic() < stop_at:
             k += 1
             started = time.perf_counter()
-            status = await connections[n].post(
+            status, answer = await connections[n].send(
+                "POST",
                 "/api/v1/orders",
                 bodies[(k * 7 + n * 13) % len(bodies)],
                 shoppers[n] | {"Idempotency-Key": str(uuid.uuid4())},
             )
+            if status == 201 and len(placed[n]) < 200:
+                placed[n].append(json.loads(answer)["id"])
             if measuring:
                 latencies.append(time.perf_counter() - started)
                 errors += status != 201
+
+    read_latencies: list[float] = []
+
+    async def tracker(n: int) -> None:
+        nonlocal errors
+        k = 0
+        while time.monotonic() < stop_at and placed[n]:
+            k += 1
+            started = time.perf_counter()
+            status, _ = await connections[n].send(
+                "GET", f"/api/v1/orders/{placed[n][k % len(placed[n])]}", b"", shoppers[n]
+            )
+            read_latencies.append(time.perf_counter() - started)
+            errors += status != 200
 
     stop_at = time.monotonic() + 3  # warm up
     await asyncio.gather(*[shopper(n) for n in range(clients)])
     measuring = True
     stop_at = time.monotonic() + seconds
     await asyncio.gather(*[shopper(n) for n in range(clients)])
-    return len(latencies), latencies, errors
+    stop_at = time.monotonic() + reads
+    await asyncio.gather(*[tracker(n) for n in range(clients)])
+    return len(latencies), latencies, errors, read_latencies
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def bare_inserts(
@@ -335,6 +369,7 @@ def main() -> None:
     parser.add_argument("--clients", default="4,24", help="concurrent clients, one run per value")
     parser.add_argument("--tracked-orders", type=int, default=60)
     parser.add_argument("--stores", type=int, default=50, help="stores the orders are spread over")
+    parser.add_argument("--read-seconds", type=float, default=5, help="GET /orders/{id} after the orders")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-cloud-"))
@@ -368,12 +403,32 @@ def main() -> None:
         wait_healthy(base)
         with psycopg.connect(libpq_url(url)) as conn:
             account = conn.execute("SELECT id FROM account WHERE role = 'customer' LIMIT 1").fetchone()[0]
+        postmaster = server.server_pid() if server is not None else None
         for clients in (int(c) for c in args.clients.split(",")):
-            count, latencies, errors = asyncio.run(api_load(base, stores, clients, args.seconds))
+            cloud_cpu, pg_cpu, started = cpu(processes[0].pid), cpu(postmaster), time.monotonic()
+            count, latencies, errors, reads = asyncio.run(
+                api_load(base, stores, clients, args.seconds, args.read_seconds)
+            )
+            cloud_used, pg_used = cpu(processes[0].pid) - cloud_cpu, cpu(postmaster) - pg_cpu
             print(
                 f"POST /orders, 2 workers, {clients:2d} clients, {len(stores)} stores: {count / args.seconds:7.1f} orders/s   "
-                f"p50 {pct(latencies, 0.5):6.1f} ms   p99 {pct(latencies, 0.99):6.1f} ms   errors {errors}"
+                f"p50 {pct(latencies, 0.5):6.1f} ms   p99 {pct(latencies, 0.99):6.1f} ms   errors {errors}   "
+                f"({load_average()})"
             )
+            workers = sorted(
+                (hwm for pid, (_, _, hwm) in tree(processes[0].pid).items() if pid != processes[0].pid),
+                reverse=True,
+            )
+            print(
+                f"  CPU while ordering and reading ({time.monotonic() - started:.0f} s, warm-up and sign-in "
+                f"included): cloud {cloud_used:.1f} s, PostgreSQL {pg_used:.1f} s; workers' peak RSS "
+                + ", ".join(f"{kib / 1024:.0f} MiB" for kib in workers)
+            )
+            if reads:
+                print(
+                    f"GET /orders/{{id}}, 2 workers, {clients:2d} clients: {len(reads) / args.read_seconds:7.1f} reads/s   "
+                    f"p50 {pct(reads, 0.5):6.1f} ms   p99 {pct(reads, 0.99):6.1f} ms"
+                )
             bare, bare_latencies = bare_inserts(url, stores, account, threads=clients, seconds=args.seconds)
             print(
                 f"bare PostgreSQL, same rows, {clients:2d} conns, {len(stores)} stores: {bare / args.seconds:7.1f} orders/s   "

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,10 +31,17 @@ def new_refresh_token() -> str:
     return "mlr_" + secrets.token_urlsafe(32)
 
 
+# Access tokens verified lately, kept per worker with their claims: a client sends the same
+# token with every request until it expires, and checking the signature each time is waste.
+_VERIFIED_MAX = 20_000
+LEEWAY_S = 5
+
+
 class TokenSigner:
     def __init__(self, secret: str, access_minutes: float = 15) -> None:
         self._key = secret.encode()
         self.access_ttl = timedelta(minutes=access_minutes)
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def access_token(
         self, account_id: str, role: str, store_id: str | None, now: datetime, version: int = 1
@@ -51,7 +59,20 @@ class TokenSigner:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def read_access(self, token: str) -> dict[str, Any]:
-        """The token's claims, or `Unauthorized` saying why not."""
+        """The token's claims, or `Unauthorized` saying why not. A token verified before is
+        only checked for expiry (the same rule and leeway as the signature check's)."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known["exp"] + LEEWAY_S > time.time():
+                return known
+            self._verified.pop(token, None)
+        claims = self._verify(token)
+        if len(self._verified) >= _VERIFIED_MAX:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> dict[str, Any]:
         try:
             return jwt.decode(
                 token,
@@ -60,7 +81,7 @@ class TokenSigner:
                 audience=AUDIENCE,
                 issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub", "iss", "aud", "sv"]},
-                leeway=5,
+                leeway=LEEWAY_S,
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("Your session has expired; sign in again or refresh it.") from exc

@@ -145,8 +145,8 @@ RECENT = (
 def recent_minutes(session: Session, store: Store, service: Service) -> int:
     """The cloud's own estimate: the newest promises the store gave online orders of this
     kind, else a sensible default."""
-    rows = session.execute(RECENT, {"b_store": store.id, "b_service": service.value}).tuples().all()
-    return median_minutes(rows, service)
+    rows = session.execute(RECENT, {"b_store": store.id, "b_service": service.value}).all()
+    return median_minutes([(placed, promised) for placed, promised in rows], service)
 
 
 def median_minutes(rows: Sequence[tuple[datetime, datetime | None]], service: Service) -> int:
