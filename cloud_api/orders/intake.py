@@ -3,10 +3,11 @@
 Two round trips to PostgreSQL around the gateway's call, both in psycopg's pipeline mode
 on one connection and one transaction:
 
-1. the `Idempotency-Key` claimed, the store's row, the customer's name and phone and the
-   store's recent promises, read together;
-2. the order, its lines, its payment, the key's answer, the store's feed entry (built from
-   the `sync.contract` model), the reports' tallies and the COMMIT, sent together.
+1. one statement: the `Idempotency-Key` claimed, the store's row, the customer's name and
+   phone and the store's recent promises;
+2. the order, its lines, its payment and the key's answer in one statement, the store's
+   feed entry (built from the `sync.contract` model) and the reports' tallies, pipelined;
+   then the COMMIT, once the feed entry is known to be written.
 
 No ORM loads and no flush: rows are read as dicts and written with pre-built statements
 (the ORM classes serve only as plain records for the answer and the feed entry). What is
@@ -20,11 +21,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
@@ -36,7 +38,7 @@ from cloud_api.db.database import Announcement
 from cloud_api.errors import BadRequest, Conflict
 from cloud_api.feed.service import _ONE as FEED_ENTRY
 from cloud_api.menus.service import store_menu
-from cloud_api.models import Order, OrderLine, Store
+from cloud_api.models import Order, OrderLine, Payment, Store
 from cloud_api.orders import idempotency, tally
 from cloud_api.orders import quote as online_quote
 from cloud_api.orders.feed_entry import online_entry
@@ -79,8 +81,15 @@ class Statement:
         compiled = statement.compile(dialect=_DIALECT)
         return cls(str(compiled), {k: _json(v) for k, v in compiled.params.items()})
 
-    def run(self, pg: psycopg.Connection[Any], params: dict[str, Any]) -> psycopg.Cursor[Any]:
-        return pg.execute(self.sql.encode(), self.defaults | params)
+    def run(
+        self, pg: psycopg.Connection[Any], params: dict[str, Any], rows: Any = None
+    ) -> psycopg.Cursor[Any]:
+        cursor = pg.cursor(row_factory=rows) if rows is not None else pg.cursor()
+        return cursor.execute(self.sql.encode(), self.defaults | params)
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
 _CLAIM = Statement.of(idempotency.CLAIM)
@@ -88,14 +97,52 @@ _STORED = Statement.of(idempotency.STORED)
 _ANSWER = Statement.of(idempotency.COMPLETE)
 _RECENT = Statement.of(online_quote.RECENT)
 _FEED = Statement.of(FEED_ENTRY)
-_STORE = "SELECT * FROM store WHERE id = %s"
-_ACCOUNT = "SELECT name, phone FROM account WHERE id = %s"
+
+# The first round trip: the key claimed, and what the order is priced and promised from.
+_READ = Statement(
+    f"""WITH claim AS ({_CLAIM.sql})
+SELECT EXISTS (SELECT 1 FROM claim) AS claimed_key,
+    (SELECT name FROM account WHERE id = %(b_owner)s) AS account_name,
+    (SELECT phone FROM account WHERE id = %(b_owner)s) AS account_phone,
+    ARRAY(SELECT extract(epoch FROM r.promise_at - r.placed_at) FROM ({_RECENT.sql}) AS r) AS recent_s,
+    s.*
+FROM (SELECT 1) AS one LEFT JOIN store s ON s.id = %(b_store)s""",
+    _CLAIM.defaults | _RECENT.defaults,
+)
+_FROM_READ = ("claimed_key", "account_name", "account_phone", "recent_s")
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> bytes:
-    names = ", ".join(columns)
-    values = ", ".join(f"%({c})s" for c in columns)
-    return f"INSERT INTO {table} ({names}) VALUES ({values})".encode()
+def _values(table: Table, columns: tuple[str, ...], prefix: str) -> str:
+    values = ", ".join(f"%({prefix}{c})s" for c in columns)
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"
+
+
+def _from_json(table: Table, param: str) -> str:
+    names = ", ".join(c.name for c in table.columns)
+    types = ", ".join(f"{c.name} {c.type.compile(dialect=_DIALECT)}" for c in table.columns)
+    return f"INSERT INTO {table.name} ({names}) SELECT {names} FROM jsonb_to_recordset(%({param})s) AS x({types})"
+
+
+_ORDERS, _LINES, _PAYMENTS = _table(Order), _table(OrderLine), _table(Payment)
+_writes: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
+
+
+def _write(order_columns: tuple[str, ...], payment_columns: tuple[str, ...]) -> Statement:
+    """The second round trip's statement: the order, its lines, its payment and the key's
+    answer at once (the lines' foreign key is checked at its end, when the order is there).
+    The columns are those the records set (the others keep their defaults)."""
+    key = (order_columns, payment_columns)
+    found = _writes.get(key)
+    if found is None:
+        found = _writes[key] = Statement(
+            f"""WITH new_order AS ({_values(_ORDERS, order_columns, "o_")}),
+new_lines AS ({_from_json(_LINES, "lines")}),
+new_payment AS ({_values(_PAYMENTS, payment_columns, "p_")}),
+answered AS ({_ANSWER.sql})
+SELECT 1""",
+            _ANSWER.defaults,
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -122,6 +169,22 @@ def store_rules(store: Store) -> tuple[StoreHours, OrderLimits]:
         _rules.clear()
     _rules[store.id] = (store.hours, store.order_limits, hours, limits)
     return hours, limits
+
+
+_stores: dict[str, tuple[dict[str, Any], Store]] = {}
+
+
+def _store(row: dict[str, Any]) -> Store:
+    """The store as a record (never written through), the same one while its row is unchanged
+    (a heartbeat changes it): read-only, so requests in other threads may share it."""
+    known = _stores.get(row["id"])
+    if known is not None and known[0] == row:
+        return known[1]
+    store = Store(**row)
+    if len(_stores) >= _RULES_MAX:
+        _stores.clear()
+    _stores[row["id"]] = (row, store)
+    return store
 
 
 def place_now(ctx: CloudContext, caller: Principal, data: OrderCreate, key: str, now: datetime) -> Taken:
@@ -159,39 +222,44 @@ def take(
     caller.require(Role.CUSTOMER)
     key = idempotency.check_key(key)
     digest = idempotency.request_hash("POST", "/orders", data.model_dump(mode="json"))
-    claim = {"b_owner": caller.id, "b_key": key, "digest": digest, "b_now": now}
-    with pg.pipeline():
-        claimed = _CLAIM.run(pg, claim)
-        store_row = pg.cursor(row_factory=dict_row).execute(_STORE.encode(), (data.store_id,))
-        account = pg.execute(_ACCOUNT.encode(), (caller.id,))
-        recent = _RECENT.run(pg, {"b_store": data.store_id, "b_service": data.service.value})
-        if claimed.fetchone() is None:
-            return _replay(pg, caller.id, key, digest)
-        found = store_row.fetchone()
-        person = account.fetchone()
-        promises = recent.fetchall()
-    if found is None:
+    read = {
+        "b_owner": caller.id,
+        "b_key": key,
+        "digest": digest,
+        "b_now": now,
+        "b_store": data.store_id,
+        "b_service": data.service.value,
+    }
+    found = _READ.run(pg, read, dict_row).fetchone()
+    assert found is not None  # one row, whatever is found
+    if not found["claimed_key"]:
+        return _replay(pg, caller.id, key, digest)
+    if found["id"] is None:
         raise BadRequest(f"There is no store with id {data.store_id}.", "store_id")
-    store = Store(**found)
-    order, lines = _order(ctx, session, store, data, now, person, promises, caller.id)
+    person = (found["account_name"], found["account_phone"]) if found["account_name"] is not None else None
+    spans = [float(s) / 60 for s in found["recent_s"]]
+    store = _store({k: v for k, v in found.items() if k not in _FROM_READ})
+    order, lines = _order(ctx, session, store, data, now, person, spans, caller.id)
     gateway_key = f"order:{caller.id}:{key}:{digest[:16]}"
     payment = payments.pay_new_order(ctx, order, data.payment, gateway_key, now)
     answer = public(ctx, order, lines, [payment]).model_dump_json().encode()
     entry = online_entry(order, data, payment)
+    order_columns, order_values = _fields(order, "o_", _ORDERS)
+    payment_columns, payment_values = _fields(payment, "p_", _PAYMENTS)
+    written = order_values | payment_values | {"b_owner": caller.id, "b_key": key, "status": 201}
+    written["body"] = Jsonb(answer, _as_is)
+    written["lines"] = Jsonb([{c.name: getattr(line, c.name) for c in _LINES.columns} for line in lines])
     with pg.pipeline():
-        pg.execute(_ORDER_SQL, _row(order, _ORDER_COLUMNS))
-        pg.cursor().executemany(_LINE_SQL, [_row(line, _LINE_COLUMNS) for line in lines])
-        pg.execute(_PAYMENT_SQL, _row(payment, _PAYMENT_COLUMNS))
-        _ANSWER.run(pg, {"b_owner": caller.id, "b_key": key, "status": 201, "body": Jsonb(answer, _as_is)})
+        _write(order_columns, payment_columns).run(pg, written)
         fed = _FEED.run(
             pg,
             {"b_store": store.id, "b_kind": entry.kind, "b_payload": Jsonb(entry.payload()), "b_at": now},
         )
         tally.add_new_order(pg, store.id, order.id)
-        if commit:
-            pg.commit()
         if fed.fetchone() is None:
             raise LookupError(f"store {store.id} has no feed")
+        if commit:
+            pg.commit()
     return Taken(201, answer, replayed=False, store_id=store.id)
 
 
@@ -213,7 +281,7 @@ def _order(
     data: OrderCreate,
     now: datetime,
     person: tuple[str, str] | None,
-    promises: list[Any],
+    spans: list[float],
     customer_id: str,
 ) -> tuple[Order, list[OrderLine]]:
     """The order as priced and promised, with its lines (records, not yet written)."""
@@ -241,7 +309,7 @@ def _order(
         raise BadRequest("A carryout order takes no address; leave it out or choose delivery.", "address")
 
     def own_estimate() -> int:
-        return online_quote.median_minutes(promises, data.service)
+        return online_quote.median_minutes(spans, data.service)
 
     promised = promise(
         session, store, data.service, quote, now, lat, lon, own_estimate, later=scheduled_for is not None
@@ -291,24 +359,7 @@ def _order(
     return order, lines
 
 
-_ORDER_COLUMNS = (
-    "id", "store_id", "customer_id", "business_date", "channel", "service", "stage", "tracked_status",
-    "customer_name", "phone", "address", "lat", "lon", "notes", "menu_version", "coupon", "subtotal",
-    "discount", "tax", "tip", "total", "payment", "placed_at", "scheduled_for", "promise_at", "updated_at",
-)  # fmt: skip
-_LINE_COLUMNS = (
-    "order_id", "line_no", "product", "name", "size", "quantity", "unit_price", "line_total", "item",
-)  # fmt: skip
-_PAYMENT_COLUMNS = (
-    "id", "order_id", "method", "status", "amount", "refunded", "currency", "gateway", "gateway_ref",
-    "idempotency_key", "decline_code", "message", "refund_attempts", "next_refund_at", "created_at",
-    "updated_at",
-)  # fmt: skip
-_ORDER_SQL = _insert("orders", _ORDER_COLUMNS)
-_LINE_SQL = _insert("order_line", _LINE_COLUMNS)
-_PAYMENT_SQL = _insert("payment", _PAYMENT_COLUMNS)
-
-
-def _row(record: object, columns: tuple[str, ...]) -> dict[str, Any]:
-    return {c: _json(getattr(record, c)) for c in columns}
-
+def _fields(record: object, prefix: str, table: Table) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The columns `record` sets, and their values as `prefix`-named parameters."""
+    columns = tuple(c.name for c in table.columns if c.name in record.__dict__)
+    return columns, {prefix + c: _json(record.__dict__[c]) for c in columns}

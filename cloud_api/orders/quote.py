@@ -146,13 +146,13 @@ def recent_minutes(session: Session, store: Store, service: Service) -> int:
     """The cloud's own estimate: the newest promises the store gave online orders of this
     kind, else a sensible default."""
     rows = session.execute(RECENT, {"b_store": store.id, "b_service": service.value}).all()
-    return median_minutes([(placed, promised) for placed, promised in rows], service)
+    return median_minutes([(p - placed).total_seconds() / 60 for placed, p in rows if p is not None], service)
 
 
-def median_minutes(rows: Sequence[tuple[datetime, datetime | None]], service: Service) -> int:
-    """The middle of the recent promises (`RECENT`'s rows), in minutes; the default without any."""
-    spans = [(p - placed).total_seconds() / 60 for placed, p in rows if p is not None]
-    spans = [s for s in spans if 5 <= s <= 180]
+def median_minutes(promised: Sequence[float], service: Service) -> int:
+    """The middle of the recent promises (minutes from placed to promised, `RECENT`'s rows),
+    the sensible ones; the default without any."""
+    spans = [s for s in promised if 5 <= s <= 180]
     if not spans:
         return DEFAULT_MINUTES[service]
     spans.sort()

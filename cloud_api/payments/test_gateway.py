@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import NamedTuple, cast
 
+import psycopg
 from sqlalchemy import Engine, Table, bindparam, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
 from cloud_api.models import TestGatewayCharge
 from cloud_api.payments.gateway import (
@@ -53,6 +55,17 @@ _RECORD = (
     .returning(_CHARGES.c.intent_id, _CHARGES.c.amount, _CHARGES.c.token, _CHARGES.c.kind, _CHARGES.c.calls)
 )
 
+_COMPILED = _RECORD.compile(dialect=postgresql_psycopg.dialect())  # type: ignore[no-untyped-call]
+_RECORD_SQL, _RECORD_DEFAULTS = str(_COMPILED).encode(), dict(_COMPILED.params)
+
+
+class Recorded(NamedTuple):
+    intent_id: str
+    amount: int
+    token: str
+    kind: str
+    calls: int
+
 
 class TestGateway(PaymentGateway):
     __test__ = False  # not a pytest class
@@ -64,24 +77,30 @@ class TestGateway(PaymentGateway):
 
     def _record(
         self, key: str, kind: str, amount: int, token: str, status: str, decline_code: str | None
-    ) -> Any:
-        with self.engine.begin() as conn:
-            found = conn.execute(
-                _RECORD,
-                {
-                    "b_key": key,
-                    "b_intent": f"pi_test_{secrets.token_hex(10)}",
-                    "b_kind": kind,
-                    "b_amount": amount,
-                    "b_token": token,
-                    "b_status": status,
-                    "b_decline": decline_code,
-                    "b_at": datetime.now(UTC),
-                },
-            ).one()
-        if found.amount != amount or found.token != token or found.kind != kind:
+    ) -> Recorded:
+        params = {
+            "b_key": key,
+            "b_intent": f"pi_test_{secrets.token_hex(10)}",
+            "b_kind": kind,
+            "b_amount": amount,
+            "b_token": token,
+            "b_status": status,
+            "b_decline": decline_code,
+            "b_at": datetime.now(UTC),
+        }
+        # On the driver's connection: the gateway's books are written with every card order.
+        conn = self.engine.raw_connection()
+        try:
+            pg = conn.driver_connection
+            assert isinstance(pg, psycopg.Connection)
+            found = pg.execute(_RECORD_SQL, _RECORD_DEFAULTS | params).fetchone()
+        finally:
+            conn.close()
+        assert found is not None  # inserted or updated, one row either way
+        recorded = Recorded(*found)
+        if recorded.amount != amount or recorded.token != token or recorded.kind != kind:
             raise GatewayError("Keys for idempotent requests can only be used with the same parameters.")
-        return found
+        return recorded
 
     def charge(
         self,
