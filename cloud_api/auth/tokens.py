@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,13 +35,17 @@ def new_refresh_token() -> str:
 # Access tokens verified lately, kept per worker with their claims: a client sends the same
 # token with every request until it expires, and checking the signature each time is waste.
 _VERIFIED_MAX = 20_000
+EXPIRED = "Your session has expired; sign in again or refresh it."
 LEEWAY_S = 5
 
 
 class TokenSigner:
-    def __init__(self, secret: str, access_minutes: float = 15) -> None:
+    def __init__(
+        self, secret: str, access_minutes: float = 15, clock: Callable[[], float] = time.time
+    ) -> None:
         self._key = secret.encode()
         self.access_ttl = timedelta(minutes=access_minutes)
+        self.clock = clock
         self._verified: dict[str, dict[str, Any]] = {}
 
     def access_token(
@@ -62,11 +67,12 @@ class TokenSigner:
         """The token's claims, or `Unauthorized` saying why not. A token verified before is
         only checked for expiry (the same rule and leeway as the signature check's)."""
         known = self._verified.get(token)
-        if known is not None:
-            if known["exp"] + LEEWAY_S > time.time():
-                return known
-            self._verified.pop(token, None)
+        if known is not None and known["exp"] + LEEWAY_S > self.clock():
+            return known
+        self._verified.pop(token, None)
         claims = self._verify(token)
+        if claims["exp"] + LEEWAY_S <= self.clock():
+            raise Unauthorized(EXPIRED)
         if len(self._verified) >= _VERIFIED_MAX:
             self._verified.clear()
         self._verified[token] = claims
@@ -84,7 +90,7 @@ class TokenSigner:
                 leeway=LEEWAY_S,
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("Your session has expired; sign in again or refresh it.") from exc
+            raise Unauthorized(EXPIRED) from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("That access token is not valid; sign in again.") from exc
 

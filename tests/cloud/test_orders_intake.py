@@ -1,0 +1,126 @@
+"""`POST /orders` on its hot path: each new order's share added to the reports equals a
+recompute from scratch; a replay adds nothing; hostile bodies are refused clearly and write
+nothing; a verified access token, remembered by the worker, still expires on time."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from cloud_api.auth.tokens import TokenSigner
+from cloud_api.db.base import utcnow
+from cloud_api.errors import Unauthorized
+from cloud_api.models import CouponDay, ProductDay, SalesHour
+from cloud_api.reports.refresh import rebuild_all
+
+from .helpers import bring_online, count, ctx, customer, order_body, place
+
+AGGREGATES: list[Any] = [SalesHour, ProductDay, CouponDay]
+TABLES = ["idempotency_record", "orders", "order_line", "payment", "store_feed", "report_sales_hour"]
+
+
+def _aggregates(app: FastAPI) -> dict[str, list[tuple[Any, ...]]]:
+    with ctx(app).db.transaction() as session:
+        found = {}
+        for model in AGGREGATES:
+            table = model.__table__
+            order = ", ".join(str(n) for n in range(1, len(table.columns) + 1))
+            found[table.name] = [
+                tuple(r) for r in session.execute(text(f"SELECT * FROM {table.name} ORDER BY {order}"))
+            ]
+        return found
+
+
+def test_new_orders_add_to_the_reports_as_a_recompute_would(client: TestClient, app: FastAPI) -> None:
+    store = bring_online(app)
+    me = customer(client)
+    cheese = [{"product": "cheese", "size": "lg", "quantity": 2}]
+    bodies = [
+        order_body(store),
+        order_body(store, "delivery", items=cheese, best_deal=True, tip=300),
+        order_body(store, "delivery", payment={"method": "cash"}, notes="ring twice"),
+        order_body(store, items=cheese, best_deal=True),
+    ]
+    for body in bodies:
+        answer = place(client, me, body)
+        assert answer.status_code == 201, answer.text
+    key = str(uuid.uuid4())
+    first = place(client, me, order_body(store, tip=100), key)
+    again = place(client, me, order_body(store, tip=100), key)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+
+    kept = _aggregates(app)
+    sold = kept["report_sales_hour"]
+    assert sum(row[5] for row in sold) == 5  # five orders, the replay not counted again
+    assert [row[2] for row in kept["report_coupon_day"]] == ["2LG1999"]
+    assert kept["report_coupon_day"][0][3] == 2
+    with ctx(app).db.transaction() as session:
+        rebuild_all(session)
+    assert _aggregates(app) == kept
+
+
+def _rows(app: FastAPI) -> dict[str, int]:
+    with ctx(app).db.transaction() as session:
+        return {table: count(session, table) for table in TABLES}
+
+
+def test_hostile_order_bodies_are_refused_clearly_and_write_nothing(client: TestClient, app: FastAPI) -> None:
+    store = bring_online(app)
+    me = customer(client)
+    used = str(uuid.uuid4())
+    assert place(client, me, order_body(store), used).status_code == 201
+    before = _rows(app)
+    hostile: list[tuple[Any, str | None]] = [
+        (order_body(str(uuid.uuid4())), "store_id"),  # no such store
+        (order_body(store, items=[{"product": "pepperoni", "size": "lg", "quantity": 1000}]), None),
+        (order_body(store, items=[{"product": "unicorn", "size": "lg"}]), "items.0"),
+        (order_body(store, items=[]), None),
+        (order_body(store, coupon="FREEPIZZA"), "coupon"),
+        (order_body(store, scheduled_for="tomorrow-ish"), None),
+        (order_body(store, payment={"method": "cash"}), "payment.method"),  # cash on carryout
+        (order_body(store, token="tok_unknown"), "payment.token"),
+        (
+            order_body(store, "delivery", address={"line1": "1 Nowhere Rd", "lat": 10.0, "lon": 10.0}),
+            "address",
+        ),
+        (order_body(store, tip=-5), None),
+        (order_body(store, notes="x" * 100_000), None),
+        ({"store_id": store, "service": "carryout"}, None),
+        ([1, 2, 3], None),
+    ]
+    for body, field in hostile:
+        answer = place(client, me, body)
+        assert 400 <= answer.status_code < 500, (body, answer.status_code, answer.text)
+        assert "detail" in answer.json()
+        if field is not None:
+            assert answer.json().get("field", "").startswith(field), (field, answer.text)
+    raw = client.post(
+        "/api/v1/orders",
+        content=b'{"store_id": "' + b"\xff" * 8 + b'"',
+        headers={**me, "Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
+    )
+    assert 400 <= raw.status_code < 500
+    reused = place(client, me, order_body(store, tip=700), used)
+    assert reused.status_code == 422 and reused.json()["field"] == "Idempotency-Key"
+    short_key = place(client, me, order_body(store), "short")
+    assert 400 <= short_key.status_code < 500
+    assert _rows(app) == before
+
+
+def test_a_remembered_token_still_expires() -> None:
+    now = [utcnow().timestamp()]
+    signer = TokenSigner("a-secret-long-enough-for-hs256-signing-key", access_minutes=1, clock=lambda: now[0])
+    token = signer.access_token("account-1", "customer", None, utcnow())
+    assert signer.read_access(token)["sub"] == "account-1"
+    assert signer.read_access(token)["sub"] == "account-1"  # remembered
+    now[0] += 66  # past the minute and the leeway
+    with pytest.raises(Unauthorized):
+        signer.read_access(token)
+    with pytest.raises(Unauthorized):
+        signer.read_access(token[:-2] + "xx")
