@@ -9,31 +9,22 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Unauthorized
-from cloud_api.models import CouponDay, ProductDay, SalesHour
 from cloud_api.reports.refresh import rebuild_all
 
 from .helpers import bring_online, count, ctx, customer, order_body, place
+from .test_report_aggregates import _tables
 
-AGGREGATES: list[Any] = [SalesHour, ProductDay, CouponDay]
 TABLES = ["idempotency_record", "orders", "order_line", "payment", "store_feed", "report_sales_hour"]
 
 
-def _aggregates(app: FastAPI) -> dict[str, list[tuple[Any, ...]]]:
+def _aggregates(app: FastAPI) -> dict[str, list[Any]]:
     with ctx(app).db.transaction() as session:
-        found = {}
-        for model in AGGREGATES:
-            table = model.__table__
-            order = ", ".join(str(n) for n in range(1, len(table.columns) + 1))
-            found[table.name] = [
-                tuple(r) for r in session.execute(text(f"SELECT * FROM {table.name} ORDER BY {order}"))
-            ]
-        return found
+        return _tables(session)
 
 
 def test_new_orders_add_to_the_reports_as_a_recompute_would(client: TestClient, app: FastAPI) -> None:
