@@ -404,6 +404,7 @@ def main() -> None:
             settings = conn.execute(
                 "SELECT current_setting('fsync'), current_setting('synchronous_commit')"
             ).fetchone()
+        assert settings is not None
         print(
             f"PostgreSQL: fsync={settings[0]} synchronous_commit={settings[1]}; {os.cpu_count()} cores shared "
             "by the cloud, PostgreSQL and the load generator"
@@ -414,7 +415,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
         with psycopg.connect(libpq_url(url)) as conn:
-            account = conn.execute("SELECT id FROM account WHERE role = 'customer' LIMIT 1").fetchone()[0]
+            found = conn.execute("SELECT id FROM account WHERE role = 'customer' LIMIT 1").fetchone()
+        assert found is not None, "the demo seeds customers"
+        account = found[0]
         postmaster = server.server_pid() if server is not None else None
         for clients in (int(c) for c in args.clients.split(",")):
             cloud_cpu, pg_cpu, started = cpu(processes[0].pid), cpu(postmaster), time.monotonic()
