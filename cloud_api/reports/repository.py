@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, func, select, text, tuple_
+from sqlalchemy import BigInteger, case, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from cloud_api.models import CouponDay, DriverDay, ProductDay, SalesHour, Store
@@ -157,6 +157,39 @@ def driver_seconds(
     key = DriverDay.store_id if by == "store" else DriverDay.driver
     query = _in_scope(select(key, func.sum(DriverDay.shift_s)).group_by(key), DriverDay, stores, span)
     return {row[0]: Decimal(str(row[1] or 0)) for row in session.execute(query)}
+
+
+def run_seconds(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> dict[Any, Decimal]:
+    key = DriverDay.store_id if by == "store" else DriverDay.driver
+    query = _in_scope(select(key, func.sum(DriverDay.run_s)).group_by(key), DriverDay, stores, span)
+    return {row[0]: Decimal(str(row[1])) for row in session.execute(query) if row[1]}
+
+
+# Measured over delivery orders only; the make line and the oven over every order.
+_DELIVERY_ONLY = ("rack", "out_the_door", "delivery")
+
+
+def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
+    columns = []
+    for name in ("make", "oven", *_DELIVERY_ONLY):
+        seconds, count = getattr(SalesHour, f"{name}_s"), getattr(SalesHour, f"{name}_n")
+        if name in _DELIVERY_ONLY:
+            seconds = case((SalesHour.service == "delivery", seconds))
+            count = case((SalesHour.service == "delivery", count))
+        columns += [func.sum(seconds).label(f"{name}_s"), _int(count).label(f"{name}_n")]
+    flags = ("early_bumps", "quick_deliveries", "repeated_recalls", "flagged")
+    query = (
+        select(
+            SalesHour.store_id,
+            SalesHour.hour,
+            _int(SalesHour.orders).label("orders"),
+            *columns,
+            *(_int(getattr(SalesHour, flag)).label(flag) for flag in flags),
+        )
+        .group_by(SalesHour.store_id, SalesHour.hour)
+        .having(func.sum(SalesHour.orders) > 0)
+    )
+    return _rows(session, _in_scope(query, SalesHour, stores, span))
 
 
 # Per store and item, the period's first count (the last one at or before the period's start,

@@ -33,6 +33,16 @@ class Figures(Protocol):
     ) -> dict[Any, Decimal]:
         """Seconds on the clock of the shifts begun on the period's business days."""
 
+    def run_seconds(
+        self, session: Session, stores: Sequence[str] | None, span: Period, by: By
+    ) -> dict[Any, Decimal]:
+        """Seconds out on runs dispatched on the period's business days and back, per store or driver."""
+
+    def speed_hours(
+        self, session: Session, stores: Sequence[str] | None, span: Period
+    ) -> list[dict[str, Any]]:
+        """Speed-of-service sums and honest-timer flags per store and local hour placed."""
+
     def variances(
         self, session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
     ) -> dict[str, tuple[list[ItemVariance], int]]:
