@@ -20,8 +20,8 @@ from cloud_api.db.base import utcnow
 from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment
 from cloud_api.reports import raw, repository, service
 from cloud_api.reports.period import Period
-from cloud_api.reports.speed import speed
 from cloud_api.reports.refresh import rebuild_all
+from cloud_api.reports.speed import speed
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores.schemas import StoreDetails
 from cloud_api.stores.service import save_store
