@@ -46,40 +46,44 @@ def prices(session: Session, store_ids: Sequence[str]) -> dict[str, dict[str, It
     return found
 
 
-def _store(store: Store, rows: list[ItemVariance], net: int) -> dict[str, Any]:
-    items = [r.row() for r in rows]
-    ideal = sum(int(i["ideal_cents"]) for i in items)  # type: ignore[call-overload]
-    actual = sum(int(i["actual_cents"]) for i in items)  # type: ignore[call-overload]
-    lost = sum(int(i["variance_cents"]) for i in items)  # type: ignore[call-overload]
+def _totals(rows: list[ItemVariance], net: int) -> dict[str, Any]:
+    ideal = sum(r.cents(r.ideal) for r in rows)
+    actual = sum(r.cents(r.actual) for r in rows)
+    lost = sum(r.variance_cents for r in rows)
     return {
-        "store_id": store.id,
-        "store_code": store.code,
-        "store_name": store.name,
-        "totals": {
-            "net_sales_cents": net,
-            "ideal_cents": ideal,
-            "actual_cents": actual,
-            "waste_cents": sum(int(i["waste_cents"]) for i in items),  # type: ignore[call-overload]
-            "variance_cents": lost,
-            "ideal_food_cost_pct": pct(ideal, net),
-            "actual_food_cost_pct": pct(actual, net),
-            "variance_pct_of_sales": pct(lost, net),
-        },
-        "items": items,
+        "net_sales_cents": net,
+        "ideal_cents": ideal,
+        "actual_cents": actual,
+        "waste_cents": sum(r.cents(r.waste) for r in rows),
+        "variance_cents": lost,
+        "ideal_food_cost_pct": pct(ideal, net),
+        "actual_food_cost_pct": pct(actual, net),
+        "variance_pct_of_sales": pct(lost, net),
     }
 
 
+def _store(store: Store, rows: list[ItemVariance], net: int, items: bool) -> dict[str, Any]:
+    found = {
+        "store_id": store.id,
+        "store_code": store.code,
+        "store_name": store.name,
+        "totals": _totals(rows, net),
+    }
+    return found | ({"items": [r.row() for r in rows]} if items else {"counted_items": len(rows)})
+
+
 def store_variances(
-    session: Session, stores: Sequence[Store], span: Period, source: Figures
+    session: Session, stores: Sequence[Store], span: Period, source: Figures, items: bool = True
 ) -> list[dict[str, Any]]:
-    """The inventory report's stores: totals and items, in the order given."""
+    """The inventory report's stores: totals and their items (or only how many, for the
+    league table: a store's items are its own report, the drill-down), in the order given."""
     found = source.variances(session, stores, span, prices(session, [s.id for s in stores]))
-    return [_store(s, *found[s.id]) for s in stores]
+    return [_store(s, *found[s.id], items) for s in stores]
 
 
 def league(per_store: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stores by variance as a share of net sales, worst first; stores without sales (no share
-    to rank by) last, by money lost. Each row keeps its items for the drill-down."""
+    to rank by) last, by money lost."""
 
     def rank(row: dict[str, Any]) -> tuple[int, Decimal, int, str]:
         share = row["totals"]["variance_pct_of_sales"]
