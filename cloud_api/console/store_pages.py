@@ -1,6 +1,7 @@
 """*Stores* (head office only): every store with its link and settings; enrollment codes for a
 new store or to re-enroll a named one; each store's device credentials and their revocation;
-its settings (tax, delivery radius, business-day and texting hours, order limits), changed
+its settings (tax, delivery radius, business-day and texting hours, speed targets, order
+limits), changed
 through `cloud_api.stores.service` exactly as `PUT /api/v1/stores/{id}` changes them."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError
 from cloud_api.models import Store
+from cloud_api.reports import speed
 from cloud_api.storefront.forms import fields
 from cloud_api.stores import repository, service
 from cloud_api.stores.schemas import EnrollmentRequest, StoreSettingsUpdate
@@ -40,6 +42,14 @@ SETTINGS = (
     ("day_starts_hour", "Business day starts at (hour, 0–23)", "whole"),
     ("daytime_from_hour", "Promotion texts from (hour)", "whole"),
     ("daytime_to_hour", "Promotion texts until (hour)", "whole"),
+)
+# Speed of service: each store's own targets (the Speed page holds it to them), in seconds.
+TARGETS = (
+    ("make_target_s", "Make line target (seconds)", "whole"),
+    ("oven_s", "Oven time (seconds)", "whole"),
+    ("rack_target_s", "Rack target (seconds)", "whole"),
+    ("out_the_door_target_s", "Out the door target (seconds)", "whole"),
+    ("delivery_target_s", "Delivery target (seconds)", "whole"),
 )
 LIMITS = (
     ("max_order_cents", "Largest order ($)", "money"),
@@ -78,7 +88,9 @@ def _read(text: str, kind: str, label: str) -> Any:
 
 def current_settings(store: Store) -> dict[str, Any]:
     limits = service.store_limits(store).model_dump()
-    return {key: getattr(store, key) for key, _, _ in SETTINGS} | limits
+    goals = speed.targets(store)
+    held = {setting: goals[measure] for measure, setting in speed.STORE_SETTING.items()}
+    return {key: getattr(store, key) for key, _, _ in SETTINGS} | limits | held
 
 
 def settings_from_form(store: Store, form: dict[str, str]) -> StoreSettingsUpdate:
@@ -86,7 +98,7 @@ def settings_from_form(store: Store, form: dict[str, str]) -> StoreSettingsUpdat
     now = current_settings(store)
     changes: dict[str, Any] = {}
     limits: dict[str, Any] = {}
-    for group, target in ((SETTINGS, changes), (LIMITS, limits)):
+    for group, target in ((SETTINGS, changes), (TARGETS, changes), (LIMITS, limits)):
         for key, label, kind in group:
             text = form.get(key)
             if text is None:
@@ -101,7 +113,7 @@ def settings_from_form(store: Store, form: dict[str, str]) -> StoreSettingsUpdat
     except ValidationError as exc:
         problem = exc.errors()[0]
         key = str(problem["loc"][-1])
-        label = next((lbl for k, lbl, _ in (*SETTINGS, *LIMITS) if k == key), key)
+        label = next((lbl for k, lbl, _ in (*SETTINGS, *TARGETS, *LIMITS) if k == key), key)
         raise BadRequest(f"{label}: {problem['msg']}.", key) from exc
 
 
@@ -189,6 +201,7 @@ def store_view(
             "code": code,
             "settings": [(k, label, _shown(now[k], kind)) for k, label, kind in SETTINGS],
             "limits": [(k, label, _shown(now[k], kind)) for k, label, kind in LIMITS],
+            "targets": [(k, label, _shown(now[k], kind)) for k, label, kind in TARGETS],
         },
     )
     view.add(_devices_table(session, caller, store))
