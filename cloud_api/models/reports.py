@@ -34,6 +34,7 @@ SALES_PAGE = (
     "voided_cents",
 )
 PRODUCT_MIX = ("product", "name", "size", "quantity", "sales_cents")
+SEGMENT_SUMS = ("code", "received", "waste", "usage")
 
 
 class SalesHour(Base):
@@ -152,8 +153,12 @@ class StockSegment(Base):
     after the previous count up to this one. A period's variance adds up its segments."""
 
     __tablename__ = "report_stock_segment"
-    # By moment first: a period of every item of a store is one range of the key.
-    __table_args__ = (PrimaryKeyConstraint("store_id", "closed_at", "code"),)
+    # By moment first: a period of every item of a store is one range of the key; the chain's
+    # league table sums that range from the index alone.
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "closed_at", "code"),
+        Index("ix_report_stock_segment_sums", "store_id", "closed_at", postgresql_include=list(SEGMENT_SUMS)),
+    )
 
     store_id: Mapped[str] = mapped_column(String(36))
     closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, extract, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from cloud_api.models import DeliveryRun, DriverShift, Order, OrderLine, StockMovement, Store
+from cloud_api.reports import food_cost
 from cloud_api.reports.period import Period
-from cloud_api.reports.variance import Item, ItemVariance, Move, variance
+from cloud_api.reports.source import By
+from cloud_api.reports.variance import FoodCostTotals, Item, ItemVariance, Move, variance
 
 
 def _sales_columns() -> list[Any]:
@@ -164,9 +166,6 @@ def _seconds(later: Any, earlier: Any) -> Any:
     return func.sum(extract("epoch", later - earlier))
 
 
-By = Literal["store", "driver"]
-
-
 def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> list[dict[str, Any]]:
     """Sums behind the delivery KPIs of delivery orders, grouped by store or driver: seconds
     and how many orders have both stamps, so averages are exact."""
@@ -307,3 +306,9 @@ def variances(
         )
         found[store.id] = (rows, net)
     return found
+
+
+def food_cost_totals(session: Session, stores: Sequence[Store], span: Period) -> dict[str, FoodCostTotals]:
+    """Each store's food-cost totals: its items' money (each rounded to the cent) summed."""
+    found = variances(session, stores, span, food_cost.prices(session, [s.id for s in stores]))
+    return {i: FoodCostTotals.of(rows, net) for i, (rows, net) in found.items()}

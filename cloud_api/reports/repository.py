@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from cloud_api.models import CouponDay, DriverDay, ProductDay, SalesHour, Store
 from cloud_api.reports.period import Period
-from cloud_api.reports.raw import By
-from cloud_api.reports.variance import Item, ItemVariance
+from cloud_api.reports.source import By
+from cloud_api.reports.variance import FoodCostTotals, Item, ItemVariance
 
 ZERO = Decimal(0)
 
@@ -195,30 +195,65 @@ def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) ->
 # Per store and item, the period's first count (the last one at or before the period's start,
 # else its first count after it) to its last count before the end, from the segments that close
 # in the period: the first of them opened at the count the period opens at, unless a count
-# falls on the start itself or the item had none before.
+# falls on the start itself or the item had none before (then the period opens at its close,
+# and what came before it is left out): the sums of the item's segments, less the first one's
+# when the period opens at its close.
 _ITEMS = """
-WITH bounds AS (
-    SELECT * FROM unnest(CAST(:stores AS text[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
-        AS b (store_id, start_at, end_at)
-), r AS (
-    SELECT g.*, b.start_at,
-           row_number() OVER (PARTITION BY g.store_id, g.code ORDER BY g.closed_at) AS n
-    FROM bounds b JOIN report_stock_segment g
+WITH a AS (
+    SELECT g.store_id, g.code, b.start_at, min(g.closed_at) AS first_closed, max(g.closed_at) AS close_at,
+           sum(g.received) AS received, sum(g.waste) AS waste, sum(g.usage) AS usage
+    FROM unnest(CAST(:stores AS text[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+         AS b (store_id, start_at, end_at)
+    JOIN report_stock_segment g
       ON g.store_id = b.store_id AND g.closed_at >= b.start_at AND g.closed_at < b.end_at
+    GROUP BY g.store_id, g.code, b.start_at
 ), f AS (
-    SELECT store_id, code, (closed_at = start_at OR opened_at IS NULL) AS at_first,
-           CASE WHEN closed_at = start_at OR opened_at IS NULL THEN closed_at ELSE opened_at END AS open_at,
-           CASE WHEN closed_at = start_at OR opened_at IS NULL THEN closing ELSE opening END AS opening
-    FROM r WHERE n = 1
+    SELECT a.*, o.opened_at AS first_opened, o.opening AS first_opening, o.closing AS first_closing,
+           o.received AS first_received, o.waste AS first_waste, o.usage AS first_usage, c.closing,
+           (a.first_closed = a.start_at OR o.opened_at IS NULL) AS at_first
+    FROM a
+    -- Each by its key: one index lookup per item, whatever the planner guesses (LIMIT keeps
+    -- the lateral subquery from being flattened into a join it may hash the whole table for).
+    CROSS JOIN LATERAL (
+        SELECT * FROM report_stock_segment o
+        WHERE o.store_id = a.store_id AND o.closed_at = a.first_closed AND o.code = a.code LIMIT 1
+    ) AS o
+    CROSS JOIN LATERAL (
+        SELECT c.closing FROM report_stock_segment c
+        WHERE c.store_id = a.store_id AND c.closed_at = a.close_at AND c.code = a.code LIMIT 1
+    ) AS c
 )
-SELECT f.store_id, f.code, f.open_at, max(r.closed_at) AS close_at, f.opening,
-       (array_agg(r.closing ORDER BY r.closed_at DESC))[1] AS closing,
-       coalesce(sum(r.received) FILTER (WHERE r.closed_at > f.open_at), 0) AS received,
-       coalesce(sum(r.waste) FILTER (WHERE r.closed_at > f.open_at), 0) AS waste,
-       coalesce(sum(r.usage) FILTER (WHERE r.closed_at > f.open_at), 0) AS usage
-FROM f JOIN r ON r.store_id = f.store_id AND r.code = f.code
-GROUP BY f.store_id, f.code, f.open_at, f.opening
-HAVING max(r.closed_at) > f.open_at
+SELECT store_id, code, close_at, closing,
+       CASE WHEN at_first THEN first_closed ELSE first_opened END AS open_at,
+       CASE WHEN at_first THEN first_closing ELSE first_opening END AS opening,
+       received - CASE WHEN at_first THEN first_received ELSE 0 END AS received,
+       waste - CASE WHEN at_first THEN first_waste ELSE 0 END AS waste,
+       usage - CASE WHEN at_first THEN first_usage ELSE 0 END AS usage
+FROM f
+WHERE close_at > CASE WHEN at_first THEN first_closed ELSE first_opened END
+"""
+
+# The league table's totals per store, in SQL: each priced item's money rounded half up to the
+# cent at the store's own cost (`inventory.terms.Price.value`: quantity × cost ÷ purchase size,
+# PostgreSQL's `round` rounds halves away from zero as ROUND_HALF_UP does), summed per store;
+# and the net sales of the orders made between the store's counts.
+_TOTALS = f"""
+WITH i AS ({_ITEMS}), p AS (
+    SELECT i.*, i.opening + i.received - i.closing - i.waste AS actual,
+           k.cost_cents_per_purchase / k.purchase_size AS rate
+    FROM i JOIN store_stock k
+      ON k.store_id = i.store_id AND k.code = i.code AND k.cost_cents_per_purchase IS NOT NULL
+), t AS (
+    SELECT store_id, count(*) AS items, max(open_at) AS after_at, max(close_at) AS upto_at,
+           sum(round(usage * rate)) AS ideal_cents, sum(round(actual * rate)) AS actual_cents,
+           sum(round(waste * rate)) AS waste_cents, sum(round((actual - usage) * rate)) AS variance_cents
+    FROM p GROUP BY store_id
+)
+SELECT t.*, coalesce((
+    SELECT sum(c.net_sales_cents) FROM report_count_sales c
+    WHERE c.store_id = t.store_id AND c.counted_at > t.after_at AND c.counted_at <= t.upto_at
+), 0) AS net_sales_cents
+FROM t
 """
 
 _BETWEEN_COUNTS = """
@@ -231,15 +266,25 @@ GROUP BY w.store_id
 """
 
 
+def _bounds(session: Session, stores: Sequence[Store], span: Period) -> dict[str, Any]:
+    """Each store's period as instants, in its own zone; and memory enough to group the chain's
+    segments of a period (tens of thousands of rows) without spilling to disk."""
+    session.execute(text("SET LOCAL work_mem = '32MB'"))
+    bounds = [span.bounds(s.timezone, s.day_starts_hour) for s in stores]
+    return {
+        "stores": [s.id for s in stores],
+        "starts": [b[0] for b in bounds],
+        "ends": [b[1] for b in bounds],
+    }
+
+
 def variances(
     session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
 ) -> dict[str, tuple[list[ItemVariance], int]]:
     """`reports.raw.variances` from the stock segments and the sales between counts."""
     ids = [s.id for s in stores]
-    bounds = [span.bounds(s.timezone, s.day_starts_hour) for s in stores]
-    params = {"stores": ids, "starts": [b[0] for b in bounds], "ends": [b[1] for b in bounds]}
     found: dict[str, list[ItemVariance]] = {i: [] for i in ids}
-    for row in session.execute(text(_ITEMS), params):
+    for row in session.execute(text(_ITEMS), _bounds(session, stores, span)):
         item = prices.get(row.store_id, {}).get(row.code)
         if item is None:
             continue
@@ -277,3 +322,21 @@ def variances(
         )
         for i in ids
     }
+
+
+def food_cost_totals(session: Session, stores: Sequence[Store], span: Period) -> dict[str, FoodCostTotals]:
+    """`reports.raw.food_cost_totals` in one statement, the stores' stock terms read in it."""
+    found = {
+        row.store_id: FoodCostTotals(
+            items=int(row.items),
+            net_sales_cents=int(row.net_sales_cents),
+            ideal_cents=int(row.ideal_cents),
+            actual_cents=int(row.actual_cents),
+            waste_cents=int(row.waste_cents),
+            variance_cents=int(row.variance_cents),
+        )
+        for row in session.execute(text(_TOTALS), _bounds(session, stores, span))
+    }
+    uncounted = [s.id for s in stores if s.id not in found]
+    by_day = net_sales(session, uncounted, span) if uncounted else {}
+    return {s.id: found.get(s.id) or FoodCostTotals(net_sales_cents=by_day.get(s.id, 0)) for s in stores}

@@ -109,7 +109,7 @@ def food_cost_league(
     report (the drill-down), loaded only there."""
     caller.require(Role.HEAD_OFFICE)
     span = _period(None, first, last)
-    per_store = food_cost.store_variances(session, list(list_stores(session)), span, source, items=False)
+    per_store = food_cost.store_totals(session, list(list_stores(session)), span, source)
     return {
         "from": span.first.isoformat(),
         "to": span.last.isoformat(),

@@ -6,7 +6,8 @@ Each store's make, oven, rack, out-the-door and delivery targets (None: the stor
 start (in store, else placed), `report_driver_day` the seconds out on returned runs: both
 backfilled from the raw records (or, where 0007's tables are still empty, every aggregate built
 from the records the cloud holds). The by-day indexes of the sales hours and the product mix
-carry what the chain's sales page reads, so a week of 2,000 stores is one index-only range.
+carry what the chain's sales page reads, so a week of 2,000 stores is one index-only range;
+the stock segments' sums are read the same way for the food-cost league table.
 
 Revision ID: 0014
 Revises: 0013
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-from cloud_api.models.reports import PRODUCT_MIX, SALES_PAGE
+from cloud_api.models.reports import PRODUCT_MIX, SALES_PAGE, SEGMENT_SUMS
 from cloud_api.reports.refresh import BACKFILL_DRIVER_RUNS, BACKFILL_SPEED, rebuild_all
 
 revision = "0014"
@@ -46,9 +47,16 @@ def upgrade() -> None:
     for table, include in (("report_sales_hour", SALES_PAGE), ("report_product_day", PRODUCT_MIX)):
         op.drop_index(f"ix_{table}_day", table_name=table)
         op.create_index(f"ix_{table}_day", table, ["business_date"], postgresql_include=list(include))
+    op.create_index(
+        "ix_report_stock_segment_sums",
+        "report_stock_segment",
+        ["store_id", "closed_at"],
+        postgresql_include=list(SEGMENT_SUMS),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_report_stock_segment_sums", table_name="report_stock_segment")
     for table in ("report_sales_hour", "report_product_day"):
         op.drop_index(f"ix_{table}_day", table_name=table)
         op.create_index(f"ix_{table}_day", table, ["business_date"])
