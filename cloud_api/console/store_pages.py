@@ -24,12 +24,13 @@ from cloud_api.errors import BadRequest, CloudError
 from cloud_api.models import Store
 from cloud_api.reports import speed
 from cloud_api.storefront.forms import fields
-from cloud_api.stores import repository, service
+from cloud_api.stores import enrollment_codes, repository, service
 from cloud_api.stores.schemas import EnrollmentRequest, StoreSettingsUpdate
 
 router = APIRouter()
 StoreId = Annotated[str, Path(max_length=40)]
 DeviceId = Annotated[str, Path(max_length=40)]
+Code = Annotated[str, Path(max_length=20)]
 _PERCENT = re.compile(r"^\s*(\d{1,2})(?:\.(\d{1,2}))?\s*%?\s*$")
 
 # The settings form: (field, label, kind) in the order shown; kinds say how the text is read.
@@ -150,12 +151,39 @@ def _stores_table(session: Session, window_s: int) -> Table:
     )
 
 
+def _codes_table(session: Session, caller: Principal) -> Table:
+    rows = [
+        {
+            "code": c.code,
+            "store": c.store,
+            "issued_by": c.issued_by,
+            "issued": c.issued_at.strftime("%H:%M UTC"),
+            "expires": c.expires_at.strftime("%H:%M UTC"),
+        }
+        for c in enrollment_codes.open_codes(session, caller, utcnow())
+    ]
+    return Table(
+        "codes",
+        "Unused enrollment codes",
+        [
+            Column("code", "Code"),
+            Column("store", "For"),
+            Column("issued_by", "Issued by"),
+            Column("issued", "Issued"),
+            Column("expires", "Expires"),
+        ],
+        rows,
+        empty="No unused codes: every code issued was used or has expired.",
+    )
+
+
 def stores_view(
     session: Session, caller: Principal, window_s: int, notice: str = "", code: Any = None
 ) -> View:
     head_office_only(caller)
     view = View("Stores", "stores", "stores/stores.html", values={"notice": notice, "code": code})
     view.add(_stores_table(session, window_s))
+    view.add(_codes_table(session, caller))
     return view
 
 
@@ -245,6 +273,19 @@ def settings_view(session: Session, caller: Principal, store_id: str, form: dict
     return store_view(session, caller, store_id, said)
 
 
+def revoke_code_view(session: Session, caller: Principal, code: str, window_s: int) -> View:
+    head_office_only(caller)
+    revoked: list[enrollment_codes.OpenCode] = []
+    problem = _attempt(
+        session, lambda: revoked.append(enrollment_codes.revoke_code(session, caller, code, utcnow()))
+    )
+    said = (
+        problem
+        or f"Revoked code {revoked[0].code} (for {revoked[0].store}): it can no longer enroll a store."
+    )
+    return stores_view(session, caller, window_s, said)
+
+
 def revoke_view(session: Session, caller: Principal, store_id: str, device_id: str) -> View:
     head_office_only(caller)
     store_in_scope(session, caller, store_id)
@@ -275,6 +316,12 @@ async def stores_page(request: Request) -> Response:
 async def new_store_code(request: Request) -> Response:
     window = _window(request)
     return await signed_in(request, lambda session, caller: enroll_view(session, caller, None, window))
+
+
+@router.post("/stores/codes/{code}/revoke")
+async def revoke_enrollment_code(request: Request, code: Code) -> Response:
+    window = _window(request)
+    return await signed_in(request, lambda session, caller: revoke_code_view(session, caller, code, window))
 
 
 @router.get("/stores/{store_id}")

@@ -4,6 +4,8 @@ re-enrolling a named one), revokes a device, and changes settings through the st
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from types import SimpleNamespace
 from typing import cast
@@ -136,3 +138,38 @@ def _zeros(row: dict[str, object]) -> dict[str, object]:
     found: dict[str, object] = {f"{m}_{x}": 0 for m in MEASURES for x in ("s", "n")}
     found |= {"early_bumps": 0, "quick_deliveries": 0, "repeated_recalls": 0, "flagged": 0}
     return found | row
+
+
+def test_unused_enrollment_codes_are_listed_and_revoked(
+    client: TestClient, app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    staff(client, HEAD_OFFICE_EMAIL)
+    store_id = demo_store_id(app)
+    fresh = _code(client.post("/console/stores/enroll").text)
+    again = _code(client.post(f"/console/stores/{store_id}/enroll").text)
+    used = _code(client.post("/console/stores/enroll").text)
+    claimed = client.post("/api/v1/enrollments/claim", json={"code": used, "store": _details("BW-004")})
+    assert claimed.status_code == 201
+    page = client.get("/console/stores")
+    listed = page.text[page.text.index('data-testid="table-codes"') :]
+    assert fresh in listed and again in listed and used not in listed
+    assert "a new store" in listed and "OP-001 · " in listed and HEAD_OFFICE_EMAIL in listed
+    rows = list(csv.reader(io.StringIO(client.get("/console/stores?csv=codes").text)))
+    assert rows[0] == ["Code", "For", "Issued by", "Issued", "Expires"] and len(rows) >= 3
+    with caplog.at_level("INFO", logger="cloud_api.audit"):
+        revoked = client.post(f"/console/stores/codes/{again}/revoke")
+    assert f"Revoked code {again}" in revoked.text
+    assert any(again in r.getMessage() for r in caplog.records if r.name == "cloud_api.audit")
+    claim = client.post("/api/v1/enrollments/claim", json={"code": again, "store": _details("OP-001")})
+    assert claim.status_code == 404  # a revoked code enrolls nothing
+    # Twice, or a code that never was: a clear refusal, and the other codes stay.
+    for bad in (again, "NOPE-NOPE-NOPE", "x" * 30):
+        answer = client.post(f"/console/stores/codes/{bad}/revoke")
+        assert answer.status_code in (200, 422), answer.status_code
+        if answer.status_code == 200:
+            assert "There is no unused enrollment code" in answer.text
+    assert fresh in client.get("/console/stores").text
+    staff(client, MANAGER_EMAIL)
+    assert client.post(f"/console/stores/codes/{fresh}/revoke").status_code == 404
+    with ctx(app).db.transaction() as session:
+        assert session.get(Enrollment, fresh) is not None
