@@ -34,7 +34,7 @@ SALES_PAGE = (
     "voided_cents",
 )
 PRODUCT_MIX = ("product", "name", "size", "quantity", "sales_cents")
-SEGMENT_SUMS = ("code", "received", "waste", "usage")
+SEGMENT_SUMS = ("code", "opened_at", "opening", "closing", "received", "waste", "usage")
 
 
 class SalesHour(Base):
