@@ -63,9 +63,12 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
         func.grouping_sets(tuple_(), *[tuple_(k) for k in keys.values()])
     )
     body: dict[str, Any] = {name: [] for name in (*_BREAKDOWNS, "by_store")}
-    for row in _rows(session, _in_scope(query, SalesHour, stores, span)):
+    found = session.execute(_in_scope(query, SalesHour, stores, span))
+    columns = list(found.keys())  # a Result, not a dict
+    names = [k for k in columns if not k.startswith("g_") and k not in _KEYS]
+    for row in found.mappings():
         grouped = [name for name in keys if row[f"g_{name}"] == 0]
-        figures = {k: v for k, v in row.items() if not k.startswith("g_") and k not in _KEYS}
+        figures = {k: row[k] for k in names}
         if not grouped:  # the empty grouping set: one row, even for no orders at all
             body["totals"] = figures
         elif figures["orders"] > 0:  # a group of voided orders only is no sale
