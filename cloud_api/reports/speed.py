@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -78,39 +77,39 @@ def _minutes(seconds: Decimal, count: int) -> float | None:
     return float((seconds / count / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-@dataclass
-class _Sums:
-    orders: int = 0
-    early_bumps: int = 0
-    implausible_deliveries: int = 0
-    repeated_recalls: int = 0
-    flagged: int = 0
+# What an hour's row adds up, in this order: the flags, then seconds and count per measure.
+_FLAGS = ("orders", "early_bumps", "quick_deliveries", "repeated_recalls", "flagged")
+_FIELDS = (*_FLAGS, *(f"{m}_{x}" for m in MEASURES for x in ("s", "n")))
 
-    def __post_init__(self) -> None:
-        self.seconds: dict[str, Decimal] = defaultdict(Decimal)
-        self.counts: dict[str, int] = defaultdict(int)
+
+class _Sums:
+    """Exact sums of hour rows (seconds are Decimal, counts int), in `_FIELDS` order."""
+
+    def __init__(self) -> None:
+        self.total: list[Any] = [0] * len(_FIELDS)
 
     def add(self, row: Mapping[str, Any]) -> None:
-        self.orders += int(row["orders"])
-        self.early_bumps += int(row["early_bumps"] or 0)
-        self.implausible_deliveries += int(row["quick_deliveries"] or 0)
-        self.repeated_recalls += int(row["repeated_recalls"] or 0)
-        self.flagged += int(row["flagged"] or 0)
-        for m in MEASURES:
-            self.seconds[m] += Decimal(str(row[f"{m}_s"] or 0))
-            self.counts[m] += int(row[f"{m}_n"] or 0)
+        total = self.total
+        for n, name in enumerate(_FIELDS):
+            value = row[name]
+            if value:
+                total[n] += Decimal(str(value)) if isinstance(value, float) else value
+
+    def merge(self, other: _Sums) -> None:
+        self.total = [a + b for a, b in zip(self.total, other.total, strict=True)]
 
     def row(self, goal: Mapping[str, int]) -> dict[str, Any]:
-        found: dict[str, Any] = {"orders": self.orders}
+        sums = dict(zip(_FIELDS, self.total, strict=True))
+        found: dict[str, Any] = {"orders": int(sums["orders"])}
         for m in MEASURES:
-            minutes = _minutes(self.seconds[m], self.counts[m])
+            minutes = _minutes(Decimal(sums[f"{m}_s"]), int(sums[f"{m}_n"]))
             found[f"{m}_min"] = minutes
             found[f"{m}_target_min"] = round(goal[m] / 60, 1)
             found[f"{m}_over"] = minutes is not None and minutes > goal[m] / 60
-        found["early_bumps"] = self.early_bumps
-        found["implausible_deliveries"] = self.implausible_deliveries
-        found["repeated_recalls"] = self.repeated_recalls
-        found["integrity_pct"] = integrity_pct(self.orders, self.flagged)
+        found["early_bumps"] = int(sums["early_bumps"])
+        found["implausible_deliveries"] = int(sums["quick_deliveries"])
+        found["repeated_recalls"] = int(sums["repeated_recalls"])
+        found["integrity_pct"] = integrity_pct(int(sums["orders"]), int(sums["flagged"]))
         return found
 
 
@@ -125,24 +124,22 @@ def integrity_pct(orders: int, flagged: int) -> float | None:
 def fold(rows: Iterable[Mapping[str, Any]], stores: Sequence[Store]) -> list[dict[str, Any]]:
     """Per-store, per-hour sums → one row per store and daypart, then one for the store's
     whole period, each against that store's targets."""
-    known = {s.id: s for s in stores}
+    turns = {s.id: s.day_starts_hour for s in stores}
     parts: dict[tuple[str, str], _Sums] = defaultdict(_Sums)
-    whole: dict[str, _Sums] = defaultdict(_Sums)
     for row in rows:
-        store = known.get(row["store_id"])
-        if store is None:
-            continue
-        parts[(store.id, daypart(int(row["hour"]), store.day_starts_hour))].add(row)
-        whole[store.id].add(row)
+        turn = turns.get(row["store_id"])
+        if turn is not None:
+            parts[(row["store_id"], daypart(int(row["hour"]), turn))].add(row)
     found = []
     for store in stores:
-        if store.id not in whole:
+        here = [(part, parts[(store.id, part)]) for part in DAYPARTS if (store.id, part) in parts]
+        if not here:
             continue
-        goal = targets(store)
-        for part in DAYPARTS:
-            if (store.id, part) in parts:
-                found.append(_named(store, part, parts[(store.id, part)].row(goal)))
-        found.append(_named(store, "whole day", whole[store.id].row(goal)))
+        goal, whole = targets(store), _Sums()
+        for part, sums in here:
+            found.append(_named(store, part, sums.row(goal)))
+            whole.merge(sums)
+        found.append(_named(store, "whole day", whole.row(goal)))
     return found
 
 
