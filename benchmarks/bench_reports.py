@@ -1,6 +1,7 @@
 """Reports over a chain's history: the head office's sales page (the chain's sales for a week,
-by day, hour, channel, service, store, product and coupon) and the food-cost league table
-(every store by variance % of sales, with its items), answered from the aggregates, printed
+by day, hour, channel, service, store, product and coupon), the food-cost league table
+(every store by variance % of sales) and the speed page (every store by daypart against its
+targets, with its honest-timer flags), answered from the aggregates, printed
 beside the same figures computed from the raw orders, runs, shifts and stock movements; and
 what keeping them costs: one store-day recomputed, as after a batch of that store's events.
 
@@ -13,6 +14,7 @@ checked equal between the two before it is timed.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.database import Database
 from cloud_api.reports import raw, repository, service
 from cloud_api.reports.refresh import refresh_aggregates
+from cloud_api.reports.speed import speed
 
 HEAD_OFFICE = Principal(id="head-office", role=Role.HEAD_OFFICE)
 
@@ -39,6 +42,10 @@ def timed(db: Database, runs: int, answer: Callable[[Any], Any]) -> tuple[list[f
             found = answer(session)
             times.append((time.perf_counter() - started) * 1000)
     return times, found
+
+
+def load() -> str:
+    return ", ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def pct(values: list[float], q: float) -> float:
@@ -72,12 +79,14 @@ def main() -> None:
             ).one()
         first = last - timedelta(days=args.days - 1)
         print(f"history: {stores:,} stores, {orders:,} orders; period {first} to {last} ({args.days} days)")
+        print(f"load average (1, 5, 15 min) before: {load()}: a shared machine's figures are noisy")
         pages: list[tuple[str, Callable[..., dict[str, Any]]]] = [
             ("chain sales page", lambda s, src: service.sales(s, HEAD_OFFICE, None, first, last, source=src)),
             (
                 "food-cost league table",
                 lambda s, src: service.food_cost_league(s, HEAD_OFFICE, first, last, source=src),
             ),
+            ("chain speed page", lambda s, src: speed(s, HEAD_OFFICE, None, first, last, source=src)),
         ]
         for name, page in pages:
             computed_times, computed = timed(db, args.raw_runs, lambda s, page=page: page(s, raw))
@@ -112,6 +121,7 @@ def main() -> None:
             f" {statistics.median(trips):.2f} ms)"
         )
         db.dispose()
+        print(f"load average (1, 5, 15 min) after: {load()}")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,7 @@ from cloud_api.console.periods import From, To, span, today
 from cloud_api.console.shell import View, signed_in, store_in_scope
 from cloud_api.console.tables import Column, Kind, Table
 from cloud_api.db.base import utcnow
-from cloud_api.models import DeliveryRun
-from cloud_api.reports import driver_hours
+from cloud_api.reports import driver_hours, repository
 from cloud_api.reports import service as reports
 from cloud_api.reports.period import Period
 from cloud_api.stores.service import list_stores
@@ -70,8 +69,8 @@ def delivery_view(
     report = reports.delivery(session, caller, store.id if store else None, start, end)
     ids = [store.id] if store else None
     period = Period(start, end)
-    by_store_out = driver_hours.run_seconds(session, ids, period, DeliveryRun.store_id)
-    by_driver_out = driver_hours.run_seconds(session, ids, period, DeliveryRun.driver_name)
+    by_store_out = repository.run_seconds(session, ids, period, "store")
+    by_driver_out = repository.run_seconds(session, ids, period, "driver")
     names = {s.id: s.name for s in ([store] if store else list_stores(session))}
     dates = f"from={start.isoformat()}&to={end.isoformat()}"
     stores = [

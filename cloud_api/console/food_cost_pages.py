@@ -37,7 +37,6 @@ def league(stores: list[dict[str, Any]], dates: str) -> list[dict[str, Any]]:
             "store": f"{s['store_code']} · {s['store_name']}",
             "href": f"/console/food-cost/{s['store_id']}?{dates}",
             **s["totals"],
-            "items": len(s["items"]),
         }
         for s in stores
     ]
@@ -91,7 +90,11 @@ def food_cost_view(
 ) -> View:
     store = store_in_scope(session, caller, store_id)
     start, end = span(first, last, today([store] if store else list(list_stores(session)), utcnow()))
-    report = reports.inventory(session, caller, store.id if store else None, start, end)
+    report = (
+        reports.inventory(session, caller, store.id, start, end)
+        if store
+        else reports.food_cost_league(session, caller, start, end)  # items only on drill-down
+    )
     dates = f"from={start.isoformat()}&to={end.isoformat()}"
     rows = league(report["stores"], dates)
     table = Table(

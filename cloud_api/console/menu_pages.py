@@ -1,4 +1,5 @@
-"""*Menu* (head office only): change prices or take products off, chain-wide or for one store,
+"""*Menu* (head office only): change prices, take products off or add a new one (name,
+category, sizes and prices, allergens), chain-wide or for one store,
 see the change store by store before publishing it, and see which stores applied each
 version. Publishing goes through `cloud_api.menus.service.publish` (via `menus.rollout`), the
 one path the API uses too."""
@@ -19,7 +20,7 @@ from cloud_api.console.tables import Column, Kind, Table, money
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError, NotFound
 from cloud_api.menus import repository, rollout, service
-from cloud_api.menus.changes import MenuChange
+from cloud_api.menus.changes import MenuChange, NewProduct
 from cloud_api.menus.schemas import MenuPreview
 from cloud_api.storefront.forms import fields
 from cloud_api.stores.service import get_store, list_stores
@@ -66,12 +67,47 @@ def change_from_form(base: Menu, form: dict[str, str]) -> MenuChange:
             name=form.get("name", "").strip() or None,
             prices=prices,
             remove=remove,
+            add=new_product(base, form),
             store_id=form.get("store_id") or None,
         )
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(p) for p in problem["loc"])
         raise BadRequest(f"Check {where}: {problem['msg']}.", where) from exc
+
+
+NEW = ("new.code", "new.name", "new.category", "new.allergens")
+
+
+def new_product(base: Menu, form: dict[str, str]) -> list[NewProduct]:
+    """The product the form's "new product" part describes; none when it is left empty."""
+    prices = {}
+    for size in base.sizes:
+        text = form.get(f"new.price.{size.code}", "").strip()
+        if text:
+            prices[size.code] = cents(text, f"the new product ({size.code})")
+    if not prices and not any(form.get(key, "").strip() for key in NEW):
+        return []
+    name = form.get("new.name", "").strip()
+    if not name:
+        raise BadRequest("The new product needs a name.", "new.name")
+    if not prices:
+        raise BadRequest(f"Give {name} a price in at least one size.", "new.price")
+    allergens = [a.strip().lower() for a in form.get("new.allergens", "").split(",") if a.strip()]
+    try:
+        return [
+            NewProduct(
+                code=form.get("new.code", "").strip(),
+                name=name,
+                category=form.get("new.category", ""),
+                prices=prices,
+                allergens=allergens,
+            )
+        ]
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = "new." + str(problem["loc"][0])
+        raise BadRequest(f"The new product's {problem['loc'][0]}: {problem['msg']}.", where) from exc
 
 
 def priced_sizes(menu: Menu) -> dict[str, list[tuple[str, int]]]:

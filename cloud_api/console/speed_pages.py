@@ -87,9 +87,9 @@ def speed_view(
             f"{round(limits['quick_delivery_share'] * 100)} % of the store's drive estimate to the "
             f"address, or under {limits['quickest_drive_s']} s), a ticket recalled "
             f"{limits['repeated_recalls']} times or more.",
-            "Targets are the store's default settings (make 1 min, oven 6 min, rack 5 min) and the "
-            "trade's yardsticks (out the door 15 min, delivery 35 min): the cloud does not hold "
-            "each store's own targets yet.",
+            "Targets are each store's own, set with its settings on the Stores page; a target a "
+            "store has not set is the default (make 1 min, oven 6 min, rack 5 min, out the door "
+            "15 min, delivery 35 min).",
         ),
     )
     shown = ("whole day",) if store is None else reports.DAYPARTS

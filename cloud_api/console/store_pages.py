@@ -1,6 +1,7 @@
 """*Stores* (head office only): every store with its link and settings; enrollment codes for a
 new store or to re-enroll a named one; each store's device credentials and their revocation;
-its settings (tax, delivery radius, business-day and texting hours, order limits), changed
+its settings (tax, delivery radius, business-day and texting hours, speed targets, order
+limits), changed
 through `cloud_api.stores.service` exactly as `PUT /api/v1/stores/{id}` changes them."""
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError
 from cloud_api.models import Store
+from cloud_api.reports import speed
 from cloud_api.storefront.forms import fields
-from cloud_api.stores import repository, service
+from cloud_api.stores import enrollment_codes, repository, service
 from cloud_api.stores.schemas import EnrollmentRequest, StoreSettingsUpdate
 
 router = APIRouter()
 StoreId = Annotated[str, Path(max_length=40)]
 DeviceId = Annotated[str, Path(max_length=40)]
+Code = Annotated[str, Path(max_length=20)]
 _PERCENT = re.compile(r"^\s*(\d{1,2})(?:\.(\d{1,2}))?\s*%?\s*$")
 
 # The settings form: (field, label, kind) in the order shown; kinds say how the text is read.
@@ -40,6 +43,14 @@ SETTINGS = (
     ("day_starts_hour", "Business day starts at (hour, 0–23)", "whole"),
     ("daytime_from_hour", "Promotion texts from (hour)", "whole"),
     ("daytime_to_hour", "Promotion texts until (hour)", "whole"),
+)
+# Speed of service: each store's own targets (the Speed page holds it to them), in seconds.
+TARGETS = (
+    ("make_target_s", "Make line target (seconds)", "whole"),
+    ("oven_s", "Oven time (seconds)", "whole"),
+    ("rack_target_s", "Rack target (seconds)", "whole"),
+    ("out_the_door_target_s", "Out the door target (seconds)", "whole"),
+    ("delivery_target_s", "Delivery target (seconds)", "whole"),
 )
 LIMITS = (
     ("max_order_cents", "Largest order ($)", "money"),
@@ -78,7 +89,9 @@ def _read(text: str, kind: str, label: str) -> Any:
 
 def current_settings(store: Store) -> dict[str, Any]:
     limits = service.store_limits(store).model_dump()
-    return {key: getattr(store, key) for key, _, _ in SETTINGS} | limits
+    goals = speed.targets(store)
+    held = {setting: goals[measure] for measure, setting in speed.STORE_SETTING.items()}
+    return {key: getattr(store, key) for key, _, _ in SETTINGS} | limits | held
 
 
 def settings_from_form(store: Store, form: dict[str, str]) -> StoreSettingsUpdate:
@@ -86,7 +99,7 @@ def settings_from_form(store: Store, form: dict[str, str]) -> StoreSettingsUpdat
     now = current_settings(store)
     changes: dict[str, Any] = {}
     limits: dict[str, Any] = {}
-    for group, target in ((SETTINGS, changes), (LIMITS, limits)):
+    for group, target in ((SETTINGS, changes), (TARGETS, changes), (LIMITS, limits)):
         for key, label, kind in group:
             text = form.get(key)
             if text is None:
@@ -101,7 +114,7 @@ def settings_from_form(store: Store, form: dict[str, str]) -> StoreSettingsUpdat
     except ValidationError as exc:
         problem = exc.errors()[0]
         key = str(problem["loc"][-1])
-        label = next((lbl for k, lbl, _ in (*SETTINGS, *LIMITS) if k == key), key)
+        label = next((lbl for k, lbl, _ in (*SETTINGS, *TARGETS, *LIMITS) if k == key), key)
         raise BadRequest(f"{label}: {problem['msg']}.", key) from exc
 
 
@@ -138,12 +151,39 @@ def _stores_table(session: Session, window_s: int) -> Table:
     )
 
 
+def _codes_table(session: Session, caller: Principal) -> Table:
+    rows = [
+        {
+            "code": c.code,
+            "store": c.store,
+            "issued_by": c.issued_by,
+            "issued": c.issued_at.strftime("%H:%M UTC"),
+            "expires": c.expires_at.strftime("%H:%M UTC"),
+        }
+        for c in enrollment_codes.open_codes(session, caller, utcnow())
+    ]
+    return Table(
+        "codes",
+        "Unused enrollment codes",
+        [
+            Column("code", "Code"),
+            Column("store", "For"),
+            Column("issued_by", "Issued by"),
+            Column("issued", "Issued"),
+            Column("expires", "Expires"),
+        ],
+        rows,
+        empty="No unused codes: every code issued was used or has expired.",
+    )
+
+
 def stores_view(
     session: Session, caller: Principal, window_s: int, notice: str = "", code: Any = None
 ) -> View:
     head_office_only(caller)
     view = View("Stores", "stores", "stores/stores.html", values={"notice": notice, "code": code})
     view.add(_stores_table(session, window_s))
+    view.add(_codes_table(session, caller))
     return view
 
 
@@ -189,6 +229,7 @@ def store_view(
             "code": code,
             "settings": [(k, label, _shown(now[k], kind)) for k, label, kind in SETTINGS],
             "limits": [(k, label, _shown(now[k], kind)) for k, label, kind in LIMITS],
+            "targets": [(k, label, _shown(now[k], kind)) for k, label, kind in TARGETS],
         },
     )
     view.add(_devices_table(session, caller, store))
@@ -232,6 +273,19 @@ def settings_view(session: Session, caller: Principal, store_id: str, form: dict
     return store_view(session, caller, store_id, said)
 
 
+def revoke_code_view(session: Session, caller: Principal, code: str, window_s: int) -> View:
+    head_office_only(caller)
+    revoked: list[enrollment_codes.OpenCode] = []
+    problem = _attempt(
+        session, lambda: revoked.append(enrollment_codes.revoke_code(session, caller, code, utcnow()))
+    )
+    said = (
+        problem
+        or f"Revoked code {revoked[0].code} (for {revoked[0].store}): it can no longer enroll a store."
+    )
+    return stores_view(session, caller, window_s, said)
+
+
 def revoke_view(session: Session, caller: Principal, store_id: str, device_id: str) -> View:
     head_office_only(caller)
     store_in_scope(session, caller, store_id)
@@ -262,6 +316,12 @@ async def stores_page(request: Request) -> Response:
 async def new_store_code(request: Request) -> Response:
     window = _window(request)
     return await signed_in(request, lambda session, caller: enroll_view(session, caller, None, window))
+
+
+@router.post("/stores/codes/{code}/revoke")
+async def revoke_enrollment_code(request: Request, code: Code) -> Response:
+    window = _window(request)
+    return await signed_in(request, lambda session, caller: revoke_code_view(session, caller, code, window))
 
 
 @router.get("/stores/{store_id}")

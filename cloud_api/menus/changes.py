@@ -1,4 +1,5 @@
-"""A head-office change to a menu (new prices, products off the menu) and what it changes:
+"""A head-office change to a menu (new prices, products off the menu, products new to it) and
+what it changes:
 pure rules over `Menu` documents, no database.
 
 `apply_change` builds the new document from the version it starts from; `diff` says, for one
@@ -15,10 +16,29 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cloud_api.api.types import Clean, EntityId
 from cloud_api.errors import BadRequest
-from makeline.trade.menu import Menu
+from makeline.trade.menu import Menu, Product
 
 MenuCode = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")]
 Price = Annotated[int, Field(ge=0, le=1_000_000, description="cents")]
+
+
+AllergenCode = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[a-z][a-z_-]*$")]
+
+
+class NewProduct(BaseModel):
+    """A product the base menu does not sell yet. It is made like the products already in its
+    category (kind, station, and for a pizza the same crust, sauce and cheese); its sizes are
+    sizes the menu knows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: MenuCode
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), Clean]
+    category: MenuCode
+    prices: Annotated[dict[MenuCode, Price], Field(min_length=1, max_length=20)] = Field(
+        description="size code → cents"
+    )
+    allergens: Annotated[list[AllergenCode], Field(max_length=20)] = Field(default_factory=list)
 
 
 class MenuChange(BaseModel):
@@ -37,6 +57,9 @@ class MenuChange(BaseModel):
     )
     remove: Annotated[list[MenuCode], Field(max_length=500)] = Field(
         default_factory=list, description="product codes taken off the menu"
+    )
+    add: Annotated[list[NewProduct], Field(max_length=20)] = Field(
+        default_factory=list, description="products new to the menu"
     )
     store_id: EntityId | None = Field(default=None, description="one store only; none: every store")
 
@@ -79,7 +102,40 @@ def apply_change(base: Menu, change: MenuChange) -> Menu:
         products.append(product.model_copy(update={"price": product.price | new_prices}))
     if not products:
         raise BadRequest("A menu needs at least one product; this change takes them all off.", "remove")
+    products += [_made_like(base, known, new, products) for new in change.add]
     return base.model_copy(update={"products": products, "name": change.name or base.name})
+
+
+def _made_like(base: Menu, known: dict[str, Product], new: NewProduct, so_far: list[Product]) -> Product:
+    """The new product, made like the first product of its category; refused by field."""
+    if new.code in known or any(p.code == new.code for p in so_far):
+        raise BadRequest(
+            f"Menu v{base.version} already has a product '{new.code}'; pick another code.", "code"
+        )
+    if all(c.code != new.category for c in base.categories):
+        raise BadRequest(f"Menu v{base.version} has no category '{new.category}'.", "add.category")
+    like = next((p for p in base.products if p.category == new.category), None)
+    if like is None:
+        raise BadRequest(
+            f"Category '{new.category}' has no product to make the new one like.", "add.category"
+        )
+    sizes = {size.code for size in base.sizes}
+    unknown = sorted(set(new.prices) - sizes)
+    if unknown:
+        raise BadRequest(f"Menu v{base.version} has no size '{unknown[0]}'.", "add.prices")
+    return Product(
+        code=new.code,
+        name=new.name,
+        category=new.category,
+        kind=like.kind,
+        station=like.station,
+        price=dict(new.prices),
+        crust=like.crust,
+        sauce=like.sauce,
+        cheese=like.cheese,
+        sort=max((p.sort for p in base.products), default=0) + 1,
+        allergens=sorted(set(new.allergens)),
+    )
 
 
 def diff(before: Menu, after: Menu) -> MenuDiff:

@@ -33,6 +33,12 @@ class Store(Base):
     order_limits: Mapped[dict[str, int] | None] = mapped_column(JSONB, nullable=True)
     # The store's `StoreHours` (weekly hours, holiday closures), whole; None: open around the clock.
     hours: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    # Speed-of-service targets in seconds (`reports.speed.targets`); None: the store's defaults.
+    make_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    oven_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rack_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    out_the_door_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    delivery_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     menu_version: Mapped[int | None] = mapped_column(ForeignKey("menu_version.version"), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The kitchen's load and online ordering's throttle from the latest heartbeat

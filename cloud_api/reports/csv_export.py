@@ -72,5 +72,4 @@ def food_cost(report: dict[str, Any]) -> str:
         {"rank": s["rank"], "store_code": s["store_code"], "store_name": s["store_name"], **s["totals"]}
         for s in report["stores"]
     ]
-    rows = [{"store_code": s["store_code"], **item} for s in report["stores"] for item in s["items"]]
-    return table([("store", league), ("item", rows)])
+    return table([("store", league)])

@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, extract, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from cloud_api.models import DeliveryRun, DriverShift, Order, OrderLine, StockMovement, Store
+from cloud_api.reports import food_cost
 from cloud_api.reports.period import Period
-from cloud_api.reports.variance import Item, ItemVariance, Move, variance
+from cloud_api.reports.source import By
+from cloud_api.reports.variance import FoodCostTotals, Item, ItemVariance, Move, variance
 
 
 def _sales_columns() -> list[Any]:
@@ -164,9 +166,6 @@ def _seconds(later: Any, earlier: Any) -> Any:
     return func.sum(extract("epoch", later - earlier))
 
 
-By = Literal["store", "driver"]
-
-
 def delivery(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> list[dict[str, Any]]:
     """Sums behind the delivery KPIs of delivery orders, grouped by store or driver: seconds
     and how many orders have both stamps, so averages are exact."""
@@ -230,6 +229,64 @@ def driver_seconds(
     return {row[0]: Decimal(str(row[1] or 0)) for row in session.execute(query)}
 
 
+def run_seconds(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> dict[Any, Decimal]:
+    """Seconds out on runs dispatched in the period (in each store's own business days) and
+    back in the store, per store or driver."""
+    key = DeliveryRun.store_id if by == "store" else DeliveryRun.driver_name
+    query = (
+        select(key, _seconds(DeliveryRun.returned_at, DeliveryRun.dispatched_at))
+        .join(Store, Store.id == DeliveryRun.store_id)
+        .where(_business_day(DeliveryRun.dispatched_at).between(span.first, span.last))
+        .where(DeliveryRun.returned_at.is_not(None))
+        .group_by(key)
+    )
+    if stores is not None:
+        query = query.where(DeliveryRun.store_id.in_(list(stores)))
+    return {row[0]: Decimal(str(row[1])) for row in session.execute(query) if row[1]}
+
+
+def _span(later: Any, earlier: Any) -> tuple[Any, Any]:
+    both = later.is_not(None) & earlier.is_not(None)
+    return _seconds(case((both, later), else_=None), earlier), func.count(case((both, 1), else_=None))
+
+
+def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
+    """Speed-of-service sums of orders not voided per store and local hour placed: seconds and
+    how many orders have both stamps per measure, and the store's honest-timer flags."""
+    delivery = Order.service == "delivery"
+    spans = {
+        "make": (Order.made_at, func.coalesce(Order.in_store_at, Order.placed_at)),
+        "oven": (Order.baked_at, Order.made_at),
+        "rack": (case((delivery, Order.out_the_door_at)), Order.ready_at),
+        "out_the_door": (case((delivery, Order.out_the_door_at)), Order.placed_at),
+        "delivery": (case((delivery, Order.delivered_at)), Order.placed_at),
+    }
+    columns = []
+    for name, (later, earlier) in spans.items():
+        seconds, count = _span(later, earlier)
+        columns += [seconds.label(f"{name}_s"), count.label(f"{name}_n")]
+    flags = {
+        "early_bumps": Order.flagged_early_bump,
+        "quick_deliveries": Order.flagged_quick_delivery,
+        "repeated_recalls": Order.flagged_repeated_recall,
+        "flagged": Order.flagged_early_bump | Order.flagged_quick_delivery | Order.flagged_repeated_recall,
+    }
+    hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
+    query = (
+        select(
+            Order.store_id.label("store_id"),
+            hour.label("hour"),
+            func.count(Order.id).label("orders"),
+            *columns,
+            *(func.count(case((flag, 1))).label(name) for name, flag in flags.items()),
+        )
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.stage != "voided")
+        .group_by(Order.store_id, hour)
+    )
+    return _rows(session, _in_scope(query, stores, span))
+
+
 def variances(
     session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
 ) -> dict[str, tuple[list[ItemVariance], int]]:
@@ -249,3 +306,9 @@ def variances(
         )
         found[store.id] = (rows, net)
     return found
+
+
+def food_cost_totals(session: Session, stores: Sequence[Store], span: Period) -> dict[str, FoodCostTotals]:
+    """Each store's food-cost totals: its items' money (each rounded to the cent) summed."""
+    found = variances(session, stores, span, food_cost.prices(session, [s.id for s in stores]))
+    return {i: FoodCostTotals.of(rows, net) for i, (rows, net) in found.items()}

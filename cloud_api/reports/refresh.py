@@ -38,13 +38,31 @@ _REFUNDED = "o.payment IN ('refund_pending', 'refunded')"
 
 
 def _seconds(later: str, earlier: str, where: str = _SOLD) -> str:
-    """Exact seconds from `earlier` to `later` summed, and how many orders have both stamps."""
-    diff = f"o.{later} - o.{earlier}"
+    """Exact seconds from `earlier` to `later` summed, and how many orders have both stamps
+    (a bare name is the order's stamp)."""
+    diff = f"{_stamp(later)} - {_stamp(earlier)}"
     return (
         f"coalesce(sum(extract(epoch FROM {diff})) FILTER (WHERE {where}), 0), "
         f"count({diff}) FILTER (WHERE {where})"
     )
 
+
+def _stamp(name: str) -> str:
+    return name if "(" in name else f"o.{name}"
+
+
+# The make line starts when the order is in the store (an online order fired to the kitchen).
+_MAKE = _seconds("made_at", "coalesce(o.in_store_at, o.placed_at)")
+_FLAGS = ", ".join(
+    f"count(*) FILTER (WHERE {_SOLD} AND ({flag}))"
+    for flag in (
+        "o.flagged_early_bump",
+        "o.flagged_quick_delivery",
+        "o.flagged_repeated_recall",
+        "o.flagged_early_bump OR o.flagged_quick_delivery OR o.flagged_repeated_recall",
+    )
+)
+_SALES_HOUR_KEY = "o.store_id, o.business_date, extract(hour FROM timezone(s.timezone, o.placed_at))::int"
 
 _ON_TIME = (
     "count(*) FILTER (WHERE {w} AND o.delivered_at IS NOT NULL AND o.promise_at IS NOT NULL"
@@ -57,8 +75,7 @@ _BUSINESS_DAY = "date(timezone(s.timezone, {at}) - make_interval(0, 0, 0, 0, s.d
 
 SALES_HOUR = f"""
 INSERT INTO report_sales_hour ({{sales_hour}})
-SELECT o.store_id, o.business_date, extract(hour FROM timezone(s.timezone, o.placed_at))::int,
-       o.channel, o.service,
+SELECT {_SALES_HOUR_KEY}, o.channel, o.service,
        count(*) FILTER (WHERE {_SOLD}),
        coalesce(sum(o.subtotal) FILTER (WHERE {_SOLD}), 0),
        coalesce(sum(o.discount) FILTER (WHERE {_SOLD}), 0),
@@ -70,15 +87,31 @@ SELECT o.store_id, o.business_date, extract(hour FROM timezone(s.timezone, o.pla
        count(*) FILTER (WHERE {_REFUNDED}),
        coalesce(sum(o.total) FILTER (WHERE {_REFUNDED}), 0),
        count(o.delivered_at) FILTER (WHERE {_SOLD}),
-       {_seconds("made_at", "placed_at")},
+       {_MAKE},
        {_seconds("baked_at", "made_at")},
        {_seconds("out_the_door_at", "ready_at")},
        {_seconds("out_the_door_at", "placed_at")},
        {_seconds("delivered_at", "placed_at")},
-       {_ON_TIME.format(w=_SOLD)}
+       {_ON_TIME.format(w=_SOLD)},
+       {_FLAGS}
 FROM orders o JOIN store s ON s.id = o.store_id
 WHERE {{scope}}
 GROUP BY 1, 2, 3, 4, 5
+"""
+
+# The columns 0014 added to the rows kept before it, from the same orders (every row's key has them).
+BACKFILL_SPEED = f"""
+UPDATE report_sales_hour h
+SET make_s = f.make_s, make_n = f.make_n, early_bumps = f.early_bumps,
+    quick_deliveries = f.quick_deliveries, repeated_recalls = f.repeated_recalls, flagged = f.flagged
+FROM (
+    SELECT {_SALES_HOUR_KEY} AS hour, o.channel, o.service, {_MAKE}, {_FLAGS}
+    FROM orders o JOIN store s ON s.id = o.store_id
+    GROUP BY 1, 2, 3, 4, 5
+) AS f (store_id, business_date, hour, channel, service, make_s, make_n, early_bumps,
+        quick_deliveries, repeated_recalls, flagged)
+WHERE h.store_id = f.store_id AND h.business_date = f.business_date AND h.hour = f.hour
+  AND h.channel = f.channel AND h.service = f.service
 """
 
 PRODUCT_DAY = f"""
@@ -98,34 +131,46 @@ GROUP BY 1, 2, 3
 """
 
 _DELIVERY = "o.service = 'delivery' AND o.stage <> 'voided'"
+# Out on a run: dispatched to back in the store (a run not back yet counts nothing).
+_RUN_S = "coalesce(sum(extract(epoch FROM r.returned_at - r.dispatched_at)), 0)"
 DRIVER_DAY = f"""
 INSERT INTO report_driver_day ({{driver_day}})
 SELECT store_id, day, driver, sum(orders), sum(delivered), sum(otd_s), sum(otd_n), sum(delivery_s),
-       sum(delivery_n), sum(on_time), sum(promised), sum(runs), sum(shift_s)
+       sum(delivery_n), sum(on_time), sum(promised), sum(runs), sum(shift_s), sum(run_s)
 FROM (
     SELECT o.store_id, o.business_date AS day, o.driver_name AS driver, count(*) AS orders,
            count(o.delivered_at) AS delivered,
            {_seconds("out_the_door_at", "placed_at", "true")},
            {_seconds("delivered_at", "placed_at", "true")},
-           {_ON_TIME.format(w="true")}, 0 AS runs, 0 AS shift_s
+           {_ON_TIME.format(w="true")}, 0 AS runs, 0 AS shift_s, 0 AS run_s
     FROM orders o
     WHERE {{scope}} AND {_DELIVERY} AND o.driver_name IS NOT NULL
     GROUP BY 1, 2, 3
   UNION ALL
     SELECT r.store_id, {_BUSINESS_DAY.format(at="r.dispatched_at")}, r.driver_name,
-           0, 0, 0, 0, 0, 0, 0, 0, count(*), 0
+           0, 0, 0, 0, 0, 0, 0, 0, count(*), 0, {_RUN_S}
     FROM delivery_run r JOIN store s ON s.id = r.store_id
     WHERE {{run_scope}}
     GROUP BY 1, 2, 3
   UNION ALL
     SELECT d.store_id, {_BUSINESS_DAY.format(at="d.clock_in_at")}, d.driver_name,
-           0, 0, 0, 0, 0, 0, 0, 0, 0, sum(extract(epoch FROM d.clock_out_at - d.clock_in_at))
+           0, 0, 0, 0, 0, 0, 0, 0, 0, sum(extract(epoch FROM d.clock_out_at - d.clock_in_at)), 0
     FROM driver_shift d JOIN store s ON s.id = d.store_id
     WHERE {{shift_scope}}
     GROUP BY 1, 2, 3
 ) AS found (store_id, day, driver, orders, delivered, otd_s, otd_n, delivery_s, delivery_n,
-            on_time, promised, runs, shift_s)
+            on_time, promised, runs, shift_s, run_s)
 GROUP BY 1, 2, 3
+"""
+
+BACKFILL_DRIVER_RUNS = f"""
+UPDATE report_driver_day d SET run_s = f.run_s
+FROM (
+    SELECT r.store_id, {_BUSINESS_DAY.format(at="r.dispatched_at")}, r.driver_name, {_RUN_S}
+    FROM delivery_run r JOIN store s ON s.id = r.store_id
+    GROUP BY 1, 2, 3
+) AS f (store_id, day, driver, run_s)
+WHERE d.store_id = f.store_id AND d.business_date = f.day AND d.driver = f.driver
 """
 
 # The last count written at each moment is the one that stands (the raw rule's `reversed`).

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, func, select, text, tuple_
+from sqlalchemy import BigInteger, case, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from cloud_api.models import CouponDay, DriverDay, ProductDay, SalesHour, Store
 from cloud_api.reports.period import Period
-from cloud_api.reports.raw import By
-from cloud_api.reports.variance import Item, ItemVariance
+from cloud_api.reports.source import By
+from cloud_api.reports.variance import FoodCostTotals, Item, ItemVariance
 
 ZERO = Decimal(0)
 
@@ -63,9 +63,12 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
         func.grouping_sets(tuple_(), *[tuple_(k) for k in keys.values()])
     )
     body: dict[str, Any] = {name: [] for name in (*_BREAKDOWNS, "by_store")}
-    for row in _rows(session, _in_scope(query, SalesHour, stores, span)):
+    found = session.execute(_in_scope(query, SalesHour, stores, span))
+    columns = list(found.keys())  # a Result, not a dict
+    names = [k for k in columns if not k.startswith("g_") and k not in _KEYS]
+    for row in found.mappings():
         grouped = [name for name in keys if row[f"g_{name}"] == 0]
-        figures = {k: v for k, v in row.items() if not k.startswith("g_") and k not in _KEYS}
+        figures = {k: row[k] for k in names}
         if not grouped:  # the empty grouping set: one row, even for no orders at all
             body["totals"] = figures
         elif figures["orders"] > 0:  # a group of voided orders only is no sale
@@ -159,33 +162,97 @@ def driver_seconds(
     return {row[0]: Decimal(str(row[1] or 0)) for row in session.execute(query)}
 
 
+def run_seconds(session: Session, stores: Sequence[str] | None, span: Period, by: By) -> dict[Any, Decimal]:
+    key = DriverDay.store_id if by == "store" else DriverDay.driver
+    query = _in_scope(select(key, func.sum(DriverDay.run_s)).group_by(key), DriverDay, stores, span)
+    return {row[0]: Decimal(str(row[1])) for row in session.execute(query) if row[1]}
+
+
+# Measured over delivery orders only; the make line and the oven over every order.
+_DELIVERY_ONLY = ("rack", "out_the_door", "delivery")
+
+
+def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
+    columns = []
+    for name in ("make", "oven", *_DELIVERY_ONLY):
+        seconds, count = getattr(SalesHour, f"{name}_s"), getattr(SalesHour, f"{name}_n")
+        if name in _DELIVERY_ONLY:
+            seconds = case((SalesHour.service == "delivery", seconds))
+            count = case((SalesHour.service == "delivery", count))
+        columns += [func.sum(seconds).label(f"{name}_s"), _int(count).label(f"{name}_n")]
+    flags = ("early_bumps", "quick_deliveries", "repeated_recalls", "flagged")
+    query = (
+        select(
+            SalesHour.store_id,
+            SalesHour.hour,
+            _int(SalesHour.orders).label("orders"),
+            *columns,
+            *(_int(getattr(SalesHour, flag)).label(flag) for flag in flags),
+        )
+        .group_by(SalesHour.store_id, SalesHour.hour)
+        .having(func.sum(SalesHour.orders) > 0)
+    )
+    return _rows(session, _in_scope(query, SalesHour, stores, span))
+
+
 # Per store and item, the period's first count (the last one at or before the period's start,
 # else its first count after it) to its last count before the end, from the segments that close
 # in the period: the first of them opened at the count the period opens at, unless a count
-# falls on the start itself or the item had none before.
+# falls on the start itself or the item had none before (then the period opens at its close,
+# and what came before it is left out): the sums of the item's segments, less the first one's
+# when the period opens at its close. One pass, no sort and no look-up: the first and the last
+# segment are the least and the greatest of arrays led by the moment (epoch seconds, exact to
+# the microsecond, as the stamps are), read whole from the covering index.
 _ITEMS = """
-WITH bounds AS (
-    SELECT * FROM unnest(CAST(:stores AS text[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
-        AS b (store_id, start_at, end_at)
-), r AS (
-    SELECT g.*, b.start_at,
-           row_number() OVER (PARTITION BY g.store_id, g.code ORDER BY g.closed_at) AS n
-    FROM bounds b JOIN report_stock_segment g
+WITH a AS (
+    SELECT g.store_id, g.code, b.start_at,
+           min(ARRAY[extract(epoch FROM g.closed_at), extract(epoch FROM g.opened_at), g.opening, g.closing,
+                     g.received, g.waste, g.usage]) AS first,
+           max(ARRAY[extract(epoch FROM g.closed_at), g.closing]) AS last, max(g.closed_at) AS close_at,
+           sum(g.received) AS received, sum(g.waste) AS waste, sum(g.usage) AS usage
+    FROM unnest(CAST(:stores AS text[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+         AS b (store_id, start_at, end_at)
+    JOIN report_stock_segment g
       ON g.store_id = b.store_id AND g.closed_at >= b.start_at AND g.closed_at < b.end_at
+    GROUP BY g.store_id, g.code, b.start_at
 ), f AS (
-    SELECT store_id, code, (closed_at = start_at OR opened_at IS NULL) AS at_first,
-           CASE WHEN closed_at = start_at OR opened_at IS NULL THEN closed_at ELSE opened_at END AS open_at,
-           CASE WHEN closed_at = start_at OR opened_at IS NULL THEN closing ELSE opening END AS opening
-    FROM r WHERE n = 1
+    SELECT a.*, first[1] = extract(epoch FROM start_at) OR first[2] IS NULL AS at_first FROM a
+), e AS (
+    SELECT store_id, code, last[2] AS closing, close_at, last[1] AS close_s,
+           CASE WHEN at_first THEN first[1] ELSE first[2] END AS open_s,
+           CASE WHEN at_first THEN first[4] ELSE first[3] END AS opening,
+           received - CASE WHEN at_first THEN first[5] ELSE 0 END AS received,
+           waste - CASE WHEN at_first THEN first[6] ELSE 0 END AS waste,
+           usage - CASE WHEN at_first THEN first[7] ELSE 0 END AS usage
+    FROM f
 )
-SELECT f.store_id, f.code, f.open_at, max(r.closed_at) AS close_at, f.opening,
-       (array_agg(r.closing ORDER BY r.closed_at DESC))[1] AS closing,
-       coalesce(sum(r.received) FILTER (WHERE r.closed_at > f.open_at), 0) AS received,
-       coalesce(sum(r.waste) FILTER (WHERE r.closed_at > f.open_at), 0) AS waste,
-       coalesce(sum(r.usage) FILTER (WHERE r.closed_at > f.open_at), 0) AS usage
-FROM f JOIN r ON r.store_id = f.store_id AND r.code = f.code
-GROUP BY f.store_id, f.code, f.open_at, f.opening
-HAVING max(r.closed_at) > f.open_at
+SELECT store_id, code, closing, opening, received, waste, usage, close_at,
+       to_timestamp(0) + (open_s * 1000000)::bigint * interval '1 microsecond' AS open_at
+FROM e
+WHERE close_s > open_s
+"""
+
+# The league table's totals per store, in SQL: each priced item's money rounded half up to the
+# cent at the store's own cost (`inventory.terms.Price.value`: quantity × cost ÷ purchase size,
+# PostgreSQL's `round` rounds halves away from zero as ROUND_HALF_UP does), summed per store;
+# and the net sales of the orders made between the store's counts.
+_TOTALS = f"""
+WITH i AS ({_ITEMS}), p AS (
+    SELECT i.*, i.opening + i.received - i.closing - i.waste AS actual,
+           k.cost_cents_per_purchase / k.purchase_size AS rate
+    FROM i JOIN store_stock k
+      ON k.store_id = i.store_id AND k.code = i.code AND k.cost_cents_per_purchase IS NOT NULL
+), t AS (
+    SELECT store_id, count(*) AS items, max(open_at) AS after_at, max(close_at) AS upto_at,
+           sum(round(usage * rate)) AS ideal_cents, sum(round(actual * rate)) AS actual_cents,
+           sum(round(waste * rate)) AS waste_cents, sum(round((actual - usage) * rate)) AS variance_cents
+    FROM p GROUP BY store_id
+)
+SELECT t.*, coalesce((
+    SELECT sum(c.net_sales_cents) FROM report_count_sales c
+    WHERE c.store_id = t.store_id AND c.counted_at > t.after_at AND c.counted_at <= t.upto_at
+), 0) AS net_sales_cents
+FROM t
 """
 
 _BETWEEN_COUNTS = """
@@ -198,15 +265,25 @@ GROUP BY w.store_id
 """
 
 
+def _bounds(session: Session, stores: Sequence[Store], span: Period) -> dict[str, Any]:
+    """Each store's period as instants, in its own zone; and memory enough to group the chain's
+    segments of a period (tens of thousands of rows) without spilling to disk."""
+    session.execute(text("SET LOCAL work_mem = '32MB'"))
+    bounds = [span.bounds(s.timezone, s.day_starts_hour) for s in stores]
+    return {
+        "stores": [s.id for s in stores],
+        "starts": [b[0] for b in bounds],
+        "ends": [b[1] for b in bounds],
+    }
+
+
 def variances(
     session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]
 ) -> dict[str, tuple[list[ItemVariance], int]]:
     """`reports.raw.variances` from the stock segments and the sales between counts."""
     ids = [s.id for s in stores]
-    bounds = [span.bounds(s.timezone, s.day_starts_hour) for s in stores]
-    params = {"stores": ids, "starts": [b[0] for b in bounds], "ends": [b[1] for b in bounds]}
     found: dict[str, list[ItemVariance]] = {i: [] for i in ids}
-    for row in session.execute(text(_ITEMS), params):
+    for row in session.execute(text(_ITEMS), _bounds(session, stores, span)):
         item = prices.get(row.store_id, {}).get(row.code)
         if item is None:
             continue
@@ -244,3 +321,21 @@ def variances(
         )
         for i in ids
     }
+
+
+def food_cost_totals(session: Session, stores: Sequence[Store], span: Period) -> dict[str, FoodCostTotals]:
+    """`reports.raw.food_cost_totals` in one statement, the stores' stock terms read in it."""
+    found = {
+        row.store_id: FoodCostTotals(
+            items=int(row.items),
+            net_sales_cents=int(row.net_sales_cents),
+            ideal_cents=int(row.ideal_cents),
+            actual_cents=int(row.actual_cents),
+            waste_cents=int(row.waste_cents),
+            variance_cents=int(row.variance_cents),
+        )
+        for row in session.execute(text(_TOTALS), _bounds(session, stores, span))
+    }
+    uncounted = [s.id for s in stores if s.id not in found]
+    by_day = net_sales(session, uncounted, span) if uncounted else {}
+    return {s.id: found.get(s.id) or FoodCostTotals(net_sales_cents=by_day.get(s.id, 0)) for s in stores}

@@ -89,7 +89,7 @@ def delivery(
 @router.get(
     "/reports/food-cost",
     responses=CSV_DOC,
-    summary="Food-cost league table: stores by variance % of net sales, worst first, with their items",
+    summary="Food-cost league table: stores by variance % of net sales, worst first (items: /reports/inventory)",
 )
 def food_cost(
     request: Request,

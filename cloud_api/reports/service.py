@@ -105,10 +105,11 @@ def food_cost_league(
     source: Figures = repository,
 ) -> dict[str, Any]:
     """Head office's league table: every store by food-cost variance as a share of its net
-    sales, worst first; each store's items are its `inventory` report (the drill-down)."""
+    sales, worst first, with how many items each counted; a store's items are its `inventory`
+    report (the drill-down), loaded only there."""
     caller.require(Role.HEAD_OFFICE)
     span = _period(None, first, last)
-    per_store = food_cost.store_variances(session, list(list_stores(session)), span, source)
+    per_store = food_cost.store_totals(session, list(list_stores(session)), span, source)
     return {
         "from": span.first.isoformat(),
         "to": span.last.isoformat(),

@@ -6,30 +6,30 @@ The integrity figures are the store's own flags, raised where the facts are
 deliveries marked sooner than the drive could take, tickets bumped and recalled again and
 again; the integrity figure is the share of orders with none of them.
 
-The query sums seconds and counts per store and local hour (so averages are exact and the
-answer stays small); `fold` turns those sums into dayparts, free of I/O.
+The sums per store and local hour come from the aggregates (`report_sales_hour`, kept as
+events arrive; `reports.raw.speed_hours` is the reference), so averages are exact and the
+answer stays small; `fold` turns those sums into dayparts, free of I/O.
 
-The cloud does not hold each store's speed targets yet (they live in the store's settings);
-until it does, every store is held to the store's own defaults (`TARGETS`), and `targets`
-reads a store's own where the cloud has them.
+Each store is held to its own targets (its settings on the Stores page); a target it has not
+set is the store's default (`TARGETS`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal
-from cloud_api.models import Order, Store
+from cloud_api.models import Store
+from cloud_api.reports import repository
 from cloud_api.reports.period import business_day, period
 from cloud_api.reports.service import scope
+from cloud_api.reports.source import Figures
 from cloud_api.stores.service import list_stores
 from makeline.trade.integrity import EARLY_BUMP_S, QUICK_SHARE, QUICKEST_DRIVE_S, REPEATED_RECALLS
 
@@ -41,7 +41,14 @@ TARGETS: dict[str, int] = {
     "out_the_door": 15 * 60,
     "delivery": 35 * 60,
 }
-STORE_SETTING = {"make": "make_target_s", "oven": "oven_s", "rack": "rack_target_s"}
+# The store's settings of the same names, as the cloud holds them (Stores page).
+STORE_SETTING = {
+    "make": "make_target_s",
+    "oven": "oven_s",
+    "rack": "rack_target_s",
+    "out_the_door": "out_the_door_target_s",
+    "delivery": "delivery_target_s",
+}
 MEASURES = tuple(TARGETS)
 DAYPARTS = ("lunch", "dinner", "late")
 
@@ -70,39 +77,39 @@ def _minutes(seconds: Decimal, count: int) -> float | None:
     return float((seconds / count / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-@dataclass
-class _Sums:
-    orders: int = 0
-    early_bumps: int = 0
-    implausible_deliveries: int = 0
-    repeated_recalls: int = 0
-    flagged: int = 0
+# What an hour's row adds up, in this order: the flags, then seconds and count per measure.
+_FLAGS = ("orders", "early_bumps", "quick_deliveries", "repeated_recalls", "flagged")
+_FIELDS = (*_FLAGS, *(f"{m}_{x}" for m in MEASURES for x in ("s", "n")))
 
-    def __post_init__(self) -> None:
-        self.seconds: dict[str, Decimal] = defaultdict(Decimal)
-        self.counts: dict[str, int] = defaultdict(int)
+
+class _Sums:
+    """Exact sums of hour rows (seconds are Decimal, counts int), in `_FIELDS` order."""
+
+    def __init__(self) -> None:
+        self.total: list[Any] = [0] * len(_FIELDS)
 
     def add(self, row: Mapping[str, Any]) -> None:
-        self.orders += int(row["orders"])
-        self.early_bumps += int(row["early_bumps"] or 0)
-        self.implausible_deliveries += int(row["implausible"] or 0)
-        self.repeated_recalls += int(row.get("repeated") or 0)
-        self.flagged += int(row.get("flagged") or 0)
-        for m in MEASURES:
-            self.seconds[m] += Decimal(str(row[f"{m}_s"] or 0))
-            self.counts[m] += int(row[f"{m}_n"] or 0)
+        total = self.total
+        for n, name in enumerate(_FIELDS):
+            value = row[name]
+            if value:
+                total[n] += Decimal(str(value)) if isinstance(value, float) else value
+
+    def merge(self, other: _Sums) -> None:
+        self.total = [a + b for a, b in zip(self.total, other.total, strict=True)]
 
     def row(self, goal: Mapping[str, int]) -> dict[str, Any]:
-        found: dict[str, Any] = {"orders": self.orders}
+        sums = dict(zip(_FIELDS, self.total, strict=True))
+        found: dict[str, Any] = {"orders": int(sums["orders"])}
         for m in MEASURES:
-            minutes = _minutes(self.seconds[m], self.counts[m])
+            minutes = _minutes(Decimal(sums[f"{m}_s"]), int(sums[f"{m}_n"]))
             found[f"{m}_min"] = minutes
             found[f"{m}_target_min"] = round(goal[m] / 60, 1)
             found[f"{m}_over"] = minutes is not None and minutes > goal[m] / 60
-        found["early_bumps"] = self.early_bumps
-        found["implausible_deliveries"] = self.implausible_deliveries
-        found["repeated_recalls"] = self.repeated_recalls
-        found["integrity_pct"] = integrity_pct(self.orders, self.flagged)
+        found["early_bumps"] = int(sums["early_bumps"])
+        found["implausible_deliveries"] = int(sums["quick_deliveries"])
+        found["repeated_recalls"] = int(sums["repeated_recalls"])
+        found["integrity_pct"] = integrity_pct(int(sums["orders"]), int(sums["flagged"]))
         return found
 
 
@@ -117,24 +124,22 @@ def integrity_pct(orders: int, flagged: int) -> float | None:
 def fold(rows: Iterable[Mapping[str, Any]], stores: Sequence[Store]) -> list[dict[str, Any]]:
     """Per-store, per-hour sums → one row per store and daypart, then one for the store's
     whole period, each against that store's targets."""
-    known = {s.id: s for s in stores}
+    turns = {s.id: s.day_starts_hour for s in stores}
     parts: dict[tuple[str, str], _Sums] = defaultdict(_Sums)
-    whole: dict[str, _Sums] = defaultdict(_Sums)
     for row in rows:
-        store = known.get(row["store_id"])
-        if store is None:
-            continue
-        parts[(store.id, daypart(int(row["hour"]), store.day_starts_hour))].add(row)
-        whole[store.id].add(row)
+        turn = turns.get(row["store_id"])
+        if turn is not None:
+            parts[(row["store_id"], daypart(int(row["hour"]), turn))].add(row)
     found = []
     for store in stores:
-        if store.id not in whole:
+        here = [(part, parts[(store.id, part)]) for part in DAYPARTS if (store.id, part) in parts]
+        if not here:
             continue
-        goal = targets(store)
-        for part in DAYPARTS:
-            if (store.id, part) in parts:
-                found.append(_named(store, part, parts[(store.id, part)].row(goal)))
-        found.append(_named(store, "whole day", whole[store.id].row(goal)))
+        goal, whole = targets(store), _Sums()
+        for part, sums in here:
+            found.append(_named(store, part, sums.row(goal)))
+            whole.merge(sums)
+        found.append(_named(store, "whole day", whole.row(goal)))
     return found
 
 
@@ -142,50 +147,13 @@ def _named(store: Store, part: str, row: dict[str, Any]) -> dict[str, Any]:
     return {"store_id": store.id, "store_code": store.code, "store_name": store.name, "daypart": part} | row
 
 
-def _span(later: Any, earlier: Any) -> tuple[Any, Any]:
-    both = later.is_not(None) & earlier.is_not(None)
-    seconds = func.sum(case((both, extract("epoch", later - earlier)), else_=None))
-    return seconds, func.count(case((both, 1), else_=None))
-
-
-def hourly(session: Session, stores: Sequence[str] | None, first: date, last: date) -> list[dict[str, Any]]:
-    start = func.coalesce(Order.in_store_at, Order.placed_at)
-    delivery = Order.service == "delivery"
-    spans = {
-        "make": (Order.made_at, start),
-        "oven": (Order.baked_at, Order.made_at),
-        "rack": (case((delivery, Order.out_the_door_at)), Order.ready_at),
-        "out_the_door": (case((delivery, Order.out_the_door_at)), Order.placed_at),
-        "delivery": (case((delivery, Order.delivered_at)), Order.placed_at),
-    }
-    columns = []
-    for name, (later, earlier) in spans.items():
-        seconds, count = _span(later, earlier)
-        columns += [seconds.label(f"{name}_s"), count.label(f"{name}_n")]
-    any_flag = Order.flagged_early_bump | Order.flagged_quick_delivery | Order.flagged_repeated_recall
-    hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
-    query = (
-        select(
-            Order.store_id.label("store_id"),
-            hour.label("hour"),
-            func.count(Order.id).label("orders"),
-            *columns,
-            func.count(case((Order.flagged_early_bump, 1))).label("early_bumps"),
-            func.count(case((Order.flagged_quick_delivery, 1))).label("implausible"),
-            func.count(case((Order.flagged_repeated_recall, 1))).label("repeated"),
-            func.count(case((any_flag, 1))).label("flagged"),
-        )
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.business_date.between(first, last), Order.stage != "voided")
-        .group_by(Order.store_id, hour)
-    )
-    if stores is not None:
-        query = query.where(Order.store_id.in_(list(stores)))
-    return [dict(row._mapping) for row in session.execute(query)]
-
-
 def speed(
-    session: Session, caller: Principal, store_id: str | None, first: date | None, last: date | None
+    session: Session,
+    caller: Principal,
+    store_id: str | None,
+    first: date | None,
+    last: date | None,
+    source: Figures = repository,
 ) -> dict[str, Any]:
     """Speed of service for the stores the caller may see (one store, or the chain)."""
     stores = scope(session, caller, store_id)
@@ -204,5 +172,5 @@ def speed(
             "quickest_drive_s": QUICKEST_DRIVE_S,
             "repeated_recalls": REPEATED_RECALLS,
         },
-        "rows": fold(hourly(session, ids, span.first, span.last), covered),
+        "rows": fold(source.speed_hours(session, ids, span), covered),
     }

@@ -78,6 +78,30 @@ class ItemVariance:
         }
 
 
+@dataclass(frozen=True)
+class FoodCostTotals:
+    """One store's food cost in a period: its priced items between counts, each item's money
+    rounded to the cent and then summed, and the net sales they are set against."""
+
+    net_sales_cents: int
+    items: int = 0
+    ideal_cents: int = 0
+    actual_cents: int = 0
+    waste_cents: int = 0
+    variance_cents: int = 0
+
+    @classmethod
+    def of(cls, rows: list[ItemVariance], net: int) -> FoodCostTotals:
+        return cls(
+            net_sales_cents=net,
+            items=len(rows),
+            ideal_cents=sum(r.cents(r.ideal) for r in rows),
+            actual_cents=sum(r.cents(r.actual) for r in rows),
+            waste_cents=sum(r.cents(r.waste) for r in rows),
+            variance_cents=sum(r.variance_cents for r in rows),
+        )
+
+
 def variance(
     moves: list[Move],
     opened_at: dict[str, datetime],

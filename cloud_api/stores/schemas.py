@@ -14,6 +14,7 @@ from makeline.trade.limits import OrderLimits
 Hour = Annotated[int, Field(ge=0, le=23)]
 TaxRate = Annotated[int, Field(ge=0, le=3000, description="basis points: 1025 = 10.25 %")]
 Radius = Annotated[float, Field(gt=0, le=50)]
+TargetSeconds = Annotated[int, Field(ge=1, le=4 * 3600, description="seconds")]
 
 
 class Strict(BaseModel):
@@ -94,6 +95,13 @@ class StoreSettingsUpdate(Strict):
     hours: StoreHours | None = Field(
         default=None, description="the whole week and closures, replacing the old"
     )
+    # Speed-of-service targets: the store's own (make line, oven, rack) go down its feed; out the
+    # door and delivery are the cloud's yardsticks for the Speed page only.
+    make_target_s: TargetSeconds | None = None
+    oven_s: TargetSeconds | None = None
+    rack_target_s: TargetSeconds | None = None
+    out_the_door_target_s: TargetSeconds | None = None
+    delivery_target_s: TargetSeconds | None = None
 
 
 class EnrollmentRequest(Strict):

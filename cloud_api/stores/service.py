@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -38,6 +39,9 @@ from sync.contract.entries import StoreSettings
 from sync.contract.snapshot import RestoreClaim, RestoreGranted
 
 ENROLLMENT_TTL = timedelta(minutes=10)
+# Settings the store does not hold: the Speed page's yardsticks for out the door and delivery.
+CLOUD_ONLY = frozenset({"out_the_door_target_s", "delivery_target_s"})
+audit = logging.getLogger("cloud_api.audit")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread over the phone
 
 
@@ -353,10 +357,20 @@ def update_settings(
         changes["hours"] = data.hours.model_dump(mode="json")
     if not changes:
         raise BadRequest("Send at least one setting to change.", "body")
+    was = {name: getattr(store, name) for name in changes}
     for name, value in changes.items():
         setattr(store, name, value)
     store.updated_at = at
-    feed.append(session, store.id, StoreSettings.model_validate(changes), at)
+    for_store = {k: v for k, v in changes.items() if k not in CLOUD_ONLY}
+    if for_store:
+        feed.append(session, store.id, StoreSettings.model_validate(for_store), at)
+    audit.info(
+        "%s %s changed the settings of store %s: %s",
+        caller.role.value,
+        caller.id,
+        store.code,
+        "; ".join(f"{k} {was[k]!r} -> {v!r}" for k, v in changes.items()),
+    )
     return store
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from makeline.demo.menu import demo_menu
+from makeline.trade.integrity import IntegrityFlag
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.pricing import ItemRequest, price_order
 from sync.contract.base import Body
@@ -214,7 +215,11 @@ class StoreHistory:
             (Stage.READY, rng.uniform(1, 3)),
         ):
             at += timedelta(minutes=minutes, seconds=rng.randint(0, 59))
-            self.bodies.append(OrderStaged(order_id=oid, number=placed.number, stage=stage, at=at))
+            # Every seventh order's bump is flagged too early to be real (the speed page counts it).
+            flags = [IntegrityFlag.EARLY_BUMP] if stage is Stage.MADE and placed.number % 7 == 0 else []
+            self.bodies.append(
+                OrderStaged(order_id=oid, number=placed.number, stage=stage, at=at, flags=flags)
+            )
             if stage is Stage.MADE:
                 lines = [_line("dough", Decimal(1)), _line("mozzarella", Decimal(rng.randint(4, 9)) / 8)]
                 if any(i.product == "pepperoni" for i in placed.items):

@@ -55,3 +55,43 @@ def _refused(client: TestClient, app: FastAPI) -> None:
     assert client.post("/console/menu/publish", data={"change": '{"prices": {}}'}).status_code == 404
     with ctx(app).db.transaction() as session:
         assert count(session, "menu_version") == 1
+
+
+NEW = {
+    "new.name": "Garlic Knots",
+    "new.code": "garlic_knots",
+    "new.category": "sides",
+    "new.price.each": "5.49",
+    "new.allergens": "Gluten, milk",
+}
+
+
+def test_head_office_adds_a_new_product_from_the_menu_form(client: TestClient, app: FastAPI) -> None:
+    staff(client, HEAD_OFFICE_EMAIL)
+    for wrong, says in (
+        ({"new.code": "pepperoni"}, "already has a product 'pepperoni'"),
+        ({"new.code": "Garlic Knots!"}, "The new product's code"),
+        ({"new.category": "<b>nope</b>"}, "The new product's category"),
+        ({"new.category": "nope"}, "has no category 'nope'"),
+        ({"new.name": ""}, "The new product needs a name"),
+        ({"new.price.each": ""}, "Give Garlic Knots a price"),
+        ({"new.price.each": "=1+1"}, "The price of the new product (each) must be dollars and cents"),
+        ({"new.allergens": "milk, <script>"}, "The new product's allergens"),
+    ):
+        answer = client.post("/console/menu/preview", data={"base_version": "1"} | NEW | wrong)
+        assert answer.status_code == 422 and says in html.unescape(answer.text), (wrong, answer.text[-3000:])
+    forged = '{"add": [{"code": "x", "name": "X", "category": "sides", "prices": {"huge": 1}}]}'
+    refused = client.post("/console/menu/publish", data={"change": forged})
+    assert "Not published" in refused.text and "has no size 'huge'" in html.unescape(refused.text)
+    with ctx(app).db.transaction() as session:
+        assert count(session, "menu_version") == 1
+
+    preview = client.post("/console/menu/preview", data={"base_version": "1"} | NEW)
+    assert preview.status_code == 200 and "added" in preview.text and "Garlic Knots" in preview.text
+    change = html.unescape(re.search(r'name="change" value="([^"]*)"', preview.text).group(1))  # type: ignore[union-attr]
+    published = client.post("/console/menu/publish", data={"change": change})
+    assert "Published v2" in published.text, published.text[-2000:]
+    menu = client.get(f"/api/v1/stores/{demo_store_id(app)}/menu").json()["menu"]
+    knots = next(p for p in menu["products"] if p["code"] == "garlic_knots")
+    assert knots["price"] == {"each": 549} and knots["allergens"] == ["gluten", "milk"]
+    assert (knots["kind"], knots["station"], knots["category"]) == ("side", "sides", "sides")

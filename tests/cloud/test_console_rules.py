@@ -47,7 +47,7 @@ def test_dayparts_follow_the_stores_day() -> None:
 
 def _hour(store_id: str, hour: int, make_s: int, orders: int, early: int = 0) -> dict[str, Any]:
     row: dict[str, Any] = {"store_id": store_id, "hour": hour, "orders": orders, "early_bumps": early}
-    row["implausible"] = 0
+    row |= {"quick_deliveries": 0, "repeated_recalls": 0, "flagged": early}
     for m in ("make", "oven", "rack", "out_the_door", "delivery"):
         row[f"{m}_s"], row[f"{m}_n"] = (make_s * orders, orders) if m == "make" else (None, 0)
     return row

@@ -18,8 +18,10 @@ from starlette.testclient import TestClient
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.base import utcnow
 from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment
-from cloud_api.reports import raw, service
+from cloud_api.reports import raw, repository, service
+from cloud_api.reports.period import Period
 from cloud_api.reports.refresh import rebuild_all
+from cloud_api.reports.speed import speed
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores.schemas import StoreDetails
 from cloud_api.stores.service import save_store
@@ -113,10 +115,14 @@ def _online(app: FastAPI, client: TestClient, store: str) -> list[tuple[str, dic
 
 
 def _same(session: Session, store: str | None, first: date, last: date) -> None:
-    for report in (service.sales, service.inventory, service.delivery):
+    for report in (service.sales, service.inventory, service.delivery, speed):
         kept = report(session, HEAD_OFFICE, store, first, last)
         computed = report(session, HEAD_OFFICE, store, first, last, source=raw)
         assert kept == computed, (report.__name__, store, first, last)
+    span, stores = Period(first, last), None if store is None else [store]
+    for by in ("store", "driver"):
+        kept_out = repository.run_seconds(session, stores, span, by)
+        assert kept_out == raw.run_seconds(session, stores, span, by), ("run seconds", by, store, first, last)
 
 
 def _tables(session: Session) -> dict[str, list[Any]]:
@@ -150,6 +156,12 @@ def test_aggregates_equal_the_raw_figures(app: FastAPI, client: TestClient) -> N
             session, HEAD_OFFICE, FIRST, FIRST + timedelta(days=DAYS - 1), source=raw
         )
         assert [s["totals"]["variance_cents"] != 0 for s in league["stores"]] == [True] * 3
+        week = speed(session, HEAD_OFFICE, None, FIRST, FIRST + timedelta(days=DAYS - 1))
+        assert {r["store_id"] for r in week["rows"]} == set(stores)
+        assert sum(r["early_bumps"] for r in week["rows"] if r["daypart"] == "whole day") > 0
+        assert any(
+            raw.run_seconds(session, None, Period(FIRST, FIRST + timedelta(days=DAYS - 1)), "driver").values()
+        )
         periods = [
             (FIRST + timedelta(days=a), FIRST + timedelta(days=b)) for a, b in ((0, 0), (1, 2), (0, 3))
         ]

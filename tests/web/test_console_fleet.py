@@ -125,12 +125,14 @@ def test_the_fleet_shows_a_store_going_offline_within_its_window(page: Page, clo
     expect(row).to_contain_text("Online", timeout=30_000)
 
 
-def _store_sells(path: Path) -> tuple[int, int]:
-    """(the menu version the store sells from, its large pepperoni's price)."""
+def _store_sells(path: Path) -> tuple[int, int, dict[str, int] | None]:
+    """(the menu version the store sells from, its large pepperoni's price, the new product's prices)."""
     with StoreDB(path) as db, db.read() as session:
         store = session.scalars(select(Store)).one()
-        pepperoni = next(p for p in current_menu(session, store).products if p.code == "pepperoni")
-        return store.menu_version, pepperoni.price["lg"]
+        menu = current_menu(session, store)
+        pepperoni = next(p for p in menu.products if p.code == "pepperoni")
+        knots = menu.product("garlic_knots")
+        return store.menu_version, pepperoni.price["lg"], knots.price if knots else None
 
 
 def test_head_office_publishes_a_price_change_a_real_store_applies_it_and_enrolls_a_store(
@@ -151,6 +153,11 @@ def test_head_office_publishes_a_price_change_a_real_store_applies_it_and_enroll
         page.get_by_test_id("menu-store").select_option(store_id)
         page.get_by_test_id("menu-load").click()
         page.get_by_test_id("price-pepperoni-lg").fill("17.99")
+        page.get_by_test_id("new-name").fill("Garlic Knots")  # and a brand-new product
+        page.get_by_test_id("new-code").fill("garlic_knots")
+        page.get_by_test_id("new-category").select_option("sides")
+        page.get_by_test_id("new-price-each").fill("5.49")
+        page.get_by_test_id("new-allergens").fill("gluten, milk")
         page.get_by_test_id("menu-preview").click()
         main = page.locator("main")
         expect(main).to_contain_text("What changes for OP-001 (selling v1)")
@@ -158,6 +165,7 @@ def test_head_office_publishes_a_price_change_a_real_store_applies_it_and_enroll
         expect(changes).to_contain_text("Pepperoni Pizza (lg)")
         expect(changes).to_contain_text("$17.08")
         expect(changes).to_contain_text("$17.99")
+        expect(changes).to_contain_text("Garlic Knots")
         expect(page.get_by_test_id("table-reach")).to_contain_text("OP-001")
         assert_accessible(page)
         screenshot(page, "menu-preview", CONSOLE_SCREENSHOTS)
@@ -176,7 +184,9 @@ def test_head_office_publishes_a_price_change_a_real_store_applies_it_and_enroll
         assert_accessible(page)
         screenshot(page, "store", CONSOLE_SCREENSHOTS)
 
-        assert eventually(lambda: _store_sells(path) == (2, 1799), timeout=30, what="the store on v2")
+        assert eventually(
+            lambda: _store_sells(path) == (2, 1799, {"each": 549}), timeout=30, what="the store on v2"
+        )
 
         def applied() -> bool:
             page.goto(cloud.base + "/console/menu?version=2")
