@@ -94,6 +94,9 @@ class StoreSettingsUpdate(Strict):
     hours: StoreHours | None = Field(
         default=None, description="the whole week and closures, replacing the old"
     )
+    quality_check: bool | None = Field(
+        default=None, description="a quality check at the cut table before an order goes on the rack"
+    )
 
 
 class EnrollmentRequest(Strict):

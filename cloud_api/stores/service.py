@@ -354,7 +354,8 @@ def update_settings(
     if not changes:
         raise BadRequest("Send at least one setting to change.", "body")
     for name, value in changes.items():
-        setattr(store, name, value)
+        if name != "quality_check":  # the store keeps it; the cloud only sends it down
+            setattr(store, name, value)
     store.updated_at = at
     feed.append(session, store.id, StoreSettings.model_validate(changes), at)
     return store

@@ -72,6 +72,8 @@ def pizza_lines(pizza: PizzaBuild) -> list[RenderableType]:
 
 def ticket_body(ticket: Ticket) -> RenderableType:
     parts: list[RenderableType] = []
+    if ticket.remake is not None:
+        parts.append(literal(f"REMAKE: {ticket.remake}", "bold white on red"))
     if ticket.care:
         parts.append(care_line(ticket.care))
     for pizza in ticket.pizzas:
