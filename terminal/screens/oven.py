@@ -71,7 +71,14 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
         *_rows_bindings("oven", "box", "Box"),
         Binding("enter", "box_selected", "Box selected", id="oven.box_selected", priority=True),
         Binding("o", "out_of_oven", "Out of oven", id="oven.out_of_oven"),
-        Binding("c", "pass_check", "Check passed", id="oven.pass_check", tooltip="Pass the quality check."),
+        Binding(
+            "c",
+            "pass_check",
+            "Check passed",
+            id="oven.pass_check",
+            show=False,
+            tooltip="Pass the quality check.",
+        ),
         Binding(
             "x",
             "send_back",
