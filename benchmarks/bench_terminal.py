@@ -71,13 +71,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def build_store(folder: Path) -> Path:
+    from sqlalchemy import func, select
+
     from makeline.demo.seed import init_demo_store
     from makeline.trade.care import parse_care
     from makeline.trade.lifecycle import Channel, Service
     from makeline.trade.menu import Amount, Placement, ToppingChoice
     from makeline.trade.pricing import ItemRequest
-    from sqlalchemy import func, select
-
     from store_db.db import StoreDB
     from store_db.models import Order
     from store_db.services.orders import OrderRequest, place_order
@@ -228,6 +228,7 @@ def bumps(folder: Path, path: Path, samples: int, poll_ms: float, bare: bool) ->
         [sys.executable, __file__, "--child-bumps", str(copy), str(samples), str(poll_ms), str(int(bare))],
         capture_output=True,
         text=True,
+        check=False,
         cwd=ROOT,
     )
     if out.returncode:
