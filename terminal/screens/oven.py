@@ -84,6 +84,7 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
             "send_back",
             "Send back",
             id="oven.send_back",
+            show=False,
             tooltip="Back to the make line to be made again.",
         ),
         Binding(
@@ -140,13 +141,18 @@ class OvenScreen(LiveScreen[list[OvenOrder]]):
             table.move_cursor(row=table.get_row_index(selected))
         self.query_one(CareBand).show_flags([(o.label, o.care) for o in data])
         on_belt = sum(1 for o in data if o.seconds_left(now) > 0)
-        boxed = sum(1 for o in data if o.boxed or o.remake is not None)
+        remakes = sum(1 for o in data if o.remake is not None)
         checking = sum(1 for o in data if o.checking)
-        counts = f"{on_belt} on the belt · {len(data) - on_belt - boxed} out to cut and box"
+        boxed = sum(1 for o in data if o.boxed and not o.checking and o.remake is None)
+        counts = (
+            f"{on_belt} on the belt · {len(data) - on_belt - boxed - checking - remakes} out to cut and box"
+        )
         if checking:
             counts += f" · {checking} to check (c passes, x sends back)"
-        if boxed - checking:
-            counts += f" · {boxed - checking} boxed, waiting for another station"
+        if boxed:
+            counts += f" · {boxed} boxed, waiting for another station"
+        if remakes:
+            counts += f" · {remakes} sent back to the make line"
         self.query_one(InfoLine).count(
             counts if data else "Nothing in the oven. Bumped pizzas show here as they go in."
         )
