@@ -313,11 +313,16 @@ def main() -> None:
         )
         print("figure: with the make line's panels | without them (no alarm check, no care bands)")
 
-        full, full_kb = bumps(Path(folder), path, args.samples, args.poll_ms, bare=False)
-        bare, bare_kb = bumps(Path(folder), path, args.samples, args.poll_ms, bare=True)
+        # Two rounds each, taking turns, so neither side is always the first on a busy machine.
+        full, bare, full_kb, bare_kb = [], [], 0, 0
+        for _ in range(2):
+            ms, kb = bumps(Path(folder), path, args.samples // 2, args.poll_ms, bare=False)
+            full, full_kb = full + ms, max(full_kb, kb)
+            ms, kb = bumps(Path(folder), path, args.samples // 2, args.poll_ms, bare=True)
+            bare, bare_kb = bare + ms, max(bare_kb, kb)
         print(
-            f"bump in process A -> gone from process B's make line ({args.samples} bumps, "
-            f"poll {args.poll_ms:g} ms, {OPEN_TICKETS}->{OPEN_TICKETS - args.samples} open): "
+            f"bump in process A -> gone from process B's make line ({len(full)} bumps, "
+            f"poll {args.poll_ms:g} ms, {OPEN_TICKETS}->{OPEN_TICKETS - args.samples // 2} open): "
             f"{_p(full)}, max {max(full):.0f} ms | {_p(bare)}, max {max(bare):.0f} ms "
             "(target p99 <= 100 ms)"
         )
