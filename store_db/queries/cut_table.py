@@ -88,8 +88,8 @@ def box_lines(session: Session, order_ids: list[str]) -> dict[str, tuple[BoxLine
 
 
 def cut_table(session: Session) -> list[OvenOrder]:
-    """Orders on the belt or out of it, in the order they went in; then those waiting for the
-    quality check, then those boxed and waiting for another station, then those sent back."""
+    """Orders waiting for the quality check first; then those on the belt or out of it, in the
+    order they went in; then those boxed and waiting for another station; then those sent back."""
     oven_s, checks = session.execute(select(Store.oven_s, Store.quality_check)).one()
     orders = list(
         session.scalars(
@@ -141,8 +141,8 @@ def cut_table(session: Session) -> list[OvenOrder]:
 
 
 def _place(order: OvenOrder) -> int:
+    if order.checking:  # boxed and cooling: the next thing to do here, never below the fold
+        return 0
     if order.remake is not None:
         return 3
-    if order.checking:
-        return 1
-    return 2 if order.boxed else 0
+    return 2 if order.boxed else 1

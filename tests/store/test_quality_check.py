@@ -84,9 +84,12 @@ def test_with_the_check_on_a_boxed_pizza_cannot_be_ready_until_it_is_passed(db: 
         boxed = cut_service.box(session, order_id, at(430))
     assert boxed.checking and not boxed.ready
     assert order(db, order_id).stage == "baked"
+    on_belt = made_order(db)
     with db.read() as session:
-        (waiting,) = cut_table(session)
-    assert waiting.checking and waiting.boxed
+        waiting, belt = cut_table(session)
+    # Waiting for the check comes first: a busy belt never pushes it off the screen.
+    assert (waiting.order_id, waiting.checking, waiting.boxed) == (order_id, True, True)
+    assert belt.order_id == on_belt and not belt.checking
     # Nothing moves it on: not a second box, not a lifecycle step from elsewhere.
     with db.write() as session:
         assert not cut_service.box(session, order_id, at(435)).ready
