@@ -14,7 +14,7 @@ from makeline.trade.pricing import ItemRequest
 from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order
 from store_db.queries.kitchen import open_tickets
-from store_db.services import quality_check
+from store_db.services import cut_table, quality_check
 from terminal.dialogs.remake import RemakeDialog
 from tests.terminal.conftest import FRIDAY, Clock, fill, make_app, place, screen_text, wait_for
 from tests.terminal.test_oven_rack import made
@@ -72,3 +72,26 @@ async def test_pass_send_back_and_undo_at_the_cut_table(store_path: Path, db: St
     with db.read() as session:
         ticket = session.scalars(select(KitchenTicket).where(KitchenTicket.order_id == order.id)).one()
     assert ticket.bumped_at is not None and ticket.remake_reason is None
+
+
+async def test_a_sent_back_pizza_is_back_on_the_make_line_marked_remake(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    with db.write() as session:
+        quality_check.set_quality_check(session, True, FRIDAY)
+    order = place(db, [PEPPERONI], FRIDAY - timedelta(minutes=9))
+    app = make_app(store_path, "makeline", clock, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: f"#{order.number}" in screen_text(app))
+        await pilot.press("1")  # made: off the screen and into the oven
+        await wait_for(pilot, lambda: order_row(db, order).stage == "made", what="the bump")
+        with db.write() as session:
+            cut_table.box(session, order.id, FRIDAY + timedelta(seconds=1))
+            quality_check.send_back(session, order.id, "cheese burnt", FRIDAY + timedelta(seconds=2))
+        # The same ticket, drawn again (not from its card before the bump), with why.
+        await wait_for(pilot, lambda: "REMAKE: cheese burnt" in screen_text(app), what="the remake")
+        await pilot.press("1")
+        await wait_for(
+            pilot, lambda: remake_on_make_line(db, order) is None and "REMAKE" not in screen_text(app)
+        )
+    assert remake_on_make_line(db, order) is None
