@@ -197,11 +197,11 @@ class MakelineApp(App[None]):
             self._count_again = True
             return
         self._counting = True
-        db, now = self.db, self.now()
+        db, now, bare = self.db, self.now(), self.config.bare
 
         def work() -> None:
             with db.read() as session:
-                alarm = alarm_text(unseen_orders(session, now))
+                alarm = "" if bare else alarm_text(unseen_orders(session, now))
                 self.post_message(Counted(status_counts(session), sync_status(session), alarm))
 
         self.run_worker(work, thread=True, name="counts", group="counts", exit_on_error=False)

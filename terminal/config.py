@@ -25,6 +25,9 @@ class TerminalConfig:
     # The clock every screen reads; tests and snapshots pass a fixed one.
     now: Callable[[], datetime] = system_now
     cursor_blink: bool = True
+    # The benchmark's make line without its newer panels (the unseen-order alarm check, the
+    # allergy and care bands), to print their cost beside it; never set by `makeline terminal`.
+    bare: bool = False
 
     def __post_init__(self) -> None:
         spec(self.screen)

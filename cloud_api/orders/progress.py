@@ -22,11 +22,13 @@ from cloud_api.notifications import service as notifications
 from cloud_api.payments import service as payments
 from makeline.trade.errors import IllegalTransition
 from makeline.trade.lifecycle import (
+    CHECK_TRACKER_STATUS,
     FINAL,
     STAMP,
     STAMPS_IN_ORDER,
     TRACKER_STATUS,
     VOIDABLE,
+    CheckResult,
     Service,
     Stage,
     check_transition,
@@ -201,3 +203,18 @@ def set_eta(session: Session, order: Order, eta_at: datetime, at: datetime) -> N
         return
     order.eta_at = eta_at
     _changed(session, order, at)
+
+
+def checked(session: Session, order: Order, result: CheckResult, at: datetime) -> bool:
+    """The store's quality check at the cut table: the tracker shows it (and a pizza sent back
+    to be made again as prep). Only between the make line and the rack; False when it changed
+    nothing."""
+    if Stage(order.stage) not in (Stage.MADE, Stage.BAKED):
+        return False
+    status = CHECK_TRACKER_STATUS[result]
+    if order.tracked_status == status:
+        return False
+    order.tracked_status = status
+    order.updated_at = at
+    announcement(session).tracker.append(tracker_update(order))
+    return True

@@ -1,5 +1,6 @@
 """A store's order events applied to the cloud's orders: `order.placed`, `order.stage`,
-`order.voided` (`store_db.services.orders`, `.lifecycle`), `order.flagged` (`.kitchen`), and its answers to the feed:
+`order.voided` (`store_db.services.orders`, `.lifecycle`), `order.flagged` (`.kitchen`), `order.checked`
+(`.quality_check`), and its answers to the feed:
 `order.cancel_answer`, `feed.refused`, `feed.price_mismatch` (`store_db.services.feed`)."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import (
     CancelAnswer,
     FeedRefused,
+    OrderChecked,
     OrderFired,
     OrderFlagged,
     OrderPlaced,
@@ -195,6 +197,14 @@ def order_flagged(
         return False
     _keep_flags(order, [event.flag])
     return True
+
+
+def order_checked(
+    session: Session, store_id: str, event: OrderChecked, at: datetime, orders: NamedOrders, seq: int
+) -> bool:
+    """The store's quality check at the cut table: the customer's tracker shows it."""
+    order = _order(orders, store_id, event.order_id, seq)
+    return order is not None and progress.checked(session, order, event.result, event.at)
 
 
 def order_fired(

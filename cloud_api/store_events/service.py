@@ -42,6 +42,7 @@ from sync.contract.events import (
     FeedQuarantined,
     FeedRefused,
     FeedReleased,
+    OrderChecked,
     OrderFired,
     OrderFlagged,
     OrderPlaced,
@@ -73,6 +74,7 @@ _APPLIED = (
     OrderPlaced,
     OrderStaged,
     OrderFlagged,
+    OrderChecked,
     OrderFired,
     OrderVoided,
     CancelAnswer,
@@ -101,6 +103,8 @@ def _handle(
         order_events.order_stage(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderFlagged):
         order_events.order_flagged(session, store_id, body, created_at, orders, seq)
+    elif isinstance(body, OrderChecked):
+        order_events.order_checked(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderPlaced):
         order_events.order_placed(session, store_id, body, created_at, orders)
     elif isinstance(body, OrderFired):
@@ -226,7 +230,7 @@ def _apply_set(
 
 def _names(body: StoreEvent) -> str | None:
     """The order an event names, if it names one."""
-    if isinstance(body, OrderStaged | OrderFired | OrderVoided):
+    if isinstance(body, OrderStaged | OrderFired | OrderVoided | OrderChecked):
         return body.order_id
     if isinstance(body, CancelAnswer | OrderPlaced):
         return body.cloud_order_id

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from cloud_api.errors import BadRequest
 from cloud_api.orders.schemas import ItemIn, ToppingIn
+from makeline.trade.care import CareFlag, CareKind
 from makeline.trade.menu import Amount, Menu, Placement, ProductKind
 
 MAX_BODY = 16_384
@@ -34,6 +35,24 @@ def _choice(form: dict[str, str], name: str, allowed: type[Amount] | type[Placem
     return value
 
 
+# The builder's care boxes (a pizza's bake and cut), beside its allergy and other-care fields.
+CARE_BOXES = (CareKind.WELL_DONE, CareKind.LIGHT_BAKE, CareKind.CUT_SQUARES, CareKind.NO_CUT)
+
+
+def care_flags(form: dict[str, str]) -> list[CareFlag]:
+    """The line's allergy and special care as typed and ticked (`makeline.trade.care`)."""
+    allergy, other = form.get("care_allergy", "").strip(), form.get("care_other", "").strip()
+    try:
+        flags = [CareFlag(kind=CareKind.ALLERGY, text=allergy)] if allergy else []
+        flags += [CareFlag(kind=kind) for kind in CARE_BOXES if form.get(f"care_{kind.value}")]
+        flags += [CareFlag(kind=CareKind.OTHER, text=other)] if other else []
+    except ValidationError as exc:
+        raise BadRequest(
+            "Say the allergy or the care in one line of up to 60 characters, e.g. 'peanuts'.", "care"
+        ) from exc
+    return flags
+
+
 def builder_item(menu: Menu, form: dict[str, str]) -> ItemIn:
     """The pizza (or side) as built: every topping the page offers, whole / left / right and
     light / normal / extra. Codes are checked against the menu by the pricing itself."""
@@ -47,7 +66,12 @@ def builder_item(menu: Menu, form: dict[str, str]) -> ItemIn:
         raise BadRequest("Enter how many, as a number from 1 to 20.", "quantity") from exc
     if not 1 <= quantity <= 20:
         raise BadRequest("Enter how many, as a number from 1 to 20.", "quantity")
-    data: dict[str, object] = {"product": code, "size": form.get("size", ""), "quantity": quantity}
+    data: dict[str, object] = {
+        "product": code,
+        "size": form.get("size", ""),
+        "quantity": quantity,
+        "care": care_flags(form),
+    }
     if product.kind is ProductKind.PIZZA:
         toppings = []
         for topping in menu.toppings:

@@ -13,7 +13,7 @@ from cloud_api.api.types import ID_PATTERN
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest
-from cloud_api.models import Order, Store
+from cloud_api.models import Order, OrderLine, Store
 from cloud_api.orders.service import tracking_url
 from cloud_api.storefront import views
 from cloud_api.storefront.render import page
@@ -29,6 +29,7 @@ from cloud_api.storefront.web import (
 )
 from cloud_api.tracking.service import watchable
 from makeline.trade.hours import say_time
+from makeline.trade.pricing import PricedItem
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,10 +69,24 @@ async def tracker(
             "clock": lambda at: views.clock(at, zone),
             "when": lambda at: say_time(at, zone, utcnow()),
             "shop": store,
+            "care": care_lines(session, order_id) if order is not None else [],
         }
         return page("track.html", **values)
 
     return await _db(request, build)
+
+
+def care_lines(session: Session, order_id: str) -> list[tuple[str, list[str]]]:
+    """Each line of the order with allergy or special-care flags, and the flags, as the kitchen
+    reads them (read with the priced item's own model)."""
+    found = []
+    for line in session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+    ):
+        flags = PricedItem.model_validate(line.item).care
+        if flags:
+            found.append((f"{line.quantity} × {line.name}", [flag.label for flag in flags]))
+    return found
 
 
 @router.get("/find")

@@ -102,6 +102,9 @@ class StoreSettingsUpdate(Strict):
     rack_target_s: TargetSeconds | None = None
     out_the_door_target_s: TargetSeconds | None = None
     delivery_target_s: TargetSeconds | None = None
+    quality_check: bool | None = Field(
+        default=None, description="a quality check at the cut table before an order goes on the rack"
+    )
 
 
 class EnrollmentRequest(Strict):

@@ -357,9 +357,10 @@ def update_settings(
         changes["hours"] = data.hours.model_dump(mode="json")
     if not changes:
         raise BadRequest("Send at least one setting to change.", "body")
-    was = {name: getattr(store, name) for name in changes}
+    was = {name: getattr(store, name, None) for name in changes}
     for name, value in changes.items():
-        setattr(store, name, value)
+        if name != "quality_check":  # the store keeps it; the cloud only sends it down
+            setattr(store, name, value)
     store.updated_at = at
     for_store = {k: v for k, v in changes.items() if k not in CLOUD_ONLY}
     if for_store:

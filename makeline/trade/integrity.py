@@ -44,6 +44,12 @@ def repeated_recall(recalls: int) -> bool:
     return recalls >= REPEATED_RECALLS
 
 
+def recall_flags_order(before: int, after: int) -> bool:
+    """The recall that makes an order's recalls repeated, counted over every screen (make line,
+    sides, oven / cut table, rack): the order is flagged once, at that recall."""
+    return before < REPEATED_RECALLS <= after
+
+
 def bump_flags(arrived_at: datetime, bumped_at: datetime, recalls: int) -> list[IntegrityFlag]:
     """The flags a make-line bump carries."""
     flags = []

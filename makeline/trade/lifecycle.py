@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from makeline.trade.errors import IllegalTransition
+from makeline.trade.errors import BadInput, IllegalTransition
 
 
 class Stage(StrEnum):
@@ -31,6 +31,38 @@ class Stage(StrEnum):
 class Service(StrEnum):
     CARRYOUT = "carryout"
     DELIVERY = "delivery"
+
+
+class CheckResult(StrEnum):
+    """The cut table's quality check of an order, in stores that check (`Store.quality_check`):
+    boxed and waiting for it, passed (the order may go on the rack), or sent back to the make
+    line to be made again."""
+
+    WAITING = "waiting"
+    PASSED = "passed"
+    SENT_BACK = "sent_back"
+
+
+# What a customer's tracker says while the store checks an order, or remakes it.
+CHECK_TRACKER_STATUS: dict[CheckResult, str] = {
+    CheckResult.WAITING: "quality_check",
+    CheckResult.PASSED: "quality_check",
+    CheckResult.SENT_BACK: "prep",
+}
+
+
+MAX_REMAKE_REASON = 120
+
+
+def remake_reason(text: str) -> str:
+    """Why a checked pizza goes back to the make line, checked: one line, 1–120 characters."""
+    reason = " ".join(text.split())
+    if not reason or len(reason) > MAX_REMAKE_REASON or any(ord(c) < 32 for c in text if c not in " \t"):
+        raise BadInput(
+            f"Say in a few words why it must be made again (up to {MAX_REMAKE_REASON} characters), "
+            "e.g. 'cheese burnt' or 'wrong half'."
+        )
+    return reason
 
 
 class Channel(StrEnum):

@@ -73,6 +73,14 @@ class Order(Base):
     # customer's time) and when it was first seen on a make-line screen (None: not yet).
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The cut table's quality check (stores that check): passed when and by whom; how many times
+    # a pizza was sent back to be remade, and when the last remake left the make line.
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    checked_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    remakes: Mapped[int] = mapped_column(Integer, default=0)
+    remade_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Bumps taken back on the oven and rack screens (the make line's are on its tickets).
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no"
@@ -133,3 +141,5 @@ class KitchenTicket(Base):
     # Who read the ticket's allergy and care flags before bumping it, and when (flagged tickets only).
     care_ack_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
     care_ack_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Back on the make line from the cut table's quality check: why it must be made again.
+    remake_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

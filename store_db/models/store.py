@@ -37,6 +37,8 @@ class Store(Base):
     mileage_cents_per_km: Mapped[int] = mapped_column(Integer, default=25)
     # A sides screen makes wings and bread; without one they are bagged at the cut table.
     sides_station: Mapped[bool] = mapped_column(default=False)
+    # A quality check at the cut table: boxed pizzas wait for a pass before the rack.
+    quality_check: Mapped[bool] = mapped_column(default=False)
     menu_version: Mapped[int] = mapped_column(Integer, default=0)
     # The store's `OrderLimits` as head office set them; None: the chain's defaults.
     order_limits: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)

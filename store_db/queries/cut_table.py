@@ -49,6 +49,9 @@ class OvenOrder:
     lines: tuple[BoxLine, ...]
     boxed_at: datetime | None = None
     waiting_for: tuple[str, ...] = ()  # stations still making part of it (e.g. "sides")
+    checking: bool = False  # boxed, waiting for the quality check
+    remake: str | None = None  # sent back by the check: why, while the make line makes it again
+    remade: bool = False  # made again after a send-back: on the belt until `out_at`
 
     @property
     def label(self) -> str:
@@ -64,7 +67,7 @@ class OvenOrder:
 
     def seconds_left(self, now: datetime) -> float:
         """Time left on the belt; 0 once it is out."""
-        if self.stage != Stage.MADE.value:
+        if self.boxed or self.remake is not None or (self.stage != Stage.MADE.value and not self.remade):
             return 0.0
         return max(0.0, (self.out_at - now).total_seconds())
 
@@ -85,8 +88,9 @@ def box_lines(session: Session, order_ids: list[str]) -> dict[str, tuple[BoxLine
 
 
 def cut_table(session: Session) -> list[OvenOrder]:
-    """Orders on the belt or out of it, in the order they went in."""
-    oven_s = session.scalars(select(Store.oven_s)).first() or 0
+    """Orders waiting for the quality check first; then those on the belt or out of it, in the
+    order they went in; then those boxed and waiting for another station; then those sent back."""
+    oven_s, checks = session.execute(select(Store.oven_s, Store.quality_check)).one()
     orders = list(
         session.scalars(
             select(Order)
@@ -96,17 +100,25 @@ def cut_table(session: Session) -> list[OvenOrder]:
     )
     lines = box_lines(session, [o.id for o in orders])
     waiting: dict[str, set[str]] = {}
+    remakes: dict[str, str] = {}
     if orders:
-        for order_id, station in session.execute(
-            select(KitchenTicket.order_id, KitchenTicket.station).where(
+        for order_id, station, remake in session.execute(
+            select(KitchenTicket.order_id, KitchenTicket.station, KitchenTicket.remake_reason).where(
                 KitchenTicket.order_id.in_([o.id for o in orders]), KitchenTicket.bumped_at.is_(None)
             )
         ):
             waiting.setdefault(order_id, set()).add(station)
+            if remake is not None:
+                remakes[order_id] = remake
     result = []
     for order in orders:
         made_at = order.made_at or order.placed_at
         out_at = order.baked_at or (made_at + timedelta(seconds=oven_s))
+        remade = order.stage == Stage.BAKED.value and order.boxed_at is None and order.remade_at is not None
+        if remade and order.remade_at is not None:
+            made_at, out_at = order.remade_at, order.remade_at + timedelta(seconds=oven_s)
+        has_pizza = any(line.kind == "pizza" for line in lines.get(order.id, ()))
+        checking = bool(checks) and has_pizza and order.boxed_at is not None and order.checked_at is None
         result.append(
             OvenOrder(
                 order_id=order.id,
@@ -120,6 +132,17 @@ def cut_table(session: Session) -> list[OvenOrder]:
                 lines=lines.get(order.id, ()),
                 boxed_at=order.boxed_at,
                 waiting_for=tuple(sorted(waiting.get(order.id, set()))),
+                checking=checking and order.id not in remakes,
+                remake=remakes.get(order.id),
+                remade=remade,
             )
         )
-    return sorted(result, key=lambda o: o.boxed)  # stable: the belt's order within each
+    return sorted(result, key=_place)  # stable: the belt's order within each
+
+
+def _place(order: OvenOrder) -> int:
+    if order.checking:  # boxed and cooling: the next thing to do here, never below the fold
+        return 0
+    if order.remake is not None:
+        return 3
+    return 2 if order.boxed else 1

@@ -83,6 +83,7 @@ class Ticket:
     notes: str
     pizzas: tuple[PizzaBuild, ...]
     others: tuple[OtherItem, ...]
+    remake: str | None = None  # sent back by the quality check: why it is made again
 
     @property
     def label(self) -> str:
@@ -261,6 +262,7 @@ def load_tickets(session: Session, ticket_ids: Iterable[str]) -> list[Ticket]:
                 notes=order.notes,
                 pizzas=tuple(pizza_build(i, names) for i in items if i.get("kind") == "pizza"),
                 others=tuple(other_item(i) for i in items if i.get("kind") != "pizza"),
+                remake=ticket.remake_reason,
             )
         )
     order_of = {tid: n for n, tid in enumerate(wanted)}

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from makeline.trade.lifecycle import Stage
 from store_db.errors import IllegalTransition
 from store_db.models import Order, Store
-from store_db.services import kitchen, lifecycle
+from store_db.services import kitchen, lifecycle, quality_check
 
 
 @dataclass(frozen=True)
 class Boxed:
     number: int
-    ready: bool  # False: boxed, waiting for another station
+    ready: bool  # False: boxed, waiting for another station or the quality check
+    checking: bool = False  # waiting for the quality check
 
 
 def out_of_oven(session: Session, order_id: str, at: datetime, staff_id: str | None = None) -> Order:
@@ -35,18 +36,25 @@ def out_of_oven(session: Session, order_id: str, at: datetime, staff_id: str | N
 def box(session: Session, order_id: str, at: datetime, staff_id: str | None = None) -> Boxed:
     """Cut and boxed: made → baked (if not yet); ready once every other station is done too."""
     order = lifecycle.get_order(session, order_id)
+    if quality_check.remaking(session, order):
+        raise IllegalTransition(
+            f"Order #{order.number} was sent back and is on the make line to be made again; "
+            "box the new pizza when it comes out of the oven."
+        )
     if order.stage == Stage.MADE.value:
         oven_s = session.scalars(select(Store.oven_s)).one()
         came_out = (order.made_at or at) + timedelta(seconds=oven_s)
         lifecycle.advance(session, order.id, Stage.BAKED, min(at, came_out), staff_id=staff_id)
+    checking = False
     if order.stage == Stage.BAKED.value:
         if order.boxed_at is None:
             order.boxed_at = lifecycle.stamp_after(order, at)
+            checking = quality_check.entered(session, order, order.boxed_at)
         kitchen.finish_if_done(session, order, at, staff_id)
     elif order.stage != Stage.READY.value:
         # Placed (not made yet), or already gone: let the lifecycle say why not.
         lifecycle.advance(session, order.id, Stage.READY, at, staff_id=staff_id, already_ok=True)
-    return Boxed(number=order.number, ready=order.stage != Stage.BAKED.value)
+    return Boxed(number=order.number, ready=order.stage != Stage.BAKED.value, checking=checking)
 
 
 def unbox(session: Session, order_id: str, back_to: Stage, at: datetime) -> Order:

@@ -278,6 +278,8 @@ def _settings(session: Session, entry: StoreSettings) -> None:
         set_limits(store, entry.order_limits.model_dump())
     if entry.hours is not None:
         scheduled.set_hours(store, entry.hours.model_dump(mode="json"))
+    if entry.quality_check is not None:
+        store.quality_check = entry.quality_check
     if entry.tax_rate_bp is not None:
         store.tax_rate_bp = entry.tax_rate_bp
     if entry.delivery_radius_km is not None:

@@ -18,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.care import ack_name
-from makeline.trade.integrity import EARLY_BUMP_S, REPEATED_RECALLS, IntegrityFlag, bump_flags
+from makeline.trade.integrity import EARLY_BUMP_S, IntegrityFlag, bump_flags
 from makeline.trade.lifecycle import Stage
 from makeline.trade.menu import Station
 from store_db.errors import CareNotAcknowledged, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Store
 from store_db.queries.kitchen import BumpedTicket, last_bumped, ticket_care
-from store_db.services import lifecycle, outbox
+from store_db.services import integrity, lifecycle
 from store_db.services import staff as staff_service
-from sync.contract.events import CareAck, OrderFlagged
+from sync.contract.events import CareAck
 
 SUSPICIOUS_BUMP_S = EARLY_BUMP_S  # nobody makes a pizza in five seconds
 
@@ -72,14 +72,26 @@ def set_sides_station_by(session: Session, on: bool, at: datetime, staff_id: str
 
 
 def stations_done(session: Session, order: Order) -> bool:
-    """Every ticket bumped, and the pizzas boxed if the order has any."""
+    """Every ticket bumped, and the pizzas boxed if the order has any (and passed, in a store
+    with a quality check at the cut table: `store_db.services.quality_check`)."""
     tickets = session.execute(
         select(KitchenTicket.station, KitchenTicket.bumped_at).where(KitchenTicket.order_id == order.id)
     ).all()
     if any(bumped is None for _, bumped in tickets):
         return False
-    has_pizza = any(station == Station.MAKELINE.value for station, _ in tickets)
-    return order.boxed_at is not None or not has_pizza
+    if not any(station == Station.MAKELINE.value for station, _ in tickets):
+        return True
+    if order.boxed_at is None:
+        return False
+    return order.checked_at is not None or not session.scalars(select(Store.quality_check)).one()
+
+
+def _remade(ticket: KitchenTicket, order: Order) -> None:
+    """A pizza the quality check sent back was made again: it goes through the oven, to be
+    boxed and checked again."""
+    ticket.remake_reason = None
+    order.remade_at = ticket.bumped_at
+    order.boxed_at = order.checked_at = order.checked_by = None
 
 
 def finish_if_done(session: Session, order: Order, at: datetime, staff_id: str | None = None) -> bool:
@@ -130,6 +142,8 @@ def bump(
     ticket.suspicious = IntegrityFlag.EARLY_BUMP in flags
     session.flush()
     if ticket.station == Station.MAKELINE.value:
+        if ticket.remake_reason is not None:
+            _remade(ticket, order)
         if order.stage == Stage.PLACED.value:
             lifecycle.advance(
                 session,
@@ -166,8 +180,9 @@ def bump(
 def recall(session: Session, ticket_id: str, at: datetime | None = None) -> KitchenTicket:
     """Put a bumped ticket back on the screen. The order's stage stays where it is.
 
-    The recall that makes a ticket's recalls repeated (`makeline.trade.integrity`) flags the
-    order once, with an `order.flagged` event at `at` (the ticket's last bump if not given)."""
+    The recall that makes the order's recalls repeated, counted over every screen
+    (`store_db.services.integrity`), flags the order once, with an `order.flagged` event at
+    `at` (the ticket's last bump if not given)."""
     ticket = session.get(KitchenTicket, ticket_id)
     if ticket is None:
         raise NotFound(f"There is no kitchen ticket {ticket_id}.")
@@ -177,14 +192,9 @@ def recall(session: Session, ticket_id: str, at: datetime | None = None) -> Kitc
         raise IllegalTransition("That order was voided; it cannot come back to the make line.")
     flagged_at = at or ticket.bumped_at
     ticket.bumped_at = None
-    ticket.recalls += 1
-    if ticket.recalls == REPEATED_RECALLS:
-        order = session.get(Order, ticket.order_id)
-        assert order is not None
-        flag = OrderFlagged(
-            order_id=order.id, number=order.number, flag=IntegrityFlag.REPEATED_RECALL, at=flagged_at
-        )
-        outbox.emit(session, flag, order.id, flagged_at)
+    order = session.get(Order, ticket.order_id)
+    assert order is not None
+    integrity.count_recall(session, order, flagged_at, ticket)
     return ticket
 
 

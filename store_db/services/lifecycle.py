@@ -22,7 +22,7 @@ from makeline.trade.lifecycle import (
 )
 from store_db.errors import BadInput, IllegalTransition, NotFound
 from store_db.models import KitchenTicket, Order, Staff, Tender
-from store_db.services import outbox, printing, usage
+from store_db.services import integrity, outbox, printing, usage
 from store_db.services import staff as staff_service
 from sync.contract.events import CareAck, OrderStaged, OrderStageUndone, OrderVoided
 
@@ -101,7 +101,8 @@ def undo(
     Only within `window_s` of the latest stamp, only on the kitchen side (made
     stays made: its stock is used) and never once the order left the store. The
     cloud is told with an `order.stage_undone` event; its stages only move
-    forward, so the next bump is news to it again only for the store's own reports.
+    forward, so the next bump is news to it again only for the store's own reports. The undo
+    counts as a recall of the order toward the repeated-recall flag.
     """
     order = get_order(session, order_id)
     current = Stage(order.stage)
@@ -138,6 +139,7 @@ def undo(
     )
     staff_service.audit(session, at, "undo", f"#{order.number}: {current.value} → {back_to.value}", staff_id)
     outbox.emit(session, undone, order.id, at)
+    integrity.count_recall(session, order, at)
     return order
 
 

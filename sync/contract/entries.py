@@ -122,9 +122,10 @@ class _Partial(Body):
 
 class StoreSettings(_Partial):
     """`store.settings`: only the settings sent change. Version 2 adds `hours` (the weekly
-    hours and holiday closures, whole); settings without them stay version 1."""
+    hours and holiday closures, whole); version 3 adds `quality_check` (the cut table's check
+    before the rack, on or off); settings without them stay version 1 (or 2)."""
 
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     kind: Literal["store.settings"] = "store.settings"
     name: Text | None = None
     address: Text | None = None
@@ -144,11 +145,12 @@ class StoreSettings(_Partial):
     mileage_cents_per_km: Annotated[int, Field(ge=0, le=10_000)] | None = None
     order_limits: OrderLimits | None = None  # whole, as head office set them
     hours: StoreHours | None = None  # whole, as head office set them
+    quality_check: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _version(cls, data: Any) -> Any:
-        return version_when(data, "hours", 2)
+        return version_when(version_when(data, "quality_check", 3), "hours", 2)
 
 
 class InventoryItemChanged(_Partial):

@@ -30,7 +30,7 @@ from sync.contract.base import (
     version_when,
     version_when_items,
 )
-from sync.contract.kitchen_events import CareAck, OrderFlagged
+from sync.contract.kitchen_events import CareAck, OrderChecked, OrderFlagged
 from sync.contract.reasons import reason_of
 from sync.contract.stock_events import (
     CountedLine,
@@ -315,6 +315,7 @@ StoreEvent = Annotated[
     OrderPlaced
     | OrderStaged
     | OrderFlagged
+    | OrderChecked
     | OrderFired
     | OrderStageUndone
     | OrderVoided
@@ -339,6 +340,7 @@ EVENT_KINDS: tuple[type[Body], ...] = (
     OrderPlaced,
     OrderStaged,
     OrderFlagged,
+    OrderChecked,
     OrderFired,
     OrderStageUndone,
     OrderVoided,
@@ -381,6 +383,7 @@ __all__ = [
     "FeedRefused",
     "FeedReleased",
     "ItemTerms",
+    "OrderChecked",
     "OrderFired",
     "OrderFlagged",
     "OrderPlaced",

@@ -114,6 +114,7 @@ class MakeLineScreen(LiveScreen[list[Ticket]]):
 
     def on_mount(self) -> None:
         self.query_one("#rail-overflow", Static).display = False
+        self.query_one(TicketGrid).care = not self.makeline.config.bare
         self.set_interval(1.0, self._tick)
 
     # -- data -------------------------------------------------------------------------------

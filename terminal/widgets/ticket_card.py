@@ -50,7 +50,7 @@ def halves(pizza: PizzaBuild) -> Table:
     return table
 
 
-def pizza_lines(pizza: PizzaBuild) -> list[RenderableType]:
+def pizza_lines(pizza: PizzaBuild, care: bool = True) -> list[RenderableType]:
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(f"{pizza.quantity} ", style="bold")
     head.append(f" {pizza.size} ", style="bold reverse")
@@ -65,22 +65,26 @@ def pizza_lines(pizza: PizzaBuild) -> list[RenderableType]:
         parts.append(halves(pizza))
     if pizza.notes:
         parts.append(literal(f"  ! {pizza.notes}", "bold underline"))
-    for label in pizza.care:
+    for label in pizza.care if care else ():
         parts.append(literal(f"  {SIGN} {label}", BAND_STYLE))
     return parts
 
 
-def ticket_body(ticket: Ticket) -> RenderableType:
+def ticket_body(ticket: Ticket, care: bool = True) -> RenderableType:
+    """The card under the header; `care=False` leaves the allergy and care bands off (the
+    benchmark's make line without its newer panels, nowhere else)."""
     parts: list[RenderableType] = []
-    if ticket.care:
+    if ticket.remake is not None:
+        parts.append(literal(f"REMAKE: {ticket.remake}", "bold white on red"))
+    if care and ticket.care:
         parts.append(care_line(ticket.care))
     for pizza in ticket.pizzas:
-        parts.extend(pizza_lines(pizza))
+        parts.extend(pizza_lines(pizza, care))
     for other in ticket.others:
         parts.append(literal(f"{other.quantity} {other.size} {other.name}", "bold"))
         if other.notes:
             parts.append(literal(f"  ! {other.notes}", "bold underline"))
-        for label in other.care:
+        for label in other.care if care else ():
             parts.append(literal(f"  {SIGN} {label}", BAND_STYLE))
     if ticket.notes:
         parts.append(literal(f"NOTE: {ticket.notes}", "bold underline"))

@@ -64,7 +64,8 @@ class TicketGrid(Widget):
         self.cards: list[GridCard] = []
         self.columns = 1
         self._by_column: dict[int, list[GridCard]] = {}
-        self._bodies: OrderedDict[tuple[str, int, int], list[Strip]] = OrderedDict()
+        self._bodies: OrderedDict[tuple[str, int, str | None, int], list[Strip]] = OrderedDict()
+        self.care = True  # the allergy and care bands on the cards (off only in the benchmark)
         self._now: datetime | None = None
         self._targets = (60, 120)
         self._heads: dict[str, str] = {}
@@ -190,14 +191,14 @@ class TicketGrid(Widget):
         return Strip(segments).crop_extend(0, width, style)
 
     def _body(self, ticket: Ticket, width: int) -> list[Strip]:
-        cache_key = (ticket.id, ticket.recalls, width)
+        cache_key = (ticket.id, ticket.recalls, ticket.remake, width)
         found = self._bodies.get(cache_key)
         if found is not None:
             self._bodies.move_to_end(cache_key)
             return found
         console = self.app.console
         lines = console.render_lines(
-            Padding(shown(ticket_body(ticket), keep_newlines=False), (0, 0, 0, 1)),
+            Padding(shown(ticket_body(ticket, self.care), keep_newlines=False), (0, 0, 0, 1)),
             console.options.update_width(width),
         )
         found = [Strip(line, width) for line in lines]

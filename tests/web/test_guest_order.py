@@ -147,3 +147,35 @@ def test_a_pizza_can_be_ordered_to_the_cart_with_the_keyboard_alone(page: Page, 
     tab_to(page, "el.dataset.testid === 'checkout'")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("guest-name")).to_be_visible()
+
+
+def test_an_allergy_and_care_go_from_the_builder_to_the_cart_and_the_confirmation(
+    page: Page, cloud: Cloud
+) -> None:
+    page.goto(cloud.base + "/")
+    page.get_by_test_id("address").fill(ADDRESS)
+    page.get_by_test_id("find-store").click()
+    page.get_by_test_id("product-pepperoni").click()
+    page.get_by_test_id("care-allergy").fill("peanuts <b>and</b> sesame")
+    page.get_by_test_id("care-cut_squares").check()
+    assert_accessible(page)
+    page.get_by_test_id("add-to-cart").click()
+
+    expect(page).to_have_url(cloud.base + "/cart")
+    care = "ALLERGY: PEANUTS <B>AND</B> SESAME · CUT IN SQUARES"  # as typed: text, never markup
+    expect(page.get_by_test_id("care-0")).to_contain_text(care)
+    assert_accessible(page)
+    page.get_by_test_id("checkout").click()
+    page.get_by_test_id("guest-name").fill("Noor Haddad")
+    page.get_by_test_id("guest-phone").fill("(708) 497-9311")
+    page.get_by_test_id("guest-email").fill("noor@example.com")
+    page.get_by_test_id("card-token").select_option("tok_visa")
+    page.get_by_test_id("place-order").click()
+
+    expect(page).to_have_url(re.compile(r"/track/[0-9a-f-]+\?code=."))
+    expect(page.get_by_test_id("track-care")).to_contain_text(f"1 × Pepperoni Pizza: {care}")
+    assert_accessible(page)
+    order_id = urlsplit(page.url).path.rsplit("/", 1)[1]
+    with cloud.ctx.db.transaction() as session:
+        order = session.get(Order, order_id)
+        assert order is not None and order.customer_name == "Noor Haddad"
