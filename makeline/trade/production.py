@@ -36,12 +36,15 @@ class Production:
     dough: list[Need]  # balls by crust and size (portions are balls)
     cheese: list[Need]
     toppings: list[Need]  # most used first
+    later: int = 0  # orders for later counted in (they go to the kitchen within the window)
 
 
 _KINDS = {"crust": "dough", "cheese": "cheese", "topping": "topping"}
 
 
-def production_counts(items: Iterable[PricedItem], recipes: Recipes, top: int = 8) -> Production:
+def production_counts(
+    items: Iterable[PricedItem], recipes: Recipes, top: int = 8, later: int = 0
+) -> Production:
     needs: dict[tuple[str, str], Need] = {}
     for item in items:
         if item.kind is not ProductKind.PIZZA:
@@ -60,7 +63,7 @@ def production_counts(items: Iterable[PricedItem], recipes: Recipes, top: int = 
         found = [n for (k, _), n in needs.items() if k == kind]
         return sorted(found, key=lambda n: (-n.base_qty, -n.total_portions, n.code))
 
-    return Production(dough=of("dough"), cheese=of("cheese"), toppings=of("topping")[:top])
+    return Production(dough=of("dough"), cheese=of("cheese"), toppings=of("topping")[:top], later=later)
 
 
 def portions_text(portions: Mapping[str, Decimal], order: Iterable[str]) -> str:

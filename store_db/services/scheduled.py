@@ -24,6 +24,7 @@ from makeline.trade.geo import distance_km
 from makeline.trade.hours import StoreHours, check_order_time
 from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.menu import Station
+from makeline.trade.quote import Load
 from makeline.trade.quote import estimate as estimate_load
 from store_db.errors import BadInput
 from store_db.models import KitchenTicket, Order, OrderLine, Store, new_id, utcnow
@@ -67,6 +68,11 @@ def estimate(
 
 
 def order_estimate(session: Session, store: Store, order: Order, at: datetime | None = None) -> timedelta:
+    return _estimate_on(session, store, order, promise.live_load(session, at or utcnow(), store))
+
+
+def _estimate_on(session: Session, store: Store, order: Order, load: Load) -> timedelta:
+    """The order's estimate on a live load read once (many orders, one read)."""
     pizzas = sum(
         session.scalars(
             select(OrderLine.quantity).where(
@@ -74,10 +80,28 @@ def order_estimate(session: Session, store: Store, order: Order, at: datetime | 
             )
         )
     )
+    delivery = order.service == Service.DELIVERY.value
     km = 0.0
-    if order.lat is not None and order.lon is not None:
+    if delivery and order.lat is not None and order.lon is not None:
         km = distance_km(store.lat, store.lon, order.lat, order.lon)
-    return estimate(session, store, pizzas, order.service == Service.DELIVERY.value, km, at)
+    found = estimate_load(load, pizzas, delivery, load.drive_s(km) if delivery else 0)
+    return timedelta(seconds=found.total_s)
+
+
+def firing_within(session: Session, at: datetime, within: timedelta) -> list[Order]:
+    """Held orders that go to the kitchen before `at + within` by the live estimate (or are
+    already due and about to fire), soonest first: what the make line should expect."""
+    store = session.scalars(select(Store)).one()
+    candidates = held_orders(session, at + within + LONGEST_ESTIMATE)
+    if not candidates:
+        return []
+    load = promise.live_load(session, at, store)
+    return [
+        order
+        for order in candidates
+        if order.scheduled_for is not None
+        and fire_at(order.scheduled_for, _estimate_on(session, store, order, load)) <= at + within
+    ]
 
 
 def held_orders(session: Session, until: datetime | None = None) -> list[Order]:

@@ -1,5 +1,5 @@
-"""Production counts: what the make line should pull for the tickets on it now, from the
-build charts — dough balls by crust and size, cheese and the top toppings by portion and
+"""Production counts: what the make line should pull for the tickets on it now and the orders
+for later that reach it in the next 15 minutes, from the build charts — dough balls by crust and size, cheese and the top toppings by portion and
 weight. F2 on the make line opens it; it refreshes as tickets come and go; Esc closes."""
 
 from __future__ import annotations
@@ -63,7 +63,11 @@ class ProductionCounts(StoreJobs, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="production", classes="dialog"):
-            yield Static("What the line needs for its open tickets — Esc closes", classes="dialog-title")
+            yield Static(
+                "What the line needs for its open tickets and the next 15 minutes — Esc closes",
+                classes="dialog-title",
+            )
+            yield Static("", id="production-later")
             yield Static("Loading…", id="production-table")
 
     def on_mount(self) -> None:
@@ -80,4 +84,11 @@ class ProductionCounts(StoreJobs, ModalScreen[None]):
         self.run_job(job, self._show, name="production")
 
     def _show(self, needs: Production) -> None:
+        later = (
+            f"Includes {needs.later} order{'s' if needs.later != 1 else ''} for later firing in the "
+            "next 15 minutes."
+            if needs.later
+            else "No orders for later fire in the next 15 minutes."
+        )
+        self.query_one("#production-later", Static).update(later)
         self.query_one("#production-table", Static).update(production_table(needs))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from makeline.trade.lifecycle import Channel, Service
 from makeline.trade.menu import Amount, Placement, ToppingChoice
@@ -16,6 +16,7 @@ from store_db.models import KitchenTicket, RecipePortion
 from store_db.queries.production import make_line_needs
 from store_db.services import kitchen
 from store_db.services.orders import OrderRequest, TenderRequest, place_order
+from tests.store.helpers import T0, carryout
 
 AT = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)
 
@@ -91,3 +92,28 @@ def test_a_bumped_ticket_is_no_longer_needed(db: StoreDB) -> None:
         needs = make_line_needs(session)
     assert {(n.code, tuple(n.portions)) for n in needs.dough} == {("hand_tossed", ("sm",))}
     assert [n.code for n in needs.toppings] == []
+
+
+def test_orders_for_later_firing_in_the_next_minutes_are_counted_and_later_ones_are_not(db: StoreDB) -> None:
+    # an extra-large for 20 minutes from now fires within the quarter hour (make and oven take
+    # longer than five minutes); a small cheese for three hours from now does not
+    db.run(
+        place_order,
+        carryout(ItemRequest(product="pepperoni", size="xl"), scheduled_for=T0 + timedelta(minutes=20)),
+        T0,
+    )
+    db.run(
+        place_order,
+        carryout(ItemRequest(product="cheese", size="sm"), scheduled_for=T0 + timedelta(hours=3)),
+        T0,
+    )
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(KitchenTicket)) == 0  # both held
+        needs = make_line_needs(session, at=T0)
+        much_later = make_line_needs(session, at=T0 + timedelta(hours=3))
+    assert needs.later == 1
+    assert {(n.code, tuple(n.portions)) for n in needs.dough} == {("hand_tossed", ("xl",))}
+    assert [n.code for n in needs.toppings] == ["pepperoni"]
+    assert much_later.later == 2
+    [dough] = much_later.dough
+    assert (dough.code, dough.portions) == ("hand_tossed", {"xl": 1, "sm": 1})
