@@ -16,6 +16,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from tests import calls
+
 
 @contextmanager
 def serve(app: FastAPI, port: int = 0) -> Iterator[str]:
@@ -77,7 +79,7 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 4
             err = process.stderr.read().decode() if process.stderr else ""
             raise RuntimeError(f"the cloud process exited early:\n{err[-3000:]}")
         try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+            if calls.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

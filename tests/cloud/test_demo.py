@@ -10,7 +10,6 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import websockets
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, kitchen
 from cloud_api.demo.seed import seed
 from cloud_api.models import Order
 from cloud_api.stores.devices import issue
+from tests import calls
 
 from .helpers import count, ctx, demo_store_id
 from .server import cloud_process, free_port, wait_healthy
@@ -88,7 +88,7 @@ def test_makeline_cloud_demo_on_a_fresh_folder() -> None:
             base = f"http://127.0.0.1:{port}/api/v1"
             wait_healthy(f"http://127.0.0.1:{port}", process, timeout=90)
             assert (
-                httpx.post(
+                calls.post(
                     f"{base}/login", json={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD}
                 ).status_code
                 == 200
@@ -99,15 +99,15 @@ def test_makeline_cloud_demo_on_a_fresh_folder() -> None:
                 "name": "Ana Lopez",
                 "phone": "708-555-0199",
             }
-            assert httpx.post(f"{base}/register", json=me).status_code == 201
-            token = httpx.post(
+            assert calls.post(f"{base}/register", json=me).status_code == 201
+            token = calls.post(
                 f"{base}/login", json={"email": me["email"], "password": me["password"]}
             ).json()["access_token"]
-            store = httpx.get(f"{base}/stores").json()[0]
+            store = calls.get(f"{base}/stores").json()[0]
             assert store["code"] == "OP-001" and store["online"] is True
-            menu = httpx.get(f"{base}/stores/{store['id']}/menu").json()
+            menu = calls.get(f"{base}/stores/{store['id']}/menu").json()
             assert len(menu["menu"]["products"]) > 20
-            order = httpx.post(
+            order = calls.post(
                 f"{base}/orders",
                 headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "walkthrough-0001"},
                 json={
@@ -129,6 +129,6 @@ def test_makeline_cloud_demo_on_a_fresh_folder() -> None:
                     return seen
 
             assert asyncio.run(track())[-1] == "prep"
-            assert httpx.get(f"http://127.0.0.1:{port}/track/{order['id']}?code={code}").status_code == 200
+            assert calls.get(f"http://127.0.0.1:{port}/track/{order['id']}?code={code}").status_code == 200
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, STORE_CODE
+from tests import calls
 
 from .helpers import ctx, demo_store_id
 from .server import serve
@@ -26,13 +27,13 @@ def base(app: FastAPI) -> Iterator[str]:
 
 
 def _hq(base: str) -> dict[str, str]:
-    answer = httpx.post(f"{base}/api/v1/login", json={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD})
+    answer = calls.post(f"{base}/api/v1/login", json={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def _code(base: str, **store: str) -> str:
-    answer = httpx.post(f"{base}/api/v1/enrollments", json=store or None, headers=_hq(base))
+    answer = calls.post(f"{base}/api/v1/enrollments", json=store or None, headers=_hq(base))
     assert answer.status_code == 201, answer.text
     return str(answer.json()["code"])
 
@@ -66,7 +67,7 @@ _STREET = {
 
 def _claim(base: str, code: str, store_code: str, **extra: Any) -> httpx.Response:
     body = {"code": code, "store": _details(store_code, **extra), "streets": [_STREET]}
-    return httpx.post(f"{base}/api/v1/enrollments/claim", json=body, timeout=30)
+    return calls.post(f"{base}/api/v1/enrollments/claim", json=body, timeout=30)
 
 
 def _snapshot(app: FastAPI, store_id: str) -> dict[str, Any]:
@@ -126,7 +127,7 @@ def test_a_re_enrollment_keeps_the_store_and_revokes_its_old_credential(app: Fas
     first = _claim(base, _code(base), "NEW-1").json()
     old = {"Authorization": f"Bearer {first['device_token']}"}
     heartbeat = f"{base}/api/v1/stores/{first['store_id']}/heartbeat"
-    assert httpx.post(heartbeat, json={}, headers=old).status_code == 200
+    assert calls.post(heartbeat, json={}, headers=old).status_code == 200
     before = _snapshot(app, first["store_id"])
 
     # The replaced computer's database says other things: head office's settings stay.
@@ -139,10 +140,10 @@ def test_a_re_enrollment_keeps_the_store_and_revokes_its_old_credential(app: Fas
     after = _snapshot(app, first["store_id"])
     assert after["store"] == before["store"] and after["streets"] == before["streets"]
 
-    refused = httpx.post(heartbeat, json={}, headers=old)
+    refused = calls.post(heartbeat, json={}, headers=old)
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     new = {"Authorization": f"Bearer {answer['device_token']}"}
-    assert httpx.post(heartbeat, json={}, headers=new).status_code == 200
+    assert calls.post(heartbeat, json={}, headers=new).status_code == 200
 
 
 def test_a_code_works_once(app: FastAPI, base: str) -> None:
@@ -156,9 +157,9 @@ def test_a_code_works_once(app: FastAPI, base: str) -> None:
 
 def test_head_office_names_a_real_store(base: str) -> None:
     hq = _hq(base)
-    missing = httpx.post(f"{base}/api/v1/enrollments", json={"store_code": "NOPE-9"}, headers=hq)
+    missing = calls.post(f"{base}/api/v1/enrollments", json={"store_code": "NOPE-9"}, headers=hq)
     assert missing.status_code == 404 and missing.json()["field"] == "store_code"
-    both = httpx.post(
+    both = calls.post(
         f"{base}/api/v1/enrollments", json={"store_code": STORE_CODE, "store_id": "0" * 36}, headers=hq
     )
     assert both.status_code == 422

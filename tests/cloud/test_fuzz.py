@@ -3,7 +3,6 @@ signed in as each role and as nobody: no answer is ever a 5xx."""
 
 from __future__ import annotations
 
-import httpx
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +12,7 @@ from schemathesis import GenerationMode
 
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL
 from cloud_api.demo.seed import demo_customer_email
+from tests import calls
 
 from .helpers import bring_online
 from .server import serve
@@ -21,7 +21,7 @@ EXAMPLES = 6
 
 
 def _token(base: str, email: str) -> dict[str, str]:
-    answer = httpx.post(f"{base}/api/v1/login", json={"email": email, "password": DEMO_PASSWORD})
+    answer = calls.post(f"{base}/api/v1/login", json={"email": email, "password": DEMO_PASSWORD})
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
@@ -35,7 +35,7 @@ def test_no_input_makes_a_server_error(app: FastAPI) -> None:
             _token(base, HEAD_OFFICE_EMAIL),
             _token(base, MANAGER_EMAIL),
         ]
-        schema = schemathesis.openapi.from_dict(httpx.get(f"{base}/api/v1/openapi.json").json())
+        schema = schemathesis.openapi.from_dict(calls.get(f"{base}/api/v1/openapi.json").json())
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) >= 30
         for operation in operations:

@@ -26,6 +26,7 @@ from cloud_api.api.limits import json_shape_problem
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL
 from cloud_api.logs import RedactSecrets, redact
 from cloud_api.settings import CloudSettings
+from tests import calls
 
 from .helpers import bring_online, customer, order_body, place
 from .server import free_port, serve, wait_healthy
@@ -98,28 +99,28 @@ def test_a_hundred_megabytes_chunked_are_refused_past_the_limit(base: str) -> No
 
 def test_the_service_still_answers_after_the_attack(base: str) -> None:
     test_a_hundred_megabytes_chunked_are_refused_past_the_limit(base)
-    login = httpx.post(f"{base}/api/v1/login", json={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD})
+    login = calls.post(f"{base}/api/v1/login", json={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD})
     assert login.status_code == 200
 
 
 def test_a_store_batch_may_be_larger_than_other_requests(base: str) -> None:
     big = {"store_id": "0" * 36, "events": [], "padding": "x" * (2 * 1024 * 1024)}
-    answer = httpx.post(f"{base}/api/v1/sync/push", json=big)
+    answer = calls.post(f"{base}/api/v1/sync/push", json=big)
     assert answer.status_code == 401  # read, then refused for want of a store credential
-    assert httpx.post(f"{base}/api/v1/login", json=big).status_code == 413
+    assert calls.post(f"{base}/api/v1/login", json=big).status_code == 413
 
 
 def test_deep_or_long_json_is_refused_before_it_is_parsed(base: str) -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    answer = httpx.post(f"{base}/api/v1/login", content=deep, headers={"Content-Type": "application/json"})
+    answer = calls.post(f"{base}/api/v1/login", content=deep, headers={"Content-Type": "application/json"})
     assert answer.status_code == 422 and "nested deeper than 32" in answer.json()["detail"]
     long = json.dumps({"email": "a@example.com", "password": "x", "more": [0] * 20_000})
-    answer = httpx.post(f"{base}/api/v1/login", content=long, headers={"Content-Type": "application/json"})
+    answer = calls.post(f"{base}/api/v1/login", content=long, headers={"Content-Type": "application/json"})
     assert answer.status_code == 422 and "more than 10000 members" in answer.json()["detail"]
     # Brackets inside strings are text, not nesting.
     fine = json.dumps({"email": "a@example.com", "password": "[" * 100})
     assert (
-        httpx.post(
+        calls.post(
             f"{base}/api/v1/login", content=fine, headers={"Content-Type": "application/json"}
         ).status_code
         == 401
@@ -169,18 +170,18 @@ def test_no_credential_reaches_the_logs_of_a_real_cloud(
         )
         try:
             wait_healthy(base, process)
-            signed = httpx.post(
+            signed = calls.post(
                 f"{base}/api/v1/login", json={"email": HEAD_OFFICE_EMAIL, "password": DEMO_PASSWORD}
             )
             tokens = signed.json()
             bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
-            assert httpx.get(f"{base}/api/v1/profile", headers=bearer).status_code == 200
-            httpx.get(f"{base}/api/v1/profile?access_token={tokens['access_token']}")
-            httpx.post(f"{base}/api/v1/token/refresh?token={tokens['refresh_token']}", json={})
+            assert calls.get(f"{base}/api/v1/profile", headers=bearer).status_code == 200
+            calls.get(f"{base}/api/v1/profile?access_token={tokens['access_token']}")
+            calls.post(f"{base}/api/v1/token/refresh?token={tokens['refresh_token']}", json={})
             device = f"mld_{'0' * 36}.a-device-secret"
-            httpx.get(f"{base}/api/v1/sync/pull?after=0", headers={"Authorization": f"Bearer {device}"})
+            calls.get(f"{base}/api/v1/sync/pull?after=0", headers={"Authorization": f"Bearer {device}"})
             order = place(_Client(base), customer(_Client(base)), order_body(store)).json()
-            ticket = httpx.post(
+            ticket = calls.post(
                 f"{base}/api/v1/orders/{order['id']}/tracking-ticket", headers=customer(_Client(base))
             ).json()["ticket"]
             ws = f"ws://127.0.0.1:{port}/api/v1/orders/{order['id']}/track"
@@ -215,4 +216,4 @@ class _Client:
         self.base = base
 
     def post(self, path: str, **kwargs: object) -> httpx.Response:
-        return httpx.post(self.base + path, **kwargs)  # type: ignore[arg-type]
+        return calls.post(self.base + path, **kwargs)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from cloud_api.app import create_app
 from cloud_api.db.base import utcnow
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL
 from cloud_api.settings import CloudSettings
+from tests import calls
 
 from .helpers import ctx, demo_store_id
 from .server import serve
@@ -64,11 +65,11 @@ def workers(settings: CloudSettings) -> Iterator[Workers]:
 
 def _register(base: str, email: str, address: str = "203.0.113.1") -> httpx.Response:
     body = {"email": email, "password": PASSWORD, "name": "Sam", "phone": "7085550111"}
-    return httpx.post(f"{base}/api/v1/register", json=body, headers={"X-Forwarded-For": address})
+    return calls.post(f"{base}/api/v1/register", json=body, headers={"X-Forwarded-For": address})
 
 
 def _login(base: str, email: str, password: str = PASSWORD, address: str = "203.0.113.1") -> httpx.Response:
-    return httpx.post(
+    return calls.post(
         f"{base}/api/v1/login",
         json={"email": email, "password": password},
         headers={"X-Forwarded-For": address},
@@ -142,15 +143,15 @@ def test_head_office_unlocks_a_locked_account_and_it_is_audited(
     assert other.status_code == 201
     customer = _bearer(_login(workers.a, "someone@example.com", address="198.51.100.21"))
     for headers in ({}, manager, customer):
-        assert httpx.post(url, headers=headers).status_code in (401, 403)
+        assert calls.post(url, headers=headers).status_code in (401, 403)
     assert _login(workers.a, "locked-out@example.com").status_code == 429, "the refusals unlocked nothing"
     head_office = _bearer(_login(workers.a, HEAD_OFFICE_EMAIL, DEMO_PASSWORD, address="198.51.100.22"))
-    missing = httpx.post(
+    missing = calls.post(
         f"{workers.b}/api/v1/accounts/0190a0a0-0000-7000-8000-000000000000/unlock", headers=head_office
     )
     assert missing.status_code == 404
     with caplog.at_level("WARNING", logger="cloud_api.audit"):
-        answer = httpx.post(url, headers=head_office)
+        answer = calls.post(url, headers=head_office)
     assert answer.status_code == 200, answer.text
     unlocked = answer.json()
     assert unlocked["was_blocked"] is True and unlocked["failures"] >= 10
@@ -196,12 +197,12 @@ def test_a_logged_out_token_is_refused(workers: Workers) -> None:
     assert _register(workers.a, "sam@example.com").status_code == 201
     pair = _login(workers.a, "sam@example.com")
     headers = _bearer(pair)
-    assert httpx.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 200
-    out = httpx.post(f"{workers.a}/api/v1/logout", json={"refresh_token": pair.json()["refresh_token"]})
+    assert calls.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 200
+    out = calls.post(f"{workers.a}/api/v1/logout", json={"refresh_token": pair.json()["refresh_token"]})
     assert out.status_code == 204
-    refused = httpx.get(f"{workers.a}/api/v1/profile", headers=headers)
+    refused = calls.get(f"{workers.a}/api/v1/profile", headers=headers)
     assert refused.status_code == 401 and "sign in again" in refused.json()["detail"]
-    again = httpx.post(
+    again = calls.post(
         f"{workers.a}/api/v1/token/refresh", json={"refresh_token": pair.json()["refresh_token"]}
     )
     assert again.status_code == 401
@@ -213,35 +214,35 @@ def test_the_other_worker_hears_of_a_logout_within_its_cache_time(workers: Worke
     ctx(workers.apps[1]).sessions.clock = lambda: ticks[0]
     assert _register(workers.a, "sam@example.com").status_code == 201
     headers = _bearer(_login(workers.a, "sam@example.com"))
-    assert httpx.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 200
-    assert httpx.post(f"{workers.a}/api/v1/logout", json={}, headers=headers).status_code == 204
-    assert httpx.get(f"{workers.a}/api/v1/profile", headers=headers).status_code == 401
-    assert httpx.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 200  # still cached
+    assert calls.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 200
+    assert calls.post(f"{workers.a}/api/v1/logout", json={}, headers=headers).status_code == 204
+    assert calls.get(f"{workers.a}/api/v1/profile", headers=headers).status_code == 401
+    assert calls.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 200  # still cached
     ticks[0] += ctx(workers.apps[1]).settings.session_check_seconds
-    assert httpx.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 401
+    assert calls.get(f"{workers.b}/api/v1/profile", headers=headers).status_code == 401
 
 
 def test_a_password_change_ends_every_other_sign_in(workers: Workers) -> None:
     assert _register(workers.a, "sam@example.com").status_code == 201
     phone, laptop = _login(workers.a, "sam@example.com"), _login(workers.b, "sam@example.com")
     body = {"current_password": "not-it", "new_password": "a-new-long-password"}
-    wrong = httpx.post(f"{workers.a}/api/v1/password", json=body, headers=_bearer(phone))
+    wrong = calls.post(f"{workers.a}/api/v1/password", json=body, headers=_bearer(phone))
     assert wrong.status_code == 401 and wrong.json()["field"] == "current_password"
     body["current_password"] = PASSWORD
-    changed = httpx.post(f"{workers.a}/api/v1/password", json=body, headers=_bearer(phone))
+    changed = calls.post(f"{workers.a}/api/v1/password", json=body, headers=_bearer(phone))
     assert changed.status_code == 200, changed.text
     for old in (phone, laptop):
         for base in (workers.a, workers.b):
-            assert httpx.get(f"{base}/api/v1/profile", headers=_bearer(old)).status_code == 401
-        refresh = httpx.post(
+            assert calls.get(f"{base}/api/v1/profile", headers=_bearer(old)).status_code == 401
+        refresh = calls.post(
             f"{workers.b}/api/v1/token/refresh", json={"refresh_token": old.json()["refresh_token"]}
         )
         assert refresh.status_code == 401
-    assert httpx.get(f"{workers.b}/api/v1/profile", headers=_bearer(changed)).status_code == 200
+    assert calls.get(f"{workers.b}/api/v1/profile", headers=_bearer(changed)).status_code == 200
     assert _login(workers.a, "sam@example.com").status_code == 401
     assert _login(workers.a, "sam@example.com", "a-new-long-password").status_code == 200
     # The profile is no back door for a stolen token.
-    sneaky = httpx.put(
+    sneaky = calls.put(
         f"{workers.a}/api/v1/profile", json={"password": "stolen-pass-1"}, headers=_bearer(changed)
     )
     assert sneaky.status_code == 422 and sneaky.json()["field"] == "password"
@@ -252,23 +253,23 @@ def test_a_role_change_takes_effect_on_tokens_already_out(workers: Workers) -> N
     store = demo_store_id(workers.apps[0])
     manager = _login(workers.b, MANAGER_EMAIL, DEMO_PASSWORD)
     inventory = f"{workers.a}/api/v1/inventory?store_id={store}"  # the worker that changed the role
-    assert httpx.get(inventory, headers=_bearer(manager)).status_code == 200
-    me = httpx.get(f"{workers.b}/api/v1/profile", headers=_bearer(manager)).json()
+    assert calls.get(inventory, headers=_bearer(manager)).status_code == 200
+    me = calls.get(f"{workers.b}/api/v1/profile", headers=_bearer(manager)).json()
 
-    demoted = httpx.put(f"{workers.a}/api/v1/accounts/{me['id']}/role", json={"role": "customer"}, headers=hq)
+    demoted = calls.put(f"{workers.a}/api/v1/accounts/{me['id']}/role", json={"role": "customer"}, headers=hq)
     assert demoted.status_code == 200 and demoted.json()["role"] == "customer"
-    assert httpx.get(inventory, headers=_bearer(manager)).status_code == 401
-    renewed = httpx.post(
+    assert calls.get(inventory, headers=_bearer(manager)).status_code == 401
+    renewed = calls.post(
         f"{workers.b}/api/v1/token/refresh", json={"refresh_token": manager.json()["refresh_token"]}
     )
-    assert httpx.get(inventory, headers=_bearer(renewed)).status_code == 403
+    assert calls.get(inventory, headers=_bearer(renewed)).status_code == 403
     assert (
-        httpx.put(
+        calls.put(
             f"{workers.a}/api/v1/accounts/{me['id']}/role", json={"role": "store_manager"}, headers=hq
         ).json()["field"]
         == "store_id"
     )
-    self_promotion = httpx.put(
+    self_promotion = calls.put(
         f"{workers.a}/api/v1/accounts/{me['id']}/role", json={"role": "head_office"}, headers=_bearer(renewed)
     )
     assert self_promotion.status_code == 403
@@ -277,10 +278,10 @@ def test_a_role_change_takes_effect_on_tokens_already_out(workers: Workers) -> N
 def test_a_deleted_account_signs_in_nowhere(workers: Workers) -> None:
     assert _register(workers.a, "sam@example.com").status_code == 201
     pair = _login(workers.a, "sam@example.com")
-    assert httpx.delete(f"{workers.b}/api/v1/profile", headers=_bearer(pair)).status_code == 204
-    assert httpx.get(f"{workers.b}/api/v1/profile", headers=_bearer(pair)).status_code == 401
+    assert calls.delete(f"{workers.b}/api/v1/profile", headers=_bearer(pair)).status_code == 204
+    assert calls.get(f"{workers.b}/api/v1/profile", headers=_bearer(pair)).status_code == 401
     assert _login(workers.a, "sam@example.com").status_code == 401
-    refresh = httpx.post(
+    refresh = calls.post(
         f"{workers.a}/api/v1/token/refresh", json={"refresh_token": pair.json()["refresh_token"]}
     )
     assert refresh.status_code == 401
@@ -289,6 +290,6 @@ def test_a_deleted_account_signs_in_nowhere(workers: Workers) -> None:
 
     hq = _bearer(_login(workers.a, HEAD_OFFICE_EMAIL, DEMO_PASSWORD))
     other = _login(workers.b, "sam@example.com")
-    me = httpx.get(f"{workers.b}/api/v1/profile", headers=_bearer(other)).json()
-    assert httpx.delete(f"{workers.b}/api/v1/accounts/{me['id']}", headers=_bearer(other)).status_code == 204
-    assert httpx.delete(f"{workers.a}/api/v1/accounts/{me['id']}", headers=hq).status_code == 404
+    me = calls.get(f"{workers.b}/api/v1/profile", headers=_bearer(other)).json()
+    assert calls.delete(f"{workers.b}/api/v1/accounts/{me['id']}", headers=_bearer(other)).status_code == 204
+    assert calls.delete(f"{workers.a}/api/v1/accounts/{me['id']}", headers=hq).status_code == 404

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from cloud_api.embedded import running_server
+from tests import calls
 
 from .server import free_port
 
@@ -70,7 +71,7 @@ def healthy(process: subprocess.Popen[str], port: int) -> bool:
         err = process.stderr.read() if process.stderr else ""
         raise AssertionError(f"the cloud exited while starting:\n{err[-3000:]}")
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200
+        return calls.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 

@@ -16,12 +16,13 @@ from cloud_api.db.database import Database
 from cloud_api.demo import DEMO_PASSWORD, MANAGER_EMAIL, STORE_CODE
 from cloud_api.demo.seed import demo_customer_email
 from cloud_api.models import Store
+from tests import calls
 
 from .server import cloud_process, free_port, wait_healthy
 
 
 def _login(base: str, email: str) -> dict[str, str]:
-    answer = httpx.post(f"{base}/api/v1/login", json={"email": email, "password": DEMO_PASSWORD}, timeout=10)
+    answer = calls.post(f"{base}/api/v1/login", json={"email": email, "password": DEMO_PASSWORD}, timeout=10)
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -36,7 +37,7 @@ def test_a_tracker_on_one_worker_sees_an_update_made_through_the_other(database_
         a, b = (f"http://127.0.0.1:{p}" for p in ports)
         wait_healthy(a, first)
         wait_healthy(b, second)
-        store = httpx.get(f"{a}/api/v1/stores").json()[0]["id"]
+        store = calls.get(f"{a}/api/v1/stores").json()[0]["id"]
         shopper = _login(a, demo_customer_email(1))
         body = {
             "store_id": store,
@@ -44,14 +45,14 @@ def test_a_tracker_on_one_worker_sees_an_update_made_through_the_other(database_
             "items": [{"product": "cheese", "size": "md"}],
             "payment": {"method": "card", "token": "tok_visa"},
         }
-        order = httpx.post(
+        order = calls.post(
             f"{a}/api/v1/orders",
             json=body,
             timeout=10,
             headers=shopper | {"Idempotency-Key": "two-workers-order-1"},
         ).json()
         # Signed by one worker, honoured by the other: they share the signing key through the database.
-        assert httpx.get(f"{b}/api/v1/orders/{order['id']}", headers=shopper).status_code == 200
+        assert calls.get(f"{b}/api/v1/orders/{order['id']}", headers=shopper).status_code == 200
         code = order["tracking_url"].split("code=")[1]
         manager = _login(b, MANAGER_EMAIL)
 
@@ -78,8 +79,8 @@ def test_a_tracker_on_one_worker_sees_an_update_made_through_the_other(database_
         assert [m["stage"] for m in seen] == ["placed", "made", "baked", "ready"]
         assert max(delays) < 5
         # And the other way round: moved through the second worker, seen by a GET on the first.
-        picked = httpx.put(
+        picked = calls.put(
             f"{b}/api/v1/orders/{order['id']}/status", json={"status": "picked_up"}, headers=manager
         )
         assert picked.status_code == 200
-        assert httpx.get(f"{a}/api/v1/orders/{order['id']}", headers=shopper).json()["status"] == "picked_up"
+        assert calls.get(f"{a}/api/v1/orders/{order['id']}", headers=shopper).json()["status"] == "picked_up"

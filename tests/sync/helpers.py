@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
@@ -22,6 +21,7 @@ from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL
 from cloud_api.models import InboundEvent, InboundHead, StoreFeedEntry, StoreFeedHead
 from store_db.db import StoreDB
 from store_db.models import Order, OutboxEvent, SyncState
+from tests import calls
 from tests.patience import patient
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ class Cloud:
 
 
 def login(url: str, email: str = HEAD_OFFICE_EMAIL, password: str = DEMO_PASSWORD) -> dict[str, str]:
-    answer = httpx.post(f"{url}/api/v1/login", json={"email": email, "password": password}, timeout=10)
+    answer = calls.post(f"{url}/api/v1/login", json={"email": email, "password": password}, timeout=10)
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -63,7 +63,7 @@ def login(url: str, email: str = HEAD_OFFICE_EMAIL, password: str = DEMO_PASSWOR
 def enrollment_code(url: str, store_code: str = "OP-001") -> str:
     """A code that (re-)enrolls the cloud's store `store_code` (the demo store is seeded there)."""
     body = {"store_code": store_code}
-    answer = httpx.post(f"{url}/api/v1/enrollments", json=body, headers=login(url), timeout=10)
+    answer = calls.post(f"{url}/api/v1/enrollments", json=body, headers=login(url), timeout=10)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["code"])
 

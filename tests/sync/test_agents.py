@@ -10,7 +10,6 @@ import sys
 import threading
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from makeline.demo.simulate import simulate
@@ -21,6 +20,7 @@ from sync.agent import AgentSettings, SyncAgent
 from sync.agent.ledger import Ledger
 from sync.agent.link import auth_headers
 from sync.enroll import enroll
+from tests import calls
 from tests.sync.cloud_orders import online_orders, register_store_online_orders, settings_changes
 from tests.sync.helpers import (
     Cloud,
@@ -116,7 +116,7 @@ def test_an_old_batch_replayed_changes_nothing(cloud: Cloud, store_path: Path, e
     headers = auth_headers(token) | {"Content-Type": "application/json"}
     push = f"{cloud.url}/api/v1/sync/push"
 
-    replayed = httpx.post(push, content=old.model_dump_json(), headers=headers)
+    replayed = calls.post(push, content=old.model_dump_json(), headers=headers)
     assert replayed.status_code == 200, replayed.text
     assert replayed.json() == {
         "store_id": enrolled,
@@ -132,23 +132,23 @@ def test_an_old_batch_replayed_changes_nothing(cloud: Cloud, store_path: Path, e
     )
 
     forged = old.events[0].model_copy(update={"event_id": "00000000-0000-7000-8000-000000000000"})
-    clash = httpx.post(
+    clash = calls.post(
         push, content=old.model_copy(update={"events": [forged]}).model_dump_json(), headers=headers
     )
     assert clash.status_code == 409 and "out of step" in clash.json()["detail"]
-    other = httpx.post(
+    other = calls.post(
         push, content=old.model_copy(update={"store_id": "another"}).model_dump_json(), headers=headers
     )
     assert other.status_code == 403
-    newer = httpx.post(
+    newer = calls.post(
         push,
         content=old.model_copy(update={"protocol": contract.PROTOCOL + 1}).model_dump_json(),
         headers=headers,
     )
     assert newer.status_code == 426 and f"protocol {contract.PROTOCOL + 1}" in newer.json()["detail"]
-    nobody = httpx.post(push, content=old.model_dump_json(), headers={"Content-Type": "application/json"})
+    nobody = calls.post(push, content=old.model_dump_json(), headers={"Content-Type": "application/json"})
     assert nobody.status_code == 401
-    shopper = httpx.get(f"{cloud.url}/api/v1/sync/pull", headers=login(cloud.url, "customer1@makeline.test"))
+    shopper = calls.get(f"{cloud.url}/api/v1/sync/pull", headers=login(cloud.url, "customer1@makeline.test"))
     assert shopper.status_code == 403
     assert cloud_ledger(cloud.db, enrolled) == before
 
@@ -161,9 +161,9 @@ def test_a_revoked_device_stops_syncing_and_says_so(
     try:
         eventually(lambda: _state(store_path).status == "online", timeout=15)
         hq = login(cloud.url)
-        devices = httpx.get(f"{cloud.url}/api/v1/stores/{enrolled}/devices", headers=hq).json()
+        devices = calls.get(f"{cloud.url}/api/v1/stores/{enrolled}/devices", headers=hq).json()
         for device in devices:
-            httpx.delete(f"{cloud.url}/api/v1/stores/{enrolled}/devices/{device['id']}", headers=hq)
+            calls.delete(f"{cloud.url}/api/v1/stores/{enrolled}/devices/{device['id']}", headers=hq)
         state = eventually(lambda: (s := _state(store_path)).status == "revoked" and s, timeout=15)
         assert "revoked" in state.last_error and "makeline enroll" in state.last_error
         assert agent.poll() is None, "the print queue keeps running"

@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from sync.agent.ledger import Ledger
 from sync.agent.link import auth_headers
 from sync.contract import ENTRY_KINDS, EVENT_KINDS, parse_entry, parse_event
 from sync.contract.doc import main as doc_main
+from tests import calls
 from tests.sync.contract_strategies import model
 from tests.sync.helpers import Cloud
 
@@ -57,7 +57,7 @@ def test_every_event_kind_reaches_the_cloud_equal(cloud: Cloud, store_path: Path
                     outbox.emit(session, event, str(uuid.uuid4()), utcnow())
             batch = Ledger(db).batch(pushed[0], 500)
         assert [e.kind for e in batch] == [e.kind for e in events]
-        answer = httpx.post(
+        answer = calls.post(
             f"{cloud.url}/api/v1/sync/push",
             content=contract.PushBatch(store_id=enrolled, events=batch).model_dump_json(),
             headers=headers,
@@ -87,7 +87,7 @@ def test_every_feed_kind_reaches_the_store_equal(cloud: Cloud, store_path: Path,
     headers = _headers(store_path)
     with StoreDB(store_path) as db:  # what the store had not applied yet (its first menu)
         after = Ledger(db).position().feed_cursor
-        first = httpx.get(
+        first = calls.get(
             f"{cloud.url}/api/v1/sync/pull", params={"after": after}, headers=headers, timeout=60
         )
         page = contract.PullPage.model_validate(first.json())
@@ -99,7 +99,7 @@ def test_every_feed_kind_reaches_the_store_equal(cloud: Cloud, store_path: Path,
         with cloud.db.transaction() as session:
             for entry in entries:
                 feed.append(session, enrolled, entry, utcnow())
-        answer = httpx.get(
+        answer = calls.get(
             f"{cloud.url}/api/v1/sync/pull",
             params={"after": cursor[0], "limit": 100},
             headers=headers,
@@ -124,7 +124,7 @@ def test_a_newer_protocol_is_refused_naming_both_versions(
 ) -> None:
     headers = _headers(store_path)
     beat = contract.Heartbeat(protocol=contract.PROTOCOL + 1, sent_at=utcnow())
-    answer = httpx.post(
+    answer = calls.post(
         f"{cloud.url}/api/v1/sync/heartbeat", content=beat.model_dump_json(), headers=headers, timeout=20
     )
     assert answer.status_code == 426

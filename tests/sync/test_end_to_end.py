@@ -10,7 +10,6 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import websockets
 from sqlalchemy import select
 
@@ -20,6 +19,7 @@ from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order, utcnow
 from store_db.queries.kitchen import open_tickets
 from store_db.services import kitchen
+from tests import calls
 from tests.sync.helpers import Cloud, eventually, login, start_agent, stop
 
 
@@ -36,7 +36,7 @@ def _online(url: str, store_id: str) -> dict[str, object]:
         "items": [{"product": "pepperoni", "size": "lg"}],
         "payment": {"method": "card", "token": "tok_visa"},
     }
-    answer = httpx.post(
+    answer = calls.post(
         f"{url}/api/v1/orders",
         json=body,
         headers=shopper | {"Idempotency-Key": str(uuid.uuid4())},
@@ -55,7 +55,7 @@ def test_an_online_order_reaches_the_kitchen_and_its_bump_the_tracker(
     agent = start_agent(store_path, tmp_path / "agent.log")
     try:
         eventually(
-            lambda: httpx.get(f"{cloud.url}/api/v1/stores/{enrolled}").json()["online"],
+            lambda: calls.get(f"{cloud.url}/api/v1/stores/{enrolled}").json()["online"],
             what="the cloud hears the store's agent",
         )
         order = _online(cloud.url, enrolled)
@@ -86,7 +86,7 @@ def test_an_online_order_reaches_the_kitchen_and_its_bump_the_tracker(
 
         seen = asyncio.run(bump_and_watch())
         assert seen[0]["stage"] == "placed" and seen[-1]["status"] == "bake"
-        got = httpx.get(f"{cloud.url}/api/v1/orders/{order['id']}", headers=order["headers"])  # type: ignore[arg-type]
+        got = calls.get(f"{cloud.url}/api/v1/orders/{order['id']}", headers=order["headers"])  # type: ignore[arg-type]
         assert got.status_code == 200 and got.json()["status"] == "bake"
         assert got.json()["number"] == here.number, "the store's number for the day reached the cloud"
     finally:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
-
 from cloud_api.db.database import Database
 from store_db.db import StoreDB
 from store_db.models import SyncState
 from sync.enroll import enroll
+from tests import calls
 from tests.cloud.server import cloud_process, free_port, wait_healthy
 from tests.sync.cloud_orders import online_orders, register_store_online_orders, settings_changes
 from tests.sync.helpers import (
@@ -105,7 +104,7 @@ def test_the_cloud_killed_mid_batch_and_restarted(
         with cloud_process(database_url, port) as second:
             wait_healthy(url, second)
             eventually(lambda: converged(evening_store, db, store_id), timeout=90, every=0.5)
-            assert httpx.get(f"{url}/api/v1/stores/{store_id}").json()["online"]
+            assert calls.get(f"{url}/api/v1/stores/{store_id}").json()["online"]
     finally:
         stop(agent)
     assert_ledgers_agree(evening_store, db, store_id)

@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
 from store_db.db import StoreDB
 from store_db.models import Order
 from sync.enroll import enroll
+from tests import calls
 from tests.sync.cloud_orders import register_store_online_orders
 from tests.sync.helpers import Cloud, agent_env, assert_ledgers_agree, enrollment_code, login
 
@@ -57,7 +57,7 @@ def test_a_night_offline_reconciles_to_the_cent(cloud: Cloud, busy_store: Path, 
         check=True,
     )
     ours = json.loads(store_report.stdout)["totals"]
-    answer = httpx.get(
+    answer = calls.get(
         f"{cloud.url}/api/v1/reports/sales",
         params={"store_id": store_id, "from": first.isoformat(), "to": last.isoformat()},
         headers=login(cloud.url),

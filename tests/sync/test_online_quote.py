@@ -24,6 +24,7 @@ from store_db.services import drivers, lifecycle, promise, runs, throttle
 from store_db.services.orders import place_order
 from sync import contract
 from sync.agent.ledger import Ledger
+from tests import calls
 from tests.store.helpers import delivery
 from tests.sync.helpers import Cloud, login
 from tests.sync.test_contract import _headers
@@ -31,7 +32,7 @@ from tests.sync.test_contract import _headers
 
 def _beat(cloud: Cloud, store_path: Path, load: contract.LiveLoad | None) -> httpx.Response:
     beat = contract.Heartbeat(sent_at=utcnow(), load=load)
-    return httpx.post(
+    return calls.post(
         f"{cloud.url}/api/v1/sync/heartbeat",
         content=beat.model_dump_json(),
         headers=_headers(store_path),
@@ -40,7 +41,7 @@ def _beat(cloud: Cloud, store_path: Path, load: contract.LiveLoad | None) -> htt
 
 
 def _quote(cloud: Cloud, store_id: str, **params: Any) -> dict[str, Any]:
-    answer = httpx.get(
+    answer = calls.get(
         f"{cloud.url}/api/v1/orders/quote", params={"store_id": store_id, **params}, timeout=20
     )
     assert answer.status_code == 200, answer.text
@@ -57,7 +58,7 @@ def _order(cloud: Cloud, store_id: str, service: str, lat: float, lon: float) ->
     }
     if service == "delivery":
         body["address"] = {"line1": "1200 N Harlem Ave", "lat": lat, "lon": lon}
-    return httpx.post(
+    return calls.post(
         f"{cloud.url}/api/v1/orders",
         json=body,
         headers=login(cloud.url, demo_customer_email(1)) | {"Idempotency-Key": str(uuid.uuid4())},
@@ -124,11 +125,11 @@ def test_the_cloud_quotes_what_the_counter_would(cloud: Cloud, store_path: Path,
     assert _beat(cloud, store_path, bad).status_code == 422
     assert _quote(cloud, enrolled, service="delivery")["delivery"] == "paused"
     for params in ({"pizzas": -1}, {"lat": 200}, {"service": "drone"}):
-        answer = httpx.get(
+        answer = calls.get(
             f"{cloud.url}/api/v1/orders/quote", params={"store_id": enrolled, **params}, timeout=20
         )
         assert answer.status_code == 422, params
-    missing = httpx.get(
+    missing = calls.get(
         f"{cloud.url}/api/v1/orders/quote", params={"store_id": str(uuid.uuid4())}, timeout=20
     )
     assert missing.status_code == 404

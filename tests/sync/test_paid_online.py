@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from cloud_api.demo.seed import demo_customer_email
@@ -17,6 +16,7 @@ from store_db.db import StoreDB
 from store_db.dispatch.driver import run_view
 from store_db.models import Order, Staff, utcnow
 from store_db.services import drivers, lifecycle, runs
+from tests import calls
 from tests.sync.helpers import Cloud, eventually, login, start_agent, stop
 from tests.sync.test_end_to_end import _store_order
 
@@ -36,7 +36,7 @@ def test_cash_on_delivery_paid_online_later_is_not_collected_at_the_door(
             "items": [{"product": "pepperoni", "size": "lg"}],
             "payment": {"method": "cash"},
         }
-        placed = httpx.post(
+        placed = calls.post(
             f"{cloud.url}/api/v1/orders",
             json=body,
             headers=shopper | {"Idempotency-Key": str(uuid.uuid4())},
@@ -56,7 +56,7 @@ def test_cash_on_delivery_paid_online_later_is_not_collected_at_the_door(
         with StoreDB(store_path) as db, db.read() as session:
             assert run_view(session, run_id).stops[0].amount_due == here.total  # cash, so far
 
-        paid = httpx.post(
+        paid = calls.post(
             f"{cloud.url}/api/v1/payments",
             json={"order_id": cloud_id, "token": "tok_visa"},
             headers=shopper | {"Idempotency-Key": str(uuid.uuid4())},

@@ -16,6 +16,7 @@ from store_db.db import StoreDB
 from store_db.models import KitchenTicket, Order, Store, utcnow
 from store_db.services import cut_table, kitchen, quality_check
 from sync.agent import SyncAgent
+from tests import calls
 from tests.sync.helpers import Cloud, login
 from tests.sync.test_agents import QUICK
 from tests.sync.test_end_to_end import _online
@@ -23,10 +24,10 @@ from tests.sync.test_end_to_end import _online
 
 def _status(cloud: Cloud, order: dict[str, object]) -> tuple[str, str]:
     """What `GET /orders/{id}` says, and what the storefront tracker page says now."""
-    got = httpx.get(f"{cloud.url}/api/v1/orders/{order['id']}", headers=order["headers"])  # type: ignore[arg-type]
+    got = calls.get(f"{cloud.url}/api/v1/orders/{order['id']}", headers=order["headers"])  # type: ignore[arg-type]
     assert got.status_code == 200, got.text
     link = httpx.URL(str(order["tracking_url"]))  # the public address; the same path here
-    page = httpx.get(f"{cloud.url}{link.raw_path.decode()}", timeout=10)
+    page = calls.get(f"{cloud.url}{link.raw_path.decode()}", timeout=10)
     assert page.status_code == 200, page.text
     return str(got.json()["status"]), page.text
 
@@ -35,7 +36,7 @@ def test_the_check_reaches_the_tracker_and_a_send_back_shows_as_a_remake(
     cloud: Cloud, store_path: Path, enrolled: str
 ) -> None:
     head_office = login(cloud.url)
-    turned = httpx.put(
+    turned = calls.put(
         f"{cloud.url}/api/v1/stores/{enrolled}", json={"quality_check": True}, headers=head_office, timeout=10
     )
     assert turned.status_code == 200, turned.text
@@ -73,5 +74,5 @@ def test_the_check_reaches_the_tracker_and_a_send_back_shows_as_a_remake(
         asyncio.run(agent.sync_once())
     status, page = _status(cloud, order)
     assert status == "quality_check" and "track-remake" not in page
-    got = httpx.get(f"{cloud.url}/api/v1/orders/{order['id']}", headers=order["headers"])  # type: ignore[arg-type]
+    got = calls.get(f"{cloud.url}/api/v1/orders/{order['id']}", headers=order["headers"])  # type: ignore[arg-type]
     assert got.json()["stage"] == "ready"

@@ -13,7 +13,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
 from cloud_api.models import InboundEvent, InboundQuarantine, Order
@@ -26,6 +25,7 @@ from store_db.queries.quarantine import set_aside
 from sync import contract
 from sync.agent.link import auth_headers
 from sync.contract.entries import OnlineOrder
+from tests import calls
 from tests.cloud.helpers import store_order_payload
 from tests.sync.bad_input import malformed_events, raw_feed_entry
 from tests.sync.helpers import Cloud, eventually, login, start_agent, stop
@@ -114,13 +114,13 @@ def test_malformed_events_of_every_kind_are_held_in_the_cloud_and_the_rest_appli
         )
     ]
     batch = contract.PushBatch(store_id=enrolled, events=events)
-    answer = httpx.post(
+    answer = calls.post(
         f"{cloud.url}/api/v1/sync/push", content=batch.model_dump_json(), headers=headers, timeout=60
     )
     assert answer.status_code == 200, answer.text
     ack = contract.PushAck.model_validate(answer.json())
     assert (ack.high_water, ack.stored, ack.quarantined) == (len(events), len(events), len(bad))
-    again = httpx.post(
+    again = calls.post(
         f"{cloud.url}/api/v1/sync/push", content=batch.model_dump_json(), headers=headers, timeout=60
     )
     assert again.status_code == 200 and contract.PushAck.model_validate(again.json()).stored == 0
@@ -129,7 +129,7 @@ def test_malformed_events_of_every_kind_are_held_in_the_cloud_and_the_rest_appli
         held = session.scalars(select(InboundQuarantine).where(InboundQuarantine.store_id == enrolled)).all()
     assert sorted(n for n in placed if n is not None and n >= 2000) == [2000, 2001, 2002]
     assert len(held) == len(bad) and all(h.reason for h in held)
-    seen = httpx.get(
+    seen = calls.get(
         f"{cloud.url}/api/v1/sync/quarantine", params={"store_id": enrolled}, headers=login(cloud.url)
     )
     assert seen.status_code == 200 and len(seen.json()) == len(bad)
@@ -137,5 +137,5 @@ def test_malformed_events_of_every_kind_are_held_in_the_cloud_and_the_rest_appli
     assert any(k == "printer.on_fire" and "unknown kind" in r for k, r in reasons)
     assert any(k == "order.placed" and "NUL character" in r for k, r in reasons)
     assert any("newer than this side reads" in r for _, r in reasons)
-    refused = httpx.get(f"{cloud.url}/api/v1/sync/quarantine", headers=headers)
+    refused = calls.get(f"{cloud.url}/api/v1/sync/quarantine", headers=headers)
     assert refused.status_code == 403

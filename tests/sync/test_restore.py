@@ -14,7 +14,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -44,6 +43,7 @@ from store_db.services.orders import place_order
 from store_db.services.staff import check_pin
 from sync.agent import SyncAgent
 from sync.contract.entries import StoreSettings
+from tests import calls
 from tests.store.helpers import carryout, delivery
 from tests.sync.cloud_orders import online_orders, settings_changes
 from tests.sync.helpers import Cloud, agent_env, cloud_ledger, enrollment_code, login
@@ -206,11 +206,11 @@ def test_a_bad_code_or_an_unreachable_cloud_writes_nothing(
     cloud: Cloud, store_path: Path, enrolled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     snapshot = f"{cloud.url}/api/v1/sync/snapshot"
-    assert httpx.get(snapshot, timeout=10).status_code == 401
-    assert httpx.get(snapshot, headers=login(cloud.url), timeout=10).status_code == 403, "a device's only"
+    assert calls.get(snapshot, timeout=10).status_code == 401
+    assert calls.get(snapshot, headers=login(cloud.url), timeout=10).status_code == 403, "a device's only"
     target = tmp_path / "new" / "store.db"
     base = ["restore", "--db", str(target), "--cloud", cloud.url, "--code"]
-    fresh = httpx.post(f"{cloud.url}/api/v1/enrollments", headers=login(cloud.url), timeout=10).json()["code"]
+    fresh = calls.post(f"{cloud.url}/api/v1/enrollments", headers=login(cloud.url), timeout=10).json()["code"]
     code, err = _say([*base, fresh], capsys)
     assert code == 2 and "for enrolling a new store" in err and "re-enrollment code" in err
     code, err = _say([*base, "WXYZ-WXYZ-WXYZ"], capsys)

@@ -9,13 +9,13 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
 from cloud_api.models import InboundEvent
 from store_db.db import StoreDB
 from store_db.models import OutboxEvent, SyncState, utcnow
 from store_db.services.orders import place_order
+from tests import calls
 from tests.store.helpers import carryout
 from tests.sync.helpers import Cloud, eventually, login, start_agent, stop
 
@@ -51,7 +51,7 @@ def test_a_copied_store_database_is_refused_while_the_original_syncs(
             lambda: (s := _status(copy))[1] and s, timeout=20, what="the copy's status"
         )
         assert status == "offline" and "copy" in error and "head office" in error
-        fleet = httpx.get(f"{cloud.url}/api/v1/sync/fleet", headers=login(cloud.url), timeout=10)
+        fleet = calls.get(f"{cloud.url}/api/v1/sync/fleet", headers=login(cloud.url), timeout=10)
         assert fleet.status_code == 200
         flags = [f for f in fleet.json() if f["store_id"] == enrolled]
         assert len(flags) == 1 and flags[0]["refused_count"] >= 1
@@ -100,7 +100,7 @@ def test_a_second_computer_is_refused_on_the_websocket_too(
             raise AssertionError("the second computer was let in")
         except InvalidStatus as exc:
             assert exc.response.status_code == 403
-    fleet = httpx.get(f"{cloud.url}/api/v1/sync/fleet", headers=login(cloud.url), timeout=10)
+    fleet = calls.get(f"{cloud.url}/api/v1/sync/fleet", headers=login(cloud.url), timeout=10)
     flags = [f for f in fleet.json() if f["store_id"] == enrolled]
     assert len(flags) == 1
     assert flags[0]["instance"] == "original-computer"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
-
 from store_db.db import StoreDB
 from sync.agent.ledger import Ledger
 from sync.agent.link import auth_headers
 from sync.contract.envelope import PushAck, PushBatch
 from sync.enroll import enroll
+from tests import calls
 from tests.sync.helpers import enrollment_code
 
 
@@ -24,7 +23,7 @@ def push_all(db: StoreDB, store_id: str) -> None:
     assert link is not None
     while events := ledger.batch(ledger.position().acked_seq, 500):
         batch = PushBatch(store_id=store_id, events=events)
-        answer = httpx.post(
+        answer = calls.post(
             f"{link.cloud_url}/api/v1/sync/push",
             content=batch.model_dump_json(),
             headers={**auth_headers(link.device_token), "Content-Type": "application/json"},

@@ -17,6 +17,7 @@ from cloud_api.demo import STORE_CODE
 from cloud_api.models import Order
 from printers.builders import receipt
 from store_db.db import StoreDB
+from tests import calls
 from tests.printers.store_orders import place, walk_in
 
 from .a11y import assert_accessible
@@ -93,7 +94,7 @@ def test_place_order_pressed_twice_and_sent_again_is_one_order(page: Page, cloud
 
     # The same checkout sent twice at once (two taps that both got through): one order.
     def send() -> httpx.Response:
-        return httpx.post(
+        return calls.post(
             cloud.base + "/checkout",
             content=form,
             cookies=cookies,

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from store_db.db import StoreDB
 from store_db.models import Store
 from store_db.services.menu import current_menu
 from sync.contract import Heartbeat, PrinterHealth
+from tests import calls
 from tests.cloud.conftest import Cluster
 from tests.cloud.fake_sendgrid import FakeSendGrid
 from tests.cloud.fake_twilio import FakeTwilio
@@ -72,7 +72,7 @@ def cloud(cluster: Cluster) -> Iterator[Cloud]:
 
 
 def _new_store(base: str, code: str) -> dict[str, Any]:
-    issued = httpx.post(f"{base}/api/v1/enrollments", headers=login(base), timeout=10).json()
+    issued = calls.post(f"{base}/api/v1/enrollments", headers=login(base), timeout=10).json()
     details = {
         "code": code,
         "name": "makeline Forest Park",
@@ -81,7 +81,7 @@ def _new_store(base: str, code: str) -> dict[str, Any]:
         "lat": 41.87,
         "lon": -87.81,
     }
-    claimed = httpx.post(
+    claimed = calls.post(
         f"{base}/api/v1/enrollments/claim", json={"code": issued["code"], "store": details}, timeout=10
     )
     assert claimed.status_code == 201, claimed.text
@@ -90,7 +90,7 @@ def _new_store(base: str, code: str) -> dict[str, Any]:
 
 def _beat(base: str, token: str, **report: Any) -> None:
     beat = Heartbeat(sent_at=utcnow(), **report)
-    answer = httpx.post(
+    answer = calls.post(
         f"{base}/api/v1/sync/heartbeat",
         content=beat.model_dump_json(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
