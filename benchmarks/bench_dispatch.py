@@ -36,8 +36,9 @@ from makeline.demo.rush import Dispatcher, RushResult, capacity_bound, drivers_i
 from makeline.demo.rush_promise import PromiseScore, live_promises
 from makeline.demo.rush_promise import score as promise_score
 from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.objective import objective
 from makeline.dispatch.planner import plan_runs
-from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
+from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out
 from makeline.dispatch.travel import GreatCircleTravel, LatLon
 from makeline.dispatch.vrptw import EuclideanTravel, parse, plan_request, score
 

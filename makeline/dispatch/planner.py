@@ -39,15 +39,17 @@ from typing import Any
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from makeline.dispatch.baselines import nearest_neighbour_routes
-from makeline.dispatch.recombine import recombine
-from makeline.dispatch.runs import (
-    Plan,
-    PlanRequest,
+from makeline.dispatch.objective import (
+    MAX_URGENCY,
+    backlog_weight,
     first_departure_s,
-    lay_out,
+    later_work_s,
     objective,
+    urgency,
     waiting_lateness,
 )
+from makeline.dispatch.recombine import recombine
+from makeline.dispatch.runs import Plan, PlanRequest, lay_out
 from makeline.dispatch.travel import GreatCircleTravel, TravelTimes
 
 # The work each stage may do, counted in the solvers' own units so that the same
@@ -69,6 +71,7 @@ RECOMBINE_SHARE = 0.45
 class _Costs:
     shift: int  # added to every time so that promises already past stay non-negative
     late: int  # per second late: more than any plan's whole driving
+    busy: int  # per second of a driver's time on a run (`runs.backlog_weight` seconds late)
     keep_back: list[int]  # per order left off every run
     nudge: float  # guided local search's penalty scale (see `_nudge`)
 
@@ -86,16 +89,21 @@ def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
     # later than any arrival a plan can have, so above any one order's lateness
     horizon = shift + max(ready) + (request.max_stops + 1) * (longest + door) + 1
     late = (n + min(n, len(request.drivers))) * longest + 1  # above all a plan can drive
-    must_go = late * (n * horizon + 1)
+    backlog = backlog_weight(request)
+    # above all lateness and drivers' time a plan can cost
+    must_go = late * ((MAX_URGENCY * n + backlog * (n + len(request.drivers))) * horizon + 1)
     ready_by = first_departure_s(request)
     starving = must_go * (n + 1)  # above every ready order left behind together
     keep_back = [
-        late * waiting
+        late * urgency(stop) * waiting
+        + late * backlog * work
         + (must_go if stop.release_s <= ready_by else 0)
         + (starving if request.starving(stop) else 0)
-        for stop, waiting in zip(request.stops, waiting_lateness(request, seconds), strict=True)
+        for stop, waiting, work in zip(
+            request.stops, waiting_lateness(request, seconds), later_work_s(request, seconds), strict=True
+        )
     ]
-    return _Costs(shift, late, keep_back, _nudge(request, seconds, late))
+    return _Costs(shift, late, late * backlog, keep_back, _nudge(request, seconds, late))
 
 
 def _nudge(request: PlanRequest, seconds: Sequence[Sequence[int]], late: int) -> float:
@@ -169,6 +177,7 @@ def plan_runs(request: PlanRequest, travel: TravelTimes | None = None, *, thorou
             seconds,
             best_routes,
             costs.late,
+            costs.busy,
             costs.keep_back,
             work=left_s if thorough else WORK_PER_ORDER * n,
             deadline=deadline,
@@ -231,6 +240,8 @@ def _model(
     )
     routing.AddDimension(routing.RegisterTransitMatrix(clock), horizon, horizon, False, "time")
     clock_at = routing.GetDimensionOrDie("time")
+    if costs.busy:  # orders left behind wait for the drivers' time away
+        clock_at.SetSpanCostCoefficientForAllVehicles(costs.busy)
     for v, driver in enumerate(request.drivers):
         clock_at.CumulVar(routing.Start(v)).SetValue(driver.available_at_s + costs.shift)
         if driver.back_by_s is not None:  # an empty route is always allowed
@@ -254,7 +265,7 @@ def _model(
             clock_at.CumulVar(drop).SetMin(stop.earliest_s + costs.shift)
         if not waits:
             clock_at.SlackVar(drop).SetValue(0)  # no idling once the run has left
-        clock_at.SetCumulVarSoftUpperBound(drop, stop.deadline_s + costs.shift, costs.late)
+        clock_at.SetCumulVarSoftUpperBound(drop, stop.deadline_s + costs.shift, costs.late * urgency(stop))
         routing.AddDisjunction([drop], costs.keep_back[k])
     return manager, routing
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from makeline.dispatch.objective import urgency
 from makeline.dispatch.runs import PlanRequest
 
 ENUMERATED_SIZE = 3  # largest run enumerated; longer ones come from the routing search
@@ -39,7 +40,7 @@ Shift = tuple[int, int | None]  # a class of drivers: (back in the store at, mus
 class Candidate:
     orders: tuple[int, ...]  # indexes into request.stops, in driving order
     shift: Shift  # the drivers it is ordered for
-    cost: int  # lateness times the late weight, plus driving
+    cost: int  # lateness times the late weight, the driver's time away times its weight, driving
 
 
 def order_sets(
@@ -83,6 +84,7 @@ def candidates(
     orders: Sequence[int],
     classes: Sequence[Shift],
     late_weight: int,
+    busy_weight: int = 0,
 ) -> list[Candidate]:
     """For each class of drivers, the best driving order of `orders` (none when every
     driving order would bring the driver back after the end of the shift). A run longer
@@ -100,16 +102,17 @@ def candidates(
             for k in sequence:
                 t = max(t + seconds[here][k + 1], stops[k].earliest_s)
                 drive += seconds[here][k + 1]
-                late += max(0, t - stops[k].deadline_s)
+                late += urgency(stops[k]) * max(0, t - stops[k].deadline_s)
                 t += request.door_s(stops[k])
                 here = k + 1
             drive += seconds[here][0]
             if back_by is not None and t + seconds[here][0] > max(back_by, available):
                 continue
-            if best is None or (late, drive) < best[:2]:
-                best = (late, drive, sequence)
+            cost = late * late_weight + (t + seconds[here][0] - available) * busy_weight + drive
+            if best is None or (cost, drive) < best[:2]:
+                best = (cost, drive, sequence)
         if best is not None:
-            found.append(Candidate(best[2], (available, back_by), best[0] * late_weight + best[1]))
+            found.append(Candidate(best[2], (available, back_by), best[0]))
     return found
 
 
@@ -118,6 +121,7 @@ def recombine(
     seconds: Sequence[Sequence[int]],
     found: Sequence[Sequence[int]],
     late_weight: int,
+    busy_weight: int,
     keep_back_cost: Sequence[int],
     work: float,
     deadline: float,
@@ -141,12 +145,14 @@ def recombine(
     for orders in order_sets(request, seconds, found, pool_by):
         if time.perf_counter() > pool_by:
             break
-        pool.extend(candidates(request, seconds, as_found.get(orders, orders), classes, late_weight))
+        pool.extend(
+            candidates(request, seconds, as_found.get(orders, orders), classes, late_weight, busy_weight)
+        )
     chosen = {(tuple(sorted(route)), shift_of[v]) for v, route in enumerate(found) if route}
     pooled = {(tuple(sorted(c.orders)), c.shift) for c in pool}
     for v, route in enumerate(found):  # the plan found is always in the pool, whatever the clock says
         if route and (tuple(sorted(route)), shift_of[v]) not in pooled:
-            pool.extend(candidates(request, seconds, route, [shift_of[v]], late_weight))
+            pool.extend(candidates(request, seconds, route, [shift_of[v]], late_weight, busy_weight))
     model = cp_model.CpModel()
     take = [model.new_bool_var(f"run{i}") for i in range(len(pool))]
     kept = [model.new_bool_var(f"kept{k}") for k in range(len(request.stops))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from makeline.dispatch import PlanError
 from makeline.dispatch.travel import LatLon
@@ -126,9 +127,21 @@ class PlanRequest:
         """What the orders `route` (indexes into `stops`) take of a run's capacity."""
         return sum(self.stops[k].load for k in route)
 
-    def starving(self, stop: Stop) -> bool:
-        """On the rack for longer than the store's cap: it goes before anything else."""
+    def over_cap(self, stop: Stop) -> bool:
+        """On the rack for the store's cap or longer."""
         return stop.release_s == 0 and stop.on_rack_s >= self.rack_cap_s
+
+    def starving(self, stop: Stop) -> bool:
+        """Over the cap and, of those, among the longest on the rack, one for each driver: it
+        goes before anything else. When more orders are over the cap than there are runs, the
+        one that has waited longest leads each run and the bag fills around it (three far
+        orders forced onto one run would keep its driver out for an hour)."""
+        return stop.order_id in self._first_out
+
+    @cached_property
+    def _first_out(self) -> frozenset[str]:
+        over = sorted((s for s in self.stops if self.over_cap(s)), key=lambda s: (-s.on_rack_s, s.order_id))
+        return frozenset(s.order_id for s in over[: len(self.drivers)])
 
     @property
     def store(self) -> LatLon:
@@ -238,67 +251,4 @@ def lay_out(
         unassigned=tuple(s.label for k, s in enumerate(request.stops) if k not in served),
         total_lateness_s=sum(p.lateness_s for run in runs for p in run.stops),
         total_drive_s=sum(run.drive_s for run in runs),
-    )
-
-
-def first_departure_s(request: PlanRequest) -> int:
-    """The earliest any driver can leave: orders ready by then hold no run back."""
-    return min((d.available_at_s for d in request.drivers), default=0)
-
-
-def next_chance_s(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> int:
-    """When an order left off this plan's runs can leave at the earliest: the first driver
-    back from a typical run (there and back to a median door, plus the door time)."""
-    if len(request.stops) == 0:
-        return 0
-    drives = sorted(seconds[0][k + 1] for k in range(len(request.stops)))
-    round_trip = 2 * drives[len(drives) // 2] + request.service_s
-    return min((d.available_at_s for d in request.drivers), default=0) + round_trip
-
-
-def waiting_lateness(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> list[int]:
-    """Per order, the lateness charged when it is left for a later run.
-
-    As if it went straight to its door at its next chance (`next_chance_s`): an order
-    that is already late pays for the wait, so leaving it behind never looks free,
-    while an order still in the oven costs nothing to wait for when its promise
-    allows.
-    """
-    later = next_chance_s(request, seconds)
-    return [
-        max(
-            0,
-            max(stop.release_s, later, stop.earliest_s - seconds[0][k + 1])
-            + seconds[0][k + 1]
-            - stop.deadline_s,
-        )
-        for k, stop in enumerate(request.stops)
-    ]
-
-
-Score = tuple[int, int, int, int, int]
-
-
-def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]) -> Score:
-    """What the planner minimises, in order of importance.
-
-    1. orders over the rack-time cap left off every run (nobody's pizza is forgotten);
-    2. ready orders left off every run: one goes whenever a hot bag has room
-       (an order still in the oven may wait for a later run instead of holding
-       a driver in the store);
-    3. seconds of drivers' overtime past the end of their shift;
-    4. lateness against promise times, in seconds, an order left for later
-       counted at its `waiting_lateness`;
-    5. driving seconds, there and back.
-    """
-    served = {stop.order_id for stop in plan.stops()}
-    kept = [k for k, s in enumerate(request.stops) if s.order_id not in served]
-    ready_by = first_departure_s(request)
-    late = waiting_lateness(request, seconds)
-    return (
-        sum(1 for k in kept if request.starving(request.stops[k])),
-        sum(1 for k in kept if request.stops[k].release_s <= ready_by),
-        sum(run.overtime_s for run in plan.runs),
-        plan.total_lateness_s + sum(late[k] for k in kept),
-        plan.total_drive_s,
     )

@@ -10,8 +10,9 @@ import pytest
 
 from makeline.dispatch import PlanError
 from makeline.dispatch.baselines import nearest_neighbour_plan
+from makeline.dispatch.objective import objective
 from makeline.dispatch.planner import plan_runs
-from makeline.dispatch.runs import MAX_CAPACITY, Driver, Plan, PlanRequest, Stop, lay_out, objective
+from makeline.dispatch.runs import MAX_CAPACITY, Driver, Plan, PlanRequest, Stop, lay_out
 from makeline.dispatch.travel import GreatCircleTravel
 from tests.dispatch.instances import STORE
 
@@ -117,6 +118,22 @@ def test_an_order_over_the_rack_cap_goes_first() -> None:
     uncapped = PlanRequest(STORE[0], STORE[1], (far, fresh), driver, 1, 200, rack_cap_s=10_000)
     [run] = plan_runs(uncapped).runs
     assert [p.label for p in run.stops] == ["#2"]
+
+
+def test_of_many_orders_over_the_cap_the_longest_waiting_leads_each_run() -> None:
+    # Two drivers, bags of 3, four late orders over a 30-minute cap in four directions. The
+    # two that waited longest go first, one on each run: they are not forced onto one run
+    # that would keep its driver out for an hour.
+    north = Stop("n", "#1", STORE[0] + 0.03, STORE[1], deadline_s=-600, on_rack_s=3000)
+    south = Stop("s", "#2", STORE[0] - 0.03, STORE[1], deadline_s=-600, on_rack_s=2900)
+    east = Stop("e", "#3", STORE[0], STORE[1] + 0.04, deadline_s=-600, on_rack_s=2000)
+    west = Stop("w", "#4", STORE[0], STORE[1] - 0.04, deadline_s=-600, on_rack_s=1900)
+    crew = (Driver("d1", "Sam"), Driver("d2", "Ana"))
+    request = PlanRequest(STORE[0], STORE[1], (north, south, east, west), crew, 3, rack_cap_s=1800)
+    assert [request.starving(s) for s in request.stops] == [True, True, False, False]
+    plan = plan_runs(request)
+    assert {"#1", "#2"} <= {p.label for p in plan.stops()}
+    assert not any({"#1", "#2"} <= {p.label for p in run.stops} for run in plan.runs)
 
 
 def test_a_scheduled_door_is_not_served_before_its_time() -> None:

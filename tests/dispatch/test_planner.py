@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from makeline.dispatch import PlanError
 from makeline.dispatch.baselines import naive_plan, nearest_neighbour_plan
+from makeline.dispatch.objective import objective
 from makeline.dispatch.planner import plan_runs
-from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out, objective
+from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out
 from makeline.dispatch.travel import GreatCircleTravel
 from tests.dispatch.instances import STORE, instance
 
