@@ -31,6 +31,8 @@ class Store(Base):
     daytime_to_hour: Mapped[int] = mapped_column(Integer, default=21)
     # The store's `OrderLimits`, whole; None: the chain's defaults.
     order_limits: Mapped[dict[str, int] | None] = mapped_column(JSONB, nullable=True)
+    # An order on the store's heat rack this long goes out first (dispatch planner, board, quote).
+    rack_cap_s: Mapped[int] = mapped_column(Integer, default=1800)
     # The store's `StoreHours` (weekly hours, holiday closures), whole; None: open around the clock.
     hours: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     # Speed-of-service targets in seconds (`reports.speed.targets`); None: the store's defaults.

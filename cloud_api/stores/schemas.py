@@ -38,6 +38,9 @@ class StorePublic(BaseModel):
         default_factory=StoreHours,
         description="weekly hours in the store's zone and holiday closures; no week: open around the clock",
     )
+    rack_cap_s: int = Field(
+        default=1800, description="an order on the store's heat rack this long goes out first (seconds)"
+    )
     online: bool = Field(description="its store computer was heard from in the last minute")
 
 
@@ -92,6 +95,10 @@ class StoreSettingsUpdate(Strict):
     daytime_from_hour: Hour | None = None
     daytime_to_hour: Hour | None = None
     order_limits: OrderLimitsUpdate | None = None
+    rack_cap_s: Annotated[int, Field(ge=300, le=7200)] | None = Field(
+        default=None,
+        description="seconds an order may wait on the heat rack before it goes out first (5 min to 2 h)",
+    )
     hours: StoreHours | None = Field(
         default=None, description="the whole week and closures, replacing the old"
     )

@@ -64,6 +64,7 @@ def public(store: Store, now: datetime, window_s: int) -> StorePublic:
         menu_version=store.menu_version,
         order_limits=store_limits(store),
         hours=store_hours(store),
+        rack_cap_s=store.rack_cap_s,
         online=is_online(store, now, window_s),
     )
 

@@ -31,6 +31,9 @@ class Store(Base):
     make_late_s: Mapped[int] = mapped_column(Integer, default=120)
     oven_s: Mapped[int] = mapped_column(Integer, default=360)
     rack_target_s: Mapped[int] = mapped_column(Integer, default=300)
+    # An order on the heat rack this long goes out first (the planner, the dispatch board's red
+    # line, the quote); head office or the manager sets it with the store's settings.
+    rack_cap_s: Mapped[int] = mapped_column(Integer, default=1800)
     hot_bag_capacity: Mapped[int] = mapped_column(Integer, default=3)
     avg_speed_kmh: Mapped[float] = mapped_column(Float, default=30.0)
     road_factor: Mapped[float] = mapped_column(Float, default=1.35)

@@ -181,6 +181,7 @@ def read_board(session: Session, at: datetime | None = None) -> Board:
         store_lat=store.lat,
         store_lon=store.lon,
         capacity=store.hot_bag_capacity,
+        rack_cap_s=store.rack_cap_s,
         speed_kmh=store.avg_speed_kmh,
         road_factor=store.road_factor,
         orders=tuple(orders),

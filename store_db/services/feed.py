@@ -292,6 +292,8 @@ def _settings(session: Session, entry: StoreSettings) -> None:
         store.oven_s = entry.oven_s
     if entry.rack_target_s is not None:
         store.rack_target_s = entry.rack_target_s
+    if entry.rack_cap_s is not None:
+        store.rack_cap_s = entry.rack_cap_s
     if entry.hot_bag_capacity is not None:
         store.hot_bag_capacity = entry.hot_bag_capacity
     if entry.avg_speed_kmh is not None:

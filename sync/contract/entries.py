@@ -123,9 +123,10 @@ class _Partial(Body):
 class StoreSettings(_Partial):
     """`store.settings`: only the settings sent change. Version 2 adds `hours` (the weekly
     hours and holiday closures, whole); version 3 adds `quality_check` (the cut table's check
-    before the rack, on or off); settings without them stay version 1 (or 2)."""
+    before the rack, on or off), version 4 `rack_cap_s` (an order on the heat rack this long
+    goes out first); settings without them stay at the older version."""
 
-    VERSION: ClassVar[int] = 3
+    VERSION: ClassVar[int] = 4
     kind: Literal["store.settings"] = "store.settings"
     name: Text | None = None
     address: Text | None = None
@@ -139,6 +140,7 @@ class StoreSettings(_Partial):
     make_late_s: Annotated[int, Field(ge=1, le=86400)] | None = None
     oven_s: Annotated[int, Field(ge=1, le=86400)] | None = None
     rack_target_s: Annotated[int, Field(ge=1, le=86400)] | None = None
+    rack_cap_s: Annotated[int, Field(ge=300, le=7200)] | None = None
     hot_bag_capacity: Annotated[int, Field(ge=1, le=100)] | None = None
     avg_speed_kmh: Annotated[float, Field(gt=0, le=200)] | None = None
     road_factor: Annotated[float, Field(ge=1, le=10)] | None = None
@@ -150,7 +152,7 @@ class StoreSettings(_Partial):
     @model_validator(mode="before")
     @classmethod
     def _version(cls, data: Any) -> Any:
-        return version_when(version_when(data, "quality_check", 3), "hours", 2)
+        return version_when(version_when(version_when(data, "rack_cap_s", 4), "quality_check", 3), "hours", 2)
 
 
 class InventoryItemChanged(_Partial):

@@ -88,7 +88,7 @@ class DispatchScreen(LiveScreen[DispatchData]):
                 yield Static("DRIVERS", classes="list-title")
                 yield DriversList()
             with Vertical(id="orders-column"):
-                yield Static("DELIVERY ORDERS", classes="list-title")
+                yield Static("DELIVERY ORDERS", id="orders-title", classes="list-title")
                 yield OrdersList(self.makeline.store.rack_target_s)
         alerts = Static("", id="dispatch-alerts")
         alerts.display = False
@@ -163,6 +163,9 @@ class DispatchScreen(LiveScreen[DispatchData]):
         self.query_one(OrdersList).show(board, self.plan, now)
         title = "SUGGESTED RUNS" + (" — EDITED (r plans again)" if self.edited else "")
         self.query_one("#runs-title", Static).update(title)
+        # the store's rack-time cap (a setting head office or the manager changes)
+        cap = f"DELIVERY ORDERS — first out after {board.rack_cap_s // 60} min on the rack"
+        self.query_one("#orders-title", Static).update(cap)
         self._alert(board, now)
         self._count()
 

@@ -191,3 +191,20 @@ def test_head_office_publishes_menus_to_every_store(client: TestClient, app: Fas
     )
     assert only.json()["stores"] == 1
     assert client.get(f"/api/v1/stores/{demo_store_id(app)}/menu").json()["version"] == 2
+
+
+def test_the_rack_cap_is_set_with_the_stores_settings_and_flows_down(
+    client: TestClient, app: FastAPI
+) -> None:
+    store = demo_store_id(app)
+    for hostile in (60, 10_000, "half an hour", None):
+        refused = client.put(f"/api/v1/stores/{store}", json={"rack_cap_s": hostile}, headers=manager(client))
+        assert refused.status_code == 422, hostile
+    assert client.get(f"/api/v1/stores/{store}").json()["rack_cap_s"] == 1800
+    changed = client.put(f"/api/v1/stores/{store}", json={"rack_cap_s": 1200}, headers=manager(client))
+    assert changed.status_code == 200 and changed.json()["rack_cap_s"] == 1200
+    with ctx(app).db.transaction() as session:
+        entries = session.scalars(select(StoreFeedEntry).where(StoreFeedEntry.kind == "store.settings")).all()
+        sent = [parse_entry(e.kind, e.payload) for e in entries]
+        assert StoreSettings(rack_cap_s=1200) in sent
+        assert {"kind": "store.settings", "v": 3, "rack_cap_s": 1200} in [e.payload for e in entries]

@@ -201,3 +201,40 @@ def test_bad_dispatches_are_refused_clearly_and_write_nothing(db: StoreDB) -> No
         with pytest.raises(error, match=message), db.write() as session:
             action(session)
         assert fingerprint(db) == before
+
+
+def test_the_rack_cap_is_the_stores_setting_from_head_office(db: StoreDB) -> None:
+    """Head office (or the manager) sets the rack-time cap with the store's settings; the
+    board's red line and the planner read it from the store."""
+    from makeline.dispatch.planner import plan_runs
+    from store_db.dispatch.planning import plan_request
+    from store_db.services import feed
+    from sync.contract.entries import StoreSettings
+
+    ready = order_at(
+        db, 1.0, stage=Stage.READY, placed=NOW - timedelta(minutes=40), stage_at=NOW - timedelta(minutes=25)
+    )
+    clock_in(db, "Sam")
+    with db.read() as session:
+        board = read_board(session, NOW)
+    assert board.rack_cap_s == 30 * 60 and board.over_cap() == ()
+    settings = StoreSettings(rack_cap_s=20 * 60)
+    assert settings.v == 4
+    with db.write() as session:
+        feed.apply_entries(session, [(1, "store.settings", settings.payload())], NOW)
+    with db.read() as session:
+        board = read_board(session, NOW)
+    assert board.rack_cap_s == 20 * 60
+    assert [o.order_id for o in board.over_cap()] == [ready]
+    request = plan_request(board)
+    assert request.rack_cap_s == 20 * 60 and request.starving(request.stops[0])
+    assert [p.order_id for p in plan_runs(request).stops()] == [ready]
+
+
+def test_a_rack_cap_outside_five_minutes_to_two_hours_is_set_aside(db: StoreDB) -> None:
+    from store_db.services import feed
+
+    with db.write() as session:
+        feed.apply_entries(session, [(1, "store.settings", {"rack_cap_s": 10, "v": 3})], NOW)
+    with db.read() as session:
+        assert read_board(session, NOW).rack_cap_s == 30 * 60
