@@ -105,6 +105,14 @@ class OrderPublic(BaseModel):
     scheduled_for: datetime | None = None
     cancel_state: str | None
     tracking_url: str
+    leave_at: datetime | None = Field(
+        default=None, description="a delivery not yet out: when the store's dispatch plan sends its run"
+    )
+    eta_at: datetime | None = Field(
+        default=None,
+        description="a delivery: at the door by the store's dispatch plan before the driver leaves, "
+        "by the run once out",
+    )
 
 
 StatusValue = Literal[

@@ -12,6 +12,7 @@ import psycopg
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
+from cloud_api.db.base import utcnow
 from cloud_api.db.database import announcement
 from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
@@ -32,6 +33,7 @@ from cloud_api.payments import service as payments
 from cloud_api.reports.refresh import note_days
 from cloud_api.stores import service as stores
 from cloud_api.stores.geocode import locate
+from cloud_api.tracking.service import planned
 from makeline.trade.errors import BadInput, CouponNotApplicable, UnknownCoupon
 from makeline.trade.geo import distance_km
 from makeline.trade.hours import OutsideHours, StoreHours, check_order_time, is_open, next_opening, say_time
@@ -251,12 +253,16 @@ def quote_public(
 
 def get_order(session: Session, ctx: CloudContext, caller: Principal, order_id: str) -> OrderPublic:
     order = visible_order(session, caller, order_id)
-    return public(
+    found = public(
         ctx,
         order,
         list(repository.lines_of(session, order.id)),
         list(payment_rows.of_order(session, order.id)),
     )
+    plan = planned(order, session.get(Store, order.store_id), utcnow())
+    if plan is not None:
+        return found.model_copy(update={"leave_at": plan.leave_at, "eta_at": plan.eta_at})
+    return found.model_copy(update={"eta_at": order.eta_at})
 
 
 def list_orders(session: Session, caller: Principal, store_id: str | None, limit: int) -> list[OrderSummary]:

@@ -27,7 +27,7 @@ from cloud_api.storefront.web import (
     _go,
     _int,
 )
-from cloud_api.tracking.service import watchable
+from cloud_api.tracking.service import planned, watchable
 from makeline.trade.hours import say_time
 from makeline.trade.pricing import PricedItem
 
@@ -66,6 +66,7 @@ async def tracker(
             "code": code,
             "zone": zone,
             "order": order,
+            "plan": planned(order, store, utcnow()) if order is not None else None,
             "clock": lambda at: views.clock(at, zone),
             "when": lambda at: say_time(at, zone, utcnow()),
             "shop": store,

@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal
 from cloud_api.auth.tokens import TRACKING_TICKET_TTL
+from cloud_api.db.base import utcnow
 from cloud_api.models import Order, Store
 from cloud_api.orders.access import visible_order
 from cloud_api.orders.progress import TRACKER_STEPS
+from cloud_api.orders.quote import live_load
 from cloud_api.stores.repository import devices_of
-from makeline.trade.lifecycle import Service
+from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.tracking import PREFIX, is_receipt_code
+from sync.contract import PlannedDoor
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -32,7 +35,21 @@ def done_at(order: Order) -> str | None:
     return done.isoformat() if done else None
 
 
-def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
+NOT_OUT = (Stage.PLACED, Stage.MADE, Stage.BAKED, Stage.READY)
+
+
+def planned(order: Order, store: Store | None, now: datetime) -> PlannedDoor | None:
+    """When the store's dispatch plan sends this delivery order out and has it at the door,
+    from the store's latest heartbeat while fresh; None once it is out (the run's own ETA
+    then), for carryout, or while it is on no run of the plan."""
+    if store is None or order.service != Service.DELIVERY.value or Stage(order.stage) not in NOT_OUT:
+        return None
+    live = live_load(store, now)
+    return None if live is None else live.planned(order.store_order_id, order.id)
+
+
+def snapshot(order: Order, store: Store | None, now: datetime | None = None) -> dict[str, Any]:
+    plan = planned(order, store, now or utcnow())
     steps = list(TRACKER_STEPS[Service(order.service)])
     if order.tracked_status == "cancelled":
         steps = [*steps[:1], "cancelled"]
@@ -52,7 +69,8 @@ def snapshot(order: Order, store: Store | None) -> dict[str, Any]:
         "placed_at": order.placed_at.isoformat(),
         "promise_at": order.promise_at.isoformat() if order.promise_at else None,
         "done_at": done_at(order),
-        "eta_at": order.eta_at.isoformat() if order.eta_at else None,
+        "eta_at": order.eta_at.isoformat() if order.eta_at else (plan.eta_at.isoformat() if plan else None),
+        "leave_at": plan.leave_at.isoformat() if plan else None,  # the plan's, before the driver leaves
         "at": order.updated_at.isoformat(),
     }
 

@@ -183,6 +183,22 @@ def suggest(
     return plan_board(board, travel, planner, time_limit_ms)
 
 
+# The heartbeat carries the plan for the tracker: a short look, the board plans again at once
+TRACKER_PLAN_MS = 300
+
+
+def planned_doors(db: StoreDB, at: datetime) -> list[tuple[str, datetime, datetime]]:
+    """(order id, when its run leaves, when it is at the door) for every delivery order on a
+    run of the dispatch plan at `at`, before its driver leaves: the tracker's expected time."""
+    plan = suggest(db, at, time_limit_ms=TRACKER_PLAN_MS)
+    return [
+        (stop.order_id, run.leave_at, stop.eta_at)
+        for run in plan.runs
+        for stop in run.stops
+        if stop.eta_at is not None
+    ]
+
+
 @dataclass(frozen=True)
 class _Known:
     """The matrices already fetched, so a road-network source is asked once per plan."""

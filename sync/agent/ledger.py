@@ -15,7 +15,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from makeline.trade.errors import TradeError
 from store_db.db import StoreDB
+from store_db.dispatch.planning import planned_doors
 from store_db.errors import StoreError
 from store_db.models import FeedQuarantine, OutboxEvent, Store, SyncState, utcnow
 from store_db.queries.unseen import unseen_orders
@@ -69,10 +71,22 @@ class Ledger:
         at = utcnow()
         try:
             load, found = self.db.run(throttle.reviewed_load, at)
-            return contract.LiveLoad.of(load, found, at)
+            return contract.LiveLoad.of(load, found, at, self.planned_doors(at))
         except (StoreError, SQLAlchemyError, ValidationError) as exc:
             log.warning("sync: the kitchen's load could not be read for online quotes: %s", exc)
             return None
+
+    def planned_doors(self, at: datetime) -> list[contract.PlannedDoor]:
+        """The dispatch plan's departure and door times per delivery order on its runs, for
+        the tracker; none when no plan can be made now (the tracker shows the promise)."""
+        try:
+            return [
+                contract.PlannedDoor(order_id=order_id, leave_at=leave_at, eta_at=eta_at)
+                for order_id, leave_at, eta_at in planned_doors(self.db, at)
+            ]
+        except (TradeError, SQLAlchemyError, ValidationError) as exc:
+            log.warning("sync: no dispatch plan for the tracker: %s", exc)
+            return []
 
     def position(self, at: datetime | None = None) -> Position:
         with self.db.read() as session:

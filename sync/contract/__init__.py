@@ -33,7 +33,7 @@ from sync.contract.envelope import (
     too_new,
 )
 from sync.contract.events import EVENT_KINDS, StoreEvent, parse_event
-from sync.contract.quote import LiveLoad, WaitingDelivery
+from sync.contract.quote import LiveLoad, PlannedDoor, WaitingDelivery
 
 __all__ = [
     "ENTRY_KINDS",
@@ -53,6 +53,7 @@ __all__ = [
     "LiveLoad",
     "Nudge",
     "OutboxEvent",
+    "PlannedDoor",
     "PrinterHealth",
     "PullPage",
     "PushAck",

@@ -7,6 +7,7 @@ is refused in the cloud while carryout stays open.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import Field
@@ -18,6 +19,16 @@ from sync.contract.base import Text, UTCTime, Wire
 Seconds = Annotated[int, Field(ge=0, le=7 * 86400)]
 MAX_WAITING = 2000  # delivery orders not yet out: far past any store's rush
 MAX_DRIVERS = 200
+MAX_PLANNED = 300  # delivery orders on the dispatch plan's runs: drivers in the store times a bag
+
+
+class PlannedDoor(Wire):
+    """A delivery order on a run of the store's current dispatch plan, before its driver
+    leaves: when the run is to leave the store and when it is to be at this door."""
+
+    order_id: str = Field(min_length=1, max_length=36)  # the store's id, or an online order's cloud id
+    leave_at: UTCTime
+    eta_at: UTCTime
 
 
 class WaitingDelivery(Wire):
@@ -41,9 +52,13 @@ class LiveLoad(Wire):
     road_factor: float = Field(ge=1, le=5)
     throttle: Level = Level.OPEN
     throttle_reason: Text = ""
+    # the dispatch plan's runs at `taken_at`: the tracker's expected time before a driver leaves
+    plan: list[PlannedDoor] = Field(default_factory=list, max_length=MAX_PLANNED)
 
     @classmethod
-    def of(cls, load: Load, throttle: Throttle, taken_at: object) -> LiveLoad:
+    def of(
+        cls, load: Load, throttle: Throttle, taken_at: object, plan: Sequence[PlannedDoor] = ()
+    ) -> LiveLoad:
         return cls.model_validate(
             {
                 "taken_at": taken_at,
@@ -62,8 +77,14 @@ class LiveLoad(Wire):
                 "road_factor": load.road_factor,
                 "throttle": throttle.level,
                 "throttle_reason": throttle.reason,
+                "plan": list(plan[:MAX_PLANNED]),
             }
         )
+
+    def planned(self, *order_ids: str | None) -> PlannedDoor | None:
+        """The plan's times for the order known by any of `order_ids`, if it is on a run."""
+        wanted = {i for i in order_ids if i}
+        return next((door for door in self.plan if door.order_id in wanted), None)
 
     def load(self) -> Load:
         return Load(

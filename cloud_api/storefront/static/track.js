@@ -38,6 +38,8 @@
     } else if (status === "out_for_delivery" && msg.eta_at) {
       eta = (msg.driver ? msg.driver.split(" ")[0] : "Your driver") + " is on the way, arriving about " +
         at(msg.eta_at) + ".";
+    } else if (status !== "out_for_delivery" && msg.leave_at && msg.eta_at) {
+      eta = "On a run leaving the store about " + at(msg.leave_at) + ", at your door about " + at(msg.eta_at) + ".";
     } else if (msg.promise_at) {
       if (status === "out_for_delivery" && msg.driver) { eta = msg.driver.split(" ")[0] + " is on the way. "; }
       eta += "Expected by " + at(msg.promise_at) + ".";
