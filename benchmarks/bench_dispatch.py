@@ -40,7 +40,7 @@ from makeline.dispatch.objective import objective
 from makeline.dispatch.planner import plan_runs
 from makeline.dispatch.runs import Driver, Plan, PlanRequest, Stop, lay_out
 from makeline.dispatch.travel import GreatCircleTravel, LatLon
-from makeline.dispatch.vrptw import EuclideanTravel, parse, plan_request, score
+from makeline.dispatch.vrptw import parse, score, solve
 
 STORE = LatLon(41.8781, -87.6298)
 TRAVEL = GreatCircleTravel()
@@ -307,9 +307,8 @@ def solomon_table(limit_s: float) -> None:
         whole = parse(name, (SOLOMON / f"{name}.txt").read_text())
         for n in (25, 50):
             instance = whole.first(n)
-            request = plan_request(instance, round(limit_s * 1000))
             started = time.perf_counter()
-            plan = plan_runs(request, EuclideanTravel(), thorough=True)
+            plan = solve(instance, limit_s)
             elapsed = time.perf_counter() - started
             got = score(plan)
             vehicles, distance = BEST_KNOWN[instance.name]

@@ -105,7 +105,7 @@ def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]
        later counted at its `waiting_lateness`; plus, when orders wait for a seat,
        `backlog_weight` times the drivers' time on the runs (`busy_s`) and the time
        later runs will spend on the orders left (`later_work_s`);
-    5. driving seconds, there and back.
+    5. driving seconds, there and back (and `PlanRequest.run_cost_s` for each run).
     """
     served = {stop.order_id for stop in plan.stops()}
     kept = [k for k, s in enumerate(request.stops) if s.order_id not in served]
@@ -121,5 +121,5 @@ def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]
         sum(1 for k in kept if request.stops[k].release_s <= ready_by),
         sum(run.overtime_s for run in plan.runs),
         late + backlog,
-        plan.total_drive_s,
+        plan.total_drive_s + request.run_cost_s * len(plan.runs),
     )

@@ -88,7 +88,8 @@ def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
     ]
     # later than any arrival a plan can have, so above any one order's lateness
     horizon = shift + max(ready) + (request.max_stops + 1) * (longest + door) + 1
-    late = (n + min(n, len(request.drivers))) * longest + 1  # above all a plan can drive
+    # above all a plan can drive, its runs' own cost included
+    late = (n + min(n, len(request.drivers))) * longest + len(request.drivers) * request.run_cost_s + 1
     backlog = backlog_weight(request)
     # above all lateness and drivers' time a plan can cost
     must_go = late * ((MAX_URGENCY * n + backlog * (n + len(request.drivers))) * horizon + 1)
@@ -219,6 +220,8 @@ def _model(
     # matrices, not Python callbacks: the search reads arcs hundreds of thousands of times
     drive = [[seconds[place[i]][place[j]] for j in nodes] for i in nodes]
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(drive))
+    if request.run_cost_s:
+        routing.SetFixedCostOfAllVehicles(request.run_cost_s)
     routing.AddDimension(
         routing.RegisterUnaryTransitVector([0] * first_door + [s.load for s in request.stops]),
         0,

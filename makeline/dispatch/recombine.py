@@ -108,7 +108,8 @@ def candidates(
             drive += seconds[here][0]
             if back_by is not None and t + seconds[here][0] > max(back_by, available):
                 continue
-            cost = late * late_weight + (t + seconds[here][0] - available) * busy_weight + drive
+            away = t + seconds[here][0] - available
+            cost = late * late_weight + away * busy_weight + drive + request.run_cost_s
             if best is None or (cost, drive) < best[:2]:
                 best = (cost, drive, sequence)
         if best is not None:

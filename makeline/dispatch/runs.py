@@ -62,6 +62,9 @@ class PlanRequest:
     time_limit_ms: int | None = None  # None: scaled with the request (see `budget_ms`)
     service_s: int = 120
     rack_cap_s: int = RACK_CAP_S  # an order that has waited this long on the rack goes first
+    # counted as driving for every run made: a standard VRPTW instance minimises vehicles
+    # before distance; the store's drivers are on the clock anyway (0)
+    run_cost_s: int = 0
 
     def __post_init__(self) -> None:
         if self.capacity < 1:
@@ -75,6 +78,8 @@ class PlanRequest:
             raise PlanError(f"The planning time limit must be positive ({self.time_limit_ms} ms).")
         if self.rack_cap_s < 1:
             raise PlanError(f"The rack-time cap must be positive ({self.rack_cap_s} s).")
+        if self.run_cost_s < 0:
+            raise PlanError(f"The cost of a run cannot be negative ({self.run_cost_s} s).")
         if self.service_s < 0:
             raise PlanError(f"The time at the door cannot be negative ({self.service_s} s).")
         _unique([s.order_id for s in self.stops], "order")

@@ -12,12 +12,16 @@ its due time. The 25- and 50-customer instances are the first 25 and 50 customer
 * `load` is the demand and `capacity` the vehicles' (the capacity dimension instead of
   hot-bag seats); one driver per vehicle, back by the depot's due time;
 * distance and time are Euclidean, in tenths truncated (`SCALE`): the convention of the
-  published optimal solutions for these sizes.
+  published optimal solutions for these sizes;
+* vehicles first, then distance (the standard ranking): each run costs more than any
+  distance a plan could save with it (`PlanRequest.run_cost_s`), and `solve` takes vehicles
+  away one at a time while every window can still be kept.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -114,7 +118,12 @@ def plan_request(instance: Instance, time_limit_ms: int | None = None) -> PlanRe
     back_by = instance.depot.due * SCALE
     drivers = tuple(Driver(f"v{v}", f"Vehicle {v + 1}", 0, back_by) for v in range(instance.vehicles))
     depot = instance.depot
-    return PlanRequest(depot.x, depot.y, stops, drivers, instance.capacity, time_limit_ms, service_s=0)
+    request = PlanRequest(depot.x, depot.y, stops, drivers, instance.capacity, time_limit_ms, service_s=0)
+    # vehicles first, then distance (the standard ranking): a run costs more than any
+    # distance a plan can save by adding one
+    reach = max((math.hypot(c.x - depot.x, c.y - depot.y) for c in instance.customers), default=0.0)
+    most = 2 * math.ceil(reach * SCALE) * (len(stops) + len(drivers))  # a plan's distance is below it
+    return replace(request, run_cost_s=most + 1)
 
 
 @dataclass(frozen=True)
@@ -139,3 +148,40 @@ def score(plan: Plan) -> Score:
         unserved=len(plan.unassigned),
         overtime=sum(1 for run in plan.runs if run.overtime_s > 0),
     )
+
+
+FIRST_SHARE = 0.6  # of `solve`'s time: the plan with every vehicle
+FEWER_SHARE = 0.5  # of what is left: each plan with one vehicle fewer (the last takes it all)
+
+
+def solve(instance: Instance, limit_s: float) -> Plan:
+    """The best plan found within about `limit_s` seconds: fewest vehicles, then distance.
+
+    The planner's search seldom empties a whole run once it keeps every window (each
+    customer moved alone makes some window late), so after a plan with every vehicle it
+    plans again with one vehicle fewer than the best plan used, while a plan keeps every
+    window and time is left; the last plan that keeps them wins.
+    """
+    from makeline.dispatch.planner import plan_runs
+
+    travel, started = EuclideanTravel(), time.perf_counter()
+    request = plan_request(instance, max(1, round(limit_s * FIRST_SHARE * 1000)))
+    best = plan_runs(request, travel, thorough=True)
+    while score(best).feasible and score(best).vehicles > 1:
+        left = limit_s - (time.perf_counter() - started)
+        if left < 0.1:
+            break
+        share = left if score(best).vehicles <= 2 else left * FEWER_SHARE
+        fewer = replace(
+            request, drivers=request.drivers[: score(best).vehicles - 1], time_limit_ms=round(share * 1000)
+        )
+        found = plan_runs(fewer, travel, thorough=True)
+        if not score(found).feasible:
+            if share < left:  # one more try with everything left
+                found = plan_runs(
+                    replace(fewer, time_limit_ms=round((left - share) * 1000)), travel, thorough=True
+                )
+            if not score(found).feasible:
+                break
+        best = found
+    return best
