@@ -193,10 +193,11 @@ def against_pyvrp(seeds: int) -> None:
             print(f"   {orders} / {drivers} at {limit} ms: mean ratio {statistics.mean(ratios):.3f}")
 
 
-def rush_table(seeds: int, budget_ms: int) -> None:
+def rush_table(seeds: int, budget_ms: int | None) -> None:
+    budget = "its default (scaled with the orders)" if budget_ms is None else f"{budget_ms} ms"
     print(
         f"\n3. Friday rush: 120 delivery orders over 2 hours, 6 min oven, hot bags of 3, "
-        f"seeds 0-{seeds - 1}, planner budget {budget_ms} ms per re-plan"
+        f"seeds 0-{seeds - 1}, planner budget {budget} per re-plan"
     )
     dispatchers: list[tuple[str, Dispatcher]] = [
         ("naive (first ready, first out)", naive_plan),
@@ -330,8 +331,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--reference-s", type=float, default=10.0)
-    parser.add_argument("--rush-seeds", type=int, default=2)
-    parser.add_argument("--rush-budget-ms", type=int, default=250)
+    parser.add_argument("--rush-seeds", type=int, default=4)
+    parser.add_argument(
+        "--rush-budget-ms", type=int, default=0, help="0: the planner's own (scaled with the orders)"
+    )
     parser.add_argument("--solomon-s", type=float, default=5.0)
     parser.add_argument("--only", choices=["quality", "pyvrp", "rush", "store", "solomon"], default=None)
     args = parser.parse_args()
@@ -341,7 +344,7 @@ def main() -> None:
     if args.only in (None, "pyvrp"):
         against_pyvrp(args.seeds)
     if args.only in (None, "rush"):
-        rush_table(args.rush_seeds, args.rush_budget_ms)
+        rush_table(args.rush_seeds, args.rush_budget_ms or None)
     if args.only in (None, "store"):
         store_rush_table()
     if args.only in (None, "solomon"):

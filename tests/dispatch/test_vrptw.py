@@ -14,7 +14,7 @@ from makeline.dispatch import PlanError
 from makeline.dispatch.baselines import nearest_neighbour_plan
 from makeline.dispatch.planner import plan_runs
 from makeline.dispatch.runs import MAX_CAPACITY, Driver, PlanRequest, Stop, lay_out
-from makeline.dispatch.vrptw import SCALE, EuclideanTravel, Instance, parse, plan_request, score
+from makeline.dispatch.vrptw import SCALE, EuclideanTravel, Instance, parse, plan_request, score, solve
 from tests.dispatch.instances import STORE
 
 SOLOMON = Path(__file__).parents[2] / "benchmarks" / "solomon"
@@ -138,3 +138,16 @@ def test_a_driver_for_each_vehicle_back_by_the_depots_closing() -> None:
     assert request.drivers == (Driver("v0", "Vehicle 1", 0, 4000), Driver("v1", "Vehicle 2", 0, 4000))
     assert [s.earliest_s for s in request.stops] == [0, 0, 0, 1200, 0]
     assert [s.load for s in request.stops] == [4, 4, 5, 5, 2]
+
+
+def test_vehicles_count_before_distance() -> None:
+    """The standard ranking: a run costs more than any distance a plan can drive, and `solve`
+    keeps the fewest vehicles that keep every window (two here: one cannot reach both ends
+    of the first window)."""
+    small = parse("SMALL", SMALL)
+    request = plan_request(small)
+    seconds = EuclideanTravel().matrix(request.points())
+    assert request.run_cost_s > sum(max(row) for row in seconds)
+    got = score(solve(small, 1.0))
+    assert got.feasible and got.vehicles == 2
+    assert (0, round(got.distance * SCALE)) == brute_force(small)
