@@ -207,4 +207,4 @@ def test_the_rack_cap_is_set_with_the_stores_settings_and_flows_down(
         entries = session.scalars(select(StoreFeedEntry).where(StoreFeedEntry.kind == "store.settings")).all()
         sent = [parse_entry(e.kind, e.payload) for e in entries]
         assert StoreSettings(rack_cap_s=1200) in sent
-        assert {"kind": "store.settings", "v": 3, "rack_cap_s": 1200} in [e.payload for e in entries]
+        assert {"kind": "store.settings", "v": 4, "rack_cap_s": 1200} in [e.payload for e in entries]

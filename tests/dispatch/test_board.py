@@ -235,6 +235,6 @@ def test_a_rack_cap_outside_five_minutes_to_two_hours_is_set_aside(db: StoreDB) 
     from store_db.services import feed
 
     with db.write() as session:
-        feed.apply_entries(session, [(1, "store.settings", {"rack_cap_s": 10, "v": 3})], NOW)
+        feed.apply_entries(session, [(1, "store.settings", {"rack_cap_s": 10, "v": 4})], NOW)
     with db.read() as session:
         assert read_board(session, NOW).rack_cap_s == 30 * 60
