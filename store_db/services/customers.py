@@ -24,7 +24,8 @@ from makeline.trade.address import (
 )
 from makeline.trade.geo import distance_km
 from store_db.errors import AddressNotFound, BadInput, OutsideDeliveryArea
-from store_db.models import Customer, CustomerAddress, Store, Street
+from store_db.models import Customer, CustomerAddress, Store, Street, new_id
+from store_db.services import rows
 
 
 def normalize_phone(raw: str) -> str:
@@ -130,52 +131,57 @@ def find_customer(session: Session, phone: str) -> Customer | None:
     ).one_or_none()
 
 
+_BY_PHONE = "SELECT id, name, notes FROM customer WHERE phone = ?"
+_RENAME = "UPDATE customer SET name = ?, notes = ? WHERE id = ?"
+_ADDRESS = "SELECT id, line2, notes FROM customer_address WHERE customer_id = ? AND line1 = ?"
+_USED = "UPDATE customer_address SET last_used_at = ?, line2 = ?, notes = ? WHERE id = ?"
+_CUSTOMER, _SAVED_ADDRESS = rows.Insert(Customer), rows.Insert(CustomerAddress)
+_stamp = rows.bind(CustomerAddress.last_used_at)
+
+
 def save_customer(
     session: Session, phone: str, name: str, at: datetime, notes: str | None = None
-) -> Customer:
-    """Create the customer, or update the name and notes of the one with this phone."""
+) -> tuple[str, str]:
+    """Create the customer, or update the name and notes of the one with this phone; returns
+    the customer's id and name."""
     digits = normalize_phone(phone)
     name = name.strip()
-    customer = session.scalars(select(Customer).where(Customer.phone == digits)).one_or_none()
-    if customer is None:
+    found = rows.fetch_one(session, _BY_PHONE, (digits,))
+    if found is None:
         if not name:
             raise BadInput("A new customer needs a name; ask the caller for one.")
-        customer = Customer(phone=digits, name=name, notes=notes or "", created_at=at)
-        session.add(customer)
-    else:
-        if name:
-            customer.name = name
-        if notes is not None:
-            customer.notes = notes
-    session.flush()
-    return customer
+        customer_id = new_id()
+        row = {"id": customer_id, "phone": digits, "name": name, "notes": notes or "", "created_at": at}
+        _CUSTOMER.run(session, [row])
+        return customer_id, name
+    customer_id, known_name, known_notes = found
+    name, notes = name or known_name, known_notes if notes is None else notes
+    if (name, notes) != (known_name, known_notes):
+        rows.connection(session).execute(_RENAME, (name, notes, customer_id))
+    return customer_id, name
 
 
 def remember_address(
-    session: Session, customer: Customer, place: Located, at: datetime, line2: str = "", notes: str = ""
-) -> CustomerAddress:
-    existing = session.scalars(
-        select(CustomerAddress).where(
-            CustomerAddress.customer_id == customer.id, CustomerAddress.line1 == place.line1
-        )
-    ).one_or_none()
-    if existing is not None:
-        existing.last_used_at = at
-        if line2:
-            existing.line2 = line2
-        if notes:
-            existing.notes = notes
-        return existing
-    address = CustomerAddress(
-        customer_id=customer.id,
-        line1=place.line1,
-        line2=line2,
-        city=place.city,
-        lat=place.lat,
-        lon=place.lon,
-        notes=notes,
-        last_used_at=at,
-    )
-    session.add(address)
-    session.flush()
-    return address
+    session: Session, customer_id: str, place: Located, at: datetime, line2: str = "", notes: str = ""
+) -> str:
+    """Save the customer's address, or mark the saved one used now (taking a new second line
+    and notes); returns the address's notes."""
+    found = rows.fetch_one(session, _ADDRESS, (customer_id, place.line1))
+    if found is not None:
+        address_id, known_line2, known_notes = found
+        notes = notes or known_notes
+        rows.connection(session).execute(_USED, (_stamp(at), line2 or known_line2, notes, address_id))
+        return str(notes)
+    address = {
+        "id": new_id(),
+        "customer_id": customer_id,
+        "line1": place.line1,
+        "line2": line2,
+        "city": place.city,
+        "lat": place.lat,
+        "lon": place.lon,
+        "notes": notes,
+        "last_used_at": at,
+    }
+    _SAVED_ADDRESS.run(session, [address])
+    return notes

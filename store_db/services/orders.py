@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import Field, ValidationError
-from sqlalchemy import Table, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.address import Located
@@ -18,7 +17,6 @@ from makeline.trade.menu import Frozen, Station
 from makeline.trade.pricing import ItemRequest, PricedItem, Quote, price_order
 from store_db.errors import BadInput, InvalidTender, MissingDeliveryAddress, OverLimits
 from store_db.models import (
-    Base,
     DayCounter,
     KitchenTicket,
     Order,
@@ -29,7 +27,7 @@ from store_db.models import (
     Tender,
     new_id,
 )
-from store_db.services import customers, kitchen, outbox, printing, promise, throttle
+from store_db.services import customers, kitchen, outbox, printing, promise, rows, throttle
 from store_db.services.menu import current_menu
 from store_db.services.scheduled import check_time, fire_at
 from sync.contract.events import OrderFired, OrderPlaced, TenderLine
@@ -114,8 +112,9 @@ def limit_breaches(store: Store, request: OrderRequest, priced: Quote) -> list[B
     return order_breaches(store_limits(store), priced.items, priced.total, cash)
 
 
-def _tenders(request: OrderRequest, total: int) -> list[Tender]:
-    rows: list[Tender] = []
+def _tenders(request: OrderRequest, total: int) -> list[dict[str, Any]]:
+    """The order's tender rows (without their ids yet), or `InvalidTender`."""
+    found: list[dict[str, Any]] = []
     remaining = total
     for t in request.tenders:
         if t.kind not in TENDER_KINDS:
@@ -130,35 +129,39 @@ def _tenders(request: OrderRequest, total: int) -> list[Tender]:
             raise InvalidTender(
                 f"Cash handed over (${tendered / 100:.2f}) is less than the ${amount / 100:.2f} due."
             )
-        rows.append(
-            Tender(
-                kind=t.kind,
-                amount=amount,
-                tendered=tendered if t.kind == "cash" else amount,
-                change=tendered - amount if t.kind == "cash" else 0,
-                reference=t.reference,
-            )
+        found.append(
+            {
+                "kind": t.kind,
+                "amount": amount,
+                "tendered": tendered if t.kind == "cash" else amount,
+                "change": tendered - amount if t.kind == "cash" else 0,
+                "reference": t.reference,
+            }
         )
         remaining -= amount
-    if rows and remaining != 0:
+    if found and remaining != 0:
         raise InvalidTender(
             f"Tenders add up to ${(total - remaining) / 100:.2f} but the order is ${total / 100:.2f}."
         )
-    return rows
+    return found
 
 
-def _next_number(session: Session, day: Any) -> int:
+_NEXT_NUMBER = f"""
+INSERT INTO day_counter (business_date, last_number) VALUES (?, {FIRST_NUMBER})
+ON CONFLICT (business_date) DO UPDATE SET last_number = last_number + 1
+RETURNING last_number
+"""
+_day = rows.bind(DayCounter.business_date)
+_ORDER, _LINE, _TENDER, _TICKET, _JOB = (
+    rows.Insert(m) for m in (Order, OrderLine, Tender, KitchenTicket, PrintJob)
+)
+
+
+def _next_number(session: Session, day: date) -> int:
     """The day's next order number, in one statement (the write lock is already ours)."""
-    stmt = (
-        sqlite_insert(DayCounter)
-        .values(business_date=day, last_number=FIRST_NUMBER)
-        .on_conflict_do_update(
-            index_elements=[DayCounter.business_date],
-            set_={"last_number": DayCounter.last_number + 1},
-        )
-        .returning(DayCounter.last_number)
-    )
-    return int(session.execute(stmt).scalar_one())
+    found = rows.fetch_one(session, _NEXT_NUMBER, (_day(day),))
+    assert found is not None
+    return int(found[0])
 
 
 def place_order(
@@ -221,25 +224,26 @@ def place_order(
         held = at < fire_at(wanted, timedelta(seconds=quoted.estimate.total_s))
     day = business_date(promise_at if wanted else at, store.timezone, store.day_starts_hour)
     number = _next_number(session, day)
-    customer = None
-    address_note = request.address.notes.strip() if request.address is not None else ""
+    customer_id, address_note = None, request.address.notes.strip() if request.address is not None else ""
+    customer_name = request.customer_name.strip()
     if phone:
-        customer = customers.save_customer(session, phone, request.customer_name, at)
+        customer_id, customer_name = customers.save_customer(session, phone, request.customer_name, at)
         if place is not None and request.address is not None:
-            saved = customers.remember_address(
-                session, customer, place, at, line2=request.address.line2, notes=request.address.notes
+            saved_note = customers.remember_address(
+                session, customer_id, place, at, line2=request.address.line2, notes=request.address.notes
             )
-            address_note = address_note or saved.notes  # a repeat customer's "side door"
-    paid = request.paid_online or any(t.kind in ("cash", "card", "online") for t in tenders)
-    order = Order(
-        id=new_id(),
+            address_note = address_note or saved_note  # a repeat customer's "side door"
+    paid = request.paid_online or any(t["kind"] in ("cash", "card", "online") for t in tenders)
+    order_id = new_id()
+    values: dict[str, Any] = dict(
+        id=order_id,
         business_date=day,
         number=number,
         channel=request.channel.value,
         service=request.service.value,
         stage=Stage.PLACED.value,
-        customer_id=customer.id if customer else None,
-        customer_name=(customer.name if customer else request.customer_name.strip()),
+        customer_id=customer_id,
+        customer_name=customer_name,
         phone=phone,
         address=label,
         address_note=address_note if request.service is Service.DELIVERY else "",
@@ -262,48 +266,34 @@ def place_order(
         limits_approved_by=approved_by.id if breaches and approved_by is not None else None,
         cloud_order_id=request.cloud_order_id,
     )
+    order = Order(**values)
     documents = ["kitchen"] if request.channel is Channel.ONLINE else ["kitchen", "receipt"]
     if held:  # the kitchen sees it when it fires (`store_db.services.scheduled`)
         documents.remove("kitchen")
-    jobs = printing.jobs_for(session, documents, order.id, at)
     for tender in tenders:
-        tender.id, tender.order_id, tender.created_at = new_id(), order.id, at
+        tender.update(id=new_id(), order_id=order_id, created_at=at)
+    stations = {i.station for i in priced.items}
     tickets = [
-        KitchenTicket(
-            id=new_id(),
-            order_id=order.id,
-            station=station,
-            created_at=at,
-            suspicious=False,
-            recalls=0,
-            note="",
-        )
-        for station in kitchen.ticket_stations(store, {i.station for i in priced.items})
+        {"id": new_id(), "order_id": order_id, "station": station, "created_at": at}
+        for station in kitchen.ticket_stations(store, stations)
         if not held
     ]
-    # Core inserts, one statement per table: the unit of work costs more than SQLite here.
-    for model, rows in (
-        (Order, [order]),
-        (OrderLine, order_lines(order.id, priced.items)),
-        (Tender, tenders),
-        (KitchenTicket, tickets),
-        (PrintJob, jobs),
-    ):
-        if rows:
-            session.connection().execute(
-                insert(cast(Table, model.__table__)), [_columns(row) for row in rows]
-            )
-    outbox.emit(session, placed_event(order, priced.items, tenders), order.id, at)
-    throttle.review(session, at, quoted.load)  # the load as this order came in
+    # Pre-written inserts, one statement per table: the unit of work costs more than SQLite here.
+    _ORDER.run(session, [values])
+    _LINE.run(session, line_rows(order_id, priced.items))
+    for insert, batch in ((_TENDER, tenders), (_TICKET, tickets)):
+        if batch:
+            insert.run(session, batch)
+    jobs = printing.job_rows(session, documents, order_id, at)
+    if jobs:
+        _JOB.run(session, jobs)
+    outbox.emit(session, placed_event(order, priced.items, tenders), order_id, at)
+    throttle.review(session, at, quoted.load, store)  # the load as this order came in
     if wanted is not None and not held:  # for later, but due already: in the kitchen now
-        outbox.emit(session, OrderFired(order_id=order.id, number=order.number, at=at), order.id, at)
+        outbox.emit(session, OrderFired(order_id=order_id, number=number, at=at), order_id, at)
     if not tickets and not held:
-        return kitchen.start_without_tickets(session, order.id, {i.station for i in priced.items}, at)
+        return kitchen.start_without_tickets(session, order_id, stations, at)
     return order
-
-
-def _columns(row: Base) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns if getattr(row, c.key) is not None}
 
 
 def _locate(session: Session, address: AddressRequest) -> Located:
@@ -312,27 +302,32 @@ def _locate(session: Session, address: AddressRequest) -> Located:
     return customers.locate(session, address.line1)
 
 
-def order_lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:
+def line_rows(order_id: str, items: list[PricedItem]) -> list[dict[str, Any]]:
+    """The order's lines as rows: each priced item whole, numbered from 1."""
     return [
-        OrderLine(
-            id=new_id(),
-            order_id=order_id,
-            line_no=n,
-            product=i.product,
-            name=i.name,
-            kind=i.kind.value,
-            station=i.station.value,
-            size=i.size,
-            quantity=i.quantity,
-            unit_price=i.unit_price,
-            line_total=i.line_total,
-            item=i.model_dump(mode="json"),
-        )
+        {
+            "id": new_id(),
+            "order_id": order_id,
+            "line_no": n,
+            "product": i.product,
+            "name": i.name,
+            "kind": i.kind.value,
+            "station": i.station.value,
+            "size": i.size,
+            "quantity": i.quantity,
+            "unit_price": i.unit_price,
+            "line_total": i.line_total,
+            "item": i.model_dump(mode="json"),
+        }
         for n, i in enumerate(items, start=1)
     ]
 
 
-def placed_event(order: Order, items: list[PricedItem], tenders: list[Tender]) -> OrderPlaced:
+def order_lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:
+    return [OrderLine(**row) for row in line_rows(order_id, items)]
+
+
+def placed_event(order: Order, items: list[PricedItem], tenders: list[dict[str, Any]]) -> OrderPlaced:
     """The order as the cloud learns it: everything needed to report on it, nothing more."""
     return OrderPlaced(
         id=order.id,
@@ -361,7 +356,9 @@ def placed_event(order: Order, items: list[PricedItem], tenders: list[Tender]) -
         cloud_order_id=order.cloud_order_id,
         items=items,
         tenders=[
-            TenderLine(id=t.id, kind=t.kind, amount=t.amount, tendered=t.tendered, change=t.change)
+            TenderLine(
+                id=t["id"], kind=t["kind"], amount=t["amount"], tendered=t["tendered"], change=t["change"]
+            )
             for t in tenders
         ],
     )

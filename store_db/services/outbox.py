@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from store_db.models import OutboxEvent, new_id
+from store_db.services.rows import Insert
 from sync.contract import StoreEvent
 
 _TXN_KEY = "makeline.outbox.txn"
+# The next number is read and taken in the INSERT itself, under the write lock we hold.
+_EVENT = Insert(
+    OutboxEvent, returning="seq", computed={"seq": "(SELECT coalesce(max(seq), 0) + 1 FROM outbox)"}
+)
 
 
 def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int:
@@ -25,25 +28,12 @@ def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int
     known = session.info.get(_TXN_KEY)
     if known is None or known[0] is not current:
         known = session.info[_TXN_KEY] = (current, new_id())
-    txn = known[1]
-    # One statement: the next number is read and taken under the write lock we hold.
-    next_seq = select(func.coalesce(func.max(OutboxEvent.seq), 0) + 1).scalar_subquery()
-    table = cast(Table, OutboxEvent.__table__)
-    seq = (
-        session.connection()
-        .execute(
-            insert(table)
-            .values(
-                seq=next_seq,
-                event_id=new_id(),
-                txn=txn,
-                kind=event.kind,
-                subject=subject,
-                payload=event.payload(),
-                created_at=at,
-            )
-            .returning(table.c.seq)
-        )
-        .scalar_one()
-    )
-    return int(seq)
+    row = {
+        "event_id": new_id(),
+        "txn": known[1],
+        "kind": event.kind,
+        "subject": subject,
+        "payload": event.payload(),
+        "created_at": at,
+    }
+    return int(_EVENT.one(session, row))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from store_db.errors import BadInput, NotFound
 from store_db.models import Order, Printer, PrintJob, utcnow
 from store_db.queries.printing import next_waiting
+from store_db.services import rows
 
 REPRINTABLE = ("kitchen", "receipt")
 
@@ -61,7 +62,11 @@ FOLLOWS = {"void": "kitchen"}
 
 
 def prints(printer: Printer) -> set[str]:
-    listed = {d.strip() for d in printer.prints.split(",")}
+    return _with_followers(printer.prints)
+
+
+def _with_followers(prints: str) -> set[str]:
+    listed = {d.strip() for d in prints.split(",")}
     return listed | {doc for doc, follows in FOLLOWS.items() if follows in listed}
 
 
@@ -75,25 +80,32 @@ def kitchen_has_ticket(session: Session, order_id: str) -> bool:
     )
 
 
+_ENABLED = "SELECT name, prints FROM printer WHERE enabled = 1 ORDER BY name"
+
+
+def job_rows(session: Session, documents: list[str], subject: str, at: datetime) -> list[dict[str, Any]]:
+    """The rows of the jobs that print `documents` on every printer that prints them."""
+    return [
+        {
+            "printer": name,
+            "document": document,
+            "subject": subject,
+            "payload": {},
+            "reprint": False,
+            "status": "queued",
+            "attempts": 0,
+            "last_error": "",
+            "created_at": at,
+        }
+        for name, listed in rows.fetch_all(session, _ENABLED)
+        for document in documents
+        if document in _with_followers(listed)
+    ]
+
+
 def jobs_for(session: Session, documents: list[str], subject: str, at: datetime) -> list[PrintJob]:
     """The jobs (not yet added) that print `documents` on every printer that prints them."""
-    printers = session.scalars(select(Printer).where(Printer.enabled.is_(True)).order_by(Printer.name))
-    return [
-        PrintJob(
-            printer=p.name,
-            document=document,
-            subject=subject,
-            payload={},
-            reprint=False,
-            status="queued",
-            attempts=0,
-            last_error="",
-            created_at=at,
-        )
-        for p in printers
-        for document in documents
-        if document in prints(p)
-    ]
+    return [PrintJob(**row) for row in job_rows(session, documents, subject, at)]
 
 
 def reprint(session: Session, order_id: str, document: str, at: datetime) -> list[PrintJob]:

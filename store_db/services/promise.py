@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.geo import distance_km
 from makeline.trade.lifecycle import Stage
+from makeline.trade.menu import Station
 from makeline.trade.quote import (
     CUT_AND_RACK_S,
     OVERDUE_RETURN_S,
@@ -30,8 +31,8 @@ from makeline.trade.quote import (
     promise_time,
 )
 from makeline.trade.quote import estimate as estimate_load
-from store_db.models import DeliveryRun, Order, OrderLine, Shift, Staff, Store
-from store_db.queries.scheduled import NOT_HELD
+from store_db.models import Order, Store
+from store_db.services import rows
 
 IN_KITCHEN = (Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value, Stage.READY.value)
 BOX_S = 60  # after the belt, an order is boxed and on the rack in about a minute
@@ -44,37 +45,32 @@ class Quote:
     load: Load
 
 
+# Pre-written: the in-kitchen orders by the stage index, each with its pizzas summed from its
+# own lines (never a pass over every line the store ever sold); orders for later wait apart
+# until they fire.
+_IN_KITCHEN_SQL = f"""
+SELECT o.service, o.stage, o.made_at, o.baked_at, o.lat, o.lon,
+       (SELECT coalesce(sum(l.quantity), 0) FROM order_line l
+         WHERE l.order_id = o.id AND l.station = '{Station.MAKELINE.value}')
+FROM orders o
+WHERE o.stage IN ({", ".join(f"'{stage}'" for stage in IN_KITCHEN)})
+  AND (o.scheduled_for IS NULL OR o.fired_at IS NOT NULL)
+ORDER BY o.placed_at, o.number
+"""
+_DRIVERS_SQL = """
+SELECT r.expected_return_at FROM shift s
+JOIN staff ON staff.id = s.staff_id
+LEFT JOIN delivery_run r ON r.shift_id = s.id AND r.status = 'out'
+WHERE staff.role = 'driver' AND s.clock_out_at IS NULL
+"""
+_stamp = rows.read(Order.made_at)
+
+
 def live_load(session: Session, at: datetime, store: Store | None = None) -> Load:
     """The store's load at `at`: what `makeline.trade.quote.estimate` reads."""
     store = store or session.scalars(select(Store)).one()
-    pizzas = (
-        select(OrderLine.order_id, func.sum(OrderLine.quantity).label("pizzas"))
-        .where(OrderLine.station == "makeline")
-        .group_by(OrderLine.order_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Order.service,
-            Order.stage,
-            Order.placed_at,
-            Order.made_at,
-            Order.baked_at,
-            Order.lat,
-            Order.lon,
-            func.coalesce(pizzas.c.pizzas, 0),
-        )
-        .outerjoin(pizzas, pizzas.c.order_id == Order.id)
-        .where(Order.stage.in_(IN_KITCHEN), NOT_HELD)  # orders for later wait apart until they fire
-        .order_by(Order.placed_at, Order.number)
-    ).all()
-    drivers = session.execute(
-        select(DeliveryRun.expected_return_at)
-        .select_from(Shift)
-        .join(Staff, Staff.id == Shift.staff_id)
-        .outerjoin(DeliveryRun, (DeliveryRun.shift_id == Shift.id) & (DeliveryRun.status == "out"))
-        .where(Staff.role == "driver", Shift.clock_out_at.is_(None))
-    ).all()
+    in_kitchen = rows.fetch_all(session, _IN_KITCHEN_SQL)
+    drivers = rows.fetch_all(session, _DRIVERS_SQL)
     half_area = store.delivery_radius_km / 2
     shape = Load(
         make_target_s=store.make_target_s,
@@ -86,16 +82,16 @@ def live_load(session: Session, at: datetime, store: Store | None = None) -> Loa
     )
     make_ahead = in_oven = 0
     deliveries: list[Waiting] = []
-    for service, stage, _placed, made_at, baked_at, lat, lon, on_line in rows:
+    for service, stage, made_at, baked_at, lat, lon, on_line in in_kitchen:
         count = int(on_line)
         if stage == Stage.PLACED.value:
             make_ahead += capped(count)
             ready_in = make_ahead * store.make_target_s + store.oven_s + CUT_AND_RACK_S
         elif stage == Stage.MADE.value:
             in_oven += count
-            ready_in = _until(at, made_at, store.oven_s + BOX_S)
+            ready_in = _until(at, _stamp(made_at), store.oven_s + BOX_S)
         elif stage == Stage.BAKED.value:
-            ready_in = _until(at, baked_at, BOX_S)
+            ready_in = _until(at, _stamp(baked_at), BOX_S)
         else:
             ready_in = 0
         if service == "delivery":
@@ -106,7 +102,7 @@ def live_load(session: Session, at: datetime, store: Store | None = None) -> Loa
             )
             deliveries.append(Waiting(ready_in, shape.drive_s(km)))
     deliveries.sort(key=lambda w: w.ready_in_s)
-    free = tuple(_free_in(at, back) for (back,) in drivers)
+    free = tuple(_free_in(at, _stamp(back)) for (back,) in drivers)
     return replace(shape, make_ahead=make_ahead, in_oven=in_oven, deliveries=tuple(deliveries), drivers=free)
 
 

@@ -31,10 +31,10 @@ def current(session: Session, store: Store | None = None) -> Throttle:
     return online_ordering(session, store)
 
 
-def review(session: Session, at: datetime, load: Load | None = None) -> Throttle:
-    """Move the load's level with the live load at `at` (`load`: already read in this
-    transaction); returns the throttle as it now stands."""
-    store = session.scalars(select(Store)).one()
+def review(session: Session, at: datetime, load: Load | None = None, store: Store | None = None) -> Throttle:
+    """Move the load's level with the live load at `at` (`load` and `store`: already read in
+    this transaction); returns the throttle as it now stands."""
+    store = store or session.scalars(select(Store)).one()
     load = load or promise.live_load(session, at, store)
     minutes = quote_minutes(usual_quote(load, store.delivery_radius_km))
     before = Level(store.throttle_level)
