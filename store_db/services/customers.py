@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -38,10 +39,24 @@ HINTS = 3
 _SAMPLES = 64  # points along a block where the delivery area is checked
 
 
+class _Block(NamedTuple):
+    name: str
+    city: str
+    from_number: int
+    to_number: int
+    lat1: float
+    lon1: float
+    lat2: float
+    lon2: float
+
+
+_BLOCKS = f"SELECT {', '.join(_Block._fields)} FROM street WHERE key = ?"
+
+
 def locate(session: Session, line1: str) -> Located:
     """Find "1234 N Maple Ave" on the store's street list and interpolate its coordinates."""
     number, street = house_and_street(line1)
-    blocks = session.scalars(select(Street).where(Street.key == street_key(street))).all()
+    blocks = [_Block(*row) for row in rows.fetch_all(session, _BLOCKS, (street_key(street),))]
     if not blocks:
         names = [name for _, name in _alike(session, street)[:HINTS]]
         maybe = f" Did you mean {_either(names)}?" if names else ""
@@ -64,9 +79,9 @@ def _core(name: str) -> str:
 def _alike(session: Session, street: str) -> list[tuple[str, str]]:
     """(key, name) of the known streets spelled most like `street`, most alike first."""
     key = street_key(street)
-    rows = session.execute(select(Street.key, Street.name).distinct()).all()
+    known = session.execute(select(Street.key, Street.name).distinct()).all()
     scored = sorted(
-        ((SequenceMatcher(None, _core(street), _core(n)).ratio() + (k == key), k, n) for k, n in rows),
+        ((SequenceMatcher(None, _core(street), _core(n)).ratio() + (k == key), k, n) for k, n in known),
         key=lambda x: (-x[0], x[2]),
     )
     seen: set[str] = set()

@@ -21,16 +21,19 @@ from store_db.models import (
     RecipePortion,
     Store,
 )
+from store_db.services import rows
 
 # Parsed menus, keyed by store, version and when that version was applied: two copies of
 # one store file (a restore, a test's copy) can hold different menus under one number.
-_cache: dict[tuple[str, int, datetime], Menu] = {}
+_cache: dict[tuple[str, int, str], Menu] = {}
+_APPLIED = "SELECT applied_at FROM menu_version WHERE version = ?"  # as stored: a key, not a time
 
 
 def current_menu(session: Session, store: Store | None = None) -> Menu:
     """The menu version this store sells from now (parsed once per process and version)."""
     store = store or session.scalars(select(Store)).one()
-    applied = session.scalar(select(MenuVersion.applied_at).where(MenuVersion.version == store.menu_version))
+    found = rows.fetch_one(session, _APPLIED, (store.menu_version,))
+    applied = None if found is None else found[0]
     if applied is None:
         raise NotFound("This store has no menu yet. Run: makeline init-store --db PATH --demo")
     key = (store.id, store.menu_version, applied)

@@ -212,6 +212,7 @@ def place_order(
         at,
         place.lat if place else None,
         place.lon if place else None,
+        store,
     )
     promise_at = request.promise_at or quoted.promise_at
     held, wanted = False, None

@@ -145,9 +145,11 @@ def quote(
     at: datetime,
     lat: float | None = None,
     lon: float | None = None,
+    store: Store | None = None,
 ) -> Quote:
-    """The estimate and the promise a new order placed at `at` gets."""
-    store = session.scalars(select(Store)).one()
+    """The estimate and the promise a new order placed at `at` gets (`store`: already read in
+    this transaction)."""
+    store = store or session.scalars(select(Store)).one()
     load = live_load(session, at, store)
     km = (
         distance_km(store.lat, store.lon, lat, lon)

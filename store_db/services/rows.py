@@ -25,9 +25,19 @@ _DIALECT = sqlite.dialect()
 _NO_DEFAULT = object()
 
 
+_CONNECTION = "makeline.rows.connection"
+
+
 def connection(session: Session) -> sqlite3.Connection:
-    """The SQLite connection under `session`, in the session's transaction."""
-    return cast(sqlite3.Connection, session.connection().connection.driver_connection)
+    """The SQLite connection under `session`, in the session's transaction (looked up once
+    per transaction)."""
+    transaction = session.get_transaction()
+    known = session.info.get(_CONNECTION)
+    if known is not None and known[0] is transaction and transaction is not None:
+        return cast(sqlite3.Connection, known[1])
+    found = cast(sqlite3.Connection, session.connection().connection.driver_connection)
+    session.info[_CONNECTION] = (session.get_transaction(), found)
+    return found
 
 
 def fetch_all(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -83,16 +93,18 @@ class Insert:
         marks = ", ".join(["?"] * len(given) + list(computed.values()))
         tail = f' RETURNING "{returning}"' if returning else ""
         self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}){tail}'
-        self._binds = [bind(c) for c in given]
-        self._defaults = [_default(c) for c in given]
+        # Only the columns that have a default, or a type that changes the value, cost a step.
+        self._filled = [(n, d) for n, d in enumerate(_default(c) for c in given) if d is not None]
+        self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
 
     def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        out = []
-        for key, store, default in zip(self.columns, self._binds, self._defaults, strict=True):
-            value = row.get(key)
-            if value is None and default is not None:
-                value = default(None) if callable(default) else default
-            out.append(None if value is None else store(value))
+        out = [row.get(key) for key in self.columns]
+        for n, default in self._filled:
+            if out[n] is None:
+                out[n] = default(None) if callable(default) else default
+        for n, store in self._stored:
+            if out[n] is not None:
+                out[n] = store(out[n])
         return tuple(out)
 
     def run(self, session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
