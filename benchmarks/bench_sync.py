@@ -6,6 +6,7 @@
    (a) a real evening (orders through their whole lives: what the cloud applies to its
    orders, stock and reports) and (b) events the cloud stores but does not apply, which
    is the sync machinery alone (store reads, HTTP, storing once, acknowledgements);
+   each with the agent's peak resident memory (VmHWM while it runs, wait4 once it exits);
 3. 200 simulated store agents on one cloud (2 workers): a websocket each, heartbeats
    every 15 s, a batch of store events every few seconds: request p50/p99 and CPU.
 
@@ -77,6 +78,28 @@ def makeline(*args: str, log: Path, env: dict[str, str] | None = None) -> subpro
         )
 
 
+def peak_rss_mib(pid: int) -> float:
+    """A running process's peak resident memory so far (the kernel's VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_with_peak(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, float]:
+    """Wait for `process` to end; its exit code and peak resident memory in MiB (from wait4,
+    so a short-lived process is measured whole)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return process.returncode, usage.ru_maxrss / 1024
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(process.args, timeout)
+        time.sleep(0.05)
+
+
 def wait_for(check: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,15 +158,17 @@ def online_latency(cloud: str, store_id: str, store: Path, orders: int) -> list[
 # 2. Backlog drain.
 
 
-def drain(store: Path, log: Path) -> tuple[int, float]:
+def drain(store: Path, log: Path) -> tuple[int, float, float]:
+    """Events sent, seconds, and the agent's peak RSS in MiB."""
     agent = makeline("agent", "--db", str(store), "--once", log=log, env=AGENT_ENV)
-    if agent.wait(timeout=1800) != 0:
+    code, peak = wait_with_peak(agent, 1800)
+    if code != 0:
         raise RuntimeError(f"the agent failed; see {log}")
     found = re.findall(r"backlog sent: (\d+) events in ([\d.]+) s", log.read_text())
     if not found:
         raise RuntimeError(f"no drain in {log}:\n{log.read_text()[-2000:]}")
     events, seconds = found[-1]
-    return int(events), float(seconds)
+    return int(events), float(seconds), peak
 
 
 def kept_events(store: Path, count: int) -> None:
@@ -340,27 +365,29 @@ def one_store(cloud: str, home: Path, args: argparse.Namespace) -> None:
     try:
         wait_for(lambda: httpx.get(f"{cloud}/api/v1/stores/{store_id}").json()["online"], 30, "the agent")
         delays = online_latency(cloud, store_id, store, args.orders)
+        peak = peak_rss_mib(agent.pid)
     finally:
         agent.terminate()
         agent.wait(timeout=20)
     print(
         f"online order, cloud committed → store committed ({len(delays)} orders, nudged): "
         f"p50 {pct(delays, 0.5):5.1f} ms   p99 {pct(delays, 0.99):5.1f} ms   max {max(delays) * 1000:5.1f} ms"
+        f"   agent peak RSS {peak:5.1f} MiB"
     )
 
     # 2. Backlog drain.
     with StoreDB(store) as db:
         simulate(db, args.evening, io.StringIO(), through="delivered", seed=8)
-    events, seconds = drain(store, home / "drain.log")
+    events, seconds, peak = drain(store, home / "drain.log")
     print(
         f"backlog drain, an evening of {args.evening} orders ({events} events applied to orders, stock, "
-        f"reports): {events / seconds:7.0f} events/s ({seconds:.1f} s)"
+        f"reports): {events / seconds:7.0f} events/s ({seconds:.1f} s)   agent peak RSS {peak:5.1f} MiB"
     )
     kept_events(store, args.kept)
-    events, seconds = drain(store, home / "drain.log")
+    events, seconds, peak = drain(store, home / "drain.log")
     print(
         f"backlog drain, {events} events stored once and acknowledged, not applied (sync alone): "
-        f"{events / seconds:7.0f} events/s ({seconds:.1f} s)"
+        f"{events / seconds:7.0f} events/s ({seconds:.1f} s)   agent peak RSS {peak:5.1f} MiB"
     )
 
 
@@ -406,7 +433,10 @@ def main() -> None:
             )
         )
         wait_for(lambda: httpx.get(f"{cloud}/api/v1/health").status_code == 200, 90, "the cloud")
-        print(f"{os.cpu_count()} cores shared by the cloud (2 workers), PostgreSQL, the agent and the load")
+        print(
+            f"{os.cpu_count()} cores shared by the cloud (2 workers), PostgreSQL, the agent and the load; "
+            f"load average {os.getloadavg()[0]:.2f} (a shared machine: figures move with it)"
+        )
 
         if not args.only_agents:
             one_store(cloud, home, args)

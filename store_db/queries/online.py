@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from makeline.trade.throttle import Level, Throttle
 from store_db.models import Staff, Store
+from store_db.services.store_settings import AnyStore
 
 
-def online_ordering(session: Session, store: Store | None = None) -> Throttle:
+def online_ordering(session: Session, store: AnyStore | None = None) -> Throttle:
     """The throttle as last reviewed (`store_db.services.throttle.review`)."""
     store = store or session.scalars(select(Store)).one()
     by = session.get(Staff, store.throttle_override_by) if store.throttle_override_by else None

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from makeline.trade.hours import StoreHours, check_order_time
 from makeline.trade.lifecycle import Stage
 from store_db.models import Order, Store
+from store_db.services.store_settings import AnyStore
 
 # An order in the store's work now: not an order for later still held off the make line.
 NOT_HELD = Order.scheduled_for.is_(None) | Order.fired_at.is_not(None)
 
 
-def store_hours(store: Store) -> StoreHours:
+def store_hours(store: AnyStore) -> StoreHours:
     """The store's hours as head office set them; none set: open around the clock."""
     return StoreHours.model_validate(store.hours or {})
 

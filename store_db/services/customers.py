@@ -25,8 +25,9 @@ from makeline.trade.address import (
 )
 from makeline.trade.geo import distance_km
 from store_db.errors import AddressNotFound, BadInput, OutsideDeliveryArea
-from store_db.models import Customer, CustomerAddress, Store, Street, new_id
+from store_db.models import Customer, CustomerAddress, Street, new_id
 from store_db.services import rows
+from store_db.services.store_settings import AnyStore
 
 
 def normalize_phone(raw: str) -> str:
@@ -93,7 +94,7 @@ def _alike(session: Session, street: str) -> list[tuple[str, str]]:
     return found
 
 
-def _numbers_in_area(store: Store, blocks: Sequence[Street]) -> tuple[int, int] | None:
+def _numbers_in_area(store: AnyStore, blocks: Sequence[Street]) -> tuple[int, int] | None:
     """The lowest and highest house numbers of these blocks inside the delivery area, about."""
     inside = []
     for b in blocks:
@@ -105,7 +106,7 @@ def _numbers_in_area(store: Store, blocks: Sequence[Street]) -> tuple[int, int] 
     return (min(inside), max(inside)) if inside else None
 
 
-def in_area_hint(session: Session, store: Store, label: str) -> str:
+def in_area_hint(session: Session, store: AnyStore, label: str) -> str:
     """Streets spelled like the one in `label` that run through the delivery area, with the
     house numbers that do: what the caller may have meant. Empty when there are none."""
     try:
@@ -124,7 +125,7 @@ def in_area_hint(session: Session, store: Store, label: str) -> str:
 
 
 def check_delivery_area(
-    store: Store, lat: float, lon: float, label: str, session: Session | None = None
+    store: AnyStore, lat: float, lon: float, label: str, session: Session | None = None
 ) -> float:
     """Distance in km, or `OutsideDeliveryArea` when the store does not deliver there (with a
     hint from the store's street list when `session` is given)."""

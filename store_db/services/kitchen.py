@@ -26,12 +26,13 @@ from store_db.models import KitchenTicket, Order, Staff, Store
 from store_db.queries.kitchen import BumpedTicket, last_bumped, ticket_care
 from store_db.services import integrity, lifecycle
 from store_db.services import staff as staff_service
+from store_db.services.store_settings import AnyStore
 from sync.contract.events import CareAck
 
 SUSPICIOUS_BUMP_S = EARLY_BUMP_S  # nobody makes a pizza in five seconds
 
 
-def ticket_stations(store: Store, stations: Set[Station]) -> list[str]:
+def ticket_stations(store: AnyStore, stations: Set[Station]) -> list[str]:
     """The stations that get a ticket for an order with lines at `stations`."""
     wanted = {Station.MAKELINE} & stations
     if store.sides_station and Station.SIDES in stations:

@@ -22,6 +22,7 @@ from store_db.models import (
     Store,
 )
 from store_db.services import rows
+from store_db.services.store_settings import AnyStore
 
 # Parsed menus, keyed by store, version and when that version was applied: two copies of
 # one store file (a restore, a test's copy) can hold different menus under one number.
@@ -29,7 +30,7 @@ _cache: dict[tuple[str, int, str], Menu] = {}
 _APPLIED = "SELECT applied_at FROM menu_version WHERE version = ?"  # as stored: a key, not a time
 
 
-def current_menu(session: Session, store: Store | None = None) -> Menu:
+def current_menu(session: Session, store: AnyStore | None = None) -> Menu:
     """The menu version this store sells from now (parsed once per process and version)."""
     store = store or session.scalars(select(Store)).one()
     found = rows.fetch_one(session, _APPLIED, (store.menu_version,))

@@ -30,6 +30,7 @@ from store_db.models import (
 from store_db.services import customers, kitchen, outbox, printing, promise, rows, throttle
 from store_db.services.menu import current_menu
 from store_db.services.scheduled import check_time, fire_at
+from store_db.services.store_settings import AnyStore, read_settings
 from sync.contract.events import OrderFired, OrderPlaced, TenderLine
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
@@ -85,7 +86,7 @@ def quote(session: Session, request: OrderRequest) -> Quote:
     )
 
 
-def store_limits(store: Store) -> OrderLimits:
+def store_limits(store: AnyStore) -> OrderLimits:
     """The store's order limits as head office set them, or the defaults."""
     return OrderLimits.model_validate(store.order_limits or {})
 
@@ -100,7 +101,7 @@ def set_limits(store: Store, value: object) -> None:
     store.order_limits = limits.model_dump()
 
 
-def limit_breaches(store: Store, request: OrderRequest, priced: Quote) -> list[Breach]:
+def limit_breaches(store: AnyStore, request: OrderRequest, priced: Quote) -> list[Breach]:
     """The store's limits this order goes over; none for an order from the cloud.
 
     An order from the cloud was checked there against the same limits, and it is
@@ -175,7 +176,7 @@ def place_order(
     Then every row goes out in one flush: an order costs a handful of statements,
     not dozens.
     """
-    store = session.scalars(select(Store)).one()
+    store = read_settings(session)
     menu = current_menu(session, store)
     priced = price_order(
         menu,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from makeline.trade.quote import (
 from makeline.trade.quote import estimate as estimate_load
 from store_db.models import Order, Store
 from store_db.services import rows
+from store_db.services.store_settings import AnyStore
 
 IN_KITCHEN = (Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value, Stage.READY.value)
 BOX_S = 60  # after the belt, an order is boxed and on the rack in about a minute
@@ -64,9 +66,12 @@ LEFT JOIN delivery_run r ON r.shift_id = s.id AND r.status = 'out'
 WHERE staff.role = 'driver' AND s.clock_out_at IS NULL
 """
 _stamp = rows.read(Order.made_at)
+_PLACED, _MADE, _BAKED = Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value
+# The same few addresses wait in the kitchen order after order: each distance worked out once.
+_km = lru_cache(maxsize=4096)(distance_km)
 
 
-def live_load(session: Session, at: datetime, store: Store | None = None) -> Load:
+def live_load(session: Session, at: datetime, store: AnyStore | None = None) -> Load:
     """The store's load at `at`: what `makeline.trade.quote.estimate` reads."""
     store = store or session.scalars(select(Store)).one()
     in_kitchen = rows.fetch_all(session, _IN_KITCHEN_SQL)
@@ -82,24 +87,21 @@ def live_load(session: Session, at: datetime, store: Store | None = None) -> Loa
     )
     make_ahead = in_oven = 0
     deliveries: list[Waiting] = []
+    make_s, oven_s, here = store.make_target_s, store.oven_s, (store.lat, store.lon)
     for service, stage, made_at, baked_at, lat, lon, on_line in in_kitchen:
         count = int(on_line)
-        if stage == Stage.PLACED.value:
+        if stage == _PLACED:
             make_ahead += capped(count)
-            ready_in = make_ahead * store.make_target_s + store.oven_s + CUT_AND_RACK_S
-        elif stage == Stage.MADE.value:
+            ready_in = make_ahead * make_s + oven_s + CUT_AND_RACK_S
+        elif stage == _MADE:
             in_oven += count
-            ready_in = _until(at, _stamp(made_at), store.oven_s + BOX_S)
-        elif stage == Stage.BAKED.value:
+            ready_in = _until(at, _stamp(made_at), oven_s + BOX_S)
+        elif stage == _BAKED:
             ready_in = _until(at, _stamp(baked_at), BOX_S)
         else:
             ready_in = 0
         if service == "delivery":
-            km = (
-                distance_km(store.lat, store.lon, lat, lon)
-                if lat is not None and lon is not None
-                else half_area
-            )
+            km = _km(*here, lat, lon) if lat is not None and lon is not None else half_area
             deliveries.append(Waiting(ready_in, shape.drive_s(km)))
     deliveries.sort(key=lambda w: w.ready_in_s)
     free = tuple(_free_in(at, _stamp(back)) for (back,) in drivers)
@@ -121,7 +123,7 @@ def _until(at: datetime, since: datetime | None, seconds: int) -> int:
     return max(0, int((since - at).total_seconds()) + seconds)
 
 
-def drive_seconds(store: Store, km: float) -> int:
+def drive_seconds(store: AnyStore, km: float) -> int:
     return round(km * store.road_factor / store.avg_speed_kmh * 3600)
 
 
@@ -145,7 +147,7 @@ def quote(
     at: datetime,
     lat: float | None = None,
     lon: float | None = None,
-    store: Store | None = None,
+    store: AnyStore | None = None,
 ) -> Quote:
     """The estimate and the promise a new order placed at `at` gets (`store`: already read in
     this transaction)."""

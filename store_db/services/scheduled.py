@@ -30,6 +30,7 @@ from store_db.errors import BadInput
 from store_db.models import KitchenTicket, Order, OrderLine, Store, new_id, utcnow
 from store_db.queries.scheduled import store_hours
 from store_db.services import kitchen, outbox, printing, promise
+from store_db.services.store_settings import AnyStore
 from sync.contract.events import OrderFired
 
 # No estimate is longer than this: held orders further out are not looked at yet.
@@ -46,7 +47,7 @@ def set_hours(store: Store, value: object) -> None:
     store.hours = hours.model_dump(mode="json")
 
 
-def check_time(store: Store, wanted: datetime, at: datetime) -> datetime:
+def check_time(store: AnyStore, wanted: datetime, at: datetime) -> datetime:
     """`wanted` if the store takes orders for it (within hours, at most 7 days ahead), else
     `OutsideHours` naming the next opening."""
     return check_order_time(store_hours(store), store.timezone, store.day_starts_hour, at, wanted)

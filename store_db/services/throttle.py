@@ -22,32 +22,38 @@ from store_db.models import Staff, Store
 from store_db.queries.online import online_ordering
 from store_db.services import promise
 from store_db.services.staff import audit
+from store_db.services.store_settings import AnyStore
 
 HOLDERS = ("manager", "shift_lead")
 
 
-def current(session: Session, store: Store | None = None) -> Throttle:
+def current(session: Session, store: AnyStore | None = None) -> Throttle:
     """The throttle as last reviewed (no write)."""
     return online_ordering(session, store)
 
 
-def review(session: Session, at: datetime, load: Load | None = None, store: Store | None = None) -> Throttle:
+def review(
+    session: Session, at: datetime, load: Load | None = None, store: AnyStore | None = None
+) -> Throttle:
     """Move the load's level with the live load at `at` (`load` and `store`: already read in
     this transaction); returns the throttle as it now stands."""
-    store = store or session.scalars(select(Store)).one()
-    load = load or promise.live_load(session, at, store)
-    minutes = quote_minutes(usual_quote(load, store.delivery_radius_km))
-    before = Level(store.throttle_level)
-    level = next_level(before, minutes, Thresholds(store.throttle_busy_min, store.throttle_pause_min))
-    if store.throttle_minutes != minutes:
-        store.throttle_minutes = minutes
+    seen = store or session.scalars(select(Store)).one()
+    load = load or promise.live_load(session, at, seen)
+    minutes = quote_minutes(usual_quote(load, seen.delivery_radius_km))
+    before = Level(seen.throttle_level)
+    level = next_level(before, minutes, Thresholds(seen.throttle_busy_min, seen.throttle_pause_min))
+    if seen.throttle_minutes == minutes and level is before:
+        return current(session, seen)
+    row = seen if isinstance(seen, Store) else session.scalars(select(Store)).one()
+    if row.throttle_minutes != minutes:
+        row.throttle_minutes = minutes
     if level is not before:
-        store.throttle_level = level.value
-        store.throttle_since = at
-        found = current(session, store)
+        row.throttle_level = level.value
+        row.throttle_since = at
+        found = current(session, row)
         audit(session, at, "throttle", f"{before.value} → {level.value}: {found.reason}")
         return found
-    return current(session, store)
+    return current(session, row)
 
 
 def reviewed_load(session: Session, at: datetime) -> tuple[Load, Throttle]:
