@@ -6,7 +6,7 @@
    (a) a real evening (orders through their whole lives: what the cloud applies to its
    orders, stock and reports) and (b) events the cloud stores but does not apply, which
    is the sync machinery alone (store reads, HTTP, storing once, acknowledgements);
-   each with the agent's peak resident memory (VmHWM while it runs, wait4 once it exits);
+   each with the agent's peak resident memory (its VmHWM, read while it runs);
 3. 200 simulated store agents on one cloud (2 workers): a websocket each, heartbeats
    every 15 s, a batch of store events every few seconds: request p50/p99 and CPU.
 
@@ -79,25 +79,30 @@ def makeline(*args: str, log: Path, env: dict[str, str] | None = None) -> subpro
 
 
 def peak_rss_mib(pid: int) -> float:
-    """A running process's peak resident memory so far (the kernel's VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """A running process's peak resident memory so far (the kernel's VmHWM, counted from its
+    exec: not the memory of the parent it was forked from), in MiB; NaN once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
 def wait_with_peak(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, float]:
-    """Wait for `process` to end; its exit code and peak resident memory in MiB (from wait4,
-    so a short-lived process is measured whole)."""
+    """Wait for `process` to end, reading its high-water mark as it runs; its exit code and
+    peak resident memory in MiB (the last reading before it exited)."""
     deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return process.returncode, usage.ru_maxrss / 1024
+    peak = float("nan")
+    while process.poll() is None:
         if time.monotonic() > deadline:
             raise subprocess.TimeoutExpired(process.args, timeout)
+        seen = peak_rss_mib(process.pid)
+        peak = seen if seen == seen else peak  # NaN: it ended between poll and read
         time.sleep(0.05)
+    return process.returncode, peak
 
 
 def wait_for(check: Any, timeout: float, what: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Table
 from sqlalchemy.dialects import sqlite
@@ -75,6 +75,17 @@ def _default(column: Column[Any]) -> Any:
     if callable(arg):
         return arg  # called per row (ids)
     return None if arg is _NO_DEFAULT else arg
+
+
+M = TypeVar("M", bound=Base)
+
+
+def built(model: type[M], values: Mapping[str, Any]) -> M:
+    """A `model` holding `values`, built the way the ORM builds a row it loads (no attribute
+    events): what a service hands back of the row it wrote here. Never added to a session."""
+    instance = model.__mapper__.class_manager.new_instance()
+    instance.__dict__.update(values)
+    return cast(M, instance)
 
 
 class Insert:

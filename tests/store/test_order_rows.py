@@ -57,6 +57,10 @@ def test_the_rows_place_order_writes_are_the_rows_the_orm_writes(db: StoreDB, tm
         notes="ring twice",
     )
     order = db.run(place_order, request, T0)
+    with db.read() as session:
+        loaded = session.get_one(Order, order.id)
+        for column in cast(Table, Order.__table__).columns:  # the order handed back is the one stored
+            assert getattr(order, column.key) == getattr(loaded, column.key), column.key
     copy_url = f"sqlite:///{tmp_path / 'orm.db'}"
     orm = create_engine(copy_url)
     Base.metadata.create_all(orm)  # foreign keys are not enforced here: each table stands alone
