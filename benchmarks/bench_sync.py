@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import math
 import os
 import random
 import re
@@ -100,7 +101,7 @@ def wait_with_peak(process: subprocess.Popen[bytes], timeout: float) -> tuple[in
         if time.monotonic() > deadline:
             raise subprocess.TimeoutExpired(process.args, timeout)
         seen = peak_rss_mib(process.pid)
-        peak = seen if seen == seen else peak  # NaN: it ended between poll and read
+        peak = peak if math.isnan(seen) else seen  # NaN: it ended between poll and read
         time.sleep(0.05)
     return process.returncode, peak
 

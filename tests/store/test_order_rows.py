@@ -9,6 +9,7 @@ other way than the ORM's fails here.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,10 +28,12 @@ from store_db.models import (
     OrderLine,
     OutboxEvent,
     PrintJob,
+    Store,
     Tender,
 )
 from store_db.services import rows
-from store_db.services.orders import TenderRequest, place_order
+from store_db.services.orders import TenderRequest, place_order, set_limits
+from store_db.services.store_settings import StoreSettings, read_settings
 from tests.store.helpers import T0, delivery
 
 WRITTEN = (Order, OrderLine, Tender, KitchenTicket, PrintJob, OutboxEvent, Customer, CustomerAddress)
@@ -76,6 +79,20 @@ def test_the_rows_place_order_writes_are_the_rows_the_orm_writes(db: StoreDB, tm
     for model in WRITTEN:
         assert stored(ours, model) == stored(copy_url, model), model.__name__
     assert stored(ours, Order)[0][0] == f"'{order.id}'"
+
+
+def test_the_store_settings_are_what_the_orm_reads_of_the_store(db: StoreDB) -> None:
+    with db.write() as session:
+        store = session.scalars(select(Store)).one()
+        set_limits(store, {"max_pizzas": 7})
+        store.throttle_since, store.sides_station = T0, True
+    with db.read() as session:
+        settings = read_settings(session)
+        store = session.scalars(select(Store)).one()
+        for field in fields(StoreSettings):
+            assert getattr(settings, field.name) == getattr(store, field.name), field.name
+    assert settings.order_limits is not None and settings.order_limits["max_pizzas"] == 7
+    assert settings.sides_station is True and settings.throttle_since == T0
 
 
 def test_a_column_default_fills_what_a_row_leaves_out() -> None:
