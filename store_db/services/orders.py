@@ -268,6 +268,7 @@ def place_order(
         limits_approved_by=approved_by.id if breaches and approved_by is not None else None,
         cloud_order_id=request.cloud_order_id,
     )
+    values = _ORDER.complete(values)  # the column defaults too, as the ORM would hand them back
     order = rows.built(Order, values)
     documents = ["kitchen"] if request.channel is Channel.ONLINE else ["kitchen", "receipt"]
     if held:  # the kitchen sees it when it fires (`store_db.services.scheduled`)

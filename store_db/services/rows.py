@@ -118,6 +118,15 @@ class Insert:
                 out[n] = store(out[n])
         return tuple(out)
 
+    def complete(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """`row` with every column: what it leaves out is the column's default, or None."""
+        out = {key: row.get(key) for key in self.columns}
+        for n, default in self._filled:
+            key = self.columns[n]
+            if out[key] is None:
+                out[key] = default(None) if callable(default) else default
+        return out
+
     def run(self, session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         connection(session).executemany(self.sql, [self.values(r) for r in rows])
 
