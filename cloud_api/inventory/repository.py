@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -182,10 +181,26 @@ def movement_rows(
     ]
 
 
+# Movements in one statement however many: one array per column, unnested server-side.
+_INSERT_MOVEMENTS = text(
+    """
+    INSERT INTO stock_movement (store_id, code, kind, quantity, cost_cents, reference, at)
+    SELECT m.store_id, m.code, m.kind, m.quantity, m.cost_cents, m.reference, m.at
+    FROM unnest(CAST(:store_ids AS text[]), CAST(:codes AS text[]), CAST(:kinds AS text[]),
+        CAST(:quantities AS numeric[]), CAST(:costs AS integer[]), CAST(:refs AS text[]),
+        CAST(:ats AS timestamptz[])) AS m(store_id, code, kind, quantity, cost_cents, reference, at)
+    """
+)
+
+
 def insert_movements(session: Session, rows: Sequence[dict[str, object]]) -> None:
-    """Movements in one compiled statement, sent as multi-row VALUES."""
+    """Movements (`movement_rows`) in one statement."""
     if rows:
-        session.connection().execute(insert(cast(Table, StockMovement.__table__)), list(rows))
+        columns = ("store_id", "code", "kind", "quantity", "cost_cents", "reference", "at")
+        names = ("store_ids", "codes", "kinds", "quantities", "costs", "refs", "ats")
+        session.execute(
+            _INSERT_MOVEMENTS, {n: [r[c] for r in rows] for n, c in zip(names, columns, strict=True)}
+        )
 
 
 def apply_lines(

@@ -7,9 +7,12 @@ often a stage's event repeats, at most one text is queued for it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -24,28 +27,53 @@ from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
 from cloud_api.orders.access import may_see
 from makeline.trade.lifecycle import Stage
 
+_HELD_TEXTS = "makeline.held_texts"
+
 
 def queue_status_text(session: Session, order: Order, stage: Stage, at: datetime) -> None:
     if not order.phone:
         return
-    session.execute(
-        insert(Notification)
-        .values(
-            store_id=order.store_id,
-            order_id=order.id,
-            kind="status",
-            stage=stage.value,
-            dedupe_key=f"order:{order.id}:{stage.value}",
-            phone=order.phone,
-            body="",
-            status="queued",
-            attempts=0,
-            next_attempt_at=at,
-            created_at=at,
+    row = {
+        "store_id": order.store_id,
+        "order_id": order.id,
+        "kind": "status",
+        "stage": stage.value,
+        "dedupe_key": f"order:{order.id}:{stage.value}",
+        "phone": order.phone,
+        "body": "",
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": at,
+        "created_at": at,
+    }
+    held = session.info.get(_HELD_TEXTS)
+    if isinstance(held, list):
+        held.append(row)
+    else:
+        session.execute(
+            insert(Notification).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
     announcement(session).jobs = True
+
+
+@contextmanager
+def texts_in_one_statement(session: Session) -> Iterator[None]:
+    """The status texts queued inside the block go out in one statement at its end (a batch
+    of a store's events); the same key twice is still one text. Nothing is written if the
+    block raises."""
+    if _HELD_TEXTS in session.info:
+        yield
+        return
+    held: list[dict[str, object]] = []
+    session.info[_HELD_TEXTS] = held
+    try:
+        yield
+    finally:
+        del session.info[_HELD_TEXTS]
+    if held:
+        table = cast(Table, Notification.__table__)
+        statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        session.connection().execute(statement, held)
 
 
 UNSEEN = "unseen"  # the stage-like key of the "your order was not started yet" message

@@ -68,12 +68,20 @@ class Touched:
 
 
 def days_touched(session: Session, store_id: str, events: Iterable[StoreEventLike]) -> set[date]:
-    found = Touched()
+    bodies = []
     for event in events:
         try:
-            found.read(parse_event(event.kind, event.payload))
+            bodies.append(parse_event(event.kind, event.payload))
         except ContractError:
             continue
+    return days_named(session, store_id, bodies)
+
+
+def days_named(session: Session, store_id: str, bodies: Iterable[object]) -> set[date]:
+    """The business days these events (already read with the wire contract) touched."""
+    found = Touched()
+    for body in bodies:
+        found.read(body)
     days = set(found.days)
     if found.orders:
         names = list(found.orders)
@@ -104,6 +112,11 @@ def days_touched(session: Session, store_id: str, events: Iterable[StoreEventLik
 def note_events(session: Session, store_id: str, events: Iterable[StoreEventLike]) -> None:
     """A batch of the store's events was applied: its reports' days are recomputed at commit."""
     note_days(session, store_id, days_touched(session, store_id, events))
+
+
+def note_bodies(session: Session, store_id: str, bodies: Iterable[object]) -> None:
+    """As `note_events`, for events already read with the wire contract."""
+    note_days(session, store_id, days_named(session, store_id, bodies))
 
 
 def note_run(session: Session, run: DeliveryRun) -> None:

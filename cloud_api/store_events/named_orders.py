@@ -43,6 +43,11 @@ class NamedOrders:
         """The batch inserted this order by its `order.placed` event `seq`."""
         self._placed_at[order_id] = seq
 
+    def holds(self, order_id: str) -> bool:
+        """The batch holds the store's order with this (cloud) id."""
+        order = self._by_name.get(order_id)
+        return order is not None and order.id == order_id
+
     def remember(self, order: Order) -> None:
         self._by_name.setdefault(order.id, order)
         if order.store_order_id:

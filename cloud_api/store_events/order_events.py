@@ -34,11 +34,15 @@ from sync.contract.events import (
 log = logging.getLogger(__name__)
 
 
-def _linked(session: Session, store_id: str, event: OrderPlaced, cloud_id: str, at: datetime) -> bool | None:
+def _linked(
+    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: NamedOrders, seq: int
+) -> bool | None:
     """An online order the store took: linked to the cloud's own. None when the cloud does not
     hold that order for this store (then the store's copy is recorded as it is)."""
-    order = session.get(Order, cloud_id, with_for_update=True)
-    if order is None or order.store_id != store_id:
+    cloud_id = event.cloud_order_id or ""
+    orders.load([cloud_id])
+    order = orders.find(cloud_id, seq)
+    if order is None or order.id != cloud_id:
         log.warning(
             "store %s took online order %s, which the cloud does not hold for it; "
             "recording the store's copy %s",
@@ -47,7 +51,7 @@ def _linked(session: Session, store_id: str, event: OrderPlaced, cloud_id: str, 
             event.id,
         )
         return None
-    return progress.taken_in_store(
+    linked = progress.taken_in_store(
         session,
         order,
         store_order_id=event.id,
@@ -56,6 +60,8 @@ def _linked(session: Session, store_id: str, event: OrderPlaced, cloud_id: str, 
         promise_at=event.promise_at,
         at=at,
     )
+    orders.remember(order)
+    return linked
 
 
 def _order_row(store_id: str, event: OrderPlaced, at: datetime) -> dict[str, Any]:
@@ -134,15 +140,12 @@ def insert_placed(
 
 
 def order_placed(
-    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: NamedOrders
+    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: NamedOrders, seq: int
 ) -> bool:
     """The order joins the reports; an online order is now in the kitchen."""
     if event.cloud_order_id:
-        linked = _linked(session, store_id, event, event.cloud_order_id, at)
+        linked = _linked(session, store_id, event, at, orders, seq)
         if linked is not None:
-            order = session.get(Order, event.cloud_order_id)
-            if order is not None:
-                orders.remember(order)
             return linked
     inserted = session.execute(
         insert(Order)

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from cloud_api.models import InboundEvent, InboundHead, InboundQuarantine
 
+# A batch of a store's events in one statement whatever its length, sent as one JSON
+# document (one parameter: nothing per row to compile, escape or send).
+_STORE_BATCH = text(
+    """
+    INSERT INTO inbound_event (store_id, seq, event_id, kind, payload, created_at, received_at)
+    SELECT :store, e.seq, e.event_id, e.kind, e.payload, e.created_at, :now
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+        AS e(seq bigint, event_id text, kind text, payload jsonb, created_at timestamptz)
+    ON CONFLICT DO NOTHING
+    RETURNING seq
+    """
+)
 
-def store_batch(session: Session, rows: Sequence[dict[str, Any]]) -> set[int]:
-    """Store a store's events (`inbound_event` rows) in one multi-row statement per thousand
-    (one compiled statement, sent as multi-row VALUES); returns the sequence numbers that
-    were new (a stored one, or an event id stored before, is not)."""
-    if not rows:
-        return set()
-    table = cast(Table, InboundEvent.__table__)
-    statement = insert(table).on_conflict_do_nothing().returning(table.c.seq)
-    return {int(seq) for seq in session.connection().execute(statement, list(rows)).scalars()}
+
+def store_batch(session: Session, store_id: str, rows: str, now: datetime) -> set[int]:
+    """Store a store's events (`inbound_event` rows: a JSON array of objects with `seq`,
+    `event_id`, `kind`, `payload` and `created_at`) in one statement; returns the sequence
+    numbers that were new (a stored one, or an event id stored before, is not)."""
+    return {
+        int(seq)
+        for seq in session.execute(_STORE_BATCH, {"store": store_id, "now": now, "rows": rows}).scalars()
+    }
 
 
 def event_ids_at(session: Session, store_id: str, seqs: Sequence[int]) -> dict[int, str]:

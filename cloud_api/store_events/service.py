@@ -21,6 +21,7 @@ nothing answers 5xx. The kinds and what they do:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -30,7 +31,8 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError, Conflict
-from cloud_api.reports.touched import note_events
+from cloud_api.notifications import service as notifications
+from cloud_api.reports.touched import note_bodies
 from cloud_api.store_events import order_events, repository, run_events
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
@@ -106,7 +108,7 @@ def _handle(
     elif isinstance(body, OrderChecked):
         order_events.order_checked(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderPlaced):
-        order_events.order_placed(session, store_id, body, created_at, orders)
+        order_events.order_placed(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderFired):
         order_events.order_fired(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderVoided):
@@ -150,6 +152,17 @@ def _noted(store_id: str, body: StoreEvent) -> None:
         )
 
 
+def _unstorable(payload: object) -> str:
+    """Why PostgreSQL's JSON cannot hold this payload as sent ('' when it can)."""
+    if _holds_nul(payload):
+        return "Unstorable payload: it holds a NUL character (\\u0000)"
+    try:
+        json.dumps(payload, allow_nan=False)
+    except ValueError:
+        return "Unstorable payload: it holds NaN or Infinity"
+    return ""
+
+
 def _holds_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -165,23 +178,30 @@ def _stored(
 ) -> tuple[list[Outcome | None], dict[int, str]]:
     """Store the batch in one statement. Per event: DUPLICATE (stored before), or None (new);
     and the reason each new one that cannot be stored as sent is set aside for."""
-    rows, unstorable = [], {}
+    rows: list[dict[str, object]] = []
+    unstorable: dict[int, str] = {}
     for event in events:
-        payload = dict(event.payload)
-        if _holds_nul(payload):  # PostgreSQL's JSON cannot hold a NUL character
-            payload, unstorable[event.seq] = {}, "Unstorable payload: it holds a NUL character (\\u0000)"
         rows.append(
             {
-                "store_id": store_id,
                 "seq": event.seq,
                 "event_id": event.event_id,
                 "kind": event.kind,
-                "payload": payload,
-                "created_at": event.created_at,
-                "received_at": now,
+                "payload": event.payload,
+                "created_at": event.created_at.isoformat(),
             }
         )
-    new = repository.store_batch(session, rows)
+    try:
+        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        document = "\\u0000"  # one of them holds NaN or Infinity: each is looked at below
+    # PostgreSQL's JSON cannot hold a NUL character (written \u0000; a literal backslash
+    # before "u0000" only looks like one, so each payload itself decides).
+    if "\\u0000" in document:
+        for event, row in zip(events, rows, strict=True):
+            if reason := _unstorable(event.payload):
+                row["payload"], unstorable[event.seq] = {}, reason
+        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
+    new = repository.store_batch(session, store_id, document, now)
     before = repository.event_ids_at(session, store_id, [e.seq for e in events if e.seq not in new])
     outcomes: list[Outcome | None] = []
     for event in events:
@@ -207,11 +227,13 @@ def _apply_set(
     session: Session, store_id: str, readable: Sequence[tuple[StoreEventLike, StoreEvent]]
 ) -> None:
     """The batch's events in their order, set-based where the kind allows it: the store's own
-    new orders in one statement, the orders the rest name loaded in one, no flush between."""
+    new orders in one statement (with the online orders the cloud does not hold), the orders
+    the rest name loaded in one, their texts queued in one, no flush between."""
     orders = NamedOrders(session, store_id)
-    own = [
-        (e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced) and not b.cloud_order_id
-    ]
+    placed = [(e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced)]
+    orders.load(b.cloud_order_id for _, b, _ in placed if b.cloud_order_id)
+    own = [p for p in placed if not (p[1].cloud_order_id and orders.holds(p[1].cloud_order_id))]
+    own_seqs = {seq for seq, _, _ in own}
     first_seq: dict[str, int] = {}
     for seq, new_order, _ in own:
         first_seq.setdefault(new_order.id, seq)
@@ -220,9 +242,10 @@ def _apply_set(
     orders.load(name for _, body in readable if (name := _names(body)))
     moves = [b for _, b in readable if isinstance(b, _STOCK)]
     stock = StockBatch(session, store_id, moves, readable[0][0].created_at) if moves else None
-    for event, body in readable:
-        if not (isinstance(body, OrderPlaced) and not body.cloud_order_id):
-            _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
+    with notifications.texts_in_one_statement(session):
+        for event, body in readable:
+            if event.seq not in own_seqs:
+                _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
     if stock is not None:
         stock.finish()
     session.flush()
@@ -303,7 +326,11 @@ def apply_store_events(
     if gap_filled:
         mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
     # The reports' aggregates of the days these events changed are recomputed at commit.
-    note_events(session, store_id, [e for e, o in zip(events, outcomes, strict=True) if o is Outcome.APPLIED])
+    note_bodies(
+        session,
+        store_id,
+        [bodies[e.seq] for e, o in zip(events, outcomes, strict=True) if o is Outcome.APPLIED],
+    )
     return outcomes, mark.contiguous_seq
 
 
