@@ -42,6 +42,7 @@ from cloud_api.reports.router import router as reports_router
 from cloud_api.settings import CloudSettings
 from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
+from cloud_api.sync import applier
 from cloud_api.sync.router import router as sync_router
 from cloud_api.tracking.router import api as tracking_api
 
@@ -110,6 +111,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 idle_s=5.0,
             )
         )
+        loops.append(Loop("applier", lambda: applier.step(ctx.db), ctx.admission.applier_wake, idle_s=1.0))
         loops.append(Loop("housekeeping", lambda: housekeeping.step(ctx.db, utcnow()), idle_s=600.0))
         if ctx.settings.demo:
             loops.append(Loop("demo-kitchen", lambda: kitchen.step(ctx.db), idle_s=2.0))

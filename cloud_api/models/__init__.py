@@ -8,6 +8,7 @@ from cloud_api.models.favourites import FavouriteOrder
 from cloud_api.models.feed import (
     InboundEvent,
     InboundHead,
+    InboundPending,
     InboundQuarantine,
     StoreAgent,
     StoreFeedEntry,
@@ -45,6 +46,7 @@ __all__ = [
     "IdempotencyRecord",
     "InboundEvent",
     "InboundHead",
+    "InboundPending",
     "InboundQuarantine",
     "InventoryItem",
     "MenuRelease",

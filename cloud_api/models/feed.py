@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, PrimaryKeyConstraint, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +56,20 @@ class InboundEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InboundPending(Base):
+    """A store's event stored and acknowledged, waiting to be applied (the appliers' queue:
+    deleted in the transaction that applies it)."""
+
+    __tablename__ = "inbound_pending"
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "seq"),
+        ForeignKeyConstraint(["store_id", "seq"], ["inbound_event.store_id", "inbound_event.seq"]),
+    )
+
+    store_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
 
 
 class InboundHead(Base):

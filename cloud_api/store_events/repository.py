@@ -1,16 +1,17 @@
-"""Storing store events once, and the per-store high-water mark."""
+"""Storing store events once, the per-store high-water mark, and the queue of stored
+events waiting to be applied (`inbound_pending`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.models import InboundEvent, InboundHead, InboundQuarantine
+from cloud_api.models import InboundEvent, InboundHead, InboundPending, InboundQuarantine
 
 # A batch of a store's events in one statement whatever its length, sent as one JSON
 # document (one parameter: nothing per row to compile, escape or send).
@@ -23,6 +24,11 @@ _STORE_BATCH = text(
     ON CONFLICT DO NOTHING
     RETURNING seq
     """
+)
+# ... and queued for the appliers in the same statement.
+_STORE_BATCH = text(
+    "WITH stored AS (" + str(_STORE_BATCH.text) + ") "
+    "INSERT INTO inbound_pending (store_id, seq) SELECT :store, seq FROM stored RETURNING seq"
 )
 
 
@@ -88,3 +94,71 @@ def quarantined(session: Session, store_id: str | None, limit: int) -> Sequence[
     if store_id is not None:
         query = query.where(InboundQuarantine.store_id == store_id)
     return session.scalars(query).all()
+
+
+def drop_pending(session: Session, store_id: str, seqs: Sequence[int]) -> None:
+    """These events of the store are no longer waiting (applied, or set aside)."""
+    if seqs:
+        session.execute(
+            delete(InboundPending).where(
+                InboundPending.store_id == store_id, InboundPending.seq.in_(list(seqs))
+            )
+        )
+
+
+class Waiting(NamedTuple):
+    """A stored event waiting to be applied (a `StoreEventLike`)."""
+
+    seq: int
+    event_id: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+def pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
+    """The store's oldest events waiting to be applied, in sequence order."""
+    found = session.execute(
+        select(
+            InboundEvent.seq,
+            InboundEvent.event_id,
+            InboundEvent.kind,
+            InboundEvent.payload,
+            InboundEvent.created_at,
+        )
+        .join(
+            InboundPending,
+            (InboundPending.store_id == InboundEvent.store_id) & (InboundPending.seq == InboundEvent.seq),
+        )
+        .where(InboundPending.store_id == store_id)
+        .order_by(InboundPending.seq)
+        .limit(limit)
+    )
+    return [Waiting(*row) for row in found]
+
+
+def stores_waiting(session: Session, limit: int) -> list[str]:
+    """Stores with events waiting to be applied."""
+    return list(session.scalars(select(InboundPending.store_id).distinct().limit(limit)))
+
+
+def waiting(session: Session, store_id: str) -> int:
+    found = session.scalar(
+        select(func.count()).select_from(InboundPending).where(InboundPending.store_id == store_id)
+    )
+    return int(found or 0)
+
+
+# One applier per store at a time, across every worker: a lock on the store's own key,
+# held until the applying transaction ends (the store's pushes do not wait for it).
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('apply:' || :store, 0))")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended('apply:' || :store, 0))")
+
+
+def lock_store(session: Session, store_id: str, wait: bool = True) -> bool:
+    """The store's applier lock for this transaction; with `wait=False`, False when another
+    transaction holds it."""
+    if wait:
+        session.execute(_LOCK, {"store": store_id})
+        return True
+    return bool(session.scalar(_TRY_LOCK, {"store": store_id}))

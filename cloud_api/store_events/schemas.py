@@ -39,6 +39,7 @@ class StoreEvent(BaseModel):
 
 class Outcome(StrEnum):
     APPLIED = "applied"  # stored and applied now
+    STORED = "stored"  # stored and acknowledged; applied in the background
     KEPT = "kept"  # stored; nothing in the cloud's records depends on it (yet)
     DUPLICATE = "duplicate"  # stored before: nothing changed
     QUARANTINED = "quarantined"  # stored, but it could not be read or applied: set aside

@@ -21,7 +21,6 @@ nothing answers 5xx. The kinds and what they do:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -30,10 +29,11 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
-from cloud_api.errors import CloudError, Conflict
+from cloud_api.errors import CloudError
 from cloud_api.notifications import service as notifications
 from cloud_api.reports.touched import note_bodies
 from cloud_api.store_events import order_events, repository, run_events
+from cloud_api.store_events.intake import high_water_mark, keep_store_events, set_aside
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
@@ -152,77 +152,6 @@ def _noted(store_id: str, body: StoreEvent) -> None:
         )
 
 
-def _unstorable(payload: object) -> str:
-    """Why PostgreSQL's JSON cannot hold this payload as sent ('' when it can)."""
-    if _holds_nul(payload):
-        return "Unstorable payload: it holds a NUL character (\\u0000)"
-    try:
-        json.dumps(payload, allow_nan=False)
-    except ValueError:
-        return "Unstorable payload: it holds NaN or Infinity"
-    return ""
-
-
-def _holds_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
-def _stored(
-    session: Session, store_id: str, events: Sequence[StoreEventLike], now: datetime
-) -> tuple[list[Outcome | None], dict[int, str]]:
-    """Store the batch in one statement. Per event: DUPLICATE (stored before), or None (new);
-    and the reason each new one that cannot be stored as sent is set aside for."""
-    rows: list[dict[str, object]] = []
-    unstorable: dict[int, str] = {}
-    for event in events:
-        rows.append(
-            {
-                "seq": event.seq,
-                "event_id": event.event_id,
-                "kind": event.kind,
-                "payload": event.payload,
-                "created_at": event.created_at.isoformat(),
-            }
-        )
-    try:
-        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        document = "\\u0000"  # one of them holds NaN or Infinity: each is looked at below
-    # PostgreSQL's JSON cannot hold a NUL character (written \u0000; a literal backslash
-    # before "u0000" only looks like one, so each payload itself decides).
-    if "\\u0000" in document:
-        for event, row in zip(events, rows, strict=True):
-            if reason := _unstorable(event.payload):
-                row["payload"], unstorable[event.seq] = {}, reason
-        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
-    new = repository.store_batch(session, store_id, document, now)
-    before = repository.event_ids_at(session, store_id, [e.seq for e in events if e.seq not in new])
-    outcomes: list[Outcome | None] = []
-    for event in events:
-        if event.seq in new:
-            outcomes.append(None)
-            continue
-        found = before.get(event.seq)
-        if found is None:
-            raise Conflict(
-                f"Event {event.event_id} was already stored under another sequence number.", "event_id"
-            )
-        if found != event.event_id:
-            raise Conflict(
-                f"Sequence number {event.seq} of this store already holds another event "
-                f"({found}); the store's outbox is out of step.",
-                "seq",
-            )
-        outcomes.append(Outcome.DUPLICATE)
-    return outcomes, unstorable
-
-
 def _apply_set(
     session: Session, store_id: str, readable: Sequence[tuple[StoreEventLike, StoreEvent]]
 ) -> None:
@@ -292,75 +221,64 @@ def _applied(
     return _apply_each(session, store_id, readable)
 
 
+# Events applied in one transaction at most: a long backlog goes in several, so one store's
+# outage night never holds its locks (or the applier's memory) for long.
+APPLY_CHUNK = 2000
+
+
+def apply_pending(
+    session: Session, store_id: str, now: datetime | None = None, limit: int = APPLY_CHUNK
+) -> dict[int, Outcome]:
+    """Apply the store's oldest stored events waiting to be applied (at most `limit`), in
+    sequence order, once: they leave the queue in the transaction that applies them, and
+    one applier per store runs at a time (it waits for another one's transaction). An event
+    that cannot be read or applied is quarantined with its reason. Returns each one's
+    outcome (APPLIED, KEPT or QUARANTINED)."""
+    now = now or utcnow()
+    repository.lock_store(session, store_id)
+    events = repository.pending(session, store_id, limit)
+    if not events:
+        return {}
+    held: dict[int, str] = {}
+    readable: list[tuple[StoreEventLike, StoreEvent]] = []
+    for waiting in events:
+        try:
+            readable.append((waiting, parse_event(waiting.kind, waiting.payload)))
+        except ContractError as exc:
+            held[waiting.seq] = f"Unreadable: {exc.reason}"
+    held |= _applied(session, store_id, readable)
+    set_aside(session, store_id, [e for e in events if e.seq in held], held, now)
+    repository.drop_pending(session, store_id, [e.seq for e in events])
+    outcomes = {e.seq: Outcome.QUARANTINED for e in events if e.seq in held}
+    applied = []
+    for event, body in readable:
+        if event.seq not in held:
+            outcomes[event.seq] = _outcome(body)
+            applied.append(body)
+    # The reports' aggregates of the days these events changed are recomputed at commit.
+    note_bodies(session, store_id, [b for b in applied if isinstance(b, _APPLIED)])
+    return outcomes
+
+
 def apply_store_events(
     session: Session, store_id: str, events: Iterable[StoreEventLike], now: datetime | None = None
 ) -> tuple[list[Outcome], int]:
-    """Store and apply a batch in order; returns each outcome and the store's contiguous mark
-    (the highest sequence number up to which every event is stored), to acknowledge."""
+    """Store a batch and apply it (with whatever of the store was still waiting), in the
+    caller's transaction; returns each event's outcome and the store's contiguous mark."""
     now = now or utcnow()
     events = list(events)
-    mark = repository.lock_head(session, store_id)
-    found, held = _stored(session, store_id, events, now)
-    readable: list[tuple[StoreEventLike, StoreEvent]] = []
-    for event, outcome in zip(events, found, strict=True):
-        if outcome is None and event.seq not in held:
-            try:
-                readable.append((event, parse_event(event.kind, event.payload)))
-            except ContractError as exc:
-                held[event.seq] = f"Unreadable: {exc.reason}"
-    held |= _applied(session, store_id, readable)
-    bodies = {e.seq: b for e, b in readable}
-    outcomes = [
-        o if o is not None else Outcome.QUARANTINED if e.seq in held else _outcome(bodies[e.seq])
-        for e, o in zip(events, found, strict=True)
-    ]
-    _set_aside(session, store_id, [e for e in events if e.seq in held], held, now)
-    gap_filled = False
-    for event, outcome in zip(events, outcomes, strict=True):
-        if outcome is Outcome.DUPLICATE:
-            continue
-        if event.seq == mark.contiguous_seq + 1:
-            mark.contiguous_seq = event.seq
-            gap_filled = gap_filled or mark.max_seq > event.seq
-        mark.max_seq = max(mark.max_seq, event.seq)
-    if gap_filled:
-        mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
-    # The reports' aggregates of the days these events changed are recomputed at commit.
-    note_bodies(
-        session,
-        store_id,
-        [bodies[e.seq] for e, o in zip(events, outcomes, strict=True) if o is Outcome.APPLIED],
-    )
-    return outcomes, mark.contiguous_seq
+    outcomes, mark = keep_store_events(session, store_id, events, now)
+    done: dict[int, Outcome] = {}
+    while more := apply_pending(session, store_id, now):
+        done |= more
+    return [
+        done.get(e.seq, o) if o is Outcome.STORED else o for e, o in zip(events, outcomes, strict=True)
+    ], mark
 
 
 def _outcome(body: StoreEvent) -> Outcome:
     """APPLIED to the cloud's records, or KEPT (stored and noted) for what nothing reads."""
     return Outcome.APPLIED if isinstance(body, _APPLIED) else Outcome.KEPT
-
-
-def _set_aside(
-    session: Session, store_id: str, events: Sequence[StoreEventLike], reasons: dict[int, str], now: datetime
-) -> None:
-    """Stored, not applied: quarantined with its reason for head office. One log line each."""
-    repository.quarantine(
-        session,
-        [
-            {
-                "store_id": store_id,
-                "seq": e.seq,
-                "event_id": e.event_id,
-                "kind": e.kind[:40],
-                "reason": reasons[e.seq],
-                "quarantined_at": now,
-            }
-            for e in events
-        ],
-    )
-    for event in events:
-        log.warning(
-            "store %s event #%d (%s) set aside: %s", store_id, event.seq, event.kind[:40], reasons[event.seq]
-        )
 
 
 def apply_store_event(
@@ -371,6 +289,4 @@ def apply_store_event(
     return outcomes[0]
 
 
-def high_water_mark(session: Session, store_id: str) -> int:
-    """The highest sequence number up to which every event of the store is stored."""
-    return repository.head(session, store_id)
+__all__ = ["apply_pending", "apply_store_event", "apply_store_events", "high_water_mark", "keep_store_events"]

@@ -38,7 +38,16 @@ class Admission:
         self.store_wait_s = max(wait_s, store_wait_s)
         self._lock = threading.Lock()
         self._in_use = 0
+        self._waiting = 0
         self._busy_stores: set[str] = set()
+        # Wakes this worker's applier (`sync.applier`): a push left its events to it.
+        self.applier_wake = threading.Event()
+
+    def quiet(self) -> bool:
+        """No other push is being stored or waits for a slot: the one asking may apply its own
+        events before it answers. Otherwise they are left to the appliers."""
+        with self._lock:
+            return self._in_use <= 1 and self._waiting == 0
 
     def _busy(self, why: str) -> SyncBusy:
         # Jittered, so stores turned away together do not come back together.
@@ -65,11 +74,19 @@ class Admission:
     async def slot(self, store_id: str) -> AsyncIterator[None]:
         """A slot for the store's push, waited for without holding a handler thread."""
         started = time.monotonic()
-        while why := self._try(store_id):
-            waited = time.monotonic() - started
-            if waited >= (self.store_wait_s if why is STILL_APPLYING else self.wait_s):
-                raise self._busy(why)
-            await asyncio.sleep(POLL_S)
+        if why := self._try(store_id):
+            with self._lock:
+                self._waiting += 1
+            try:
+                while why:
+                    waited = time.monotonic() - started
+                    if waited >= (self.store_wait_s if why is STILL_APPLYING else self.wait_s):
+                        raise self._busy(why)
+                    await asyncio.sleep(POLL_S)
+                    why = self._try(store_id)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
         try:
             yield
         finally:

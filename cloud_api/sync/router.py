@@ -1,6 +1,6 @@
 """`/sync/…`: what a store's agent calls with its device credential (that store's device only).
 
-POST /sync/push        PushBatch → PushAck      store events in, each stored and applied once
+POST /sync/push        PushBatch → PushAck      store events in, each stored once, applied once
 GET  /sync/pull        ?after=&limit= → PullPage the store's feed after its cursor
 POST /sync/heartbeat   Heartbeat → HeartbeatAck  "online" for 60 s; where both ledgers stand
 WS   /sync/ws          Hello, then a Nudge whenever the store's feed has news
@@ -32,7 +32,7 @@ from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
 from cloud_api.store_events import repository as store_events
-from cloud_api.sync import repository, service
+from cloud_api.sync import applier, repository, service
 from cloud_api.sync import snapshot as snapshots
 from cloud_api.sync.schemas import FleetFlag, HeldEvent
 from sync import contract, failpoints
@@ -51,7 +51,15 @@ async def push(
     # Admitted (or turned away with 429) before a handler thread is taken: customers'
     # orders and heartbeats keep the threads while stores wait their turn.
     async with ctx.admission.slot(store_id):
-        return await run_in_threadpool(_push, ctx, store_id, batch, batch.instance or instance)
+        ack = await run_in_threadpool(_push, ctx, store_id, batch, batch.instance or instance)
+        # Stored and acknowledged. A quiet worker applies them before it answers; a busy one
+        # leaves them to its applier, so the next store's push is stored at once.
+        if ack.stored and (ctx.admission.quiet() or not ctx.settings.background):
+            held = await run_in_threadpool(applier.apply_all, ctx.db, store_id)
+            ack = ack.model_copy(update={"quarantined": ack.quarantined + held})
+        elif ack.stored:
+            ctx.admission.applier_wake.set()
+    return ack
 
 
 def _push(ctx: CloudContext, store_id: str, batch: contract.PushBatch, instance: str) -> contract.PushAck:

@@ -1,8 +1,11 @@
 """Sync with store agents, in the caller's transaction (the request boundary commits).
 
-- `push`: each event stored once under `UNIQUE(store_id, seq)` and applied in the same
-  transaction (`store_events.apply_store_events`); the answer names the store's
-  high-water mark, so a replayed batch changes nothing and gets the same answer.
+- `push`: each event stored once under `UNIQUE(store_id, seq)` and queued to be applied
+  (`store_events.intake`); the answer names the store's high-water mark, so a replayed
+  batch changes nothing and gets the same answer.
+- `apply`: a store's stored events applied, a chunk per transaction, once (`store_events.
+  service.apply_pending`): by the push itself when the worker is quiet, else by the
+  appliers in the background (`sync.applier`), store by store.
 - `pull`: the store's feed after a cursor, exactly as stored (built from the wire contract).
 - `heartbeat`: the store is online (it takes online orders), its kitchen's load (online
   quotes and the throttle) and where both ledgers stand.
@@ -23,8 +26,9 @@ from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, CloudError, Conflict, Forbidden
 from cloud_api.feed import service as feed
 from cloud_api.notifications import service as notifications
+from cloud_api.store_events.intake import high_water_mark, keep_store_events
 from cloud_api.store_events.schemas import Outcome
-from cloud_api.store_events.service import apply_store_events, high_water_mark
+from cloud_api.store_events.service import apply_pending
 from cloud_api.stores.service import record_heartbeat
 from cloud_api.sync import repository
 from sync import contract, failpoints
@@ -105,6 +109,8 @@ def device_store(caller: Principal, named: str = "") -> str:
 
 
 def push(session: Session, store_id: str, batch: contract.PushBatch, now: datetime) -> contract.PushAck:
+    """Store the batch and queue it to be applied (`apply`, or the appliers in the background);
+    the answer names the store's contiguous mark."""
     events = batch.events
     if any(b.seq <= a.seq for a, b in pairwise(events)):
         raise BadRequest("A batch's events must be in increasing sequence order.", "events")
@@ -112,14 +118,20 @@ def push(session: Session, store_id: str, batch: contract.PushBatch, now: dateti
         return contract.PushAck(store_id=store_id, high_water=high_water_mark(session, store_id))
     # Two halves, so a fault test can stop the process between them (`push.mid_batch`).
     half = max(1, len(events) // 2)
-    outcomes, mark = apply_store_events(session, store_id, events[:half], now)
+    outcomes, mark = keep_store_events(session, store_id, events[:half], now)
     if half < len(events):
         failpoints.hit("push.mid_batch")
-        more, mark = apply_store_events(session, store_id, events[half:], now)
+        more, mark = keep_store_events(session, store_id, events[half:], now)
         outcomes += more
     stored = sum(1 for o in outcomes if o is not Outcome.DUPLICATE)
     held = sum(1 for o in outcomes if o is Outcome.QUARANTINED)
     return contract.PushAck(store_id=store_id, high_water=mark, stored=stored, quarantined=held)
+
+
+def apply(session: Session, store_id: str, now: datetime) -> tuple[int, int]:
+    """Apply up to one chunk of the store's stored events; (how many, how many quarantined)."""
+    done = apply_pending(session, store_id, now)
+    return len(done), sum(1 for o in done.values() if o is Outcome.QUARANTINED)
 
 
 def pull(session: Session, store_id: str, after: int, limit: int) -> contract.PullPage:

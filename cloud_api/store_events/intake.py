@@ -1,0 +1,152 @@
+"""A store's events stored once and acknowledged: the first half of a push.
+
+Each event is stored under `UNIQUE(store_id, seq)` with the whole batch in one statement,
+and queued (`inbound_pending`) for the appliers (`service.apply_pending`), in the caller's
+transaction. The answer is the store's contiguous mark: a replay finds its events stored
+and changes nothing. The same `(store_id, seq)` with a different event id is a broken store
+outbox and is refused (409). A payload PostgreSQL's JSON cannot hold is stored empty and set
+aside at once, with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cloud_api.errors import Conflict
+from cloud_api.store_events import repository
+from cloud_api.store_events.schemas import Outcome, StoreEventLike
+
+log = logging.getLogger(__name__)
+
+
+def _unstorable(payload: object) -> str:
+    """Why PostgreSQL's JSON cannot hold this payload as sent ('' when it can)."""
+    if _holds_nul(payload):
+        return "Unstorable payload: it holds a NUL character (\\u0000)"
+    try:
+        json.dumps(payload, allow_nan=False)
+    except ValueError:
+        return "Unstorable payload: it holds NaN or Infinity"
+    return ""
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _stored(
+    session: Session, store_id: str, events: Sequence[StoreEventLike], now: datetime
+) -> tuple[list[Outcome | None], dict[int, str]]:
+    """Store the batch in one statement. Per event: DUPLICATE (stored before), or None (new);
+    and the reason each new one that cannot be stored as sent is set aside for."""
+    rows: list[dict[str, object]] = []
+    unstorable: dict[int, str] = {}
+    for event in events:
+        rows.append(
+            {
+                "seq": event.seq,
+                "event_id": event.event_id,
+                "kind": event.kind,
+                "payload": event.payload,
+                "created_at": event.created_at.isoformat(),
+            }
+        )
+    try:
+        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        document = "\\u0000"  # one of them holds NaN or Infinity: each is looked at below
+    # PostgreSQL's JSON cannot hold a NUL character (written \u0000; a literal backslash
+    # before "u0000" only looks like one, so each payload itself decides).
+    if "\\u0000" in document:
+        for event, row in zip(events, rows, strict=True):
+            if reason := _unstorable(event.payload):
+                row["payload"], unstorable[event.seq] = {}, reason
+        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
+    new = repository.store_batch(session, store_id, document, now)
+    before = repository.event_ids_at(session, store_id, [e.seq for e in events if e.seq not in new])
+    outcomes: list[Outcome | None] = []
+    for event in events:
+        if event.seq in new:
+            outcomes.append(None)
+            continue
+        found = before.get(event.seq)
+        if found is None:
+            raise Conflict(
+                f"Event {event.event_id} was already stored under another sequence number.", "event_id"
+            )
+        if found != event.event_id:
+            raise Conflict(
+                f"Sequence number {event.seq} of this store already holds another event "
+                f"({found}); the store's outbox is out of step.",
+                "seq",
+            )
+        outcomes.append(Outcome.DUPLICATE)
+    return outcomes, unstorable
+
+
+def keep_store_events(
+    session: Session, store_id: str, events: Sequence[StoreEventLike], now: datetime
+) -> tuple[list[Outcome], int]:
+    """Store a batch and queue it to be applied; returns each event's outcome (STORED,
+    DUPLICATE, or QUARANTINED when it cannot be stored as sent) and the store's contiguous
+    mark (the highest sequence number up to which every event is stored), to acknowledge."""
+    mark = repository.lock_head(session, store_id)
+    found, held = _stored(session, store_id, events, now)
+    if held:
+        repository.drop_pending(session, store_id, list(held))
+        set_aside(session, store_id, [e for e in events if e.seq in held], held, now)
+    outcomes = [
+        o if o is not None else Outcome.QUARANTINED if e.seq in held else Outcome.STORED
+        for e, o in zip(events, found, strict=True)
+    ]
+    gap_filled = False
+    for event, outcome in zip(events, outcomes, strict=True):
+        if outcome is Outcome.DUPLICATE:
+            continue
+        if event.seq == mark.contiguous_seq + 1:
+            mark.contiguous_seq = event.seq
+            gap_filled = gap_filled or mark.max_seq > event.seq
+        mark.max_seq = max(mark.max_seq, event.seq)
+    if gap_filled:
+        mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
+    return outcomes, mark.contiguous_seq
+
+
+def set_aside(
+    session: Session, store_id: str, events: Sequence[StoreEventLike], reasons: dict[int, str], now: datetime
+) -> None:
+    """Stored, not applied: quarantined with its reason for head office. One log line each."""
+    repository.quarantine(
+        session,
+        [
+            {
+                "store_id": store_id,
+                "seq": e.seq,
+                "event_id": e.event_id,
+                "kind": e.kind[:40],
+                "reason": reasons[e.seq],
+                "quarantined_at": now,
+            }
+            for e in events
+        ],
+    )
+    for event in events:
+        log.warning(
+            "store %s event #%d (%s) set aside: %s", store_id, event.seq, event.kind[:40], reasons[event.seq]
+        )
+
+
+def high_water_mark(session: Session, store_id: str) -> int:
+    """The highest sequence number up to which every event of the store is stored."""
+    return repository.head(session, store_id)

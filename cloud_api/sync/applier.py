@@ -1,0 +1,54 @@
+"""The appliers: stores' stored events applied in the background, store by store.
+
+Every worker runs one (`app`'s lifespan, woken by a push that left its events to it, and
+every second): each round takes the stores with events waiting and applies one chunk of
+each, oldest first, a transaction per chunk. A store another worker is applying is left
+to it (one applier per store at a time, by the store's lock in PostgreSQL), so stores are
+applied in parallel across workers and never twice at once. The queue is the database
+(`inbound_pending`): events stored before a crash or a restart are applied after it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from cloud_api.db.base import utcnow
+from cloud_api.db.database import Database
+from cloud_api.store_events import repository
+from cloud_api.sync import service
+
+log = logging.getLogger(__name__)
+
+ROUND_STORES = 64  # stores looked at per round: each gets one chunk before any gets a second
+
+
+def apply_store(db: Database, store_id: str, wait: bool) -> tuple[int, int]:
+    """One chunk of the store's waiting events applied: (how many, how many set aside). With
+    `wait=False`, (0, 0) at once when another applier holds the store."""
+    with db.transaction() as session:
+        if not repository.lock_store(session, store_id, wait=wait):
+            return 0, 0
+        return service.apply(session, store_id, utcnow())
+
+
+def apply_all(db: Database, store_id: str) -> int:
+    """Every waiting event of the store applied, chunk by chunk; how many were set aside."""
+    held = 0
+    while True:
+        done, more_held = apply_store(db, store_id, wait=True)
+        held += more_held
+        if not done:
+            return held
+
+
+def step(db: Database) -> int:
+    """One round over the stores with events waiting; returns how many events it applied."""
+    with db.transaction() as session:
+        stores = repository.stores_waiting(session, ROUND_STORES)
+    applied = 0
+    for store_id in stores:
+        try:
+            applied += apply_store(db, store_id, wait=False)[0]
+        except Exception:  # one store's trouble does not stop the others'
+            log.exception("could not apply store %s's events this round; trying again", store_id)
+    return applied
