@@ -1,7 +1,7 @@
 """inbound pending: a store's events stored and acknowledged, waiting to be applied
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
