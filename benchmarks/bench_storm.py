@@ -224,6 +224,59 @@ async def online_orders(base: str, store_id: str, rate: float, stop: asyncio.Eve
             await asyncio.gather(*pending)
 
 
+def waiting(url: str) -> int:
+    """Events stored and acknowledged, not yet applied."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM inbound_pending").fetchone()
+    return int(row[0]) if row else 0
+
+
+async def heartbeats(base: str, stores: list[tuple[str, str]], rate: float, seconds: float) -> Tally:
+    """Heartbeats sent at `rate` a second (open loop, spread over the stores) for `seconds`."""
+    t = Tally()
+    limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=AGENT_TIMEOUT_S) as http:
+        beats = [
+            (
+                json.dumps(
+                    {
+                        "protocol": 1,
+                        "store_id": sid,
+                        "instance": f"bench-{n}",
+                        "sent_at": utcnow().isoformat(),
+                    }
+                ),
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            for n, (sid, token) in enumerate(stores)
+        ]
+
+        async def one(n: int) -> None:
+            body, headers = beats[n % len(beats)]
+            started = time.perf_counter()
+            try:
+                answer = await http.post("/api/v1/sync/heartbeat", content=body, headers=headers)
+                t.errors += answer.status_code != 200
+            except httpx.HTTPError:
+                t.errors += 1
+            t.beats.append(time.perf_counter() - started)
+
+        pending: set[asyncio.Task[None]] = set()
+        started, n = time.monotonic(), 0
+        while (now := time.monotonic()) - started < seconds:
+            due = started + n / rate
+            if due > now:
+                await asyncio.sleep(due - now)
+            task = asyncio.create_task(one(n))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            n += 1
+        if pending:
+            await asyncio.gather(*pending)
+        t.drain_s = time.monotonic() - started  # type: ignore[attr-defined]
+    return t
+
+
 def keep_online(url: str, stop: threading.Event) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         while not stop.is_set():
@@ -283,6 +336,10 @@ async def storm(
             )
         )
         loud.drain_s = time.monotonic() - started  # type: ignore[attr-defined]
+        # Acknowledged is stored; applied is when no store's events wait any more.
+        while await asyncio.to_thread(waiting, args.url):
+            await asyncio.sleep(0.1)
+        loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
         stop.set()
         await orders
     loud.quiet = quiet  # type: ignore[attr-defined]
@@ -297,6 +354,10 @@ def main() -> None:
     parser.add_argument("--orders-per-s", type=float, default=10.0, help="customers' online orders")
     parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--heartbeats", type=float, default=0, help="instead of the storm: heartbeats at this rate a second"
+    )
+    parser.add_argument("--seconds", type=float, default=20, help="how long the heartbeats run")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storm-"))
@@ -308,6 +369,7 @@ def main() -> None:
     cloud: subprocess.Popen[bytes] | None = None
     stop = threading.Event()
     try:
+        args.url = url
         upgrade(url)
         db = Database(url, pool_size=1, max_overflow=0)
         with db.transaction() as session:
@@ -353,18 +415,35 @@ def main() -> None:
             f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers), its PostgreSQL and the load; "
             f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())})"
         )
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
         load_cpu = time.process_time()
+        if args.heartbeats:
+            beat = asyncio.run(heartbeats(base, stores, args.heartbeats, args.seconds))
+            took = beat.drain_s  # type: ignore[attr-defined]
+            print(
+                f"heartbeats asked {args.heartbeats:.0f}/s for {args.seconds:.0f} s: {len(beat.beats) / took:7.0f}/s "
+                f"done, p50 {pct(beat.beats, 0.5):6.1f} ms  p99 {pct(beat.beats, 0.99):7.1f} ms   errors {beat.errors}"
+            )
+            used = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu, time.process_time() - load_cpu
+            print(
+                f"CPU over {took:.0f} s: cloud {100 * used[0] / took:5.1f} % of a core, its PostgreSQL "
+                f"{100 * used[1] / took:5.1f} %, the load generator {100 * used[2] / took:5.1f} %"
+            )
+            print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+            return
         t = asyncio.run(storm(base, stores, events, args, demo))
         drain_s: float = t.drain_s  # type: ignore[attr-defined]
         quiet: Tally = t.quiet  # type: ignore[attr-defined]
         cloud_used, pg_used = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu
         load_used = time.process_time() - load_cpu
-        took = drain_s + args.baseline_s
+        applied_s: float = t.applied_s  # type: ignore[attr-defined]
+        took = applied_s + args.baseline_s
         print(
-            f"drained {t.events} events in {drain_s:.1f} s: {t.events / drain_s:7.0f} events/s   "
+            f"acknowledged {t.events} events in {drain_s:.1f} s: {t.events / drain_s:7.0f} events/s   "
             f"429s {t.busy}, resends after a timeout {t.resends}, other errors {t.errors}"
         )
+        print(f"drained (every event applied) in {applied_s:.1f} s: {t.events / applied_s:7.0f} events/s")
         print(
             f"POST /orders without the storm ({len(quiet.orders)}): p50 {pct(quiet.orders, 0.5):6.1f} ms  "
             f"p99 {pct(quiet.orders, 0.99):7.1f} ms   errors {quiet.order_errors}"
@@ -382,6 +461,11 @@ def main() -> None:
         )
         peaks = sorted((hwm for _, _, hwm in tree(cloud.pid).values()), reverse=True)
         print("cloud processes' peak RSS: " + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks))
+        print(
+            "load average after: {:.2f} {:.2f} {:.2f} (a shared machine: figures are floors)".format(
+                *os.getloadavg()
+            )
+        )
     finally:
         stop.set()
         if cloud is not None and cloud.poll() is None:

@@ -56,6 +56,9 @@ from sync.protocol import Backoff, reconcile
 log = logging.getLogger("sync")
 PrinterHealthSource = Callable[[], list[contract.PrinterHealth]]
 T = TypeVar("T")
+# A long backlog (after an outage) goes in pushes this many times the usual batch, up to the
+# cloud's limit (`PushBatch`): fewer round trips, each stored in one statement.
+BACKLOG_FACTOR = 4
 NOT_CONNECTED = (
     "This store is not connected to the cloud: printing only, no online orders. "
     "Connect it with: makeline enroll --db {db} --cloud URL --code CODE"
@@ -259,7 +262,10 @@ class SyncAgent:
         self, cloud: CloudLink, session: _Session, drain: DrainProgress | None = None
     ) -> bool:
         """Send the next batch; False when there was nothing to send."""
-        batch = await self._io(self.ledger.batch, session.pushed, self.settings.batch)
+        size = self.settings.batch
+        if drain is not None and drain.running:  # a long backlog: larger pushes, up to the cloud's limit
+            size = min(contract.MAX_BATCH * BACKLOG_FACTOR, size * BACKLOG_FACTOR)
+        batch = await self._io(self.ledger.batch, session.pushed, size)
         if not batch:
             return False
         first, last = batch[0].seq, batch[-1].seq
