@@ -111,7 +111,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 idle_s=5.0,
             )
         )
-        loops.append(Loop("applier", lambda: applier.step(ctx.db), ctx.admission.applier_wake, idle_s=1.0))
+        if ctx.settings.applier_in_worker:
+            loops.append(
+                Loop("applier", lambda: applier.step(ctx.db), ctx.admission.applier_wake, idle_s=1.0)
+            )
         loops.append(Loop("housekeeping", lambda: housekeeping.step(ctx.db, utcnow()), idle_s=600.0))
         if ctx.settings.demo:
             loops.append(Loop("demo-kitchen", lambda: kitchen.step(ctx.db), idle_s=2.0))

@@ -9,6 +9,8 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,6 +94,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     check_settings(settings)  # before anything starts: a clear sentence, no traceback
     embedded: EmbeddedPostgres | None = None
+    applier: subprocess.Popen[bytes] | None = None
     url = settings.database_url or ""
     if not url:
         embedded = EmbeddedPostgres(settings.data_dir)
@@ -114,6 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
         for name, variable in _ENV.items():
             value = getattr(settings, name)
             os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
+        applier = _start_applier() if settings.background else None
         print(
             f"makeline cloud: serving http://{settings.host}:{settings.port}/api/v1 "
             f"(docs at /api/v1/docs) with {settings.workers} worker(s)"
@@ -128,10 +132,32 @@ def _serve(args: argparse.Namespace) -> int:
             ws="websockets-sansio",
         )
     finally:
+        if applier is not None:
+            _stop(applier)
         if embedded is not None:
             with _signals_held():  # a second Ctrl-C must not cut the database's stop short
                 embedded.stop()
     return 0
+
+
+def _start_applier() -> subprocess.Popen[bytes]:
+    """One applier process beside the workers (`cloud_api.sync.applier`, at a lower priority):
+    stores' pushed events are applied there, customers' requests keep the workers."""
+    os.environ["MAKELINE_APPLIER_IN_WORKER"] = "false"
+    return subprocess.Popen(
+        [sys.executable, "-m", "cloud_api.sync.applier"],
+        env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid())},
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextlib.contextmanager

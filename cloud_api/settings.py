@@ -24,6 +24,9 @@ class CloudSettings(BaseSettings):
     # a turn, then is answered 429 Retry-After (the agent sends it again then).
     sync_push_slots: int = 2
     sync_push_wait_s: float = 1.0
+    # Stores' pushed events are applied by each worker's own applier thread, unless the cloud
+    # runs one applier process beside its workers (`makeline cloud` does: `sync.applier`).
+    applier_in_worker: bool = True
     demo: bool = False
     # Production: no secret may fall back to a default (`MAKELINE_PRODUCTION=true`).
     production: bool = False

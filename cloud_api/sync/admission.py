@@ -22,6 +22,7 @@ from contextlib import asynccontextmanager, contextmanager
 from cloud_api.errors import TooManyAttempts
 
 POLL_S = 0.05  # how often a waiting push looks for a free slot
+QUIET_AFTER_S = 5.0  # a worker that turned a push away this recently is not quiet
 STILL_APPLYING = "The cloud is still applying this store's previous batch."
 
 
@@ -39,6 +40,7 @@ class Admission:
         self._lock = threading.Lock()
         self._in_use = 0
         self._waiting = 0
+        self._turned_away_at = -QUIET_AFTER_S
         self._busy_stores: set[str] = set()
         # Wakes this worker's applier (`sync.applier`): a push left its events to it.
         self.applier_wake = threading.Event()
@@ -47,11 +49,13 @@ class Admission:
         """No other push is being stored or waits for a slot: the one asking may apply its own
         events before it answers. Otherwise they are left to the appliers."""
         with self._lock:
-            return self._in_use <= 1 and self._waiting == 0
+            calm = time.monotonic() - self._turned_away_at > QUIET_AFTER_S
+            return self._in_use <= 1 and self._waiting == 0 and calm
 
     def _busy(self, why: str) -> SyncBusy:
         # Jittered, so stores turned away together do not come back together.
         wait = random.randint(self.retry_after_s, 3 * self.retry_after_s)
+        self._turned_away_at = time.monotonic()
         return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
 
     def _try(self, store_id: str) -> str:

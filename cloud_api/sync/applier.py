@@ -10,7 +10,12 @@ applied in parallel across workers and never twice at once. The queue is the dat
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import sys
+import threading
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
@@ -52,3 +57,46 @@ def step(db: Database) -> int:
         except Exception:  # one store's trouble does not stop the others'
             log.exception("could not apply store %s's events this round; trying again", store_id)
     return applied
+
+
+IDLE_S = 0.2  # how often the applier process looks for waiting events when it found none
+
+
+def serve(url: str, stop: threading.Event, parent: int | None = None) -> None:
+    """The applier process's loop, until `stop` is set or its parent (`makeline cloud`) is gone."""
+    db = Database(url, pool_size=2, max_overflow=0)
+    try:
+        while not stop.is_set() and (parent is None or os.getppid() == parent):
+            try:
+                busy = step(db)
+            except Exception:
+                log.exception("the applier failed a round; retrying")
+                busy = 0
+            if not busy:
+                stop.wait(IDLE_S)
+    finally:
+        db.dispose()
+
+
+def main() -> int:
+    """`python -m cloud_api.sync.applier`: one applier process beside the cloud's workers, at a
+    lower priority than theirs, so customers' requests get the CPU first."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        print("DATABASE_URL is not set: the applier does not know which database to apply to.")
+        return 2
+    with contextlib.suppress(OSError):
+        os.nice(APPLIER_NICE)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    parent = int(os.environ.get("MAKELINE_APPLIER_PARENT", "0")) or None
+    serve(url, stop, parent)
+    return 0
+
+
+APPLIER_NICE = 10
+
+if __name__ == "__main__":
+    sys.exit(main())
