@@ -1,6 +1,7 @@
-"""Storms absorbed: a worker applies a bounded number of pushes at once and turns the rest
-away with 429 and a jittered Retry-After (nothing stored, nothing lost); a store's batch
-is never applied twice in parallel; the store's own heartbeat is one statement."""
+"""Storms absorbed: a worker stores a bounded number of pushes at once and turns the rest
+away with 429 and a jittered Retry-After (nothing stored, nothing lost); stored events wait
+in the queue for the appliers, one per store at a time, applied once; the store's own
+heartbeat is one statement."""
 
 from __future__ import annotations
 
@@ -9,16 +10,22 @@ import uuid
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
+from cloud_api.models import Order
+from cloud_api.store_events import repository
+from cloud_api.store_events.intake import keep_store_events
+from cloud_api.store_events.schemas import Outcome
 from cloud_api.stores import devices
+from cloud_api.sync import applier
 from cloud_api.sync.admission import Admission, SyncBusy
 from sync import contract
 from sync.agent.link import check
 from sync.errors import CloudBusy
 
-from .helpers import count, ctx, demo_store_id, event, store_order_payload
+from .helpers import count, ctx, demo_store_id, event, head_office, store_order_payload
 
 
 def test_one_store_at_a_time_and_a_bounded_number_of_stores() -> None:
@@ -71,3 +78,60 @@ def test_a_push_turned_away_stores_nothing_and_says_when_to_come_back(
     other = beat.model_copy(update={"instance": "copy-2"})
     refused = client.post("/api/v1/sync/heartbeat", json=other.model_dump(mode="json"), headers=device)
     assert refused.status_code == 409
+
+
+def test_a_worker_is_quiet_only_alone_and_when_it_turned_nobody_away() -> None:
+    admission = Admission(slots=2, wait_s=0)
+    with admission.held("A"):
+        assert admission.quiet()  # the push asking is the only one
+        with admission.held("B"):
+            assert not admission.quiet()  # another store's push is being stored
+    with admission.held("A"), admission.held("B"), pytest.raises(SyncBusy), admission.held("C"):
+        pass
+    with admission.held("A"):
+        assert not admission.quiet()  # it just turned a store away: a storm is on
+
+
+def test_stored_events_wait_in_the_queue_until_an_applier_applies_them_once(
+    app: FastAPI, client: TestClient
+) -> None:
+    """What a busy worker (or a crash between storing and applying) leaves: events stored and
+    acknowledged, not applied. The applier (any worker's, or after a restart) applies them,
+    sets an unreadable one aside with its reason, and a second round changes nothing."""
+    store = demo_store_id(app)
+    placed = event("order.placed", store_order_payload(number=31), seq=1)
+    broken = event("order.stage", {"order_id": placed.payload["id"]}, seq=2)
+    db = ctx(app).db
+    with db.transaction() as session:
+        outcomes, mark = keep_store_events(session, store, [placed, broken], utcnow())
+    assert outcomes == [Outcome.STORED, Outcome.STORED] and mark == 2
+    with db.transaction() as session:
+        assert session.get(Order, placed.payload["id"]) is None
+        assert count(session, "inbound_pending") == 2 and count(session, "inbound_quarantine") == 0
+    assert applier.step(db) == 2
+    assert applier.step(db) == 0
+    with db.transaction() as session:
+        order = session.get(Order, placed.payload["id"])
+        assert order is not None and order.number == 31
+        assert count(session, "inbound_pending") == 0 and count(session, "orders") == 1
+        reasons = session.scalars(text("SELECT reason FROM inbound_quarantine WHERE seq = 2")).all()
+    assert len(reasons) == 1 and reasons[0].startswith("Unreadable")
+    held = client.get("/api/v1/sync/quarantine", headers=head_office(client))
+    assert [h["seq"] for h in held.json()] == [2]
+
+
+def test_one_applier_per_store_at_a_time(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    db = ctx(app).db
+    with db.transaction() as session:
+        keep_store_events(
+            session, store, [event("order.placed", store_order_payload(number=32), seq=1)], utcnow()
+        )
+    with db.transaction() as first:
+        assert repository.lock_store(first, store)  # another worker is applying this store
+        with db.transaction() as second:
+            assert not repository.lock_store(second, store, wait=False)
+        assert applier.step(db) == 0  # left to the one applying it
+        with db.transaction() as session:
+            assert count(session, "inbound_pending") == 1
+    assert applier.step(db) == 1
