@@ -56,8 +56,8 @@ from sync.protocol import Backoff, reconcile
 log = logging.getLogger("sync")
 PrinterHealthSource = Callable[[], list[contract.PrinterHealth]]
 T = TypeVar("T")
-# A long backlog (after an outage) goes in pushes this many times the usual batch, up to the
-# cloud's limit (`PushBatch`): fewer round trips, each stored in one statement.
+# A long backlog (after an outage) goes in pushes this many times the usual batch (when the
+# store keeps the usual one), up to the cloud's limit (`PushBatch`): fewer round trips.
 BACKLOG_FACTOR = 4
 NOT_CONNECTED = (
     "This store is not connected to the cloud: printing only, no online orders. "
@@ -263,7 +263,9 @@ class SyncAgent:
     ) -> bool:
         """Send the next batch; False when there was nothing to send."""
         size = self.settings.batch
-        if drain is not None and drain.running:  # a long backlog: larger pushes, up to the cloud's limit
+        # A long backlog: larger pushes, up to the cloud's limit; a store set to smaller
+        # batches than the usual (a slow link) keeps them.
+        if drain is not None and drain.running and size >= contract.MAX_BATCH:
             size = min(contract.MAX_BATCH * BACKLOG_FACTOR, size * BACKLOG_FACTOR)
         batch = await self._io(self.ledger.batch, session.pushed, size)
         if not batch:
