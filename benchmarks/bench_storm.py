@@ -60,13 +60,11 @@ from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
 from sync.contract import MAX_BATCH  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from measure import cpu, pct, tree  # noqa: E402
+
 UUID_HEAD = re.compile(r'"[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 AGENT_TIMEOUT_S = 30.0
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
 
 def evening_events(folder: Path, count: int) -> list[dict[str, Any]]:
@@ -231,50 +229,46 @@ def waiting(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-async def heartbeats(base: str, stores: list[tuple[str, str]], rate: float, seconds: float) -> Tally:
-    """Heartbeats sent at `rate` a second (open loop, spread over the stores) for `seconds`."""
-    t = Tally()
-    limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=AGENT_TIMEOUT_S) as http:
-        beats = [
-            (
-                json.dumps(
-                    {
-                        "protocol": 1,
-                        "store_id": sid,
-                        "instance": f"bench-{n}",
-                        "sent_at": utcnow().isoformat(),
-                    }
-                ),
-                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            for n, (sid, token) in enumerate(stores)
+def start_cloud(url: str, workers: int, home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`makeline cloud` with its workers (and its applier process) on a free port, once healthy."""
+    port = free_port(0)
+    base = f"http://127.0.0.1:{port}"
+    with (home / "cloud.log").open("ab") as log:
+        command = [
+            "-m",
+            "makeline",
+            "cloud",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
         ]
+        cloud = subprocess.Popen(
+            [sys.executable, *command],
+            cwd=ROOT,
+            env={**os.environ, "MAKELINE_BACKGROUND": "true"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 90
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                return cloud, base
+        if time.monotonic() > deadline:
+            raise RuntimeError("the cloud did not start")
+        time.sleep(0.2)
 
-        async def one(n: int) -> None:
-            body, headers = beats[n % len(beats)]
-            started = time.perf_counter()
-            try:
-                answer = await http.post("/api/v1/sync/heartbeat", content=body, headers=headers)
-                t.errors += answer.status_code != 200
-            except httpx.HTTPError:
-                t.errors += 1
-            t.beats.append(time.perf_counter() - started)
 
-        pending: set[asyncio.Task[None]] = set()
-        started, n = time.monotonic(), 0
-        while (now := time.monotonic()) - started < seconds:
-            due = started + n / rate
-            if due > now:
-                await asyncio.sleep(due - now)
-            task = asyncio.create_task(one(n))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            n += 1
-        if pending:
-            await asyncio.gather(*pending)
-        t.drain_s = time.monotonic() - started  # type: ignore[attr-defined]
-    return t
+def stop_cloud(cloud: subprocess.Popen[bytes] | None) -> None:
+    if cloud is not None and cloud.poll() is None:
+        cloud.terminate()
+        try:
+            cloud.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            cloud.kill()
 
 
 def keep_online(url: str, stop: threading.Event) -> None:
@@ -282,35 +276,6 @@ def keep_online(url: str, stop: threading.Event) -> None:
         while not stop.is_set():
             conn.execute("UPDATE store SET last_seen_at = now() WHERE code NOT LIKE 'STORM-%'")
             stop.wait(10)
-
-
-def _stat(pid: int) -> tuple[int, float, int]:
-    """(parent pid, CPU seconds, peak RSS in KiB) of a process, from /proc."""
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()
-    hwm = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            hwm = int(line.split()[1])
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), hwm
-
-
-def tree(root: int | None) -> dict[int, tuple[int, float, int]]:
-    if root is None:
-        return {}
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                table[int(entry.name)] = _stat(int(entry.name))
-    found = {root}
-    for _ in range(4):
-        found |= {pid for pid, (parent, _, _) in table.items() if parent in found}
-    return {pid: table[pid] for pid in found if pid in table}
-
-
-def cpu(root: int | None) -> float:
-    return sum(c for _, c, _ in tree(root).values()) if root is not None else float("nan")
 
 
 async def storm(
@@ -354,10 +319,6 @@ def main() -> None:
     parser.add_argument("--orders-per-s", type=float, default=10.0, help="customers' online orders")
     parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--heartbeats", type=float, default=0, help="instead of the storm: heartbeats at this rate a second"
-    )
-    parser.add_argument("--seconds", type=float, default=20, help="how long the heartbeats run")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storm-"))
@@ -378,35 +339,7 @@ def main() -> None:
         events = evening_events(home, args.events)
         stores = make_stores(url, args.stores)
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
-        port = free_port(0)
-        base = f"http://127.0.0.1:{port}"
-        with (home / "cloud.log").open("ab") as log:
-            cloud = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "makeline",
-                    "cloud",
-                    "--database-url",
-                    url,
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(args.workers),
-                ],
-                cwd=ROOT,
-                env={**os.environ, "MAKELINE_BACKGROUND": "true"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 90
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the cloud did not start")
-            time.sleep(0.2)
+        cloud, base = start_cloud(url, args.workers, home)
         postmaster = server.server_pid() if server is not None else None
         kinds: dict[str, int] = {}
         for e in events:
@@ -418,20 +351,6 @@ def main() -> None:
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
         load_cpu = time.process_time()
-        if args.heartbeats:
-            beat = asyncio.run(heartbeats(base, stores, args.heartbeats, args.seconds))
-            took = beat.drain_s  # type: ignore[attr-defined]
-            print(
-                f"heartbeats asked {args.heartbeats:.0f}/s for {args.seconds:.0f} s: {len(beat.beats) / took:7.0f}/s "
-                f"done, p50 {pct(beat.beats, 0.5):6.1f} ms  p99 {pct(beat.beats, 0.99):7.1f} ms   errors {beat.errors}"
-            )
-            used = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu, time.process_time() - load_cpu
-            print(
-                f"CPU over {took:.0f} s: cloud {100 * used[0] / took:5.1f} % of a core, its PostgreSQL "
-                f"{100 * used[1] / took:5.1f} %, the load generator {100 * used[2] / took:5.1f} %"
-            )
-            print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-            return
         t = asyncio.run(storm(base, stores, events, args, demo))
         drain_s: float = t.drain_s  # type: ignore[attr-defined]
         quiet: Tally = t.quiet  # type: ignore[attr-defined]
@@ -468,12 +387,7 @@ def main() -> None:
         )
     finally:
         stop.set()
-        if cloud is not None and cloud.poll() is None:
-            cloud.terminate()
-            try:
-                cloud.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                cloud.kill()
+        stop_cloud(cloud)
         if server is not None:
             server.stop()
         shutil.rmtree(home, ignore_errors=True)
