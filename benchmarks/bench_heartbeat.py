@@ -63,7 +63,10 @@ async def heartbeats(base: str, stores: list[tuple[str, str]], rate: float, seco
             started = time.perf_counter()
             try:
                 answer = await http.post("/api/v1/sync/heartbeat", content=body, headers=headers)
-                t.errors += answer.status_code != 200
+                if answer.status_code != 200:
+                    t.errors += 1
+                    if t.errors == 1:
+                        print(f"first error: {answer.status_code} {answer.text[:200]}")
             except httpx.HTTPError:
                 t.errors += 1
             t.beats.append(time.perf_counter() - started)

@@ -64,10 +64,14 @@ def save_report(session: Session, store_id: str, beat: contract.Heartbeat, now: 
 # A heartbeat from the computer that speaks for the store, in one statement: the agent and
 # the store seen (with its live load when sent), its report kept (as `save_report`), and
 # where both ledgers stand. No row:
-# not that computer (or no such store); nothing changed.
+# not that computer (or no such store); nothing changed. Its commit does not wait for the
+# disk (`synchronous_commit` off for this transaction): a crash may forget the last
+# fraction of a second of "seen", which the next beat says again; many beats share a flush.
 _BEAT = text(
     """
-    WITH agent AS (
+    WITH lazy AS (
+        SELECT set_config('synchronous_commit', 'off', true)
+    ), agent AS (
         UPDATE store_agent SET last_seen_at = greatest(last_seen_at, :now)
         WHERE store_id = :store AND instance = :instance
         RETURNING store_id
@@ -93,7 +97,7 @@ _BEAT = text(
     SELECT seen.code,
         coalesce((SELECT contiguous_seq FROM inbound_head WHERE store_id = :store), 0),
         coalesce((SELECT last_cursor FROM store_feed_head WHERE store_id = :store), 0)
-    FROM seen
+    FROM seen, lazy
     """
 )
 
