@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from cloud_api.api.deps import ContextDep, CurrentCaller
@@ -42,15 +44,50 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 Instance = Annotated[str, Header(alias=contract.INSTANCE_HEADER, max_length=64)]
 
 
-@router.post("/push", summary="A store's outbox events, stored and applied once (that store's device)")
+def _inlined(schema: Any, defs: dict[str, Any]) -> Any:
+    """A JSON schema with its `$defs` references written out (the wire models do not recurse)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(v, defs) for v in schema]
+    return schema
+
+
+_PUSH_SCHEMA = contract.PushBatch.model_json_schema()
+_PUSH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": _inlined(_PUSH_SCHEMA, _PUSH_SCHEMA.get("$defs", {}))}},
+    }
+}
+
+
+def _batch(raw: bytes) -> contract.PushBatch:
+    try:
+        return contract.PushBatch.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
+@router.post(
+    "/push",
+    summary="A store's outbox events, stored and applied once (that store's device)",
+    openapi_extra=_PUSH_BODY,
+)
 async def push(
-    batch: contract.PushBatch, ctx: ContextDep, caller: CurrentCaller, instance: Instance = ""
+    request: Request, ctx: ContextDep, caller: CurrentCaller, instance: Instance = ""
 ) -> contract.PushAck:
-    store_id = service.device_store(caller, batch.store_id)
-    service.check_protocol(batch.protocol)
-    # Admitted (or turned away with 429) before a handler thread is taken: customers'
-    # orders and heartbeats keep the threads while stores wait their turn.
+    # Admitted (or turned away with 429) before its body is read and before a handler thread
+    # is taken: stores waiting their turn hold neither memory nor threads, customers' orders
+    # and heartbeats keep both.
+    store_id = service.device_store(caller)
     async with ctx.admission.slot(store_id):
+        batch = _batch(await request.body())
+        service.device_store(caller, batch.store_id)
+        service.check_protocol(batch.protocol)
         ack = await run_in_threadpool(_push, ctx, store_id, batch, batch.instance or instance)
         # Stored and acknowledged. A quiet worker applies them before it answers; a busy one
         # leaves them to its applier, so the next store's push is stored at once.
