@@ -63,6 +63,8 @@ from sync.contract import MAX_BATCH  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from measure import cpu, pct, tree  # noqa: E402
 
+__all__ = ["cpu", "make_stores", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
+
 UUID_HEAD = re.compile(r'"[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 AGENT_TIMEOUT_S = 30.0
 
