@@ -29,13 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_storm import AGENT_TIMEOUT_S, Tally, make_stores, start_cloud, stop_cloud
-from measure import cpu, pct
+from measure import cpu, database, pct
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
 from cloud_api.db.migrate import upgrade
 from cloud_api.demo.seed import seed
-from cloud_api.embedded import EmbeddedPostgres
 
 
 async def heartbeats(base: str, stores: list[tuple[str, str]], rate: float, seconds: float) -> Tally:
@@ -95,11 +94,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-heartbeat-"))
-    server: EmbeddedPostgres | None = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = EmbeddedPostgres(home / "pg", cleanup="delete")
-        url = server.ensure_database()
+    server, url = database(home)
     cloud: subprocess.Popen[bytes] | None = None
     try:
         upgrade(url)

@@ -49,7 +49,6 @@ from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.db.migrate import upgrade  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
 from cloud_api.demo.seed import demo_customer_email, seed  # noqa: E402
-from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from cloud_api.stores import devices  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
@@ -61,7 +60,7 @@ from store_db.db import StoreDB  # noqa: E402
 from sync.contract import MAX_BATCH  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from measure import cpu, pct, tree  # noqa: E402
+from measure import cpu, database, pct, tree  # noqa: E402
 
 __all__ = ["cpu", "make_stores", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
 
@@ -324,11 +323,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storm-"))
-    server: EmbeddedPostgres | None = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = EmbeddedPostgres(home / "pg", cleanup="delete")
-        url = server.ensure_database()
+    server, url = database(home)
     cloud: subprocess.Popen[bytes] | None = None
     stop = threading.Event()
     try:

@@ -7,6 +7,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from cloud_api.embedded import EmbeddedPostgres
+
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -40,3 +42,13 @@ def tree(root: int | None) -> dict[int, tuple[int, float, int]]:
 
 def cpu(root: int | None) -> float:
     return sum(c for _, c, _ in tree(root).values()) if root is not None else float("nan")
+
+
+def database(home: Path) -> tuple[EmbeddedPostgres | None, str]:
+    """DATABASE_URL when set, else an embedded PostgreSQL in `home` (default durability:
+    fsync on), stopped and deleted by the caller's `server.stop()`."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return None, url
+    server = EmbeddedPostgres(home / "pg", cleanup="delete")
+    return server, server.ensure_database()
