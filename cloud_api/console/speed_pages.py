@@ -17,6 +17,7 @@ from cloud_api.console.shell import View, signed_in, store_in_scope
 from cloud_api.console.tables import Column, Kind, Table
 from cloud_api.db.base import utcnow
 from cloud_api.reports import speed as reports
+from cloud_api.reports.dayparts import DAYPARTS
 from cloud_api.stores.service import list_stores
 
 router = APIRouter()
@@ -92,7 +93,7 @@ def speed_view(
             "15 min, delivery 35 min).",
         ),
     )
-    shown = ("whole day",) if store is None else reports.DAYPARTS
+    shown = ("whole day",) if store is None else DAYPARTS
     plotted = [r | {"label": r["daypart"] if store else r["store"]} for r in rows if r["daypart"] in shown]
     goal = [r | {"label": "target"} for r in rows[:1]]
     chart_rows = Table(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.models import DeliveryRun, DriverShift, Order, OrderLine, StockMovement, Store
 from cloud_api.reports import food_cost
+from cloud_api.reports.dayparts import daypart_of
 from cloud_api.reports.period import Period
 from cloud_api.reports.source import By
 from cloud_api.reports.variance import FoodCostTotals, Item, ItemVariance, Move, variance
@@ -250,9 +251,10 @@ def _span(later: Any, earlier: Any) -> tuple[Any, Any]:
     return _seconds(case((both, later), else_=None), earlier), func.count(case((both, 1), else_=None))
 
 
-def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
-    """Speed-of-service sums of orders not voided per store and local hour placed: seconds and
-    how many orders have both stamps per measure, and the store's honest-timer flags."""
+def speed_parts(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
+    """Speed-of-service sums of orders not voided per store and daypart of the local hour
+    placed: seconds and how many orders have both stamps per measure, and the store's
+    honest-timer flags."""
     delivery = Order.service == "delivery"
     spans = {
         "make": (Order.made_at, func.coalesce(Order.in_store_at, Order.placed_at)),
@@ -271,18 +273,18 @@ def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) ->
         "repeated_recalls": Order.flagged_repeated_recall,
         "flagged": Order.flagged_early_bump | Order.flagged_quick_delivery | Order.flagged_repeated_recall,
     }
-    hour = extract("hour", func.timezone(Store.timezone, Order.placed_at))
+    part = daypart_of(extract("hour", func.timezone(Store.timezone, Order.placed_at)), Store.day_starts_hour)
     query = (
         select(
             Order.store_id.label("store_id"),
-            hour.label("hour"),
+            part.label("daypart"),
             func.count(Order.id).label("orders"),
             *columns,
             *(func.count(case((flag, 1))).label(name) for name, flag in flags.items()),
         )
         .join(Store, Store.id == Order.store_id)
         .where(Order.stage != "voided")
-        .group_by(Order.store_id, hour)
+        .group_by(Order.store_id, part)
     )
     return _rows(session, _in_scope(query, stores, span))
 

@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, case, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from cloud_api.models import CouponDay, DriverDay, ProductDay, SalesHour, Store
+from cloud_api.reports.dayparts import daypart_of
 from cloud_api.reports.period import Period
 from cloud_api.reports.source import By
 from cloud_api.reports.variance import FoodCostTotals, Item, ItemVariance
@@ -172,7 +173,7 @@ def run_seconds(session: Session, stores: Sequence[str] | None, span: Period, by
 _DELIVERY_ONLY = ("rack", "out_the_door", "delivery")
 
 
-def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
+def speed_parts(session: Session, stores: Sequence[str] | None, span: Period) -> list[dict[str, Any]]:
     columns = []
     for name in ("make", "oven", *_DELIVERY_ONLY):
         seconds, count = getattr(SalesHour, f"{name}_s"), getattr(SalesHour, f"{name}_n")
@@ -181,15 +182,17 @@ def speed_hours(session: Session, stores: Sequence[str] | None, span: Period) ->
             count = case((SalesHour.service == "delivery", count))
         columns += [func.sum(seconds).label(f"{name}_s"), _int(count).label(f"{name}_n")]
     flags = ("early_bumps", "quick_deliveries", "repeated_recalls", "flagged")
+    part = daypart_of(SalesHour.hour, Store.day_starts_hour)
     query = (
         select(
             SalesHour.store_id,
-            SalesHour.hour,
+            part.label("daypart"),
             _int(SalesHour.orders).label("orders"),
             *columns,
             *(_int(getattr(SalesHour, flag)).label(flag) for flag in flags),
         )
-        .group_by(SalesHour.store_id, SalesHour.hour)
+        .join(Store, Store.id == SalesHour.store_id)
+        .group_by(SalesHour.store_id, part)
         .having(func.sum(SalesHour.orders) > 0)
     )
     return _rows(session, _in_scope(query, SalesHour, stores, span))
@@ -235,18 +238,51 @@ WHERE close_s > open_s
 # The league table's totals per store, in SQL: each priced item's money rounded half up to the
 # cent at the store's own cost (`inventory.terms.Price.value`: quantity × cost ÷ purchase size,
 # PostgreSQL's `round` rounds halves away from zero as ROUND_HALF_UP does), summed per store;
-# and the net sales of the orders made between the store's counts.
+# and the net sales of the orders made between the store's counts. The same periods as
+# `_ITEMS`, found per priced item by three short walks of the covering index (its first and
+# last segment in the period and the sums between): no sort or grouping of the chain's segments.
+_IN_SPAN = (
+    "g.store_id = p.store_id AND g.code = p.code AND g.closed_at >= p.start_at AND g.closed_at < p.end_at"
+)
 _TOTALS = f"""
-WITH i AS ({_ITEMS}), p AS (
-    SELECT i.*, i.opening + i.received - i.closing - i.waste AS actual,
-           k.cost_cents_per_purchase / k.purchase_size AS rate
-    FROM i JOIN store_stock k
-      ON k.store_id = i.store_id AND k.code = i.code AND k.cost_cents_per_purchase IS NOT NULL
+WITH p AS (
+    SELECT k.store_id, k.code, k.cost_cents_per_purchase / k.purchase_size AS rate, b.start_at, b.end_at
+    FROM unnest(CAST(:stores AS text[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+         AS b (store_id, start_at, end_at)
+    JOIN store_stock k ON k.store_id = b.store_id AND k.cost_cents_per_purchase IS NOT NULL
+), x AS (
+    SELECT p.store_id, p.rate, l.close_at, l.closing, s.received, s.waste, s.usage, f.*,
+           f.first_at = p.start_at OR f.first_open_at IS NULL AS at_first
+    FROM p
+    CROSS JOIN LATERAL (
+        SELECT g.closed_at AS first_at, g.opened_at AS first_open_at, g.opening AS first_opening,
+               g.closing AS first_closing, g.received AS first_received, g.waste AS first_waste,
+               g.usage AS first_usage
+        FROM report_stock_segment g WHERE {_IN_SPAN} ORDER BY g.closed_at LIMIT 1
+    ) AS f
+    CROSS JOIN LATERAL (
+        SELECT g.closed_at AS close_at, g.closing
+        FROM report_stock_segment g WHERE {_IN_SPAN} ORDER BY g.closed_at DESC LIMIT 1
+    ) AS l
+    CROSS JOIN LATERAL (
+        SELECT sum(g.received) AS received, sum(g.waste) AS waste, sum(g.usage) AS usage
+        FROM report_stock_segment g WHERE {_IN_SPAN}
+    ) AS s
+), i AS (
+    SELECT store_id, rate, close_at, closing,
+           CASE WHEN at_first THEN first_at ELSE first_open_at END AS open_at,
+           CASE WHEN at_first THEN first_closing ELSE first_opening END AS opening,
+           received - CASE WHEN at_first THEN first_received ELSE 0 END AS received,
+           waste - CASE WHEN at_first THEN first_waste ELSE 0 END AS waste,
+           usage - CASE WHEN at_first THEN first_usage ELSE 0 END AS usage
+    FROM x
+), q AS (
+    SELECT i.*, i.opening + i.received - i.closing - i.waste AS actual FROM i WHERE close_at > open_at
 ), t AS (
     SELECT store_id, count(*) AS items, max(open_at) AS after_at, max(close_at) AS upto_at,
            sum(round(usage * rate)) AS ideal_cents, sum(round(actual * rate)) AS actual_cents,
            sum(round(waste * rate)) AS waste_cents, sum(round((actual - usage) * rate)) AS variance_cents
-    FROM p GROUP BY store_id
+    FROM q GROUP BY store_id
 )
 SELECT t.*, coalesce((
     SELECT sum(c.net_sales_cents) FROM report_count_sales c

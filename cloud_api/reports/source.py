@@ -39,10 +39,10 @@ class Figures(Protocol):
     ) -> dict[Any, Decimal]:
         """Seconds out on runs dispatched on the period's business days and back, per store or driver."""
 
-    def speed_hours(
+    def speed_parts(
         self, session: Session, stores: Sequence[str] | None, span: Period
     ) -> list[dict[str, Any]]:
-        """Speed-of-service sums and honest-timer flags per store and local hour placed."""
+        """Speed-of-service sums and honest-timer flags per store and daypart of the hour placed."""
 
     def variances(
         self, session: Session, stores: Sequence[Store], span: Period, prices: dict[str, dict[str, Item]]

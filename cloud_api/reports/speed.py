@@ -6,9 +6,10 @@ The integrity figures are the store's own flags, raised where the facts are
 deliveries marked sooner than the drive could take, tickets bumped and recalled again and
 again; the integrity figure is the share of orders with none of them.
 
-The sums per store and local hour come from the aggregates (`report_sales_hour`, kept as
-events arrive; `reports.raw.speed_hours` is the reference), so averages are exact and the
-answer stays small; `fold` turns those sums into dayparts, free of I/O.
+The sums per store and daypart come from the aggregates (`report_sales_hour`, kept as events
+arrive, its hours folded into dayparts in the query; `reports.raw.speed_parts` is the
+reference), so averages are exact and the answer stays small; `fold` sets those sums against
+each store's targets and adds the whole day, free of I/O.
 
 Each store is held to its own targets (its settings on the Stores page); a target it has not
 set is the store's default (`TARGETS`).
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.principal import Principal
 from cloud_api.models import Store
 from cloud_api.reports import repository
+from cloud_api.reports.dayparts import DAYPARTS
 from cloud_api.reports.period import business_day, period
 from cloud_api.reports.service import scope
 from cloud_api.reports.source import Figures
@@ -50,16 +52,6 @@ STORE_SETTING = {
     "delivery": "delivery_target_s",
 }
 MEASURES = tuple(TARGETS)
-DAYPARTS = ("lunch", "dinner", "late")
-
-
-def daypart(hour: int, day_starts_hour: int) -> str:
-    """Lunch from the day's start to 15:00, dinner to 21:00, late until the day turns."""
-    if 15 <= hour < 21:
-        return "dinner"
-    if day_starts_hour <= hour < 15:
-        return "lunch"
-    return "late"
 
 
 def targets(store: Store) -> dict[str, int]:
@@ -122,14 +114,11 @@ def integrity_pct(orders: int, flagged: int) -> float | None:
 
 
 def fold(rows: Iterable[Mapping[str, Any]], stores: Sequence[Store]) -> list[dict[str, Any]]:
-    """Per-store, per-hour sums → one row per store and daypart, then one for the store's
+    """Per-store, per-daypart sums → one row per store and daypart, then one for the store's
     whole period, each against that store's targets."""
-    turns = {s.id: s.day_starts_hour for s in stores}
     parts: dict[tuple[str, str], _Sums] = defaultdict(_Sums)
     for row in rows:
-        turn = turns.get(row["store_id"])
-        if turn is not None:
-            parts[(row["store_id"], daypart(int(row["hour"]), turn))].add(row)
+        parts[(row["store_id"], row["daypart"])].add(row)
     found = []
     for store in stores:
         here = [(part, parts[(store.id, part)]) for part in DAYPARTS if (store.id, part) in parts]
@@ -172,5 +161,5 @@ def speed(
             "quickest_drive_s": QUICKEST_DRIVE_S,
             "repeated_recalls": REPEATED_RECALLS,
         },
-        "rows": fold(source.speed_hours(session, ids, span), covered),
+        "rows": fold(source.speed_parts(session, ids, span), covered),
     }

@@ -15,8 +15,9 @@ from cloud_api.console.delivery_pages import honest
 from cloud_api.console.sales_pages import change_pct, days_against, hours_against
 from cloud_api.console.tables import Column, Kind, Table, to_csv
 from cloud_api.models import Store
+from cloud_api.reports.dayparts import daypart
 from cloud_api.reports.driver_hours import rate
-from cloud_api.reports.speed import daypart, fold
+from cloud_api.reports.speed import fold
 
 
 def test_a_one_minute_shift_does_not_report_hundreds_of_runs_an_hour() -> None:
@@ -46,14 +47,15 @@ def test_dayparts_follow_the_stores_day() -> None:
 
 
 def _hour(store_id: str, hour: int, make_s: int, orders: int, early: int = 0) -> dict[str, Any]:
-    row: dict[str, Any] = {"store_id": store_id, "hour": hour, "orders": orders, "early_bumps": early}
+    part = daypart(hour, 4)
+    row: dict[str, Any] = {"store_id": store_id, "daypart": part, "orders": orders, "early_bumps": early}
     row |= {"quick_deliveries": 0, "repeated_recalls": 0, "flagged": early}
     for m in ("make", "oven", "rack", "out_the_door", "delivery"):
         row[f"{m}_s"], row[f"{m}_n"] = (make_s * orders, orders) if m == "make" else (None, 0)
     return row
 
 
-def test_speed_folds_hours_into_dayparts_with_exact_averages() -> None:
+def test_speed_sets_dayparts_against_targets_with_exact_averages() -> None:
     store = cast(Store, SimpleNamespace(id="s1", code="OP-001", name="Oak Park", day_starts_hour=4))
     rows = fold([_hour("s1", 12, 30, 2), _hour("s1", 13, 90, 2, early=1), _hour("s1", 19, 150, 1)], [store])
     by_part = {r["daypart"]: r for r in rows}

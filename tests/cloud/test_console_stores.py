@@ -124,7 +124,7 @@ def test_speed_targets_are_set_per_store_audited_and_held_to(
         goals = targets(store)
     assert goals == {"make": 90, "oven": 360, "rack": 300, "out_the_door": 900, "delivery": 1800}
     # The Speed page holds each store to its own targets.
-    hours = [{"store_id": store_id, "hour": 12, "orders": 2, "make_s": 200, "make_n": 2}]
+    hours = [{"store_id": store_id, "daypart": "lunch", "orders": 2, "make_s": 200, "make_n": 2}]
     rows = fold([_zeros(row) for row in hours], [store])
     assert (
         rows[0]["make_target_min"] == 1.5 and rows[0]["make_over"] and rows[0]["delivery_target_min"] == 30.0

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import Integer, column, select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -19,6 +19,7 @@ from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.base import utcnow
 from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment
 from cloud_api.reports import raw, repository, service
+from cloud_api.reports.dayparts import daypart, daypart_of
 from cloud_api.reports.period import Period
 from cloud_api.reports.refresh import rebuild_all
 from cloud_api.reports.speed import speed
@@ -119,6 +120,12 @@ def _same(session: Session, store: str | None, first: date, last: date) -> None:
         kept = report(session, HEAD_OFFICE, store, first, last)
         computed = report(session, HEAD_OFFICE, store, first, last, source=raw)
         assert kept == computed, (report.__name__, store, first, last)
+    if store is None:
+        league = service.food_cost_league(session, HEAD_OFFICE, first, last)
+        assert league == service.food_cost_league(session, HEAD_OFFICE, first, last, source=raw), (
+            first,
+            last,
+        )
     span, stores = Period(first, last), None if store is None else [store]
     for by in ("store", "driver"):
         kept_out = repository.run_seconds(session, stores, span, by)
@@ -173,6 +180,18 @@ def test_aggregates_equal_the_raw_figures(app: FastAPI, client: TestClient) -> N
         kept = _tables(session)
         rebuild_all(session)
         assert _tables(session) == kept  # as kept batch by batch, so from scratch
+
+
+def test_dayparts_in_sql_follow_the_rule(app: FastAPI) -> None:
+    hour, turn = column("hour", Integer), column("turn", Integer)
+    with ctx(app).db.transaction() as session:
+        found = session.execute(
+            select(hour, turn, daypart_of(hour, turn)).select_from(
+                text("generate_series(0, 23) AS h (hour) CROSS JOIN generate_series(0, 23) AS t (turn)")
+            )
+        ).all()
+    assert len(found) == 24 * 24
+    assert [part for h, t, part in found] == [daypart(h, t) for h, t, _ in found]
 
 
 def test_league_table_over_http(client: TestClient, app: FastAPI) -> None:
