@@ -63,45 +63,54 @@ def targets(store: Store) -> dict[str, int]:
     return found
 
 
-def _minutes(seconds: Decimal, count: int) -> float | None:
+_TENTH = Decimal("0.1")
+
+
+def _minutes(seconds: Decimal | int, count: int) -> float | None:
     if not count:
         return None
-    return float((seconds / count / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return float((Decimal(seconds) / (count * 60)).quantize(_TENTH, rounding=ROUND_HALF_UP))
 
 
-# What an hour's row adds up, in this order: the flags, then seconds and count per measure.
+# What a row adds up, in this order: the flags, then seconds and count per measure.
 _FLAGS = ("orders", "early_bumps", "quick_deliveries", "repeated_recalls", "flagged")
 _FIELDS = (*_FLAGS, *(f"{m}_{x}" for m in MEASURES for x in ("s", "n")))
+# Per measure: where its seconds are in `_FIELDS` (its count follows), and the names it shows.
+_SHOWN = tuple(
+    (len(_FLAGS) + 2 * n, f"{m}_min", f"{m}_target_min", f"{m}_over") for n, m in enumerate(MEASURES)
+)
+
+
+def _exact(value: Any) -> Any:
+    return Decimal(str(value)) if isinstance(value, float) else value or 0
 
 
 class _Sums:
-    """Exact sums of hour rows (seconds are Decimal, counts int), in `_FIELDS` order."""
+    """Exact sums of rows (seconds are Decimal, counts int), in `_FIELDS` order."""
 
     def __init__(self) -> None:
         self.total: list[Any] = [0] * len(_FIELDS)
 
     def add(self, row: Mapping[str, Any]) -> None:
-        total = self.total
-        for n, name in enumerate(_FIELDS):
-            value = row[name]
-            if value:
-                total[n] += Decimal(str(value)) if isinstance(value, float) else value
+        self.total = [a + _exact(row[name]) for a, name in zip(self.total, _FIELDS, strict=True)]
 
     def merge(self, other: _Sums) -> None:
         self.total = [a + b for a, b in zip(self.total, other.total, strict=True)]
 
-    def row(self, goal: Mapping[str, int]) -> dict[str, Any]:
-        sums = dict(zip(_FIELDS, self.total, strict=True))
-        found: dict[str, Any] = {"orders": int(sums["orders"])}
-        for m in MEASURES:
-            minutes = _minutes(Decimal(sums[f"{m}_s"]), int(sums[f"{m}_n"]))
-            found[f"{m}_min"] = minutes
-            found[f"{m}_target_min"] = round(goal[m] / 60, 1)
-            found[f"{m}_over"] = minutes is not None and minutes > goal[m] / 60
-        found["early_bumps"] = int(sums["early_bumps"])
-        found["implausible_deliveries"] = int(sums["quick_deliveries"])
-        found["repeated_recalls"] = int(sums["repeated_recalls"])
-        found["integrity_pct"] = integrity_pct(int(sums["orders"]), int(sums["flagged"]))
+    def row(self, goal: Sequence[tuple[float, float]]) -> dict[str, Any]:
+        """Against the store's targets in minutes per measure: as shown, and exact."""
+        sums = self.total
+        orders = int(sums[0])
+        found: dict[str, Any] = {"orders": orders}
+        for (at, shown, target, over), (target_min, limit) in zip(_SHOWN, goal, strict=True):
+            minutes = _minutes(sums[at], int(sums[at + 1]))
+            found[shown] = minutes
+            found[target] = target_min
+            found[over] = minutes is not None and minutes > limit
+        found["early_bumps"] = int(sums[1])
+        found["implausible_deliveries"] = int(sums[2])
+        found["repeated_recalls"] = int(sums[3])
+        found["integrity_pct"] = integrity_pct(orders, int(sums[4]))
         return found
 
 
@@ -124,7 +133,8 @@ def fold(rows: Iterable[Mapping[str, Any]], stores: Sequence[Store]) -> list[dic
         here = [(part, parts[(store.id, part)]) for part in DAYPARTS if (store.id, part) in parts]
         if not here:
             continue
-        goal, whole = targets(store), _Sums()
+        found_goal = targets(store)
+        goal, whole = [(round(found_goal[m] / 60, 1), found_goal[m] / 60) for m in MEASURES], _Sums()
         for part, sums in here:
             found.append(_named(store, part, sums.row(goal)))
             whole.merge(sums)
