@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -35,15 +36,24 @@ def live(live_app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_the_tracker_streams_each_stage(live: TestClient, live_app: FastAPI) -> None:
+def _online_delivery(
+    live: TestClient, live_app: FastAPI, number: int
+) -> tuple[str, dict[str, Any], str, str, dict[str, Any]]:
+    """An online delivery order: (store, the order, its tracking code, the store's id for it,
+    the store's `order.placed` payload taking it)."""
     store = bring_online(live_app)
     order = place(live, customer(live), order_body(store, "delivery")).json()
     code = order["tracking_url"].split("code=")[1]
     in_store = str(uuid.uuid4())
-    taken = store_order_payload(order_id=in_store, number=1061) | {
+    taken = store_order_payload(order_id=in_store, number=number) | {
         "cloud_order_id": order["id"],
         "channel": "online",
     }
+    return store, order, code, in_store, taken
+
+
+def test_the_tracker_streams_each_stage(live: TestClient, live_app: FastAPI) -> None:
+    store, order, code, in_store, taken = _online_delivery(live, live_app, 1061)
     with live.websocket_connect(f"/api/v1/orders/{order['id']}/track?code={code}") as ws:
         first = ws.receive_json()
         assert first["type"] == "snapshot" and first["status"] == "placed"
@@ -150,14 +160,7 @@ def test_the_tracker_hears_each_move_of_the_plan_once(live: TestClient, live_app
     """A heartbeat's plan that moves the minutes the tracker shows is one update with
     `leave_at`/`eta_at`; one that moves nothing shown (the plan made a few seconds later)
     says nothing; the order going off every run is one update back to the promise."""
-    store = bring_online(live_app)
-    order = place(live, customer(live), order_body(store, "delivery")).json()
-    code = order["tracking_url"].split("code=")[1]
-    in_store = str(uuid.uuid4())
-    taken = store_order_payload(order_id=in_store, number=1062) | {
-        "cloud_order_id": order["id"],
-        "channel": "online",
-    }
+    store, order, code, in_store, taken = _online_delivery(live, live_app, 1062)
     base = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=20)
 
     def door(leave_min: int, leave_s: int, drive_min: int) -> PlannedDoor:
