@@ -20,9 +20,9 @@ from makeline.dispatch.runs import Plan, PlanRequest, Stop
 
 URGENCY_STEP_S = 900  # an order past its promise weighs one more for each quarter hour late
 MAX_URGENCY = 12
-# Lateness past this at the door (with a 40-minute promise: an hour from the order) weighs
+# Lateness past this at the door (with a 35-minute promise: an hour from the order) weighs
 # `MAX_URGENCY` more a second: the tail is kept short before the average.
-TAIL_S = 1200
+TAIL_S = 1500
 
 Score = tuple[int, int, int, int, int]
 

@@ -24,9 +24,9 @@ def test_lateness_past_the_tail_weighs_steeply_more() -> None:
 def test_a_late_far_order_goes_first_rather_than_last_of_the_run() -> None:
     """One driver, one bag for three orders (straight-line, a unit 10 s, no time at doors):
     two near orders due in 10 minutes, one far the other way already 15 minutes late.
-    Near ones first: they are on time and the far one is 29 minutes late (counted
-    linearly the cheapest plan). Far one first: it is 23 minutes late and the near ones
-    8 and 9; past the tail's 20 minutes that is the plan."""
+    Near ones first: they are on time and the far one is 29 minutes late, past the tail's
+    25 (counted linearly the cheapest plan). Far one first: it is 23 minutes late and the
+    near ones 8 and 9; that is the plan."""
     stops = (_stop("near", 12, 600), _stop("next", 18, 600), _stop("far", -48, -900))
     request = PlanRequest(0.0, 0.0, stops, (Driver("d", "Dee"),), 3, 2000, service_s=0)
     [run] = plan_runs(request, EuclideanTravel()).runs
