@@ -26,6 +26,7 @@ from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import BadRequest, CloudError, Conflict, Forbidden
 from cloud_api.feed import service as feed
 from cloud_api.notifications import service as notifications
+from cloud_api.orders.plan_news import announce_plan, plan_before
 from cloud_api.store_events.intake import high_water_mark, keep_store_events
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_pending
@@ -159,7 +160,9 @@ def heartbeat(
     session: Session, store_id: str, beat: contract.Heartbeat, instance: str, now: datetime
 ) -> contract.HeartbeatAck:
     """The store is online. The store's own computer's beat is one statement (a chain's
-    worth of stores beat 1,333 times a second); anything else goes by `claim`."""
+    worth of stores beat 1,333 times a second); anything else goes by `claim`. A beat with a
+    load also reads the plan trackers show, to tell them what the new one moved."""
+    before = plan_before(session, store_id, now) if beat.load is not None else []
     found = repository.beat(session, store_id, instance, beat, now)
     if found is None:
         claim(session, store_id, instance, now)
@@ -172,6 +175,8 @@ def heartbeat(
         high_water, feed_high_water = positions(session, store_id)
     else:
         code, high_water, feed_high_water = found
+    if beat.load is not None:
+        announce_plan(session, store_id, before, beat.load.plan)
     if beat.unseen_orders:
         log.warning("store %s: %d online order(s) nobody in the kitchen saw", code, beat.unseen_orders)
     if beat.unseen_late:

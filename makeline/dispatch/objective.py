@@ -20,6 +20,9 @@ from makeline.dispatch.runs import Plan, PlanRequest, Stop
 
 URGENCY_STEP_S = 900  # an order past its promise weighs one more for each quarter hour late
 MAX_URGENCY = 12
+# Lateness past this at the door (with a 35-minute promise: an hour from the order) weighs
+# `MAX_URGENCY` more a second: the tail is kept short before the average.
+TAIL_S = 1500
 
 Score = tuple[int, int, int, int, int]
 
@@ -66,6 +69,13 @@ def urgency(stop: Stop) -> int:
     return min(MAX_URGENCY, 1 + max(0, -stop.deadline_s) // URGENCY_STEP_S)
 
 
+def weighed_lateness(stop: Stop, lateness_s: int) -> int:
+    """Seconds late at the door as the plan weighs them: times the order's `urgency`, and
+    past `TAIL_S` steeply more, so that no order is left last of a long run an hour late
+    to save the others a few minutes."""
+    return urgency(stop) * lateness_s + MAX_URGENCY * max(0, lateness_s - TAIL_S)
+
+
 def backlog_weight(request: PlanRequest) -> int:
     """What a second of a driver's time costs, in seconds of lateness, when more orders wait
     than this plan's runs can seat: each second a driver is away longer (waiting for an order
@@ -101,7 +111,8 @@ def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]
        (an order still in the oven may wait for a later run instead of holding
        a driver in the store);
     3. seconds of drivers' overtime past the end of their shift;
-    4. seconds late at the doors, each order's times its `urgency`, an order left for
+    4. seconds late at the doors, each order's times its `urgency` and steeply more past
+       `TAIL_S` (`weighed_lateness`), an order left for
        later counted at its `waiting_lateness`; plus, when orders wait for a seat,
        `backlog_weight` times the drivers' time on the runs (`busy_s`) and the time
        later runs will spend on the orders left (`later_work_s`);
@@ -112,9 +123,9 @@ def objective(request: PlanRequest, plan: Plan, seconds: Sequence[Sequence[int]]
     ready_by = first_departure_s(request)
     waiting = waiting_lateness(request, seconds)
     work = later_work_s(request, seconds)
-    weight = {s.order_id: urgency(s) for s in request.stops}
-    late = sum(weight[p.order_id] * p.lateness_s for p in plan.stops())
-    late += sum(urgency(request.stops[k]) * waiting[k] for k in kept)
+    stop_of = {s.order_id: s for s in request.stops}
+    late = sum(weighed_lateness(stop_of[p.order_id], p.lateness_s) for p in plan.stops())
+    late += sum(weighed_lateness(request.stops[k], waiting[k]) for k in kept)
     backlog = backlog_weight(request) * (busy_s(request, plan) + sum(work[k] for k in kept))
     return (
         sum(1 for k in kept if request.starving(request.stops[k])),

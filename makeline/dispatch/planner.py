@@ -47,6 +47,7 @@ from makeline.dispatch.objective import (
     objective,
     urgency,
     waiting_lateness,
+    weighed_lateness,
 )
 from makeline.dispatch.recombine import recombine
 from makeline.dispatch.runs import Plan, PlanRequest, lay_out
@@ -92,11 +93,11 @@ def _costs(request: PlanRequest, seconds: Sequence[Sequence[int]]) -> _Costs:
     late = (n + min(n, len(request.drivers))) * longest + len(request.drivers) * request.run_cost_s + 1
     backlog = backlog_weight(request)
     # above all lateness and drivers' time a plan can cost
-    must_go = late * ((MAX_URGENCY * n + backlog * (n + len(request.drivers))) * horizon + 1)
+    must_go = late * ((2 * MAX_URGENCY * n + backlog * (n + len(request.drivers))) * horizon + 1)
     ready_by = first_departure_s(request)
     starving = must_go * (n + 1)  # above every ready order left behind together
     keep_back = [
-        late * urgency(stop) * waiting
+        late * weighed_lateness(stop, waiting)
         + late * backlog * work
         + (must_go if stop.release_s <= ready_by else 0)
         + (starving if request.starving(stop) else 0)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from makeline.dispatch.objective import urgency
+from makeline.dispatch.objective import weighed_lateness
 from makeline.dispatch.runs import PlanRequest
 
 ENUMERATED_SIZE = 3  # largest run enumerated; longer ones come from the routing search
@@ -102,7 +102,7 @@ def candidates(
             for k in sequence:
                 t = max(t + seconds[here][k + 1], stops[k].earliest_s)
                 drive += seconds[here][k + 1]
-                late += urgency(stops[k]) * max(0, t - stops[k].deadline_s)
+                late += weighed_lateness(stops[k], max(0, t - stops[k].deadline_s))
                 t += request.door_s(stops[k])
                 here = k + 1
             drive += seconds[here][0]

@@ -10,12 +10,14 @@
     out_for_delivery: "Out for delivery", delivered: "Delivered", picked_up: "Picked up", cancelled: "Cancelled" };
   var FINAL = ["delivered", "picked_up", "cancelled"];
   var delay = 1000;
+  var planned = null; // the plan's {leave_at, eta_at}: kept across stage updates, which do not carry it
   var clock = new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", timeZone: zone });
 
   function at(iso) { return clock.format(new Date(iso)); }
 
   function show(msg) {
     if (msg.steps) { steps = msg.steps; }
+    if ("leave_at" in msg) { planned = msg.leave_at ? { leave_at: msg.leave_at, eta_at: msg.eta_at } : null; }
     status = msg.status || status;
     if (msg.number) { document.getElementById("number").textContent = "#" + msg.number; }
     document.getElementById("stage").textContent = LABELS[status] || status;
@@ -38,8 +40,9 @@
     } else if (status === "out_for_delivery" && msg.eta_at) {
       eta = (msg.driver ? msg.driver.split(" ")[0] : "Your driver") + " is on the way, arriving about " +
         at(msg.eta_at) + ".";
-    } else if (status !== "out_for_delivery" && msg.leave_at && msg.eta_at) {
-      eta = "On a run leaving the store about " + at(msg.leave_at) + ", at your door about " + at(msg.eta_at) + ".";
+    } else if (status !== "out_for_delivery" && planned) {
+      eta = "On a run leaving the store about " + at(planned.leave_at) + ", at your door about " +
+        at(planned.eta_at) + ".";
     } else if (msg.promise_at) {
       if (status === "out_for_delivery" && msg.driver) { eta = msg.driver.split(" ")[0] + " is on the way. "; }
       eta += "Expected by " + at(msg.promise_at) + ".";
