@@ -30,10 +30,12 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
+from cloud_api.models import Order
 from cloud_api.notifications import service as notifications
 from cloud_api.reports.touched import note_bodies
 from cloud_api.store_events import order_events, repository, run_events
 from cloud_api.store_events.intake import high_water_mark, keep_store_events, set_aside
+from cloud_api.store_events.moved_orders import write_moved
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
@@ -157,7 +159,8 @@ def _apply_set(
 ) -> None:
     """The batch's events in their order, set-based where the kind allows it: the store's own
     new orders in one statement (with the online orders the cloud does not hold), the orders
-    the rest name loaded in one, their texts queued in one, no flush between."""
+    the rest name loaded in one, their texts queued in one, no flush between, and the orders
+    they moved along written in one."""
     orders = NamedOrders(session, store_id)
     placed = [(e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced)]
     orders.load(b.cloud_order_id for _, b, _ in placed if b.cloud_order_id)
@@ -177,6 +180,7 @@ def _apply_set(
                 _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
     if stock is not None:
         stock.finish()
+    write_moved(session, (o for o in session.dirty if isinstance(o, Order)))
     session.flush()
 
 
