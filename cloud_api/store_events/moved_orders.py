@@ -60,10 +60,9 @@ _UPDATE = text(
 def _moved(order: Order) -> bool:
     """The order changed, and only in the lifecycle's columns."""
     state = inspect(order)
-    if not state.persistent:
-        return False
-    changed = {a.key for a in state.attrs if a.history.has_changes()}
-    return bool(changed) and changed <= _WRITABLE
+    # What was set since the load (a value set again to itself included: written the same).
+    changed = state.committed_state.keys()
+    return state.persistent and bool(changed) and changed <= _WRITABLE
 
 
 def write_moved(session: Session, orders: Iterable[Order]) -> int:
