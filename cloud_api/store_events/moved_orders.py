@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cloud_api.models import Order
+from makeline.trade.lifecycle import STAMP, Stage
 
 _TEXT = (
     "stage",
@@ -25,17 +26,12 @@ _TEXT = (
     "cancel_state",
     "cancel_reason",
 )
+# The stage stamps (placed_at among them: never changed after the order is born).
 _TIME = (
     "updated_at",
     "in_store_at",
     "fired_at",
-    "made_at",
-    "baked_at",
-    "ready_at",
-    "picked_up_at",
-    "out_the_door_at",
-    "delivered_at",
-    "voided_at",
+    *(STAMP[stage] for stage in Stage if stage is not Stage.PLACED),
 )
 _FLAG = ("flagged_early_bump", "flagged_quick_delivery", "flagged_repeated_recall")
 _COLUMNS = (*_TEXT, *_TIME, *_FLAG)
