@@ -19,6 +19,7 @@ parsed from a row is kept per worker and used again while the row's value is the
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -58,6 +59,7 @@ from makeline.trade.business_day import business_date
 from makeline.trade.hours import StoreHours
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import OrderLimits
+from makeline.trade.pricing import PricedItem
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -342,9 +344,14 @@ def _order(
         promise_at=scheduled_for or promised.promise_at,
         updated_at=now,
     )
-    lines = [
+    return order, order_lines(order.id, quote.items)
+
+
+def order_lines(order_id: str, items: Sequence[PricedItem]) -> list[OrderLine]:
+    """An order's lines as the cloud keeps them: one a priced item, numbered from 1."""
+    return [
         OrderLine(
-            order_id=order.id,
+            order_id=order_id,
             line_no=n,
             product=i.product,
             name=i.name,
@@ -354,9 +361,8 @@ def _order(
             line_total=i.line_total,
             item=i.model_dump(mode="json"),
         )
-        for n, i in enumerate(quote.items, start=1)
+        for n, i in enumerate(items, start=1)
     ]
-    return order, lines
 
 
 def _fields(record: object, prefix: str, table: Table) -> tuple[tuple[str, ...], dict[str, Any]]:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from cloud_api.db.base import new_id, utcnow
 from cloud_api.db.database import Database
 from cloud_api.feed import service as feed
-from cloud_api.models import Order, OrderLine
+from cloud_api.models import Order
 from cloud_api.orders.feed_entry import order_entry
+from cloud_api.orders.intake import order_lines
 from makeline.demo.menu import demo_menu
 from makeline.trade.business_day import business_date
 from makeline.trade.pricing import ItemRequest, price_order
@@ -60,20 +61,7 @@ def online_orders(db: Database, store_id: str, count: int, seed: int = 1) -> lis
                 updated_at=now,
             )
             session.add(order)
-            session.add_all(
-                OrderLine(
-                    order_id=order.id,
-                    line_no=n,
-                    product=i.product,
-                    name=i.name,
-                    size=i.size,
-                    quantity=i.quantity,
-                    unit_price=i.unit_price,
-                    line_total=i.line_total,
-                    item=i.model_dump(mode="json"),
-                )
-                for n, i in enumerate(quote.items, start=1)
-            )
+            session.add_all(order_lines(order.id, quote.items))
             entry = order_entry(order, items, None, paid=True)
             feed.append(session, store_id, entry, now)
             ids.append(order.id)
