@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
-from cloud_api.db.migrate import upgrade  # noqa: E402
-from cloud_api.demo.seed import seed  # noqa: E402
+from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from cloud_api.store_events.service import apply_store_events  # noqa: E402
@@ -166,11 +165,7 @@ def main() -> None:
         server = EmbeddedPostgres(home / "pg", cleanup="delete")
         url = server.ensure_database()
     try:
-        upgrade(url)
-        db = Database(url, pool_size=1, max_overflow=0)
-        with db.transaction() as session:
-            seed(session, utcnow())
-        db.dispose()
+        seed_database(url)
         events = evening(home, args.orders)
         kinds: dict[str, int] = {}
         for e in events:

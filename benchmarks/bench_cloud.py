@@ -43,9 +43,8 @@ from bench_storm import cpu, tree  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
-from cloud_api.db.migrate import upgrade  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD, MANAGER_EMAIL  # noqa: E402
-from cloud_api.demo.seed import seed  # noqa: E402
+from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.menus.repository import latest_version  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
@@ -393,11 +392,7 @@ def main() -> None:
     stop = threading.Event()
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        upgrade(url)
-        db = Database(url, pool_size=1, max_overflow=0)
-        with db.transaction() as session:
-            store = seed(session, utcnow()).store_id
-        db.dispose()
+        store = seed_database(url).store_id
         stores = [store, *more_stores(url, args.stores - 1)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
         with psycopg.connect(libpq_url(url)) as conn:

@@ -32,9 +32,7 @@ from bench_storm import AGENT_TIMEOUT_S, Tally, make_stores, start_cloud, stop_c
 from measure import cpu, database, pct
 
 from cloud_api.db.base import utcnow
-from cloud_api.db.database import Database
-from cloud_api.db.migrate import upgrade
-from cloud_api.demo.seed import seed
+from cloud_api.demo.seed import seed_database
 
 
 async def heartbeats(base: str, stores: list[tuple[str, str]], rate: float, seconds: float) -> Tally:
@@ -97,11 +95,7 @@ def main() -> None:
     server, url = database(home)
     cloud: subprocess.Popen[bytes] | None = None
     try:
-        upgrade(url)
-        db = Database(url, pool_size=1, max_overflow=0)
-        with db.transaction() as session:
-            seed(session, utcnow())
-        db.dispose()
+        seed_database(url)
         stores = make_stores(url, args.stores)
         cloud, base = start_cloud(url, args.workers, home)
         asyncio.run(heartbeats(base, stores, 50, 2))  # each store's computer claims its store

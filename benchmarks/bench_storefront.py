@@ -30,10 +30,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_cloud import free_port, keep_online, pct, start_cloud, wait_healthy  # noqa: E402
 
-from cloud_api.db.base import utcnow  # noqa: E402
-from cloud_api.db.database import Database  # noqa: E402
-from cloud_api.db.migrate import upgrade  # noqa: E402
-from cloud_api.demo.seed import seed  # noqa: E402
+from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 
 
@@ -86,11 +83,7 @@ def main() -> None:
     stop = threading.Event()
     cloud: subprocess.Popen[bytes] | None = None
     try:
-        upgrade(url)
-        db = Database(url, pool_size=1, max_overflow=0)
-        with db.transaction() as session:
-            store = seed(session, utcnow()).store_id
-        db.dispose()
+        store = seed_database(url).store_id
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
         port = free_port()
         cloud = start_cloud(url, port, workers=2)

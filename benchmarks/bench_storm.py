@@ -46,9 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
-from cloud_api.db.migrate import upgrade  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
-from cloud_api.demo.seed import demo_customer_email, seed  # noqa: E402
+from cloud_api.demo.seed import demo_customer_email, seed_database  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from cloud_api.stores import devices  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
@@ -328,11 +327,7 @@ def main() -> None:
     stop = threading.Event()
     try:
         args.url = url
-        upgrade(url)
-        db = Database(url, pool_size=1, max_overflow=0)
-        with db.transaction() as session:
-            demo = seed(session, utcnow()).store_id
-        db.dispose()
+        demo = seed_database(url).store_id
         events = evening_events(home, args.events)
         stores = make_stores(url, args.stores)
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()

@@ -43,9 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
-from cloud_api.db.migrate import upgrade  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
-from cloud_api.demo.seed import demo_customer_email, seed  # noqa: E402
+from cloud_api.demo.seed import demo_customer_email, seed_database  # noqa: E402
 from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.stores import devices  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
@@ -417,11 +416,7 @@ def main() -> None:
         url = server.ensure_database()
     children: list[subprocess.Popen[bytes]] = []
     try:
-        upgrade(url)
-        db = Database(url, pool_size=1, max_overflow=0)
-        with db.transaction() as session:
-            seed(session, utcnow())
-        db.dispose()
+        seed_database(url)
         port = free_port(0)
         cloud = f"http://127.0.0.1:{port}"
         env = {"MAKELINE_BACKGROUND": "true"}

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.principal import Role
 from cloud_api.auth.repository import account_by_email
 from cloud_api.auth.service import new_account
+from cloud_api.db.base import utcnow
+from cloud_api.db.database import Database
+from cloud_api.db.migrate import upgrade
 from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL, STORE_CODE
 from cloud_api.inventory.service import catalog_entry, seed_catalog
 from cloud_api.inventory.terms import round_cents
@@ -98,3 +101,15 @@ def seed(session: Session, at: datetime) -> Seeded:
         if account_by_email(session, email) is None:
             new_account(session, email, DEMO_PASSWORD, name, phone, role, store_id, at)
     return Seeded(store.id, created=True)
+
+
+def seed_database(url: str) -> Seeded:
+    """Migrate the database at `url` to head and seed the demo chain into it: what a benchmark
+    starts from."""
+    upgrade(url)
+    db = Database(url, pool_size=1, max_overflow=0)
+    try:
+        with db.transaction() as session:
+            return seed(session, utcnow())
+    finally:
+        db.dispose()
