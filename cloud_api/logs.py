@@ -26,10 +26,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(ml[dr]_)[A-Za-z0-9_.~-]+"), rf"\1{HIDDEN}"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), HIDDEN),
 ]
+# Every pattern above needs one of these words in the text: most lines (an access line)
+# have none and are passed by one search instead of six rewrites.
+_TRIGGER = re.compile(r"(?i)authorization|bearer|token|ticket|code=|password|ml[dr]_|eyJ")
 LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "cloud_api", "httpx", "sync", "makeline")
 
 
 def redact(text: str) -> str:
+    if _TRIGGER.search(text) is None:
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
