@@ -6,19 +6,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.models import Order, OrderLine
+from cloud_api.models import Order
 from cloud_api.orders import progress
 from cloud_api.store_events.named_orders import NamedOrders
+from cloud_api.store_events.new_orders import insert_placed
 from makeline.trade.integrity import IntegrityFlag
-from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import (
     CancelAnswer,
     FeedRefused,
@@ -64,81 +61,6 @@ def _linked(
     return linked
 
 
-def _order_row(store_id: str, event: OrderPlaced, at: datetime) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "store_id": store_id,
-        "store_order_id": event.id,
-        "number": event.number,
-        "business_date": event.business_date,
-        "channel": event.channel.value,
-        "service": event.service.value,
-        "stage": event.stage.value,
-        "tracked_status": (
-            ("placed" if event.scheduled_for else "prep")  # for later: placed until it fires
-            if event.stage is Stage.PLACED
-            else TRACKER_STATUS[event.stage]
-        ),
-        "customer_name": event.customer_name,
-        "phone": event.phone,
-        "address": event.address,
-        "lat": event.lat,
-        "lon": event.lon,
-        "notes": event.notes,
-        "menu_version": event.menu_version,
-        "coupon": event.coupon,
-        "subtotal": event.subtotal,
-        "discount": event.discount,
-        "tax": event.tax,
-        "tip": event.tip,
-        "total": event.total,
-        "payment": event.payment,
-        "promise_at": event.promise_at,
-        "placed_at": event.placed_at,
-        "scheduled_for": event.scheduled_for,
-        "in_store_at": event.placed_at,
-        "updated_at": at,
-    }
-
-
-def _line_rows(event: OrderPlaced) -> list[dict[str, Any]]:
-    return [
-        {
-            "order_id": event.id,
-            "line_no": n,
-            "product": item.product,
-            "name": item.name or item.product,
-            "size": item.size,
-            "quantity": item.quantity,
-            "unit_price": item.unit_price,
-            "line_total": item.line_total,
-            "item": item.model_dump(mode="json"),
-        }
-        for n, item in enumerate(event.items, start=1)
-    ]
-
-
-def insert_placed(
-    session: Session, store_id: str, placed: Sequence[tuple[int, OrderPlaced, datetime]]
-) -> set[str]:
-    """The store's own orders (`order.placed` without a cloud order) of a batch, with their
-    lines, in one statement each per thousand; returns the ids that were new."""
-    first: dict[str, tuple[int, OrderPlaced, datetime]] = {}
-    for seq, event, at in placed:
-        first.setdefault(event.id, (seq, event, at))
-    if not first:
-        return set()
-    rows = [_order_row(store_id, event, at) for _, event, at in first.values()]
-    orders, order_lines = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
-    statement = insert(orders).on_conflict_do_nothing(index_elements=["id"]).returning(orders.c.id)
-    connection = session.connection()
-    inserted = set(connection.execute(statement, rows).scalars())
-    lines = [line for order_id in sorted(inserted) for line in _line_rows(first[order_id][1])]
-    if lines:
-        connection.execute(insert(order_lines), lines)
-    return inserted
-
-
 def order_placed(
     session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: NamedOrders, seq: int
 ) -> bool:
@@ -147,18 +69,7 @@ def order_placed(
         linked = _linked(session, store_id, event, at, orders, seq)
         if linked is not None:
             return linked
-    inserted = session.execute(
-        insert(Order)
-        .values(**_order_row(store_id, event, at))
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(Order.id)
-    ).first()
-    if inserted is None:
-        return False
-    lines = _line_rows(event)
-    if lines:
-        session.execute(insert(OrderLine), lines)
-    return True
+    return bool(insert_placed(session, store_id, [(seq, event, at)]))
 
 
 def _order(orders: NamedOrders, store_id: str, reference: str, seq: int) -> Order | None:

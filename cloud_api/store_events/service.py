@@ -37,6 +37,7 @@ from cloud_api.store_events import order_events, repository, run_events
 from cloud_api.store_events.intake import high_water_mark, keep_store_events, set_aside
 from cloud_api.store_events.moved_orders import write_moved
 from cloud_api.store_events.named_orders import NamedOrders
+from cloud_api.store_events.new_orders import insert_placed
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
 from sync.contract import ContractError, StoreEvent, parse_event
@@ -169,7 +170,7 @@ def _apply_set(
     first_seq: dict[str, int] = {}
     for seq, new_order, _ in own:
         first_seq.setdefault(new_order.id, seq)
-    for order_id in order_events.insert_placed(session, store_id, own):
+    for order_id in insert_placed(session, store_id, own):
         orders.placed(order_id, first_seq[order_id])
     orders.load(name for _, body in readable if (name := _names(body)))
     moves = [b for _, b in readable if isinstance(b, _STOCK)]
