@@ -10,16 +10,19 @@ provider cannot be asked whether it went): after the lease it is marked failed, 
 from __future__ import annotations
 
 import html
+import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.tokens import TokenSigner
-from cloud_api.customers.contact import email_of
+from cloud_api.customers.contact import GUEST_DOMAIN, email_of
 from cloud_api.db.database import Database, announcement
 from cloud_api.models import EmailMessage, Order, OrderLine, Store
 from cloud_api.notifications.email_sender import Email, EmailRejected, EmailSender, EmailTemporary
@@ -28,9 +31,16 @@ log = logging.getLogger(__name__)
 CONFIRMATION, DELIVERED, UNSEEN = "confirmation", "delivered", "unseen"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+_HELD_EMAILS = "makeline.held_emails"
 
 
 def queue_order_email(session: Session, order: Order, kind: str, at: datetime) -> None:
+    held = session.info.get(_HELD_EMAILS)
+    if isinstance(held, list):
+        held.append(
+            {"order_id": order.id, "customer_id": order.customer_id, "kind": kind, "at": at.isoformat()}
+        )
+        return
     address = email_of(session, order)
     if address is None:
         return
@@ -49,6 +59,45 @@ def queue_order_email(session: Session, order: Order, kind: str, at: datetime) -
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     announcement(session).jobs = True
+
+
+# The held emails in one statement, each address found as `email_of` finds it: the one
+# given at checkout, else the customer's account email unless it is a guest's.
+_QUEUE_HELD = text(
+    f"""
+    INSERT INTO email_message (order_id, kind, dedupe_key, email, status, attempts, next_attempt_at,
+        created_at)
+    SELECT r.order_id, r.kind, 'order:' || r.order_id || ':' || r.kind, coalesce(c.email, a.email),
+        'queued', 0, r.at, r.at
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+        AS r(n integer, order_id text, customer_id text, kind text, at timestamptz)
+    LEFT JOIN order_contact c ON c.order_id = r.order_id
+    LEFT JOIN account a ON c.order_id IS NULL AND a.id = r.customer_id
+        AND lower(a.email) NOT LIKE '%@{GUEST_DOMAIN}'
+    WHERE coalesce(c.email, a.email) IS NOT NULL
+    ORDER BY r.n
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING 1
+    """
+)
+
+
+@contextmanager
+def emails_in_one_statement(session: Session) -> Iterator[None]:
+    """The order emails queued inside the block go out in one statement at its end (a batch
+    of a store's events), their addresses looked up in it; the same key twice is still one
+    email. Nothing is written if the block raises."""
+    if _HELD_EMAILS in session.info:
+        yield
+        return
+    held: list[dict[str, object]] = []
+    session.info[_HELD_EMAILS] = held
+    try:
+        yield
+    finally:
+        del session.info[_HELD_EMAILS]
+    if held and session.connection().execute(_QUEUE_HELD, {"rows": json.dumps(held)}).first():
+        announcement(session).jobs = True
 
 
 def _money(cents: int) -> str:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
 from cloud_api.models import Order
+from cloud_api.notifications import emails
 from cloud_api.notifications import service as notifications
 from cloud_api.reports.touched import note_bodies
 from cloud_api.store_events import order_events, repository, run_events
@@ -160,7 +161,7 @@ def _apply_set(
 ) -> None:
     """The batch's events in their order, set-based where the kind allows it: the store's own
     new orders in one statement (with the online orders the cloud does not hold), the orders
-    the rest name loaded in one, their texts queued in one, no flush between, and the orders
+    the rest name loaded in one, their texts and emails queued in one each, no flush between, and the orders
     they moved along written in one."""
     orders = NamedOrders(session, store_id)
     placed = [(e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced)]
@@ -175,7 +176,7 @@ def _apply_set(
     orders.load(name for _, body in readable if (name := _names(body)))
     moves = [b for _, b in readable if isinstance(b, _STOCK)]
     stock = StockBatch(session, store_id, moves, readable[0][0].created_at) if moves else None
-    with notifications.texts_in_one_statement(session):
+    with notifications.texts_in_one_statement(session), emails.emails_in_one_statement(session):
         for event, body in readable:
             if event.seq not in own_seqs:
                 _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
