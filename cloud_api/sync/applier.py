@@ -11,6 +11,7 @@ applied in parallel across workers and never twice at once. The queue is the dat
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -65,6 +66,9 @@ IDLE_S = 0.2  # how often the applier process looks for waiting events when it f
 def serve(url: str, stop: threading.Event, parent: int | None = None) -> None:
     """The applier process's loop, until `stop` is set or its parent (`makeline cloud`) is gone."""
     db = Database(url, pool_size=2, max_overflow=0)
+    # What the process holds from its start (modules, the engine) is never garbage: kept out
+    # of the collector's full passes, which otherwise walk all of it during an apply.
+    gc.freeze()
     try:
         while not stop.is_set() and (parent is None or os.getppid() == parent):
             try:
