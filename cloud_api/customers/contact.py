@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from cloud_api.api.types import Email
 from cloud_api.errors import BadRequest
-from cloud_api.models import Account, Order, OrderContact
+from cloud_api.models import Account, OrderContact
+from cloud_api.orders.state import OrderState
 
 _EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 GUEST_DOMAIN = "guest.invalid"
@@ -32,7 +33,7 @@ def remember_email(session: Session, order_id: str, email: str, at: datetime) ->
     )
 
 
-def email_of(session: Session, order: Order) -> str | None:
+def email_of(session: Session, order: OrderState) -> str | None:
     contact = session.get(OrderContact, order.id)
     if contact is not None:
         return contact.email

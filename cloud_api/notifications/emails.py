@@ -26,6 +26,7 @@ from cloud_api.customers.contact import GUEST_DOMAIN, email_of
 from cloud_api.db.database import Database, announcement
 from cloud_api.models import EmailMessage, Order, OrderLine, Store
 from cloud_api.notifications.email_sender import Email, EmailRejected, EmailSender, EmailTemporary
+from cloud_api.orders.state import OrderState
 
 log = logging.getLogger(__name__)
 CONFIRMATION, DELIVERED, UNSEEN = "confirmation", "delivered", "unseen"
@@ -34,7 +35,7 @@ LEASE = timedelta(minutes=2)
 _HELD_EMAILS = "makeline.held_emails"
 
 
-def queue_order_email(session: Session, order: Order, kind: str, at: datetime) -> None:
+def queue_order_email(session: Session, order: OrderState, kind: str, at: datetime) -> None:
     held = session.info.get(_HELD_EMAILS)
     if isinstance(held, list):
         held.append(

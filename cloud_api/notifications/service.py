@@ -25,12 +25,13 @@ from cloud_api.notifications import emails, repository
 from cloud_api.notifications.schemas import NotificationCreate
 from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
 from cloud_api.orders.access import may_see
+from cloud_api.orders.state import OrderState
 from makeline.trade.lifecycle import Stage
 
 _HELD_TEXTS = "makeline.held_texts"
 
 
-def queue_status_text(session: Session, order: Order, stage: Stage, at: datetime) -> None:
+def queue_status_text(session: Session, order: OrderState, stage: Stage, at: datetime) -> None:
     if not order.phone:
         return
     row = {

@@ -19,6 +19,7 @@ from cloud_api.feed import service as feed
 from cloud_api.models import Order
 from cloud_api.notifications import emails
 from cloud_api.notifications import service as notifications
+from cloud_api.orders.state import OrderState
 from cloud_api.payments import service as payments
 from makeline.trade.errors import IllegalTransition
 from makeline.trade.lifecycle import (
@@ -46,7 +47,7 @@ TRACKER_STEPS = {
 }
 
 
-def tracked_status(order: Order) -> str:
+def tracked_status(order: OrderState) -> str:
     stage = Stage(order.stage)
     if stage is Stage.PLACED:
         # An order for later is placed until the store fires it to its kitchen.
@@ -55,7 +56,7 @@ def tracked_status(order: Order) -> str:
     return TRACKER_STATUS[stage]
 
 
-def tracker_update(order: Order) -> dict[str, Any]:
+def tracker_update(order: OrderState) -> dict[str, Any]:
     done = order.delivered_at or order.picked_up_at
     return {
         "order_id": order.id,
@@ -70,17 +71,17 @@ def tracker_update(order: Order) -> dict[str, Any]:
     }
 
 
-def _changed(session: Session, order: Order, at: datetime) -> None:
+def _changed(session: Session, order: OrderState, at: datetime) -> None:
     order.tracked_status = tracked_status(order)
     order.updated_at = at
     announcement(session).tracker.append(tracker_update(order))
 
 
-def _latest(order: Order) -> datetime | None:
+def _latest(order: OrderState) -> datetime | None:
     return latest_stamp(getattr(order, name) for name in (*STAMPS_IN_ORDER, "in_store_at"))
 
 
-def fired(session: Session, order: Order, at: datetime) -> bool:
+def fired(session: Session, order: OrderState, at: datetime) -> bool:
     """The store sent an order for later to its kitchen. False when told before."""
     if order.fired_at is not None:
         return False
@@ -91,7 +92,7 @@ def fired(session: Session, order: Order, at: datetime) -> bool:
 
 def taken_in_store(
     session: Session,
-    order: Order,
+    order: OrderState,
     *,
     store_order_id: str,
     number: int | None,
@@ -115,7 +116,7 @@ def taken_in_store(
     return True
 
 
-def advance(session: Session, order: Order, target: Stage, at: datetime, *, strict: bool) -> bool:
+def advance(session: Session, order: OrderState, target: Stage, at: datetime, *, strict: bool) -> bool:
     """Move the order to `target`. False when it is already there or past (nothing changes).
 
     `strict` (a person's REST call) refuses a skipped or impossible stage with 409;
@@ -147,7 +148,7 @@ def advance(session: Session, order: Order, target: Stage, at: datetime, *, stri
     return True
 
 
-def void(session: Session, order: Order, reason: str, at: datetime, *, strict: bool) -> bool:
+def void(session: Session, order: OrderState, reason: str, at: datetime, *, strict: bool) -> bool:
     """The store voided the order (a customer's cancel request it accepted, or its own reason)."""
     current = Stage(order.stage)
     if current is Stage.VOIDED:
@@ -173,7 +174,7 @@ def void(session: Session, order: Order, reason: str, at: datetime, *, strict: b
     return True
 
 
-def cancel_refused(session: Session, order: Order, reason: str, at: datetime) -> bool:
+def cancel_refused(session: Session, order: OrderState, reason: str, at: datetime) -> bool:
     if order.cancel_state != "requested":
         return False
     order.cancel_state, order.cancel_reason = "refused", reason or order.cancel_reason
@@ -181,7 +182,7 @@ def cancel_refused(session: Session, order: Order, reason: str, at: datetime) ->
     return True
 
 
-def cancel_accepted(session: Session, order: Order, at: datetime) -> bool:
+def cancel_accepted(session: Session, order: OrderState, at: datetime) -> bool:
     """The store accepted the customer's cancel; its void (and the refund) came with it."""
     if order.cancel_state != "requested":
         return False
@@ -205,7 +206,7 @@ def set_eta(session: Session, order: Order, eta_at: datetime, at: datetime) -> N
     _changed(session, order, at)
 
 
-def checked(session: Session, order: Order, result: CheckResult, at: datetime) -> bool:
+def checked(session: Session, order: OrderState, result: CheckResult, at: datetime) -> bool:
     """The store's quality check at the cut table: the tracker shows it (and a pizza sent back
     to be made again as prep). Only between the make line and the rack; False when it changed
     nothing."""

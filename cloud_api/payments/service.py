@@ -21,6 +21,7 @@ from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRe
 from cloud_api.feed import service as feed
 from cloud_api.models import Order, Payment
 from cloud_api.orders.access import may_see, visible_order
+from cloud_api.orders.state import OrderState
 from cloud_api.payments import repository
 from cloud_api.payments.gateway import (
     BadSignature,
@@ -178,7 +179,7 @@ def get_payment(session: Session, caller: Principal, payment_id: str) -> Payment
     return payment
 
 
-def request_refunds(session: Session, order: Order, now: datetime) -> int:
+def request_refunds(session: Session, order: OrderState, now: datetime) -> int:
     """Queue the refund of every card payment of a cancelled order; the refund sender does it."""
     queued = 0
     for payment in repository.of_order(session, order.id):

@@ -53,6 +53,10 @@ class NamedOrders:
         if order.store_order_id:
             self._by_name[order.store_order_id] = order
 
+    def relink(self, order_id: str) -> None:
+        """The held order now answers to the store's id too (an online order it took)."""
+        self.remember(self._by_name[order_id])
+
     def find(self, name: str, seq: int) -> Order | None:
         """The store's order known as `name` as event `seq` finds it: an order this batch
         inserts later in its sequence is not there yet."""

@@ -1,8 +1,7 @@
 """The store's own new orders (`order.placed` of an order the cloud does not hold) and their
 lines, written in one statement however many.
 
-Each table's rows go to PostgreSQL as one JSON document (`jsonb_to_recordset`): one
-parameter, nothing per row for the driver to split, escape or convert. The lines of an
+Each table's rows go to PostgreSQL as one JSON document (`records`). The lines of an
 order that was there already (a replay) are left out by the statement itself. The columns
 are the keys of the rows built here: a new column is one more key in `_order_row` or
 `_line_rows`, and the statement follows.
@@ -10,20 +9,18 @@ are the keys of the rows built here: a new column is one more key in `_order_row
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from cloud_api.models import Order, OrderLine
+from cloud_api.store_events.records import document, recordset
 from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import OrderPlaced
 
-_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 _ORDERS, _LINES = cast(Table, Order.__table__), cast(Table, OrderLine.__table__)
 
 
@@ -84,35 +81,23 @@ def _line_rows(event: OrderPlaced) -> list[dict[str, Any]]:
     ]
 
 
-def _record(table: Table, columns: Sequence[str], param: str) -> str:
-    """`jsonb_to_recordset` over one JSON parameter, typed as the table's columns."""
-    types = ", ".join(f"{c} {table.c[c].type.compile(dialect=_DIALECT)}" for c in columns)
-    return f"jsonb_to_recordset(CAST(:{param} AS jsonb)) AS x({types})"
-
-
 def _statement(order_columns: tuple[str, ...], line_columns: tuple[str, ...]) -> str:
     """The orders new to the cloud inserted, and the lines of those (and only those); the
     lines' foreign key is checked at the statement's end, when the orders are there."""
     orders, lines = ", ".join(order_columns), ", ".join(line_columns)
     new = (
         f"WITH new AS (INSERT INTO orders ({orders}) SELECT {orders} FROM "
-        f"{_record(_ORDERS, order_columns, 'orders')} ON CONFLICT (id) DO NOTHING RETURNING id)"
+        f"{recordset(_ORDERS, order_columns, 'orders')} ON CONFLICT (id) DO NOTHING RETURNING id)"
     )
     if line_columns:
         new += (
             f", new_lines AS (INSERT INTO order_line ({lines}) SELECT {lines} FROM "
-            f"{_record(_LINES, line_columns, 'lines')} WHERE x.order_id IN (SELECT id FROM new))"
+            f"{recordset(_LINES, line_columns, 'lines')} WHERE x.order_id IN (SELECT id FROM new))"
         )
     return new + " SELECT id FROM new"
 
 
 _statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
-
-
-def _json(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a value an order row holds")
 
 
 def insert_placed(
@@ -134,9 +119,6 @@ def insert_placed(
         statement = _statements[key] = text(_statement(*key))
     found = session.connection().execute(
         statement,
-        {
-            "orders": json.dumps(orders, default=_json, allow_nan=False, separators=(",", ":")),
-            "lines": json.dumps(lines, default=_json, allow_nan=False, separators=(",", ":")),
-        },
+        {"orders": document(orders), "lines": document(lines)},
     )
     return set(found.scalars())

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from cloud_api.models import Order
 from cloud_api.orders import progress
+from cloud_api.orders.state import OrderState
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.new_orders import insert_placed
+from cloud_api.store_events.order_rows import OrderRow, OrderRows
 from makeline.trade.integrity import IntegrityFlag
 from sync.contract.events import (
     CancelAnswer,
@@ -29,10 +31,13 @@ from sync.contract.events import (
 )
 
 log = logging.getLogger(__name__)
+# The orders a chunk of events names: plain rows (the set path) or mapped orders (one event
+# at a time, each in its own savepoint).
+Orders = OrderRows | NamedOrders
 
 
 def _linked(
-    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: Orders, seq: int
 ) -> bool | None:
     """An online order the store took: linked to the cloud's own. None when the cloud does not
     hold that order for this store (then the store's copy is recorded as it is)."""
@@ -57,12 +62,12 @@ def _linked(
         promise_at=event.promise_at,
         at=at,
     )
-    orders.remember(order)
+    orders.relink(order.id)
     return linked
 
 
 def order_placed(
-    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderPlaced, at: datetime, orders: Orders, seq: int
 ) -> bool:
     """The order joins the reports; an online order is now in the kitchen."""
     if event.cloud_order_id:
@@ -72,7 +77,7 @@ def order_placed(
     return bool(insert_placed(session, store_id, [(seq, event, at)]))
 
 
-def _order(orders: NamedOrders, store_id: str, reference: str, seq: int) -> Order | None:
+def _order(orders: Orders, store_id: str, reference: str, seq: int) -> Order | OrderRow | None:
     found = orders.find(reference, seq)
     if found is None:
         log.warning("store %s sent news of order %s, which the cloud does not know", store_id, reference)
@@ -86,14 +91,14 @@ _FLAG_COLUMN = {
 }
 
 
-def _keep_flags(order: Order, flags: Iterable[IntegrityFlag]) -> None:
+def _keep_flags(order: OrderState, flags: Iterable[IntegrityFlag]) -> None:
     """The store's honest-timer flags stay on the order (a repeat sets them again: no change)."""
     for flag in flags:
         setattr(order, _FLAG_COLUMN[flag], True)
 
 
 def order_stage(
-    session: Session, store_id: str, event: OrderStaged, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderStaged, at: datetime, orders: Orders, seq: int
 ) -> bool:
     order = _order(orders, store_id, event.order_id, seq)
     if order is None:
@@ -103,7 +108,7 @@ def order_stage(
 
 
 def order_flagged(
-    session: Session, store_id: str, event: OrderFlagged, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderFlagged, at: datetime, orders: Orders, seq: int
 ) -> bool:
     """The store flagged an order's times between its stage events."""
     order = _order(orders, store_id, event.order_id, seq)
@@ -114,7 +119,7 @@ def order_flagged(
 
 
 def order_checked(
-    session: Session, store_id: str, event: OrderChecked, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderChecked, at: datetime, orders: Orders, seq: int
 ) -> bool:
     """The store's quality check at the cut table: the customer's tracker shows it."""
     order = _order(orders, store_id, event.order_id, seq)
@@ -122,7 +127,7 @@ def order_checked(
 
 
 def order_fired(
-    session: Session, store_id: str, event: OrderFired, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderFired, at: datetime, orders: Orders, seq: int
 ) -> bool:
     """An order for later went to the store's kitchen: the tracker moves on to prep."""
     order = _order(orders, store_id, event.order_id, seq)
@@ -130,14 +135,14 @@ def order_fired(
 
 
 def order_voided(
-    session: Session, store_id: str, event: OrderVoided, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: OrderVoided, at: datetime, orders: Orders, seq: int
 ) -> bool:
     order = _order(orders, store_id, event.order_id, seq)
     return order is not None and progress.void(session, order, event.reason, event.at, strict=False)
 
 
 def cancel_answer(
-    session: Session, store_id: str, event: CancelAnswer, at: datetime, orders: NamedOrders, seq: int
+    session: Session, store_id: str, event: CancelAnswer, at: datetime, orders: Orders, seq: int
 ) -> bool:
     """The store's answer to a customer's cancel. Accepted: its `order.voided` came first and
     refunded; refused (already in the oven, or unknown there): the order stands."""

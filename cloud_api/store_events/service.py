@@ -30,15 +30,14 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
 from cloud_api.errors import CloudError
-from cloud_api.models import Order
 from cloud_api.notifications import emails
 from cloud_api.notifications import service as notifications
 from cloud_api.reports.touched import note_bodies
 from cloud_api.store_events import order_events, repository, run_events
 from cloud_api.store_events.intake import high_water_mark, keep_store_events, set_aside
-from cloud_api.store_events.moved_orders import write_moved
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.new_orders import insert_placed
+from cloud_api.store_events.order_rows import OrderRows
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
 from sync.contract import ContractError, StoreEvent, parse_event
@@ -95,7 +94,7 @@ def _handle(
     body: StoreEvent,
     seq: int,
     created_at: datetime,
-    orders: NamedOrders,
+    orders: order_events.Orders,
     stock: StockBatch | None = None,
 ) -> Outcome:
     if isinstance(body, _STOCK):  # reads only the store's stock rows, which the batch holds
@@ -120,7 +119,7 @@ def _handle(
     elif isinstance(body, CancelAnswer):
         order_events.cancel_answer(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, _QUERYING):
-        _flush(session)  # these look orders up by what earlier events of the batch changed
+        _flush(session, orders)  # these look orders up by what earlier events of the batch changed
         if isinstance(body, FeedRefused):
             order_events.feed_refused(session, store_id, body, created_at)
         elif isinstance(body, RunDispatched):
@@ -129,6 +128,8 @@ def _handle(
             run_events.run_closed(session, store_id, body, created_at)
         else:
             run_events.driver_cash_out(session, store_id, body, created_at)
+        if isinstance(orders, OrderRows):  # the chunk's rows take what the ORM changed
+            orders.flush_mapped()
     else:
         _noted(store_id, body)
         return Outcome.KEPT
@@ -161,9 +162,9 @@ def _apply_set(
 ) -> None:
     """The batch's events in their order, set-based where the kind allows it: the store's own
     new orders in one statement (with the online orders the cloud does not hold), the orders
-    the rest name loaded in one, their texts and emails queued in one each, no flush between, and the orders
-    they moved along written in one."""
-    orders = NamedOrders(session, store_id)
+    the rest name loaded in one as plain rows (`OrderRows`), their texts and emails queued in
+    one statement each, no flush between, and what they changed in the orders written in one."""
+    orders = OrderRows(session, store_id)
     placed = [(e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced)]
     orders.load(b.cloud_order_id for _, b, _ in placed if b.cloud_order_id)
     own = [p for p in placed if not (p[1].cloud_order_id and orders.holds(p[1].cloud_order_id))]
@@ -182,12 +183,13 @@ def _apply_set(
                 _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
     if stock is not None:
         stock.finish()
-    _flush(session)
+    _flush(session, orders)
 
 
-def _flush(session: Session) -> None:
-    """The orders the lifecycle moved along in one statement, then the rest by the ORM."""
-    write_moved(session, (o for o in session.dirty if isinstance(o, Order)))
+def _flush(session: Session, orders: order_events.Orders) -> None:
+    """What the chunk changed in its orders' rows in one statement, then the rest by the ORM."""
+    if isinstance(orders, OrderRows):
+        orders.write()
     session.flush()
 
 
