@@ -121,9 +121,12 @@ def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch
                 if e.kind == "order.placed":
                     renamed[payload["id"]] = order_id = str(uuid.uuid4())
                     orders.append((order_id, store_id, payload.get("number"), payload["total"], e.created_at))
-                    lines += [(order_id, n, json.dumps(item)) for n, item in enumerate(payload["items"], 1)]
+                    lines += [
+                        (store_id, order_id, n, json.dumps(item))
+                        for n, item in enumerate(payload["items"], 1)
+                    ]
                 elif e.kind == "order.stage" and payload["order_id"] in renamed:
-                    stages.append((payload["stage"], e.created_at, renamed[payload["order_id"]]))
+                    stages.append((payload["stage"], e.created_at, store_id, renamed[payload["order_id"]]))
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO inbound_event (store_id, seq, event_id, kind, payload, created_at, "
@@ -139,12 +142,13 @@ def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch
                     [(o[0], o[1], o[0], o[2], o[3], o[4]) for o in orders],
                 )
                 cur.executemany(
-                    "INSERT INTO order_line (order_id, line_no, product, name, size, quantity, unit_price, "
-                    "line_total, item) VALUES (%s, %s, 'pepperoni', 'Pepperoni', 'lg', 1, 0, 0, %s)",
+                    "INSERT INTO order_line (store_id, order_id, line_no, product, name, size, quantity, "
+                    "unit_price, line_total, item) VALUES (%s, %s, %s, 'pepperoni', 'Pepperoni', 'lg', 1, 0, 0, %s)",
                     lines,
                 )
                 cur.executemany(
-                    "UPDATE orders SET stage = %s, tracked_status = 'prep', updated_at = %s WHERE id = %s",
+                    "UPDATE orders SET stage = %s, tracked_status = 'prep', updated_at = %s "
+                    "WHERE store_id = %s AND id = %s",
                     stages,
                 )
             conn.execute(

@@ -302,9 +302,10 @@ def bare_inserts(
                     )
                     with conn.cursor() as cur:
                         cur.executemany(
-                            "INSERT INTO order_line (order_id, line_no, product, name, size, quantity, unit_price, "
-                            "line_total, item) VALUES (%s, %s, 'pepperoni', 'Pepperoni', 'lg', 1, 1708, 1708, %s)",
-                            [(order_id, 1, payload), (order_id, 2, payload)],
+                            "INSERT INTO order_line (store_id, order_id, line_no, product, name, size, quantity, "
+                            "unit_price, line_total, item) VALUES (%s, %s, %s, 'pepperoni', 'Pepperoni', 'lg', 1, "
+                            "1708, 1708, %s)",
+                            [(store, order_id, 1, payload), (store, order_id, 2, payload)],
                         )
                     gw.execute(
                         "INSERT INTO test_gateway_charge (idempotency_key, intent_id, kind, amount, token, "
@@ -314,11 +315,11 @@ def bare_inserts(
                         (key, "pi_" + key[:20]),
                     )
                     conn.execute(
-                        "INSERT INTO payment (id, order_id, method, status, amount, refunded, currency, "
-                        "gateway, gateway_ref, idempotency_key, message, refund_attempts, created_at, "
-                        "updated_at) VALUES (%s, %s, 'card', 'succeeded', 2268, 0, 'usd', 'test', %s, %s, "
+                        "INSERT INTO payment (id, store_id, order_id, method, status, amount, refunded, "
+                        "currency, gateway, gateway_ref, idempotency_key, message, refund_attempts, created_at, "
+                        "updated_at) VALUES (%s, %s, %s, 'card', 'succeeded', 2268, 0, 'usd', 'test', %s, %s, "
                         "'', 0, now(), now())",
-                        (str(uuid.uuid4()), order_id, "pi_" + key[:20], key),
+                        (str(uuid.uuid4()), store, order_id, "pi_" + key[:20], key),
                     )
                     conn.execute(
                         "UPDATE idempotency_record SET status_code = 201, response = %s WHERE owner = %s "

@@ -25,16 +25,16 @@ def checked_email(value: str, field: str = "email") -> str:
         raise BadRequest(f"'{value[:80]}' is not an email address we can write to; check it.", field) from exc
 
 
-def remember_email(session: Session, order_id: str, email: str, at: datetime) -> None:
+def remember_email(session: Session, store_id: str, order_id: str, email: str, at: datetime) -> None:
     session.execute(
         insert(OrderContact)
-        .values(order_id=order_id, email=checked_email(email), created_at=at)
+        .values(store_id=store_id, order_id=order_id, email=checked_email(email), created_at=at)
         .on_conflict_do_nothing()
     )
 
 
 def email_of(session: Session, order: OrderState) -> str | None:
-    contact = session.get(OrderContact, order.id)
+    contact = session.get(OrderContact, {"store_id": order.store_id, "order_id": order.id})
     if contact is not None:
         return contact.email
     account = session.get(Account, order.customer_id) if order.customer_id else None

@@ -38,10 +38,8 @@ def dispatch(
     strict: bool,
 ) -> DeliveryRun:
     """A driver left with these orders: they are out the door with that driver."""
-    run = session.get(DeliveryRun, run_id, with_for_update=True) if run_id else None
+    run = repository.run_in_store(session, store_id, run_id, lock=True) if run_id else None
     if run is not None:
-        if run.store_id != store_id:
-            raise Conflict("That run id belongs to another store.", "run_id")
         return run
     run = DeliveryRun(
         id=run_id or new_id(),
@@ -118,7 +116,9 @@ def record_shift(
         "tips": tips,
         "mileage_cents": mileage_cents,
     }
-    session.execute(insert(DriverShift).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+    session.execute(
+        insert(DriverShift).values(**values).on_conflict_do_nothing(index_elements=["store_id", "id"])
+    )
 
 
 def public(session: Session, run: DeliveryRun) -> DeliveryPublic:
@@ -128,7 +128,7 @@ def public(session: Session, run: DeliveryRun) -> DeliveryPublic:
         driver_id=run.driver_id,
         driver_name=run.driver_name,
         status=run.status,
-        order_ids=list(repository.orders_of_run(session, run.id)),
+        order_ids=list(repository.orders_of_run(session, run)),
         dispatched_at=run.dispatched_at,
         returned_at=run.returned_at,
         closed_at=run.closed_at,
@@ -140,8 +140,8 @@ def public(session: Session, run: DeliveryRun) -> DeliveryPublic:
 
 
 def _visible(session: Session, caller: Principal, run_id: str) -> DeliveryRun:
-    run = session.get(DeliveryRun, run_id, with_for_update=True)
-    if run is None or not caller.can_see_store(run.store_id):
+    run = next((r for r in repository.runs_by_id(session, run_id) if caller.can_see_store(r.store_id)), None)
+    if run is None:
         raise not_yours("delivery")
     return run
 
@@ -152,7 +152,7 @@ def create(session: Session, caller: Principal, data: DeliveryCreate, at: dateti
     caller.require_store(data.store_id)
     if len(set(data.order_ids)) != len(data.order_ids):
         raise BadRequest("An order is listed twice in this run.", "order_ids")
-    if data.run_id and session.get(DeliveryRun, data.run_id) is not None:
+    if data.run_id and repository.run_in_store(session, data.store_id, data.run_id) is not None:
         raise Conflict("A run with that id is already recorded.", "run_id")
     run = dispatch(
         session,

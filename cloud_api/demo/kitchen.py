@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
 from cloud_api.deliveries import service as deliveries
+from cloud_api.deliveries.repository import run_in_store
 from cloud_api.demo import STORE_CODE
-from cloud_api.models import DeliveryRun, Order
+from cloud_api.models import Order
 from cloud_api.orders import progress
 from cloud_api.reports.refresh import note_days
 from cloud_api.stores.repository import has_active_device, store_by_code
@@ -88,7 +89,7 @@ def work(session: Session, now: datetime) -> int:
         if target is Stage.OUT_THE_DOOR:
             deliveries.dispatch(session, store.id, None, DRIVER_ID, DRIVER, [order.id], now, strict=False)
         elif target is Stage.DELIVERED and order.run_id is not None:
-            run = session.get(DeliveryRun, order.run_id, with_for_update=True)
+            run = run_in_store(session, store.id, order.run_id, lock=True)
             if run is not None:
                 deliveries.change_status(
                     session, run, "closed", now, {"delivered_order_ids": [order.id]}, strict=False

@@ -1,11 +1,11 @@
-"""Delivery runs and driver shifts, as the stores report them."""
+"""Delivery runs and driver shifts, as the stores report them: each keyed `(store_id, id)`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base, new_id
@@ -13,10 +13,13 @@ from cloud_api.db.base import Base, new_id
 
 class DeliveryRun(Base):
     __tablename__ = "delivery_run"
-    __table_args__ = (Index("ix_delivery_run_store_out", "store_id", "dispatched_at"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "id"),
+        Index("ix_delivery_run_store_out", "store_id", "dispatched_at"),
+    )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[str] = mapped_column(String(36), default=new_id)
     driver_id: Mapped[str] = mapped_column(String(36))
     driver_name: Mapped[str] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(10))  # out, returned, closed
@@ -34,9 +37,10 @@ class DriverShift(Base):
     """A driver's clock-in to cash-out: the hours behind runs per driver-hour."""
 
     __tablename__ = "driver_shift"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "id"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), index=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[str] = mapped_column(String(36))
     driver_id: Mapped[str] = mapped_column(String(36))
     driver_name: Mapped[str] = mapped_column(String(80))
     clock_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,10 +1,21 @@
-"""The storefront's contact email per order, and the email outbox (confirmation, delivered)."""
+"""The storefront's contact email per order, and the email outbox (confirmation, delivered):
+both the order's store's records, keyed by store with the order `(store_id, order_id)`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base
@@ -14,21 +25,33 @@ class OrderContact(Base):
     """The email a customer gave at checkout (a guest has no account email to use)."""
 
     __tablename__ = "order_contact"
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "order_id"),
+        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+    )
 
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    order_id: Mapped[str] = mapped_column(String(36))
     email: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class EmailMessage(Base):
     __tablename__ = "email_message"
-    __table_args__ = (Index("ix_email_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "id"),
+        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+        UniqueConstraint("store_id", "dedupe_key", name="uq_email_message_dedupe_key"),
+        Index("ix_email_message_due", "status", "next_attempt_at"),
+        Index("ix_email_message_order_id", "order_id"),
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(20))  # confirmation, delivered
     # "order:<id>:<kind>": at most one of each kind per order, however often its event repeats.
-    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(String(80))
     email: Mapped[str] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(12), default="queued")  # queued, sending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,10 +1,23 @@
-"""The SMS outbox, and the phone numbers that replied STOP."""
+"""The SMS outbox, and the phone numbers that replied STOP.
+
+Every text is a store's record, keyed `(store_id, id)`: a text about an order is its store's,
+a promotion keeps its store's daytime, and head office names the store a message is sent for."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base
@@ -12,15 +25,19 @@ from cloud_api.db.base import Base
 
 class Notification(Base):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "id"),
+        UniqueConstraint("store_id", "dedupe_key", name="uq_notification_dedupe_key"),
+        Index("ix_notification_due", "status", "next_attempt_at"),
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    store_id: Mapped[str | None] = mapped_column(ForeignKey("store.id"), nullable=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
     order_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(12))  # status, message, promotion
     stage: Mapped[str | None] = mapped_column(String(14), nullable=True)
     # "order:<id>:<stage>" for status texts: at most one per order per stage.
-    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True, nullable=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     phone: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text, default="")  # rendered when claimed, if empty
     # queued, sending, sent, failed, suppressed

@@ -2,6 +2,9 @@
 
 An online order keeps the id it was born with here; when its store takes it, the
 store's own id is kept in `store_order_id`. Store-born orders use the store's id.
+
+Keyed by store (`cloud_api.db.distribution`): an order is `(store_id, id)`, and its lines
+refer to it by both.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     PrimaryKeyConstraint,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -31,15 +36,18 @@ from cloud_api.db.base import Base, new_id
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
+        PrimaryKeyConstraint("store_id", "id"),
+        # The store's own id of an online order it took (a store-born order's own id).
+        UniqueConstraint("store_id", "store_order_id", name="uq_orders_store_order_id"),
         Index("ix_orders_store_day", "store_id", "business_date"),
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
         Index("ix_orders_store_made", "store_id", "made_at"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[str] = mapped_column(String(36), default=new_id)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"), nullable=True)
-    store_order_id: Mapped[str | None] = mapped_column(String(36), unique=True, nullable=True)
+    store_order_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     business_date: Mapped[date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(10))
@@ -91,9 +99,13 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_line"
-    __table_args__ = (PrimaryKeyConstraint("order_id", "line_no"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "order_id", "line_no"),
+        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+    )
 
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    store_id: Mapped[str] = mapped_column(String(36))
+    order_id: Mapped[str] = mapped_column(String(36))
     line_no: Mapped[int] = mapped_column(Integer)
     product: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(80))
@@ -105,7 +117,8 @@ class OrderLine(Base):
 
 
 class IdempotencyRecord(Base):
-    """The first answer to a keyed request, replayed to every retry with the same key."""
+    """The first answer to a keyed request, replayed to every retry with the same key: the
+    caller's own (`owner` is the account), kept with the account's records, not a store's."""
 
     __tablename__ = "idempotency_record"
     __table_args__ = (PrimaryKeyConstraint("owner", "key"),)

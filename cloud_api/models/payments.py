@@ -1,10 +1,23 @@
-"""Payments taken for orders, and the test gateway's own record of charges."""
+"""Payments taken for orders, and the test gateway's own record of charges.
+
+A payment is its store's record, keyed `(store_id, id)` with its order `(store_id, order_id)`;
+the test gateway's charges stand for the card processor's own books (a reference table,
+`cloud_api.db.distribution`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base, new_id
@@ -12,9 +25,16 @@ from cloud_api.db.base import Base, new_id
 
 class Payment(Base):
     __tablename__ = "payment"
+    __table_args__ = (
+        PrimaryKeyConstraint("store_id", "id"),
+        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+        UniqueConstraint("store_id", "idempotency_key", name="uq_payment_idempotency_key"),
+        Index("ix_payment_order_id", "order_id"),
+    )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    id: Mapped[str] = mapped_column(String(36), default=new_id)
+    order_id: Mapped[str] = mapped_column(String(36))
     method: Mapped[str] = mapped_column(String(10))  # card, cash
     # due (cash at the door), succeeded, declined, refund_pending, refunded
     status: Mapped[str] = mapped_column(String(20))
@@ -23,7 +43,7 @@ class Payment(Base):
     currency: Mapped[str] = mapped_column(String(3), default="usd")
     gateway: Mapped[str] = mapped_column(String(10), default="")
     gateway_ref: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
     decline_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
     refund_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.customers.contact import GUEST_DOMAIN, email_of
 from cloud_api.db.database import Database, announcement
-from cloud_api.models import EmailMessage, Order, OrderLine, Store
+from cloud_api.models import EmailMessage, Store
 from cloud_api.notifications.email_sender import Email, EmailRejected, EmailSender, EmailTemporary
+from cloud_api.orders.repository import lines_of, order_in_store
 from cloud_api.orders.state import OrderState
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,13 @@ def queue_order_email(session: Session, order: OrderState, kind: str, at: dateti
     held = session.info.get(_HELD_EMAILS)
     if isinstance(held, list):
         held.append(
-            {"order_id": order.id, "customer_id": order.customer_id, "kind": kind, "at": at.isoformat()}
+            {
+                "store_id": order.store_id,
+                "order_id": order.id,
+                "customer_id": order.customer_id,
+                "kind": kind,
+                "at": at.isoformat(),
+            }
         )
         return
     address = email_of(session, order)
@@ -48,6 +55,7 @@ def queue_order_email(session: Session, order: OrderState, kind: str, at: dateti
     session.execute(
         insert(EmailMessage)
         .values(
+            store_id=order.store_id,
             order_id=order.id,
             kind=kind,
             dedupe_key=f"order:{order.id}:{kind}",
@@ -57,7 +65,7 @@ def queue_order_email(session: Session, order: OrderState, kind: str, at: dateti
             next_attempt_at=at,
             created_at=at,
         )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .on_conflict_do_nothing(index_elements=["store_id", "dedupe_key"])
     )
     announcement(session).jobs = True
 
@@ -66,18 +74,18 @@ def queue_order_email(session: Session, order: OrderState, kind: str, at: dateti
 # given at checkout, else the customer's account email unless it is a guest's.
 _QUEUE_HELD = text(
     f"""
-    INSERT INTO email_message (order_id, kind, dedupe_key, email, status, attempts, next_attempt_at,
-        created_at)
-    SELECT r.order_id, r.kind, 'order:' || r.order_id || ':' || r.kind, coalesce(c.email, a.email),
-        'queued', 0, r.at, r.at
+    INSERT INTO email_message (store_id, order_id, kind, dedupe_key, email, status, attempts,
+        next_attempt_at, created_at)
+    SELECT r.store_id, r.order_id, r.kind, 'order:' || r.order_id || ':' || r.kind,
+        coalesce(c.email, a.email), 'queued', 0, r.at, r.at
     FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-        AS r(n integer, order_id text, customer_id text, kind text, at timestamptz)
-    LEFT JOIN order_contact c ON c.order_id = r.order_id
+        AS r(n integer, store_id text, order_id text, customer_id text, kind text, at timestamptz)
+    LEFT JOIN order_contact c ON c.store_id = r.store_id AND c.order_id = r.order_id
     LEFT JOIN account a ON c.order_id IS NULL AND a.id = r.customer_id
         AND lower(a.email) NOT LIKE '%@{GUEST_DOMAIN}'
     WHERE coalesce(c.email, a.email) IS NOT NULL
     ORDER BY r.n
-    ON CONFLICT (dedupe_key) DO NOTHING
+    ON CONFLICT (store_id, dedupe_key) DO NOTHING
     RETURNING 1
     """
 )
@@ -110,8 +118,8 @@ def _clock(at: datetime | None, zone: str) -> str:
 
 
 def compose(session: Session, message: EmailMessage, tracking_url: str) -> Email:
-    order = session.get(Order, message.order_id)
-    assert order is not None
+    order = order_in_store(session, message.store_id, message.order_id)
+    assert order is not None  # the message's foreign key
     store = session.get(Store, order.store_id)
     zone, shop = (store.timezone, store.name) if store else ("UTC", "makeline")
     number = f"#{order.number}" if order.number else ""
@@ -125,9 +133,7 @@ def compose(session: Session, message: EmailMessage, tracking_url: str) -> Email
             "We have alerted the store; call them if you need it sooner than your tracker shows."
         ]
     else:
-        items = session.scalars(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
-        ).all()
+        items = lines_of(session, order)
         subject = f"Your {shop} order {number} is confirmed"
         when = "delivered" if order.service == "delivery" else "ready for carryout"
         lines = [f"Thank you, {order.customer_name}. {shop} has your order {number}."]
@@ -149,7 +155,7 @@ def compose(session: Session, message: EmailMessage, tracking_url: str) -> Email
 
 def send_due(db: Database, sender: EmailSender, tokens: TokenSigner, public_url: str, now: datetime) -> int:
     """Send what is due (a batch); returns how many were handled."""
-    claimed: list[tuple[int, Email]] = []
+    claimed: list[tuple[tuple[str, int], Email]] = []
     with db.transaction() as session:
         stale = session.scalars(
             select(EmailMessage)
@@ -169,14 +175,15 @@ def send_due(db: Database, sender: EmailSender, tokens: TokenSigner, public_url:
         ).all()
         for message in due:
             url = f"{public_url.rstrip('/')}/track/{message.order_id}?code={tokens.tracking_code(message.order_id)}"
-            claimed.append((message.id, compose(session, message, url)))
+            claimed.append(((message.store_id, message.id), compose(session, message, url)))
             message.status, message.claimed_at, message.attempts = "sending", now, message.attempts + 1
-    for message_id, email in claimed:
-        _send(db, sender, message_id, email)
+    for key, email in claimed:
+        _send(db, sender, key, email)
     return len(claimed) + len(stale)
 
 
-def _send(db: Database, sender: EmailSender, message_id: int, email: Email) -> None:
+def _send(db: Database, sender: EmailSender, key: tuple[str, int], email: Email) -> None:
+    """Send one claimed message, `key` its (store_id, id)."""
     status, provider_id, error = "sent", None, None
     try:
         provider_id = sender.send(email)
@@ -185,7 +192,7 @@ def _send(db: Database, sender: EmailSender, message_id: int, email: Email) -> N
     except EmailRejected as exc:
         status, error = "failed", str(exc)
     with db.transaction() as session:
-        message = session.get(EmailMessage, message_id)
+        message = session.get(EmailMessage, key)
         if message is None:
             return
         now = datetime.now(message.created_at.tzinfo)

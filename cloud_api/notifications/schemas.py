@@ -20,7 +20,11 @@ class NotificationCreate(BaseModel):
     order_id: EntityId | None = None
     customer_id: EntityId | None = None
     phone: ShortText | None = None
-    store_id: EntityId | None = Field(default=None, description="whose daytime hours a promotion keeps")
+    store_id: EntityId | None = Field(
+        default=None,
+        description="the store the text is sent for (its order's when by order_id); a promotion "
+        "keeps its daytime hours",
+    )
 
 
 class NotificationPublic(BaseModel):

@@ -1,7 +1,8 @@
 """Queueing texts (in the caller's transaction) and the STOP / START replies.
 
-A status text has the key `order:<id>:<stage>`, unique in the outbox: however
-often a stage's event repeats, at most one text is queued for it.
+A status text has the key `order:<id>:<stage>`, unique in its store's outbox: however
+often a stage's event repeats, at most one text is queued for it. Every text belongs to a
+store (`cloud_api.db.distribution`): its order's, or the one head office names.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from cloud_api.models import Account, Notification, Order, Store
 from cloud_api.notifications import emails, repository
 from cloud_api.notifications.schemas import NotificationCreate
 from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
-from cloud_api.orders.access import may_see
+from cloud_api.orders.access import visible_order
 from cloud_api.orders.state import OrderState
 from makeline.trade.lifecycle import Stage
 
 _HELD_TEXTS = "makeline.held_texts"
+_DEDUPE = ["store_id", "dedupe_key"]  # a text's key is unique within its store
 
 
 def queue_status_text(session: Session, order: OrderState, stage: Stage, at: datetime) -> None:
@@ -51,9 +53,7 @@ def queue_status_text(session: Session, order: OrderState, stage: Stage, at: dat
     if isinstance(held, list):
         held.append(row)
     else:
-        session.execute(
-            insert(Notification).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
+        session.execute(insert(Notification).values(**row).on_conflict_do_nothing(index_elements=_DEDUPE))
     announcement(session).jobs = True
 
 
@@ -73,7 +73,7 @@ def texts_in_one_statement(session: Session) -> Iterator[None]:
         del session.info[_HELD_TEXTS]
     if held:
         table = cast(Table, Notification.__table__)
-        statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        statement = insert(table).on_conflict_do_nothing(index_elements=_DEDUPE)
         session.connection().execute(statement, held)
 
 
@@ -108,7 +108,7 @@ def queue_unseen_notices(session: Session, store_id: str, order_ids: list[str], 
                     next_attempt_at=at,
                     created_at=at,
                 )
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .on_conflict_do_nothing(index_elements=_DEDUPE)
             )
             announcement(session).jobs = True
         emails.queue_order_email(session, order, emails.UNSEEN, at)
@@ -126,12 +126,14 @@ def queue_message(
     store_id = data.store_id
     phone: str
     if data.order_id:
-        order = session.get(Order, data.order_id)
-        if order is None or not may_see(caller, order):
-            raise not_yours("order")
+        order = visible_order(session, caller, data.order_id)
         if not order.phone:
             raise Conflict("That order has no phone number to text.", "order_id")
-        phone, store_id = order.phone, store_id or order.store_id
+        if store_id not in (None, order.store_id):
+            raise BadRequest(
+                "That order is another store's; leave store_id out or name its store.", "store_id"
+            )
+        phone, store_id = order.phone, order.store_id
     elif data.customer_id:
         account = session.get(Account, data.customer_id)
         if account is None or account.role != Role.CUSTOMER.value:
@@ -154,6 +156,10 @@ def queue_message(
             raise BadRequest(f"There is no store {store_id}.", "store_id")
     if data.kind == "promotion" and store_id is None:
         raise BadRequest("A promotion needs the store whose daytime hours it must keep.", "store_id")
+    if store_id is None:
+        raise BadRequest(
+            "Name the store this text is sent for: every text is kept with a store's records.", "store_id"
+        )
     note = Notification(
         store_id=store_id,
         order_id=data.order_id,

@@ -21,15 +21,17 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
-from cloud_api.models import Notification, Order, Store
+from cloud_api.models import Notification, Store
 from cloud_api.notifications import repository
 from cloud_api.notifications.sender import SmsRejected, SmsSender, SmsTemporary
 from cloud_api.notifications.templates import status_text
+from cloud_api.orders.repository import order_in_store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 600.0
+NoteKey = tuple[str, int]  # a text's (store_id, id)
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -106,8 +108,8 @@ class NotificationWorker:
         return f"{self.public_url}/track/{order_id}?code={self.tokens.tracking_code(order_id)}"
 
     def _render(self, session: Session, note: Notification) -> str:
-        order = session.get(Order, note.order_id) if note.order_id else None
-        store = session.get(Store, note.store_id) if note.store_id else None
+        order = order_in_store(session, note.store_id, note.order_id) if note.order_id else None
+        store = session.get(Store, note.store_id)
         if order is None or note.stage is None:
             return note.body
         return status_text(
@@ -118,14 +120,14 @@ class NotificationWorker:
             self.tracking_url(order.id),
         )
 
-    def claim(self, now: datetime) -> list[tuple[int, str, str]]:
-        claimed: list[tuple[int, str, str]] = []
+    def claim(self, now: datetime) -> list[tuple[NoteKey, str, str]]:
+        claimed: list[tuple[NoteKey, str, str]] = []
         with self.db.transaction() as session:
             for note in repository.due(session, now, self.batch):
                 if repository.opted_out(session, note.phone):
                     note.status, note.last_error = "suppressed", "the customer replied STOP"
                     continue
-                if note.kind == "promotion" and note.store_id:
+                if note.kind == "promotion":
                     store = session.get(Store, note.store_id)
                     later = next_daytime(store, now) if store else None
                     if later is not None:
@@ -133,10 +135,10 @@ class NotificationWorker:
                         continue
                 note.body = note.body or self._render(session, note)
                 note.status, note.claimed_at, note.attempts = "sending", now, note.attempts + 1
-                claimed.append((note.id, note.phone, note.body))
+                claimed.append(((note.store_id, note.id), note.phone, note.body))
         return claimed
 
-    def _send(self, note_id: int, phone: str, body: str) -> None:
+    def _send(self, note_id: NoteKey, phone: str, body: str) -> None:
         try:
             sid = self.sender.send(phone, body)
         except SmsTemporary as exc:
@@ -150,7 +152,7 @@ class NotificationWorker:
         self._finish(note_id, "sent", sid, None)
 
     def _finish(
-        self, note_id: int, status: str, sid: str | None, error: str | None, opt_out: bool = False
+        self, note_id: NoteKey, status: str, sid: str | None, error: str | None, opt_out: bool = False
     ) -> None:
         now = self.clock()
         with self.db.transaction() as session:
@@ -162,7 +164,7 @@ class NotificationWorker:
             if opt_out:
                 repository.opt_out(session, note.phone, now)
 
-    def _retry(self, note_id: int, error: str) -> None:
+    def _retry(self, note_id: NoteKey, error: str) -> None:
         now = self.clock()
         with self.db.transaction() as session:
             note = session.get(Notification, note_id)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.errors import not_yours
 from cloud_api.models import Order
+from cloud_api.orders.repository import order_by_id
 
 
 def may_see(caller: Principal, order: Order) -> bool:
@@ -17,7 +18,8 @@ def may_see(caller: Principal, order: Order) -> bool:
 
 
 def visible_order(session: Session, caller: Principal, order_id: str, lock: bool = False) -> Order:
-    order = session.get(Order, order_id, with_for_update=lock)
+    customer = caller.id if caller.role is Role.CUSTOMER else None
+    order = order_by_id(session, order_id, customer_id=customer, lock=lock)
     if order is None or not may_see(caller, order):
         raise not_yours("order")
     return order

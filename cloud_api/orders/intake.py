@@ -344,14 +344,15 @@ def _order(
         promise_at=scheduled_for or promised.promise_at,
         updated_at=now,
     )
-    return order, order_lines(order.id, quote.items)
+    return order, order_lines(order, quote.items)
 
 
-def order_lines(order_id: str, items: Sequence[PricedItem]) -> list[OrderLine]:
+def order_lines(order: Order, items: Sequence[PricedItem]) -> list[OrderLine]:
     """An order's lines as the cloud keeps them: one a priced item, numbered from 1."""
     return [
         OrderLine(
-            order_id=order_id,
+            store_id=order.store_id,
+            order_id=order.id,
             line_no=n,
             product=i.product,
             name=i.name,

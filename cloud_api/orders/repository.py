@@ -1,4 +1,10 @@
-"""Queries for orders and their lines."""
+"""Queries for orders and their lines.
+
+An order is keyed `(store_id, id)` (`cloud_api.db.distribution`): where the store is known it
+is in the WHERE, so the look-up stays on that store's shard. By its id alone (a tracker link,
+a customer's own order, a payment's) every shard is asked; an id is born once, so it names
+one order.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,33 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cloud_api.models import Order, OrderLine
+from cloud_api.orders.state import OrderState
 
 
-def lines_of(session: Session, order_id: str) -> Sequence[OrderLine]:
+def lines_of(session: Session, order: OrderState) -> Sequence[OrderLine]:
     return session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+        select(OrderLine)
+        .where(OrderLine.store_id == order.store_id, OrderLine.order_id == order.id)
+        .order_by(OrderLine.line_no)
     ).all()
+
+
+def order_in_store(session: Session, store_id: str, order_id: str, *, lock: bool = False) -> Order | None:
+    """The store's order with this id (the cloud's id)."""
+    return session.get(Order, {"store_id": store_id, "id": order_id}, with_for_update=lock)
+
+
+def order_by_id(
+    session: Session, order_id: str, *, customer_id: str | None = None, lock: bool = False
+) -> Order | None:
+    """The order with this id, whichever store keeps it (every shard is asked); only the
+    customer's own when `customer_id` is given. Should two stores ever send one id, the
+    first placed is the one an id names."""
+    query = select(Order).where(Order.id == order_id)
+    if customer_id is not None:
+        query = query.where(Order.customer_id == customer_id)
+    query = query.order_by(Order.placed_at, Order.store_id).limit(1)
+    return session.scalars(query.with_for_update() if lock else query).first()
 
 
 def by_store_reference(session: Session, store_id: str, order_id: str) -> Order | None:

@@ -256,8 +256,8 @@ def get_order(session: Session, ctx: CloudContext, caller: Principal, order_id: 
     found = public(
         ctx,
         order,
-        list(repository.lines_of(session, order.id)),
-        list(payment_rows.of_order(session, order.id)),
+        list(repository.lines_of(session, order)),
+        list(payment_rows.of_order(session, order)),
     )
     plan = planned(order, session.get(Store, order.store_id), utcnow())
     if plan is not None:

@@ -25,7 +25,7 @@ def _added(statement: str, model: type[Any], name: str) -> str:
     keys = [c.name for c in table.primary_key.columns]
     sums = [c.name for c in table.columns if c.name not in keys]
     columns = ", ".join(c.name for c in table.columns)
-    insert = statement.format(scope="o.id = %(order_id)s", **{name: columns})
+    insert = statement.format(scope="o.store_id = %(store_id)s AND o.id = %(order_id)s", **{name: columns})
     adding = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in sums)
     return f"{insert.rstrip()}\nON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adding}"
 
@@ -50,4 +50,4 @@ _LOCK = b"SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
 def add_new_order(pg: psycopg.Connection[Any], store_id: str, order_id: str) -> None:
     """Queue (in the caller's pipeline) the new order's share of its store's aggregates."""
     pg.execute(_LOCK, (_LOCK_SPACE, store_id))
-    pg.execute(_ADD, {"order_id": order_id})
+    pg.execute(_ADD, {"store_id": store_id, "order_id": order_id})

@@ -21,6 +21,7 @@ from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRe
 from cloud_api.feed import service as feed
 from cloud_api.models import Order, Payment
 from cloud_api.orders.access import may_see, visible_order
+from cloud_api.orders.repository import order_in_store
 from cloud_api.orders.state import OrderState
 from cloud_api.payments import repository
 from cloud_api.payments.gateway import (
@@ -108,6 +109,7 @@ def _payment(
     """A payment row with every column set (it may be written without the ORM)."""
     return Payment(
         id=new_id(),
+        store_id=order.store_id,
         order_id=order.id,
         method=method,
         status=status,
@@ -162,7 +164,7 @@ def pay_due(
         )
     payment = _charged(ctx, order, token, key, now)
     session.add(payment)
-    for earlier in repository.of_order(session, order.id):
+    for earlier in repository.of_order(session, order):
         if earlier.method == "cash" and earlier.status == "due":
             earlier.status, earlier.updated_at = "replaced", now
     order.payment, order.updated_at = "paid", now
@@ -172,8 +174,8 @@ def pay_due(
 
 
 def get_payment(session: Session, caller: Principal, payment_id: str) -> Payment:
-    payment = session.get(Payment, payment_id)
-    order = session.get(Order, payment.order_id) if payment is not None else None
+    payment = repository.by_id(session, payment_id)
+    order = order_in_store(session, payment.store_id, payment.order_id) if payment is not None else None
     if payment is None or order is None or not may_see(caller, order):
         raise not_yours("payment")
     return payment
@@ -182,7 +184,7 @@ def get_payment(session: Session, caller: Principal, payment_id: str) -> Payment
 def request_refunds(session: Session, order: OrderState, now: datetime) -> int:
     """Queue the refund of every card payment of a cancelled order; the refund sender does it."""
     queued = 0
-    for payment in repository.of_order(session, order.id):
+    for payment in repository.of_order(session, order):
         if payment.method == "card" and payment.status == "succeeded":
             payment.status, payment.next_refund_at, payment.updated_at = "refund_pending", now, now
             queued += 1
@@ -211,7 +213,7 @@ def send_due_refunds(db: Database, gateway: PaymentGateway, now: datetime, limit
                 payment.next_refund_at = now + delay
                 continue
             payment.status, payment.refunded, payment.updated_at = "refunded", payment.amount, now
-            order = session.get(Order, payment.order_id)
+            order = order_in_store(session, payment.store_id, payment.order_id)
             if order is not None:
                 order.payment, order.updated_at = "refunded", now
             done += 1

@@ -81,7 +81,7 @@ def sales(session: Session, stores: Sequence[str] | None, span: Period) -> dict[
                 func.sum(OrderLine.quantity).label("quantity"),
                 func.sum(OrderLine.line_total).label("sales_cents"),
             )
-            .join(Order, Order.id == OrderLine.order_id)
+            .join(Order, (Order.store_id == OrderLine.store_id) & (Order.id == OrderLine.order_id))
             .where(sold)
             .group_by(OrderLine.product, OrderLine.name, OrderLine.size)
             .order_by(

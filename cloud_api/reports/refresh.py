@@ -114,10 +114,15 @@ WHERE h.store_id = f.store_id AND h.business_date = f.business_date AND h.hour =
   AND h.channel = f.channel AND h.service = f.service
 """
 
+# An order's lines by its key (store_id, id): one store's shard. Migration 0014 rebuilds
+# every aggregate on the schema of its day, when lines were keyed by the order's id alone.
+_LINES = "order_line l JOIN orders o ON o.store_id = l.store_id AND o.id = l.order_id"
+_LINES_BEFORE_0019 = "order_line l JOIN orders o ON o.id = l.order_id"
+
 PRODUCT_DAY = f"""
 INSERT INTO report_product_day ({{product_day}})
 SELECT o.store_id, o.business_date, l.product, l.name, l.size, sum(l.quantity), sum(l.line_total)
-FROM order_line l JOIN orders o ON o.id = l.order_id
+FROM {_LINES}
 WHERE {{scope}} AND {_SOLD}
 GROUP BY 1, 2, 3, 4, 5
 """
@@ -289,11 +294,12 @@ def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) 
 
 
 def rebuild_all(session: Session) -> None:
-    """Every aggregate of every store, from scratch (after the migration that adds them)."""
+    """Every aggregate of every store, from scratch (migration 0014, on the schema of its day)."""
     for table in (*_DAY_TABLES, "report_stock_segment", "report_count_sales"):
         session.execute(text(f"DELETE FROM {table}"))
     scopes = {"scope": "true", "run_scope": "true", "shift_scope": "true"}
-    for statement in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY):
+    product_day = PRODUCT_DAY.replace(_LINES, _LINES_BEFORE_0019)
+    for statement in (SALES_HOUR, product_day, COUPON_DAY, DRIVER_DAY):
         session.execute(text(statement.format(**scopes, **_COLUMNS)))
     session.execute(text(STOCK_SEGMENT.format(scope="true", **_COLUMNS)))
     session.execute(text(COUNT_SALES.format(stores="true", scope="true", **_COLUMNS)))

@@ -64,9 +64,10 @@ def _order_row(store_id: str, event: OrderPlaced, at: datetime) -> dict[str, Any
     }
 
 
-def _line_rows(event: OrderPlaced) -> list[dict[str, Any]]:
+def _line_rows(store_id: str, event: OrderPlaced) -> list[dict[str, Any]]:
     return [
         {
+            "store_id": store_id,
             "order_id": event.id,
             "line_no": n,
             "product": item.product,
@@ -87,12 +88,14 @@ def _statement(order_columns: tuple[str, ...], line_columns: tuple[str, ...]) ->
     orders, lines = ", ".join(order_columns), ", ".join(line_columns)
     new = (
         f"WITH new AS (INSERT INTO orders ({orders}) SELECT {orders} FROM "
-        f"{recordset(_ORDERS, order_columns, 'orders')} ON CONFLICT (id) DO NOTHING RETURNING id)"
+        f"{recordset(_ORDERS, order_columns, 'orders')} "
+        "ON CONFLICT (store_id, id) DO NOTHING RETURNING store_id, id)"
     )
     if line_columns:
         new += (
             f", new_lines AS (INSERT INTO order_line ({lines}) SELECT {lines} FROM "
-            f"{recordset(_LINES, line_columns, 'lines')} WHERE x.order_id IN (SELECT id FROM new))"
+            f"{recordset(_LINES, line_columns, 'lines')} "
+            "WHERE (x.store_id, x.order_id) IN (SELECT store_id, id FROM new))"
         )
     return new + " SELECT id FROM new"
 
@@ -112,7 +115,7 @@ def insert_placed(
     if not first:
         return set()
     orders = [_order_row(store_id, event, at) for event, at in first.values()]
-    lines = [line for event, _ in first.values() for line in _line_rows(event)]
+    lines = [line for event, _ in first.values() for line in _line_rows(store_id, event)]
     key = (tuple(orders[0]), tuple(lines[0]) if lines else ())
     statement = _statements.get(key)
     if statement is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.models import Order
 from cloud_api.orders import progress
+from cloud_api.orders.repository import order_in_store
 from cloud_api.orders.state import OrderState
 from cloud_api.store_events.named_orders import NamedOrders
 from cloud_api.store_events.new_orders import insert_placed
@@ -159,8 +160,8 @@ def feed_refused(session: Session, store_id: str, event: FeedRefused, at: dateti
     be made: it is cancelled and its card payment refunded."""
     reason = event.reason or "no reason given"
     if event.entry_kind == "order.online" and event.cloud_order_id:
-        order = session.get(Order, event.cloud_order_id, with_for_update=True)
-        if order is not None and order.store_id == store_id and order.in_store_at is None:
+        order = order_in_store(session, store_id, event.cloud_order_id, lock=True)
+        if order is not None and order.in_store_at is None:
             return progress.void(session, order, f"The store could not take it: {reason}", at, strict=False)
     log.warning("store %s refused feed entry %d (%s): %s", store_id, event.cursor, event.entry_kind, reason)
     return False

@@ -82,7 +82,8 @@ def _update(columns: tuple[str, ...]) -> Any:
         statement = _updates[columns] = text(
             "UPDATE orders AS o SET "
             + ", ".join(f"{c} = x.{c}" for c in columns)
-            + f" FROM {recordset(_ORDERS, ('id', *columns), 'rows')} WHERE o.id = x.id"
+            + f" FROM {recordset(_ORDERS, ('store_id', 'id', *columns), 'rows')}"
+            + " WHERE o.store_id = x.store_id AND o.id = x.id"
         )
     return statement
 
@@ -171,7 +172,11 @@ class OrderRows:
             return 0
         ordered = tuple(f for f in FIELDS if f in columns)
         rows = [
-            {"id": order_id, **{c: self._by_id[order_id].__dict__[c] for c in ordered}}
+            {
+                "store_id": self.store_id,
+                "id": order_id,
+                **{c: self._by_id[order_id].__dict__[c] for c in ordered},
+            }
             for order_id in changed
         ]
         self.session.connection().execute(_update(ordered), {"rows": document(rows)})
@@ -184,7 +189,7 @@ class OrderRows:
         if not len(held):
             return
         for order_id in order_ids:
-            mapped = held.get(self.session.identity_key(Order, order_id))
+            mapped = held.get(self.session.identity_key(Order, (self.store_id, order_id)))
             if mapped is not None:
                 self.session.expire(mapped)
 
@@ -195,7 +200,8 @@ class OrderRows:
         self.session.flush()
         for mapped in changed:
             state = inspect(mapped)
-            row = self._by_id.get(str(state.identity[0])) if state.identity else None
+            store_id, order_id = state.identity if state.identity else (None, None)
+            row = self._by_id.get(str(order_id)) if store_id == self.store_id else None
             if row is None:
                 continue
             if all(f in state.dict for f in FIELDS):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cloud_api.deliveries import service as deliveries
-from cloud_api.models import DeliveryRun
+from cloud_api.deliveries.repository import run_in_store
 from cloud_api.orders import progress
 from cloud_api.orders.repository import by_store_reference
 from sync.contract.events import DriverCashOut, RunClosed, RunDispatched
@@ -49,8 +49,8 @@ def _closing(event: RunClosed) -> dict[str, Any]:
 
 
 def run_closed(session: Session, store_id: str, event: RunClosed, at: datetime) -> bool:
-    run = session.get(DeliveryRun, event.run_id, with_for_update=True)
-    if run is None or run.store_id != store_id:
+    run = run_in_store(session, store_id, event.run_id, lock=True)
+    if run is None:
         log.warning("store %s sent news of run %s, which the cloud does not know", store_id, event.run_id)
         return False
     deliveries.change_status(session, run, "closed", event.returned_at, _closing(event), strict=False)

@@ -18,7 +18,8 @@ from cloud_api.auth import service as auth
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.schemas import TokenPair
 from cloud_api.errors import CloudError, NotFound
-from cloud_api.models import Account, FavouriteOrder, Order, OrderLine
+from cloud_api.models import Account, FavouriteOrder, Order
+from cloud_api.orders.repository import lines_of, order_by_id, order_in_store
 from cloud_api.orders.schemas import AddressIn, ItemIn
 from cloud_api.storefront.cart import MAX_LINES, Cart
 from makeline.trade.lifecycle import Service
@@ -95,12 +96,12 @@ def saved_addresses(orders: list[Order]) -> list[AddressIn]:
 
 def favourite(session: Session, account_id: str) -> Order | None:
     chosen = session.get(FavouriteOrder, account_id)
-    return session.get(Order, chosen.order_id) if chosen else None
+    return order_in_store(session, chosen.store_id, chosen.order_id) if chosen else None
 
 
 def own_order(session: Session, caller: Principal, order_id: str) -> Order:
-    order = session.get(Order, order_id) if 8 <= len(order_id) <= 36 else None
-    if order is None or order.customer_id != caller.id:
+    order = order_by_id(session, order_id, customer_id=caller.id) if 8 <= len(order_id) <= 36 else None
+    if order is None:
         raise NotFound("You have no order with that id.", "order_id")
     return order
 
@@ -109,17 +110,18 @@ def choose_favourite(session: Session, caller: Principal, order_id: str, at: dat
     order = own_order(session, caller, order_id)
     session.execute(
         insert(FavouriteOrder)
-        .values(account_id=caller.id, order_id=order.id, chosen_at=at)
-        .on_conflict_do_update(index_elements=["account_id"], set_={"order_id": order.id, "chosen_at": at})
+        .values(account_id=caller.id, store_id=order.store_id, order_id=order.id, chosen_at=at)
+        .on_conflict_do_update(
+            index_elements=["account_id"],
+            set_={"store_id": order.store_id, "order_id": order.id, "chosen_at": at},
+        )
     )
 
 
 def reorder(session: Session, caller: Principal, order_id: str, cart: Cart) -> Cart:
     """The cart holding that order again: the same store, service, address and lines."""
     order = own_order(session, caller, order_id)
-    lines = session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
-    ).all()
+    lines = lines_of(session, order)
     items = [ItemIn.model_validate({k: v for k, v in li.item.items() if k in ITEM_FIELDS}) for li in lines]
     service = Service(order.service)
     address = None

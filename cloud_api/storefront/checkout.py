@@ -125,5 +125,5 @@ def place(
         raise BadRequest(f"Check your {field.replace('_', ' ')}: {first['msg']}.", field) from exc
     caller = signed_in or guest(session, key, name, phone, at)
     _, body, _ = orders.place_order(session, ctx, caller, data, key, at)
-    remember_email(session, str(body["id"]), email, at)
+    remember_email(session, data.store_id, str(body["id"]), email, at)
     return body

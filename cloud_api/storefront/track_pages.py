@@ -13,7 +13,8 @@ from cloud_api.api.types import ID_PATTERN
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest
-from cloud_api.models import Order, OrderLine, Store
+from cloud_api.models import Order, Store
+from cloud_api.orders.repository import lines_of, order_in_store
 from cloud_api.orders.service import tracking_url
 from cloud_api.storefront import views
 from cloud_api.storefront.render import page
@@ -57,8 +58,8 @@ async def tracker(
                 "number": "",
             }
             return page("find.html", status_code=404, **values)
-        order = session.get(Order, order_id)
         store = session.get(Store, picture["store_id"]) if picture.get("store_id") else None
+        order = order_in_store(session, store.id, order_id) if store is not None else None
         zone = store.timezone if store else "UTC"
         values = _common(cart, None, f"Order #{picture['number']}" if picture["number"] else "Your order")
         values |= {
@@ -70,20 +71,18 @@ async def tracker(
             "clock": lambda at: views.clock(at, zone),
             "when": lambda at: say_time(at, zone, utcnow()),
             "shop": store,
-            "care": care_lines(session, order_id) if order is not None else [],
+            "care": care_lines(session, order) if order is not None else [],
         }
         return page("track.html", **values)
 
     return await _db(request, build)
 
 
-def care_lines(session: Session, order_id: str) -> list[tuple[str, list[str]]]:
+def care_lines(session: Session, order: Order) -> list[tuple[str, list[str]]]:
     """Each line of the order with allergy or special-care flags, and the flags, as the kitchen
     reads them (read with the priced item's own model)."""
     found = []
-    for line in session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
-    ):
+    for line in lines_of(session, order):
         flags = PricedItem.model_validate(line.item).care
         if flags:
             found.append((f"{line.quantity} × {line.name}", [flag.label for flag in flags]))

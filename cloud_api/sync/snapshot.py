@@ -147,7 +147,7 @@ def _open_orders(session: Session, store: Store, since: Any) -> list[SnapshotOrd
     if orders:
         for line in session.scalars(
             select(OrderLine)
-            .where(OrderLine.order_id.in_([o.id for o in orders]))
+            .where(OrderLine.store_id == store.id, OrderLine.order_id.in_([o.id for o in orders]))
             .order_by(OrderLine.order_id, OrderLine.line_no)
         ):
             lines.setdefault(line.order_id, []).append(line.item)
@@ -216,7 +216,13 @@ def _runs(session: Session, store_id: str, orders: list[SnapshotOrder]) -> list[
     found = []
     for run in runs:
         stops = sorted(
-            (o for o in session.scalars(select(Order).where(Order.run_id == run.id)) if o.id in by_cloud_id),
+            (
+                o
+                for o in session.scalars(
+                    select(Order).where(Order.store_id == store_id, Order.run_id == run.id)
+                )
+                if o.id in by_cloud_id
+            ),
             key=lambda o: (o.eta_at is None, o.eta_at, o.number or 0),
         )
         if stops:

@@ -246,10 +246,11 @@ def test_stop_means_no_more_texts(texting: TestClient, texting_app: FastAPI, fak
 
     assert _reply(texting, app, fake_twilio, "+17085550188", "START") == 200
     fake_twilio.unsubscribe("+17085550199")  # Twilio itself knows this one replied STOP
+    late = {"phone": "708-555-0199", "body": "Your order will be 10 minutes late."}
+    storeless = texting.post("/api/v1/notifications", headers=head_office(texting), json=late)
+    assert storeless.status_code == 422 and "Name the store" in storeless.json()["detail"]
     sent = texting.post(
-        "/api/v1/notifications",
-        headers=head_office(texting),
-        json={"phone": "708-555-0199", "body": "Your order will be 10 minutes late."},
+        "/api/v1/notifications", headers=head_office(texting), json=late | {"store_id": store}
     )
     assert sent.status_code == 202
     _worker(app).run_once()

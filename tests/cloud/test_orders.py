@@ -8,7 +8,8 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
-from cloud_api.models import Order, StoreFeedEntry
+from cloud_api.models import StoreFeedEntry
+from cloud_api.orders.repository import order_by_id
 from cloud_api.stores.schemas import StoreDetails
 from cloud_api.stores.service import save_store
 from sync.contract import parse_entry
@@ -178,7 +179,7 @@ def test_only_the_owner_the_store_and_head_office_see_an_order(client: TestClien
     )
     assert put.status_code == 403
     with ctx(app).db.transaction() as session:
-        assert session.get(Order, order["id"]).stage == "placed"  # type: ignore[union-attr]
+        assert order_by_id(session, order["id"]).stage == "placed"  # type: ignore[union-attr]
 
 
 def test_the_store_moves_its_order_and_the_customer_asks_to_cancel(client: TestClient, app: FastAPI) -> None:

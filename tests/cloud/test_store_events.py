@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Conflict
-from cloud_api.models import Order, OrderLine, Payment
+from cloud_api.models import OrderLine, Payment
+from cloud_api.orders.repository import order_by_id
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_event, apply_store_events, high_water_mark
 from sync.contract.events import (
@@ -51,7 +52,7 @@ def test_a_store_order_is_recorded_once(app: FastAPI) -> None:
         assert apply_store_event(session, store, placed) is Outcome.APPLIED
     with ctx(app).db.transaction() as session:
         assert apply_store_event(session, store, placed) is Outcome.DUPLICATE
-        order = session.get(Order, placed.payload["id"])
+        order = order_by_id(session, placed.payload["id"])
         assert order is not None and order.number == 1042 and order.channel == "phone"
         assert order.tracked_status == "prep" and order.total == 1883
         lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
@@ -82,27 +83,27 @@ def test_stages_only_move_forward(app: FastAPI) -> None:
     with ctx(app).db.transaction() as session:
         outcomes, mark = apply_store_events(session, store, events[:4])
         assert mark == 4 and outcomes == [Outcome.APPLIED] * 4
-        order = session.get(Order, order_id)
+        order = order_by_id(session, order_id)
         assert order is not None and order.stage == "ready" and order.tracked_status == "quality_check"
     # A late "made" (a second terminal's bump) and a repeated "ready" change nothing.
     late = event("order.stage", staged(order_id, "made"), seq=5)
     with ctx(app).db.transaction() as session:
         apply_store_events(session, store, [late, event("order.stage", staged(order_id, "ready"), seq=6)])
-        order = session.get(Order, order_id)
+        order = order_by_id(session, order_id)
         assert order is not None and order.stage == "ready"
         before = order.made_at
     with ctx(app).db.transaction() as session:
         _, mark = apply_store_events(
             session, store, [event(e.kind, dict(e.payload), seq=e.seq + 2) for e in events[4:]]
         )
-        order = session.get(Order, order_id)
+        order = order_by_id(session, order_id)
         assert order is not None and order.stage == "delivered" and order.made_at == before
         assert order.delivered_at is not None and order.out_the_door_at is not None
         assert order.delivered_at > order.out_the_door_at and mark == 8
     # Voiding a delivered order is refused by the store's rules: nothing happens.
     with ctx(app).db.transaction() as session:
         apply_store_event(session, store, event("order.voided", voided(order_id, "x"), seq=9))
-        assert session.get(Order, order_id).stage == "delivered"  # type: ignore[union-attr]
+        assert order_by_id(session, order_id).stage == "delivered"  # type: ignore[union-attr]
 
 
 def test_the_high_water_mark_waits_for_a_gap_to_fill(app: FastAPI) -> None:
@@ -260,5 +261,5 @@ def test_stock_and_run_events_feed_inventory_and_deliveries(client: TestClient, 
     run = client.get(f"/api/v1/deliveries/{run_id}", headers=head_office(client)).json()
     assert run["status"] == "closed" and run["order_ids"] == [payload["id"]] and run["mileage_km"] == "7.50"
     with ctx(app).db.transaction() as session:
-        order = session.get(Order, payload["id"])
+        order = order_by_id(session, payload["id"])
         assert order is not None and order.stage == "delivered" and order.driver_name == "Sam"

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
-from cloud_api.models import Order
+from cloud_api.orders.repository import order_by_id
 from cloud_api.store_events import repository
 from cloud_api.store_events.intake import keep_store_events
 from cloud_api.store_events.schemas import Outcome
@@ -106,12 +106,12 @@ def test_stored_events_wait_in_the_queue_until_an_applier_applies_them_once(
         outcomes, mark = keep_store_events(session, store, [placed, broken], utcnow())
     assert outcomes == [Outcome.STORED, Outcome.STORED] and mark == 2
     with db.transaction() as session:
-        assert session.get(Order, placed.payload["id"]) is None
+        assert order_by_id(session, placed.payload["id"]) is None
         assert count(session, "inbound_pending") == 2 and count(session, "inbound_quarantine") == 0
     assert applier.step(db) == 2
     assert applier.step(db) == 0
     with db.transaction() as session:
-        order = session.get(Order, placed.payload["id"])
+        order = order_by_id(session, placed.payload["id"])
         assert order is not None and order.number == 31
         assert count(session, "inbound_pending") == 0 and count(session, "orders") == 1
         reasons = session.scalars(text("SELECT reason FROM inbound_quarantine WHERE seq = 2")).all()

@@ -17,6 +17,7 @@ from cloud_api.feed import service as feed
 from cloud_api.models import Order
 from cloud_api.orders.feed_entry import order_entry
 from cloud_api.orders.intake import order_lines
+from cloud_api.orders.repository import order_by_id
 from makeline.demo.menu import demo_menu
 from makeline.trade.business_day import business_date
 from makeline.trade.pricing import ItemRequest, price_order
@@ -61,7 +62,7 @@ def online_orders(db: Database, store_id: str, count: int, seed: int = 1) -> lis
                 updated_at=now,
             )
             session.add(order)
-            session.add_all(order_lines(order.id, quote.items))
+            session.add_all(order_lines(order, quote.items))
             entry = order_entry(order, items, None, paid=True)
             feed.append(session, store_id, entry, now)
             ids.append(order.id)
@@ -83,7 +84,7 @@ def cancel_requests(db: Database, order_ids: list[str]) -> None:
 
     with db.transaction() as session:
         for order_id in order_ids:
-            order = session.get(Order, order_id, with_for_update=True)
+            order = order_by_id(session, order_id, lock=True)
             assert order is not None
             request_cancel(session, order, "changed my mind", Role.CUSTOMER, utcnow())
 

@@ -8,15 +8,15 @@ from datetime import timedelta
 
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
-from cloud_api.models import Order
 from cloud_api.orders import progress
+from cloud_api.orders.repository import order_by_id
 from makeline.trade.lifecycle import Stage
 
 
 def take(ctx: CloudContext, order_id: str, number: int, promise_minutes: int = 40) -> None:
     now = utcnow()
     with ctx.db.transaction() as session:
-        order = session.get(Order, order_id, with_for_update=True)
+        order = order_by_id(session, order_id, lock=True)
         assert order is not None
         progress.taken_in_store(
             session,
@@ -32,7 +32,7 @@ def take(ctx: CloudContext, order_id: str, number: int, promise_minutes: int = 4
 def move(ctx: CloudContext, order_id: str, stage: Stage, driver: str | None = None) -> None:
     now = utcnow()
     with ctx.db.transaction() as session:
-        order = session.get(Order, order_id, with_for_update=True)
+        order = order_by_id(session, order_id, lock=True)
         assert order is not None
         if driver:
             progress.set_driver(session, order, driver, str(uuid.uuid4()), now)

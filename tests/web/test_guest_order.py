@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
-from cloud_api.models import Order
+from cloud_api.orders.repository import order_by_id
 from makeline.trade.lifecycle import Stage
 from tests.cloud.fake_sendgrid import SentEmail
 from tests.cloud.fake_twilio import Sent
@@ -70,7 +70,7 @@ def test_a_guest_orders_half_and_half_and_watches_it_come(page: Page, cloud: Clo
     order_id = parts.path.rsplit("/", 1)[1]
     assert parse_qs(parts.query)["code"]
     with cloud.ctx.db.transaction() as session:
-        order = session.get(Order, order_id)
+        order = order_by_id(session, order_id)
         assert order is not None and order.payment == "paid" and order.customer_name == "Priya Anderson"
     expect(page.get_by_test_id("track-stage")).to_have_text("Order placed")
 
@@ -177,5 +177,5 @@ def test_an_allergy_and_care_go_from_the_builder_to_the_cart_and_the_confirmatio
     assert_accessible(page)
     order_id = urlsplit(page.url).path.rsplit("/", 1)[1]
     with cloud.ctx.db.transaction() as session:
-        order = session.get(Order, order_id)
+        order = order_by_id(session, order_id)
         assert order is not None and order.customer_name == "Noor Haddad"
