@@ -1,13 +1,77 @@
-"""The migrations build exactly the schema the models describe."""
+"""The migrations build exactly the schema the models describe, and keying by store (0019)
+carries a database's records across, both ways."""
 
 from __future__ import annotations
 
+import psycopg
 from alembic import command
 
 from cloud_api.db.migrate import alembic_config, head_revision
+from cloud_api.settings import libpq_url
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
     # `check` raises when an autogenerate would find anything to change.
     command.check(alembic_config(database_url))
     assert head_revision() == "0019"
+
+
+ORDER = """INSERT INTO orders (id, store_id, customer_id, business_date, channel, service, stage,
+    tracked_status, customer_name, phone, address, notes, menu_version, subtotal, discount, tax, tip,
+    total, payment, placed_at, updated_at)
+VALUES (%(id)s, %(store)s, %(account)s, current_date, 'online', 'carryout', 'placed', 'placed', 'Ann',
+    %(phone)s, '', '', 1, 1000, 0, 0, 0, 1000, 'paid', now(), now())"""
+RECORDS = [
+    """INSERT INTO order_line (order_id, line_no, product, name, size, quantity, unit_price, line_total, item)
+    VALUES (%(id)s, 1, 'pepperoni', 'Pepperoni', 'lg', 1, 1000, 1000, '{}')""",
+    "INSERT INTO order_contact (order_id, email, created_at) VALUES (%(id)s, 'ann@example.com', now())",
+    """INSERT INTO payment (id, order_id, method, status, amount, refunded, currency, gateway,
+    idempotency_key, message, refund_attempts, created_at, updated_at)
+    VALUES (%(id)s, %(id)s, 'card', 'succeeded', 1000, 0, 'usd', 'test', %(id)s, '', 0, now(), now())""",
+    """INSERT INTO email_message (order_id, kind, dedupe_key, email, status, attempts, next_attempt_at,
+    created_at) VALUES (%(id)s, 'confirmation', %(key)s, 'ann@example.com', 'sent', 1, now(), now())""",
+    """INSERT INTO favourite_order (account_id, order_id, chosen_at) VALUES (%(account)s, %(id)s, now())
+    ON CONFLICT (account_id) DO UPDATE SET order_id = excluded.order_id""",
+]
+TEXT = """INSERT INTO notification (store_id, order_id, kind, phone, body, status, attempts,
+    next_attempt_at, created_at)
+VALUES (NULL, %s, 'message', %s, %s, 'queued', 0, now(), now())"""
+ORDER_ID = "01900000-0000-7000-8000-00000000aa01"
+
+
+def test_keying_by_store_copies_each_records_store_and_comes_back(database_url: str) -> None:
+    config, url = alembic_config(database_url), libpq_url(database_url)
+    command.downgrade(config, "0015")
+    with psycopg.connect(url) as conn:
+        store, account = conn.execute(
+            "SELECT (SELECT id FROM store ORDER BY id LIMIT 1), (SELECT id FROM account ORDER BY id LIMIT 1)"
+        ).fetchone() or ("", "")
+        names = {"id": ORDER_ID, "store": store, "account": account, "phone": "7085550142", "key": "order:1"}
+        conn.execute(ORDER, names)
+        for statement in RECORDS:
+            conn.execute(statement, names)
+        conn.execute(TEXT, (ORDER_ID, "7085550100", "about the order"))
+        conn.execute(TEXT, (None, "7085550142", "to a number that ordered"))
+        conn.execute(TEXT, (None, "7085550999", "to a number no store served"))
+    command.upgrade(config, "head")
+    tables = ["order_line", "order_contact", "payment", "email_message", "favourite_order"]
+    with psycopg.connect(url) as conn:
+        for table in tables:
+            found = conn.execute(f"SELECT store_id FROM {table} WHERE order_id = %s", (ORDER_ID,)).fetchall()
+            assert found == [(store,)], table
+        texts = conn.execute(
+            "SELECT body, store_id FROM notification WHERE body LIKE 'to %%' OR body LIKE 'about %%' ORDER BY body"
+        )
+        assert texts.fetchall() == [("about the order", store), ("to a number that ordered", store)]
+    command.downgrade(config, "0015")
+    with psycopg.connect(url) as conn:
+        for table in tables:
+            found = conn.execute(f"SELECT count(*) FROM {table} WHERE order_id = %s", (ORDER_ID,)).fetchone()
+            assert found == (1,), table
+        columns = conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'store_id' AND table_name = ANY(%s)",
+            (tables,),
+        ).fetchone()
+        assert columns == (0,)
+    command.upgrade(config, "head")
+    command.check(config)

@@ -207,7 +207,7 @@ def test_the_tracker_holds_an_order_for_later_at_placed_until_the_store_fires_it
     fired = OrderFired(order_id=payload["id"], number=1077, at=utcnow() + timedelta(hours=2, minutes=30))
     with ctx(app).db.transaction() as session:
         assert apply_store_event(session, store, event("order.placed", placed.payload())) is Outcome.APPLIED
-        order = session.get_one(Order, payload["id"])
+        order = session.get_one(Order, {"store_id": store, "id": payload["id"]})
         assert (order.tracked_status, order.scheduled_for is not None) == ("placed", True)
         assert apply_store_event(session, store, event("order.fired", fired.payload())) is Outcome.APPLIED
         assert apply_store_event(session, store, event("order.fired", fired.payload())) is Outcome.APPLIED

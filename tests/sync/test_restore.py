@@ -173,7 +173,7 @@ def test_a_store_rebuilt_from_the_cloud_carries_on_where_it_stood(
 
     with cloud.ctx.db.transaction() as session:
         assert session.scalar(select(func.count()).where(CloudOrder.store_order_id == fresh.id)) == 1
-        linked = session.get(CloudOrder, untaken)
+        linked = session.get(CloudOrder, {"store_id": enrolled, "id": untaken})
         assert linked is not None and linked.store_order_id in taken_now
         assert session.scalar(select(func.count()).where(InboundQuarantine.store_id == enrolled)) == 0
     with StoreDB(store_path) as db, db.read() as session:
