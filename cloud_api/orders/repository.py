@@ -34,12 +34,14 @@ def order_by_id(
     session: Session, order_id: str, *, customer_id: str | None = None, lock: bool = False
 ) -> Order | None:
     """The order with this id, whichever store keeps it (every shard is asked); only the
-    customer's own when `customer_id` is given. Should two stores ever send one id, the
-    first placed is the one an id names."""
+    customer's own when `customer_id` is given. Ids are unique only within a store: should a
+    store send an id already given, the order the cloud gave it to (an online order: its
+    `store_order_id` is not its id) is the one the id names, then the first placed."""
     query = select(Order).where(Order.id == order_id)
     if customer_id is not None:
         query = query.where(Order.customer_id == customer_id)
-    query = query.order_by(Order.placed_at, Order.store_id).limit(1)
+    store_born = Order.store_order_id.is_not_distinct_from(Order.id)
+    query = query.order_by(store_born, Order.placed_at, Order.store_id).limit(1)
     return session.scalars(query.with_for_update() if lock else query).first()
 
 

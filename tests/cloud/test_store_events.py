@@ -14,10 +14,12 @@ from starlette.testclient import TestClient
 
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Conflict
-from cloud_api.models import OrderLine, Payment
+from cloud_api.models import Order, OrderLine, Payment
 from cloud_api.orders.repository import order_by_id
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_event, apply_store_events, high_water_mark
+from cloud_api.stores.schemas import StoreDetails
+from cloud_api.stores.service import save_store
 from sync.contract.events import (
     ClosedStop,
     CountedLine,
@@ -37,6 +39,7 @@ from .helpers import (
     customer,
     demo_store_id,
     event,
+    head_office,
     order_body,
     place,
     staged,
@@ -263,3 +266,41 @@ def test_stock_and_run_events_feed_inventory_and_deliveries(client: TestClient, 
     with ctx(app).db.transaction() as session:
         order = order_by_id(session, payload["id"])
         assert order is not None and order.stage == "delivered" and order.driver_name == "Sam"
+
+
+def test_a_store_sending_another_stores_order_id_keeps_a_copy_of_its_own(
+    client: TestClient, app: FastAPI
+) -> None:
+    """Order ids are unique within a store (the key is (store_id, id)): a store that sends an
+    id another store's order has gets its own copy, and neither the customer, nor the id's
+    look-ups, nor the first store's order see it."""
+    store = bring_online(app)
+    order = place(client, customer(client), order_body(store)).json()
+    with ctx(app).db.transaction() as session:
+        details = StoreDetails(
+            code="EV-002",
+            name="makeline Evanston",
+            timezone="America/Chicago",
+            tax_rate_bp=1000,
+            lat=41.975,
+            lon=-87.665,
+        )
+        other = save_store(session, details, utcnow()).id
+    forged = store_order_payload(order_id=order["id"], placed_at=utcnow() - timedelta(days=1))
+    with ctx(app).db.transaction() as session:
+        assert apply_store_event(session, other, event("order.placed", forged)) is Outcome.APPLIED
+        assert (
+            apply_store_event(session, other, event("order.stage", staged(order["id"], "made")))
+            is Outcome.APPLIED
+        )
+    mine = client.get(f"/api/v1/orders/{order['id']}", headers=customer(client)).json()
+    assert (mine["store_id"], mine["total"], mine["status"]) == (store, order["total"], order["status"])
+    assert (
+        client.get(f"/api/v1/orders/{order['id']}", headers=head_office(client)).json()["store_id"] == store
+    )
+    with ctx(app).db.transaction() as session:
+        found = order_by_id(session, order["id"])
+        assert found is not None and (found.store_id, found.stage) == (store, "placed")
+        copy = session.get_one(Order, {"store_id": other, "id": order["id"]})
+        assert (copy.stage, copy.total) == ("made", 1883)
+        assert count(session, "order_line", f"order_id = '{order['id']}'") == len(mine["items"]) + 1
