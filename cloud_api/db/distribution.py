@@ -5,8 +5,9 @@ its primary key and of every unique constraint, so one store's rows live togethe
 one worker and every statement about one store goes to one worker. The chain-wide
 tables (what every store reads: the catalog, menus, people's accounts) are reference
 tables, copied to every worker. A customer's own records (the favourite order, the
-answers kept for idempotency keys) are a second group, distributed by the account. `tests/cloud/test_distribution.py` checks this over
-the live schema; `docs/scale.md` tells the deployment.
+answers kept for idempotency keys) are a second group, distributed by the account.
+`tests/cloud/test_distribution.py` checks this over the live schema; `docs/scale.md`
+tells the deployment.
 """
 
 from __future__ import annotations

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    ForeignKeyConstraint,
-    Index,
-    Integer,
-    PrimaryKeyConstraint,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.schema import PrimaryKeyConstraint, UniqueConstraint
 
 from cloud_api.db.base import Base
+from cloud_api.models.orders import of_order
 
 
 class OrderContact(Base):
@@ -27,7 +19,7 @@ class OrderContact(Base):
     __tablename__ = "order_contact"
     __table_args__ = (
         PrimaryKeyConstraint("store_id", "order_id"),
-        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+        of_order(),
     )
 
     store_id: Mapped[str] = mapped_column(String(36))
@@ -40,7 +32,7 @@ class EmailMessage(Base):
     __tablename__ = "email_message"
     __table_args__ = (
         PrimaryKeyConstraint("store_id", "id"),
-        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+        of_order(),
         UniqueConstraint("store_id", "dedupe_key", name="uq_email_message_dedupe_key"),
         Index("ix_email_message_due", "status", "next_attempt_at"),
         Index("ix_email_message_order_id", "order_id"),

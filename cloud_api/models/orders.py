@@ -97,11 +97,16 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+def of_order() -> ForeignKeyConstraint:
+    """A record of an order (its line, payment, contact, email) refers to it by its key."""
+    return ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"])
+
+
 class OrderLine(Base):
     __tablename__ = "order_line"
     __table_args__ = (
         PrimaryKeyConstraint("store_id", "order_id", "line_no"),
-        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+        of_order(),
     )
 
     store_id: Mapped[str] = mapped_column(String(36))

@@ -8,26 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    DateTime,
-    ForeignKeyConstraint,
-    Index,
-    Integer,
-    PrimaryKeyConstraint,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.schema import PrimaryKeyConstraint, UniqueConstraint
 
 from cloud_api.db.base import Base, new_id
+from cloud_api.models.orders import of_order
 
 
 class Payment(Base):
     __tablename__ = "payment"
     __table_args__ = (
         PrimaryKeyConstraint("store_id", "id"),
-        ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+        of_order(),
         UniqueConstraint("store_id", "idempotency_key", name="uq_payment_idempotency_key"),
         Index("ix_payment_order_id", "order_id"),
     )

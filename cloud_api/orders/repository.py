@@ -2,8 +2,7 @@
 
 An order is keyed `(store_id, id)` (`cloud_api.db.distribution`): where the store is known it
 is in the WHERE, so the look-up stays on that store's shard. By its id alone (a tracker link,
-a customer's own order, a payment's) every shard is asked; an id is born once, so it names
-one order.
+a customer's own order, a payment's) every shard is asked (`order_by_id`).
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL, MANAGER_EMAIL, STOR
 from cloud_api.demo.seed import demo_customer_email
 from cloud_api.models import Store
 from cloud_api.store_events.schemas import StoreEvent
+from cloud_api.stores.schemas import StoreDetails
+from cloud_api.stores.service import save_store
 from makeline.demo.menu import demo_menu
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.pricing import ItemRequest, price_order
@@ -71,6 +73,20 @@ def bring_online(app: FastAPI, store_id: str | None = None, at: datetime | None 
     with ctx(app).db.transaction() as session:
         session.execute(update(Store).where(Store.id == store_id).values(last_seen_at=at or utcnow()))
     return store_id
+
+
+def evanston(app: FastAPI) -> str:
+    """A second store of the chain, a few miles north of the demo store; its id."""
+    details = StoreDetails(
+        code="EV-002",
+        name="makeline Evanston",
+        timezone="America/Chicago",
+        tax_rate_bp=1000,
+        lat=41.975,
+        lon=-87.665,
+    )
+    with ctx(app).db.transaction() as session:
+        return save_store(session, details, utcnow()).id
 
 
 def take_offline(app: FastAPI, store_id: str) -> None:

@@ -58,7 +58,7 @@ def test_a_chunk_of_new_orders_is_recorded_column_for_column(app: FastAPI) -> No
     with ctx(app).db.transaction() as session:
         for payload in (plain, hostile, empty):
             sent = OrderPlaced.model_validate(payload)
-            order = session.get(Order, sent.id)
+            order = session.get(Order, {"store_id": store, "id": sent.id})
             assert order is not None and order.store_id == store and order.store_order_id == sent.id
             assert (order.number, order.business_date, order.channel, order.service) == (
                 sent.number,
@@ -93,7 +93,7 @@ def test_a_chunk_of_new_orders_is_recorded_column_for_column(app: FastAPI) -> No
                 (n, item.product, item.line_total, item.model_dump(mode="json"))
                 for n, item in enumerate(sent.items, start=1)
             ]
-        held_for_later = session.get(Order, hostile["id"])
+        held_for_later = session.get(Order, {"store_id": store, "id": hostile["id"]})
         assert held_for_later is not None and held_for_later.tracked_status == "placed"
         assert len(_lines(session, plain["id"])) == 1, "a replayed order's lines are not doubled"
 
@@ -111,7 +111,7 @@ def test_an_order_the_columns_cannot_hold_is_set_aside_and_the_rest_recorded(app
         outcomes, mark = apply_store_events(session, store, chunk)
     assert outcomes == [Outcome.APPLIED, Outcome.QUARANTINED, Outcome.APPLIED] and mark == 3
     with ctx(app).db.transaction() as session:
-        assert session.get(Order, too_long["id"]) is None
+        assert session.get(Order, {"store_id": store, "id": too_long["id"]}) is None
         assert all(len(_lines(session, p["id"])) == 1 for p in good)
         reason = session.scalar(
             select(InboundQuarantine.reason).where(

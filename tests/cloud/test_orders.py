@@ -7,15 +7,23 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from cloud_api.db.base import utcnow
 from cloud_api.models import StoreFeedEntry
 from cloud_api.orders.repository import order_by_id
-from cloud_api.stores.schemas import StoreDetails
-from cloud_api.stores.service import save_store
 from sync.contract import parse_entry
 from sync.contract.entries import OnlineOrder
 
-from .helpers import bring_online, count, ctx, customer, head_office, manager, order_body, place, take_offline
+from .helpers import (
+    bring_online,
+    count,
+    ctx,
+    customer,
+    evanston,
+    head_office,
+    manager,
+    order_body,
+    place,
+    take_offline,
+)
 
 
 def test_a_carryout_order_is_priced_paid_and_fed_to_its_store(client: TestClient, app: FastAPI) -> None:
@@ -86,19 +94,7 @@ def test_an_address_outside_the_area_names_the_store_that_delivers(client: TestC
     assert answer.status_code == 422 and answer.json()["field"] == "address"
     assert "No store delivers there" in answer.json()["detail"]
 
-    with ctx(app).db.transaction() as session:
-        save_store(
-            session,
-            StoreDetails(
-                code="EV-002",
-                name="makeline Evanston",
-                timezone="America/Chicago",
-                tax_rate_bp=1000,
-                lat=41.975,
-                lon=-87.665,
-            ),
-            utcnow(),
-        )
+    evanston(app)
     answer = place(client, customer(client), order_body(store, "delivery", address=far))
     assert answer.status_code == 422 and "makeline Evanston (store EV-002" in answer.json()["detail"]
     with ctx(app).db.transaction() as session:

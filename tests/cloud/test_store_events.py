@@ -18,8 +18,6 @@ from cloud_api.models import Order, OrderLine, Payment
 from cloud_api.orders.repository import order_by_id
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_event, apply_store_events, high_water_mark
-from cloud_api.stores.schemas import StoreDetails
-from cloud_api.stores.service import save_store
 from sync.contract.events import (
     ClosedStop,
     CountedLine,
@@ -38,6 +36,7 @@ from .helpers import (
     ctx,
     customer,
     demo_store_id,
+    evanston,
     event,
     head_office,
     order_body,
@@ -276,16 +275,7 @@ def test_a_store_sending_another_stores_order_id_keeps_a_copy_of_its_own(
     look-ups, nor the first store's order see it."""
     store = bring_online(app)
     order = place(client, customer(client), order_body(store)).json()
-    with ctx(app).db.transaction() as session:
-        details = StoreDetails(
-            code="EV-002",
-            name="makeline Evanston",
-            timezone="America/Chicago",
-            tax_rate_bp=1000,
-            lat=41.975,
-            lon=-87.665,
-        )
-        other = save_store(session, details, utcnow()).id
+    other = evanston(app)
     forged = store_order_payload(order_id=order["id"], placed_at=utcnow() - timedelta(days=1))
     with ctx(app).db.transaction() as session:
         assert apply_store_event(session, other, event("order.placed", forged)) is Outcome.APPLIED
