@@ -109,6 +109,14 @@ def test_each_endpoint_names_the_field_and_writes_nothing(client: TestClient, ap
         ),
         ("PUT", f"/api/v1/deliveries/{NO_ID}/status", "manager", {"status": "lost"}, "status"),
         ("POST", "/api/v1/notifications", "hq", {"body": "", "phone": "7085550100"}, "body"),
+        ("POST", "/api/v1/notifications", "hq", {"body": "hi", "phone": "7085550100"}, "store_id"),
+        (
+            "POST",
+            "/api/v1/notifications",
+            "hq",
+            {"body": "hi", "phone": "7085550100", "store_id": NO_ID},
+            "store_id",
+        ),
         (
             "POST",
             "/api/v1/notifications",
