@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
 from cloud_api.demo.seed import demo_customer_email
-from cloud_api.models import Account, EmailMessage, Order
+from cloud_api.models import Account, EmailMessage
 from cloud_api.notifications import emails
+from cloud_api.orders.repository import order_by_id
 from cloud_api.store_events.service import apply_store_events
 
 from .helpers import ctx, demo_store_id, event, staged, store_order_payload
@@ -56,8 +57,10 @@ def _orders(app: FastAPI) -> list[str]:
             )
         for order_id, address in ((ids[0], "pat@example.test"), (ids[3], "given@example.test")):
             session.execute(
-                text("INSERT INTO order_contact (order_id, email, created_at) VALUES (:o, :e, now())"),
-                {"o": order_id, "e": address},
+                text(
+                    "INSERT INTO order_contact (store_id, order_id, email, created_at) VALUES (:s, :o, :e, now())"
+                ),
+                {"s": store, "o": order_id, "e": address},
             )
     return ids
 
@@ -65,7 +68,7 @@ def _orders(app: FastAPI) -> list[str]:
 def test_emails_held_for_one_statement_go_where_one_look_up_each_sends_them(app: FastAPI) -> None:
     ids, at = _orders(app), utcnow()
     with ctx(app).db.transaction() as session:
-        orders = [session.get(Order, i) for i in ids]
+        orders = [order_by_id(session, i) for i in ids]
         for order in [*orders, orders[1]]:
             assert order is not None
             emails.queue_order_email(session, order, emails.DELIVERED, at)
