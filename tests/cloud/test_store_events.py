@@ -277,12 +277,10 @@ def test_a_store_sending_another_stores_order_id_keeps_a_copy_of_its_own(
     order = place(client, customer(client), order_body(store)).json()
     other = evanston(app)
     forged = store_order_payload(order_id=order["id"], placed_at=utcnow() - timedelta(days=1))
+    news = [event("order.placed", forged, seq=1), event("order.stage", staged(order["id"], "made"), seq=2)]
     with ctx(app).db.transaction() as session:
-        assert apply_store_event(session, other, event("order.placed", forged)) is Outcome.APPLIED
-        assert (
-            apply_store_event(session, other, event("order.stage", staged(order["id"], "made")))
-            is Outcome.APPLIED
-        )
+        outcomes, _ = apply_store_events(session, other, news)
+        assert outcomes == [Outcome.APPLIED, Outcome.APPLIED]
     mine = client.get(f"/api/v1/orders/{order['id']}", headers=customer(client)).json()
     assert (mine["store_id"], mine["total"], mine["status"]) == (store, order["total"], order["status"])
     assert (
