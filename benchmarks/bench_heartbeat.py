@@ -1,87 +1,245 @@
-"""Heartbeats: a chain's stores beating at a given rate (open loop: sent on time whether or
-not the earlier ones were answered) at one cloud (`makeline cloud`, 2 workers), with each
-store's own device credential. A chain of 20,000 stores at a 15 s interval is 1,333/s.
+"""Heartbeats: a chain's stores beating at a given rate (open loop: each beat is due at its
+time whether or not the earlier ones were answered, and its latency counts from when it was
+due, so a slow cloud cannot hide behind a slowed generator) at one cloud (`makeline cloud`,
+2 workers), with each store's own device credential and the body an agent sends on a busy
+evening (ledgers, printers, the kitchen's load and its plan). A chain of 20,000 stores at a
+15 s interval is 1,333/s.
+
+The generator is several processes (`--procs`), each with its share of the stores on
+keep-alive connections, writing prepared HTTP/1.1 requests over asyncio streams: a few
+microseconds a beat, so it is not what limits the figure.
 
 Prints: heartbeats done per second, p50/p99, errors; the CPU of the cloud's processes, of
-its PostgreSQL and of this load generator; the load average (a shared machine).
+its PostgreSQL and of the generator, each per beat and in cores; what 1,500/s would need on a
+machine with free cores; the load average (a shared machine); with `--profile`, where one
+worker's CPU goes (py-spy, `--gil`).
 
 Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
 
-    .venv/bin/python benchmarks/bench_heartbeat.py [--rate 1500] [--seconds 20] [--stores 500]
+    .venv/bin/python benchmarks/bench_heartbeat.py [--rate 1500] [--seconds 20] [--stores 500] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_storm import AGENT_TIMEOUT_S, Tally, make_stores, start_cloud, stop_cloud
+from bench_storm import agent_beat, make_stores, start_cloud, stop_cloud, tree
 from measure import cpu, database, pct
 
-from cloud_api.db.base import utcnow
 from cloud_api.demo.seed import seed_database
 
+PATH = "/api/v1/sync/heartbeat"
+TIMEOUT_S = 30.0  # the agent's own
 
-async def heartbeats(base: str, stores: list[tuple[str, str]], rate: float, seconds: float) -> Tally:
-    """Heartbeats sent at `rate` a second (open loop, spread over the stores) for `seconds`."""
-    t = Tally()
-    limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=AGENT_TIMEOUT_S) as http:
-        beats = [
-            (
-                json.dumps(
-                    {
-                        "protocol": 1,
-                        "store_id": sid,
-                        "instance": f"bench-{n}",
-                        "sent_at": utcnow().isoformat(),
-                    }
-                ),
-                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            for n, (sid, token) in enumerate(stores)
-        ]
 
-        async def one(n: int) -> None:
-            body, headers = beats[n % len(beats)]
-            started = time.perf_counter()
+@dataclass
+class Share:
+    """One generator process's part: its stores' prepared requests and its rate."""
+
+    host: str
+    port: int
+    requests: list[bytes]
+    rate: float
+    seconds: float
+    start_at: float  # time.time() all processes start at
+    connections: int
+
+
+@dataclass
+class Done:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+    cpu_s: float = 0.0
+    finished_at: float = 0.0
+
+
+def request(host: str, port: int, token: str, body: bytes) -> bytes:
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length)
+
+
+async def _generate(share: Share) -> Done:
+    done = Done()
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    free = asyncio.Semaphore(share.connections)
+
+    async def one(raw: bytes, due: float) -> None:
+        async with free:
+            conn = idle.pop() if idle else await asyncio.open_connection(share.host, share.port)
             try:
-                answer = await http.post("/api/v1/sync/heartbeat", content=body, headers=headers)
-                if answer.status_code != 200:
-                    t.errors += 1
-                    if t.errors == 1:
-                        print(f"first error: {answer.status_code} {answer.text[:200]}")
-            except httpx.HTTPError:
-                t.errors += 1
-            t.beats.append(time.perf_counter() - started)
+                status, body = await asyncio.wait_for(_exchange(*conn, raw), TIMEOUT_S)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                conn[1].close()
+                done.errors += 1
+                done.first_error = done.first_error or repr(exc)
+            else:
+                idle.append(conn)
+                if status != 200:
+                    done.errors += 1
+                    done.first_error = done.first_error or f"{status} {body[:200]!r}"
+            done.latencies.append(time.perf_counter() - due)
 
-        pending: set[asyncio.Task[None]] = set()
-        started, n = time.monotonic(), 0
-        while (now := time.monotonic()) - started < seconds:
-            due = started + n / rate
-            if due > now:
-                await asyncio.sleep(due - now)
-            task = asyncio.create_task(one(n))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            n += 1
-        if pending:
-            await asyncio.gather(*pending)
-        t.drain_s = time.monotonic() - started  # type: ignore[attr-defined]
-    return t
+    pending: set[asyncio.Task[None]] = set()
+    offset = time.perf_counter() - time.time()
+    started = share.start_at + offset
+    await asyncio.sleep(max(0.0, started - time.perf_counter()))
+    n = 0
+    while (due := started + n / share.rate) < started + share.seconds:
+        if (wait := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        task = asyncio.create_task(one(share.requests[n % len(share.requests)], due))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        n += 1
+    if pending:
+        await asyncio.gather(*pending)
+    done.finished_at = time.time()
+    for _, writer in idle:
+        writer.close()
+    return done
+
+
+def generate(share: Share) -> Done:
+    """A generator process: its share of the beats, then its own CPU."""
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
+    began = time.process_time()
+    done = asyncio.run(_generate(share))
+    done.cpu_s = time.process_time() - began
+    return done
+
+
+def run_load(
+    base: str, tokens: list[tuple[bytes, str]], rate: float, seconds: float, procs: int, connections: int
+) -> tuple[Done, float]:
+    """Beats at `rate` for `seconds` from `procs` processes; (every beat's outcome, the span)."""
+    url = urlsplit(base)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    raws = [request(host, port, token, body) for body, token in tokens]
+    start_at = time.time() + 1.0 + 0.2 * procs
+    shares = [
+        Share(host, port, raws[p::procs], rate / procs, seconds, start_at, connections) for p in range(procs)
+    ]
+    with multiprocessing.get_context("spawn").Pool(procs) as pool:
+        parts = pool.map(generate, shares)
+    total = Done()
+    for part in parts:
+        total.latencies += part.latencies
+        total.errors += part.errors
+        total.first_error = total.first_error or part.first_error
+        total.cpu_s += part.cpu_s
+        total.finished_at = max(total.finished_at, part.finished_at)
+    return total, total.finished_at - start_at
+
+
+def workers(cloud_pid: int) -> list[int]:
+    """The cloud's uvicorn worker processes."""
+    found = []
+    for pid in tree(cloud_pid):
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+    return sorted(found)
+
+
+def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        print("py-spy is not installed (pip install py-spy): no profile")
+        return None
+    command = [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200", "--gil"]
+    command += ["--nonblocking", "--format", "raw", "--output", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+BUCKETS = [  # (what a reader calls it, a piece of the frame's file that says so), first match wins
+    ("our heartbeat code", "cloud_api/"),
+    ("the wire contract (pydantic models)", "sync/contract"),
+    ("pydantic", "pydantic"),
+    ("psycopg (statement, rows)", "psycopg"),
+    ("uvicorn (HTTP parsing, access log)", "uvicorn"),
+    ("starlette / fastapi (routing, middleware, request, response)", "starlette"),
+    ("starlette / fastapi (routing, middleware, request, response)", "fastapi"),
+    ("logging", "logging/"),
+    ("asyncio / the event loop", "asyncio"),
+    ("asyncio / the event loop", "uvloop"),
+]
+
+
+def summarise(raw: Path) -> None:
+    """Where the sampled worker's CPU went: by the library of the innermost frame, and the
+    share of samples inside a few functions of ours."""
+    if not raw.exists():
+        print("the profile wrote nothing")
+        return
+    own: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    total = 0
+    marks = {
+        "the heartbeat handler (Heartbeats.answer), all it calls": "answer (cloud_api/sync/heartbeat.py",
+        "the statement (repository.beat), all it calls": "beat (cloud_api/sync/repository.py",
+        "reading the body with the contract": "parsed (cloud_api/sync/heartbeat.py",
+        "the body-size middleware": "cloud_api/api/limits.py",
+        "uvicorn's access log": "send (uvicorn/protocols/http",
+    }
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        frames = stack.split(";")
+        leaf = frames[-1] if frames else ""
+        own[next((name for name, piece in BUCKETS if piece in leaf), "other (Python itself, C code)")] += (
+            samples
+        )
+        for name, piece in marks.items():
+            if piece in stack:
+                inside[name] += samples
+    if not total:
+        print("the profile has no samples")
+        return
+    print(f"one worker's CPU by py-spy --gil ({total} samples), by the innermost frame's library:")
+    for name, samples in own.most_common():
+        print(f"  {100 * samples / total:5.1f} %  {name}")
+    print("  and inside:")
+    for name in marks:
+        print(f"  {100 * inside[name] / total:5.1f} %  {name}")
 
 
 def main() -> None:
@@ -90,6 +248,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--stores", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--procs", type=int, default=2, help="load generator processes")
+    parser.add_argument("--connections", type=int, default=64, help="keep-alive connections per process")
+    parser.add_argument("--profile", action="store_true", help="py-spy on one worker during the run")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-heartbeat-"))
     server, url = database(home)
@@ -97,24 +258,50 @@ def main() -> None:
     try:
         seed_database(url)
         stores = make_stores(url, args.stores)
+        tokens = [(agent_beat(n, sid), token) for n, (sid, token) in enumerate(stores)]
         cloud, base = start_cloud(url, args.workers, home)
-        asyncio.run(heartbeats(base, stores, 50, 2))  # each store's computer claims its store
+        # Each store's computer claims its store, and each worker verifies its credentials.
+        warm, _ = run_load(
+            base, tokens, min(args.rate, 500.0), 2 * len(stores) / min(args.rate, 500.0), 1, 16
+        )
+        if warm.errors:
+            print(f"warming up: {warm.errors} errors, first: {warm.first_error}")
+        print(
+            f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers), its PostgreSQL and "
+            f"the generator ({args.procs} processes)"
+        )
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         postmaster = server.server_pid() if server is not None else None
-        cloud_cpu, pg_cpu, load_cpu = cpu(cloud.pid), cpu(postmaster), time.process_time()
-        beat = asyncio.run(heartbeats(base, stores, args.rate, args.seconds))
-        took: float = beat.drain_s  # type: ignore[attr-defined]
+        spy = None
+        raw = home / "profile.txt"
+        if args.profile and (ours := workers(cloud.pid)):
+            spy = profile(ours[0], args.seconds, raw)
+        cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
+        beat, took = run_load(base, tokens, args.rate, args.seconds, args.procs, args.connections)
+        used_cloud, used_pg = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu
+        done = len(beat.latencies) - beat.errors
         print(
             f"heartbeats asked {args.rate:.0f}/s for {args.seconds:.0f} s from {args.stores} stores: "
-            f"{len(beat.beats) / took:6.0f}/s done, p50 {pct(beat.beats, 0.5):6.1f} ms  "
-            f"p99 {pct(beat.beats, 0.99):7.1f} ms   errors {beat.errors}"
+            f"{done / took:6.0f}/s done, p50 {pct(beat.latencies, 0.5):6.1f} ms  "
+            f"p99 {pct(beat.latencies, 0.99):7.1f} ms   errors {beat.errors}"
+            + (f" (first: {beat.first_error})" if beat.errors else "")
         )
-        used = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu, time.process_time() - load_cpu
+        per = max(1, done)
         print(
-            f"CPU over {took:.0f} s: cloud {100 * used[0] / took:5.1f} % of a core, its PostgreSQL "
-            f"{100 * used[1] / took:5.1f} %, the load generator {100 * used[2] / took:5.1f} %"
+            f"CPU over {took:.1f} s: cloud {100 * used_cloud / took:5.1f} % of a core "
+            f"({1000 * used_cloud / per:.2f} ms a beat), its PostgreSQL {100 * used_pg / took:5.1f} % "
+            f"({1000 * used_pg / per:.2f} ms a beat), the generator {100 * beat.cpu_s / took:5.1f} % "
+            f"({1000 * beat.cpu_s / per:.3f} ms a beat)"
+        )
+        need_cloud, need_pg = 1500 * used_cloud / per, 1500 * used_pg / per
+        print(
+            f"1,500 beats/s at these costs: {need_cloud:.1f} cores of cloud workers and {need_pg:.1f} of "
+            f"PostgreSQL ({need_cloud + need_pg:.1f} free cores; this machine has {os.cpu_count()}, shared)"
         )
         print("load average after: {:.2f} {:.2f} {:.2f} (a shared machine)".format(*os.getloadavg()))
+        if spy is not None:
+            spy.wait(timeout=args.seconds + 60)
+            summarise(raw)
     finally:
         stop_cloud(cloud)
         if server is not None:

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,15 @@ from sync.contract import MAX_BATCH  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from measure import cpu, database, pct, tree  # noqa: E402
 
-__all__ = ["cpu", "make_stores", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
+__all__ = [
+    "agent_beat",
+    "cpu",
+    "make_stores",
+    "pct",
+    "start_cloud",
+    "stop_cloud",
+    "tree",
+]  # bench_cloud, bench_heartbeat
 
 UUID_HEAD = re.compile(r'"[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 AGENT_TIMEOUT_S = 30.0
@@ -127,6 +135,49 @@ def make_stores(url: str, count: int) -> list[tuple[str, str]]:
     return made
 
 
+def agent_beat(n: int, store_id: str) -> bytes:
+    """A store computer's heartbeat as the agent sends it on a busy evening: its ledgers, two
+    printers, the kitchen's load with two deliveries waiting and one run on the plan."""
+    now = utcnow()
+    leave = now + timedelta(minutes=6)
+    load = {
+        "taken_at": now.isoformat(),
+        "make_ahead": 3,
+        "in_oven": 2,
+        "deliveries": [{"ready_in_s": 240, "drive_s": 540}, {"ready_in_s": 420, "drive_s": 300}],
+        "drivers": [0, 600],
+        "make_target_s": 60,
+        "oven_s": 360,
+        "belt_pizzas": 8,
+        "bag": 3,
+        "speed_kmh": 30,
+        "road_factor": 1.35,
+        "plan": [
+            {
+                "order_id": str(uuid.UUID(int=n)),
+                "leave_at": leave.isoformat(),
+                "eta_at": (leave + timedelta(minutes=9)).isoformat(),
+            }
+        ],
+    }
+    printers = [{"name": "kitchen", "online": True}, {"name": "counter", "online": True}]
+    beat = {
+        "protocol": 1,
+        "store_id": store_id,
+        "instance": f"bench-{n}",
+        "sent_at": now.isoformat(),
+        "outbox_backlog": 0,
+        "acked_seq": 1200,
+        "last_seq": 1200,
+        "feed_cursor": 88,
+        "printers": printers,
+        "agent_version": "0.1.0",
+        "menu_version": 3,
+        "load": load,
+    }
+    return json.dumps(beat).encode()
+
+
 class Tally:
     def __init__(self) -> None:
         self.orders: list[float] = []
@@ -148,9 +199,7 @@ async def store_agent(
     t: Tally,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    beat = json.dumps(
-        {"protocol": 1, "store_id": store_id, "instance": f"bench-{n}", "sent_at": utcnow().isoformat()}
-    )
+    beat = agent_beat(n, store_id)
 
     async def heartbeat() -> None:
         started = time.perf_counter()

@@ -1,7 +1,7 @@
 """The FastAPI application: `create_app()` builds one worker's app (uvicorn calls it as a
 factory in every worker process); its lifespan runs the worker's background parts:
 the NOTIFY announcer, the LISTEN connection, the SMS and refund senders, and, with
-`--demo`, the demo store's stand-in kitchen."""
+`--demo`, the demo store's stand-in kitchen; and it closes the heartbeats' connections."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from cloud_api.background import Loop
 from cloud_api.console.router import router as console
 from cloud_api.context import CloudContext, build
 from cloud_api.customers.router import router as profile_router
+from cloud_api.db.async_pool import AsyncPool
 from cloud_api.db.base import utcnow
 from cloud_api.deliveries.router import router as deliveries_router
 from cloud_api.demo import kitchen
@@ -43,6 +44,7 @@ from cloud_api.settings import CloudSettings
 from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
 from cloud_api.sync import applier
+from cloud_api.sync.heartbeat import Heartbeats
 from cloud_api.sync.router import router as sync_router
 from cloud_api.tracking.router import api as tracking_api
 
@@ -132,6 +134,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             await run_in_threadpool(stop)
         ctx.announcer.stop()
         ctx.gateway.close()
+        await app.state.heartbeats.pool.close()
         ctx.db.dispose()
 
 
@@ -148,6 +151,8 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    # Heartbeats on the worker's own async connections, never a handler thread.
+    app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
     handlers.install(app)
     app.add_middleware(
         BodyLimit,

@@ -106,6 +106,8 @@ class CloudSettings(BaseSettings):
     notify_window_ms: int = 20
     request_threads: int = 8  # threads per worker running request handlers
     db_pool_size: int = 10
+    # Connections per worker for stores' heartbeats (one statement each, on the event loop).
+    beat_connections: int = 4
     db_max_overflow: int = 30
 
 

@@ -60,8 +60,11 @@ async def _caller(
 ) -> Principal | None:
     if credentials is None:
         return None
-    ctx: CloudContext = request.app.state.ctx
-    token = credentials.credentials
+    return await caller_of(request.app.state.ctx, credentials.credentials)
+
+
+async def caller_of(ctx: CloudContext, token: str) -> Principal:
+    """Who a bearer token speaks for: a store device (`mld_…`) or a signed-in account."""
     if token.startswith("mld_"):
         return await run_in_threadpool(authenticate_device_token, ctx, token)
     claims = ctx.tokens.read_access(token)

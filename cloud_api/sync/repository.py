@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from cloud_api.db.async_pool import Connection
 from cloud_api.models import StoreAgent, StoreFeedHead, StoreHeartbeat
 from sync import contract
 
@@ -61,68 +64,135 @@ def save_report(session: Session, store_id: str, beat: contract.Heartbeat, now: 
     )
 
 
-# A heartbeat from the computer that speaks for the store, in one statement: the agent and
-# the store seen (with its live load when sent), its report kept (as `save_report`), and
-# where both ledgers stand. No row:
-# not that computer (or no such store); nothing changed. Its commit does not wait for the
-# disk (`synchronous_commit` off for this transaction): a crash may forget the last
-# fraction of a second of "seen", which the next beat says again; many beats share a flush.
-_BEAT = text(
-    """
-    WITH lazy AS (
-        SELECT set_config('synchronous_commit', 'off', true)
-    ), agent AS (
-        UPDATE store_agent SET last_seen_at = greatest(last_seen_at, :now)
-        WHERE store_id = :store AND instance = :instance
-        RETURNING store_id
-    ), seen AS (
-        UPDATE store SET last_seen_at = :now,
-            live_load = CASE WHEN :has_load THEN CAST(:load AS jsonb) ELSE live_load END,
-            live_load_at = CASE WHEN :has_load THEN :now ELSE live_load_at END
-        WHERE id = :store AND (:instance = '' OR EXISTS (SELECT 1 FROM agent))
-        RETURNING code
-    ), report AS (
-        INSERT INTO store_heartbeat (store_id, received_at, sent_at, outbox_backlog, acked_seq, last_seq,
-            feed_cursor, quarantined, printers, agent_version, menu_version, unseen_orders)
-        SELECT :store, :now, :sent_at, :outbox_backlog, :acked_seq, :last_seq, :feed_cursor, :quarantined,
-            CAST(:printers AS jsonb), :agent_version, :menu_version, :unseen_orders
-        FROM seen
-        ON CONFLICT (store_id) DO UPDATE SET received_at = excluded.received_at, sent_at = excluded.sent_at,
-            outbox_backlog = excluded.outbox_backlog, acked_seq = excluded.acked_seq,
-            last_seq = excluded.last_seq, feed_cursor = excluded.feed_cursor,
-            quarantined = excluded.quarantined, printers = excluded.printers,
-            agent_version = excluded.agent_version, menu_version = excluded.menu_version,
-            unseen_orders = excluded.unseen_orders
+class DeviceRow(NamedTuple):
+    store_id: str
+    secret_hash: str
+    revoked_at: datetime | None
+
+
+async def device(conn: Connection, device_id: str) -> DeviceRow | None:
+    """A device's row, to check a credential this worker has not verified yet."""
+    cur = await conn.execute(
+        "SELECT store_id, secret_hash, revoked_at FROM device WHERE id = %s", (device_id,)
     )
-    SELECT seen.code,
-        coalesce((SELECT contiguous_seq FROM inbound_head WHERE store_id = :store), 0),
-        coalesce((SELECT last_cursor FROM store_feed_head WHERE store_id = :store), 0)
-    FROM seen, lazy
-    """
+    row = await cur.fetchone()
+    return None if row is None else DeviceRow(str(row[0]), str(row[1]), row[2])  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What the heartbeat's statement found. `device`: the device is still the store's and not
+    revoked (else nothing was written); `speaks`: the beat's computer speaks for the store
+    (else nothing was written: `claim` decides); `earlier_load`: the store's load before this
+    beat as stored (JSON), when this beat brings one and that one was still fresh."""
+
+    device: bool
+    speaks: bool
+    code: str
+    earlier_load: str | None
+    high_water: int
+    feed_high_water: int
+
+
+# A heartbeat of the computer that speaks for the store, in one statement: the device still
+# the store's; the agent seen (or, on its first call, recorded); the store seen (with its
+# live load when sent); its report kept (as `save_report`); where both ledgers stand; and
+# the load this beat replaces, for the trackers' plan news. Agent and store are written only
+# when last seen longer ago than `stale` (or, the store, when the beat brings a load): a
+# computer beating every 15 s writes them each time, a flood of beats once per few seconds.
+_BEAT = """
+WITH device_ok AS (
+    SELECT 1 FROM device WHERE id = %(device)s AND store_id = %(store)s AND revoked_at IS NULL
+), agent AS (
+    SELECT instance FROM store_agent WHERE store_id = %(store)s
+), speaks AS (
+    SELECT 1 FROM device_ok
+    WHERE %(instance)s = '' OR NOT EXISTS (SELECT 1 FROM agent)
+        OR EXISTS (SELECT 1 FROM agent WHERE instance = %(instance)s)
+), agent_seen AS (
+    UPDATE store_agent SET last_seen_at = %(now)s
+    WHERE store_id = %(store)s AND instance = %(instance)s AND last_seen_at < %(stale)s
+        AND EXISTS (SELECT 1 FROM device_ok)
+), agent_new AS (
+    INSERT INTO store_agent (store_id, instance, last_seen_at, refused_instance, refused_count)
+    SELECT %(store)s, %(instance)s, %(now)s, '', 0 FROM device_ok
+    WHERE %(instance)s <> '' AND NOT EXISTS (SELECT 1 FROM agent)
+    ON CONFLICT DO NOTHING
+), earlier AS (
+    SELECT code, live_load, live_load_at FROM store WHERE id = %(store)s
+), seen AS (
+    UPDATE store SET last_seen_at = %(now)s,
+        live_load = CASE WHEN %(has_load)s THEN CAST(%(load)s AS jsonb) ELSE live_load END,
+        live_load_at = CASE WHEN %(has_load)s THEN %(now)s ELSE live_load_at END
+    WHERE id = %(store)s AND EXISTS (SELECT 1 FROM speaks)
+        AND (%(has_load)s OR last_seen_at IS NULL OR last_seen_at < %(stale)s)
+), report AS (
+    INSERT INTO store_heartbeat (store_id, received_at, sent_at, outbox_backlog, acked_seq, last_seq,
+        feed_cursor, quarantined, printers, agent_version, menu_version, unseen_orders)
+    SELECT %(store)s, %(now)s, %(sent_at)s, %(outbox_backlog)s, %(acked_seq)s, %(last_seq)s,
+        %(feed_cursor)s, %(quarantined)s, CAST(%(printers)s AS jsonb), %(agent_version)s,
+        %(menu_version)s, %(unseen_orders)s
+    FROM speaks
+    ON CONFLICT (store_id) DO UPDATE SET received_at = excluded.received_at, sent_at = excluded.sent_at,
+        outbox_backlog = excluded.outbox_backlog, acked_seq = excluded.acked_seq,
+        last_seq = excluded.last_seq, feed_cursor = excluded.feed_cursor,
+        quarantined = excluded.quarantined, printers = excluded.printers,
+        agent_version = excluded.agent_version, menu_version = excluded.menu_version,
+        unseen_orders = excluded.unseen_orders
 )
+SELECT EXISTS (SELECT 1 FROM device_ok), EXISTS (SELECT 1 FROM speaks), earlier.code,
+    CASE WHEN %(has_load)s AND earlier.live_load_at >= %(fresh)s THEN CAST(earlier.live_load AS text) END,
+    coalesce((SELECT contiguous_seq FROM inbound_head WHERE store_id = %(store)s), 0),
+    coalesce((SELECT last_cursor FROM store_feed_head WHERE store_id = %(store)s), 0)
+FROM earlier
+"""
 
 
-def beat(
-    session: Session, store_id: str, instance: str, report: contract.Heartbeat, now: datetime
-) -> tuple[str, int, int] | None:
-    """(store code, events held up to, feed up to) after a heartbeat of the store's own
-    computer; None when `instance` does not speak for the store yet (the full path decides)."""
+async def beat(
+    conn: Connection,
+    device_id: str,
+    store_id: str,
+    instance: str,
+    report: contract.Heartbeat,
+    now: datetime,
+    stale: timedelta,
+    fresh: timedelta,
+) -> Beat | None:
+    """The heartbeat's one statement (see `_BEAT`); None when the store is gone."""
     params = {
+        "device": device_id,
         "store": store_id,
         "instance": instance,
         "now": now,
+        "stale": now - stale,
+        "fresh": now - fresh,
         "sent_at": report.sent_at,
         "outbox_backlog": report.outbox_backlog,
         "acked_seq": report.acked_seq,
         "last_seq": report.last_seq,
         "feed_cursor": report.feed_cursor,
         "quarantined": report.quarantined,
-        "printers": json.dumps([p.model_dump(mode="json") for p in report.printers]),
+        "printers": _printers_json(report),
         "agent_version": report.agent_version,
         "menu_version": report.menu_version or None,
         "unseen_orders": report.unseen_orders,
         "has_load": report.load is not None,
-        "load": None if report.load is None else json.dumps(report.load.model_dump(mode="json")),
+        "load": None if report.load is None else report.load.model_dump_json(),
     }
-    row = session.execute(_BEAT, params).first()
-    return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
+    cur = await conn.execute(_BEAT, params)
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    device_ok, speaks, code, earlier, high_water, feed_high_water = row
+    return Beat(
+        device=bool(device_ok),
+        speaks=bool(speaks),
+        code=str(code),
+        earlier_load=None if earlier is None else str(earlier),
+        high_water=int(high_water),  # type: ignore[call-overload]
+        feed_high_water=int(feed_high_water),  # type: ignore[call-overload]
+    )
+
+
+def _printers_json(report: contract.Heartbeat) -> str:
+    return json.dumps([p.model_dump(mode="json") for p in report.printers])

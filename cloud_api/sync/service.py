@@ -8,7 +8,8 @@
   appliers in the background (`sync.applier`), store by store.
 - `pull`: the store's feed after a cursor, exactly as stored (built from the wire contract).
 - `heartbeat`: the store is online (it takes online orders), its kitchen's load (online
-  quotes and the throttle) and where both ledgers stand.
+  quotes and the throttle) and where both ledgers stand; by the ORM here, for the beats the
+  one-statement path (`sync.heartbeat`) leaves to it.
 - `claim`: one computer speaks for a store: a second agent (a copy of the store's database
   on another computer) is refused with 409 while the first is still heard from, and
   flagged for head office.
@@ -159,39 +160,38 @@ def positions(session: Session, store_id: str) -> tuple[int, int]:
 def heartbeat(
     session: Session, store_id: str, beat: contract.Heartbeat, instance: str, now: datetime
 ) -> contract.HeartbeatAck:
-    """The store is online. The store's own computer's beat is one statement (a chain's
-    worth of stores beat 1,333 times a second); anything else goes by `claim`. A beat with a
-    load also reads the plan trackers show, to tell them what the new one moved."""
+    """The store is online, by the ORM: what a beat the one-statement path (`sync.heartbeat`)
+    leaves to it does (a computer that does not speak for the store yet, a revoked device,
+    an order nobody saw). A beat with a load also tells trackers what its plan moved."""
     before = plan_before(session, store_id, now) if beat.load is not None else []
-    found = repository.beat(session, store_id, instance, beat, now)
-    if found is None:
-        claim(session, store_id, instance, now)
-        store = record_heartbeat(session, store_id, now)
-        repository.save_report(session, store_id, beat, now)
-        if beat.load is not None:
-            store.live_load = beat.load.model_dump(mode="json")
-            store.live_load_at = now
-        code = store.code
-        high_water, feed_high_water = positions(session, store_id)
-    else:
-        code, high_water, feed_high_water = found
+    claim(session, store_id, instance, now)
+    store = record_heartbeat(session, store_id, now)
+    repository.save_report(session, store_id, beat, now)
     if beat.load is not None:
+        store.live_load = beat.load.model_dump(mode="json")
+        store.live_load_at = now
         announce_plan(session, store_id, before, beat.load.plan)
-    if beat.unseen_orders:
-        log.warning("store %s: %d online order(s) nobody in the kitchen saw", code, beat.unseen_orders)
     if beat.unseen_late:
         notifications.queue_unseen_notices(session, store_id, beat.unseen_late, now)
-    troubled = [p for p in beat.printers if not p.online and p.waiting]
-    for printer in troubled:
-        log.warning(
-            "store %s: printer '%s' is down with %d ticket(s) waiting: %s",
-            code,
-            printer.name,
-            printer.waiting,
-            printer.last_error or "no error given",
-        )
+    tell(store.code, beat)
+    high_water, feed_high_water = positions(session, store_id)
+    return contract.HeartbeatAck(
+        store_id=store_id, store_code=store.code, high_water=high_water, feed_high_water=feed_high_water
+    )
+
+
+def tell(code: str, beat: contract.Heartbeat) -> None:
+    """Log what a heartbeat reports that someone should act on."""
+    if beat.unseen_orders:
+        log.warning("store %s: %d online order(s) nobody in the kitchen saw", code, beat.unseen_orders)
+    for printer in beat.printers:
+        if not printer.online and printer.waiting:
+            log.warning(
+                "store %s: printer '%s' is down with %d ticket(s) waiting: %s",
+                code,
+                printer.name,
+                printer.waiting,
+                printer.last_error or "no error given",
+            )
     if beat.outbox_backlog > 1000:
         log.info("store %s is catching up: %d events waiting", code, beat.outbox_backlog)
-    return contract.HeartbeatAck(
-        store_id=store_id, store_code=code, high_water=high_water, feed_high_water=feed_high_water
-    )

@@ -1,0 +1,82 @@
+"""A few asyncio PostgreSQL connections owned by one worker, for the paths that must never
+wait for a handler thread (a store's heartbeat): statements run on the worker's event loop.
+
+Connections are opened when first needed, on the loop that needs them, autocommit (each
+statement is its own transaction) and without waiting for the disk at commit
+(`synchronous_commit` off: a crash may forget the last fraction of a second of what they
+wrote, which the next heartbeat says again; many commits share a flush). A connection a
+statement broke is dropped, and the next caller opens a new one. Callers beyond `size` wait
+their turn on the loop, holding nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+from psycopg.pq import TransactionStatus
+
+from cloud_api.settings import libpq_url
+
+Connection = psycopg.AsyncConnection[tuple[object, ...]]
+
+
+class AsyncPool:
+    def __init__(self, url: str, size: int = 4, connect_timeout_s: int = 10) -> None:
+        self.url = libpq_url(url)
+        self.size = max(1, size)
+        self.connect_timeout_s = connect_timeout_s
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle: list[Connection] = []
+        self._turns = asyncio.Semaphore(self.size)
+
+    def _on_this_loop(self) -> None:
+        """The pool serves the loop it is used on (a worker has one; a test client may start
+        another): connections made on a loop that is gone are closed, not reused."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._drop_all()
+            self._loop, self._turns = loop, asyncio.Semaphore(self.size)
+
+    async def _open(self) -> Connection:
+        return await psycopg.AsyncConnection.connect(
+            self.url,
+            autocommit=True,
+            connect_timeout=self.connect_timeout_s,
+            options="-c synchronous_commit=off",
+            application_name="makeline-cloud-beats",
+        )
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """An idle connection (or a new one) for a statement or two; given back afterwards,
+        or dropped if the statement left it broken or inside a transaction."""
+        self._on_this_loop()
+        async with self._turns:
+            conn = self._idle.pop() if self._idle else await self._open()
+            try:
+                yield conn
+            except BaseException:
+                _close(conn)
+                raise
+            if conn.closed or conn.info.transaction_status is not TransactionStatus.IDLE:
+                _close(conn)
+            else:
+                self._idle.append(conn)
+
+    def _drop_all(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            _close(conn)
+
+    async def close(self) -> None:
+        """Close the idle connections (the worker is stopping)."""
+        self._drop_all()
+
+
+def _close(conn: Connection) -> None:
+    # Closing the socket needs no loop: a connection may outlive the loop that opened it.
+    if not conn.closed:
+        conn.pgconn.finish()

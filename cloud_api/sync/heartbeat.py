@@ -1,0 +1,181 @@
+"""`POST /sync/heartbeat` on the worker's event loop: a chain's stores beat 1,333 times a
+second, so a beat takes no handler thread and no ORM, and is one statement.
+
+- the body is read once (`Heartbeat.model_validate_json`), the credential's secret checked
+  once per worker (`auth.device_tokens`); the statement itself refuses a revoked device;
+- ONE statement on the worker's own async connections (`db.async_pool`): agent and store
+  seen (written only when last seen more than a few seconds ago, or the store when the beat
+  brings its kitchen's load), the fleet report kept, both marks read, and the load this beat
+  replaces returned for the trackers' plan news;
+- plan news (a shown minute moved) and orders nobody saw are told after the answer, in a
+  thread of their own;
+- what the statement leaves (a computer that does not speak for the store yet, a device
+  refused, a store gone) goes the ORM way (`service.heartbeat`), with the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+import psycopg
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.background import BackgroundTasks
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cloud_api.api.deps import caller_of
+from cloud_api.auth.device_tokens import DeviceTokens
+from cloud_api.auth.principal import Principal
+from cloud_api.auth.service import authenticate_device_token
+from cloud_api.db.async_pool import AsyncPool, Connection
+from cloud_api.db.base import utcnow
+from cloud_api.errors import BadRequest, CloudError, Unauthorized
+from cloud_api.notifications import service as notifications
+from cloud_api.orders.plan_news import announce_plan, moved
+from cloud_api.orders.quote import FRESH
+from cloud_api.stores.devices import check_device, token_parts
+from cloud_api.sync import repository, service
+from sync import contract
+from sync.contract.quote import LiveLoad, PlannedDoor
+
+if TYPE_CHECKING:
+    from cloud_api.context import CloudContext
+
+# Agent and store are written at most this often per store (a store beats every 15 s);
+# never more than a twelfth of the window a store counts as online for.
+COALESCE = timedelta(seconds=5)
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+SIGN_IN_FIRST = "Sign in first: send 'Authorization: Bearer <access token>'."
+
+
+class DatabaseUnavailable(CloudError):
+    status_code = 503
+
+
+def parsed(model: type[M], raw: bytes) -> M:
+    """A request body read with its contract model, once; a 422 naming the field if not."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
+def bearer(headers: Headers) -> str:
+    """The token of an `Authorization: Bearer …` header ('' without one)."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+class Heartbeats:
+    """The heartbeat path of one worker: its connections and the credentials it verified."""
+
+    def __init__(self, ctx: CloudContext, pool: AsyncPool, devices: DeviceTokens | None = None) -> None:
+        self.ctx, self.pool = ctx, pool
+        self.devices = devices or DeviceTokens()
+        self.stale = min(COALESCE, timedelta(seconds=ctx.settings.store_online_seconds / 12))
+
+    async def answer(self, request: Request) -> Response:
+        token = bearer(request.headers)
+        if not token:
+            raise Unauthorized(SIGN_IN_FIRST)
+        instance = request.headers.get(contract.INSTANCE_HEADER, "")
+        if len(instance) > 64:
+            raise RequestValidationError(
+                [{"loc": ("header", contract.INSTANCE_HEADER), "msg": "is longer than 64 characters"}]
+            )
+        device = await self._device(token)
+        beat = parsed(contract.Heartbeat, await request.body())
+        store_id = service.device_store(device, beat.store_id)
+        service.check_protocol(beat.protocol)
+        instance = beat.instance or instance
+        now = utcnow()
+        found = await self._run(
+            lambda conn: repository.beat(conn, device.id, store_id, instance, beat, now, self.stale, FRESH)
+        )
+        if found is None or not found.device or not found.speaks:
+            if found is not None and not found.device:
+                self.devices.forget(token)
+            ack = await run_in_threadpool(self._by_the_orm, token, beat, instance, now)
+            return _json(ack)
+        later = BackgroundTasks()
+        if beat.load is not None and (news := _plan_news(found.earlier_load, beat.load.plan)) is not None:
+            later.add_task(self._announce, store_id, news, beat.load.plan)
+        if beat.unseen_late:
+            later.add_task(self._unseen, store_id, beat.unseen_late, now)
+        service.tell(found.code, beat)
+        ack = contract.HeartbeatAck(
+            store_id=store_id,
+            store_code=found.code,
+            high_water=found.high_water,
+            feed_high_water=found.feed_high_water,
+        )
+        return _json(ack, later if later.tasks else None)
+
+    async def _device(self, token: str) -> Principal:
+        """The device behind the credential: checked against its row once per worker; a
+        person's token is judged as on every other route (and refused by `device_store`)."""
+        if (known := self.devices.known(token)) is not None:
+            return known
+        if not token.startswith("mld_"):
+            return await caller_of(self.ctx, token)
+        device_id, secret = token_parts(token)
+        row = await self._run(lambda conn: repository.device(conn, device_id)) if device_id else None
+        device = check_device(device_id, secret, row)
+        self.devices.remember(token, device)
+        return device
+
+    async def _run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """`work` on a connection of the worker's pool. A connection the server dropped
+        while idle (a restart, a pooler's reset) is replaced once; a value PostgreSQL cannot
+        hold is the caller's fault (422); a database not answering is ours (503)."""
+        for attempt in (1, 2):
+            try:
+                async with self.pool.connection() as conn:
+                    return await work(conn)
+            except psycopg.DataError as exc:
+                raise BadRequest("A value is out of range or not allowed for its field.") from exc
+            except psycopg.OperationalError as exc:
+                if attempt == 2:
+                    raise DatabaseUnavailable(
+                        "The cloud's database is not answering; the store's agent beats again "
+                        "shortly and nothing is lost."
+                    ) from exc
+        raise AssertionError("unreachable")
+
+    def _by_the_orm(
+        self, token: str, beat: contract.Heartbeat, instance: str, now: datetime
+    ) -> contract.HeartbeatAck:
+        device = authenticate_device_token(self.ctx, token)  # a revoked device: 401, saying so
+        store_id = service.device_store(device, beat.store_id)
+        with self.ctx.db.transaction() as session:
+            return service.heartbeat(session, store_id, beat, instance, now)
+
+    def _announce(self, store_id: str, before: list[PlannedDoor], after: list[PlannedDoor]) -> None:
+        with self.ctx.db.transaction() as session:
+            announce_plan(session, store_id, before, after)
+
+    def _unseen(self, store_id: str, order_ids: list[str], now: datetime) -> None:
+        with self.ctx.db.transaction() as session:
+            notifications.queue_unseen_notices(session, store_id, order_ids, now)
+
+
+def _plan_news(earlier_load: str | None, plan: list[PlannedDoor]) -> list[PlannedDoor] | None:
+    """The plan trackers showed before this beat when the new one moves a shown minute, else
+    None (nothing to tell: the common beat)."""
+    before: list[PlannedDoor] = []
+    if earlier_load is not None:
+        try:
+            before = list(LiveLoad.model_validate_json(earlier_load).plan)
+        except ValidationError:
+            before = []
+    return before if moved(before, plan) else None
+
+
+def _json(ack: contract.HeartbeatAck, later: BackgroundTasks | None = None) -> Response:
+    return Response(ack.model_dump_json(), media_type="application/json", background=later)

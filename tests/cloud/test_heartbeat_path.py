@@ -1,0 +1,209 @@
+"""The store's heartbeat is a cheap path, on real PostgreSQL over HTTP: one statement on the
+worker's own async connections, never a handler thread (a beat answers while every handler
+thread is taken); the agent and the store written at most once per few seconds, the report
+every beat; a credential verified once per worker and still refused the moment head office
+revokes it; the plan's news told over the same path; hostile beats refused, nothing kept."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import anyio.to_thread
+import psycopg
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, text
+from starlette.testclient import TestClient
+
+from cloud_api.db.base import utcnow
+from cloud_api.models import Store, StoreAgent, StoreHeartbeat
+from cloud_api.settings import libpq_url
+from cloud_api.store_events.service import apply_store_events
+from cloud_api.stores import devices
+from cloud_api.sync.heartbeat import Heartbeats
+from sync.contract import Heartbeat, PlannedDoor
+from tests.patience import PATIENCE_S
+
+from .helpers import count, ctx, customer, demo_store_id, event, head_office
+from .test_tracking import _beat, _online_delivery, live, live_app  # noqa: F401 - fixtures
+
+HEARTBEAT = "/api/v1/sync/heartbeat"
+
+
+@pytest.fixture
+def device(app: FastAPI) -> Iterator[tuple[str, dict[str, str]]]:
+    """The demo store and a device credential of its own."""
+    store = demo_store_id(app)
+    with ctx(app).db.transaction() as session:
+        _, token = devices.issue(session, store, "till", utcnow())
+    yield store, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def _send(client: TestClient, headers: dict[str, str], **report: Any) -> Any:
+    beat = Heartbeat(sent_at=utcnow(), instance="till-1", **report)
+    return client.post(HEARTBEAT, content=beat.model_dump_json(), headers=headers)
+
+
+def _seen(app: FastAPI, store: str) -> tuple[Any, Any, Any]:
+    """(the store's last seen, its agent's, its report's time received)."""
+    with ctx(app).db.transaction() as session:
+        return (
+            session.scalar(select(Store.last_seen_at).where(Store.id == store)),
+            session.scalar(select(StoreAgent.last_seen_at).where(StoreAgent.store_id == store)),
+            session.scalar(select(StoreHeartbeat.received_at).where(StoreHeartbeat.store_id == store)),
+        )
+
+
+def test_a_beat_answers_while_every_handler_thread_is_taken(
+    client: TestClient, device: tuple[str, dict[str, str]]
+) -> None:
+    """What a storm does to the handler threads (pushes storing, the apply) does not reach the
+    heartbeat: with every one of them held, the store's beat still answers."""
+    store, headers = device
+    assert _send(client, headers).status_code == 200  # the computer claims its store
+    gate, taken = threading.Event(), threading.Semaphore(0)
+
+    def hold() -> None:  # until the test ends, whatever its outcome (`finally`)
+        taken.release()
+        gate.wait()
+
+    threads = anyio.to_thread.current_default_thread_limiter
+    total = int(client.portal.call(lambda: threads().total_tokens))  # type: ignore[union-attr]
+    for _ in range(total):
+        client.portal.start_task_soon(anyio.to_thread.run_sync, hold)  # type: ignore[union-attr]
+    for _ in range(total):
+        assert taken.acquire(timeout=PATIENCE_S)
+    answers: list[Any] = []
+    beating = threading.Thread(target=lambda: answers.append(_send(client, headers, outbox_backlog=4)))
+    try:
+        assert client.portal.call(lambda: threads().borrowed_tokens) == total  # type: ignore[union-attr]
+        beating.start()
+        beating.join(PATIENCE_S)
+        assert answers and answers[0].status_code == 200, answers
+        assert answers[0].json()["store_id"] == store
+    finally:
+        gate.set()
+        beating.join(PATIENCE_S)
+
+
+def test_agent_and_store_are_written_once_per_few_seconds_and_the_report_every_beat(
+    app: FastAPI, client: TestClient, device: tuple[str, dict[str, str]]
+) -> None:
+    store, headers = device
+    assert _send(client, headers).status_code == 200
+    store_seen, agent_seen, received = _seen(app, store)
+    assert store_seen is not None and agent_seen is not None and received is not None
+    assert _send(client, headers, outbox_backlog=7).status_code == 200
+    again = _seen(app, store)
+    assert again[:2] == (store_seen, agent_seen)  # a beat a moment later: not written again
+    assert again[2] > received  # the report is
+    # Seen a while ago: written again.
+    old = utcnow() - timedelta(seconds=30)
+    with ctx(app).db.transaction() as session:
+        session.execute(text("UPDATE store SET last_seen_at = :old WHERE id = :s"), {"old": old, "s": store})
+        session.execute(
+            text("UPDATE store_agent SET last_seen_at = :old WHERE store_id = :s"), {"old": old, "s": store}
+        )
+    assert _send(client, headers).status_code == 200
+    store_seen, agent_seen, _ = _seen(app, store)
+    assert store_seen > old + timedelta(seconds=20) and agent_seen == store_seen
+    with ctx(app).db.transaction() as session:
+        heard = session.get(StoreHeartbeat, store)
+        assert heard is not None and heard.outbox_backlog == 0 and heard.agent_version == ""
+
+
+def test_a_credential_verified_once_is_refused_the_moment_it_is_revoked(
+    app: FastAPI, client: TestClient, device: tuple[str, dict[str, str]]
+) -> None:
+    store, headers = device
+    assert _send(client, headers).status_code == 200
+    beats: Heartbeats = app.state.heartbeats
+    token = headers["Authorization"].removeprefix("Bearer ")
+    known = beats.devices.known(token)
+    assert known is not None and known.store_id == store
+    device_id = known.id
+    gone = client.delete(f"/api/v1/stores/{store}/devices/{device_id}", headers=head_office(client))
+    assert gone.status_code == 204
+    _, _, received = _seen(app, store)
+    refused = _send(client, headers, outbox_backlog=9)
+    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    assert beats.devices.known(token) is None
+    assert _seen(app, store)[2] == received  # nothing kept
+    forged = {**headers, "Authorization": headers["Authorization"][:-4] + "AAAA"}
+    assert _send(client, forged).status_code == 401
+
+
+def test_hostile_beats_are_refused_and_keep_nothing(
+    app: FastAPI, client: TestClient, device: tuple[str, dict[str, str]]
+) -> None:
+    _, headers = device
+    at = utcnow().isoformat()
+    refusals = [
+        (422, headers, {"sent_at": at, "agent_version": "evil\u0000"}),
+        (422, headers, {"sent_at": at, "printers": [{"name": "k", "online": False, "last_error": "\u0000"}]}),
+        (422, {**headers, "X-Makeline-Instance": "x" * 65}, {"sent_at": at}),
+        (422, headers, {"sent_at": "soon"}),
+        (403, headers, {"sent_at": at, "store_id": "another-store"}),
+        (426, headers, {"sent_at": at, "protocol": 99}),
+        (401, {"Content-Type": "application/json"}, {"sent_at": at}),
+        (401, {**headers, "Authorization": "Bearer mld_short.x"}, {"sent_at": at}),
+        (401, {**headers, "Authorization": "Bearer not-a-token"}, {"sent_at": at}),
+        (403, {**headers, **customer(client)}, {"sent_at": at}),
+    ]
+    for status, sent, body in refusals:
+        answer = client.post(HEARTBEAT, json=body, headers=sent)
+        assert answer.status_code == status, (body, answer.text)
+        assert answer.json()["detail"]
+    raw = client.post(HEARTBEAT, content=b'{"sent_at": ', headers=headers)
+    assert raw.status_code == 422
+    with ctx(app).db.transaction() as session:
+        assert count(session, "store_heartbeat") == 0
+        assert count(session, "store_agent") == 0
+    assert _send(client, headers).status_code == 200  # and the path still works after them
+
+
+def test_a_connection_the_server_dropped_is_replaced(
+    app: FastAPI, client: TestClient, device: tuple[str, dict[str, str]]
+) -> None:
+    """A PostgreSQL restart or a pooler's reset drops the worker's idle connections: the next
+    beat opens a new one rather than failing."""
+    _, headers = device
+    assert _send(client, headers).status_code == 200
+    with psycopg.connect(libpq_url(ctx(app).db.url), autocommit=True) as admin:
+        dropped = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'makeline-cloud-beats' AND datname = current_database()"
+        ).fetchone()
+    assert dropped is not None and dropped[0] >= 1
+    assert _send(client, headers).status_code == 200
+
+
+def test_the_tracker_hears_a_plan_moved_by_a_beat_over_http(live: TestClient, live_app: FastAPI) -> None:  # noqa: F811
+    """The plan's news through the HTTP path: told once per move, nothing for a beat that
+    moves no shown minute."""
+    store, order, code, in_store, taken = _online_delivery(live, live_app, 1063)
+    with ctx(live_app).db.transaction() as session:
+        _, token = devices.issue(session, store, "till", utcnow())
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    base = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=20)
+
+    def door(leave_min: int, leave_s: int) -> PlannedDoor:
+        leave = base + timedelta(minutes=leave_min, seconds=leave_s)
+        return PlannedDoor(order_id=in_store, leave_at=leave, eta_at=leave + timedelta(minutes=9))
+
+    with live.websocket_connect(f"/api/v1/orders/{order['id']}/track?code={code}") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        with ctx(live_app).db.transaction() as session:
+            apply_store_events(session, store, [event("order.placed", taken, seq=1)])
+        assert ws.receive_json()["status"] == "prep"
+        for plan in ([door(0, 10)], [door(0, 40)], [door(4, 0)]):
+            answer = live.post(HEARTBEAT, content=_beat(plan).model_dump_json(), headers=headers)
+            assert answer.status_code == 200, answer.text
+        heard = [ws.receive_json() for _ in range(2)]
+    assert [m["leave_at"] for m in heard] == [
+        door(0, 10).leave_at.isoformat(),
+        door(4, 0).leave_at.isoformat(),
+    ]
