@@ -208,6 +208,7 @@ def summarise(raw: Path) -> None:
         print("the profile wrote nothing")
         return
     own: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
     inside: Counter[str] = Counter()
     total = 0
     marks = {
@@ -225,6 +226,7 @@ def summarise(raw: Path) -> None:
         total += samples
         frames = stack.split(";")
         leaf = frames[-1] if frames else ""
+        leaves[leaf] += samples
         own[next((name for name, piece in BUCKETS if piece in leaf), "other (Python itself, C code)")] += (
             samples
         )
@@ -237,6 +239,9 @@ def summarise(raw: Path) -> None:
     print(f"one worker's CPU by py-spy --gil ({total} samples), by the innermost frame's library:")
     for name, samples in own.most_common():
         print(f"  {100 * samples / total:5.1f} %  {name}")
+    print("  the busiest functions (their own time):")
+    for name, samples in leaves.most_common(12):
+        print(f"  {100 * samples / total:5.1f} %  {name[:110]}")
     print("  and inside:")
     for name in marks:
         print(f"  {100 * inside[name] / total:5.1f} %  {name}")
@@ -251,6 +256,7 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2, help="load generator processes")
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections per process")
     parser.add_argument("--profile", action="store_true", help="py-spy on one worker during the run")
+    parser.add_argument("--keep-profile", type=Path, help="where to copy py-spy's raw stacks")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-heartbeat-"))
     server, url = database(home)
@@ -302,6 +308,8 @@ def main() -> None:
         if spy is not None:
             spy.wait(timeout=args.seconds + 60)
             summarise(raw)
+            if args.keep_profile:
+                shutil.copy(raw, args.keep_profile)
     finally:
         stop_cloud(cloud)
         if server is not None:

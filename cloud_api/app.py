@@ -44,12 +44,13 @@ from cloud_api.settings import CloudSettings
 from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
 from cloud_api.sync import applier
-from cloud_api.sync.heartbeat import Heartbeats
+from cloud_api.sync.heartbeat import HeartbeatDoor, Heartbeats, QuietBeats
 from cloud_api.sync.router import router as sync_router
 from cloud_api.tracking.router import api as tracking_api
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+HEARTBEAT = f"{API}/sync/heartbeat"
 
 
 def _api(ctx: CloudContext) -> APIRouter:
@@ -151,8 +152,13 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
-    # Heartbeats on the worker's own async connections, never a handler thread.
-    app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
+    # Heartbeats on the worker's own async connections, never a handler thread, answered
+    # before the router; an answered one is not written to the access log.
+    beats = app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
+    app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QuietBeats) for f in access.filters):
+        access.filters.insert(0, QuietBeats(HEARTBEAT))  # before the redaction: nothing to redact
     handlers.install(app)
     app.add_middleware(
         BodyLimit,

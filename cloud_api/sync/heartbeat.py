@@ -15,6 +15,7 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -27,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cloud_api.api.deps import caller_of
 from cloud_api.auth.device_tokens import DeviceTokens
@@ -163,6 +165,43 @@ class Heartbeats:
     def _unseen(self, store_id: str, order_ids: list[str], now: datetime) -> None:
         with self.ctx.db.transaction() as session:
             notifications.queue_unseen_notices(session, store_id, order_ids, now)
+
+
+class HeartbeatDoor:
+    """ASGI middleware: `POST /sync/heartbeat` answered before the router (the route stays for
+    the API's documentation), errors rendered by the app's own handlers; anything else passes
+    through. Inside the body limits, so a heartbeat's body is held to them as any other."""
+
+    def __init__(self, app: ASGIApp, beats: Heartbeats, path: str) -> None:
+        self.app, self.beats, self.path = app, beats, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.beats.answer(request)
+        except Exception as exc:
+            handlers = getattr(scope.get("app"), "exception_handlers", {})
+            handler = next((handlers[k] for k in type(exc).__mro__ if k in handlers), None)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
+
+class QuietBeats(logging.Filter):
+    """Keeps a store's answered heartbeat out of the access log (a chain's worth is 1,333
+    lines a second saying "alive"); a refused one is logged as any other request."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        return not (isinstance(args, tuple) and len(args) >= 5 and args[2] == self.path and args[4] == 200)
 
 
 def _plan_news(earlier_load: str | None, plan: list[PlannedDoor]) -> list[PlannedDoor] | None:

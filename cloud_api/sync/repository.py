@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -194,5 +194,8 @@ async def beat(
     )
 
 
+_PRINTERS = TypeAdapter(list[contract.PrinterHealth])
+
+
 def _printers_json(report: contract.Heartbeat) -> str:
-    return json.dumps([p.model_dump(mode="json") for p in report.printers])
+    return _PRINTERS.dump_json(report.printers).decode()
