@@ -216,7 +216,8 @@ def summarise(raw: Path) -> None:
         "the statement (repository.beat), all it calls": "beat (cloud_api/sync/repository.py",
         "reading the body with the contract": "parsed (cloud_api/sync/heartbeat.py",
         "the body-size middleware": "cloud_api/api/limits.py",
-        "uvicorn's access log": "send (uvicorn/protocols/http",
+        "writing the answer (uvicorn's send: two socket writes, the access log's record)": "send (uvicorn/protocols/http",
+        "logging (the access log's record, filtered before it is written)": "logging/__init__",
     }
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")

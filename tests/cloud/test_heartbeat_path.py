@@ -6,6 +6,7 @@ revokes it; the plan's news told over the same path; hostile beats refused, noth
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,19 +19,18 @@ from fastapi import FastAPI
 from sqlalchemy import select, text
 from starlette.testclient import TestClient
 
+from cloud_api.app import HEARTBEAT
 from cloud_api.db.base import utcnow
 from cloud_api.models import Store, StoreAgent, StoreHeartbeat
 from cloud_api.settings import libpq_url
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores import devices
-from cloud_api.sync.heartbeat import Heartbeats
+from cloud_api.sync.heartbeat import Heartbeats, QuietBeats
 from sync.contract import Heartbeat, PlannedDoor
 from tests.patience import PATIENCE_S
 
 from .helpers import count, ctx, customer, demo_store_id, event, head_office
 from .test_tracking import _beat, _online_delivery, live, live_app  # noqa: F401 - fixtures
-
-HEARTBEAT = "/api/v1/sync/heartbeat"
 
 
 @pytest.fixture
@@ -207,3 +207,16 @@ def test_the_tracker_hears_a_plan_moved_by_a_beat_over_http(live: TestClient, li
         door(0, 10).leave_at.isoformat(),
         door(4, 0).leave_at.isoformat(),
     ]
+
+
+def test_an_answered_beat_stays_out_of_the_access_log_and_a_refused_one_does_not(app: FastAPI) -> None:
+    quiet = QuietBeats(HEARTBEAT)
+
+    def line(path: str, status: int) -> logging.LogRecord:
+        args = ("127.0.0.1:5000", "POST", path, "1.1", status)
+        return logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', args, None)
+
+    assert not quiet.filter(line(HEARTBEAT, 200))
+    assert quiet.filter(line(HEARTBEAT, 401)) and quiet.filter(line("/api/v1/sync/push", 200))
+    documented = app.openapi()["paths"][HEARTBEAT]["post"]
+    assert "requestBody" in documented and "200" in documented["responses"]
