@@ -5,9 +5,9 @@ due, so a slow cloud cannot hide behind a slowed generator) at one cloud (`makel
 evening (ledgers, printers, the kitchen's load and its plan). A chain of 20,000 stores at a
 15 s interval is 1,333/s.
 
-The generator is several processes (`--procs`), each with its share of the stores on
-keep-alive connections, writing prepared HTTP/1.1 requests over asyncio streams: a few
-microseconds a beat, so it is not what limits the figure.
+The generator (`beat_load.py`) is several processes (`--procs`), each with its share of the
+stores on keep-alive connections, writing prepared HTTP/1.1 requests over asyncio streams: a
+few microseconds a beat, so it is not what limits the figure.
 
 Prints: heartbeats done per second, p50/p99, errors; the CPU of the cloud's processes, of
 its PostgreSQL and of the generator, each per beat and in cores; what 1,500/s would need on a
@@ -22,149 +22,23 @@ Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL i
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from beat_load import run_load
 from bench_storm import agent_beat, make_stores, start_cloud, stop_cloud, tree
 from measure import cpu, database, pct
 
 from cloud_api.demo.seed import seed_database
-
-PATH = "/api/v1/sync/heartbeat"
-TIMEOUT_S = 30.0  # the agent's own
-
-
-@dataclass
-class Share:
-    """One generator process's part: its stores' prepared requests and its rate."""
-
-    host: str
-    port: int
-    requests: list[bytes]
-    rate: float
-    seconds: float
-    start_at: float  # time.time() all processes start at
-    connections: int
-
-
-@dataclass
-class Done:
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    first_error: str = ""
-    cpu_s: float = 0.0
-    finished_at: float = 0.0
-
-
-def request(host: str, port: int, token: str, body: bytes) -> bytes:
-    head = (
-        f"POST {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
-) -> tuple[int, bytes]:
-    writer.write(raw)
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    return status, await reader.readexactly(length)
-
-
-async def _generate(share: Share) -> Done:
-    done = Done()
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-    free = asyncio.Semaphore(share.connections)
-
-    async def one(raw: bytes, due: float) -> None:
-        async with free:
-            conn = idle.pop() if idle else await asyncio.open_connection(share.host, share.port)
-            try:
-                status, body = await asyncio.wait_for(_exchange(*conn, raw), TIMEOUT_S)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
-                conn[1].close()
-                done.errors += 1
-                done.first_error = done.first_error or repr(exc)
-            else:
-                idle.append(conn)
-                if status != 200:
-                    done.errors += 1
-                    done.first_error = done.first_error or f"{status} {body[:200]!r}"
-            done.latencies.append(time.perf_counter() - due)
-
-    pending: set[asyncio.Task[None]] = set()
-    offset = time.perf_counter() - time.time()
-    started = share.start_at + offset
-    await asyncio.sleep(max(0.0, started - time.perf_counter()))
-    n = 0
-    while (due := started + n / share.rate) < started + share.seconds:
-        if (wait := due - time.perf_counter()) > 0:
-            await asyncio.sleep(wait)
-        task = asyncio.create_task(one(share.requests[n % len(share.requests)], due))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-        n += 1
-    if pending:
-        await asyncio.gather(*pending)
-    done.finished_at = time.time()
-    for _, writer in idle:
-        writer.close()
-    return done
-
-
-def generate(share: Share) -> Done:
-    """A generator process: its share of the beats, then its own CPU."""
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        uvloop.install()
-    began = time.process_time()
-    done = asyncio.run(_generate(share))
-    done.cpu_s = time.process_time() - began
-    return done
-
-
-def run_load(
-    base: str, tokens: list[tuple[bytes, str]], rate: float, seconds: float, procs: int, connections: int
-) -> tuple[Done, float]:
-    """Beats at `rate` for `seconds` from `procs` processes; (every beat's outcome, the span)."""
-    url = urlsplit(base)
-    host, port = url.hostname or "127.0.0.1", url.port or 80
-    raws = [request(host, port, token, body) for body, token in tokens]
-    start_at = time.time() + 1.0 + 0.2 * procs
-    shares = [
-        Share(host, port, raws[p::procs], rate / procs, seconds, start_at, connections) for p in range(procs)
-    ]
-    with multiprocessing.get_context("spawn").Pool(procs) as pool:
-        parts = pool.map(generate, shares)
-    total = Done()
-    for part in parts:
-        total.latencies += part.latencies
-        total.errors += part.errors
-        total.first_error = total.first_error or part.first_error
-        total.cpu_s += part.cpu_s
-        total.finished_at = max(total.finished_at, part.finished_at)
-    return total, total.finished_at - start_at
 
 
 def workers(cloud_pid: int) -> list[int]:
@@ -286,7 +160,7 @@ def main() -> None:
         cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
         beat, took = run_load(base, tokens, args.rate, args.seconds, args.procs, args.connections)
         used_cloud, used_pg = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu
-        done = len(beat.latencies) - beat.errors
+        done = beat.answered
         print(
             f"heartbeats asked {args.rate:.0f}/s for {args.seconds:.0f} s from {args.stores} stores: "
             f"{done / took:6.0f}/s done, p50 {pct(beat.latencies, 0.5):6.1f} ms  "

@@ -8,7 +8,9 @@ heartbeat every 15 s. The events are a real evening from the store simulator (or
 through their whole lives, stock usage), its ids made each store's own.
 
 Prints: time to drain and events/s; POST /orders p50/p99 without the storm and during
-it; heartbeat p50/p99; 429s and resends; the CPU of the cloud's processes and of its
+it; heartbeat p50/p99 of the rest of the chain's stores (`--calm-stores`, beating at
+`--beats-per-s` all told, open loop from a process of their own: `beat_load.py`) without the
+storm and during it, and of the reconnecting stores' own beats; 429s and resends; the CPU of the cloud's processes and of its
 own PostgreSQL; the cloud workers' peak RSS.
 
 Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
@@ -59,6 +61,7 @@ from store_db.db import StoreDB  # noqa: E402
 from sync.contract import MAX_BATCH  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from beat_load import BeatLoad, run_load  # noqa: E402
 from measure import cpu, database, pct, tree  # noqa: E402
 
 __all__ = [
@@ -111,7 +114,7 @@ def batches_for(n: int, store_id: str, events: list[dict[str, Any]], size: int) 
     return bodies
 
 
-def make_stores(url: str, count: int) -> list[tuple[str, str]]:
+def make_stores(url: str, count: int, prefix: str = "STORM") -> list[tuple[str, str]]:
     db = Database(url, pool_size=1, max_overflow=0)
     made = []
     with db.transaction() as session:
@@ -120,7 +123,7 @@ def make_stores(url: str, count: int) -> list[tuple[str, str]]:
             store = save_store(
                 session,
                 StoreDetails(
-                    code=f"STORM-{n:04d}",
+                    code=f"{prefix}-{n:04d}",
                     name=f"Storm store {n}",
                     timezone="America/Chicago",
                     tax_rate_bp=1025,
@@ -323,7 +326,9 @@ def stop_cloud(cloud: subprocess.Popen[bytes] | None) -> None:
 def keep_online(url: str, stop: threading.Event) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         while not stop.is_set():
-            conn.execute("UPDATE store SET last_seen_at = now() WHERE code NOT LIKE 'STORM-%'")
+            conn.execute(
+                "UPDATE store SET last_seen_at = now() WHERE code NOT LIKE 'STORM-%' AND code NOT LIKE 'CALM-%'"
+            )
             stop.wait(10)
 
 
@@ -334,10 +339,16 @@ async def storm(
     bodies = [batches_for(n, sid, events, args.batch) for n, (sid, _) in enumerate(stores)]
     quiet, loud = Tally(), Tally()
     stop = asyncio.Event()
+    calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1, seconds=args.baseline_s)
+    calm.start()
     orders = asyncio.create_task(online_orders(base, demo, args.orders_per_s, stop, quiet))
     await asyncio.sleep(args.baseline_s)
     stop.set()
     await orders
+    quiet.calm, _ = await asyncio.to_thread(calm.join)  # type: ignore[attr-defined]
+    # The rest of the chain keeps beating through the storm, each store every 15 s or so.
+    calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1)
+    calm.start()
     limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
     async with httpx.AsyncClient(base_url=base, limits=limits) as http:
         stop = asyncio.Event()
@@ -355,7 +366,9 @@ async def storm(
             await asyncio.sleep(0.1)
         loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
         stop.set()
+        calm.stop()
         await orders
+        loud.calm, _ = await asyncio.to_thread(calm.join)  # type: ignore[attr-defined]
     loud.quiet = quiet  # type: ignore[attr-defined]
     return loud
 
@@ -368,6 +381,8 @@ def main() -> None:
     parser.add_argument("--orders-per-s", type=float, default=10.0, help="customers' online orders")
     parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
+    parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storm-"))
@@ -379,8 +394,12 @@ def main() -> None:
         demo = seed_database(url).store_id
         events = evening_events(home, args.events)
         stores = make_stores(url, args.stores)
+        calm = make_stores(url, args.calm_stores, "CALM")
+        args.calm = [(agent_beat(len(stores) + n, sid), token) for n, (sid, token) in enumerate(calm)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
         cloud, base = start_cloud(url, args.workers, home)
+        # The calm stores' computers claim their stores, and each worker verifies their credentials.
+        run_load(base, args.calm, 100.0, 3 * len(calm) / 100.0, procs=1)
         postmaster = server.server_pid() if server is not None else None
         kinds: dict[str, int] = {}
         for e in events:
@@ -412,8 +431,15 @@ def main() -> None:
             f"POST /orders during the storm  ({len(t.orders)}): p50 {pct(t.orders, 0.5):6.1f} ms  "
             f"p99 {pct(t.orders, 0.99):7.1f} ms   errors {t.order_errors}"
         )
+        for when, beats in (("without the storm", quiet.calm), ("during the storm ", t.calm)):  # type: ignore[attr-defined]
+            print(
+                f"heartbeats of {args.calm_stores} stores online, {args.beats_per_s:.0f}/s, {when} "
+                f"({len(beats.latencies)}): p50 {pct(beats.latencies, 0.5):6.1f} ms  "
+                f"p99 {pct(beats.latencies, 0.99):7.1f} ms   errors {beats.errors}"
+            )
         print(
-            f"heartbeats ({len(t.beats)}): p50 {pct(t.beats, 0.5):6.1f} ms  p99 {pct(t.beats, 0.99):7.1f} ms"
+            f"the reconnecting stores' own heartbeats ({len(t.beats)}, the first of each with the storm): "
+            f"p50 {pct(t.beats, 0.5):6.1f} ms  p99 {pct(t.beats, 0.99):7.1f} ms"
         )
         print(
             f"CPU over {took:.0f} s: cloud {100 * cloud_used / took:5.1f} % of a core, its PostgreSQL "

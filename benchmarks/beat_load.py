@@ -1,0 +1,199 @@
+"""An honest heartbeat load: stores' beats sent at a rate from several processes, open loop.
+
+Each beat is due at its time whether or not earlier ones were answered, and its latency
+counts from when it was due, so a slow cloud cannot hide behind a slowed generator. Each
+process takes its share of the stores on keep-alive connections and writes prepared HTTP/1.1
+requests over asyncio streams (a few microseconds a beat), and reports its own CPU.
+
+    load = BeatLoad(base, [(body, token), ...], rate=1500, procs=2)
+    load.start(); ...; load.stop()      # or `seconds=` for a fixed span
+    done, span = load.join()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from multiprocessing.synchronize import Event
+from queue import Empty
+from typing import Any
+from urllib.parse import urlsplit
+
+PATH = "/api/v1/sync/heartbeat"
+TIMEOUT_S = 30.0  # the agent's own
+
+
+@dataclass
+class Share:
+    """One generator process's part: its stores' prepared requests and its rate."""
+
+    host: str
+    port: int
+    requests: list[bytes]
+    rate: float
+    seconds: float  # at most this long (a stop ends it sooner)
+    start_at: float  # time.time() every process starts at
+    connections: int
+
+
+@dataclass
+class Done:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+    cpu_s: float = 0.0
+    finished_at: float = 0.0
+
+    @property
+    def answered(self) -> int:
+        return len(self.latencies) - self.errors
+
+
+def request(host: str, port: int, token: str, body: bytes) -> bytes:
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length)
+
+
+async def _generate(share: Share, stop: Event) -> Done:
+    done = Done()
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    free = asyncio.Semaphore(share.connections)
+
+    async def one(raw: bytes, due: float) -> None:
+        async with free:
+            conn = idle.pop() if idle else await asyncio.open_connection(share.host, share.port)
+            try:
+                status, body = await asyncio.wait_for(_exchange(*conn, raw), TIMEOUT_S)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                conn[1].close()
+                done.errors += 1
+                done.first_error = done.first_error or repr(exc)
+            else:
+                idle.append(conn)
+                if status != 200:
+                    done.errors += 1
+                    done.first_error = done.first_error or f"{status} {body[:200]!r}"
+            done.latencies.append(time.perf_counter() - due)
+
+    pending: set[asyncio.Task[None]] = set()
+    started = share.start_at + time.perf_counter() - time.time()
+    await asyncio.sleep(max(0.0, started - time.perf_counter()))
+    n = 0
+    while (due := started + n / share.rate) < started + share.seconds and not stop.is_set():
+        if (wait := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        task = asyncio.create_task(one(share.requests[n % len(share.requests)], due))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        n += 1
+    if pending:
+        await asyncio.gather(*pending)
+    done.finished_at = time.time()
+    for _, writer in idle:
+        writer.close()
+    return done
+
+
+def _process(share: Share, stop: Event, results: Any) -> None:
+    """A generator process: its share of the beats, then what it saw and its own CPU."""
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
+    began = time.process_time()
+    done = asyncio.run(_generate(share, stop))
+    done.cpu_s = time.process_time() - began
+    results.put(done)
+
+
+class BeatLoad:
+    def __init__(
+        self,
+        base: str,
+        beats: list[tuple[bytes, str]],
+        rate: float,
+        procs: int = 2,
+        connections: int = 64,
+        seconds: float = 3600.0,
+    ) -> None:
+        url = urlsplit(base)
+        host, port = url.hostname or "127.0.0.1", url.port or 80
+        raws = [request(host, port, token, body) for body, token in beats]
+        self.procs = max(1, min(procs, len(raws)))
+        self.start_at = 0.0
+        context = multiprocessing.get_context("spawn")
+        self._stop, self._results = context.Event(), context.Queue()
+        self._shares = [
+            Share(host, port, raws[p :: self.procs], rate / self.procs, seconds, 0.0, connections)
+            for p in range(self.procs)
+        ]
+        self._workers: list[Any] = []
+        self._context = context
+
+    def start(self) -> float:
+        """Start the processes; the beats begin at the returned time.time() (a moment later,
+        so every process starts together)."""
+        self.start_at = time.time() + 1.0 + 0.2 * self.procs
+        self._workers = [
+            self._context.Process(
+                target=_process,
+                args=(Share(**{**vars(s), "start_at": self.start_at}), self._stop, self._results),
+            )
+            for s in self._shares
+        ]
+        for worker in self._workers:
+            worker.start()
+        return self.start_at
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout_s: float = 600.0) -> tuple[Done, float]:
+        """Every beat's outcome and the span from the start to the last answer."""
+        total = Done()
+        for _ in self._workers:
+            try:
+                part: Done = self._results.get(timeout=timeout_s)
+            except Empty as exc:
+                raise RuntimeError("a heartbeat generator process did not report") from exc
+            total.latencies += part.latencies
+            total.errors += part.errors
+            total.first_error = total.first_error or part.first_error
+            total.cpu_s += part.cpu_s
+            total.finished_at = max(total.finished_at, part.finished_at)
+        for worker in self._workers:
+            worker.join(timeout_s)
+        return total, total.finished_at - self.start_at
+
+
+def run_load(
+    base: str,
+    beats: list[tuple[bytes, str]],
+    rate: float,
+    seconds: float,
+    procs: int = 2,
+    connections: int = 64,
+) -> tuple[Done, float]:
+    """Beats at `rate` for `seconds` from `procs` processes."""
+    load = BeatLoad(base, beats, rate, procs, connections, seconds)
+    load.start()
+    return load.join(seconds + 120)
