@@ -436,6 +436,7 @@ def main() -> None:
                 f"heartbeats of {args.calm_stores} stores online, {args.beats_per_s:.0f}/s, {when} "
                 f"({len(beats.latencies)}): p50 {pct(beats.latencies, 0.5):6.1f} ms  "
                 f"p99 {pct(beats.latencies, 0.99):7.1f} ms   errors {beats.errors}"
+                + (f" (first: {beats.first_error})" if beats.errors else "")
             )
         print(
             f"the reconnecting stores' own heartbeats ({len(t.beats)}, the first of each with the storm): "

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 import anyio.to_thread
+import psycopg
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -91,6 +92,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     sender: NotificationWorker | None = None
     listener: asyncio.Task[None] | None = None
     ctx.announcer.start()
+    if ctx.settings.background:  # a worker serving stores: hold the heartbeats' connections now
+        try:
+            await app.state.heartbeats.pool.open()
+        except psycopg.OperationalError as exc:  # opened when first needed instead
+            log.warning("the heartbeats' database connections could not be opened yet: %s", exc)
     if ctx.settings.background:
         ready = asyncio.Event()
         listener = asyncio.create_task(listen(ctx.db.url, ctx.hub, ready))

@@ -49,6 +49,13 @@ class AsyncPool:
             application_name="makeline-cloud-beats",
         )
 
+    async def open(self) -> None:
+        """Open every connection now (a worker starting): a storm that later fills the
+        database's connection slots finds the heartbeats' already held."""
+        self._on_this_loop()
+        while len(self._idle) < self.size:
+            self._idle.append(await self._open())
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
         """An idle connection (or a new one) for a statement or two; given back afterwards,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -43,7 +43,7 @@ from cloud_api.orders.quote import FRESH
 from cloud_api.stores.devices import check_device, token_parts
 from cloud_api.sync import repository, service
 from sync import contract
-from sync.contract.quote import LiveLoad, PlannedDoor
+from sync.contract.quote import PlannedDoor
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 # Agent and store are written at most this often per store (a store beats every 15 s);
 # never more than a twelfth of the window a store counts as online for.
 COALESCE = timedelta(seconds=5)
+_PLAN = TypeAdapter(list[PlannedDoor])
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 SIGN_IN_FIRST = "Sign in first: send 'Authorization: Bearer <access token>'."
@@ -106,7 +107,7 @@ class Heartbeats:
             ack = await run_in_threadpool(self._by_the_orm, token, beat, instance, now)
             return _json(ack)
         later = BackgroundTasks()
-        if beat.load is not None and (news := _plan_news(found.earlier_load, beat.load.plan)) is not None:
+        if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)) is not None:
             later.add_task(self._announce, store_id, news, beat.load.plan)
         if beat.unseen_late:
             later.add_task(self._unseen, store_id, beat.unseen_late, now)
@@ -204,15 +205,15 @@ class QuietBeats(logging.Filter):
         return not (isinstance(args, tuple) and len(args) >= 5 and args[2] == self.path and args[4] == 200)
 
 
-def _plan_news(earlier_load: str | None, plan: list[PlannedDoor]) -> list[PlannedDoor] | None:
+def _plan_news(earlier_plan: str | None, plan: list[PlannedDoor]) -> list[PlannedDoor] | None:
     """The plan trackers showed before this beat when the new one moves a shown minute, else
     None (nothing to tell: the common beat)."""
-    before: list[PlannedDoor] = []
-    if earlier_load is not None:
-        try:
-            before = list(LiveLoad.model_validate_json(earlier_load).plan)
-        except ValidationError:
-            before = []
+    if earlier_plan is None:
+        return None
+    try:
+        before = _PLAN.validate_json(earlier_plan)
+    except ValidationError:
+        before = []
     return before if moved(before, plan) else None
 
 

@@ -83,13 +83,14 @@ async def device(conn: Connection, device_id: str) -> DeviceRow | None:
 class Beat:
     """What the heartbeat's statement found. `device`: the device is still the store's and not
     revoked (else nothing was written); `speaks`: the beat's computer speaks for the store
-    (else nothing was written: `claim` decides); `earlier_load`: the store's load before this
-    beat as stored (JSON), when this beat brings one and that one was still fresh."""
+    (else nothing was written: `claim` decides); `earlier_plan`: the plan trackers showed
+    before this beat (JSON, `PlannedDoor`s; `[]` when the store's load was stale or none),
+    when this beat brings a load with another plan; None when there is no news to look for."""
 
     device: bool
     speaks: bool
     code: str
-    earlier_load: str | None
+    earlier_plan: str | None
     high_water: int
     feed_high_water: int
 
@@ -97,7 +98,8 @@ class Beat:
 # A heartbeat of the computer that speaks for the store, in one statement: the device still
 # the store's; the agent seen (or, on its first call, recorded); the store seen (with its
 # live load when sent); its report kept (as `save_report`); where both ledgers stand; and
-# the load this beat replaces, for the trackers' plan news. Agent and store are written only
+# the plan this beat's load replaces when it differs, for the trackers' plan news (the same
+# plan again, or none before and after, is no news: nothing to read). Agent and store are written only
 # when last seen longer ago than `stale` (or, the store, when the beat brings a load): a
 # computer beating every 15 s writes them each time, a flood of beats once per few seconds.
 _BEAT = """
@@ -141,7 +143,12 @@ WITH device_ok AS (
         unseen_orders = excluded.unseen_orders
 )
 SELECT EXISTS (SELECT 1 FROM device_ok), EXISTS (SELECT 1 FROM speaks), earlier.code,
-    CASE WHEN %(has_load)s AND earlier.live_load_at >= %(fresh)s THEN CAST(earlier.live_load AS text) END,
+    CASE WHEN NOT %(has_load)s THEN NULL
+        WHEN earlier.live_load IS NULL OR earlier.live_load_at IS NULL OR earlier.live_load_at < %(fresh)s
+            THEN '[]'
+        WHEN earlier.live_load -> 'plan' IS DISTINCT FROM CAST(%(load)s AS jsonb) -> 'plan'
+            THEN coalesce(CAST(earlier.live_load -> 'plan' AS text), '[]')
+    END,
     coalesce((SELECT contiguous_seq FROM inbound_head WHERE store_id = %(store)s), 0),
     coalesce((SELECT last_cursor FROM store_feed_head WHERE store_id = %(store)s), 0)
 FROM earlier
@@ -188,7 +195,7 @@ async def beat(
         device=bool(device_ok),
         speaks=bool(speaks),
         code=str(code),
-        earlier_load=None if earlier is None else str(earlier),
+        earlier_plan=None if earlier is None else str(earlier),
         high_water=int(high_water),  # type: ignore[call-overload]
         feed_high_water=int(feed_high_water),  # type: ignore[call-overload]
     )

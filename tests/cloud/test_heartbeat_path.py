@@ -199,14 +199,20 @@ def test_the_tracker_hears_a_plan_moved_by_a_beat_over_http(live: TestClient, li
         with ctx(live_app).db.transaction() as session:
             apply_store_events(session, store, [event("order.placed", taken, seq=1)])
         assert ws.receive_json()["status"] == "prep"
-        for plan in ([door(0, 10)], [door(0, 40)], [door(4, 0)]):
+        for plan in ([door(0, 10)], [door(0, 10)], [door(0, 40)], [door(4, 0)]):
             answer = live.post(HEARTBEAT, content=_beat(plan).model_dump_json(), headers=headers)
             assert answer.status_code == 200, answer.text
         heard = [ws.receive_json() for _ in range(2)]
-    assert [m["leave_at"] for m in heard] == [
-        door(0, 10).leave_at.isoformat(),
-        door(4, 0).leave_at.isoformat(),
-    ]
+        # A load gone stale is no plan at all: the same plan again is news to the tracker.
+        with ctx(live_app).db.transaction() as session:
+            session.execute(
+                text("UPDATE store SET live_load_at = live_load_at - interval '2 minutes' WHERE id = :s"),
+                {"s": store},
+            )
+        assert live.post(HEARTBEAT, content=_beat([door(4, 0)]).model_dump_json(), headers=headers).is_success
+        heard.append(ws.receive_json())
+    leaves = [m["leave_at"] for m in heard]
+    assert leaves == [door(0, 10).leave_at.isoformat()] + [door(4, 0).leave_at.isoformat()] * 2
 
 
 def test_an_answered_beat_stays_out_of_the_access_log_and_a_refused_one_does_not(app: FastAPI) -> None:
