@@ -78,17 +78,33 @@ async def _generate(share: Share, stop: Event) -> Done:
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     free = asyncio.Semaphore(share.connections)
 
-    async def one(raw: bytes, due: float) -> None:
-        async with free:
+    async def answer(raw: bytes) -> tuple[int, bytes]:
+        # A kept-alive connection the server closed meanwhile (its idle timeout) is opened
+        # again, as any HTTP client does; one the server has just opened is not.
+        while True:
+            reused = bool(idle)
             conn = idle.pop() if idle else await asyncio.open_connection(share.host, share.port)
             try:
-                status, body = await asyncio.wait_for(_exchange(*conn, raw), TIMEOUT_S)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                found = await asyncio.wait_for(_exchange(*conn, raw), TIMEOUT_S)
+            except (asyncio.IncompleteReadError, ConnectionError) as exc:
                 conn[1].close()
+                if reused and not getattr(exc, "partial", b""):
+                    continue
+                raise
+            except BaseException:
+                conn[1].close()
+                raise
+            idle.append(conn)
+            return found
+
+    async def one(raw: bytes, due: float) -> None:
+        async with free:
+            try:
+                status, body = await answer(raw)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
                 done.errors += 1
                 done.first_error = done.first_error or repr(exc)
             else:
-                idle.append(conn)
                 if status != 200:
                     done.errors += 1
                     done.first_error = done.first_error or f"{status} {body[:200]!r}"

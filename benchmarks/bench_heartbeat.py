@@ -147,6 +147,13 @@ def main() -> None:
         )
         if warm.errors:
             print(f"warming up: {warm.errors} errors, first: {warm.first_error}")
+        # A reconnection: every store beats at once, each on a new connection.
+        burst, took = run_load(base, tokens, 1e6, len(tokens) / 1e6, 1, len(tokens))
+        print(
+            f"a reconnection, all {len(tokens)} stores beating at once on new connections: answered in "
+            f"{took:.2f} s, p50 {pct(burst.latencies, 0.5):6.1f} ms  p99 {pct(burst.latencies, 0.99):7.1f} ms"
+            f"   errors {burst.errors}"
+        )
         print(
             f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers), its PostgreSQL and "
             f"the generator ({args.procs} processes)"

@@ -58,7 +58,8 @@ from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
-from sync.contract import MAX_BATCH  # noqa: E402
+from sync.contract import MAX_BATCH, Heartbeat, PrinterHealth  # noqa: E402
+from sync.contract.quote import LiveLoad, PlannedDoor, WaitingDelivery  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, run_load  # noqa: E402
@@ -143,42 +144,18 @@ def agent_beat(n: int, store_id: str) -> bytes:
     printers, the kitchen's load with two deliveries waiting and one run on the plan."""
     now = utcnow()
     leave = now + timedelta(minutes=6)
-    load = {
-        "taken_at": now.isoformat(),
-        "make_ahead": 3,
-        "in_oven": 2,
-        "deliveries": [{"ready_in_s": 240, "drive_s": 540}, {"ready_in_s": 420, "drive_s": 300}],
-        "drivers": [0, 600],
-        "make_target_s": 60,
-        "oven_s": 360,
-        "belt_pizzas": 8,
-        "bag": 3,
-        "speed_kmh": 30,
-        "road_factor": 1.35,
-        "plan": [
-            {
-                "order_id": str(uuid.UUID(int=n)),
-                "leave_at": leave.isoformat(),
-                "eta_at": (leave + timedelta(minutes=9)).isoformat(),
-            }
-        ],
-    }
-    printers = [{"name": "kitchen", "online": True}, {"name": "counter", "online": True}]
-    beat = {
-        "protocol": 1,
-        "store_id": store_id,
-        "instance": f"bench-{n}",
-        "sent_at": now.isoformat(),
-        "outbox_backlog": 0,
-        "acked_seq": 1200,
-        "last_seq": 1200,
-        "feed_cursor": 88,
-        "printers": printers,
-        "agent_version": "0.1.0",
-        "menu_version": 3,
-        "load": load,
-    }
-    return json.dumps(beat).encode()
+    door = PlannedDoor(order_id=str(uuid.UUID(int=n)), leave_at=leave, eta_at=leave + timedelta(minutes=9))
+    waiting = [WaitingDelivery(ready_in_s=240, drive_s=540), WaitingDelivery(ready_in_s=420, drive_s=300)]
+    load = LiveLoad(
+        taken_at=now, make_ahead=3, in_oven=2, deliveries=waiting, drivers=[0, 600], make_target_s=60,
+        oven_s=360, belt_pizzas=8, bag=3, speed_kmh=30, road_factor=1.35, plan=[door],
+    )  # fmt: skip
+    printers = [PrinterHealth(name="kitchen", online=True), PrinterHealth(name="counter", online=True)]
+    beat = Heartbeat(
+        store_id=store_id, instance=f"bench-{n}", sent_at=now, acked_seq=1200, last_seq=1200,
+        feed_cursor=88, printers=printers, agent_version="0.1.0", menu_version=3, load=load,
+    )  # fmt: skip
+    return beat.model_dump_json().encode()
 
 
 class Tally:
