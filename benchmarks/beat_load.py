@@ -35,13 +35,24 @@ class Share:
     requests: list[bytes]
     rate: float
     seconds: float  # at most this long (a stop ends it sooner)
-    start_at: float  # time.time() every process starts at
     connections: int
+
+
+@dataclass
+class Signals:
+    """How the processes start together and stop: each says it is ready (its connections
+    open), then all begin at `start_at` (a time.time()) once `begin` is set."""
+
+    ready: Any
+    begin: Event
+    start_at: Any  # a shared double
+    stop: Event
 
 
 @dataclass
 class Done:
     latencies: list[float] = field(default_factory=list)
+    dues: list[float] = field(default_factory=list)  # when each was due, seconds after the start
     errors: int = 0
     first_error: str = ""
     cpu_s: float = 0.0
@@ -73,9 +84,12 @@ async def _exchange(
     return status, await reader.readexactly(length)
 
 
-async def _generate(share: Share, stop: Event) -> Done:
+async def _generate(share: Share, signals: Signals) -> Done:
     done = Done()
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    # Kept-alive connections, as stores' agents hold theirs, open before the clock starts.
+    idle = [await asyncio.open_connection(share.host, share.port) for _ in range(min(8, share.connections))]
+    signals.ready.put(True)
+    await asyncio.to_thread(signals.begin.wait)
     free = asyncio.Semaphore(share.connections)
 
     async def answer(raw: bytes) -> tuple[int, bytes]:
@@ -109,12 +123,13 @@ async def _generate(share: Share, stop: Event) -> Done:
                     done.errors += 1
                     done.first_error = done.first_error or f"{status} {body[:200]!r}"
             done.latencies.append(time.perf_counter() - due)
+            done.dues.append(due - started)
 
     pending: set[asyncio.Task[None]] = set()
-    started = share.start_at + time.perf_counter() - time.time()
+    started = signals.start_at.value + time.perf_counter() - time.time()
     await asyncio.sleep(max(0.0, started - time.perf_counter()))
     n = 0
-    while (due := started + n / share.rate) < started + share.seconds and not stop.is_set():
+    while (due := started + n / share.rate) < started + share.seconds and not signals.stop.is_set():
         if (wait := due - time.perf_counter()) > 0:
             await asyncio.sleep(wait)
         task = asyncio.create_task(one(share.requests[n % len(share.requests)], due))
@@ -129,14 +144,14 @@ async def _generate(share: Share, stop: Event) -> Done:
     return done
 
 
-def _process(share: Share, stop: Event, results: Any) -> None:
+def _process(share: Share, signals: Signals, results: Any) -> None:
     """A generator process: its share of the beats, then what it saw and its own CPU."""
     with contextlib.suppress(ImportError):
         import uvloop
 
         uvloop.install()
     began = time.process_time()
-    done = asyncio.run(_generate(share, stop))
+    done = asyncio.run(_generate(share, signals))
     done.cpu_s = time.process_time() - began
     results.put(done)
 
@@ -157,31 +172,32 @@ class BeatLoad:
         self.procs = max(1, min(procs, len(raws)))
         self.start_at = 0.0
         context = multiprocessing.get_context("spawn")
-        self._stop, self._results = context.Event(), context.Queue()
+        self._results = context.Queue()
+        self._signals = Signals(context.Queue(), context.Event(), context.Value("d", 0.0), context.Event())
         self._shares = [
-            Share(host, port, raws[p :: self.procs], rate / self.procs, seconds, 0.0, connections)
+            Share(host, port, raws[p :: self.procs], rate / self.procs, seconds, connections)
             for p in range(self.procs)
         ]
         self._workers: list[Any] = []
         self._context = context
 
-    def start(self) -> float:
-        """Start the processes; the beats begin at the returned time.time() (a moment later,
-        so every process starts together)."""
-        self.start_at = time.time() + 1.0 + 0.2 * self.procs
+    def start(self, ready_timeout_s: float = 120.0) -> float:
+        """Start the processes and, once every one is ready, the beats: at the returned
+        time.time(), the same for all."""
         self._workers = [
-            self._context.Process(
-                target=_process,
-                args=(Share(**{**vars(s), "start_at": self.start_at}), self._stop, self._results),
-            )
-            for s in self._shares
+            self._context.Process(target=_process, args=(share, self._signals, self._results))
+            for share in self._shares
         ]
         for worker in self._workers:
             worker.start()
+        for _ in self._workers:
+            self._signals.ready.get(timeout=ready_timeout_s)
+        self.start_at = self._signals.start_at.value = time.time() + 0.1
+        self._signals.begin.set()
         return self.start_at
 
     def stop(self) -> None:
-        self._stop.set()
+        self._signals.stop.set()
 
     def join(self, timeout_s: float = 600.0) -> tuple[Done, float]:
         """Every beat's outcome and the span from the start to the last answer."""
@@ -192,6 +208,7 @@ class BeatLoad:
             except Empty as exc:
                 raise RuntimeError("a heartbeat generator process did not report") from exc
             total.latencies += part.latencies
+            total.dues += part.dues
             total.errors += part.errors
             total.first_error = total.first_error or part.first_error
             total.cpu_s += part.cpu_s

@@ -174,6 +174,13 @@ def main() -> None:
             f"p99 {pct(beat.latencies, 0.99):7.1f} ms   errors {beat.errors}"
             + (f" (first: {beat.first_error})" if beat.errors else "")
         )
+        worst = sorted(zip(beat.latencies, beat.dues, strict=True), reverse=True)[
+            : max(1, len(beat.dues) // 100)
+        ]
+        seconds = sorted({int(due) for _, due in worst})
+        print(
+            f"the slowest 1 % were due in second(s) {seconds[:12]}{' …' if len(seconds) > 12 else ''} of the run"
+        )
         per = max(1, done)
         print(
             f"CPU over {took:.1f} s: cloud {100 * used_cloud / took:5.1f} % of a core "
