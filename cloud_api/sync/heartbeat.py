@@ -25,7 +25,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -69,10 +68,24 @@ def parsed(model: type[M], raw: bytes) -> M:
         raise RequestValidationError(exc.errors(include_url=False)) from None
 
 
-def bearer(headers: Headers) -> str:
-    """The token of an `Authorization: Bearer …` header ('' without one)."""
-    scheme, _, token = headers.get("authorization", "").partition(" ")
+def bearer(authorization: str) -> str:
+    """The token of an `Authorization: Bearer …` header's value ('' without one)."""
+    scheme, _, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+_INSTANCE = contract.INSTANCE_HEADER.encode()
+
+
+def _credentials(request: Request) -> tuple[str, str]:
+    """(the bearer token, the instance header) in one pass over the raw headers."""
+    authorization = instance = b""
+    for name, value in request.scope["headers"]:
+        if name == b"authorization":
+            authorization = value
+        elif name == _INSTANCE:
+            instance = value
+    return bearer(authorization.decode("latin-1")), instance.decode("latin-1")
 
 
 class Heartbeats:
@@ -84,10 +97,9 @@ class Heartbeats:
         self.stale = min(COALESCE, timedelta(seconds=ctx.settings.store_online_seconds / 12))
 
     async def answer(self, request: Request) -> Response:
-        token = bearer(request.headers)
+        token, instance = _credentials(request)
         if not token:
             raise Unauthorized(SIGN_IN_FIRST)
-        instance = request.headers.get(contract.INSTANCE_HEADER, "")
         if len(instance) > 64:
             raise RequestValidationError(
                 [{"loc": ("header", contract.INSTANCE_HEADER), "msg": "is longer than 64 characters"}]

@@ -180,7 +180,7 @@ def fleet(ctx: ContextDep, caller: CurrentCaller) -> list[FleetFlag]:
 
 
 def _token(websocket: WebSocket) -> str:
-    return bearer(websocket.headers)
+    return bearer(websocket.headers.get("authorization", ""))
 
 
 def _claim(ctx: CloudContext, store_id: str, instance: str) -> None:
