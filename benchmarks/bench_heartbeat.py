@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from beat_load import run_load
-from bench_storm import agent_beat, make_stores, start_cloud, stop_cloud, tree
+from bench_storm import start_cloud, stop_cloud, tree
+from chain_stores import agent_beat, make_stores
 from measure import cpu, database, pct
 
 from cloud_api.demo.seed import seed_database

@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,34 +46,21 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cloud_api.db.base import utcnow  # noqa: E402
-from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
 from cloud_api.demo.seed import demo_customer_email, seed_database  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
-from cloud_api.stores import devices  # noqa: E402
-from cloud_api.stores.schemas import StoreDetails  # noqa: E402
-from cloud_api.stores.service import save_store  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
-from sync.contract import MAX_BATCH, Heartbeat, PrinterHealth  # noqa: E402
-from sync.contract.quote import LiveLoad, PlannedDoor, WaitingDelivery  # noqa: E402
+from sync.contract import MAX_BATCH  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, run_load  # noqa: E402
+from chain_stores import agent_beat, make_stores  # noqa: E402
 from measure import cpu, database, pct, tree  # noqa: E402
 
-__all__ = [
-    "agent_beat",
-    "cpu",
-    "make_stores",
-    "pct",
-    "start_cloud",
-    "stop_cloud",
-    "tree",
-]  # bench_cloud, bench_heartbeat
+__all__ = ["cpu", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
 
 UUID_HEAD = re.compile(r'"[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 AGENT_TIMEOUT_S = 30.0
@@ -113,49 +100,6 @@ def batches_for(n: int, store_id: str, events: list[dict[str, Any]], size: int) 
         head = json.dumps({"protocol": 1, "store_id": store_id, "instance": f"bench-{n}"})
         bodies.append(f'{head[:-1]}, "events": {mine}}}'.encode())
     return bodies
-
-
-def make_stores(url: str, count: int, prefix: str = "STORM") -> list[tuple[str, str]]:
-    db = Database(url, pool_size=1, max_overflow=0)
-    made = []
-    with db.transaction() as session:
-        now = utcnow()
-        for n in range(count):
-            store = save_store(
-                session,
-                StoreDetails(
-                    code=f"{prefix}-{n:04d}",
-                    name=f"Storm store {n}",
-                    timezone="America/Chicago",
-                    tax_rate_bp=1025,
-                    lat=41.0 + n / 1000,
-                    lon=-87.0,
-                ),
-                now,
-            )
-            _, token = devices.issue(session, store.id, "bench", now)
-            made.append((store.id, token))
-    db.dispose()
-    return made
-
-
-def agent_beat(n: int, store_id: str) -> bytes:
-    """A store computer's heartbeat as the agent sends it on a busy evening: its ledgers, two
-    printers, the kitchen's load with two deliveries waiting and one run on the plan."""
-    now = utcnow()
-    leave = now + timedelta(minutes=6)
-    door = PlannedDoor(order_id=str(uuid.UUID(int=n)), leave_at=leave, eta_at=leave + timedelta(minutes=9))
-    waiting = [WaitingDelivery(ready_in_s=240, drive_s=540), WaitingDelivery(ready_in_s=420, drive_s=300)]
-    load = LiveLoad(
-        taken_at=now, make_ahead=3, in_oven=2, deliveries=waiting, drivers=[0, 600], make_target_s=60,
-        oven_s=360, belt_pizzas=8, bag=3, speed_kmh=30, road_factor=1.35, plan=[door],
-    )  # fmt: skip
-    printers = [PrinterHealth(name="kitchen", online=True), PrinterHealth(name="counter", online=True)]
-    beat = Heartbeat(
-        store_id=store_id, instance=f"bench-{n}", sent_at=now, acked_seq=1200, last_seq=1200,
-        feed_cursor=88, printers=printers, agent_version="0.1.0", menu_version=3, load=load,
-    )  # fmt: skip
-    return beat.model_dump_json().encode()
 
 
 class Tally:

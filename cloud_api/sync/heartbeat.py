@@ -3,10 +3,12 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
 
 - the body is read once (`Heartbeat.model_validate_json`), the credential's secret checked
   once per worker (`auth.device_tokens`); the statement itself refuses a revoked device;
+- answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
+  kept out of the access log (`QuietBeats`);
 - ONE statement on the worker's own async connections (`db.async_pool`): agent and store
   seen (written only when last seen more than a few seconds ago, or the store when the beat
-  brings its kitchen's load), the fleet report kept, both marks read, and the load this beat
-  replaces returned for the trackers' plan news;
+  brings its kitchen's load), the fleet report kept, both marks read, and the plan this
+  beat's load replaces, returned only when it differs, for the trackers' plan news;
 - plan news (a shown minute moved) and orders nobody saw are told after the answer, in a
   thread of their own;
 - what the statement leaves (a computer that does not speak for the store yet, a device
