@@ -1,7 +1,8 @@
 """Opening a store database: the SQLite settings every connection gets, and sessions.
 
 Every connection: WAL, `synchronous=FULL` (a taken order survives a power cut),
-foreign keys on, a busy timeout. Writes begin with `BEGIN IMMEDIATE` so two
+foreign keys on, a busy timeout. The WAL is checkpointed by a thread of its own
+(`store_db.checkpoint`), not inside an order's commit. Writes begin with `BEGIN IMMEDIATE` so two
 processes never deadlock upgrading a read lock; reads see one snapshot, on
 connections SQLite itself keeps from writing (`query_only`).
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -24,10 +26,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from store_db.checkpoint import BACKSTOP_PAGES, WAL_LIMIT_BYTES, Checkpointer
 from store_db.errors import WriteOutsideStore
 from store_db.integrity import check_header, check_store_file, secure_store_files
 
 BUSY_TIMEOUT_MS = 10_000
+STATEMENTS_KEPT = 512  # prepared statements each connection keeps (pysqlite's default is 128)
 # The product's packages that write only through `store_db` services.
 NOT_WRITERS = ("makeline", "printers", "terminal", "sync", "cloud_api")
 SERVICES = "store_db.services."
@@ -48,17 +52,22 @@ def _configure(engine: Engine, begin: str, *, query_only: bool = False) -> Engin
         cursor.execute("PRAGMA foreign_keys = ON")
         if query_only:
             cursor.execute("PRAGMA query_only = ON")
+        else:  # checkpoints are the `Checkpointer`'s; SQLite's own only as a backstop
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+            cursor.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        connection.connection.driver_connection.execute(begin)  # straight to SQLite: one per write
 
     return engine
 
 
 def make_engine(path: Path, *, write: bool = True) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", pool_size=4, max_overflow=8)
+    engine = create_engine(
+        f"sqlite:///{path}", pool_size=4, max_overflow=8, connect_args={"cached_statements": STATEMENTS_KEPT}
+    )
     return _configure(engine, "BEGIN IMMEDIATE" if write else "BEGIN", query_only=not write)
 
 
@@ -96,6 +105,8 @@ class StoreDB:
         self.read_engine = make_engine(self.path, write=False)
         self._writes = sessionmaker(self.engine, expire_on_commit=False)
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
+        self.checkpointer = Checkpointer(self.path, BUSY_TIMEOUT_MS)
+        self._stop_checkpoints = weakref.finalize(self, self.checkpointer.stop)
 
     def run(self, service: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Call `service(session, *args, **kwargs)` in one write transaction: committed when
@@ -120,6 +131,7 @@ class StoreDB:
     def _transaction(self) -> Iterator[Session]:
         with self._writes() as session, session.begin():
             yield session
+        self.checkpointer.committed()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -137,6 +149,7 @@ class StoreDB:
             return str(conn.execute(text("PRAGMA integrity_check")).scalar_one())
 
     def close(self) -> None:
+        self._stop_checkpoints()
         if self._watch is not None:
             self._watch.close()
             self._watch = None

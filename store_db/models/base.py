@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,7 +12,6 @@ from typing import Any
 from sqlalchemy import DateTime, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
-from uuid6 import uuid7
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -54,9 +56,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+_VERSION_7 = 0x7 << 76
+_VARIANT = 0b10 << 62
+_RAND_A = 0xFFF << 64  # 12 random bits after the version, 62 after the variant
+_RAND_B = (1 << 62) - 1
+_last_ms = 0
+_ms_lock = threading.Lock()
+
+
 def new_id() -> str:
-    """A UUIDv7 as text: time-ordered, made where the record is born."""
-    return str(uuid7())
+    """A UUIDv7 as text (RFC 9562): time-ordered, made where the record is born.
+
+    The milliseconds never go back within a process (two ids in one millisecond take the
+    next one, as `uuid6.uuid7` does), so ids made one after the other sort in that order;
+    74 random bits from the OS. Written out directly: an order makes half a dozen.
+    """
+    global _last_ms
+    with _ms_lock:
+        ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
+    bits = int.from_bytes(os.urandom(10))
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | _VERSION_7 | bits & _RAND_A | _VARIANT | bits & _RAND_B
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def utcnow() -> datetime:

@@ -59,10 +59,12 @@ WHERE o.stage IN ({", ".join(f"'{stage}'" for stage in IN_KITCHEN)})
   AND (o.scheduled_for IS NULL OR o.fired_at IS NOT NULL)
 ORDER BY o.placed_at, o.number
 """
+# A driver's runs found by the (driver, status) index: only the one out now, never every run
+# of the shift.
 _DRIVERS_SQL = """
 SELECT r.expected_return_at FROM shift s
 JOIN staff ON staff.id = s.staff_id
-LEFT JOIN delivery_run r ON r.shift_id = s.id AND r.status = 'out'
+LEFT JOIN delivery_run r ON r.driver_id = s.staff_id AND r.status = 'out' AND r.shift_id = s.id
 WHERE staff.role = 'driver' AND s.clock_out_at IS NULL
 """
 _stamp = rows.read(Order.made_at)
