@@ -2,24 +2,34 @@
 
 A commit in WAL mode appends the transaction's pages to the `-wal` file and fsyncs it
 (`synchronous=FULL`): from then on the order survives a power cut. A checkpoint later
-copies those pages into the database file, fsyncs it, and lets the WAL start again
-from its beginning. SQLite's default has the connection whose commit takes the WAL
-past 1,000 pages do that inside its commit: about one order in a hundred waited for
-the pages of the hundred before it to be copied and the database file fsynced.
+copies those pages into the database file and fsyncs it; once it has copied every page,
+the next writer starts the WAL again from its beginning, writing over the file's old
+blocks. SQLite's default has the connection whose commit takes the WAL past 1,000
+pages checkpoint inside that commit: about one order in a hundred waited for the pages
+of the hundred before it to be copied and the database file fsynced.
 
 The store's write connections leave it to a `Checkpointer`: a thread with a connection
-of its own that checkpoints once the writers have been quiet for `quiet_s`, or after
-`every` commits in a steady stream. Its checkpoints are PASSIVE: they never wait for
-a writer or a reader, and never make one wait. A checkpoint only moves pages that are
-durable already, so durability is what it was.
+of its own, woken by the commits, that checkpoints once the writers have been quiet for
+`quiet_s`, or after `every` commits in a steady stream. It copies in two steps:
+
+1. PASSIVE, beside the writers: never waits for a writer or a reader, and never makes
+   one wait. In a steady stream it rarely finishes between two transactions, and a
+   WAL that is never wholly copied is never started again: it only grows, and a commit
+   that appends to a growing file costs the disk more than one that writes over old
+   blocks (its size must be made durable too).
+2. Then, only when pages were left, PASSIVE again while holding this process's writers'
+   lock (`StoreDB` takes it around every write transaction): the few pages committed
+   during step 1 are copied with no commit in between, so the next write starts the WAL
+   again. An order waits at most that long (a few pages and one fsync of the database
+   file), and the thread takes the lock the moment the writer before it lets go.
+
+A checkpoint only moves pages that are durable already: durability is what it was.
 
 The write connections keep SQLite's own checkpoint only as a backstop, at
-`BACKSTOP_PAGES`: in a stream with no quiet moment a PASSIVE checkpoint may never
-finish between two transactions, and only a checkpoint that has copied everything lets
-the WAL start again from its beginning. Past the backstop the committing connection
-checkpoints the little the thread has not copied yet, and the next write starts the
-WAL again: the file cannot grow without bound, even if the thread stopped. After
-such a restart SQLite cuts the file back to `WAL_LIMIT_BYTES`.
+`BACKSTOP_PAGES`: were the thread ever stopped (or another process writing without
+pause), the committing connection checkpoints and the WAL starts again there, so it
+cannot grow without bound. After a restart SQLite cuts the file back to
+`WAL_LIMIT_BYTES`.
 """
 
 from __future__ import annotations
@@ -27,54 +37,62 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 log = logging.getLogger("store_db.checkpoint")
 
-BACKSTOP_PAGES = 4_000  # ~16 MiB of WAL: some 300 orders of a stream with no pause
+BACKSTOP_PAGES = 4_000  # ~16 MiB of WAL: some 300 orders of a stream the thread never caught
 WAL_LIMIT_BYTES = 16 * 1024 * 1024
 QUIET_S = 0.05
-EVERY = 50  # commits; an order writes ~12 pages, so ~600 pages per checkpoint in a stream
+EVERY = 64  # commits; an order writes ~12 pages, so a WAL of ~3 MiB in a steady stream
 
 
 class Checkpointer:
-    """Checkpoints `path`'s WAL in a thread of its own, woken by `committed()`.
+    """Checkpoints `path`'s WAL in a thread of its own, woken by `committed()`; `writers` is
+    the lock every write transaction of this process holds.
 
-    The thread starts with the first commit and ends with `stop()`; `checkpoints`
-    counts the checkpoints it ran and `last` is what the last one reported:
-    (frames in the WAL, frames copied into the database file).
+    The thread starts with the first commit and ends with `stop()`. `checkpoints` counts
+    the checkpoints it ran; `last` is what the last one reported: (frames in the WAL,
+    frames copied into the database file).
     """
 
     def __init__(
-        self, path: Path, busy_timeout_ms: int, *, quiet_s: float = QUIET_S, every: int = EVERY
+        self,
+        path: Path,
+        writers: AbstractContextManager[object],
+        *,
+        quiet_s: float = QUIET_S,
+        every: int = EVERY,
     ) -> None:
         self.path = path
         self.quiet_s = quiet_s
         self.every = every
         self.checkpoints = 0
         self.last = (0, 0)
-        self._busy_timeout_ms = busy_timeout_ms
+        self._writers = writers
         self._commits = 0
-        self._wake = threading.Event()
-        self._quiet = threading.Event()  # set only to stop: the thread's pause between looks
-        self._stopping = False
+        self._checkpointed = 0  # the count of commits the last checkpoint started at
+        self._wake = threading.Event()  # set by a commit while the thread is idle, and to stop
+        self._pause = threading.Event()  # set only to stop: the thread's pause between looks
         self._idle = True
+        self._stopping = False
         self._start = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def committed(self) -> None:
-        """A write connection committed: checkpoint soon. Wakes the thread only when it is
-        idle; while it waits for a quiet moment it reads the count itself."""
-        self._commits += 1  # only writers count; the thread only reads it
+        """A write transaction of this process committed: checkpoint soon. Wakes the thread
+        only when it is idle; while it waits for a quiet moment it reads the count itself."""
+        self._commits += 1  # only writers count, under the writers' lock; the thread only reads it
         if self._idle:
             if self._thread is None:
                 self._begin()
             self._wake.set()
 
     def stop(self) -> None:
-        """End the thread (its last checkpoint finished) and close its connection."""
+        """End the thread (a checkpoint under way finishes first) and close its connection."""
         self._stopping = True
-        self._quiet.set()
+        self._pause.set()
         self._wake.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -97,37 +115,41 @@ class Checkpointer:
             )
             return
         try:
-            connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            connection.execute(
-                "PRAGMA synchronous = FULL"
-            )  # the database file fsynced before the WAL restarts
-            self._loop(connection)
+            # The database file is fsynced before the WAL may start again.
+            connection.execute("PRAGMA synchronous = FULL")
+            while self._settled():
+                self._checkpoint(connection)
+        except sqlite3.Error as exc:  # the file went away or was replaced: the commits' backstop holds
+            log.warning("Checkpointing %s failed (%s); commits will checkpoint instead.", self.path, exc)
         finally:
             connection.close()
 
-    def _loop(self, connection: sqlite3.Connection) -> None:
-        seen = 0
-        while True:
-            self._idle = True
-            if self._commits == seen:  # a commit counted before `_idle` was set woke nobody
-                self._wake.wait()
-            self._idle = False
-            self._wake.clear()
-            # Let a burst settle: no commit for `quiet_s`, or `every` commits since the last checkpoint.
-            polled = self._commits
-            while not self._stopping:
-                self._quiet.wait(self.quiet_s)
-                now = self._commits
-                if now == polled or now - seen >= self.every:
-                    break
-                polled = now
-            if self._stopping:
-                return
-            seen = self._commits
-            try:
-                _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            except sqlite3.Error as exc:  # the file went away, or is being replaced: commits still checkpoint
-                log.warning("Checkpointing %s failed (%s); commits will checkpoint instead.", self.path, exc)
-                return
-            self.checkpoints += 1
-            self.last = (frames, copied)
+    def _settled(self) -> bool:
+        """Wait for a commit, then for quiet (no commit for `quiet_s`) or `every` commits
+        since the last checkpoint; False once stopping."""
+        self._idle = True
+        if self._commits == self._checkpointed:  # else a commit came before `_idle` was set
+            self._wake.wait()
+        self._idle = False
+        self._wake.clear()
+        seen = self._commits
+        while not self._stopping:
+            self._pause.wait(self.quiet_s)
+            now = self._commits
+            if now == seen or now - self._checkpointed >= self.every:
+                return not self._stopping
+            seen = now
+        return False
+
+    def _checkpoint(self, connection: sqlite3.Connection) -> None:
+        self._checkpointed = self._commits
+        _passive(connection)
+        with self._writers:  # what was committed meanwhile, with this process's writers held off
+            frames, copied = _passive(connection)
+        self.checkpoints += 1
+        self.last = (frames, copied)
+
+
+def _passive(connection: sqlite3.Connection) -> tuple[int, int]:
+    _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return int(frames), int(copied)

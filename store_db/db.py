@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -105,7 +106,11 @@ class StoreDB:
         self.read_engine = make_engine(self.path, write=False)
         self._writes = sessionmaker(self.engine, expire_on_commit=False)
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
-        self.checkpointer = Checkpointer(self.path, BUSY_TIMEOUT_MS)
+        # One write transaction at a time in this process (SQLite's lock allows no more): a
+        # writer waiting here is woken the moment the one before commits, and the
+        # checkpointer can hold them all off for the last pages of a checkpoint.
+        self._writing = threading.RLock()
+        self.checkpointer = Checkpointer(self.path, self._writing)
         self._stop_checkpoints = weakref.finalize(self, self.checkpointer.stop)
 
     def run(self, service: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -129,9 +134,10 @@ class StoreDB:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._writes() as session, session.begin():
-            yield session
-        self.checkpointer.committed()
+        with self._writing:
+            with self._writes() as session, session.begin():
+                yield session
+            self.checkpointer.committed()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
