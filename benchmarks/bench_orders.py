@@ -10,8 +10,9 @@ the kitchen-load query `place_order` runs reads a realistic store, not every ord
 run.
 
 Beside the figures: the disk's own fsync (4 KiB written and `os.fsync`ed, the floor of
-any durable commit), the CPU each order costs, and the machine's load average (the
-machine is shared: figures move with it).
+any durable commit), the CPU each order costs, the WAL checkpoints the store's
+checkpointer ran beside the orders (`store_db.checkpoint`), the process's peak RSS, and
+the machine's load average (the machine is shared: figures move with it).
 
     .venv/bin/python benchmarks/bench_orders.py [--orders 2000]
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import tempfile
@@ -89,8 +91,9 @@ def move_along(db: StoreDB, driver: Staff, order_id: str, carryout: bool) -> Non
         db.run(runs.checkout_as_collected, run.id, datetime.now(UTC))
 
 
-def service_orders(path: Path, count: int, kitchen_size: int) -> tuple[list[float], float]:
-    """Each order's time through `StoreDB.run(place_order, …)`, and the CPU all of them took."""
+def service_orders(path: Path, count: int, kitchen_size: int) -> tuple[list[float], float, int]:
+    """Each order's time through `StoreDB.run(place_order, …)`, the CPU all of them took, and
+    the checkpoints run beside them."""
     init_demo_store(path)
     requests = [
         OrderRequest(
@@ -134,7 +137,8 @@ def service_orders(path: Path, count: int, kitchen_size: int) -> tuple[list[floa
             on_the_line.append((order.id, request.service is Service.CARRYOUT))
             while len(on_the_line) > kitchen_size:
                 move_along(db, driver, *on_the_line.popleft())
-    return times, cpu
+        checkpoints = db.checkpointer.checkpoints
+    return times, cpu, checkpoints
 
 
 def main() -> None:
@@ -146,7 +150,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fsync = disk_fsync(Path(tmp) / "fsync.bin", args.orders)
         raw = raw_sqlite(Path(tmp) / "raw.db", args.orders)
-        ours, cpu = service_orders(Path(tmp) / "store.db", args.orders, args.kitchen)
+        ours, cpu, checkpoints = service_orders(Path(tmp) / "store.db", args.orders, args.kitchen)
     for name, samples in (
         ("disk: 4 KiB write + fsync", fsync),
         ("raw SQLite commit (WAL, synchronous=FULL)", raw),
@@ -159,9 +163,12 @@ def main() -> None:
         )
     print(f"ratio ours/raw throughput: {(len(ours) / sum(ours)) / (len(raw) / sum(raw)):.2f}")
     print(
-        f"place_order p99 / disk fsync p99: {percentile(ours, 0.99) / percentile(fsync, 0.99):.2f}"
+        f"place_order p99 {percentile(ours, 0.99) * 1000:.3f} ms beside disk fsync p99 "
+        f"{percentile(fsync, 0.99) * 1000:.3f} ms: {percentile(ours, 0.99) / percentile(fsync, 0.99):.2f}x"
         f"   CPU per order {cpu / len(ours) * 1000:.3f} ms"
     )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"WAL checkpoints beside the orders: {checkpoints}   peak RSS {peak_mib:.0f} MiB")
     print(
         f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, "
         f"on {os.cpu_count()} cores (a shared machine: figures move with it)"
