@@ -13,15 +13,16 @@ of its own, woken by the commits, that checkpoints once the writers have been qu
 `quiet_s`, or after `every` commits in a steady stream. It copies in two steps:
 
 1. PASSIVE, beside the writers: never waits for a writer or a reader, and never makes
-   one wait. In a steady stream it rarely finishes between two transactions, and a
-   WAL that is never wholly copied is never started again: it only grows, and a commit
-   that appends to a growing file costs the disk more than one that writes over old
-   blocks (its size must be made durable too).
-2. Then, only when pages were left, PASSIVE again while holding this process's writers'
-   lock (`StoreDB` takes it around every write transaction): the few pages committed
-   during step 1 are copied with no commit in between, so the next write starts the WAL
-   again. An order waits at most that long (a few pages and one fsync of the database
-   file), and the thread takes the lock the moment the writer before it lets go.
+   one wait. It copies the bulk; but in a steady stream it rarely finishes between two
+   transactions, and a WAL that is never wholly copied is never started again: it
+   would only grow, and a commit that appends to a growing file costs the disk more
+   than one that writes over old blocks (the file's size must be made durable too).
+2. When the writers are quiet, or the WAL is past `RESTART_FRAMES`: PASSIVE again while
+   holding this process's writers' lock (`StoreDB` takes it around every write
+   transaction). The few pages committed during step 1 are copied with no commit in
+   between, so the next write starts the WAL again. In a stream an order waits for this
+   about once in a hundred and twenty (a few pages and one fsync of the database file),
+   and the thread takes the lock the moment the writer before it lets go.
 
 A checkpoint only moves pages that are durable already: durability is what it was.
 
@@ -42,10 +43,11 @@ from pathlib import Path
 
 log = logging.getLogger("store_db.checkpoint")
 
-BACKSTOP_PAGES = 4_000  # ~16 MiB of WAL: some 300 orders of a stream the thread never caught
-WAL_LIMIT_BYTES = 16 * 1024 * 1024
+BACKSTOP_PAGES = 10_000  # ~40 MiB of WAL: some 300 orders of a stream the thread never caught
+RESTART_FRAMES = 4_000  # ~16 MiB, some 120 orders (an order writes ~34 pages): then start again
+WAL_LIMIT_BYTES = 32 * 1024 * 1024  # above RESTART_FRAMES: the file is written over, not regrown
 QUIET_S = 0.05
-EVERY = 64  # commits; an order writes ~12 pages, so a WAL of ~3 MiB in a steady stream
+EVERY = 64  # commits between checkpoints in a steady stream (and at most one every `QUIET_S`)
 
 
 class Checkpointer:
@@ -117,16 +119,16 @@ class Checkpointer:
         try:
             # The database file is fsynced before the WAL may start again.
             connection.execute("PRAGMA synchronous = FULL")
-            while self._settled():
-                self._checkpoint(connection)
+            while (quiet := self._settled()) is not None:
+                self._checkpoint(connection, quiet)
         except sqlite3.Error as exc:  # the file went away or was replaced: the commits' backstop holds
             log.warning("Checkpointing %s failed (%s); commits will checkpoint instead.", self.path, exc)
         finally:
             connection.close()
 
-    def _settled(self) -> bool:
-        """Wait for a commit, then for quiet (no commit for `quiet_s`) or `every` commits
-        since the last checkpoint; False once stopping."""
+    def _settled(self) -> bool | None:
+        """Wait for a commit, then for quiet (True: no commit for `quiet_s`) or for `every`
+        commits since the last checkpoint (False); None once stopping."""
         self._idle = True
         if self._commits == self._checkpointed:  # else a commit came before `_idle` was set
             self._wake.wait()
@@ -137,15 +139,19 @@ class Checkpointer:
             self._pause.wait(self.quiet_s)
             now = self._commits
             if now == seen or now - self._checkpointed >= self.every:
-                return not self._stopping
+                return None if self._stopping else now == seen
             seen = now
-        return False
+        return None
 
-    def _checkpoint(self, connection: sqlite3.Connection) -> None:
+    def _checkpoint(self, connection: sqlite3.Connection, quiet: bool) -> None:
         self._checkpointed = self._commits
-        _passive(connection)
-        with self._writers:  # what was committed meanwhile, with this process's writers held off
-            frames, copied = _passive(connection)
+        frames, copied = _passive(connection)
+        if quiet or frames >= RESTART_FRAMES:
+            # What was committed meanwhile, with this process's writers held off: the WAL
+            # starts again at the next write. Only when quiet (nobody waits) or once the
+            # WAL is long, so an order seldom waits for it.
+            with self._writers:
+                frames, copied = _passive(connection)
         self.checkpoints += 1
         self.last = (frames, copied)
 
