@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from difflib import SequenceMatcher
-from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -40,26 +39,15 @@ HINTS = 3
 _SAMPLES = 64  # points along a block where the delivery area is checked
 
 
-class Block(NamedTuple):
-    """A row of the street list, as `place_on_blocks` reads it."""
-
-    name: str
-    city: str
-    from_number: int
-    to_number: int
-    lat1: float
-    lon1: float
-    lat2: float
-    lon2: float
-
-
-_BLOCKS = f"SELECT {', '.join(Block._fields)} FROM street WHERE key = ? ORDER BY id"
+_BLOCKS = "SELECT * FROM street WHERE key = ? ORDER BY id"  # plain columns: nothing to convert
 
 
 def locate(session: Session, line1: str) -> Located:
     """Find "1234 N Maple Ave" on the store's street list and interpolate its coordinates."""
     number, street = house_and_street(line1)
-    blocks = [Block(*row) for row in rows.fetch_all(session, _BLOCKS, (street_key(street),))]
+    found = rows.connection(session).execute(_BLOCKS, (street_key(street),))
+    columns = [column[0] for column in found.description]
+    blocks = [rows.built(Street, dict(zip(columns, row, strict=True))) for row in found]
     if not blocks:
         names = [name for _, name in _alike(session, street)[:HINTS]]
         maybe = f" Did you mean {_either(names)}?" if names else ""
