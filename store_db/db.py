@@ -2,9 +2,10 @@
 
 Every connection: WAL, `synchronous=FULL` (a taken order survives a power cut),
 foreign keys on, a busy timeout. The WAL is checkpointed by a thread of its own
-(`store_db.checkpoint`), not inside an order's commit. Writes begin with `BEGIN IMMEDIATE` so two
-processes never deadlock upgrading a read lock; reads see one snapshot, on
-connections SQLite itself keeps from writing (`query_only`).
+(`store_db.checkpoint`), not inside an order's commit. Writes begin with
+`BEGIN IMMEDIATE` so two processes never deadlock upgrading a read lock, one at a time
+in a process (a lock the checkpointer can hold for the last pages of a checkpoint);
+reads see one snapshot, on connections SQLite itself keeps from writing (`query_only`).
 
 The write transaction belongs to `store_db`: the other packages write by handing a
 service to `StoreDB.run`, which opens the transaction, calls the service with its
