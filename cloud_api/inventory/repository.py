@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from cloud_api.db.records import document, recordset
 from cloud_api.inventory.terms import SIGN, Line, Terms
 from cloud_api.models import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 
@@ -181,26 +183,18 @@ def movement_rows(
     ]
 
 
-# Movements in one statement however many: one array per column, unnested server-side.
+# Movements in one statement however many, sent as one JSON document (`cloud_api.db.records`).
+_MOVEMENT_COLUMNS = ("store_id", "code", "kind", "quantity", "cost_cents", "reference", "at")
 _INSERT_MOVEMENTS = text(
-    """
-    INSERT INTO stock_movement (store_id, code, kind, quantity, cost_cents, reference, at)
-    SELECT m.store_id, m.code, m.kind, m.quantity, m.cost_cents, m.reference, m.at
-    FROM unnest(CAST(:store_ids AS text[]), CAST(:codes AS text[]), CAST(:kinds AS text[]),
-        CAST(:quantities AS numeric[]), CAST(:costs AS integer[]), CAST(:refs AS text[]),
-        CAST(:ats AS timestamptz[])) AS m(store_id, code, kind, quantity, cost_cents, reference, at)
-    """
+    f"INSERT INTO stock_movement ({', '.join(_MOVEMENT_COLUMNS)}) SELECT {', '.join(_MOVEMENT_COLUMNS)} "
+    f"FROM {recordset(cast(Table, StockMovement.__table__), _MOVEMENT_COLUMNS, 'rows')}"
 )
 
 
 def insert_movements(session: Session, rows: Sequence[dict[str, object]]) -> None:
     """Movements (`movement_rows`) in one statement."""
     if rows:
-        columns = ("store_id", "code", "kind", "quantity", "cost_cents", "reference", "at")
-        names = ("store_ids", "codes", "kinds", "quantities", "costs", "refs", "ats")
-        session.execute(
-            _INSERT_MOVEMENTS, {n: [r[c] for r in rows] for n, c in zip(names, columns, strict=True)}
-        )
+        session.execute(_INSERT_MOVEMENTS, {"rows": document(rows)})
 
 
 def apply_lines(

@@ -1,7 +1,7 @@
 """The store's own new orders (`order.placed` of an order the cloud does not hold) and their
 lines, written in one statement however many.
 
-Each table's rows go to PostgreSQL as one JSON document (`records`). The lines of an
+Each table's rows go to PostgreSQL as one JSON document (`cloud_api.db.records`). The lines of an
 order that was there already (a replay) are left out by the statement itself. The columns
 are the keys of the rows built here: a new column is one more key in `_order_row` or
 `_line_rows`, and the statement follows.
@@ -16,8 +16,8 @@ from typing import Any, cast
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
+from cloud_api.db.records import document, recordset
 from cloud_api.models import Order, OrderLine
-from cloud_api.store_events.records import document, recordset
 from makeline.trade.lifecycle import TRACKER_STATUS, Stage
 from sync.contract.events import OrderPlaced
 

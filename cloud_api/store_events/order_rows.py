@@ -18,8 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Table, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
+from cloud_api.db.records import document, recordset
 from cloud_api.models import Order
-from cloud_api.store_events.records import document, recordset
 
 
 class OrderRow:

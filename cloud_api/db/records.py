@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
@@ -23,9 +24,12 @@ def recordset(table: Table, columns: Sequence[str], param: str) -> str:
 def _value(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # exact: PostgreSQL reads the text as numeric
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not a value a row holds")
 
 
 def document(rows: Iterable[Mapping[str, object]]) -> str:
-    """The rows as one JSON document (dates and times in ISO 8601; NaN refused)."""
+    """The rows as one JSON document (dates and times in ISO 8601, decimals as their exact
+    text; NaN refused)."""
     return json.dumps(list(rows), default=_value, allow_nan=False, separators=(",", ":"))
