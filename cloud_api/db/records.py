@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Table
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
@@ -33,3 +33,64 @@ def document(rows: Iterable[Mapping[str, object]]) -> str:
     """The rows as one JSON document (dates and times in ISO 8601, decimals as their exact
     text; NaN refused)."""
     return json.dumps(list(rows), default=_value, allow_nan=False, separators=(",", ":"))
+
+
+class Written:
+    """Plain rows of one table held by a batch, and what of them was last read or written:
+    what changed since goes out in one `UPDATE … FROM jsonb_to_recordset`, only the columns
+    that changed. Each row is an object whose attributes are `fields`."""
+
+    def __init__(self, table: Table, keys: tuple[str, ...], fields: tuple[str, ...]) -> None:
+        self.table, self.keys, self.fields = table, keys, fields
+        self._was: dict[tuple[object, ...], tuple[object, ...]] = {}
+
+    def values(self, row: object) -> tuple[object, ...]:
+        held = vars(row)
+        return tuple(held[f] for f in self.fields)
+
+    def key(self, row: object) -> tuple[object, ...]:
+        held = vars(row)
+        return tuple(held[k] for k in self.keys)
+
+    def seen(self, row: object) -> None:
+        """The row is as the database holds it."""
+        self._was[self.key(row)] = self.values(row)
+
+    def forget(self, row: object) -> None:
+        self._was.pop(self.key(row), None)
+
+    def changes(self, rows: Iterable[object]) -> tuple[TextClause, str] | None:
+        """The statement and its one parameter (`rows`) that write what changed in `rows` since
+        each was seen (which they then are); None when nothing did."""
+        changed: list[tuple[object, dict[str, object]]] = []
+        columns: set[str] = set()
+        for row in rows:
+            now, was = self.values(row), self._was[self.key(row)]
+            if now == was:
+                continue
+            diff = {f: v for f, v, w in zip(self.fields, now, was, strict=True) if v != w}
+            changed.append((row, diff))
+            columns.update(diff)
+            self.seen(row)
+        if not changed:
+            return None
+        ordered = tuple(f for f in self.fields if f in columns)
+        return self._update(ordered), document(
+            {**dict(zip(self.keys, self.key(row), strict=True)), **{c: vars(row)[c] for c in ordered}}
+            for row, _ in changed
+        )
+
+    def _update(self, columns: tuple[str, ...]) -> TextClause:
+        key = (self.table.name, self.keys, columns)
+        statement = _updates.get(key)
+        if statement is None:
+            statement = _updates[key] = text(
+                f"UPDATE {self.table.name} AS o SET "
+                + ", ".join(f"{c} = x.{c}" for c in columns)
+                + f" FROM {recordset(self.table, (*self.keys, *columns), 'rows')} WHERE "
+                + " AND ".join(f"o.{k} = x.{k}" for k in self.keys)
+            )
+        return statement
+
+
+_updates: dict[tuple[str, tuple[str, ...], tuple[str, ...]], TextClause] = {}

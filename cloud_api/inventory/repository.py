@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy import Row, Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -91,14 +91,50 @@ def settle_unknown(session: Session, code: str, store_id: str | None = None) -> 
     return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
-def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:
-    """The store's rows of these items, created when missing, locked for this event (or batch)."""
-    if not codes:
-        return {}
+class StockState(Protocol):
+    """What applying stock lines reads and changes: a mapped `StoreStock`, or a batch's plain
+    row of it (`store_events.stock_events`)."""
+
+    on_hand: Decimal
+    cost_cents: int | None
+    last_count: Decimal | None
+    last_count_at: datetime | None
+    updated_at: datetime
+    base_unit: str
+    count_unit: str
+    count_size: Decimal
+    purchase_size: Decimal
+    cost_cents_per_purchase: int | None
+    priced_seq: int
+
+
+def _ensure_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> None:
     session.execute(
         insert(StoreStock).on_conflict_do_nothing(index_elements=["store_id", "code"]),
         [{"store_id": store_id, "code": c, "on_hand": Decimal(0), "updated_at": at} for c in sorted(codes)],
     )
+
+
+def stock_values(
+    session: Session, store_id: str, codes: set[str], at: datetime, columns: Sequence[str]
+) -> Sequence[Row[Any]]:
+    """As `stock_rows`, these columns of each row (no mapped objects)."""
+    if not codes:
+        return []
+    _ensure_rows(session, store_id, codes, at)
+    table = cast(Table, StoreStock.__table__)
+    return session.execute(
+        select(*(table.c[c] for c in columns))
+        .where(table.c.store_id == store_id, table.c.code.in_(sorted(codes)))
+        .with_for_update()
+    ).all()
+
+
+def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:
+    """The store's rows of these items, created when missing, locked for this event (or batch)."""
+    if not codes:
+        return {}
+    _ensure_rows(session, store_id, codes, at)
     rows = session.scalars(
         select(StoreStock)
         .where(StoreStock.store_id == store_id, StoreStock.code.in_(sorted(codes)))
@@ -131,7 +167,7 @@ def _after(at: datetime, last_count_at: datetime | None, same_moment: bool) -> b
     return at >= last_count_at if same_moment else at > last_count_at
 
 
-def _price(row: StoreStock, terms: Terms, seq: int) -> None:
+def _price(row: StockState, terms: Terms, seq: int) -> None:
     if seq < row.priced_seq:
         return
     row.priced_seq = seq
@@ -200,7 +236,7 @@ def insert_movements(session: Session, rows: Sequence[dict[str, object]]) -> Non
 def apply_lines(
     session: Session,
     store_id: str,
-    rows: dict[str, StoreStock],
+    rows: Mapping[str, StockState],
     kind: str,
     lines: Sequence[Line],
     at: datetime,

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, inspect, or_, select, text
+from sqlalchemy import Table, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from cloud_api.db.records import document, recordset
+from cloud_api.db.records import Written
 from cloud_api.models import Order
 
 
@@ -73,33 +73,18 @@ def _row(values: Iterable[Any]) -> OrderRow:
     return row
 
 
-_updates: dict[tuple[str, ...], Any] = {}
-
-
-def _update(columns: tuple[str, ...]) -> Any:
-    statement = _updates.get(columns)
-    if statement is None:
-        statement = _updates[columns] = text(
-            "UPDATE orders AS o SET "
-            + ", ".join(f"{c} = x.{c}" for c in columns)
-            + f" FROM {recordset(_ORDERS, ('store_id', 'id', *columns), 'rows')}"
-            + " WHERE o.store_id = x.store_id AND o.id = x.id"
-        )
-    return statement
-
-
 class OrderRows:
     def __init__(self, session: Session, store_id: str) -> None:
         self.session, self.store_id = session, store_id
         self._by_name: dict[str, OrderRow] = {}
         self._by_id: dict[str, OrderRow] = {}
-        self._written: dict[str, tuple[Any, ...]] = {}  # order id → its columns as last written
+        self._written = Written(_ORDERS, ("store_id", "id"), FIELDS)
         self._placed_at: dict[str, int] = {}  # order id → the seq of its `order.placed` in this chunk
 
     def _held(self, row: OrderRow) -> OrderRow:
         held = self._by_id.setdefault(row.id, row)
         if held is row:
-            self._written[row.id] = tuple(row.__dict__[f] for f in FIELDS)
+            self._written.seen(row)
         self.remember(held)
         return held
 
@@ -157,40 +142,19 @@ class OrderRows:
     def write(self) -> int:
         """What the chunk changed in its orders, in one statement (only the columns that
         changed); returns how many orders it wrote."""
-        changed: dict[str, dict[str, Any]] = {}
-        columns: set[str] = set()
-        for order_id, row in self._by_id.items():
-            now = tuple(row.__dict__[f] for f in FIELDS)
-            was = self._written[order_id]
-            if now == was:
-                continue
-            diff = {f: v for f, v, w in zip(FIELDS, now, was, strict=True) if v != w}
-            changed[order_id] = diff
-            columns.update(diff)
-            self._written[order_id] = now
-        if not changed:
+        found = self._written.changes(self._by_id.values())
+        if found is None:
             return 0
-        ordered = tuple(f for f in FIELDS if f in columns)
-        rows = [
-            {
-                "store_id": self.store_id,
-                "id": order_id,
-                **{c: self._by_id[order_id].__dict__[c] for c in ordered},
-            }
-            for order_id in changed
-        ]
-        self.session.connection().execute(_update(ordered), {"rows": document(rows)})
-        self._expire_mapped(changed)
-        return len(rows)
+        statement, rows = found
+        written = self.session.connection().execute(statement, {"rows": rows}).rowcount
+        self._expire_mapped()
+        return int(written)
 
-    def _expire_mapped(self, order_ids: Iterable[str]) -> None:
+    def _expire_mapped(self) -> None:
         """A mapped copy of a written order the caller's session holds reads it again."""
-        held = self.session.identity_map
-        if not len(held):
-            return
-        for order_id in order_ids:
-            mapped = held.get(self.session.identity_key(Order, (self.store_id, order_id)))
-            if mapped is not None:
+        for mapped in [o for o in self.session.identity_map.values() if isinstance(o, Order)]:
+            identity = inspect(mapped).identity
+            if identity and identity[0] == self.store_id and identity[1] in self._by_id:
                 self.session.expire(mapped)
 
     def flush_mapped(self) -> None:
@@ -206,7 +170,7 @@ class OrderRows:
                 continue
             if all(f in state.dict for f in FIELDS):
                 row.__dict__.update((f, state.dict[f]) for f in FIELDS)
-                self._written[row.id] = tuple(row.__dict__[f] for f in FIELDS)
+                self._written.seen(row)
                 self.remember(row)
             else:  # not all of it loaded: read again when named
                 self._forget(row)
@@ -214,6 +178,7 @@ class OrderRows:
             self.session.expire(mapped)
 
     def _forget(self, row: OrderRow) -> None:
-        del self._by_id[row.id], self._written[row.id]
+        del self._by_id[row.id]
+        self._written.forget(row)
         for name in [n for n, held in self._by_name.items() if held is row]:
             del self._by_name[name]

@@ -2,18 +2,24 @@
 `stock.receipt`, `stock.waste` and `stock.usage` (`store_db.services`).
 
 A batch's stock events share one look at the catalog and one locked read of the store's
-stock rows, and their movements go out in one statement (before a count, which reads the
-movements recorded after its moment)."""
+stock rows, held as plain rows (no ORM bookkeeping per line); their movements go out in one
+statement (before a count, which reads the movements recorded after its moment), and what
+they changed in the stock rows in one more."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from cloud_api.db.records import Written
 from cloud_api.inventory import repository as stock
 from cloud_api.inventory.terms import Line, Terms
+from cloud_api.models import StoreStock
 from sync.contract.events import ItemTerms, StockCounted, StockLine, StockReceived, StockUsage, StockWaste
 
 StockEvent = StockCounted | StockReceived | StockWaste | StockUsage
@@ -55,6 +61,27 @@ def _movement(event: StockEvent) -> tuple[str, str]:
     return "usage", event.usage_id
 
 
+class StockRow:
+    """One item's stock in the store, as a batch holds it (a `StockState`)."""
+
+    store_id: str
+    code: str
+    on_hand: Decimal
+    cost_cents: int | None
+    last_count: Decimal | None
+    last_count_at: datetime | None
+    updated_at: datetime
+    base_unit: str
+    count_unit: str
+    count_size: Decimal
+    purchase_size: Decimal
+    cost_cents_per_purchase: int | None
+    priced_seq: int
+
+
+_FIELDS = tuple(StockRow.__annotations__)
+
+
 class StockBatch:
     """The stock events of one batch of a store's events."""
 
@@ -62,7 +89,13 @@ class StockBatch:
         self.session, self.store_id = session, store_id
         codes = {line.code for event in events for line in event.lines}
         self.known = stock.known_codes(session, codes)
-        self.rows = stock.stock_rows(session, store_id, self.known, at)
+        self.written = Written(cast(Table, StoreStock.__table__), ("store_id", "code"), _FIELDS)
+        self.rows: dict[str, StockRow] = {}
+        for values in stock.stock_values(session, store_id, self.known, at, _FIELDS):
+            row = StockRow()
+            row.__dict__.update(zip(_FIELDS, values, strict=True))
+            self.rows[row.code] = row
+            self.written.seen(row)
         self.movements: list[dict[str, object]] = []
 
     def record(self, event: StockEvent, seq: int) -> bool:
@@ -85,6 +118,13 @@ class StockBatch:
         return True
 
     def finish(self) -> None:
-        """Write the movements recorded so far, in one statement."""
+        """Write the movements recorded so far, in one statement, and what they changed in the
+        store's stock rows in one more."""
         stock.insert_movements(self.session, self.movements)
         self.movements = []
+        found = self.written.changes(self.rows.values())
+        if found is not None:
+            statement, rows = found
+            self.session.connection().execute(statement, {"rows": rows})
+            for mapped in [o for o in self.session.identity_map.values() if isinstance(o, StoreStock)]:
+                self.session.expire(mapped)  # a mapped copy the caller holds reads them again
