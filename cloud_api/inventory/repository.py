@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Row, Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -91,10 +91,12 @@ def settle_unknown(session: Session, code: str, store_id: str | None = None) -> 
     return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
-class StockState(Protocol):
-    """What applying stock lines reads and changes: a mapped `StoreStock`, or a batch's plain
-    row of it (`store_events.stock_events`)."""
+class StockRow:
+    """One item's stock in a store as a batch of stock events holds it: a plain row of
+    `store_stock` (`store_events.stock_events`), no ORM bookkeeping."""
 
+    store_id: str
+    code: str
     on_hand: Decimal
     cost_cents: int | None
     last_count: Decimal | None
@@ -106,6 +108,10 @@ class StockState(Protocol):
     purchase_size: Decimal
     cost_cents_per_purchase: int | None
     priced_seq: int
+
+
+# What applying stock lines reads and changes: a mapped row, or a batch's plain one.
+StockState = StoreStock | StockRow
 
 
 def _ensure_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import Table
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.records import Written
 from cloud_api.inventory import repository as stock
+from cloud_api.inventory.repository import StockRow
 from cloud_api.inventory.terms import Line, Terms
 from cloud_api.models import StoreStock
 from sync.contract.events import ItemTerms, StockCounted, StockLine, StockReceived, StockUsage, StockWaste
@@ -59,24 +59,6 @@ def _movement(event: StockEvent) -> tuple[str, str]:
     if isinstance(event, StockWaste):
         return "waste", event.waste_id
     return "usage", event.usage_id
-
-
-class StockRow:
-    """One item's stock in the store, as a batch holds it (a `StockState`)."""
-
-    store_id: str
-    code: str
-    on_hand: Decimal
-    cost_cents: int | None
-    last_count: Decimal | None
-    last_count_at: datetime | None
-    updated_at: datetime
-    base_unit: str
-    count_unit: str
-    count_size: Decimal
-    purchase_size: Decimal
-    cost_cents_per_purchase: int | None
-    priced_seq: int
 
 
 _FIELDS = tuple(StockRow.__annotations__)

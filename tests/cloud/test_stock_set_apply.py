@@ -17,8 +17,6 @@ from sqlalchemy import text
 from cloud_api.db.base import utcnow
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_store_events
-from cloud_api.stores.schemas import StoreDetails
-from cloud_api.stores.service import save_store
 from sync.contract.events import (
     CountedLine,
     ItemTerms,
@@ -30,7 +28,7 @@ from sync.contract.events import (
     StockWaste,
 )
 
-from .helpers import ctx, demo_store_id, event, store_order_payload
+from .helpers import ctx, demo_store_id, evanston, event, store_order_payload
 
 
 def _terms(cost: int) -> dict[str, ItemTerms]:
@@ -139,20 +137,7 @@ _MOVEMENTS = (
 
 def test_stock_events_apply_the_same_on_plain_rows_as_on_mapped_ones(app: FastAPI) -> None:
     start = utcnow().replace(microsecond=0) - timedelta(hours=2)
-    with ctx(app).db.transaction() as session:
-        other = save_store(
-            session,
-            StoreDetails(
-                code="STOCK-B",
-                name="Stock B",
-                timezone="America/Chicago",
-                tax_rate_bp=1025,
-                lat=41.9,
-                lon=-87.8,
-            ),
-            start,
-        ).id
-    as_set, one_by_one = demo_store_id(app), other
+    as_set, one_by_one = demo_store_id(app), evanston(app)
     chain = _chain(start)
     events = [event(body.kind, body.payload(), seq=n, at=start) for n, body in enumerate(chain, start=1)]
     poison = event(
