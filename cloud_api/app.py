@@ -36,6 +36,7 @@ from cloud_api.menus.router import router as menus_router
 from cloud_api.notifications import emails
 from cloud_api.notifications.router import router as notifications_router
 from cloud_api.notifications.worker import NotificationWorker
+from cloud_api.orders.door import Intake
 from cloud_api.orders.router import router as orders_router
 from cloud_api.payments.router import router as payments_router
 from cloud_api.payments.service import send_due_refunds
@@ -52,6 +53,7 @@ from cloud_api.tracking.router import api as tracking_api
 log = logging.getLogger(__name__)
 API = "/api/v1"
 HEARTBEAT = f"{API}/sync/heartbeat"
+ORDERS = f"{API}/orders"
 
 
 def _api(ctx: CloudContext) -> APIRouter:
@@ -162,6 +164,8 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     # before the router; an answered one is not written to the access log.
     beats = app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
     app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
+    # Customers' orders likewise before the router (one hop to a thread places them).
+    app.add_middleware(HeartbeatDoor, beats=Intake(ctx), path=ORDERS)
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, QuietBeats) for f in access.filters):
         access.filters.insert(0, QuietBeats(HEARTBEAT))  # before the redaction: nothing to redact

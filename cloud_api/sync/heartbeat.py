@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import psycopg
 from fastapi.exceptions import RequestValidationError
@@ -182,12 +182,19 @@ class Heartbeats:
             notifications.queue_unseen_notices(session, store_id, order_ids, now)
 
 
-class HeartbeatDoor:
-    """ASGI middleware: `POST /sync/heartbeat` answered before the router (the route stays for
-    the API's documentation), errors rendered by the app's own handlers; anything else passes
-    through. Inside the body limits, so a heartbeat's body is held to them as any other."""
+class Answers(Protocol):
+    """A cheap path's answer to its one request (a heartbeat, an order)."""
 
-    def __init__(self, app: ASGIApp, beats: Heartbeats, path: str) -> None:
+    async def answer(self, request: Request) -> Response: ...
+
+
+class HeartbeatDoor:
+    """ASGI middleware: `POST <path>` (a heartbeat, an order) answered before the router (the
+    route stays for the API's documentation), errors rendered by the app's own handlers;
+    anything else passes through. Inside the body limits, so the body is held to them as any
+    other."""
+
+    def __init__(self, app: ASGIApp, beats: Answers, path: str) -> None:
         self.app, self.beats, self.path = app, beats, path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
