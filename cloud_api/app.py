@@ -167,8 +167,10 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     # Customers' orders likewise before the router (one hop to a thread places them).
     app.add_middleware(HeartbeatDoor, beats=Intake(ctx), path=ORDERS)
     access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, QuietBeats) for f in access.filters):
-        access.filters.insert(0, QuietBeats(HEARTBEAT))  # before the redaction: nothing to redact
+    quiet = {(f.path, f.answered) for f in access.filters if isinstance(f, QuietBeats)}
+    for path, answered in ((HEARTBEAT, 200), (ORDERS, 201)):  # a placed order: its row says it
+        if (path, answered) not in quiet:
+            access.filters.insert(0, QuietBeats(path, answered))  # before the redaction: nothing to redact
     handlers.install(app)
     app.add_middleware(
         BodyLimit,

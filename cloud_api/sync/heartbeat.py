@@ -215,15 +215,18 @@ class HeartbeatDoor:
 
 class QuietBeats(logging.Filter):
     """Keeps a store's answered heartbeat out of the access log (a chain's worth is 1,333
-    lines a second saying "alive"); a refused one is logged as any other request."""
+    lines a second saying "alive"), or another cheap path's answered request (a placed order,
+    which its row records); a refused one is logged as any other request."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, answered: int = 200) -> None:
         super().__init__()
-        self.path = path
+        self.path, self.answered = path, answered
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        return not (isinstance(args, tuple) and len(args) >= 5 and args[2] == self.path and args[4] == 200)
+        return not (
+            isinstance(args, tuple) and len(args) >= 5 and args[2] == self.path and args[4] == self.answered
+        )
 
 
 def _plan_news(earlier_plan: str | None, plan: list[PlannedDoor]) -> list[PlannedDoor] | None:

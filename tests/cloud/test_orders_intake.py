@@ -4,6 +4,7 @@ nothing; a verified access token, remembered by the worker, still expires on tim
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from cloud_api.app import ORDERS
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Unauthorized
@@ -115,3 +117,36 @@ def test_a_remembered_token_still_expires() -> None:
         signer.read_access(token)
     with pytest.raises(Unauthorized):
         signer.read_access(token[:-2] + "xx")
+
+
+def test_the_order_door_refuses_bad_headers_clearly_and_keeps_placed_orders_out_of_the_access_log(
+    client: TestClient, app: FastAPI
+) -> None:
+    store = bring_online(app)
+    me = customer(client)
+    body = order_body(store)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert place(client, me, body).status_code == 201
+    before = _rows(app)
+    unsigned = client.post(ORDERS, json=body, headers=key)
+    assert unsigned.status_code == 401 and "Sign in first" in unsigned.json()["detail"]
+    basic = client.post(ORDERS, json=body, headers=key | {"Authorization": "Basic dXNlcjpwYXNz"})
+    assert basic.status_code == 401
+    forged = client.post(ORDERS, json=body, headers=key | {"Authorization": "Bearer not.a.token"})
+    assert forged.status_code == 401
+    long_key = client.post(ORDERS, json=body, headers=me | {"Idempotency-Key": "k" * 101})
+    assert long_key.status_code == 422 and long_key.json()["field"] == "Idempotency-Key"
+    broken = client.post(ORDERS, content=b'{"store_id": ', headers=me | key)
+    assert broken.status_code == 422 and broken.json()["field"] == "body"
+    missing = client.post(ORDERS, json={"service": "carryout"}, headers=me | key)
+    assert missing.status_code == 422 and missing.json()["field"] == "store_id"
+    assert _rows(app) == before
+
+    def line(status: int) -> logging.LogRecord:
+        args = ("127.0.0.1:5000", "POST", ORDERS, "1.1", status)
+        return logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', args, None)
+
+    access = logging.getLogger("uvicorn.access")
+    assert not access.filter(line(201)) and access.filter(line(422)) and access.filter(line(401))
+    documented = app.openapi()["paths"][ORDERS]["post"]
+    assert "requestBody" in documented and "201" in documented["responses"]
