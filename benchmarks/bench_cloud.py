@@ -432,8 +432,9 @@ def main() -> None:
             )
             print(
                 f"  CPU while ordering and reading ({time.monotonic() - started:.0f} s, warm-up and sign-in "
-                f"included): cloud {cloud_used:.1f} s, PostgreSQL {pg_used:.1f} s; workers' peak RSS "
-                + ", ".join(f"{kib / 1024:.0f} MiB" for kib in workers)
+                f"included): cloud {cloud_used:.1f} s, PostgreSQL {pg_used:.1f} s (per order: cloud "
+                f"{cloud_used / max(count, 1) * 1000:.1f} ms, PostgreSQL {pg_used / max(count, 1) * 1000:.1f} ms); "
+                "workers' peak RSS " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in workers)
             )
             if reads:
                 print(
