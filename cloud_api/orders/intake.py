@@ -250,7 +250,7 @@ def take(
     payment_columns, payment_values = _fields(payment, "p_", _PAYMENTS)
     written = order_values | payment_values | {"b_owner": caller.id, "b_key": key, "status": 201}
     written["body"] = Jsonb(answer, _as_is)
-    written["lines"] = Jsonb([vars(line) for line in lines])
+    written["lines"] = Jsonb([{c.name: getattr(line, c.name) for c in _LINES.columns} for line in lines])
     with pg.pipeline():
         _write(order_columns, payment_columns).run(pg, written)
         fed = _FEED.run(
@@ -285,7 +285,7 @@ def _order(
     person: tuple[str, str] | None,
     spans: list[float],
     customer_id: str,
-) -> tuple[Order, list[Line]]:
+) -> tuple[Order, list[OrderLine]]:
     """The order as priced and promised, with its lines (records, not yet written)."""
     hours, limits = store_rules(store)
     scheduled_for = order_time(store, data, now, hours)
@@ -347,37 +347,20 @@ def _order(
     return order, order_lines(order, quote.items)
 
 
-@dataclass(frozen=True)
-class Line:
-    """An order line being placed, as its row will hold it (a plain record: the ORM's
-    bookkeeping is not needed for a row written by a pre-built statement)."""
-
-    store_id: str
-    order_id: str
-    line_no: int
-    product: str
-    name: str
-    size: str
-    quantity: int
-    unit_price: int
-    line_total: int
-    item: dict[str, Any]
-
-
-def order_lines(order: Order, items: Sequence[PricedItem]) -> list[Line]:
+def order_lines(order: Order, items: Sequence[PricedItem]) -> list[OrderLine]:
     """An order's lines as the cloud keeps them: one a priced item, numbered from 1."""
     return [
-        Line(
-            order.store_id,
-            order.id,
-            n,
-            i.product,
-            i.name,
-            i.size,
-            i.quantity,
-            i.unit_price,
-            i.line_total,
-            i.model_dump(mode="json"),
+        OrderLine(
+            store_id=order.store_id,
+            order_id=order.id,
+            line_no=n,
+            product=i.product,
+            name=i.name,
+            size=i.size,
+            quantity=i.quantity,
+            unit_price=i.unit_price,
+            line_total=i.line_total,
+            item=i.model_dump(mode="json"),
         )
         for n, i in enumerate(items, start=1)
     ]

@@ -4,7 +4,7 @@ transaction), read, moved along, and cancelled on request."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,6 @@ OFFLINE_LEAD = timedelta(hours=1)
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
-    from cloud_api.orders.intake import Line
 
 
 def _requests(items: list[ItemIn]) -> list[ItemRequest]:
@@ -143,9 +142,7 @@ def tracking_url(ctx: CloudContext, order_id: str) -> str:
     return f"{ctx.public_url}/track/{order_id}?code={ctx.tokens.tracking_code(order_id)}"
 
 
-def public(
-    ctx: CloudContext, order: Order, lines: Sequence[OrderLine] | Sequence[Line], paid: list[Payment]
-) -> OrderPublic:
+def public(ctx: CloudContext, order: Order, lines: list[OrderLine], paid: list[Payment]) -> OrderPublic:
     return OrderPublic(
         id=order.id,
         store_id=order.store_id,
