@@ -151,7 +151,29 @@ def test_the_outbox_keeps_the_payload_the_contract_sends(db: StoreDB) -> None:
         ).one()
     event = OrderPlaced.model_validate(row.payload)
     assert row.payload == event.payload() == json.loads(event.payload_json())
-    assert "care" not in row.payload["items"][0] and row.payload["items"][1]["care"] == [
-        {"kind": "well_done", "text": ""}
-    ]
+    items = cast(list[dict[str, Any]], row.payload["items"])
+    assert "care" not in items[0] and items[1]["care"] == [{"kind": "well_done", "text": ""}]
     assert PricedItem.model_validate(line.item) == event.items[1]
+
+
+def test_a_write_that_fails_leaves_nothing_and_the_next_one_writes(db: StoreDB) -> None:
+    """The write connection is kept between transactions: one that fails after writing
+    is rolled back whole, and the orders after it commit as usual."""
+
+    def counts() -> tuple[int, int]:
+        with db.read() as session:
+            orders = session.execute(text("SELECT count(*) FROM orders")).scalar_one()
+            days = session.execute(text("SELECT count(*) FROM day_counter")).scalar_one()
+            return int(orders), int(days)
+
+    first = db.run(place_order, delivery(), T0)
+    before = counts()
+    with pytest.raises(RuntimeError), db.write() as session:
+        rows.connection(session).execute("UPDATE store SET name = 'half written'")
+        session.execute(text("DELETE FROM day_counter"))
+        raise RuntimeError("the power went halfway")
+    assert counts() == before
+    with db.read() as session:
+        assert read_settings(session).name != "half written"
+    second = db.run(place_order, delivery(), T0)
+    assert counts() == (before[0] + 1, before[1]) and second.number == first.number + 1
