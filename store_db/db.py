@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from store_db.checkpoint import BACKSTOP_PAGES, WAL_LIMIT_BYTES, Checkpointer
@@ -105,7 +105,7 @@ class StoreDB:
         secure_store_files(self.path)
         self.engine = make_engine(self.path, write=True)
         self.read_engine = make_engine(self.path, write=False)
-        self._writes = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer: Connection | None = None  # the write connection, between transactions
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
         # One write transaction at a time in this process (SQLite's lock allows no more): a
         # writer waiting here is woken the moment the one before commits, and the
@@ -136,8 +136,18 @@ class StoreDB:
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         with self._writing:
-            with self._writes() as session, session.begin():
-                yield session
+            # The write connection stays checked out between transactions (the pool's checkout
+            # and a connection's setup cost more than a counter's statements); the session
+            # joins its transaction and is flushed before the commit, as `session.begin()` did.
+            connection, self._writer = self._writer or self.engine.connect(), None
+            try:
+                with connection.begin(), Session(connection, expire_on_commit=False) as session:
+                    yield session
+                    session.flush()
+            except BaseException:
+                connection.close()  # rolled back, and a fresh connection for the next write
+                raise
+            self._writer = connection
             self.checkpointer.committed()
 
     @contextmanager
@@ -157,6 +167,10 @@ class StoreDB:
 
     def close(self) -> None:
         self._stop_checkpoints()
+        with self._writing:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         if self._watch is not None:
             self._watch.close()
             self._watch = None

@@ -19,8 +19,9 @@ Rules (integer cents throughout):
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from makeline.trade.care import CareFlags, allergens_of
 from makeline.trade.errors import (
@@ -132,8 +133,38 @@ def _size_name(menu: Menu, code: str) -> str:
     return found.name if found else code
 
 
+# Lines priced already, by menu and request: a counter sells the same few lines all night.
+# Each entry holds its menu, so a key's `id` names that menu for as long as the entry lives.
+_PRICED: dict[tuple[int, Any], tuple[Menu, PricedItem]] = {}
+PRICED_KEPT = 512
+
+
+def _frozen(value: Any) -> Any:
+    """`value` as a hashable key: models as their field values, lists as tuples."""
+    if isinstance(value, BaseModel):
+        return (type(value), *(_frozen(v) for v in value.__dict__.values()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 def price_item(menu: Menu, request: ItemRequest) -> PricedItem:
-    """Resolve and price one line. Raises a `BadInput` naming what to fix."""
+    """Resolve and price one line. Raises a `BadInput` naming what to fix.
+
+    Pure, so a line asked for again on the same menu is priced once (a refusal never is
+    kept: it is raised again each time)."""
+    key = (id(menu), _frozen(request))
+    found = _PRICED.get(key)
+    if found is not None and found[0] is menu:
+        return found[1]
+    priced = _price_item(menu, request)
+    if len(_PRICED) >= PRICED_KEPT:
+        _PRICED.clear()
+    _PRICED[key] = (menu, priced)
+    return priced
+
+
+def _price_item(menu: Menu, request: ItemRequest) -> PricedItem:
     product = menu.product(request.product)
     if product is None:
         raise UnknownProduct(

@@ -28,7 +28,7 @@ class Order(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    business_date: Mapped[date] = mapped_column(Date, index=True)
+    business_date: Mapped[date] = mapped_column(Date)  # looked up by uq_orders_day_number
     number: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(10))
     service: Mapped[str] = mapped_column(String(10))

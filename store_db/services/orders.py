@@ -283,7 +283,7 @@ def place_order(
     ]
     # Pre-written inserts, one statement per table: the unit of work costs more than SQLite here.
     _ORDER.run(session, [values])
-    _LINE.run(session, line_rows(order_id, priced.items))
+    _LINE.run(session, line_rows(order_id, priced.items, encoded=True))
     for insert, batch in ((_TENDER, tenders), (_TICKET, tickets)):
         if batch:
             insert.run(session, batch)
@@ -305,8 +305,9 @@ def _locate(session: Session, address: AddressRequest) -> Located:
     return customers.locate(session, address.line1)
 
 
-def line_rows(order_id: str, items: list[PricedItem]) -> list[dict[str, Any]]:
-    """The order's lines as rows: each priced item whole, numbered from 1."""
+def line_rows(order_id: str, items: list[PricedItem], *, encoded: bool = False) -> list[dict[str, Any]]:
+    """The order's lines as rows: each priced item whole, numbered from 1; `encoded`: the
+    item as JSON text already (for the pre-written insert), else as the ORM takes it."""
     return [
         {
             "id": new_id(),
@@ -320,7 +321,7 @@ def line_rows(order_id: str, items: list[PricedItem]) -> list[dict[str, Any]]:
             "quantity": i.quantity,
             "unit_price": i.unit_price,
             "line_total": i.line_total,
-            "item": i.model_dump(mode="json"),
+            "item": rows.Encoded(i.model_dump_json()) if encoded else i.model_dump(mode="json"),
         }
         for n, i in enumerate(items, start=1)
     ]

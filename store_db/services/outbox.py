@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from store_db.models import OutboxEvent, new_id
-from store_db.services.rows import Insert
+from store_db.services.rows import Encoded, Insert
 from sync.contract import StoreEvent
 
 _TXN_KEY = "makeline.outbox.txn"
@@ -33,7 +33,7 @@ def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int
         "txn": known[1],
         "kind": event.kind,
         "subject": subject,
-        "payload": event.payload(),
+        "payload": Encoded(event.payload_json()),  # dumped once, by pydantic
         "created_at": at,
     }
     return int(_EVENT.one(session, row))

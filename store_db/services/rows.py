@@ -77,6 +77,11 @@ def _default(column: Column[Any]) -> Any:
     return None if arg is _NO_DEFAULT else arg
 
 
+class Encoded(str):
+    """A JSON column's value written as JSON text already (pydantic's `model_dump_json`):
+    stored as it is, not encoded a second time."""
+
+
 M = TypeVar("M", bound=Base)
 
 
@@ -114,7 +119,7 @@ class Insert:
             if out[n] is None:
                 out[n] = default(None) if callable(default) else default
         for n, store in self._stored:
-            if out[n] is not None:
+            if out[n] is not None and type(out[n]) is not Encoded:
                 out[n] = store(out[n])
         return tuple(out)
 

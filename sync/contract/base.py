@@ -3,7 +3,7 @@ kind, and the one error a side raises when what it received does not fit the con
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
@@ -54,9 +54,17 @@ class Body(Wire):
             )
         return self
 
+    def left_out(self) -> Any:
+        """The fields the payload leaves out (pydantic's `exclude`): none, unless a kind says."""
+        return None
+
     def payload(self) -> dict[str, Any]:
         """The body as JSON-ready data, as it is stored and sent."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude=self.left_out())
+
+    def payload_json(self) -> str:
+        """The same payload as JSON text, dumped once by pydantic (what the store's outbox keeps)."""
+        return self.model_dump_json(exclude=self.left_out())
 
 
 def version_when(data: Any, field: str, version: int) -> Any:
@@ -89,10 +97,12 @@ def version_when_items(data: Any, added: tuple[str, ...], version: int) -> Any:
     return data
 
 
-def drop_empty_items(data: dict[str, Any], added: tuple[str, ...]) -> dict[str, Any]:
-    """A payload whose items leave the fields `added` empty drops them: an older side reads it."""
-    for item in data.get("items") or []:
-        for name in added:
-            if not item.get(name):
-                item.pop(name, None)
-    return data
+def empty_items(items: Sequence[BaseModel], added: tuple[str, ...]) -> dict[str, Any] | None:
+    """The fields `added` that items leave empty, to leave out of a payload (an `exclude`):
+    an older side reads it."""
+    empty: dict[int, set[str]] = {}
+    for n, item in enumerate(items):
+        found = {name for name in added if not getattr(item, name)}
+        if found:
+            empty[n] = found
+    return {"items": empty} if empty else None

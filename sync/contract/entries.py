@@ -28,7 +28,7 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
-    drop_empty_items,
+    empty_items,
     merged,
     version_when,
     version_when_items,
@@ -73,8 +73,8 @@ class OnlineOrder(Body):
     def _version(cls, data: Any) -> Any:
         return version_when(version_when_items(data, ("care",), 3), "scheduled_for", 2)
 
-    def payload(self) -> dict[str, Any]:
-        return drop_empty_items(super().payload(), ("care",))
+    def left_out(self) -> Any:
+        return empty_items(self.items, ("care",))
 
 
 class OrderPaid(Body):
@@ -115,9 +115,8 @@ class MenuPublished(Body):
 class _Partial(Body):
     """A change of some fields only: the ones not sent are left out of the payload."""
 
-    def payload(self) -> dict[str, Any]:
-        unsent = {name for name in type(self).model_fields if getattr(self, name) is None}
-        return self.model_dump(mode="json", exclude=unsent)
+    def left_out(self) -> Any:
+        return {name for name in type(self).model_fields if getattr(self, name) is None}
 
 
 class StoreSettings(_Partial):

@@ -25,7 +25,7 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
-    drop_empty_items,
+    empty_items,
     merged,
     version_when,
     version_when_items,
@@ -96,8 +96,8 @@ class OrderPlaced(Body):
     def _version(cls, data: Any) -> Any:
         return version_when(version_when_items(data, ("care", "allergens"), 3), "scheduled_for", 2)
 
-    def payload(self) -> dict[str, Any]:
-        return drop_empty_items(super().payload(), ("care", "allergens"))
+    def left_out(self) -> Any:
+        return empty_items(self.items, ("care", "allergens"))
 
 
 class OrderStaged(Body):
@@ -125,12 +125,8 @@ class OrderStaged(Body):
             return {**data, "v": 2}
         return data
 
-    def payload(self) -> dict[str, Any]:
-        data = super().payload()
-        for added in ("care_ack", "flags"):
-            if not data.get(added):
-                data.pop(added, None)
-        return data
+    def left_out(self) -> Any:
+        return {added for added in ("care_ack", "flags") if not getattr(self, added)} or None
 
 
 class OrderFired(Body):

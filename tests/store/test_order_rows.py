@@ -3,21 +3,23 @@
 `place_order` writes its rows without the ORM (`store_db.services.rows`). Each row it
 wrote is read back through the ORM, written again by the ORM into an empty copy of the
 schema, and both files are compared value by value as SQLite holds them (`quote()`:
-the type and the bytes), so a timestamp, a JSON body, a date or a boolean stored any
-other way than the ORM's fails here.
+the type and the bytes; a JSON body by its type and the value it reads as), so a
+timestamp, a JSON body, a date or a boolean stored any other way than the ORM's fails here.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, create_engine, select, text
+from sqlalchemy import JSON, Table, create_engine, select, text
 from sqlalchemy.orm import Session, make_transient
 
-from makeline.trade.pricing import ItemRequest
+from makeline.trade.care import CareFlag, CareKind
+from makeline.trade.pricing import ItemRequest, PricedItem
 from store_db.db import StoreDB
 from store_db.models import (
     Base,
@@ -34,21 +36,39 @@ from store_db.models import (
 from store_db.services import rows
 from store_db.services.orders import TenderRequest, place_order, set_limits
 from store_db.services.store_settings import StoreSettings, read_settings
+from sync.contract.events import OrderPlaced
 from tests.store.helpers import T0, delivery
 
 WRITTEN = (Order, OrderLine, Tender, KitchenTicket, PrintJob, OutboxEvent, Customer, CustomerAddress)
 
 
 def stored(engine_url: str, model: type[Base]) -> list[tuple[Any, ...]]:
-    """Every row of `model`'s table exactly as SQLite holds it."""
+    """Every row of `model`'s table exactly as SQLite holds it; a JSON column as its type and
+    the value its text reads as (pydantic dumps it compact, the ORM with spaces)."""
     table = cast(Table, model.__table__)
-    columns = ", ".join(f'quote("{c.name}")' for c in table.columns)
+    columns = ", ".join(
+        f'typeof("{c.name}"), "{c.name}"' if isinstance(c.type, JSON) else f'quote("{c.name}")'
+        for c in table.columns
+    )
     engine = create_engine(engine_url)
     try:
         with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(f'SELECT {columns} FROM "{table.name}" ORDER BY 1'))]
+            found = conn.execute(text(f'SELECT {columns} FROM "{table.name}" ORDER BY 1')).all()
     finally:
         engine.dispose()
+    out = []
+    for row in found:
+        values, n = [], 0
+        for column in table.columns:
+            if isinstance(column.type, JSON):
+                kind, body = row[n], row[n + 1]
+                values.append((kind, None if body is None else json.loads(body)))
+                n += 2
+            else:
+                values.append(row[n])
+                n += 1
+        out.append(tuple(values))
+    return out
 
 
 def test_the_rows_place_order_writes_are_the_rows_the_orm_writes(db: StoreDB, tmp_path: Path) -> None:
@@ -115,3 +135,45 @@ def test_a_computed_column_takes_no_parameter() -> None:
 @pytest.mark.parametrize("model", WRITTEN)
 def test_every_column_of_the_written_tables_is_in_its_insert(model: type[Base]) -> None:
     assert set(rows.Insert(model).columns) == {c.key for c in model.__table__.columns}
+
+
+def test_the_outbox_keeps_the_payload_the_contract_sends(db: StoreDB) -> None:
+    """The event is dumped once, by pydantic: it reads as the contract's own payload, an
+    item without care or allergens leaves them out, and it parses back to the event."""
+    wings = ItemRequest(product="wings", size="8pc", care=[CareFlag(kind=CareKind.WELL_DONE)])
+    order = db.run(
+        place_order, delivery("500 N Oak Park Ave", ItemRequest(product="pepperoni", size="lg"), wings), T0
+    )
+    with db.read() as session:
+        row = session.scalars(select(OutboxEvent).where(OutboxEvent.subject == order.id)).one()
+        line = session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.line_no == 2)
+        ).one()
+    event = OrderPlaced.model_validate(row.payload)
+    assert row.payload == event.payload() == json.loads(event.payload_json())
+    items = cast(list[dict[str, Any]], row.payload["items"])
+    assert "care" not in items[0] and items[1]["care"] == [{"kind": "well_done", "text": ""}]
+    assert PricedItem.model_validate(line.item) == event.items[1]
+
+
+def test_a_write_that_fails_leaves_nothing_and_the_next_one_writes(db: StoreDB) -> None:
+    """The write connection is kept between transactions: one that fails after writing
+    is rolled back whole, and the orders after it commit as usual."""
+
+    def counts() -> tuple[int, int]:
+        with db.read() as session:
+            orders = session.execute(text("SELECT count(*) FROM orders")).scalar_one()
+            days = session.execute(text("SELECT count(*) FROM day_counter")).scalar_one()
+            return int(orders), int(days)
+
+    first = db.run(place_order, delivery(), T0)
+    before = counts()
+    with pytest.raises(RuntimeError), db.write() as session:
+        rows.connection(session).execute("UPDATE store SET name = 'half written'")
+        session.execute(text("DELETE FROM day_counter"))
+        raise RuntimeError("the power went halfway")
+    assert counts() == before
+    with db.read() as session:
+        assert read_settings(session).name != "half written"
+    second = db.run(place_order, delivery(), T0)
+    assert counts() == (before[0] + 1, before[1]) and second.number == first.number + 1

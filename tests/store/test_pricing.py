@@ -7,7 +7,7 @@ import pytest
 from makeline.demo.menu import demo_menu
 from makeline.trade.menu import Amount, HalfCharge, Placement, ToppingChoice
 from makeline.trade.pricing import ItemRequest, price_order, tax_on
-from store_db.errors import CouponNotApplicable, UnknownCoupon
+from store_db.errors import CouponNotApplicable, QuantityOutOfRange, UnknownCoupon
 
 MENU = demo_menu()
 TAX = 1025
@@ -116,3 +116,25 @@ def test_tax_rounds_half_up_once_per_order(taxable: int, rate: int, tax: int) ->
 def test_tip_is_not_taxed() -> None:
     quote = price_order(MENU, [ItemRequest(product="pepperoni", size="lg")], TAX, tip=300)
     assert (quote.tax, quote.total) == (175, 1708 + 175 + 300)
+
+
+def test_a_line_asked_for_again_is_priced_the_same_and_each_menu_by_its_own_prices() -> None:
+    item = ItemRequest(
+        product="cheese", size="lg", toppings=[ToppingChoice(code="pepperoni", placement=Placement.LEFT)]
+    )
+    first = price_order(MENU, [item, item], TAX)
+    again = price_order(MENU, [item.model_copy()], TAX)
+    assert first.items[0] == first.items[1] == again.items[0]
+    halves = MENU.model_copy(update={"half_charge": HalfCharge.HALF})
+    assert price_order(halves, [item], TAX).subtotal == 1499 + 105
+    other = ItemRequest(
+        product="cheese", size="lg", toppings=[ToppingChoice(code="pepperoni", placement=Placement.RIGHT)]
+    )
+    assert price_order(MENU, [other], TAX).items[0].changes == ["ADD PEPPERONI (RIGHT)"]
+
+
+def test_a_refused_line_is_refused_every_time() -> None:
+    bad = ItemRequest(product="cheese", size="lg", quantity=0)
+    for _ in range(2):
+        with pytest.raises(QuantityOutOfRange):
+            price_order(MENU, [bad], TAX)
