@@ -91,6 +91,12 @@ class Checkpointer:
                 self._begin()
             self._wake.set()
 
+    @property
+    def caught_up(self) -> bool:
+        """Every commit so far has been checkpointed and the checkpoint counted: the thread
+        waits for the next commit."""
+        return self._idle and self._commits == self._checkpointed
+
     def stop(self) -> None:
         """End the thread (a checkpoint under way finishes first) and close its connection."""
         self._stopping = True
