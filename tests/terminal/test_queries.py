@@ -105,8 +105,9 @@ def test_boxing_records_when_the_belt_let_the_order_out(db: StoreDB) -> None:
         )
         (waiting,) = rack.rack(session)
     assert waiting.label == "#1001"
+    unmade = place(db, [half_and_half()], FRIDAY)
     with db.write() as session, pytest.raises(IllegalTransition):
-        cut_service.box(session, place(db, [half_and_half()], FRIDAY).id, boxed_at)
+        cut_service.box(session, unmade.id, boxed_at)
 
 
 def test_kpis_come_from_stage_timestamps(db: StoreDB) -> None:
