@@ -40,7 +40,7 @@ from cloud_api.store_events.new_orders import insert_placed
 from cloud_api.store_events.order_rows import OrderRows
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
-from sync.contract import ContractError, StoreEvent, parse_event
+from sync.contract import ContractError, StoreEvent, parse_event_json
 from sync.contract.events import (
     CancelAnswer,
     DriverCashOut,
@@ -256,7 +256,7 @@ def apply_pending(
     readable: list[tuple[StoreEventLike, StoreEvent]] = []
     for waiting in events:
         try:
-            readable.append((waiting, parse_event(waiting.kind, waiting.payload)))
+            readable.append((waiting, parse_event_json(waiting.kind, waiting.document)))
         except ContractError as exc:
             held[waiting.seq] = f"Unreadable: {exc.reason}"
     held |= _applied(session, store_id, readable)
