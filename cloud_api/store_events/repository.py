@@ -56,13 +56,16 @@ def event_ids_at(session: Session, store_id: str, seqs: Sequence[int]) -> dict[i
 
 
 def lock_head(session: Session, store_id: str) -> InboundHead:
-    """The store's marks, locked: one store's events are stored by one writer at a time."""
+    """The store's marks, locked: one store's events are stored by one writer at a time
+    (one statement once the store has pushed before)."""
+    locked = select(InboundHead).where(InboundHead.store_id == store_id).with_for_update()
+    found = session.execute(locked).scalar_one_or_none()
+    if found is not None:
+        return found
     session.execute(
         insert(InboundHead).values(store_id=store_id, contiguous_seq=0, max_seq=0).on_conflict_do_nothing()
     )
-    return session.execute(
-        select(InboundHead).where(InboundHead.store_id == store_id).with_for_update()
-    ).scalar_one()
+    return session.execute(locked).scalar_one()
 
 
 def catch_up(session: Session, store_id: str, mark: int) -> int:

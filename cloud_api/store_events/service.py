@@ -282,8 +282,11 @@ def apply_store_events(
     events = list(events)
     outcomes, mark = keep_store_events(session, store_id, events, now)
     done: dict[int, Outcome] = {}
-    while more := apply_pending(session, store_id, now):
+    while True:  # a chunk shorter than the limit was the last: the store's pushes wait for us
+        more = apply_pending(session, store_id, now)
         done |= more
+        if len(more) < APPLY_CHUNK:
+            break
     return [
         done.get(e.seq, o) if o is Outcome.STORED else o for e, o in zip(events, outcomes, strict=True)
     ], mark
