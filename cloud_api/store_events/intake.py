@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from cloud_api.errors import Conflict
@@ -22,6 +23,8 @@ from cloud_api.store_events import repository
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 
 log = logging.getLogger(__name__)
+# What a serialized batch holds when one of its payloads may not be storable as sent.
+_DOUBTFUL = (b"\\u0000", b"NaN", b"Infinity")
 
 
 def _unstorable(payload: object) -> str:
@@ -58,22 +61,21 @@ def _stored(
                 "seq": event.seq,
                 "event_id": event.event_id,
                 "kind": event.kind,
-                "payload": event.payload,
+                "payload": event.payload if isinstance(event.payload, dict) else dict(event.payload),
                 "created_at": event.created_at.isoformat(),
             }
         )
-    try:
-        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        document = "\\u0000"  # one of them holds NaN or Infinity: each is looked at below
-    # PostgreSQL's JSON cannot hold a NUL character (written \u0000; a literal backslash
-    # before "u0000" only looks like one, so each payload itself decides).
-    if "\\u0000" in document:
+    # One document by pydantic's serializer (no per-payload Python walk). PostgreSQL's JSON
+    # cannot hold a NUL character (written \u0000), NaN or Infinity: when the document holds
+    # anything that looks like one, each payload itself decides (a string that only reads
+    # like one is stored as sent).
+    document = to_json(rows)
+    if any(sign in document for sign in _DOUBTFUL):
         for event, row in zip(events, rows, strict=True):
             if reason := _unstorable(event.payload):
                 row["payload"], unstorable[event.seq] = {}, reason
-        document = json.dumps(rows, separators=(",", ":"), allow_nan=False)
-    new = repository.store_batch(session, store_id, document, now)
+        document = to_json(rows)
+    new = repository.store_batch(session, store_id, document.decode(), now)
     before = repository.event_ids_at(session, store_id, [e.seq for e in events if e.seq not in new])
     outcomes: list[Outcome | None] = []
     for event in events:

@@ -3,11 +3,12 @@ events waiting to be applied (`inbound_pending`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Text, cast, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -55,13 +56,16 @@ def event_ids_at(session: Session, store_id: str, seqs: Sequence[int]) -> dict[i
 
 
 def lock_head(session: Session, store_id: str) -> InboundHead:
-    """The store's marks, locked: one store's events are stored by one writer at a time."""
+    """The store's marks, locked: one store's events are stored by one writer at a time
+    (one statement once the store has pushed before)."""
+    locked = select(InboundHead).where(InboundHead.store_id == store_id).with_for_update()
+    found = session.execute(locked).scalar_one_or_none()
+    if found is not None:
+        return found
     session.execute(
         insert(InboundHead).values(store_id=store_id, contiguous_seq=0, max_seq=0).on_conflict_do_nothing()
     )
-    return session.execute(
-        select(InboundHead).where(InboundHead.store_id == store_id).with_for_update()
-    ).scalar_one()
+    return session.execute(locked).scalar_one()
 
 
 def catch_up(session: Session, store_id: str, mark: int) -> int:
@@ -107,13 +111,19 @@ def drop_pending(session: Session, store_id: str, seqs: Sequence[int]) -> None:
 
 
 class Waiting(NamedTuple):
-    """A stored event waiting to be applied (a `StoreEventLike`)."""
+    """A stored event waiting to be applied (a `StoreEventLike`), its payload as the JSON
+    text PostgreSQL prints (the contract reads it from the text: `parse_event_json`)."""
 
     seq: int
     event_id: str
     kind: str
-    payload: dict[str, Any]
+    document: str
     created_at: datetime
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.document)
+        return found
 
 
 def pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
@@ -123,7 +133,7 @@ def pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
             InboundEvent.seq,
             InboundEvent.event_id,
             InboundEvent.kind,
-            InboundEvent.payload,
+            cast(InboundEvent.payload, Text),
             InboundEvent.created_at,
         )
         .join(

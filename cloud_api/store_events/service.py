@@ -40,7 +40,7 @@ from cloud_api.store_events.new_orders import insert_placed
 from cloud_api.store_events.order_rows import OrderRows
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
-from sync.contract import ContractError, StoreEvent, parse_event
+from sync.contract import ContractError, StoreEvent, parse_event_json
 from sync.contract.events import (
     CancelAnswer,
     DriverCashOut,
@@ -256,7 +256,7 @@ def apply_pending(
     readable: list[tuple[StoreEventLike, StoreEvent]] = []
     for waiting in events:
         try:
-            readable.append((waiting, parse_event(waiting.kind, waiting.payload)))
+            readable.append((waiting, parse_event_json(waiting.kind, waiting.document)))
         except ContractError as exc:
             held[waiting.seq] = f"Unreadable: {exc.reason}"
     held |= _applied(session, store_id, readable)
@@ -282,8 +282,11 @@ def apply_store_events(
     events = list(events)
     outcomes, mark = keep_store_events(session, store_id, events, now)
     done: dict[int, Outcome] = {}
-    while more := apply_pending(session, store_id, now):
+    while True:  # a chunk shorter than the limit was the last: the store's pushes wait for us
+        more = apply_pending(session, store_id, now)
         done |= more
+        if len(more) < APPLY_CHUNK:
+            break
     return [
         done.get(e.seq, o) if o is Outcome.STORED else o for e, o in zip(events, outcomes, strict=True)
     ], mark

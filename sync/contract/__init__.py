@@ -32,7 +32,7 @@ from sync.contract.envelope import (
     PushBatch,
     too_new,
 )
-from sync.contract.events import EVENT_KINDS, StoreEvent, parse_event
+from sync.contract.events import EVENT_KINDS, StoreEvent, parse_event, parse_event_json
 from sync.contract.quote import LiveLoad, PlannedDoor, WaitingDelivery
 
 __all__ = [
@@ -62,5 +62,6 @@ __all__ = [
     "WaitingDelivery",
     "parse_entry",
     "parse_event",
+    "parse_event_json",
     "too_new",
 ]

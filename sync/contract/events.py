@@ -7,6 +7,7 @@ is quarantined in the cloud with its reason and acknowledged, so the outbox flow
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
@@ -365,6 +366,21 @@ def parse_event(kind: str, payload: Mapping[str, Any]) -> StoreEvent:
         raise ContractError(kind, reason_of(exc, kind)) from exc
 
 
+def parse_event_json(kind: str, payload: str) -> StoreEvent:
+    """`parse_event` of a payload as JSON text (a JSON object, as PostgreSQL prints a stored
+    one), read by the contract straight from the text: the envelope's kind is written in
+    after the payload's own fields, so it wins over one the payload carries, as it does there."""
+    body = payload.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        raise ContractError(kind, "the payload is not a JSON object")
+    fields = body[1:-1].strip()
+    document = f'{{{fields}{"," if fields else ""}"kind":{json.dumps(kind)}}}'
+    try:
+        return STORE_EVENT.validate_json(document)
+    except ValidationError as exc:
+        raise ContractError(kind, reason_of(exc, kind)) from exc
+
+
 # The stock events live in `sync.contract.stock_events`; importers find them here too.
 __all__ = [
     "EVENT_KINDS",
@@ -400,4 +416,5 @@ __all__ = [
     "StoreEvent",
     "TenderLine",
     "parse_event",
+    "parse_event_json",
 ]
