@@ -42,14 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cloud_api.db.base import utcnow  # noqa: E402
-from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
 from cloud_api.demo.seed import demo_customer_email, seed_database  # noqa: E402
 from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
-from cloud_api.stores import devices  # noqa: E402
-from cloud_api.stores.schemas import StoreDetails  # noqa: E402
-from cloud_api.stores.service import save_store  # noqa: E402
 from makeline.demo.launcher import enrollment_code, free_port  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chain_stores import make_stores  # noqa: E402
+
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
@@ -187,30 +187,6 @@ def kept_events(store: Path, count: int) -> None:
 
 
 # 3. Many agents.
-
-
-def bench_stores(url: str, count: int) -> list[tuple[str, str]]:
-    db = Database(url, pool_size=1, max_overflow=0)
-    made: list[tuple[str, str]] = []
-    with db.transaction() as session:
-        now = utcnow()
-        for n in range(count):
-            store = save_store(
-                session,
-                StoreDetails(
-                    code=f"BENCH-{n:03d}",
-                    name=f"Bench store {n}",
-                    timezone="America/Chicago",
-                    tax_rate_bp=1025,
-                    lat=41.0 + n / 100,
-                    lon=-87.0,
-                ),
-                now,
-            )
-            _, token = devices.issue(session, store.id, "bench", now)
-            made.append((store.id, token))
-    db.dispose()
-    return made
 
 
 def store_event(seq: int, order_id: str, stage: int, now: str) -> dict[str, Any]:
@@ -444,7 +420,7 @@ def main() -> None:
 
         # 3. Many agents.
         # 3. Many agents.
-        stores = bench_stores(url, args.agents)
+        stores = make_stores(url, args.agents, prefix="BENCH")
         postmaster = server.server_pid() if server is not None else None
         cloud_cpu, pg_cpu = cpu_seconds(children[0].pid, postmaster)
         started, load_cpu = time.monotonic(), time.process_time()

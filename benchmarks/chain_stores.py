@@ -25,7 +25,7 @@ def make_stores(url: str, count: int, prefix: str = "STORM") -> list[tuple[str, 
                 session,
                 StoreDetails(
                     code=f"{prefix}-{n:04d}",
-                    name=f"Storm store {n}",
+                    name=f"{prefix.title()} store {n}",
                     timezone="America/Chicago",
                     tax_rate_bp=1025,
                     lat=41.0 + n / 1000,
