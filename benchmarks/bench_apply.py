@@ -7,6 +7,9 @@ Beside it, bare PostgreSQL writing the same rows in the same run: the `inbound_e
 the new orders and their lines, and one UPDATE per stage change, through psycopg's
 `executemany` in pipeline mode, one transaction per batch.
 
+Each side's own CPU is printed beside its rate: this process's (the apply's Python) and
+the PostgreSQL backend's that served it (from /proc, on this machine's server only).
+
 Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
 
     .venv/bin/python benchmarks/bench_apply.py [--orders 1000] [--batch 500]
@@ -34,10 +37,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from measure import cpu, database  # noqa: E402
+
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo.seed import seed_database  # noqa: E402
-from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from cloud_api.store_events.service import apply_store_events  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
@@ -72,7 +76,35 @@ def evening(folder: Path, orders: int) -> list[contract.OutboxEvent]:
     ]
 
 
-APPLY_CPU = 0.0  # this process's CPU seconds in the last `full_apply`
+class Spent:
+    """Wall-clock, this process's CPU and the PostgreSQL backend's CPU of one run (seconds)."""
+
+    def __init__(self) -> None:
+        self.wall = self.python = self.backend = 0.0
+        self._backend_pid: int | None = None
+        self._started = (0.0, 0.0, 0.0)
+
+    def start(self, backend_pid: int) -> None:
+        command = Path(f"/proc/{backend_pid}/cmdline")
+        self._backend_pid = backend_pid if command.exists() and b"postgres" in command.read_bytes() else None
+        self._started = (time.perf_counter(), time.process_time(), cpu(self._backend_pid))
+
+    def stop(self) -> None:
+        wall, python, backend = self._started
+        self.wall = time.perf_counter() - wall
+        self.python = time.process_time() - python
+        self.backend = cpu(self._backend_pid) - backend
+
+    def line(self, what: str, events: int) -> str:
+        backend = (
+            f"PostgreSQL {1000 * self.backend / events:.3f} ms"
+            if self.backend == self.backend  # NaN when the server is not on this machine
+            else "PostgreSQL not measured (another machine's)"
+        )
+        return (
+            f"{what:34} {events / self.wall:8.0f} events/s ({self.wall:.2f} s); CPU per event: "
+            f"Python {1000 * self.python / events:.3f} ms, {backend}"
+        )
 
 
 def new_store(url: str, code: str) -> str:
@@ -90,26 +122,33 @@ def new_store(url: str, code: str) -> str:
     return store_id
 
 
-def full_apply(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> float:
+def _backend_pid(conn: psycopg.Connection[Any]) -> int:
+    found = conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert found is not None
+    return int(found[0])
+
+
+def full_apply(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> Spent:
     db = Database(url, pool_size=1, max_overflow=0)
-    global APPLY_CPU
-    cpu = time.process_time()
-    started = time.perf_counter()
+    spent = Spent()
+    with db.engine.connect() as conn:  # the pool's one connection: every batch's backend
+        spent.start(int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
     for start in range(0, len(events), batch):
         with db.transaction() as session:
             outcomes, mark = apply_store_events(session, store_id, events[start : start + batch])
         assert mark == events[min(len(events), start + batch) - 1].seq, (mark, outcomes[:3])
-    took = time.perf_counter() - started
-    APPLY_CPU = time.process_time() - cpu
+    spent.stop()
     db.dispose()
-    return took
+    return spent
 
 
-def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> float:
+def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> Spent:
     """The same rows by hand: fresh ids, so nothing collides with the applied copy."""
     renamed: dict[str, str] = {}
-    started = time.perf_counter()
+    spent = Spent()
     with psycopg.connect(libpq_url(url)) as conn:
+        spent.start(_backend_pid(conn))
+        conn.commit()
         for start in range(0, len(events), batch):
             chunk = events[start : start + batch]
             events_rows, orders, lines, stages = [], [], [], []
@@ -155,7 +194,8 @@ def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch
                 "UPDATE inbound_head SET contiguous_seq = %s WHERE store_id = %s", (chunk[-1].seq, store_id)
             )
             conn.commit()
-    return time.perf_counter() - started
+        spent.stop()
+    return spent
 
 
 def main() -> None:
@@ -164,11 +204,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="events per push")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-apply-"))
-    server: EmbeddedPostgres | None = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = EmbeddedPostgres(home / "pg", cleanup="delete")
-        url = server.ensure_database()
+    server, url = database(home)
     try:
         seed_database(url)
         events = evening(home, args.orders)
@@ -186,14 +222,10 @@ def main() -> None:
         with psycopg.connect(libpq_url(url), autocommit=True) as conn:
             conn.execute("INSERT INTO inbound_head VALUES (%s, 0, 0) ON CONFLICT DO NOTHING", (bare_store,))
         bare = bare_rows(url, bare_store, events, args.batch)
+        print(applied.line(f"full apply, batches of {args.batch}:", len(events)))
+        print(bare.line("bare PostgreSQL, the same rows:", len(events)))
         print(
-            f"full apply, batches of {args.batch}:       {len(events) / applied:8.0f} events/s ({applied:.1f} s)"
-        )
-        print(f"bare PostgreSQL, the same rows:     {len(events) / bare:8.0f} events/s ({bare:.1f} s)")
-        print(f"ratio apply / bare: {bare / applied:.2f}")
-        print(
-            f"the apply's own CPU (Python): {1000 * APPLY_CPU / len(events):.3f} ms per event "
-            f"({len(events) / APPLY_CPU:.0f} events per CPU-second); "
+            f"ratio apply / bare: {bare.wall / applied.wall:.2f}; "
             "load average {:.2f} {:.2f} {:.2f} (a shared machine)".format(*os.getloadavg())
         )
     finally:

@@ -8,8 +8,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Table, TextClause, text
+from sqlalchemy import BigInteger, String, Table, TextClause, any_, literal, text
 from sqlalchemy.dialects import postgresql
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
@@ -19,6 +20,14 @@ def recordset(table: Table, columns: Sequence[str], param: str) -> str:
     """`jsonb_to_recordset` over the parameter `param`, as `x`, typed as the table's columns."""
     types = ", ".join(f"{c} {table.c[c].type.compile(dialect=_DIALECT)}" for c in columns)
     return f"jsonb_to_recordset(CAST(:{param} AS jsonb)) AS x({types})"
+
+
+def any_of(values: Iterable[str] | Iterable[int]) -> Any:
+    """`column == any_of(values)`: `= ANY(array)`, one parameter and one statement text however
+    many values (an `IN` list is a parameter each, and a new text for each length)."""
+    found = sorted(set(values))  # type: ignore[type-var]
+    kind = BigInteger() if found and isinstance(found[0], int) else String()
+    return any_(literal(found, postgresql.ARRAY(kind)))
 
 
 def _value(value: object) -> str:

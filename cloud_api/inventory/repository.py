@@ -11,7 +11,7 @@ from sqlalchemy import Row, Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.db.records import document, recordset
+from cloud_api.db.records import any_of, document, recordset
 from cloud_api.inventory.terms import SIGN, Line, Terms
 from cloud_api.models import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 
@@ -29,7 +29,7 @@ def known_codes(session: Session, codes: set[str]) -> set[str]:
     """Which of these item codes the chain's catalog has."""
     if not codes:
         return set()
-    return set(session.scalars(select(InventoryItem.code).where(InventoryItem.code.in_(sorted(codes)))))
+    return set(session.scalars(select(InventoryItem.code).where(InventoryItem.code == any_of(codes))))
 
 
 def add_items(session: Session, items: Sequence[dict[str, object]]) -> None:
@@ -131,7 +131,7 @@ def stock_values(
     table = cast(Table, StoreStock.__table__)
     return session.execute(
         select(*(table.c[c] for c in columns))
-        .where(table.c.store_id == store_id, table.c.code.in_(sorted(codes)))
+        .where(table.c.store_id == store_id, table.c.code == any_of(codes))
         .with_for_update()
     ).all()
 
@@ -143,7 +143,7 @@ def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -
     _ensure_rows(session, store_id, codes, at)
     rows = session.scalars(
         select(StoreStock)
-        .where(StoreStock.store_id == store_id, StoreStock.code.in_(sorted(codes)))
+        .where(StoreStock.store_id == store_id, StoreStock.code == any_of(codes))
         .with_for_update()
     ).all()
     return {row.code: row for row in rows}

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from cloud_api.db.records import Written
+from cloud_api.db.records import Written, any_of
 from cloud_api.models import Order
 
 
@@ -96,7 +96,7 @@ class OrderRows:
         found = self.session.execute(
             _SELECT.where(
                 _ORDERS.c.store_id == self.store_id,
-                or_(_ORDERS.c.store_order_id.in_(wanted), _ORDERS.c.id.in_(wanted)),
+                or_(_ORDERS.c.store_order_id == any_of(wanted), _ORDERS.c.id == any_of(wanted)),
             )
             .order_by(_ORDERS.c.id)
             .with_for_update()

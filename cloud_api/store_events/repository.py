@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, delete, func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from cloud_api.db.records import any_of
 from cloud_api.models import InboundEvent, InboundHead, InboundPending, InboundQuarantine
 
 # A batch of a store's events in one statement whatever its length, sent as one JSON
@@ -49,7 +50,7 @@ def event_ids_at(session: Session, store_id: str, seqs: Sequence[int]) -> dict[i
         return {}
     found = session.execute(
         select(InboundEvent.seq, InboundEvent.event_id).where(
-            InboundEvent.store_id == store_id, InboundEvent.seq.in_(list(seqs))
+            InboundEvent.store_id == store_id, InboundEvent.seq == any_of(seqs)
         )
     )
     return {int(seq): event_id for seq, event_id in found}
@@ -105,7 +106,7 @@ def drop_pending(session: Session, store_id: str, seqs: Sequence[int]) -> None:
     if seqs:
         session.execute(
             delete(InboundPending).where(
-                InboundPending.store_id == store_id, InboundPending.seq.in_(list(seqs))
+                InboundPending.store_id == store_id, InboundPending.seq == any_of(seqs)
             )
         )
 
@@ -126,24 +127,28 @@ class Waiting(NamedTuple):
         return found
 
 
-def pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
-    """The store's oldest events waiting to be applied, in sequence order."""
-    found = session.execute(
-        select(
-            InboundEvent.seq,
-            InboundEvent.event_id,
-            InboundEvent.kind,
-            cast(InboundEvent.payload, Text),
-            InboundEvent.created_at,
+# The store's oldest waiting events taken off the queue and read in one statement: they
+# leave it in the transaction that applies them (a rollback puts them back).
+_TAKE = text(
+    """
+    WITH taken AS (
+        DELETE FROM inbound_pending
+        WHERE store_id = :store AND seq IN (
+            SELECT seq FROM inbound_pending WHERE store_id = :store ORDER BY seq LIMIT :limit
         )
-        .join(
-            InboundPending,
-            (InboundPending.store_id == InboundEvent.store_id) & (InboundPending.seq == InboundEvent.seq),
-        )
-        .where(InboundPending.store_id == store_id)
-        .order_by(InboundPending.seq)
-        .limit(limit)
+        RETURNING seq
     )
+    SELECT e.seq, e.event_id, e.kind, CAST(e.payload AS text), e.created_at
+    FROM taken JOIN inbound_event AS e ON e.store_id = :store AND e.seq = taken.seq
+    ORDER BY e.seq
+    """
+)
+
+
+def take_pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
+    """The store's oldest events waiting to be applied (at most `limit`), in sequence order,
+    taken off the queue in the caller's transaction: apply them in it."""
+    found = session.execute(_TAKE, {"store": store_id, "limit": limit})
     return [Waiting(*row) for row in found]
 
 

@@ -243,13 +243,13 @@ def apply_pending(
     session: Session, store_id: str, now: datetime | None = None, limit: int = APPLY_CHUNK
 ) -> dict[int, Outcome]:
     """Apply the store's oldest stored events waiting to be applied (at most `limit`), in
-    sequence order, once: they leave the queue in the transaction that applies them, and
-    one applier per store runs at a time (it waits for another one's transaction). An event
-    that cannot be read or applied is quarantined with its reason. Returns each one's
-    outcome (APPLIED, KEPT or QUARANTINED)."""
+    sequence order, once: they leave the queue in the transaction that applies them (the
+    statement that reads them takes them off it), and one applier per store runs at a time
+    (it waits for another one's transaction). An event that cannot be read or applied is
+    quarantined with its reason. Returns each one's outcome (APPLIED, KEPT or QUARANTINED)."""
     now = now or utcnow()
     repository.lock_store(session, store_id)
-    events = repository.pending(session, store_id, limit)
+    events = repository.take_pending(session, store_id, limit)
     if not events:
         return {}
     held: dict[int, str] = {}
@@ -261,7 +261,6 @@ def apply_pending(
             held[waiting.seq] = f"Unreadable: {exc.reason}"
     held |= _applied(session, store_id, readable)
     set_aside(session, store_id, [e for e in events if e.seq in held], held, now)
-    repository.drop_pending(session, store_id, [e.seq for e in events])
     outcomes = {e.seq: Outcome.QUARANTINED for e in events if e.seq in held}
     applied = []
     for event, body in readable:
