@@ -4,12 +4,10 @@ typed as the table's own columns."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import BigInteger, String, Table, TextClause, any_, literal, text
 from sqlalchemy.dialects import postgresql
 
@@ -30,18 +28,11 @@ def any_of(values: Iterable[str] | Iterable[int]) -> Any:
     return any_(literal(found, postgresql.ARRAY(kind)))
 
 
-def _value(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):  # exact: PostgreSQL reads the text as numeric
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not a value a row holds")
-
-
 def document(rows: Iterable[Mapping[str, object]]) -> str:
-    """The rows as one JSON document (dates and times in ISO 8601, decimals as their exact
-    text; NaN refused)."""
-    return json.dumps(list(rows), default=_value, allow_nan=False, separators=(",", ":"))
+    """The rows as one JSON document, written by pydantic-core (dates and times in ISO 8601,
+    decimals as their exact text). A float NaN or infinity is written as such, which is not
+    JSON: PostgreSQL refuses the document (a `DataError`), as the row's column would."""
+    return to_json(list(rows), inf_nan_mode="constants").decode()
 
 
 class Written:
