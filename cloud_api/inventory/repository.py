@@ -11,7 +11,7 @@ from sqlalchemy import Row, Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cloud_api.db.records import any_of, document, recordset
+from cloud_api.db.records import any_of, recordset
 from cloud_api.inventory.terms import SIGN, Line, Terms
 from cloud_api.models import InventoryItem, StockMovement, StoreStock, UnknownStockItem
 
@@ -127,13 +127,17 @@ def stock_values(
     """As `stock_rows`, these columns of each row (no mapped objects)."""
     if not codes:
         return []
-    _ensure_rows(session, store_id, codes, at)
     table = cast(Table, StoreStock.__table__)
-    return session.execute(
+    locked = (
         select(*(table.c[c] for c in columns))
         .where(table.c.store_id == store_id, table.c.code == any_of(codes))
         .with_for_update()
-    ).all()
+    )
+    found = session.execute(locked).all()
+    if len(found) < len(codes):  # the store's first stock of some item: its row made first
+        _ensure_rows(session, store_id, codes, at)
+        found = session.execute(locked).all()
+    return found
 
 
 def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:
@@ -227,16 +231,11 @@ def movement_rows(
 
 # Movements in one statement however many, sent as one JSON document (`cloud_api.db.records`).
 _MOVEMENT_COLUMNS = ("store_id", "code", "kind", "quantity", "cost_cents", "reference", "at")
-_INSERT_MOVEMENTS = text(
+# Movements (`movement_rows`, one JSON document as `rows`) in one statement.
+INSERT_MOVEMENTS = text(
     f"INSERT INTO stock_movement ({', '.join(_MOVEMENT_COLUMNS)}) SELECT {', '.join(_MOVEMENT_COLUMNS)} "
     f"FROM {recordset(cast(Table, StockMovement.__table__), _MOVEMENT_COLUMNS, 'rows')}"
 )
-
-
-def insert_movements(session: Session, rows: Sequence[dict[str, object]]) -> None:
-    """Movements (`movement_rows`) in one statement."""
-    if rows:
-        session.execute(_INSERT_MOVEMENTS, {"rows": document(rows)})
 
 
 def apply_lines(

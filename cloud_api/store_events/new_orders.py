@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.orm import Session
 
 from cloud_api.db.records import document, recordset
@@ -100,28 +100,35 @@ def _statement(order_columns: tuple[str, ...], line_columns: tuple[str, ...]) ->
     return new + " SELECT id FROM new"
 
 
-_statements: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+_statements: dict[tuple[tuple[str, ...], tuple[str, ...]], TextClause] = {}
 
 
-def insert_placed(
-    session: Session, store_id: str, placed: Sequence[tuple[int, OrderPlaced, datetime]]
-) -> set[str]:
-    """The store's own orders of a batch (`(seq, order.placed, created_at)`, the first of
-    each order id counting) with their lines, in one statement; returns the ids that were
-    new to the cloud."""
+def placed_statement(
+    store_id: str, placed: Sequence[tuple[int, OrderPlaced, datetime]]
+) -> tuple[TextClause, dict[str, str]] | None:
+    """The statement (and its parameters) that writes the store's own orders of a batch
+    (`(seq, order.placed, created_at)`, the first of each order id counting) with their lines
+    and returns the ids that were new to the cloud; None when there are none."""
     first: dict[str, tuple[OrderPlaced, datetime]] = {}
     for _, event, at in placed:
         first.setdefault(event.id, (event, at))
     if not first:
-        return set()
+        return None
     orders = [_order_row(store_id, event, at) for event, at in first.values()]
     lines = [line for event, _ in first.values() for line in _line_rows(store_id, event)]
     key = (tuple(orders[0]), tuple(lines[0]) if lines else ())
     statement = _statements.get(key)
     if statement is None:
         statement = _statements[key] = text(_statement(*key))
-    found = session.connection().execute(
-        statement,
-        {"orders": document(orders), "lines": document(lines)},
-    )
-    return set(found.scalars())
+    return statement, {"orders": document(orders), "lines": document(lines)}
+
+
+def insert_placed(
+    session: Session, store_id: str, placed: Sequence[tuple[int, OrderPlaced, datetime]]
+) -> set[str]:
+    """The store's own orders of a batch with their lines, in one statement (`placed_statement`);
+    returns the ids that were new to the cloud."""
+    found = placed_statement(store_id, placed)
+    if found is None:
+        return set()
+    return set(session.connection().execute(*found).scalars())

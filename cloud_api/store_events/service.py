@@ -34,9 +34,10 @@ from cloud_api.notifications import emails
 from cloud_api.notifications import service as notifications
 from cloud_api.reports.touched import note_bodies
 from cloud_api.store_events import order_events, repository, run_events
+from cloud_api.store_events.ahead import Ahead
 from cloud_api.store_events.intake import high_water_mark, keep_store_events, set_aside
 from cloud_api.store_events.named_orders import NamedOrders
-from cloud_api.store_events.new_orders import insert_placed
+from cloud_api.store_events.new_orders import placed_statement
 from cloud_api.store_events.order_rows import OrderRows
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
 from cloud_api.store_events.stock_events import StockBatch
@@ -95,15 +96,11 @@ def _handle(
     seq: int,
     created_at: datetime,
     orders: order_events.Orders,
-    stock: StockBatch | None = None,
 ) -> Outcome:
-    if isinstance(body, _STOCK):  # reads only the store's stock rows, which the batch holds
-        if stock is None:
-            stock = StockBatch(session, store_id, [body], created_at)
-            stock.record(body, seq)
-            stock.finish()
-        else:
-            stock.record(body, seq)
+    if isinstance(body, _STOCK):  # reads only the store's stock rows
+        stock = StockBatch(session, store_id, [body], created_at)
+        stock.record(body, seq)
+        stock.finish()
     elif isinstance(body, OrderStaged):
         order_events.order_stage(session, store_id, body, created_at, orders, seq)
     elif isinstance(body, OrderFlagged):
@@ -160,10 +157,13 @@ def _noted(store_id: str, body: StoreEvent) -> None:
 def _apply_set(
     session: Session, store_id: str, readable: Sequence[tuple[StoreEventLike, StoreEvent]]
 ) -> None:
-    """The batch's events in their order, set-based where the kind allows it: the store's own
-    new orders in one statement (with the online orders the cloud does not hold), the orders
-    the rest name loaded in one as plain rows (`OrderRows`), their texts and emails queued in
-    one statement each, no flush between, and what they changed in the orders written in one."""
+    """The batch's events, set-based where the kind allows it: the store's own new orders in
+    one statement (with the online orders the cloud does not hold), the orders the rest name
+    loaded in one as plain rows (`OrderRows`), their texts and emails queued in one statement
+    each, no flush between, and what they changed in the orders written in one. The stock
+    events (which read and change only the store's stock) are recorded while the new orders
+    are written, and their rows written while the order events are applied: sent ahead
+    (`Ahead`), in sequence order among themselves."""
     orders = OrderRows(session, store_id)
     placed = [(e.seq, b, e.created_at) for e, b in readable if isinstance(b, OrderPlaced)]
     orders.load(b.cloud_order_id for _, b, _ in placed if b.cloud_order_id)
@@ -172,17 +172,23 @@ def _apply_set(
     first_seq: dict[str, int] = {}
     for seq, new_order, _ in own:
         first_seq.setdefault(new_order.id, seq)
-    for order_id in insert_placed(session, store_id, own):
-        orders.placed(order_id, first_seq[order_id])
-    orders.load(name for _, body in readable if (name := _names(body)))
-    moves = [b for _, b in readable if isinstance(b, _STOCK)]
-    stock = StockBatch(session, store_id, moves, readable[0][0].created_at) if moves else None
-    with notifications.texts_in_one_statement(session), emails.emails_in_one_statement(session):
-        for event, body in readable:
-            if event.seq not in own_seqs:
-                _handle(session, store_id, body, event.seq, event.created_at, orders, stock)
-    if stock is not None:
-        stock.finish()
+    moves = [(e.seq, b) for e, b in readable if isinstance(b, _STOCK)]
+    stock = StockBatch(session, store_id, [b for _, b in moves], readable[0][0].created_at) if moves else None
+    with Ahead(session) as ahead:
+        new_orders = placed_statement(store_id, own)
+        inserted = ahead.send(*new_orders) if new_orders is not None else None
+        for seq, move in moves:
+            assert stock is not None
+            stock.record(move, seq)
+        for (order_id,) in ahead.rows(inserted) if inserted is not None else []:
+            orders.placed(order_id, first_seq[order_id])
+        orders.load(name for _, body in readable if (name := _names(body)))
+        if stock is not None:
+            stock.finish(ahead)
+        with notifications.texts_in_one_statement(session), emails.emails_in_one_statement(session):
+            for event, body in readable:
+                if event.seq not in own_seqs and not isinstance(body, _STOCK):
+                    _handle(session, store_id, body, event.seq, event.created_at, orders)
     _flush(session, orders)
 
 

@@ -12,14 +12,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, TextClause
 from sqlalchemy.orm import Session
 
-from cloud_api.db.records import Written
+from cloud_api.db.records import Written, document
 from cloud_api.inventory import repository as stock
 from cloud_api.inventory.repository import StockRow
 from cloud_api.inventory.terms import Line, Terms
 from cloud_api.models import StoreStock
+from cloud_api.store_events.ahead import Ahead
 from sync.contract.events import ItemTerms, StockCounted, StockLine, StockReceived, StockUsage, StockWaste
 
 StockEvent = StockCounted | StockReceived | StockWaste | StockUsage
@@ -99,14 +100,22 @@ class StockBatch:
         stock.apply_lines(self.session, self.store_id, self.rows, movement, known, event.at, seq)
         return True
 
-    def finish(self) -> None:
+    def finish(self, ahead: Ahead | None = None) -> None:
         """Write the movements recorded so far, in one statement, and what they changed in the
-        store's stock rows in one more."""
-        stock.insert_movements(self.session, self.movements)
+        store's stock rows in one more (sent `ahead`, when given, without waiting)."""
+        sent: list[tuple[TextClause, dict[str, str]]] = []
+        if self.movements:
+            sent.append((stock.INSERT_MOVEMENTS, {"rows": document(self.movements)}))
         self.movements = []
         found = self.written.changes(self.rows.values())
         if found is not None:
             statement, rows = found
-            self.session.connection().execute(statement, {"rows": rows})
+            sent.append((statement, {"rows": rows}))
+        for statement, params in sent:
+            if ahead is not None:
+                ahead.send(statement, params)
+            else:
+                self.session.connection().execute(statement, params)
+        if found is not None:
             for mapped in [o for o in self.session.identity_map.values() if isinstance(o, StoreStock)]:
                 self.session.expire(mapped)  # a mapped copy the caller holds reads them again
