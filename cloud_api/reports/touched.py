@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from cloud_api.db.records import any_of
 from cloud_api.models import DeliveryRun, Order, Store
 from cloud_api.reports.refresh import note_days
 from cloud_api.store_events.schemas import StoreEventLike
@@ -88,7 +89,10 @@ def days_named(session: Session, store_id: str, bodies: Iterable[object]) -> set
         days.update(
             session.scalars(
                 select(Order.business_date)
-                .where(Order.store_id == store_id, or_(Order.id.in_(names), Order.store_order_id.in_(names)))
+                .where(
+                    Order.store_id == store_id,
+                    or_(Order.id == any_of(names), Order.store_order_id == any_of(names)),
+                )
                 .distinct()
             )
         )
@@ -97,7 +101,7 @@ def days_named(session: Session, store_id: str, bodies: Iterable[object]) -> set
         moments.update(
             session.scalars(
                 select(DeliveryRun.dispatched_at).where(
-                    DeliveryRun.store_id == store_id, DeliveryRun.id.in_(list(found.runs))
+                    DeliveryRun.store_id == store_id, DeliveryRun.id == any_of(found.runs)
                 )
             )
         )
