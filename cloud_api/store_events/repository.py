@@ -21,8 +21,8 @@ _STORE_BATCH = text(
     """
     INSERT INTO inbound_event (store_id, seq, event_id, kind, payload, created_at, received_at)
     SELECT :store, e.seq, e.event_id, e.kind, e.payload, e.created_at, :now
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-        AS e(seq bigint, event_id text, kind text, payload jsonb, created_at timestamptz)
+    FROM json_to_recordset(CAST(:rows AS json))
+        AS e(seq bigint, event_id text, kind text, payload json, created_at timestamptz)
     ON CONFLICT DO NOTHING
     RETURNING seq
     """

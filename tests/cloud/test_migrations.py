@@ -1,7 +1,10 @@
-"""The migrations build exactly the schema the models describe, and keying by store (0019)
-carries a database's records across, both ways."""
+"""The migrations build exactly the schema the models describe, keying by store (0019)
+carries a database's records across, both ways, and a pushed event's payload keeps its value
+as `json` text (0021) and back."""
 
 from __future__ import annotations
+
+import json
 
 import psycopg
 from alembic import command
@@ -13,7 +16,7 @@ from cloud_api.settings import libpq_url
 def test_models_and_migrations_agree(database_url: str) -> None:
     # `check` raises when an autogenerate would find anything to change.
     command.check(alembic_config(database_url))
-    assert head_revision() == "0019"
+    assert head_revision() == "0021"
 
 
 ORDER = """INSERT INTO orders (id, store_id, customer_id, business_date, channel, service, stage,
@@ -73,5 +76,30 @@ def test_keying_by_store_copies_each_records_store_and_comes_back(database_url: 
             (tables,),
         ).fetchone()
         assert columns == (0,)
+    command.upgrade(config, "head")
+    command.check(config)
+
+
+def test_a_stored_events_payload_keeps_its_value_as_json_text_and_back(database_url: str) -> None:
+    config, url = alembic_config(database_url), libpq_url(database_url)
+    payload = '{"id": "x", "notes": "½ 🍕 \\\\u0000 is text", "lines": [{"quantity": "1.50"}], "n": 12}'
+    command.downgrade(config, "0019")
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            """INSERT INTO inbound_event (store_id, seq, event_id, kind, payload, created_at, received_at)
+            VALUES ((SELECT id FROM store ORDER BY id LIMIT 1), 900001, 'migrated-payload', 'order.stage',
+                %s::jsonb, now(), now())""",
+            (payload,),
+        )
+    command.upgrade(config, "head")
+    read = "SELECT payload::text, pg_typeof(payload)::text FROM inbound_event WHERE event_id = 'migrated-payload'"
+    with psycopg.connect(url) as conn:
+        text, kind = conn.execute(read).fetchone() or ("", "")
+        assert kind == "json" and json.loads(text) == json.loads(payload)
+    command.downgrade(config, "0019")
+    with psycopg.connect(url) as conn:
+        text, kind = conn.execute(read).fetchone() or ("", "")
+        assert kind == "jsonb" and json.loads(text) == json.loads(payload)
+        conn.execute("DELETE FROM inbound_event WHERE event_id = 'migrated-payload'")
     command.upgrade(config, "head")
     command.check(config)
