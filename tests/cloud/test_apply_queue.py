@@ -1,0 +1,64 @@
+"""The appliers' queue (`inbound_pending`): a chunk is taken off it by the statement that
+reads it, in the transaction that applies it, so a transaction that does not commit (a
+crash, the database gone) leaves the chunk queued and a later apply applies it once; and
+Python's collector, held off while a chunk is applied, runs again after it, failed or not."""
+
+from __future__ import annotations
+
+import gc
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from cloud_api.db.base import utcnow
+from cloud_api.models import Order
+from cloud_api.store_events import repository
+from cloud_api.store_events.intake import keep_store_events
+from cloud_api.store_events.schemas import Outcome
+from cloud_api.store_events.service import _collector_paused, apply_pending
+
+from .helpers import ctx, evanston, event, staged, store_order_payload
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_a_chunk_whose_transaction_rolls_back_stays_queued_and_is_applied_once_later(app: FastAPI) -> None:
+    store, now = evanston(app), utcnow()
+    order_id = str(uuid.uuid4())
+    events = [
+        event("order.placed", store_order_payload(order_id=order_id, placed_at=now), seq=1, at=now),
+        event("order.stage", staged(order_id, "made", now), seq=2, at=now),
+    ]
+    with ctx(app).db.transaction() as session:
+        keep_store_events(session, store, events, now)
+    with pytest.raises(_Crash), ctx(app).db.transaction() as session:
+        assert apply_pending(session, store, now) == {1: Outcome.APPLIED, 2: Outcome.APPLIED}
+        assert repository.waiting(session, store) == 0
+        raise _Crash  # the process dies before its commit
+    with ctx(app).db.transaction() as session:
+        assert repository.waiting(session, store) == 2
+        assert (
+            session.scalar(select(Order.stage).where(Order.store_id == store, Order.id == order_id)) is None
+        )
+        assert apply_pending(session, store, now) == {1: Outcome.APPLIED, 2: Outcome.APPLIED}
+    with ctx(app).db.transaction() as session:
+        assert repository.waiting(session, store) == 0 and apply_pending(session, store, now) == {}
+        stages = session.scalars(select(Order.stage).where(Order.store_id == store, Order.id == order_id))
+        assert list(stages) == ["made"]
+
+
+def test_the_collector_runs_again_after_a_chunk_even_one_that_fails() -> None:
+    assert gc.isenabled()
+    with _collector_paused():
+        assert not gc.isenabled()
+        with _collector_paused():  # a second chunk meanwhile leaves it to the first
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(_Crash), _collector_paused():
+        raise _Crash
+    assert gc.isenabled()
