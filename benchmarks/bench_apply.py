@@ -87,7 +87,8 @@ class Spent:
     def start(self, backend_pid: int) -> None:
         command = Path(f"/proc/{backend_pid}/cmdline")
         self._backend_pid = backend_pid if command.exists() and b"postgres" in command.read_bytes() else None
-        self._started = (time.perf_counter(), time.process_time(), cpu(self._backend_pid))
+        backend = cpu(self._backend_pid)  # read before the clocks start: it walks /proc
+        self._started = (time.perf_counter(), time.process_time(), backend)
 
     def stop(self) -> None:
         wall, python, backend = self._started
