@@ -144,6 +144,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx.announcer.stop()
         ctx.gateway.close()
         await app.state.heartbeats.pool.close()
+        await app.state.intake.close()
         ctx.db.dispose()
 
 
@@ -164,8 +165,9 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     # before the router; an answered one is not written to the access log.
     beats = app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
     app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
-    # Customers' orders likewise before the router (one hop to a thread places them).
-    app.add_middleware(HeartbeatDoor, beats=Intake(ctx), path=ORDERS)
+    # Customers' orders likewise before the router, placed on the loop's own connections.
+    intake = app.state.intake = Intake(ctx)
+    app.add_middleware(HeartbeatDoor, beats=intake, path=ORDERS)
     access = logging.getLogger("uvicorn.access")
     quiet = {(f.path, f.answered) for f in access.filters if isinstance(f, QuietBeats)}
     for path, answered in ((HEARTBEAT, 200), (ORDERS, 201)):  # a placed order: its row says it

@@ -4,7 +4,10 @@ wait for a handler thread (a store's heartbeat): statements run on the worker's 
 Connections are opened when first needed, on the loop that needs them, autocommit (each
 statement is its own transaction) and without waiting for the disk at commit
 (`synchronous_commit` off: a crash may forget the last fraction of a second of what they
-wrote, which the next heartbeat says again; many commits share a flush). A connection a
+wrote, which the next heartbeat says again; many commits share a flush). On a `durable`
+pool (a customer's order, which must survive a crash once answered) each commit waits for
+the disk; its callers open their transactions themselves (`BEGIN` sent with their first
+statement, one round trip) and leave them committed or rolled back. A connection a
 statement broke is dropped, and the next caller opens a new one. Callers beyond `size` wait
 their turn on the loop, holding nothing.
 """
@@ -24,10 +27,19 @@ Connection = psycopg.AsyncConnection[tuple[object, ...]]
 
 
 class AsyncPool:
-    def __init__(self, url: str, size: int = 4, connect_timeout_s: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        size: int = 4,
+        connect_timeout_s: int = 10,
+        *,
+        durable: bool = False,
+        name: str = "makeline-cloud-beats",
+    ) -> None:
         self.url = libpq_url(url)
         self.size = max(1, size)
         self.connect_timeout_s = connect_timeout_s
+        self.durable, self.name = durable, name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[Connection] = []
         self._turns = asyncio.Semaphore(self.size)
@@ -45,8 +57,8 @@ class AsyncPool:
             self.url,
             autocommit=True,
             connect_timeout=self.connect_timeout_s,
-            options="-c synchronous_commit=off",
-            application_name="makeline-cloud-beats",
+            options="" if self.durable else "-c synchronous_commit=off",
+            application_name=self.name,
         )
 
     async def open(self) -> None:
@@ -80,6 +92,10 @@ class AsyncPool:
 
     async def close(self) -> None:
         """Close the idle connections (the worker is stopping)."""
+        self._drop_all()
+
+    def close_now(self) -> None:
+        """`close` for an owner that stops outside the loop (a gateway's `close`)."""
         self._drop_all()
 
 

@@ -29,8 +29,19 @@ _cache: OrderedDict[tuple[str, int], Menu] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+def database_of(session: Session) -> str:
+    """The key of the database `session` reads, as the menus kept in memory are filed."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def known_menu(database: str, version: int) -> Menu | None:
+    """The parsed menu if this process holds it already (no database read), else None."""
+    with _cache_lock:
+        return _cache.get((database, version))
+
+
 def menu(session: Session, version: int) -> Menu:
-    key = (session.get_bind().engine.url.render_as_string(hide_password=True), version)
+    key = (database_of(session), version)
     with _cache_lock:
         found = _cache.get(key)
         if found is not None:

@@ -1,23 +1,24 @@
 """`POST /orders` answered before the router, on the worker's event loop: the body read
 once with `OrderCreate.model_validate_json`, the caller from the cached access-token check,
-the `Idempotency-Key` header read from the raw headers; then the one hop to a thread that
-places the order (`intake.place_now`). The route in `router.py` stays for the API's
-documentation and gives the same answers.
+the `Idempotency-Key` header read from the raw headers; the order placed on the loop too
+(`loop_intake`), on the worker's own connections. The route in `router.py` stays for the
+API's documentation and gives the same answers.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import anyio.to_thread
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
 from cloud_api.api.deps import caller_of
+from cloud_api.db.async_pool import AsyncPool
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Unauthorized
 from cloud_api.orders import intake
+from cloud_api.orders.loop_intake import LoopIntake
 from cloud_api.orders.schemas import OrderCreate
 from cloud_api.sync.heartbeat import SIGN_IN_FIRST, bearer, parsed
 
@@ -59,6 +60,9 @@ class Intake:
 
     def __init__(self, ctx: CloudContext) -> None:
         self.ctx = ctx
+        # As many orders at once as a worker has handler threads; more wait their turn.
+        pool = AsyncPool(ctx.db.url, ctx.settings.request_threads, durable=True, name="makeline-cloud-orders")
+        self.orders = LoopIntake(ctx, pool)
 
     async def answer(self, request: Request) -> Response:
         token, key = _credentials(request)
@@ -69,6 +73,8 @@ class Intake:
             raise RequestValidationError([{"loc": ("header", KEY_HEADER), "msg": problem}])
         assert key is not None
         data = parsed(OrderCreate, await request.body())
-        # One hop to a thread, which places the order and commits it (`intake`).
-        taken = await anyio.to_thread.run_sync(intake.place_now, self.ctx, caller, data, key, utcnow())
-        return answer_of(taken)
+        return answer_of(await self.orders.place(caller, data, key, utcnow()))
+
+    async def close(self) -> None:
+        """Let go of the worker's order connections (it is stopping)."""
+        await self.orders.close()

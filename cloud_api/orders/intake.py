@@ -1,13 +1,16 @@
-"""Taking an online order: `POST /orders` on its hot path.
+"""Taking an online order: `POST /orders`, the steps both ways of running it share, and the
+way through a thread (the storefront's checkout, and any order the event loop cannot place
+on its own: `loop_intake`).
 
-Two round trips to PostgreSQL around the gateway's call, both in psycopg's pipeline mode
-on one connection and one transaction:
+Two round trips to PostgreSQL around the gateway's call, on one connection and one
+transaction (the statements: `rows`, their values quoted in by psycopg so that several go
+in one message):
 
 1. one statement: the `Idempotency-Key` claimed, the store's row, the customer's name and
    phone and the store's recent promises;
-2. the order, its lines, its payment and the key's answer in one statement, the store's
-   feed entry (built from the `sync.contract` model) and the reports' tallies, pipelined;
-   then the COMMIT, once the feed entry is known to be written.
+2. one statement for the order, its lines, its payment, the key's answer and the store's
+   feed entry (built from the `sync.contract` model), failing if the store has no feed;
+   then the reports' tallies (`tally`) and, on the loop, the COMMIT, in the same message.
 
 No ORM loads and no flush: rows are read as dicts and written with pre-built statements
 (the ORM classes serve only as plain records for the answer and the feed entry). What is
@@ -22,25 +25,24 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 import psycopg
+from psycopg.abc import Transformer
+from psycopg.adapt import Transformer as Quoting
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ClauseElement
 
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
 from cloud_api.db.base import new_id
 from cloud_api.db.database import Announcement
 from cloud_api.errors import BadRequest, Conflict
-from cloud_api.feed.service import _ONE as FEED_ENTRY
 from cloud_api.menus.service import store_menu
 from cloud_api.models import Order, OrderLine, Payment, Store
-from cloud_api.orders import idempotency, tally
+from cloud_api.orders import idempotency, rows, tally
 from cloud_api.orders import quote as online_quote
 from cloud_api.orders.feed_entry import online_entry
 from cloud_api.orders.schemas import OrderCreate
@@ -59,92 +61,11 @@ from makeline.trade.business_day import business_date
 from makeline.trade.hours import StoreHours
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import OrderLimits
+from makeline.trade.menu import Menu
 from makeline.trade.pricing import PricedItem
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
-
-_DIALECT = pg_dialect.dialect()  # type: ignore[no-untyped-call]
-
-
-def _json(value: Any) -> Any:
-    return Jsonb(value) if isinstance(value, dict | list) else value
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A statement built once with SQLAlchemy, run as psycopg SQL (so it can be pipelined)."""
-
-    sql: str
-    defaults: dict[str, Any]
-
-    @classmethod
-    def of(cls, statement: ClauseElement) -> Statement:
-        compiled = statement.compile(dialect=_DIALECT)
-        return cls(str(compiled), {k: _json(v) for k, v in compiled.params.items()})
-
-    def run(
-        self, pg: psycopg.Connection[Any], params: dict[str, Any], rows: Any = None
-    ) -> psycopg.Cursor[Any]:
-        cursor = pg.cursor(row_factory=rows) if rows is not None else pg.cursor()
-        return cursor.execute(self.sql.encode(), self.defaults | params)
-
-
-def _table(model: type[Any]) -> Table:
-    return cast(Table, model.__table__)
-
-
-_CLAIM = Statement.of(idempotency.CLAIM)
-_STORED = Statement.of(idempotency.STORED)
-_ANSWER = Statement.of(idempotency.COMPLETE)
-_RECENT = Statement.of(online_quote.RECENT)
-_FEED = Statement.of(FEED_ENTRY)
-
-# The first round trip: the key claimed, and what the order is priced and promised from.
-_READ = Statement(
-    f"""WITH claim AS ({_CLAIM.sql})
-SELECT EXISTS (SELECT 1 FROM claim) AS claimed_key,
-    (SELECT name FROM account WHERE id = %(b_owner)s) AS account_name,
-    (SELECT phone FROM account WHERE id = %(b_owner)s) AS account_phone,
-    ARRAY(SELECT extract(epoch FROM r.promise_at - r.placed_at) FROM ({_RECENT.sql}) AS r) AS recent_s,
-    s.*
-FROM (SELECT 1) AS one LEFT JOIN store s ON s.id = %(b_store)s""",
-    _CLAIM.defaults | _RECENT.defaults,
-)
-_FROM_READ = ("claimed_key", "account_name", "account_phone", "recent_s")
-
-
-def _values(table: Table, columns: tuple[str, ...], prefix: str) -> str:
-    values = ", ".join(f"%({prefix}{c})s" for c in columns)
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"
-
-
-def _from_json(table: Table, param: str) -> str:
-    names = ", ".join(c.name for c in table.columns)
-    types = ", ".join(f"{c.name} {c.type.compile(dialect=_DIALECT)}" for c in table.columns)
-    return f"INSERT INTO {table.name} ({names}) SELECT {names} FROM jsonb_to_recordset(%({param})s) AS x({types})"
-
-
-_ORDERS, _LINES, _PAYMENTS = _table(Order), _table(OrderLine), _table(Payment)
-_writes: dict[tuple[tuple[str, ...], tuple[str, ...]], Statement] = {}
-
-
-def _write(order_columns: tuple[str, ...], payment_columns: tuple[str, ...]) -> Statement:
-    """The second round trip's statement: the order, its lines, its payment and the key's
-    answer at once (the lines' foreign key is checked at its end, when the order is there).
-    The columns are those the records set (the others keep their defaults)."""
-    key = (order_columns, payment_columns)
-    found = _writes.get(key)
-    if found is None:
-        found = _writes[key] = Statement(
-            f"""WITH new_order AS ({_values(_ORDERS, order_columns, "o_")}),
-new_lines AS ({_from_json(_LINES, "lines")}),
-new_payment AS ({_values(_PAYMENTS, payment_columns, "p_")}),
-answered AS ({_ANSWER.sql})
-SELECT 1""",
-            _ANSWER.defaults,
-        )
-    return found
 
 
 @dataclass(frozen=True)
@@ -155,6 +76,35 @@ class Taken:
     body: bytes  # JSON
     replayed: bool
     store_id: str | None = None  # the store whose feed gained the order (to nudge)
+
+
+class Lookups(Protocol):
+    """What pricing and promising an order may need beyond the row read with its key."""
+
+    def menu(self, store: Store) -> Menu:
+        """The menu the store sells from now."""
+
+    def place(self, data: OrderCreate, store: Store) -> tuple[str, float, float]:
+        """The delivery's address line, latitude and longitude (`service.delivery_place`)."""
+
+    def carryout_minutes(self, store: Store, pizzas: int, now: datetime) -> int:
+        """Carryout's promise in minutes, to name while delivery is paused."""
+
+
+@dataclass(frozen=True)
+class SessionLookups:
+    """The lookups read with a session (in a thread)."""
+
+    session: Session
+
+    def menu(self, store: Store) -> Menu:
+        return store_menu(self.session, store)
+
+    def place(self, data: OrderCreate, store: Store) -> tuple[str, float, float]:
+        return delivery_place(self.session, data, store)
+
+    def carryout_minutes(self, store: Store, pizzas: int, now: datetime) -> int:
+        return online_quote.quote(self.session, store, Service.CARRYOUT, pizzas, now).minutes
 
 
 _RULES_MAX = 10_000
@@ -189,6 +139,90 @@ def _store(row: dict[str, Any]) -> Store:
     return store
 
 
+@dataclass(frozen=True)
+class Request:
+    """A keyed order request as the first statement reads it."""
+
+    read: dict[str, Any]  # `rows.READ`'s parameters
+    digest: str  # the request's hash, kept with its key
+
+    def gateway_key(self) -> str:
+        """The gateway's idempotency key: a retry of this request charges the card once."""
+        return f"order:{self.read['b_owner']}:{self.read['b_key']}:{self.digest[:16]}"
+
+
+def request(caller: Principal, data: OrderCreate, key: str, now: datetime) -> Request:
+    """The request checked (a customer's, with a usable key) and read for the first statement."""
+    caller.require(Role.CUSTOMER)
+    key = idempotency.check_key(key)
+    digest = idempotency.request_hash("POST", "/orders", data.model_dump(mode="json"))
+    read = {
+        "b_owner": caller.id,
+        "b_key": key,
+        "digest": digest,
+        "b_now": now,
+        "b_store": data.store_id,
+        "b_service": data.service.value,
+    }
+    return Request(read, digest)
+
+
+def replayed(asked: Request, stored: Any) -> Taken:
+    """The key's first answer (`rows.STORED`'s row), if this is the same request."""
+    assert stored is not None  # the claim found it
+    replay = idempotency.replay(stored[0], stored[1], stored[2], asked.digest)
+    return Taken(replay.status_code, json.dumps(replay.body).encode(), replayed=True)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the second round trip writes, and the answer it keeps for the key."""
+
+    store_id: str
+    statement: rows.Statement
+    params: dict[str, Any]
+    shares: dict[str, Any]  # the reports' tallies' parameters
+    answer: bytes
+
+    def message(self, tx: Transformer) -> bytes:
+        """The order with its lines, payment, key's answer and feed entry, then the store's
+        tallies: statements sent as one message (`tx`: the connection's, to quote values)."""
+        return self.statement.render(tx, self.params) + b";\n" + tally.NEW_ORDER.render(tx, self.shares)
+
+    def taken(self) -> Taken:
+        return Taken(201, self.answer, replayed=False, store_id=self.store_id)
+
+
+def written(
+    ctx: CloudContext,
+    order: Order,
+    lines: list[OrderLine],
+    payment: Payment,
+    data: OrderCreate,
+    asked: Request,
+) -> Written:
+    """The order, its lines, payment, feed entry and the key's answer as parameters."""
+    answer = public(ctx, order, lines, [payment]).model_dump_json().encode()
+    entry = online_entry(order, data, payment)
+    order_columns, order_values = _fields(order, "o_", rows.ORDERS)
+    payment_columns, payment_values = _fields(payment, "p_", rows.PAYMENTS)
+    params = order_values | payment_values | {"b_owner": asked.read["b_owner"], "b_key": asked.read["b_key"]}
+    params |= {"status": 201, "body": Jsonb(answer, _as_is)}
+    params["lines"] = Jsonb([{c.name: getattr(line, c.name) for c in rows.LINES.columns} for line in lines])
+    params |= {"b_store": order.store_id, "b_kind": entry.kind, "b_payload": Jsonb(entry.payload())}
+    params["b_at"] = order.placed_at
+    statement = rows.write(order_columns, payment_columns)
+    return Written(order.store_id, statement, params, tally.new_order(order.store_id, order.id), answer)
+
+
+def nudge(ctx: CloudContext, taken: Taken) -> None:
+    """Tell the store's agent (over its websocket) that its feed gained the order."""
+    if taken.store_id is not None and ctx.db.sink is not None:
+        announced = Announcement()
+        announced.feed_stores.add(taken.store_id)
+        ctx.db.sink.post(announced)
+
+
 def place_now(ctx: CloudContext, caller: Principal, data: OrderCreate, key: str, now: datetime) -> Taken:
     """Place the order in a transaction of its own, committed in the last round trip; the
     store is nudged once it committed."""
@@ -200,10 +234,7 @@ def place_now(ctx: CloudContext, caller: Principal, data: OrderCreate, key: str,
         except BaseException:
             pg.rollback()
             raise
-    if taken.store_id is not None and ctx.db.sink is not None:
-        nudge = Announcement()
-        nudge.feed_stores.add(taken.store_id)
-        ctx.db.sink.post(nudge)
+    nudge(ctx, taken)
     return taken
 
 
@@ -221,72 +252,45 @@ def take(
     """Place, or replay the answer to an earlier request with the same key, in the
     transaction open on `pg` (which `session`, used only off the hot path, shares).
     Committed at the end when `commit`; else the caller commits."""
-    caller.require(Role.CUSTOMER)
-    key = idempotency.check_key(key)
-    digest = idempotency.request_hash("POST", "/orders", data.model_dump(mode="json"))
-    read = {
-        "b_owner": caller.id,
-        "b_key": key,
-        "digest": digest,
-        "b_now": now,
-        "b_store": data.store_id,
-        "b_service": data.service.value,
-    }
-    found = _READ.run(pg, read, dict_row).fetchone()
+    asked = request(caller, data, key, now)
+    tx = Quoting(pg)
+    found = (
+        pg.cursor(row_factory=dict_row).execute(rows.READ.render(tx, asked.read), prepare=False).fetchone()
+    )
     assert found is not None  # one row, whatever is found
     if not found["claimed_key"]:
-        return _replay(pg, caller.id, key, digest)
-    if found["id"] is None:
-        raise BadRequest(f"There is no store with id {data.store_id}.", "store_id")
-    person = (found["account_name"], found["account_phone"]) if found["account_name"] is not None else None
-    spans = [float(s) / 60 for s in found["recent_s"]]
-    store = _store({k: v for k, v in found.items() if k not in _FROM_READ})
-    order, lines = _order(ctx, session, store, data, now, person, spans, caller.id)
-    gateway_key = f"order:{caller.id}:{key}:{digest[:16]}"
-    payment = payments.pay_new_order(ctx, order, data.payment, gateway_key, now)
-    answer = public(ctx, order, lines, [payment]).model_dump_json().encode()
-    entry = online_entry(order, data, payment)
-    order_columns, order_values = _fields(order, "o_", _ORDERS)
-    payment_columns, payment_values = _fields(payment, "p_", _PAYMENTS)
-    written = order_values | payment_values | {"b_owner": caller.id, "b_key": key, "status": 201}
-    written["body"] = Jsonb(answer, _as_is)
-    written["lines"] = Jsonb([{c.name: getattr(line, c.name) for c in _LINES.columns} for line in lines])
-    with pg.pipeline():
-        _write(order_columns, payment_columns).run(pg, written)
-        fed = _FEED.run(
-            pg,
-            {"b_store": store.id, "b_kind": entry.kind, "b_payload": Jsonb(entry.payload()), "b_at": now},
-        )
-        tally.add_new_order(pg, store.id, order.id)
-        if fed.fetchone() is None:
-            raise LookupError(f"store {store.id} has no feed")
-        if commit:
-            pg.commit()
-    return Taken(201, answer, replayed=False, store_id=store.id)
+        return replayed(asked, pg.execute(rows.STORED.render(tx, asked.read), prepare=False).fetchone())
+    order, lines = priced(ctx, SessionLookups(session), found, caller.id, data, now)
+    payment = payments.pay_new_order(ctx, order, data.payment, asked.gateway_key(), now)
+    out = written(ctx, order, lines, payment, data, asked)
+    pg.execute(out.message(tx), prepare=False)
+    if commit:
+        pg.commit()
+    return out.taken()
 
 
 def _as_is(body: Any) -> str:
     return body.decode() if isinstance(body, bytes) else json.dumps(body)
 
 
-def _replay(pg: psycopg.Connection[Any], owner: str, key: str, digest: str) -> Taken:
-    stored = _STORED.run(pg, {"b_owner": owner, "b_key": key}).fetchone()
-    assert stored is not None  # the claim found it
-    replay = idempotency.replay(stored[0], stored[1], stored[2], digest)
-    return Taken(replay.status_code, json.dumps(replay.body).encode(), replayed=True)
-
-
-def _order(
+def priced(
     ctx: CloudContext,
-    session: Session,
-    store: Store,
+    lookups: Lookups,
+    found: dict[str, Any],
+    customer_id: str,
     data: OrderCreate,
     now: datetime,
-    person: tuple[str, str] | None,
-    spans: list[float],
-    customer_id: str,
 ) -> tuple[Order, list[OrderLine]]:
-    """The order as priced and promised, with its lines (records, not yet written)."""
+    """The order as priced and promised from the first statement's row (`found`), with its
+    lines (records, not yet written); refused if the store is unknown, closed, dark, or the
+    order breaks its rules."""
+    if found["id"] is None:
+        raise BadRequest(f"There is no store with id {data.store_id}.", "store_id")
+    name, phone = (
+        (found["account_name"], found["account_phone"]) if found["account_name"] is not None else ("", "")
+    )
+    spans = [float(s) / 60 for s in found["recent_s"]]
+    store = _store({k: v for k, v in found.items() if k not in rows.FROM_READ})
     hours, limits = store_rules(store)
     scheduled_for = order_time(store, data, now, hours)
     offline_ok = scheduled_for is not None and scheduled_for >= now + OFFLINE_LEAD
@@ -296,15 +300,14 @@ def _order(
             "minutes or call the store.",
             "store_id",
         )
-    menu = store_menu(session, store)
+    menu = lookups.menu(store)
     quote = price(menu, data, store.tax_rate_bp)
     check_limits(store, data, quote, limits)
-    name, phone = person if person is not None else ("", "")
     if data.phone:
         phone = normalize_phone(data.phone)
     label, lat, lon = "", None, None
     if data.service is Service.DELIVERY:
-        label, lat, lon = delivery_place(session, data, store)
+        label, lat, lon = lookups.place(data, store)
         if not phone:
             raise BadRequest("A delivery order needs a phone number for the driver.", "phone")
     elif data.address is not None:
@@ -313,8 +316,19 @@ def _order(
     def own_estimate() -> int:
         return online_quote.median_minutes(spans, data.service)
 
+    def carryout_minutes(pizzas: int) -> int:
+        return lookups.carryout_minutes(store, pizzas, now)
+
     promised = promise(
-        session, store, data.service, quote, now, lat, lon, own_estimate, later=scheduled_for is not None
+        store,
+        data.service,
+        quote,
+        now,
+        lat,
+        lon,
+        own_estimate,
+        carryout_minutes,
+        later=scheduled_for is not None,
     )
     order = Order(
         id=new_id(),
@@ -369,4 +383,4 @@ def order_lines(order: Order, items: Sequence[PricedItem]) -> list[OrderLine]:
 def _fields(record: object, prefix: str, table: Table) -> tuple[tuple[str, ...], dict[str, Any]]:
     """The columns `record` sets, and their values as `prefix`-named parameters."""
     columns = tuple(c.name for c in table.columns if c.name in record.__dict__)
-    return columns, {prefix + c: _json(record.__dict__[c]) for c in columns}
+    return columns, {prefix + c: rows.as_param(record.__dict__[c]) for c in columns}

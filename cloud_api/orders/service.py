@@ -21,6 +21,7 @@ from cloud_api.orders import progress, repository
 from cloud_api.orders import quote as online_quote
 from cloud_api.orders.access import visible_order
 from cloud_api.orders.schemas import (
+    AddressIn,
     ItemIn,
     OrderCreate,
     OrderLinePublic,
@@ -92,9 +93,10 @@ def check_limits(store: Store, data: OrderCreate, quote: Quote, limits: OrderLim
 
 
 def delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[str, float, float]:
-    address = data.address
-    if address is None:
-        raise BadRequest("A delivery order needs an address; add one or choose carryout.", "address")
+    """The delivery's address line, latitude and longitude, inside the store's area (the
+    address looked up when the customer gave no position); refused naming the store that
+    delivers there when outside it."""
+    address = _delivery_address(data)
     if address.lat is not None and address.lon is not None:
         line1, city, lat, lon = address.line1, address.city, address.lat, address.lon
     else:
@@ -113,8 +115,28 @@ def delivery_place(session: Session, data: OrderCreate, store: Store) -> tuple[s
             f"{store.delivery_radius_km:g} km delivery area.{tail}",
             "address",
         )
-    label = ", ".join(x for x in (line1, address.line2, city) if x)
-    return label, lat, lon
+    return _label(line1, address.line2, city), lat, lon
+
+
+def known_delivery_place(data: OrderCreate, store: Store) -> tuple[str, float, float] | None:
+    """`delivery_place` when it needs no database: the customer gave a position inside the
+    store's area. None when the address must be looked up or the refusal must name
+    another store."""
+    address = _delivery_address(data)
+    lat, lon = address.lat, address.lon
+    if lat is None or lon is None or distance_km(store.lat, store.lon, lat, lon) > store.delivery_radius_km:
+        return None
+    return _label(address.line1, address.line2, address.city), lat, lon
+
+
+def _delivery_address(data: OrderCreate) -> AddressIn:
+    if data.address is None:
+        raise BadRequest("A delivery order needs an address; add one or choose carryout.", "address")
+    return data.address
+
+
+def _label(line1: str, line2: str, city: str) -> str:
+    return ", ".join(x for x in (line1, line2, city) if x)
 
 
 def order_time(
@@ -199,7 +221,6 @@ def place_order(
 
 
 def promise(
-    session: Session,
     store: Store,
     service: Service,
     priced: Quote,
@@ -207,17 +228,18 @@ def promise(
     lat: float | None,
     lon: float | None,
     own_estimate: Callable[[], int],
+    carryout_minutes: Callable[[int], int],
     *,
     later: bool = False,
 ) -> online_quote.OnlineQuote:
     """The store's quote for this order (`own_estimate`: the cloud's, in minutes, when the
-    store's load is not fresh); a delivery now while the store paused delivery is refused
-    (an order for later is not: the pause is about tonight's kitchen)."""
+    store's load is not fresh); a delivery now while the store paused delivery is refused,
+    naming carryout's minutes for that many pizzas (`carryout_minutes`) (an order for later
+    is not: the pause is about tonight's kitchen)."""
     pizzas = sum(i.quantity for i in priced.items if i.station is Station.MAKELINE)
     found = online_quote.promise(store, service, pizzas, now, lat, lon, own_estimate)
     if not later and service is Service.DELIVERY and found.throttle is Level.PAUSED:
-        carryout = online_quote.quote(session, store, Service.CARRYOUT, pizzas, now)
-        online_quote.refuse_paused_delivery(store, found, service, carryout.minutes)
+        online_quote.refuse_paused_delivery(store, found, service, carryout_minutes(pizzas))
     return found
 
 

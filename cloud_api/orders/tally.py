@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import psycopg
 from sqlalchemy import Table
 
 from cloud_api.models import CouponDay, ProductDay, SalesHour
+from cloud_api.orders.rows import Statement
 from cloud_api.reports.refresh import _LOCK_SPACE, COUPON_DAY, PRODUCT_DAY, SALES_HOUR
 
 
@@ -43,11 +43,13 @@ _ADD = (
         )
     )
     + " SELECT 1"
-).encode()
-_LOCK = b"SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
+)
+# The store's lock, then the order's share: two statements, sent after the order's write.
+NEW_ORDER = Statement(
+    f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(%(store_id)s));\n{_ADD}".encode(), {}
+)
 
 
-def add_new_order(pg: psycopg.Connection[Any], store_id: str, order_id: str) -> None:
-    """Queue (in the caller's pipeline) the new order's share of its store's aggregates."""
-    pg.execute(_LOCK, (_LOCK_SPACE, store_id))
-    pg.execute(_ADD, {"store_id": store_id, "order_id": order_id})
+def new_order(store_id: str, order_id: str) -> dict[str, Any]:
+    """`NEW_ORDER`'s parameters for the new order."""
+    return {"store_id": store_id, "order_id": order_id}

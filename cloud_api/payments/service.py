@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import anyio
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
@@ -69,32 +70,74 @@ def charge_card(
         try:
             return gateway.charge(amount, "usd", token, key, description, metadata)
         except GatewayTimeout:
-            if attempt + 1 == attempts:
-                raise GatewayUnavailable(
-                    "The payment service did not answer, so we cannot tell whether your card was "
-                    "charged. Send the same request again with the same Idempotency-Key: you will "
-                    "not be charged twice."
-                ) from None
-            time.sleep(0.05 * 2**attempt)
+            _give_up_after(attempt, attempts)
+            time.sleep(_pause_s(attempt))
         except GatewayError as exc:
-            raise BadRequest(f"The payment service refused the card token: {exc}", "payment.token") from exc
+            raise _refused_token(exc) from exc
     raise AssertionError("unreachable")
+
+
+async def charge_card_async(
+    gateway: PaymentGateway,
+    amount: int,
+    token: str,
+    key: str,
+    description: str,
+    metadata: dict[str, str],
+    attempts: int,
+) -> ChargeResult:
+    """`charge_card` from the event loop."""
+    for attempt in range(attempts):
+        try:
+            return await gateway.charge_async(amount, "usd", token, key, description, metadata)
+        except GatewayTimeout:
+            _give_up_after(attempt, attempts)
+            await anyio.sleep(_pause_s(attempt))
+        except GatewayError as exc:
+            raise _refused_token(exc) from exc
+    raise AssertionError("unreachable")
+
+
+def _give_up_after(attempt: int, attempts: int) -> None:
+    if attempt + 1 == attempts:
+        raise GatewayUnavailable(
+            "The payment service did not answer, so we cannot tell whether your card was "
+            "charged. Send the same request again with the same Idempotency-Key: you will "
+            "not be charged twice."
+        ) from None
+
+
+def _pause_s(attempt: int) -> float:
+    return 0.05 * 2.0**attempt
+
+
+def _refused_token(exc: GatewayError) -> BadRequest:
+    return BadRequest(f"The payment service refused the card token: {exc}", "payment.token")
+
+
+def _charge_of(ctx: CloudContext, order: Order) -> tuple[int, str, dict[str, str], int]:
+    """The charge's amount, description, metadata and attempts for the order."""
+    described = f"makeline order {order.id}"
+    return (
+        order.total,
+        described,
+        {"order_id": order.id, "store_id": order.store_id},
+        ctx.settings.gateway_attempts,
+    )
+
+
+def _card_payment(ctx: CloudContext, order: Order, result: ChargeResult, key: str, now: datetime) -> Payment:
+    """The charge's outcome as a payment not yet written; a decline refused (402)."""
+    if result.status == "declined":
+        raise PaymentRefused(result.message or "Your card was declined.", result.decline_code or "declined")
+    return _payment(order, "card", "succeeded", key, now, ctx.gateway.name, result.reference)
 
 
 def _charged(ctx: CloudContext, order: Order, token: str, key: str, now: datetime) -> Payment:
     """The card charged through the gateway, as a payment not yet written."""
-    result = charge_card(
-        ctx.gateway,
-        order.total,
-        token,
-        key,
-        f"makeline order {order.id}",
-        {"order_id": order.id, "store_id": order.store_id},
-        ctx.settings.gateway_attempts,
-    )
-    if result.status == "declined":
-        raise PaymentRefused(result.message or "Your card was declined.", result.decline_code or "declined")
-    return _payment(order, "card", "succeeded", key, now, ctx.gateway.name, result.reference)
+    amount, described, metadata, attempts = _charge_of(ctx, order)
+    result = charge_card(ctx.gateway, amount, token, key, described, metadata, attempts)
+    return _card_payment(ctx, order, result, key, now)
 
 
 def _payment(
@@ -131,6 +174,29 @@ def _payment(
 def pay_new_order(ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime) -> Payment:
     """Payment for an order being placed: cash due at the door, or the card charged through
     the gateway. The payment is not written here: the caller writes it with the order."""
+    due = _due_at_door(order, method, key, now)
+    if due is not None:
+        return due
+    assert method.token is not None  # `_due_at_door` refused a card without one
+    return _charged(ctx, order, method.token, key, now)
+
+
+async def pay_new_order_async(
+    ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime
+) -> Payment:
+    """`pay_new_order` from the event loop (a card through the gateway's async call)."""
+    due = _due_at_door(order, method, key, now)
+    if due is not None:
+        return due
+    assert method.token is not None  # `_due_at_door` refused a card without one
+    amount, described, metadata, attempts = _charge_of(ctx, order)
+    result = await charge_card_async(ctx.gateway, amount, method.token, key, described, metadata, attempts)
+    return _card_payment(ctx, order, result, key, now)
+
+
+def _due_at_door(order: Order, method: PaymentIn, key: str, now: datetime) -> Payment | None:
+    """Cash due at the door (a delivery's only), or None for a card (with its token); the
+    order's payment state set either way."""
     if method.method == "cash":
         if order.service != "delivery":
             raise BadRequest(
@@ -145,7 +211,7 @@ def pay_new_order(ctx: CloudContext, order: Order, method: PaymentIn, key: str, 
             "A card payment needs the gateway's token for the card (e.g. tok_visa).", "payment.token"
         )
     order.payment = "paid"
-    return _charged(ctx, order, method.token, key, now)
+    return None
 
 
 def pay_due(

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import psycopg
 from sqlalchemy import Engine, Table, bindparam, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
+from cloud_api.db.async_pool import AsyncPool
 from cloud_api.models import TestGatewayCharge
 from cloud_api.payments.gateway import (
     ChargeResult,
@@ -59,6 +60,48 @@ _COMPILED = _RECORD.compile(dialect=postgresql_psycopg.dialect())  # type: ignor
 _RECORD_SQL, _RECORD_DEFAULTS = str(_COMPILED).encode(), dict(_COMPILED.params)
 
 
+def _params(
+    key: str, kind: str, amount: int, token: str, status: str, decline_code: str | None
+) -> dict[str, Any]:
+    return _RECORD_DEFAULTS | {
+        "b_key": key,
+        "b_intent": f"pi_test_{secrets.token_hex(10)}",
+        "b_kind": kind,
+        "b_amount": amount,
+        "b_token": token,
+        "b_status": status,
+        "b_decline": decline_code,
+        "b_at": datetime.now(UTC),
+    }
+
+
+def _outcome(token: str) -> tuple[str, str | None, str]:
+    """(status, decline code, message) the token's charge gets; an unknown token refused."""
+    if token in DECLINES:
+        code, message = DECLINES[token]
+        return "declined", code, message
+    if token not in SUCCEEDS and token not in LOST_ANSWERS:
+        raise GatewayError(f"No such token: '{token}'.")
+    return "succeeded", None, ""
+
+
+def _checked(found: Any, kind: str, amount: int, token: str) -> Recorded:
+    assert found is not None  # inserted or updated, one row either way
+    recorded = Recorded(*found)
+    if recorded.amount != amount or recorded.token != token or recorded.kind != kind:
+        raise GatewayError("Keys for idempotent requests can only be used with the same parameters.")
+    return recorded
+
+
+def _answer(row: Recorded, token: str, message: str) -> ChargeResult:
+    """The charge's answer as the gateway gives it (or loses it)."""
+    if token in DECLINES:
+        return ChargeResult("declined", row.intent_id, DECLINES[token][0], message)
+    if row.calls <= LOST_ANSWERS.get(token, 0):
+        raise GatewayTimeout("The test gateway took the charge but its answer was lost.")
+    return ChargeResult("succeeded", row.intent_id)
+
+
 class Recorded(NamedTuple):
     intent_id: str
     amount: int
@@ -74,33 +117,25 @@ class TestGateway(PaymentGateway):
     def __init__(self, engine: Engine, webhook_secret: str) -> None:
         super().__init__(webhook_secret)
         self.engine = engine
+        # The event loop's connections to the same books (an order placed on the loop).
+        self.books = AsyncPool(
+            engine.url.render_as_string(hide_password=False), size=4, name="makeline-test-gateway"
+        )
 
     def _record(
         self, key: str, kind: str, amount: int, token: str, status: str, decline_code: str | None
     ) -> Recorded:
-        params = {
-            "b_key": key,
-            "b_intent": f"pi_test_{secrets.token_hex(10)}",
-            "b_kind": kind,
-            "b_amount": amount,
-            "b_token": token,
-            "b_status": status,
-            "b_decline": decline_code,
-            "b_at": datetime.now(UTC),
-        }
         # On the driver's connection: the gateway's books are written with every card order.
         conn = self.engine.raw_connection()
         try:
             pg = conn.driver_connection
             assert isinstance(pg, psycopg.Connection)
-            found = pg.execute(_RECORD_SQL, _RECORD_DEFAULTS | params).fetchone()
+            found = pg.execute(
+                _RECORD_SQL, _params(key, kind, amount, token, status, decline_code)
+            ).fetchone()
         finally:
             conn.close()
-        assert found is not None  # inserted or updated, one row either way
-        recorded = Recorded(*found)
-        if recorded.amount != amount or recorded.token != token or recorded.kind != kind:
-            raise GatewayError("Keys for idempotent requests can only be used with the same parameters.")
-        return recorded
+        return _checked(found, kind, amount, token)
 
     def charge(
         self,
@@ -111,22 +146,30 @@ class TestGateway(PaymentGateway):
         description: str,
         metadata: dict[str, str],
     ) -> ChargeResult:
-        if token in DECLINES:
-            code, message = DECLINES[token]
-            row = self._record(idempotency_key, "charge", amount, token, "declined", code)
-            return ChargeResult("declined", row.intent_id, code, message)
-        if token not in SUCCEEDS and token not in LOST_ANSWERS:
-            raise GatewayError(f"No such token: '{token}'.")
-        row = self._record(idempotency_key, "charge", amount, token, "succeeded", None)
-        if row.calls <= LOST_ANSWERS.get(token, 0):
-            raise GatewayTimeout("The test gateway took the charge but its answer was lost.")
-        return ChargeResult("succeeded", row.intent_id)
+        status, code, message = _outcome(token)
+        return _answer(self._record(idempotency_key, "charge", amount, token, status, code), token, message)
+
+    async def charge_async(
+        self,
+        amount: int,
+        currency: str,
+        token: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> ChargeResult:
+        status, code, message = _outcome(token)
+        params = _params(idempotency_key, "charge", amount, token, status, code)
+        async with self.books.connection() as conn:
+            found = await (await conn.execute(_RECORD_SQL, params)).fetchone()
+        return _answer(_checked(found, "charge", amount, token), token, message)
 
     def refund(self, reference: str, amount: int, idempotency_key: str) -> RefundResult:
         row = self._record(idempotency_key, "refund", amount, reference, "succeeded", None)
         return RefundResult(reference=row.intent_id, status="succeeded")
 
     def close(self) -> None:
+        self.books.close_now()
         self.engine.dispose()
 
     def charges_for(self, idempotency_key_prefix: str) -> int:
