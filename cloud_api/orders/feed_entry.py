@@ -3,15 +3,18 @@ the store pulls it (no re-shaping at pull time)."""
 
 from __future__ import annotations
 
-from cloud_api.models import Order, Payment
+from cloud_api.orders.records import OrderView, PaymentView
 from cloud_api.orders.schemas import OrderCreate
 from makeline.trade.lifecycle import Service
 from makeline.trade.pricing import ItemRequest
 from sync.contract.entries import AddressOnWire, OnlineOrder
 
 
-def online_entry(order: Order, data: OrderCreate, payment: Payment) -> OnlineOrder:
-    """What the store needs to put the order on its make line exactly as priced here."""
+def online_entry(
+    order: OrderView, data: OrderCreate, payment: PaymentView, items: list[ItemRequest]
+) -> OnlineOrder:
+    """What the store needs to put the order on its make line exactly as priced here
+    (`items`: the lines as the customer asked, as priced)."""
     address = None
     if order.service == Service.DELIVERY.value and data.address is not None:
         address = AddressOnWire(
@@ -22,12 +25,11 @@ def online_entry(order: Order, data: OrderCreate, payment: Payment) -> OnlineOrd
             lon=order.lon,
             notes=data.address.notes,
         )
-    items = [ItemRequest.model_validate(item.model_dump()) for item in data.items]
     return order_entry(order, items, address, paid=payment.status == "succeeded")
 
 
 def order_entry(
-    order: Order, items: list[ItemRequest], address: AddressOnWire | None, *, paid: bool
+    order: OrderView, items: list[ItemRequest], address: AddressOnWire | None, *, paid: bool
 ) -> OnlineOrder:
     """The feed entry of an order the cloud holds, with the items as the customer asked."""
     return OnlineOrder(

@@ -32,7 +32,6 @@ from psycopg.abc import Transformer
 from psycopg.adapt import Transformer as Quoting
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
@@ -41,15 +40,17 @@ from cloud_api.db.base import new_id
 from cloud_api.db.database import Announcement
 from cloud_api.errors import BadRequest, Conflict
 from cloud_api.menus.service import store_menu
-from cloud_api.models import Order, OrderLine, Payment, Store
+from cloud_api.models import Store
 from cloud_api.orders import idempotency, rows, tally
 from cloud_api.orders import quote as online_quote
 from cloud_api.orders.feed_entry import online_entry
+from cloud_api.orders.records import NewLine, NewOrder, NewPayment, OrderView, columns
 from cloud_api.orders.schemas import OrderCreate
 from cloud_api.orders.service import (
     OFFLINE_LEAD,
     check_limits,
     delivery_place,
+    item_requests,
     order_time,
     price,
     promise,
@@ -62,7 +63,7 @@ from makeline.trade.hours import StoreHours
 from makeline.trade.lifecycle import Channel, Service, Stage
 from makeline.trade.limits import OrderLimits
 from makeline.trade.menu import Menu
-from makeline.trade.pricing import PricedItem
+from makeline.trade.pricing import ItemRequest, PricedItem
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
@@ -194,24 +195,23 @@ class Written:
 
 
 def written(
-    ctx: CloudContext,
-    order: Order,
-    lines: list[OrderLine],
-    payment: Payment,
-    data: OrderCreate,
-    asked: Request,
+    ctx: CloudContext, placed: Placed, payment: NewPayment, data: OrderCreate, asked: Request
 ) -> Written:
     """The order, its lines, payment, feed entry and the key's answer as parameters."""
+    order, lines = placed.order, placed.lines
     answer = public(ctx, order, lines, [payment]).model_dump_json().encode()
-    entry = online_entry(order, data, payment)
-    order_columns, order_values = _fields(order, "o_", rows.ORDERS)
-    payment_columns, payment_values = _fields(payment, "p_", rows.PAYMENTS)
-    params = order_values | payment_values | {"b_owner": asked.read["b_owner"], "b_key": asked.read["b_key"]}
+    entry = online_entry(order, data, payment, placed.items)
+    params = _prefixed(order, "o_") | _prefixed(payment, "p_")
+    params |= {"b_owner": asked.read["b_owner"], "b_key": asked.read["b_key"]}
     params |= {"status": 201, "body": Jsonb(answer, _as_is)}
-    params["lines"] = Jsonb([{c.name: getattr(line, c.name) for c in rows.LINES.columns} for line in lines])
-    params |= {"b_store": order.store_id, "b_kind": entry.kind, "b_payload": Jsonb(entry.payload())}
+    params["lines"] = Jsonb([columns(line) for line in lines], _json)
+    params |= {
+        "b_store": order.store_id,
+        "b_kind": entry.kind,
+        "b_payload": Jsonb(entry.payload_json(), _as_is),
+    }
     params["b_at"] = order.placed_at
-    statement = rows.write(order_columns, payment_columns)
+    statement = rows.write(NewOrder.COLUMNS, NewPayment.COLUMNS)
     return Written(order.store_id, statement, params, tally.new_order(order.store_id, order.id), answer)
 
 
@@ -260,9 +260,9 @@ def take(
     assert found is not None  # one row, whatever is found
     if not found["claimed_key"]:
         return replayed(asked, pg.execute(rows.STORED.render(tx, asked.read), prepare=False).fetchone())
-    order, lines = priced(ctx, SessionLookups(session), found, caller.id, data, now)
-    payment = payments.pay_new_order(ctx, order, data.payment, asked.gateway_key(), now)
-    out = written(ctx, order, lines, payment, data, asked)
+    placed = priced(ctx, SessionLookups(session), found, caller.id, data, now)
+    payment = payments.pay_new_order(ctx, placed.order, data.payment, asked.gateway_key(), now)
+    out = written(ctx, placed, payment, data, asked)
     pg.execute(out.message(tx), prepare=False)
     if commit:
         pg.commit()
@@ -270,7 +270,21 @@ def take(
 
 
 def _as_is(body: Any) -> str:
-    return body.decode() if isinstance(body, bytes) else json.dumps(body)
+    return body.decode() if isinstance(body, bytes) else str(body)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A new order as priced and promised: its record, its lines, and the items as the
+    customer asked them (as the store's feed carries them)."""
+
+    order: NewOrder
+    lines: list[NewLine]
+    items: list[ItemRequest]
 
 
 def priced(
@@ -280,7 +294,7 @@ def priced(
     customer_id: str,
     data: OrderCreate,
     now: datetime,
-) -> tuple[Order, list[OrderLine]]:
+) -> Placed:
     """The order as priced and promised from the first statement's row (`found`), with its
     lines (records, not yet written); refused if the store is unknown, closed, dark, or the
     order breaks its rules."""
@@ -301,7 +315,8 @@ def priced(
             "store_id",
         )
     menu = lookups.menu(store)
-    quote = price(menu, data, store.tax_rate_bp)
+    items = item_requests(data.items)
+    quote = price(menu, data, store.tax_rate_bp, items)
     check_limits(store, data, quote, limits)
     if data.phone:
         phone = normalize_phone(data.phone)
@@ -330,7 +345,7 @@ def priced(
         carryout_minutes,
         later=scheduled_for is not None,
     )
-    order = Order(
+    order = NewOrder(
         id=new_id(),
         store_id=store.id,
         customer_id=customer_id,
@@ -358,13 +373,13 @@ def priced(
         promise_at=scheduled_for or promised.promise_at,
         updated_at=now,
     )
-    return order, order_lines(order, quote.items)
+    return Placed(order, order_lines(order, quote.items), items)
 
 
-def order_lines(order: Order, items: Sequence[PricedItem]) -> list[OrderLine]:
+def order_lines(order: OrderView, items: Sequence[PricedItem]) -> list[NewLine]:
     """An order's lines as the cloud keeps them: one a priced item, numbered from 1."""
     return [
-        OrderLine(
+        NewLine(
             store_id=order.store_id,
             order_id=order.id,
             line_no=n,
@@ -380,7 +395,6 @@ def order_lines(order: Order, items: Sequence[PricedItem]) -> list[OrderLine]:
     ]
 
 
-def _fields(record: object, prefix: str, table: Table) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """The columns `record` sets, and their values as `prefix`-named parameters."""
-    columns = tuple(c.name for c in table.columns if c.name in record.__dict__)
-    return columns, {prefix + c: rows.as_param(record.__dict__[c]) for c in columns}
+def _prefixed(record: NewOrder | NewPayment, prefix: str) -> dict[str, Any]:
+    """The record's columns as `prefix`-named parameters."""
+    return {prefix + c: getattr(record, c) for c in record.COLUMNS}

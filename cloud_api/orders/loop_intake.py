@@ -131,9 +131,10 @@ class LoopIntake:
         if not found["claimed_key"]:
             stored = await conn.execute(rows.STORED.render(tx, asked.read) + b";\nROLLBACK", prepare=False)
             return intake.replayed(asked, await stored.fetchone())
-        order, lines = intake.priced(self.ctx, self.lookups, found, caller.id, data, now)
-        payment = await payments.pay_new_order_async(self.ctx, order, data.payment, asked.gateway_key(), now)
-        out = intake.written(self.ctx, order, lines, payment, data, asked)
+        placed = intake.priced(self.ctx, self.lookups, found, caller.id, data, now)
+        key = asked.gateway_key()
+        payment = await payments.pay_new_order_async(self.ctx, placed.order, data.payment, key, now)
+        out = intake.written(self.ctx, placed, payment, data, asked)
         # The order, its feed entry, the tallies and COMMIT in one round trip: a statement
         # that fails skips the rest, COMMIT included, and the caller rolls back.
         await conn.execute(out.message(tx) + b";\nCOMMIT", prepare=False)

@@ -4,7 +4,7 @@ transaction), read, moved along, and cancelled on request."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +16,11 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.database import announcement
 from cloud_api.errors import BadRequest, Conflict, NotFound
 from cloud_api.feed import service as feed
-from cloud_api.models import Order, OrderLine, Payment, Store
+from cloud_api.models import Order, Store
 from cloud_api.orders import progress, repository
 from cloud_api.orders import quote as online_quote
 from cloud_api.orders.access import visible_order
+from cloud_api.orders.records import LineView, OrderView, PaymentView
 from cloud_api.orders.schemas import (
     AddressIn,
     ItemIn,
@@ -37,7 +38,15 @@ from cloud_api.stores.geocode import locate
 from cloud_api.tracking.service import planned
 from makeline.trade.errors import BadInput, CouponNotApplicable, UnknownCoupon
 from makeline.trade.geo import distance_km
-from makeline.trade.hours import OutsideHours, StoreHours, check_order_time, is_open, next_opening, say_time
+from makeline.trade.hours import (
+    Opening,
+    OutsideHours,
+    StoreHours,
+    check_order_time,
+    current_or_next,
+    next_opening,
+    say_time,
+)
 from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.limits import Limit, OrderLimits, order_breaches
 from makeline.trade.menu import Menu, Station
@@ -53,13 +62,17 @@ if TYPE_CHECKING:
     from cloud_api.context import CloudContext
 
 
-def _requests(items: list[ItemIn]) -> list[ItemRequest]:
+def item_requests(items: list[ItemIn]) -> list[ItemRequest]:
+    """The lines as the shared pricing rules (and the store's feed) take them."""
     return [ItemRequest.model_validate(item.model_dump()) for item in items]
 
 
-def price(menu: Menu, data: OrderCreate, tax_rate_bp: int) -> Quote:
-    """Priced from the store's menu with the shared rules; a refusal names the line to fix."""
-    requests = _requests(data.items)
+def price(
+    menu: Menu, data: OrderCreate, tax_rate_bp: int, requests: list[ItemRequest] | None = None
+) -> Quote:
+    """Priced from the store's menu with the shared rules (`requests`: the lines as they
+    take them, when already read); a refusal names the line to fix."""
+    requests = item_requests(data.items) if requests is None else requests
     try:
         return price_order(
             menu, requests, tax_rate_bp, coupon_code=data.coupon, best_deal=data.best_deal, tip=data.tip
@@ -151,7 +164,7 @@ def order_time(
             return check_order_time(hours, zone, turn, now, data.scheduled_for)
         except OutsideHours as exc:
             raise BadRequest(str(exc), "scheduled_for") from exc
-    if not is_open(hours, zone, turn, now):
+    if not _open_now(store.id, hours, zone, turn, now):
         opens = next_opening(hours, zone, turn, now)
         when = f"; it opens {say_time(opens, zone, now)}" if opens is not None else ""
         raise BadRequest(
@@ -160,11 +173,32 @@ def order_time(
     return None
 
 
+_OPENINGS_MAX = 10_000
+_openings: dict[str, tuple[StoreHours, str, int, Opening]] = {}
+
+
+def _open_now(store_id: str, hours: StoreHours, zone: str, turn: int, now: datetime) -> bool:
+    """`is_open`, with the stretch the store is open in kept per worker (the same hours,
+    zone and day turn give the same stretch): most orders fall inside the one found last."""
+    known = _openings.get(store_id)
+    if known is not None and known[0] is hours and known[1:3] == (zone, turn) and known[3].holds(now):
+        return True
+    found = current_or_next(hours, zone, turn, now)
+    if found is None or not found.holds(now):
+        return False
+    if len(_openings) >= _OPENINGS_MAX:
+        _openings.clear()
+    _openings[store_id] = (hours, zone, turn, found)
+    return True
+
+
 def tracking_url(ctx: CloudContext, order_id: str) -> str:
     return f"{ctx.public_url}/track/{order_id}?code={ctx.tokens.tracking_code(order_id)}"
 
 
-def public(ctx: CloudContext, order: Order, lines: list[OrderLine], paid: list[Payment]) -> OrderPublic:
+def public(
+    ctx: CloudContext, order: OrderView, lines: Sequence[LineView], paid: Sequence[PaymentView]
+) -> OrderPublic:
     return OrderPublic(
         id=order.id,
         store_id=order.store_id,

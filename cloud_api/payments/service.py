@@ -20,8 +20,9 @@ from cloud_api.db.base import new_id
 from cloud_api.db.database import Database, announcement
 from cloud_api.errors import BadRequest, Conflict, GatewayUnavailable, PaymentRefused, Refused, not_yours
 from cloud_api.feed import service as feed
-from cloud_api.models import Order, Payment
+from cloud_api.models import Payment
 from cloud_api.orders.access import may_see, visible_order
+from cloud_api.orders.records import NewOrder, NewPayment, OrderView, PaymentView, columns
 from cloud_api.orders.repository import order_in_store
 from cloud_api.orders.state import OrderState
 from cloud_api.payments import repository
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 REFUND_BACKOFF_CAP = timedelta(minutes=30)
 
 
-def public(payment: Payment) -> PaymentPublic:
+def public(payment: PaymentView) -> PaymentPublic:
     return PaymentPublic(
         id=payment.id,
         order_id=payment.order_id,
@@ -115,7 +116,7 @@ def _refused_token(exc: GatewayError) -> BadRequest:
     return BadRequest(f"The payment service refused the card token: {exc}", "payment.token")
 
 
-def _charge_of(ctx: CloudContext, order: Order) -> tuple[int, str, dict[str, str], int]:
+def _charge_of(ctx: CloudContext, order: OrderView) -> tuple[int, str, dict[str, str], int]:
     """The charge's amount, description, metadata and attempts for the order."""
     described = f"makeline order {order.id}"
     return (
@@ -126,14 +127,16 @@ def _charge_of(ctx: CloudContext, order: Order) -> tuple[int, str, dict[str, str
     )
 
 
-def _card_payment(ctx: CloudContext, order: Order, result: ChargeResult, key: str, now: datetime) -> Payment:
+def _card_payment(
+    ctx: CloudContext, order: OrderView, result: ChargeResult, key: str, now: datetime
+) -> NewPayment:
     """The charge's outcome as a payment not yet written; a decline refused (402)."""
     if result.status == "declined":
         raise PaymentRefused(result.message or "Your card was declined.", result.decline_code or "declined")
     return _payment(order, "card", "succeeded", key, now, ctx.gateway.name, result.reference)
 
 
-def _charged(ctx: CloudContext, order: Order, token: str, key: str, now: datetime) -> Payment:
+def _charged(ctx: CloudContext, order: OrderView, token: str, key: str, now: datetime) -> NewPayment:
     """The card charged through the gateway, as a payment not yet written."""
     amount, described, metadata, attempts = _charge_of(ctx, order)
     result = charge_card(ctx.gateway, amount, token, key, described, metadata, attempts)
@@ -141,16 +144,16 @@ def _charged(ctx: CloudContext, order: Order, token: str, key: str, now: datetim
 
 
 def _payment(
-    order: Order,
+    order: OrderView,
     method: str,
     status: str,
     key: str,
     now: datetime,
     gateway: str = "",
     reference: str | None = None,
-) -> Payment:
-    """A payment row with every column set (it may be written without the ORM)."""
-    return Payment(
+) -> NewPayment:
+    """A payment with every column set, as a plain record (written without the ORM)."""
+    return NewPayment(
         id=new_id(),
         store_id=order.store_id,
         order_id=order.id,
@@ -171,7 +174,9 @@ def _payment(
     )
 
 
-def pay_new_order(ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime) -> Payment:
+def pay_new_order(
+    ctx: CloudContext, order: NewOrder, method: PaymentIn, key: str, now: datetime
+) -> NewPayment:
     """Payment for an order being placed: cash due at the door, or the card charged through
     the gateway. The payment is not written here: the caller writes it with the order."""
     due = _due_at_door(order, method, key, now)
@@ -182,8 +187,8 @@ def pay_new_order(ctx: CloudContext, order: Order, method: PaymentIn, key: str, 
 
 
 async def pay_new_order_async(
-    ctx: CloudContext, order: Order, method: PaymentIn, key: str, now: datetime
-) -> Payment:
+    ctx: CloudContext, order: NewOrder, method: PaymentIn, key: str, now: datetime
+) -> NewPayment:
     """`pay_new_order` from the event loop (a card through the gateway's async call)."""
     due = _due_at_door(order, method, key, now)
     if due is not None:
@@ -194,7 +199,7 @@ async def pay_new_order_async(
     return _card_payment(ctx, order, result, key, now)
 
 
-def _due_at_door(order: Order, method: PaymentIn, key: str, now: datetime) -> Payment | None:
+def _due_at_door(order: NewOrder, method: PaymentIn, key: str, now: datetime) -> NewPayment | None:
     """Cash due at the door (a delivery's only), or None for a card (with its token); the
     order's payment state set either way."""
     if method.method == "cash":
@@ -228,7 +233,7 @@ def pay_due(
         raise Conflict(
             f"This order is {order.stage.replace('_', ' ')}; it can no longer be paid online.", "order_id"
         )
-    payment = _charged(ctx, order, token, key, now)
+    payment = Payment(**columns(_charged(ctx, order, token, key, now)))
     session.add(payment)
     for earlier in repository.of_order(session, order):
         if earlier.method == "cash" and earlier.status == "due":

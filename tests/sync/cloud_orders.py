@@ -14,9 +14,10 @@ from sqlalchemy import select
 from cloud_api.db.base import new_id, utcnow
 from cloud_api.db.database import Database
 from cloud_api.feed import service as feed
-from cloud_api.models import Order
+from cloud_api.models import Order, OrderLine
 from cloud_api.orders.feed_entry import order_entry
 from cloud_api.orders.intake import order_lines
+from cloud_api.orders.records import columns
 from cloud_api.orders.repository import order_by_id
 from makeline.demo.menu import demo_menu
 from makeline.trade.business_day import business_date
@@ -62,7 +63,7 @@ def online_orders(db: Database, store_id: str, count: int, seed: int = 1) -> lis
                 updated_at=now,
             )
             session.add(order)
-            session.add_all(order_lines(order, quote.items))
+            session.add_all(OrderLine(**columns(line)) for line in order_lines(order, quote.items))
             entry = order_entry(order, items, None, paid=True)
             feed.append(session, store_id, entry, now)
             ids.append(order.id)
