@@ -35,11 +35,15 @@ class AsyncPool:
         *,
         durable: bool = False,
         name: str = "makeline-cloud-beats",
+        prepared: bool = True,
     ) -> None:
         self.url = libpq_url(url)
         self.size = max(1, size)
         self.connect_timeout_s = connect_timeout_s
         self.durable, self.name = durable, name
+        # False: statements sent with their values in (each one new) are not counted for
+        # preparing.
+        self.prepared = prepared
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[Connection] = []
         self._turns = asyncio.Semaphore(self.size)
@@ -53,13 +57,16 @@ class AsyncPool:
             self._loop, self._turns = loop, asyncio.Semaphore(self.size)
 
     async def _open(self) -> Connection:
-        return await psycopg.AsyncConnection.connect(
+        conn = await psycopg.AsyncConnection.connect(
             self.url,
             autocommit=True,
             connect_timeout=self.connect_timeout_s,
             options="" if self.durable else "-c synchronous_commit=off",
             application_name=self.name,
         )
+        if not self.prepared:
+            conn.prepare_threshold = None
+        return conn
 
     async def open(self) -> None:
         """Open every connection now (a worker starting): a storm that later fills the

@@ -61,7 +61,13 @@ class Intake:
     def __init__(self, ctx: CloudContext) -> None:
         self.ctx = ctx
         # As many orders at once as a worker has handler threads; more wait their turn.
-        pool = AsyncPool(ctx.db.url, ctx.settings.request_threads, durable=True, name="makeline-cloud-orders")
+        pool = AsyncPool(
+            ctx.db.url,
+            ctx.settings.request_threads,
+            durable=True,
+            name="makeline-cloud-orders",
+            prepared=False,
+        )
         self.orders = LoopIntake(ctx, pool)
 
     async def answer(self, request: Request) -> Response:

@@ -93,6 +93,8 @@ class LoopIntake:
                     continue
                 raise _unavailable() from exc.__cause__
             except psycopg.DataError as exc:
+                if rows.NO_FEED in (exc.diag.message_primary or ""):
+                    raise LookupError(f"store {data.store_id} has no feed") from exc
                 raise BadRequest("A value is out of range or not allowed for its field.") from exc
             except psycopg.OperationalError as exc:
                 raise _unavailable() from exc

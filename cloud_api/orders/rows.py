@@ -79,13 +79,14 @@ _CLAIM = Statement.of(idempotency.CLAIM)
 _RECENT = Statement.of(online_quote.RECENT)
 _ANSWER = Statement.of(idempotency.COMPLETE)
 STORED = Statement.of(idempotency.STORED)
+NO_FEED = "the store has no feed"  # the failure's message when it has none
 _ENTRY = FEED_ENTRY.cte("entry")
 _HAS_FEED = Statement.of(
     select(
         case(
             (func.count() == 1, 1),
             # Not a constant, so only evaluated (and failing) when the store has no feed.
-            else_=sql_cast(literal("the store has no feed: ") + sql_cast(func.count(), String), Integer),
+            else_=sql_cast(literal(f"{NO_FEED}: ") + sql_cast(func.count(), String), Integer),
         )
     ).select_from(_ENTRY)
 )

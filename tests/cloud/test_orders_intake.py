@@ -1,21 +1,30 @@
 """`POST /orders` on its hot path: each new order's share added to the reports equals a
 recompute from scratch; a replay adds nothing; hostile bodies are refused clearly and write
-nothing; a verified access token, remembered by the worker, still expires on time."""
+nothing; orders are placed on the event loop with every handler thread busy; a store
+without a feed gets no order; a verified access token, remembered by the worker, still
+expires on time."""
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from cloud_api.api.deps import caller_of
 from cloud_api.app import ORDERS
 from cloud_api.auth.tokens import TokenSigner
 from cloud_api.db.base import utcnow
-from cloud_api.errors import Unauthorized
+from cloud_api.errors import BadRequest, Unauthorized
+from cloud_api.orders.intake import Taken
+from cloud_api.orders.schemas import OrderCreate
 from cloud_api.reports.refresh import rebuild_all
 
 from .helpers import bring_online, count, ctx, customer, order_body, place
@@ -103,6 +112,69 @@ def test_hostile_order_bodies_are_refused_clearly_and_write_nothing(client: Test
     assert reused.status_code == 422 and reused.json()["field"] == "Idempotency-Key"
     short_key = place(client, me, order_body(store), "short")
     assert 400 <= short_key.status_code < 500
+    assert _rows(app) == before
+
+
+def test_orders_are_placed_on_the_event_loop_with_every_handler_thread_busy(
+    client: TestClient, app: FastAPI
+) -> None:
+    store = bring_online(app)
+    me = customer(client)
+    assert place(client, me, order_body(store)).status_code == 201  # the worker now knows the menu
+    before = _rows(app)
+    card = OrderCreate.model_validate(order_body(store, tip=200))
+    cash = OrderCreate.model_validate(
+        order_body(
+            store,
+            "delivery",
+            payment={"method": "cash"},
+            address={"line1": "1200 N Harlem Ave", "lat": 41.9029, "lon": -87.8045},
+        )
+    )
+    unknown_coupon = OrderCreate.model_validate(order_body(store, coupon="FREEPIZZA"))
+    card_key, cash_key = str(uuid.uuid4()), str(uuid.uuid4())
+    orders = app.state.intake.orders
+
+    async def with_every_thread_taken() -> tuple[list[Taken], BadRequest]:
+        caller = await caller_of(ctx(app), me["Authorization"].removeprefix("Bearer "))
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        holders = [object() for _ in range(int(limiter.total_tokens))]
+        for holder in holders:
+            await limiter.acquire_on_behalf_of(holder)
+        try:
+            with anyio.fail_after(120):  # a placement waiting for a thread would wait forever
+                taken = [
+                    await orders.place(caller, card, card_key, utcnow()),
+                    await orders.place(caller, cash, cash_key, utcnow()),
+                    await orders.place(caller, card, card_key, utcnow()),
+                ]
+                with pytest.raises(BadRequest) as refused:
+                    await orders.place(caller, unknown_coupon, str(uuid.uuid4()), utcnow())
+        finally:
+            for holder in holders:
+                limiter.release_on_behalf_of(holder)
+        return taken, refused.value
+
+    assert client.portal is not None
+    (first, by_cash, again), refused = client.portal.call(with_every_thread_taken)
+    assert (first.status_code, first.replayed, by_cash.status_code) == (201, False, 201)
+    assert again.replayed and json.loads(again.body) == json.loads(first.body)
+    assert refused.field == "coupon"
+    after = _rows(app)
+    for table in ("orders", "payment", "store_feed", "idempotency_record"):
+        assert after[table] == before[table] + 2, table
+    assert after["order_line"] == before["order_line"] + 4
+
+
+def test_a_store_without_a_feed_gets_no_order(client: TestClient, app: FastAPI) -> None:
+    store = bring_online(app)
+    me = customer(client)
+    assert place(client, me, order_body(store)).status_code == 201
+    with ctx(app).db.transaction() as session:
+        session.execute(text("DELETE FROM store_feed_head WHERE store_id = :s"), {"s": store})
+    before = _rows(app)
+    with pytest.raises(LookupError, match="has no feed"):
+        place(client, me, order_body(store))
     assert _rows(app) == before
 
 
