@@ -185,10 +185,14 @@ class Written:
     shares: dict[str, Any]  # the reports' tallies' parameters
     answer: bytes
 
-    def message(self, tx: Transformer) -> bytes:
+    def statements(self) -> list[tuple[rows.Statement, dict[str, Any]]]:
         """The order with its lines, payment, key's answer and feed entry, then the store's
-        tallies: statements sent as one message (`tx`: the connection's, to quote values)."""
-        return self.statement.render(tx, self.params) + b";\n" + tally.NEW_ORDER.render(tx, self.shares)
+        tallies: statements to send as one message, and their values."""
+        return [(self.statement, self.params)] + [(tallied, self.shares) for tallied in tally.NEW_ORDER]
+
+    def message(self, tx: Transformer) -> bytes:
+        """`statements` as they are (`tx`: the connection's, to quote values)."""
+        return b";\n".join(statement.render(tx, values) for statement, values in self.statements())
 
     def taken(self) -> Taken:
         return Taken(201, self.answer, replayed=False, store_id=self.store_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from weakref import WeakSet
 
 import anyio.to_thread
 import psycopg
@@ -30,8 +31,9 @@ from cloud_api.db.async_pool import AsyncPool
 from cloud_api.errors import BadRequest, CloudError
 from cloud_api.menus.service import known_menu
 from cloud_api.models import Store
-from cloud_api.orders import intake, rows
+from cloud_api.orders import intake, rows, tally
 from cloud_api.orders.intake import Taken
+from cloud_api.orders.records import NewOrder, NewPayment
 from cloud_api.orders.schemas import OrderCreate
 from cloud_api.orders.service import known_delivery_place
 from cloud_api.payments import service as payments
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
     from cloud_api.context import CloudContext
 
 Connection = psycopg.AsyncConnection[Any]
+
+
+# Prepared once per connection: PostgreSQL then parses and plans them once, not per order.
+_PREPARED = (rows.READ, rows.STORED, rows.write(NewOrder.COLUMNS, NewPayment.COLUMNS), *tally.NEW_ORDER)
 
 
 class SlowPath(Exception):
@@ -80,6 +86,7 @@ class LoopIntake:
     def __init__(self, ctx: CloudContext, pool: AsyncPool) -> None:
         self.ctx, self.pool = ctx, pool
         self.lookups = KnownLookups(ctx.db.engine.url.render_as_string(hide_password=True))
+        self.ready: WeakSet[Connection] = WeakSet()  # connections the statements are prepared on
 
     async def place(self, caller: Principal, data: OrderCreate, key: str, now: datetime) -> Taken:
         """Place the order (or replay its key's first answer); the store nudged once committed.
@@ -124,14 +131,17 @@ class LoopIntake:
         tx = Quoting(conn)
         cursor = conn.cursor(row_factory=dict_row)
         try:  # BEGIN and the claim in one round trip
-            await cursor.execute(b"BEGIN;\n" + rows.READ.render(tx, asked.read), prepare=False)
+            if conn not in self.ready:
+                await conn.execute(b";\n".join(s.prepare for s in _PREPARED), prepare=False)
+                self.ready.add(conn)
+            await cursor.execute(b"BEGIN;\n" + rows.READ.execute(tx, asked.read), prepare=False)
         except psycopg.OperationalError as exc:
             raise _Stale() from exc
         cursor.nextset()
         found = await cursor.fetchone()
         assert found is not None  # one row, whatever is found
         if not found["claimed_key"]:
-            stored = await conn.execute(rows.STORED.render(tx, asked.read) + b";\nROLLBACK", prepare=False)
+            stored = await conn.execute(rows.STORED.execute(tx, asked.read) + b";\nROLLBACK", prepare=False)
             return intake.replayed(asked, await stored.fetchone())
         placed = intake.priced(self.ctx, self.lookups, found, caller.id, data, now)
         key = asked.gateway_key()
@@ -139,7 +149,8 @@ class LoopIntake:
         out = intake.written(self.ctx, placed, payment, data, asked)
         # The order, its feed entry, the tallies and COMMIT in one round trip: a statement
         # that fails skips the rest, COMMIT included, and the caller rolls back.
-        await conn.execute(out.message(tx) + b";\nCOMMIT", prepare=False)
+        message = b";\n".join(statement.execute(tx, values) for statement, values in out.statements())
+        await conn.execute(message + b";\nCOMMIT", prepare=False)
         return out.taken()
 
     async def close(self) -> None:

@@ -1,7 +1,8 @@
-"""The statements of `POST /orders`' hot path, built once with SQLAlchemy and sent as
-psycopg SQL with their values rendered in (`Statement.render`, quoted by psycopg), so that
-several go in one simple-protocol message, one round trip, on a thread's connection or the
-event loop's:
+"""The statements of `POST /orders`' hot path, built once with SQLAlchemy and sent as text
+with their values quoted in by psycopg, so that several go in one simple-protocol message,
+one round trip: on the event loop's connections as `EXECUTE` of statements prepared once
+per connection (`Statement.execute`; PostgreSQL parses and plans them once), on a thread's
+as they are (`Statement.render`):
 
 - `READ`: the `Idempotency-Key` claimed, the store's row, the customer's name and phone
   and the store's recent promises, in one statement;
@@ -13,6 +14,7 @@ event loop's:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -49,10 +51,20 @@ class Statement:
     defaults: dict[str, Any]
     names: tuple[str, ...] = field(init=False)  # the parameters, in the order they appear
     template: bytes = field(init=False)  # the SQL with `%s` where each value goes
+    name: bytes = field(init=False)  # its name when prepared
+    prepare: bytes = field(init=False)  # `PREPARE` it, its parameters numbered
+    unique: tuple[str, ...] = field(init=False)  # the prepared statement's parameters, in order
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "names", tuple(n.decode() for n in _NAMED.findall(self.sql)))
+        found = tuple(n.decode() for n in _NAMED.findall(self.sql))
+        unique = tuple(dict.fromkeys(found))
+        numbered = _NAMED.sub(lambda m: b"$%d" % (unique.index(m.group(1).decode()) + 1), self.sql)
+        name = b"makeline_" + hashlib.sha1(self.sql).hexdigest()[:16].encode()
+        object.__setattr__(self, "names", found)
+        object.__setattr__(self, "unique", unique)
         object.__setattr__(self, "template", _NAMED.sub(b"%s", self.sql))
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "prepare", b"PREPARE " + name + b" AS " + numbered.replace(b"%%", b"%"))
 
     @classmethod
     def of(cls, statement: ClauseElement) -> Statement:
@@ -65,10 +77,16 @@ class Statement:
     def render(self, tx: Transformer, given: dict[str, Any]) -> bytes:
         """The statement with its values quoted in by psycopg (`tx`, the connection's), to be
         sent with others in one message."""
-        values = self.defaults | given
-        return self.template % tuple(
-            b"NULL" if (v := values[n]) is None else tx.as_literal(v) for n in self.names
-        )
+        return self.template % _quoted(tx, self.defaults | given, self.names)
+
+    def execute(self, tx: Transformer, given: dict[str, Any]) -> bytes:
+        """`EXECUTE` of the prepared statement (`prepare`) with these values quoted in."""
+        values = _quoted(tx, self.defaults | given, self.unique)
+        return b"EXECUTE " + self.name + b"(" + b", ".join(values) + b")"
+
+
+def _quoted(tx: Transformer, values: dict[str, Any], names: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(b"NULL" if (v := values[n]) is None else tx.as_literal(v) for n in names)
 
 
 def _table(model: type[Any]) -> Table:

@@ -45,8 +45,9 @@ _ADD = (
     + " SELECT 1"
 )
 # The store's lock, then the order's share: two statements, sent after the order's write.
-NEW_ORDER = Statement(
-    f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(%(store_id)s));\n{_ADD}".encode(), {}
+NEW_ORDER = (
+    Statement(f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(%(store_id)s))".encode(), {}),
+    Statement(_ADD.encode(), {}),
 )
 
 
