@@ -426,6 +426,10 @@ def main() -> None:
                 f"p50 {pct(latencies, 0.5):6.1f} ms   p99 {pct(latencies, 0.99):6.1f} ms   errors {errors}   "
                 f"({load_average()})"
             )
+            met = count / args.seconds >= 500 and pct(latencies, 0.99) <= 50 and not errors
+            print(
+                f"  the goal (>= 500 orders/s with p99 <= 50 ms, in one run): {'met' if met else 'not met'}"
+            )
             workers = sorted(
                 (hwm for pid, (_, _, hwm) in tree(processes[0].pid).items() if pid != processes[0].pid),
                 reverse=True,
