@@ -3,9 +3,11 @@
 The same steps as `intake.take` (BEGIN and the key claimed with the store's row read in
 one round trip; the order priced and promised; the payment; the order, lines, payment, the
 key's answer, the feed entry, the tallies and COMMIT in one round trip), on the worker's
-own async connections (`db.async_pool`, durable: the commit waits for the disk, as the customer is
-told the order is taken). A card goes through the gateway's async call (the test gateway's
-books on their own async connections; a gateway without one, in a thread).
+own async connections (`db.async_pool`, durable: the commit waits for the disk, as the
+customer is told the order is taken). The statements are prepared once per connection and
+sent as `EXECUTE`s with their values quoted in (`rows`), several in one message. A card goes
+through the gateway's async call (the test gateway's books on their own async connections;
+a gateway without one, in a thread).
 
 What only a session reads goes through a thread (`intake.place_now`), after this
 transaction is rolled back: a menu this worker has not parsed yet, an address without a
