@@ -11,7 +11,8 @@ Prints: time to drain and events/s; POST /orders p50/p99 without the storm and d
 it; heartbeat p50/p99 of the rest of the chain's stores (`--calm-stores`, beating at
 `--beats-per-s` all told, open loop from a process of their own: `beat_load.py`) without the
 storm and during it, and of the reconnecting stores' own beats; 429s and resends; the CPU of the cloud's processes and of its
-own PostgreSQL; the cloud workers' peak RSS.
+own PostgreSQL; the cloud workers' peak RSS; what PostgreSQL's backends waited on during the storm
+(`pg_waits.py`: client reads, WAL syncs, locks) and the checkpoints taken.
 
 Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
 
@@ -59,6 +60,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, run_load  # noqa: E402
 from chain_stores import agent_beat, make_stores  # noqa: E402
 from measure import cpu, database, pct, tree  # noqa: E402
+from pg_waits import Waits  # noqa: E402
 
 __all__ = ["cpu", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
 
@@ -274,6 +276,8 @@ async def storm(
     async with httpx.AsyncClient(base_url=base, limits=limits) as http:
         stop = asyncio.Event()
         orders = asyncio.create_task(online_orders(base, demo, args.orders_per_s, stop, loud))
+        loud.waits = Waits(args.url)  # type: ignore[attr-defined]
+        loud.waits.start()  # type: ignore[attr-defined]
         started = time.monotonic()
         await asyncio.gather(
             *(
@@ -286,6 +290,7 @@ async def storm(
         while await asyncio.to_thread(waiting, args.url):
             await asyncio.sleep(0.1)
         loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
+        loud.waits.stop()  # type: ignore[attr-defined]
         stop.set()
         calm.stop()
         await orders
@@ -367,6 +372,7 @@ def main() -> None:
             f"CPU over {took:.0f} s: cloud {100 * cloud_used / took:5.1f} % of a core, its PostgreSQL "
             f"{100 * pg_used / took:5.1f} %, the load generator {100 * load_used / took:5.1f} %"
         )
+        print(t.waits.report())  # type: ignore[attr-defined]
         peaks = sorted((hwm for _, _, hwm in tree(cloud.pid).values()), reverse=True)
         print("cloud processes' peak RSS: " + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks))
         print(
