@@ -8,7 +8,8 @@
   moment it passes `max_bytes`: the worker never holds more than that;
 - a JSON body is scanned once it is whole (never more than `max_bytes`): nesting deeper
   than `max_depth` or a list or object of more than `max_items` members is answered 422
-  before the JSON parser builds anything.
+  before the JSON parser builds anything; a route named in `shaped_by_route` (a store's
+  outbox batch, up to 16 MiB) makes that check itself, off the event loop.
 
 Once it has answered, the middleware tells the route the client has gone and drops
 whatever the route would have sent.
@@ -55,12 +56,14 @@ class BodyLimit:
         max_depth: int = 32,
         max_items: int = 10_000,
         larger: dict[str, int] | None = None,
+        shaped_by_route: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.max_items = max_items
         self.larger = larger or {}  # path: its own limit (a store's outbox batch)
+        self.shaped_by_route = shaped_by_route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +76,7 @@ class BodyLimit:
             await _refuse(send, 413, _too_large(limit))
             return
         content_type = headers.get("content-type", "")
-        is_json = "json" in content_type or not content_type
+        is_json = ("json" in content_type or not content_type) and scope["path"] not in self.shaped_by_route
         seen = 0
         held: list[bytes] = []
         answered = False

@@ -8,6 +8,11 @@ resent after its timeout) waits for it (up to `store_wait_s`) and then finds it 
 a batch is never applied twice in parallel. Waiting holds no handler thread.
 Handler threads stay free for customers' orders and trackers, and work done is kept:
 nothing waits long enough for the agent's own timeout to send it again.
+
+Sync work that needs a thread (storing a push, a quiet worker's apply, a pull, a new
+computer's first beat, a websocket's claim) runs on the admission's own threads (`run`), never on the
+handler threads customers' orders and trackers use: a storm of stores can queue for those
+few threads, a customer's order never queues behind it.
 """
 
 from __future__ import annotations
@@ -16,14 +21,22 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import TypeVar, TypeVarTuple, Unpack
+
+import anyio
+import anyio.to_thread
 
 from cloud_api.errors import TooManyAttempts
+
+T = TypeVar("T")
+Args = TypeVarTuple("Args")
 
 POLL_S = 0.05  # how often a waiting push looks for a free slot
 QUIET_AFTER_S = 5.0  # a worker that turned a push away this recently is not quiet
 STILL_APPLYING = "The cloud is still applying this store's previous batch."
+SPARE_THREADS = 4  # sync threads beside the push slots: pulls, first beats, websockets
 
 
 class SyncBusy(TooManyAttempts):
@@ -44,6 +57,11 @@ class Admission:
         self._busy_stores: set[str] = set()
         # Wakes this worker's applier (`sync.applier`): a push left its events to it.
         self.applier_wake = threading.Event()
+        self.threads = anyio.CapacityLimiter(self.slots + SPARE_THREADS)
+
+    async def run(self, work: Callable[[Unpack[Args]], T], *args: *Args) -> T:
+        """`work(*args)` on one of the sync threads (never a customer's handler thread)."""
+        return await anyio.to_thread.run_sync(work, *args, limiter=self.threads)
 
     def quiet(self) -> bool:
         """No other push is being stored or waits for a slot: the one asking may apply its own

@@ -9,8 +9,8 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   seen (written only when last seen more than a few seconds ago, or the store when the beat
   brings its kitchen's load), the fleet report kept, both marks read, and the plan this
   beat's load replaces, returned only when it differs, for the trackers' plan news;
-- plan news (a shown minute moved) and orders nobody saw are told after the answer, in a
-  thread of their own;
+- plan news (a shown minute moved) and orders nobody saw are told after the answer, on the
+  worker's sync threads (`admission.run`), never a customer's handler thread;
 - what the statement leaves (a computer that does not speak for the store yet, a device
   refused, a store gone) goes the ORM way (`service.heartbeat`), with the same answers.
 """
@@ -26,7 +26,6 @@ import psycopg
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.background import BackgroundTasks
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -106,7 +105,7 @@ class Heartbeats:
             raise RequestValidationError(
                 [{"loc": ("header", contract.INSTANCE_HEADER), "msg": "is longer than 64 characters"}]
             )
-        device = await self._device(token)
+        device = await self.device(token)
         beat = parsed(contract.Heartbeat, await request.body())
         store_id = service.device_store(device, beat.store_id)
         service.check_protocol(beat.protocol)
@@ -118,13 +117,13 @@ class Heartbeats:
         if found is None or not found.device or not found.speaks:
             if found is not None and not found.device:
                 self.devices.forget(token)
-            ack = await run_in_threadpool(self._by_the_orm, token, beat, instance, now)
+            ack = await self.ctx.admission.run(self._by_the_orm, token, beat, instance, now)
             return _json(ack)
-        later = BackgroundTasks()
+        later = BackgroundTasks()  # told after the answer, on the sync threads
         if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)) is not None:
-            later.add_task(self._announce, store_id, news, beat.load.plan)
+            later.add_task(self.ctx.admission.run, self._announce, store_id, news, beat.load.plan)
         if beat.unseen_late:
-            later.add_task(self._unseen, store_id, beat.unseen_late, now)
+            later.add_task(self.ctx.admission.run, self._unseen, store_id, beat.unseen_late, now)
         service.tell(found.code, beat)
         ack = contract.HeartbeatAck(
             store_id=store_id,
@@ -134,7 +133,7 @@ class Heartbeats:
         )
         return _json(ack, later if later.tasks else None)
 
-    async def _device(self, token: str) -> Principal:
+    async def device(self, token: str) -> Principal:
         """The device behind the credential: checked against its row once per worker; a
         person's token is judged as on every other route (and refused by `device_store`)."""
         if (known := self.devices.known(token)) is not None:

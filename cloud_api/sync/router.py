@@ -11,10 +11,11 @@ GET  /sync/fleet       stores a second computer tried to sync as (head office)
 Every device call names the agent's instance (`X-Makeline-Instance`, or `instance` in the
 body): one computer speaks for a store; a second one is refused with 409.
 
-Each call is one unit of work committed in its handler's own thread before it answers, so
-a chain's worth of agents reconnecting at once never holds more database connections than
-there are handler threads; the heartbeat takes none: one statement on the worker's event
-loop (`sync.heartbeat`).
+A store's push, pull and websocket each do their unit of work on the worker's few sync
+threads (`admission.run`), committed before it answers, so a chain's worth of agents
+reconnecting at once never holds more database connections than there are sync threads
+and never takes a handler thread a customer's order needs; the heartbeat takes none: one
+statement on the worker's event loop (`sync.heartbeat`).
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
-from starlette.concurrency import run_in_threadpool
 
 from cloud_api.api.deps import ContextDep, CurrentCaller
-from cloud_api.auth.principal import Role
+from cloud_api.api.limits import json_shape_problem
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.service import authenticate_device_token
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
-from cloud_api.errors import CloudError
+from cloud_api.errors import BadRequest, CloudError, Unauthorized
 from cloud_api.store_events import repository as store_events
+from cloud_api.stores.devices import authenticate_device
 from cloud_api.sync import applier, repository, service
 from cloud_api.sync import snapshot as snapshots
 from cloud_api.sync.heartbeat import Heartbeats, bearer, parsed
@@ -65,47 +67,57 @@ _PUSH_BODY = {
 }
 
 
-def _batch(raw: bytes) -> contract.PushBatch:
-    return parsed(contract.PushBatch, raw)
-
-
 @router.post(
     "/push",
     summary="A store's outbox events, stored and applied once (that store's device)",
     openapi_extra=_PUSH_BODY,
 )
-async def push(
-    request: Request, ctx: ContextDep, caller: CurrentCaller, instance: Instance = ""
-) -> contract.PushAck:
-    # Admitted (or turned away with 429) before its body is read and before a handler thread
-    # is taken: stores waiting their turn hold neither memory nor threads, customers' orders
-    # and heartbeats keep both.
-    store_id = service.device_store(caller)
+async def push(request: Request, ctx: ContextDep, instance: Instance = "") -> contract.PushAck:
+    # Admitted (or turned away with 429) before its body is read and before any thread is
+    # taken, the credential checked by the worker's memory of it (the heartbeats'): stores
+    # waiting their turn hold neither memory nor threads. The body is read with the contract
+    # and stored on the sync threads, never on the event loop or a customer's thread.
+    beats: Heartbeats = request.app.state.heartbeats
+    token = bearer(request.headers.get("authorization", ""))
+    device = await beats.device(token)
+    store_id = service.device_store(device)
     async with ctx.admission.slot(store_id):
-        batch = _batch(await request.body())
-        service.device_store(caller, batch.store_id)
-        service.check_protocol(batch.protocol)
-        ack = await run_in_threadpool(_push, ctx, store_id, batch, batch.instance or instance)
+        raw = await request.body()
+        try:
+            ack = await ctx.admission.run(_push, ctx, token, device, raw, instance)
+        except Unauthorized:
+            beats.devices.forget(token)  # revoked or moved since this worker checked it
+            raise
         # Stored and acknowledged. A quiet worker applies them before it answers; a busy one
         # leaves them to its applier, so the next store's push is stored at once.
         if ack.stored and (ctx.admission.quiet() or not ctx.settings.background):
-            held = await run_in_threadpool(applier.apply_all, ctx.db, store_id)
+            held = await ctx.admission.run(applier.apply_all, ctx.db, store_id)
             ack = ack.model_copy(update={"quarantined": ack.quarantined + held})
         elif ack.stored:
             ctx.admission.applier_wake.set()
     return ack
 
 
-def _push(ctx: CloudContext, store_id: str, batch: contract.PushBatch, instance: str) -> contract.PushAck:
+def _push(ctx: CloudContext, token: str, device: Principal, raw: bytes, instance: str) -> contract.PushAck:
+    """The batch read (its JSON's shape first, as the body limit does for other routes) and
+    stored in one transaction, which checks the device's row again: a credential revoked
+    since this worker remembered it is refused."""
+    limits = ctx.settings
+    if (problem := json_shape_problem(raw, limits.max_json_depth, limits.max_json_items)) is not None:
+        raise BadRequest(problem, "body")
+    batch = parsed(contract.PushBatch, raw)
+    store_id = service.device_store(device, batch.store_id)
+    service.check_protocol(batch.protocol)
     with ctx.db.transaction() as session:
-        service.claim(session, store_id, instance, utcnow())
+        service.device_store(authenticate_device(session, token), store_id)
+        service.claim(session, store_id, batch.instance or instance, utcnow())
         ack = service.push(session, store_id, batch, utcnow())
     failpoints.hit("push.after_commit")
     return ack
 
 
 @router.get("/pull", summary="The store's feed after a cursor, oldest first (that store's device)")
-def pull(
+async def pull(
     ctx: ContextDep,
     caller: CurrentCaller,
     after: Annotated[int, Query(ge=0, le=2**62, description="the last cursor the store applied")] = 0,
@@ -113,6 +125,10 @@ def pull(
     instance: Instance = "",
 ) -> contract.PullPage:
     store_id = service.device_store(caller)
+    return await ctx.admission.run(_pull, ctx, store_id, after, limit, instance)
+
+
+def _pull(ctx: CloudContext, store_id: str, after: int, limit: int, instance: str) -> contract.PullPage:
     with ctx.db.transaction() as session:
         service.claim(session, store_id, instance, utcnow())
         return service.pull(session, store_id, after, limit)
@@ -194,11 +210,11 @@ async def nudges(websocket: WebSocket) -> None:
     """Nudge a store's agent the moment its feed has news, from whichever worker wrote it."""
     ctx: CloudContext = websocket.app.state.ctx
     try:
-        caller = await run_in_threadpool(authenticate_device_token, ctx, _token(websocket))
+        caller = await ctx.admission.run(authenticate_device_token, ctx, _token(websocket))
         store_id = service.device_store(caller)
         service.check_protocol(int(websocket.headers.get(contract.PROTOCOL_HEADER) or contract.PROTOCOL))
         instance = websocket.headers.get(contract.INSTANCE_HEADER, "")[:64]
-        await run_in_threadpool(_claim, ctx, store_id, instance)
+        await ctx.admission.run(_claim, ctx, store_id, instance)
     except (CloudError, ValueError) as exc:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
@@ -214,7 +230,7 @@ async def nudges(websocket: WebSocket) -> None:
             return repository.feed_head(session, store_id)
 
     try:
-        high_water, feed_high_water = await run_in_threadpool(where)
+        high_water, feed_high_water = await ctx.admission.run(where)
         await websocket.accept()
         hello = contract.Hello(
             store_id=store_id, instance=instance, high_water=high_water, feed_high_water=feed_high_water
@@ -233,7 +249,7 @@ async def nudges(websocket: WebSocket) -> None:
                 if nudge not in done:
                     nudge.cancel()
                     continue
-                cursor = await run_in_threadpool(feed_head)
+                cursor = await ctx.admission.run(feed_head)
                 await websocket.send_text(contract.Nudge(cursor=cursor).model_dump_json())
         finally:
             closed.cancel()
