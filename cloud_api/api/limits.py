@@ -25,26 +25,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # A JSON string, escapes included, unrolled so long strings cost one linear pass.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_STRUCTURE = re.compile(rb"[\[\]{},]")
+# Every byte but the structure's, so one C pass keeps only `[]{},` (strings removed first).
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b"[]{},")
+_COMMA, _OPENERS = ord(","), (ord("["), ord("{"))
 
 
 def json_shape_problem(body: bytes, max_depth: int, max_items: int) -> str | None:
     """Why this JSON text is too deep or too long, or None. Malformed text is left to the
     parser (it says what is wrong better)."""
-    open_items: list[int] = []  # per open list or object: commas seen so far
-    for mark in _STRUCTURE.finditer(_STRING.sub(b'""', body)):
-        char = mark.group()
-        if char in (b"[", b"{"):
-            open_items.append(0)
-            if len(open_items) > max_depth:
-                return f"JSON is nested deeper than {max_depth} levels."
-        elif char in (b"]", b"}"):
-            if open_items:
-                open_items.pop()
-        elif open_items:
-            open_items[-1] += 1
-            if open_items[-1] >= max_items:
+    members = [0]  # per open list or object: commas seen so far (the first: outside any)
+    for char in _STRING.sub(b"", body).translate(None, _NOT_STRUCTURE):
+        if char == _COMMA:
+            members[-1] += 1
+            if members[-1] >= max_items and len(members) > 1:
                 return f"A JSON list or object has more than {max_items} members."
+        elif char in _OPENERS:
+            members.append(0)
+            if len(members) > max_depth + 1:
+                return f"JSON is nested deeper than {max_depth} levels."
+        elif len(members) > 1:
+            members.pop()
     return None
 
 
