@@ -1,7 +1,8 @@
 """The FastAPI application: `create_app()` builds one worker's app (uvicorn calls it as a
 factory in every worker process); its lifespan runs the worker's background parts:
-the NOTIFY announcer, the LISTEN connection, the SMS and refund senders, and, with
-`--demo`, the demo store's stand-in kitchen; and it closes the heartbeats' connections."""
+the NOTIFY announcer, the LISTEN connection, the senders of texts, emails and refunds
+(unless the cloud's background process runs them: `senders`), and, with `--demo`, the
+demo store's stand-in kitchen; and it closes the heartbeats' connections."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from cloud_api import housekeeping, logs
+from cloud_api import logs
 from cloud_api.api import handlers
 from cloud_api.api.limits import BodyLimit
 from cloud_api.auth.router import router as auth_router
@@ -27,21 +28,18 @@ from cloud_api.console.router import router as console
 from cloud_api.context import CloudContext, build
 from cloud_api.customers.router import router as profile_router
 from cloud_api.db.async_pool import AsyncPool
-from cloud_api.db.base import utcnow
 from cloud_api.deliveries.router import router as deliveries_router
 from cloud_api.demo import kitchen
 from cloud_api.fleet.router import router as fleet_router
 from cloud_api.inventory.router import router as inventory_router
 from cloud_api.menus.router import router as menus_router
-from cloud_api.notifications import emails
 from cloud_api.notifications.router import router as notifications_router
-from cloud_api.notifications.worker import NotificationWorker
 from cloud_api.orders.door import Intake
 from cloud_api.orders.router import router as orders_router
 from cloud_api.payments.router import router as payments_router
-from cloud_api.payments.service import send_due_refunds
 from cloud_api.pubsub.listener import listen
 from cloud_api.reports.router import router as reports_router
+from cloud_api.senders import Senders
 from cloud_api.settings import CloudSettings
 from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
@@ -92,7 +90,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = ctx.settings.request_threads
     app.state.endings = anyio.CapacityLimiter(ctx.settings.db_pool_size + ctx.settings.db_max_overflow)
     loops: list[Loop] = []
-    sender: NotificationWorker | None = None
+    senders: Senders | None = None
     listener: asyncio.Task[None] | None = None
     ctx.announcer.start()
     if ctx.settings.background:  # a worker serving stores: hold the heartbeats' connections now
@@ -105,29 +103,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         listener = asyncio.create_task(listen(ctx.db.url, ctx.hub, ready))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready.wait(), timeout=10)
-        sender = NotificationWorker(ctx.db, ctx.sms, ctx.tokens, ctx.public_url, wake=ctx.hub.waker())
-        sender.start()
-        loops.append(
-            Loop(
-                "refunds",
-                lambda: send_due_refunds(ctx.db, ctx.gateway, utcnow()),
-                ctx.hub.waker(),
-                idle_s=5.0,
-            )
-        )
-        loops.append(
-            Loop(
-                "emails",
-                lambda: emails.send_due(ctx.db, ctx.email, ctx.tokens, ctx.public_url, utcnow()),
-                ctx.hub.waker(),
-                idle_s=5.0,
-            )
-        )
+        if ctx.settings.senders_in_worker:
+            senders = Senders(ctx)
+            senders.start()
         if ctx.settings.applier_in_worker:
             loops.append(
                 Loop("applier", lambda: applier.step(ctx.db), ctx.admission.applier_wake, idle_s=1.0)
             )
-        loops.append(Loop("housekeeping", lambda: housekeeping.step(ctx.db, utcnow()), idle_s=600.0))
         if ctx.settings.demo:
             loops.append(Loop("demo-kitchen", lambda: kitchen.step(ctx.db), idle_s=2.0))
         for loop in loops:
@@ -139,7 +121,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
-        stoppers = [loop.stop for loop in loops] + ([sender.stop] if sender else [])
+        stoppers = [loop.stop for loop in loops] + ([senders.stop] if senders else [])
         for stop in stoppers:
             await run_in_threadpool(stop)
         ctx.announcer.stop()

@@ -141,9 +141,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _start_applier() -> subprocess.Popen[bytes]:
-    """One applier process beside the workers (`cloud_api.sync.applier`, at a lower priority):
-    stores' pushed events are applied there, customers' requests keep the workers."""
+    """One background process beside the workers (`cloud_api.sync.applier`, at a lower
+    priority): stores' pushed events are applied there and the texts, emails and refunds
+    sent from there, customers' requests keep the workers."""
     os.environ["MAKELINE_APPLIER_IN_WORKER"] = "false"
+    os.environ["MAKELINE_SENDERS_IN_WORKER"] = "false"
     return subprocess.Popen(
         [sys.executable, "-m", "cloud_api.sync.applier"],
         env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid())},

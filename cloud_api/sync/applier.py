@@ -1,5 +1,8 @@
 """The appliers: stores' stored events applied in the background, store by store.
 
+The applier process (`python -m cloud_api.sync.applier`, started by `makeline cloud` beside
+its workers at a lower priority) also runs the cloud's senders (`senders`) for them.
+
 Every worker runs one (`app`'s lifespan, woken by a push that left its events to it, and
 every second): each round takes the stores with events waiting and applies one chunk of
 each, oldest first, a transaction per chunk. A store another worker is applying is left
@@ -123,8 +126,29 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     parent = int(os.environ.get("MAKELINE_APPLIER_PARENT", "0")) or None
-    serve(url, stop, parent)
+    sending = _senders(stop)
+    try:
+        serve(url, stop, parent)
+    finally:
+        stop.set()
+        if sending is not None:
+            sending.join(timeout=30)
     return 0
+
+
+def _senders(stop: threading.Event) -> threading.Thread | None:
+    """The cloud's senders (texts, emails, refunds, housekeeping) in this process too, when
+    the workers leave them to it (`senders_in_worker` false: `makeline cloud`)."""
+    from cloud_api import senders
+    from cloud_api.context import build
+    from cloud_api.settings import CloudSettings
+
+    settings = CloudSettings()
+    if settings.senders_in_worker:
+        return None
+    thread = threading.Thread(target=senders.serve, args=(build(settings), stop), name="senders", daemon=True)
+    thread.start()
+    return thread
 
 
 APPLIER_NICE = 10
