@@ -1,5 +1,6 @@
 """Reconnection storm: N stores, each with a backlog of B events, reconnect to one cloud
-(2 workers) at once while a steady stream of customers' online orders runs.
+(2 workers) at once while a steady stream of customers' online orders runs (spread over `--order-stores` stores
+of the chain, as a chain's customers are: one store's orders wait on its feed's head).
 
 Each simulated store speaks the agents' protocol with its own device credential: a
 heartbeat, then its backlog in push batches, each sent again unchanged after a 429's
@@ -161,7 +162,7 @@ async def store_agent(
             break
 
 
-async def online_orders(base: str, store_id: str, rate: float, stop: asyncio.Event, t: Tally) -> None:
+async def online_orders(base: str, stores: list[str], rate: float, stop: asyncio.Event, t: Tally) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         shopper = (
             await http.post(
@@ -169,18 +170,20 @@ async def online_orders(base: str, store_id: str, rate: float, stop: asyncio.Eve
             )
         ).json()["access_token"]
         body = {
-            "store_id": store_id,
+            "store_id": stores[0],
             "service": "carryout",
             "items": [{"product": "pepperoni", "size": "lg"}, {"product": "cola", "size": "2l"}],
             "payment": {"method": "card", "token": "tok_visa"},
         }
         headers = {"Authorization": f"Bearer {shopper}"}
 
-        async def one() -> None:
+        async def one(store_id: str) -> None:
             started = time.perf_counter()
             try:
                 answer = await http.post(
-                    "/api/v1/orders", json=body, headers=headers | {"Idempotency-Key": str(uuid.uuid4())}
+                    "/api/v1/orders",
+                    json=body | {"store_id": store_id},
+                    headers=headers | {"Idempotency-Key": str(uuid.uuid4())},
                 )
                 t.order_errors += answer.status_code != 201
             except httpx.HTTPError:
@@ -189,7 +192,7 @@ async def online_orders(base: str, store_id: str, rate: float, stop: asyncio.Eve
 
         pending: set[asyncio.Task[None]] = set()
         while not stop.is_set():
-            task = asyncio.create_task(one())
+            task = asyncio.create_task(one(random.choice(stores)))
             pending.add(task)
             task.add_done_callback(pending.discard)
             await asyncio.sleep(random.expovariate(rate))
@@ -256,7 +259,7 @@ def keep_online(url: str, stop: threading.Event) -> None:
 
 
 async def storm(
-    base: str, stores: list[tuple[str, str]], events: list[dict[str, Any]], args: Any, demo: str
+    base: str, stores: list[tuple[str, str]], events: list[dict[str, Any]], args: Any, shops: list[str]
 ) -> Tally:
     sizes = [len(events[s : s + args.batch]) for s in range(0, len(events), args.batch)]
     bodies = [batches_for(n, sid, events, args.batch) for n, (sid, _) in enumerate(stores)]
@@ -264,7 +267,7 @@ async def storm(
     stop = asyncio.Event()
     calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1, seconds=args.baseline_s)
     calm.start()
-    orders = asyncio.create_task(online_orders(base, demo, args.orders_per_s, stop, quiet))
+    orders = asyncio.create_task(online_orders(base, shops, args.orders_per_s, stop, quiet))
     await asyncio.sleep(args.baseline_s)
     stop.set()
     await orders
@@ -275,7 +278,7 @@ async def storm(
     limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
     async with httpx.AsyncClient(base_url=base, limits=limits) as http:
         stop = asyncio.Event()
-        orders = asyncio.create_task(online_orders(base, demo, args.orders_per_s, stop, loud))
+        orders = asyncio.create_task(online_orders(base, shops, args.orders_per_s, stop, loud))
         loud.waits = Waits(args.url)  # type: ignore[attr-defined]
         loud.waits.start()  # type: ignore[attr-defined]
         started = time.monotonic()
@@ -305,6 +308,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=300, help="backlog per store")
     parser.add_argument("--batch", type=int, default=MAX_BATCH, help="events per push")
     parser.add_argument("--orders-per-s", type=float, default=10.0, help="customers' online orders")
+    parser.add_argument("--order-stores", type=int, default=10, help="stores the online orders go to")
     parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
@@ -317,7 +321,9 @@ def main() -> None:
     stop = threading.Event()
     try:
         args.url = url
-        demo = seed_database(url).store_id
+        from bench_cloud import more_stores  # it imports this module's cloud helpers
+
+        shops = [seed_database(url).store_id, *more_stores(url, args.order_stores - 1)]
         events = evening_events(home, args.events)
         stores = make_stores(url, args.stores)
         calm = make_stores(url, args.calm_stores, "CALM")
@@ -332,12 +338,13 @@ def main() -> None:
             kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
         print(
             f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers), its PostgreSQL and the load; "
-            f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())})"
+            f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())}); "
+            f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"
         )
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
         load_cpu = time.process_time()
-        t = asyncio.run(storm(base, stores, events, args, demo))
+        t = asyncio.run(storm(base, stores, events, args, shops))
         drain_s: float = t.drain_s  # type: ignore[attr-defined]
         quiet: Tally = t.quiet  # type: ignore[attr-defined]
         cloud_used, pg_used = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu

@@ -1,18 +1,20 @@
 """Sync work admitted at the rate a worker can apply it, customers first.
 
-A worker stores and applies at most `slots` pushes at once; one more waits up to
-`wait_s` for a slot, then is answered 429 with a jittered `Retry-After`, which the
-store's agent obeys (its batch is kept and sent again then, unchanged). A push of a
-store whose previous batch this worker is still applying (an agent that restarted, or
-resent after its timeout) waits for it (up to `store_wait_s`) and then finds it stored:
-a batch is never applied twice in parallel. Waiting holds no handler thread.
-Handler threads stay free for customers' orders and trackers, and work done is kept:
-nothing waits long enough for the agent's own timeout to send it again.
+A worker stores and applies at most `slots` pushes at once; a few more (`waiting`, twice
+the slots) wait up to `wait_s` for a slot, then are answered 429 with a jittered
+`Retry-After`, and any beyond those are answered so at once; the store's agent obeys it
+(its batch is kept and sent again then, unchanged). A push of a store whose previous batch
+this worker is still applying (an agent that restarted, or resent after its timeout) waits
+for it (up to `store_wait_s`) and then finds it stored: a batch is never applied twice in
+parallel. Waiting holds no thread, and few wait: a waiting push holds what the server has
+read of its body (a thousand stores' first chunks were most of a worker's memory in a
+storm) and its polls take the event loop. Work done is kept: nothing waits long enough
+for the agent's own timeout to send it again.
 
 Sync work that needs a thread (storing a push, a quiet worker's apply, a pull, a new
-computer's first beat, a websocket's claim) runs on the admission's own threads (`run`), never on the
-handler threads customers' orders and trackers use: a storm of stores can queue for those
-few threads, a customer's order never queues behind it.
+computer's first beat, a websocket's claim) runs on the admission's own threads (`run`),
+never on the handler threads customers' orders and trackers use: a storm of stores can
+queue for those few threads, a customer's order never queues behind it.
 """
 
 from __future__ import annotations
@@ -45,9 +47,15 @@ class SyncBusy(TooManyAttempts):
 
 class Admission:
     def __init__(
-        self, slots: int, wait_s: float = 1.0, retry_after_s: int = 1, store_wait_s: float = 10.0
+        self,
+        slots: int,
+        wait_s: float = 1.0,
+        retry_after_s: int = 1,
+        store_wait_s: float = 10.0,
+        waiting: int | None = None,
     ) -> None:
         self.slots, self.wait_s, self.retry_after_s = max(1, slots), wait_s, max(1, retry_after_s)
+        self.max_waiting = 2 * self.slots if waiting is None else max(0, waiting)
         # A store's own previous batch (its agent restarted mid-push) is short: wait it out.
         self.store_wait_s = max(wait_s, store_wait_s)
         self._lock = threading.Lock()
@@ -98,6 +106,8 @@ class Admission:
         started = time.monotonic()
         if why := self._try(store_id):
             with self._lock:
+                if self._waiting >= self.max_waiting and why is not STILL_APPLYING:
+                    raise self._busy(why)  # enough wait already: come back later
                 self._waiting += 1
             try:
                 while why:
