@@ -66,8 +66,10 @@ def serve(ctx: CloudContext, stop: threading.Event) -> None:
         stop.wait()
     finally:
         senders.stop()
+        news.join(timeout=10)
         ctx.announcer.stop()
         ctx.gateway.close()
+        ctx.db.dispose()
 
 
 def _listen(ctx: CloudContext, stop: threading.Event) -> None:

@@ -1,0 +1,202 @@
+"""A storm of stores never takes what customers need: sync work runs on the admission's own
+threads (a push is stored while every customer handler thread is busy, an order is placed
+while every sync thread is), few pushes wait for a slot, the push's remembered credential
+is checked again when it is stored, the applier's PostgreSQL backend runs at its low
+priority, and the cloud's background process sends the texts the workers leave to it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import anyio.to_thread
+import psycopg
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from cloud_api.db.base import utcnow
+from cloud_api.settings import CloudSettings, libpq_url
+from cloud_api.store_events.service import apply_store_events
+from cloud_api.stores import devices
+from cloud_api.sync import applier
+from cloud_api.sync.admission import Admission, SyncBusy
+from tests.patience import patient
+
+from .fake_twilio import FakeTwilio
+from .helpers import (
+    bring_online,
+    count,
+    ctx,
+    customer,
+    demo_store_id,
+    event,
+    order_body,
+    place,
+    staged,
+    store_order_payload,
+)
+
+
+def _until(done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + patient(30)
+    while not done():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
+def _batch(store: str, seq: int, number: int) -> dict[str, object]:
+    placed = event("order.placed", store_order_payload(number=number), seq=seq)
+    wire = placed.model_dump(mode="json") | {"txn": str(uuid.uuid4()), "subject": placed.payload["id"]}
+    return {"store_id": store, "instance": "till-1", "events": [wire]}
+
+
+def _device(app: FastAPI, store: str) -> tuple[str, dict[str, str]]:
+    with ctx(app).db.transaction() as session:
+        device, token = devices.issue(session, store, "till", utcnow())
+    return device.id, {"Authorization": f"Bearer {token}"}
+
+
+def _hold(client: TestClient, take: Callable[[threading.Event], object], n: int) -> threading.Event:
+    """`n` threads of a pool held (each until the returned gate opens), from the app's loop."""
+    gate = threading.Event()
+    assert client.portal is not None
+    for _ in range(n):
+        client.portal.start_task_soon(take, gate)
+    return gate
+
+
+def test_a_push_is_stored_while_every_customer_thread_is_busy(app: FastAPI, client: TestClient) -> None:
+    store = demo_store_id(app)
+    _, device = _device(app, store)
+    threads = anyio.to_thread.current_default_thread_limiter
+    assert client.portal is not None
+    handlers = client.portal.call(threads)
+    n = int(handlers.total_tokens)
+    gate = _hold(client, lambda g: anyio.to_thread.run_sync(g.wait), n)
+    try:
+        _until(lambda: handlers.borrowed_tokens == n, "the test holds every handler thread")
+        answer = client.post("/api/v1/sync/push", json=_batch(store, 1, 41), headers=device)
+        assert answer.status_code == 200 and answer.json()["high_water"] == 1
+    finally:
+        gate.set()
+
+
+def test_an_order_is_placed_while_every_sync_thread_is_busy(app: FastAPI, client: TestClient) -> None:
+    store = bring_online(app)
+    admission = ctx(app).admission
+    n = int(admission.threads.total_tokens)
+    gate = _hold(client, lambda g: admission.run(g.wait), n)
+    try:
+        _until(lambda: admission.threads.borrowed_tokens == n, "the test holds every sync thread")
+        assert place(client, customer(client), order_body(store)).status_code == 201
+    finally:
+        gate.set()
+
+
+def test_only_a_few_pushes_wait_for_a_slot_the_rest_come_back_later() -> None:
+    async def storm() -> None:
+        admission = Admission(slots=1, wait_s=patient(30), waiting=1)
+        first = admission.slot("A")
+        await first.__aenter__()
+        waiter = asyncio.create_task(admission.slot("B").__aenter__())
+        while admission._waiting == 0:  # B is waiting for the slot
+            await asyncio.sleep(0.01)
+        with pytest.raises(SyncBusy) as told:  # C is told at once, not after `wait_s`
+            await admission.slot("C").__aenter__()
+        assert told.value.status_code == 429 and 1 <= told.value.retry_after_s <= 3
+        await first.__aexit__(None, None, None)
+        await waiter  # B took the slot A left
+        assert admission._busy_stores == {"B"}
+
+    asyncio.run(storm())
+
+
+def test_a_store_still_waits_for_its_own_previous_batch_when_others_are_told_to_come_back() -> None:
+    async def restarted_agent() -> None:
+        admission = Admission(slots=2, wait_s=0, store_wait_s=patient(30), waiting=0)
+        first = admission.slot("A")
+        await first.__aenter__()
+        again = asyncio.create_task(admission.slot("A").__aenter__())  # the same store's batch
+        while admission._waiting == 0:  # it waits, though nobody else may: never twice at once
+            await asyncio.sleep(0.01)
+        assert not again.done()
+        await first.__aexit__(None, None, None)
+        await again
+
+    asyncio.run(restarted_agent())
+
+
+def test_a_credential_revoked_after_the_worker_remembered_it_is_refused(
+    app: FastAPI, client: TestClient
+) -> None:
+    store = demo_store_id(app)
+    device_id, device = _device(app, store)
+    assert client.post("/api/v1/sync/push", json=_batch(store, 1, 42), headers=device).status_code == 200
+    with ctx(app).db.transaction() as session:
+        session.execute(text("UPDATE device SET revoked_at = now() WHERE id = :id"), {"id": device_id})
+    for _ in range(2):  # refused, and not remembered as good any more
+        refused = client.post("/api/v1/sync/push", json=_batch(store, 2, 43), headers=device)
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    with ctx(app).db.transaction() as session:
+        assert count(session, "inbound_event") == 1
+
+
+def test_the_appliers_postgresql_backend_runs_at_its_low_priority(database_url: str) -> None:
+    with psycopg.connect(libpq_url(database_url)) as conn:
+        info = conn.info
+        if not (info.host.startswith("/") or info.host in ("localhost", "127.0.0.1", "::1")):
+            pytest.skip("the database runs on another machine: its backends are left as they are")
+        if os.geteuid() != 0:
+            pytest.skip("only root may lower another user's process")
+        assert applier.lower_backend(conn)
+        assert os.getpriority(os.PRIO_PROCESS, info.backend_pid) == applier.APPLIER_NICE
+    assert not applier.lower_backend(object())  # not a PostgreSQL connection: left alone
+
+
+def test_the_background_process_sends_the_texts_the_workers_leave_to_it(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: CloudSettings,
+    app: FastAPI,
+    client: TestClient,
+    fake_twilio: FakeTwilio,
+) -> None:
+    store = bring_online(app)
+    order = place(client, customer(client), order_body(store, "delivery")).json()
+    phone = "+1" + client.get("/api/v1/profile", headers=customer(client)).json()["phone"]
+    in_store = str(uuid.uuid4())
+    taken = store_order_payload(order_id=in_store, number=1070) | {
+        "cloud_order_id": order["id"],
+        "channel": "online",
+    }
+    with ctx(app).db.transaction() as session:
+        apply_store_events(
+            session,
+            store,
+            [event("order.placed", taken, seq=1), event("order.stage", staged(in_store, "made"), seq=2)],
+        )
+    assert fake_twilio.to(phone) == []  # the workers (here: background off) send nothing
+    for name, value in {
+        "DATABASE_URL": settings.database_url or "",
+        "MAKELINE_JWT_SECRET": settings.jwt_secret or "",
+        "MAKELINE_SENDERS_IN_WORKER": "false",
+        "MAKELINE_TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
+        "MAKELINE_TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
+        "MAKELINE_TWILIO_BASE_URL": fake_twilio.base_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    stop = threading.Event()
+    sending = applier._senders(stop)
+    assert sending is not None
+    try:
+        _until(lambda: len(fake_twilio.to(phone)) == 1, "the background process sends the text")
+        assert fake_twilio.to(phone)[0].body.startswith("makeline Oak Park has your order #1070")
+    finally:
+        stop.set()
+        sending.join(timeout=patient(30))
+    assert not sending.is_alive()
