@@ -207,7 +207,7 @@ def waiting(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def start_cloud(url: str, workers: int, home: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_cloud(url: str, workers: int, home: Path, appliers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     """`makeline cloud` with its workers (and its applier process) on a free port, once healthy."""
     port = free_port(0)
     base = f"http://127.0.0.1:{port}"
@@ -226,7 +226,7 @@ def start_cloud(url: str, workers: int, home: Path) -> tuple[subprocess.Popen[by
         cloud = subprocess.Popen(
             [sys.executable, *command],
             cwd=ROOT,
-            env={**os.environ, "MAKELINE_BACKGROUND": "true"},
+            env={**os.environ, "MAKELINE_BACKGROUND": "true", "MAKELINE_APPLIERS": str(appliers)},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -311,6 +311,7 @@ def main() -> None:
     parser.add_argument("--order-stores", type=int, default=10, help="stores the online orders go to")
     parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--appliers", type=int, default=1, help="applier processes beside the workers")
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
     args = parser.parse_args()
@@ -329,7 +330,7 @@ def main() -> None:
         calm = make_stores(url, args.calm_stores, "CALM")
         args.calm = [(agent_beat(len(stores) + n, sid), token) for n, (sid, token) in enumerate(calm)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
-        cloud, base = start_cloud(url, args.workers, home)
+        cloud, base = start_cloud(url, args.workers, home, args.appliers)
         # The calm stores' computers claim their stores, and each worker verifies their credentials.
         run_load(base, args.calm, 100.0, 3 * len(calm) / 100.0, procs=1)
         postmaster = server.server_pid() if server is not None else None
@@ -337,7 +338,8 @@ def main() -> None:
         for e in events:
             kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
         print(
-            f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers), its PostgreSQL and the load; "
+            f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers, {args.appliers} applier(s)), "
+            "its PostgreSQL and the load; "
             f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())}); "
             f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"
         )

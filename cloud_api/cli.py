@@ -94,7 +94,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     check_settings(settings)  # before anything starts: a clear sentence, no traceback
     embedded: EmbeddedPostgres | None = None
-    applier: subprocess.Popen[bytes] | None = None
+    appliers: list[subprocess.Popen[bytes]] = []
     url = settings.database_url or ""
     if not url:
         embedded = EmbeddedPostgres(settings.data_dir)
@@ -117,7 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
         for name, variable in _ENV.items():
             value = getattr(settings, name)
             os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
-        applier = _start_applier() if settings.background else None
+        appliers = _start_appliers(settings.appliers) if settings.background else []
         print(
             f"makeline cloud: serving http://{settings.host}:{settings.port}/api/v1 "
             f"(docs at /api/v1/docs) with {settings.workers} worker(s)"
@@ -132,7 +132,7 @@ def _serve(args: argparse.Namespace) -> int:
             ws="websockets-sansio",
         )
     finally:
-        if applier is not None:
+        for applier in appliers:
             _stop(applier)
         if embedded is not None:
             with _signals_held():  # a second Ctrl-C must not cut the database's stop short
@@ -140,16 +140,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_applier() -> subprocess.Popen[bytes]:
-    """One background process beside the workers (`cloud_api.sync.applier`, at a lower
-    priority): stores' pushed events are applied there and the texts, emails and refunds
-    sent from there, customers' requests keep the workers."""
+def _start_appliers(count: int) -> list[subprocess.Popen[bytes]]:
+    """Background processes beside the workers (`cloud_api.sync.applier`, at a lower
+    priority): stores' pushed events are applied there (one store by one applier at a time)
+    and the texts, emails and refunds sent from the first, customers' requests keep the
+    workers."""
     os.environ["MAKELINE_APPLIER_IN_WORKER"] = "false"
     os.environ["MAKELINE_SENDERS_IN_WORKER"] = "false"
-    return subprocess.Popen(
-        [sys.executable, "-m", "cloud_api.sync.applier"],
-        env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid())},
-    )
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "cloud_api.sync.applier"],
+            env={
+                **os.environ,
+                "MAKELINE_APPLIER_PARENT": str(os.getpid()),
+                "MAKELINE_APPLIER_SENDS": "true" if n == 0 else "false",  # the senders run once
+            },
+        )
+        for n in range(max(1, count))
+    ]
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

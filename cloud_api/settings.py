@@ -27,6 +27,7 @@ class CloudSettings(BaseSettings):
     # Stores' pushed events are applied by each worker's own applier thread, unless the cloud
     # runs one applier process beside its workers (`makeline cloud` does: `sync.applier`).
     applier_in_worker: bool = True
+    appliers: int = 1  # applier processes `makeline cloud` runs beside its workers
     # Texts, emails, refunds and housekeeping are sent by each worker, unless the cloud runs
     # them once in its background process beside the workers (`makeline cloud` does).
     senders_in_worker: bool = True

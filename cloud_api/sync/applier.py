@@ -1,7 +1,8 @@
 """The appliers: stores' stored events applied in the background, store by store.
 
-The applier process (`python -m cloud_api.sync.applier`, started by `makeline cloud` beside
-its workers at a lower priority) also runs the cloud's senders (`senders`) for them.
+The applier processes (`python -m cloud_api.sync.applier`, `appliers` of them started by
+`makeline cloud` beside its workers at a lower priority) share the queue the same way; the
+first also runs the cloud's senders (`senders`) for the workers.
 
 Every worker runs one (`app`'s lifespan, woken by a push that left its events to it, and
 every second): each round takes the stores with events waiting and applies one chunk of
@@ -138,20 +139,21 @@ def main() -> int:
 
 def _senders(stop: threading.Event) -> threading.Thread | None:
     """The cloud's senders (texts, emails, refunds, housekeeping) in this process too, when
-    the workers leave them to it (`senders_in_worker` false: `makeline cloud`)."""
+    `makeline cloud` leaves them to it (`MAKELINE_APPLIER_SENDS`: its first applier)."""
     from cloud_api import senders
     from cloud_api.context import build
     from cloud_api.settings import CloudSettings
 
-    settings = CloudSettings()
-    if settings.senders_in_worker:
+    if os.environ.get(SENDS) != "true":
         return None
+    settings = CloudSettings()
     thread = threading.Thread(target=senders.serve, args=(build(settings), stop), name="senders", daemon=True)
     thread.start()
     return thread
 
 
 APPLIER_NICE = 10
+SENDS = "MAKELINE_APPLIER_SENDS"
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -184,7 +184,7 @@ def test_the_background_process_sends_the_texts_the_workers_leave_to_it(
     for name, value in {
         "DATABASE_URL": settings.database_url or "",
         "MAKELINE_JWT_SECRET": settings.jwt_secret or "",
-        "MAKELINE_SENDERS_IN_WORKER": "false",
+        applier.SENDS: "true",
         "MAKELINE_TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
         "MAKELINE_TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
         "MAKELINE_TWILIO_BASE_URL": fake_twilio.base_url,
