@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -114,6 +115,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             loops.append(Loop("demo-kitchen", lambda: kitchen.step(ctx.db), idle_s=2.0))
         for loop in loops:
             loop.start()
+    if not ctx.settings.applier_in_worker:  # a worker of `makeline cloud`: its process is its own
+        # What the worker holds once started (modules, routes, models, the engine) is never
+        # garbage: kept out of the collector's full passes, which in a storm's churn of parsed
+        # events otherwise walk all of it, holding the interpreter a customer's request needs.
+        gc.freeze()
     try:
         yield
     finally:

