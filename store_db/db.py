@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from store_db.checkpoint import BACKSTOP_PAGES, WAL_LIMIT_BYTES, Checkpointer
 from store_db.errors import WriteOutsideStore
 from store_db.integrity import check_header, check_store_file, secure_store_files
+from store_db.kept import Keeper, connection_settings
 
 BUSY_TIMEOUT_MS = 10_000
 STATEMENTS_KEPT = 512  # prepared statements each connection keeps (pysqlite's default is 128)
@@ -57,6 +58,7 @@ def _configure(engine: Engine, begin: str, *, query_only: bool = False) -> Engin
         else:  # checkpoints are the `Checkpointer`'s; SQLite's own only as a backstop
             cursor.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
             cursor.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+            connection_settings(dbapi_connection)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -106,6 +108,7 @@ class StoreDB:
         self.engine = make_engine(self.path, write=True)
         self.read_engine = make_engine(self.path, write=False)
         self._writer: Connection | None = None  # the write connection, between transactions
+        self.keeper = Keeper()  # what the write connection keeps between transactions (`store_db.kept`)
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
         # One write transaction at a time in this process (SQLite's lock allows no more): a
         # writer waiting here is woken the moment the one before commits, and the
@@ -140,13 +143,17 @@ class StoreDB:
             # and a connection's setup cost more than a counter's statements); the session
             # joins its transaction and is flushed before the commit, as `session.begin()` did.
             connection, self._writer = self._writer or self.engine.connect(), None
+            session = Session(connection, expire_on_commit=False)
+            self.keeper.attach(session)
             try:
-                with connection.begin(), Session(connection, expire_on_commit=False) as session:
+                with connection.begin(), session:
                     yield session
                     session.flush()
             except BaseException:
+                self.keeper.rolled_back(session)
                 connection.close()  # rolled back, and a fresh connection for the next write
                 raise
+            self.keeper.committed(session)
             self._writer = connection
             self.checkpointer.committed()
 

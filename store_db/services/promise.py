@@ -12,9 +12,11 @@ is free (in the store now, or the expected return of the run the driver is on).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +34,7 @@ from makeline.trade.quote import (
     promise_time,
 )
 from makeline.trade.quote import estimate as estimate_load
+from store_db.kept import Kept, KitchenOrder, kept
 from store_db.models import Order, Store
 from store_db.services import rows
 from store_db.services.store_settings import AnyStore
@@ -49,16 +52,14 @@ class Quote:
 
 # Pre-written: the in-kitchen orders by the stage index, each with its pizzas summed from its
 # own lines (never a pass over every line the store ever sold); orders for later wait apart
-# until they fire.
-_IN_KITCHEN_SQL = f"""
-SELECT o.service, o.stage, o.made_at, o.baked_at, o.lat, o.lon,
+# until they fire. The same for the few orders a write changed since they were kept.
+_COLUMNS = f"""o.id, o.placed_at, o.number, o.service, o.stage, o.made_at, o.baked_at, o.lat, o.lon,
        (SELECT coalesce(sum(l.quantity), 0) FROM order_line l
-         WHERE l.order_id = o.id AND l.station = '{Station.MAKELINE.value}')
-FROM orders o
-WHERE o.stage IN ({", ".join(f"'{stage}'" for stage in IN_KITCHEN)})
-  AND (o.scheduled_for IS NULL OR o.fired_at IS NOT NULL)
-ORDER BY o.placed_at, o.number
-"""
+         WHERE l.order_id = o.id AND l.station = '{Station.MAKELINE.value}')"""
+_IN_KITCHEN = f"""o.stage IN ({", ".join(f"'{stage}'" for stage in IN_KITCHEN)})
+  AND (o.scheduled_for IS NULL OR o.fired_at IS NOT NULL)"""
+_IN_KITCHEN_SQL = f"SELECT {_COLUMNS} FROM orders o WHERE {_IN_KITCHEN}"
+_THESE_IN_KITCHEN_SQL = f"{_IN_KITCHEN_SQL} AND o.id IN (SELECT value FROM json_each(?))"
 # A driver's runs found by the (driver, status) index: only the one out now, never every run
 # of the shift.
 _DRIVERS_SQL = """
@@ -71,13 +72,59 @@ _stamp = rows.read(Order.made_at)
 _PLACED, _MADE, _BAKED = Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value
 # The same few addresses wait in the kitchen order after order: each distance worked out once.
 _km = lru_cache(maxsize=4096)(distance_km)
+_placed = attrgetter("placed")
+
+
+def _kitchen_orders(session: Session, sql: str, params: tuple[str, ...] = ()) -> dict[str, KitchenOrder]:
+    return {
+        order_id: KitchenOrder(
+            (placed, number), service, stage, _stamp(made), _stamp(baked), lat, lon, pizzas
+        )
+        for order_id, placed, number, service, stage, made, baked, lat, lon, pizzas in rows.fetch_all(
+            session, sql, params
+        )
+    }
+
+
+def _drivers(session: Session) -> tuple[datetime | None, ...]:
+    return tuple(_stamp(back) for (back,) in rows.fetch_all(session, _DRIVERS_SQL))
+
+
+def _kept_kitchen(session: Session, kept: Kept) -> tuple[list[KitchenOrder], tuple[datetime | None, ...]]:
+    """The kept orders and drivers, those written since read again."""
+    if kept.orders is None:
+        kept.orders, kept.stale = _kitchen_orders(session, _IN_KITCHEN_SQL), set()
+    elif kept.stale:
+        for order_id in kept.stale:
+            kept.orders.pop(order_id, None)
+        kept.orders.update(_kitchen_orders(session, _THESE_IN_KITCHEN_SQL, (json.dumps(sorted(kept.stale)),)))
+        kept.stale = set()
+    if kept.drivers is None:
+        kept.drivers = _drivers(session)
+    return sorted(kept.orders.values(), key=_placed), kept.drivers
 
 
 def live_load(session: Session, at: datetime, store: AnyStore | None = None) -> Load:
-    """The store's load at `at`: what `makeline.trade.quote.estimate` reads."""
+    """The store's load at `at`: what `makeline.trade.quote.estimate` reads. In a write
+    transaction of a `StoreDB`, from what its connection keeps (`store_db.kept`)."""
     store = store or session.scalars(select(Store)).one()
-    in_kitchen = rows.fetch_all(session, _IN_KITCHEN_SQL)
-    drivers = rows.fetch_all(session, _DRIVERS_SQL)
+    found = kept(session)
+    if found is None:
+        in_kitchen = sorted(_kitchen_orders(session, _IN_KITCHEN_SQL).values(), key=_placed)
+        return _worked_out(store, at, in_kitchen, _drivers(session))[0]
+    if found.load is not None and store is found.settings:
+        return found.load
+    load, ages = _worked_out(store, at, *_kept_kitchen(session, found))
+    if not ages and store is found.settings:
+        found.load = load  # the same at any moment, until a write changes what it is made of
+    return load
+
+
+def _worked_out(
+    store: AnyStore, at: datetime, in_kitchen: list[KitchenOrder], drivers: tuple[datetime | None, ...]
+) -> tuple[Load, bool]:
+    """The load at `at` from the orders in the kitchen (in the kitchen's order) and each
+    driver's return; and whether it ages (a belt, a box or a driver counted down from `at`)."""
     half_area = store.delivery_radius_km / 2
     shape = Load(
         make_target_s=store.make_target_s,
@@ -90,24 +137,27 @@ def live_load(session: Session, at: datetime, store: AnyStore | None = None) -> 
     make_ahead = in_oven = 0
     deliveries: list[Waiting] = []
     make_s, oven_s, here = store.make_target_s, store.oven_s, (store.lat, store.lon)
-    for service, stage, made_at, baked_at, lat, lon, on_line in in_kitchen:
-        count = int(on_line)
+    ages = any(back is not None for back in drivers)
+    for order in in_kitchen:
+        stage = order.stage
         if stage == _PLACED:
-            make_ahead += capped(count)
+            make_ahead += capped(order.pizzas)
             ready_in = make_ahead * make_s + oven_s + CUT_AND_RACK_S
         elif stage == _MADE:
-            in_oven += count
-            ready_in = _until(at, _stamp(made_at), oven_s + BOX_S)
+            in_oven += order.pizzas
+            ready_in, ages = _until(at, order.made_at, oven_s + BOX_S), True
         elif stage == _BAKED:
-            ready_in = _until(at, _stamp(baked_at), BOX_S)
+            ready_in, ages = _until(at, order.baked_at, BOX_S), True
         else:
             ready_in = 0
-        if service == "delivery":
+        if order.service == "delivery":
+            lat, lon = order.lat, order.lon
             km = _km(*here, lat, lon) if lat is not None and lon is not None else half_area
             deliveries.append(Waiting(ready_in, shape.drive_s(km)))
     deliveries.sort(key=lambda w: w.ready_in_s)
-    free = tuple(_free_in(at, _stamp(back)) for (back,) in drivers)
-    return replace(shape, make_ahead=make_ahead, in_oven=in_oven, deliveries=tuple(deliveries), drivers=free)
+    free = tuple(_free_in(at, back) for back in drivers)
+    load = replace(shape, make_ahead=make_ahead, in_oven=in_oven, deliveries=tuple(deliveries), drivers=free)
+    return load, ages
 
 
 def _free_in(at: datetime, back: datetime | None) -> int:

@@ -29,14 +29,15 @@ _CONNECTION = "makeline.rows.connection"
 
 
 def connection(session: Session) -> sqlite3.Connection:
-    """The SQLite connection under `session`, in the session's transaction (looked up once
-    per transaction)."""
-    transaction = session.get_transaction()
+    """The SQLite connection under `session`, in the session's innermost transaction (looked
+    up once per transaction and savepoint: a savepoint begins when its connection is asked
+    for, so what is written here inside `begin_nested()` rolls back with it)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
     known = session.info.get(_CONNECTION)
     if known is not None and known[0] is transaction and transaction is not None:
         return cast(sqlite3.Connection, known[1])
     found = cast(sqlite3.Connection, session.connection().connection.driver_connection)
-    session.info[_CONNECTION] = (session.get_transaction(), found)
+    session.info[_CONNECTION] = (session.get_nested_transaction() or session.get_transaction(), found)
     return found
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from store_db.errors import NotFound
+from store_db.kept import kept
 from store_db.models import Store
 from store_db.services import rows
 
@@ -59,8 +60,15 @@ _READS = [rows.read(getattr(Store, name)) for name in _NAMES]
 
 
 def read_settings(session: Session) -> StoreSettings:
-    """This store's settings, in one statement and no ORM."""
+    """This store's settings, in one statement and no ORM; in a write transaction of a
+    `StoreDB`, as its connection keeps them until the row changes (`store_db.kept`)."""
+    keeping = kept(session)
+    if keeping is not None and keeping.settings is not None:
+        return keeping.settings
     found = rows.fetch_one(session, _SQL)
     if found is None:
         raise NotFound("This file has no store in it. Run: makeline init-store --db PATH --demo")
-    return StoreSettings(*(read(value) for read, value in zip(_READS, found, strict=True)))
+    settings = StoreSettings(*(read(value) for read, value in zip(_READS, found, strict=True)))
+    if keeping is not None:
+        keeping.settings = settings
+    return settings

@@ -1,0 +1,173 @@
+"""What the write connection keeps between transactions: the kitchen's orders, the drivers'
+returns and the store's settings, read once and then brought up to date by the writes
+that change them, instead of read again for every order.
+
+Never stale, three ways:
+
+- Every write on the kept connection to the tables they come from leaves a note, written
+  by a TEMP trigger in the writing transaction itself (an order's id; `drivers` for a
+  shift, a staff member or a run; `store` for the store's row). The next reader takes the
+  notes and reads again only what they name. A rollback takes its notes back with it.
+- A commit by any other connection (the agent's process, a second terminal, another
+  `StoreDB` of this process) moves the kept connection's `PRAGMA data_version`: everything
+  is read again.
+- A schema change moves `PRAGMA schema_version`: the triggers are made again and everything
+  is read again.
+
+What a transaction read is kept only once it commits (`Keeper.committed`): until then it
+is that transaction's own (`Kept`, in the session's `info`). Inside a savepoint nothing is
+kept or taken (a savepoint rolls back alone); its notes wait for the next reader.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from sqlalchemy.orm import Session
+
+from store_db.services import rows
+
+if TYPE_CHECKING:
+    from makeline.trade.quote import Load
+    from store_db.services.store_settings import StoreSettings
+
+DRIVERS, STORE = "drivers", "store"  # the notes that are not an order's id
+_KEEPER = "makeline.kept"
+_PENDING = "makeline.kept.pending"
+_VERSIONS = "SELECT data_version, schema_version FROM pragma_data_version, pragma_schema_version"
+_TAKE_NOTES = "DELETE FROM temp.kept_notes RETURNING what"
+# (table, what its rows' changes note): an order's id, or a name for the table's reader.
+_WATCHED = (
+    ("orders", "{row}.id"),
+    ("order_line", "{row}.order_id"),
+    ("shift", f"'{DRIVERS}'"),
+    ("staff", f"'{DRIVERS}'"),
+    ("delivery_run", f"'{DRIVERS}'"),
+    ("store", f"'{STORE}'"),
+)
+_EVENTS = (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",)))
+
+
+def _triggers() -> list[str]:
+    made = ["CREATE TEMP TABLE IF NOT EXISTS kept_notes (what TEXT PRIMARY KEY) WITHOUT ROWID"]
+    for table, note in _WATCHED:
+        for event, sides in _EVENTS:
+            body = " ".join(
+                f"INSERT OR IGNORE INTO kept_notes VALUES ({note.format(row=side)});" for side in sides
+            )
+            made.append(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS kept_{table}_{event} "
+                f"AFTER {event.upper()} ON main.{table} BEGIN {body} END"
+            )
+    made.append("DELETE FROM temp.kept_notes")  # everything is read again: old notes say nothing
+    return made
+
+
+_INSTALL = _triggers()
+
+
+class KitchenOrder(NamedTuple):
+    """An order in the kitchen as the load reads it."""
+
+    placed: tuple[str, int]  # (placed_at as stored, number): the kitchen's order
+    service: str
+    stage: str
+    made_at: datetime | None
+    baked_at: datetime | None
+    lat: float | None
+    lon: float | None
+    pizzas: int  # on the make line
+
+
+@dataclass
+class Kept:
+    """The values kept on one connection, as of one transaction. `None`: read again."""
+
+    connection: sqlite3.Connection
+    versions: tuple[int, int]
+    orders: dict[str, KitchenOrder] | None = None
+    stale: set[str] = field(default_factory=set)  # orders written since they were read
+    drivers: tuple[datetime | None, ...] | None = None  # each driver's expected return (None: in)
+    settings: StoreSettings | None = None
+    load: Load | None = None  # the load worked out from these values, when it does not age
+    changes: int = -1  # the connection's `total_changes` when the notes were last taken
+
+    def take_notes(self) -> None:
+        """Forget what the writes since the last look changed (nothing to look at when the
+        connection has changed no row since: its count of changes counts the triggers' too)."""
+        if self.connection.total_changes == self.changes:
+            return
+        for (what,) in self.connection.execute(_TAKE_NOTES):
+            if what == STORE:
+                self.settings = self.load = None
+            elif what == DRIVERS:
+                self.drivers = self.load = None
+            elif self.orders is not None:
+                self.stale.add(what)
+                self.load = None
+        self.changes = self.connection.total_changes
+
+
+class Keeper:
+    """One `StoreDB`'s kept values: handed to each write session (`attach`), kept when its
+    transaction commits (`committed`), given back when it rolls back (`rolled_back`). A
+    transaction that took them and ends neither way leaves nothing kept."""
+
+    def __init__(self) -> None:
+        self._kept: Kept | None = None
+        self._lent: Kept | None = None  # what the open transaction started from
+
+    def attach(self, session: Session) -> None:
+        session.info[_KEEPER] = self
+
+    def committed(self, session: Session) -> None:
+        found = session.info.get(_PENDING)
+        if found is not None:
+            self._kept, self._lent = found, None
+
+    def rolled_back(self, session: Session) -> None:
+        if session.info.get(_PENDING) is not None:  # its notes are back in the table
+            self._kept, self._lent = self._lent, None
+
+    def start(self, connection: sqlite3.Connection) -> Kept | None:
+        """This transaction's values: those kept, or none when another connection committed
+        since, the schema changed, or the connection is another."""
+        versions: tuple[int, int] = connection.execute(_VERSIONS).fetchone()
+        kept, self._kept, self._lent = self._kept, None, self._kept
+        if kept is not None and kept.connection is connection and kept.versions == versions:
+            orders = None if kept.orders is None else dict(kept.orders)
+            return replace(kept, orders=orders, stale=set(kept.stale))
+        try:
+            for statement in _INSTALL:
+                connection.execute(statement)
+        except sqlite3.OperationalError as exc:  # a file without the store's tables yet: nothing to keep
+            if "no such table" not in str(exc):
+                raise
+            return None
+        return Kept(connection, versions)
+
+
+def kept(session: Session) -> Kept | None:
+    """The values kept for this write transaction, with the notes of what changed since
+    taken; None outside a `StoreDB` write transaction, and inside a savepoint (read them):
+    what a savepoint read or noted could be rolled back without the transaction."""
+    keeper: Keeper | None = session.info.get(_KEEPER)
+    if keeper is None or session.in_nested_transaction():
+        return None
+    found: Kept | None = session.info.get(_PENDING)
+    if found is None:
+        found = keeper.start(rows.connection(session))
+        if found is None:
+            session.info[_KEEPER] = None
+            return None
+        session.info[_PENDING] = found
+    found.take_notes()
+    return found
+
+
+def connection_settings(connection: sqlite3.Connection) -> None:
+    """What a write connection needs for keeping: its notes held in memory."""
+    connection.execute("PRAGMA temp_store = MEMORY")
