@@ -291,7 +291,7 @@ def place_order(
     if jobs:
         _JOB.run(session, jobs)
     outbox.emit(session, placed_event(order, priced.items, tenders), order_id, at)
-    throttle.review(session, at, quoted.load, store)  # the load as this order came in
+    throttle.review_for_order(session, at, quoted.load, store)  # the load as this order came in
     if wanted is not None and not held:  # for later, but due already: in the kitchen now
         outbox.emit(session, OrderFired(order_id=order_id, number=number, at=at), order_id, at)
     if not tickets and not held:

@@ -73,6 +73,8 @@ _PLACED, _MADE, _BAKED = Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value
 # The same few addresses wait in the kitchen order after order: each distance worked out once.
 _km = lru_cache(maxsize=4096)(distance_km)
 _placed = attrgetter("placed")
+# An order like the last one on a load like the last one's: the same estimate, worked out once.
+_estimate = lru_cache(maxsize=1024)(estimate_load)
 
 
 def _kitchen_orders(session: Session, sql: str, params: tuple[str, ...] = ()) -> dict[str, KitchenOrder]:
@@ -210,5 +212,5 @@ def quote(
         if lat is not None and lon is not None
         else store.delivery_radius_km / 2
     )
-    found = estimate_load(load, pizzas, delivery, drive_seconds(store, km) if delivery else 0)
+    found = _estimate(load, pizzas, delivery, drive_seconds(store, km) if delivery else 0)
     return Quote(found, promise_time(at, found.promise_s), load)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,11 +43,29 @@ def review(
     this transaction); returns the throttle as it now stands."""
     seen = store or session.scalars(select(Store)).one()
     load = load or promise.live_load(session, at, seen)
-    minutes = quote_minutes(usual_quote(load, seen.delivery_radius_km))
+    return _moved(session, at, load, seen) or current(session, seen)
+
+
+def review_for_order(session: Session, at: datetime, load: Load, store: AnyStore) -> None:
+    """`review` as an order is placed, against the load it came in on: the same moves and
+    writes, nothing read back when nothing moved."""
+    _moved(session, at, load, store)
+
+
+@lru_cache(maxsize=256)
+def usual_minutes(load: Load, radius_km: float) -> int:
+    """The usual delivery quote's minutes for `load`: worked out once per load (an order
+    placed on a load equal to the last one's quotes what that one did)."""
+    return quote_minutes(usual_quote(load, radius_km))
+
+
+def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> Throttle | None:
+    """What the review changed and the throttle it leaves; None when nothing moved."""
+    minutes = usual_minutes(load, seen.delivery_radius_km)
     before = Level(seen.throttle_level)
     level = next_level(before, minutes, Thresholds(seen.throttle_busy_min, seen.throttle_pause_min))
     if seen.throttle_minutes == minutes and level is before:
-        return current(session, seen)
+        return None
     if (
         level is before
         and isinstance(seen, StoreSettings)

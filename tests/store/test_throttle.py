@@ -3,19 +3,25 @@ rush (quotes rise, delivery pauses, then resumes; a manager's hold holds)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from makeline.trade.lifecycle import Stage
-from makeline.trade.throttle import Level
+from makeline.trade.lifecycle import Service, Stage
+from makeline.trade.pricing import ItemRequest
+from makeline.trade.quote import estimate, promise_time
+from makeline.trade.throttle import Level, Thresholds, next_level, quote_minutes, usual_quote
 from store_db.db import StoreDB
 from store_db.errors import AccessDenied
-from store_db.models import AuditEntry, Order, Staff
-from store_db.services import drivers, lifecycle, promise, runs, throttle
-from store_db.services.orders import place_order
-from tests.store.helpers import T0, delivery
+from store_db.models import AuditEntry, Order, Staff, Store
+from store_db.services import drivers, kitchen, lifecycle, promise, runs, throttle
+from store_db.services.orders import OrderRequest, place_order
+from tests.store.helpers import T0, carryout, delivery
+
+
+def carryout_of(pizzas: int) -> OrderRequest:
+    return carryout(ItemRequest(product="pepperoni", size="lg", quantity=pizzas))
 
 
 def staff(db: StoreDB, name: str) -> Staff:
@@ -122,3 +128,48 @@ def test_a_store_setting_past_the_wire_leaves_the_heartbeat_without_a_load(db: S
     with db.write() as session:
         session.execute(update(Store).values(oven_s=9 * 3600))  # a mistyped oven time
     assert Ledger(db).live_load() is None  # the cloud quotes on its own; the heartbeat goes on
+
+
+def test_a_review_once_per_load_quotes_and_moves_as_a_review_per_order(db: StoreDB) -> None:
+    """Orders placed on loads equal to earlier ones and on new ones: after each, the throttle
+    and the promise are what working them out afresh from the load the order came in on gives."""
+    sam = staff(db, "Sam")
+    with db.write() as session:
+        drivers.clock_in(session, sam, T0)
+    level, waiting, loads, quoted = Level.OPEN, [], [], set()
+    for n in range(36):
+        at = T0 + timedelta(seconds=15 * n)
+        request = delivery("340 N Oak Park Ave") if n % 2 else carryout_of(2)
+        with db.read() as session:
+            load = promise.live_load(session, at)
+            store = session.scalars(select(Store)).one()
+            radius = store.delivery_radius_km
+            thresholds = Thresholds(store.throttle_busy_min, store.throttle_pause_min)
+        minutes = quote_minutes(usual_quote(load, radius))
+        level = next_level(level, minutes, thresholds)
+        loads.append(load)
+        quoted.add(minutes)
+        order = db.run(place_order, request, at)
+        with db.read() as session:
+            found = throttle.current(session)
+        assert (found.minutes, found.auto) == (minutes, level)
+        if request.service is Service.CARRYOUT:  # a delivery's drive is to its own door
+            pizzas = sum(i.quantity for i in request.items)
+            assert order.promise_at == promise_time(at, estimate(load, pizzas, False).promise_s)
+        waiting.append(order)
+        if not 20 <= n < 26 and len(waiting) > 4:  # the kitchen keeps up but for a while: loads repeat
+            _out_the_door(db, sam, waiting.pop(0), at)
+    assert len(set(loads)) < len(loads) - 5  # orders came in on loads seen before
+    assert len(quoted) > 3  # and the quote moved
+
+
+def _out_the_door(db: StoreDB, driver: Staff, order: Order, at: datetime) -> None:
+    db.run(kitchen.bump_order, order.id, at)
+    for stage in (Stage.BAKED, Stage.READY):
+        db.run(lifecycle.advance, order.id, stage, at, None, True)
+    if order.service == Service.CARRYOUT.value:
+        db.run(lifecycle.advance, order.id, Stage.PICKED_UP, at, None, True)
+        return
+    run = db.run(runs.dispatch, driver, [runs.PlannedStop(order.id)], at)
+    db.run(runs.deliver_in_full, run.id, order.id, at)
+    db.run(runs.checkout_as_collected, run.id, at)
