@@ -39,6 +39,7 @@ _KEEPER = "makeline.kept"
 _PENDING = "makeline.kept.pending"
 _VERSIONS = "SELECT data_version, schema_version FROM pragma_data_version, pragma_schema_version"
 _TAKE_NOTES = "DELETE FROM temp.kept_notes RETURNING what"
+_DROP_NOTE = "DELETE FROM temp.kept_notes WHERE what = ?"
 # (table, what its rows' changes note): an order's id, or a name for the table's reader.
 _WATCHED = (
     ("orders", "{row}.id"),
@@ -109,6 +110,13 @@ class Kept:
                 self.stale.add(what)
                 self.load = None
         self.changes = self.connection.total_changes
+
+    def wrote_store(self, settings: StoreSettings) -> None:
+        """The caller has just changed the store's row to `settings` itself, with nothing
+        written since these notes were taken: kept as it now is, without reading it again."""
+        self.connection.execute(_DROP_NOTE, (STORE,))
+        self.changes = self.connection.total_changes
+        self.settings = settings
 
 
 class Keeper:

@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 from makeline.trade.quote import Load
 from makeline.trade.throttle import Level, Thresholds, Throttle, next_level, quote_minutes, usual_quote
 from store_db.errors import AccessDenied, BadInput
+from store_db.kept import kept
 from store_db.models import Staff, Store
 from store_db.queries.online import online_ordering
 from store_db.services import promise, rows
@@ -69,11 +70,16 @@ def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> Thrott
     if (
         level is before
         and isinstance(seen, StoreSettings)
-        and identity_key(Store, seen.id) not in session.identity_map
+        and (not session.identity_map or identity_key(Store, seen.id) not in session.identity_map)
     ):
-        # Only the quote moved (nearly every order): one pre-written statement, no ORM row.
+        # Only the quote moved (nearly every order): one pre-written statement, no ORM row;
+        # the settings the connection keeps moved with it (`store_db.kept`).
+        keeping = kept(session)  # the notes of every write before this one taken
         rows.connection(session).execute(_MINUTES, (minutes, seen.id))
-        return current(session, replace(seen, throttle_minutes=minutes))
+        after = replace(seen, throttle_minutes=minutes)
+        if keeping is not None and keeping.settings is seen:
+            keeping.wrote_store(after)
+        return current(session, after)
     row = seen if isinstance(seen, Store) else session.scalars(select(Store)).one()
     if row.throttle_minutes != minutes:
         row.throttle_minutes = minutes
