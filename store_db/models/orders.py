@@ -24,7 +24,14 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("business_date", "number", name="uq_orders_day_number"),
         Index("ix_orders_stage_placed", "stage", "placed_at"),
-        Index("ix_orders_held", "scheduled_for", sqlite_where=text("fired_at IS NULL")),
+        # Only the orders with a customer, and the orders for later still waiting to fire: an
+        # order without them is not written into these (migration 0017).
+        Index("ix_orders_customer_id", "customer_id", sqlite_where=text("customer_id IS NOT NULL")),
+        Index(
+            "ix_orders_held",
+            "scheduled_for",
+            sqlite_where=text("scheduled_for IS NOT NULL AND fired_at IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -33,7 +40,7 @@ class Order(Base):
     channel: Mapped[str] = mapped_column(String(10))
     service: Mapped[str] = mapped_column(String(10))
     stage: Mapped[str] = mapped_column(String(14))
-    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customer.id"), nullable=True, index=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customer.id"), nullable=True)
     customer_name: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(String(250), default="")
@@ -99,7 +106,7 @@ class OrderLine(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     line_no: Mapped[int] = mapped_column(Integer)
-    product: Mapped[str] = mapped_column(String(30), index=True)
+    product: Mapped[str] = mapped_column(String(30))  # no index: nothing looks lines up by product
     name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(10))
     station: Mapped[str] = mapped_column(String(10))
