@@ -6,7 +6,8 @@ Never stale, three ways:
 
 - Every write on the kept connection to the tables they come from leaves a note, written
   by a TEMP trigger in the writing transaction itself (an order's id; `drivers` for a
-  shift, a staff member or a run; `store` for the store's row). The next reader takes the
+  shift, a staff member or a run; `store` for the store's row; `menu` for a menu version,
+  `printers` for a printer). The next reader takes the
   notes and reads again only what they name. A rollback takes its notes back with it.
 - A commit by any other connection (the agent's process, a second terminal, another
   `StoreDB` of this process) moves the kept connection's `PRAGMA data_version`: everything
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from store_db.services.store_settings import StoreSettings
 
 DRIVERS, STORE = "drivers", "store"  # the notes that are not an order's id
+MENU, PRINTERS = "menu", "printers"  # and those of what `Kept.values` holds
 _KEEPER = "makeline.kept"
 _PENDING = "makeline.kept.pending"
 _VERSIONS = "SELECT data_version, schema_version FROM pragma_data_version, pragma_schema_version"
@@ -48,6 +50,8 @@ _WATCHED = (
     ("staff", f"'{DRIVERS}'"),
     ("delivery_run", f"'{DRIVERS}'"),
     ("store", f"'{STORE}'"),
+    ("menu_version", f"'{MENU}'"),
+    ("printer", f"'{PRINTERS}'"),
 )
 _EVENTS = (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",)))
 
@@ -94,6 +98,7 @@ class Kept:
     drivers: tuple[datetime | None, ...] | None = None  # each driver's expected return (None: in)
     settings: StoreSettings | None = None
     load: Load | None = None  # the load worked out from these values, when it does not age
+    values: dict[str, object] = field(default_factory=dict)  # by note: the menu, the printers
     changes: int = -1  # the connection's `total_changes` when the notes were last taken
 
     def take_notes(self) -> None:
@@ -106,6 +111,8 @@ class Kept:
                 self.settings = self.load = None
             elif what == DRIVERS:
                 self.drivers = self.load = None
+            elif what in (MENU, PRINTERS):
+                self.values.pop(what, None)
             elif self.orders is not None:
                 self.stale.add(what)
                 self.load = None
@@ -147,7 +154,7 @@ class Keeper:
         kept, self._kept, self._lent = self._kept, None, self._kept
         if kept is not None and kept.connection is connection and kept.versions == versions:
             orders = None if kept.orders is None else dict(kept.orders)
-            return replace(kept, orders=orders, stale=set(kept.stale))
+            return replace(kept, orders=orders, stale=set(kept.stale), values=dict(kept.values))
         try:
             for statement in _INSTALL:
                 connection.execute(statement)

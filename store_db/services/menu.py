@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from makeline.trade.menu import Menu, Portion
 from store_db.errors import BadInput, NotFound
+from store_db.kept import MENU, kept
 from store_db.models import (
     InventoryItem,
     MenuCategory,
@@ -33,6 +35,11 @@ _APPLIED = "SELECT applied_at FROM menu_version WHERE version = ?"  # as stored:
 def current_menu(session: Session, store: AnyStore | None = None) -> Menu:
     """The menu version this store sells from now (parsed once per process and version)."""
     store = store or session.scalars(select(Store)).one()
+    keeping = kept(session)
+    if keeping is not None:
+        held = keeping.values.get(MENU)
+        if isinstance(held, tuple) and held[0] == (store.id, store.menu_version):
+            return cast(Menu, held[1])
     found = rows.fetch_one(session, _APPLIED, (store.menu_version,))
     applied = None if found is None else found[0]
     if applied is None:
@@ -42,6 +49,8 @@ def current_menu(session: Session, store: AnyStore | None = None) -> Menu:
         row = session.get(MenuVersion, store.menu_version)
         assert row is not None
         _cache[key] = Menu.model_validate(row.document)
+    if keeping is not None:  # until a menu version is written (`store_db.kept`)
+        keeping.values[MENU] = (key[:2], _cache[key])
     return _cache[key]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store_db.errors import BadInput, NotFound
+from store_db.kept import PRINTERS, kept
 from store_db.models import Order, Printer, PrintJob, utcnow
 from store_db.queries.printing import next_waiting
 from store_db.services import rows
@@ -97,10 +98,23 @@ def job_rows(session: Session, documents: list[str], subject: str, at: datetime)
             "last_error": "",
             "created_at": at,
         }
-        for name, listed in rows.fetch_all(session, _ENABLED)
+        for name, prints in _enabled(session)
         for document in documents
-        if document in _with_followers(listed)
+        if document in prints
     ]
+
+
+def _enabled(session: Session) -> list[tuple[str, set[str]]]:
+    """The enabled printers and what each prints; in a write transaction of a `StoreDB`, as
+    its connection keeps them until a printer is written (`store_db.kept`)."""
+    keeping = kept(session)
+    held = None if keeping is None else keeping.values.get(PRINTERS)
+    if isinstance(held, list):
+        return held
+    found = [(name, _with_followers(listed)) for name, listed in rows.fetch_all(session, _ENABLED)]
+    if keeping is not None:
+        keeping.values[PRINTERS] = found
+    return found
 
 
 def jobs_for(session: Session, documents: list[str], subject: str, at: datetime) -> list[PrintJob]:

@@ -22,8 +22,9 @@ from makeline.trade.lifecycle import Service, Stage, next_stage
 from makeline.trade.pricing import ItemRequest
 from makeline.trade.quote import Load
 from store_db.db import StoreDB
-from store_db.models import Order
+from store_db.models import Order, Printer, PrintJob
 from store_db.services import drivers, kitchen, lifecycle, promise, runs
+from store_db.services.menu import apply_menu, current_menu
 from store_db.services.orders import place_order
 from store_db.services.store_settings import StoreSettings, read_settings
 from tests.store.helpers import T0, carryout, delivery
@@ -184,3 +185,52 @@ def _move_along(db: StoreDB, order: Order, at: datetime) -> None:
             free = [s for s, shift in drivers.drivers_on_clock(session) if not shift.out_on_run]
         if free:
             db.run(runs.dispatch, free[0], [runs.PlannedStop(order.id)], at)
+
+
+def jobs_of(db: StoreDB, order_id: str) -> set[tuple[str, str]]:
+    with db.read() as session:
+        found = session.scalars(select(PrintJob).where(PrintJob.subject == order_id)).all()
+        return {(job.printer, job.document) for job in found}
+
+
+def test_printers_and_menus_written_between_placements_reach_the_next_order(
+    db: StoreDB, store_path: Path
+) -> None:
+    first = db.run(place_order, carryout(), T0)
+    assert jobs_of(db, first.id) == set()  # no printer yet
+    with StoreDB(store_path) as other, other.write() as session:  # the manager's screen, another process
+        session.add(Printer(name="kitchen", url="tcp://10.0.0.7:9100", prints="kitchen", created_at=T0))
+    second = db.run(place_order, carryout(), T0)
+    assert jobs_of(db, second.id) == {("kitchen", "kitchen")}
+    with db.write() as session:
+        session.add(Printer(name="front", url="tcp://10.0.0.8:9100", prints="receipt", created_at=T0))
+    third = db.run(place_order, carryout(), T0)
+    assert jobs_of(db, third.id) == {("kitchen", "kitchen"), ("front", "receipt")}
+
+    with db.read() as session:
+        menu = current_menu(session)
+    dearer = menu.model_copy(
+        update={
+            "version": menu.version + 1,
+            "products": [
+                p.model_copy(update={"price": {size: price + 100 for size, price in p.price.items()}})
+                for p in menu.products
+            ],
+        }
+    )
+    with StoreDB(store_path) as other:
+        other.run(apply_menu, dearer, "head office", T0)
+    fourth = db.run(place_order, carryout(), T0)
+    assert (fourth.menu_version, fourth.subtotal) == (dearer.version, first.subtotal + 100)
+    dearest = dearer.model_copy(
+        update={
+            "version": dearer.version + 1,
+            "products": [
+                p.model_copy(update={"price": {size: price + 100 for size, price in p.price.items()}})
+                for p in dearer.products
+            ],
+        }
+    )
+    db.run(apply_menu, dearest, "head office", T0)
+    fifth = db.run(place_order, carryout(), T0)
+    assert (fifth.menu_version, fifth.subtotal) == (dearest.version, first.subtotal + 200)
