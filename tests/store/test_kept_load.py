@@ -30,6 +30,9 @@ from store_db.services.store_settings import StoreSettings, read_settings
 from tests.store.helpers import T0, carryout, delivery
 
 AT = T0 + timedelta(minutes=3)
+# Menus applied at a moment no other test's copy of the demo store uses: a process keeps each
+# parsed menu by store, version and when it was applied.
+APPLIED = T0 - timedelta(days=100, seconds=17)
 THREE = ItemRequest(product="pepperoni", size="lg", quantity=3)
 
 # Another process moves the kitchen along: the given orders bumped off the make line.
@@ -219,7 +222,7 @@ def test_printers_and_menus_written_between_placements_reach_the_next_order(
         }
     )
     with StoreDB(store_path) as other:
-        other.run(apply_menu, dearer, "head office", T0)
+        other.run(apply_menu, dearer, "head office", APPLIED)
     fourth = db.run(place_order, carryout(), T0)
     assert (fourth.menu_version, fourth.subtotal) == (dearer.version, first.subtotal + 100)
     dearest = dearer.model_copy(
@@ -231,6 +234,6 @@ def test_printers_and_menus_written_between_placements_reach_the_next_order(
             ],
         }
     )
-    db.run(apply_menu, dearest, "head office", T0)
+    db.run(apply_menu, dearest, "head office", APPLIED + timedelta(seconds=1))
     fifth = db.run(place_order, carryout(), T0)
     assert (fifth.menu_version, fifth.subtotal) == (dearest.version, first.subtotal + 200)
