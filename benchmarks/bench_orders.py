@@ -14,17 +14,28 @@ any durable commit), the CPU each order costs, the WAL checkpoints the store's
 checkpointer ran beside the orders (`store_db.checkpoint`), the process's peak RSS, and
 the machine's load average (the machine is shared: figures move with it).
 
+`--instructions` counts instead what no load moves: the instructions an order's
+transaction runs (begin, `place_order`, commit), under valgrind's callgrind collecting only
+inside it (the call goes through `operator.call`, a C function nothing else here calls),
+the kitchen at 30 and moving along, the checkpointer held off so that no thread's work
+depends on the clock; 100 orders after 40 of warm-up.
+
     .venv/bin/python benchmarks/bench_orders.py [--orders 2000]
+    .venv/bin/python benchmarks/bench_orders.py --instructions
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
+import re
 import resource
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import deque
@@ -91,9 +102,12 @@ def move_along(db: StoreDB, driver: Staff, order_id: str, carryout: bool) -> Non
         db.run(runs.checkout_as_collected, run.id, datetime.now(UTC))
 
 
-def service_orders(path: Path, count: int, kitchen_size: int) -> tuple[list[float], float, int]:
+def service_orders(
+    path: Path, count: int, kitchen_size: int, *, counted: bool = False
+) -> tuple[list[float], float, int]:
     """Each order's time through `StoreDB.run(place_order, …)`, the CPU all of them took, and
-    the checkpoints run beside them."""
+    the checkpoints run beside them. `counted`: each order called through `operator.call`
+    (what `--instructions` collects), the checkpointer held off."""
     init_demo_store(path)
     requests = [
         OrderRequest(
@@ -125,13 +139,18 @@ def service_orders(path: Path, count: int, kitchen_size: int) -> tuple[list[floa
     cpu = 0.0
     on_the_line: deque[tuple[str, bool]] = deque()
     with StoreDB(path) as db:
+        if counted:
+            db.checkpointer.quiet_s, db.checkpointer.every = 1e6, 10**9
         db.run(drivers.clock_in_drivers, 1, datetime.now(UTC))
         with db.read() as session:
             driver = session.scalars(select(Staff).join(Shift, Shift.staff_id == Staff.id)).one()
         for n in range(count):
             request = requests[n % 2]
             start, used = time.perf_counter(), time.process_time()
-            order = db.run(place_order, request, datetime.now(UTC))
+            if counted:
+                order = operator.call(db.run, place_order, request, datetime.now(UTC))
+            else:
+                order = db.run(place_order, request, datetime.now(UTC))
             times.append(time.perf_counter() - start)
             cpu += time.process_time() - used
             on_the_line.append((order.id, request.service is Service.CARRYOUT))
@@ -141,11 +160,49 @@ def service_orders(path: Path, count: int, kitchen_size: int) -> tuple[list[floa
     return times, cpu, checkpoints
 
 
+CALLGRIND = [
+    "valgrind",
+    "--tool=callgrind",
+    "--toggle-collect=_operator_call",
+    "--callgrind-out-file=/dev/null",
+]
+
+
+def collected(orders: int) -> int:
+    """Instructions callgrind collected inside `operator.call` over `orders` counted orders."""
+    done = subprocess.run(
+        [*CALLGRIND, sys.executable, __file__, "--counted", str(orders)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind said no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def instructions() -> None:
+    warm, more = 40, 100
+    per_order = (collected(warm + more) - collected(warm)) / more
+    print(f"place_order's transaction, 30 on the make line: {per_order / 1e6:.3f} M instructions an order")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--kitchen", type=int, default=30, help="orders on the make line at once")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument("--counted", type=int, help=argparse.SUPPRESS)  # the run callgrind counts
     args = parser.parse_args()
+    if args.counted is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            service_orders(Path(tmp) / "store.db", args.counted, args.kitchen, counted=True)
+        return
+    if args.instructions:
+        instructions()
+        return
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         fsync = disk_fsync(Path(tmp) / "fsync.bin", args.orders)
