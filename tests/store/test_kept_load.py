@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from makeline.trade.lifecycle import Service, Stage, next_stage
+from makeline.trade.menu import Menu
 from makeline.trade.pricing import ItemRequest
 from makeline.trade.quote import Load
 from store_db.db import StoreDB
@@ -196,6 +197,15 @@ def jobs_of(db: StoreDB, order_id: str) -> set[tuple[str, str]]:
         return {(job.printer, job.document) for job in found}
 
 
+def a_dollar_dearer(menu: Menu) -> Menu:
+    """The next version of `menu`, every price a dollar more."""
+    products = [
+        p.model_copy(update={"price": {size: price + 100 for size, price in p.price.items()}})
+        for p in menu.products
+    ]
+    return menu.model_copy(update={"version": menu.version + 1, "products": products})
+
+
 def test_printers_and_menus_written_between_placements_reach_the_next_order(
     db: StoreDB, store_path: Path
 ) -> None:
@@ -212,28 +222,12 @@ def test_printers_and_menus_written_between_placements_reach_the_next_order(
 
     with db.read() as session:
         menu = current_menu(session)
-    dearer = menu.model_copy(
-        update={
-            "version": menu.version + 1,
-            "products": [
-                p.model_copy(update={"price": {size: price + 100 for size, price in p.price.items()}})
-                for p in menu.products
-            ],
-        }
-    )
+    dearer = a_dollar_dearer(menu)
     with StoreDB(store_path) as other:
         other.run(apply_menu, dearer, "head office", APPLIED)
     fourth = db.run(place_order, carryout(), T0)
     assert (fourth.menu_version, fourth.subtotal) == (dearer.version, first.subtotal + 100)
-    dearest = dearer.model_copy(
-        update={
-            "version": dearer.version + 1,
-            "products": [
-                p.model_copy(update={"price": {size: price + 100 for size, price in p.price.items()}})
-                for p in dearer.products
-            ],
-        }
-    )
+    dearest = a_dollar_dearer(dearer)
     db.run(apply_menu, dearest, "head office", APPLIED + timedelta(seconds=1))
     fifth = db.run(place_order, carryout(), T0)
     assert (fifth.menu_version, fifth.subtotal) == (dearest.version, first.subtotal + 200)
