@@ -222,3 +222,36 @@ def test_the_order_door_refuses_bad_headers_clearly_and_keeps_placed_orders_out_
     assert not access.filter(line(201)) and access.filter(line(422)) and access.filter(line(401))
     documented = app.openapi()["paths"][ORDERS]["post"]
     assert "requestBody" in documented and "201" in documented["responses"]
+
+
+def test_words_that_look_like_sql_reach_the_order_exactly_as_the_customer_wrote_them(
+    client: TestClient, app: FastAPI
+) -> None:
+    """The hot path sends its values quoted into the statements' text: a customer's words
+    made of quotes, backslashes, dollar signs and percent signs are stored as written and
+    run nothing."""
+    store = bring_online(app)
+    me = customer(client)
+    notes = "Robert'); DROP TABLE orders; -- \\' \\\\ %s %(notes)s %% $1 $$x$$ E'\\x41' \"ring\"\n🍕 ünïcödé"
+    line1 = "12 O'Hare St \\ apt $2; %s"
+    before = _rows(app)
+    answer = place(
+        client,
+        me,
+        order_body(
+            store,
+            "delivery",
+            payment={"method": "cash"},
+            notes=notes,
+            address={"line1": line1, "lat": 41.9029, "lon": -87.8045},
+        ),
+    )
+    assert answer.status_code == 201, answer.text
+    with ctx(app).db.transaction() as session:
+        kept = session.execute(
+            text("SELECT notes, address FROM orders WHERE id = :id"), {"id": answer.json()["id"]}
+        ).one()
+    assert kept.notes == notes
+    assert line1 in kept.address
+    after = _rows(app)
+    assert after["orders"] == before["orders"] + 1 and after["store_feed"] == before["store_feed"] + 1
