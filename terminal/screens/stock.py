@@ -46,6 +46,7 @@ class StockData:
     choice: CountChoice | None  # what a new count would hold, when none is open
     variance: VarianceView | None = None
     no_variance: str = ""  # why there is no report yet
+    asked: str | None = None  # the area the screen asked for (None: where the count stands)
 
 
 class StockScreen(LiveScreen[StockData]):
@@ -98,11 +99,11 @@ class StockScreen(LiveScreen[StockData]):
             sheet = count_sheet(session, area)
             choice = count_choice(session) if sheet is None else None
             if not (self.view == "variance" and self.variance_due):
-                return StockData(sheet, choice)
+                return StockData(sheet, choice, asked=area)
             try:
-                return StockData(sheet, choice, read_variance(session, now))
+                return StockData(sheet, choice, read_variance(session, now), asked=area)
             except NoCount as exc:
-                return StockData(sheet, choice, None, str(exc))
+                return StockData(sheet, choice, None, str(exc), asked=area)
 
     def show(self, data: StockData) -> None:
         self.data = data
@@ -113,7 +114,8 @@ class StockScreen(LiveScreen[StockData]):
             if data.choice is not None:
                 self.panel.show_choice(data.choice, zone)
         else:
-            self.area = data.sheet.area
+            if data.asked == self.area:  # else the counter walked on while this was read
+                self.area = data.sheet.area
             self.panel.show_sheet(data.sheet, zone)
         entry.disabled = data.sheet is None or data.sheet.paused
         if not entry.disabled and self.view == "count" and self.focused is None:

@@ -28,7 +28,7 @@ from terminal.app import MakelineApp
 from terminal.dialogs.finalise_count import FinaliseCountDialog
 from terminal.screens.login import LoginScreen
 from terminal.screens.make_line import MakeLineScreen
-from terminal.screens.stock import StockScreen
+from terminal.screens.stock import StockData, StockScreen
 from tests.terminal.conftest import (
     FRIDAY,
     Clock,
@@ -135,6 +135,29 @@ async def test_a_full_count_walked_area_by_area_and_finalised(
     )
     assert saved["dough_sm"].counted == D(120 + 2 * 30 + 3)  # a tray of 30 small dough balls
     assert saved["cola_20"].counted == D(2 * 24)  # a bare number is in the counting unit (case)
+
+
+async def test_a_sheet_read_before_the_counter_walked_on_does_not_walk_them_back(
+    store_path: Path, db: StoreDB, clock: Clock
+) -> None:
+    """The freezer's sheet, read while the counter finished the walk-in cooler's last line,
+    arrives after they walked on to the dry storage: the screen stays on the dry storage and
+    its next read is of the dry storage, not the freezer."""
+    app = make_app(store_path, "stock", clock, db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_stock(pilot, app)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: screen.data is not None and screen.data.sheet is not None)
+        screen.area = "freezer"
+        freezer = screen.load(db)
+        assert freezer.sheet is not None and freezer.sheet.area == "freezer"
+        screen.area = "dry"  # walked on while the freezer's sheet was being read
+        screen.show(freezer)
+        assert screen.area == "dry"
+        screen.reload()
+        await wait_for(pilot, lambda: sheet_of(screen).area == "dry", what="the dry storage's sheet")
+        screen.show(StockData(sheet_of(screen), None, asked=None))  # where the count stands
+        assert screen.area == "dry"
 
 
 async def test_a_paused_count_resumes_where_it_was_left_on_another_terminal(
