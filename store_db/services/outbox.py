@@ -24,6 +24,12 @@ def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int
     Safe across processes because every write transaction begins IMMEDIATE:
     no other writer can take the same `seq` before this one commits.
     """
+    return emit_json(session, event.kind, event.payload_json(), subject, at)  # dumped once, by pydantic
+
+
+def emit_json(session: Session, kind: str, payload: str, subject: str, at: datetime) -> int:
+    """`emit` for an event whose payload the contract wrote as text already (`payload`: the
+    model's own `payload_json()`, as `sync.contract.placed` writes an order's)."""
     current = session.get_transaction()
     known = session.info.get(_TXN_KEY)
     if known is None or known[0] is not current:
@@ -31,9 +37,9 @@ def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int
     row = {
         "event_id": new_id(),
         "txn": known[1],
-        "kind": event.kind,
+        "kind": kind,
         "subject": subject,
-        "payload": Encoded(event.payload_json()),  # dumped once, by pydantic
+        "payload": Encoded(payload),
         "created_at": at,
     }
     return int(_EVENT.one(session, row))
