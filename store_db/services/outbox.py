@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from store_db.models import OutboxEvent, new_id
-from store_db.services.rows import Encoded, Insert
+from store_db.services.rows import Encoded, Insert, transaction_of
 from sync.contract import StoreEvent
 
 _TXN_KEY = "makeline.outbox.txn"
@@ -30,7 +30,7 @@ def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int
 def emit_json(session: Session, kind: str, payload: str, subject: str, at: datetime) -> int:
     """`emit` for an event whose payload the contract wrote as text already (`payload`: the
     model's own `payload_json()`, as `sync.contract.placed` writes an order's)."""
-    current = session.get_transaction()
+    current = transaction_of(session)
     known = session.info.get(_TXN_KEY)
     if known is None or known[0] is not current:
         known = session.info[_TXN_KEY] = (current, new_id())
