@@ -114,8 +114,8 @@ def placed_json(
         "items": items,
         "tenders": [{name: t[name] for name in _TENDER_FIELDS} for t in tenders],
     }
-    payload = {name: fields[name] if name in fields else order[name] for name in _FIELDS}
+    written = {name: fields[name] if name in fields else order[name] for name in _FIELDS}
     for name in _TIMES:
-        payload[name] = _utc(order[name])
+        written[name] = _utc(order[name])
     exclude = {"items": empty} if empty else None
-    return to_json(payload, exclude=exclude, inf_nan_mode="null").decode()
+    return to_json(written, exclude=exclude, inf_nan_mode="null").decode()
