@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +32,7 @@ from store_db.checkpoint import BACKSTOP_PAGES, WAL_LIMIT_BYTES, Checkpointer
 from store_db.errors import WriteOutsideStore
 from store_db.integrity import check_header, check_store_file, secure_store_files
 from store_db.kept import Keeper, connection_settings
+from store_db.services.rows import writing
 
 BUSY_TIMEOUT_MS = 10_000
 STATEMENTS_KEPT = 512  # prepared statements each connection keeps (pysqlite's default is 128)
@@ -63,7 +64,9 @@ def _configure(engine: Engine, begin: str, *, query_only: bool = False) -> Engin
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.connection.driver_connection.execute(begin)  # straight to SQLite: one per write
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:  # `StoreDB` begins its writes on the connection itself
+            driver.execute(begin)  # straight to SQLite: one per write
 
     return engine
 
@@ -140,19 +143,32 @@ class StoreDB:
     def _transaction(self) -> Iterator[Session]:
         with self._writing:
             # The write connection stays checked out between transactions (the pool's checkout
-            # and a connection's setup cost more than a counter's statements); the session
-            # joins its transaction and is flushed before the commit, as `session.begin()` did.
+            # and a connection's setup cost more than a counter's statements). The transaction
+            # is begun and committed on the SQLite connection itself: the session is handed
+            # that connection (`rows.writing`), and SQLAlchemy begins a transaction of its own
+            # in it only when the service uses the ORM (then the session commits it).
             connection, self._writer = self._writer or self.engine.connect(), None
+            raw = cast(sqlite3.Connection, connection.connection.driver_connection)
             session = Session(connection, expire_on_commit=False)
             self.keeper.attach(session)
             try:
-                with connection.begin(), session:
-                    yield session
-                    session.flush()
+                raw.execute("BEGIN IMMEDIATE")
+                writing(session, raw)
+                yield session
+                session.flush()
+                if session.in_transaction():
+                    session.commit()
+                else:
+                    raw.execute("COMMIT")
             except BaseException:
                 self.keeper.rolled_back(session)
-                connection.close()  # rolled back, and a fresh connection for the next write
+                session.close()
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                connection.close()  # a fresh connection for the next write
                 raise
+            if session.identity_map or session.in_transaction():
+                session.close()
             self.keeper.committed(session)
             self._writer = connection
             self.checkpointer.committed()

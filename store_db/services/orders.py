@@ -31,7 +31,8 @@ from store_db.services import customers, kitchen, outbox, printing, promise, row
 from store_db.services.menu import current_menu
 from store_db.services.scheduled import check_time, fire_at
 from store_db.services.store_settings import AnyStore, read_settings
-from sync.contract.events import OrderFired, OrderPlaced, TenderLine
+from sync.contract.events import OrderFired
+from sync.contract.placed import placed_json
 
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
 UNPAID_TENDERS = ("cash", "pay_at_door")  # nobody has paid until the customer shows up
@@ -290,7 +291,7 @@ def place_order(
     jobs = printing.job_rows(session, documents, order_id, at)
     if jobs:
         _JOB.run(session, jobs)
-    outbox.emit(session, placed_event(order, priced.items, tenders), order_id, at)
+    outbox.emit_json(session, "order.placed", placed_json(values, priced.items, tenders), order_id, at)
     throttle.review_for_order(session, at, quoted.load, store)  # the load as this order came in
     if wanted is not None and not held:  # for later, but due already: in the kitchen now
         outbox.emit(session, OrderFired(order_id=order_id, number=number, at=at), order_id, at)
@@ -329,40 +330,3 @@ def line_rows(order_id: str, items: list[PricedItem], *, encoded: bool = False) 
 
 def order_lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:
     return [OrderLine(**row) for row in line_rows(order_id, items)]
-
-
-def placed_event(order: Order, items: list[PricedItem], tenders: list[dict[str, Any]]) -> OrderPlaced:
-    """The order as the cloud learns it: everything needed to report on it, nothing more."""
-    return OrderPlaced(
-        id=order.id,
-        number=order.number,
-        business_date=order.business_date,
-        channel=Channel(order.channel),
-        service=Service(order.service),
-        stage=Stage(order.stage),
-        customer_name=order.customer_name,
-        phone=order.phone,
-        address=order.address,
-        lat=order.lat,
-        lon=order.lon,
-        notes=order.notes,
-        menu_version=order.menu_version,
-        coupon=order.coupon,
-        subtotal=order.subtotal,
-        discount=order.discount,
-        tax=order.tax,
-        tip=order.tip,
-        total=order.total,
-        payment=order.payment,
-        promise_at=order.promise_at,
-        placed_at=order.placed_at,
-        scheduled_for=order.scheduled_for,
-        cloud_order_id=order.cloud_order_id,
-        items=items,
-        tenders=[
-            TenderLine(
-                id=t["id"], kind=t["kind"], amount=t["amount"], tendered=t["tendered"], change=t["change"]
-            )
-            for t in tenders
-        ],
-    )

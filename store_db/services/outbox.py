@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from store_db.models import OutboxEvent, new_id
-from store_db.services.rows import Encoded, Insert
+from store_db.services.rows import Encoded, Insert, transaction_of
 from sync.contract import StoreEvent
 
 _TXN_KEY = "makeline.outbox.txn"
@@ -24,16 +24,22 @@ def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int
     Safe across processes because every write transaction begins IMMEDIATE:
     no other writer can take the same `seq` before this one commits.
     """
-    current = session.get_transaction()
+    return emit_json(session, event.kind, event.payload_json(), subject, at)  # dumped once, by pydantic
+
+
+def emit_json(session: Session, kind: str, payload: str, subject: str, at: datetime) -> int:
+    """`emit` for an event whose payload the contract wrote as text already (`payload`: the
+    model's own `payload_json()`, as `sync.contract.placed` writes an order's)."""
+    current = transaction_of(session)
     known = session.info.get(_TXN_KEY)
     if known is None or known[0] is not current:
         known = session.info[_TXN_KEY] = (current, new_id())
     row = {
         "event_id": new_id(),
         "txn": known[1],
-        "kind": event.kind,
+        "kind": kind,
         "subject": subject,
-        "payload": Encoded(event.payload_json()),  # dumped once, by pydantic
+        "payload": Encoded(payload),
         "created_at": at,
     }
     return int(_EVENT.one(session, row))

@@ -26,13 +26,34 @@ _NO_DEFAULT = object()
 
 
 _CONNECTION = "makeline.rows.connection"
+_WRITING = "makeline.rows.writing"
+
+
+def writing(session: Session, raw: sqlite3.Connection) -> None:
+    """`session` is one write transaction that its caller (`StoreDB`) began itself on `raw`
+    (`BEGIN IMMEDIATE`, with no SQLAlchemy transaction until the session asks for one)."""
+    session.info[_WRITING] = raw
+
+
+def transaction_of(session: Session) -> object:
+    """What stands for the session's local write transaction (the same before and after
+    the ORM begins its own in it)."""
+    raw = session.info.get(_WRITING)  # a `StoreDB` session is one transaction: its connection says it
+    return session.get_transaction() if raw is None else raw
 
 
 def connection(session: Session) -> sqlite3.Connection:
     """The SQLite connection under `session`, in the session's innermost transaction (looked
     up once per transaction and savepoint: a savepoint begins when its connection is asked
-    for, so what is written here inside `begin_nested()` rolls back with it)."""
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    for, so what is written here inside `begin_nested()` rolls back with it). In a
+    `StoreDB` write transaction outside savepoints: the connection it began, without the
+    ORM's transaction."""
+    nested = session.get_nested_transaction()
+    if nested is None:
+        raw: sqlite3.Connection | None = session.info.get(_WRITING)
+        if raw is not None:
+            return raw
+    transaction = nested or session.get_transaction()
     known = session.info.get(_CONNECTION)
     if known is not None and known[0] is transaction and transaction is not None:
         return cast(sqlite3.Connection, known[1])

@@ -1,0 +1,121 @@
+"""The `order.placed` payload written straight from an order's stored values: the same JSON
+text `OrderPlaced(...).payload_json()` gives, without building and validating the model.
+
+Placing an order builds the event from values the store has just checked and written (the
+priced items are `PricedItem`s already); validating them all again was most of the
+event's cost. The text is written by pydantic's own serializer (`pydantic_core.to_json`:
+the same number, time and text formatting as the model's dump), field by field in the
+model's order, with the model's version rule and the items' empty fields left out as the
+model leaves them. Whatever the model could refuse (a text or id too long, a count out of
+range, too many items or tenders) goes through the model instead, which refuses it as it
+always did. `tests/store/test_placed_json.py` proves the bytes equal over generated orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic_core import to_json
+
+from makeline.trade.lifecycle import Channel, Service, Stage
+from makeline.trade.pricing import PricedItem
+from sync.contract.events import OrderPlaced, TenderLine
+
+_FIELDS = tuple(OrderPlaced.model_fields)  # the dump's order
+_VALUES = tuple(name for name in _FIELDS if name not in ("v", "kind", "items", "tenders"))
+_TENDER_FIELDS = tuple(TenderLine.model_fields)
+_TEXTS = ("customer_name", "phone", "address", "notes", "coupon")
+_TEXT_MAX, _ID_MAX, _ITEMS_MAX, _TENDERS_MAX = 2000, 36, 500, 50
+_INT_MAX = 2**31 - 1
+_CENTS = ("subtotal", "discount", "tax", "tip", "total")
+_PAYMENTS = ("paid", "due", "refunded")
+_TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
+_ADDED = ("care", "allergens")  # version 3's fields of an item
+_TIMES = ("promise_at", "placed_at", "scheduled_for")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _is_id(value: object) -> bool:
+    return type(value) is str and 0 < len(value) <= _ID_MAX
+
+
+def _is_cents(value: object) -> bool:
+    return type(value) is int and -_INT_MAX - 1 <= value <= _INT_MAX
+
+
+def _fits(
+    order: Mapping[str, Any], items: Sequence[PricedItem], tenders: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Whether the model would take these values as they are (else the model says why not)."""
+    return (
+        _is_id(order["id"])
+        and (order["cloud_order_id"] is None or _is_id(order["cloud_order_id"]))
+        and all(type(n) is int and 0 <= n <= _INT_MAX for n in (order["number"], order["menu_version"]))
+        and all(_is_cents(order[name]) for name in _CENTS)
+        and all(
+            (type(order[name]) is str and len(order[name]) <= _TEXT_MAX)
+            or (name == "coupon" and order[name] is None)
+            for name in _TEXTS
+        )
+        and type(order["business_date"]) is date
+        and all(order[name] is None or type(order[name]) is datetime for name in _TIMES)
+        and order["placed_at"] is not None
+        and all(order[name] is None or type(order[name]) is float for name in ("lat", "lon"))
+        and order["payment"] in _PAYMENTS
+        and order["channel"] in Channel._value2member_map_
+        and order["service"] in Service._value2member_map_
+        and order["stage"] in Stage._value2member_map_
+        and len(items) <= _ITEMS_MAX
+        and all(type(item) is PricedItem for item in items)
+        and len(tenders) <= _TENDERS_MAX
+        and all(
+            _is_id(t["id"])
+            and t["kind"] in _TENDER_KINDS
+            and all(_is_cents(t[n]) for n in ("amount", "tendered", "change"))
+            for t in tenders
+        )
+    )
+
+
+def placed_event(
+    order: Mapping[str, Any], items: Sequence[PricedItem], tenders: Sequence[Mapping[str, Any]]
+) -> OrderPlaced:
+    return OrderPlaced(
+        **{name: order[name] for name in _VALUES},
+        items=list(items),
+        tenders=[TenderLine(**{name: t[name] for name in _TENDER_FIELDS}) for t in tenders],
+    )
+
+
+def placed_json(
+    order: Mapping[str, Any], items: Sequence[PricedItem], tenders: Sequence[Mapping[str, Any]]
+) -> str:
+    """`OrderPlaced`'s payload text for an order: `order` its values by the model's field
+    names (as the store's row holds them), `items` its priced items, `tenders` its tender rows."""
+    if not _fits(order, items, tenders):
+        return placed_event(order, items, tenders).payload_json()
+    empty: dict[int, set[str]] = {}
+    carried = False
+    for n, item in enumerate(items):
+        left = {name for name in _ADDED if not getattr(item, name)}
+        if left:
+            empty[n] = left
+        carried = carried or len(left) < len(_ADDED)
+    fields: dict[str, Any] = {
+        "v": 3 if carried else 2 if order["scheduled_for"] is not None else 1,
+        "kind": "order.placed",
+        "items": items,
+        "tenders": [{name: t[name] for name in _TENDER_FIELDS} for t in tenders],
+    }
+    written = {name: fields[name] if name in fields else order[name] for name in _FIELDS}
+    for name in _TIMES:
+        written[name] = _utc(order[name])
+    exclude = {"items": empty} if empty else None
+    return to_json(written, exclude=exclude, inf_nan_mode="null").decode()
