@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import io
 import json
@@ -109,6 +110,7 @@ class Tally:
     def __init__(self) -> None:
         self.orders: list[float] = []
         self.order_errors = 0
+        self.error_kinds: collections.Counter[str] = collections.Counter()  # what each error was
         self.beats: list[float] = []
         self.busy = 0
         self.resends = 0
@@ -148,8 +150,9 @@ async def store_agent(
             except httpx.TimeoutException:
                 t.resends += 1
                 continue
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 t.errors += 1
+                t.error_kinds[f"push: {type(exc).__name__}"] += 1
                 await asyncio.sleep(1)
                 continue
             if answer.status_code == 429:
@@ -185,9 +188,12 @@ async def online_orders(base: str, stores: list[str], rate: float, stop: asyncio
                     json=body | {"store_id": store_id},
                     headers=headers | {"Idempotency-Key": str(uuid.uuid4())},
                 )
-                t.order_errors += answer.status_code != 201
-            except httpx.HTTPError:
+                if answer.status_code != 201:
+                    t.order_errors += 1
+                    t.error_kinds[f"order: {answer.status_code} {answer.text[:80]}"] += 1
+            except httpx.HTTPError as exc:
                 t.order_errors += 1
+                t.error_kinds[f"order: {type(exc).__name__}"] += 1
             t.orders.append(time.perf_counter() - started)
 
         pending: set[asyncio.Task[None]] = set()
@@ -366,6 +372,9 @@ def main() -> None:
             f"POST /orders during the storm  ({len(t.orders)}): p50 {pct(t.orders, 0.5):6.1f} ms  "
             f"p99 {pct(t.orders, 0.99):7.1f} ms   errors {t.order_errors}"
         )
+        for tally in (quiet, t):
+            for kind, times in tally.error_kinds.most_common():
+                print(f"  error: {kind} ×{times}")
         for when, beats in (("without the storm", quiet.calm), ("during the storm ", t.calm)):  # type: ignore[attr-defined]
             print(
                 f"heartbeats of {args.calm_stores} stores online, {args.beats_per_s:.0f}/s, {when} "
