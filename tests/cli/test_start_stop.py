@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ import pytest
 from cloud_api.embedded import running_server
 from makeline.demo.launcher import free_port
 from makeline.lock import hold, lock_path
+from tests.patience import wait_until
 
 from .screen import ALT_SCREEN_OFF, ALT_SCREEN_ON, Screen
 
@@ -52,13 +53,6 @@ def folder() -> Iterator[Path]:
 
             os.kill(leftover, signal.SIGINT)
         shutil.rmtree(home, ignore_errors=True)
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.1)
 
 
 def listening(reuse: bool = False) -> socket.socket:
@@ -98,8 +92,8 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
         )
         postgres = running_server(folder / "cloud-pg")
         assert postgres is not None, "the demo's cloud runs its database in the demo's folder"
-        wait_until(lambda: not free(store, "sync-agent"), "the demo's agent runs")
-        wait_until(lambda: not free(store, "crew"), "the demo's simulated crew works")
+        wait_until(lambda: not free(store, "sync-agent"), "the demo's agent runs", DEADLINE_S, 0.1)
+        wait_until(lambda: not free(store, "crew"), "the demo's simulated crew works", DEADLINE_S, 0.1)
 
         second = subprocess.run(
             [sys.executable, "-m", "makeline", "demo", "--db", str(store), "--no-cloud"],
@@ -190,7 +184,7 @@ def test_serving_a_screen_to_browsers_stops_cleanly(store_path: Path, sig: int) 
         return True
 
     try:
-        wait_until(answers, "the screen is served")
+        wait_until(answers, "the screen is served", DEADLINE_S, 0.1)
     finally:
         serving.send_signal(sig)
         try:

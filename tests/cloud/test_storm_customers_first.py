@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import time
 import uuid
 from collections.abc import Callable
 
@@ -26,7 +25,7 @@ from cloud_api.settings import CloudSettings, libpq_url
 from cloud_api.stores import devices
 from cloud_api.sync import applier
 from cloud_api.sync.admission import Admission, SyncBusy
-from tests.patience import patient
+from tests.patience import patient, wait_until
 
 from .fake_twilio import FakeTwilio
 from .helpers import (
@@ -40,13 +39,6 @@ from .helpers import (
     place,
     store_order_payload,
 )
-
-
-def _until(done: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + patient(30)
-    while not done():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
 
 
 def _batch(store: str, seq: int, number: int) -> dict[str, object]:
@@ -79,7 +71,7 @@ def test_a_push_is_stored_while_every_customer_thread_is_busy(app: FastAPI, clie
     n = int(handlers.total_tokens)
     gate = _hold(client, lambda g: anyio.to_thread.run_sync(g.wait), n)
     try:
-        _until(lambda: handlers.borrowed_tokens == n, "the test holds every handler thread")
+        wait_until(lambda: handlers.borrowed_tokens == n, "the test holds every handler thread")
         answer = client.post("/api/v1/sync/push", json=_batch(store, 1, 41), headers=device)
         assert answer.status_code == 200 and answer.json()["high_water"] == 1
     finally:
@@ -92,7 +84,7 @@ def test_an_order_is_placed_while_every_sync_thread_is_busy(app: FastAPI, client
     n = int(admission.threads.total_tokens)
     gate = _hold(client, lambda g: admission.run(g.wait), n)
     try:
-        _until(lambda: admission.threads.borrowed_tokens == n, "the test holds every sync thread")
+        wait_until(lambda: admission.threads.borrowed_tokens == n, "the test holds every sync thread")
         assert place(client, customer(client), order_body(store)).status_code == 201
     finally:
         gate.set()
@@ -184,7 +176,7 @@ def test_the_background_process_sends_the_texts_the_workers_leave_to_it(
     sending = applier._senders(stop)
     assert sending is not None
     try:
-        _until(lambda: len(fake_twilio.to(phone)) == 1, "the background process sends the text")
+        wait_until(lambda: len(fake_twilio.to(phone)) == 1, "the background process sends the text")
     finally:
         stop.set()
         sending.join(timeout=patient(30))
