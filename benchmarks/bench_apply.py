@@ -1,7 +1,14 @@
-"""Backlog drain with full apply, in the cloud's own process: a store's evening (orders
-through their whole lives: placed, made, baked, racked, out, delivered, runs, stock) read
-from its outbox and stored and applied by `store_events.apply_store_events` in push-sized
-batches, each batch its own transaction (as a push and the applier do, in one here; no HTTP).
+"""Backlog drain with full apply: a store's evening (orders through their whole lives:
+placed, made, baked, racked, out, delivered, runs, stock) read from its outbox, stored in
+push-sized batches and applied to the cloud's orders, stock and reports, two ways (no HTTP):
+
+- as the cloud drains it: this process stores each batch in a transaction of its own, as a
+  worker stores a push (`store_events.intake.keep_store_events`), while the cloud's own
+  applier process (`python -m cloud_api.sync.applier`, as `makeline cloud` starts it, at its
+  lower priority) applies the queue beside it; timed until every event is applied (the last
+  chunk's commit, the reports' days included);
+- in one transaction per batch, storing then applying (`store_events.apply_store_events`,
+  what a push does when its worker is quiet): the apply's own cost, its CPU per event.
 
 Beside it, bare PostgreSQL writing the same rows in the same run: the `inbound_event` rows,
 the new orders and their lines, and one UPDATE per stage change, through psycopg's
@@ -24,6 +31,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +50,9 @@ from measure import cpu, database  # noqa: E402
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo.seed import seed_database  # noqa: E402
+from cloud_api.pubsub.announcer import Announcer  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
+from cloud_api.store_events.intake import keep_store_events  # noqa: E402
 from cloud_api.store_events.service import apply_store_events  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
 from cloud_api.stores.service import save_store  # noqa: E402
@@ -143,6 +153,102 @@ def full_apply(url: str, store_id: str, events: list[contract.OutboxEvent], batc
     return spent
 
 
+APPLIER = "makeline-bench-applier"  # the applier process's connections, by their application_name
+
+
+def _with_name(url: str, name: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}application_name={name}"
+
+
+def _applier_backends(conn: psycopg.Connection[Any]) -> list[int]:
+    found = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APPLIER,))
+    return [int(pid) for (pid,) in found]
+
+
+def _applier_listens(conn: psycopg.Connection[Any]) -> bool:
+    """The applier is up, idle and listening for pushes (`cloud_api.sync.news`)."""
+    found = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND query LIKE 'LISTEN%%')",
+        (APPLIER,),
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _waiting(conn: psycopg.Connection[Any], store_id: str) -> bool:
+    found = conn.execute("SELECT EXISTS (SELECT 1 FROM inbound_pending WHERE store_id = %s)", (store_id,))
+    row = found.fetchone()
+    return bool(row and row[0])
+
+
+class Drained:
+    """The pipelined drain's clocks: wall, this (storing) process's CPU and its backend's,
+    the applier process's CPU and its backends' (seconds)."""
+
+    def __init__(self) -> None:
+        self.wall = self.storing = self.storing_backend = self.applier = self.applier_backends = 0.0
+
+    def line(self, what: str, events: int) -> str:
+        per = 1000 / events
+        return (
+            f"{what:34} {events / self.wall:8.0f} events/s ({self.wall:.2f} s); CPU per event: storing "
+            f"{per * self.storing:.3f} ms + PostgreSQL {per * self.storing_backend:.3f} ms, applier "
+            f"{per * self.applier:.3f} ms + PostgreSQL {per * self.applier_backends:.3f} ms"
+        )
+
+
+def drained(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> Drained:
+    """Pushes stored here while the cloud's applier process applies them beside us, as the
+    cloud drains a store's backlog; timed until the queue is empty and the last chunk committed."""
+    with tempfile.TemporaryFile() as said:  # what the applier says, shown if it fails
+        applier = subprocess.Popen(
+            [sys.executable, "-m", "cloud_api.sync.applier"],
+            env={**os.environ, "DATABASE_URL": _with_name(url, APPLIER), "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            stdout=said,
+            stderr=said,
+        )
+        announcer = Announcer(url)  # a worker's: the applier hears of each stored push
+        announcer.start()
+        db = Database(url, pool_size=1, max_overflow=0, sink=announcer)
+        spent = Drained()
+        try:
+            with psycopg.connect(libpq_url(url), autocommit=True) as watch:
+                while not _applier_listens(watch):
+                    if applier.poll() is not None:
+                        said.seek(0)
+                        raise SystemExit(
+                            f"the applier process stopped before the run: {said.read().decode()[-2000:]}"
+                        )
+                    time.sleep(0.05)
+                backends = _applier_backends(watch)
+                with db.engine.connect() as conn:
+                    storing_backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+                started = (
+                    cpu(storing_backend),
+                    cpu(applier.pid),
+                    sum(cpu(pid) for pid in backends),
+                    time.process_time(),
+                    time.perf_counter(),
+                )
+                for start in range(0, len(events), batch):
+                    with db.transaction() as session:
+                        keep_store_events(session, store_id, events[start : start + batch], utcnow())
+                while _waiting(watch, store_id):
+                    time.sleep(0.002)
+                spent.wall = time.perf_counter() - started[4]
+                spent.storing = time.process_time() - started[3]
+                spent.storing_backend = cpu(storing_backend) - started[0]
+                spent.applier = cpu(applier.pid) - started[1]
+                # the applier's backends of the run (one may have been opened during it)
+                spent.applier_backends = sum(cpu(pid) for pid in _applier_backends(watch)) - started[2]
+        finally:
+            applier.terminate()
+            applier.wait(timeout=30)
+            announcer.stop()
+            db.dispose()
+        return spent
+
+
 def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> Spent:
     """The same rows by hand: fresh ids, so nothing collides with the applied copy."""
     renamed: dict[str, str] = {}
@@ -218,15 +324,18 @@ def main() -> None:
         # neither): kept out of the collector's full passes, as the applier keeps what it
         # holds from its start (`cloud_api.sync.applier.serve`).
         gc.freeze()
+        pipelined = drained(url, new_store(url, "BENCH-DRAIN"), events, args.batch)
         applied = full_apply(url, new_store(url, "BENCH-APPLY"), events, args.batch)
         bare_store = new_store(url, "BENCH-BARE")
         with psycopg.connect(libpq_url(url), autocommit=True) as conn:
             conn.execute("INSERT INTO inbound_head VALUES (%s, 0, 0) ON CONFLICT DO NOTHING", (bare_store,))
         bare = bare_rows(url, bare_store, events, args.batch)
+        print(pipelined.line(f"drained as the cloud does, {args.batch}s:", len(events)))
         print(applied.line(f"full apply, batches of {args.batch}:", len(events)))
         print(bare.line("bare PostgreSQL, the same rows:", len(events)))
         print(
-            f"ratio apply / bare: {bare.wall / applied.wall:.2f}; "
+            f"ratio drained / bare: {bare.wall / pipelined.wall:.2f}, "
+            f"in one transaction a batch / bare: {bare.wall / applied.wall:.2f}; "
             "load average {:.2f} {:.2f} {:.2f} (a shared machine)".format(*os.getloadavg())
         )
     finally:

@@ -29,15 +29,16 @@ class AnnouncementSink(Protocol):
 class Announcement:
     """What one transaction wants other workers (and itself) to hear about once committed."""
 
-    __slots__ = ("feed_stores", "jobs", "tracker")
+    __slots__ = ("feed_stores", "inbound", "jobs", "tracker")
 
     def __init__(self) -> None:
         self.tracker: list[dict[str, Any]] = []
         self.feed_stores: set[str] = set()
         self.jobs = False
+        self.inbound = False  # a store's events were stored for the appliers
 
     def is_empty(self) -> bool:
-        return not (self.tracker or self.feed_stores or self.jobs)
+        return not (self.tracker or self.feed_stores or self.jobs or self.inbound)
 
 
 def announcement(session: Session) -> Announcement:

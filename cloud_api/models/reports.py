@@ -181,3 +181,16 @@ class CountSales(Base):
     store_id: Mapped[str] = mapped_column(String(36))
     counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     net_sales_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DueDay(Base):
+    """A store's business day whose aggregates are behind its records: its events were applied
+    in a chunk with more of the store's backlog waiting behind it, and the day is recomputed
+    once, with the chunk that empties the backlog (`reports.refresh`), not at every chunk.
+    Written in the applying transaction, so a crash loses neither the events nor the note."""
+
+    __tablename__ = "report_due_day"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "business_date"),)
+
+    store_id: Mapped[str] = mapped_column(String(36))
+    business_date: Mapped[date] = mapped_column(Date)

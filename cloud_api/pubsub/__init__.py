@@ -3,3 +3,4 @@
 subscriptions for trackers, store feeds and the background senders (`hub`)."""
 
 CHANNEL = "makeline_events"
+INBOUND = "a"  # a payload's key: a store's events were stored and wait for the appliers

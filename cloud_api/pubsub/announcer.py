@@ -18,17 +18,20 @@ from typing import Any
 import psycopg
 
 from cloud_api.db.database import Announcement
-from cloud_api.pubsub import CHANNEL
+from cloud_api.pubsub import CHANNEL, INBOUND
 from cloud_api.settings import libpq_url
 
 log = logging.getLogger(__name__)
 PAYLOAD_LIMIT = 7500
 
 
-def payloads(tracker: list[dict[str, Any]], stores: set[str], jobs: bool) -> list[str]:
-    """Split one window's news into NOTIFY payloads under the size limit."""
+def payloads(tracker: list[dict[str, Any]], stores: set[str], jobs: bool, inbound: bool = False) -> list[str]:
+    """Split one window's news into NOTIFY payloads under the size limit (`"a"`: events are
+    waiting for the appliers, `cloud_api.sync.news`)."""
     out: list[str] = []
     current: dict[str, Any] = {"t": [], "f": sorted(stores), "n": jobs}
+    if inbound:
+        current[INBOUND] = True
     for update in tracker:
         current["t"].append(update)
         if len(json.dumps(current, separators=(",", ":"))) > PAYLOAD_LIMIT and len(current["t"]) > 1:
@@ -49,6 +52,7 @@ class Announcer:
         self._tracker: list[dict[str, Any]] = []
         self._stores: set[str] = set()
         self._jobs = False
+        self._inbound = False
         self._thread: threading.Thread | None = None
         self.sent = 0  # NOTIFY statements sent, for tests and the benchmark
 
@@ -57,6 +61,7 @@ class Announcer:
             self._tracker.extend(announcement.tracker)
             self._stores |= announcement.feed_stores
             self._jobs = self._jobs or announcement.jobs
+            self._inbound = self._inbound or announcement.inbound
         self._wake.set()
 
     def start(self) -> None:
@@ -75,11 +80,11 @@ class Announcer:
 
     def _drain(self) -> list[str]:
         with self._lock:
-            tracker, stores, jobs = self._tracker, self._stores, self._jobs
-            self._tracker, self._stores, self._jobs = [], set(), False
-        if not (tracker or stores or jobs):
+            tracker, stores, jobs, inbound = self._tracker, self._stores, self._jobs, self._inbound
+            self._tracker, self._stores, self._jobs, self._inbound = [], set(), False, False
+        if not (tracker or stores or jobs or inbound):
             return []
-        return payloads(tracker, stores, jobs)
+        return payloads(tracker, stores, jobs, inbound)
 
     def _run(self) -> None:
         conn: psycopg.Connection[Any] | None = None

@@ -12,6 +12,11 @@ transaction commits, under a transaction-level advisory lock per store: refreshe
 never interleave (the later one recomputes from records that include the earlier one's), and
 as the lock is the last one a transaction takes, it cannot close a cycle with row locks.
 
+A store's backlog applied in several chunks (a night offline) is recomputed once, not at every
+chunk: a chunk with more of the store's events waiting behind it notes its days as due
+(`defer_days`, the `report_due_day` rows, in its own transaction), and the chunk that empties
+the backlog takes them back (`due_days`) with its own days, so its commit recomputes them all.
+
 Stock segments and the sales between counts are not tied to a business day: a change on a day
 recomputes every segment that closes from the day before it on (a count splits the segment
 it falls in; a receipt changes the one it falls in).
@@ -303,6 +308,26 @@ def rebuild_all(session: Session) -> None:
         session.execute(text(statement.format(**scopes, **_COLUMNS)))
     session.execute(text(STOCK_SEGMENT.format(scope="true", **_COLUMNS)))
     session.execute(text(COUNT_SALES.format(stores="true", scope="true", **_COLUMNS)))
+
+
+_DEFER = text(
+    "INSERT INTO report_due_day (store_id, business_date) SELECT :store_id, unnest(CAST(:days AS date[]))"
+    " ON CONFLICT DO NOTHING"
+)
+_DUE = text("DELETE FROM report_due_day WHERE store_id = :store_id RETURNING business_date")
+
+
+def defer_days(session: Session, store_id: str, days: Collection[date]) -> None:
+    """These business days of the store changed and more of its backlog follows: noted as due
+    (in this transaction), for the chunk that empties the backlog to recompute (`due_days`)."""
+    if days:
+        session.execute(_DEFER, {"store_id": store_id, "days": sorted(set(days))})
+
+
+def due_days(session: Session, store_id: str) -> set[date]:
+    """The store's days noted as due by earlier chunks, taken off the list (this transaction
+    recomputes them: its rollback puts them back)."""
+    return set(session.scalars(_DUE, {"store_id": store_id}))
 
 
 def note_days(session: Session, store_id: str, days: Collection[date]) -> None:

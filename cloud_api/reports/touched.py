@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.records import any_of
 from cloud_api.models import DeliveryRun, Order, Store
-from cloud_api.reports.refresh import note_days
+from cloud_api.reports.refresh import defer_days, due_days, note_days
 from cloud_api.store_events.schemas import StoreEventLike
 from makeline.trade.business_day import business_date
 from sync.contract import ContractError, parse_event
@@ -118,9 +118,15 @@ def note_events(session: Session, store_id: str, events: Iterable[StoreEventLike
     note_days(session, store_id, days_touched(session, store_id, events))
 
 
-def note_bodies(session: Session, store_id: str, bodies: Iterable[object]) -> None:
-    """As `note_events`, for events already read with the wire contract."""
-    note_days(session, store_id, days_named(session, store_id, bodies))
+def note_bodies(session: Session, store_id: str, bodies: Iterable[object], drained: bool = True) -> None:
+    """As `note_events`, for events already read with the wire contract. With more of the
+    store's backlog still waiting (`drained=False`) the days are noted as due instead, and the
+    chunk that empties the backlog recomputes them with its own."""
+    days = days_named(session, store_id, bodies)
+    if drained:
+        note_days(session, store_id, days | due_days(session, store_id))
+    else:
+        defer_days(session, store_id, days)
 
 
 def note_run(session: Session, run: DeliveryRun) -> None:

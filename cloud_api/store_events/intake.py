@@ -18,6 +18,7 @@ from datetime import datetime
 from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
+from cloud_api.db.database import announcement
 from cloud_api.errors import Conflict
 from cloud_api.store_events import repository
 from cloud_api.store_events.schemas import Outcome, StoreEventLike
@@ -122,6 +123,8 @@ def keep_store_events(
         mark.max_seq = max(mark.max_seq, event.seq)
     if gap_filled:
         mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
+    if Outcome.STORED in outcomes:  # the appliers hear of it once this commits (`sync.news`)
+        announcement(session).inbound = True
     return outcomes, mark.contiguous_seq
 
 

@@ -157,6 +157,13 @@ def stores_waiting(session: Session, limit: int) -> list[str]:
     return list(session.scalars(select(InboundPending.store_id).distinct().limit(limit)))
 
 
+def any_waiting(session: Session, store_id: str) -> bool:
+    """Whether any of the store's events wait to be applied (besides those this transaction took)."""
+    return bool(
+        session.scalar(select(select(InboundPending.seq).where(InboundPending.store_id == store_id).exists()))
+    )
+
+
 def waiting(session: Session, store_id: str) -> int:
     found = session.scalar(
         select(func.count()).select_from(InboundPending).where(InboundPending.store_id == store_id)

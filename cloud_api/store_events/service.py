@@ -276,12 +276,14 @@ def apply_pending(
     events = repository.take_pending(session, store_id, limit)
     if not events:
         return {}
+    # The store's backlog empties with this chunk unless a full one left more waiting.
+    drained = len(events) < limit or not repository.any_waiting(session, store_id)
     with _collector_paused():
-        return _apply_taken(session, store_id, events, now)
+        return _apply_taken(session, store_id, events, now, drained)
 
 
 def _apply_taken(
-    session: Session, store_id: str, events: Sequence[repository.Waiting], now: datetime
+    session: Session, store_id: str, events: Sequence[repository.Waiting], now: datetime, drained: bool
 ) -> dict[int, Outcome]:
     """`apply_pending` of the events it took off the queue."""
     held: dict[int, str] = {}
@@ -299,8 +301,9 @@ def _apply_taken(
         if event.seq not in held:
             outcomes[event.seq] = _outcome(body)
             applied.append(body)
-    # The reports' aggregates of the days these events changed are recomputed at commit.
-    note_bodies(session, store_id, [b for b in applied if isinstance(b, _APPLIED)])
+    # The reports' aggregates of the days these events changed are recomputed at commit, once
+    # the store's backlog is drained (until then, noted as due).
+    note_bodies(session, store_id, [b for b in applied if isinstance(b, _APPLIED)], drained)
     return outcomes
 
 

@@ -31,6 +31,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
 from cloud_api.store_events import repository
 from cloud_api.sync import service
+from cloud_api.sync.news import InboundNews
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def step(db: Database) -> int:
     return applied
 
 
-IDLE_S = 0.2  # how often the applier process looks for waiting events when it found none
+IDLE_S = 0.2  # how often an idle applier process looks for waiting events, heard of or not
 
 
 def lower_backend(dbapi_connection: Any, _record: object = None) -> bool:
@@ -92,9 +93,11 @@ def lower_backend(dbapi_connection: Any, _record: object = None) -> bool:
     return True
 
 
-def serve(url: str, stop: threading.Event, parent: int | None = None) -> None:
-    """The applier process's loop, until `stop` is set or its parent (`makeline cloud`) is gone."""
+def serve(url: str, stop: threading.Event, parent: int | None = None, idle_s: float = IDLE_S) -> None:
+    """The applier process's loop, until `stop` is set or its parent (`makeline cloud`) is gone.
+    Idle, it waits for a push's events to be stored (`sync.news`), looking anyway every `idle_s`."""
     db = Database(url, pool_size=2, max_overflow=0)
+    news = InboundNews(url)
     event.listen(db.engine, "connect", lower_backend)
     # What the process holds from its start (modules, the engine) is never garbage: kept out
     # of the collector's full passes, which otherwise walk all of it during an apply.
@@ -107,8 +110,9 @@ def serve(url: str, stop: threading.Event, parent: int | None = None) -> None:
                 log.exception("the applier failed a round; retrying")
                 busy = 0
             if not busy:
-                stop.wait(IDLE_S)
+                news.wait(idle_s, stop)
     finally:
+        news.close()
         db.dispose()
 
 

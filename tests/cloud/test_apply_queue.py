@@ -1,19 +1,22 @@
 """The appliers' queue (`inbound_pending`): a chunk is taken off it by the statement that
 reads it, in the transaction that applies it, so a transaction that does not commit (a
 crash, the database gone) leaves the chunk queued and a later apply applies it once; and
-Python's collector, held off while a chunk is applied, runs again after it, failed or not."""
+Python's collector, held off while a chunk is applied, runs again after it, failed or not; a
+store's backlog applied in chunks has its report days recomputed once, when it is drained."""
 
 from __future__ import annotations
 
 import gc
 import uuid
+from datetime import date
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
-from cloud_api.models import Order
+from cloud_api.models import DueDay, Order, SalesHour
 from cloud_api.store_events import repository
 from cloud_api.store_events.intake import keep_store_events
 from cloud_api.store_events.schemas import Outcome
@@ -62,3 +65,44 @@ def test_the_collector_runs_again_after_a_chunk_even_one_that_fails() -> None:
     with pytest.raises(_Crash), _collector_paused():
         raise _Crash
     assert gc.isenabled()
+
+
+def _sold(session: Session, store: str) -> int:
+    found = session.scalar(
+        select(func.coalesce(func.sum(SalesHour.orders), 0)).where(SalesHour.store_id == store)
+    )
+    return int(found or 0)
+
+
+def _due(session: Session, store: str) -> list[date]:
+    return list(session.scalars(select(DueDay.business_date).where(DueDay.store_id == store)))
+
+
+def test_a_backlog_in_chunks_recomputes_its_report_days_once_with_the_chunk_that_drains_it(
+    app: FastAPI,
+) -> None:
+    store, now = evanston(app), utcnow()
+    orders = [str(uuid.uuid4()) for _ in range(5)]
+    events = [
+        event("order.placed", store_order_payload(order_id=order_id, placed_at=now), seq=n, at=now)
+        for n, order_id in enumerate(orders, start=1)
+    ]
+    with ctx(app).db.transaction() as session:
+        keep_store_events(session, store, events, now)
+    with ctx(app).db.transaction() as session:  # more waits behind this chunk: its day is due
+        assert len(apply_pending(session, store, now, limit=2)) == 2
+    with ctx(app).db.transaction() as session:
+        day = session.scalar(
+            select(Order.business_date).where(Order.store_id == store, Order.id == orders[0])
+        )
+        assert _due(session, store) == [day] and _sold(session, store) == 0
+    with pytest.raises(_Crash), ctx(app).db.transaction() as session:  # the draining chunk dies
+        assert len(apply_pending(session, store, now, limit=3)) == 3
+        assert _due(session, store) == []  # taken, to be recomputed at the commit
+        raise _Crash
+    with ctx(app).db.transaction() as session:  # ... and its rollback kept the note
+        assert _due(session, store) == [day] and _sold(session, store) == 0
+    with ctx(app).db.transaction() as session:  # a full chunk that empties the queue drains it too
+        assert len(apply_pending(session, store, now, limit=3)) == 3
+    with ctx(app).db.transaction() as session:
+        assert _due(session, store) == [] and _sold(session, store) == 5

@@ -1,0 +1,80 @@
+"""An idle applier starts on a store's events as soon as a push stores them: it hears of the
+push on the cloud's NOTIFY channel (`cloud_api.sync.news`) instead of waiting for its next look;
+and nothing else said on that channel wakes it."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import psycopg
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from cloud_api.db.base import utcnow
+from cloud_api.db.database import Database
+from cloud_api.models import Order
+from cloud_api.pubsub import CHANNEL
+from cloud_api.pubsub.announcer import Announcer, payloads
+from cloud_api.settings import libpq_url
+from cloud_api.store_events import repository
+from cloud_api.store_events.intake import keep_store_events
+from cloud_api.sync import applier
+from cloud_api.sync.news import heard_inbound
+
+from ..patience import patient, wait_until
+from .helpers import ctx, evanston, event, store_order_payload
+
+
+def _listening(url: str) -> bool:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = %s",
+            (f"LISTEN {CHANNEL}",),
+        ).fetchone()
+    return bool(found and found[0])
+
+
+def test_an_idle_applier_applies_a_push_it_hears_of(app: FastAPI, database_url: str) -> None:
+    store, now = evanston(app), utcnow()
+    announcer = Announcer(database_url)
+    announcer.start()
+    storing = Database(database_url, pool_size=1, max_overflow=0, sink=announcer)
+    stop = threading.Event()
+    # It looks by itself only once an hour: within this test's patience only the news starts it.
+    thread = threading.Thread(
+        target=applier.serve, args=(database_url, stop), kwargs={"idle_s": 3600.0}, daemon=True
+    )
+    thread.start()
+    order_id = str(uuid.uuid4())
+    try:
+        wait_until(lambda: _listening(database_url), "the idle applier listens for pushes")
+        with storing.transaction() as session:  # as a worker stores a push
+            placed = store_order_payload(order_id=order_id, placed_at=now)
+            keep_store_events(session, store, [event("order.placed", placed, seq=1, at=now)], now)
+
+        def applied() -> bool:
+            with ctx(app).db.transaction() as session:
+                found = session.scalar(select(Order.id).where(Order.store_id == store, Order.id == order_id))
+                return found is not None and repository.waiting(session, store) == 0
+
+        wait_until(applied, "the applier applies the push it heard of")
+    finally:
+        stop.set()
+        thread.join(timeout=patient(30))
+        announcer.stop()
+        storing.dispose()
+    assert not thread.is_alive()
+
+
+def test_only_news_of_stored_events_wakes_an_applier() -> None:
+    assert heard_inbound(payloads([], set(), False, inbound=True)[0])
+    for said in (
+        payloads([{"order_id": "x"}], {"store"}, True)[0],  # trackers', feeds' and senders' news
+        "not json",
+        "[]",
+        '{"a": "true"}',
+        '{"a": 1}',
+        "",
+    ):
+        assert not heard_inbound(said), said
