@@ -29,6 +29,7 @@ from sqlalchemy import event
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
+from cloud_api.pubsub.announcer import Announcer
 from cloud_api.store_events import repository
 from cloud_api.sync import service
 from cloud_api.sync.news import InboundNews
@@ -95,8 +96,12 @@ def lower_backend(dbapi_connection: Any, _record: object = None) -> bool:
 
 def serve(url: str, stop: threading.Event, parent: int | None = None, idle_s: float = IDLE_S) -> None:
     """The applier process's loop, until `stop` is set or its parent (`makeline cloud`) is gone.
-    Idle, it waits for a push's events to be stored (`sync.news`), looking anyway every `idle_s`."""
-    db = Database(url, pool_size=2, max_overflow=0)
+    Idle, it waits for a push's events to be stored (`sync.news`), looking anyway every `idle_s`.
+    What it applies announces (the trackers' news, the store feeds', the senders') is told to
+    every worker by an announcer of its own, as a worker's own writes are."""
+    announcer = Announcer(url)
+    announcer.start()
+    db = Database(url, pool_size=2, max_overflow=0, sink=announcer)
     news = InboundNews(url)
     event.listen(db.engine, "connect", lower_backend)
     # What the process holds from its start (modules, the engine) is never garbage: kept out
@@ -114,6 +119,7 @@ def serve(url: str, stop: threading.Event, parent: int | None = None, idle_s: fl
     finally:
         news.close()
         db.dispose()
+        announcer.stop()
 
 
 def main() -> int:

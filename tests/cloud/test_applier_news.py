@@ -1,11 +1,14 @@
 """An idle applier starts on a store's events as soon as a push stores them: it hears of the
 push on the cloud's NOTIFY channel (`cloud_api.sync.news`) instead of waiting for its next look;
-and nothing else said on that channel wakes it."""
+nothing else said on that channel wakes it; and what it applies is told on that channel too
+(a customer's tracker hears the order move, whichever process applied it)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
+from typing import Any
 
 import psycopg
 from fastapi import FastAPI
@@ -23,7 +26,7 @@ from cloud_api.sync import applier
 from cloud_api.sync.news import heard_inbound
 
 from ..patience import patient, wait_until
-from .helpers import ctx, evanston, event, store_order_payload
+from .helpers import ctx, evanston, event, staged, store_order_payload
 
 
 def _listening(url: str) -> bool:
@@ -35,8 +38,20 @@ def _listening(url: str) -> bool:
     return bool(found and found[0])
 
 
-def test_an_idle_applier_applies_a_push_it_hears_of(app: FastAPI, database_url: str) -> None:
+def _tracker_news(conn: psycopg.Connection[Any], order_id: str) -> bool:
+    for notify in conn.notifies(timeout=0.2, stop_after=1):
+        news = json.loads(notify.payload)
+        if any(update.get("order_id") == order_id for update in news.get("t", [])):
+            return True
+    return False
+
+
+def test_an_idle_applier_applies_a_push_it_hears_of_and_tells_the_trackers(
+    app: FastAPI, database_url: str
+) -> None:
     store, now = evanston(app), utcnow()
+    ear = psycopg.connect(libpq_url(database_url), autocommit=True)  # as a worker's listener
+    ear.execute(f"LISTEN {CHANNEL}")
     announcer = Announcer(database_url)
     announcer.start()
     storing = Database(database_url, pool_size=1, max_overflow=0, sink=announcer)
@@ -51,7 +66,8 @@ def test_an_idle_applier_applies_a_push_it_hears_of(app: FastAPI, database_url: 
         wait_until(lambda: _listening(database_url), "the idle applier listens for pushes")
         with storing.transaction() as session:  # as a worker stores a push
             placed = store_order_payload(order_id=order_id, placed_at=now)
-            keep_store_events(session, store, [event("order.placed", placed, seq=1, at=now)], now)
+            made = event("order.stage", staged(order_id, "made", now), seq=2, at=now)
+            keep_store_events(session, store, [event("order.placed", placed, seq=1, at=now), made], now)
 
         def applied() -> bool:
             with ctx(app).db.transaction() as session:
@@ -59,7 +75,9 @@ def test_an_idle_applier_applies_a_push_it_hears_of(app: FastAPI, database_url: 
                 return found is not None and repository.waiting(session, store) == 0
 
         wait_until(applied, "the applier applies the push it heard of")
+        wait_until(lambda: _tracker_news(ear, order_id), "the workers hear the order was made", every_s=0)
     finally:
+        ear.close()
         stop.set()
         thread.join(timeout=patient(30))
         announcer.stop()
