@@ -25,21 +25,34 @@ log = logging.getLogger(__name__)
 PAYLOAD_LIMIT = 7500
 
 
+_COMPACT = (",", ":")
+
+
 def payloads(tracker: list[dict[str, Any]], stores: set[str], jobs: bool, inbound: bool = False) -> list[str]:
-    """Split one window's news into NOTIFY payloads under the size limit (`"a"`: events are
-    waiting for the appliers, `cloud_api.sync.news`)."""
-    out: list[str] = []
-    current: dict[str, Any] = {"t": [], "f": sorted(stores), "n": jobs}
+    """Split one window's news into NOTIFY payloads under the size limit (at least one update
+    each); the first carries the feeds' stores, the senders' nudge and `"a"` (events wait for
+    the appliers, `cloud_api.sync.news`). Each update is written once: a backlog's chunk of
+    hundreds of stage changes costs its own JSON, not a payload's worth per update."""
+    rest = f',"f":{json.dumps(sorted(stores), separators=_COMPACT)},"n":{"true" if jobs else "false"}'
     if inbound:
-        current[INBOUND] = True
+        rest += f',"{INBOUND}":true'
+    out: list[str] = []
+    batch: list[str] = []
+    size = 0  # of the batch's updates
     for update in tracker:
-        current["t"].append(update)
-        if len(json.dumps(current, separators=(",", ":"))) > PAYLOAD_LIMIT and len(current["t"]) > 1:
-            current["t"].pop()
-            out.append(json.dumps(current, separators=(",", ":")))
-            current = {"t": [update], "f": [], "n": False}
-    out.append(json.dumps(current, separators=(",", ":")))
+        part = json.dumps(update, separators=_COMPACT)
+        # '{"t":[' + the parts and a comma between each + ']' + rest + '}'
+        if batch and 8 + size + len(batch) + len(part) + len(rest) > PAYLOAD_LIMIT:
+            out.append(_payload(batch, rest))
+            batch, size, rest = [], 0, ',"f":[],"n":false'
+        batch.append(part)
+        size += len(part)
+    out.append(_payload(batch, rest))
     return out
+
+
+def _payload(parts: list[str], rest: str) -> str:
+    return '{"t":[' + ",".join(parts) + "]" + rest + "}"
 
 
 class Announcer:

@@ -18,7 +18,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
 from cloud_api.models import Order
 from cloud_api.pubsub import CHANNEL
-from cloud_api.pubsub.announcer import Announcer, payloads
+from cloud_api.pubsub.announcer import PAYLOAD_LIMIT, Announcer, payloads
 from cloud_api.settings import libpq_url
 from cloud_api.store_events import repository
 from cloud_api.store_events.intake import keep_store_events
@@ -96,3 +96,27 @@ def test_only_news_of_stored_events_wakes_an_applier() -> None:
         "",
     ):
         assert not heard_inbound(said), said
+
+
+def test_news_is_split_into_payloads_under_the_limit_each_update_once() -> None:
+    updates = [
+        {"order_id": str(uuid.uuid4()), "status": "prep", "stage": "made", "number": n, "at": "é" * (n % 7)}
+        for n in range(400)
+    ]
+    sent = payloads(updates, {"store-b", "store-a"}, True, inbound=True)
+    read = [json.loads(p) for p in sent]
+    assert len(sent) > 1 and all(len(p) <= PAYLOAD_LIMIT for p in sent)
+    assert [u for news in read for u in news["t"]] == updates  # every one, once, in order
+    assert read[0]["f"] == ["store-a", "store-b"] and read[0]["n"] is True and heard_inbound(sent[0])
+    assert all(
+        news["f"] == [] and news["n"] is False and not heard_inbound(p)
+        for p, news in zip(sent[1:], read[1:], strict=True)
+    )
+    # a payload is full: the next update would not have fitted
+    assert all(
+        len(p) + len(json.dumps(read[i + 1]["t"][0], separators=(",", ":"))) + 1 > PAYLOAD_LIMIT
+        for i, p in enumerate(sent[:-1])
+    )
+    big = {"order_id": "x", "note": "y" * (PAYLOAD_LIMIT + 10)}
+    assert [json.loads(p)["t"] for p in payloads([big, big], set(), False)] == [[big], [big]]
+    assert json.loads(payloads([], set(), False)[0]) == {"t": [], "f": [], "n": False}
