@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, func, select, text
+from sqlalchemy import ARRAY, DateTime, Row, String, Table, delete, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -115,9 +115,17 @@ StockState = StoreStock | StockRow
 
 
 def _ensure_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> None:
+    """The store's rows of these items made where missing, in one statement (the columns'
+    defaults as the model gives them)."""
+    listed = select(
+        literal(store_id, String).label("store_id"),
+        func.unnest(literal(sorted(codes), ARRAY(String))).label("code"),
+        literal(at, DateTime(timezone=True)).label("updated_at"),
+    )
     session.execute(
-        insert(StoreStock).on_conflict_do_nothing(index_elements=["store_id", "code"]),
-        [{"store_id": store_id, "code": c, "on_hand": Decimal(0), "updated_at": at} for c in sorted(codes)],
+        insert(StoreStock)
+        .from_select(["store_id", "code", "updated_at"], listed, include_defaults=True)
+        .on_conflict_do_nothing(index_elements=["store_id", "code"])
     )
 
 
