@@ -4,11 +4,13 @@ that change them, instead of read again for every order.
 
 Never stale, three ways:
 
-- Every write on the kept connection to the tables they come from leaves a note, written
-  by a TEMP trigger in the writing transaction itself (an order's id; `drivers` for a
-  shift, a staff member or a run; `store` for the store's row; `menu` for a menu version,
-  `printers` for a printer). The next reader takes the
-  notes and reads again only what they name. A rollback takes its notes back with it.
+- Every write on the kept connection to the tables they come from leaves a note: a TEMP
+  trigger hands it, as the row is written, to a function of the connection that adds it
+  to the `Keeper`'s set of notes in memory (an order's id; `drivers` for a shift, a staff
+  member or a run; `store` for the store's row; `menu` for a menu version, `printers` for
+  a printer). The next reader takes the notes and reads again only what they name: no
+  statement at all. A note of a write that rolled back stays (what it names is read again
+  for nothing); the notes a rolled-back transaction took are handed back.
 - A commit by any other connection (the agent's process, a second terminal, another
   `StoreDB` of this process) moves the kept connection's `PRAGMA data_version`: everything
   is read again.
@@ -40,8 +42,7 @@ MENU, PRINTERS = "menu", "printers"  # and those of what `Kept.values` holds
 _KEEPER = "makeline.kept"
 _PENDING = "makeline.kept.pending"
 _VERSIONS = "SELECT data_version, schema_version FROM pragma_data_version, pragma_schema_version"
-_TAKE_NOTES = "DELETE FROM temp.kept_notes RETURNING what"
-_DROP_NOTE = "DELETE FROM temp.kept_notes WHERE what = ?"
+_NOTE = "makeline_kept_note"  # the connection's function the triggers hand each note to
 # (table, what its rows' changes note): an order's id, or a name for the table's reader.
 _WATCHED = (
     ("orders", "{row}.id"),
@@ -57,17 +58,14 @@ _EVENTS = (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",)
 
 
 def _triggers() -> list[str]:
-    made = ["CREATE TEMP TABLE IF NOT EXISTS kept_notes (what TEXT PRIMARY KEY) WITHOUT ROWID"]
+    made = []
     for table, note in _WATCHED:
         for event, sides in _EVENTS:
-            body = " ".join(
-                f"INSERT OR IGNORE INTO kept_notes VALUES ({note.format(row=side)});" for side in sides
-            )
+            body = " ".join(f"SELECT {_NOTE}({note.format(row=side)});" for side in sides)
             made.append(
                 f"CREATE TEMP TRIGGER IF NOT EXISTS kept_{table}_{event} "
                 f"AFTER {event.upper()} ON main.{table} BEGIN {body} END"
             )
-    made.append("DELETE FROM temp.kept_notes")  # everything is read again: old notes say nothing
     return made
 
 
@@ -99,14 +97,17 @@ class Kept:
     settings: StoreSettings | None = None
     load: Load | None = None  # the load worked out from these values, when it does not age
     values: dict[str, object] = field(default_factory=dict)  # by note: the menu, the printers
-    changes: int = -1  # the connection's `total_changes` when the notes were last taken
+    notes: set[str] = field(default_factory=set)  # the connection's notes, the `Keeper`'s own set
+    taken: set[str] = field(default_factory=set)  # what this transaction took of them
 
     def take_notes(self) -> None:
-        """Forget what the writes since the last look changed (nothing to look at when the
-        connection has changed no row since: its count of changes counts the triggers' too)."""
-        if self.connection.total_changes == self.changes:
+        """Forget what the writes since the last look changed."""
+        if not self.notes:
             return
-        for (what,) in self.connection.execute(_TAKE_NOTES):
+        found = set(self.notes)
+        self.notes.difference_update(found)  # a note a trigger adds meanwhile stays for the next look
+        self.taken |= found
+        for what in found:
             if what == STORE:
                 self.settings = self.load = None
             elif what == DRIVERS:
@@ -116,13 +117,11 @@ class Kept:
             elif self.orders is not None:
                 self.stale.add(what)
                 self.load = None
-        self.changes = self.connection.total_changes
 
     def wrote_store(self, settings: StoreSettings) -> None:
         """The caller has just changed the store's row to `settings` itself, with nothing
         written since these notes were taken: kept as it now is, without reading it again."""
-        self.connection.execute(_DROP_NOTE, (STORE,))
-        self.changes = self.connection.total_changes
+        self.notes.discard(STORE)
         self.settings = settings
 
 
@@ -134,6 +133,7 @@ class Keeper:
     def __init__(self) -> None:
         self._kept: Kept | None = None
         self._lent: Kept | None = None  # what the open transaction started from
+        self._notes: set[str] = set()  # what the triggers of this keeper's connections noted
 
     def attach(self, session: Session) -> None:
         session.info[_KEEPER] = self
@@ -144,7 +144,9 @@ class Keeper:
             self._kept, self._lent = found, None
 
     def rolled_back(self, session: Session) -> None:
-        if session.info.get(_PENDING) is not None:  # its notes are back in the table
+        found: Kept | None = session.info.get(_PENDING)
+        if found is not None:  # what it took is for the next reader again
+            self._notes |= found.taken
             self._kept, self._lent = self._lent, None
 
     def start(self, connection: sqlite3.Connection) -> Kept | None:
@@ -154,7 +156,8 @@ class Keeper:
         kept, self._kept, self._lent = self._kept, None, self._kept
         if kept is not None and kept.connection is connection and kept.versions == versions:
             orders = None if kept.orders is None else dict(kept.orders)
-            return replace(kept, orders=orders, stale=set(kept.stale), values=dict(kept.values))
+            return replace(kept, orders=orders, stale=set(kept.stale), values=dict(kept.values), taken=set())
+        connection.create_function(_NOTE, 1, self._notes.add)
         try:
             for statement in _INSTALL:
                 connection.execute(statement)
@@ -162,7 +165,8 @@ class Keeper:
             if "no such table" not in str(exc):
                 raise
             return None
-        return Kept(connection, versions)
+        self._notes.clear()  # everything is read again: old notes say nothing
+        return Kept(connection, versions, notes=self._notes)
 
 
 def kept(session: Session) -> Kept | None:

@@ -12,9 +12,8 @@ from sync.contract import StoreEvent
 
 _TXN_KEY = "makeline.outbox.txn"
 # The next number is read and taken in the INSERT itself, under the write lock we hold.
-_EVENT = Insert(
-    OutboxEvent, returning="seq", computed={"seq": "(SELECT coalesce(max(seq), 0) + 1 FROM outbox)"}
-)
+# `seq` is the table's INTEGER PRIMARY KEY: the rowid the INSERT hands back.
+_EVENT = Insert(OutboxEvent, computed={"seq": "(SELECT coalesce(max(seq), 0) + 1 FROM outbox)"})
 
 
 def emit(session: Session, event: StoreEvent, subject: str, at: datetime) -> int:
@@ -42,4 +41,4 @@ def emit_json(session: Session, kind: str, payload: str, subject: str, at: datet
         "payload": Encoded(payload),
         "created_at": at,
     }
-    return int(_EVENT.one(session, row))
+    return _EVENT.one(session, row)

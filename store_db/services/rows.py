@@ -120,17 +120,14 @@ class Insert:
     values, with the column defaults for what a row leaves out. `computed` gives columns
     whose value is SQL of their own (a sequence read under the write lock)."""
 
-    def __init__(
-        self, model: type[Base], *, returning: str | None = None, computed: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, model: type[Base], *, computed: Mapping[str, str] | None = None) -> None:
         table = cast(Table, model.__table__)
         computed = computed or {}
         given = [c for c in table.columns if c.name not in computed]
         self.columns = [c.key for c in given]
         names = ", ".join(f'"{c.name}"' for c in [*given, *(table.c[n] for n in computed)])
         marks = ", ".join(["?"] * len(given) + list(computed.values()))
-        tail = f' RETURNING "{returning}"' if returning else ""
-        self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}){tail}'
+        self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
         # Only the columns that have a default, or a type that changes the value, cost a step.
         self._filled = [(n, d) for n, d in enumerate(_default(c) for c in given) if d is not None]
         self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
@@ -157,8 +154,10 @@ class Insert:
     def run(self, session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         connection(session).executemany(self.sql, [self.values(r) for r in rows])
 
-    def one(self, session: Session, row: Mapping[str, Any]) -> Any:
-        """Store one row and return the RETURNING column."""
-        found = connection(session).execute(self.sql, self.values(row)).fetchone()
+    def one(self, session: Session, row: Mapping[str, Any]) -> int:
+        """Store one row and return its rowid: the table's `INTEGER PRIMARY KEY` when it has
+        one (read off the connection: no `RETURNING`, whose rows SQLite keeps in a table of
+        their own first)."""
+        found = connection(session).execute(self.sql, self.values(row)).lastrowid
         assert found is not None
-        return found[0]
+        return found

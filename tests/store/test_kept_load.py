@@ -137,6 +137,17 @@ def test_a_rolled_back_placement_is_not_kept(db: StoreDB) -> None:
     assert assert_fresh(db).make_ahead == 6
 
 
+def test_what_a_rolled_back_transaction_took_of_the_notes_waits_for_the_next(db: StoreDB) -> None:
+    """A bump noted, then taken by a transaction that rolls back: the next one reads it again."""
+    first, _ = place(db, 2)
+    assert assert_fresh(db).make_ahead == 6
+    db.run(kitchen.bump_order, first, T0)
+    with pytest.raises(RuntimeError), db.write() as session:
+        assert promise.live_load(session, AT, read_settings(session)).make_ahead == 3
+        raise RuntimeError("the counter's screen closed")
+    assert assert_fresh(db).make_ahead == 3
+
+
 def test_a_savepoint_rolled_back_keeps_nothing_of_it(db: StoreDB) -> None:
     place(db, 1)
     assert_fresh(db)

@@ -33,7 +33,7 @@ from store_db.models import (
     Store,
     Tender,
 )
-from store_db.services import rows
+from store_db.services import outbox, rows
 from store_db.services.orders import TenderRequest, place_order, set_limits
 from store_db.services.store_settings import StoreSettings, read_settings
 from sync.contract.events import OrderPlaced
@@ -126,10 +126,21 @@ def test_a_column_default_fills_what_a_row_leaves_out() -> None:
 
 
 def test_a_computed_column_takes_no_parameter() -> None:
-    insert = rows.Insert(OutboxEvent, returning="seq", computed={"seq": "(SELECT 7)"})
+    insert = rows.Insert(OutboxEvent, computed={"seq": "(SELECT 7)"})
     assert "seq" not in insert.columns
     assert insert.sql.count("?") == len(insert.columns)
-    assert insert.sql.endswith('(SELECT 7)) RETURNING "seq"')
+    assert insert.sql.endswith("(SELECT 7))")
+
+
+def test_one_row_hands_back_the_sequence_it_was_given(db: StoreDB) -> None:
+    with db.write() as session:
+        first = outbox.emit_json(session, "order.placed", "{}", "a", T0)
+        second = outbox.emit_json(session, "order.placed", "{}", "b", T0)
+    with db.read() as session:
+        stored = {
+            subject: seq for subject, seq in session.execute(select(OutboxEvent.subject, OutboxEvent.seq))
+        }
+    assert (first, second) == (stored["a"], stored["b"]) == (first, first + 1)
 
 
 @pytest.mark.parametrize("model", WRITTEN)
