@@ -111,6 +111,7 @@ class StoreDB:
         self.engine = make_engine(self.path, write=True)
         self.read_engine = make_engine(self.path, write=False)
         self._writer: Connection | None = None  # the write connection, between transactions
+        self._idle: Session | None = None  # its session, between transactions
         self.keeper = Keeper()  # what the write connection keeps between transactions (`store_db.kept`)
         self._reads = sessionmaker(self.read_engine, expire_on_commit=False)
         # One write transaction at a time in this process (SQLite's lock allows no more): a
@@ -147,9 +148,11 @@ class StoreDB:
             # is begun and committed on the SQLite connection itself: the session is handed
             # that connection (`rows.writing`), and SQLAlchemy begins a transaction of its own
             # in it only when the service uses the ORM (then the session commits it).
+            # The session serves again too: closed (emptied) when the ORM used it, its info cleared.
             connection, self._writer = self._writer or self.engine.connect(), None
             raw = cast(sqlite3.Connection, connection.connection.driver_connection)
-            session = Session(connection, expire_on_commit=False)
+            session, self._idle = self._idle or Session(connection, expire_on_commit=False), None
+            session.info.clear()
             self.keeper.attach(session)
             try:
                 raw.execute("BEGIN IMMEDIATE")
@@ -167,9 +170,10 @@ class StoreDB:
                     raw.execute("ROLLBACK")
                 connection.close()  # a fresh connection for the next write
                 raise
+            self.keeper.committed(session)
             if session.identity_map or session.in_transaction():
                 session.close()
-            self.keeper.committed(session)
+            self._idle = session
             self._writer = connection
             self.checkpointer.committed()
 
@@ -191,6 +195,7 @@ class StoreDB:
     def close(self) -> None:
         self._stop_checkpoints()
         with self._writing:
+            self._idle = None
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None

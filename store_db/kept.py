@@ -25,7 +25,7 @@ kept or taken (a savepoint rolls back alone); its notes wait for the next reader
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -85,7 +85,7 @@ class KitchenOrder(NamedTuple):
     pizzas: int  # on the make line
 
 
-@dataclass
+@dataclass(slots=True)
 class Kept:
     """The values kept on one connection, as of one transaction. `None`: read again."""
 
@@ -99,6 +99,21 @@ class Kept:
     values: dict[str, object] = field(default_factory=dict)  # by note: the menu, the printers
     notes: set[str] = field(default_factory=set)  # the connection's notes, the `Keeper`'s own set
     taken: set[str] = field(default_factory=set)  # what this transaction took of them
+
+    def copy(self) -> Kept:
+        """What a transaction starts from: its own containers, the same notes."""
+        orders = None if self.orders is None else dict(self.orders)
+        return Kept(
+            self.connection,
+            self.versions,
+            orders,
+            set(self.stale),
+            self.drivers,
+            self.settings,
+            self.load,
+            dict(self.values),
+            self.notes,
+        )
 
     def take_notes(self) -> None:
         """Forget what the writes since the last look changed."""
@@ -155,8 +170,7 @@ class Keeper:
         versions: tuple[int, int] = connection.execute(_VERSIONS).fetchone()
         kept, self._kept, self._lent = self._kept, None, self._kept
         if kept is not None and kept.connection is connection and kept.versions == versions:
-            orders = None if kept.orders is None else dict(kept.orders)
-            return replace(kept, orders=orders, stale=set(kept.stale), values=dict(kept.values), taken=set())
+            return kept.copy()
         connection.create_function(_NOTE, 1, self._notes.add)
         try:
             for statement in _INSTALL:

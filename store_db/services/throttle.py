@@ -10,7 +10,6 @@ the load; both are in the audit log with who did it.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -26,7 +25,7 @@ from store_db.models import Staff, Store
 from store_db.queries.online import online_ordering
 from store_db.services import promise, rows
 from store_db.services.staff import audit
-from store_db.services.store_settings import AnyStore, StoreSettings
+from store_db.services.store_settings import AnyStore, StoreSettings, with_throttle_minutes
 
 HOLDERS = ("manager", "shift_lead")
 _MINUTES = "UPDATE store SET throttle_minutes = ? WHERE id = ?"
@@ -76,7 +75,7 @@ def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> Thrott
         # the settings the connection keeps moved with it (`store_db.kept`).
         keeping = kept(session)  # the notes of every write before this one taken
         rows.connection(session).execute(_MINUTES, (minutes, seen.id))
-        after = replace(seen, throttle_minutes=minutes)
+        after = with_throttle_minutes(seen, minutes)
         if keeping is not None and keeping.settings is seen:
             keeping.wrote_store(after)
         return current(session, after)

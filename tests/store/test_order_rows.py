@@ -10,7 +10,7 @@ timestamp, a JSON body, a date or a boolean stored any other way than the ORM's 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,7 +35,7 @@ from store_db.models import (
 )
 from store_db.services import outbox, rows
 from store_db.services.orders import TenderRequest, place_order, set_limits
-from store_db.services.store_settings import StoreSettings, read_settings
+from store_db.services.store_settings import StoreSettings, read_settings, with_throttle_minutes
 from sync.contract.events import OrderPlaced
 from tests.store.helpers import T0, delivery
 
@@ -188,3 +188,11 @@ def test_a_write_that_fails_leaves_nothing_and_the_next_one_writes(db: StoreDB) 
         assert read_settings(session).name != "half written"
     second = db.run(place_order, delivery(), T0)
     assert counts() == (before[0] + 1, before[1]) and second.number == first.number + 1
+
+
+def test_settings_with_the_quotes_minutes_moved_are_replaces_own(db: StoreDB) -> None:
+    with db.read() as session:
+        settings = read_settings(session)
+    moved = with_throttle_minutes(settings, settings.throttle_minutes + 7)
+    assert moved == replace(settings, throttle_minutes=settings.throttle_minutes + 7)
+    assert moved != settings

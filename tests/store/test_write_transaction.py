@@ -55,6 +55,15 @@ def test_pre_written_and_orm_writes_are_one_transaction(db: StoreDB) -> None:
     assert stage == "made"
 
 
+def test_each_transaction_on_the_kept_session_is_its_own(db: StoreDB) -> None:
+    """The session a pre-written write leaves untouched serves the next one: nothing it held
+    (the outbox's `txn`, the kept values' transaction) reaches the next transaction."""
+    placed = [db.run(place_order, carryout(), T0).id for _ in range(3)]
+    with db.read() as session:
+        txns = session.scalars(select(OutboxEvent.txn).where(OutboxEvent.subject.in_(placed))).all()
+    assert len(txns) == 3 and len(set(txns)) == 3
+
+
 @pytest.mark.parametrize("orm", [False, True], ids=["pre-written only", "with the orm"])
 def test_a_refused_transaction_leaves_nothing_and_the_next_one_writes(db: StoreDB, orm: bool) -> None:
     first = db.run(place_order, carryout(), T0)
