@@ -62,6 +62,18 @@ _RAND_A = 0xFFF << 64  # 12 random bits after the version, 62 after the variant
 _RAND_B = (1 << 62) - 1
 _last_ms = 0
 _ms_lock = threading.Lock()
+# The OS's random bytes fetched 128 ids at a time (one system call, not one per id); a
+# forked child fetches its own, so no two processes hand out the same bits.
+_BITS, _POOL = 10, 1280
+_pool, _taken = b"", _POOL
+
+
+def _fresh_pool() -> None:
+    global _taken
+    _taken = _POOL
+
+
+os.register_at_fork(after_in_child=_fresh_pool)
 
 
 def new_id() -> str:
@@ -71,10 +83,13 @@ def new_id() -> str:
     next one, as `uuid6.uuid7` does), so ids made one after the other sort in that order;
     74 random bits from the OS. Written out directly: an order makes half a dozen.
     """
-    global _last_ms
+    global _last_ms, _pool, _taken
     with _ms_lock:
         ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
-    bits = int.from_bytes(os.urandom(10))
+        if _taken == _POOL:
+            _pool, _taken = os.urandom(_POOL), 0
+        bits = int.from_bytes(_pool[_taken : _taken + _BITS])
+        _taken += _BITS
     value = (ms & 0xFFFF_FFFF_FFFF) << 80 | _VERSION_7 | bits & _RAND_A | _VARIANT | bits & _RAND_B
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
