@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Table
@@ -19,6 +20,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from store_db.models import Base
+from store_db.models.base import UTCDateTime
 
 # Every store connection is pysqlite with SQLAlchemy's defaults: the same bind processors.
 _DIALECT = sqlite.dialect()
@@ -73,8 +75,21 @@ def fetch_one(session: Session, sql: str, params: Sequence[Any] = ()) -> tuple[A
 
 def bind(column: Column[Any] | QueryableAttribute[Any]) -> Callable[[Any], Any]:
     """How `column`'s type (a model attribute's or a table column's) stores a Python value."""
+    if isinstance(column.type, UTCDateTime):
+        return utc_text
     processor: Callable[[Any], Any] | None = column.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
     return _same if processor is None else processor
+
+
+def utc_text(value: datetime | None) -> str | None:
+    """A `UTCDateTime` as SQLAlchemy's SQLite dialect stores it (naive UTC, "YYYY-MM-DD
+    HH:MM:SS.ffffff"), written by `datetime.isoformat` instead of its %-format of every
+    field: an order stores half a dozen."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def read(column: Column[Any] | QueryableAttribute[Any]) -> Callable[[Any], Any]:
@@ -133,7 +148,7 @@ class Insert:
         self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
 
     def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        out = [row.get(key) for key in self.columns]
+        out = list(map(row.get, self.columns))
         for n, default in self._filled:
             if out[n] is None:
                 out[n] = default(None) if callable(default) else default

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import JSON, Table, create_engine, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, make_transient
 
 from makeline.trade.care import CareFlag, CareKind
@@ -33,6 +37,7 @@ from store_db.models import (
     Store,
     Tender,
 )
+from store_db.models.base import UTCDateTime
 from store_db.services import outbox, rows
 from store_db.services.orders import TenderRequest, place_order, set_limits
 from store_db.services.store_settings import StoreSettings, read_settings, with_throttle_minutes
@@ -196,3 +201,18 @@ def test_settings_with_the_quotes_minutes_moved_are_replaces_own(db: StoreDB) ->
     moved = with_throttle_minutes(settings, settings.throttle_minutes + 7)
     assert moved == replace(settings, throttle_minutes=settings.throttle_minutes + 7)
     assert moved != settings
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.datetimes(timezones=st.timezones()))
+def test_a_timestamp_is_stored_as_the_dialect_stores_it(moment: datetime) -> None:
+    impl = UTCDateTime().dialect_impl(sqlite.dialect())
+    dialects = impl.bind_processor(sqlite.dialect())
+    assert dialects is not None
+    assert rows.utc_text(moment) == dialects(moment)
+    assert rows.bind(Order.placed_at) is rows.utc_text
+
+
+def test_a_timestamp_without_its_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        rows.utc_text(datetime(2026, 12, 5, 12, 0))
