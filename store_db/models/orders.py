@@ -100,8 +100,13 @@ class Order(Base):
         return f"#{self.number}"
 
 
+# The rows an order writes by the handful, each in its id's own b-tree (migration 0018).
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
+
 class OrderLine(Base):
     __tablename__ = "order_line"
+    __table_args__ = WITHOUT_ROWID
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -120,6 +125,7 @@ class OrderLine(Base):
 
 class Tender(Base):
     __tablename__ = "tender"
+    __table_args__ = WITHOUT_ROWID
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -135,7 +141,7 @@ class KitchenTicket(Base):
     """What one station must make for one order; bumped when that station is done."""
 
     __tablename__ = "kitchen_ticket"
-    __table_args__ = (Index("ix_kitchen_ticket_open", "station", "bumped_at", "created_at"),)
+    __table_args__ = (Index("ix_kitchen_ticket_open", "station", "bumped_at", "created_at"), WITHOUT_ROWID)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -1,0 +1,64 @@
+"""Migration 0018: an order's lines, tenders and tickets each in one b-tree by id (`WITHOUT
+ROWID`), there and back with every row, index and foreign key as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+
+from store_db import migrate
+from store_db.db import StoreDB
+from store_db.services import kitchen
+from store_db.services.orders import place_order
+from tests.store.helpers import T0, carryout, delivery
+
+TABLES = ("order_line", "tender", "kitchen_ticket")
+
+
+Shape = dict[str, tuple[bool, list[Any], list[Any]]]
+
+
+def _shape(path: Path) -> tuple[Shape, tuple[str, list[Any]]]:
+    """Each table's rowids or none, its indexes and its rows (by id); the file's health."""
+    with sqlite3.connect(path) as conn:
+        found: Shape = {}
+        for table in TABLES:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            indexes = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                "ORDER BY name",
+                (table,),
+            ).fetchall()
+            rows = conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            found[table] = ("WITHOUT ROWID" in sql, indexes, rows)
+        health = (
+            conn.execute("PRAGMA integrity_check").fetchone()[0],
+            conn.execute("PRAGMA foreign_key_check").fetchall(),
+        )
+    return found, health
+
+
+def test_there_and_back_with_every_row(store_path: Path) -> None:
+    with StoreDB(store_path) as db:
+        placed = [db.run(place_order, carryout(), T0), db.run(place_order, delivery(), T0)]
+        db.run(kitchen.bump_order, placed[0].id, T0)
+    at_head, health = _shape(store_path)
+    assert all(without_rowid for without_rowid, _, _ in at_head.values()) and health == ("ok", [])
+    assert len(at_head["order_line"][2]) >= 2 and len(at_head["kitchen_ticket"][2]) >= 2
+
+    command.downgrade(migrate.alembic_config(store_path), "0017")
+    before, health = _shape(store_path)
+    assert not any(without_rowid for without_rowid, _, _ in before.values()) and health == ("ok", [])
+    assert {t: found[1:] for t, found in before.items()} == {t: found[1:] for t, found in at_head.items()}
+
+    command.upgrade(migrate.alembic_config(store_path), "head")
+    assert _shape(store_path) == (at_head, ("ok", []))
+    with StoreDB(store_path) as db:  # and the counter writes on it again
+        order = db.run(place_order, carryout(), T0)
+    with sqlite3.connect(store_path) as conn:
+        assert conn.execute("SELECT count(*) FROM order_line WHERE order_id = ?", (order.id,)).fetchone() == (
+            1,
+        )
