@@ -19,7 +19,8 @@ class OutboxEvent(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    txn: Mapped[str] = mapped_column(String(36), index=True)
+    # No index: the agent looks a txn up only among the unsent events, by seq (migration 0018).
+    txn: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(36))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
