@@ -8,7 +8,7 @@ Never stale, three ways:
   trigger hands it, as the row is written, to a function of the connection that adds it
   to the `Keeper`'s set of notes in memory (an order's id; `drivers` for a shift, a staff
   member or a run; `store` for the store's row; `menu` for a menu version, `printers` for
-  a printer). The next reader takes the notes and reads again only what they name: no
+  a printer, `streets` for the street list). The next reader takes the notes and reads again only what they name: no
   statement at all. A note of a write that rolled back stays (what it names is read again
   for nothing); the notes a rolled-back transaction took are handed back.
 - A commit by any other connection (the agent's process, a second terminal, another
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from store_db.services.store_settings import StoreSettings
 
 DRIVERS, STORE = "drivers", "store"  # the notes that are not an order's id
-MENU, PRINTERS = "menu", "printers"  # and those of what `Kept.values` holds
+MENU, PRINTERS, STREETS = "menu", "printers", "streets"  # and those of what `Kept.values` holds
 _KEEPER = "makeline.kept"
 _PENDING = "makeline.kept.pending"
 _VERSIONS = "SELECT data_version, schema_version FROM pragma_data_version, pragma_schema_version"
@@ -53,6 +53,7 @@ _WATCHED = (
     ("store", f"'{STORE}'"),
     ("menu_version", f"'{MENU}'"),
     ("printer", f"'{PRINTERS}'"),
+    ("street", f"'{STREETS}'"),
 )
 _EVENTS = (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",)))
 
@@ -127,7 +128,7 @@ class Kept:
                 self.settings = self.load = None
             elif what == DRIVERS:
                 self.drivers = self.load = None
-            elif what in (MENU, PRINTERS):
+            elif what in (MENU, PRINTERS, STREETS):
                 self.values.pop(what, None)
             elif self.orders is not None:
                 self.stale.add(what)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from difflib import SequenceMatcher
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -24,6 +25,7 @@ from makeline.trade.address import (
 )
 from makeline.trade.geo import distance_km
 from store_db.errors import AddressNotFound, BadInput, OutsideDeliveryArea
+from store_db.kept import STREETS, kept
 from store_db.models import Customer, CustomerAddress, Street, new_id
 from store_db.services import rows
 from store_db.services.store_settings import AnyStore
@@ -45,9 +47,7 @@ _BLOCKS = "SELECT * FROM street WHERE key = ? ORDER BY id"  # plain columns: not
 def locate(session: Session, line1: str) -> Located:
     """Find "1234 N Maple Ave" on the store's street list and interpolate its coordinates."""
     number, street = house_and_street(line1)
-    found = rows.connection(session).execute(_BLOCKS, (street_key(street),))
-    columns = [column[0] for column in found.description]
-    blocks = [rows.built(Street, dict(zip(columns, row, strict=True))) for row in found]
+    blocks = _blocks(session, street_key(street))
     if not blocks:
         names = [name for _, name in _alike(session, street)[:HINTS]]
         maybe = f" Did you mean {_either(names)}?" if names else ""
@@ -55,6 +55,21 @@ def locate(session: Session, line1: str) -> Located:
             f"We cannot find the street '{street}' in this store's area; check the spelling.{maybe}"
         )
     return place_on_blocks(number, street, blocks, "in this store's area")
+
+
+def _blocks(session: Session, key: str) -> list[Street]:
+    """The blocks of the street with this key; in a write transaction of a `StoreDB`, as its
+    connection keeps them until the street list is written (`store_db.kept`)."""
+    keeping = kept(session)
+    held = None if keeping is None else keeping.values.get(STREETS)
+    if isinstance(held, dict) and key in held:
+        return cast(list[Street], held[key])
+    found = rows.connection(session).execute(_BLOCKS, (key,))
+    columns = [column[0] for column in found.description]
+    blocks = [rows.built(Street, dict(zip(columns, row, strict=True))) for row in found]
+    if keeping is not None and blocks:  # a street not found is looked for again
+        keeping.values[STREETS] = {**(held if isinstance(held, dict) else {}), key: blocks}
+    return blocks
 
 
 def _either(names: list[str]) -> str:

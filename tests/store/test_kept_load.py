@@ -18,13 +18,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from makeline.trade.address import street_key
 from makeline.trade.lifecycle import Service, Stage, next_stage
 from makeline.trade.menu import Menu
 from makeline.trade.pricing import ItemRequest
 from makeline.trade.quote import Load
 from store_db.db import StoreDB
-from store_db.models import Order, Printer, PrintJob
-from store_db.services import drivers, kitchen, lifecycle, promise, runs
+from store_db.models import Order, Printer, PrintJob, Street
+from store_db.services import customers, drivers, kitchen, lifecycle, promise, runs
 from store_db.services.menu import apply_menu, current_menu
 from store_db.services.orders import place_order
 from store_db.services.store_settings import StoreSettings, read_settings
@@ -242,3 +243,29 @@ def test_printers_and_menus_written_between_placements_reach_the_next_order(
     db.run(apply_menu, dearest, "head office", APPLIED + timedelta(seconds=1))
     fifth = db.run(place_order, carryout(), T0)
     assert (fifth.menu_version, fifth.subtotal) == (dearest.version, first.subtotal + 200)
+
+
+def test_the_street_list_written_between_deliveries_reaches_the_next_one(
+    db: StoreDB, store_path: Path
+) -> None:
+    """A street's blocks moved by this connection and by another: the next delivery is placed
+    where a fresh look-up puts it, and the kept blocks are used while nothing moved."""
+    first = db.run(place_order, delivery(), T0)
+    assert db.run(place_order, delivery(), T0).lat == first.lat
+
+    def moved(by: StoreDB, north_km: float) -> None:
+        with by.write() as session:
+            for block in session.scalars(select(Street).where(Street.key == street_key("N Oak Park Ave"))):
+                block.lat1 += north_km / 111
+                block.lat2 += north_km / 111
+
+    moved(db, 0.5)
+    second = db.run(place_order, delivery(), T0)
+    with StoreDB(store_path) as other:
+        moved(other, 0.5)
+    third = db.run(place_order, delivery(), T0)
+    with db.read() as session:
+        fresh = customers.locate(session, "500 N Oak Park Ave")
+    assert first.lat is not None and second.lat is not None
+    assert round(second.lat - first.lat, 6) == round(0.5 / 111, 6)
+    assert third.lat == fresh.lat != second.lat
