@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from difflib import SequenceMatcher
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -153,11 +153,18 @@ def find_customer(session: Session, phone: str) -> Customer | None:
 
 
 _BY_PHONE = "SELECT id, name, notes FROM customer WHERE phone = ?"
+# The caller and the saved address at `line1` in one look-up (the counter's delivery).
+_BY_PHONE_AT = """
+SELECT c.id, c.name, c.notes, a.id, a.line2, a.notes FROM customer c
+LEFT JOIN customer_address a ON a.customer_id = c.id AND a.line1 = ?
+WHERE c.phone = ?
+"""
 _RENAME = "UPDATE customer SET name = ?, notes = ? WHERE id = ?"
 _ADDRESS = "SELECT id, line2, notes FROM customer_address WHERE customer_id = ? AND line1 = ?"
 _USED = "UPDATE customer_address SET last_used_at = ?, line2 = ?, notes = ? WHERE id = ?"
 _CUSTOMER, _SAVED_ADDRESS = rows.Insert(Customer), rows.Insert(CustomerAddress)
 _stamp = rows.bind(CustomerAddress.last_used_at)
+Found = tuple[Any, ...] | None
 
 
 def save_customer(
@@ -166,8 +173,25 @@ def save_customer(
     """Create the customer, or update the name and notes of the one with this phone; returns
     the customer's id and name."""
     digits = normalize_phone(phone)
+    return _saved(session, digits, name, at, notes, rows.fetch_one(session, _BY_PHONE, (digits,)))
+
+
+def save_caller_at(
+    session: Session, phone: str, name: str, place: Located, at: datetime, line2: str = "", notes: str = ""
+) -> tuple[str, str, str]:
+    """`save_customer` and `remember_address` at once, with one look-up of both: the
+    customer's id and name, and the address's notes."""
+    digits = normalize_phone(phone)
+    found = rows.fetch_one(session, _BY_PHONE_AT, (place.line1, digits))
+    customer_id, name = _saved(session, digits, name, at, None, None if found is None else found[:3])
+    address = None if found is None or found[3] is None else found[3:]
+    return customer_id, name, _remembered(session, customer_id, place, at, line2, notes, address)
+
+
+def _saved(
+    session: Session, digits: str, name: str, at: datetime, notes: str | None, found: Found
+) -> tuple[str, str]:
     name = name.strip()
-    found = rows.fetch_one(session, _BY_PHONE, (digits,))
     if found is None:
         if not name:
             raise BadInput("A new customer needs a name; ask the caller for one.")
@@ -188,6 +212,12 @@ def remember_address(
     """Save the customer's address, or mark the saved one used now (taking a new second line
     and notes); returns the address's notes."""
     found = rows.fetch_one(session, _ADDRESS, (customer_id, place.line1))
+    return _remembered(session, customer_id, place, at, line2, notes, found)
+
+
+def _remembered(
+    session: Session, customer_id: str, place: Located, at: datetime, line2: str, notes: str, found: Found
+) -> str:
     if found is not None:
         address_id, known_line2, known_notes = found
         notes = notes or known_notes

@@ -229,13 +229,13 @@ def place_order(
     number = _next_number(session, day)
     customer_id, address_note = None, request.address.notes.strip() if request.address is not None else ""
     customer_name = request.customer_name.strip()
-    if phone:
+    if phone and place is not None and request.address is not None:
+        customer_id, customer_name, saved_note = customers.save_caller_at(
+            session, phone, request.customer_name, place, at, request.address.line2, request.address.notes
+        )
+        address_note = address_note or saved_note  # a repeat customer's "side door"
+    elif phone:
         customer_id, customer_name = customers.save_customer(session, phone, request.customer_name, at)
-        if place is not None and request.address is not None:
-            saved_note = customers.remember_address(
-                session, customer_id, place, at, line2=request.address.line2, notes=request.address.notes
-            )
-            address_note = address_note or saved_note  # a repeat customer's "side door"
     paid = request.paid_online or any(t["kind"] in ("cash", "card", "online") for t in tenders)
     order_id = new_id()
     values: dict[str, Any] = dict(

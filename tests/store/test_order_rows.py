@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -39,7 +39,7 @@ from store_db.models import (
 )
 from store_db.models.base import UTCDateTime
 from store_db.services import outbox, rows
-from store_db.services.orders import TenderRequest, place_order, set_limits
+from store_db.services.orders import AddressRequest, TenderRequest, place_order, set_limits
 from store_db.services.store_settings import StoreSettings, read_settings, with_throttle_minutes
 from sync.contract.events import OrderPlaced
 from tests.store.helpers import T0, delivery
@@ -216,3 +216,38 @@ def test_a_timestamp_is_stored_as_the_dialect_stores_it(moment: datetime) -> Non
 def test_a_timestamp_without_its_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         rows.utc_text(datetime(2026, 12, 5, 12, 0))
+
+
+def test_a_repeat_caller_and_the_saved_address_are_found_and_moved_in_one_look_up(db: StoreDB) -> None:
+    first = db.run(
+        place_order,
+        delivery(
+            customer_name="Pat Doe", address=AddressRequest(line1="500 N Oak Park Ave", notes="side door")
+        ),
+        T0,
+    )
+    later = T0 + timedelta(minutes=5)
+    again = db.run(
+        place_order,
+        delivery(customer_name="", address=AddressRequest(line1="500 N Oak Park Ave", line2="Apt 2")),
+        later,
+    )
+    elsewhere = db.run(place_order, delivery("800 N Oak Park Ave", customer_name=""), later)
+    assert (again.customer_id, again.customer_name, again.address_note) == (
+        first.customer_id,
+        "Pat Doe",
+        "side door",
+    )
+    assert (elsewhere.customer_id, elsewhere.address_note) == (first.customer_id, "")
+    with db.read() as session:
+        saved = session.scalars(
+            select(CustomerAddress)
+            .where(CustomerAddress.customer_id == first.customer_id)
+            .order_by(CustomerAddress.line1)
+        ).all()
+        callers = session.scalars(select(Customer).where(Customer.phone == "7085550199")).all()
+    assert [(a.line1, a.line2, a.notes, a.last_used_at) for a in saved] == [
+        ("500 N Oak Park Ave", "Apt 2", "side door", later),
+        ("800 N Oak Park Ave", "", "", later),
+    ]
+    assert [(c.id, c.name) for c in callers] == [(first.customer_id, "Pat Doe")]
