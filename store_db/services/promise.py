@@ -12,7 +12,7 @@ is free (in the store now, or the expected return of the run the driver is on).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
@@ -25,11 +25,11 @@ from makeline.trade.lifecycle import Stage
 from makeline.trade.menu import Station
 from makeline.trade.quote import (
     CUT_AND_RACK_S,
+    ORDER_LOAD_CAP,
     OVERDUE_RETURN_S,
     Estimate,
     Load,
     Waiting,
-    capped,
     promise_time,
 )
 from makeline.trade.quote import estimate as estimate_load
@@ -72,6 +72,7 @@ _PLACED, _MADE, _BAKED = Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value
 # The same few addresses wait in the kitchen order after order: each distance worked out once.
 _km = lru_cache(maxsize=4096)(distance_km)
 _placed = attrgetter("placed")
+_ready_in = attrgetter("ready_in_s")
 # An order like the last one on a load like the last one's: the same estimate, worked out once.
 _estimate = lru_cache(maxsize=1024)(estimate_load)
 
@@ -128,14 +129,6 @@ def _worked_out(
     """The load at `at` from the orders in the kitchen (in the kitchen's order) and each
     driver's return; and whether it ages (a belt, a box or a driver counted down from `at`)."""
     half_area = store.delivery_radius_km / 2
-    shape = Load(
-        make_target_s=store.make_target_s,
-        oven_s=store.oven_s,
-        belt_pizzas=store.oven_belt_pizzas,
-        bag=store.hot_bag_capacity,
-        speed_kmh=store.avg_speed_kmh,
-        road_factor=store.road_factor,
-    )
     make_ahead = in_oven = 0
     deliveries: list[Waiting] = []
     make_s, oven_s, here = store.make_target_s, store.oven_s, (store.lat, store.lon)
@@ -143,7 +136,7 @@ def _worked_out(
     for order in in_kitchen:
         stage = order.stage
         if stage == _PLACED:
-            make_ahead += capped(order.pizzas)
+            make_ahead += min(order.pizzas, ORDER_LOAD_CAP)  # `capped`
             ready_in = make_ahead * make_s + oven_s + CUT_AND_RACK_S
         elif stage == _MADE:
             in_oven += order.pizzas
@@ -155,10 +148,21 @@ def _worked_out(
         if order.service == "delivery":
             lat, lon = order.lat, order.lon
             km = _km(*here, lat, lon) if lat is not None and lon is not None else half_area
-            deliveries.append(Waiting(ready_in, shape.drive_s(km)))
-    deliveries.sort(key=lambda w: w.ready_in_s)
-    free = tuple(_free_in(at, back) for back in drivers)
-    load = replace(shape, make_ahead=make_ahead, in_oven=in_oven, deliveries=tuple(deliveries), drivers=free)
+            drive_s = round(km * store.road_factor / store.avg_speed_kmh * 3600)  # `Load.drive_s`
+            deliveries.append(Waiting(ready_in, drive_s))
+    deliveries.sort(key=_ready_in)
+    load = Load(
+        make_ahead=make_ahead,
+        in_oven=in_oven,
+        deliveries=tuple(deliveries),
+        drivers=tuple(_free_in(at, back) for back in drivers),
+        make_target_s=make_s,
+        oven_s=oven_s,
+        belt_pizzas=store.oven_belt_pizzas,
+        bag=store.hot_bag_capacity,
+        speed_kmh=store.avg_speed_kmh,
+        road_factor=store.road_factor,
+    )
     return load, ages
 
 
