@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Table
@@ -25,6 +27,7 @@ from store_db.models.base import UTCDateTime
 # Every store connection is pysqlite with SQLAlchemy's defaults: the same bind processors.
 _DIALECT = sqlite.dialect()
 _NO_DEFAULT = object()
+_PATTERNS = 32  # statements kept per table, one per pattern of empty columns
 
 
 _CONNECTION = "makeline.rows.connection"
@@ -141,21 +144,44 @@ class Insert:
         given = [c for c in table.columns if c.name not in computed]
         self.columns = [c.key for c in given]
         names = ", ".join(f'"{c.name}"' for c in [*given, *(table.c[n] for n in computed)])
-        marks = ", ".join(["?"] * len(given) + list(computed.values()))
-        self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        self._head, self._computed = f'INSERT INTO "{table.name}" ({names}) VALUES (', list(computed.values())
+        self.sql = self._written(())
+        self._by_nulls: dict[tuple[int, ...], str] = {(): self.sql}
         # Only the columns that have a default, or a type that changes the value, cost a step.
         self._filled = [(n, d) for n, d in enumerate(_default(c) for c in given) if d is not None]
         self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
 
+    def _written(self, nulls: tuple[int, ...]) -> str:
+        marks = ["NULL" if n in nulls else "?" for n in range(len(self.columns))]
+        return f"{self._head}{', '.join(marks + self._computed)})"
+
     def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        """Every column's value as SQLite stores it, in the statement's order."""
+        return tuple(self._values(row))
+
+    def _values(self, row: Mapping[str, Any]) -> list[Any]:
         out = list(map(row.get, self.columns))
         for n, default in self._filled:
             if out[n] is None:
                 out[n] = default(None) if callable(default) else default
         for n, store in self._stored:
-            if out[n] is not None and type(out[n]) is not Encoded:
-                out[n] = store(out[n])
-        return tuple(out)
+            value = out[n]
+            if value is not None:  # JSON written already goes as plain text (no adapter look-up)
+                out[n] = str(value) if type(value) is Encoded else store(value)
+        return out
+
+    def statement(self, row: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The INSERT for `row` and its parameters: an empty value is written as NULL in the
+        statement itself, not bound (sqlite3 looks an adapter up for every None it binds; an
+        order has two dozen). One statement per pattern of empty columns, prepared once."""
+        out = self._values(row)
+        nulls = tuple([n for n, value in enumerate(out) if value is None])
+        sql = self._by_nulls.get(nulls)
+        if sql is None:
+            if len(self._by_nulls) >= _PATTERNS:  # an odd row: every value bound
+                return self.sql, out
+            sql = self._by_nulls[nulls] = self._written(nulls)
+        return sql, [value for value in out if value is not None]
 
     def complete(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """`row` with every column: what it leaves out is the column's default, or None."""
@@ -167,12 +193,15 @@ class Insert:
         return out
 
     def run(self, session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
-        connection(session).executemany(self.sql, [self.values(r) for r in rows])
+        """Store `rows` in their order: one `executemany` for each run of rows alike."""
+        raw = connection(session)
+        for sql, alike in groupby(map(self.statement, rows), key=itemgetter(0)):
+            raw.executemany(sql, [params for _, params in alike])
 
     def one(self, session: Session, row: Mapping[str, Any]) -> int:
         """Store one row and return its rowid: the table's `INTEGER PRIMARY KEY` when it has
         one (read off the connection: no `RETURNING`, whose rows SQLite keeps in a table of
         their own first)."""
-        found = connection(session).execute(self.sql, self.values(row)).lastrowid
+        found = connection(session).execute(*self.statement(row)).lastrowid
         assert found is not None
         return found

@@ -251,3 +251,27 @@ def test_a_repeat_caller_and_the_saved_address_are_found_and_moved_in_one_look_u
         ("800 N Oak Park Ave", "", "", later),
     ]
     assert [(c.id, c.name) for c in callers] == [(first.customer_id, "Pat Doe")]
+
+
+def test_rows_with_empty_columns_in_any_mix_are_stored_in_their_order(db: StoreDB) -> None:
+    """An empty value is written as NULL in the statement (one statement per pattern of empty
+    columns): rows of different patterns in one call keep their order and their NULLs."""
+    jobs = rows.Insert(PrintJob)
+    given = [
+        {"printer": "p1", "document": "kitchen", "subject": "s", "created_at": T0},
+        {"printer": "p2", "document": "kitchen", "subject": "s", "created_at": T0, "started_at": T0},
+        {"printer": "p3", "document": "kitchen", "subject": "s", "created_at": T0},
+        {"printer": "p4", "document": "kitchen", "subject": "s", "created_at": T0, "backup_of": "p1"},
+    ]
+    sql, params = jobs.statement(given[0])
+    assert "NULL" in sql and None not in params
+    with db.write() as session:
+        jobs.run(session, given)
+    with db.read() as session:
+        stored = session.scalars(select(PrintJob).where(PrintJob.subject == "s").order_by(PrintJob.id)).all()
+    assert [(j.printer, j.started_at, j.backup_of, j.printed_at) for j in stored] == [
+        ("p1", None, None, None),
+        ("p2", T0, None, None),
+        ("p3", None, None, None),
+        ("p4", None, "p1", None),
+    ]
