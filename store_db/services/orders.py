@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field, ValidationError
@@ -88,8 +89,20 @@ def quote(session: Session, request: OrderRequest) -> Quote:
 
 
 def store_limits(store: AnyStore) -> OrderLimits:
-    """The store's order limits as head office set them, or the defaults."""
-    return OrderLimits.model_validate(store.order_limits or {})
+    """The store's order limits as head office set them, or the defaults (validated once per
+    distinct setting: every order asks)."""
+    given = store.order_limits or {}
+    try:
+        key = tuple((name, type(value), value) for name, value in sorted(given.items()))
+        hash(key)
+    except TypeError:  # not a plain setting: the model says what is wrong with it
+        return OrderLimits.model_validate(given)
+    return _limits(key)
+
+
+@lru_cache(maxsize=64)
+def _limits(key: tuple[tuple[str, type, object], ...]) -> OrderLimits:
+    return OrderLimits.model_validate({name: value for name, _, value in key})
 
 
 def set_limits(store: Store, value: object) -> None:

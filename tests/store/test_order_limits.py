@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,7 +18,7 @@ from store_db.errors import AccessDenied, OverLimits
 from store_db.models import AuditEntry, Order, Staff, Store
 from store_db.services import access
 from store_db.services.feed import apply_entries
-from store_db.services.orders import OrderRequest, TenderRequest, place_order
+from store_db.services.orders import OrderRequest, TenderRequest, place_order, store_limits
 from tests.store.helpers import T0, carryout, fingerprint
 
 MENU = demo_menu()
@@ -215,3 +217,30 @@ def test_an_online_order_checked_by_the_cloud_is_made_whatever_the_store_limits(
             T0,
         )
         assert order.limits_approved_by is None and order.total == 186_424
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        None,
+        {},
+        {"max_pizzas": 7},
+        {"max_pizzas": 7.0, "max_lines": True},
+        {"max_order_cents": 100, "max_cash_order_cents": 200},
+        {"max_pizzas": 0},
+        {"max_pizzas": [7]},
+        {"surprise": 1},
+    ],
+)
+def test_the_limits_a_store_keeps_are_those_the_model_reads(setting: dict[str, object] | None) -> None:
+    store = SimpleNamespace(order_limits=setting)
+    for _ in range(2):  # the second time from the memo
+        try:
+            expected: object = OrderLimits.model_validate(setting or {})
+        except ValidationError as exc:
+            expected = [(e["type"], e["loc"], e["msg"]) for e in exc.errors()]
+        try:
+            found: object = store_limits(store)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            found = [(e["type"], e["loc"], e["msg"]) for e in exc.errors()]
+        assert found == expected
