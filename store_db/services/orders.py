@@ -297,14 +297,16 @@ def place_order(
     ]
     # Pre-written inserts, one statement per table: the unit of work costs more than SQLite here.
     _ORDER.run(session, [values])
-    _LINE.run(session, line_rows(order_id, priced.items, encoded=True))
+    lines = line_rows(order_id, priced.items, encoded=True)
+    _LINE.run(session, lines)
     for insert, batch in ((_TENDER, tenders), (_TICKET, tickets)):
         if batch:
             insert.run(session, batch)
     jobs = printing.job_rows(session, documents, order_id, at)
     if jobs:
         _JOB.run(session, jobs)
-    outbox.emit_json(session, "order.placed", placed_json(values, priced.items, tenders), order_id, at)
+    placed = placed_json(values, priced.items, tenders, [line["item"] for line in lines])  # items dumped once
+    outbox.emit_json(session, "order.placed", placed, order_id, at)
     throttle.review_for_order(session, at, quoted.load, store)  # the load as this order came in
     if wanted is not None and not held:  # for later, but due already: in the kitchen now
         outbox.emit(session, OrderFired(order_id=order_id, number=number, at=at), order_id, at)

@@ -94,11 +94,47 @@ def placed_event(
     )
 
 
+# An item's own text (`model_dump_json()`) ends with its version 3 fields, empty or not.
+_NO_CARE, _NO_ALLERGENS, _NEITHER = ',"care":[]', ',"allergens":[]}', ',"care":[],"allergens":[]}'
+_ITEMS_HERE = '"items":"\\u0000"'  # what stands for the items in the dump (unescaped quotes: only the key)
+
+
+def _item_text(text: str, left: set[str]) -> str | None:
+    """The item's text without the empty fields the event leaves out; None when `text` does
+    not end as an item's own dump does."""
+    if not left:
+        return text
+    if len(left) == len(_ADDED):
+        return text[: -len(_NEITHER)] + "}" if text.endswith(_NEITHER) else None
+    if left == {"allergens"}:
+        return text[: -len(_NO_ALLERGENS)] + "}" if text.endswith(_NO_ALLERGENS) else None
+    at = text.rfind(_NO_CARE + ',"allergens":')  # a quote inside a value is escaped: only the key
+    return None if at < 0 else text[:at] + text[at + len(_NO_CARE) :]
+
+
+def _item_texts(items_json: Sequence[str] | None, empty: dict[int, set[str]], count: int) -> list[str] | None:
+    """The items' texts as the event writes them, or None when they cannot be used."""
+    if items_json is None or len(items_json) != count:
+        return None
+    texts = []
+    for n, text in enumerate(items_json):
+        found = _item_text(text, empty.get(n, set()))
+        if found is None:
+            return None
+        texts.append(found)
+    return texts
+
+
 def placed_json(
-    order: Mapping[str, Any], items: Sequence[PricedItem], tenders: Sequence[Mapping[str, Any]]
+    order: Mapping[str, Any],
+    items: Sequence[PricedItem],
+    tenders: Sequence[Mapping[str, Any]],
+    items_json: Sequence[str] | None = None,
 ) -> str:
     """`OrderPlaced`'s payload text for an order: `order` its values by the model's field
-    names (as the store's row holds them), `items` its priced items, `tenders` its tender rows."""
+    names (as the store's row holds them), `items` its priced items, `tenders` its tender rows;
+    `items_json`, each item's own `model_dump_json()` when the caller has it already (the
+    order's lines store it): used as it is instead of dumping the items again."""
     if not _fits(order, items, tenders):
         return placed_event(order, items, tenders).payload_json()
     empty: dict[int, set[str]] = {}
@@ -108,14 +144,18 @@ def placed_json(
         if left:
             empty[n] = left
         carried = carried or len(left) < len(_ADDED)
+    texts = _item_texts(items_json, empty, len(items))
     fields: dict[str, Any] = {
         "v": 3 if carried else 2 if order["scheduled_for"] is not None else 1,
         "kind": "order.placed",
-        "items": items,
+        "items": items if texts is None else "\0",
         "tenders": [{name: t[name] for name in _TENDER_FIELDS} for t in tenders],
     }
     written = {name: fields[name] if name in fields else order[name] for name in _FIELDS}
     for name in _TIMES:
         written[name] = _utc(order[name])
-    exclude = {"items": empty} if empty else None
-    return to_json(written, exclude=exclude, inf_nan_mode="null").decode()
+    if texts is None:
+        exclude = {"items": empty} if empty else None
+        return to_json(written, exclude=exclude, inf_nan_mode="null").decode()
+    dumped = to_json(written, inf_nan_mode="null").decode()
+    return dumped.replace(_ITEMS_HERE, f'"items":[{",".join(texts)}]', 1)

@@ -138,6 +138,8 @@ def test_the_order_placed_text_is_the_models_own_dump(
             order = {**order, name: bad}
     expected = _dumped(lambda *a: placed_event(*a).payload_json(), order, items, tenders)
     assert _dumped(placed_json, order, items, tenders) == expected
+    dumped = [item.model_dump_json() for item in items]  # as the order's lines store them
+    assert _dumped(placed_json, order, items, tenders, dumped) == expected
     assert (expected == "refused") == (spoiled is not None)
 
 
