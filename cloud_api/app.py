@@ -47,6 +47,7 @@ from cloud_api.stores.router import router as stores_router
 from cloud_api.sync import applier
 from cloud_api.sync.heartbeat import HeartbeatDoor, Heartbeats, QuietBeats
 from cloud_api.sync.router import router as sync_router
+from cloud_api.sync.storer import Storing
 from cloud_api.tracking.router import api as tracking_api
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     # before the router; an answered one is not written to the access log.
     beats = app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
     app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
+    # Stores' pushes stored by `makeline cloud`'s storer process, not in this interpreter.
+    app.state.storing = Storing(ctx, ctx.settings.storer_socket if ctx.settings.background else "")
     # Customers' orders likewise before the router, placed on the loop's own connections.
     intake = app.state.intake = Intake(ctx)
     app.add_middleware(HeartbeatDoor, beats=intake, path=ORDERS)

@@ -8,9 +8,11 @@ import argparse
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,6 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
     check_settings(settings)  # before anything starts: a clear sentence, no traceback
     embedded: EmbeddedPostgres | None = None
     appliers: list[subprocess.Popen[bytes]] = []
+    folder = ""
     url = settings.database_url or ""
     if not url:
         embedded = EmbeddedPostgres(settings.data_dir)
@@ -127,6 +130,9 @@ def _serve(args: argparse.Namespace) -> int:
             value = getattr(settings, name)
             os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
         appliers = _start_appliers(settings.appliers) if settings.background else []
+        if settings.background:
+            folder = tempfile.mkdtemp(prefix="makeline-storer-")  # the owner's only (0700)
+            appliers.append(_start_storer(str(Path(folder) / "storer.sock")))
         print(
             f"makeline cloud: serving http://{settings.host}:{settings.port}/api/v1 "
             f"(docs at /api/v1/docs) with {settings.workers} worker(s)"
@@ -143,6 +149,8 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         for applier in appliers:
             _stop(applier)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
         if embedded is not None:
             with _signals_held():  # a second Ctrl-C must not cut the database's stop short
                 embedded.stop()
@@ -167,6 +175,17 @@ def _start_appliers(count: int) -> list[subprocess.Popen[bytes]]:
         )
         for n in range(max(1, count))
     ]
+
+
+def _start_storer(path: str) -> subprocess.Popen[bytes]:
+    """The storer process (`cloud_api.sync.storer`): the workers hand it the pushes they
+    admit, so reading and storing a store's batch never holds a worker's interpreter while
+    customers' orders wait on its event loop."""
+    os.environ["MAKELINE_STORER_SOCKET"] = path  # read by the workers' settings
+    return subprocess.Popen(
+        [sys.executable, "-m", "cloud_api.sync.storer"],
+        env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid())},
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

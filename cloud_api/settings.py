@@ -28,6 +28,9 @@ class CloudSettings(BaseSettings):
     # runs one applier process beside its workers (`makeline cloud` does: `sync.applier`).
     applier_in_worker: bool = True
     appliers: int = 1  # applier processes `makeline cloud` runs beside its workers
+    # Where `makeline cloud`'s storer process listens: its workers hand it the pushes they
+    # admit (`sync.storer`). Empty: each worker stores them itself, on its sync threads.
+    storer_socket: str = ""
     # Texts, emails, refunds and housekeeping are sent by each worker, unless the cloud runs
     # them once in its background process beside the workers (`makeline cloud` does).
     senders_in_worker: bool = True

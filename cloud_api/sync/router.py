@@ -27,19 +27,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
 
 from cloud_api.api.deps import ContextDep, CurrentCaller
-from cloud_api.api.limits import json_shape_problem
-from cloud_api.auth.principal import Principal, Role
+from cloud_api.auth.principal import Role
 from cloud_api.auth.service import authenticate_device_token
 from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
-from cloud_api.errors import BadRequest, CloudError, Unauthorized
+from cloud_api.errors import CloudError, Unauthorized
 from cloud_api.store_events import repository as store_events
-from cloud_api.stores.devices import authenticate_device
-from cloud_api.sync import applier, repository, service
+from cloud_api.sync import repository, service
 from cloud_api.sync import snapshot as snapshots
-from cloud_api.sync.heartbeat import Heartbeats, bearer, parsed
+from cloud_api.sync.heartbeat import Heartbeats, bearer
 from cloud_api.sync.schemas import FleetFlag, HeldEvent
-from sync import contract, failpoints
+from cloud_api.sync.storer import Storing
+from sync import contract
 from sync.contract.snapshot import StoreSnapshot
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -76,43 +75,27 @@ async def push(request: Request, ctx: ContextDep, instance: Instance = "") -> co
     # Admitted (or turned away with 429) before its body is read and before any thread is
     # taken, the credential checked by the worker's memory of it (the heartbeats'): stores
     # waiting their turn hold neither memory nor threads. The body is read with the contract
-    # and stored on the sync threads, never on the event loop or a customer's thread.
+    # and stored by the storer process (`sync.storer`), else on the sync threads: never on
+    # the event loop or a customer's thread.
     beats: Heartbeats = request.app.state.heartbeats
+    storing: Storing = request.app.state.storing
     token = bearer(request.headers.get("authorization", ""))
     device = await beats.device(token)
     store_id = service.device_store(device)
     async with ctx.admission.slot(store_id):
         raw = await request.body()
         try:
-            ack = await ctx.admission.run(_push, ctx, token, device, raw, instance)
+            ack = await storing.store(token, device, raw, instance)
         except Unauthorized:
             beats.devices.forget(token)  # revoked or moved since this worker checked it
             raise
-        # Stored and acknowledged. A quiet worker applies them before it answers; a busy one
-        # leaves them to its applier, so the next store's push is stored at once.
+        # Stored and acknowledged. A quiet worker has them applied before it answers; a busy
+        # one leaves them to its applier, so the next store's push is stored at once.
         if ack.stored and (ctx.admission.quiet() or not ctx.settings.background):
-            held = await ctx.admission.run(applier.apply_all, ctx.db, store_id)
+            held = await storing.apply(store_id)
             ack = ack.model_copy(update={"quarantined": ack.quarantined + held})
         elif ack.stored:
             ctx.admission.applier_wake.set()
-    return ack
-
-
-def _push(ctx: CloudContext, token: str, device: Principal, raw: bytes, instance: str) -> contract.PushAck:
-    """The batch read (its JSON's shape first, as the body limit does for other routes) and
-    stored in one transaction, which checks the device's row again: a credential revoked
-    since this worker remembered it is refused."""
-    limits = ctx.settings
-    if (problem := json_shape_problem(raw, limits.max_json_depth, limits.max_json_items)) is not None:
-        raise BadRequest(problem, "body")
-    batch = parsed(contract.PushBatch, raw)
-    store_id = service.device_store(device, batch.store_id)
-    service.check_protocol(batch.protocol)
-    with ctx.db.transaction() as session:
-        service.device_store(authenticate_device(session, token), store_id)
-        service.claim(session, store_id, batch.instance or instance, utcnow())
-        ack = service.push(session, store_id, batch, utcnow())
-    failpoints.hit("push.after_commit")
     return ack
 
 
