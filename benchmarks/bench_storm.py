@@ -8,7 +8,8 @@ Retry-After (as `sync.agent` does) or after the agent's 30 s timeout (a resend),
 heartbeat every 15 s. The events are a real evening from the store simulator (orders
 through their whole lives, stock usage), its ids made each store's own.
 
-Prints: time to drain and events/s; POST /orders p50/p99 without the storm and during
+Prints: time to drain and events/s; POST /orders p50/p99 (from a process of their own,
+`order_load.py`, each timed from when it was due) without the storm and during
 it; heartbeat p50/p99 of the rest of the chain's stores (`--calm-stores`, beating at
 `--beats-per-s` all told, open loop from a process of their own: `beat_load.py`) without the
 storm and during it, and of the reconnecting stores' own beats; 429s and resends; the CPU of the cloud's processes and of its
@@ -29,7 +30,6 @@ import contextlib
 import io
 import json
 import os
-import random
 import re
 import shutil
 import sqlite3
@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,8 +48,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
-from cloud_api.demo.seed import demo_customer_email, seed_database  # noqa: E402
+from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
@@ -62,6 +60,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, run_load  # noqa: E402
 from chain_stores import agent_beat, make_stores  # noqa: E402
 from measure import cpu, database, pct, tree  # noqa: E402
+from order_load import OrderLoad, Placed  # noqa: E402
 from pg_waits import Waits  # noqa: E402
 
 __all__ = ["cpu", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
@@ -117,6 +116,10 @@ class Tally:
         self.errors = 0
         self.events = 0
 
+    def placed(self, orders: Placed) -> None:
+        self.orders, self.order_errors = orders.latencies, orders.errors
+        self.error_kinds.update(orders.error_kinds)
+
 
 async def store_agent(
     http: httpx.AsyncClient,
@@ -163,47 +166,6 @@ async def store_agent(
                 raise RuntimeError(f"store {n}: push answered {answer.status_code}: {answer.text[:300]}")
             t.events += size
             break
-
-
-async def online_orders(base: str, stores: list[str], rate: float, stop: asyncio.Event, t: Tally) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        shopper = (
-            await http.post(
-                "/api/v1/login", json={"email": demo_customer_email(1), "password": DEMO_PASSWORD}
-            )
-        ).json()["access_token"]
-        body = {
-            "store_id": stores[0],
-            "service": "carryout",
-            "items": [{"product": "pepperoni", "size": "lg"}, {"product": "cola", "size": "2l"}],
-            "payment": {"method": "card", "token": "tok_visa"},
-        }
-        headers = {"Authorization": f"Bearer {shopper}"}
-
-        async def one(store_id: str) -> None:
-            started = time.perf_counter()
-            try:
-                answer = await http.post(
-                    "/api/v1/orders",
-                    json=body | {"store_id": store_id},
-                    headers=headers | {"Idempotency-Key": str(uuid.uuid4())},
-                )
-                if answer.status_code != 201:
-                    t.order_errors += 1
-                    t.error_kinds[f"order: {answer.status_code} {answer.text[:80]}"] += 1
-            except httpx.HTTPError as exc:
-                t.order_errors += 1
-                t.error_kinds[f"order: {type(exc).__name__}"] += 1
-            t.orders.append(time.perf_counter() - started)
-
-        pending: set[asyncio.Task[None]] = set()
-        while not stop.is_set():
-            task = asyncio.create_task(one(random.choice(stores)))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            await asyncio.sleep(random.expovariate(rate))
-        if pending:
-            await asyncio.gather(*pending)
 
 
 def waiting(url: str) -> int:
@@ -270,21 +232,22 @@ async def storm(
     sizes = [len(events[s : s + args.batch]) for s in range(0, len(events), args.batch)]
     bodies = [batches_for(n, sid, events, args.batch) for n, (sid, _) in enumerate(stores)]
     quiet, loud = Tally(), Tally()
-    stop = asyncio.Event()
+    # Customers' orders from a process of their own (`order_load`): timed on the storm's
+    # client, an order waited for that client's loop, busy with hundreds of agents' pushes.
+    orders = OrderLoad(base, shops, args.orders_per_s)
+    await asyncio.to_thread(orders.start)
     calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1, seconds=args.baseline_s)
     calm.start()
-    orders = asyncio.create_task(online_orders(base, shops, args.orders_per_s, stop, quiet))
     await asyncio.sleep(args.baseline_s)
-    stop.set()
-    await orders
+    quiet.placed(await asyncio.to_thread(orders.join))
     quiet.calm, _ = await asyncio.to_thread(calm.join)  # type: ignore[attr-defined]
     # The rest of the chain keeps beating through the storm, each store every 15 s or so.
     calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1)
     calm.start()
     limits = httpx.Limits(max_connections=len(stores) + 10, max_keepalive_connections=len(stores) + 10)
+    orders = OrderLoad(base, shops, args.orders_per_s)
+    await asyncio.to_thread(orders.start)
     async with httpx.AsyncClient(base_url=base, limits=limits) as http:
-        stop = asyncio.Event()
-        orders = asyncio.create_task(online_orders(base, shops, args.orders_per_s, stop, loud))
         loud.waits = Waits(args.url)  # type: ignore[attr-defined]
         loud.waits.start()  # type: ignore[attr-defined]
         started = time.monotonic()
@@ -300,9 +263,9 @@ async def storm(
             await asyncio.sleep(0.1)
         loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
         loud.waits.stop()  # type: ignore[attr-defined]
-        stop.set()
+        orders.stop()
         calm.stop()
-        await orders
+        loud.placed(await asyncio.to_thread(orders.join))
         loud.calm, _ = await asyncio.to_thread(calm.join)  # type: ignore[attr-defined]
     loud.quiet = quiet  # type: ignore[attr-defined]
     return loud
