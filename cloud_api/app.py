@@ -156,7 +156,7 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     beats = app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
     app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
     # Stores' pushes stored by `makeline cloud`'s storer process, not in this interpreter.
-    app.state.storing = Storing(ctx, ctx.settings.storer_socket if ctx.settings.background else "")
+    app.state.storing = Storing(ctx, ctx.settings.storer_socket)
     # Customers' orders likewise before the router, placed on the loop's own connections.
     intake = app.state.intake = Intake(ctx)
     app.add_middleware(HeartbeatDoor, beats=intake, path=ORDERS)
