@@ -69,10 +69,11 @@ def test_a_push_is_stored_and_applied_by_the_storer_while_every_sync_thread_is_h
             with ThreadPoolExecutor(1) as pushing:
                 sent = pushing.submit(client.post, "/api/v1/sync/push", json=batch, headers=device)
                 try:
-                    return sent.result(timeout=patient(30))
+                    answered: Response = sent.result(timeout=patient(30))
                 except TimeoutError:
                     gate.set()  # let it go, then fail
                     raise
+                return answered
 
         try:
             wait_until(lambda: admission.threads.borrowed_tokens == n, "the test holds every sync thread")
@@ -116,11 +117,16 @@ def test_the_storers_refusals_are_the_workers_own(
             relayed = through.post("/api/v1/sync/push", content=body, headers=device)
             assert 400 <= own.status_code < 500, own.text
             assert (relayed.status_code, relayed.json()) == (own.status_code, own.json())
-        with ctx(app).db.transaction() as session:  # revoked since the worker remembered it
+        # Revoked since both workers remembered it: refused by both, and by the storer's
+        # worker again (it forgot the credential rather than trusting it).
+        with ctx(app).db.transaction() as session:
             session.execute(text("UPDATE device SET revoked_at = now() WHERE id = :id"), {"id": device_id})
-        for _ in range(2):  # refused, and not remembered as good any more
-            refused = through.post("/api/v1/sync/push", json=_batch(store, 1, 55), headers=device)
-            assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+        late = json.dumps(_batch(store, 1, 55)).encode()
+        answers = [
+            w.post("/api/v1/sync/push", content=late, headers=device) for w in (client, through, through)
+        ]
+        assert {(a.status_code, a.json()["detail"]) for a in answers} == {(401, answers[0].json()["detail"])}
+        assert "revoked" in answers[0].json()["detail"]
     with ctx(app).db.transaction() as session:
         assert count(session, "inbound_event") == 0
 
