@@ -132,7 +132,7 @@ def _serve(args: argparse.Namespace) -> int:
         appliers = _start_appliers(settings.appliers) if settings.background else []
         if settings.background:
             folder = tempfile.mkdtemp(prefix="makeline-storer-")  # the owner's only (0700)
-            appliers.append(_start_storer(str(Path(folder) / "storer.sock")))
+            appliers.append(_start_storer(folder))
         print(
             f"makeline cloud: serving http://{settings.host}:{settings.port}/api/v1 "
             f"(docs at /api/v1/docs) with {settings.workers} worker(s)"
@@ -177,14 +177,15 @@ def _start_appliers(count: int) -> list[subprocess.Popen[bytes]]:
     ]
 
 
-def _start_storer(path: str) -> subprocess.Popen[bytes]:
-    """The storer process (`cloud_api.sync.storer`): the workers hand it the pushes they
-    admit, so reading and storing a store's batch never holds a worker's interpreter while
-    customers' orders wait on its event loop."""
-    os.environ["MAKELINE_STORER_SOCKET"] = path  # read by the workers' settings
+def _start_storer(folder: str) -> subprocess.Popen[bytes]:
+    """The storer process (`cloud_api.sync.storer`), listening in `folder`: the workers hand
+    it the pushes they admit, so reading and storing a store's batch never holds a worker's
+    interpreter while customers' orders wait on its event loop. It removes the folder when it
+    stops, also after this process was killed outright."""
+    os.environ["MAKELINE_STORER_SOCKET"] = str(Path(folder) / "storer.sock")  # the workers' settings
     return subprocess.Popen(
         [sys.executable, "-m", "cloud_api.sync.storer"],
-        env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid())},
+        env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid()), "MAKELINE_STORER_FOLDER": folder},
     )
 
 

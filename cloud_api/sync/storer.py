@@ -53,6 +53,7 @@ from sync import contract, failpoints
 log = logging.getLogger(__name__)
 
 SOCKET = "MAKELINE_STORER_SOCKET"  # where `makeline cloud`'s storer listens, for its workers
+FOLDER = "MAKELINE_STORER_FOLDER"  # the private folder `makeline cloud` made for the socket
 MAX_FRAME = 64 * 1024 * 1024  # far above any push the workers admit (`max_sync_body_bytes`)
 
 
@@ -280,6 +281,8 @@ def main() -> int:
         server.server_close()
         with contextlib.suppress(OSError):
             os.unlink(path)
+        with contextlib.suppress(OSError):  # `makeline cloud`'s folder for it, even if it was killed
+            os.rmdir(os.environ.get(FOLDER, ""))
         ctx.announcer.stop()
         ctx.db.dispose()
     return 0
