@@ -168,11 +168,16 @@ async def store_agent(
             break
 
 
-def waiting(url: str) -> int:
-    """Events stored and acknowledged, not yet applied."""
+def wait_applied(url: str) -> None:
+    """Until no store's events wait to be applied: one connection and one look at the queue's
+    first row every 0.1 s (counting the queue, on a new connection each time, took a tenth of
+    PostgreSQL's samples in a 1,000-store storm: work the applier waited behind)."""
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-        row = conn.execute("SELECT count(*) FROM inbound_pending").fetchone()
-    return int(row[0]) if row else 0
+        while True:
+            row = conn.execute("SELECT EXISTS (SELECT 1 FROM inbound_pending)").fetchone()
+            if not (row and row[0]):
+                return
+            time.sleep(0.1)
 
 
 def start_cloud(url: str, workers: int, home: Path, appliers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
@@ -259,8 +264,7 @@ async def storm(
         )
         loud.drain_s = time.monotonic() - started  # type: ignore[attr-defined]
         # Acknowledged is stored; applied is when no store's events wait any more.
-        while await asyncio.to_thread(waiting, args.url):
-            await asyncio.sleep(0.1)
+        await asyncio.to_thread(wait_applied, args.url)
         loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
         loud.waits.stop()  # type: ignore[attr-defined]
         orders.stop()
