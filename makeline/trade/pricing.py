@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from makeline.trade.care import CareFlags, allergens_of
 from makeline.trade.errors import (
@@ -133,19 +133,14 @@ def _size_name(menu: Menu, code: str) -> str:
     return found.name if found else code
 
 
-# Lines priced already, by menu and request: a counter sells the same few lines all night.
-# Each entry holds its menu, so a key's `id` names that menu for as long as the entry lives.
-_PRICED: dict[tuple[int, Any], tuple[Menu, PricedItem]] = {}
+# Lines and orders priced already, by menu and request: a counter sells the same few lines
+# all night. Each entry holds its menu, so a key's `id` names that menu for as long as the
+# entry lives. A request's key is its JSON: every field's value, lists and all, so a line
+# changed after it was priced is a new key.
+_PRICED: dict[tuple[int, bytes], tuple[Menu, PricedItem]] = {}
+_QUOTED: dict[tuple[Any, ...], tuple[Menu, Quote]] = {}
 PRICED_KEPT = 512
-
-
-def _frozen(value: Any) -> Any:
-    """`value` as a hashable key: models as their field values, lists as tuples."""
-    if isinstance(value, BaseModel):
-        return (type(value), *(_frozen(v) for v in value.__dict__.values()))
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    return value
+_request_json = ItemRequest.__pydantic_serializer__.to_json
 
 
 def price_item(menu: Menu, request: ItemRequest) -> PricedItem:
@@ -153,7 +148,11 @@ def price_item(menu: Menu, request: ItemRequest) -> PricedItem:
 
     Pure, so a line asked for again on the same menu is priced once (a refusal never is
     kept: it is raised again each time)."""
-    key = (id(menu), _frozen(request))
+    return _priced(menu, request, _request_json(request, warnings=False))
+
+
+def _priced(menu: Menu, request: ItemRequest, text: bytes) -> PricedItem:
+    key = (id(menu), text)
     found = _PRICED.get(key)
     if found is not None and found[0] is menu:
         return found[1]
@@ -376,12 +375,30 @@ def price_order(
     best_deal: bool = False,
     tip: int = 0,
 ) -> Quote:
-    """Price a whole order. A named coupon that does not apply is refused, not ignored."""
+    """Price a whole order. A named coupon that does not apply is refused, not ignored.
+
+    Pure, so an order asked for again on the same menu is priced once (the same quote
+    handed back; a refusal is never kept: it is raised again each time)."""
     if not requests:
         raise BadInput("The order has no items; add at least one.")
     if tip < 0:
         raise BadInput("A tip cannot be negative.")
-    items = [price_item(menu, r) for r in requests]
+    texts = tuple(_request_json(r, warnings=False) for r in requests)
+    key = (id(menu), texts, tax_rate_bp, coupon_code, best_deal, tip)
+    found = _QUOTED.get(key)
+    if found is not None and found[0] is menu:
+        return found[1]
+    items = [_priced(menu, r, t) for r, t in zip(requests, texts, strict=True)]
+    quote = _quote(menu, items, tax_rate_bp, coupon_code, best_deal, tip)
+    if len(_QUOTED) >= PRICED_KEPT:
+        _QUOTED.clear()
+    _QUOTED[key] = (menu, quote)
+    return quote
+
+
+def _quote(
+    menu: Menu, items: list[PricedItem], tax_rate_bp: int, coupon_code: str | None, best_deal: bool, tip: int
+) -> Quote:
     subtotal = sum(i.line_total for i in items)
     chosen: tuple[Coupon, int] | None = None
     if coupon_code:

@@ -337,10 +337,26 @@ def line_rows(order_id: str, items: list[PricedItem], *, encoded: bool = False) 
             "quantity": i.quantity,
             "unit_price": i.unit_price,
             "line_total": i.line_total,
-            "item": rows.Encoded(i.model_dump_json()) if encoded else i.model_dump(mode="json"),
+            "item": _item_text(i) if encoded else i.model_dump(mode="json"),
         }
         for n, i in enumerate(items, start=1)
     ]
+
+
+# Each priced line's JSON, by the line: pricing hands the same line back for the same request.
+_ITEM_TEXT: dict[int, tuple[PricedItem, rows.Encoded]] = {}
+ITEM_TEXT_KEPT = 512
+
+
+def _item_text(item: PricedItem) -> rows.Encoded:
+    found = _ITEM_TEXT.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
+    text = rows.Encoded(item.model_dump_json())
+    if len(_ITEM_TEXT) >= ITEM_TEXT_KEPT:
+        _ITEM_TEXT.clear()
+    _ITEM_TEXT[id(item)] = (item, text)
+    return text
 
 
 def order_lines(order_id: str, items: list[PricedItem]) -> list[OrderLine]:

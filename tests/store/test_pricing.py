@@ -7,7 +7,7 @@ import pytest
 from makeline.demo.menu import demo_menu
 from makeline.trade.menu import Amount, HalfCharge, Placement, ToppingChoice
 from makeline.trade.pricing import ItemRequest, price_order, tax_on
-from store_db.errors import CouponNotApplicable, QuantityOutOfRange, UnknownCoupon
+from store_db.errors import BadInput, CouponNotApplicable, QuantityOutOfRange, UnknownCoupon
 
 MENU = demo_menu()
 TAX = 1025
@@ -138,3 +138,19 @@ def test_a_refused_line_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(QuantityOutOfRange):
             price_order(MENU, [bad], TAX)
+
+
+def test_an_order_asked_for_again_is_quoted_once_and_a_line_changed_since_anew() -> None:
+    item = ItemRequest(
+        product="cheese", size="lg", toppings=[ToppingChoice(code="pepperoni", placement=Placement.LEFT)]
+    )
+    first = price_order(MENU, [item], TAX, best_deal=True)
+    assert price_order(MENU, [item.model_copy(deep=True)], TAX, best_deal=True) is first
+    assert price_order(MENU, [item], TAX, tip=100).total == first.total + 100
+    assert item.toppings is not None
+    item.toppings.append(ToppingChoice(code="mushrooms", placement=Placement.RIGHT))  # the same object, changed
+    again = price_order(MENU, [item], TAX, best_deal=True)
+    assert again.subtotal == first.subtotal + 209
+    assert again.items[0].changes == ["ADD PEPPERONI (LEFT)", "ADD MUSHROOMS (RIGHT)"]
+    with pytest.raises(BadInput):
+        price_order(MENU, [item], TAX, tip=-1)
