@@ -17,6 +17,7 @@ from makeline.trade.limits import Breach, OrderLimits, describe, order_breaches
 from makeline.trade.menu import Frozen, Station
 from makeline.trade.pricing import ItemRequest, PricedItem, Quote, price_order
 from store_db.errors import BadInput, InvalidTender, MissingDeliveryAddress, OverLimits
+from store_db.kept import KitchenOrder
 from store_db.models import (
     DayCounter,
     KitchenTicket,
@@ -312,6 +313,18 @@ def place_order(
         outbox.emit(session, OrderFired(order_id=order_id, number=number, at=at), order_id, at)
     if not tickets and not held:
         return kitchen.start_without_tickets(session, order_id, stations, at)
+    if not held:  # in the kitchen as written: the next load need not read it back
+        row = KitchenOrder(
+            (rows.utc_text(at) or "", number),
+            values["service"],
+            values["stage"],
+            None,
+            None,
+            values["lat"],
+            values["lon"],
+            pizzas,
+        )
+        promise.kept_as_placed(session, order_id, row)
     return order
 
 

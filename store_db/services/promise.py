@@ -107,6 +107,17 @@ def _kept_kitchen(session: Session, kept: Kept) -> tuple[list[KitchenOrder], tup
     return sorted(kept.orders.values(), key=_placed), kept.drivers
 
 
+def kept_as_placed(session: Session, order_id: str, order: KitchenOrder) -> None:
+    """The caller has just written `order_id` whole, into the kitchen as `order`: kept as
+    written instead of read back by the next load (its own writes noted nothing else)."""
+    found = kept(session)
+    if found is None or found.orders is None or order_id not in found.stale:
+        return
+    found.stale.discard(order_id)
+    found.orders[order_id] = order
+    found.load = None
+
+
 def live_load(session: Session, at: datetime, store: AnyStore | None = None) -> Load:
     """The store's load at `at`: what `makeline.trade.quote.estimate` reads. In a write
     transaction of a `StoreDB`, from what its connection keeps (`store_db.kept`)."""

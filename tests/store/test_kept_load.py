@@ -25,7 +25,7 @@ from makeline.trade.pricing import ItemRequest
 from makeline.trade.quote import Load
 from store_db.db import StoreDB
 from store_db.models import Order, Printer, PrintJob, Street
-from store_db.services import customers, drivers, kitchen, lifecycle, promise, runs
+from store_db.services import customers, drivers, kitchen, lifecycle, promise, rows, runs
 from store_db.services.menu import apply_menu, current_menu
 from store_db.services.orders import place_order
 from store_db.services.store_settings import StoreSettings, read_settings
@@ -269,3 +269,19 @@ def test_the_street_list_written_between_deliveries_reaches_the_next_one(
     assert first.lat is not None and second.lat is not None
     assert round(second.lat - first.lat, 6) == round(0.5 / 111, 6)
     assert third.lat == fresh.lat != second.lat
+
+
+def test_a_placed_order_is_kept_as_written_and_not_read_back(db: StoreDB) -> None:
+    """Orders placed one after another: each next order's load has the last one in it
+    without reading the kitchen again, and is the load a fresh read gives."""
+    place(db, 1)
+    for n, request in enumerate((carryout(THREE), delivery(), carryout(), delivery("800 N Oak Park Ave"))):
+        statements: list[str] = []
+        with db.write() as session:
+            rows.connection(session).set_trace_callback(statements.append)
+            try:
+                place_order(session, request, T0 + timedelta(seconds=n))
+            finally:
+                rows.connection(session).set_trace_callback(None)
+        assert not [s for s in statements if "FROM orders o" in s]
+        assert len(assert_fresh(db).deliveries) == (n + 1) // 2
