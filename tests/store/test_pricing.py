@@ -148,7 +148,9 @@ def test_an_order_asked_for_again_is_quoted_once_and_a_line_changed_since_anew()
     assert price_order(MENU, [item.model_copy(deep=True)], TAX, best_deal=True) is first
     assert price_order(MENU, [item], TAX, tip=100).total == first.total + 100
     assert item.toppings is not None
-    item.toppings.append(ToppingChoice(code="mushrooms", placement=Placement.RIGHT))  # the same object, changed
+    item.toppings.append(
+        ToppingChoice(code="mushrooms", placement=Placement.RIGHT)
+    )  # the same object, changed
     again = price_order(MENU, [item], TAX, best_deal=True)
     assert again.subtotal == first.subtotal + 209
     assert again.items[0].changes == ["ADD PEPPERONI (LEFT)", "ADD MUSHROOMS (RIGHT)"]
