@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cloud_api.demo.seed import seed_database  # noqa: E402
-from cloud_api.settings import libpq_url  # noqa: E402
+from cloud_api.settings import CloudSettings, libpq_url  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
@@ -180,8 +180,10 @@ def wait_applied(url: str) -> None:
             time.sleep(0.1)
 
 
-def start_cloud(url: str, workers: int, home: Path, appliers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    """`makeline cloud` with its workers (and its applier process) on a free port, once healthy."""
+def start_cloud(
+    url: str, workers: int, home: Path, appliers: int = CloudSettings.model_fields["appliers"].default
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy."""
     port = free_port(0)
     base = f"http://127.0.0.1:{port}"
     with (home / "cloud.log").open("ab") as log:
@@ -284,7 +286,12 @@ def main() -> None:
     parser.add_argument("--order-stores", type=int, default=10, help="stores the online orders go to")
     parser.add_argument("--baseline-s", type=float, default=15.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--appliers", type=int, default=1, help="applier processes beside the workers")
+    parser.add_argument(
+        "--appliers",
+        type=int,
+        default=CloudSettings.model_fields["appliers"].default,
+        help="applier processes beside the workers (default: the cloud's own)",
+    )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
     args = parser.parse_args()

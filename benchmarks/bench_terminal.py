@@ -223,6 +223,10 @@ def child_bumps(db_path: str, samples: int, poll_s: float, bare: bool) -> None:
 
 def bumps(folder: Path, path: Path, samples: int, poll_ms: float, bare: bool) -> tuple[list[float], int]:
     copy = folder / f"bumped-{'bare' if bare else 'full'}.db"
+    # The last round's WAL and shared-memory files go with its copy: left beside the new one,
+    # SQLite would read the old round's pages into it.
+    for leftover in (copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+        leftover.unlink(missing_ok=True)
     shutil.copy2(path, copy)
     out = subprocess.run(
         [sys.executable, __file__, "--child-bumps", str(copy), str(samples), str(poll_ms), str(int(bare))],

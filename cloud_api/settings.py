@@ -27,7 +27,9 @@ class CloudSettings(BaseSettings):
     # Stores' pushed events are applied by each worker's own applier thread, unless the cloud
     # runs one applier process beside its workers (`makeline cloud` does: `sync.applier`).
     applier_in_worker: bool = True
-    appliers: int = 1  # applier processes `makeline cloud` runs beside its workers
+    # Applier processes `makeline cloud` runs beside its workers (at nice 10): two drain a storm
+    # of reconnecting stores faster than one, with customers' latency unchanged (docs/scale.md).
+    appliers: int = 2
     # Where `makeline cloud`'s storer process listens: its workers hand it the pushes they
     # admit (`sync.storer`). Empty: each worker stores them itself, on its sync threads.
     storer_socket: str = ""
