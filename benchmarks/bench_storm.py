@@ -59,7 +59,7 @@ from sync.contract import MAX_BATCH  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, run_load  # noqa: E402
 from chain_stores import agent_beat, make_stores  # noqa: E402
-from measure import cpu, database, pct, tree  # noqa: E402
+from measure import cpu, cpu_by_role, database, pct, tree  # noqa: E402
 from order_load import OrderLoad, Placed  # noqa: E402
 from pg_waits import Waits  # noqa: E402
 
@@ -324,7 +324,7 @@ def main() -> None:
             f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"
         )
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-        cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
+        cloud_cpu, pg_cpu, cloud_tree = cpu(cloud.pid), cpu(postmaster), tree(cloud.pid)
         load_cpu = time.process_time()
         t = asyncio.run(storm(base, stores, events, args, shops))
         drain_s: float = t.drain_s  # type: ignore[attr-defined]
@@ -364,6 +364,7 @@ def main() -> None:
             f"CPU over {took:.0f} s: cloud {100 * cloud_used / took:5.1f} % of a core, its PostgreSQL "
             f"{100 * pg_used / took:5.1f} %, the load generator {100 * load_used / took:5.1f} %"
         )
+        print(f"  the cloud's CPU by process: {cpu_by_role(cloud_tree, tree(cloud.pid))}")
         print(t.waits.report())  # type: ignore[attr-defined]
         peaks = sorted((hwm for _, _, hwm in tree(cloud.pid).values()), reverse=True)
         print("cloud processes' peak RSS: " + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks))

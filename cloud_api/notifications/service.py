@@ -1,7 +1,10 @@
 """Queueing texts (in the caller's transaction) and the STOP / START replies.
 
 A status text has the key `order:<id>:<stage>`, unique in its store's outbox: however
-often a stage's event repeats, at most one text is queued for it. Every text belongs to a
+often a stage's event repeats, at most one text is queued for it. A status text tells the
+customer what is happening now (`still_news`): one about a moment more than `TEXT_FRESH`
+ago (a store's backlog after a night offline), or about an order that has since reached its
+end in the same batch of the store's events (delivered, picked up, voided), is not queued. Every text belongs to a
 store (`cloud_api.db.distribution`): its order's, or the one head office names.
 """
 
@@ -19,10 +22,12 @@ from sqlalchemy.orm import Session
 
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.customers.phone import normalize_phone
+from cloud_api.db.base import utcnow
 from cloud_api.db.database import announcement
 from cloud_api.errors import BadRequest, Conflict, not_yours
 from cloud_api.models import Account, Notification, Order, Store
 from cloud_api.notifications import emails, repository
+from cloud_api.notifications.freshness import still_news
 from cloud_api.notifications.schemas import NotificationCreate
 from cloud_api.notifications.templates import OPT_IN_WORDS, OPT_OUT_WORDS
 from cloud_api.orders.access import visible_order
@@ -51,8 +56,8 @@ def queue_status_text(session: Session, order: OrderState, stage: Stage, at: dat
     }
     held = session.info.get(_HELD_TEXTS)
     if isinstance(held, list):
-        held.append(row)
-    else:
+        held.append((row, order))  # judged at the batch's end, by where the order stands then
+    elif still_news(stage.value, order.stage, at, utcnow()):
         session.execute(insert(Notification).values(**row).on_conflict_do_nothing(index_elements=_DEDUPE))
     announcement(session).jobs = True
 
@@ -60,17 +65,24 @@ def queue_status_text(session: Session, order: OrderState, stage: Stage, at: dat
 @contextmanager
 def texts_in_one_statement(session: Session) -> Iterator[None]:
     """The status texts queued inside the block go out in one statement at its end (a batch
-    of a store's events); the same key twice is still one text. Nothing is written if the
-    block raises."""
+    of a store's events); the same key twice is still one text, and a text that is no longer
+    news by then (`still_news`: the order was delivered later in the batch, or the batch is
+    a backlog of hours ago) is not queued. Nothing is written if the block raises."""
     if _HELD_TEXTS in session.info:
         yield
         return
-    held: list[dict[str, object]] = []
-    session.info[_HELD_TEXTS] = held
+    queued: list[tuple[dict[str, object], OrderState]] = []
+    session.info[_HELD_TEXTS] = queued
     try:
         yield
     finally:
         del session.info[_HELD_TEXTS]
+    now = utcnow()
+    held = [
+        row
+        for row, order in queued
+        if still_news(str(row["stage"]), order.stage, cast(datetime, row["created_at"]), now)
+    ]
     if held:
         table = cast(Table, Notification.__table__)
         statement = insert(table).on_conflict_do_nothing(index_elements=_DEDUPE)

@@ -4,7 +4,8 @@ A text is marked `sending` (committed) before it goes out and `sent` after. A
 worker that stops between the two leaves it `sending`; after the lease, the next
 worker asks the provider whether that exact text went out, and only resends it
 if it did not. Failures back off exponentially; promotions wait for the store's
-daytime; a number that replied STOP gets nothing.
+daytime; a number that replied STOP gets nothing; a status text still waiting
+`TEXT_FRESH` after its moment (a long outage at the provider) is no longer sent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
 from cloud_api.models import Notification, Store
 from cloud_api.notifications import repository
+from cloud_api.notifications.freshness import TEXT_FRESH
 from cloud_api.notifications.sender import SmsRejected, SmsSender, SmsTemporary
 from cloud_api.notifications.templates import status_text
 from cloud_api.orders.repository import order_in_store
@@ -124,6 +126,12 @@ class NotificationWorker:
         claimed: list[tuple[NoteKey, str, str]] = []
         with self.db.transaction() as session:
             for note in repository.due(session, now, self.batch):
+                if note.kind == "status" and now - note.created_at > TEXT_FRESH:
+                    note.status, note.last_error = (
+                        "suppressed",
+                        "no longer news: its moment passed while it waited",
+                    )
+                    continue
                 if repository.opted_out(session, note.phone):
                     note.status, note.last_error = "suppressed", "the customer replied STOP"
                     continue

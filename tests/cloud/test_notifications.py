@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from cloud_api.app import create_app
 from cloud_api.db.base import utcnow
 from cloud_api.models import Notification
+from cloud_api.notifications.freshness import still_news
 from cloud_api.notifications.worker import NotificationWorker
 from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
@@ -300,3 +301,77 @@ def test_promotions_wait_for_the_stores_daytime(
         "/api/v1/notifications", headers=head_office(texting), json=promo | {"customer_id": nobody["id"]}
     )
     assert refused.status_code == 409 and "has not agreed" in refused.json()["detail"]
+
+
+def _texts_queued(app: FastAPI) -> dict[str, str]:
+    """The status texts in the outbox: their key → status."""
+    with ctx(app).db.transaction() as session:
+        rows = session.execute(select(Notification.dedupe_key, Notification.status)).all()
+    return {key: status for key, status in rows}
+
+
+def test_a_backlog_texts_only_what_is_still_news(
+    texting: TestClient, texting_app: FastAPI, fake_twilio: FakeTwilio
+) -> None:
+    """A store's evening synced in one batch after hours offline: the customer whose order was
+    delivered later in the batch gets no "on the way", nor does one whose driver left an
+    hour ago; the order that left minutes ago and is still on its way is texted."""
+    app = texting_app
+    store = bring_online(app)
+    now = utcnow()
+    delivered, long_gone, on_its_way = (str(uuid.uuid4()) for _ in range(3))
+    events = []
+    for n, (order_id, left) in enumerate(
+        ((delivered, now - timedelta(minutes=5)), (long_gone, now - timedelta(hours=1)), (on_its_way, now))
+    ):
+        placed = store_order_payload(order_id=order_id, number=1100 + n, phone=f"708555{1100 + n:04d}")
+        events.append(event("order.placed", placed, at=left - timedelta(minutes=20)))
+        for stage in ("made", "baked", "ready", "out_the_door"):
+            events.append(event("order.stage", staged(order_id, stage, left), at=left))
+    events.append(event("order.stage", staged(delivered, "delivered", now), at=now))
+    with ctx(app).db.transaction() as session:
+        apply_store_events(session, store, events)
+    assert _texts_queued(app) == {f"order:{on_its_way}:out_the_door": "queued"}
+    assert _worker(app).run_once() == 1
+    assert len(fake_twilio.messages) == 1 and fake_twilio.messages[0].to == "+17085551102"
+
+
+def test_a_text_that_waited_past_its_moment_is_not_sent(
+    texting: TestClient, texting_app: FastAPI, fake_twilio: FakeTwilio
+) -> None:
+    """Twilio down for most of an hour: the "on the way" text queued when the driver left is
+    set aside with its reason when the sender gets to it, not sent late."""
+    app = texting_app
+    store = bring_online(app)
+    order_id = str(uuid.uuid4())
+    with ctx(app).db.transaction() as session:
+        apply_store_events(
+            session,
+            store,
+            [
+                event("order.placed", store_order_payload(order_id=order_id, number=1200)),
+                *(
+                    event("order.stage", staged(order_id, s))
+                    for s in ("made", "baked", "ready", "out_the_door")
+                ),
+            ],
+        )
+    clock = [utcnow() + timedelta(minutes=45)]
+    assert _worker(app, clock).run_once() == 0
+    assert fake_twilio.messages == []
+    with ctx(app).db.transaction() as session:
+        note = session.scalars(select(Notification)).one()
+    assert (note.status, note.last_error) == (
+        "suppressed",
+        "no longer news: its moment passed while it waited",
+    )
+
+
+def test_still_news_rule() -> None:
+    now = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
+    assert still_news("out_the_door", "out_the_door", now - timedelta(minutes=29), now)
+    assert not still_news("out_the_door", "out_the_door", now - timedelta(minutes=31), now)
+    assert not still_news("out_the_door", "delivered", now, now)
+    assert not still_news("placed", "voided", now, now)
+    assert still_news("voided", "voided", now, now)
+    assert still_news("placed", "made", now, now)  # "the store has your order" is still true
