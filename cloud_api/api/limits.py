@@ -23,29 +23,66 @@ import re
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# A JSON string, escapes included, unrolled so long strings cost one linear pass.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-# Every byte but the structure's, so one C pass keeps only `[]{},` (strings removed first).
-_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b"[]{},")
+# Every byte but quotes and the structure's: what a JSON text's shape is read from.
+_NOT_SHAPE = bytes(c for c in range(256) if c not in b'"[]{},')
+_QUOTED = re.compile(rb'"[^"]*"')  # a string, once its escaped quotes are gone
+_INNERMOST = re.compile(rb"[\[{][^\[\]{}]*[\]}]")  # a list or object with none inside it
 _COMMA, _OPENERS = ord(","), (ord("["), ord("{"))
+
+
+def _structure(body: bytes) -> bytes:
+    """The `[]{},` of a JSON text outside its strings, in order, in a few C passes (a loop in
+    Python over a push of 470 KB took 6 ms): escaped backslashes, then escaped quotes,
+    dropped; every byte but quotes and structure dropped; two quotes side by side dropped
+    (an empty string, or the end of one and the start of the next: nothing outside changes);
+    the strings left (those holding structure) dropped whole."""
+    kept = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_SHAPE)
+    return _QUOTED.sub(b"", kept.replace(b'""', b""))
 
 
 def json_shape_problem(body: bytes, max_depth: int, max_items: int) -> str | None:
     """Why this JSON text is too deep or too long, or None. Malformed text is left to the
-    parser (it says what is wrong better)."""
+    parser (it says what is wrong better).
+
+    The structure is peeled from the inside, one C pass a level: a list or object is checked
+    for its members when nothing is left inside it, and whatever is left after `max_depth`
+    passes is nested deeper than that."""
+    shape = _structure(body)
+    crowded = re.compile(rb"[\[{],{%d}" % max_items) if shape.count(b",") >= max_items else None
+    for _ in range(max_depth):
+        if crowded is not None and crowded.search(shape):
+            return _too_long(max_items)
+        shape, peeled = _INNERMOST.subn(b"", shape)
+        if not peeled:
+            return _streamed(shape, max_depth, max_items)  # unbalanced: malformed, or open too deep
+    if shape.strip(b","):
+        return _too_deep(max_depth) if _INNERMOST.search(shape) else _streamed(shape, max_depth, max_items)
+    return None
+
+
+def _streamed(shape: bytes, max_depth: int, max_items: int) -> str | None:
+    """The same check one structure byte at a time, for what peeling leaves of malformed text."""
     members = [0]  # per open list or object: commas seen so far (the first: outside any)
-    for char in _STRING.sub(b"", body).translate(None, _NOT_STRUCTURE):
+    for char in shape:
         if char == _COMMA:
             members[-1] += 1
             if members[-1] >= max_items and len(members) > 1:
-                return f"A JSON list or object has more than {max_items} members."
+                return _too_long(max_items)
         elif char in _OPENERS:
             members.append(0)
             if len(members) > max_depth + 1:
-                return f"JSON is nested deeper than {max_depth} levels."
+                return _too_deep(max_depth)
         elif len(members) > 1:
             members.pop()
     return None
+
+
+def _too_long(max_items: int) -> str:
+    return f"A JSON list or object has more than {max_items} members."
+
+
+def _too_deep(max_depth: int) -> str:
+    return f"JSON is nested deeper than {max_depth} levels."
 
 
 class BodyLimit:

@@ -114,13 +114,15 @@ def keep_store_events(
         for e, o in zip(events, found, strict=True)
     ]
     gap_filled = False
+    contiguous, highest = mark.contiguous_seq, mark.max_seq  # the row's own, set once below
     for event, outcome in zip(events, outcomes, strict=True):
         if outcome is Outcome.DUPLICATE:
             continue
-        if event.seq == mark.contiguous_seq + 1:
-            mark.contiguous_seq = event.seq
-            gap_filled = gap_filled or mark.max_seq > event.seq
-        mark.max_seq = max(mark.max_seq, event.seq)
+        if event.seq == contiguous + 1:
+            contiguous = event.seq
+            gap_filled = gap_filled or highest > event.seq
+        highest = max(highest, event.seq)
+    mark.contiguous_seq, mark.max_seq = contiguous, highest
     if gap_filled:
         mark.contiguous_seq = repository.catch_up(session, store_id, mark.contiguous_seq)
     if Outcome.STORED in outcomes:  # the appliers hear of it once this commits (`sync.news`)

@@ -1,9 +1,13 @@
 """Sync work admitted at the rate a worker can apply it, customers first.
 
 A worker stores and applies at most `slots` pushes at once; a few more (`waiting`, twice
-the slots) wait up to `wait_s` for a slot, then are answered 429 with a jittered
-`Retry-After`, and any beyond those are answered so at once; the store's agent obeys it
-(its batch is kept and sent again then, unchanged). A push of a store whose previous batch
+the slots) wait up to `wait_s` for a slot, then are answered 429 with a `Retry-After`, and
+any beyond those are answered so at once; the store's agent obeys it (its batch is kept and
+sent again then, unchanged). The stores turned away form a line: each is told to come back
+one push's time after the one before it (the time a slot is held, measured, over the
+slots), so a thousand stores reconnecting at once come back at the rate the worker stores
+their pushes, not all within the same few seconds to be turned away again (every push
+turned away was sent and read whole for nothing). A push of a store whose previous batch
 this worker is still applying (an agent that restarted, or resent after its timeout) waits
 for it (up to `store_wait_s`) and then finds it stored: a batch is never applied twice in
 parallel. Waiting holds no thread, and few wait: a waiting push holds what the server has
@@ -20,6 +24,7 @@ queue for those few threads, a customer's order never queues behind it.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import threading
 import time
@@ -39,6 +44,8 @@ POLL_S = 0.05  # how often a waiting push looks for a free slot
 QUIET_AFTER_S = 5.0  # a worker that turned a push away this recently is not quiet
 STILL_APPLYING = "The cloud is still applying this store's previous batch."
 SPARE_THREADS = 4  # sync threads beside the push slots: pulls, first beats, websockets
+FIRST_HOLD_S = 0.2  # how long a push holds its slot, until one has been timed
+LONGEST_LINE_S = 120  # the latest a store turned away is told to come back (the agent obeys 300)
 
 
 class SyncBusy(TooManyAttempts):
@@ -58,7 +65,9 @@ class Admission:
         self.max_waiting = 2 * self.slots if waiting is None else max(0, waiting)
         # A store's own previous batch (its agent restarted mid-push) is short: wait it out.
         self.store_wait_s = max(wait_s, store_wait_s)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._hold_s = FIRST_HOLD_S  # a slot's time, averaged over the latest pushes
+        self._line_end = 0.0  # when the last store turned away comes back (monotonic)
         self._in_use = 0
         self._waiting = 0
         self._turned_away_at = -QUIET_AFTER_S
@@ -79,9 +88,14 @@ class Admission:
             return self._in_use <= 1 and self._waiting == 0 and calm
 
     def _busy(self, why: str) -> SyncBusy:
-        # Jittered, so stores turned away together do not come back together.
-        wait = random.randint(self.retry_after_s, 3 * self.retry_after_s)
-        self._turned_away_at = time.monotonic()
+        """A 429 for a store turned away: its place at the end of the line, each store one
+        slot's time after the one before, jittered a little."""
+        with self._lock:
+            now = time.monotonic()
+            self._line_end = max(self._line_end + self._hold_s / self.slots, now + self.retry_after_s)
+            due = math.ceil(self._line_end - now) + random.randint(0, 2 * self.retry_after_s)
+            self._turned_away_at = now
+        wait = min(LONGEST_LINE_S, due)
         return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
 
     def _try(self, store_id: str) -> str:
@@ -95,10 +109,11 @@ class Admission:
             self._in_use += 1
             return ""
 
-    def _leave(self, store_id: str) -> None:
+    def _leave(self, store_id: str, since: float) -> None:
         with self._lock:
             self._busy_stores.discard(store_id)
             self._in_use -= 1
+            self._hold_s += 0.2 * (time.monotonic() - since - self._hold_s)
 
     @asynccontextmanager
     async def slot(self, store_id: str) -> AsyncIterator[None]:
@@ -119,17 +134,19 @@ class Admission:
             finally:
                 with self._lock:
                     self._waiting -= 1
+        taken = time.monotonic()
         try:
             yield
         finally:
-            self._leave(store_id)
+            self._leave(store_id, taken)
 
     @contextmanager
     def held(self, store_id: str) -> Iterator[None]:
         """A slot taken at once or refused (`SyncBusy`), from a thread."""
         if why := self._try(store_id):
             raise self._busy(why)
+        taken = time.monotonic()
         try:
             yield
         finally:
-            self._leave(store_id)
+            self._leave(store_id, taken)

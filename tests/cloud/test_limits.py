@@ -134,6 +134,53 @@ def test_the_json_scan_counts_only_structure() -> None:
     assert json_shape_problem(b'{"a": [[1]]}', 2, 10) is not None
     assert json_shape_problem(b'["a,b,c,d,e", "\\"],[", 1]', 1, 3) is None
     assert json_shape_problem(b"[1, 2, 3, 4]", 5, 3) is not None
+    assert json_shape_problem(b"[[[[[[", 3, 10) is not None  # left open, deeper than allowed
+    assert json_shape_problem(b"[1, [2, 3], {}]", 0, 10) is not None
+    assert json_shape_problem(b'"a", "b"', 1, 1) is None  # commas outside any list
+
+
+def _streamed_reference(body: bytes, max_depth: int, max_items: int) -> str | None:
+    """The scan one byte at a time, strings skipped as a JSON parser skips them: what the
+    peeling scan must agree with on every well-formed text."""
+    depth_members: list[int] = []
+    in_string = escaped = False
+    for char in body.decode():
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth_members.append(0)
+            if len(depth_members) > max_depth:
+                return "deep"
+        elif char in "]}":
+            depth_members.pop()
+        elif char == "," and depth_members:
+            depth_members[-1] += 1
+            if depth_members[-1] >= max_items:
+                return "long"
+    return None
+
+
+_TRICKY_TEXT = st.text(alphabet='ab,[]{}"\\\n\u00e9', max_size=8)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_TRICKY_TEXT, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@given(_JSON, st.integers(min_value=0, max_value=6), st.integers(min_value=1, max_value=6))
+def test_the_json_scan_agrees_with_a_parser_on_any_text(
+    value: object, max_depth: int, max_items: int
+) -> None:
+    for body in (
+        json.dumps(value).encode(),
+        json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(),
+    ):
+        expected = _streamed_reference(body, max_depth, max_items)
+        found = json_shape_problem(body, max_depth, max_items)
+        assert (found is None) == (expected is None), (body, found, expected)
 
 
 def test_the_filter_blanks_every_kind_of_credential() -> None:
