@@ -50,7 +50,11 @@ def role(pid: int) -> str:
         line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return "gone"
-    for module, name in (("sync.storer", "storer"), ("sync.applier", "applier"), ("multiprocessing", "worker")):
+    for module, name in (
+        ("sync.storer", "storer"),
+        ("sync.applier", "applier"),
+        ("multiprocessing", "worker"),
+    ):
         if module in line:
             return name
     return "cloud"
@@ -63,7 +67,8 @@ def cpu_by_role(before: dict[int, tuple[int, float, int]], after: dict[int, tupl
     for pid, (_, seconds, _) in after.items():
         used.setdefault(role(pid), []).append(seconds - before.get(pid, (0, 0.0, 0))[1])
     return ", ".join(
-        f"{name} {' + '.join(f'{s:.1f}' for s in sorted(times, reverse=True))} s" for name, times in sorted(used.items())
+        f"{name} {' + '.join(f'{s:.1f}' for s in sorted(times, reverse=True))} s"
+        for name, times in sorted(used.items())
     )
 
 
