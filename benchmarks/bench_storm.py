@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ from sync.contract import MAX_BATCH  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, run_load  # noqa: E402
-from chain_stores import agent_beat, make_stores  # noqa: E402
+from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
 from measure import cpu, cpu_by_role, database, pct, tree  # noqa: E402
 from order_load import OrderLoad, Placed  # noqa: E402
 from pg_waits import Waits  # noqa: E402
@@ -131,12 +131,19 @@ async def store_agent(
     t: Tally,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    beat = agent_beat(n, store_id)
+    beat = agent_beat(n, store_id, sum(sizes))
+
+    push_at = 0.0  # the place in the cloud's line its heartbeat's answer gave (as the agent)
 
     async def heartbeat() -> None:
+        nonlocal push_at
         started = time.perf_counter()
-        with contextlib.suppress(httpx.HTTPError):
-            await http.post("/api/v1/sync/heartbeat", content=beat, headers=headers, timeout=AGENT_TIMEOUT_S)
+        with contextlib.suppress(httpx.HTTPError, ValueError):
+            answer = await http.post(
+                "/api/v1/sync/heartbeat", content=beat, headers=headers, timeout=AGENT_TIMEOUT_S
+            )
+            if wait := int(answer.json().get("push_after_s", 0)):
+                push_at = time.monotonic() + wait
         t.beats.append(time.perf_counter() - started)
 
     await heartbeat()
@@ -146,6 +153,9 @@ async def store_agent(
             if time.monotonic() - last_beat > 15:
                 await heartbeat()
                 last_beat = time.monotonic()
+            if (wait := min(push_at, last_beat + 15.5) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)  # its place in line, beating every 15 s meanwhile
+                continue
             try:
                 answer = await http.post(
                     "/api/v1/sync/push", content=body, headers=headers, timeout=AGENT_TIMEOUT_S
@@ -307,6 +317,7 @@ def main() -> None:
         shops = [seed_database(url).store_id, *more_stores(url, args.order_stores - 1)]
         events = evening_events(home, args.events)
         stores = make_stores(url, args.stores)
+        claim_stores(stores, url, timedelta(hours=2))  # their computers, known before the outage
         calm = make_stores(url, args.calm_stores, "CALM")
         args.calm = [(agent_beat(len(stores) + n, sid), token) for n, (sid, token) in enumerate(calm)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()

@@ -7,7 +7,9 @@ sent again then, unchanged). The stores turned away form a line: each is told to
 one push's time after the one before it (the time a slot is held, measured, over the
 slots), so a thousand stores reconnecting at once come back at the rate the worker stores
 their pushes, not all within the same few seconds to be turned away again (every push
-turned away was sent and read whole for nothing). A push of a store whose previous batch
+turned away was sent and read whole for nothing). A store that says in its heartbeat it
+has a backlog to send is given its place in that line before it sends it (`place`): a
+storm's stores send each backlog once, when its turn comes. A push of a store whose previous batch
 this worker is still applying (an agent that restarted, or resent after its timeout) waits
 for it (up to `store_wait_s`) and then finds it stored: a batch is never applied twice in
 parallel. Waiting holds no thread, and few wait: a waiting push holds what the server has
@@ -46,6 +48,10 @@ STILL_APPLYING = "The cloud is still applying this store's previous batch."
 SPARE_THREADS = 4  # sync threads beside the push slots: pulls, first beats, websockets
 FIRST_HOLD_S = 0.2  # how long a push holds its slot, until one has been timed
 LONGEST_LINE_S = 120  # the latest a store turned away is told to come back (the agent obeys 300)
+# A store whose outbox holds more than this is back from an outage (an online store's holds a
+# handful): its heartbeat is given a place in the line before its backlog is sent.
+BACKLOG_FOR_A_PLACE = 100
+MAX_PLACES = 20_000  # places remembered at most (a chain's stores)
 
 
 class SyncBusy(TooManyAttempts):
@@ -72,6 +78,7 @@ class Admission:
         self._waiting = 0
         self._turned_away_at = -QUIET_AFTER_S
         self._busy_stores: set[str] = set()
+        self._places: dict[str, float] = {}  # a store's place in the line (monotonic)
         # Wakes this worker's applier (`sync.applier`): a push left its events to it.
         self.applier_wake = threading.Event()
         self.threads = anyio.CapacityLimiter(self.slots + SPARE_THREADS)
@@ -87,16 +94,39 @@ class Admission:
             calm = time.monotonic() - self._turned_away_at > QUIET_AFTER_S
             return self._in_use <= 1 and self._waiting == 0 and calm
 
-    def _busy(self, why: str) -> SyncBusy:
+    def _busy(self, why: str, store_id: str) -> SyncBusy:
         """A 429 for a store turned away: its place at the end of the line, each store one
         slot's time after the one before, jittered a little."""
         with self._lock:
             now = time.monotonic()
             self._line_end = max(self._line_end + self._hold_s / self.slots, now + self.retry_after_s)
-            due = math.ceil(self._line_end - now) + random.randint(0, 2 * self.retry_after_s)
+            wait = min(
+                LONGEST_LINE_S, math.ceil(self._line_end - now) + random.randint(0, 2 * self.retry_after_s)
+            )
+            self._remember(store_id, now + wait, now)  # what its next heartbeat is told too
             self._turned_away_at = now
-        wait = min(LONGEST_LINE_S, due)
         return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
+
+    def place(self, store_id: str, backlog: int) -> int:
+        """Seconds before a store with `backlog` events waiting should push them: 0 while this
+        worker has room, else its place at the end of the line (a heartbeat's answer). A
+        store keeps the place it was given (its next beats are told the time left), until
+        its push is taken."""
+        if backlog <= BACKLOG_FOR_A_PLACE:
+            return 0
+        with self._lock:
+            now = time.monotonic()
+            turn = self._places.get(store_id, 0.0)
+            if turn <= now:
+                turn = max(self._line_end, now)
+                self._line_end = turn + self._hold_s / self.slots
+                self._remember(store_id, turn, now)
+            return min(LONGEST_LINE_S, round(turn - now))
+
+    def _remember(self, store_id: str, turn: float, now: float) -> None:
+        if len(self._places) >= MAX_PLACES:  # places long past: stores that went away
+            self._places = {s: t for s, t in self._places.items() if t > now}
+        self._places[store_id] = turn
 
     def _try(self, store_id: str) -> str:
         """Take a slot for the store; '' when taken, else why not."""
@@ -106,6 +136,7 @@ class Admission:
             if self._in_use >= self.slots:
                 return "The cloud is applying many stores' events at once."
             self._busy_stores.add(store_id)
+            self._places.pop(store_id, None)
             self._in_use += 1
             return ""
 
@@ -122,13 +153,13 @@ class Admission:
         if why := self._try(store_id):
             with self._lock:
                 if self._waiting >= self.max_waiting and why is not STILL_APPLYING:
-                    raise self._busy(why)  # enough wait already: come back later
+                    raise self._busy(why, store_id)  # enough wait already: come back later
                 self._waiting += 1
             try:
                 while why:
                     waited = time.monotonic() - started
                     if waited >= (self.store_wait_s if why is STILL_APPLYING else self.wait_s):
-                        raise self._busy(why)
+                        raise self._busy(why, store_id)
                     await asyncio.sleep(POLL_S)
                     why = self._try(store_id)
             finally:
@@ -144,7 +175,7 @@ class Admission:
     def held(self, store_id: str) -> Iterator[None]:
         """A slot taken at once or refused (`SyncBusy`), from a thread."""
         if why := self._try(store_id):
-            raise self._busy(why)
+            raise self._busy(why, store_id)
         taken = time.monotonic()
         try:
             yield

@@ -130,6 +130,7 @@ class Heartbeats:
             store_code=found.code,
             high_water=found.high_water,
             feed_high_water=found.feed_high_water,
+            push_after_s=self.ctx.admission.place(store_id, beat.outbox_backlog),
         )
         return _json(ack, later if later.tasks else None)
 

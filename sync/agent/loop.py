@@ -5,7 +5,8 @@ it holds our events and how far our feed goes: both marks are checked on every
 connect), then four tasks until something fails or the agent stops:
 
     push       outbox batches in seq order; the store marks events sent only on the
-               cloud's acknowledgement (its high-water mark); a timeout resends
+               cloud's acknowledgement (its high-water mark); a timeout resends; a
+               backlog waits for the place in line a heartbeat's answer gives it
     pull       feed pages by cursor, each applied in one SQLite transaction; on a nudge,
                on the heartbeat's news, and every `poll_s` regardless
     heartbeat  every `heartbeat_s`: keeps the store "online" for online orders
@@ -77,6 +78,7 @@ class _Session:
     cursor: int  # the last feed entry applied here
     last_seq: int
     problem: str = ""  # set when pushing must stop (the ledgers disagree)
+    push_at: float = 0.0  # the next push not before this (monotonic): the cloud's line
     socket_up: bool = False
     wake_pull: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -276,6 +278,8 @@ class SyncAgent:
             here = await self._io(self.ledger.position)
             if here.last_seq - session.pushed > self.settings.batch:  # a backlog: log its drain
                 drain.start(here.last_seq - session.pushed)
+        if (wait := session.push_at - time.monotonic()) > 0:
+            await asyncio.sleep(wait)  # our place in the cloud's line (its heartbeat's answer)
         failpoints.hit("agent.before_push")
         ack = await self._push_when_admitted(
             cloud, contract.PushBatch(store_id=session.store_id, instance=self.instance, events=batch)
@@ -365,6 +369,12 @@ class SyncAgent:
                 unseen_late=list(here.unseen_late),
             )
         )
+        if ack.push_after_s:
+            session.push_at = time.monotonic() + ack.push_after_s
+            log.info(
+                "sync: the cloud is taking many stores' backlogs; ours goes in %d s, its place in line",
+                ack.push_after_s,
+            )
         if session.store_id and ack.high_water > session.acked and not session.problem:
             await self._acknowledge(session, min(ack.high_water, session.last_seq))
         if ack.feed_high_water > session.cursor:

@@ -99,11 +99,16 @@ class Heartbeat(Wire):
 
 
 class HeartbeatAck(Wire):
+    """`push_after_s`: the cloud is storing many stores' backlogs at once (a storm of stores
+    back from an outage) and gives this store a place in its line: its next push goes after
+    that many seconds, so its backlog is not sent whole only to be turned away. 0: now."""
+
     store_id: str
     store_code: str = ""
     high_water: int  # the cloud's high-water mark for this store's events
     feed_high_water: int
     protocol: int = PROTOCOL
+    push_after_s: int = Field(default=0, ge=0, le=300)
 
 
 class Nudge(Wire):

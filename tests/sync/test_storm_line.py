@@ -1,0 +1,70 @@
+"""A store back from an outage into a storm of stores: the cloud's heartbeat answer gives it
+a place in the line of stores sending backlogs, and its agent sends its backlog when its turn
+comes (not at once, to be turned away after sending it whole); a store keeps its place
+through its next beats; a quiet cloud, or a store with a handful of events, pushes at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import httpx
+
+from cloud_api.sync.admission import BACKLOG_FOR_A_PLACE, Admission
+from store_db.db import StoreDB
+from sync.agent import SyncAgent
+from sync.enroll import enroll
+from tests.cloud.helpers import ctx
+from tests.sync.cloud_orders import register_store_online_orders
+from tests.sync.helpers import Cloud, assert_ledgers_agree, enrollment_code
+from tests.sync.test_agents import QUICK
+
+
+class Recorded(httpx.AsyncBaseTransport):
+    """The agent's calls, each with when it was sent and answered (monotonic), and the answers."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.calls: list[tuple[str, float, float, bytes]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        sent = time.monotonic()
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.calls.append((request.url.path, sent, time.monotonic(), body))
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_a_backlog_waits_for_its_place_in_the_line(cloud: Cloud, evening_store: Path) -> None:
+    with StoreDB(evening_store) as db:
+        store_id = enroll(db, cloud.url, enrollment_code(cloud.url)).store_id
+    register_store_online_orders(cloud.db, store_id, evening_store)
+    admission = ctx(cloud.app).admission
+    for n in range(30):  # thirty stores back from the outage were given their places first
+        admission.place(f"store-{n}", 5_000)
+    recorded = Recorded()
+    with StoreDB(evening_store) as db:
+        asyncio.run(SyncAgent(db, QUICK, transport=recorded).sync_once())
+    beat = next(c for c in recorded.calls if c[0].endswith("/sync/heartbeat"))
+    told = httpx.Response(200, content=beat[3]).json()["push_after_s"]
+    assert told >= 2  # thirty places at the first guess of 0.1 s each
+    first_push = next(c for c in recorded.calls if c[0].endswith("/sync/push"))
+    assert first_push[1] >= beat[2] + told - 0.05  # sent when its turn came, not before
+    assert not [c for c in recorded.calls if c[0].endswith("/sync/push") and b'"stored"' not in c[3]]
+    assert_ledgers_agree(evening_store, cloud.db, store_id)  # everything arrived once
+
+
+def test_a_place_is_kept_until_the_push_is_taken() -> None:
+    line = Admission(slots=2, wait_s=0)
+    assert line.place("quiet", 5_000) == 0  # a quiet worker: at once
+    assert line.place("online", BACKLOG_FOR_A_PLACE) == 0  # a handful of events: at once
+    places = [line.place(f"store-{n}", 5_000) for n in range(100)]
+    assert places == sorted(places) and 9 <= places[-1] <= 11  # 100 places, 0.1 s apart
+    assert line.place("store-99", 5_000) == places[-1]  # its next beat: the same place
+    with line.held("store-0"):  # the first store's push taken at once: its place is used up
+        pass
+    assert places[0] == 0 and line.place("store-0", 5_000) >= 9  # more backlog: the end of the line
