@@ -115,10 +115,17 @@ class Tally:
         self.resends = 0
         self.errors = 0
         self.events = 0
+        self.orders_due: list[float] = []
 
     def placed(self, orders: Placed) -> None:
         self.orders, self.order_errors = orders.latencies, orders.errors
         self.error_kinds.update(orders.error_kinds)
+        self.orders_due = orders.due
+
+    def slowest_orders(self, since: float, count: int = 5) -> str:
+        """The slowest orders: how long each took, and when it was due (seconds into the storm)."""
+        slow = sorted(zip(self.orders, self.orders_due, strict=True), reverse=True)[:count]
+        return ", ".join(f"{1000 * took:.0f} ms at {due - since:.1f} s" for took, due in slow)
 
 
 async def store_agent(
@@ -268,6 +275,7 @@ async def storm(
         loud.waits = Waits(args.url)  # type: ignore[attr-defined]
         loud.waits.start()  # type: ignore[attr-defined]
         started = time.monotonic()
+        loud.started = time.perf_counter()  # type: ignore[attr-defined]
         await asyncio.gather(
             *(
                 store_agent(http, n, sid, token, bodies[n], sizes, loud)
@@ -357,6 +365,7 @@ def main() -> None:
             f"POST /orders during the storm  ({len(t.orders)}): p50 {pct(t.orders, 0.5):6.1f} ms  "
             f"p99 {pct(t.orders, 0.99):7.1f} ms   errors {t.order_errors}"
         )
+        print(f"  the slowest during the storm: {t.slowest_orders(t.started)}")  # type: ignore[attr-defined]
         for tally in (quiet, t):
             for kind, times in tally.error_kinds.most_common():
                 print(f"  error: {kind} ×{times}")
@@ -367,6 +376,11 @@ def main() -> None:
                 f"p99 {pct(beats.latencies, 0.99):7.1f} ms   errors {beats.errors}"
                 + (f" (first: {beats.first_error})" if beats.errors else "")
             )
+        slow_beats = sorted(zip(t.calm.latencies, t.calm.dues, strict=True), reverse=True)[:5]  # type: ignore[attr-defined]
+        print(
+            "  the slowest during the storm: "
+            + ", ".join(f"{1000 * a:.0f} ms at {d:.1f} s" for a, d in slow_beats)
+        )
         print(
             f"the reconnecting stores' own heartbeats ({len(t.beats)}, the first of each with the storm): "
             f"p50 {pct(t.beats, 0.5):6.1f} ms  p99 {pct(t.beats, 0.99):7.1f} ms"

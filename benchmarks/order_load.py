@@ -31,6 +31,7 @@ from cloud_api.demo.seed import demo_customer_email
 @dataclass
 class Placed:
     latencies: list[float] = field(default_factory=list)
+    due: list[float] = field(default_factory=list)  # when each was due (perf_counter, system-wide)
     errors: int = 0
     error_kinds: collections.Counter[str] = field(default_factory=collections.Counter)
 
@@ -68,6 +69,7 @@ async def online_orders(
                 done.errors += 1
                 done.error_kinds[f"order: {type(exc).__name__}"] += 1
             done.latencies.append(time.perf_counter() - due)
+            done.due.append(due)
 
         pending: set[asyncio.Task[None]] = set()
         due = time.perf_counter()
