@@ -108,13 +108,13 @@ class Admission:
             self._turned_away_at = now
         return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
 
-    def place(self, store_id: str, backlog: int) -> int:
+    def place(self, store_id: str, backlog: int) -> float:
         """Seconds before a store with `backlog` events waiting should push them: 0 while this
         worker has room, else its place at the end of the line (a heartbeat's answer). A
         store keeps the place it was given (its next beats are told the time left), until
         its push is taken."""
         if backlog <= BACKLOG_FOR_A_PLACE:
-            return 0
+            return 0.0
         with self._lock:
             now = time.monotonic()
             turn = self._places.get(store_id, 0.0)
@@ -122,7 +122,7 @@ class Admission:
                 turn = max(self._line_end, now)
                 self._line_end = turn + self._pace()
                 self._remember(store_id, turn, now)
-            return min(LONGEST_LINE_S, round(turn - now))
+            return min(float(LONGEST_LINE_S), round(turn - now, 2))  # to the hundredth: no bunching
 
     def _pace(self) -> float:
         """The time between two places in the line: a slot's time over the slots, a little

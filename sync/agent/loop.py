@@ -372,7 +372,7 @@ class SyncAgent:
         if ack.push_after_s:
             session.push_at = time.monotonic() + ack.push_after_s
             log.info(
-                "sync: the cloud is taking many stores' backlogs; ours goes in %d s, its place in line",
+                "sync: the cloud is taking many stores' backlogs; ours goes in %.0f s, its place in line",
                 ack.push_after_s,
             )
         if session.store_id and ack.high_water > session.acked and not session.problem:

@@ -108,7 +108,7 @@ class HeartbeatAck(Wire):
     high_water: int  # the cloud's high-water mark for this store's events
     feed_high_water: int
     protocol: int = PROTOCOL
-    push_after_s: int = Field(default=0, ge=0, le=300)
+    push_after_s: float = Field(default=0.0, ge=0, le=300, allow_inf_nan=False)
 
 
 class Nudge(Wire):
