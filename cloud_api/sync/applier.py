@@ -71,14 +71,17 @@ def step(db: Database) -> int:
     return applied
 
 
+APPLIER_NICE = 10
+SENDS = "MAKELINE_APPLIER_SENDS"
 IDLE_S = 0.2  # how often an idle applier process looks for waiting events, heard of or not
 
 
-def lower_backend(dbapi_connection: Any, _record: object = None) -> bool:
-    """The PostgreSQL backend serving this connection set to the applier's low priority when
-    it runs on this machine (a Unix socket or a loopback address) and we may: the apply's
-    SQL then yields the CPU to the backends of customers' requests, as its Python does.
-    True when lowered; a server elsewhere or one we may not renice is left as it is."""
+def lower_backend(dbapi_connection: Any, _record: object = None, nice: int = APPLIER_NICE) -> bool:
+    """The PostgreSQL backend serving this connection set to the applier's low priority (or
+    `nice`: the storer's) when it runs on this machine (a Unix socket or a loopback address)
+    and we may: the apply's SQL then yields the CPU to the backends of customers' requests,
+    as its Python does. True when lowered; a server elsewhere or one we may not renice is
+    left as it is."""
     if not isinstance(dbapi_connection, psycopg.Connection):
         return False
     info = dbapi_connection.info
@@ -88,7 +91,7 @@ def lower_backend(dbapi_connection: Any, _record: object = None) -> bool:
     try:  # the pid is this machine's PostgreSQL backend, not some other process
         if Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip() != "postgres":
             return False
-        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), APPLIER_NICE))
+        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), nice))
     except OSError:
         return False
     return True
@@ -161,9 +164,6 @@ def _senders(stop: threading.Event) -> threading.Thread | None:
     thread.start()
     return thread
 
-
-APPLIER_NICE = 10
-SENDS = "MAKELINE_APPLIER_SENDS"
 
 if __name__ == "__main__":
     sys.exit(main())

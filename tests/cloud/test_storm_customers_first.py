@@ -1,7 +1,7 @@
 """A storm of stores never takes what customers need: sync work runs on the admission's own
 threads (a push is stored while every customer handler thread is busy, an order is placed
 while every sync thread is), few pushes wait for a slot, the push's remembered credential
-is checked again when it is stored, the applier's PostgreSQL backend runs at its low
+is checked again when it is stored, the storer's and the applier's PostgreSQL backends run at their low
 priority, and the cloud's background process sends the texts the workers leave to it."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from cloud_api.settings import CloudSettings, libpq_url
 from cloud_api.stores import devices
 from cloud_api.sync import applier
 from cloud_api.sync.admission import Admission, SyncBusy
+from cloud_api.sync.storer import STORER_NICE
 from tests.patience import patient, wait_until
 
 from .fake_twilio import FakeTwilio
@@ -138,16 +139,18 @@ def test_a_credential_revoked_after_the_worker_remembered_it_is_refused(
         assert count(session, "inbound_event") == 1
 
 
-def test_the_appliers_postgresql_backend_runs_at_its_low_priority(database_url: str) -> None:
+@pytest.mark.parametrize("nice", [applier.APPLIER_NICE, STORER_NICE], ids=["applier", "storer"])
+def test_the_background_postgresql_backends_run_at_their_low_priority(database_url: str, nice: int) -> None:
     with psycopg.connect(libpq_url(database_url)) as conn:
         info = conn.info
         if not (info.host.startswith("/") or info.host in ("localhost", "127.0.0.1", "::1")):
             pytest.skip("the database runs on another machine: its backends are left as they are")
         if os.geteuid() != 0:
             pytest.skip("only root may lower another user's process")
-        assert applier.lower_backend(conn)
-        assert os.getpriority(os.PRIO_PROCESS, info.backend_pid) == applier.APPLIER_NICE
+        assert applier.lower_backend(conn, nice=nice)
+        assert os.getpriority(os.PRIO_PROCESS, info.backend_pid) == nice
     assert not applier.lower_backend(object())  # not a PostgreSQL connection: left alone
+    assert 0 < STORER_NICE < applier.APPLIER_NICE  # customers first, then storing, then applying
 
 
 def test_the_background_process_sends_the_texts_the_workers_leave_to_it(
