@@ -3,6 +3,9 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
 
 - the body is read once (`Heartbeat.model_validate_json`), the credential's secret checked
   once per worker (`auth.device_tokens`); the statement itself refuses a revoked device;
+  credentials the worker has not checked yet (a storm of stores back from an outage, a
+  restarted worker) are looked up at most half the connections at a time, so the beats of
+  the stores already online never queue behind a thousand newcomers' look-ups;
 - answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
   kept out of the access log (`QuietBeats`);
 - ONE statement on the worker's own async connections (`db.async_pool`): agent and store
@@ -17,6 +20,7 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -96,6 +100,15 @@ class Heartbeats:
         self.ctx, self.pool = ctx, pool
         self.devices = devices or DeviceTokens()
         self.stale = min(COALESCE, timedelta(seconds=ctx.settings.store_online_seconds / 12))
+        self._lane: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def _newcomers(self) -> asyncio.Semaphore:
+        """The look-ups of credentials not checked yet: half the pool's connections at most
+        (on the loop in use: a test client may start another)."""
+        loop = asyncio.get_running_loop()
+        if self._lane is None or self._lane[0] is not loop:
+            self._lane = (loop, asyncio.Semaphore(max(1, self.pool.size // 2)))
+        return self._lane[1]
 
     async def answer(self, request: Request) -> Response:
         token, instance = _credentials(request)
@@ -142,7 +155,10 @@ class Heartbeats:
         if not token.startswith("mld_"):
             return await caller_of(self.ctx, token)
         device_id, secret = token_parts(token)
-        row = await self._run(lambda conn: repository.device(conn, device_id)) if device_id else None
+        row = None
+        if device_id:
+            async with self._newcomers():
+                row = await self._run(lambda conn: repository.device(conn, device_id))
         device = check_device(device_id, secret, row)
         self.devices.remember(token, device)
         return device

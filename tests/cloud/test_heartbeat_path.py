@@ -6,6 +6,7 @@ revokes it; the plan's news told over the same path; hostile beats refused, noth
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Iterator
@@ -20,11 +21,13 @@ from sqlalchemy import select, text
 from starlette.testclient import TestClient
 
 from cloud_api.app import HEARTBEAT
+from cloud_api.db.async_pool import AsyncPool
 from cloud_api.db.base import utcnow
 from cloud_api.models import Store, StoreAgent, StoreHeartbeat
 from cloud_api.settings import libpq_url
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores import devices
+from cloud_api.sync import repository as sync_repository
 from cloud_api.sync.heartbeat import Heartbeats, QuietBeats
 from sync.contract import Heartbeat, PlannedDoor
 from tests.patience import PATIENCE_S
@@ -226,3 +229,40 @@ def test_an_answered_beat_stays_out_of_the_access_log_and_a_refused_one_does_not
     assert quiet.filter(line(HEARTBEAT, 401)) and quiet.filter(line("/api/v1/sync/push", 200))
     documented = app.openapi()["paths"][HEARTBEAT]["post"]
     assert "requestBody" in documented and "200" in documented["responses"]
+
+
+def test_newcomers_credentials_take_at_most_half_the_beats_connections(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thousand stores back from an outage, their credentials new to this worker: their
+    look-ups queue for half the pool's connections, so a store already online still finds one
+    free for its beat at once."""
+    store = demo_store_id(app)
+    with ctx(app).db.transaction() as session:
+        tokens = [devices.issue(session, store, f"till {n}", utcnow())[1] for n in range(10)]
+    inside, most = 0, 0
+    real = sync_repository.device
+
+    async def counted(conn: Any, device_id: str) -> Any:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await asyncio.sleep(0)  # the others get their turn to pile in meanwhile
+        await asyncio.sleep(0)
+        try:
+            return await real(conn, device_id)
+        finally:
+            inside -= 1
+
+    monkeypatch.setattr(sync_repository, "device", counted)
+
+    async def storm() -> list[Any]:
+        beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
+        try:
+            return await asyncio.gather(*(beats.device(token) for token in tokens))
+        finally:
+            await beats.pool.close()
+
+    found = asyncio.run(storm())
+    assert [d.store_id for d in found] == [store] * 10  # every one checked, none refused
+    assert most == 2  # half of four: two connections always left to the stores already known
