@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from cloud_api.app import HEARTBEAT
 from cloud_api.db.async_pool import AsyncPool
 from cloud_api.db.base import utcnow
-from cloud_api.models import Store, StoreAgent, StoreHeartbeat
+from cloud_api.models import Device, Store, StoreAgent, StoreHeartbeat
 from cloud_api.settings import libpq_url
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores import devices
@@ -236,33 +236,39 @@ def test_newcomers_credentials_take_at_most_half_the_beats_connections(
 ) -> None:
     """A thousand stores back from an outage, their credentials new to this worker: their
     look-ups queue for half the pool's connections, so a store already online still finds one
-    free for its beat at once."""
+    free for its beat at once. (The look-ups held open until the test lets them go: no I/O
+    between, so where each one stands is decided by the event loop alone.)"""
     store = demo_store_id(app)
     with ctx(app).db.transaction() as session:
         tokens = [devices.issue(session, store, f"till {n}", utcnow())[1] for n in range(10)]
-    inside, most = 0, 0
-    real = sync_repository.device
+        rows = {
+            row.id: sync_repository.DeviceRow(row.store_id, row.secret_hash, row.revoked_at)
+            for row in session.scalars(select(Device).where(Device.store_id == store))
+        }
 
-    async def counted(conn: Any, device_id: str) -> Any:
-        nonlocal inside, most
-        inside += 1
-        most = max(most, inside)
-        await asyncio.sleep(0)  # the others get their turn to pile in meanwhile
-        await asyncio.sleep(0)
-        try:
-            return await real(conn, device_id)
-        finally:
-            inside -= 1
+    async def looked_up(conn: Any, device_id: str) -> Any:
+        return rows.get(device_id)
 
-    monkeypatch.setattr(sync_repository, "device", counted)
+    monkeypatch.setattr(sync_repository, "device", looked_up)
 
-    async def storm() -> list[Any]:
+    async def storm() -> tuple[int, list[Any]]:
         beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
-        try:
-            return await asyncio.gather(*(beats.device(token) for token in tokens))
-        finally:
-            await beats.pool.close()
+        inside, release = 0, asyncio.Event()
 
-    found = asyncio.run(storm())
-    assert [d.store_id for d in found] == [store] * 10  # every one checked, none refused
+        async def held(work: Any) -> Any:  # a connection of the pool, until released
+            nonlocal inside
+            inside += 1
+            await release.wait()
+            return await work(None)
+
+        monkeypatch.setattr(beats, "_run", held)
+        asks = [asyncio.create_task(beats.device(token)) for token in tokens]
+        for _ in range(100):  # every look-up as far as it can go
+            await asyncio.sleep(0)
+        most = inside
+        release.set()
+        return most, await asyncio.gather(*asks)
+
+    most, found = asyncio.run(storm())
     assert most == 2  # half of four: two connections always left to the stores already known
+    assert [d.store_id for d in found] == [store] * 10  # and every one checked, none refused

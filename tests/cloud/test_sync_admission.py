@@ -48,13 +48,13 @@ def test_stores_turned_away_together_come_back_in_a_line() -> None:
     admission = Admission(slots=1, wait_s=0)
     told = []
     with admission.held("A"):
-        for n in range(1000):
+        for n in range(1500):
             with pytest.raises(SyncBusy) as busy, admission.held(f"store-{n}"):
                 pass
             told.append(busy.value.retry_after_s)
     assert 1 <= told[0] <= 3
     expected = 1 + 49 * LINE_PACE * FIRST_HOLD_S  # 1 s, then 49 places a little less than 0.2 s apart
-    assert expected - 1 <= told[49] <= expected + 3  # give or take the jitter and a slow machine
+    assert expected - 3 <= told[49] <= expected + 3  # give or take the jitter and a slow machine
     assert max(told) == LONGEST_LINE_S and told[-1] == LONGEST_LINE_S
     assert len(set(told[:50])) >= 5  # spread over many seconds, not one moment
 
