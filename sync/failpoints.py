@@ -10,8 +10,8 @@ test may arm and disarm spots in a running process. Unset, `hit` costs a dict lo
 
 Spots: `agent.before_push` (a batch is read, nothing sent), `agent.after_answer` (the
 cloud answered, the store has not recorded it), `agent.mid_page` (a feed page is
-applied inside its SQLite transaction, not committed), `push.mid_batch` (half a batch
-is applied inside the cloud's transaction), `push.after_commit` (the cloud committed a
+applied inside its SQLite transaction, not committed), `push.mid_batch` (a batch
+is stored inside the cloud's transaction, not committed), `push.after_commit` (the cloud committed a
 batch and has not answered).
 """
 
