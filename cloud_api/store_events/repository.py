@@ -152,9 +152,26 @@ def take_pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
     return [Waiting(*row) for row in found]
 
 
+# The stores with events waiting, one index probe each (a skip scan over the queue's
+# primary key): `SELECT DISTINCT` read every waiting event of each store it listed (64 stores
+# of a storm's 300 events each: 19,200 index entries, at every round of every applier).
+_STORES_WAITING = text(
+    """
+    WITH RECURSIVE waiting(store_id) AS (
+        (SELECT store_id FROM inbound_pending ORDER BY store_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT p.store_id FROM inbound_pending AS p WHERE p.store_id > w.store_id
+                ORDER BY p.store_id LIMIT 1)
+        FROM waiting AS w WHERE w.store_id IS NOT NULL
+    )
+    SELECT store_id FROM waiting WHERE store_id IS NOT NULL LIMIT :limit
+    """
+)
+
+
 def stores_waiting(session: Session, limit: int) -> list[str]:
-    """Stores with events waiting to be applied."""
-    return list(session.scalars(select(InboundPending.store_id).distinct().limit(limit)))
+    """Stores with events waiting to be applied (at most `limit`, in the order of their ids)."""
+    return [str(store) for store in session.scalars(_STORES_WAITING, {"limit": limit})]
 
 
 def any_waiting(session: Session, store_id: str) -> bool:

@@ -22,7 +22,7 @@ from cloud_api.store_events.intake import keep_store_events
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import _collector_paused, apply_pending
 
-from .helpers import ctx, evanston, event, staged, store_order_payload
+from .helpers import ctx, demo_store_id, evanston, event, staged, store_order_payload
 
 
 class _Crash(Exception):
@@ -106,3 +106,27 @@ def test_a_backlog_in_chunks_recomputes_its_report_days_once_with_the_chunk_that
         assert len(apply_pending(session, store, now, limit=3)) == 3
     with ctx(app).db.transaction() as session:
         assert _due(session, store) == [] and _sold(session, store) == 5
+
+
+def test_the_stores_waiting_are_each_listed_once_in_the_order_of_their_ids(app: FastAPI) -> None:
+    """The appliers' round: every store with events waiting, once however many it has, and
+    no more than asked for."""
+    now = utcnow()
+    stores = [demo_store_id(app), evanston(app)]
+    with ctx(app).db.transaction() as session:
+        assert repository.stores_waiting(session, 64) == []
+        for n, store in enumerate(stores):
+            order_id = str(uuid.uuid4())
+            events = [
+                event("order.placed", store_order_payload(order_id=order_id, placed_at=now), seq=1, at=now),
+                *(
+                    event("order.stage", staged(order_id, s, now), seq=2 + k, at=now)
+                    for k, s in enumerate(["made", "baked"][: n + 1])
+                ),
+            ]
+            keep_store_events(session, store, events, now)
+    with ctx(app).db.transaction() as session:
+        assert repository.stores_waiting(session, 64) == sorted(stores)
+        assert repository.stores_waiting(session, 1) == sorted(stores)[:1]
+        apply_pending(session, sorted(stores)[0], now)
+        assert repository.stores_waiting(session, 64) == sorted(stores)[1:]
