@@ -74,7 +74,7 @@ class Admission:
         self.store_wait_s = max(wait_s, store_wait_s)
         self._lock = threading.RLock()
         self._hold_s = FIRST_HOLD_S  # a slot's time, averaged over the latest pushes
-        self._line_end = 0.0  # when the last store turned away comes back (monotonic)
+        self._line_end = 0.0  # the end of the line: the next place free (monotonic)
         self._in_use = 0
         self._waiting = 0
         self._turned_away_at = -QUIET_AFTER_S
@@ -100,10 +100,8 @@ class Admission:
         slot's time after the one before, jittered a little."""
         with self._lock:
             now = time.monotonic()
-            self._line_end = max(self._line_end + self._pace(), now + self.retry_after_s)
-            wait = min(
-                LONGEST_LINE_S, math.ceil(self._line_end - now) + random.randint(0, 2 * self.retry_after_s)
-            )
+            turn = self._next_turn(now + self.retry_after_s)
+            wait = min(LONGEST_LINE_S, math.ceil(turn - now) + random.randint(0, 2 * self.retry_after_s))
             self._remember(store_id, now + wait, now)  # what its next heartbeat is told too
             self._turned_away_at = now
         return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
@@ -119,15 +117,17 @@ class Admission:
             now = time.monotonic()
             turn = self._places.get(store_id, 0.0)
             if turn <= now:
-                turn = max(self._line_end, now)
-                self._line_end = turn + self._pace()
+                turn = self._next_turn(now)
                 self._remember(store_id, turn, now)
             return min(float(LONGEST_LINE_S), round(turn - now, 2))  # to the hundredth: no bunching
 
-    def _pace(self) -> float:
-        """The time between two places in the line: a slot's time over the slots, a little
-        less (`LINE_PACE`), so a slot freed finds the next store's push already waiting."""
-        return LINE_PACE * self._hold_s / self.slots
+    def _next_turn(self, earliest: float) -> float:
+        """The next place at the end of the line, not before `earliest` (under the lock). Two
+        places are a slot's time over the slots apart, a little less (`LINE_PACE`), so a slot
+        freed finds the next store's push already waiting."""
+        turn = max(self._line_end, earliest)
+        self._line_end = turn + LINE_PACE * self._hold_s / self.slots
+        return turn
 
     def _remember(self, store_id: str, turn: float, now: float) -> None:
         if len(self._places) >= MAX_PLACES:  # places long past: stores that went away
