@@ -149,8 +149,7 @@ async def store_agent(
             answer = await http.post(
                 "/api/v1/sync/heartbeat", content=beat, headers=headers, timeout=AGENT_TIMEOUT_S
             )
-            if wait := float(answer.json().get("push_after_s", 0)):
-                push_at = time.monotonic() + wait
+            push_at = time.monotonic() + float(answer.json().get("push_after_s", 0))  # revised each beat
         t.beats.append(time.perf_counter() - started)
 
     await heartbeat()

@@ -3,19 +3,25 @@
 A worker stores and applies at most `slots` pushes at once; a few more (`waiting`, twice
 the slots) wait up to `wait_s` for a slot, then are answered 429 with a `Retry-After`, and
 any beyond those are answered so at once; the store's agent obeys it (its batch is kept and
-sent again then, unchanged). The stores turned away form a line: each is told to come back
-one push's time after the one before it (the time a slot is held, measured, over the
-slots), so a thousand stores reconnecting at once come back at the rate the worker stores
-their pushes, not all within the same few seconds to be turned away again (every push
-turned away was sent and read whole for nothing). A store that says in its heartbeat it
-has a backlog to send is given its place in that line before it sends it (`place`): a
-storm's stores send each backlog once, when its turn comes. A push of a store whose previous batch
-this worker is still applying (an agent that restarted, or resent after its timeout) waits
-for it (up to `store_wait_s`) and then finds it stored: a batch is never applied twice in
-parallel. Waiting holds no thread, and few wait: a waiting push holds what the server has
-read of its body (a thousand stores' first chunks were most of a worker's memory in a
-storm) and its polls take the event loop. Work done is kept: nothing waits long enough
-for the agent's own timeout to send it again.
+sent again then, unchanged). The stores turned away form a line, each with its ticket (the
+order it joined in): a store is told to come back when the stores ahead of it should have
+had their turn (a slot's time, measured, over the slots, for each), so a thousand stores
+reconnecting at once come back at the rate the worker stores their pushes, not all within
+the same few seconds to be turned away again (every push turned away was sent and read whole
+for nothing). A store that says in its heartbeat it has a backlog to send is given its
+ticket before it sends it (`place`), and each of its beats is told the time left from the
+stores still ahead of it and the pace measured now: a place given at a storm's first beats,
+before any push was timed, is revised as the pace is learnt and as the stores ahead go, and a
+store turned away keeps its ticket. A ticket whose turn came and went with neither a push
+nor a word from its store (its push went to another worker, or it went away) is given up
+after `GRACE_S`. A storm's stores send each backlog once, when its turn comes.
+
+A push of a store whose previous batch this worker is still applying (an agent that
+restarted, or resent after its timeout) waits for it (up to `store_wait_s`) and then finds
+it stored: a batch is never applied twice in parallel. Waiting holds no thread, and few
+wait: a waiting push holds what the server has read of its body (a thousand stores' first
+chunks were most of a worker's memory in a storm) and its polls take the event loop. Work
+done is kept: nothing waits long enough for the agent's own timeout to send it again.
 
 Sync work that needs a thread (storing a push, a quiet worker's apply, a pull, a new
 computer's first beat, a websocket's claim) runs on the admission's own threads (`run`),
@@ -30,8 +36,10 @@ import math
 import random
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import TypeVar, TypeVarTuple, Unpack
 
 import anyio
@@ -53,6 +61,16 @@ LONGEST_LINE_S = 120  # the latest a store turned away is told to come back (the
 BACKLOG_FOR_A_PLACE = 100
 LINE_PACE = 0.6  # of a slot's time: stores come back a little faster than slots free up
 MAX_PLACES = 20_000  # places remembered at most (a chain's stores)
+GRACE_S = 2.0  # a store's turn came this long ago, and no push nor word from it: it left the line
+SWEEP_EVERY_S = 0.25  # how often the line is swept of the places given up
+
+
+@dataclass(slots=True)
+class _Ticket:
+    """A store's place in the line: the order it joined in, and when its turn comes."""
+
+    number: int
+    due: float  # when it was last told its turn comes (monotonic)
 
 
 class SyncBusy(TooManyAttempts):
@@ -74,12 +92,16 @@ class Admission:
         self.store_wait_s = max(wait_s, store_wait_s)
         self._lock = threading.RLock()
         self._hold_s = FIRST_HOLD_S  # a slot's time, averaged over the latest pushes
-        self._line_end = 0.0  # the end of the line: the next place free (monotonic)
         self._in_use = 0
         self._waiting = 0
         self._turned_away_at = -QUIET_AFTER_S
         self._busy_stores: set[str] = set()
-        self._places: dict[str, float] = {}  # a store's place in the line (monotonic)
+        # The line: each store's ticket, in the order they joined (numbers only grow, so the
+        # dict's order is the numbers' order), and the numbers alone, sorted.
+        self._line: dict[str, _Ticket] = {}
+        self._tickets: list[int] = []
+        self._issued = 0
+        self._swept_at = 0.0
         # Wakes this worker's applier (`sync.applier`): a push left its events to it.
         self.applier_wake = threading.Event()
         self.threads = anyio.CapacityLimiter(self.slots + SPARE_THREADS)
@@ -96,43 +118,64 @@ class Admission:
             return self._in_use <= 1 and self._waiting == 0 and calm
 
     def _busy(self, why: str, store_id: str) -> SyncBusy:
-        """A 429 for a store turned away: its place at the end of the line, each store one
-        slot's time after the one before, jittered a little."""
+        """A 429 for a store turned away: come back when the stores ahead of it in the line
+        should have had their turn (it keeps its ticket, or joins at the end), jittered a little."""
         with self._lock:
             now = time.monotonic()
-            turn = self._next_turn(now + self.retry_after_s)
-            wait = min(LONGEST_LINE_S, math.ceil(turn - now) + random.randint(0, 2 * self.retry_after_s))
-            self._remember(store_id, now + wait, now)  # what its next heartbeat is told too
+            turn = max(float(self.retry_after_s), self._turn(store_id, now))
+            wait = min(LONGEST_LINE_S, math.ceil(turn) + random.randint(0, 2 * self.retry_after_s))
+            if (spot := self._line.get(store_id)) is not None:
+                spot.due = now + wait  # its ticket kept: it comes back then
             self._turned_away_at = now
         return SyncBusy(f"{why} Sending again in {wait} s; nothing is lost.", wait)
 
     def place(self, store_id: str, backlog: int) -> float:
-        """Seconds before a store with `backlog` events waiting should push them: 0 while this
-        worker has room, else its place at the end of the line (a heartbeat's answer). A
-        store keeps the place it was given (its next beats are told the time left), until
-        its push is taken."""
+        """Seconds before a store with `backlog` events waiting should push them (a heartbeat's
+        answer): the time the stores ahead of it in the line take at the pace measured now, 0
+        when none is. A store keeps its ticket through its beats until its push is taken."""
         if backlog <= BACKLOG_FOR_A_PLACE:
             return 0.0
         with self._lock:
-            now = time.monotonic()
-            turn = self._places.get(store_id, 0.0)
-            if turn <= now:
-                turn = self._next_turn(now)
-                self._remember(store_id, turn, now)
-            return min(float(LONGEST_LINE_S), round(turn - now, 2))  # to the hundredth: no bunching
+            wait = self._turn(store_id, time.monotonic())
+            return min(float(LONGEST_LINE_S), round(wait, 2))  # to the hundredth: no bunching
 
-    def _next_turn(self, earliest: float) -> float:
-        """The next place at the end of the line, not before `earliest` (under the lock). Two
-        places are a slot's time over the slots apart, a little less (`LINE_PACE`), so a slot
-        freed finds the next store's push already waiting."""
-        turn = max(self._line_end, earliest)
-        self._line_end = turn + LINE_PACE * self._hold_s / self.slots
-        return turn
+    def _turn(self, store_id: str, now: float) -> float:
+        """Seconds until the store's turn (under the lock): the stores ahead of it in the line,
+        each a slot's time over the slots, a little less (`LINE_PACE`), so a slot freed finds
+        the next push waiting. A store not in the line joins it at the end, if it has room."""
+        self._sweep(now)
+        spot = self._line.get(store_id)
+        if spot is None:
+            if len(self._line) >= MAX_PLACES:
+                return self._time_for(len(self._tickets))
+            spot = self._line[store_id] = _Ticket(self._issued, now)
+            self._tickets.append(self._issued)
+            self._issued += 1
+        wait = self._time_for(bisect_left(self._tickets, spot.number))
+        spot.due = now + min(wait, LONGEST_LINE_S)
+        return wait
 
-    def _remember(self, store_id: str, turn: float, now: float) -> None:
-        if len(self._places) >= MAX_PLACES:  # places long past: stores that went away
-            self._places = {s: t for s, t in self._places.items() if t > now}
-        self._places[store_id] = turn
+    def _time_for(self, ahead: int) -> float:
+        return ahead * LINE_PACE * self._hold_s / self.slots
+
+    def _sweep(self, now: float) -> None:
+        """Places given up out of the line, a few times a second at most: a store whose turn
+        came and went by `GRACE_S` without its push here nor its asking again (it pushed to
+        another worker, or went away) is no longer ahead of anyone."""
+        if now - self._swept_at < SWEEP_EVERY_S:
+            return
+        self._swept_at = now
+        kept = {s: spot for s, spot in self._line.items() if now <= spot.due + GRACE_S}
+        if len(kept) < len(self._line):
+            self._line = kept
+            self._tickets = [spot.number for spot in kept.values()]
+
+    def _leave_line(self, store_id: str) -> None:
+        """The store's push is taken: its ticket is used up (under the lock)."""
+        if (spot := self._line.pop(store_id, None)) is not None:
+            at = bisect_left(self._tickets, spot.number)
+            if at < len(self._tickets) and self._tickets[at] == spot.number:
+                del self._tickets[at]
 
     def _try(self, store_id: str) -> str:
         """Take a slot for the store; '' when taken, else why not."""
@@ -142,7 +185,7 @@ class Admission:
             if self._in_use >= self.slots:
                 return "The cloud is applying many stores' events at once."
             self._busy_stores.add(store_id)
-            self._places.pop(store_id, None)
+            self._leave_line(store_id)
             self._in_use += 1
             return ""
 

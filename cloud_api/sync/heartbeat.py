@@ -3,9 +3,10 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
 
 - the body is read once (`Heartbeat.model_validate_json`), the credential's secret checked
   once per worker (`auth.device_tokens`); the statement itself refuses a revoked device;
-  credentials the worker has not checked yet (a storm of stores back from an outage, a
-  restarted worker) are looked up at most half the connections at a time, so the beats of
-  the stores already online never queue behind a thousand newcomers' look-ups;
+  a credential the worker has not checked yet (a storm of stores back from an outage, a
+  restarted worker) is checked by the same statement (its secret's hash), no look-up before
+  it, and such beats take at most half the connections at a time, so the beats of the
+  stores already online never queue behind a thousand newcomers';
 - answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
   kept out of the access log (`QuietBeats`);
 - ONE statement on the worker's own async connections (`db.async_pool`): agent and store
@@ -36,8 +37,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cloud_api.api.deps import caller_of
 from cloud_api.auth.device_tokens import DeviceTokens
-from cloud_api.auth.principal import Principal
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.service import authenticate_device_token
+from cloud_api.auth.tokens import token_hash
 from cloud_api.db.async_pool import AsyncPool, Connection
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError, Unauthorized
@@ -118,20 +120,29 @@ class Heartbeats:
             raise RequestValidationError(
                 [{"loc": ("header", contract.INSTANCE_HEADER), "msg": "is longer than 64 characters"}]
             )
-        device = await self.device(token)
-        beat = parsed(contract.Heartbeat, await request.body())
+        raw = await request.body()
+        if (device := self.devices.known(token)) is None and (newcomer := _newcomer(token, raw)):
+            device, beat, secret_hash = newcomer  # checked by the beat's own statement
+        else:
+            device, beat, secret_hash = await self.device(token), parsed(contract.Heartbeat, raw), None
         store_id = service.device_store(device, beat.store_id)
         service.check_protocol(beat.protocol)
         instance = beat.instance or instance
         now = utcnow()
-        found = await self._run(
-            lambda conn: repository.beat(conn, device.id, store_id, instance, beat, now, self.stale, FRESH)
-        )
+        found = await self._beat(device.id, store_id, instance, beat, now, secret_hash)
+        if secret_hash is not None and found is not None:
+            if not found.device:  # refused: say why as any other unchecked credential is told
+                device = await self.device(token)
+                store_id = service.device_store(device, beat.store_id)
+                found = await self._beat(device.id, store_id, instance, beat, now, None)
+            else:
+                self.devices.remember(token, device)
         if found is None or not found.device or not found.speaks:
             if found is not None and not found.device:
                 self.devices.forget(token)
             ack = await self.ctx.admission.run(self._by_the_orm, token, beat, instance, now)
-            return _json(ack)
+            place = self.ctx.admission.place(ack.store_id, beat.outbox_backlog)
+            return _json(ack.model_copy(update={"push_after_s": place}))
         later = BackgroundTasks()  # told after the answer, on the sync threads
         if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)) is not None:
             later.add_task(self.ctx.admission.run, self._announce, store_id, news, beat.load.plan)
@@ -146,6 +157,28 @@ class Heartbeats:
             push_after_s=self.ctx.admission.place(store_id, beat.outbox_backlog),
         )
         return _json(ack, later if later.tasks else None)
+
+    async def _beat(
+        self,
+        device_id: str,
+        store_id: str,
+        instance: str,
+        beat: contract.Heartbeat,
+        now: datetime,
+        secret_hash: str | None,
+    ) -> repository.Beat | None:
+        """The beat's one statement; a credential not verified yet (`secret_hash`) waits in
+        the newcomers' lane, so a thousand stores back at once never hold every connection."""
+
+        async def statement(conn: Connection) -> repository.Beat | None:
+            return await repository.beat(
+                conn, device_id, store_id, instance, beat, now, self.stale, FRESH, secret_hash
+            )
+
+        if secret_hash is None:
+            return await self._run(statement)
+        async with self._newcomers():
+            return await self._run(statement)
 
     async def device(self, token: str) -> Principal:
         """The device behind the credential: checked against its row once per worker; a
@@ -196,6 +229,24 @@ class Heartbeats:
     def _unseen(self, store_id: str, order_ids: list[str], now: datetime) -> None:
         with self.ctx.db.transaction() as session:
             notifications.queue_unseen_notices(session, store_id, order_ids, now)
+
+
+def _newcomer(token: str, raw: bytes) -> tuple[Principal, contract.Heartbeat, str] | None:
+    """A store device's credential this worker has not verified, with a beat naming its store:
+    the device as the credential says, the beat, and the secret's hash, for the beat's own
+    statement to check (one statement, not a look-up before it). None: verify it first
+    (a person's token, a malformed credential, a beat without its store or not readable)."""
+    device_id, secret = token_parts(token) if token.startswith("mld_") else ("", "")
+    if not device_id:
+        return None
+    try:
+        beat = contract.Heartbeat.model_validate_json(raw)
+    except ValidationError:
+        return None  # the credential is checked first, then the body's error is told
+    if not beat.store_id:
+        return None
+    device = Principal(id=device_id, role=Role.STORE_DEVICE, store_id=beat.store_id)
+    return device, beat, token_hash(secret)
 
 
 class Answers(Protocol):

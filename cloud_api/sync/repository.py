@@ -96,7 +96,8 @@ class Beat:
 
 
 # A heartbeat of the computer that speaks for the store, in one statement: the device still
-# the store's; the agent seen (or, on its first call, recorded); the store seen (with its
+# the store's (and, for a credential the worker has not verified yet, its secret's hash the
+# device's); the agent seen (or, on its first call, recorded); the store seen (with its
 # live load when sent); its report kept (as `save_report`); where both ledgers stand; and
 # the plan this beat's load replaces when it differs, for the trackers' plan news (the same
 # plan again, or none before and after, is no news: nothing to read). Agent and store are written only
@@ -105,6 +106,7 @@ class Beat:
 _BEAT = """
 WITH device_ok AS (
     SELECT 1 FROM device WHERE id = %(device)s AND store_id = %(store)s AND revoked_at IS NULL
+        AND (CAST(%(secret_hash)s AS text) IS NULL OR secret_hash = %(secret_hash)s)
 ), agent AS (
     SELECT instance FROM store_agent WHERE store_id = %(store)s
 ), speaks AS (
@@ -164,10 +166,14 @@ async def beat(
     now: datetime,
     stale: timedelta,
     fresh: timedelta,
+    secret_hash: str | None = None,
 ) -> Beat | None:
-    """The heartbeat's one statement (see `_BEAT`); None when the store is gone."""
+    """The heartbeat's one statement (see `_BEAT`); None when the store is gone. With
+    `secret_hash`, a credential the worker has not verified yet is checked by the same
+    statement: the device is the store's only if its secret's hash is that one."""
     params = {
         "device": device_id,
+        "secret_hash": secret_hash,
         "store": store_id,
         "instance": instance,
         "now": now,

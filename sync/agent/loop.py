@@ -81,6 +81,15 @@ class _Session:
     push_at: float = 0.0  # the next push not before this (monotonic): the cloud's line
     socket_up: bool = False
     wake_pull: asyncio.Event = field(default_factory=asyncio.Event)
+    place_moved: asyncio.Event = field(default_factory=asyncio.Event)  # a beat revised push_at
+
+    async def our_turn(self) -> None:
+        """Wait for our place in the cloud's line, as each heartbeat revises it (sooner as the
+        stores ahead of us go, later if the cloud is slower than it first thought)."""
+        while (wait := self.push_at - time.monotonic()) > 0:
+            self.place_moved.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.place_moved.wait(), wait)
 
 
 class SyncAgent:
@@ -278,8 +287,7 @@ class SyncAgent:
             here = await self._io(self.ledger.position)
             if here.last_seq - session.pushed > self.settings.batch:  # a backlog: log its drain
                 drain.start(here.last_seq - session.pushed)
-        if (wait := session.push_at - time.monotonic()) > 0:
-            await asyncio.sleep(wait)  # our place in the cloud's line (its heartbeat's answer)
+        await session.our_turn()  # our place in the cloud's line (its heartbeats' answer)
         failpoints.hit("agent.before_push")
         ack = await self._push_when_admitted(
             cloud, contract.PushBatch(store_id=session.store_id, instance=self.instance, events=batch)
@@ -369,12 +377,13 @@ class SyncAgent:
                 unseen_late=list(here.unseen_late),
             )
         )
-        if ack.push_after_s:
-            session.push_at = time.monotonic() + ack.push_after_s
+        if ack.push_after_s and session.push_at <= time.monotonic():
             log.info(
                 "sync: the cloud is taking many stores' backlogs; ours goes in %.0f s, its place in line",
                 ack.push_after_s,
             )
+        session.push_at = time.monotonic() + ack.push_after_s  # our place, as the cloud sees it now
+        session.place_moved.set()
         if session.store_id and ack.high_water > session.acked and not session.problem:
             await self._acknowledge(session, min(ack.high_water, session.last_seq))
         if ack.feed_high_water > session.cursor:

@@ -272,3 +272,45 @@ def test_newcomers_credentials_take_at_most_half_the_beats_connections(
     most, found = asyncio.run(storm())
     assert most == 2  # half of four: two connections always left to the stores already known
     assert [d.store_id for d in found] == [store] * 10  # and every one checked, none refused
+
+
+def test_a_credential_new_to_the_worker_is_checked_by_the_beats_own_statement(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store back from an outage on a restarted worker: its first beat checks its credential
+    in the beat's one statement (no look-up before it), and a forged, revoked or misdirected
+    credential is refused as before, keeping nothing and remembering nothing."""
+    store = demo_store_id(app)
+    with ctx(app).db.transaction() as session:
+        (good, token), (revoked, gone_token) = (devices.issue(session, store, t, utcnow()) for t in "ab")
+        revoked.revoked_at = utcnow()
+    beats: Heartbeats = app.state.heartbeats
+    headers = {"Content-Type": "application/json"}
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    at = utcnow().isoformat()
+    refused = [
+        (401, forged, {"sent_at": at, "store_id": store}),
+        (401, gone_token, {"sent_at": at, "store_id": store}),
+        (403, token, {"sent_at": at, "store_id": "another-store"}),
+    ]
+    for status, credential, body in refused:
+        answer = client.post(HEARTBEAT, json=body, headers={**headers, "Authorization": f"Bearer {credential}"})
+        assert answer.status_code == status, (body, answer.text)
+        assert beats.devices.known(credential) is None
+    with ctx(app).db.transaction() as session:
+        assert count(session, "store_heartbeat") == 0 and count(session, "store_agent") == 0
+
+    async def no_look_up(conn: Any, device_id: str) -> Any:
+        raise AssertionError("a credential looked up before the beat")
+
+    monkeypatch.setattr(sync_repository, "device", no_look_up)
+    beat = Heartbeat(store_id=store, sent_at=utcnow(), instance="till-1", outbox_backlog=3)
+    answer = client.post(
+        HEARTBEAT, content=beat.model_dump_json(), headers={**headers, "Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 200, answer.text
+    known = beats.devices.known(token)
+    assert known is not None and known.id == good.id and known.store_id == store
+    with ctx(app).db.transaction() as session:
+        report = session.scalars(select(StoreHeartbeat).where(StoreHeartbeat.store_id == store)).one()
+        assert report.outbox_backlog == 3

@@ -1,7 +1,8 @@
 """A store back from an outage into a storm of stores: the cloud's heartbeat answer gives it
 a place in the line of stores sending backlogs, and its agent sends its backlog when its turn
 comes (not at once, to be turned away after sending it whole); a store keeps its place
-through its next beats; a quiet cloud, or a store with a handful of events, pushes at once."""
+through its next beats, each told the time left as the stores ahead go and as the pace is
+measured; a quiet cloud, or a store with a handful of events, pushes at once."""
 
 from __future__ import annotations
 
@@ -12,9 +13,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cloud_api.sync.admission import BACKLOG_FOR_A_PLACE, FIRST_HOLD_S, LINE_PACE, Admission
+from cloud_api.sync import admission as line_module
+from cloud_api.sync.admission import (
+    BACKLOG_FOR_A_PLACE,
+    FIRST_HOLD_S,
+    LINE_PACE,
+    Admission,
+    SyncBusy,
+)
 from store_db.db import StoreDB
 from sync.agent import SyncAgent
+from sync.agent.loop import _Session
 from sync.enroll import enroll
 from tests.cloud.helpers import ctx
 from tests.sync.cloud_orders import register_store_online_orders
@@ -72,3 +81,79 @@ def test_a_place_is_kept_until_the_push_is_taken() -> None:
     with line.held("store-0"):  # the first store's push taken at once: its place is used up
         pass
     assert line.place("store-0", 5_000) >= 100 * step - 3  # more backlog: the end of the line
+
+
+class Clock:
+    """The line's clock, moved by the test: no test here depends on how fast the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(line_module, "time", fake)
+    return fake
+
+
+def test_a_place_is_revised_as_the_stores_ahead_go_and_as_the_pace_is_measured(clock: Clock) -> None:
+    line = Admission(slots=2, wait_s=0)
+    step = LINE_PACE * FIRST_HOLD_S / 2  # a store's share of the line before any push is timed
+    assert [line.place(f"store-{n}", 5_000) for n in range(10)] == [
+        pytest.approx(n * step) for n in range(10)
+    ]
+    for n in range(4):  # the first four stores' pushes taken, each holding its slot 1 s
+        with line.held(f"store-{n}"):
+            clock.now += 1.0
+        for later in range(n + 1, 10):  # the others beat meanwhile, each told its time left
+            line.place(f"store-{later}", 5_000)
+    hold = FIRST_HOLD_S
+    for _ in range(4):
+        hold += 0.2 * (1.0 - hold)  # the slot's time as the line measures it (averaged)
+    # Five stores ahead of the last one now, not nine, each at the pace measured: later than
+    # the first guess said for five, sooner than it would be for nine at this pace.
+    assert line.place("store-9", 5_000) == pytest.approx(round(5 * LINE_PACE * hold / 2, 2))
+    assert line.place("store-4", 5_000) == 0  # its turn came
+
+
+def test_a_store_turned_away_keeps_its_place_and_one_whose_turn_went_by_gives_it_up(
+    clock: Clock,
+) -> None:
+    line = Admission(slots=1, wait_s=0, waiting=0)
+    step = LINE_PACE * FIRST_HOLD_S  # one slot
+    for n in range(300):
+        line.place(f"store-{n}", 5_000)
+    with line.held("online"):  # held for the first guess of a slot's time
+        with pytest.raises(SyncBusy) as busy, line.held("store-1"):
+            pass  # came early: the slot is taken
+        clock.now += FIRST_HOLD_S
+    assert busy.value.retry_after_s <= 3  # one store ahead of it: not sent to the end of the line
+    assert line.place("store-1", 5_000) == pytest.approx(round(step, 2))
+    # The back half beats every ten seconds; the front half's turns go by (their pushes went
+    # to another worker, or they went away) and none of them asks again: the back moves up.
+    for _ in range(2):
+        clock.now += 10
+        for n in range(150, 300):
+            line.place(f"store-{n}", 5_000)
+    assert line.place("store-150", 5_000) == 0
+    assert line.place("store-299", 5_000) == pytest.approx(round(149 * step, 2))
+    assert line.place("store-0", 5_000) == pytest.approx(round(150 * step, 2))  # back: at the end
+    assert line.place("store-299", 5_000) == pytest.approx(round(149 * step, 2))  # not behind it
+
+
+def test_the_agent_waits_for_its_place_as_its_beats_revise_it() -> None:
+    async def revised() -> None:
+        session = _Session(store_id="s", pushed=0, acked=0, cursor=0, last_seq=0)
+        session.push_at = time.monotonic() + 10_000  # the first beat's place: far off
+        waiting = asyncio.create_task(session.our_turn())
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        session.push_at = time.monotonic()  # the next beat: the stores ahead went
+        session.place_moved.set()
+        await asyncio.wait_for(waiting, 60)  # pushed then, not 10,000 s after the first beat
+
+    asyncio.run(revised())
