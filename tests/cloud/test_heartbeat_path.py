@@ -294,7 +294,9 @@ def test_a_credential_new_to_the_worker_is_checked_by_the_beats_own_statement(
         (403, token, {"sent_at": at, "store_id": "another-store"}),
     ]
     for status, credential, body in refused:
-        answer = client.post(HEARTBEAT, json=body, headers={**headers, "Authorization": f"Bearer {credential}"})
+        answer = client.post(
+            HEARTBEAT, json=body, headers={**headers, "Authorization": f"Bearer {credential}"}
+        )
         assert answer.status_code == status, (body, answer.text)
         assert beats.devices.known(credential) is None
     with ctx(app).db.transaction() as session:
