@@ -59,7 +59,7 @@ LONGEST_LINE_S = 120  # the latest a store turned away is told to come back (the
 # A store whose outbox holds more than this is back from an outage (an online store's holds a
 # handful): its heartbeat is given a place in the line before its backlog is sent.
 BACKLOG_FOR_A_PLACE = 100
-LINE_PACE = 0.6  # of a slot's time: stores come back a little faster than slots free up
+LINE_PACE = 0.8  # of a slot's time: stores come back a little faster than slots free up
 MAX_PLACES = 20_000  # places remembered at most (a chain's stores)
 GRACE_S = 2.0  # a store's turn came this long ago, and no push nor word from it: it left the line
 SWEEP_EVERY_S = 0.25  # how often the line is swept of the places given up

@@ -42,8 +42,8 @@ def test_one_store_at_a_time_and_a_bounded_number_of_stores() -> None:
 
 def test_stores_turned_away_together_come_back_in_a_line() -> None:
     """A thousand stores reconnecting at once are told to come back about one slot's time
-    apart (here 0.6 of the first guess, 0.2 s, with one slot), not all within the same
-    seconds: the fiftieth comes back about six seconds after the first; none is told more
+    apart (here 0.8 of the first guess, 0.2 s, with one slot), not all within the same
+    seconds: the fiftieth comes back about eight seconds after the first; none is told more
     than two minutes."""
     admission = Admission(slots=1, wait_s=0)
     told = []

@@ -17,6 +17,7 @@ from cloud_api.sync import admission as line_module
 from cloud_api.sync.admission import (
     BACKLOG_FOR_A_PLACE,
     FIRST_HOLD_S,
+    GRACE_S,
     LINE_PACE,
     Admission,
     SyncBusy,
@@ -63,7 +64,7 @@ def test_a_backlog_waits_for_its_place_in_the_line(cloud: Cloud, evening_store: 
     told = httpx.Response(200, content=beat[3]).json()["push_after_s"]
     assert (
         told >= 1
-    )  # 100 places 0.06 s apart (0.6 of the first guess of a slot's time, 0.2 s, over 2 slots): ~6 s
+    )  # 100 stores ahead, each 0.8 of the first guess of a slot's time (0.2 s) over 2 slots: ~8 s
     first_push = next(c for c in recorded.calls if c[0].endswith("/sync/push"))
     assert first_push[1] >= beat[2] + told - 0.05  # sent when its turn came, not before
     assert not [c for c in recorded.calls if c[0].endswith("/sync/push") and b'"stored"' not in c[3]]
@@ -75,7 +76,7 @@ def test_a_place_is_kept_until_the_push_is_taken() -> None:
     assert line.place("quiet", 5_000) == 0  # a quiet worker: at once
     assert line.place("online", BACKLOG_FOR_A_PLACE) == 0  # a handful of events: at once
     places = [line.place(f"store-{n}", 5_000) for n in range(100)]
-    step = LINE_PACE * FIRST_HOLD_S / 2  # 0.06 s: a little less than a slot's time over the slots
+    step = LINE_PACE * FIRST_HOLD_S / 2  # 0.08 s: a little less than a slot's time over the slots
     assert places[0] < 0.5 and 100 * step - 3 <= places[-1] <= 100 * step + 1  # spread over ~6 s
     assert line.place("store-99", 5_000) == pytest.approx(places[-1], abs=2)  # its next beat: its place
     with line.held("store-0"):  # the first store's push taken at once: its place is used up
@@ -133,10 +134,11 @@ def test_a_store_turned_away_keeps_its_place_and_one_whose_turn_went_by_gives_it
         clock.now += FIRST_HOLD_S
     assert busy.value.retry_after_s <= 3  # one store ahead of it: not sent to the end of the line
     assert line.place("store-1", 5_000) == pytest.approx(round(step, 2))
-    # The back half beats every ten seconds; the front half's turns go by (their pushes went
-    # to another worker, or they went away) and none of them asks again: the back moves up.
-    for _ in range(2):
-        clock.now += 10
+    # The back half beats twice; the front half's turns go by (their pushes went to another
+    # worker, or they went away) and none of them asks again: the back moves up.
+    start, last_front = clock.now, 149 * step
+    for since in (last_front / 2, last_front + GRACE_S + 0.5):
+        clock.now = start + since
         for n in range(150, 300):
             line.place(f"store-{n}", 5_000)
     assert line.place("store-150", 5_000) == 0
