@@ -111,10 +111,14 @@ class Admission:
         return await anyio.to_thread.run_sync(work, *args, limiter=self.threads)
 
     def quiet(self) -> bool:
-        """No other push is being stored or waits for a slot: the one asking may apply its own
-        events before it answers. Otherwise they are left to the appliers."""
+        """No other push is being stored or waits for a slot, and no store waits for its turn
+        in the line: the one asking may apply its own events before it answers. Otherwise
+        they are left to the appliers (in a storm whose stores all come at their turn, a push
+        applying its own events held its slot, and the storer, for the time of an apply)."""
         with self._lock:
-            calm = time.monotonic() - self._turned_away_at > QUIET_AFTER_S
+            now = time.monotonic()
+            self._sweep(now)
+            calm = now - self._turned_away_at > QUIET_AFTER_S and not self._line
             return self._in_use <= 1 and self._waiting == 0 and calm
 
     def _busy(self, why: str, store_id: str) -> SyncBusy:

@@ -159,3 +159,20 @@ def test_the_agent_waits_for_its_place_as_its_beats_revise_it() -> None:
         await asyncio.wait_for(waiting, 60)  # pushed then, not 10,000 s after the first beat
 
     asyncio.run(revised())
+
+
+def test_a_worker_with_stores_waiting_for_their_turn_leaves_applying_to_the_appliers(
+    clock: Clock,
+) -> None:
+    """A push on a quiet worker applies its own events before it answers; with stores waiting
+    in the line for their turn, it leaves them to the appliers and frees its slot at once."""
+    line = Admission(slots=2, wait_s=0)
+    with line.held("online"):
+        assert line.quiet()
+    line.place("back-1", 5_000)
+    line.place("back-2", 5_000)
+    with line.held("online"):
+        assert not line.quiet()
+    clock.now += 10  # their turns went by with no word from them: they left the line
+    with line.held("online"):
+        assert line.quiet()
