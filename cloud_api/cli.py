@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cloud_api.settings import CloudSettings
+from sync import contract
 
 # Settings the CLI hands to its worker processes through the environment.
 _ENV = {
@@ -145,6 +146,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=settings.workers,
             log_level="info",
             ws="websockets-sansio",
+            timeout_keep_alive=contract.CLOUD_KEEPS_IDLE_S,  # a store's beats on one connection
         )
     finally:
         for applier in appliers:

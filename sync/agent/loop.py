@@ -203,6 +203,12 @@ class SyncAgent:
             headers=auth_headers(link.device_token, self.instance),
             timeout=timeout,
             transport=self.transport,
+            # Our beats, 15 s apart, on one connection (httpx lets go of an idle one after 5 s).
+            limits=httpx.Limits(
+                max_connections=100,
+                max_keepalive_connections=20,
+                keepalive_expiry=contract.AGENT_KEEPS_IDLE_S,
+            ),
         )
 
     async def _session(self, link: Link, stop: asyncio.Event) -> None:

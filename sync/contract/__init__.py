@@ -15,6 +15,8 @@ Each side builds what it sends from these models and parses what it receives wit
 from sync.contract.base import Body, ContractError
 from sync.contract.entries import ENTRY_KINDS, FeedBody, parse_entry
 from sync.contract.envelope import (
+    AGENT_KEEPS_IDLE_S,
+    CLOUD_KEEPS_IDLE_S,
     INSTANCE_HEADER,
     MAX_BATCH,
     MAX_PAGE,
@@ -36,6 +38,8 @@ from sync.contract.events import EVENT_KINDS, StoreEvent, parse_event, parse_eve
 from sync.contract.quote import LiveLoad, PlannedDoor, WaitingDelivery
 
 __all__ = [
+    "AGENT_KEEPS_IDLE_S",
+    "CLOUD_KEEPS_IDLE_S",
     "ENTRY_KINDS",
     "EVENT_KINDS",
     "INSTANCE_HEADER",

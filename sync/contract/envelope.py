@@ -23,6 +23,11 @@ MAX_BATCH = 500  # events per push, unless one store transaction alone is longer
 MAX_PAGE = 1000  # feed entries per pull
 PROTOCOL_HEADER = "x-makeline-protocol"
 INSTANCE_HEADER = "x-makeline-instance"
+# The cloud keeps an idle connection this long: past a store's 15 s between heartbeats, so an
+# agent's next beat goes on the connection it has; the agent lets go of one idle a little less
+# long (`AGENT_KEEPS_IDLE_S`), so it never sends on one the cloud is closing at that moment.
+CLOUD_KEEPS_IDLE_S = 20
+AGENT_KEEPS_IDLE_S = CLOUD_KEEPS_IDLE_S - 2
 
 Kind = Annotated[str, Field(min_length=1, max_length=40)]
 

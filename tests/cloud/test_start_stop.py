@@ -5,6 +5,7 @@ next cloud on the folder takes over and stops."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -99,6 +100,23 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
     return process.returncode, err
 
 
+def assert_an_idle_connection_is_kept(port: int) -> None:
+    """A store's agent beats every 15 s: its connection, idle past uvicorn's own 5 s, is
+    still open for its next request (not closed by the server as the request is sent)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S)
+    try:
+        connection.request("GET", "/api/v1/health")
+        assert connection.getresponse().read()
+        opened = connection.sock
+        time.sleep(6)
+        connection.request("GET", "/api/v1/health")
+        answer = connection.getresponse()
+        assert answer.status == 200 and answer.read()
+        assert connection.sock is opened  # the same connection, not a new one
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stopped_cloud_stops_its_postgres_and_a_second_cloud_is_refused(data_dir: Path, sig: int) -> None:
     port = free_port()
@@ -107,6 +125,8 @@ def test_a_stopped_cloud_stops_its_postgres_and_a_second_cloud_is_refused(data_d
         wait_for(lambda: healthy(cloud, port), "the cloud answers")
         postgres = running_server(data_dir)
         assert postgres is not None and alive(postgres)
+        if sig == signal.SIGTERM:
+            assert_an_idle_connection_is_kept(port)
 
         second = subprocess.run(
             [

@@ -61,6 +61,13 @@ def test_settings_come_from_the_environment() -> None:
     assert (found.batch, found.heartbeat_s, found.poll_s) == (50, 1.5, 30.0)
 
 
+def test_a_stores_beats_go_on_the_connection_it_has() -> None:
+    """The agent keeps an idle connection past its beats' interval and lets go of it before
+    the cloud would close it: no beat opens a connection, none is sent on one being closed
+    (the cloud's side: `tests/cloud/test_start_stop.py`)."""
+    assert AgentSettings().heartbeat_s < contract.AGENT_KEEPS_IDLE_S < contract.CLOUD_KEEPS_IDLE_S
+
+
 def test_naive_times_on_the_wire_are_utc() -> None:
     event = contract.OutboxEvent(
         seq=1, event_id="e", txn="t", kind="k", subject="s", payload={}, created_at=datetime(2025, 1, 2, 3, 4)
