@@ -54,6 +54,7 @@ from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
+from sync import contract  # noqa: E402
 from sync.contract import MAX_BATCH  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -273,7 +274,11 @@ async def storm(
     async with contextlib.AsyncExitStack() as clients:
         # A client for every STORES_A_CLIENT stores: httpx looks over every connection of its
         # pool for each request, a third of this process's CPU with one pool of a thousand.
-        limits = httpx.Limits(max_connections=STORES_A_CLIENT, max_keepalive_connections=STORES_A_CLIENT)
+        limits = httpx.Limits(
+            max_connections=STORES_A_CLIENT,
+            max_keepalive_connections=STORES_A_CLIENT,
+            keepalive_expiry=contract.AGENT_KEEPS_IDLE_S,  # as the agents' own
+        )
         http = [
             await clients.enter_async_context(httpx.AsyncClient(base_url=base, limits=limits))
             for _ in range(0, len(stores), STORES_A_CLIENT)
