@@ -5,8 +5,9 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   once per worker (`auth.device_tokens`); the statement itself refuses a revoked device;
   a credential the worker has not checked yet (a storm of stores back from an outage, a
   restarted worker) is checked by the same statement (its secret's hash), no look-up before
-  it, and such beats take at most half the connections at a time, so the beats of the
-  stores already online never queue behind a thousand newcomers';
+  it, and such beats are answered in a lane of their own, at most half the connections at a
+  time, so the beats of the stores already online and customers' orders never queue behind
+  a thousand newcomers';
 - answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
   kept out of the access log (`QuietBeats`);
 - ONE statement on the worker's own async connections (`db.async_pool`): agent and store
@@ -105,8 +106,8 @@ class Heartbeats:
         self._lane: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     def _newcomers(self) -> asyncio.Semaphore:
-        """The look-ups of credentials not checked yet: half the pool's connections at most
-        (on the loop in use: a test client may start another)."""
+        """The lane of requests with credentials not checked yet: half the pool's connections
+        at most (on the loop in use: a test client may start another)."""
         loop = asyncio.get_running_loop()
         if self._lane is None or self._lane[0] is not loop:
             self._lane = (loop, asyncio.Semaphore(max(1, self.pool.size // 2)))
@@ -121,10 +122,27 @@ class Heartbeats:
                 [{"loc": ("header", contract.INSTANCE_HEADER), "msg": "is longer than 64 characters"}]
             )
         raw = await request.body()
-        if (device := self.devices.known(token)) is None and (newcomer := _newcomer(token, raw)):
-            device, beat, secret_hash = newcomer  # checked by the beat's own statement
-        else:
-            device, beat, secret_hash = await self.device(token), parsed(contract.Heartbeat, raw), None
+        if (device := self.devices.known(token)) is not None:
+            return await self._answer(token, instance, device, parsed(contract.Heartbeat, raw), None)
+        # A credential new to this worker: a storm's thousand first beats take their turns in
+        # the newcomers' lane (reading, checking, storing), so customers' orders and the known
+        # stores' beats are served between them, not after all of them.
+        async with self._newcomers():
+            if newcomer := _newcomer(token, raw):
+                return await self._answer(token, instance, *newcomer)  # checked by its statement
+            device = await self._verified(token)
+            return await self._answer(token, instance, device, parsed(contract.Heartbeat, raw), None)
+
+    async def _answer(
+        self,
+        token: str,
+        instance: str,
+        device: Principal,
+        beat: contract.Heartbeat,
+        secret_hash: str | None,
+    ) -> Response:
+        """The beat answered: its one statement (which, with `secret_hash`, checks a credential
+        new to the worker too), or the ORM's way for what the statement leaves."""
         store_id = service.device_store(device, beat.store_id)
         service.check_protocol(beat.protocol)
         instance = beat.instance or instance
@@ -132,7 +150,7 @@ class Heartbeats:
         found = await self._beat(device.id, store_id, instance, beat, now, secret_hash)
         if secret_hash is not None and found is not None:
             if not found.device:  # refused: say why as any other unchecked credential is told
-                device = await self.device(token)
+                device = await self._verified(token)
                 store_id = service.device_store(device, beat.store_id)
                 found = await self._beat(device.id, store_id, instance, beat, now, None)
             else:
@@ -167,31 +185,32 @@ class Heartbeats:
         now: datetime,
         secret_hash: str | None,
     ) -> repository.Beat | None:
-        """The beat's one statement; a credential not verified yet (`secret_hash`) waits in
-        the newcomers' lane, so a thousand stores back at once never hold every connection."""
+        """The beat's one statement (with `secret_hash`, a newcomer's: in its lane already)."""
 
         async def statement(conn: Connection) -> repository.Beat | None:
             return await repository.beat(
                 conn, device_id, store_id, instance, beat, now, self.stale, FRESH, secret_hash
             )
 
-        if secret_hash is None:
-            return await self._run(statement)
-        async with self._newcomers():
-            return await self._run(statement)
+        return await self._run(statement)
 
     async def device(self, token: str) -> Principal:
         """The device behind the credential: checked against its row once per worker; a
         person's token is judged as on every other route (and refused by `device_store`)."""
         if (known := self.devices.known(token)) is not None:
             return known
+        async with self._newcomers():
+            return await self._verified(token)
+
+    async def _verified(self, token: str) -> Principal:
+        """A credential not known to this worker checked against its device's row (in the
+        newcomers' lane), and remembered."""
         if not token.startswith("mld_"):
             return await caller_of(self.ctx, token)
         device_id, secret = token_parts(token)
         row = None
         if device_id:
-            async with self._newcomers():
-                row = await self._run(lambda conn: repository.device(conn, device_id))
+            row = await self._run(lambda conn: repository.device(conn, device_id))
         device = check_device(device_id, secret, row)
         self.devices.remember(token, device)
         return device

@@ -18,11 +18,14 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from cloud_api.app import HEARTBEAT
+from cloud_api.auth.principal import Principal, Role
 from cloud_api.db.async_pool import AsyncPool
 from cloud_api.db.base import utcnow
+from cloud_api.errors import Unauthorized
 from cloud_api.models import Device, Store, StoreAgent, StoreHeartbeat
 from cloud_api.settings import libpq_url
 from cloud_api.store_events.service import apply_store_events
@@ -316,3 +319,72 @@ def test_a_credential_new_to_the_worker_is_checked_by_the_beats_own_statement(
     with ctx(app).db.transaction() as session:
         report = session.scalars(select(StoreHeartbeat).where(StoreHeartbeat.store_id == store)).one()
         assert report.outbox_backlog == 3
+
+
+def test_newcomers_beats_take_their_turns_in_a_lane_a_known_store_passes_them(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A storm's first beats, every credential new to the worker (one forged among them): each
+    whole beat, its check and its statement, waits its turn in the newcomers' lane (half the
+    pool's connections), and a store the worker knows is answered while the lane is full. (The
+    statements held open until the test lets them go: no I/O between, so where each beat
+    stands is decided by the event loop alone.)"""
+    store = demo_store_id(app)
+    with ctx(app).db.transaction() as session:
+        tokens = [devices.issue(session, store, f"till {n}", utcnow())[1] for n in range(9)]
+        rows = {
+            row.id: sync_repository.DeviceRow(row.store_id, row.secret_hash, row.revoked_at)
+            for row in session.scalars(select(Device).where(Device.store_id == store))
+        }
+    forged = tokens[0][:-4] + ("AAAA" if not tokens[0].endswith("AAAA") else "BBBB")
+
+    async def looked_up(conn: Any, device_id: str) -> Any:
+        return rows.get(device_id)
+
+    async def beat(conn: Any, device_id: str, *args: Any) -> sync_repository.Beat:
+        secret_hash = args[-1]
+        found = rows[device_id]
+        ok = secret_hash is None or secret_hash == found.secret_hash
+        return sync_repository.Beat(ok, ok, "OP-001", None, 0, 0)
+
+    monkeypatch.setattr(sync_repository, "device", looked_up)
+    monkeypatch.setattr(sync_repository, "beat", beat)
+    body = Heartbeat(store_id=store, sent_at=utcnow(), instance="till-1").model_dump_json().encode()
+
+    def request(token: str) -> Request:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        headers = [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")]
+        return Request({"type": "http", "method": "POST", "path": HEARTBEAT, "headers": headers}, receive)
+
+    async def storm() -> tuple[int, int, list[Any]]:
+        beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
+        device_id, _ = devices.token_parts(tokens[-1])
+        beats.devices.remember(tokens[-1], Principal(id=device_id, role=Role.STORE_DEVICE, store_id=store))
+        inside, release = 0, asyncio.Event()
+
+        async def held(work: Any) -> Any:  # a connection of the pool, until released
+            nonlocal inside
+            inside += 1
+            await release.wait()
+            return await work(None)
+
+        monkeypatch.setattr(beats, "_run", held)
+        asks = [asyncio.create_task(beats.answer(request(t))) for t in [forged, *tokens[:-1]]]
+        for _ in range(100):  # every newcomer as far as it can go
+            await asyncio.sleep(0)
+        most = inside
+        known = asyncio.create_task(beats.answer(request(tokens[-1])))
+        for _ in range(100):
+            await asyncio.sleep(0)
+        passed = inside - most  # the known store's statement, beside the full lane
+        release.set()
+        answers = await asyncio.gather(*asks, known, return_exceptions=True)
+        return most, passed, answers
+
+    most, passed, answers = asyncio.run(asyncio.wait_for(storm(), 60))
+    assert most == 2  # half of four: the rest of the newcomers wait their turn, unread
+    assert passed == 1
+    assert isinstance(answers[0], Unauthorized)  # the forged one refused, holding nobody up
+    assert [getattr(a, "status_code", None) for a in answers[1:]] == [200] * 9
