@@ -234,16 +234,35 @@ def test_an_answered_beat_stays_out_of_the_access_log_and_a_refused_one_does_not
     assert "requestBody" in documented and "200" in documented["responses"]
 
 
-def test_newcomers_credentials_take_at_most_half_the_beats_connections(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A thousand stores back from an outage, their credentials new to this worker: their
-    look-ups queue for half the pool's connections, so a store already online still finds one
-    free for its beat at once. (The look-ups held open until the test lets them go: no I/O
-    between, so where each one stands is decided by the event loop alone.)"""
+class HeldPool:
+    """A worker's beats' connections, each held open until the test lets them all go: no I/O
+    between, so where each request stands is decided by the event loop alone."""
+
+    def __init__(self, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
+        self.inside, self.release = 0, asyncio.Event()
+        monkeypatch.setattr(self.beats, "_run", self._held)
+
+    async def _held(self, work: Any) -> Any:
+        self.inside += 1
+        await self.release.wait()
+        return await work(None)
+
+    @staticmethod
+    async def settle() -> None:
+        """Every task as far as it can go."""
+        for _ in range(100):
+            await asyncio.sleep(0)
+
+
+def stores_devices(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, n: int
+) -> tuple[str, list[str], dict[str, Any]]:
+    """The demo store with `n` devices of its own: their credentials, and their rows, which the
+    look-up of a credential finds (without a connection)."""
     store = demo_store_id(app)
     with ctx(app).db.transaction() as session:
-        tokens = [devices.issue(session, store, f"till {n}", utcnow())[1] for n in range(10)]
+        tokens = [devices.issue(session, store, f"till {k}", utcnow())[1] for k in range(n)]
         rows = {
             row.id: sync_repository.DeviceRow(row.store_id, row.secret_hash, row.revoked_at)
             for row in session.scalars(select(Device).where(Device.store_id == store))
@@ -253,23 +272,23 @@ def test_newcomers_credentials_take_at_most_half_the_beats_connections(
         return rows.get(device_id)
 
     monkeypatch.setattr(sync_repository, "device", looked_up)
+    return store, tokens, rows
+
+
+def test_newcomers_credentials_take_at_most_half_the_beats_connections(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thousand stores back from an outage, their credentials new to this worker: their
+    look-ups queue for half the pool's connections, so a store already online still finds one
+    free for its beat at once."""
+    store, tokens, _ = stores_devices(app, monkeypatch, 10)
 
     async def storm() -> tuple[int, list[Any]]:
-        beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
-        inside, release = 0, asyncio.Event()
-
-        async def held(work: Any) -> Any:  # a connection of the pool, until released
-            nonlocal inside
-            inside += 1
-            await release.wait()
-            return await work(None)
-
-        monkeypatch.setattr(beats, "_run", held)
-        asks = [asyncio.create_task(beats.device(token)) for token in tokens]
-        for _ in range(100):  # every look-up as far as it can go
-            await asyncio.sleep(0)
-        most = inside
-        release.set()
+        pool = HeldPool(app, monkeypatch)
+        asks = [asyncio.create_task(pool.beats.device(token)) for token in tokens]
+        await pool.settle()
+        most = pool.inside
+        pool.release.set()
         return most, await asyncio.gather(*asks)
 
     most, found = asyncio.run(storm())
@@ -326,20 +345,9 @@ def test_newcomers_beats_take_their_turns_in_a_lane_a_known_store_passes_them(
 ) -> None:
     """A storm's first beats, every credential new to the worker (one forged among them): each
     whole beat, its check and its statement, waits its turn in the newcomers' lane (half the
-    pool's connections), and a store the worker knows is answered while the lane is full. (The
-    statements held open until the test lets them go: no I/O between, so where each beat
-    stands is decided by the event loop alone.)"""
-    store = demo_store_id(app)
-    with ctx(app).db.transaction() as session:
-        tokens = [devices.issue(session, store, f"till {n}", utcnow())[1] for n in range(9)]
-        rows = {
-            row.id: sync_repository.DeviceRow(row.store_id, row.secret_hash, row.revoked_at)
-            for row in session.scalars(select(Device).where(Device.store_id == store))
-        }
+    pool's connections), and a store the worker knows is answered while the lane is full."""
+    store, tokens, rows = stores_devices(app, monkeypatch, 9)
     forged = tokens[0][:-4] + ("AAAA" if not tokens[0].endswith("AAAA") else "BBBB")
-
-    async def looked_up(conn: Any, device_id: str) -> Any:
-        return rows.get(device_id)
 
     async def beat(conn: Any, device_id: str, *args: Any) -> sync_repository.Beat:
         secret_hash = args[-1]
@@ -347,7 +355,6 @@ def test_newcomers_beats_take_their_turns_in_a_lane_a_known_store_passes_them(
         ok = secret_hash is None or secret_hash == found.secret_hash
         return sync_repository.Beat(ok, ok, "OP-001", None, 0, 0)
 
-    monkeypatch.setattr(sync_repository, "device", looked_up)
     monkeypatch.setattr(sync_repository, "beat", beat)
     body = Heartbeat(store_id=store, sent_at=utcnow(), instance="till-1").model_dump_json().encode()
 
@@ -359,27 +366,18 @@ def test_newcomers_beats_take_their_turns_in_a_lane_a_known_store_passes_them(
         return Request({"type": "http", "method": "POST", "path": HEARTBEAT, "headers": headers}, receive)
 
     async def storm() -> tuple[int, int, list[Any]]:
-        beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
+        pool = HeldPool(app, monkeypatch)
         device_id, _ = devices.token_parts(tokens[-1])
-        beats.devices.remember(tokens[-1], Principal(id=device_id, role=Role.STORE_DEVICE, store_id=store))
-        inside, release = 0, asyncio.Event()
-
-        async def held(work: Any) -> Any:  # a connection of the pool, until released
-            nonlocal inside
-            inside += 1
-            await release.wait()
-            return await work(None)
-
-        monkeypatch.setattr(beats, "_run", held)
-        asks = [asyncio.create_task(beats.answer(request(t))) for t in [forged, *tokens[:-1]]]
-        for _ in range(100):  # every newcomer as far as it can go
-            await asyncio.sleep(0)
-        most = inside
-        known = asyncio.create_task(beats.answer(request(tokens[-1])))
-        for _ in range(100):
-            await asyncio.sleep(0)
-        passed = inside - most  # the known store's statement, beside the full lane
-        release.set()
+        pool.beats.devices.remember(
+            tokens[-1], Principal(id=device_id, role=Role.STORE_DEVICE, store_id=store)
+        )
+        asks = [asyncio.create_task(pool.beats.answer(request(t))) for t in [forged, *tokens[:-1]]]
+        await pool.settle()
+        most = pool.inside
+        known = asyncio.create_task(pool.beats.answer(request(tokens[-1])))
+        await pool.settle()
+        passed = pool.inside - most  # the known store's statement, beside the full lane
+        pool.release.set()
         answers = await asyncio.gather(*asks, known, return_exceptions=True)
         return most, passed, answers
 
