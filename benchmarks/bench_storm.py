@@ -124,10 +124,11 @@ class Tally:
         self.error_kinds.update(orders.error_kinds)
         self.orders_due = orders.due
 
-    def slowest_orders(self, since: float, count: int = 5) -> str:
-        """The slowest orders: how long each took, and when it was due (seconds into the storm)."""
-        slow = sorted(zip(self.orders, self.orders_due, strict=True), reverse=True)[:count]
-        return ", ".join(f"{1000 * took:.0f} ms at {due - since:.1f} s" for took, due in slow)
+
+def slowest(took: list[float], due: list[float], since: float = 0.0, count: int = 5) -> str:
+    """The slowest requests: how long each took, and when it was due (seconds into the storm)."""
+    slow = sorted(zip(took, due, strict=True), reverse=True)[:count]
+    return ", ".join(f"{1000 * t:.0f} ms at {d - since:.1f} s" for t, d in slow)
 
 
 async def store_agent(
@@ -378,7 +379,7 @@ def main() -> None:
             f"POST /orders during the storm  ({len(t.orders)}): p50 {pct(t.orders, 0.5):6.1f} ms  "
             f"p99 {pct(t.orders, 0.99):7.1f} ms   errors {t.order_errors}"
         )
-        print(f"  the slowest during the storm: {t.slowest_orders(t.started)}")  # type: ignore[attr-defined]
+        print(f"  the slowest during the storm: {slowest(t.orders, t.orders_due, t.started)}")  # type: ignore[attr-defined]
         for tally in (quiet, t):
             for kind, times in tally.error_kinds.most_common():
                 print(f"  error: {kind} ×{times}")
@@ -389,11 +390,7 @@ def main() -> None:
                 f"p99 {pct(beats.latencies, 0.99):7.1f} ms   errors {beats.errors}"
                 + (f" (first: {beats.first_error})" if beats.errors else "")
             )
-        slow_beats = sorted(zip(t.calm.latencies, t.calm.dues, strict=True), reverse=True)[:5]  # type: ignore[attr-defined]
-        print(
-            "  the slowest during the storm: "
-            + ", ".join(f"{1000 * a:.0f} ms at {d:.1f} s" for a, d in slow_beats)
-        )
+        print(f"  the slowest during the storm: {slowest(t.calm.latencies, t.calm.dues)}")  # type: ignore[attr-defined]
         print(
             f"the reconnecting stores' own heartbeats ({len(t.beats)}, the first of each with the storm): "
             f"p50 {pct(t.beats, 0.5):6.1f} ms  p99 {pct(t.beats, 0.99):7.1f} ms"

@@ -128,10 +128,15 @@ class Heartbeats:
         # the newcomers' lane (reading, checking, storing), so customers' orders and the known
         # stores' beats are served between them, not after all of them.
         async with self._newcomers():
-            if newcomer := _newcomer(token, raw):
-                return await self._answer(token, instance, *newcomer)  # checked by its statement
+            beat = _readable(raw)
+            device_id, secret = token_parts(token) if token.startswith("mld_") else ("", "")
+            if device_id and beat is not None and beat.store_id:  # checked by the beat's statement
+                device = Principal(id=device_id, role=Role.STORE_DEVICE, store_id=beat.store_id)
+                return await self._answer(token, instance, device, beat, token_hash(secret))
+            # A person's token, a malformed credential, a beat without its store: the credential
+            # checked first, then the body's error told.
             device = await self._verified(token)
-            return await self._answer(token, instance, device, parsed(contract.Heartbeat, raw), None)
+            return await self._answer(token, instance, device, beat or parsed(contract.Heartbeat, raw), None)
 
     async def _answer(
         self,
@@ -250,22 +255,12 @@ class Heartbeats:
             notifications.queue_unseen_notices(session, store_id, order_ids, now)
 
 
-def _newcomer(token: str, raw: bytes) -> tuple[Principal, contract.Heartbeat, str] | None:
-    """A store device's credential this worker has not verified, with a beat naming its store:
-    the device as the credential says, the beat, and the secret's hash, for the beat's own
-    statement to check (one statement, not a look-up before it). None: verify it first
-    (a person's token, a malformed credential, a beat without its store or not readable)."""
-    device_id, secret = token_parts(token) if token.startswith("mld_") else ("", "")
-    if not device_id:
-        return None
+def _readable(raw: bytes) -> contract.Heartbeat | None:
+    """The beat read with its contract, or None (its error is told once the credential is checked)."""
     try:
-        beat = contract.Heartbeat.model_validate_json(raw)
+        return contract.Heartbeat.model_validate_json(raw)
     except ValidationError:
-        return None  # the credential is checked first, then the body's error is told
-    if not beat.store_id:
         return None
-    device = Principal(id=device_id, role=Role.STORE_DEVICE, store_id=beat.store_id)
-    return device, beat, token_hash(secret)
 
 
 class Answers(Protocol):
