@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event
@@ -152,6 +153,7 @@ def _process(share: Share, signals: Signals, results: Any) -> None:
 
         uvloop.install()
     gc.freeze()  # out of the collector's full passes, as the orders' process (`order_load`)
+    os.setsid()  # other stores' computers, a session of their own (as `order_load`'s)
     began = time.process_time()
     done = asyncio.run(_generate(share, signals))
     done.cpu_s = time.process_time() - began

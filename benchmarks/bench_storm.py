@@ -223,6 +223,7 @@ def start_cloud(
             env={**os.environ, "MAKELINE_BACKGROUND": "true", "MAKELINE_APPLIERS": str(appliers)},
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a service's session, not the load's (as on its own machine)
         )
     deadline = time.monotonic() + 90
     while True:

@@ -174,6 +174,7 @@ def _start_appliers(count: int) -> list[subprocess.Popen[bytes]]:
                 "MAKELINE_APPLIER_PARENT": str(os.getpid()),
                 "MAKELINE_APPLIER_SENDS": "true" if n == 0 else "false",  # the senders run once
             },
+            start_new_session=True,  # a session of its own, lowered with it (`sync.priority`)
         )
         for n in range(max(1, count))
     ]
@@ -188,6 +189,7 @@ def _start_storer(folder: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "cloud_api.sync.storer"],
         env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid()), "MAKELINE_STORER_FOLDER": folder},
+        start_new_session=True,  # a session of its own, lowered with it (`sync.priority`)
     )
 
 

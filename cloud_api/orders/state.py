@@ -37,3 +37,19 @@ class OrderState(Protocol):
     driver_name: str | None
     eta_at: datetime | None
     updated_at: datetime
+
+
+class Tracked(Protocol):
+    """What a tracker update tells of an order (`progress.tracker_update`): any `OrderState`,
+    or the few columns a plan's news reads (`plan_news.PlanOrder`)."""
+
+    id: str
+    number: int | None
+    stage: str
+    tracked_status: str
+    driver_name: str | None
+    promise_at: datetime | None
+    picked_up_at: datetime | None
+    delivered_at: datetime | None
+    eta_at: datetime | None
+    updated_at: datetime

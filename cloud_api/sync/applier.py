@@ -14,24 +14,18 @@ applied in parallel across workers and never twice at once. The queue is the dat
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import os
 import signal
 import sys
 import threading
-from pathlib import Path
-from typing import Any
-
-import psycopg
-from sqlalchemy import event
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
 from cloud_api.pubsub.announcer import Announcer
 from cloud_api.store_events import repository
-from cloud_api.sync import service
+from cloud_api.sync import priority, service
 from cloud_api.sync.news import InboundNews
 
 log = logging.getLogger(__name__)
@@ -71,30 +65,8 @@ def step(db: Database) -> int:
     return applied
 
 
-APPLIER_NICE = 10
 SENDS = "MAKELINE_APPLIER_SENDS"
 IDLE_S = 0.2  # how often an idle applier process looks for waiting events, heard of or not
-
-
-def lower_backend(dbapi_connection: Any, _record: object = None, nice: int = APPLIER_NICE) -> bool:
-    """The PostgreSQL backend serving this connection set to the applier's low priority (or
-    `nice`: the storer's) when it runs on this machine (a Unix socket or a loopback address)
-    and we may: the apply's SQL then yields the CPU to the backends of customers' requests,
-    as its Python does. True when lowered; a server elsewhere or one we may not renice is
-    left as it is."""
-    if not isinstance(dbapi_connection, psycopg.Connection):
-        return False
-    info = dbapi_connection.info
-    if not (info.host.startswith("/") or info.host in ("localhost", "127.0.0.1", "::1")):
-        return False
-    pid = info.backend_pid
-    try:  # the pid is this machine's PostgreSQL backend, not some other process
-        if Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip() != "postgres":
-            return False
-        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), nice))
-    except OSError:
-        return False
-    return True
 
 
 def serve(url: str, stop: threading.Event, parent: int | None = None, idle_s: float = IDLE_S) -> None:
@@ -106,7 +78,7 @@ def serve(url: str, stop: threading.Event, parent: int | None = None, idle_s: fl
     announcer.start()
     db = Database(url, pool_size=2, max_overflow=0, sink=announcer)
     news = InboundNews(url)
-    event.listen(db.engine, "connect", lower_backend)
+    priority.lower_engine(db.engine, priority.APPLIER_NICE)
     # What the process holds from its start (modules, the engine) is never garbage: kept out
     # of the collector's full passes, which otherwise walk all of it during an apply.
     gc.freeze()
@@ -134,8 +106,7 @@ def main() -> int:
     if not url:
         print("DATABASE_URL is not set: the applier does not know which database to apply to.")
         return 2
-    with contextlib.suppress(OSError):
-        os.nice(APPLIER_NICE)
+    priority.lower(0, priority.APPLIER_NICE)  # and its session, its own (`makeline cloud`)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

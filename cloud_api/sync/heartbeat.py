@@ -14,8 +14,9 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   seen (written only when last seen more than a few seconds ago, or the store when the beat
   brings its kitchen's load), the fleet report kept, both marks read, and the plan this
   beat's load replaces, returned only when it differs, for the trackers' plan news;
-- plan news (a shown minute moved) and orders nobody saw are told after the answer, on the
-  worker's sync threads (`admission.run`), never a customer's handler thread;
+- plan news (a shown minute moved) is told after the answer, by one more statement on the
+  same connections; orders nobody saw (rare) on the worker's sync threads (`admission.run`),
+  never a customer's handler thread;
 - what the statement leaves (a computer that does not speak for the store yet, a device
   refused, a store gone) goes the ORM way (`service.heartbeat`), with the same answers.
 """
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import psycopg
 from fastapi.exceptions import RequestValidationError
+from psycopg.rows import class_row
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.background import BackgroundTasks
 from starlette.requests import Request
@@ -43,9 +45,10 @@ from cloud_api.auth.service import authenticate_device_token
 from cloud_api.auth.tokens import token_hash
 from cloud_api.db.async_pool import AsyncPool, Connection
 from cloud_api.db.base import utcnow
+from cloud_api.db.database import Announcement
 from cloud_api.errors import BadRequest, CloudError, Unauthorized
 from cloud_api.notifications import service as notifications
-from cloud_api.orders.plan_news import announce_plan, moved
+from cloud_api.orders.plan_news import ON_PLAN, PlanOrder, moved, on_plan, plan_updates
 from cloud_api.orders.quote import FRESH
 from cloud_api.stores.devices import check_device, token_parts
 from cloud_api.sync import repository, service
@@ -54,6 +57,8 @@ from sync.contract.quote import PlannedDoor
 
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
+
+log = logging.getLogger(__name__)
 
 # Agent and store are written at most this often per store (a store beats every 15 s);
 # never more than a twelfth of the window a store counts as online for.
@@ -168,7 +173,7 @@ class Heartbeats:
             return _json(ack.model_copy(update={"push_after_s": place}))
         later = BackgroundTasks()  # told after the answer, on the sync threads
         if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)) is not None:
-            later.add_task(self.ctx.admission.run, self._announce, store_id, news, beat.load.plan)
+            later.add_task(self._tell_plan, store_id, news, beat.load.plan)
         if beat.unseen_late:
             later.add_task(self.ctx.admission.run, self._unseen, store_id, beat.unseen_late, now)
         service.tell(found.code, beat)
@@ -246,9 +251,27 @@ class Heartbeats:
         with self.ctx.db.transaction() as session:
             return service.heartbeat(session, store_id, beat, instance, now)
 
-    def _announce(self, store_id: str, before: list[PlannedDoor], after: list[PlannedDoor]) -> None:
-        with self.ctx.db.transaction() as session:
-            announce_plan(session, store_id, before, after)
+    async def _tell_plan(self, store_id: str, before: list[PlannedDoor], after: list[PlannedDoor]) -> None:
+        """The trackers told what the new plan moved: one statement on the beats' own
+        connections, on the event loop (a storm's thousand first beats each bring a plan: on
+        the sync threads, the ORM's reads held the interpreter the loop needed for customers'
+        orders)."""
+        ids = moved(before, after)
+
+        async def found(conn: Connection) -> list[PlanOrder]:
+            async with conn.cursor(row_factory=class_row(PlanOrder)) as cursor:
+                await cursor.execute(ON_PLAN, on_plan(store_id, ids))
+                return await cursor.fetchall()
+
+        try:
+            updates = plan_updates(await self._run(found), after)
+        except CloudError:
+            log.warning("store %s: its plan's news could not be read; the next move tells it", store_id)
+            return
+        if updates:
+            news = Announcement()
+            news.tracker = updates
+            self.ctx.announcer.post(news)
 
     def _unseen(self, store_id: str, order_ids: list[str], now: datetime) -> None:
         with self.ctx.db.transaction() as session:

@@ -11,9 +11,9 @@ Why a process: checking a batch's JSON, reading it with the contract and storing
 calls that hold a process's interpreter lock for 5–20 ms each; in a worker they held the
 lock its event loop needed for every customer's order. Here they hold the storer's.
 
-It runs at nice 5 (`STORER_NICE`), its PostgreSQL backends too on the same machine: below
-the workers, so customers' orders get the CPU first in a storm, above the appliers', so what
-is stored is acknowledged before it is applied. (At the applier's nice 10 it once slowed a
+It runs at nice 5 (`STORER_NICE`) in a session of its own (`priority`), its PostgreSQL
+backends too on the same machine: below the workers, so customers' orders get the CPU first
+in a storm, above the appliers', so what is stored is acknowledged before it is applied. (At the applier's nice 10 it once slowed a
 200-store storm's acknowledgements from 22 s to 38 s, when every store turned away came back
 within 3 s; the stores now come back in a line paced by how fast pushes are stored.)
 
@@ -36,12 +36,10 @@ import signal
 import socketserver
 import sys
 import threading
-from functools import partial
 from typing import Literal
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import event
 from sqlalchemy.exc import DataError, IntegrityError
 
 from cloud_api.api.limits import json_shape_problem
@@ -50,7 +48,7 @@ from cloud_api.context import CloudContext
 from cloud_api.db.base import utcnow
 from cloud_api.errors import BadRequest, CloudError, Conflict, TooManyAttempts, Unauthorized
 from cloud_api.stores.devices import authenticate_device
-from cloud_api.sync import applier, service
+from cloud_api.sync import applier, priority, service
 from cloud_api.sync.heartbeat import parsed
 from sync import contract, failpoints
 
@@ -59,7 +57,7 @@ log = logging.getLogger(__name__)
 SOCKET = "MAKELINE_STORER_SOCKET"  # where `makeline cloud`'s storer listens, for its workers
 FOLDER = "MAKELINE_STORER_FOLDER"  # the private folder `makeline cloud` made for the socket
 MAX_FRAME = 64 * 1024 * 1024  # far above any push the workers admit (`max_sync_body_bytes`)
-STORER_NICE = 5  # below the workers (customers first), above the appliers (stored before applied)
+STORER_NICE = priority.STORER_NICE
 
 
 def store_push(
@@ -273,10 +271,9 @@ def main() -> int:
     for told in (signal.SIGTERM, signal.SIGINT):
         signal.signal(told, lambda *_: stop.set())
     parent = int(os.environ.get("MAKELINE_APPLIER_PARENT", "0")) or None
-    with contextlib.suppress(OSError):
-        os.nice(STORER_NICE)
+    priority.lower(0, STORER_NICE)  # and its session, its own (`makeline cloud`)
     ctx = build(CloudSettings())
-    event.listen(ctx.db.engine, "connect", partial(applier.lower_backend, nice=STORER_NICE))
+    priority.lower_engine(ctx.db.engine, STORER_NICE)
     ctx.announcer.start()
     server = Storer(path, ctx)
     threading.Thread(target=server.serve_forever, name="storer", daemon=True).start()

@@ -7,10 +7,14 @@ priority, and the cloud's background process sends the texts the workers leave t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import anyio.to_thread
 import psycopg
@@ -23,9 +27,8 @@ from cloud_api.db.base import utcnow
 from cloud_api.notifications import service as notifications
 from cloud_api.settings import CloudSettings, libpq_url
 from cloud_api.stores import devices
-from cloud_api.sync import applier
+from cloud_api.sync import applier, priority
 from cloud_api.sync.admission import Admission, SyncBusy
-from cloud_api.sync.storer import STORER_NICE
 from tests.patience import patient, wait_until
 
 from .fake_twilio import FakeTwilio
@@ -40,6 +43,7 @@ from .helpers import (
     place,
     store_order_payload,
 )
+from .server import cloud_process, free_port, wait_healthy
 
 
 def _batch(store: str, seq: int, number: int) -> dict[str, object]:
@@ -139,7 +143,7 @@ def test_a_credential_revoked_after_the_worker_remembered_it_is_refused(
         assert count(session, "inbound_event") == 1
 
 
-@pytest.mark.parametrize("nice", [applier.APPLIER_NICE, STORER_NICE], ids=["applier", "storer"])
+@pytest.mark.parametrize("nice", [priority.APPLIER_NICE, priority.STORER_NICE], ids=["applier", "storer"])
 def test_the_background_postgresql_backends_run_at_their_low_priority(database_url: str, nice: int) -> None:
     with psycopg.connect(libpq_url(database_url)) as conn:
         info = conn.info
@@ -147,10 +151,93 @@ def test_the_background_postgresql_backends_run_at_their_low_priority(database_u
             pytest.skip("the database runs on another machine: its backends are left as they are")
         if os.geteuid() != 0:
             pytest.skip("only root may lower another user's process")
-        assert applier.lower_backend(conn, nice=nice)
-        assert os.getpriority(os.PRIO_PROCESS, info.backend_pid) == nice
-    assert not applier.lower_backend(object())  # not a PostgreSQL connection: left alone
-    assert 0 < STORER_NICE < applier.APPLIER_NICE  # customers first, then storing, then applying
+        pid = info.backend_pid
+        assert os.getsid(pid) == pid  # a backend leads a session of its own
+        assert priority.lower_backend(conn, nice=nice)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == nice
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # only when nothing else wants the CPU
+        if Path(f"/proc/{pid}/autogroup").exists():  # its session lowered too, not only the process
+            assert priority.session_nice(pid) == nice
+    assert not priority.lower_backend(object(), nice=nice)  # not a PostgreSQL connection: left alone
+    assert 0 < priority.STORER_NICE < priority.APPLIER_NICE  # customers first, then storing, then applying
+
+
+def test_a_process_in_the_session_of_others_is_lowered_alone() -> None:
+    """A process sharing its session (autogroup) with others is lowered, its session is not:
+    lowering it would lower the others too."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert os.getsid(child.pid) == os.getsid(0) != child.pid
+        before = priority.session_nice(child.pid)
+        assert priority.lower(child.pid, 7)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 7
+        assert priority.session_nice(child.pid) == before == priority.session_nice(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_session_leader_is_lowered_with_its_session() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        if not Path(f"/proc/{child.pid}/autogroup").exists():
+            pytest.skip("the kernel shares the CPU without autogroups: the nice value is the whole of it")
+        assert priority.lower(child.pid, 7)
+        assert (os.getpriority(os.PRIO_PROCESS, child.pid), priority.session_nice(child.pid)) == (7, 7)
+        assert priority.lower(child.pid, 3)  # never raised again by a lower nice
+        assert (os.getpriority(os.PRIO_PROCESS, child.pid), priority.session_nice(child.pid)) == (7, 7)
+    finally:
+        child.kill()
+        child.wait()
+    assert not priority.lower(child.pid, 7)  # gone: nothing to lower
+
+
+def _children(parent: int) -> dict[int, str]:
+    """The processes `parent` started: pid and command line."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found[int(stat.parent.name)] = (stat.parent / "cmdline").read_text().replace("\0", " ")
+    return found
+
+
+def _lowered(pid: int, nice: int) -> bool:
+    """At `nice` and `SCHED_IDLE`, leading its own session, that session lowered too (autogroup)."""
+    with contextlib.suppress(OSError):
+        grouped = not Path(f"/proc/{pid}/autogroup").exists() or priority.session_nice(pid) == nice
+        return (
+            os.getsid(pid) == pid
+            and os.getpriority(os.PRIO_PROCESS, pid) == nice
+            and os.sched_getscheduler(pid) == os.SCHED_IDLE
+            and grouped
+        )
+    return False
+
+
+def test_the_clouds_storer_and_appliers_run_in_sessions_of_their_own_below_its_workers(
+    database_url: str,
+) -> None:
+    """`makeline cloud`'s background processes, as started: each in a session of its own (Linux
+    shares the CPU between sessions first), lowered with its session, run only when nothing
+    else wants the CPU; the workers, serving customers, are not lowered."""
+    port = free_port()
+    with cloud_process(database_url, port, MAKELINE_APPLIERS="2") as cloud:
+        wait_healthy(f"http://127.0.0.1:{port}", cloud)
+        children = _children(cloud.pid)
+        appliers = [pid for pid, command in children.items() if "cloud_api.sync.applier" in command]
+        [storer] = [pid for pid, command in children.items() if "cloud_api.sync.storer" in command]
+        # uvicorn's worker processes, or the cloud's own when it serves with one
+        workers = [pid for pid, command in children.items() if "spawn_main" in command] or [cloud.pid]
+        assert len(appliers) == 2
+        wait_until(
+            lambda: all(_lowered(pid, priority.APPLIER_NICE) for pid in appliers), "the appliers lowered"
+        )
+        wait_until(lambda: _lowered(storer, priority.STORER_NICE), "the storer lowered")
+        for worker in workers:
+            assert os.getsid(worker) == os.getsid(cloud.pid)  # the service's own session
+            assert os.sched_getscheduler(worker) == os.SCHED_OTHER
+            assert os.getpriority(os.PRIO_PROCESS, worker) == os.getpriority(os.PRIO_PROCESS, cloud.pid)
 
 
 def test_the_background_process_sends_the_texts_the_workers_leave_to_it(
