@@ -110,9 +110,11 @@ class Heartbeats:
         self.stale = min(COALESCE, timedelta(seconds=ctx.settings.store_online_seconds / 12))
         self._lane: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
-    def _newcomers(self) -> asyncio.Semaphore:
-        """The lane of requests with credentials not checked yet: half the pool's connections
-        at most (on the loop in use: a test client may start another)."""
+    def _crowd(self) -> asyncio.Semaphore:
+        """The lane of what a storm brings a thousand of at once: requests with credentials
+        not checked yet, and the plan news of stores back with a plan. Half the pool's
+        connections at most (on the loop in use: a test client may start another): the other
+        half is always there for the beats of the stores already online."""
         loop = asyncio.get_running_loop()
         if self._lane is None or self._lane[0] is not loop:
             self._lane = (loop, asyncio.Semaphore(max(1, self.pool.size // 2)))
@@ -132,7 +134,7 @@ class Heartbeats:
         # A credential new to this worker: a storm's thousand first beats take their turns in
         # the newcomers' lane (reading, checking, storing), so customers' orders and the known
         # stores' beats are served between them, not after all of them.
-        async with self._newcomers():
+        async with self._crowd():
             beat = _readable(raw)
             device_id, secret = token_parts(token) if token.startswith("mld_") else ("", "")
             if device_id and beat is not None and beat.store_id:  # checked by the beat's statement
@@ -209,7 +211,7 @@ class Heartbeats:
         person's token is judged as on every other route (and refused by `device_store`)."""
         if (known := self.devices.known(token)) is not None:
             return known
-        async with self._newcomers():
+        async with self._crowd():
             return await self._verified(token)
 
     async def _verified(self, token: str) -> Principal:
@@ -253,9 +255,9 @@ class Heartbeats:
 
     async def _tell_plan(self, store_id: str, before: list[PlannedDoor], after: list[PlannedDoor]) -> None:
         """The trackers told what the new plan moved: one statement on the beats' own
-        connections, on the event loop (a storm's thousand first beats each bring a plan: on
-        the sync threads, the ORM's reads held the interpreter the loop needed for customers'
-        orders)."""
+        connections, on the event loop, in the crowd's lane (a storm's thousand first beats
+        each bring a plan: on the sync threads, the ORM's reads held the interpreter the loop
+        needed for customers' orders)."""
         ids = moved(before, after)
 
         async def found(conn: Connection) -> list[PlanOrder]:
@@ -264,7 +266,8 @@ class Heartbeats:
                 return await cursor.fetchall()
 
         try:
-            updates = plan_updates(await self._run(found), after)
+            async with self._crowd():
+                updates = plan_updates(await self._run(found), after)
         except CloudError:
             log.warning("store %s: its plan's news could not be read; the next move tells it", store_id)
             return

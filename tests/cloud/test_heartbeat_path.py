@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -386,3 +387,39 @@ def test_newcomers_beats_take_their_turns_in_a_lane_a_known_store_passes_them(
     assert passed == 1
     assert isinstance(answers[0], Unauthorized)  # the forged one refused, holding nobody up
     assert [getattr(a, "status_code", None) for a in answers[1:]] == [200] * 9
+
+
+def test_the_plan_news_of_stores_back_takes_turns_in_the_crowds_lane(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A storm's first beats each bring a plan that moved while the store was away: its news
+    is read in the crowd's lane (half the pool's connections), so a store already online still
+    finds a connection for its beat at once."""
+    store, tokens, _ = stores_devices(app, monkeypatch, 1)
+    at = utcnow()
+    plan = [PlannedDoor(order_id=str(uuid.uuid4()), leave_at=at, eta_at=at + timedelta(minutes=9))]
+
+    async def beat(conn: Any, *args: Any) -> sync_repository.Beat:
+        return sync_repository.Beat(True, True, "OP-001", None, 0, 0)
+
+    monkeypatch.setattr(sync_repository, "beat", beat)
+
+    async def storm() -> tuple[int, int]:
+        pool = HeldPool(app, monkeypatch)
+        news = [asyncio.create_task(pool.beats._tell_plan(store, [], plan)) for _ in range(10)]
+        await pool.settle()
+        most = pool.inside
+        device_id, _ = devices.token_parts(tokens[0])
+        known = Principal(id=device_id, role=Role.STORE_DEVICE, store_id=store)
+        beat = Heartbeat(store_id=store, sent_at=utcnow(), instance="till-1")
+        answer = asyncio.create_task(pool.beats._answer(tokens[0], "till-1", known, beat, None))
+        await pool.settle()
+        passed = pool.inside - most
+        pool.release.set()
+        await asyncio.gather(*news, answer, return_exceptions=True)
+        assert answer.result().status_code == 200
+        return most, passed
+
+    most, passed = asyncio.run(asyncio.wait_for(storm(), 60))
+    assert most == 2  # half of four: the rest of the news waits its turn
+    assert passed == 1  # the known store's beat, beside the full lane
