@@ -11,11 +11,12 @@ Why a process: checking a batch's JSON, reading it with the contract and storing
 calls that hold a process's interpreter lock for 5–20 ms each; in a worker they held the
 lock its event loop needed for every customer's order. Here they hold the storer's.
 
-It runs at nice 5 (`STORER_NICE`) in a session of its own (`priority`), its PostgreSQL
-backends too on the same machine: below the workers, so customers' orders get the CPU first
-in a storm, above the appliers', so what is stored is acknowledged before it is applied. (At the applier's nice 10 it once slowed a
-200-store storm's acknowledgements from 22 s to 38 s, when every store turned away came back
-within 3 s; the stores now come back in a line paced by how fast pushes are stored.)
+It runs at nice 5 (`STORER_NICE`) and `SCHED_IDLE` in a session of its own (`priority`),
+its PostgreSQL backends too on the same machine: below the workers, so customers' orders get
+the CPU first in a storm, above the appliers', so what is stored is acknowledged before it is
+applied. (At the applier's nice 10 it once slowed a 200-store storm's acknowledgements from
+22 s to 38 s, when every store turned away came back within 3 s; the stores now come back in
+a line paced by how fast pushes are stored.)
 
 The storer being gone or restarting is no outage: the worker stores the push itself
 (storing is idempotent, so a batch the storer stored before it went is found stored).
