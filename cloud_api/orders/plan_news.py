@@ -10,7 +10,6 @@ few seconds later, the same minutes) announces nothing.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from cloud_api.db.database import announcement
 from cloud_api.models import Store
 from cloud_api.orders.progress import tracker_update
 from cloud_api.orders.quote import live_load
+from cloud_api.orders.state import TrackedOrder
 from cloud_api.tracking.service import NOT_OUT
 from makeline.trade.lifecycle import Service
 from sync.contract import PlannedDoor
@@ -49,27 +49,10 @@ def plan_before(session: Session, store_id: str, now: datetime) -> list[PlannedD
     return [] if live is None else list(live.plan)
 
 
-@dataclass(slots=True)
-class PlanOrder:
-    """A delivery order on the store's plan, not yet out: what its tracker update says."""
-
-    id: str
-    store_order_id: str | None
-    number: int | None
-    stage: str
-    tracked_status: str
-    driver_name: str | None
-    promise_at: datetime | None
-    picked_up_at: datetime | None
-    delivered_at: datetime | None
-    eta_at: datetime | None
-    updated_at: datetime
-
-
 # The store's delivery orders not yet out among the plan's ids (a store's own id or the
 # cloud's): one statement, read by the heartbeat's own connection or a session's.
 ON_PLAN = f"""
-SELECT {", ".join(PlanOrder.__slots__)} FROM orders
+SELECT {", ".join(TrackedOrder.__slots__)} FROM orders
 WHERE store_id = %(store_id)s AND service = %(service)s AND stage = ANY(%(stages)s)
   AND (store_order_id = ANY(%(ids)s) OR id = ANY(%(ids)s))
 """
@@ -81,7 +64,7 @@ def on_plan(store_id: str, ids: Collection[str]) -> dict[str, Any]:
     return {"store_id": store_id, "service": Service.DELIVERY.value, "stages": stages, "ids": sorted(ids)}
 
 
-def plan_updates(found: Iterable[PlanOrder], after: Sequence[PlannedDoor]) -> list[dict[str, Any]]:
+def plan_updates(found: Iterable[TrackedOrder], after: Sequence[PlannedDoor]) -> list[dict[str, Any]]:
     """A tracker update for each order found, with the new plan's times (none: off the plan)."""
     doors = {door.order_id: door for door in after}
     updates = []
@@ -106,6 +89,6 @@ def announce_plan(
     if not ids:
         return 0
     rows = session.connection().exec_driver_sql(ON_PLAN, on_plan(store_id, ids))
-    updates = plan_updates((PlanOrder(*row) for row in rows), after)
+    updates = plan_updates((TrackedOrder(*row) for row in rows), after)
     announcement(session).tracker.extend(updates)
     return len(updates)

@@ -19,7 +19,7 @@ from cloud_api.feed import service as feed
 from cloud_api.models import Order
 from cloud_api.notifications import emails
 from cloud_api.notifications import service as notifications
-from cloud_api.orders.state import OrderState, Tracked
+from cloud_api.orders.state import OrderState, TrackedOrder
 from cloud_api.payments import service as payments
 from makeline.trade.errors import IllegalTransition
 from makeline.trade.lifecycle import (
@@ -56,7 +56,7 @@ def tracked_status(order: OrderState) -> str:
     return TRACKER_STATUS[stage]
 
 
-def tracker_update(order: Tracked) -> dict[str, Any]:
+def tracker_update(order: OrderState | TrackedOrder) -> dict[str, Any]:
     done = order.delivered_at or order.picked_up_at
     return {
         "order_id": order.id,

@@ -5,6 +5,7 @@ take either."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -39,11 +40,13 @@ class OrderState(Protocol):
     updated_at: datetime
 
 
-class Tracked(Protocol):
-    """What a tracker update tells of an order (`progress.tracker_update`): any `OrderState`,
-    or the few columns a plan's news reads (`plan_news.PlanOrder`)."""
+@dataclass(slots=True)
+class TrackedOrder:
+    """The columns a tracker update tells (`progress.tracker_update`), read on their own: a
+    delivery order on the store's plan (`plan_news`), its store's id for the plan's doors."""
 
     id: str
+    store_order_id: str | None
     number: int | None
     stage: str
     tracked_status: str

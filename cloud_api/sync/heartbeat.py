@@ -48,8 +48,9 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.database import Announcement
 from cloud_api.errors import BadRequest, CloudError, Unauthorized
 from cloud_api.notifications import service as notifications
-from cloud_api.orders.plan_news import ON_PLAN, PlanOrder, moved, on_plan, plan_updates
+from cloud_api.orders.plan_news import ON_PLAN, moved, on_plan, plan_updates
 from cloud_api.orders.quote import FRESH
+from cloud_api.orders.state import TrackedOrder
 from cloud_api.stores.devices import check_device, token_parts
 from cloud_api.sync import repository, service
 from sync import contract
@@ -260,8 +261,8 @@ class Heartbeats:
         needed for customers' orders)."""
         ids = moved(before, after)
 
-        async def found(conn: Connection) -> list[PlanOrder]:
-            async with conn.cursor(row_factory=class_row(PlanOrder)) as cursor:
+        async def found(conn: Connection) -> list[TrackedOrder]:
+            async with conn.cursor(row_factory=class_row(TrackedOrder)) as cursor:
                 await cursor.execute(ON_PLAN, on_plan(store_id, ids))
                 return await cursor.fetchall()
 
