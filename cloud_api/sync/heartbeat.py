@@ -133,7 +133,7 @@ class Heartbeats:
         if (device := self.devices.known(token)) is not None:
             return await self._answer(token, instance, device, parsed(contract.Heartbeat, raw), None)
         # A credential new to this worker: a storm's thousand first beats take their turns in
-        # the newcomers' lane (reading, checking, storing), so customers' orders and the known
+        # the crowd's lane (reading, checking, storing), so customers' orders and the known
         # stores' beats are served between them, not after all of them.
         async with self._crowd():
             beat = _readable(raw)
@@ -174,7 +174,7 @@ class Heartbeats:
             ack = await self.ctx.admission.run(self._by_the_orm, token, beat, instance, now)
             place = self.ctx.admission.place(ack.store_id, beat.outbox_backlog)
             return _json(ack.model_copy(update={"push_after_s": place}))
-        later = BackgroundTasks()  # told after the answer, on the sync threads
+        later = BackgroundTasks()  # told after the answer
         if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)) is not None:
             later.add_task(self._tell_plan, store_id, news, beat.load.plan)
         if beat.unseen_late:
@@ -217,7 +217,7 @@ class Heartbeats:
 
     async def _verified(self, token: str) -> Principal:
         """A credential not known to this worker checked against its device's row (in the
-        newcomers' lane), and remembered."""
+        crowd's lane), and remembered."""
         if not token.startswith("mld_"):
             return await caller_of(self.ctx, token)
         device_id, secret = token_parts(token)

@@ -8,7 +8,10 @@ own, so a backend lowered to nice 10 still got a whole session's share, as much 
 customer's backend; and the appliers, in `makeline cloud`'s session, shared one session's
 share with the workers. So `makeline cloud` starts each background process in a session of
 its own, and `lower` lowers a session leader's session (`/proc/<pid>/autogroup`) with the
-process. Without autogroup the nice value is the whole of it.
+process (without autogroup the nice value is the whole of it), and makes it `SCHED_IDLE`:
+it runs when no other process wants the CPU, and a customer's request waking takes the CPU
+from it at once rather than at the end of its time slice. Between background processes
+their sessions' nice values still share the CPU: the storer's three times an applier's.
 """
 
 from __future__ import annotations
