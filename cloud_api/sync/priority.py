@@ -35,7 +35,8 @@ def lower(pid: int, nice: int) -> bool:
     pid = pid or os.getpid()
     try:
         os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), nice))
-        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+        if hasattr(os, "SCHED_IDLE"):  # Linux's; elsewhere (a developer's Mac) the nice value alone
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
         if os.getsid(pid) == pid:  # its session is its own: lowering it lowers nobody else
             session = Path(f"/proc/{pid}/autogroup")
             if session.exists() and session_nice(pid) < nice:

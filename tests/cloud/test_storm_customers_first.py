@@ -177,6 +177,19 @@ def test_a_process_in_the_session_of_others_is_lowered_alone() -> None:
         child.wait()
 
 
+def test_where_there_is_no_sched_idle_the_nice_value_alone_lowers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's Mac has no `SCHED_IDLE`: the background processes start, at their nice."""
+    monkeypatch.delattr(os, "SCHED_IDLE")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert priority.lower(child.pid, 7)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 7
+        assert os.sched_getscheduler(child.pid) == os.SCHED_OTHER
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_a_session_leader_is_lowered_with_its_session() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
     try:
