@@ -175,7 +175,7 @@ class Heartbeats:
             place = self.ctx.admission.place(ack.store_id, beat.outbox_backlog)
             return _json(ack.model_copy(update={"push_after_s": place}))
         later = BackgroundTasks()  # told after the answer
-        if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)) is not None:
+        if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)):
             later.add_task(self._tell_plan, store_id, news, beat.load.plan)
         if beat.unseen_late:
             later.add_task(self.ctx.admission.run, self._unseen, store_id, beat.unseen_late, now)
@@ -254,12 +254,11 @@ class Heartbeats:
         with self.ctx.db.transaction() as session:
             return service.heartbeat(session, store_id, beat, instance, now)
 
-    async def _tell_plan(self, store_id: str, before: list[PlannedDoor], after: list[PlannedDoor]) -> None:
-        """The trackers told what the new plan moved: one statement on the beats' own
-        connections, on the event loop, in the crowd's lane (a storm's thousand first beats
-        each bring a plan: on the sync threads, the ORM's reads held the interpreter the loop
-        needed for customers' orders)."""
-        ids = moved(before, after)
+    async def _tell_plan(self, store_id: str, ids: set[str], after: list[PlannedDoor]) -> None:
+        """The trackers of the orders whose shown times the new plan moved (`ids`) told: one
+        statement on the beats' own connections, on the event loop, in the crowd's lane (a
+        storm's thousand first beats each bring a plan: on the sync threads, the ORM's reads
+        held the interpreter the loop needed for customers' orders)."""
 
         async def found(conn: Connection) -> list[TrackedOrder]:
             async with conn.cursor(row_factory=class_row(TrackedOrder)) as cursor:
@@ -337,16 +336,16 @@ class QuietBeats(logging.Filter):
         )
 
 
-def _plan_news(earlier_plan: str | None, plan: list[PlannedDoor]) -> list[PlannedDoor] | None:
-    """The plan trackers showed before this beat when the new one moves a shown minute, else
-    None (nothing to tell: the common beat)."""
+def _plan_news(earlier_plan: str | None, plan: list[PlannedDoor]) -> set[str]:
+    """The orders whose shown minutes the new plan moved from the one trackers showed before
+    this beat; none (the common beat) when nothing moved or no plan was shown."""
     if earlier_plan is None:
-        return None
+        return set()
     try:
         before = _PLAN.validate_json(earlier_plan)
     except ValidationError:
         before = []
-    return before if moved(before, plan) else None
+    return moved(before, plan)
 
 
 def _json(ack: contract.HeartbeatAck, later: BackgroundTasks | None = None) -> Response:

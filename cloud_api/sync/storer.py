@@ -11,7 +11,7 @@ Why a process: checking a batch's JSON, reading it with the contract and storing
 calls that hold a process's interpreter lock for 5–20 ms each; in a worker they held the
 lock its event loop needed for every customer's order. Here they hold the storer's.
 
-It runs at nice 5 (`STORER_NICE`) and `SCHED_IDLE` in a session of its own (`priority`),
+It runs at nice 5 and `SCHED_IDLE` in a session of its own (`priority.STORER_NICE`),
 its PostgreSQL backends too on the same machine: below the workers, so customers' orders get
 the CPU first in a storm, above the appliers', so what is stored is acknowledged before it is
 applied. (At the applier's nice 10 it once slowed a 200-store storm's acknowledgements from
@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 SOCKET = "MAKELINE_STORER_SOCKET"  # where `makeline cloud`'s storer listens, for its workers
 FOLDER = "MAKELINE_STORER_FOLDER"  # the private folder `makeline cloud` made for the socket
 MAX_FRAME = 64 * 1024 * 1024  # far above any push the workers admit (`max_sync_body_bytes`)
-STORER_NICE = priority.STORER_NICE
 
 
 def store_push(
@@ -272,9 +271,9 @@ def main() -> int:
     for told in (signal.SIGTERM, signal.SIGINT):
         signal.signal(told, lambda *_: stop.set())
     parent = int(os.environ.get("MAKELINE_APPLIER_PARENT", "0")) or None
-    priority.lower(0, STORER_NICE)  # and its session, its own (`makeline cloud`)
+    priority.lower(0, priority.STORER_NICE)  # and its session, its own (`makeline cloud`)
     ctx = build(CloudSettings())
-    priority.lower_engine(ctx.db.engine, STORER_NICE)
+    priority.lower_engine(ctx.db.engine, priority.STORER_NICE)
     ctx.announcer.start()
     server = Storer(path, ctx)
     threading.Thread(target=server.serve_forever, name="storer", daemon=True).start()

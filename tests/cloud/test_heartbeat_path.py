@@ -406,7 +406,9 @@ def test_the_plan_news_of_stores_back_takes_turns_in_the_crowds_lane(
 
     async def storm() -> tuple[int, int]:
         pool = HeldPool(app, monkeypatch)
-        news = [asyncio.create_task(pool.beats._tell_plan(store, [], plan)) for _ in range(10)]
+        news = [
+            asyncio.create_task(pool.beats._tell_plan(store, {plan[0].order_id}, plan)) for _ in range(10)
+        ]
         await pool.settle()
         most = pool.inside
         device_id, _ = devices.token_parts(tokens[0])
