@@ -15,7 +15,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     Numeric,
     PrimaryKeyConstraint,
@@ -73,8 +72,8 @@ class StockMovement(Base):
 
     __tablename__ = "stock_movement"
     __table_args__ = (
-        PrimaryKeyConstraint("store_id", "id"),  # sharded by store
-        Index("ix_stock_movement_store_at", "store_id", "code", "at"),
+        # Sharded by store; the reports read by (store, item, moment): one index, not two (0023).
+        PrimaryKeyConstraint("store_id", "code", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
