@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -59,17 +60,20 @@ class InboundEvent(Base):
 
 
 class InboundPending(Base):
-    """A store's event stored and acknowledged, waiting to be applied (the appliers' queue:
-    deleted in the transaction that applies it)."""
+    """A run of a store's events stored and acknowledged, `seq` to `last_seq`, waiting to be
+    applied (the appliers' queue: a push's new events are one run; taken off in the
+    transaction that applies them, the rest of a run left as a row of its own)."""
 
     __tablename__ = "inbound_pending"
     __table_args__ = (
         PrimaryKeyConstraint("store_id", "seq"),
         ForeignKeyConstraint(["store_id", "seq"], ["inbound_event.store_id", "inbound_event.seq"]),
+        CheckConstraint("last_seq >= seq", name="run"),
     )
 
     store_id: Mapped[str] = mapped_column(String(36))
     seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
 
 
 class InboundHead(Base):

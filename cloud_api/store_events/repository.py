@@ -1,5 +1,5 @@
 """Storing store events once, the per-store high-water mark, and the queue of stored
-events waiting to be applied (`inbound_pending`)."""
+events waiting to be applied (`inbound_pending`: runs of consecutive sequence numbers)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -27,10 +27,14 @@ _STORE_BATCH = text(
     RETURNING seq
     """
 )
-# ... and queued for the appliers in the same statement.
+# ... and queued for the appliers in the same statement: a row for each run of consecutive
+# new sequence numbers (one for a push, unless some of it was stored before).
 _STORE_BATCH = text(
-    "WITH stored AS (" + str(_STORE_BATCH.text) + ") "
-    "INSERT INTO inbound_pending (store_id, seq) SELECT :store, seq FROM stored RETURNING seq"
+    "WITH stored AS (" + str(_STORE_BATCH.text) + "), "
+    "queued AS (INSERT INTO inbound_pending (store_id, seq, last_seq) "
+    "SELECT :store, min(seq), max(seq) "
+    "FROM (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run FROM stored) AS s GROUP BY run) "
+    "SELECT seq FROM stored"
 )
 
 
@@ -101,14 +105,30 @@ def quarantined(session: Session, store_id: str | None, limit: int) -> Sequence[
     return session.scalars(query).all()
 
 
+# The runs holding any of the sequence numbers, cut around them: what is left of each is
+# queued again as runs of its own.
+_DROP = text(
+    """
+    WITH hit AS (
+        DELETE FROM inbound_pending AS p
+        WHERE p.store_id = :store
+          AND EXISTS (SELECT 1 FROM unnest(CAST(:seqs AS bigint[])) AS d(seq) WHERE d.seq BETWEEN p.seq AND p.last_seq)
+        RETURNING p.seq, p.last_seq
+    ), kept AS (
+        SELECT hit.seq AS first, s.seq, s.seq - row_number() OVER (PARTITION BY hit.seq ORDER BY s.seq) AS run
+        FROM hit, generate_series(hit.seq, hit.last_seq) AS s(seq)
+        WHERE s.seq <> ALL(CAST(:seqs AS bigint[]))
+    )
+    INSERT INTO inbound_pending (store_id, seq, last_seq)
+    SELECT :store, min(seq), max(seq) FROM kept GROUP BY first, run
+    """
+)
+
+
 def drop_pending(session: Session, store_id: str, seqs: Sequence[int]) -> None:
-    """These events of the store are no longer waiting (applied, or set aside)."""
+    """These events of the store are no longer waiting (set aside as they were stored)."""
     if seqs:
-        session.execute(
-            delete(InboundPending).where(
-                InboundPending.store_id == store_id, InboundPending.seq == any_of(seqs)
-            )
-        )
+        session.execute(_DROP, {"store": store_id, "seqs": list(seqs)})
 
 
 class Waiting(NamedTuple):
@@ -128,18 +148,25 @@ class Waiting(NamedTuple):
 
 
 # The store's oldest waiting events taken off the queue and read in one statement: they
-# leave it in the transaction that applies them (a rollback puts them back).
+# leave it in the transaction that applies them (a rollback puts them back). The runs are
+# taken oldest first up to `limit` events; the rest of a run cut short is queued again.
 _TAKE = text(
     """
-    WITH taken AS (
-        DELETE FROM inbound_pending
-        WHERE store_id = :store AND seq IN (
-            SELECT seq FROM inbound_pending WHERE store_id = :store ORDER BY seq LIMIT :limit
-        )
-        RETURNING seq
+    WITH runs AS (
+        SELECT seq, last_seq, CAST(sum(last_seq - seq + 1) OVER (ORDER BY seq) AS bigint) - (last_seq - seq + 1) AS before
+        FROM inbound_pending WHERE store_id = :store
+    ), chosen AS (
+        SELECT seq, last_seq, least(last_seq, seq + :limit - before - 1) AS upto FROM runs WHERE before < :limit
+    ), taken AS (
+        DELETE FROM inbound_pending AS p USING chosen AS c
+        WHERE p.store_id = :store AND p.seq = c.seq
+        RETURNING c.seq, c.last_seq, c.upto
+    ), rest AS (
+        INSERT INTO inbound_pending (store_id, seq, last_seq)
+        SELECT :store, upto + 1, last_seq FROM taken WHERE upto < last_seq
     )
     SELECT e.seq, e.event_id, e.kind, CAST(e.payload AS text), e.created_at
-    FROM taken JOIN inbound_event AS e ON e.store_id = :store AND e.seq = taken.seq
+    FROM taken JOIN inbound_event AS e ON e.store_id = :store AND e.seq BETWEEN taken.seq AND taken.upto
     ORDER BY e.seq
     """
 )
@@ -182,8 +209,11 @@ def any_waiting(session: Session, store_id: str) -> bool:
 
 
 def waiting(session: Session, store_id: str) -> int:
+    """How many of the store's events wait to be applied."""
     found = session.scalar(
-        select(func.count()).select_from(InboundPending).where(InboundPending.store_id == store_id)
+        select(func.sum(InboundPending.last_seq - InboundPending.seq + 1)).where(
+            InboundPending.store_id == store_id
+        )
     )
     return int(found or 0)
 

@@ -1,22 +1,29 @@
 """The appliers' queue (`inbound_pending`): a chunk is taken off it by the statement that
 reads it, in the transaction that applies it, so a transaction that does not commit (a
-crash, the database gone) leaves the chunk queued and a later apply applies it once; and
+crash, the database gone) leaves the chunk queued and a later apply applies it once; the
+queue holds runs of consecutive events (a push's new events one row), taken oldest first
+whatever the pushes, the chunks and the events set aside as they were stored; and
 Python's collector, held off while a chunk is applied, runs again after it, failed or not; a
 store's backlog applied in chunks has its report days recomputed once, when it is drained."""
 
 from __future__ import annotations
 
 import gc
+import itertools
+import json
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
-from cloud_api.models import DueDay, Order, SalesHour
+from cloud_api.models import DueDay, InboundPending, Order, SalesHour
 from cloud_api.store_events import repository
 from cloud_api.store_events.intake import keep_store_events
 from cloud_api.store_events.schemas import Outcome
@@ -130,3 +137,85 @@ def test_the_stores_waiting_are_each_listed_once_in_the_order_of_their_ids(app: 
         assert repository.stores_waiting(session, 1) == sorted(stores)[:1]
         apply_pending(session, sorted(stores)[0], now)
         assert repository.stores_waiting(session, 64) == sorted(stores)[1:]
+
+
+def _push(session: Session, store: str, seqs: list[int]) -> set[int]:
+    rows = [
+        {
+            "seq": n,
+            "event_id": f"e-{n}",
+            "kind": "order.stage",
+            "payload": {},
+            "created_at": "2026-12-05T20:00:00Z",
+        }
+        for n in seqs
+    ]
+    return repository.store_batch(session, store, json.dumps(rows), utcnow())
+
+
+def _runs(session: Session, store: str) -> list[tuple[int, int]]:
+    found = session.execute(
+        select(InboundPending.seq, InboundPending.last_seq)
+        .where(InboundPending.store_id == store)
+        .order_by(InboundPending.seq)
+    )
+    return [(int(first), int(last)) for first, last in found]
+
+
+def test_a_push_waits_as_one_run_and_a_chunk_cut_short_leaves_the_rest_queued(app: FastAPI) -> None:
+    store = demo_store_id(app)
+    with pytest.raises(_Crash), ctx(app).db.transaction() as session:
+        assert _push(session, store, list(range(1, 501))) == set(range(1, 501))
+        assert _runs(session, store) == [(1, 500)]
+        assert _push(session, store, list(range(401, 601))) == set(range(501, 601))  # sent again, and more
+        assert _runs(session, store) == [(1, 500), (501, 600)]
+        assert repository.waiting(session, store) == 600
+        assert [w.seq for w in repository.take_pending(session, store, 450)] == list(range(1, 451))
+        assert _runs(session, store) == [(451, 500), (501, 600)]
+        assert [w.seq for w in repository.take_pending(session, store, 100)] == list(range(451, 551))
+        assert _runs(session, store) == [(551, 600)]
+        repository.drop_pending(session, store, [560, 561, 600])  # set aside as they were stored
+        assert _runs(session, store) == [(551, 559), (562, 599)]
+        raise _Crash
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(
+                st.just("push"),
+                st.lists(st.integers(1, 60), min_size=1, max_size=25),
+                st.lists(st.integers(1, 60), max_size=3),
+            ),
+            st.tuples(st.just("take"), st.integers(1, 30), st.just([])),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_stored_event_is_taken_once_oldest_first_whatever_the_pushes_and_chunks(
+    app: FastAPI, steps: list[tuple[str, Any, list[int]]]
+) -> None:
+    """Pushes with any sequence numbers (out of order, sent again, some set aside as stored),
+    chunks of any size: the queue gives the waiting events oldest first, each once."""
+    store = demo_store_id(app)
+    waiting: set[int] = set()
+    stored: set[int] = set()
+    with pytest.raises(_Crash), ctx(app).db.transaction() as session:
+        for what, arg, held in steps:
+            if what == "push":
+                new = _push(session, store, sorted(set(arg)))
+                assert new == set(arg) - stored
+                stored |= new
+                aside = [n for n in held if n in new]
+                repository.drop_pending(session, store, aside)
+                waiting |= new - set(aside)
+            else:
+                taken = [w.seq for w in repository.take_pending(session, store, arg)]
+                assert taken == sorted(waiting)[:arg]
+                waiting -= set(taken)
+            assert repository.waiting(session, store) == len(waiting)
+            runs = _runs(session, store)
+            assert {n for first, last in runs for n in range(first, last + 1)} == waiting
+            assert all(a_last < b_first for (_, a_last), (b_first, _) in itertools.pairwise(runs))
+        raise _Crash

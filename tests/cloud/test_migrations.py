@@ -1,6 +1,7 @@
 """The migrations build exactly the schema the models describe, keying by store (0019)
 carries a database's records across, both ways, and a pushed event's payload keeps its value
-as `json` text (0021) and back."""
+as `json` text (0021) and back, and the appliers' queue goes from a row an event to runs
+(0024) and back."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from cloud_api.settings import libpq_url
 def test_models_and_migrations_agree(database_url: str) -> None:
     # `check` raises when an autogenerate would find anything to change.
     command.check(alembic_config(database_url))
-    assert head_revision() == "0023"
+    assert head_revision() == "0024"
 
 
 ORDER = """INSERT INTO orders (id, store_id, customer_id, business_date, channel, service, stage,
@@ -103,3 +104,30 @@ def test_a_stored_events_payload_keeps_its_value_as_json_text_and_back(database_
         conn.execute("DELETE FROM inbound_event WHERE event_id = 'migrated-payload'")
     command.upgrade(config, "head")
     command.check(config)
+
+
+EVENT = """INSERT INTO inbound_event (store_id, seq, event_id, kind, payload, created_at, received_at)
+SELECT %(store)s, s, 'queued-' || s, 'order.stage', '{}', now(), now() FROM generate_series(1, 3) AS s"""
+
+
+def test_the_queue_goes_from_a_row_an_event_to_runs_and_back(database_url: str) -> None:
+    config, url = alembic_config(database_url), libpq_url(database_url)
+    command.downgrade(config, "0023")
+    with psycopg.connect(url) as conn:
+        store = (conn.execute("SELECT id FROM store ORDER BY id LIMIT 1").fetchone() or ("",))[0]
+        conn.execute(EVENT, {"store": store})
+        conn.execute(
+            "INSERT INTO inbound_pending (store_id, seq) VALUES (%(s)s, 1), (%(s)s, 3)", {"s": store}
+        )
+    command.upgrade(config, "head")
+    queued = "SELECT * FROM inbound_pending WHERE store_id = %s ORDER BY seq"
+    with psycopg.connect(url) as conn:
+        assert conn.execute(queued, (store,)).fetchall() == [(store, 1, 1), (store, 3, 3)]
+        conn.execute("UPDATE inbound_pending SET last_seq = 3 WHERE store_id = %s AND seq = 1", (store,))
+        conn.execute("DELETE FROM inbound_pending WHERE store_id = %s AND seq = 3", (store,))
+    command.downgrade(config, "0023")
+    with psycopg.connect(url) as conn:
+        assert conn.execute(queued, (store,)).fetchall() == [(store, 1), (store, 2), (store, 3)]
+        conn.execute("DELETE FROM inbound_pending WHERE store_id = %s", (store,))
+        conn.execute("DELETE FROM inbound_event WHERE store_id = %s AND event_id LIKE 'queued-%%'", (store,))
+    command.upgrade(config, "head")

@@ -126,13 +126,13 @@ def test_stored_events_wait_in_the_queue_until_an_applier_applies_them_once(
     assert outcomes == [Outcome.STORED, Outcome.STORED] and mark == 2
     with db.transaction() as session:
         assert order_by_id(session, placed.payload["id"]) is None
-        assert count(session, "inbound_pending") == 2 and count(session, "inbound_quarantine") == 0
+        assert repository.waiting(session, store) == 2 and count(session, "inbound_quarantine") == 0
     assert applier.step(db) == 2
     assert applier.step(db) == 0
     with db.transaction() as session:
         order = order_by_id(session, placed.payload["id"])
         assert order is not None and order.number == 31
-        assert count(session, "inbound_pending") == 0 and count(session, "orders") == 1
+        assert repository.waiting(session, store) == 0 and count(session, "orders") == 1
         reasons = session.scalars(text("SELECT reason FROM inbound_quarantine WHERE seq = 2")).all()
     assert len(reasons) == 1 and reasons[0].startswith("Unreadable")
     held = client.get("/api/v1/sync/quarantine", headers=head_office(client))
@@ -152,5 +152,5 @@ def test_one_applier_per_store_at_a_time(app: FastAPI) -> None:
             assert not repository.lock_store(second, store, wait=False)
         assert applier.step(db) == 0  # left to the one applying it
         with db.transaction() as session:
-            assert count(session, "inbound_pending") == 1
+            assert repository.waiting(session, store) == 1
     assert applier.step(db) == 1
