@@ -1,6 +1,9 @@
 """Reconnection storm: N stores, each with a backlog of B events, reconnect to one cloud
 (2 workers) at once while a steady stream of customers' online orders runs (spread over `--order-stores` stores
 of the chain, as a chain's customers are: one store's orders wait on its feed's head).
+The stores' sync (their beats and pushes) goes to workers of its own (`--sync-workers`, 2:
+`makeline cloud --sync-port`, as a load balancer sends `/api/v1/sync/` by path); with
+`--sync-workers 0`, to the customers' workers.
 
 Each simulated store speaks the agents' protocol with its own device credential: a
 heartbeat, then its backlog in push batches, each sent again unchanged after a 429's
@@ -200,9 +203,14 @@ def wait_applied(url: str) -> None:
 
 
 def start_cloud(
-    url: str, workers: int, home: Path, appliers: int = CloudSettings.model_fields["appliers"].default
+    url: str,
+    workers: int,
+    home: Path,
+    appliers: int = CloudSettings.model_fields["appliers"].default,
+    sync: tuple[int, int] = (0, 0),
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy."""
+    """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy;
+    with `sync` (a port, how many workers), the stores' sync on workers of its own there."""
     port = free_port(0)
     base = f"http://127.0.0.1:{port}"
     with (home / "cloud.log").open("ab") as log:
@@ -217,6 +225,8 @@ def start_cloud(
             "--workers",
             str(workers),
         ]
+        if sync[1]:
+            command += ["--sync-port", str(sync[0]), "--sync-workers", str(sync[1])]
         cloud = subprocess.Popen(
             [sys.executable, *command],
             cwd=ROOT,
@@ -225,10 +235,11 @@ def start_cloud(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a service's session, not the load's (as on its own machine)
         )
+    bases = [base, f"http://127.0.0.1:{sync[0]}"] if sync[1] else [base]
     deadline = time.monotonic() + 90
     while True:
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/api/v1/health").status_code == 200:
+            if all(httpx.get(f"{b}/api/v1/health").status_code == 200 for b in bases):
                 return cloud, base
         if time.monotonic() > deadline:
             raise RuntimeError("the cloud did not start")
@@ -263,13 +274,13 @@ async def storm(
     # client, an order waited for that client's loop, busy with hundreds of agents' pushes.
     orders = OrderLoad(base, shops, args.orders_per_s)
     await asyncio.to_thread(orders.start)
-    calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1, seconds=args.baseline_s)
+    calm = BeatLoad(args.sync_base, args.calm, args.beats_per_s, procs=1, seconds=args.baseline_s)
     calm.start()
     await asyncio.sleep(args.baseline_s)
     quiet.placed(await asyncio.to_thread(orders.join))
     quiet.calm, _ = await asyncio.to_thread(calm.join)  # type: ignore[attr-defined]
     # The rest of the chain keeps beating through the storm, each store every 15 s or so.
-    calm = BeatLoad(base, args.calm, args.beats_per_s, procs=1)
+    calm = BeatLoad(args.sync_base, args.calm, args.beats_per_s, procs=1)
     calm.start()
     orders = OrderLoad(base, shops, args.orders_per_s)
     await asyncio.to_thread(orders.start)
@@ -282,7 +293,7 @@ async def storm(
             keepalive_expiry=contract.AGENT_KEEPS_IDLE_S,  # as the agents' own
         )
         http = [
-            await clients.enter_async_context(httpx.AsyncClient(base_url=base, limits=limits))
+            await clients.enter_async_context(httpx.AsyncClient(base_url=args.sync_base, limits=limits))
             for _ in range(0, len(stores), STORES_A_CLIENT)
         ]
         loud.waits = Waits(args.url)  # type: ignore[attr-defined]
@@ -320,6 +331,12 @@ def main() -> None:
     parser.add_argument("--baseline-s", type=float, default=60.0, help="orders timed before the storm")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--sync-workers",
+        type=int,
+        default=2,
+        help="the stores' sync on workers of its own (`--sync-port`); 0: on the customers' workers",
+    )
+    parser.add_argument(
         "--appliers",
         type=int,
         default=CloudSettings.model_fields["appliers"].default,
@@ -344,15 +361,24 @@ def main() -> None:
         calm = make_stores(url, args.calm_stores, "CALM")
         args.calm = [(agent_beat(len(stores) + n, sid), token) for n, (sid, token) in enumerate(calm)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
-        cloud, base = start_cloud(url, args.workers, home, args.appliers)
+        sync_port = free_port(0) if args.sync_workers else 0
+        cloud, base = start_cloud(url, args.workers, home, args.appliers, (sync_port, args.sync_workers))
+        # The stores' sync on workers of its own (as a load balancer sends it by path), or not.
+        args.sync_base = f"http://127.0.0.1:{sync_port}" if sync_port else base
         # The calm stores' computers claim their stores, and each worker verifies their credentials.
-        run_load(base, args.calm, 100.0, 3 * len(calm) / 100.0, procs=1)
+        run_load(args.sync_base, args.calm, 100.0, 3 * len(calm) / 100.0, procs=1)
         postmaster = server.server_pid() if server is not None else None
         kinds: dict[str, int] = {}
         for e in events:
             kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
         print(
-            f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers, {args.appliers} applier(s)), "
+            f"{os.cpu_count()} cores shared by the cloud ({args.workers} workers, "
+            + (
+                f"{args.sync_workers} of the stores' own, "
+                if args.sync_workers
+                else "the stores' sync on them, "
+            )
+            + f"{args.appliers} applier(s)), "
             "its PostgreSQL and the load; "
             f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())}); "
             f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"

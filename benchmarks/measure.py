@@ -45,7 +45,8 @@ def cpu(root: int | None) -> float:
 
 
 def role(pid: int) -> str:
-    """What a cloud process is, from its command line: worker, storer, applier or the cloud."""
+    """What a cloud process is, from its command line: worker, the stores' front or one of its
+    workers, storer, applier or the cloud."""
     try:
         line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -53,11 +54,19 @@ def role(pid: int) -> str:
     for module, name in (
         ("sync.storer", "storer"),
         ("sync.applier", "applier"),
+        ("sync.front", "stores' front"),
         ("multiprocessing", "worker"),
     ):
         if module in line:
-            return name
+            return "stores' worker" if name == "worker" and role(_parent(pid)) == "stores' front" else name
     return "cloud"
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def cpu_by_role(before: dict[int, tuple[int, float, int]], after: dict[int, tuple[int, float, int]]) -> str:

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from cloud_api.settings import CloudSettings
-from sync import contract
 
 # Settings the CLI hands to its worker processes through the environment.
 _ENV = {
     "host": "MAKELINE_HOST",
     "port": "MAKELINE_PORT",
+    "sync_port": "MAKELINE_SYNC_PORT",
+    "sync_workers": "MAKELINE_SYNC_WORKERS",
     "demo": "MAKELINE_DEMO",
     "public_url": "MAKELINE_PUBLIC_URL",
 }
@@ -50,6 +51,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, help="worker processes (default 1)")
+    parser.add_argument(
+        "--sync-port",
+        type=int,
+        help="serve the stores' sync (heartbeats, pushes) on workers of its own on this port, "
+        "below the customers' on the CPU (default: on the same workers)",
+    )
+    parser.add_argument("--sync-workers", type=int, help="the stores' worker processes (default 1)")
     parser.add_argument("--public-url", help="the address customers reach, for tracking links")
     parser.add_argument(
         "--demo",
@@ -63,7 +71,17 @@ def register(subparsers: Any) -> None:
 def settings_from(args: argparse.Namespace) -> CloudSettings:
     given = {
         name: getattr(args, name, None)
-        for name in ("database_url", "data_dir", "host", "port", "workers", "public_url", "demo")
+        for name in (
+            "database_url",
+            "data_dir",
+            "host",
+            "port",
+            "workers",
+            "sync_port",
+            "sync_workers",
+            "public_url",
+            "demo",
+        )
     }
     return CloudSettings(**{k: v for k, v in given.items() if v is not None})
 
@@ -87,8 +105,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from cloud_api import logs
     from cloud_api.context import check_settings
     from cloud_api.db.base import utcnow
@@ -97,6 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
     from cloud_api.demo import DEMO_PASSWORD, HEAD_OFFICE_EMAIL
     from cloud_api.demo.seed import seed
     from cloud_api.embedded import EmbeddedPostgres
+    from cloud_api.serving import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logs.install()
@@ -134,20 +151,17 @@ def _serve(args: argparse.Namespace) -> int:
         if settings.background:
             folder = tempfile.mkdtemp(prefix="makeline-storer-")  # the owner's only (0700)
             appliers.append(_start_storer(folder))
+        if settings.sync_port:
+            appliers.append(_start_sync_front())
+            print(
+                f"makeline cloud: the stores' sync at http://{settings.host}:{settings.sync_port}"
+                f"/api/v1/sync with {settings.sync_workers} worker(s) of its own"
+            )
         print(
             f"makeline cloud: serving http://{settings.host}:{settings.port}/api/v1 "
             f"(docs at /api/v1/docs) with {settings.workers} worker(s)"
         )
-        uvicorn.run(
-            "cloud_api.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level="info",
-            ws="websockets-sansio",
-            timeout_keep_alive=contract.CLOUD_KEEPS_IDLE_S,  # a store's beats on one connection
-        )
+        serve(settings.host, settings.port, settings.workers)
     finally:
         for applier in appliers:
             _stop(applier)
@@ -189,6 +203,18 @@ def _start_storer(folder: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "cloud_api.sync.storer"],
         env={**os.environ, "MAKELINE_APPLIER_PARENT": str(os.getpid()), "MAKELINE_STORER_FOLDER": folder},
+        start_new_session=True,  # a session of its own, lowered with it (`sync.priority`)
+    )
+
+
+def _start_sync_front() -> subprocess.Popen[bytes]:
+    """The stores' workers (`cloud_api.sync.front`) on the sync port, in a session of their
+    own lowered with it: a storm of stores never shares an event loop with a customer's order."""
+    from cloud_api.sync import front
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "cloud_api.sync.front"],
+        env={**os.environ, front.PARENT: str(os.getpid())},
         start_new_session=True,  # a session of its own, lowered with it (`sync.priority`)
     )
 

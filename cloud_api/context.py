@@ -55,6 +55,16 @@ def check_settings(settings: CloudSettings) -> None:
         )
     if settings.production and settings.demo:
         raise ConfigurationError("Production mode and the demo exclude each other; drop one of them.")
+    if settings.sync_port and settings.sync_port == settings.port:
+        raise ConfigurationError(
+            f"The stores' sync port ({settings.sync_port}) is the customers' port too: give "
+            "--sync-port another port, or leave it out to serve the stores on the same workers."
+        )
+    if not 0 <= settings.sync_port <= 65535 or settings.sync_workers < 1:
+        raise ConfigurationError(
+            "The stores' sync needs a port from 1 to 65535 (--sync-port) and at least one "
+            "worker (--sync-workers)."
+        )
 
 
 def _test_webhook_secret(settings: CloudSettings, db: Database) -> str:

@@ -20,6 +20,10 @@ class CloudSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # The stores' sync traffic (heartbeats, pushes, pulls, nudges) on workers of its own on
+    # this port, below the customers' workers on the CPU (`sync.front`); 0: on the same workers.
+    sync_port: int = 0
+    sync_workers: int = 1
     # Stores' pushes one worker stores and applies at once; one more waits this long for
     # a turn, then is answered 429 Retry-After (the agent sends it again then).
     sync_push_slots: int = 2

@@ -26,16 +26,20 @@ from sqlalchemy import Engine, event
 
 APPLIER_NICE = 10  # below the storer: what is stored is acknowledged before it is applied
 STORER_NICE = 5  # below the workers: customers first
+# The stores' own workers (`sync.front`): below the customers' workers, never idle-only (a
+# store's heartbeat is answered in milliseconds however busy the storer and appliers are).
+SYNC_NICE = 2
 
 
-def lower(pid: int, nice: int) -> bool:
-    """The process `pid` (0: this one; its threads started after inherit it) at `nice` at
-    least, and its session too when it leads one of its own, run only when no other process
-    wants the CPU (`SCHED_IDLE`). True when lowered; False when we may not."""
+def lower(pid: int, nice: int, idle: bool = True) -> bool:
+    """The process `pid` (0: this one; its threads and children started after inherit it) at
+    `nice` at least, and its session too when it leads one of its own, run only when no other
+    process wants the CPU (`SCHED_IDLE`) unless `idle` is False. True when lowered; False when
+    we may not."""
     pid = pid or os.getpid()
     try:
         os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), nice))
-        if hasattr(os, "SCHED_IDLE"):  # Linux's; elsewhere (a developer's Mac) the nice value alone
+        if idle and hasattr(os, "SCHED_IDLE"):  # Linux's; elsewhere (a Mac) the nice value alone
             os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
         if os.getsid(pid) == pid:  # its session is its own: lowering it lowers nobody else
             session = Path(f"/proc/{pid}/autogroup")

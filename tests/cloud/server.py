@@ -3,6 +3,7 @@ in a process of its own."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -85,3 +87,13 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 4
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{base} did not become healthy")
+
+
+def children(parent: int) -> dict[int, str]:
+    """The processes `parent` started: pid and command line."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found[int(stat.parent.name)] = (stat.parent / "cmdline").read_text().replace("\0", " ")
+    return found

@@ -43,7 +43,7 @@ from .helpers import (
     place,
     store_order_payload,
 )
-from .server import cloud_process, free_port, wait_healthy
+from .server import children, cloud_process, free_port, wait_healthy
 
 
 def _batch(store: str, seq: int, number: int) -> dict[str, object]:
@@ -205,16 +205,6 @@ def test_a_session_leader_is_lowered_with_its_session() -> None:
     assert not priority.lower(child.pid, 7)  # gone: nothing to lower
 
 
-def _children(parent: int) -> dict[int, str]:
-    """The processes `parent` started: pid and command line."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
-                found[int(stat.parent.name)] = (stat.parent / "cmdline").read_text().replace("\0", " ")
-    return found
-
-
 def _lowered(pid: int, nice: int) -> bool:
     """At `nice` and `SCHED_IDLE`, leading its own session, that session lowered too (autogroup)."""
     with contextlib.suppress(OSError):
@@ -237,11 +227,11 @@ def test_the_clouds_storer_and_appliers_run_in_sessions_of_their_own_below_its_w
     port = free_port()
     with cloud_process(database_url, port, MAKELINE_APPLIERS="2") as cloud:
         wait_healthy(f"http://127.0.0.1:{port}", cloud)
-        children = _children(cloud.pid)
-        appliers = [pid for pid, command in children.items() if "cloud_api.sync.applier" in command]
-        [storer] = [pid for pid, command in children.items() if "cloud_api.sync.storer" in command]
+        started = children(cloud.pid)
+        appliers = [pid for pid, command in started.items() if "cloud_api.sync.applier" in command]
+        [storer] = [pid for pid, command in started.items() if "cloud_api.sync.storer" in command]
         # uvicorn's worker processes, or the cloud's own when it serves with one
-        workers = [pid for pid, command in children.items() if "spawn_main" in command] or [cloud.pid]
+        workers = [pid for pid, command in started.items() if "spawn_main" in command] or [cloud.pid]
         assert len(appliers) == 2
         wait_until(
             lambda: all(_lowered(pid, priority.APPLIER_NICE) for pid in appliers), "the appliers lowered"
