@@ -121,7 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     check_settings(settings)  # before anything starts: a clear sentence, no traceback
     embedded: EmbeddedPostgres | None = None
-    appliers: list[subprocess.Popen[bytes]] = []
+    beside: list[subprocess.Popen[bytes]] = []  # the processes started beside the workers
     folder = ""
     url = settings.database_url or ""
     if not url:
@@ -147,12 +147,12 @@ def _serve(args: argparse.Namespace) -> int:
         for name, variable in _ENV.items():
             value = getattr(settings, name)
             os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
-        appliers = _start_appliers(settings.appliers) if settings.background else []
+        beside = _start_appliers(settings.appliers) if settings.background else []
         if settings.background:
             folder = tempfile.mkdtemp(prefix="makeline-storer-")  # the owner's only (0700)
-            appliers.append(_start_storer(folder))
+            beside.append(_start_storer(folder))
         if settings.sync_port:
-            appliers.append(_start_sync_front())
+            beside.append(_start_sync_front())
             print(
                 f"makeline cloud: the stores' sync at http://{settings.host}:{settings.sync_port}"
                 f"/api/v1/sync with {settings.sync_workers} worker(s) of its own"
@@ -163,8 +163,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
         serve(settings.host, settings.port, settings.workers)
     finally:
-        for applier in appliers:
-            _stop(applier)
+        for process in beside:
+            _stop(process)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
         if embedded is not None:

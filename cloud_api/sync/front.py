@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from cloud_api.serving import serve
 from cloud_api.settings import CloudSettings
@@ -33,7 +34,7 @@ def _leave_with(parent: int) -> None:
 
     def watch() -> None:
         while os.getppid() == parent:
-            threading.Event().wait(1.0)
+            time.sleep(1.0)
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
