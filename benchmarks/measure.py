@@ -58,23 +58,22 @@ def role(pid: int) -> str:
         ("multiprocessing", "worker"),
     ):
         if module in line:
-            return "stores' worker" if name == "worker" and role(_parent(pid)) == "stores' front" else name
+            return name
     return "cloud"
-
-
-def _parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def cpu_by_role(before: dict[int, tuple[int, float, int]], after: dict[int, tuple[int, float, int]]) -> str:
     """The CPU seconds each process of a tree used between two `tree` readings, by role:
     "workers 3.1 + 2.9 s, storer 5.2 s, …"."""
+    roles = {pid: role(pid) for pid in after}
     used: dict[str, list[float]] = {}
-    for pid, (_, seconds, _) in after.items():
-        used.setdefault(role(pid), []).append(seconds - before.get(pid, (0, 0.0, 0))[1])
+    for pid, (parent, seconds, _) in after.items():
+        name = (
+            "stores' worker"
+            if roles[pid] == "worker" and roles.get(parent) == "stores' front"
+            else roles[pid]
+        )
+        used.setdefault(name, []).append(seconds - before.get(pid, (0, 0.0, 0))[1])
     return ", ".join(
         f"{name} {' + '.join(f'{s:.1f}' for s in sorted(times, reverse=True))} s"
         for name, times in sorted(used.items())

@@ -97,3 +97,16 @@ def children(parent: int) -> dict[int, str]:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
                 found[int(stat.parent.name)] = (stat.parent / "cmdline").read_text().replace("\0", " ")
     return found
+
+
+def alive(pid: int) -> bool:
+    """Running, not just waiting to be reaped (a zombie has stopped for good)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")

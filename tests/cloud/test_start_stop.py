@@ -22,7 +22,7 @@ import pytest
 from cloud_api.embedded import running_server
 from tests import calls
 
-from .server import free_port
+from .server import alive, free_port
 
 DEADLINE_S = 120.0
 
@@ -75,19 +75,6 @@ def healthy(process: subprocess.Popen[str], port: int) -> bool:
         return calls.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def alive(pid: int) -> bool:
-    """Running, not just waiting to be reaped (a zombie has stopped for good)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str]:

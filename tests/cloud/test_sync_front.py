@@ -15,20 +15,12 @@ import httpx
 from cloud_api.sync import priority
 from tests.patience import wait_until
 
-from .server import children, cloud_process, free_port, wait_healthy
+from .server import alive, children, cloud_process, free_port, wait_healthy
 
 
 def _front(cloud: int) -> int:
     [front] = [pid for pid, command in children(cloud).items() if "cloud_api.sync.front" in command]
     return front
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_the_stores_sync_runs_on_workers_of_its_own_below_the_customers(database_url: str) -> None:
@@ -59,7 +51,7 @@ def test_the_stores_workers_stop_with_the_cloud_even_one_killed_outright(databas
         wait_healthy(f"http://127.0.0.1:{sync_port}", cloud)
         front = _front(cloud.pid)
         os.kill(cloud.pid, signal.SIGKILL)
-        wait_until(lambda: not _alive(front), "the stores' front gone with its cloud")
+        wait_until(lambda: not alive(front), "the stores' front gone with its cloud")
 
 
 def test_a_sync_port_that_cannot_work_is_refused_before_anything_starts(database_url: str) -> None:
