@@ -344,10 +344,15 @@ def main() -> None:
     )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
+    parser.add_argument(
+        "--fresh-wal",
+        action="store_true",
+        help="PostgreSQL's WAL as a cluster made a moment ago has it (no segment ready: each made in the storm)",
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storm-"))
-    server, url = database(home)
+    server, url = database(home, aged=not args.fresh_wal)
     cloud: subprocess.Popen[bytes] | None = None
     stop = threading.Event()
     try:

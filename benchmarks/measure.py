@@ -7,7 +7,10 @@ import contextlib
 import os
 from pathlib import Path
 
+import psycopg
+
 from cloud_api.embedded import EmbeddedPostgres
+from cloud_api.settings import libpq_url
 
 
 def pct(values: list[float], q: float) -> float:
@@ -80,11 +83,37 @@ def cpu_by_role(before: dict[int, tuple[int, float, int]], after: dict[int, tupl
     )
 
 
-def database(home: Path) -> tuple[EmbeddedPostgres | None, str]:
+# The WAL a server that has run keeps ready: `min_wal_size` of segments, recycled at each
+# checkpoint (docs/scale.md, "The deployment"). A cluster made a moment ago has one.
+WAL_READY = "1GB"
+_SEGMENTS = 64  # 1 GB of 16 MB segments
+
+
+def database(home: Path, aged: bool = True) -> tuple[EmbeddedPostgres | None, str]:
     """DATABASE_URL when set, else an embedded PostgreSQL in `home` (default durability:
-    fsync on), stopped and deleted by the caller's `server.stop()`."""
+    fsync on), stopped and deleted by the caller's `server.stop()`; `aged`, its WAL segments
+    made ready as on a server that has run (`age_wal`)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         return None, url
     server = EmbeddedPostgres(home / "pg", cleanup="delete")
-    return server, server.ensure_database()
+    url = server.ensure_database()
+    if aged:
+        age_wal(url)
+    return server, url
+
+
+def age_wal(url: str) -> None:
+    """The cluster's WAL as on a server that has run a while: `min_wal_size` set to
+    `WAL_READY`, that much WAL written (a message in each segment, then the next segment)
+    and a checkpoint, which renames the segments written for later use instead of removing
+    them. Without it every 16 MB of WAL a benchmark writes makes a new segment, zero-filled
+    and synced while the WAL's writers wait: a stall of tens of ms each that a server in
+    service does not have (seen in `bench_storm.py`, one a second, under the slowest orders)."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        conn.execute(f"ALTER SYSTEM SET min_wal_size = '{WAL_READY}'")
+        conn.execute("SELECT pg_reload_conf()")
+        for _ in range(_SEGMENTS):
+            conn.execute("SELECT pg_logical_emit_message(false, 'makeline-bench', '')")
+            conn.execute("SELECT pg_switch_wal()")
+        conn.execute("CHECKPOINT")
