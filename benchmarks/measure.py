@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 
+from cloud_api.db import wal
 from cloud_api.embedded import EmbeddedPostgres
 from cloud_api.settings import libpq_url
 
@@ -83,10 +84,7 @@ def cpu_by_role(before: dict[int, tuple[int, float, int]], after: dict[int, tupl
     )
 
 
-# The WAL a server that has run keeps ready: `min_wal_size` of segments, recycled at each
-# checkpoint (docs/scale.md, "The deployment"). A cluster made a moment ago has one.
-WAL_READY = "1GB"
-_SEGMENTS = 64  # 1 GB of 16 MB segments
+_SEGMENT_MB = 16
 
 
 def database(home: Path, aged: bool = True) -> tuple[EmbeddedPostgres | None, str]:
@@ -104,16 +102,15 @@ def database(home: Path, aged: bool = True) -> tuple[EmbeddedPostgres | None, st
 
 
 def age_wal(url: str) -> None:
-    """The cluster's WAL as on a server that has run a while: `min_wal_size` set to
-    `WAL_READY`, that much WAL written (a message in each segment, then the next segment)
+    """The cluster's WAL as on a server in service that has run a while: `min_wal_size` set
+    as the cloud sets it (`wal.keep_ready`), that much WAL written (a message in each segment, then the next segment)
     and a checkpoint, which renames the segments written for later use instead of removing
     them. Without it every 16 MB of WAL a benchmark writes makes a new segment, zero-filled
     and synced while the WAL's writers wait: a stall of tens of ms each that a server in
     service does not have (seen in `bench_storm.py`, one a second, under the slowest orders)."""
+    wal.keep_ready(url)
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-        conn.execute(f"ALTER SYSTEM SET min_wal_size = '{WAL_READY}'")
-        conn.execute("SELECT pg_reload_conf()")
-        for _ in range(_SEGMENTS):
+        for _ in range(wal.READY_MB // _SEGMENT_MB):
             conn.execute("SELECT pg_logical_emit_message(false, 'makeline-bench', '')")
             conn.execute("SELECT pg_switch_wal()")
         conn.execute("CHECKPOINT")

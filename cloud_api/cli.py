@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from cloud_api import logs
     from cloud_api.context import check_settings
+    from cloud_api.db import wal
     from cloud_api.db.base import utcnow
     from cloud_api.db.database import Database
     from cloud_api.db.migrate import upgrade
@@ -131,6 +132,10 @@ def _serve(args: argparse.Namespace) -> int:
             url = embedded.ensure_database()
             print(f"makeline cloud: embedded PostgreSQL in {embedded.data_dir}", flush=True)
         upgrade(url)
+        if embedded is not None:
+            wal.keep_ready(url)
+        elif (advice := wal.advice(url)) is not None:
+            print(f"makeline cloud: {advice}", flush=True)
         if settings.demo:
             db = Database(url, pool_size=1, max_overflow=0)
             with db.transaction() as session:

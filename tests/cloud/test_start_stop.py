@@ -112,6 +112,8 @@ def test_a_stopped_cloud_stops_its_postgres_and_a_second_cloud_is_refused(data_d
         wait_for(lambda: healthy(cloud, port), "the cloud answers")
         postgres = running_server(data_dir)
         assert postgres is not None and alive(postgres)
+        # The server it runs keeps a storm's WAL segments ready (`cloud_api.db.wal`).
+        assert "min_wal_size = '1024MB'" in (data_dir / "postgresql.auto.conf").read_text()
         if sig == signal.SIGTERM:
             assert_an_idle_connection_is_kept(port)
 
