@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cloud_api.demo.seed import seed_database  # noqa: E402
-from cloud_api.settings import CloudSettings, libpq_url  # noqa: E402
+from cloud_api.settings import libpq_url, one_applier_per_two_cores  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
@@ -206,7 +206,7 @@ def start_cloud(
     url: str,
     workers: int,
     home: Path,
-    appliers: int = CloudSettings.model_fields["appliers"].default,
+    appliers: int = one_applier_per_two_cores(),
     sync: tuple[int, int] = (0, 0),
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy;
@@ -339,7 +339,7 @@ def main() -> None:
     parser.add_argument(
         "--appliers",
         type=int,
-        default=CloudSettings.model_fields["appliers"].default,
+        default=one_applier_per_two_cores(),
         help="applier processes beside the workers (default: the cloud's own)",
     )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")

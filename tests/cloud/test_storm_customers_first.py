@@ -274,3 +274,15 @@ def test_the_background_process_sends_the_texts_the_workers_leave_to_it(
         stop.set()
         sending.join(timeout=patient(30))
     assert not sending.is_alive()
+
+
+@pytest.mark.parametrize(("cores", "appliers"), [(None, 1), (1, 1), (2, 1), (3, 1), (8, 4)])
+def test_the_cloud_runs_one_applier_for_every_two_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int | None, appliers: int
+) -> None:
+    """On two cores a second applier took the CPU the storer and customers' orders wanted."""
+    monkeypatch.delenv("MAKELINE_APPLIERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert CloudSettings().appliers == appliers
+    monkeypatch.setenv("MAKELINE_APPLIERS", "3")
+    assert CloudSettings().appliers == 3  # the owner's word wins
