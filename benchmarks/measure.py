@@ -103,9 +103,9 @@ def database(home: Path, aged: bool = True) -> tuple[EmbeddedPostgres | None, st
 
 def age_wal(url: str) -> None:
     """The cluster's WAL as on a server in service that has run a while: `min_wal_size` set
-    as the cloud sets it (`wal.keep_ready`), that much WAL written (a message in each segment, then the next segment)
-    and a checkpoint, which renames the segments written for later use instead of removing
-    them. Without it every 16 MB of WAL a benchmark writes makes a new segment, zero-filled
+    as the cloud sets it (`wal.keep_ready`), that much WAL written (a message in each
+    segment, then the next segment) and a checkpoint, which renames the segments written for
+    later use instead of removing them. Without it every 16 MB of WAL a benchmark writes makes a new segment, zero-filled
     and synced while the WAL's writers wait: a stall of tens of ms each that a server in
     service does not have (seen in `bench_storm.py`, one a second, under the slowest orders)."""
     wal.keep_ready(url)
