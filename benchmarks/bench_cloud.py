@@ -40,12 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_storm import cpu, tree  # noqa: E402
+from measure import database  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD, MANAGER_EMAIL  # noqa: E402
 from cloud_api.demo.seed import seed_database  # noqa: E402
-from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from cloud_api.menus.repository import latest_version  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
@@ -385,11 +385,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-cloud-"))
-    server: EmbeddedPostgres | None = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = EmbeddedPostgres(home / "pg", cleanup="delete")
-        url = server.ensure_database()
+    server, url = database(home)  # aged as a server in service (`measure.age_wal`)
     stop = threading.Event()
     processes: list[subprocess.Popen[bytes]] = []
     try:

@@ -29,9 +29,9 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from bench_cloud import free_port, keep_online, pct, start_cloud, wait_healthy  # noqa: E402
+from measure import database  # noqa: E402
 
 from cloud_api.demo.seed import seed_database  # noqa: E402
-from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 
 
 async def customer(
@@ -75,11 +75,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-storefront-"))
-    server: EmbeddedPostgres | None = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = EmbeddedPostgres(home / "pg", cleanup="delete")
-        url = server.ensure_database()
+    server, url = database(home)  # aged as a server in service (`measure.age_wal`)
     stop = threading.Event()
     cloud: subprocess.Popen[bytes] | None = None
     try:

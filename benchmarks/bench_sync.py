@@ -41,10 +41,11 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from measure import database  # noqa: E402
+
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.demo import DEMO_PASSWORD  # noqa: E402
 from cloud_api.demo.seed import demo_customer_email, seed_database  # noqa: E402
-from cloud_api.embedded import EmbeddedPostgres  # noqa: E402
 from makeline.demo.launcher import enrollment_code, free_port  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -385,11 +386,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-sync-"))
-    server: EmbeddedPostgres | None = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = EmbeddedPostgres(home / "pg", cleanup="delete")
-        url = server.ensure_database()
+    server, url = database(home)  # aged as a server in service (`measure.age_wal`)
     children: list[subprocess.Popen[bytes]] = []
     try:
         seed_database(url)
