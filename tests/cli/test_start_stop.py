@@ -7,6 +7,7 @@ the screen is taken."""
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import signal
 import socket
@@ -21,7 +22,7 @@ import pytest
 
 from cloud_api.embedded import running_server
 from makeline.demo.launcher import free_port
-from makeline.lock import hold, lock_path
+from makeline.lock import lock_path
 from tests.patience import wait_until
 
 from .screen import ALT_SCREEN_OFF, ALT_SCREEN_ON, Screen
@@ -49,8 +50,6 @@ def folder() -> Iterator[Path]:
     finally:
         leftover = running_server(home / "cloud-pg")
         if leftover is not None:  # never leave a database running, even when a test fails
-            import os
-
             os.kill(leftover, signal.SIGINT)
         shutil.rmtree(home, ignore_errors=True)
 
@@ -64,13 +63,20 @@ def listening(reuse: bool = False) -> socket.socket:
     return taken
 
 
-def free(path: Path, role: str) -> bool:
-    """Nobody holds this lock any more (its process let go of it or ended)."""
+def held(path: Path, role: str) -> bool:
+    """Some process holds this lock, as the kernel's table of locks (`/proc/locks`) says. Not
+    by taking it for a moment: a process starting then (the demo's agent) would be refused
+    and end, and the test would wait for it in vain."""
     try:
-        with hold(lock_path(path, role), RuntimeError):
-            return True
-    except RuntimeError:
+        found = os.stat(lock_path(path, role))
+    except FileNotFoundError:
         return False
+    key = f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}"
+    # "1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234567 0 EOF"
+    return any(
+        "FLOCK" in line.split() and key in line.split()
+        for line in Path("/proc/locks").read_text(encoding="ascii").splitlines()
+    )
 
 
 def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everything(folder: Path) -> None:
@@ -92,8 +98,8 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
         )
         postgres = running_server(folder / "cloud-pg")
         assert postgres is not None, "the demo's cloud runs its database in the demo's folder"
-        wait_until(lambda: not free(store, "sync-agent"), "the demo's agent runs", DEADLINE_S, 0.1)
-        wait_until(lambda: not free(store, "crew"), "the demo's simulated crew works", DEADLINE_S, 0.1)
+        wait_until(lambda: held(store, "sync-agent"), "the demo's agent runs", DEADLINE_S, 0.1)
+        wait_until(lambda: held(store, "crew"), "the demo's simulated crew works", DEADLINE_S, 0.1)
 
         second = subprocess.run(
             [sys.executable, "-m", "makeline", "demo", "--db", str(store), "--no-cloud"],
@@ -117,8 +123,8 @@ def test_the_demo_says_the_port_it_took_refuses_a_second_demo_and_stops_everythi
         "the terminal was left in the app's screen"
     )
     assert running_server(folder / "cloud-pg") is None, "the demo's cloud left its PostgreSQL running"
-    assert free(store, "sync-agent") and free(folder / "cloud-pg", "cloud") and free(store, "demo")
-    assert free(store, "crew")
+    assert not held(store, "sync-agent") and not held(folder / "cloud-pg", "cloud")
+    assert not held(store, "demo") and not held(store, "crew")
     assert b"Traceback" not in screen.seen
 
 
