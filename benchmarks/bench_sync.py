@@ -276,15 +276,17 @@ async def one_agent(
                         order = str(uuid.uuid4())
             batch = {"protocol": 1, "store_id": store_id, "events": pending}
             started = time.perf_counter()
+            busy = False
             try:
                 answer = await http.post("/api/v1/sync/push", json=batch)
                 ok = answer.status_code == 200 and answer.json()["high_water"] == seq
+                busy = answer.status_code == 429  # the admission's line: the same batch goes again
             except httpx.HTTPError:
                 ok = False
             results["push" if time.monotonic() > settled else "push_burst"].append(
                 time.perf_counter() - started
             )
-            results["errors"].append(float(not ok))
+            results["busy" if busy else "errors"].append(float(not ok))
             if ok:
                 pending = []
             await asyncio.sleep(push_every * rng.uniform(0.8, 1.2))
@@ -299,6 +301,7 @@ async def many_agents(
         "heartbeat_burst": [],
         "push_burst": [],
         "errors": [],
+        "busy": [],
     }
     until = time.monotonic() + seconds
     await asyncio.gather(*(one_agent(cloud, s, t, until, seconds, push_every, results) for s, t in stores))
@@ -430,7 +433,8 @@ def main() -> None:
         beats = len(results["heartbeat"]) + len(results["heartbeat_burst"])
         print(
             f"{args.agents} agents for {took:.0f} s: {pushes / took:5.1f} pushes/s ({2 * pushes / took:5.1f} events/s), "
-            f"{beats} heartbeats, {int(sum(results['errors']))} errors, {online} stores online"
+            f"{beats} heartbeats, {int(sum(results['errors']))} errors, "
+            f"{int(sum(results['busy']))} pushes turned away (429, sent again), {online} stores online"
         )
         for label, push, beat in (
             ("all connecting (first 2 batches)", results["push_burst"], results["heartbeat_burst"]),
