@@ -19,11 +19,23 @@ from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from cloud_api.db.database import announcement
-from cloud_api.errors import Conflict
+from cloud_api.errors import BadRequest, Conflict
+from cloud_api.models import InboundHead
 from cloud_api.store_events import repository
-from cloud_api.store_events.schemas import Outcome, StoreEventLike
+from cloud_api.store_events.schemas import EnvelopeLike, Outcome, StoreEventLike
 
 log = logging.getLogger(__name__)
+
+
+class PayloadNotObject(BadRequest):
+    """A pushed event whose payload is not a JSON object (or is missing): nothing stored."""
+
+    def __init__(self, index: int, missing: bool) -> None:
+        what = "has no payload" if missing else "has a payload that is not a JSON object"
+        super().__init__(f"Event {index + 1} of the batch {what}.", f"events.{index}.payload")
+        self.index, self.missing = index, missing
+
+
 # What a serialized batch holds when one of its payloads may not be storable as sent.
 _DOUBTFUL = (b"\\u0000", b"NaN", b"Infinity")
 
@@ -77,6 +89,14 @@ def _stored(
                 row["payload"], unstorable[event.seq] = {}, reason
         document = to_json(rows)
     new = repository.store_batch(session, store_id, document.decode(), now)
+    return _found(session, store_id, events, new), unstorable
+
+
+def _found(
+    session: Session, store_id: str, events: Sequence[EnvelopeLike], new: set[int]
+) -> list[Outcome | None]:
+    """Per event: None when new, DUPLICATE when stored before under the same sequence number;
+    an event id stored under another number, or a number holding another event, refused."""
     before = repository.event_ids_at(session, store_id, [e.seq for e in events if e.seq not in new])
     outcomes: list[Outcome | None] = []
     for event in events:
@@ -95,7 +115,7 @@ def _stored(
                 "seq",
             )
         outcomes.append(Outcome.DUPLICATE)
-    return outcomes, unstorable
+    return outcomes
 
 
 def keep_store_events(
@@ -109,6 +129,51 @@ def keep_store_events(
     if held:
         repository.drop_pending(session, store_id, list(held))
         set_aside(session, store_id, [e for e in events if e.seq in held], held, now)
+    return _marked(session, store_id, mark, events, found, held)
+
+
+def keep_as_sent(
+    session: Session, store_id: str, events: Sequence[EnvelopeLike], body: str, now: datetime
+) -> tuple[list[Outcome], int]:
+    """`keep_store_events` of a push read without its payloads (`contract.PushHead`): each
+    payload stored as the body holds it, taken from `body` by the storing statement. A push
+    with an event whose payload is not a JSON object is refused (`PayloadNotObject`) and
+    nothing of it is stored. For a body with nothing doubtful in it (`stores_as_sent`)."""
+    mark = repository.lock_head(session, store_id)
+    envelopes = to_json(
+        [
+            {
+                "n": n,
+                "seq": e.seq,
+                "event_id": e.event_id,
+                "kind": e.kind,
+                "created_at": e.created_at.isoformat(),
+            }
+            for n, e in enumerate(events, start=1)
+        ]
+    )
+    new = repository.store_as_sent(session, store_id, envelopes.decode(), body, now)
+    if isinstance(new, repository.Unread):
+        raise PayloadNotObject(new.place, new.missing)
+    return _marked(session, store_id, mark, events, _found(session, store_id, events, new), {})
+
+
+def stores_as_sent(body: bytes) -> bool:
+    """Whether a push's body can be stored as sent: nothing in it that PostgreSQL's JSON
+    cannot hold (a NUL, NaN, Infinity). A body that may hold one is read whole instead
+    (`keep_store_events`), and each payload that does is set aside as it is stored."""
+    return not any(sign in body for sign in _DOUBTFUL)
+
+
+def _marked(
+    session: Session,
+    store_id: str,
+    mark: InboundHead,
+    events: Sequence[EnvelopeLike],
+    found: list[Outcome | None],
+    held: dict[int, str],
+) -> tuple[list[Outcome], int]:
+    """Each event's outcome and the store's contiguous mark moved past what was stored."""
     outcomes = [
         o if o is not None else Outcome.QUARANTINED if e.seq in held else Outcome.STORED
         for e, o in zip(events, found, strict=True)

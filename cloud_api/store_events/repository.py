@@ -38,6 +38,68 @@ _STORE_BATCH = text(
 )
 
 
+# The same, each payload taken by the statement from the push's body as sent (`json`: its
+# text kept as it came), beside the envelopes read by the contract (`n`: the event's place in
+# the body's `events`). Nothing is stored unless every event has a JSON object for a payload;
+# the first that has none is returned instead (its place, and whether it has none at all).
+_STORE_AS_SENT = text(
+    """
+    WITH pushed AS MATERIALIZED (
+        SELECT n, e.seq, e.event_id, e.kind, r.payload, e.created_at
+        FROM json_to_recordset(CAST(:envelopes AS json))
+            AS e(n bigint, seq bigint, event_id text, kind text, created_at timestamptz)
+        FULL JOIN (
+            SELECT n, element -> 'payload' AS payload
+            FROM json_array_elements(CAST(:body AS json) -> 'events') WITH ORDINALITY AS b(element, n)
+        ) AS r USING (n)
+    ),
+    unread AS (
+        SELECT n, payload IS NULL AS missing FROM pushed
+        WHERE seq IS NULL OR payload IS NULL OR json_typeof(payload) <> 'object'
+        ORDER BY n LIMIT 1
+    ),
+    stored AS (
+        INSERT INTO inbound_event (store_id, seq, event_id, kind, payload, created_at, received_at)
+        SELECT :store, seq, event_id, kind, payload, created_at, :now FROM pushed
+        WHERE NOT EXISTS (SELECT FROM unread)
+        ON CONFLICT DO NOTHING
+        RETURNING seq
+    ),
+    queued AS (
+        INSERT INTO inbound_pending (store_id, seq, last_seq)
+        SELECT :store, min(seq), max(seq)
+        FROM (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run FROM stored) AS s GROUP BY run
+    )
+    SELECT seq, NULL AS n, NULL AS missing FROM stored
+    UNION ALL SELECT NULL, n, missing FROM unread
+    """
+)
+
+
+class Unread(NamedTuple):
+    """A pushed event whose payload is not a JSON object: its place in the body's `events`
+    (from 0), and whether it has no payload at all."""
+
+    place: int
+    missing: bool
+
+
+def store_as_sent(
+    session: Session, store_id: str, envelopes: str, body: str, now: datetime
+) -> set[int] | Unread:
+    """`store_batch` of a push's events, each payload taken from its body (`envelopes`: a
+    JSON array of objects with `n`, `seq`, `event_id`, `kind` and `created_at`); the
+    sequence numbers that were new, or the first event without an object for its payload
+    (then nothing is stored)."""
+    new: set[int] = set()
+    params = {"store": store_id, "now": now, "envelopes": envelopes, "body": body}
+    for seq, n, missing in session.execute(_STORE_AS_SENT, params):
+        if n is not None:
+            return Unread(int(n) - 1, bool(missing))
+        new.add(int(seq))
+    return new
+
+
 def store_batch(session: Session, store_id: str, rows: str, now: datetime) -> set[int]:
     """Store a store's events (`inbound_event` rows: a JSON array of objects with `seq`,
     `event_id`, `kind`, `payload` and `created_at`) in one statement; returns the sequence

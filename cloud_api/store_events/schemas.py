@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
-class StoreEventLike(Protocol):
-    """Any object with these attributes will do (e.g. sync's wire model)."""
+class EnvelopeLike(Protocol):
+    """A store event's envelope: any object with these attributes (e.g. `contract.PushedEvent`)."""
 
     @property
     def seq(self) -> int: ...
@@ -20,9 +20,14 @@ class StoreEventLike(Protocol):
     @property
     def kind(self) -> str: ...
     @property
-    def payload(self) -> Mapping[str, Any]: ...
-    @property
     def created_at(self) -> datetime: ...
+
+
+class StoreEventLike(EnvelopeLike, Protocol):
+    """Any object with these attributes will do (e.g. sync's wire model)."""
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
 
 
 class StoreEvent(BaseModel):

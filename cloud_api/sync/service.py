@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -28,7 +29,7 @@ from cloud_api.errors import BadRequest, CloudError, Conflict, Forbidden
 from cloud_api.feed import service as feed
 from cloud_api.notifications import service as notifications
 from cloud_api.orders.plan_news import announce_plan, plan_before
-from cloud_api.store_events.intake import high_water_mark, keep_store_events
+from cloud_api.store_events.intake import high_water_mark, keep_as_sent, keep_store_events
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.store_events.service import apply_pending
 from cloud_api.stores.service import record_heartbeat
@@ -113,15 +114,37 @@ def device_store(caller: Principal, named: str = "") -> str:
 def push(session: Session, store_id: str, batch: contract.PushBatch, now: datetime) -> contract.PushAck:
     """Store the batch and queue it to be applied (`apply`, or the appliers in the background);
     the answer names the store's contiguous mark."""
-    events = batch.events
+    if (empty := _unpushable(session, store_id, batch.events)) is not None:
+        return empty
+    # One statement for the whole batch (two halves cost a tenth more of the storer's CPU and
+    # PostgreSQL's); a fault test stops the process after it, inside the transaction
+    # (`push.mid_batch`): nothing of the batch is committed.
+    return _acknowledged(store_id, *keep_store_events(session, store_id, batch.events, now))
+
+
+def push_as_sent(
+    session: Session, store_id: str, head: contract.PushHead, body: str, now: datetime
+) -> contract.PushAck:
+    """`push` of a batch read without its payloads (`contract.PushHead`), each payload stored
+    as `body` holds it (`intake.keep_as_sent`): what the storer does with a body that has
+    nothing doubtful in it, without building every payload in Python and writing it again."""
+    if (empty := _unpushable(session, store_id, head.events)) is not None:
+        return empty
+    return _acknowledged(store_id, *keep_as_sent(session, store_id, head.events, body, now))
+
+
+def _unpushable(
+    session: Session, store_id: str, events: Sequence[contract.PushedEvent]
+) -> contract.PushAck | None:
+    """A batch out of order refused; an empty one answered with the mark as it stands."""
     if any(b.seq <= a.seq for a, b in pairwise(events)):
         raise BadRequest("A batch's events must be in increasing sequence order.", "events")
     if not events:
         return contract.PushAck(store_id=store_id, high_water=high_water_mark(session, store_id))
-    # One statement for the whole batch (two halves cost a tenth more of the storer's CPU and
-    # PostgreSQL's); a fault test stops the process after it, inside the transaction
-    # (`push.mid_batch`): nothing of the batch is committed.
-    outcomes, mark = keep_store_events(session, store_id, events, now)
+    return None
+
+
+def _acknowledged(store_id: str, outcomes: list[Outcome], mark: int) -> contract.PushAck:
     failpoints.hit("push.mid_batch")
     stored = sum(1 for o in outcomes if o is not Outcome.DUPLICATE)
     held = sum(1 for o in outcomes if o is Outcome.QUARANTINED)

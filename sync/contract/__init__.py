@@ -32,6 +32,8 @@ from sync.contract.envelope import (
     PullPage,
     PushAck,
     PushBatch,
+    PushedEvent,
+    PushHead,
     too_new,
 )
 from sync.contract.events import EVENT_KINDS, StoreEvent, parse_event, parse_event_json
@@ -62,6 +64,8 @@ __all__ = [
     "PullPage",
     "PushAck",
     "PushBatch",
+    "PushHead",
+    "PushedEvent",
     "StoreEvent",
     "WaitingDelivery",
     "parse_entry",

@@ -32,25 +32,42 @@ AGENT_KEEPS_IDLE_S = CLOUD_KEEPS_IDLE_S - 2
 Kind = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class OutboxEvent(Wire):
-    """One store event, exactly as the store's outbox holds it."""
+class PushedEvent(Wire):
+    """A store event's envelope: what the cloud reads of each pushed event itself. Its payload
+    is left unread here (a field this model does not name is skipped, not built): the cloud
+    stores each payload as sent, taken from the body by the database (`PushHead`)."""
 
     seq: int = Field(ge=1, le=2**62)
     event_id: Id
     txn: str = Field(max_length=36)
     kind: Kind
     subject: str = Field(max_length=36)
-    payload: dict[str, Any]
     created_at: UTCTime
 
 
-class PushBatch(Wire):
-    """Events in sequence order, never splitting one store transaction."""
+class OutboxEvent(PushedEvent):
+    """One store event, exactly as the store's outbox holds it."""
 
+    payload: dict[str, Any]
+
+
+class _Push(Wire):
     protocol: int = PROTOCOL
     store_id: str = Field(default="", max_length=36)
     instance: str = Field(default="", max_length=64)  # which computer speaks for the store
+
+
+class PushBatch(_Push):
+    """Events in sequence order, never splitting one store transaction."""
+
     events: list[OutboxEvent] = Field(max_length=MAX_BATCH * 4)
+
+
+class PushHead(_Push):
+    """A `PushBatch` as the cloud reads it: every envelope checked, the payloads left in the
+    body for the statement that stores them (each must be a JSON object, checked there)."""
+
+    events: list[PushedEvent] = Field(max_length=MAX_BATCH * 4)
 
 
 class PushAck(Wire):
