@@ -73,11 +73,9 @@ def store_push(
     # A body with nothing doubtful in it is read without its payloads and each payload stored
     # as sent (reading each payload into Python objects only to write it out again cost about 25 µs an
     # event: `benchmarks/bench_storm.py`'s storer CPU).
-    batch: contract.PushHead | contract.PushBatch
-    if stores_as_sent(raw):
-        batch = parsed(contract.PushHead, raw)
-    else:
-        batch = parsed(contract.PushBatch, raw)
+    batch: contract.PushHead | contract.PushBatch = (
+        parsed(contract.PushHead, raw) if stores_as_sent(raw) else parsed(contract.PushBatch, raw)
+    )
     store_id = service.device_store(device, batch.store_id)
     service.check_protocol(batch.protocol)
     try:
