@@ -9,7 +9,7 @@ moves past it and the entries behind it apply in the same pull.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
@@ -28,10 +28,10 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
+    carried,
     empty_items,
     merged,
-    version_when,
-    version_when_items,
+    versioned,
 )
 from sync.contract.reasons import reason_of
 
@@ -68,10 +68,13 @@ class OnlineOrder(Body):
     promise_at: UTCTime | None = None  # the promise the customer was given, from the store's load
     scheduled_for: UTCTime | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _version(cls, data: Any) -> Any:
-        return version_when(version_when_items(data, ("care",), 3), "scheduled_for", 2)
+    @model_validator(mode="after")
+    def _version(self) -> Self:
+        if "v" in self.model_fields_set:
+            return self
+        if carried(self.items, ("care",)):
+            return versioned(self, 3)
+        return versioned(self, 2) if self.scheduled_for is not None else self
 
     def left_out(self) -> Any:
         return empty_items(self.items, ("care",))
@@ -148,10 +151,14 @@ class StoreSettings(_Partial):
     hours: StoreHours | None = None  # whole, as head office set them
     quality_check: bool | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _version(cls, data: Any) -> Any:
-        return version_when(version_when(version_when(data, "rack_cap_s", 4), "quality_check", 3), "hours", 2)
+    @model_validator(mode="after")
+    def _version(self) -> Self:
+        if "v" in self.model_fields_set:
+            return self
+        for version, added in ((4, self.rack_cap_s), (3, self.quality_check), (2, self.hours)):
+            if added is not None:
+                return versioned(self, version)
+        return self
 
 
 class InventoryItemChanged(_Partial):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
@@ -26,10 +26,10 @@ from sync.contract.base import (
     Text,
     UTCTime,
     Wire,
+    carried,
     empty_items,
     merged,
-    version_when,
-    version_when_items,
+    versioned,
 )
 from sync.contract.kitchen_events import CareAck, OrderChecked, OrderFlagged
 from sync.contract.reasons import reason_of
@@ -92,10 +92,13 @@ class OrderPlaced(Body):
     tenders: list[TenderLine] = Field(default_factory=list, max_length=50)
     scheduled_for: UTCTime | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _version(cls, data: Any) -> Any:
-        return version_when(version_when_items(data, ("care", "allergens"), 3), "scheduled_for", 2)
+    @model_validator(mode="after")
+    def _version(self) -> Self:
+        if "v" in self.model_fields_set:
+            return self
+        if carried(self.items, ("care", "allergens")):
+            return versioned(self, 3)
+        return versioned(self, 2) if self.scheduled_for is not None else self
 
     def left_out(self) -> Any:
         return empty_items(self.items, ("care", "allergens"))
@@ -119,12 +122,11 @@ class OrderStaged(Body):
     care_ack: CareAck | None = None
     flags: list[IntegrityFlag] = Field(default_factory=list, max_length=10)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _version(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and "v" not in data and (data.get("care_ack") or data.get("flags")):
-            return {**data, "v": 2}
-        return data
+    @model_validator(mode="after")
+    def _version(self) -> Self:
+        if "v" not in self.model_fields_set and (self.care_ack or self.flags):
+            return versioned(self, 2)
+        return self
 
     def left_out(self) -> Any:
         return {added for added in ("care_ack", "flags") if not getattr(self, added)} or None
