@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cloud_api.demo.seed import seed_database  # noqa: E402
-from cloud_api.settings import libpq_url, one_applier_per_two_cores  # noqa: E402
+from cloud_api.settings import CloudSettings, libpq_url, one_applier_per_two_cores  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
@@ -208,6 +208,7 @@ def start_cloud(
     home: Path,
     appliers: int = one_applier_per_two_cores(),
     sync: tuple[int, int] = (0, 0),
+    quiet_appliers: int = 1,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy;
     with `sync` (a port, how many workers), the stores' sync on workers of its own there."""
@@ -230,7 +231,12 @@ def start_cloud(
         cloud = subprocess.Popen(
             [sys.executable, *command],
             cwd=ROOT,
-            env={**os.environ, "MAKELINE_BACKGROUND": "true", "MAKELINE_APPLIERS": str(appliers)},
+            env={
+                **os.environ,
+                "MAKELINE_BACKGROUND": "true",
+                "MAKELINE_APPLIERS": str(appliers),
+                "MAKELINE_QUIET_APPLIERS": str(quiet_appliers),
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a service's session, not the load's (as on its own machine)
@@ -342,6 +348,12 @@ def main() -> None:
         default=one_applier_per_two_cores(),
         help="applier processes beside the workers (default: the cloud's own)",
     )
+    parser.add_argument(
+        "--quiet-appliers",
+        type=int,
+        default=CloudSettings.model_fields["quiet_appliers"].default,
+        help="appliers that apply only once the pushes have gone quiet (default: the cloud's own)",
+    )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
     parser.add_argument(
@@ -367,7 +379,9 @@ def main() -> None:
         args.calm = [(agent_beat(len(stores) + n, sid), token) for n, (sid, token) in enumerate(calm)]
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
         sync_port = free_port(0) if args.sync_workers else 0
-        cloud, base = start_cloud(url, args.workers, home, args.appliers, (sync_port, args.sync_workers))
+        cloud, base = start_cloud(
+            url, args.workers, home, args.appliers, (sync_port, args.sync_workers), args.quiet_appliers
+        )
         # The stores' sync on workers of its own (as a load balancer sends it by path), or not.
         args.sync_base = f"http://127.0.0.1:{sync_port}" if sync_port else base
         # The calm stores' computers claim their stores, and each worker verifies their credentials.
@@ -383,7 +397,7 @@ def main() -> None:
                 if args.sync_workers
                 else "the stores' sync on them, "
             )
-            + f"{args.appliers} applier(s)), "
+            + f"{args.appliers} applier(s) and {args.quiet_appliers} for the quiet after the pushes), "
             "its PostgreSQL and the load; "
             f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())}); "
             f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"

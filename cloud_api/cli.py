@@ -152,7 +152,7 @@ def _serve(args: argparse.Namespace) -> int:
         for name, variable in _ENV.items():
             value = getattr(settings, name)
             os.environ[variable] = str(value).lower() if isinstance(value, bool) else str(value)
-        beside = _start_appliers(settings.appliers) if settings.background else []
+        beside = _start_appliers(settings.appliers, settings.quiet_appliers) if settings.background else []
         if settings.background:
             folder = tempfile.mkdtemp(prefix="makeline-storer-")  # the owner's only (0700)
             beside.append(_start_storer(folder))
@@ -178,11 +178,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_appliers(count: int) -> list[subprocess.Popen[bytes]]:
+def _start_appliers(count: int, quiet: int = 0) -> list[subprocess.Popen[bytes]]:
     """Background processes beside the workers (`cloud_api.sync.applier`, at a lower
     priority): stores' pushed events are applied there (one store by one applier at a time)
     and the texts, emails and refunds sent from the first, customers' requests keep the
-    workers."""
+    workers. The `quiet` ones apply only once the stores' pushes have gone quiet."""
+    from cloud_api.sync.applier import AFTER_QUIET
+
     os.environ["MAKELINE_APPLIER_IN_WORKER"] = "false"
     os.environ["MAKELINE_SENDERS_IN_WORKER"] = "false"
     return [
@@ -192,10 +194,11 @@ def _start_appliers(count: int) -> list[subprocess.Popen[bytes]]:
                 **os.environ,
                 "MAKELINE_APPLIER_PARENT": str(os.getpid()),
                 "MAKELINE_APPLIER_SENDS": "true" if n == 0 else "false",  # the senders run once
+                AFTER_QUIET: "true" if n >= max(1, count) else "false",
             },
             start_new_session=True,  # a session of its own, lowered with it (`sync.priority`)
         )
-        for n in range(max(1, count))
+        for n in range(max(1, count) + max(0, quiet))
     ]
 
 

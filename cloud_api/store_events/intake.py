@@ -5,7 +5,9 @@ and queued (`inbound_pending`) for the appliers (`service.apply_pending`), in th
 transaction. The answer is the store's contiguous mark: a replay finds its events stored
 and changes nothing. The same `(store_id, seq)` with a different event id is a broken store
 outbox and is refused (409). A payload PostgreSQL's JSON cannot hold is stored empty and set
-aside at once, with its reason.
+aside at once, with its reason. A push's body with nothing of the kind in it is stored as
+sent (`keep_as_sent`): its envelopes read by the contract, each payload taken from the body
+by the storing statement, never built in Python.
 """
 
 from __future__ import annotations

@@ -64,6 +64,13 @@ class InboundNews:
                 self.close()
         return False
 
+    def quiet_for(self, seconds: float, stop: threading.Event) -> bool:
+        """Once `seconds` passed with no push's events heard of: True; False if `stop` was set
+        first. News heard while the caller was busy is read at once (it is not waited for)."""
+        while self.wait(seconds, stop):
+            pass
+        return not stop.is_set()
+
     def _connected(self) -> psycopg.Connection[Any] | None:
         if self._conn is not None and not self._conn.closed:
             return self._conn

@@ -29,13 +29,17 @@ from ..patience import patient, wait_until
 from .helpers import ctx, evanston, event, staged, store_order_payload
 
 
-def _listening(url: str) -> bool:
+def _listeners(url: str) -> int:
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         found = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = %s",
             (f"LISTEN {CHANNEL}",),
         ).fetchone()
-    return bool(found and found[0])
+    return int(found[0]) if found else 0
+
+
+def _listening(url: str) -> bool:
+    return _listeners(url) > 0
 
 
 def _tracker_news(conn: psycopg.Connection[Any], order_id: str) -> bool:
@@ -120,3 +124,60 @@ def test_news_is_split_into_payloads_under_the_limit_each_update_once() -> None:
     big = {"order_id": "x", "note": "y" * (PAYLOAD_LIMIT + 10)}
     assert [json.loads(p)["t"] for p in payloads([big, big], set(), False)] == [[big], [big]]
     assert json.loads(payloads([], set(), False)[0]) == {"t": [], "f": [], "n": False}
+
+
+def test_a_quiet_applier_leaves_the_queue_while_pushes_are_heard_and_applies_it_once_they_stop(
+    app: FastAPI, database_url: str
+) -> None:
+    """A quiet applier (`quiet_appliers`) applies nothing while pushes keep being stored (the
+    storer and the first applier have the CPU in a storm), and the queue once they stop."""
+    store, now = evanston(app), utcnow()
+    announcer = Announcer(database_url)
+    announcer.start()
+    storing = Database(database_url, pool_size=1, max_overflow=0, sink=announcer)
+    stop, pushing = threading.Event(), threading.Event()
+    quiet_s = 10.0  # far longer than any pause between the pushes below, on a busy machine too
+    thread = threading.Thread(
+        target=applier.serve,
+        args=(database_url, stop),
+        kwargs={"idle_s": 0.05, "after_quiet_s": quiet_s},
+        daemon=True,
+    )
+
+    def push_news() -> None:  # as the storer announces every push it stores
+        news = payloads([], set(), False, inbound=True)[0]
+        with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+            while pushing.is_set():
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, news))
+                stop.wait(0.02)
+
+    order_id = str(uuid.uuid4())
+    pushing.set()
+    pusher = threading.Thread(target=push_news, daemon=True)
+    pusher.start()
+    try:
+        before = _listeners(database_url)
+        thread.start()
+        wait_until(lambda: _listeners(database_url) > before, "the quiet applier listens for pushes")
+        with storing.transaction() as session:
+            placed = store_order_payload(order_id=order_id, placed_at=now)
+            keep_store_events(session, store, [event("order.placed", placed, seq=1, at=now)], now)
+        for _ in range(25):  # half a second and more of pushes heard: nothing applied meanwhile
+            stop.wait(0.02)
+        with ctx(app).db.transaction() as session:
+            assert repository.waiting(session, store) == 1
+        pushing.clear()
+        pusher.join(timeout=patient(30))
+
+        def applied() -> bool:
+            with ctx(app).db.transaction() as session:
+                return repository.waiting(session, store) == 0
+
+        wait_until(applied, "the quiet applier applies the queue once the pushes stop")
+    finally:
+        pushing.clear()
+        stop.set()
+        thread.join(timeout=patient(30))
+        announcer.stop()
+        storing.dispose()
+    assert not thread.is_alive()

@@ -218,6 +218,10 @@ def _lowered(pid: int, nice: int) -> bool:
     return False
 
 
+def _environ(pid: int) -> list[bytes]:
+    return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+
+
 def test_the_clouds_storer_and_appliers_run_in_sessions_of_their_own_below_its_workers(
     database_url: str,
 ) -> None:
@@ -225,14 +229,16 @@ def test_the_clouds_storer_and_appliers_run_in_sessions_of_their_own_below_its_w
     shares the CPU between sessions first), lowered with its session, run only when nothing
     else wants the CPU; the workers, serving customers, are not lowered."""
     port = free_port()
-    with cloud_process(database_url, port, MAKELINE_APPLIERS="2") as cloud:
+    with cloud_process(database_url, port, MAKELINE_APPLIERS="2", MAKELINE_QUIET_APPLIERS="1") as cloud:
         wait_healthy(f"http://127.0.0.1:{port}", cloud)
         started = children(cloud.pid)
         appliers = [pid for pid, command in started.items() if "cloud_api.sync.applier" in command]
         [storer] = [pid for pid, command in started.items() if "cloud_api.sync.storer" in command]
         # uvicorn's worker processes, or the cloud's own when it serves with one
         workers = [pid for pid, command in started.items() if "spawn_main" in command] or [cloud.pid]
-        assert len(appliers) == 2
+        assert len(appliers) == 3
+        quiet = [pid for pid in appliers if f"{applier.AFTER_QUIET}=true".encode() in _environ(pid)]
+        assert len(quiet) == 1  # the third: it applies once the pushes have gone quiet
         wait_until(
             lambda: all(_lowered(pid, priority.APPLIER_NICE) for pid in appliers), "the appliers lowered"
         )
@@ -286,3 +292,4 @@ def test_the_cloud_runs_one_applier_for_every_two_cores(
     assert CloudSettings().appliers == appliers
     monkeypatch.setenv("MAKELINE_APPLIERS", "3")
     assert CloudSettings().appliers == 3  # the owner's word wins
+    assert CloudSettings().quiet_appliers == 0  # none for a storm's tail unless the owner says so
