@@ -65,7 +65,7 @@ def test_each_payload_is_stored_byte_for_byte_as_the_body_holds_it_and_applied(
     store = demo_store_id(app)
     _, device = _device(app, store)
     placed = store_order_payload(number=4242)
-    # Spaces, a key order of its own, escapes and a decimal written as the store wrote it.
+    # Indented, a space before a colon, an escaped character: as some store could write it.
     written = json.dumps(placed, indent=1, ensure_ascii=True).replace(
         '"notes": ""', '"notes" :  "caf\\u00e9"'
     )
