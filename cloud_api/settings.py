@@ -43,7 +43,7 @@ class CloudSettings(BaseSettings):
     # Applier processes beside those that apply only once no push has been stored for a
     # moment (`sync.applier.QUIET_S`): a storm's tail, its pushes all stored, applied by more
     # than one (a 1,000-store storm's tail ran one applier beside 0.6 of a core idle: drained
-    # in 84.6 s instead of 97–114 on two cores), while the storer and the first applier keep
+    # in 84.6–100.1 s instead of 97–114 on two cores), while the storer and the first applier keep
     # the CPU during the storm itself. None by default: on two cores the customers' orders in
     # a 200-store storm's tail paid for it (p99 2.6–2.9× calm against 1.5–1.7×, docs/scale.md).
     quiet_appliers: int = Field(default=0, ge=0, le=16)
