@@ -208,7 +208,7 @@ def start_cloud(
     home: Path,
     appliers: int = one_applier_per_two_cores(),
     sync: tuple[int, int] = (0, 0),
-    quiet_appliers: int = 1,
+    quiet_appliers: int = CloudSettings.model_fields["quiet_appliers"].default,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy;
     with `sync` (a port, how many workers), the stores' sync on workers of its own there."""

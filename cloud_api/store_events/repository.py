@@ -29,13 +29,12 @@ _STORE_BATCH = text(
 )
 # ... and queued for the appliers in the same statement: a row for each run of consecutive
 # new sequence numbers (one for a push, unless some of it was stored before).
-_STORE_BATCH = text(
-    "WITH stored AS (" + str(_STORE_BATCH.text) + "), "
+_QUEUED = (
     "queued AS (INSERT INTO inbound_pending (store_id, seq, last_seq) "
     "SELECT :store, min(seq), max(seq) "
-    "FROM (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run FROM stored) AS s GROUP BY run) "
-    "SELECT seq FROM stored"
+    "FROM (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run FROM stored) AS s GROUP BY run)"
 )
+_STORE_BATCH = text("WITH stored AS (" + str(_STORE_BATCH.text) + "), " + _QUEUED + " SELECT seq FROM stored")
 
 
 # The same, each payload taken by the statement from the push's body as sent (`json`: its
@@ -65,11 +64,9 @@ _STORE_AS_SENT = text(
         ON CONFLICT DO NOTHING
         RETURNING seq
     ),
-    queued AS (
-        INSERT INTO inbound_pending (store_id, seq, last_seq)
-        SELECT :store, min(seq), max(seq)
-        FROM (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run FROM stored) AS s GROUP BY run
-    )
+    """
+    + _QUEUED
+    + """
     SELECT seq, NULL AS n, NULL AS missing FROM stored
     UNION ALL SELECT NULL, n, missing FROM unread
     """
