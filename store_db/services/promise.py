@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from makeline.trade.geo import distance_km
-from makeline.trade.lifecycle import Stage
+from makeline.trade.lifecycle import Service, Stage
 from makeline.trade.menu import Station
 from makeline.trade.quote import (
     CUT_AND_RACK_S,
@@ -69,8 +69,7 @@ WHERE staff.role = 'driver' AND s.clock_out_at IS NULL
 """
 _stamp = rows.read(Order.made_at)
 _PLACED, _MADE, _BAKED = Stage.PLACED.value, Stage.MADE.value, Stage.BAKED.value
-# The same few addresses wait in the kitchen order after order: each distance worked out once.
-_km = lru_cache(maxsize=4096)(distance_km)
+_DELIVERY = Service.DELIVERY.value
 _placed = attrgetter("placed")
 _ready_in = attrgetter("ready_in_s")
 # An order like the last one on a load like the last one's: the same estimate, worked out once.
@@ -139,16 +138,18 @@ def _worked_out(
 ) -> tuple[Load, bool]:
     """The load at `at` from the orders in the kitchen (in the kitchen's order) and each
     driver's return; and whether it ages (a belt, a box or a driver counted down from `at`)."""
-    half_area = store.delivery_radius_km / 2
     make_ahead = in_oven = 0
     deliveries: list[Waiting] = []
-    make_s, oven_s, here = store.make_target_s, store.oven_s, (store.lat, store.lon)
+    make_s, oven_s = store.make_target_s, store.oven_s
+    placed_s = oven_s + CUT_AND_RACK_S
     ages = any(back is not None for back in drivers)
     for order in in_kitchen:
         stage = order.stage
         if stage == _PLACED:
-            make_ahead += min(order.pizzas, ORDER_LOAD_CAP)  # `capped`
-            ready_in = make_ahead * make_s + oven_s + CUT_AND_RACK_S
+            make_ahead += order.pizzas if order.pizzas < ORDER_LOAD_CAP else ORDER_LOAD_CAP  # `capped`
+            if order.service != _DELIVERY:
+                continue
+            ready_in = make_ahead * make_s + placed_s
         elif stage == _MADE:
             in_oven += order.pizzas
             ready_in, ages = _until(at, order.made_at, oven_s + BOX_S), True
@@ -156,11 +157,8 @@ def _worked_out(
             ready_in, ages = _until(at, order.baked_at, BOX_S), True
         else:
             ready_in = 0
-        if order.service == "delivery":
-            lat, lon = order.lat, order.lon
-            km = _km(*here, lat, lon) if lat is not None and lon is not None else half_area
-            drive_s = round(km * store.road_factor / store.avg_speed_kmh * 3600)  # `Load.drive_s`
-            deliveries.append(Waiting(ready_in, drive_s))
+        if order.service == _DELIVERY:
+            deliveries.append(Waiting(ready_in, _drive_s(store, order.lat, order.lon)))
     deliveries.sort(key=_ready_in)
     load = Load(
         make_ahead=make_ahead,
@@ -175,6 +173,29 @@ def _worked_out(
         road_factor=store.road_factor,
     )
     return load, ages
+
+
+def _drive_s(store: AnyStore, lat: float | None, lon: float | None) -> int:
+    """`Load.drive_s` to a waiting delivery's door (without a position, half-way to the edge
+    of the area): worked out once per door and store's settings."""
+    return _door_drive_s(
+        store.lat, store.lon, lat, lon, store.delivery_radius_km, store.road_factor, store.avg_speed_kmh
+    )
+
+
+# The same few addresses wait in the kitchen order after order.
+@lru_cache(maxsize=4096)
+def _door_drive_s(
+    here_lat: float,
+    here_lon: float,
+    lat: float | None,
+    lon: float | None,
+    radius_km: float,
+    road_factor: float,
+    speed_kmh: float,
+) -> int:
+    km = distance_km(here_lat, here_lon, lat, lon) if lat is not None and lon is not None else radius_km / 2
+    return round(km * road_factor / speed_kmh * 3600)
 
 
 def _free_in(at: datetime, back: datetime | None) -> int:

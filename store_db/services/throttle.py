@@ -43,12 +43,13 @@ def review(
     this transaction); returns the throttle as it now stands."""
     seen = store or session.scalars(select(Store)).one()
     load = load or promise.live_load(session, at, seen)
-    return _moved(session, at, load, seen) or current(session, seen)
+    moved = _moved(session, at, load, seen)
+    return current(session, seen if moved is None else moved)
 
 
 def review_for_order(session: Session, at: datetime, load: Load, store: AnyStore) -> None:
     """`review` as an order is placed, against the load it came in on: the same moves and
-    writes, nothing read back when nothing moved."""
+    writes, no throttle built for it (the order does not show it)."""
     _moved(session, at, load, store)
 
 
@@ -59,11 +60,16 @@ def usual_minutes(load: Load, radius_km: float) -> int:
     return quote_minutes(usual_quote(load, radius_km))
 
 
-def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> Throttle | None:
-    """What the review changed and the throttle it leaves; None when nothing moved."""
+@lru_cache(maxsize=64)
+def _thresholds(busy_min: int, pause_min: int) -> Thresholds:
+    return Thresholds(busy_min, pause_min)
+
+
+def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> AnyStore | None:
+    """The store as the review left it; None when nothing moved."""
     minutes = usual_minutes(load, seen.delivery_radius_km)
     before = Level(seen.throttle_level)
-    level = next_level(before, minutes, Thresholds(seen.throttle_busy_min, seen.throttle_pause_min))
+    level = next_level(before, minutes, _thresholds(seen.throttle_busy_min, seen.throttle_pause_min))
     if seen.throttle_minutes == minutes and level is before:
         return None
     if (
@@ -78,7 +84,7 @@ def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> Thrott
         after = with_throttle_minutes(seen, minutes)
         if keeping is not None and keeping.settings is seen:
             keeping.wrote_store(after)
-        return current(session, after)
+        return after
     row = seen if isinstance(seen, Store) else session.scalars(select(Store)).one()
     if row.throttle_minutes != minutes:
         row.throttle_minutes = minutes
@@ -87,8 +93,7 @@ def _moved(session: Session, at: datetime, load: Load, seen: AnyStore) -> Thrott
         row.throttle_since = at
         found = current(session, row)
         audit(session, at, "throttle", f"{before.value} → {level.value}: {found.reason}")
-        return found
-    return current(session, row)
+    return row
 
 
 def reviewed_load(session: Session, at: datetime) -> tuple[Load, Throttle]:
