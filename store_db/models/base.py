@@ -56,16 +56,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-_VERSION_7 = 0x7 << 76
-_VARIANT = 0b10 << 62
-_RAND_A = 0xFFF << 64  # 12 random bits after the version, 62 after the variant
-_RAND_B = (1 << 62) - 1
 _last_ms = 0
 _ms_lock = threading.Lock()
-# The OS's random bytes fetched 128 ids at a time (one system call, not one per id); a
-# forked child fetches its own, so no two processes hand out the same bits.
-_BITS, _POOL = 10, 1280
-_pool, _taken = b"", _POOL
+# The OS's random bytes fetched 128 ids at a time (one system call, not one per id), as hex
+# text: each id takes 19 digits of it. A forked child fetches its own, so no two processes
+# hand out the same bits.
+_DIGITS, _POOL = 19, 19 * 128
+_pool, _taken = "", _POOL
+# The variant's digit: 0b10 and two random bits of the digit it stands for.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
 
 
 def _fresh_pool() -> None:
@@ -81,18 +80,18 @@ def new_id() -> str:
 
     The milliseconds never go back within a process (two ids in one millisecond take the
     next one, as `uuid6.uuid7` does), so ids made one after the other sort in that order;
-    74 random bits from the OS. Written out directly: an order makes half a dozen.
+    74 random bits from the OS (12 after the version digit, 2 in the variant's digit, 60
+    after it). Written out directly from hex text: an order makes half a dozen.
     """
     global _last_ms, _pool, _taken
     with _ms_lock:
         ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
         if _taken == _POOL:
-            _pool, _taken = os.urandom(_POOL), 0
-        bits = int.from_bytes(_pool[_taken : _taken + _BITS])
-        _taken += _BITS
-    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | _VERSION_7 | bits & _RAND_A | _VARIANT | bits & _RAND_B
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+            _pool, _taken = os.urandom(_POOL // 2).hex(), 0
+        bits = _pool[_taken : _taken + _DIGITS]
+        _taken += _DIGITS
+    h = f"{ms & 0xFFFF_FFFF_FFFF:012x}"
+    return f"{h[:8]}-{h[8:]}-7{bits[:3]}-{_VARIANT[bits[3]]}{bits[4:7]}-{bits[7:]}"
 
 
 def utcnow() -> datetime:

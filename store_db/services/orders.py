@@ -39,6 +39,7 @@ from sync.contract.placed import placed_json
 TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
 UNPAID_TENDERS = ("cash", "pay_at_door")  # nobody has paid until the customer shows up
 FIRST_NUMBER = 1001
+_PLACED = Stage.PLACED.value
 
 
 class AddressRequest(Frozen):
@@ -256,9 +257,9 @@ def place_order(
         id=order_id,
         business_date=day,
         number=number,
-        channel=request.channel.value,
-        service=request.service.value,
-        stage=Stage.PLACED.value,
+        channel=request.channel._value_,  # the members' text, not `value`'s call in Python
+        service=request.service._value_,
+        stage=_PLACED,
         customer_id=customer_id,
         customer_name=customer_name,
         phone=phone,
@@ -344,8 +345,8 @@ def line_rows(order_id: str, items: list[PricedItem], *, encoded: bool = False) 
             "line_no": n,
             "product": i.product,
             "name": i.name,
-            "kind": i.kind.value,
-            "station": i.station.value,
+            "kind": i.kind._value_,  # the member's text, not `value`'s call in Python
+            "station": i.station._value_,
             "size": i.size,
             "quantity": i.quantity,
             "unit_price": i.unit_price,

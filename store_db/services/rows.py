@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import groupby
-from operator import itemgetter
+from itertools import compress, groupby, repeat
+from operator import is_, is_not, itemgetter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Table
@@ -28,6 +28,7 @@ from store_db.models.base import UTCDateTime
 _DIALECT = sqlite.dialect()
 _NO_DEFAULT = object()
 _PATTERNS = 32  # statements kept per table, one per pattern of empty columns
+_NONE = repeat(None)  # beside a row's values: which are empty, told in C
 
 
 _CONNECTION = "makeline.rows.connection"
@@ -87,12 +88,22 @@ def bind(column: Column[Any] | QueryableAttribute[Any]) -> Callable[[Any], Any]:
 def utc_text(value: datetime | None) -> str | None:
     """A `UTCDateTime` as SQLAlchemy's SQLite dialect stores it (naive UTC, "YYYY-MM-DD
     HH:MM:SS.ffffff"), written by `datetime.isoformat` instead of its %-format of every
-    field: an order stores half a dozen."""
+    field: an order stores half a dozen, most of them the one moment it was placed (the
+    last moment written is kept with its text)."""
+    global _last_text
     if value is None:
         return None
+    last = _last_text
+    if last[0] is value:
+        return last[1]
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    _last_text = (value, text)
+    return text
+
+
+_last_text: tuple[datetime | None, str] = (None, "")
 
 
 def read(column: Column[Any] | QueryableAttribute[Any]) -> Callable[[Any], Any]:
@@ -146,7 +157,8 @@ class Insert:
         names = ", ".join(f'"{c.name}"' for c in [*given, *(table.c[n] for n in computed)])
         self._head, self._computed = f'INSERT INTO "{table.name}" ({names}) VALUES (', list(computed.values())
         self.sql = self._written(())
-        self._by_nulls: dict[tuple[int, ...], str] = {(): self.sql}
+        # By which of the values are empty (a flag for each column).
+        self._by_empty: dict[tuple[bool, ...], str] = {(False,) * len(self.columns): self.sql}
         # Only the columns that have a default, or a type that changes the value, cost a step.
         self._filled = [(n, d) for n, d in enumerate(_default(c) for c in given) if d is not None]
         self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
@@ -175,13 +187,13 @@ class Insert:
         statement itself, not bound (sqlite3 looks an adapter up for every None it binds; an
         order has two dozen). One statement per pattern of empty columns, prepared once."""
         out = self._values(row)
-        nulls = tuple([n for n, value in enumerate(out) if value is None])
-        sql = self._by_nulls.get(nulls)
+        empty = tuple(map(is_, out, _NONE))
+        sql = self._by_empty.get(empty)
         if sql is None:
-            if len(self._by_nulls) >= _PATTERNS:  # an odd row: every value bound
+            if len(self._by_empty) >= _PATTERNS:  # an odd row: every value bound
                 return self.sql, out
-            sql = self._by_nulls[nulls] = self._written(nulls)
-        return sql, [value for value in out if value is not None]
+            sql = self._by_empty[empty] = self._written(tuple(compress(range(len(out)), empty)))
+        return sql, list(compress(out, map(is_not, out, _NONE)))
 
     def complete(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """`row` with every column: what it leaves out is the column's default, or None."""
