@@ -19,7 +19,14 @@ the PostgreSQL backend's that served it (from /proc, on this machine's server on
 
 Embedded PostgreSQL with its default durability (fsync on) unless DATABASE_URL is set.
 
+`--instructions` counts instead what no load moves: the instructions the apply's Python runs an
+event (`store_events.apply_pending`, each chunk called through `operator.call`, a C function
+nothing else here calls, under valgrind's callgrind collecting only inside it), the evening
+stored in batches of `--batch` and each applied after it is stored, the first batch
+uncounted (warm-up). PostgreSQL's own work is in its processes, not counted.
+
     .venv/bin/python benchmarks/bench_apply.py [--orders 1000] [--batch 500]
+    .venv/bin/python benchmarks/bench_apply.py --instructions [--orders 1000] [--batch 2000]
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ import argparse
 import gc
 import io
 import json
+import operator
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -53,7 +62,7 @@ from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.pubsub.announcer import Announcer  # noqa: E402
 from cloud_api.settings import libpq_url  # noqa: E402
 from cloud_api.store_events.intake import keep_store_events  # noqa: E402
-from cloud_api.store_events.service import apply_store_events  # noqa: E402
+from cloud_api.store_events.service import apply_pending, apply_store_events  # noqa: E402
 from cloud_api.stores.schemas import StoreDetails  # noqa: E402
 from cloud_api.stores.service import save_store  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
@@ -305,11 +314,64 @@ def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch
     return spent
 
 
+def counted(url: str, events_file: str, batch: int) -> None:
+    """The run callgrind counts: a new store's evening stored batch by batch, each applied after
+    it is stored, the applies after the first through `operator.call`."""
+    with open(events_file) as f:
+        events = [contract.OutboxEvent.model_validate_json(line) for line in f]
+    store_id = new_store(url, f"BENCH-COUNT-{uuid.uuid4().hex[:8]}")
+    db = Database(url, pool_size=1, max_overflow=0)
+    gc.freeze()
+    for n, start in enumerate(range(0, len(events), batch)):
+        with db.transaction() as session:
+            keep_store_events(session, store_id, events[start : start + batch], utcnow())
+        with db.transaction() as session:
+            if n == 0:
+                apply_pending(session, store_id, utcnow(), batch)
+            else:
+                operator.call(apply_pending, session, store_id, utcnow(), batch)
+    db.dispose()
+
+
+CALLGRIND = [
+    "valgrind",
+    "--tool=callgrind",
+    "--toggle-collect=_operator_call",
+    "--callgrind-out-file=/dev/null",
+]
+
+
+def instructions(url: str, events: list[contract.OutboxEvent], batch: int, home: Path) -> None:
+    """The apply's instructions an event, counted by callgrind in a process of its own."""
+    events_file = home / "events.jsonl"
+    events_file.write_text("".join(e.model_dump_json() + "\n" for e in events))
+    done = subprocess.run(
+        [*CALLGRIND, sys.executable, __file__, "--counted", url, str(events_file), "--batch", str(batch)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind said no count:\n{done.stderr[-2000:]}")
+    applied = len(events) - min(batch, len(events))
+    print(
+        f"the apply's Python, batches of {batch} after the first: "
+        f"{int(found.group(1)) / applied / 1000:.1f} k instructions an event ({applied} events counted)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--orders", type=int, default=1000, help="orders in the drained evening")
     parser.add_argument("--batch", type=int, default=500, help="events per push")
+    parser.add_argument("--instructions", action="store_true", help="count the apply's instructions")
+    parser.add_argument("--counted", nargs=2, help=argparse.SUPPRESS)  # the run callgrind counts
     args = parser.parse_args()
+    if args.counted is not None:
+        counted(args.counted[0], args.counted[1], args.batch)
+        return
     home = Path(tempfile.mkdtemp(prefix="makeline-bench-apply-"))
     server, url = database(home)
     try:
@@ -320,6 +382,9 @@ def main() -> None:
             kinds[e.kind] = kinds.get(e.kind, 0) + 1
         mix = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
         print(f"an evening of {args.orders} orders: {len(events)} events ({mix})")
+        if args.instructions:
+            instructions(url, events, args.batch, home)
+            return
         # The evening and the simulated store stay in this process (a cloud applier holds
         # neither): kept out of the collector's full passes, as the applier keeps what it
         # holds from its start (`cloud_api.sync.applier.serve`).

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 PLACES = Decimal("0.0001")
 ONE = Decimal(1)
@@ -68,12 +69,18 @@ class Terms:
         return Price(self.count_size, self.purchase_size, self.cost_cents_per_purchase)
 
     def cost_per_count_unit(self) -> int | None:
+        return self._cost_per_count_unit
+
+    @cached_property
+    def _cost_per_count_unit(self) -> int | None:
+        # Worked out once: a batch's events hand the same terms to every line of the item.
         price = self.price()
         return None if price is None else price.value(price.count_size)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One line of a stock event as the cloud records it (a tuple: a batch builds thousands)."""
+
     code: str
     name: str
     quantity: Decimal  # base units

@@ -26,18 +26,29 @@ from sync.contract.events import ItemTerms, StockCounted, StockLine, StockReceiv
 StockEvent = StockCounted | StockReceived | StockWaste | StockUsage
 
 
-def _terms(line: StockLine, told: ItemTerms | None) -> Terms:
+# An item's terms as the store told them, by what it told (the same in every event of a batch).
+Told = dict[ItemTerms, Terms]
+
+
+def _terms(line: StockLine, told: ItemTerms | None, known: Told) -> Terms:
     if told is None:  # the store did not say: units by name only
         return Terms(line.unit, line.count_unit, None, None, None)
-    return Terms(
-        told.base_unit, told.count_unit, told.count_size, told.purchase_size, told.cost_cents_per_purchase
-    )
+    terms = known.get(told)
+    if terms is None:
+        terms = known[told] = Terms(
+            told.base_unit, told.count_unit, told.count_size, told.purchase_size, told.cost_cents_per_purchase
+        )
+    return terms
 
 
-def lines(found: Sequence[StockLine], stock_items: Mapping[str, ItemTerms]) -> list[Line]:
+def lines(
+    found: Sequence[StockLine], stock_items: Mapping[str, ItemTerms], known: Told | None = None
+) -> list[Line]:
+    """The event's lines with their items' terms (`known`: the terms met before, kept by the caller)."""
+    known = {} if known is None else known
     result = []
     for line in found:
-        terms = _terms(line, stock_items.get(line.code))
+        terms = _terms(line, stock_items.get(line.code), known)
         result.append(
             Line(
                 line.code,
@@ -80,6 +91,7 @@ class StockBatch:
             self.rows[row.code] = row
             self.written.seen(row)
         self.movements: list[dict[str, object]] = []
+        self.told: Told = {}
 
     def record(self, event: StockEvent, seq: int) -> bool:
         """Record one stock movement from its lines. Only head office adds items to the
@@ -87,7 +99,7 @@ class StockBatch:
         (`unknown_stock_item`) for head office to decide on; the rest is recorded as usual."""
         movement, reference = _movement(event)
         reference = reference[:60]
-        found = lines(event.lines, event.stock_items)
+        found = lines(event.lines, event.stock_items, self.told)
         unknown = [line for line in found if line.code not in self.known]
         if unknown:
             stock.quarantine(self.session, self.store_id, event.kind, reference, unknown, event.at)
