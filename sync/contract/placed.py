@@ -34,6 +34,9 @@ _PAYMENTS = ("paid", "due", "refunded")
 _TENDER_KINDS = ("cash", "card", "online", "pay_at_door")
 _ADDED = ("care", "allergens")  # version 3's fields of an item
 _TIMES = ("promise_at", "placed_at", "scheduled_for")
+_COUNTS = ("number", "menu_version")
+_PLACES = ("lat", "lon")
+_TENDER_CENTS = ("amount", "tendered", "change")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -53,35 +56,48 @@ def _is_cents(value: object) -> bool:
 def _fits(
     order: Mapping[str, Any], items: Sequence[PricedItem], tenders: Sequence[Mapping[str, Any]]
 ) -> bool:
-    """Whether the model would take these values as they are (else the model says why not)."""
-    return (
-        _is_id(order["id"])
-        and (order["cloud_order_id"] is None or _is_id(order["cloud_order_id"]))
-        and all(type(n) is int and 0 <= n <= _INT_MAX for n in (order["number"], order["menu_version"]))
-        and all(_is_cents(order[name]) for name in _CENTS)
-        and all(
-            (type(order[name]) is str and len(order[name]) <= _TEXT_MAX)
-            or (name == "coupon" and order[name] is None)
-            for name in _TEXTS
-        )
-        and type(order["business_date"]) is date
-        and all(order[name] is None or type(order[name]) is datetime for name in _TIMES)
-        and order["placed_at"] is not None
-        and all(order[name] is None or type(order[name]) is float for name in ("lat", "lon"))
-        and order["payment"] in _PAYMENTS
-        and order["channel"] in Channel._value2member_map_
-        and order["service"] in Service._value2member_map_
-        and order["stage"] in Stage._value2member_map_
-        and len(items) <= _ITEMS_MAX
-        and all(type(item) is PricedItem for item in items)
-        and len(tenders) <= _TENDERS_MAX
-        and all(
-            _is_id(t["id"])
-            and t["kind"] in _TENDER_KINDS
-            and all(_is_cents(t[n]) for n in ("amount", "tendered", "change"))
-            for t in tenders
-        )
-    )
+    """Whether the model would take these values as they are (else the model says why not).
+    Checked in plain loops that stop at the first misfit: every order asks."""
+    if not _is_id(order["id"]) or not (order["cloud_order_id"] is None or _is_id(order["cloud_order_id"])):
+        return False
+    for name in _COUNTS:
+        n = order[name]
+        if type(n) is not int or not 0 <= n <= _INT_MAX:
+            return False
+    for name in _CENTS:
+        if not _is_cents(order[name]):
+            return False
+    for name in _TEXTS:
+        text = order[name]
+        if not ((type(text) is str and len(text) <= _TEXT_MAX) or (name == "coupon" and text is None)):
+            return False
+    if type(order["business_date"]) is not date or order["placed_at"] is None:
+        return False
+    for name in _TIMES:
+        if order[name] is not None and type(order[name]) is not datetime:
+            return False
+    for name in _PLACES:
+        if order[name] is not None and type(order[name]) is not float:
+            return False
+    if (
+        order["payment"] not in _PAYMENTS
+        or order["channel"] not in Channel._value2member_map_
+        or order["service"] not in Service._value2member_map_
+        or order["stage"] not in Stage._value2member_map_
+        or len(items) > _ITEMS_MAX
+        or len(tenders) > _TENDERS_MAX
+    ):
+        return False
+    for item in items:
+        if type(item) is not PricedItem:
+            return False
+    for t in tenders:
+        if not _is_id(t["id"]) or t["kind"] not in _TENDER_KINDS:
+            return False
+        for name in _TENDER_CENTS:
+            if not _is_cents(t[name]):
+                return False
+    return True
 
 
 def placed_event(
