@@ -6,10 +6,6 @@ their announcement here instead; a thread sends whatever gathered in the last fe
 milliseconds as one NOTIFY (split only when it would pass PostgreSQL's 8 kB
 payload limit). A crash can lose a nudge, never data: trackers re-read the order
 when they connect, and store agents also poll their feed.
-
-A tracker is told an order's latest news, not every step of it: a store's backlog moves an
-order from placed to delivered in one transaction, and the window's updates of one order
-are sent as the last that says all the earlier ones said (`coalesced`).
 """
 
 from __future__ import annotations
@@ -30,24 +26,6 @@ PAYLOAD_LIMIT = 7500
 
 
 _COMPACT = (",", ":")
-
-
-def coalesced(tracker: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The window's tracker updates with each order's superseded ones left out: a later update
-    of the same order that carries every field an earlier one did takes its place (a tracker
-    page applies each update over what it shows, so the later says all the earlier said). One
-    that leaves a field out (a stage change after a plan's `leave_at`) is sent after it."""
-    kept: list[dict[str, Any]] = []
-    latest: dict[object, int] = {}  # each order's last place in `kept`
-    for update in tracker:
-        key = update.get("order_id")
-        at = latest.get(key)
-        if at is not None and kept[at].keys() <= update.keys():
-            kept[at] = update
-        else:
-            latest[key] = len(kept)
-            kept.append(update)
-    return kept
 
 
 def payloads(tracker: list[dict[str, Any]], stores: set[str], jobs: bool, inbound: bool = False) -> list[str]:
@@ -119,7 +97,7 @@ class Announcer:
             self._tracker, self._stores, self._jobs, self._inbound = [], set(), False, False
         if not (tracker or stores or jobs or inbound):
             return []
-        return payloads(coalesced(tracker), stores, jobs, inbound)
+        return payloads(tracker, stores, jobs, inbound)
 
     def _run(self) -> None:
         conn: psycopg.Connection[Any] | None = None
