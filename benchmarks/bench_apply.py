@@ -37,7 +37,6 @@ import io
 import json
 import operator
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -54,7 +53,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure import cpu, database  # noqa: E402
+from measure import collected, cpu, database  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -333,32 +332,15 @@ def counted(url: str, events_file: str, batch: int) -> None:
     db.dispose()
 
 
-CALLGRIND = [
-    "valgrind",
-    "--tool=callgrind",
-    "--toggle-collect=_operator_call",
-    "--callgrind-out-file=/dev/null",
-]
-
-
 def instructions(url: str, events: list[contract.OutboxEvent], batch: int, home: Path) -> None:
     """The apply's instructions an event, counted by callgrind in a process of its own."""
     events_file = home / "events.jsonl"
     events_file.write_text("".join(e.model_dump_json() + "\n" for e in events))
-    done = subprocess.run(
-        [*CALLGRIND, sys.executable, __file__, "--counted", url, str(events_file), "--batch", str(batch)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise SystemExit(f"callgrind said no count:\n{done.stderr[-2000:]}")
+    count = collected(__file__, "--counted", url, str(events_file), "--batch", str(batch))
     applied = len(events) - min(batch, len(events))
     print(
         f"the apply's Python, batches of {batch} after the first: "
-        f"{int(found.group(1)) / applied / 1000:.1f} k instructions an event ({applied} events counted)"
+        f"{count / applied / 1000:.1f} k instructions an event ({applied} events counted)"
     )
 
 

@@ -30,18 +30,16 @@ import argparse
 import json
 import operator
 import os
-import re
 import resource
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 
+import measure
 from sqlalchemy import select
 
 from makeline.demo.seed import init_demo_store
@@ -160,27 +158,9 @@ def service_orders(
     return times, cpu, checkpoints
 
 
-CALLGRIND = [
-    "valgrind",
-    "--tool=callgrind",
-    "--toggle-collect=_operator_call",
-    "--callgrind-out-file=/dev/null",
-]
-
-
 def collected(orders: int) -> int:
     """Instructions callgrind collected inside `operator.call` over `orders` counted orders."""
-    done = subprocess.run(
-        [*CALLGRIND, sys.executable, __file__, "--counted", str(orders)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise SystemExit(f"callgrind said no count:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
+    return measure.collected(__file__, "--counted", str(orders))
 
 
 def instructions() -> None:

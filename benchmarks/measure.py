@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -114,3 +117,29 @@ def age_wal(url: str) -> None:
             conn.execute("SELECT pg_logical_emit_message(false, 'makeline-bench', '')")
             conn.execute("SELECT pg_switch_wal()")
         conn.execute("CHECKPOINT")
+
+
+# Counting instructions: callgrind collects only inside `operator.call`, a C function nothing
+# else of ours calls, so a benchmark counts exactly what it calls through it.
+CALLGRIND = [
+    "valgrind",
+    "--tool=callgrind",
+    "--toggle-collect=_operator_call",
+    "--callgrind-out-file=/dev/null",
+]
+
+
+def collected(script: str, *args: str) -> int:
+    """Instructions callgrind collected inside `operator.call` while `script` ran with `args`
+    (string hashing fixed, so two runs of the same work count the same)."""
+    done = subprocess.run(
+        [*CALLGRIND, sys.executable, script, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind said no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
