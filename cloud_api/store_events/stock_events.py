@@ -41,11 +41,8 @@ def _terms(line: StockLine, told: ItemTerms | None, known: Told) -> Terms:
     return terms
 
 
-def lines(
-    found: Sequence[StockLine], stock_items: Mapping[str, ItemTerms], known: Told | None = None
-) -> list[Line]:
-    """The event's lines with their items' terms (`known`: the terms met before, kept by the caller)."""
-    known = {} if known is None else known
+def lines(found: Sequence[StockLine], stock_items: Mapping[str, ItemTerms], known: Told) -> list[Line]:
+    """The event's lines with their items' terms (`known`: the terms met before, kept by the batch)."""
     result = []
     for line in found:
         terms = _terms(line, stock_items.get(line.code), known)
