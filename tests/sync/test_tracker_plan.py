@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import select
 
 from makeline.trade.lifecycle import Stage
@@ -19,13 +18,14 @@ from store_db.models import Staff, utcnow
 from store_db.services import drivers, lifecycle
 from store_db.services.orders import place_order
 from sync.contract.quote import MAX_PLANNED
+from tests import calls
 from tests.store.helpers import delivery
 from tests.sync.helpers import Cloud, eventually, login, start_agent, stop
 from tests.sync.test_contract import _headers
 
 
 def _order(cloud: Cloud, order_id: str, headers: dict[str, str]) -> dict[str, Any] | None:
-    answer = httpx.get(f"{cloud.url}/api/v1/orders/{order_id}", headers=headers, timeout=20)
+    answer = calls.get(f"{cloud.url}/api/v1/orders/{order_id}", headers=headers, timeout=20)
     if answer.status_code != 200:
         return None
     found: dict[str, Any] = answer.json()
@@ -70,7 +70,7 @@ def test_the_tracker_shows_the_plans_times_before_the_driver_leaves(
     assert on_no_run is not None and on_no_run["leave_at"] is None and on_no_run["eta_at"] is None
 
     link = urlsplit(seen["tracking_url"])
-    page = httpx.get(f"{cloud.url}{link.path}?{link.query}", timeout=20)
+    page = calls.get(f"{cloud.url}{link.path}?{link.query}", timeout=20)
     assert page.status_code == 200 and "On a run leaving the store about" in page.text
 
 
@@ -92,7 +92,7 @@ def test_a_hostile_plan_in_a_heartbeat_is_refused_and_changes_nothing(
     hostile = ([door] * (MAX_PLANNED + 1), [{**door, "order_id": ""}], [{**door, "eta_at": "soon"}])
     for plan in hostile:
         beat = {"sent_at": at.isoformat(), "load": {**load, "plan": plan}}
-        answer = httpx.post(
+        answer = calls.post(
             f"{cloud.url}/api/v1/sync/heartbeat", json=beat, headers=_headers(store_path), timeout=20
         )
         assert answer.status_code == 422, answer.text
