@@ -58,7 +58,8 @@ PUSH = f"{API}/sync/push"
 
 
 def _api(ctx: CloudContext) -> APIRouter:
-    router = APIRouter(prefix=API)
+    """The API's routes, to be included at `API`."""
+    router = APIRouter()
     for part in (
         auth_router,
         profile_router,
@@ -176,7 +177,9 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         # store's batch on the event loop made every customer's request on the worker wait.
         shaped_by_route=frozenset({PUSH}),
     )
-    app.include_router(_api(ctx))
+    # Included at a prefix: FastAPI then skips its check for an empty path, which works out
+    # every route's effective settings (again on the first requests): 90 ms of each app made.
+    app.include_router(_api(ctx), prefix=API)
     app.include_router(console)  # head office's and store managers' pages at /console
     app.include_router(storefront)  # the customers' pages at /
     return app
