@@ -1,7 +1,10 @@
 """Charts drawn on the server: a Vega-Lite spec built with altair, rendered to SVG by
 vl-convert (no browser script, no CDN, works offline), shipped to the page as an image so
 no name in it can ever be read as markup. Every chart carries its table: the numbers are a
-click away under the picture, and the picture's text alternative says what it shows."""
+click away under the picture, and the picture's text alternative says what it shows.
+
+altair is imported when the first chart is drawn: it is a third of a second of every worker's
+start otherwise, and most workers serve customers and stores, never a chart."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 
 from cloud_api.console.tables import Kind, Table
@@ -51,6 +53,8 @@ def bars(
 ) -> Chart:
     """Bars of column `y` along column `x`; with `series` ((column, legend name), …) a group
     of bars per `x`, one per series (this week beside last week)."""
+    import altair as alt  # on the first chart: see the module's note
+
     columns = {c.key: c for c in table.columns}
     x_label, kind = columns[x].label, columns[y].kind
     plotted = series or ((y, columns[y].label),)
