@@ -40,8 +40,10 @@ browser:
 # The cloud suite runs on Debian's PostgreSQL server package (a throw-away cluster that
 # .ci/debian_pg installs if need be, starts, and removes whatever the outcome), every other
 # suite on the embedded one, in the same run: both paths proven, the time unchanged.
+# Bytecode is kept (in the ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is set:
+# the suite starts hundreds of processes, and each compiled every module of ours again.
 test: install browser lint imports typecheck
-	.ci/debian_pg $(BIN)/pytest -q -n 2 --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE .ci/debian_pg $(BIN)/pytest -q -n 2 --dist loadfile
 
 check: test
 
