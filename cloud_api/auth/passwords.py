@@ -11,7 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-_dummy = _hasher.hash("makeline-not-a-password")
+# What a wrong email is checked against: made at the cost in use when a cloud starts
+# (`use_cost`), not on import, where it was made at the default cost and thrown away.
+_dummy: str | None = None
 
 
 def use_cost(time_cost: int, memory_kib: int) -> None:
@@ -21,12 +23,19 @@ def use_cost(time_cost: int, memory_kib: int) -> None:
     _dummy = _hasher.hash("makeline-not-a-password")
 
 
+def _dummy_hash() -> str:
+    global _dummy
+    if _dummy is None:
+        _dummy = _hasher.hash("makeline-not-a-password")
+    return _dummy
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _dummy, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
