@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from printers.documents import DOCUMENTS
+from printers.documents import PRINTABLE
 from printers.profiles import paper_profile
 from printers.transports import absolute_url
 from store_db.db import StoreDB
 from store_db.models import Printer, utcnow
 from store_db.services import printer_config
 
-# What a printer may be set to print; a test page prints anywhere, on demand.
-PRINTABLE = tuple(kind for kind in DOCUMENTS if kind != "test")
 DEMO_PRINTERS = (
     ("kitchen", ("kitchen", "void"), "front"),
     ("front", ("receipt", "run-sheet", "cash-out", "day-summary"), "kitchen"),

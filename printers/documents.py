@@ -251,6 +251,8 @@ class VoidSlip(Document):
 DOCUMENTS: dict[str, type[Document]] = {
     cls.kind: cls for cls in (KitchenTicket, Receipt, RunSheet, CashOutSlip, DaySummary, TestPage, VoidSlip)
 }
+# What a printer may be set to print; a test page prints anywhere, on demand.
+PRINTABLE = tuple(kind for kind in DOCUMENTS if kind != "test")
 
 
 # What a person calls each kind of document, in logs, lists and messages.

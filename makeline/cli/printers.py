@@ -3,6 +3,10 @@ queue beside the sync, is registered by the command's composition root).
 
 Every refusal is a `PrinterError` or a store `StoreError` with one sentence a manager can
 act on; the command line prints it and nothing is written.
+
+The printer modules behind the actions (connections, layouts, the queue: a quarter of a
+second) are imported by the action that uses them: every `makeline` command registers these,
+and most print nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +18,8 @@ from sqlalchemy import select
 
 from makeline.cli.store import add_db_flag, db_path
 from makeline.trade.business_day import business_date
-from printers.configure import PRINTABLE, add_printer, list_printers, remove_printer
-from printers.documents import DOCUMENT_NAMES, TestPage
+from printers.documents import DOCUMENT_NAMES, PRINTABLE, TestPage
 from printers.errors import BadPrinterConfig
-from printers.send import print_now
-from printers.store_jobs import health, waiting_jobs
 from store_db.db import StoreDB
 from store_db.errors import InvalidDate, NotFound
 from store_db.models import Order, Printer, Store, utcnow
@@ -71,6 +72,8 @@ def _db(args: argparse.Namespace) -> StoreDB:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from printers.configure import add_printer  # see the module's note
+
     prints = [p for p in args.prints.split(",") if p.strip()]
     with _db(args) as db:
         printer = add_printer(db, args.name, args.url, prints, backup=args.backup, profile=args.profile)
@@ -84,6 +87,9 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from printers.configure import list_printers
+    from printers.store_jobs import health
+
     with _db(args) as db:
         printers = list_printers(db)
         states = {h.name: h for h in health(db)}
@@ -105,6 +111,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
+    from printers.send import print_now
+
     name, url, profile, zone = "", args.printer, args.profile or "80mm", "UTC"
     path = db_path(args.db)
     if "://" not in args.printer or path.exists():
@@ -125,6 +133,8 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
+    from printers.configure import remove_printer
+
     with _db(args) as db:
         moved = remove_printer(db, args.name, args.move_to)
     tail = f"; its {moved} waiting job(s) print on '{args.move_to}'" if moved else ""
@@ -171,6 +181,8 @@ def _reprint(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
+    from printers.store_jobs import waiting_jobs
+
     with _db(args) as db:
         jobs = waiting_jobs(db)
     if not jobs:
