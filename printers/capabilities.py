@@ -19,6 +19,7 @@ python-escpos's own ways.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -73,17 +74,22 @@ def write_pickle(folder: Path) -> Path:
     return target
 
 
+def _point_at_cache() -> None:
+    """python-escpos told where the user's pickle is, once it is there; left to read its file
+    itself (as it always did) when the user chose otherwise or the cache cannot be written."""
+    if PICKLE_DIR in os.environ or CAPABILITIES_FILE in os.environ:
+        return
+    folder = cache_folder()
+    if folder is None:
+        return
+    with contextlib.suppress(OSError):
+        write_pickle(folder)
+        os.environ[PICKLE_DIR] = str(folder)
+
+
 def load() -> None:
     """Import `escpos.capabilities` from the user's pickle, leaving no folder behind."""
-    if PICKLE_DIR not in os.environ and CAPABILITIES_FILE not in os.environ:
-        folder = cache_folder()
-        if folder is not None:
-            try:
-                write_pickle(folder)
-            except OSError:
-                pass  # python-escpos reads the file itself, as it would have
-            else:
-                os.environ[PICKLE_DIR] = str(folder)
+    _point_at_cache()
     scratch = tempfile.mkdtemp(prefix="makeline-escpos-")
     kept, tempfile.tempdir = tempfile.tempdir, scratch
     try:

@@ -23,9 +23,9 @@ PROBE = (
 )
 
 
-def _probe(home: Path, temporary: Path, **extra: str) -> tuple[str, list[str]]:
+def _probe(home: Path, temporary: Path) -> tuple[str, list[str]]:
     temporary.mkdir(exist_ok=True)
-    env = {**os.environ, "XDG_CACHE_HOME": str(home), "TMPDIR": str(temporary), **extra}
+    env = {**os.environ, "XDG_CACHE_HOME": str(home), "TMPDIR": str(temporary)}
     env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
     done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True)
     return done.stdout.strip(), sorted(p.name for p in temporary.iterdir())
