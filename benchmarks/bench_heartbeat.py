@@ -28,8 +28,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
+
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,6 +43,7 @@ from chain_stores import agent_beat, make_stores
 from measure import cpu, database, pct
 
 from cloud_api.demo.seed import seed_database
+from cloud_api.settings import libpq_url
 
 
 def workers(cloud_pid: int) -> list[int]:
@@ -123,6 +127,17 @@ def summarise(raw: Path) -> None:
         print(f"  {100 * inside[name] / total:5.1f} %  {name}")
 
 
+def commits(url: str) -> int:
+    """The transactions the cloud's database has committed so far (its statistics, flushed
+    by each connection within a second of its last: read after a pause)."""
+    time.sleep(1.5)
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rate", type=float, default=1500.0, help="heartbeats a second")
@@ -165,9 +180,11 @@ def main() -> None:
         raw = home / "profile.txt"
         if args.profile and (ours := workers(cloud.pid)):
             spy = profile(ours[0], args.seconds, raw)
+        committed = commits(url)
         cloud_cpu, pg_cpu = cpu(cloud.pid), cpu(postmaster)
         beat, took = run_load(base, tokens, args.rate, args.seconds, args.procs, args.connections)
         used_cloud, used_pg = cpu(cloud.pid) - cloud_cpu, cpu(postmaster) - pg_cpu
+        committed = commits(url) - committed
         done = beat.answered
         print(
             f"heartbeats asked {args.rate:.0f}/s for {args.seconds:.0f} s from {args.stores} stores: "
@@ -183,6 +200,11 @@ def main() -> None:
             f"the slowest 1 % were due in second(s) {seconds[:12]}{' …' if len(seconds) > 12 else ''} of the run"
         )
         per = max(1, done)
+        print(
+            f"PostgreSQL committed {committed:,} transactions for {done:,} beats "
+            f"({done / max(1, committed):.1f} beats a statement: the beats waiting on a worker "
+            f"go in one round, `cloud_api/sync/rounds.py`)"
+        )
         print(
             f"CPU over {took:.1f} s: cloud {100 * used_cloud / took:5.1f} % of a core "
             f"({1000 * used_cloud / per:.2f} ms a beat), its PostgreSQL {100 * used_pg / took:5.1f} % "

@@ -28,7 +28,7 @@ from cloud_api.background import Loop
 from cloud_api.console.router import router as console
 from cloud_api.context import CloudContext, build
 from cloud_api.customers.router import router as profile_router
-from cloud_api.db.async_pool import AsyncPool
+from cloud_api.db.async_pool import BY_KEY, AsyncPool
 from cloud_api.deliveries.router import router as deliveries_router
 from cloud_api.demo import kitchen
 from cloud_api.fleet.router import router as fleet_router
@@ -154,7 +154,9 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     app.state.ctx = ctx
     # Heartbeats on the worker's own async connections, never a handler thread, answered
     # before the router; an answered one is not written to the access log.
-    beats = app.state.heartbeats = Heartbeats(ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections))
+    beats = app.state.heartbeats = Heartbeats(
+        ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections, planner=BY_KEY)
+    )
     app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
     # Stores' pushes stored by `makeline cloud`'s storer process, not in this interpreter.
     app.state.storing = Storing(ctx, ctx.settings.storer_socket)

@@ -10,10 +10,12 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   a thousand newcomers';
 - answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
   kept out of the access log (`QuietBeats`);
-- ONE statement on the worker's own async connections (`db.async_pool`): agent and store
-  seen (written only when last seen more than a few seconds ago, or the store when the beat
-  brings its kitchen's load), the fleet report kept, both marks read, and the plan this
-  beat's load replaces, returned only when it differs, for the trackers' plan news;
+- ONE statement on the worker's own async connections (`db.async_pool`), for every known
+  store's beat waiting on the worker at once (`rounds`: a busy worker's beats share it, a
+  quiet one's goes alone, at once): agent and store seen (written only when last seen more
+  than a few seconds ago, or the store when the beat brings its kitchen's load), the fleet
+  report kept, both marks read, and the plan this beat's load replaces, returned only when
+  it differs, for the trackers' plan news;
 - plan news (a shown minute moved) is told after the answer, by one more statement on the
   same connections; orders nobody saw (rare) on the worker's sync threads (`admission.run`),
   never a customer's handler thread;
@@ -25,8 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import psycopg
@@ -53,6 +56,7 @@ from cloud_api.orders.quote import FRESH
 from cloud_api.orders.state import TrackedOrder
 from cloud_api.stores.devices import check_device, token_parts
 from cloud_api.sync import repository, service
+from cloud_api.sync.rounds import Found, Rounds
 from sync import contract
 from sync.contract.quote import PlannedDoor
 
@@ -110,6 +114,9 @@ class Heartbeats:
         self.devices = devices or DeviceTokens()
         self.stale = min(COALESCE, timedelta(seconds=ctx.settings.store_online_seconds / 12))
         self._lane: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        # The known stores' beats, in rounds on the half of the connections the crowd's lane
+        # leaves.
+        self.rounds = Rounds(self._round, in_flight=pool.size - pool.size // 2)
 
     def _crowd(self) -> asyncio.Semaphore:
         """The lane of what a storm brings a thousand of at once: requests with credentials
@@ -198,7 +205,10 @@ class Heartbeats:
         now: datetime,
         secret_hash: str | None,
     ) -> repository.Beat | None:
-        """The beat's one statement (with `secret_hash`, a newcomer's: in its lane already)."""
+        """The beat's statement: a known store's in the round that is waiting (`rounds`); with
+        `secret_hash`, a newcomer's, in its lane already, on its own."""
+        if secret_hash is None:
+            return await self.rounds.ask(repository.BeatAsk(device_id, store_id, instance, beat, now))
 
         async def statement(conn: Connection) -> repository.Beat | None:
             return await repository.beat(
@@ -206,6 +216,26 @@ class Heartbeats:
             )
 
         return await self._run(statement)
+
+    async def _round(self, asks: Sequence[repository.BeatAsk]) -> list[Found]:
+        """A round's statement. A value PostgreSQL refused (one store's, out of range) fails
+        the statement, not the others: each beat is then written on its own, and only the
+        one at fault is told."""
+        try:
+            return list(await self._run(partial(self._written, asks)))
+        except BadRequest:
+            if len(asks) == 1:
+                raise
+        found: list[Found] = []
+        for ask in asks:
+            try:
+                found.extend(await self._run(partial(self._written, [ask])))
+            except CloudError as exc:
+                found.append(exc)
+        return found
+
+    async def _written(self, asks: Sequence[repository.BeatAsk], conn: Connection) -> list[Found]:
+        return list(await repository.beats(conn, asks, self.stale, FRESH))
 
     async def device(self, token: str) -> Principal:
         """The device behind the credential: checked against its row once per worker; a

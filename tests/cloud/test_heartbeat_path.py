@@ -356,7 +356,11 @@ def test_newcomers_beats_take_their_turns_in_a_lane_a_known_store_passes_them(
         ok = secret_hash is None or secret_hash == found.secret_hash
         return sync_repository.Beat(ok, ok, "OP-001", None, 0, 0)
 
+    async def known(conn: Any, asks: Any, *args: Any) -> list[sync_repository.Beat]:
+        return [sync_repository.Beat(True, True, "OP-001", None, 0, 0) for _ in asks]
+
     monkeypatch.setattr(sync_repository, "beat", beat)
+    monkeypatch.setattr(sync_repository, "beats", known)  # the known store's, in a round
     body = Heartbeat(store_id=store, sent_at=utcnow(), instance="till-1").model_dump_json().encode()
 
     def request(token: str) -> Request:
@@ -399,10 +403,10 @@ def test_the_plan_news_of_stores_back_takes_turns_in_the_crowds_lane(
     at = utcnow()
     plan = [PlannedDoor(order_id=str(uuid.uuid4()), leave_at=at, eta_at=at + timedelta(minutes=9))]
 
-    async def beat(conn: Any, *args: Any) -> sync_repository.Beat:
-        return sync_repository.Beat(True, True, "OP-001", None, 0, 0)
+    async def beats(conn: Any, asks: Any, *args: Any) -> list[sync_repository.Beat]:
+        return [sync_repository.Beat(True, True, "OP-001", None, 0, 0) for _ in asks]
 
-    monkeypatch.setattr(sync_repository, "beat", beat)
+    monkeypatch.setattr(sync_repository, "beats", beats)
 
     async def storm() -> tuple[int, int]:
         pool = HeldPool(app, monkeypatch)

@@ -1,0 +1,86 @@
+"""Beats in rounds: the heartbeats waiting on a worker's event loop written by one statement.
+
+A chain's stores beat 1,333 times a second. One statement a beat costs PostgreSQL its
+parse, plan, start and commit each time, and the worker a round trip each time; the rows
+themselves are the least of it. So a beat joins the round that is waiting: at most
+`in_flight` statements run at once, and whatever beats arrived while they ran go together
+in the next, up to `most`, one a store (a store's second beat, rare, goes in the round
+after). A quiet worker's beat is a round of one, sent at once; a busy worker's rounds grow
+with the load, which is when the saving matters. Nothing waits on a timer.
+
+A round's statement runs in a task of its own, so a caller that goes away (its client
+hung up) takes nobody's answer with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+
+from cloud_api.sync.repository import Beat, BeatAsk
+
+Found = Beat | None | Exception  # what one beat of a round found, or why it failed
+RunRound = Callable[[Sequence[BeatAsk]], Awaitable[list[Found]]]
+
+
+class Rounds:
+    """The beats waiting on one event loop, and the rounds writing them."""
+
+    def __init__(self, run: RunRound, in_flight: int = 2, most: int = 100) -> None:
+        self.run, self.in_flight, self.most = run, max(1, in_flight), max(1, most)
+        self._waiting: deque[tuple[BeatAsk, asyncio.Future[Beat | None]]] = deque()
+        self._running = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.rounds = self.beats = 0  # how many statements, for how many beats
+
+    async def ask(self, ask: BeatAsk) -> Beat | None:
+        """What the beat's statement found (with the round it went in)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a test client may start another loop: start afresh
+            self._loop, self._waiting, self._running = loop, deque(), 0
+        answer: asyncio.Future[Beat | None] = loop.create_future()
+        self._waiting.append((ask, answer))
+        if self._running < self.in_flight:
+            self._running += 1
+            task = loop.create_task(self._rounds())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await answer
+
+    def _next(self) -> list[tuple[BeatAsk, asyncio.Future[Beat | None]]]:
+        """The oldest waiting beats, one a store, at most `most`; the rest keep their places."""
+        taken: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
+        later: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
+        stores: set[str] = set()
+        while self._waiting and len(taken) < self.most:
+            item = self._waiting.popleft()
+            if item[1].done():  # its caller went away
+                continue
+            if item[0].store_id in stores:
+                later.append(item)
+            else:
+                stores.add(item[0].store_id)
+                taken.append(item)
+        self._waiting.extendleft(reversed(later))
+        return taken
+
+    async def _rounds(self) -> None:
+        """Rounds until nobody is waiting."""
+        try:
+            while round_ := self._next():
+                self.rounds, self.beats = self.rounds + 1, self.beats + len(round_)
+                try:
+                    found: Sequence[Found] = await self.run([ask for ask, _ in round_])
+                except Exception as exc:  # the round as a whole failed: each beat is told why
+                    found = [exc] * len(round_)
+                for (_, answer), one in zip(round_, found, strict=True):
+                    if answer.done():
+                        continue
+                    if isinstance(one, Exception):
+                        answer.set_exception(one)
+                    else:
+                        answer.set_result(one)
+        finally:
+            self._running = max(0, self._running - 1)
