@@ -5,9 +5,8 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   once per worker (`auth.device_tokens`); the statement itself refuses a revoked device;
   a credential the worker has not checked yet (a storm of stores back from an outage, a
   restarted worker) is checked by the same statement (its secret's hash), no look-up before
-  it, and such beats are answered in a lane of their own, at most half the connections at a
-  time, so the beats of the stores already online and customers' orders never queue behind
-  a thousand newcomers';
+  it, and such beats go in the rounds after the known stores' beats (`rounds`), so the
+  beats of the stores already online never queue behind a thousand newcomers';
 - answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
   kept out of the access log (`QuietBeats`);
 - ONE statement on the worker's own async connections (`db.async_pool`), for every known
@@ -119,10 +118,11 @@ class Heartbeats:
         self.rounds = Rounds(self._round, in_flight=pool.size - pool.size // 2)
 
     def _crowd(self) -> asyncio.Semaphore:
-        """The lane of what a storm brings a thousand of at once: requests with credentials
-        not checked yet, and the plan news of stores back with a plan. Half the pool's
-        connections at most (on the loop in use: a test client may start another): the other
-        half is always there for the beats of the stores already online."""
+        """The lane of what a storm brings a thousand of at once beyond the beats themselves
+        (which go in rounds): credentials looked up (a person's token, a malformed one, a
+        device refused and told why) and the plan news of stores back with a plan. Half the
+        pool's connections at most (on the loop in use: a test client may start another): the
+        other half is always there for the beats' rounds."""
         loop = asyncio.get_running_loop()
         if self._lane is None or self._lane[0] is not loop:
             self._lane = (loop, asyncio.Semaphore(max(1, self.pool.size // 2)))
@@ -139,19 +139,17 @@ class Heartbeats:
         raw = await request.body()
         if (device := self.devices.known(token)) is not None:
             return await self._answer(token, instance, device, parsed(contract.Heartbeat, raw), None)
-        # A credential new to this worker: a storm's thousand first beats take their turns in
-        # the crowd's lane (reading, checking, storing), so customers' orders and the known
-        # stores' beats are served between them, not after all of them.
-        async with self._crowd():
-            beat = _readable(raw)
-            device_id, secret = token_parts(token) if token.startswith("mld_") else ("", "")
-            if device_id and beat is not None and beat.store_id:  # checked by the beat's statement
-                device = Principal(id=device_id, role=Role.STORE_DEVICE, store_id=beat.store_id)
-                return await self._answer(token, instance, device, beat, token_hash(secret))
-            # A person's token, a malformed credential, a beat without its store: the credential
-            # checked first, then the body's error told.
-            device = await self._verified(token)
-            return await self._answer(token, instance, device, beat or parsed(contract.Heartbeat, raw), None)
+        # A credential new to this worker: a storm's thousand first beats are checked by the
+        # statement that writes them, in rounds after the known stores' beats (`rounds`).
+        beat = _readable(raw)
+        device_id, secret = token_parts(token) if token.startswith("mld_") else ("", "")
+        if device_id and beat is not None and beat.store_id:  # checked by the beat's statement
+            device = Principal(id=device_id, role=Role.STORE_DEVICE, store_id=beat.store_id)
+            return await self._answer(token, instance, device, beat, token_hash(secret))
+        # A person's token, a malformed credential, a beat without its store: the credential
+        # checked first (in the crowd's lane), then the body's error told.
+        device = await self.device(token)
+        return await self._answer(token, instance, device, beat or parsed(contract.Heartbeat, raw), None)
 
     async def _answer(
         self,
@@ -170,7 +168,7 @@ class Heartbeats:
         found = await self._beat(device.id, store_id, instance, beat, now, secret_hash)
         if secret_hash is not None and found is not None:
             if not found.device:  # refused: say why as any other unchecked credential is told
-                device = await self._verified(token)
+                device = await self.device(token)
                 store_id = service.device_store(device, beat.store_id)
                 found = await self._beat(device.id, store_id, instance, beat, now, None)
             else:
@@ -205,17 +203,11 @@ class Heartbeats:
         now: datetime,
         secret_hash: str | None,
     ) -> repository.Beat | None:
-        """The beat's statement: a known store's in the round that is waiting (`rounds`); with
-        `secret_hash`, a newcomer's, in its lane already, on its own."""
-        if secret_hash is None:
-            return await self.rounds.ask(repository.BeatAsk(device_id, store_id, instance, beat, now))
-
-        async def statement(conn: Connection) -> repository.Beat | None:
-            return await repository.beat(
-                conn, device_id, store_id, instance, beat, now, self.stale, FRESH, secret_hash
-            )
-
-        return await self._run(statement)
+        """The beat's statement, in the round that is waiting (`rounds`); with `secret_hash`,
+        a newcomer's, checking its credential, after the known stores' beats."""
+        return await self.rounds.ask(
+            repository.BeatAsk(device_id, store_id, instance, beat, now, secret_hash)
+        )
 
     async def _round(self, asks: Sequence[repository.BeatAsk]) -> list[Found]:
         """A round's statement. A value PostgreSQL refused (one store's, out of range) fails

@@ -229,24 +229,6 @@ def beats_parameters(asks: Sequence[BeatAsk], stale: timedelta, fresh: timedelta
     return {"beats": to_json(rows).decode()}
 
 
-async def beat(
-    conn: Connection,
-    device_id: str,
-    store_id: str,
-    instance: str,
-    report: contract.Heartbeat,
-    now: datetime,
-    stale: timedelta,
-    fresh: timedelta,
-    secret_hash: str | None = None,
-) -> Beat | None:
-    """One heartbeat's statement (see `BEATS`); None when the store is gone. With
-    `secret_hash`, a credential the worker has not verified yet is checked by the same
-    statement: the device is the store's only if its secret's hash is that one."""
-    ask = BeatAsk(device_id, store_id, instance, report, now, secret_hash)
-    return (await beats(conn, [ask], stale, fresh))[0]
-
-
 _PRINTERS = TypeAdapter(list[contract.PrinterHealth])
 
 

@@ -8,6 +8,10 @@ in the next, up to `most`, one a store (a store's second beat, rare, goes in the
 after). A quiet worker's beat is a round of one, sent at once; a busy worker's rounds grow
 with the load, which is when the saving matters. Nothing waits on a timer.
 
+A storm's first beats (stores back from an outage, their credentials new to the worker and
+checked by the statement itself) go in rounds too, after the beats of the stores already
+known: a known store's beat never waits behind a thousand newcomers'.
+
 A round's statement runs in a task of its own, so a caller that goes away (its client
 hung up) takes nobody's answer with it.
 """
@@ -30,6 +34,7 @@ class Rounds:
     def __init__(self, run: RunRound, in_flight: int = 2, most: int = 100) -> None:
         self.run, self.in_flight, self.most = run, max(1, in_flight), max(1, most)
         self._waiting: deque[tuple[BeatAsk, asyncio.Future[Beat | None]]] = deque()
+        self._newcomers: deque[tuple[BeatAsk, asyncio.Future[Beat | None]]] = deque()
         self._running = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -39,9 +44,9 @@ class Rounds:
         """What the beat's statement found (with the round it went in)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a test client may start another loop: start afresh
-            self._loop, self._waiting, self._running = loop, deque(), 0
+            self._loop, self._waiting, self._newcomers, self._running = loop, deque(), deque(), 0
         answer: asyncio.Future[Beat | None] = loop.create_future()
-        self._waiting.append((ask, answer))
+        (self._waiting if ask.secret_hash is None else self._newcomers).append((ask, answer))
         if self._running < self.in_flight:
             self._running += 1
             task = loop.create_task(self._rounds())
@@ -50,20 +55,22 @@ class Rounds:
         return await answer
 
     def _next(self) -> list[tuple[BeatAsk, asyncio.Future[Beat | None]]]:
-        """The oldest waiting beats, one a store, at most `most`; the rest keep their places."""
+        """The oldest waiting beats, the known stores' first, one a store, at most `most`; the
+        rest keep their places."""
         taken: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
-        later: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
         stores: set[str] = set()
-        while self._waiting and len(taken) < self.most:
-            item = self._waiting.popleft()
-            if item[1].done():  # its caller went away
-                continue
-            if item[0].store_id in stores:
-                later.append(item)
-            else:
-                stores.add(item[0].store_id)
-                taken.append(item)
-        self._waiting.extendleft(reversed(later))
+        for waiting in (self._waiting, self._newcomers):
+            later: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
+            while waiting and len(taken) < self.most:
+                item = waiting.popleft()
+                if item[1].done():  # its caller went away
+                    continue
+                if item[0].store_id in stores:
+                    later.append(item)
+                else:
+                    stores.add(item[0].store_id)
+                    taken.append(item)
+            waiting.extendleft(reversed(later))
         return taken
 
     async def _rounds(self) -> None:

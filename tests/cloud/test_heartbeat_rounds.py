@@ -126,9 +126,9 @@ def test_a_value_postgresql_refuses_fails_only_its_own_beat(app: FastAPI) -> Non
         assert count(session, "store_heartbeat", f"store_id = '{bad_store}'") == 0
 
 
-def _asked(store: str) -> repository.BeatAsk:
+def _asked(store: str, secret_hash: str | None = None) -> repository.BeatAsk:
     beat = Heartbeat(store_id=store, sent_at=utcnow())
-    return repository.BeatAsk("device", store, "", beat, utcnow())
+    return repository.BeatAsk("device", store, "", beat, utcnow(), secret_hash)
 
 
 class Held:
@@ -226,3 +226,22 @@ def test_the_beats_connections_read_every_table_by_its_key(app: FastAPI) -> None
     for table in ("device", "store", "store_agent", "store_heartbeat", "inbound_head", "store_feed_head"):
         assert f"Seq Scan on {table} " not in shown, shown
     assert "Index Scan using pk_store on store" in shown and "Index Scan using pk_device" in shown
+
+
+def test_a_known_stores_beat_goes_before_the_newcomers_waiting() -> None:
+    """A storm's first beats (credentials new to the worker, checked by the statement) wait
+    behind the beats of the stores the worker knows, whenever those came."""
+
+    async def scene() -> list[list[str]]:
+        held = Held()
+        rounds = Rounds(held.run, in_flight=1, most=2)
+        waiting = [asyncio.ensure_future(rounds.ask(_asked("first")))]
+        await _settle()
+        waiting += [asyncio.ensure_future(rounds.ask(_asked(s, "hash"))) for s in ("n1", "n2", "n3")]
+        waiting += [asyncio.ensure_future(rounds.ask(_asked(s))) for s in ("k1", "k2", "k3")]
+        await _settle()
+        held.go.set()
+        await asyncio.gather(*waiting)
+        return held.rounds
+
+    assert asyncio.run(asyncio.wait_for(scene(), 30)) == [["first"], ["k1", "k2"], ["k3", "n1"], ["n2", "n3"]]
