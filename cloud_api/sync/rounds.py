@@ -26,6 +26,7 @@ from cloud_api.sync.repository import Beat, BeatAsk
 
 Found = Beat | None | Exception  # what one beat of a round found, or why it failed
 RunRound = Callable[[Sequence[BeatAsk]], Awaitable[list[Found]]]
+Waiting = tuple[BeatAsk, "asyncio.Future[Beat | None]"]
 
 
 class Rounds:
@@ -33,8 +34,9 @@ class Rounds:
 
     def __init__(self, run: RunRound, in_flight: int = 2, most: int = 100) -> None:
         self.run, self.in_flight, self.most = run, max(1, in_flight), max(1, most)
-        self._waiting: deque[tuple[BeatAsk, asyncio.Future[Beat | None]]] = deque()
-        self._newcomers: deque[tuple[BeatAsk, asyncio.Future[Beat | None]]] = deque()
+        # Each store's waiting beats, the stores in the order their first beat came.
+        self._waiting: dict[str, deque[Waiting]] = {}
+        self._newcomers: dict[str, deque[Waiting]] = {}
         self._running = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -44,9 +46,10 @@ class Rounds:
         """What the beat's statement found (with the round it went in)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a test client may start another loop: start afresh
-            self._loop, self._waiting, self._newcomers, self._running = loop, deque(), deque(), 0
+            self._loop, self._waiting, self._newcomers, self._running = loop, {}, {}, 0
         answer: asyncio.Future[Beat | None] = loop.create_future()
-        (self._waiting if ask.secret_hash is None else self._newcomers).append((ask, answer))
+        stores = self._waiting if ask.secret_hash is None else self._newcomers
+        stores.setdefault(ask.store_id, deque()).append((ask, answer))
         if self._running < self.in_flight:
             self._running += 1
             task = loop.create_task(self._rounds())
@@ -54,23 +57,26 @@ class Rounds:
             task.add_done_callback(self._tasks.discard)
         return await answer
 
-    def _next(self) -> list[tuple[BeatAsk, asyncio.Future[Beat | None]]]:
-        """The oldest waiting beats, the known stores' first, one a store, at most `most`; the
-        rest keep their places."""
-        taken: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
+    def _next(self) -> list[Waiting]:
+        """The next beat of each store waiting, the known stores' first, stores in the order
+        they came, at most `most`: a store sending many beats at once has one in each round,
+        the others' beats beside it."""
+        taken: list[Waiting] = []
         stores: set[str] = set()
         for waiting in (self._waiting, self._newcomers):
-            later: list[tuple[BeatAsk, asyncio.Future[Beat | None]]] = []
-            while waiting and len(taken) < self.most:
-                item = waiting.popleft()
-                if item[1].done():  # its caller went away
-                    continue
-                if item[0].store_id in stores:
-                    later.append(item)
-                else:
-                    stores.add(item[0].store_id)
-                    taken.append(item)
-            waiting.extendleft(reversed(later))
+            emptied = []
+            for store, beats in waiting.items():
+                if len(taken) == self.most:
+                    break
+                while beats and beats[0][1].done():  # its caller went away
+                    beats.popleft()
+                if beats and store not in stores:
+                    stores.add(store)
+                    taken.append(beats.popleft())
+                if not beats:
+                    emptied.append(store)
+            for store in emptied:
+                del waiting[store]
         return taken
 
     async def _rounds(self) -> None:

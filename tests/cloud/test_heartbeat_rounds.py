@@ -245,3 +245,24 @@ def test_a_known_stores_beat_goes_before_the_newcomers_waiting() -> None:
         return held.rounds
 
     assert asyncio.run(asyncio.wait_for(scene(), 30)) == [["first"], ["k1", "k2"], ["k3", "n1"], ["n2", "n3"]]
+
+
+def test_a_store_sending_many_beats_at_once_has_one_in_each_round_the_others_beside_it() -> None:
+    """A store's agent gone wrong (thirty beats at once) holds no other store's beat back:
+    the others go in the next round beside its first, and its own go one a round."""
+
+    async def scene() -> tuple[list[list[str]], int]:
+        held = Held()
+        rounds = Rounds(held.run, in_flight=1, most=10)
+        waiting = [asyncio.ensure_future(rounds.ask(_asked("first")))]
+        await _settle()
+        waiting += [asyncio.ensure_future(rounds.ask(_asked("flood"))) for _ in range(30)]
+        waiting += [asyncio.ensure_future(rounds.ask(_asked(s))) for s in ("x", "y")]
+        await _settle()
+        held.go.set()
+        answered = await asyncio.gather(*waiting)
+        return held.rounds, sum(1 for a in answered if a is not None)
+
+    taken, answered = asyncio.run(asyncio.wait_for(scene(), 30))
+    assert taken[:3] == [["first"], ["flood", "x", "y"], ["flood"]]
+    assert len(taken) == 31 and answered == 33
