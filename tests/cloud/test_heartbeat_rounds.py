@@ -10,6 +10,7 @@ from collections.abc import Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -266,3 +267,43 @@ def test_a_store_sending_many_beats_at_once_has_one_in_each_round_the_others_bes
     taken, answered = asyncio.run(asyncio.wait_for(scene(), 30))
     assert taken[:3] == [["first"], ["flood", "x", "y"], ["flood"]]
     assert len(taken) == 31 and answered == 33
+
+
+def test_two_workers_rounds_over_the_same_stores_wait_for_each_other_never_deadlock(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers' rounds over the same thirty stores at once, one in the stores' order and one
+    in reverse, twenty times over: each table's rows are written in the order of their stores,
+    so one round waits for the other, and PostgreSQL never has to break a deadlock (each would
+    cost a second, and the round sent again)."""
+    stores = _stores(app, 30)
+    one, other = _beats(app), _beats(app)
+    asks = [_ask(s, d) for s, d in stores]
+    failed: list[BaseException] = []
+    written = repository.beats
+
+    async def watched(conn: Any, *args: Any) -> list[repository.Beat | None]:
+        try:
+            return await written(conn, *args)
+        except psycopg.Error as exc:
+            failed.append(exc)
+            raise
+
+    monkeypatch.setattr(repository, "beats", watched)
+
+    async def together() -> list[Any]:
+        answers: list[Any] = []
+        try:
+            for _ in range(20):
+                now = [
+                    repository.BeatAsk(a.device_id, a.store_id, a.instance, a.report, utcnow()) for a in asks
+                ]
+                answers += await asyncio.gather(one._round(now), other._round(now[::-1]))
+        finally:
+            await one.pool.close()
+            await other.pool.close()
+        return answers
+
+    answers = asyncio.run(together())
+    assert failed == []
+    assert all(isinstance(b, repository.Beat) and b.speaks for found in answers for b in found)
