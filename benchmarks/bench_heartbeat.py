@@ -92,7 +92,7 @@ def summarise(raw: Path) -> None:
     total = 0
     marks = {
         "the heartbeat handler (Heartbeats.answer), all it calls": "answer (cloud_api/sync/heartbeat.py",
-        "the statement (repository.beat), all it calls": "beat (cloud_api/sync/repository.py",
+        "the rounds' statement (repository.beats), all it calls": "beats (cloud_api/sync/repository.py",
         "reading the body with the contract": "parsed (cloud_api/sync/heartbeat.py",
         "the body-size middleware": "cloud_api/api/limits.py",
         "writing the answer (uvicorn's send: two socket writes, the access log's record)": "send (uvicorn/protocols/http",
