@@ -9,9 +9,9 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   beats of the stores already online never queue behind a thousand newcomers';
 - answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
   kept out of the access log (`QuietBeats`);
-- ONE statement on the worker's own async connections (`db.async_pool`), for every known
-  store's beat waiting on the worker at once (`rounds`: a busy worker's beats share it, a
-  quiet one's goes alone, at once): agent and store seen (written only when last seen more
+- ONE statement on the worker's own async connections (`db.async_pool`), for every beat
+  waiting on the worker at once (`rounds`: a busy worker's beats share it, a quiet one's
+  goes alone, at once): agent and store seen (written only when last seen more
   than a few seconds ago, or the store when the beat brings its kitchen's load), the fleet
   report kept, both marks read, and the plan this beat's load replaces, returned only when
   it differs, for the trackers' plan news;
@@ -113,8 +113,7 @@ class Heartbeats:
         self.devices = devices or DeviceTokens()
         self.stale = min(COALESCE, timedelta(seconds=ctx.settings.store_online_seconds / 12))
         self._lane: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
-        # The known stores' beats, in rounds on the half of the connections the crowd's lane
-        # leaves.
+        # The beats, in rounds on the half of the connections the crowd's lane leaves.
         self.rounds = Rounds(self._round, in_flight=pool.size - pool.size // 2)
 
     def _crowd(self) -> asyncio.Semaphore:
@@ -214,7 +213,7 @@ class Heartbeats:
         the statement, not the others: each beat is then written on its own, and only the
         one at fault is told."""
         try:
-            return list(await self._run(partial(self._written, asks)))
+            return await self._run(partial(self._written, asks))
         except BadRequest:
             if len(asks) == 1:
                 raise
