@@ -5,9 +5,11 @@ in the same run, so the ratio shows what our layers cost.
 
 The kitchen moves along as a store's would: once more than `--kitchen` orders wait on
 the make line, the oldest is made, baked and racked; a carryout is picked up, a delivery
-goes out with a driver, is delivered and the run checked in. All of that is untimed, so
-the kitchen-load query `place_order` runs reads a realistic store, not every order of the
-run.
+goes out with a driver, is delivered and the run checked in. None of that is in the
+orders' figures, so the kitchen-load query `place_order` runs reads a realistic store, not
+every order of the run; the make line's bump (`kitchen.bump_order`: every ticket of the
+order bumped, the order made, its recipe usage and stock event written) is timed on a line
+of its own.
 
 Beside the figures: the disk's own fsync (4 KiB written and `os.fsync`ed, the floor of
 any durable commit), the CPU each order costs, the WAL checkpoints the store's
@@ -88,10 +90,25 @@ def disk_fsync(path: Path, count: int) -> list[float]:
     return times
 
 
-def move_along(db: StoreDB, driver: Staff, order_id: str, carryout: bool) -> None:
-    """The oldest order on the make line is made, baked and racked; a carryout is picked up, a
-    delivery goes out with the driver, is delivered, and the driver checks in."""
+class Timed:
+    """Each call's wall-clock time, and the CPU all of them took."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.cpu = 0.0
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.times.append(wall)
+        self.cpu += cpu
+
+
+def move_along(db: StoreDB, driver: Staff, order_id: str, carryout: bool, bumps: Timed) -> None:
+    """The oldest order on the make line is bumped (made, its time in `bumps`), baked and
+    racked; a carryout is picked up, a delivery goes out with the driver, is delivered, and
+    the driver checks in."""
+    start, used = time.perf_counter(), time.process_time()
     db.run(kitchen.bump_order, order_id, datetime.now(UTC))
+    bumps.add(time.perf_counter() - start, time.process_time() - used)
     for stage in (Stage.BAKED, Stage.READY) + ((Stage.PICKED_UP,) if carryout else ()):
         db.run(lifecycle.advance, order_id, stage, datetime.now(UTC), None, True)
     if not carryout:
@@ -102,10 +119,10 @@ def move_along(db: StoreDB, driver: Staff, order_id: str, carryout: bool) -> Non
 
 def service_orders(
     path: Path, count: int, kitchen_size: int, *, counted: bool = False
-) -> tuple[list[float], float, int]:
-    """Each order's time through `StoreDB.run(place_order, …)`, the CPU all of them took, and
-    the checkpoints run beside them. `counted`: each order called through `operator.call`
-    (what `--instructions` collects), the checkpointer held off."""
+) -> tuple[list[float], float, int, Timed]:
+    """Each order's time through `StoreDB.run(place_order, …)`, the CPU all of them took, the
+    checkpoints run beside them, and the make line's bumps. `counted`: each order called
+    through `operator.call` (what `--instructions` collects), the checkpointer held off."""
     init_demo_store(path)
     requests = [
         OrderRequest(
@@ -135,6 +152,7 @@ def service_orders(
     ]
     times = []
     cpu = 0.0
+    bumps = Timed()
     on_the_line: deque[tuple[str, bool]] = deque()
     with StoreDB(path) as db:
         if counted:
@@ -153,9 +171,9 @@ def service_orders(
             cpu += time.process_time() - used
             on_the_line.append((order.id, request.service is Service.CARRYOUT))
             while len(on_the_line) > kitchen_size:
-                move_along(db, driver, *on_the_line.popleft())
+                move_along(db, driver, *on_the_line.popleft(), bumps)
         checkpoints = db.checkpointer.checkpoints
-    return times, cpu, checkpoints
+    return times, cpu, checkpoints, bumps
 
 
 def collected(orders: int) -> int:
@@ -187,7 +205,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fsync = disk_fsync(Path(tmp) / "fsync.bin", args.orders)
         raw = raw_sqlite(Path(tmp) / "raw.db", args.orders)
-        ours, cpu, checkpoints = service_orders(Path(tmp) / "store.db", args.orders, args.kitchen)
+        ours, cpu, checkpoints, bumps = service_orders(Path(tmp) / "store.db", args.orders, args.kitchen)
     for name, samples in (
         ("disk: 4 KiB write + fsync", fsync),
         ("raw SQLite commit (WAL, synchronous=FULL)", raw),
@@ -203,6 +221,11 @@ def main() -> None:
         f"place_order p99 {percentile(ours, 0.99) * 1000:.3f} ms beside disk fsync p99 "
         f"{percentile(fsync, 0.99) * 1000:.3f} ms: {percentile(ours, 0.99) / percentile(fsync, 0.99):.2f}x"
         f"   CPU per order {cpu / len(ours) * 1000:.3f} ms"
+    )
+    print(
+        f"bump_order, the make line's bump ({len(bumps.times)} orders made):"
+        f"   p50 {statistics.median(bumps.times) * 1000:.3f} ms   p99 {percentile(bumps.times, 0.99) * 1000:.3f} ms"
+        f"   CPU per bump {bumps.cpu / len(bumps.times) * 1000:.3f} ms"
     )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"WAL checkpoints beside the orders: {checkpoints}   peak RSS {peak_mib:.0f} MiB")

@@ -33,6 +33,7 @@ from store_db.models import (
     WasteEntry,
     WasteLine,
 )
+from store_db.services import rows
 from sync.contract.events import ItemTerms, StockLine
 
 Ts = TypeVarTuple("Ts")
@@ -93,41 +94,50 @@ def stock_items(items: dict[str, StockItem], codes: Iterable[str]) -> dict[str, 
     return {code: items[code].terms() for code in sorted(set(codes))}
 
 
+_ITEMS = (
+    "SELECT code, name, base_unit, count_unit, purchase_unit, storage_area, shelf_order,"
+    " cost_cents_per_purchase, par, daily, active FROM inventory_item"
+)
+_UNITS = "SELECT item, unit, base_qty FROM item_unit"
+_par, _daily, _active = (
+    rows.read(InventoryItem.par),
+    rows.read(InventoryItem.daily),
+    rows.read(InventoryItem.active),
+)
+_base_qty, _portion_qty = rows.read(ItemUnit.base_qty), rows.read(RecipePortion.qty)
+
+
+def _among(column: str, codes: Collection[str]) -> tuple[str, list[str]]:
+    """` WHERE column IN (?, …)` for these codes, and its parameters (none: nothing matches)."""
+    wanted = list(codes)
+    return f" WHERE {column} IN ({', '.join('?' * len(wanted))})", wanted
+
+
 def catalog(session: Session, codes: Collection[str] | None = None) -> dict[str, StockItem]:
-    """Items by code (all of them, or `codes`), with their units. Plain rows: this runs per order."""
-    i = InventoryItem
-    query = select(
-        i.code,
-        i.name,
-        i.base_unit,
-        i.count_unit,
-        i.purchase_unit,
-        i.storage_area,
-        i.shelf_order,
-        i.cost_cents_per_purchase,
-        i.par,
-        i.daily,
-        i.active,
-    )
-    unit_query = select(ItemUnit.item, ItemUnit.unit, ItemUnit.base_qty)
+    """Items by code (all of them, or `codes`), with their units. Pre-written SQL on the
+    session's connection, its values read by their columns' types: this runs per order made."""
+    session.flush()  # what the session holds unwritten is read too, as its own queries would
+    items, units, params = _ITEMS, _UNITS, list[str]()
     if codes is not None:
-        query = query.where(i.code.in_(list(codes)))
-        unit_query = unit_query.where(ItemUnit.item.in_(list(codes)))
+        (items_where, params), (units_where, _) = _among("code", codes), _among("item", codes)
+        items, units = items + items_where, units + units_where
     per: dict[str, dict[str, Decimal]] = {}
-    for code, unit, base_qty in session.execute(unit_query):
-        per.setdefault(code, {})[unit] = base_qty
+    for code, unit, base_qty in rows.fetch_all(session, units, params):
+        per.setdefault(code, {})[unit] = _base_qty(base_qty)
     found: dict[str, StockItem] = {}
-    for code, name, base, count, purchase, area, shelf, cost, par, daily, active in session.execute(query):
-        units = per.get(code, {})
-        units.setdefault(base, Decimal(1))
+    for code, name, base, count, purchase, area, shelf, cost, par, daily, active in rows.fetch_all(
+        session, items, params
+    ):
+        kept = per.get(code, {})
+        kept.setdefault(base, Decimal(1))
         found[code] = StockItem(
-            units=ItemUnits(code, name, base, count, purchase, units),
+            units=ItemUnits(code, name, base, count, purchase, kept),
             storage_area=area,
             shelf_order=shelf,
             cost_cents_per_purchase=cost,
-            par=par,
-            daily=daily,
-            active=active,
+            par=_par(par),
+            daily=_daily(daily),
+            active=_active(active),
         )
     return found
 
@@ -259,13 +269,12 @@ def recipes_for(session: Session, parts: Collection[str]) -> Recipes:
     found: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
     if not parts:
         return found
-    rows = session.execute(
-        select(RecipePortion.part, RecipePortion.size, RecipePortion.item, RecipePortion.qty).where(
-            RecipePortion.part.in_(list(parts))
-        )
-    )
-    for part, size, item, qty in rows:
-        found.setdefault((part, size), []).append((item, qty))
+    session.flush()
+    where, params = _among("part", parts)
+    for part, size, item, qty in rows.fetch_all(
+        session, f"SELECT part, size, item, qty FROM recipe_portion{where}", params
+    ):
+        found.setdefault((part, size), []).append((item, _portion_qty(qty)))
     return found
 
 

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from makeline.trade.pricing import PricedItem
 from makeline.trade.recipes import Usage, needed_parts, order_usage
 from store_db.models import Order, OrderLine, UsageRecord, new_id
 from store_db.queries import stock_ledger as ledger
-from store_db.services import outbox, waste
+from store_db.services import outbox, rows, waste
 from sync.contract.events import StockUsage
 
 MADE, VOID = "made", "void"
@@ -30,15 +30,19 @@ def priced_items(lines: Sequence[OrderLine]) -> list[PricedItem]:
     return [PricedItem.model_validate(line.item) for line in lines]
 
 
+_USAGE = rows.Insert(UsageRecord)
+_LINE_ITEMS = "SELECT item FROM order_line WHERE order_id = ?"
+
+
 def _write(session: Session, order: Order, usage: Usage, at: datetime, kind: str) -> None:
-    rows = [
+    records = [
         {"order_id": order.id, "item": code, "qty": qty, "at": at, "kind": kind}
         for code, qty in sorted(usage.items())
         if qty != 0
     ]
-    if not rows:
+    if not records:
         return
-    session.execute(insert(UsageRecord), rows)
+    _USAGE.run(session, records)
     items = ledger.catalog(session, usage.keys())
     lines = [items[code].line(qty) for code, qty in sorted(usage.items()) if qty != 0]
     usage_id = new_id()  # the event's own subject: the order's events stay the order's lifecycle
@@ -57,9 +61,13 @@ def _write(session: Session, order: Order, usage: Usage, at: datetime, kind: str
 
 
 def record_made(session: Session, order: Order, at: datetime) -> Usage:
-    """Write the order's ideal usage at the moment it was made; returns it."""
-    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    items = priced_items(lines)
+    """Write the order's ideal usage at the moment it was made; returns it. Its lines' priced
+    items are read as the JSON text they were stored as (no ORM object per line: this runs at
+    every bump of the make line)."""
+    session.flush()
+    items = [
+        PricedItem.model_validate_json(item) for (item,) in rows.fetch_all(session, _LINE_ITEMS, (order.id,))
+    ]
     usage = order_usage(items, ledger.recipes_for(session, needed_parts(items)))
     _write(session, order, usage, at, MADE)
     return usage
