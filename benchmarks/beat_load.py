@@ -73,9 +73,10 @@ def request(host: str, port: int, token: str, body: bytes) -> bytes:
     return head.encode() + body
 
 
-async def _exchange(
+async def exchange(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
 ) -> tuple[int, bytes]:
+    """One prepared HTTP/1.1 request on a kept-alive connection: its status and body."""
     writer.write(raw)
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
@@ -101,7 +102,7 @@ async def _generate(share: Share, signals: Signals) -> Done:
             reused = bool(idle)
             conn = idle.pop() if idle else await asyncio.open_connection(share.host, share.port)
             try:
-                found = await asyncio.wait_for(_exchange(*conn, raw), TIMEOUT_S)
+                found = await asyncio.wait_for(exchange(*conn, raw), TIMEOUT_S)
             except (asyncio.IncompleteReadError, ConnectionError) as exc:
                 conn[1].close()
                 if reused and not getattr(exc, "partial", b""):
