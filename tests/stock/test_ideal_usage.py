@@ -12,7 +12,7 @@ from makeline.trade.menu import Amount, Placement, ToppingChoice
 from makeline.trade.pricing import ItemRequest, price_item
 from makeline.trade.recipes import item_usage, needed_parts
 from store_db.db import StoreDB
-from store_db.models import OutboxEvent, UsageRecord, WasteEntry, WasteLine
+from store_db.models import InventoryItem, OutboxEvent, UsageRecord, WasteEntry, WasteLine
 from store_db.queries import stock_ledger as ledger
 from store_db.services import lifecycle
 from store_db.services.menu import current_menu
@@ -150,3 +150,46 @@ def test_a_void_after_made_turns_the_usage_into_waste(db: StoreDB) -> None:
         assert used_late.used["mozzarella"] == D(-8) and used_late.wasted["mozzarella"] == D(8)
         kinds = [e.kind for e in session.scalars(select(OutboxEvent).order_by(OutboxEvent.seq))]
         assert kinds.count("stock.usage") == 2 and "stock.waste" in kinds
+
+
+def test_the_catalog_and_recipes_read_what_the_session_holds_unwritten_and_only_the_codes_asked(
+    db: StoreDB,
+) -> None:
+    """The catalog and the recipes are read by pre-written SQL on the session's connection
+    (they run at every bump): the same values the ORM reads, an item added in the same
+    transaction and not yet written among them, a code with SQL in it only a code, none asked
+    none found."""
+    hostile = "x'); DROP TABLE inventory_item; --"
+    with db.write() as session:
+        session.add(
+            InventoryItem(
+                code="saffron",
+                name="Saffron threads",
+                storage_area="walk_in",
+                base_unit="oz",
+                count_unit="bunch",
+                purchase_unit="case",
+                cost_cents_per_purchase=1800,
+                par=D("2.5"),
+                daily=True,
+            )
+        )
+        found = ledger.catalog(session, ["saffron", "mozzarella", hostile])
+        assert set(found) == {"saffron", "mozzarella"}
+        saffron = found["saffron"]
+        assert (saffron.par, saffron.daily, saffron.active) == (D("2.5"), True, True)
+        assert (saffron.units.base_unit, saffron.units.per_unit) == ("oz", {"oz": D(1)})
+        assert ledger.catalog(session, []) == {}
+        assert ledger.recipes_for(session, [hostile]) == {}
+    with db.read() as session:
+        orm = {i.code: (i.name, i.par, i.daily, i.active) for i in session.scalars(select(InventoryItem))}
+        plain = {
+            i.units.code: (i.units.name, i.par, i.daily, i.active) for i in ledger.catalog(session).values()
+        }
+        assert plain == orm and "saffron" in plain and len(plain) > 20
+        assert all(
+            isinstance(par, Decimal) and isinstance(daily, bool) for _, par, daily, _ in plain.values()
+        )
+        assert ledger.recipes_for(session, ["topping:pepperoni"])[("topping:pepperoni", "lg")] == [
+            ("pepperoni", D(2))
+        ]
