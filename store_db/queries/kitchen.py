@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from makeline.trade.care import line_labels
 from store_db.models import KitchenTicket, MenuOption, MenuTopping, Order, OrderLine, Store
+from store_db.services import rows
 
 _HALF_SUFFIXES = (" (LEFT)", " (RIGHT)")
 
@@ -182,15 +183,17 @@ def item_care(item: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(line_labels(care, item.get("allergens") or []))
 
 
+_STATION_ITEMS = "SELECT item FROM order_line WHERE order_id = ? AND station = ? ORDER BY line_no"
+_item = rows.read(OrderLine.item)
+
+
 def ticket_care(session: Session, order_id: str, station: str) -> list[str]:
-    """The allergy and care flags on `order_id`'s lines made at `station`, once each."""
+    """The allergy and care flags on `order_id`'s lines made at `station`, once each (read as
+    plain rows: every bump of a ticket asks)."""
+    session.flush()
     found: list[str] = []
-    for item in session.scalars(
-        select(OrderLine.item)
-        .where(OrderLine.order_id == order_id, OrderLine.station == station)
-        .order_by(OrderLine.line_no)
-    ):
-        found.extend(item_care(item))
+    for (item,) in rows.fetch_all(session, _STATION_ITEMS, (order_id, station)):
+        found.extend(item_care(_item(item)))
     return list(dict.fromkeys(found))
 
 
