@@ -11,8 +11,9 @@ Retry-After (as `sync.agent` does) or after the agent's 30 s timeout (a resend),
 heartbeat every 15 s. The pushes go through httpx; each store's beats through a connection of
 its own, opened by its first beat and kept, as prepared HTTP/1.1 requests (`beat_load.py`):
 a thousand stores' first beats at once through httpx in one process timed mostly httpx (3.5 s
-at the median, its loop running 1.7 s late), not the cloud. The events are a real evening from the store simulator (orders
-through their whole lives, stock usage), its ids made each store's own.
+at the median, its loop running 1.7 s late), not the cloud. The events are a real evening
+from the store simulator (orders through their whole lives, stock usage), its ids made each
+store's own.
 
 Prints: time to drain and events/s; POST /orders p50/p99 (from a process of their own,
 `order_load.py`, each timed from when it was due) without the storm and during
@@ -158,29 +159,33 @@ async def store_agent(
 
     push_at = 0.0  # the place in the cloud's line its heartbeat's answer gave (as the agent)
 
-    async def beat_answer() -> bytes:
-        """The beat's answer on the store's own connection (opened again if the cloud closed it)."""
+    async def beat_answer() -> tuple[int, bytes]:
+        """The beat's status and answer on the store's own connection (opened again if the
+        cloud closed it)."""
         nonlocal beating
         for again in (False, True):
             if beating is None:
                 beating = await asyncio.open_connection(host, port)
             try:
-                _, body = await asyncio.wait_for(exchange(*beating, beat), AGENT_TIMEOUT_S)
+                return await asyncio.wait_for(exchange(*beating, beat), AGENT_TIMEOUT_S)
             except (asyncio.IncompleteReadError, ConnectionError):
                 beating[1].close()
                 beating = None
                 if again:
                     raise
-            else:
-                return body
         raise AssertionError("unreachable")
 
     async def heartbeat(first: bool = False) -> None:
         nonlocal push_at
         started = time.perf_counter()
-        with contextlib.suppress(OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
-            told = json.loads(await beat_answer())
-            push_at = time.monotonic() + float(told.get("push_after_s", 0))  # revised each beat
+        try:
+            status, told = await beat_answer()
+            if status != 200:
+                raise ValueError(f"answered {status}")
+            push_at = time.monotonic() + float(json.loads(told).get("push_after_s", 0))  # revised each beat
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+            t.errors += 1
+            t.error_kinds[f"heartbeat: {type(exc).__name__} {exc}"[:80]] += 1
         t.first_beats.append(first)
         t.beats.append(time.perf_counter() - started)
         t.beats_due.append(started)
