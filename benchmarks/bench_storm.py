@@ -160,20 +160,16 @@ async def store_agent(
     push_at = 0.0  # the place in the cloud's line its heartbeat's answer gave (as the agent)
 
     async def beat_answer() -> tuple[int, bytes]:
-        """The beat's status and answer on the store's own connection (opened again if the
-        cloud closed it)."""
+        """The beat's status and answer on the store's own connection; one the cloud closed
+        while it was idle is opened again, as any HTTP client does (`beat_load.py`'s rule)."""
         nonlocal beating
-        for again in (False, True):
-            if beating is None:
-                beating = await asyncio.open_connection(host, port)
+        if beating is not None:
             try:
                 return await asyncio.wait_for(exchange(*beating, beat), AGENT_TIMEOUT_S)
             except (asyncio.IncompleteReadError, ConnectionError):
                 beating[1].close()
-                beating = None
-                if again:
-                    raise
-        raise AssertionError("unreachable")
+        beating = await asyncio.open_connection(host, port)
+        return await asyncio.wait_for(exchange(*beating, beat), AGENT_TIMEOUT_S)
 
     async def heartbeat(first: bool = False) -> None:
         nonlocal push_at

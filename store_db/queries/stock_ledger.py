@@ -110,7 +110,7 @@ _base_qty, _portion_qty = rows.read(ItemUnit.base_qty), rows.read(RecipePortion.
 def _among(column: str, codes: Collection[str]) -> tuple[str, list[str]]:
     """` WHERE column IN (?, …)` for these codes, and its parameters (none: nothing matches)."""
     wanted = list(codes)
-    return f" WHERE {column} IN ({', '.join('?' * len(wanted))})", wanted
+    return f" WHERE {column} IN ({rows.marks(len(wanted))})", wanted
 
 
 def catalog(session: Session, codes: Collection[str] | None = None) -> dict[str, StockItem]:

@@ -98,7 +98,7 @@ def _kept_kitchen(session: Session, kept: Kept) -> tuple[list[KitchenOrder], tup
     elif kept.stale:
         for order_id in kept.stale:
             kept.orders.pop(order_id, None)
-        these = _THESE_IN_KITCHEN_SQL.format(", ".join("?" * len(kept.stale)))
+        these = _THESE_IN_KITCHEN_SQL.format(rows.marks(len(kept.stale)))
         kept.orders.update(_kitchen_orders(session, these, tuple(kept.stale)))
         kept.stale = set()
     if kept.drivers is None:

@@ -68,6 +68,11 @@ def connection(session: Session) -> sqlite3.Connection:
     return found
 
 
+def marks(count: int) -> str:
+    """`count` parameter marks for an `IN (…)` list: "?, ?, ?"."""
+    return ", ".join("?" * count)
+
+
 def fetch_all(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     return connection(session).execute(sql, params).fetchall()
 
