@@ -63,6 +63,7 @@ from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
 from sync import contract  # noqa: E402
+from sync.agent.link import retry_after  # noqa: E402
 from sync.contract import MAX_BATCH  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -210,7 +211,7 @@ async def store_agent(
                 continue
             if answer.status_code == 429:
                 t.busy += 1
-                await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
+                await asyncio.sleep(retry_after(answer))  # as the agent reads it: the body's, exact
                 continue
             if answer.status_code != 200:
                 raise RuntimeError(f"store {n}: push answered {answer.status_code}: {answer.text[:300]}")

@@ -66,9 +66,9 @@ class PaymentRefused(CloudError):
 class TooManyAttempts(CloudError):
     status_code = 429
 
-    def __init__(self, detail: str, retry_after_s: int, field: str | None = None) -> None:
+    def __init__(self, detail: str, retry_after_s: float, field: str | None = None) -> None:
         super().__init__(detail, field)
-        self.retry_after_s = max(1, retry_after_s)
+        self.retry_after_s = max(1.0, retry_after_s)  # to the hundredth in the body; whole in the header
 
 
 class GatewayUnavailable(CloudError):

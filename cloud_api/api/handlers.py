@@ -4,6 +4,7 @@ error's own status code. Nothing the caller sent can make a 500 with a stack tra
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,10 +40,12 @@ def install(app: FastAPI) -> None:
     async def cloud_error(request: Request, exc: CloudError) -> JSONResponse:
         if exc.status_code >= 500 and exc.status_code != 503:
             log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
-        extra = {"decline_code": exc.decline_code} if hasattr(exc, "decline_code") else {}
+        extra: dict[str, Any] = {"decline_code": exc.decline_code} if hasattr(exc, "decline_code") else {}
+        if isinstance(exc, TooManyAttempts):  # the header in whole seconds (RFC 9110), the body exact
+            extra["retry_after_s"] = round(exc.retry_after_s, 2)
         answer = _answer(exc.status_code, exc.detail, exc.field, **extra)
         if isinstance(exc, TooManyAttempts):
-            answer.headers["Retry-After"] = str(exc.retry_after_s)
+            answer.headers["Retry-After"] = str(math.ceil(exc.retry_after_s))
         return answer
 
     @app.exception_handler(RequestValidationError)

@@ -7,8 +7,10 @@ sent again then, unchanged). The stores turned away form a line, each with its t
 order it joined in): a store is told to come back when the stores ahead of it should have
 had their turn (a slot's time, measured, over the slots, for each), so a thousand stores
 reconnecting at once come back at the rate the worker stores their pushes, not all within
-the same few seconds to be turned away again (every push turned away was sent and read whole
-for nothing). A store that says in its heartbeat it has a backlog to send is given its
+the same few seconds to be turned away again. The wait is told to the hundredth of a second
+(in the answer's body; `Retry-After` has whole seconds), so the stores told in one second do
+not all come back in one instant, and never more than `LONGEST_TOLD_S`: one further back
+comes back then and is told again, from the pace measured since. A store that says in its heartbeat it has a backlog to send is given its
 ticket before it sends it (`place`), and each of its beats is told the time left from the
 stores still ahead of it and the pace measured now: a place given at a storm's first beats,
 before any push was timed, is revised as the pace is learnt and as the stores ahead go, and a
@@ -32,7 +34,6 @@ queue for those few threads, a customer's order never queues behind it.
 from __future__ import annotations
 
 import asyncio
-import math
 import random
 import threading
 import time
@@ -55,7 +56,13 @@ QUIET_AFTER_S = 5.0  # a worker that turned a push away this recently is not qui
 STILL_APPLYING = "The cloud is still applying this store's previous batch."
 SPARE_THREADS = 4  # sync threads beside the push slots: pulls, first beats, websockets
 FIRST_HOLD_S = 0.2  # how long a push holds its slot, until one has been timed
-LONGEST_LINE_S = 120  # the latest a store turned away is told to come back (the agent obeys 300)
+LONGEST_LINE_S = 120  # the latest a store's beat places its push (the agent obeys 300)
+# The longest a push turned away is told to wait: a store further back in the line comes back
+# then and is told again, from the pace measured since. A storm's first second, before any push
+# was timed, and a store whose push finds another worker than its first (a line is a worker's)
+# sent stores a minute away while the slots stood idle. Turned away before its body is read, a
+# push costs little; a store comes back at most once in this long, below its heartbeats' rate.
+LONGEST_TOLD_S = 10.0
 # A store whose outbox holds more than this is back from an outage (an online store's holds a
 # handful): its heartbeat is given a place in the line before its backlog is sent.
 BACKLOG_FOR_A_PLACE = 100
@@ -127,7 +134,10 @@ class Admission:
         with self._lock:
             now = time.monotonic()
             turn = max(float(self.retry_after_s), self._turn(store_id, now))
-            wait = min(LONGEST_LINE_S, math.ceil(turn) + random.randint(0, 2 * self.retry_after_s))
+            # To the hundredth, not the second: stores told in the same second came back in
+            # the same instant, a few were taken and the rest turned away again, while the
+            # slots stood idle between the bursts.
+            wait = min(LONGEST_TOLD_S, round(turn + random.uniform(0, 2 * self.retry_after_s), 2))
             if (spot := self._line.get(store_id)) is not None:
                 spot.due = now + wait  # its ticket kept: it comes back then
             self._turned_away_at = now

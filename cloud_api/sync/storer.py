@@ -121,7 +121,7 @@ class Refusal(BaseModel):
     status: int
     detail: str
     field: str | None = None
-    retry_after_s: int = 1
+    retry_after_s: float = 1.0
     problems: list[Problem] = []
 
 
@@ -161,7 +161,7 @@ def answer(ctx: CloudContext, ask: Ask, raw: bytes) -> Answer:
         problems = [Problem.model_validate(e) for e in exc.errors()]
         return Answer(refusal=Refusal(status=422, detail="The batch is not valid.", problems=problems))
     except CloudError as exc:
-        retry = exc.retry_after_s if isinstance(exc, TooManyAttempts) else 1
+        retry = exc.retry_after_s if isinstance(exc, TooManyAttempts) else 1.0
         return Answer(
             refusal=Refusal(status=exc.status_code, detail=exc.detail, field=exc.field, retry_after_s=retry)
         )

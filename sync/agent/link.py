@@ -12,6 +12,7 @@ Library errors become sync errors here, once:
 from __future__ import annotations
 
 import hashlib
+import math
 import platform
 import uuid
 from pathlib import Path
@@ -55,6 +56,7 @@ def agent_instance(db_path: Path) -> str:
 class _Refusal(BaseModel):
     detail: str = ""
     field: str | None = None
+    retry_after_s: float | None = None  # a 429's wait to the hundredth (the header: whole seconds)
 
 
 def _refusal(response: httpx.Response) -> _Refusal:
@@ -72,12 +74,16 @@ def _detail(response: httpx.Response) -> str:
 MAX_RETRY_AFTER_S = 300.0
 
 
-def _retry_after(response: httpx.Response) -> float:
-    """The cloud's Retry-After in seconds (1 when it gave none or none readable)."""
-    try:
-        return min(MAX_RETRY_AFTER_S, max(0.0, float(response.headers.get("Retry-After", "1"))))
-    except ValueError:
-        return 1.0
+def retry_after(response: httpx.Response) -> float:
+    """The cloud's wait in seconds: its body's, to the hundredth, else its Retry-After header's
+    (1 when it gave none readable), at most `MAX_RETRY_AFTER_S`."""
+    told = _refusal(response).retry_after_s
+    if told is None or not math.isfinite(told):
+        try:
+            told = float(response.headers.get("Retry-After", "1"))
+        except ValueError:
+            told = 1.0
+    return min(MAX_RETRY_AFTER_S, max(0.0, told)) if math.isfinite(told) else 1.0
 
 
 def check(response: httpx.Response, what: str) -> Any:
@@ -99,7 +105,7 @@ def check(response: httpx.Response, what: str) -> Any:
     if status == 409 and _refusal(response).field == "instance":
         raise SecondDevice(f"The cloud refused to {what}: {detail}")
     if status == 429:
-        wait = _retry_after(response)
+        wait = retry_after(response)
         raise CloudBusy(f"The cloud is busy and asked us to {what} again in {wait:.0f} s ({detail}).", wait)
     if status >= 500:
         raise CloudUnreachable(f"The cloud could not {what} right now ({status}: {detail}).")

@@ -5,6 +5,7 @@ heartbeat is one statement."""
 
 from __future__ import annotations
 
+import math
 import uuid
 
 import httpx
@@ -20,7 +21,14 @@ from cloud_api.store_events.intake import keep_store_events
 from cloud_api.store_events.schemas import Outcome
 from cloud_api.stores import devices
 from cloud_api.sync import applier
-from cloud_api.sync.admission import FIRST_HOLD_S, LINE_PACE, LONGEST_LINE_S, Admission, SyncBusy
+from cloud_api.sync.admission import (
+    FIRST_HOLD_S,
+    LINE_PACE,
+    LONGEST_LINE_S,
+    LONGEST_TOLD_S,
+    Admission,
+    SyncBusy,
+)
 from sync import contract
 from sync.agent.link import check
 from sync.errors import CloudBusy
@@ -44,7 +52,7 @@ def test_stores_turned_away_together_come_back_in_a_line() -> None:
     """A thousand stores reconnecting at once are told to come back about one slot's time
     apart (here 0.8 of the first guess, 0.2 s, with one slot), not all within the same
     seconds: the fiftieth comes back about eight seconds after the first; none is told more
-    than two minutes."""
+    than `LONGEST_TOLD_S` (it is told again then, from the pace measured since)."""
     admission = Admission(slots=1, wait_s=0)
     told = []
     with admission.held("A"):
@@ -55,8 +63,28 @@ def test_stores_turned_away_together_come_back_in_a_line() -> None:
     assert 1 <= told[0] <= 3
     expected = 49 * LINE_PACE * FIRST_HOLD_S  # 49 stores ahead, each a little less than 0.2 s
     assert expected - 3 <= told[49] <= expected + 3  # give or take the jitter and a slow machine
-    assert max(told) == LONGEST_LINE_S and told[-1] == LONGEST_LINE_S
-    assert len(set(told[:50])) >= 5  # spread over many seconds, not one moment
+    assert max(told) == LONGEST_TOLD_S and told[-1] == LONGEST_TOLD_S < LONGEST_LINE_S
+    assert len(set(told[:50])) >= 40  # spread to the hundredth, not bunched on whole seconds
+    assert sum(1 for t in told[:50] if t != int(t)) >= 40
+
+
+def test_a_store_further_back_is_told_again_from_the_pace_measured_since() -> None:
+    """Told the longest wait at a storm's first moment (nothing timed yet), a store comes back
+    and, the pushes since measured quick, is told its real turn: soon."""
+    admission = Admission(slots=1, wait_s=0)
+    with admission.held("A"):
+        for n in range(200):
+            with pytest.raises(SyncBusy), admission.held(f"store-{n}"):
+                pass
+    with pytest.raises(SyncBusy) as first, admission.held("A"), admission.held("store-199"):
+        pass
+    assert first.value.retry_after_s == LONGEST_TOLD_S  # 199 ahead at 0.16 s: half a minute
+    for n in range(40):  # pushes of other stores timed at about nothing
+        with admission.held(f"quick-{n}"):
+            pass
+    with admission.held("A"), pytest.raises(SyncBusy) as again, admission.held("store-199"):
+        pass
+    assert again.value.retry_after_s <= 3  # 199 ahead at almost no time each, and the jitter
 
 
 def test_a_push_turned_away_stores_nothing_and_says_when_to_come_back(
@@ -77,6 +105,8 @@ def test_a_push_turned_away_stores_nothing_and_says_when_to_come_back(
     with admission.held("other-1"), admission.held("other-2"):  # the worker's slots are taken
         busy = client.post("/api/v1/sync/push", json=batch, headers=device)
     assert busy.status_code == 429 and 1 <= int(busy.headers["Retry-After"]) <= 3
+    exact = busy.json()["retry_after_s"]  # to the hundredth; the header rounds it up
+    assert int(busy.headers["Retry-After"]) == math.ceil(exact) and 1 <= exact <= 3
     with ctx(app).db.transaction() as session:
         assert count(session, "inbound_event") == 0
     with pytest.raises(CloudBusy) as told:  # what the agent makes of it: the same batch, later
@@ -84,7 +114,7 @@ def test_a_push_turned_away_stores_nothing_and_says_when_to_come_back(
             httpx.Response(429, headers={"Retry-After": busy.headers["Retry-After"]}, json=busy.json()),
             "push",
         )
-    assert told.value.retry_after_s == int(busy.headers["Retry-After"])
+    assert told.value.retry_after_s == exact
 
     taken = client.post("/api/v1/sync/push", json=batch, headers=device)
     assert taken.status_code == 200 and taken.json()["high_water"] == 1
@@ -154,3 +184,33 @@ def test_one_applier_per_store_at_a_time(app: FastAPI) -> None:
         with db.transaction() as session:
             assert repository.waiting(session, store) == 1
     assert applier.step(db) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "waits"),
+    [
+        ({"detail": "busy", "retry_after_s": 7.25}, "8", 7.25),  # the body's, exact
+        ({"detail": "busy"}, "4", 4.0),  # an older cloud: the header's
+        ({"detail": "busy", "retry_after_s": "soon"}, "4", 4.0),  # not a number: the header's
+        ({"detail": "busy", "retry_after_s": -5}, "4", 0.0),  # never before now
+        ({"detail": "busy", "retry_after_s": 1e12}, "4", 300.0),  # never beyond what the agent obeys
+        ({"detail": "busy"}, "NaN", 1.0),  # nothing readable: a second
+        ({"detail": "busy"}, "inf", 1.0),
+    ],
+)
+def test_the_agent_reads_a_wait_it_can_trust(body: dict[str, object], header: str, waits: float) -> None:
+    answer = httpx.Response(429, headers={"Retry-After": header}, json=body)
+    with pytest.raises(CloudBusy) as told:
+        check(answer, "push")
+    assert told.value.retry_after_s == waits
+
+
+def test_a_wait_of_nan_in_the_body_falls_back_to_the_header() -> None:
+    answer = httpx.Response(
+        429,
+        headers={"Retry-After": "6", "Content-Type": "application/json"},
+        content=b'{"retry_after_s": NaN}',
+    )
+    with pytest.raises(CloudBusy) as told:
+        check(answer, "push")
+    assert told.value.retry_after_s == 6.0
