@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, DateTime, Row, String, Table, delete, func, literal, select, text
+from sqlalchemy import ARRAY, DateTime, String, Table, delete, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from cloud_api.db import plain
 from cloud_api.db.records import any_of, recordset
 from cloud_api.inventory.terms import SIGN, Line, Terms
 from cloud_api.models import InventoryItem, StockMovement, StoreStock, UnknownStockItem
@@ -29,7 +31,12 @@ def known_codes(session: Session, codes: set[str]) -> set[str]:
     """Which of these item codes the chain's catalog has."""
     if not codes:
         return set()
-    return set(session.scalars(select(InventoryItem.code).where(InventoryItem.code == any_of(codes))))
+    found = plain.fetch_all(session, _KNOWN, (sorted(codes),), flush=True)
+    return {code for (code,) in found}
+
+
+# Pre-written: every chunk of a store's stock events asks (`cloud_api.db.plain`).
+_KNOWN = "SELECT code FROM inventory_item WHERE code = ANY(%s)"
 
 
 def add_items(session: Session, items: Sequence[dict[str, object]]) -> None:
@@ -131,21 +138,25 @@ def _ensure_rows(session: Session, store_id: str, codes: set[str], at: datetime)
 
 def stock_values(
     session: Session, store_id: str, codes: set[str], at: datetime, columns: Sequence[str]
-) -> Sequence[Row[Any]]:
+) -> list[tuple[Any, ...]]:
     """As `stock_rows`, these columns of each row (no mapped objects)."""
     if not codes:
         return []
-    table = cast(Table, StoreStock.__table__)
-    locked = (
-        select(*(table.c[c] for c in columns))
-        .where(table.c.store_id == store_id, table.c.code == any_of(codes))
-        .with_for_update()
-    )
-    found = session.execute(locked).all()
+    locked = _locked_stock(tuple(columns))
+    wanted = (store_id, sorted(codes))
+    found = plain.fetch_all(session, locked, wanted)
     if len(found) < len(codes):  # the store's first stock of some item: its row made first
         _ensure_rows(session, store_id, codes, at)
-        found = session.execute(locked).all()
+        found = plain.fetch_all(session, locked, wanted)
     return found
+
+
+@lru_cache(maxsize=8)
+def _locked_stock(columns: tuple[str, ...]) -> str:
+    """The store's rows of some items, these columns, locked (pre-written, `cloud_api.db.plain`)."""
+    table = cast(Table, StoreStock.__table__)
+    listed = ", ".join(table.c[c].name for c in columns)
+    return f"SELECT {listed} FROM store_stock WHERE store_id = %s AND code = ANY(%s) FOR UPDATE"
 
 
 def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -> dict[str, StoreStock]:

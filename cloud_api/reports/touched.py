@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud_api.db import plain
 from cloud_api.db.records import any_of
 from cloud_api.models import DeliveryRun, Order, Store
 from cloud_api.reports.refresh import defer_days, due_days, note_days
@@ -85,16 +86,9 @@ def days_named(session: Session, store_id: str, bodies: Iterable[object]) -> set
         found.read(body)
     days = set(found.days)
     if found.orders:
-        names = list(found.orders)
+        names = sorted(found.orders)
         days.update(
-            session.scalars(
-                select(Order.business_date)
-                .where(
-                    Order.store_id == store_id,
-                    or_(Order.id == any_of(names), Order.store_order_id == any_of(names)),
-                )
-                .distinct()
-            )
+            day for (day,) in plain.fetch_all(session, _ORDERS_DAYS, (store_id, names, names), flush=True)
         )
     moments = set(found.moments)
     if found.runs:
@@ -106,11 +100,14 @@ def days_named(session: Session, store_id: str, bodies: Iterable[object]) -> set
             )
         )
     if moments:
-        store = session.execute(
-            select(Store.timezone, Store.day_starts_hour).where(Store.id == store_id)
-        ).one()
-        days.update(business_date(at, store.timezone, store.day_starts_hour) for at in moments)
+        ((timezone, starts),) = plain.fetch_all(session, _STORE_DAY, (store_id,), flush=True)
+        days.update(business_date(at, timezone, starts) for at in moments)
     return days
+
+
+# Pre-written: every chunk of a store's events asks them (`cloud_api.db.plain`).
+_ORDERS_DAYS = "SELECT DISTINCT business_date FROM orders WHERE store_id = %s AND (id = ANY(%s) OR store_order_id = ANY(%s))"
+_STORE_DAY = "SELECT timezone, day_starts_hour FROM store WHERE id = %s"
 
 
 def note_events(session: Session, store_id: str, events: Iterable[StoreEventLike]) -> None:

@@ -18,7 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Table, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from cloud_api.db.records import Written, any_of
+from cloud_api.db import plain
+from cloud_api.db.records import Written
 from cloud_api.models import Order
 
 
@@ -65,6 +66,12 @@ class OrderRow:
 FIELDS = tuple(OrderRow.__annotations__)
 _ORDERS = cast(Table, Order.__table__)
 _SELECT = select(*(_ORDERS.c[f] for f in FIELDS))
+# The chunk's orders by their names, locked, in the order every chunk locks them (pre-written:
+# the statement of every chunk, `cloud_api.db.plain`).
+_LOAD = (
+    f"SELECT {', '.join(FIELDS)} FROM orders WHERE store_id = %s"
+    " AND (store_order_id = ANY(%s) OR id = ANY(%s)) ORDER BY id FOR UPDATE"
+)
 
 
 def _row(values: Iterable[Any]) -> OrderRow:
@@ -93,15 +100,7 @@ class OrderRows:
         wanted = sorted(set(names) - self._by_name.keys())
         if not wanted:
             return
-        found = self.session.execute(
-            _SELECT.where(
-                _ORDERS.c.store_id == self.store_id,
-                or_(_ORDERS.c.store_order_id == any_of(wanted), _ORDERS.c.id == any_of(wanted)),
-            )
-            .order_by(_ORDERS.c.id)
-            .with_for_update()
-        )
-        for values in found:
+        for values in plain.fetch_all(self.session, _LOAD, (self.store_id, wanted, wanted)):
             self._held(_row(values))
 
     def placed(self, order_id: str, seq: int) -> None:
