@@ -10,11 +10,11 @@ reconnecting at once come back at the rate the worker stores their pushes, not a
 the same few seconds to be turned away again. The wait is told to the hundredth of a second
 (in the answer's body; `Retry-After` has whole seconds), so the stores told in one second do
 not all come back in one instant, and never more than `LONGEST_TOLD_S`: one further back
-comes back then and is told again, from the pace measured since. A store that says in its heartbeat it has a backlog to send is given its
-ticket before it sends it (`place`), and each of its beats is told the time left from the
-stores still ahead of it and the pace measured now: a place given at a storm's first beats,
-before any push was timed, is revised as the pace is learnt and as the stores ahead go, and a
-store turned away keeps its ticket. A ticket whose turn came and went with neither a push
+comes back then and is told again, from the pace measured since. A store that says in its
+heartbeat it has a backlog to send is given its ticket before it sends it (`place`), and
+each of its beats is told the time left from the stores still ahead of it and the pace
+measured now: a place given at a storm's first beats, before any push was timed, is revised
+as the pace is learnt and as the stores ahead go, and a store turned away keeps its ticket. A ticket whose turn came and went with neither a push
 nor a word from its store (its push went to another worker, or it went away) is given up
 after `GRACE_S`. A storm's stores send each backlog once, when its turn comes.
 
