@@ -14,9 +14,10 @@ comes back then and is told again, from the pace measured since. A store that sa
 heartbeat it has a backlog to send is given its ticket before it sends it (`place`), and
 each of its beats is told the time left from the stores still ahead of it and the pace
 measured now: a place given at a storm's first beats, before any push was timed, is revised
-as the pace is learnt and as the stores ahead go, and a store turned away keeps its ticket. A ticket whose turn came and went with neither a push
-nor a word from its store (its push went to another worker, or it went away) is given up
-after `GRACE_S`. A storm's stores send each backlog once, when its turn comes.
+as the pace is learnt and as the stores ahead go, and a store turned away keeps its ticket.
+A ticket whose turn came and went with neither a push nor a word from its store (its push
+went to another worker, or it went away) is given up after `GRACE_S`. A storm's stores send
+each backlog once, when its turn comes.
 
 A push of a store whose previous batch this worker is still applying (an agent that
 restarted, or resent after its timeout) waits for it (up to `store_wait_s`) and then finds
