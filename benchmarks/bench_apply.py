@@ -53,7 +53,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure import collected, cpu, database  # noqa: E402
+from measure import collected, cpu, database, machine_pace  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -384,6 +384,7 @@ def main() -> None:
             f"ratio drained / bare: {bare.wall / pipelined.wall:.2f}, "
             f"in one transaction a batch / bare: {bare.wall / applied.wall:.2f}; "
             "load average {:.2f} {:.2f} {:.2f} (a shared machine)".format(*os.getloadavg())
+            + f"; a bare loop of ten million additions: {machine_pace():.2f} s"
         )
     finally:
         if server is not None:

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_storm import cpu, tree  # noqa: E402
-from measure import database  # noqa: E402
+from measure import database, machine_pace  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -266,6 +266,10 @@ def load_average() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def pace() -> str:
+    return f"a bare loop of ten million additions: {machine_pace():.2f} s"
+
+
 def bare_inserts(
     url: str, stores: list[str], account: str, threads: int, seconds: float
 ) -> tuple[int, list[float]]:
@@ -445,7 +449,7 @@ def main() -> None:
             print(
                 f"bare PostgreSQL, same rows, {clients:2d} conns, {len(stores)} stores: {bare / args.seconds:7.1f} orders/s   "
                 f"p50 {pct(bare_latencies, 0.5):6.1f} ms   p99 {pct(bare_latencies, 0.99):6.1f} ms   "
-                f"(API / bare: {count / max(bare, 1):.2f})"
+                f"(API / bare: {count / max(bare, 1):.2f}; {pace()})"
             )
         processes[0].terminate()
         processes[0].wait(timeout=20)

@@ -69,7 +69,7 @@ from sync.contract import MAX_BATCH  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, exchange, request, run_load  # noqa: E402
 from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
-from measure import cpu, cpu_by_role, database, pct, tree  # noqa: E402
+from measure import cpu, cpu_by_role, database, machine_pace, pct, tree  # noqa: E402
 from order_load import OrderLoad, Placed  # noqa: E402
 from pg_waits import Waits  # noqa: E402
 
@@ -446,7 +446,8 @@ def main() -> None:
             f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())}); "
             f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"
         )
-        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), end="; ")
+        print(f"a bare loop of ten million additions: {machine_pace():.2f} s")
         cloud_cpu, pg_cpu, cloud_tree = cpu(cloud.pid), cpu(postmaster), tree(cloud.pid)
         load_cpu = time.process_time()
         t = asyncio.run(storm(base, stores, events, args, shops))
@@ -509,8 +510,10 @@ def main() -> None:
         print(
             "load average after: {:.2f} {:.2f} {:.2f} (a shared machine: figures are floors)".format(
                 *os.getloadavg()
-            )
+            ),
+            end="; ",
         )
+        print(f"the bare loop: {machine_pace():.2f} s")
     finally:
         stop.set()
         stop_cloud(cloud)

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -15,6 +16,17 @@ import psycopg
 from cloud_api.db import wal
 from cloud_api.embedded import EmbeddedPostgres
 from cloud_api.settings import libpq_url
+
+
+def machine_pace() -> float:
+    """Seconds a bare Python loop of ten million additions takes here now: the machine's own
+    pace, printed beside a run's figures (on this shared machine the same work's CPU moved by
+    half between two runs of one benchmark, the load average alike)."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(10_000_000):
+        total += n
+    return time.perf_counter() - started
 
 
 def pct(values: list[float], q: float) -> float:
