@@ -68,25 +68,6 @@ def test_stores_turned_away_together_come_back_in_a_line() -> None:
     assert sum(1 for t in told[:50] if t != int(t)) >= 40
 
 
-def test_a_store_further_back_is_told_again_from_the_pace_measured_since() -> None:
-    """Told the longest wait at a storm's first moment (nothing timed yet), a store comes back
-    and, the pushes since measured quick, is told its real turn: soon."""
-    admission = Admission(slots=1, wait_s=0)
-    with admission.held("A"):
-        for n in range(200):
-            with pytest.raises(SyncBusy), admission.held(f"store-{n}"):
-                pass
-    with pytest.raises(SyncBusy) as first, admission.held("A"), admission.held("store-199"):
-        pass
-    assert first.value.retry_after_s == LONGEST_TOLD_S  # 199 ahead at 0.16 s: half a minute
-    for n in range(40):  # pushes of other stores timed at about nothing
-        with admission.held(f"quick-{n}"):
-            pass
-    with admission.held("A"), pytest.raises(SyncBusy) as again, admission.held("store-199"):
-        pass
-    assert again.value.retry_after_s <= 3  # 199 ahead at almost no time each, and the jitter
-
-
 def test_a_push_turned_away_stores_nothing_and_says_when_to_come_back(
     app: FastAPI, client: TestClient
 ) -> None:

@@ -19,6 +19,7 @@ from cloud_api.sync.admission import (
     FIRST_HOLD_S,
     GRACE_S,
     LINE_PACE,
+    LONGEST_TOLD_S,
     Admission,
     SyncBusy,
 )
@@ -145,6 +146,25 @@ def test_a_store_turned_away_keeps_its_place_and_one_whose_turn_went_by_gives_it
     assert line.place("store-299", 5_000) == pytest.approx(round(149 * step, 2))
     assert line.place("store-0", 5_000) == pytest.approx(round(150 * step, 2))  # back: at the end
     assert line.place("store-299", 5_000) == pytest.approx(round(149 * step, 2))  # not behind it
+
+
+def test_a_store_further_back_is_told_again_from_the_pace_measured_since(clock: Clock) -> None:
+    """Told the longest wait at a storm's first moment (nothing timed yet), a store comes back
+    and, the pushes since timed quick, is told its real turn: soon."""
+    line = Admission(slots=1, wait_s=0)
+    with line.held("A"):
+        for n in range(200):
+            with pytest.raises(SyncBusy), line.held(f"store-{n}"):
+                pass
+        with pytest.raises(SyncBusy) as first, line.held("store-199"):
+            pass
+    assert first.value.retry_after_s == LONGEST_TOLD_S  # 199 ahead at 0.16 s: half a minute
+    for n in range(40):  # other stores' pushes, each held no time at all by this clock
+        with line.held(f"quick-{n}"):
+            pass
+    with line.held("A"), pytest.raises(SyncBusy) as again, line.held("store-199"):
+        pass
+    assert again.value.retry_after_s <= 3  # 199 ahead at almost no time each, and the jitter
 
 
 def test_the_agent_waits_for_its_place_as_its_beats_revise_it() -> None:
