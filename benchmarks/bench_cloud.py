@@ -266,10 +266,6 @@ def load_average() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def pace() -> str:
-    return f"a bare loop of ten million additions: {machine_pace():.2f} s"
-
-
 def bare_inserts(
     url: str, stores: list[str], account: str, threads: int, seconds: float
 ) -> tuple[int, list[float]]:
@@ -449,7 +445,8 @@ def main() -> None:
             print(
                 f"bare PostgreSQL, same rows, {clients:2d} conns, {len(stores)} stores: {bare / args.seconds:7.1f} orders/s   "
                 f"p50 {pct(bare_latencies, 0.5):6.1f} ms   p99 {pct(bare_latencies, 0.99):6.1f} ms   "
-                f"(API / bare: {count / max(bare, 1):.2f}; {pace()})"
+                f"(API / bare: {count / max(bare, 1):.2f}; "
+                f"a bare loop of ten million additions: {machine_pace():.2f} s)"
             )
         processes[0].terminate()
         processes[0].wait(timeout=20)
