@@ -68,7 +68,11 @@ class StoreStock(Base):
 
 class StockMovement(Base):
     """count (on the shelf at the count's moment), received, waste, usage (ideal, from recipes);
-    quantities in the store's base units, `cost_cents` what the store said the line was worth."""
+    quantities in the store's base units, `cost_cents` what the store said the line was worth.
+
+    A ledger of a row per line of every stock event, with no foreign keys (0025): its store
+    and item are checked where it is written (the store's own events; only items the catalog
+    has, `inventory.repository.known_codes`), not by a trigger a row."""
 
     __tablename__ = "stock_movement"
     __table_args__ = (
@@ -77,8 +81,8 @@ class StockMovement(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
-    store_id: Mapped[str] = mapped_column(ForeignKey("store.id"))
-    code: Mapped[str] = mapped_column(ForeignKey("inventory_item.code"))
+    store_id: Mapped[str] = mapped_column(String(36))
+    code: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str] = mapped_column(String(10))
     quantity: Mapped[Decimal] = mapped_column(EXACT)
     cost_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from cloud_api.app import create_app
 from cloud_api.context import DEMO_WEBHOOK_SECRET
 from cloud_api.errors import ConfigurationError
+from cloud_api.models import StockMovement
 from cloud_api.reports.csv_export import cell
 from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
@@ -128,6 +130,11 @@ def test_a_store_count_cannot_add_to_the_catalog(client: TestClient, app: FastAP
         for i in client.get("/api/v1/inventory", params={"store_id": store}, headers=hq).json()["items"]
     }
     assert "truffle_oil" not in stock and stock["mozzarella"]["last_count"] is not None  # the rest applied
+    with ctx(
+        app
+    ).db.transaction() as session:  # the ledger holds only what the catalog has (no key checks it)
+        moved = set(session.scalars(select(StockMovement.code).where(StockMovement.store_id == store)))
+    assert "truffle_oil" not in moved and "mozzarella" in moved
 
     reported = client.get("/api/v1/inventory/unknown", headers=hq).json()
     assert [(r["store_id"], r["code"], r["kind"], r["reference"], r["times"]) for r in reported] == [

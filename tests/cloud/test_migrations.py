@@ -1,7 +1,7 @@
 """The migrations build exactly the schema the models describe, keying by store (0019)
 carries a database's records across, both ways, and a pushed event's payload keeps its value
 as `json` text (0021) and back, and the appliers' queue goes from a row an event to runs
-(0024) and back."""
+(0024) and back, and the two ledgers drop their foreign keys (0025) and take them back."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cloud_api.settings import libpq_url
 def test_models_and_migrations_agree(database_url: str) -> None:
     # `check` raises when an autogenerate would find anything to change.
     command.check(alembic_config(database_url))
-    assert head_revision() == "0024"
+    assert head_revision() == "0025"
 
 
 ORDER = """INSERT INTO orders (id, store_id, customer_id, business_date, channel, service, stage,
@@ -131,3 +131,22 @@ def test_the_queue_goes_from_a_row_an_event_to_runs_and_back(database_url: str) 
         conn.execute("DELETE FROM inbound_pending WHERE store_id = %s", (store,))
         conn.execute("DELETE FROM inbound_event WHERE store_id = %s AND event_id LIKE 'queued-%%'", (store,))
     command.upgrade(config, "head")
+
+
+LEDGER_KEYS = """SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
+WHERE contype = 'f' AND conrelid::regclass::text IN ('inbound_event', 'stock_movement') ORDER BY 1, 2"""
+
+
+def test_the_ledgers_drop_their_foreign_keys_and_take_them_back(database_url: str) -> None:
+    config, url = alembic_config(database_url), libpq_url(database_url)
+    with psycopg.connect(url) as conn:
+        assert conn.execute(LEDGER_KEYS).fetchall() == []
+    command.downgrade(config, "0024")
+    with psycopg.connect(url) as conn:
+        assert conn.execute(LEDGER_KEYS).fetchall() == [
+            ("inbound_event", "store"),
+            ("stock_movement", "inventory_item"),
+            ("stock_movement", "store"),
+        ]
+    command.upgrade(config, "head")
+    command.check(config)
