@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import PrimaryKeyConstraint, UniqueConstraint
 
@@ -23,6 +23,9 @@ class Payment(Base):
         of_order(),
         UniqueConstraint("store_id", "idempotency_key", name="uq_payment_idempotency_key"),
         Index("ix_payment_order_id", "order_id"),
+        # The refunds' sender looks for those due every few seconds: the few pending, not a
+        # scan of every payment (0026).
+        Index("ix_payment_refund_due", "next_refund_at", postgresql_where=text("status = 'refund_pending'")),
     )
 
     store_id: Mapped[str] = mapped_column(String(36))

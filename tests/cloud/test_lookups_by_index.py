@@ -1,0 +1,59 @@
+"""What the cloud looks up often, across every store, is found by an index and never by
+reading a whole table: an order by its id alone (a tracker link, a customer's own order)
+and the refunds due (the refunds' sender, every few seconds in every worker). Each plan is
+asked of PostgreSQL with sequential scans priced out: were the index missing, the plan
+would still read the table, and say so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from cloud_api.db.base import utcnow
+from cloud_api.db.database import Database
+from cloud_api.orders.repository import order_by_id
+from cloud_api.payments.repository import refunds_due
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    found = Database(database_url, pool_size=1, max_overflow=0)
+    yield found
+    found.dispose()
+
+
+def plan(db: Database, call: Callable[[Session], object]) -> str:
+    """PostgreSQL's plan for the last statement `call` runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def grab(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        with db.transaction() as session:
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            call(session)
+            statement, parameters = seen[-1]
+            rows = session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", grab)
+    return "\n".join(str(row[0]) for row in rows)
+
+
+def test_an_order_named_by_its_id_alone_is_found_by_its_index(db: Database) -> None:
+    for lock in (False, True):
+        shown = plan(db, partial(order_by_id, order_id="a-tracker-link-id", lock=lock))
+        assert "Seq Scan on orders" not in shown and "ix_orders_id" in shown, shown
+    shown = plan(db, lambda session: order_by_id(session, "an-order-id", customer_id="an-account-id"))
+    assert "Seq Scan on orders" not in shown, shown
+
+
+def test_the_refunds_due_are_found_without_reading_every_payment(db: Database) -> None:
+    shown = plan(db, lambda session: refunds_due(session, utcnow(), 20))
+    assert "Seq Scan on payment" not in shown and "ix_payment_refund_due" in shown, shown
