@@ -42,11 +42,12 @@ class CloudSettings(BaseSettings):
     appliers: int = Field(default_factory=one_applier_per_two_cores)
     # Applier processes beside those that apply only once no push has been stored for a
     # moment (`sync.applier.QUIET_S`): a storm's tail, its pushes all stored, applied by more
-    # than one (a 1,000-store storm's tail ran one applier beside 0.6 of a core idle: drained
-    # in 84.6–100.1 s instead of 97–114 on two cores), while the storer and the first applier keep
-    # the CPU during the storm itself. None by default: on two cores the customers' orders in
-    # a 200-store storm's tail paid for it (p99 2.6–2.9× calm against 1.5–1.7×, docs/scale.md).
-    quiet_appliers: int = Field(default=0, ge=0, le=16)
+    # than one, while the storer and the first applier keep the CPU during the storm itself.
+    # One by default: a storm's tail otherwise ran one applier beside most of a core idle (on
+    # two cores, 200 stores × 300 events drained in 14.8–15.5 s instead of 23.0, 1,000 stores
+    # in 89.3–94.7 s instead of 133.7; customers' orders p99 1.4–1.8× calm in most runs,
+    # their slowest while the pushes were still stored, before it ran: docs/scale.md).
+    quiet_appliers: int = Field(default=1, ge=0, le=16)
     # Where `makeline cloud`'s storer process listens: its workers hand it the pushes they
     # admit (`sync.storer`). Empty: each worker stores them itself, on its sync threads.
     storer_socket: str = ""

@@ -292,4 +292,6 @@ def test_the_cloud_runs_one_applier_for_every_two_cores(
     assert CloudSettings().appliers == appliers
     monkeypatch.setenv("MAKELINE_APPLIERS", "3")
     assert CloudSettings().appliers == 3  # the owner's word wins
-    assert CloudSettings().quiet_appliers == 0  # none for a storm's tail unless the owner says so
+    assert CloudSettings().quiet_appliers == 1  # and one more for a storm's tail
+    monkeypatch.setenv("MAKELINE_QUIET_APPLIERS", "0")
+    assert CloudSettings().quiet_appliers == 0
