@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_storm import cpu, tree  # noqa: E402
-from measure import database, machine_pace  # noqa: E402
+from measure import analyze, database, machine_pace  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -204,9 +204,10 @@ def more_stores(url: str, count: int) -> list[str]:
 
 
 async def api_load(
-    base: str, stores: list[str], clients: int, seconds: float, reads: float = 0
+    base: str, url: str, stores: list[str], clients: int, seconds: float, reads: float = 0
 ) -> tuple[int, list[float], int, list[float]]:
-    """POST /orders for `seconds` (after a warm-up); then, for `reads` seconds, each client
+    """POST /orders for `seconds` (after a warm-up, and the database's statistics taken as a
+    server in service has them: `measure.analyze`); then, for `reads` seconds, each client
     reads its own orders back (`GET /orders/{id}`). Returns (orders, their latencies, errors,
     the reads' latencies)."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
@@ -254,6 +255,7 @@ async def api_load(
 
     stop_at = time.monotonic() + 3  # warm up
     await asyncio.gather(*[shopper(n) for n in range(clients)])
+    await asyncio.to_thread(analyze, url)
     measuring = True
     stop_at = time.monotonic() + seconds
     await asyncio.gather(*[shopper(n) for n in range(clients)])
@@ -414,7 +416,7 @@ def main() -> None:
         for clients in (int(c) for c in args.clients.split(",")):
             cloud_cpu, pg_cpu, started = cpu(processes[0].pid), cpu(postmaster), time.monotonic()
             count, latencies, errors, reads = asyncio.run(
-                api_load(base, stores, clients, args.seconds, args.read_seconds)
+                api_load(base, url, stores, clients, args.seconds, args.read_seconds)
             )
             cloud_used, pg_used = cpu(processes[0].pid) - cloud_cpu, cpu(postmaster) - pg_cpu
             print(

@@ -1,6 +1,7 @@
-"""What the cloud looks up often, across every store, is found by an index and never by
-reading a whole table: an order by its id alone (a tracker link, a customer's own order)
-and the refunds due (the refunds' sender, every few seconds in every worker). Each plan is
+"""What the cloud looks up often is found by an index and never by reading a whole table or
+a store's whole history: an order by its id alone (a tracker link, a customer's own order),
+the refunds due (the refunds' sender, every few seconds in every worker), and a store's
+newest orders (the promises an online order is quoted from, the console's list). Each plan is
 asked of PostgreSQL with sequential scans priced out: were the index missing, the plan
 would still read the table, and say so."""
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
-from cloud_api.orders.repository import order_by_id
+from cloud_api.orders.quote import RECENT
+from cloud_api.orders.repository import of_store, order_by_id
 from cloud_api.payments.repository import refunds_due
 
 
@@ -57,3 +59,14 @@ def test_an_order_named_by_its_id_alone_is_found_by_its_index(db: Database) -> N
 def test_the_refunds_due_are_found_without_reading_every_payment(db: Database) -> None:
     shown = plan(db, lambda session: refunds_due(session, utcnow(), 20))
     assert "Seq Scan on payment" not in shown and "ix_payment_refund_due" in shown, shown
+
+
+def test_a_stores_newest_orders_are_read_newest_first_by_its_index(db: Database) -> None:
+    asked = {"b_store": "a-store-id", "b_service": "delivery"}
+    for call in (
+        partial(of_store, store_id="a-store-id", limit=20),
+        lambda session: session.execute(RECENT, asked),
+    ):
+        shown = plan(db, call)
+        assert "Seq Scan on orders" not in shown and "Sort" not in shown, shown
+        assert "Index Scan Backward using ix_orders_store_placed" in shown, shown
