@@ -44,9 +44,9 @@ class CloudSettings(BaseSettings):
     # moment (`sync.applier.QUIET_S`): a storm's tail, its pushes all stored, applied by more
     # than one, while the storer and the first applier keep the CPU during the storm itself.
     # One by default: a storm's tail otherwise ran one applier beside most of a core idle (on
-    # two cores, 200 stores × 300 events drained in 14.8–15.5 s instead of 23.0, 1,000 stores
-    # in 89.3–94.7 s instead of 133.7; customers' orders p99 1.4–1.8× calm in most runs,
-    # their slowest while the pushes were still stored, before it ran: docs/scale.md).
+    # two cores, 200 stores × 300 events drained in 12.6–15.5 s instead of 23.0, 1,000 stores
+    # in 71.1–94.7 s instead of 133.7; customers' orders paid a little, p99 1.4–2.6× a calm
+    # 15–28 ms against 1.3–1.5× with one applier: docs/scale.md). 0: one applier alone.
     quiet_appliers: int = Field(default=1, ge=0, le=16)
     # Where `makeline cloud`'s storer process listens: its workers hand it the pushes they
     # admit (`sync.storer`). Empty: each worker stores them itself, on its sync threads.
