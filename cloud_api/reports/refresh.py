@@ -121,7 +121,14 @@ WHERE h.store_id = f.store_id AND h.business_date = f.business_date AND h.hour =
 
 # An order's lines by its key (store_id, id): one store's shard. Migration 0014 rebuilds
 # every aggregate on the schema of its day, when lines were keyed by the order's id alone.
-_LINES = "order_line l JOIN orders o ON o.store_id = l.store_id AND o.id = l.order_id"
+# Each order's lines looked up by the lines' key, order by order (a lateral subquery that
+# `OFFSET 0` keeps the planner from flattening into a join): joined as two tables, a store the
+# statistics did not know yet was taken for one order, and its lines were read whole once for
+# every order of its day (2.6 million rows for a 1,000-order day, 630 ms a chunk).
+_LINES = (
+    "orders o CROSS JOIN LATERAL (SELECT l.product, l.name, l.size, l.quantity, l.line_total "
+    "FROM order_line l WHERE l.store_id = o.store_id AND l.order_id = o.id OFFSET 0) AS l"
+)
 _LINES_BEFORE_0019 = "order_line l JOIN orders o ON o.id = l.order_id"
 
 PRODUCT_DAY = f"""
