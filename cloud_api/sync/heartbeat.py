@@ -176,7 +176,7 @@ class Heartbeats:
             if found is not None and not found.device:
                 self.devices.forget(token)
             ack = await self.ctx.admission.run(self._by_the_orm, token, beat, instance, now)
-            place = self.ctx.admission.place(ack.store_id, beat.outbox_backlog)
+            place = self.ctx.admission.place(ack.store_id, beat.outbox_backlog, self.rounds.newcomers_waiting)
             return _json(ack.model_copy(update={"push_after_s": place}))
         later = BackgroundTasks()  # told after the answer
         if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)):
@@ -189,7 +189,9 @@ class Heartbeats:
             store_code=found.code,
             high_water=found.high_water,
             feed_high_water=found.feed_high_water,
-            push_after_s=self.ctx.admission.place(store_id, beat.outbox_backlog),
+            push_after_s=self.ctx.admission.place(
+                store_id, beat.outbox_backlog, self.rounds.newcomers_waiting
+            ),
         )
         return _json(ack, later if later.tasks else None)
 

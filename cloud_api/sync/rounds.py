@@ -57,6 +57,11 @@ class Rounds:
             task.add_done_callback(self._tasks.discard)
         return await answer
 
+    @property
+    def newcomers_waiting(self) -> bool:
+        """Beats of stores new to this worker (a storm's first beats) wait for their round."""
+        return bool(self._newcomers)
+
     def _next(self) -> list[Waiting]:
         """The next beat of each store waiting, the known stores' first, stores in the order
         they came, at most `most`: a store sending many beats at once has one in each round,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,6 +18,7 @@ import pytest
 from cloud_api.sync import admission as line_module
 from cloud_api.sync.admission import (
     BACKLOG_FOR_A_PLACE,
+    BEATS_FIRST_S,
     FIRST_HOLD_S,
     GRACE_S,
     LINE_PACE,
@@ -23,9 +26,12 @@ from cloud_api.sync.admission import (
     Admission,
     SyncBusy,
 )
+from cloud_api.sync.repository import BeatAsk
+from cloud_api.sync.rounds import Found, Rounds
 from store_db.db import StoreDB
 from sync.agent import SyncAgent
 from sync.agent.loop import _Session
+from sync.contract import Heartbeat
 from sync.enroll import enroll
 from tests.cloud.helpers import ctx
 from tests.sync.cloud_orders import register_store_online_orders
@@ -196,3 +202,51 @@ def test_a_worker_with_stores_waiting_for_their_turn_leaves_applying_to_the_appl
     clock.now += 10  # their turns went by with no word from them: they left the line
     with line.held("online"):
         assert line.quiet()
+
+
+def test_backlogs_wait_while_other_stores_first_beats_wait_for_their_answers(clock: Clock) -> None:
+    """A storm's first second: the stores answered first are told to send their backlogs once
+    the thousand first beats behind them are answered, not at once (their pushes' bodies were
+    read beside the others' beats); a store's place is kept through that wait, and once no
+    first beat waits, the line's own pace tells each store again."""
+    line = Admission(slots=2, wait_s=0)
+    assert line.place("first", 5_000, beats_waiting=True) == BEATS_FIRST_S  # first in line, yet held
+    assert line.place("second", 5_000, beats_waiting=True) == BEATS_FIRST_S
+    assert line.place("online", BACKLOG_FOR_A_PLACE, beats_waiting=True) == 0  # a handful: at once
+    clock.now += BEATS_FIRST_S + GRACE_S - 0.1  # not given up while it waited as told
+    assert line.place("second", 5_000) == pytest.approx(LINE_PACE * FIRST_HOLD_S / 2)  # behind "first"
+    far = [line.place(f"store-{n}", 5_000, beats_waiting=True) for n in range(30)]
+    assert far[-1] > BEATS_FIRST_S  # further back than the hold: its own place, unchanged
+
+
+def test_rounds_tell_whether_newcomers_beats_wait() -> None:
+    """What `Admission.place` is told: a newcomer's beat waits for its round until the round
+    that carries it has run; a known store's beat is not a newcomer's."""
+
+    async def scenario() -> list[bool]:
+        release = asyncio.Event()
+
+        async def run(asks: Sequence[BeatAsk]) -> list[Found]:
+            await release.wait()
+            return [None] * len(asks)
+
+        rounds = Rounds(run, in_flight=1)
+        seen = [rounds.newcomers_waiting]
+        first = asyncio.create_task(rounds.ask(_ask("known", None)))  # its round runs at once
+        for _ in range(3):
+            await asyncio.sleep(0)
+        newcomer = asyncio.create_task(rounds.ask(_ask("back", "hash")))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        seen.append(rounds.newcomers_waiting)  # behind the known store's round
+        release.set()
+        await asyncio.gather(first, newcomer)
+        seen.append(rounds.newcomers_waiting)
+        return seen
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 30)) == [False, True, False]
+
+
+def _ask(store_id: str, secret_hash: str | None) -> BeatAsk:
+    beat = Heartbeat(store_id=store_id, sent_at=datetime.now(UTC), instance="till-1")
+    return BeatAsk("device", store_id, "till-1", beat, datetime.now(UTC), secret_hash)
