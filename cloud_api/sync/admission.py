@@ -68,9 +68,9 @@ LONGEST_TOLD_S = 10.0
 # handful): its heartbeat is given a place in the line before its backlog is sent.
 BACKLOG_FOR_A_PLACE = 100
 # A store told its place while other stores' first beats still wait on the worker (a storm's
-# first second) sends its backlog this long after at the soonest: a thousand first beats are
-# answered before the pushes' bodies are read beside them (the first pushes, sent the moment the
-# first beats were answered, took the loop a quarter of a second's worth of the rest's answers).
+# first second) sends its backlog this much later than its place says: a thousand first beats
+# are answered before the pushes' bodies are read beside them (the first pushes, sent the moment
+# the first beats were answered, put ~0.1 s on the last first beats' answers).
 BEATS_FIRST_S = 1.0
 LINE_PACE = 0.8  # of a slot's time: stores come back a little faster than slots free up
 MAX_PLACES = 20_000  # places remembered at most (a chain's stores)
@@ -152,7 +152,7 @@ class Admission:
     def place(self, store_id: str, backlog: int, beats_waiting: bool = False) -> float:
         """Seconds before a store with `backlog` events waiting should push them (a heartbeat's
         answer): the time the stores ahead of it in the line take at the pace measured now, 0
-        when none is; `BEATS_FIRST_S` at least while other stores' first beats wait on this
+        when none is; `BEATS_FIRST_S` more while other stores' first beats wait on this
         worker (`beats_waiting`). A store keeps its ticket through its beats until its push is
         taken."""
         if backlog <= BACKLOG_FOR_A_PLACE:
@@ -160,10 +160,10 @@ class Admission:
         with self._lock:
             now = time.monotonic()
             wait = self._turn(store_id, now)
-            if beats_waiting and wait < BEATS_FIRST_S:
-                wait = BEATS_FIRST_S
+            if beats_waiting:  # the whole line a moment later, its spacing kept: no bunching
+                wait += BEATS_FIRST_S
                 if (spot := self._line.get(store_id)) is not None:
-                    spot.due = now + wait  # its turn is then: not given up before it
+                    spot.due = now + min(wait, LONGEST_LINE_S)  # its turn is then: not given up before
             return min(float(LONGEST_LINE_S), round(wait, 2))  # to the hundredth: no bunching
 
     def _turn(self, store_id: str, now: float) -> float:

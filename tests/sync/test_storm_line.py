@@ -207,16 +207,18 @@ def test_a_worker_with_stores_waiting_for_their_turn_leaves_applying_to_the_appl
 def test_backlogs_wait_while_other_stores_first_beats_wait_for_their_answers(clock: Clock) -> None:
     """A storm's first second: the stores answered first are told to send their backlogs once
     the thousand first beats behind them are answered, not at once (their pushes' bodies were
-    read beside the others' beats); a store's place is kept through that wait, and once no
-    first beat waits, the line's own pace tells each store again."""
+    read beside the others' beats), the line a moment later with its spacing kept; a store's
+    place is kept through that wait, and once no first beat waits, its place alone is told."""
     line = Admission(slots=2, wait_s=0)
+    step = LINE_PACE * FIRST_HOLD_S / 2  # a store's share of the line before any push is timed
     assert line.place("first", 5_000, beats_waiting=True) == BEATS_FIRST_S  # first in line, yet held
-    assert line.place("second", 5_000, beats_waiting=True) == BEATS_FIRST_S
+    assert line.place("second", 5_000, beats_waiting=True) == pytest.approx(BEATS_FIRST_S + step)
     assert line.place("online", BACKLOG_FOR_A_PLACE, beats_waiting=True) == 0  # a handful: at once
-    clock.now += BEATS_FIRST_S + GRACE_S - 0.1  # not given up while it waited as told
-    assert line.place("second", 5_000) == pytest.approx(LINE_PACE * FIRST_HOLD_S / 2)  # behind "first"
-    far = [line.place(f"store-{n}", 5_000, beats_waiting=True) for n in range(30)]
-    assert far[-1] > BEATS_FIRST_S  # further back than the hold: its own place, unchanged
+    assert line.place("third", 5_000) == pytest.approx(2 * step)  # no first beat waits: its place
+    clock.now += BEATS_FIRST_S + step + GRACE_S - 0.1  # not given up while it waited as told
+    assert line.place("second", 5_000) == pytest.approx(step)  # still behind "first"
+    # "third" let its turn go by: the next store is behind the two held ones only.
+    assert line.place("fourth", 5_000, beats_waiting=True) == pytest.approx(BEATS_FIRST_S + 2 * step)
 
 
 def test_rounds_tell_whether_newcomers_beats_wait() -> None:
