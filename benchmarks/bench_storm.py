@@ -499,8 +499,8 @@ def main() -> None:
         )
         print(
             f"  timed from each one's connection open, its request sent: p50 {pct(firsts_sent, 0.5):6.1f} ms  "
-            f"p99 {pct(firsts_sent, 0.99):7.1f} ms (the rest is this process opening a thousand "
-            "connections in one turn of its loop, which each store's own computer does for itself)"
+            f"p99 {pct(firsts_sent, 0.99):7.1f} ms (the rest is this process opening every store's "
+            "connection in one turn of its loop, which each store's own computer does for itself)"
         )
         if later:
             print(

@@ -153,10 +153,11 @@ class Admission:
         """Seconds before a store with `backlog` events waiting should push them (a heartbeat's
         answer): the time the stores ahead of it in the line take at the pace measured now, 0
         when none is; `BEATS_FIRST_S` more while other stores' first beats wait on this
-        worker (`beats_waiting`). A store keeps its ticket through its beats until its push is
-        taken."""
-        if backlog <= BACKLOG_FOR_A_PLACE:
-            return 0.0
+        worker (`beats_waiting`), a handful of events too (a short outage's thousand backlogs,
+        below a place in the line, were sent the moment their beats were answered). A store
+        keeps its ticket through its beats until its push is taken."""
+        if backlog <= BACKLOG_FOR_A_PLACE:  # a handful of events: no place in the line
+            return BEATS_FIRST_S if beats_waiting and backlog > 0 else 0.0
         with self._lock:
             now = time.monotonic()
             wait = self._turn(store_id, now)

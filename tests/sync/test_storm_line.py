@@ -213,7 +213,8 @@ def test_backlogs_wait_while_other_stores_first_beats_wait_for_their_answers(clo
     step = LINE_PACE * FIRST_HOLD_S / 2  # a store's share of the line before any push is timed
     assert line.place("first", 5_000, beats_waiting=True) == BEATS_FIRST_S  # first in line, yet held
     assert line.place("second", 5_000, beats_waiting=True) == pytest.approx(BEATS_FIRST_S + step)
-    assert line.place("online", BACKLOG_FOR_A_PLACE, beats_waiting=True) == 0  # a handful: at once
+    assert line.place("online", BACKLOG_FOR_A_PLACE, beats_waiting=True) == BEATS_FIRST_S  # a handful too
+    assert line.place("caught up", 0, beats_waiting=True) == 0  # nothing to send: nothing to wait for
     assert line.place("third", 5_000) == pytest.approx(2 * step)  # no first beat waits: its place
     clock.now += BEATS_FIRST_S + step + GRACE_S - 0.1  # not given up while it waited as told
     assert line.place("second", 5_000) == pytest.approx(step)  # still behind "first"
