@@ -20,8 +20,8 @@ Prints: time to drain and events/s; POST /orders p50/p99 (from a process of thei
 it; heartbeat p50/p99 of the rest of the chain's stores (`--calm-stores`, beating at
 `--beats-per-s` all told, open loop from a process of their own: `beat_load.py`) without the
 storm and during it, and of the reconnecting stores' own beats (their first ones also from
-each one's connection open: this process opens a thousand connections in one turn of its loop,
-~0.1-0.2 s of its own work before any of them is sent); 429s and resends; the CPU of the cloud's processes and of its
+each one's connection open: this process opens every store's connection in one turn of its
+loop, ~0.1-0.2 s of its own work for a thousand before any beat is sent); 429s and resends; the CPU of the cloud's processes and of its
 own PostgreSQL; the cloud workers' peak RSS; what PostgreSQL's backends waited on during the storm
 (`pg_waits.py`: client reads, WAL syncs, locks) and the checkpoints taken.
 
