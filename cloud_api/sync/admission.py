@@ -158,29 +158,27 @@ class Admission:
         keeps its ticket through its beats until its push is taken."""
         if backlog <= BACKLOG_FOR_A_PLACE:  # a handful of events: no place in the line
             return BEATS_FIRST_S if beats_waiting and backlog > 0 else 0.0
+        # While first beats wait, the whole line a moment later, its spacing kept: no bunching.
+        later = BEATS_FIRST_S if beats_waiting else 0.0
         with self._lock:
-            now = time.monotonic()
-            wait = self._turn(store_id, now)
-            if beats_waiting:  # the whole line a moment later, its spacing kept: no bunching
-                wait += BEATS_FIRST_S
-                if (spot := self._line.get(store_id)) is not None:
-                    spot.due = now + min(wait, LONGEST_LINE_S)  # its turn is then: not given up before
+            wait = self._turn(store_id, time.monotonic(), later)
             return min(float(LONGEST_LINE_S), round(wait, 2))  # to the hundredth: no bunching
 
-    def _turn(self, store_id: str, now: float) -> float:
+    def _turn(self, store_id: str, now: float, later: float = 0.0) -> float:
         """Seconds until the store's turn (under the lock): the stores ahead of it in the line,
         each a slot's time over the slots, a little less (`LINE_PACE`), so a slot freed finds
-        the next push waiting. A store not in the line joins it at the end, if it has room."""
+        the next push waiting, and `later` after that. A store not in the line joins it at the
+        end, if it has room."""
         self._sweep(now)
         spot = self._line.get(store_id)
         if spot is None:
             if len(self._line) >= MAX_PLACES:
-                return self._time_for(len(self._tickets))
+                return self._time_for(len(self._tickets)) + later
             spot = self._line[store_id] = _Ticket(self._issued, now)
             self._tickets.append(self._issued)
             self._issued += 1
-        wait = self._time_for(bisect_left(self._tickets, spot.number))
-        spot.due = now + min(wait, LONGEST_LINE_S)
+        wait = self._time_for(bisect_left(self._tickets, spot.number)) + later
+        spot.due = now + min(wait, LONGEST_LINE_S)  # its turn is then: not given up before
         return wait
 
     def _time_for(self, ahead: int) -> float:
