@@ -51,9 +51,9 @@ class Waiting(NamedTuple):
     drive_s: int  # one way, store to its door
 
 
-@dataclass(frozen=True)
-class Load:
-    """The store's live load at one moment, and the settings the model reads."""
+class Load(NamedTuple):
+    """The store's live load at one moment, and the settings the model reads (a tuple: every
+    order's quote and throttle look their answers up by it, hashed and compared in C)."""
 
     make_ahead: int = 0  # pizzas ahead on the make line, each waiting order capped
     in_oven: int = 0  # pizzas on the belt now (shown; the pipeline rate rules the wait)

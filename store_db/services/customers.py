@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from difflib import SequenceMatcher
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -41,9 +41,6 @@ HINTS = 3
 _SAMPLES = 64  # points along a block where the delivery area is checked
 
 
-_BLOCKS = "SELECT * FROM street WHERE key = ? ORDER BY id"  # plain columns: nothing to convert
-
-
 def locate(session: Session, line1: str) -> Located:
     """Find "1234 N Maple Ave" on the store's street list and interpolate its coordinates."""
     number, street = house_and_street(line1)
@@ -57,16 +54,31 @@ def locate(session: Session, line1: str) -> Located:
     return place_on_blocks(number, street, blocks, "in this store's area")
 
 
-def _blocks(session: Session, key: str) -> list[Street]:
+class StreetBlock(NamedTuple):
+    """A block of the street list as an address is placed on it (`Block`): a tuple, whose
+    fields are read in C, not an ORM row's instrumented attributes."""
+
+    name: str
+    city: str
+    from_number: int
+    to_number: int
+    lat1: float
+    lon1: float
+    lat2: float
+    lon2: float
+
+
+_BLOCKS = f"SELECT {', '.join(StreetBlock._fields)} FROM street WHERE key = ? ORDER BY id"  # plain columns
+
+
+def _blocks(session: Session, key: str) -> list[StreetBlock]:
     """The blocks of the street with this key; in a write transaction of a `StoreDB`, as its
     connection keeps them until the street list is written (`store_db.kept`)."""
     keeping = kept(session)
     held = None if keeping is None else keeping.values.get(STREETS)
     if isinstance(held, dict) and key in held:
-        return cast(list[Street], held[key])
-    found = rows.connection(session).execute(_BLOCKS, (key,))
-    columns = [column[0] for column in found.description]
-    blocks = [rows.built(Street, dict(zip(columns, row, strict=True))) for row in found]
+        return cast(list[StreetBlock], held[key])
+    blocks = list(map(StreetBlock._make, rows.connection(session).execute(_BLOCKS, (key,))))
     if keeping is not None and blocks:  # a street not found is looked for again
         keeping.values[STREETS] = {**(held if isinstance(held, dict) else {}), key: blocks}
     return blocks

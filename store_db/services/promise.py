@@ -143,22 +143,27 @@ def _worked_out(
     make_s, oven_s = store.make_target_s, store.oven_s
     placed_s = oven_s + CUT_AND_RACK_S
     ages = any(back is not None for back in drivers)
-    for order in in_kitchen:
-        stage = order.stage
+    drives = _drives(store)
+    # Each order unpacked once (a named field's look-up is a call each), each waiting door's
+    # drive from this store's table, each `Waiting` made as the tuple it is.
+    for _placed_key, service, stage, made_at, baked_at, lat, lon, pizzas in in_kitchen:
         if stage == _PLACED:
-            make_ahead += order.pizzas if order.pizzas < ORDER_LOAD_CAP else ORDER_LOAD_CAP  # `capped`
-            if order.service != _DELIVERY:
+            make_ahead += pizzas if pizzas < ORDER_LOAD_CAP else ORDER_LOAD_CAP  # `capped`
+            if service != _DELIVERY:
                 continue
             ready_in = make_ahead * make_s + placed_s
         elif stage == _MADE:
-            in_oven += order.pizzas
-            ready_in, ages = _until(at, order.made_at, oven_s + BOX_S), True
+            in_oven += pizzas
+            ready_in, ages = _until(at, made_at, oven_s + BOX_S), True
         elif stage == _BAKED:
-            ready_in, ages = _until(at, order.baked_at, BOX_S), True
+            ready_in, ages = _until(at, baked_at, BOX_S), True
         else:
             ready_in = 0
-        if order.service == _DELIVERY:
-            deliveries.append(Waiting(ready_in, _drive_s(store, order.lat, order.lon)))
+        if service == _DELIVERY:
+            drive = drives.get((lat, lon))
+            if drive is None:
+                drive = drives[lat, lon] = _drive_s(store, lat, lon)
+            deliveries.append(_waiting(Waiting, (ready_in, drive)))
     deliveries.sort(key=_ready_in)
     load = Load(
         make_ahead=make_ahead,
@@ -175,6 +180,26 @@ def _worked_out(
     return load, ages
 
 
+_waiting = tuple.__new__  # `Waiting(a, b)` without its Python `__new__`
+_DRIVES: dict[tuple[float, float, float, float, float], dict[tuple[float | None, float | None], int]] = {}
+DRIVES_KEPT = 64  # stores' settings (tests make many stores in one process; a store has one)
+DOORS_KEPT = 4096  # doors of one store's
+
+
+def _drives(store: AnyStore) -> dict[tuple[float | None, float | None], int]:
+    """The drive seconds to each door worked out so far for the store's settings (position,
+    area, roads and speed): the same few doors wait in the kitchen order after order."""
+    here = (store.lat, store.lon, store.delivery_radius_km, store.road_factor, store.avg_speed_kmh)
+    found = _DRIVES.get(here)
+    if found is None:
+        if len(_DRIVES) >= DRIVES_KEPT:
+            _DRIVES.clear()
+        found = _DRIVES[here] = {}
+    elif len(found) >= DOORS_KEPT:
+        found.clear()
+    return found
+
+
 def _drive_s(store: AnyStore, lat: float | None, lon: float | None) -> int:
     """`Load.drive_s` to a waiting delivery's door (without a position, half-way to the edge
     of the area): worked out once per door and store's settings."""
@@ -184,7 +209,7 @@ def _drive_s(store: AnyStore, lat: float | None, lon: float | None) -> int:
 
 
 # The same few addresses wait in the kitchen order after order.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=DOORS_KEPT)
 def _door_drive_s(
     here_lat: float,
     here_lon: float,

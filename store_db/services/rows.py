@@ -164,9 +164,15 @@ class Insert:
         self.sql = self._written(())
         # By which of the values are empty (a flag for each column).
         self._by_empty: dict[tuple[bool, ...], str] = {(False,) * len(self.columns): self.sql}
-        # Only the columns that have a default, or a type that changes the value, cost a step.
+        # Only the columns that have a default, or a type that changes the value, cost a step;
+        # and of those a type changes, only the ones a row fills (picked out in C: an order's
+        # row leaves most of its twenty timestamps empty).
         self._filled = [(n, d) for n, d in enumerate(_default(c) for c in given) if d is not None]
-        self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
+        self._filled_of = itemgetter(*(n for n, _ in self._filled)) if len(self._filled) > 1 else None
+        stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
+        self._stored = stored
+        self._stored_at = [n for n, _ in stored]
+        self._stored_of = itemgetter(*self._stored_at) if len(stored) > 1 else None
 
     def _written(self, nulls: tuple[int, ...]) -> str:
         marks = ["NULL" if n in nulls else "?" for n in range(len(self.columns))]
@@ -178,10 +184,17 @@ class Insert:
 
     def _values(self, row: Mapping[str, Any]) -> list[Any]:
         out = list(map(row.get, self.columns))
-        for n, default in self._filled:
+        filled: Iterable[tuple[int, Any]] = self._filled
+        if self._filled_of is not None:
+            filled = compress(filled, map(is_, self._filled_of(out), _NONE))
+        for n, default in filled:
             if out[n] is None:
                 out[n] = default(None) if callable(default) else default
-        for n, store in self._stored:
+        stored: Iterable[tuple[int, Callable[[Any], Any]]] = self._stored
+        if self._stored_of is not None:
+            found = self._stored_of(out)
+            stored = compress(stored, map(is_not, found, _NONE))
+        for n, store in stored:
             value = out[n]
             if value is not None:  # JSON written already goes as plain text (no adapter look-up)
                 out[n] = str(value) if type(value) is Encoded else store(value)
@@ -202,7 +215,8 @@ class Insert:
 
     def complete(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """`row` with every column: what it leaves out is the column's default, or None."""
-        out = {key: row.get(key) for key in self.columns}
+        columns = self.columns
+        out = dict(zip(columns, map(row.get, columns), strict=True))
         for n, default in self._filled:
             key = self.columns[n]
             if out[key] is None:

@@ -8,10 +8,8 @@ A change still goes through the ORM row (`throttle.review` loads it only to writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from datetime import datetime
-from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -21,9 +19,9 @@ from store_db.models import Store
 from store_db.services import rows
 
 
-@dataclass(frozen=True, slots=True)
-class StoreSettings:
-    """The columns of `Store` that placing an order reads, as the ORM would hand them back."""
+class StoreSettings(NamedTuple):
+    """The columns of `Store` that placing an order reads, as the ORM would hand them back
+    (a tuple: made in C, not by an `__init__` that sets each of its fields in turn)."""
 
     id: str
     name: str
@@ -55,19 +53,17 @@ class StoreSettings:
 
 AnyStore = Store | StoreSettings
 
-_NAMES = [f.name for f in fields(StoreSettings)]
+_NAMES = list(StoreSettings._fields)
 _SQL = f"SELECT {', '.join(_NAMES)} FROM store"
 _READS = [rows.read(getattr(Store, name)) for name in _NAMES]
-_values = attrgetter(*_NAMES)
 _MINUTES = _NAMES.index("throttle_minutes")
 
 
 def with_throttle_minutes(settings: StoreSettings, minutes: int) -> StoreSettings:
-    """`settings` with the quote's minutes moved: `dataclasses.replace`'s result, in a third
-    of its time (the throttle moves them on nearly every order)."""
-    values = list(_values(settings))
+    """`settings` with the quote's minutes moved (the throttle moves them on nearly every order)."""
+    values = list(settings)
     values[_MINUTES] = minutes
-    return StoreSettings(*values)
+    return StoreSettings._make(values)
 
 
 def read_settings(session: Session) -> StoreSettings:
@@ -79,7 +75,7 @@ def read_settings(session: Session) -> StoreSettings:
     found = rows.fetch_one(session, _SQL)
     if found is None:
         raise NotFound("This file has no store in it. Run: makeline init-store --db PATH --demo")
-    settings = StoreSettings(*(read(value) for read, value in zip(_READS, found, strict=True)))
+    settings = StoreSettings._make(read(value) for read, value in zip(_READS, found, strict=True))
     if keeping is not None:
         keeping.settings = settings
     return settings

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -53,32 +54,40 @@ def _is_cents(value: object) -> bool:
     return type(value) is int and -_INT_MAX - 1 <= value <= _INT_MAX
 
 
+_INT, _STR = frozenset({int}), frozenset({str})
+_TIME_TYPES, _PLACE_TYPES = frozenset({datetime, type(None)}), frozenset({float, type(None)})
+_ITEM_TYPES = frozenset({PricedItem})
+_counts, _cents = itemgetter(*_COUNTS), itemgetter(*_CENTS)
+_texts = itemgetter(*(name for name in _TEXTS if name != "coupon"))
+_values = itemgetter(*_VALUES)
+_NOTHING_LEFT = frozenset[str]()
+_times, _places = itemgetter(*_TIMES), itemgetter(*_PLACES)
+
+
+def _within(values: tuple[Any, ...], low: int, high: int) -> bool:
+    """Every value an `int` (not a bool) from `low` to `high`: told by C's loops."""
+    return set(map(type, values)) <= _INT and low <= min(values) and max(values) <= high
+
+
 def _fits(
     order: Mapping[str, Any], items: Sequence[PricedItem], tenders: Sequence[Mapping[str, Any]]
 ) -> bool:
     """Whether the model would take these values as they are (else the model says why not).
-    Checked in plain loops that stop at the first misfit: every order asks."""
+    Checked a field group at a time by C's own loops (`map`, `set`, `min`, `max`): every
+    order asks."""
     if not _is_id(order["id"]) or not (order["cloud_order_id"] is None or _is_id(order["cloud_order_id"])):
         return False
-    for name in _COUNTS:
-        n = order[name]
-        if type(n) is not int or not 0 <= n <= _INT_MAX:
-            return False
-    for name in _CENTS:
-        if not _is_cents(order[name]):
-            return False
-    for name in _TEXTS:
-        text = order[name]
-        if not ((type(text) is str and len(text) <= _TEXT_MAX) or (name == "coupon" and text is None)):
-            return False
+    if not _within(_counts(order), 0, _INT_MAX) or not _within(_cents(order), -_INT_MAX - 1, _INT_MAX):
+        return False
+    texts, coupon = _texts(order), order["coupon"]
+    if set(map(type, texts)) != _STR or max(map(len, texts)) > _TEXT_MAX:
+        return False
+    if coupon is not None and (type(coupon) is not str or len(coupon) > _TEXT_MAX):
+        return False
     if type(order["business_date"]) is not date or order["placed_at"] is None:
         return False
-    for name in _TIMES:
-        if order[name] is not None and type(order[name]) is not datetime:
-            return False
-    for name in _PLACES:
-        if order[name] is not None and type(order[name]) is not float:
-            return False
+    if not set(map(type, _times(order))) <= _TIME_TYPES or not set(map(type, _places(order))) <= _PLACE_TYPES:
+        return False
     if (
         order["payment"] not in _PAYMENTS
         or order["channel"] not in Channel._value2member_map_
@@ -86,11 +95,9 @@ def _fits(
         or order["stage"] not in Stage._value2member_map_
         or len(items) > _ITEMS_MAX
         or len(tenders) > _TENDERS_MAX
+        or not set(map(type, items)) <= _ITEM_TYPES
     ):
         return False
-    for item in items:
-        if type(item) is not PricedItem:
-            return False
     for t in tenders:
         if not _is_id(t["id"]) or t["kind"] not in _TENDER_KINDS:
             return False
@@ -115,7 +122,16 @@ _NO_CARE, _NO_ALLERGENS, _NEITHER = ',"care":[]', ',"allergens":[]}', ',"care":[
 _ITEMS_HERE = '"items":"\\u0000"'  # what stands for the items in the dump (unescaped quotes: only the key)
 
 
-def _item_text(text: str, left: set[str]) -> str | None:
+# The version 3 fields an item leaves out, by (no care flags, no allergens).
+_LEFT_OUT = {
+    (False, False): frozenset[str](),
+    (True, False): frozenset({"care"}),
+    (False, True): frozenset({"allergens"}),
+    (True, True): frozenset(_ADDED),
+}
+
+
+def _item_text(text: str, left: frozenset[str]) -> str | None:
     """The item's text without the empty fields the event leaves out; None when `text` does
     not end as an item's own dump does."""
     if not left:
@@ -128,13 +144,15 @@ def _item_text(text: str, left: set[str]) -> str | None:
     return None if at < 0 else text[:at] + text[at + len(_NO_CARE) :]
 
 
-def _item_texts(items_json: Sequence[str] | None, empty: dict[int, set[str]], count: int) -> list[str] | None:
+def _item_texts(
+    items_json: Sequence[str] | None, empty: dict[int, frozenset[str]], count: int
+) -> list[str] | None:
     """The items' texts as the event writes them, or None when they cannot be used."""
     if items_json is None or len(items_json) != count:
         return None
     texts = []
     for n, text in enumerate(items_json):
-        found = _item_text(text, empty.get(n, set()))
+        found = _item_text(text, empty.get(n, _NOTHING_LEFT))
         if found is None:
             return None
         texts.append(found)
@@ -153,10 +171,10 @@ def placed_json(
     order's lines store it): used as it is instead of dumping the items again."""
     if not _fits(order, items, tenders):
         return placed_event(order, items, tenders).payload_json()
-    empty: dict[int, set[str]] = {}
+    empty: dict[int, frozenset[str]] = {}
     carried = False
     for n, item in enumerate(items):
-        left = {name for name in _ADDED if not getattr(item, name)}
+        left = _LEFT_OUT[not item.care, not item.allergens]
         if left:
             empty[n] = left
         carried = carried or len(left) < len(_ADDED)
@@ -167,11 +185,13 @@ def placed_json(
         "items": items if texts is None else "\0",
         "tenders": [{name: t[name] for name in _TENDER_FIELDS} for t in tenders],
     }
-    written = {name: fields[name] if name in fields else order[name] for name in _FIELDS}
+    written = dict.fromkeys(_FIELDS)  # the model's order; the values put in by C
+    written.update(zip(_VALUES, _values(order), strict=True))
+    written.update(fields)
     for name in _TIMES:
         written[name] = _utc(order[name])
     if texts is None:
-        exclude = {"items": empty} if empty else None
+        exclude = {"items": {n: set(left) for n, left in empty.items()}} if empty else None
         return to_json(written, exclude=exclude, inf_nan_mode="null").decode()
     dumped = to_json(written, inf_nan_mode="null").decode()
     return dumped.replace(_ITEMS_HERE, f'"items":[{",".join(texts)}]', 1)

@@ -10,7 +10,6 @@ timestamp, a JSON body, a date or a boolean stored any other way than the ORM's 
 from __future__ import annotations
 
 import json
-from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -114,8 +113,8 @@ def test_the_store_settings_are_what_the_orm_reads_of_the_store(db: StoreDB) -> 
     with db.read() as session:
         settings = read_settings(session)
         store = session.scalars(select(Store)).one()
-        for field in fields(StoreSettings):
-            assert getattr(settings, field.name) == getattr(store, field.name), field.name
+        for name in StoreSettings._fields:
+            assert getattr(settings, name) == getattr(store, name), name
     assert settings.order_limits is not None and settings.order_limits["max_pizzas"] == 7
     assert settings.sides_station is True and settings.throttle_since == T0
 
@@ -199,7 +198,7 @@ def test_settings_with_the_quotes_minutes_moved_are_replaces_own(db: StoreDB) ->
     with db.read() as session:
         settings = read_settings(session)
     moved = with_throttle_minutes(settings, settings.throttle_minutes + 7)
-    assert moved == replace(settings, throttle_minutes=settings.throttle_minutes + 7)
+    assert moved == settings._replace(throttle_minutes=settings.throttle_minutes + 7)
     assert moved != settings
 
 
