@@ -59,20 +59,21 @@ class Base(DeclarativeBase):
 _last_ms = 0
 _ms_lock = threading.Lock()
 # The OS's random bytes fetched 128 ids at a time (one system call, not one per id), as hex
-# text: each id takes 19 digits of it. A forked child fetches its own, so no two processes
-# hand out the same bits.
-_DIGITS, _POOL = 19, 19 * 128
-_pool, _taken = "", _POOL
+# text: each id takes 19 digits of it, written out at once as the id's last three groups
+# (its tail). A forked child fetches its own, so no two processes hand out the same bits.
+_DIGITS, _IDS_A_FETCH = 19, 128
+_CUTS = [slice(n, n + _DIGITS) for n in range(0, _DIGITS * _IDS_A_FETCH, _DIGITS)]
 # The variant's digit: 0b10 and two random bits of the digit it stands for.
 _VARIANT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
+_tails: list[str] = []  # ids' tails not handed out yet, taken from the end
 
 
-def _fresh_pool() -> None:
-    global _taken
-    _taken = _POOL
+def _fresh_tails() -> None:
+    digits = os.urandom(_DIGITS * _IDS_A_FETCH // 2).hex()
+    _tails[:] = [f"7{b[:3]}-{_VARIANT[b[3]]}{b[4:7]}-{b[7:]}" for b in map(digits.__getitem__, _CUTS)]
 
 
-os.register_at_fork(after_in_child=_fresh_pool)
+os.register_at_fork(after_in_child=_tails.clear)
 
 
 def new_id() -> str:
@@ -83,15 +84,13 @@ def new_id() -> str:
     74 random bits from the OS (12 after the version digit, 2 in the variant's digit, 60
     after it). Written out directly from hex text: an order makes half a dozen.
     """
-    global _last_ms, _pool, _taken
+    global _last_ms
     with _ms_lock:
         ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
-        if _taken == _POOL:
-            _pool, _taken = os.urandom(_POOL // 2).hex(), 0
-        bits = _pool[_taken : _taken + _DIGITS]
-        _taken += _DIGITS
-    h = f"{ms & 0xFFFF_FFFF_FFFF:012x}"
-    return f"{h[:8]}-{h[8:]}-7{bits[:3]}-{_VARIANT[bits[3]]}{bits[4:7]}-{bits[7:]}"
+        if not _tails:
+            _fresh_tails()
+        tail = _tails.pop()
+    return f"{ms >> 16 & 0xFFFF_FFFF:08x}-{ms & 0xFFFF:04x}-{tail}"
 
 
 def utcnow() -> datetime:

@@ -29,6 +29,7 @@ _DIALECT = sqlite.dialect()
 _NO_DEFAULT = object()
 _PATTERNS = 32  # statements kept per table, one per pattern of empty columns
 _NONE = repeat(None)  # beside a row's values: which are empty, told in C
+_SQL, _PARAMS = itemgetter(0), itemgetter(1)  # of a `statement`
 
 
 _CONNECTION = "makeline.rows.connection"
@@ -224,10 +225,15 @@ class Insert:
         return out
 
     def run(self, session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Store `rows` in their order: one `executemany` for each run of rows alike."""
+        """Store `rows` in their order: one `executemany` for each run of rows alike (a
+        single row: `execute`, without the many's iterator)."""
         raw = connection(session)
-        for sql, alike in groupby(map(self.statement, rows), key=itemgetter(0)):
-            raw.executemany(sql, [params for _, params in alike])
+        for sql, alike in groupby(map(self.statement, rows), key=_SQL):
+            batch = list(map(_PARAMS, alike))
+            if len(batch) == 1:
+                raw.execute(sql, batch[0])
+            else:
+                raw.executemany(sql, batch)
 
     def one(self, session: Session, row: Mapping[str, Any]) -> int:
         """Store one row and return its rowid: the table's `INTEGER PRIMARY KEY` when it has
