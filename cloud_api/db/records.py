@@ -4,8 +4,9 @@ typed as the table's own columns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, cast
 
 from pydantic_core import to_json
 from sqlalchemy import BigInteger, String, Table, TextClause, any_, literal, text
@@ -35,6 +36,14 @@ def document(rows: Iterable[Mapping[str, object]]) -> str:
     return to_json(list(rows), inf_nan_mode="constants").decode()
 
 
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, object]], tuple[object, ...]]:
+    """The values of `names` in a row's attributes, as a tuple, picked out in C."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda held: (held[name],)
+    return cast(Callable[[dict[str, object]], tuple[object, ...]], itemgetter(*names))
+
+
 class Written:
     """Plain rows of one table held by a batch, and what of them was last read or written:
     what changed since goes out in one `UPDATE … FROM jsonb_to_recordset`, only the columns
@@ -43,14 +52,13 @@ class Written:
     def __init__(self, table: Table, keys: tuple[str, ...], fields: tuple[str, ...]) -> None:
         self.table, self.keys, self.fields = table, keys, fields
         self._was: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self._values, self._key = _getter(fields), _getter(keys)
 
     def values(self, row: object) -> tuple[object, ...]:
-        held = vars(row)
-        return tuple(held[f] for f in self.fields)
+        return self._values(vars(row))
 
     def key(self, row: object) -> tuple[object, ...]:
-        held = vars(row)
-        return tuple(held[k] for k in self.keys)
+        return self._key(vars(row))
 
     def seen(self, row: object) -> None:
         """The row is as the database holds it."""

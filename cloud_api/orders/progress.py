@@ -35,7 +35,7 @@ from makeline.trade.lifecycle import (
     check_transition,
     is_behind,
     latest_stamp,
-    path,
+    on_path,
     stamp_order_ok,
 )
 from sync.contract.entries import OrderRefunded
@@ -134,7 +134,7 @@ def advance(session: Session, order: OrderState, target: Stage, at: datetime, *,
             check_transition(service, current, target, "This order")
         except IllegalTransition as exc:
             raise Conflict(str(exc), "status") from exc
-    elif target not in path(service):
+    elif not on_path(service, target):
         return False
     setattr(order, STAMP[target], stamp_order_ok(_latest(order), at))
     order.stage = target.value
