@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import starmap
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text
@@ -101,10 +102,8 @@ def store_batch(session: Session, store_id: str, rows: str, now: datetime) -> se
     """Store a store's events (`inbound_event` rows: a JSON array of objects with `seq`,
     `event_id`, `kind`, `payload` and `created_at`) in one statement; returns the sequence
     numbers that were new (a stored one, or an event id stored before, is not)."""
-    return {
-        int(seq)
-        for seq in session.execute(_STORE_BATCH, {"store": store_id, "now": now, "rows": rows}).scalars()
-    }
+    found = session.execute(_STORE_BATCH, {"store": store_id, "now": now, "rows": rows}).scalars().all()
+    return set(map(int, found))  # read whole (one fetch, not one a row)
 
 
 def event_ids_at(session: Session, store_id: str, seqs: Sequence[int]) -> dict[int, str]:
@@ -234,8 +233,8 @@ _TAKE = text(
 def take_pending(session: Session, store_id: str, limit: int) -> list[Waiting]:
     """The store's oldest events waiting to be applied (at most `limit`), in sequence order,
     taken off the queue in the caller's transaction: apply them in it."""
-    found = session.execute(_TAKE, {"store": store_id, "limit": limit})
-    return [Waiting(*row) for row in found]
+    found = session.execute(_TAKE, {"store": store_id, "limit": limit}).all()  # one fetch
+    return list(starmap(Waiting, found))
 
 
 # The stores with events waiting, one index probe each (a skip scan over the queue's
