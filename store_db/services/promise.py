@@ -183,7 +183,7 @@ def _worked_out(
 _waiting = tuple.__new__  # `Waiting(a, b)` without its Python `__new__`
 _DRIVES: dict[tuple[float, float, float, float, float], dict[tuple[float | None, float | None], int]] = {}
 DRIVES_KEPT = 64  # stores' settings (tests make many stores in one process; a store has one)
-DOORS_KEPT = 4096  # doors of one store's
+DOORS_KEPT = 4096  # doors kept for one store's settings
 
 
 def _drives(store: AnyStore) -> dict[tuple[float | None, float | None], int]:

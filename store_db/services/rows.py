@@ -170,10 +170,8 @@ class Insert:
         # row leaves most of its twenty timestamps empty).
         self._filled = [(n, d) for n, d in enumerate(_default(c) for c in given) if d is not None]
         self._filled_of = itemgetter(*(n for n, _ in self._filled)) if len(self._filled) > 1 else None
-        stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
-        self._stored = stored
-        self._stored_at = [n for n, _ in stored]
-        self._stored_of = itemgetter(*self._stored_at) if len(stored) > 1 else None
+        self._stored = [(n, b) for n, b in enumerate(bind(c) for c in given) if b is not _same]
+        self._stored_of = itemgetter(*(n for n, _ in self._stored)) if len(self._stored) > 1 else None
 
     def _written(self, nulls: tuple[int, ...]) -> str:
         marks = ["NULL" if n in nulls else "?" for n in range(len(self.columns))]
