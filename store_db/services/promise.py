@@ -188,7 +188,8 @@ DOORS_KEPT = 4096  # doors kept for one store's settings
 
 def _drives(store: AnyStore) -> dict[tuple[float | None, float | None], int]:
     """The drive seconds to each door worked out so far for the store's settings (position,
-    area, roads and speed): the same few doors wait in the kitchen order after order."""
+    area, roads and speed): the same few doors wait in the kitchen order after order, each
+    worked out once (`_drive_s`)."""
     here = (store.lat, store.lon, store.delivery_radius_km, store.road_factor, store.avg_speed_kmh)
     found = _DRIVES.get(here)
     if found is None:
@@ -201,26 +202,13 @@ def _drives(store: AnyStore) -> dict[tuple[float | None, float | None], int]:
 
 
 def _drive_s(store: AnyStore, lat: float | None, lon: float | None) -> int:
-    """`Load.drive_s` to a waiting delivery's door (without a position, half-way to the edge
-    of the area): worked out once per door and store's settings."""
-    return _door_drive_s(
-        store.lat, store.lon, lat, lon, store.delivery_radius_km, store.road_factor, store.avg_speed_kmh
+    """`Load.drive_s` to a door (without a position, half-way to the edge of the area)."""
+    km = (
+        distance_km(store.lat, store.lon, lat, lon)
+        if lat is not None and lon is not None
+        else store.delivery_radius_km / 2
     )
-
-
-# The same few addresses wait in the kitchen order after order.
-@lru_cache(maxsize=DOORS_KEPT)
-def _door_drive_s(
-    here_lat: float,
-    here_lon: float,
-    lat: float | None,
-    lon: float | None,
-    radius_km: float,
-    road_factor: float,
-    speed_kmh: float,
-) -> int:
-    km = distance_km(here_lat, here_lon, lat, lon) if lat is not None and lon is not None else radius_km / 2
-    return round(km * road_factor / speed_kmh * 3600)
+    return drive_seconds(store, km)
 
 
 def _free_in(at: datetime, back: datetime | None) -> int:
@@ -268,10 +256,5 @@ def quote(
     this transaction)."""
     store = store or session.scalars(select(Store)).one()
     load = live_load(session, at, store)
-    km = (
-        distance_km(store.lat, store.lon, lat, lon)
-        if lat is not None and lon is not None
-        else store.delivery_radius_km / 2
-    )
-    found = _estimate(load, pizzas, delivery, drive_seconds(store, km) if delivery else 0)
+    found = _estimate(load, pizzas, delivery, _drive_s(store, lat, lon) if delivery else 0)
     return Quote(found, promise_time(at, found.promise_s), load)
