@@ -25,4 +25,6 @@ class OutboxEvent(Base):
     subject: Mapped[str] = mapped_column(String(36))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # No index: the unacknowledged events are those after `SyncState.acked_seq`, read by seq
+    # (migration 0019).
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -91,8 +91,13 @@ class SyncStatus:
 
 def sync_status(session: Session) -> SyncStatus:
     state = session.get(SyncState, 1)
+    # The events after the cloud's last mark are the unacknowledged ones (each acknowledgement
+    # marks every event up to it), counted by seq: no index of acked_at to keep (migration 0019).
+    acked = state.acked_seq if state is not None else 0
     unsent = session.scalar(
-        select(func.count()).select_from(OutboxEvent).where(OutboxEvent.acked_at.is_(None))
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(OutboxEvent.seq > acked, OutboxEvent.acked_at.is_(None))
     )
     held = session.scalar(
         select(func.count()).select_from(FeedQuarantine).where(FeedQuarantine.state == "held")

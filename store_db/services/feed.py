@@ -343,9 +343,11 @@ def mark_acked(session: Session, high_water: int, at: datetime) -> int:
     state = sync_state(session)
     if high_water <= state.acked_seq:
         return 0
-    result = session.execute(
+    result = session.execute(  # the events after the last mark, read by seq (no index of acked_at)
         update(OutboxEvent)
-        .where(OutboxEvent.seq <= high_water, OutboxEvent.acked_at.is_(None))
+        .where(
+            OutboxEvent.seq > state.acked_seq, OutboxEvent.seq <= high_water, OutboxEvent.acked_at.is_(None)
+        )
         .values(acked_at=at)
     )
     state.acked_seq = high_water
