@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store_db.models.base import Base, UTCDateTime, new_id
@@ -124,11 +136,15 @@ class OrderLine(Base):
 
 
 class Tender(Base):
-    __tablename__ = "tender"
-    __table_args__ = WITHOUT_ROWID
+    """How an order is paid. Kept by its order (`PRIMARY KEY (order_id, id)`, migration 0020):
+    an order's tenders are read by the order, never by their own id, so no second b-tree by
+    order is written beside them."""
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    __tablename__ = "tender"
+    __table_args__ = (PrimaryKeyConstraint("order_id", "id", name="pk_tender"), WITHOUT_ROWID)
+
+    id: Mapped[str] = mapped_column(String(36), default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
     kind: Mapped[str] = mapped_column(String(20))  # cash, card, online, pay_at_door
     amount: Mapped[int] = mapped_column(Integer)
     tendered: Mapped[int] = mapped_column(Integer, default=0)  # cash handed over
