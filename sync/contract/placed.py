@@ -119,7 +119,7 @@ _ITEMS_HERE = '"items":"\\u0000"'  # what stands for the items in the dump (unes
 
 # The version 3 fields an item leaves out, by (no care flags, no allergens).
 _LEFT_OUT = {
-    (False, False): frozenset[str](),
+    (False, False): _NOTHING_LEFT,
     (True, False): frozenset({"care"}),
     (False, True): frozenset({"allergens"}),
     (True, True): frozenset(_ADDED),

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from store_db import migrate
 from store_db.db import StoreDB
 from store_db.models import Tender
 from store_db.services.orders import place_order
-from tests.store.helpers import T0, carryout, delivery
+from tests.store.helpers import T0, carryout, delivery, plans, statements_of
 
 
 def _shape(path: Path) -> tuple[str, list[Any], list[Any], tuple[str, list[Any]]]:
@@ -58,19 +58,12 @@ def test_there_and_back_with_every_row(store_path: Path) -> None:
 
 def test_an_orders_tenders_are_read_by_the_key(db: StoreDB) -> None:
     order = db.run(place_order, carryout(), T0)
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: bool) -> None:
-        if "FROM tender" in sql:
-            statements.append((sql, params))
-
-    event.listen(db.read_engine, "before_cursor_execute", seen)
-    try:
-        with db.read() as session:
-            found = session.scalars(select(Tender).where(Tender.order_id == order.id)).all()
-    finally:
-        event.remove(db.read_engine, "before_cursor_execute", seen)
+    found: list[Tender] = []
+    statements = statements_of(
+        db,
+        lambda sql: "FROM tender" in sql,
+        lambda session: found.extend(session.scalars(select(Tender).where(Tender.order_id == order.id))),
+    )
     assert [t.order_id for t in found] == [order.id]
-    with sqlite3.connect(db.path) as conn:
-        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statements[0][0]}", statements[0][1])]
+    plan = next(plans(db, statements[:1]))[1]
     assert plan == ["SEARCH tender USING PRIMARY KEY (order_id=?)"], plan

@@ -11,11 +11,8 @@ the same way.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from makeline.trade.business_day import business_date
@@ -30,38 +27,7 @@ from store_db.reports.sales import sales_report
 from store_db.services import scheduled
 from store_db.services.orders import place_order
 from store_db.services.store_settings import read_settings
-from tests.store.helpers import REPEAT_PHONE, T0, carryout, delivery
-
-Statement = tuple[str, Any]
-
-
-def statements_of(
-    db: StoreDB, wanted: Callable[[str], bool], reads: Callable[[Session], object]
-) -> list[Statement]:
-    """The statements `reads` runs on a read session that `wanted` picks, with their parameters."""
-    statements: list[Statement] = []
-
-    def seen(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: bool) -> None:
-        if wanted(sql):
-            statements.append((sql, params))
-
-    event.listen(db.read_engine, "before_cursor_execute", seen)
-    try:
-        with db.read() as session:
-            reads(session)
-    finally:
-        event.remove(db.read_engine, "before_cursor_execute", seen)
-    return statements
-
-
-def plans(db: StoreDB, statements: list[Statement]) -> Iterator[tuple[str, list[str]]]:
-    """Each statement with its plan's steps (`EXPLAIN QUERY PLAN` on a connection of its own)."""
-    conn = sqlite3.connect(db.path)
-    try:
-        for sql, params in statements:
-            yield sql, [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
-    finally:
-        conn.close()
+from tests.store.helpers import REPEAT_PHONE, T0, Statement, carryout, delivery, plans, statements_of
 
 
 def index_sql(db: StoreDB, name: str) -> str | None:

@@ -9,32 +9,19 @@ from datetime import timedelta
 from typing import Any
 
 from alembic import command
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from store_db import migrate
 from store_db.db import StoreDB
 from store_db.models import OutboxEvent
-from store_db.queries.store import sync_status
+from store_db.queries.store import SyncStatus, sync_status
 from store_db.services.orders import place_order
 from sync.agent.ledger import Ledger
-from tests.store.helpers import T0, carryout
-
-Statement = tuple[str, Any]
+from tests.store.helpers import T0, Statement, carryout, statements_of, statements_run
 
 
-def _outbox_statements(db: StoreDB, engine: Any, act: Any) -> list[Statement]:
-    statements: list[Statement] = []
-
-    def seen(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: bool) -> None:
-        if "outbox" in sql and "acked_at" in sql:
-            statements.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        act()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    return statements
+def _outbox_acked(sql: str) -> bool:
+    return "outbox" in sql and "acked_at" in sql
 
 
 def _plan(db: StoreDB, statement: Statement) -> list[str]:
@@ -62,19 +49,14 @@ def test_acknowledging_and_counting_the_unsent_read_the_outbox_by_seq(db: StoreD
     assert last >= 4
     ledger = Ledger(db)
 
-    acks = _outbox_statements(db, db.engine, lambda: ledger.acknowledge(last - 2, T0))
+    acks = statements_run(db.engine, _outbox_acked, lambda: ledger.acknowledge(last - 2, T0))
     assert len(acks) == 1
     assert _plan(db, acks[0]) == ["SEARCH outbox USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"]
     assert _unacked(db) == [last - 1, last]
 
-    with db.read() as session:
-        status = None
-
-        def count() -> None:
-            nonlocal status
-            status = sync_status(session)
-
-        counts = _outbox_statements(db, db.read_engine, count)
+    told: list[SyncStatus] = []
+    counts = statements_of(db, _outbox_acked, lambda session: told.append(sync_status(session)))
+    status = told[0]
     assert status is not None and status.unsent == 2
     assert len(counts) == 1
     assert _plan(db, counts[0]) == ["SEARCH outbox USING INTEGER PRIMARY KEY (rowid>?)"]
