@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio
 import anyio.to_thread
@@ -22,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cloud_api import logs
 from cloud_api.api import handlers
+from cloud_api.api.doors import CloudApp
 from cloud_api.api.limits import BodyLimit
 from cloud_api.auth.router import router as auth_router
 from cloud_api.background import Loop
@@ -45,7 +47,7 @@ from cloud_api.settings import CloudSettings
 from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
 from cloud_api.sync import applier
-from cloud_api.sync.heartbeat import HeartbeatDoor, Heartbeats, QuietBeats
+from cloud_api.sync.heartbeat import Heartbeats, QuietBeats
 from cloud_api.sync.router import router as sync_router
 from cloud_api.sync.storer import Storing
 from cloud_api.tracking.router import api as tracking_api
@@ -142,7 +144,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: CloudSettings | None = None) -> FastAPI:
     logs.install()  # each worker, after uvicorn has configured its loggers
     ctx = build(settings or CloudSettings())
-    app = FastAPI(
+    app = CloudApp(
         title="makeline cloud",
         version="1",
         lifespan=_lifespan,
@@ -152,24 +154,7 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
-    # Heartbeats on the worker's own async connections, never a handler thread, answered
-    # before the router; an answered one is not written to the access log.
-    beats = app.state.heartbeats = Heartbeats(
-        ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections, planner=BY_KEY)
-    )
-    app.add_middleware(HeartbeatDoor, beats=beats, path=HEARTBEAT)
-    # Stores' pushes stored by `makeline cloud`'s storer process, not in this interpreter.
-    app.state.storing = Storing(ctx, ctx.settings.storer_socket)
-    # Customers' orders likewise before the router, placed on the loop's own connections.
-    intake = app.state.intake = Intake(ctx)
-    app.add_middleware(HeartbeatDoor, beats=intake, path=ORDERS)
-    access = logging.getLogger("uvicorn.access")
-    quiet = {(f.path, f.answered) for f in access.filters if isinstance(f, QuietBeats)}
-    for path, answered in ((HEARTBEAT, 200), (ORDERS, 201)):  # a placed order: its row says it
-        if (path, answered) not in quiet:
-            access.filters.insert(0, QuietBeats(path, answered))  # before the redaction: nothing to redact
-    handlers.install(app)
-    app.add_middleware(
+    limits = partial(
         BodyLimit,
         max_bytes=ctx.settings.max_body_bytes,
         max_depth=ctx.settings.max_json_depth,
@@ -179,8 +164,24 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         # store's batch on the event loop made every customer's request on the worker wait.
         shaped_by_route=frozenset({PUSH}),
     )
-    # Included at a prefix: FastAPI then skips its check for an empty path, which works out
-    # every route's effective settings (again on the first requests): 90 ms of each app made.
+    # Heartbeats on the worker's own async connections, never a handler thread, answered at
+    # their door (`api.doors`); an answered one is not written to the access log.
+    beats = app.state.heartbeats = Heartbeats(
+        ctx, AsyncPool(ctx.db.url, ctx.settings.beat_connections, planner=BY_KEY)
+    )
+    app.add_door(HEARTBEAT, beats, limits)
+    # Stores' pushes stored by `makeline cloud`'s storer process, not in this interpreter.
+    app.state.storing = Storing(ctx, ctx.settings.storer_socket)
+    # Customers' orders likewise at their door, placed on the loop's own connections.
+    intake = app.state.intake = Intake(ctx)
+    app.add_door(ORDERS, intake, limits)
+    access = logging.getLogger("uvicorn.access")
+    quiet = {(f.path, f.answered) for f in access.filters if isinstance(f, QuietBeats)}
+    for path, answered in ((HEARTBEAT, 200), (ORDERS, 201)):  # a placed order: its row says it
+        if (path, answered) not in quiet:
+            access.filters.insert(0, QuietBeats(path, answered))  # before the redaction: nothing to redact
+    handlers.install(app)
+    app.add_middleware(BodyLimit, **limits.keywords)
     app.include_router(_api(ctx), prefix=API)
     app.include_router(console)  # head office's and store managers' pages at /console
     app.include_router(storefront)  # the customers' pages at /

@@ -9,7 +9,7 @@ few seconds later, the same minutes) announces nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,19 +49,38 @@ def plan_before(session: Session, store_id: str, now: datetime) -> list[PlannedD
     return [] if live is None else list(live.plan)
 
 
-# The store's delivery orders not yet out among the plan's ids (a store's own id or the
-# cloud's): one statement, read by the heartbeat's own connection or a session's.
-ON_PLAN = f"""
-SELECT {", ".join(TrackedOrder.__slots__)} FROM orders
-WHERE store_id = %(store_id)s AND service = %(service)s AND stage = ANY(%(stages)s)
-  AND (store_order_id = ANY(%(ids)s) OR id = ANY(%(ids)s))
+# The delivery orders not yet out among each store's plan ids (a store's own id or the
+# cloud's), for any number of stores at once: one statement, read by the heartbeats' own
+# connections (a round of stores' news) or a session's (one store's). An id is looked for
+# only among its own store's orders, once by each of the two keys that hold it (an `OR` of
+# the two read every order of the store).
+_FOUND_BY = f"""
+SELECT o.store_id, {", ".join(f"o.{column}" for column in TrackedOrder.__slots__)}
+FROM unnest(%(stores)s::text[], %(ids)s::text[]) AS p(store_id, order_id)
+JOIN orders o ON o.store_id = p.store_id AND o.{{id}} = p.order_id
+WHERE o.service = %(service)s AND o.stage = ANY(%(stages)s)
 """
+ON_PLANS = _FOUND_BY.format(id="store_order_id") + "UNION ALL" + _FOUND_BY.format(id="id")
 
 
-def on_plan(store_id: str, ids: Collection[str]) -> dict[str, Any]:
-    """`ON_PLAN`'s parameters."""
-    stages = [stage.value for stage in NOT_OUT]
-    return {"store_id": store_id, "service": Service.DELIVERY.value, "stages": stages, "ids": sorted(ids)}
+def on_plans(ids_by_store: Mapping[str, Collection[str]]) -> dict[str, Any]:
+    """`ON_PLANS`' parameters: each store's ids beside it."""
+    pairs = [(store, one) for store, ids in ids_by_store.items() for one in sorted(ids)]
+    return {
+        "stores": [store for store, _ in pairs],
+        "ids": [one for _, one in pairs],
+        "service": Service.DELIVERY.value,
+        "stages": [stage.value for stage in NOT_OUT],
+    }
+
+
+def by_store(rows: Iterable[Sequence[Any]]) -> dict[str, list[TrackedOrder]]:
+    """`ON_PLANS`' rows as each store's orders, each once (found by both its ids)."""
+    found: dict[str, dict[str, TrackedOrder]] = {}
+    for store_id, *columns in rows:
+        order = TrackedOrder(*columns)
+        found.setdefault(store_id, {})[order.id] = order
+    return {store_id: list(orders.values()) for store_id, orders in found.items()}
 
 
 def plan_updates(found: Iterable[TrackedOrder], after: Sequence[PlannedDoor]) -> list[dict[str, Any]]:
@@ -88,7 +107,7 @@ def announce_plan(
     ids = moved(before, after)
     if not ids:
         return 0
-    rows = session.connection().exec_driver_sql(ON_PLAN, on_plan(store_id, ids))
-    updates = plan_updates((TrackedOrder(*row) for row in rows), after)
+    rows = session.connection().exec_driver_sql(ON_PLANS, on_plans({store_id: ids}))
+    updates = plan_updates(by_store(rows).get(store_id, []), after)
     announcement(session).tracker.extend(updates)
     return len(updates)

@@ -7,17 +7,17 @@ second, so a beat takes no handler thread and no ORM, and is one statement.
   restarted worker) is checked by the same statement (its secret's hash), no look-up before
   it, and such beats go in the rounds after the known stores' beats (`rounds`), so the
   beats of the stores already online never queue behind a thousand newcomers';
-- answered before the router (`HeartbeatDoor`; the route documents it), an answered beat
-  kept out of the access log (`QuietBeats`);
+- answered at its door, ahead of the framework's layers (`api.doors`; the route documents
+  it), an answered beat kept out of the access log (`QuietBeats`);
 - ONE statement on the worker's own async connections (`db.async_pool`), for every beat
   waiting on the worker at once (`rounds`: a busy worker's beats share it, a quiet one's
   goes alone, at once): agent and store seen (written only when last seen more
   than a few seconds ago, or the store when the beat brings its kitchen's load), the fleet
   report kept, both marks read, and the plan this beat's load replaces, returned only when
   it differs, for the trackers' plan news;
-- plan news (a shown minute moved) is told after the answer, by one more statement on the
-  same connections; orders nobody saw (rare) on the worker's sync threads (`admission.run`),
-  never a customer's handler thread;
+- plan news (a shown minute moved) is told after the answer, by one statement on the same
+  connections for every store's news waiting (`tracker_news`); orders nobody saw (rare) on
+  the worker's sync threads (`admission.run`), never a customer's handler thread;
 - what the statement leaves (a computer that does not speak for the store yet, a device
   refused, a store gone) goes the ORM way (`service.heartbeat`), with the same answers.
 """
@@ -26,19 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from fastapi.exceptions import RequestValidationError
-from psycopg.rows import class_row
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.background import BackgroundTasks
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cloud_api.api.deps import caller_of
 from cloud_api.auth.device_tokens import DeviceTokens
@@ -50,12 +48,13 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.database import Announcement
 from cloud_api.errors import BadRequest, CloudError, Unauthorized
 from cloud_api.notifications import service as notifications
-from cloud_api.orders.plan_news import ON_PLAN, moved, on_plan, plan_updates
+from cloud_api.orders.plan_news import ON_PLANS, by_store, moved, on_plans
 from cloud_api.orders.quote import FRESH
 from cloud_api.orders.state import TrackedOrder
 from cloud_api.stores.devices import check_device, token_parts
 from cloud_api.sync import repository, service
 from cloud_api.sync.rounds import Found, Rounds
+from cloud_api.sync.tracker_news import TrackerNews
 from sync import contract
 from sync.contract.quote import PlannedDoor
 
@@ -115,6 +114,8 @@ class Heartbeats:
         self._lane: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         # The beats, in rounds on the half of the connections the crowd's lane leaves.
         self.rounds = Rounds(self._round, in_flight=pool.size - pool.size // 2)
+        # The trackers' plan news of every beat waiting, one statement a round.
+        self.news = TrackerNews(self._plans, self._announce)
 
     def _crowd(self) -> asyncio.Semaphore:
         """The lane of what a storm brings a thousand of at once beyond the beats themselves
@@ -178,9 +179,9 @@ class Heartbeats:
             ack = await self.ctx.admission.run(self._by_the_orm, token, beat, instance, now)
             place = self.ctx.admission.place(ack.store_id, beat.outbox_backlog, self.rounds.newcomers_waiting)
             return _json(ack.model_copy(update={"push_after_s": place}))
-        later = BackgroundTasks()  # told after the answer
         if beat.load is not None and (news := _plan_news(found.earlier_plan, beat.load.plan)):
-            later.add_task(self._tell_plan, store_id, news, beat.load.plan)
+            self.news.tell(store_id, news, beat.load.plan)
+        later = BackgroundTasks()  # told after the answer
         if beat.unseen_late:
             later.add_task(self.ctx.admission.run, self._unseen, store_id, beat.unseen_late, now)
         service.tell(found.code, beat)
@@ -277,27 +278,24 @@ class Heartbeats:
         with self.ctx.db.transaction() as session:
             return service.heartbeat(session, store_id, beat, instance, now)
 
-    async def _tell_plan(self, store_id: str, ids: set[str], after: list[PlannedDoor]) -> None:
-        """The trackers of the orders whose shown times the new plan moved (`ids`) told: one
-        statement on the beats' own connections, on the event loop, in the crowd's lane (a
-        storm's thousand first beats each bring a plan: on the sync threads, the ORM's reads
-        held the interpreter the loop needed for customers' orders)."""
+    async def _plans(self, ids_by_store: Mapping[str, Collection[str]]) -> dict[str, list[TrackedOrder]]:
+        """The tracked orders among each store's moved ids (`tracker_news`' round): one
+        statement on the beats' own connections, on the event loop, in the crowd's lane (on
+        the sync threads, the ORM's reads held the interpreter the loop needed for
+        customers' orders)."""
 
-        async def found(conn: Connection) -> list[TrackedOrder]:
-            async with conn.cursor(row_factory=class_row(TrackedOrder)) as cursor:
-                await cursor.execute(ON_PLAN, on_plan(store_id, ids))
-                return await cursor.fetchall()
+        async def found(conn: Connection) -> dict[str, list[TrackedOrder]]:
+            async with conn.cursor() as cursor:
+                await cursor.execute(ON_PLANS, on_plans(ids_by_store))
+                return by_store(await cursor.fetchall())
 
-        try:
-            async with self._crowd():
-                updates = plan_updates(await self._run(found), after)
-        except CloudError:
-            log.warning("store %s: its plan's news could not be read; the next move tells it", store_id)
-            return
-        if updates:
-            news = Announcement()
-            news.tracker = updates
-            self.ctx.announcer.post(news)
+        async with self._crowd():
+            return await self._run(found)
+
+    def _announce(self, updates: list[dict[str, Any]]) -> None:
+        news = Announcement()
+        news.tracker = updates
+        self.ctx.announcer.post(news)
 
     def _unseen(self, store_id: str, order_ids: list[str], now: datetime) -> None:
         with self.ctx.db.transaction() as session:
@@ -310,37 +308,6 @@ def _readable(raw: bytes) -> contract.Heartbeat | None:
         return contract.Heartbeat.model_validate_json(raw)
     except ValidationError:
         return None
-
-
-class Answers(Protocol):
-    """A cheap path's answer to its one request (a heartbeat, an order)."""
-
-    async def answer(self, request: Request) -> Response: ...
-
-
-class HeartbeatDoor:
-    """ASGI middleware: `POST <path>` (a heartbeat, an order) answered before the router (the
-    route stays for the API's documentation), errors rendered by the app's own handlers;
-    anything else passes through. Inside the body limits, so the body is held to them as any
-    other."""
-
-    def __init__(self, app: ASGIApp, beats: Answers, path: str) -> None:
-        self.app, self.beats, self.path = app, beats, path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        try:
-            response = await self.beats.answer(request)
-        except Exception as exc:
-            handlers = getattr(scope.get("app"), "exception_handlers", {})
-            handler = next((handlers[k] for k in type(exc).__mro__ if k in handlers), None)
-            if handler is None:
-                raise
-            response = await handler(request, exc)
-        await response(scope, receive, send)
 
 
 class QuietBeats(logging.Filter):

@@ -248,6 +248,43 @@ def test_a_known_stores_beat_goes_before_the_newcomers_waiting() -> None:
     assert asyncio.run(asyncio.wait_for(scene(), 30)) == [["first"], ["k1", "k2"], ["k3", "n1"], ["n2", "n3"]]
 
 
+def test_a_storms_first_beats_gather_into_full_rounds_a_known_stores_beat_goes_at_once() -> None:
+    """While newcomers wait, a round gathers until a round's worth waits (or `gather_s`), not
+    going out with the two or three first beats the loop has read so far; a known store's beat,
+    outside a storm, never waits for it."""
+
+    async def scene() -> list[list[str]]:
+        held = Held()
+        held.go.set()
+        rounds = Rounds(held.run, in_flight=2, most=10, gather_s=600)
+        known = await rounds.ask(_asked("k1"))  # at once, though the gather would take minutes
+        assert known is not None and held.rounds == [["k1"]]
+        first = [asyncio.ensure_future(rounds.ask(_asked(f"n{k}", "hash"))) for k in range(3)]
+        await _settle()
+        first += [asyncio.ensure_future(rounds.ask(_asked(f"n{k}", "hash"))) for k in range(3, 8)]
+        first.append(asyncio.ensure_future(rounds.ask(_asked("k2"))))  # in the round gathering
+        await _settle()
+        assert held.rounds == [["k1"]]  # nine stores waiting: still gathering
+        first.append(asyncio.ensure_future(rounds.ask(_asked("n8", "hash"))))  # the tenth
+        await asyncio.gather(*first)
+        return held.rounds
+
+    taken = asyncio.run(asyncio.wait_for(scene(), 30))
+    assert taken == [["k1"], ["k2", *(f"n{k}" for k in range(9))]]
+
+
+def test_a_lone_first_beat_goes_once_its_gathering_ends() -> None:
+    async def scene() -> list[list[str]]:
+        held = Held()
+        held.go.set()
+        rounds = Rounds(held.run, in_flight=2, most=10, gather_s=0.01)
+        found = await rounds.ask(_asked("n1", "hash"))
+        assert found is not None and found.code == "n1"
+        return held.rounds
+
+    assert asyncio.run(asyncio.wait_for(scene(), 30)) == [["n1"]]
+
+
 def test_a_store_sending_many_beats_at_once_has_one_in_each_round_the_others_beside_it() -> None:
     """A store's agent gone wrong (thirty beats at once) holds no other store's beat back:
     the others go in the next round beside its first, and its own go one a round."""

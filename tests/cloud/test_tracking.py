@@ -16,13 +16,23 @@ from starlette.websockets import WebSocketDisconnect
 
 from cloud_api.app import create_app
 from cloud_api.db.base import utcnow
-from cloud_api.orders.plan_news import moved
+from cloud_api.orders.plan_news import ON_PLANS, by_store, moved, on_plans
 from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.sync.service import heartbeat
 from sync.contract import Heartbeat, LiveLoad, PlannedDoor
 
-from .helpers import bring_online, ctx, customer, event, order_body, place, staged, store_order_payload
+from .helpers import (
+    bring_online,
+    ctx,
+    customer,
+    evanston,
+    event,
+    order_body,
+    place,
+    staged,
+    store_order_payload,
+)
 
 
 @pytest.fixture
@@ -192,6 +202,26 @@ def test_the_tracker_hears_each_move_of_the_plan_once(live: TestClient, live_app
         (None, None),
     ]
     assert all(m["type"] == "update" and m["status"] == "prep" and m["number"] == 1062 for m in heard)
+
+
+def test_one_statement_reads_many_stores_plans_each_id_only_among_its_own_stores_orders(
+    live: TestClient, live_app: FastAPI
+) -> None:
+    """A round of plan news reads every store's moved ids at once (`ON_PLANS`): an order is
+    found by the store's id for it or the cloud's, once; another store naming the same ids
+    finds nothing of it; an order out of the store is no longer on a plan's news."""
+    store, order, _, in_store, taken = _online_delivery(live, live_app, 1064)
+    other = evanston(live_app)
+    with ctx(live_app).db.transaction() as session:
+        apply_store_events(session, store, [event("order.placed", taken, seq=1)])
+    asked = {store: [in_store, order["id"], "not-ours"], other: [in_store, order["id"]]}
+    with ctx(live_app).db.transaction() as session:
+        found = by_store(session.connection().exec_driver_sql(ON_PLANS, on_plans(asked)))
+    assert list(found) == [store]
+    assert [(o.id, o.store_order_id, o.number) for o in found[store]] == [(order["id"], in_store, 1064)]
+    with ctx(live_app).db.transaction() as session:
+        apply_store_events(session, store, [event("order.stage", staged(in_store, "out_the_door"), seq=2)])
+        assert by_store(session.connection().exec_driver_sql(ON_PLANS, on_plans(asked))) == {}
 
 
 def test_only_a_shown_minute_moving_is_news() -> None:
