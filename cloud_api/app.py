@@ -47,7 +47,7 @@ from cloud_api.settings import CloudSettings
 from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
 from cloud_api.sync import applier
-from cloud_api.sync.heartbeat import Heartbeats, QuietBeats
+from cloud_api.sync.heartbeat import Heartbeats, QuietBeats, quieten
 from cloud_api.sync.router import router as sync_router
 from cloud_api.sync.storer import Storing
 from cloud_api.tracking.router import api as tracking_api
@@ -175,11 +175,8 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     # Customers' orders likewise at their door, placed on the loop's own connections.
     intake = app.state.intake = Intake(ctx)
     app.add_door(ORDERS, intake, limits)
-    access = logging.getLogger("uvicorn.access")
-    quiet = {(f.path, f.answered) for f in access.filters if isinstance(f, QuietBeats)}
-    for path, answered in ((HEARTBEAT, 200), (ORDERS, 201)):  # a placed order: its row says it
-        if (path, answered) not in quiet:
-            access.filters.insert(0, QuietBeats(path, answered))  # before the redaction: nothing to redact
+    # An answered beat and a placed order (its row says it) kept out of the access log.
+    quieten(logging.getLogger("uvicorn.access"), [QuietBeats(HEARTBEAT, 200), QuietBeats(ORDERS, 201)])
     handlers.install(app)
     app.add_middleware(BodyLimit, **limits.keywords)
     app.include_router(_api(ctx), prefix=API)

@@ -231,6 +231,32 @@ def test_an_answered_beat_stays_out_of_the_access_log_and_a_refused_one_does_not
 
     assert not quiet.filter(line(HEARTBEAT, 200))
     assert quiet.filter(line(HEARTBEAT, 401)) and quiet.filter(line("/api/v1/sync/push", 200))
+    # On the worker's access logger, an answered beat's line is passed over before any record
+    # is made; every other line is made, filtered and written as before.
+    access = logging.getLogger("uvicorn.access")
+    made: list[logging.LogRecord] = []
+    written: list[logging.LogRecord] = []
+    make = access.makeRecord
+
+    def counted(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        made.append(record := make(*args, **kwargs))
+        return record
+
+    class Written(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            written.append(record)
+
+    handler, level = Written(), access.level
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(access, "makeRecord", counted)
+        for path, status in ((HEARTBEAT, 200), (HEARTBEAT, 401), ("/api/v1/sync/push", 200)):
+            access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", path, "1.1", status)
+    access.removeHandler(handler)
+    access.setLevel(level)
+    assert [r.args[2:] for r in made] == [(HEARTBEAT, "1.1", 401), ("/api/v1/sync/push", "1.1", 200)]  # type: ignore[index]
+    assert [r.args[4] for r in written] == [401, 200]  # type: ignore[index]
     documented = app.openapi()["paths"][HEARTBEAT]["post"]
     assert "requestBody" in documented and "200" in documented["responses"]
 
