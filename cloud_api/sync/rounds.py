@@ -46,7 +46,7 @@ class Rounds:
         self._running = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._gathering: asyncio.Future[None] | None = None  # ends once a round's worth waits
+        self._gathering: Gathering | None = None  # over once a round's worth waits
         self.rounds = self.beats = 0  # how many statements, for how many beats
 
     async def ask(self, ask: BeatAsk) -> Beat | None:
@@ -58,9 +58,8 @@ class Rounds:
         answer: asyncio.Future[Beat | None] = loop.create_future()
         stores = self._waiting if ask.secret_hash is None else self._newcomers
         stores.setdefault(ask.store_id, deque()).append((ask, answer))
-        gathering = self._gathering
-        if gathering is not None and len(self._waiting) + len(self._newcomers) >= self.most:
-            _end(gathering)
+        if self._gathering is not None and len(self._waiting) + len(self._newcomers) >= self.most:
+            self._gathering.end()
         if self._running < self.in_flight:
             self._running += 1
             task = loop.create_task(self._rounds())
@@ -98,18 +97,14 @@ class Rounds:
     async def _gather(self) -> None:
         """`gather_s`, or until a round's worth of stores waits (the rounds in flight gather
         together)."""
-        if self._gathering is None:
-            if len(self._waiting) + len(self._newcomers) >= self.most:
-                return
-            loop = asyncio.get_running_loop()
-            self._gathering = gathering = loop.create_future()
-            loop.call_later(self.gather_s, _end, gathering)
+        if self._gathering is not None:
+            await self._gathering.wait()
+        elif len(self._waiting) + len(self._newcomers) < self.most:
+            self._gathering = gathering = Gathering(self.gather_s)
             try:
-                await gathering
+                await gathering.wait()
             finally:
                 self._gathering = None
-        else:
-            await asyncio.shield(self._gathering)
 
     async def _rounds(self) -> None:
         """Rounds until nobody is waiting."""
@@ -135,6 +130,19 @@ class Rounds:
             self._running = max(0, self._running - 1)
 
 
-def _end(gathering: asyncio.Future[None]) -> None:
-    if not gathering.done():
-        gathering.set_result(None)
+class Gathering:
+    """A moment for more work to come in before a round goes: over after `seconds`, or at
+    once when `end` is called (a round's worth is waiting). Nothing else waits on it."""
+
+    def __init__(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._over: asyncio.Future[None] = loop.create_future()
+        self._timer = loop.call_later(seconds, self.end)
+
+    def end(self) -> None:
+        self._timer.cancel()
+        if not self._over.done():
+            self._over.set_result(None)
+
+    async def wait(self) -> None:
+        await asyncio.shield(self._over)  # one round's caller gone ends nobody's gathering

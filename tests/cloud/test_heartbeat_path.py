@@ -206,10 +206,12 @@ def test_the_tracker_hears_a_plan_moved_by_a_beat_over_http(live: TestClient, li
         with ctx(live_app).db.transaction() as session:
             apply_store_events(session, store, [event("order.placed", taken, seq=1)])
         assert ws.receive_json()["status"] == "prep"
-        for plan in ([door(0, 10)], [door(0, 10)], [door(0, 40)], [door(4, 0)]):
-            answer = live.post(HEARTBEAT, content=_beat(plan).model_dump_json(), headers=headers)
-            assert answer.status_code == 200, answer.text
-        heard = [ws.receive_json() for _ in range(2)]
+        heard = []
+        for plans in ([[door(0, 10)]], [[door(0, 10)], [door(0, 40)], [door(4, 0)]]):
+            for plan in plans:
+                answer = live.post(HEARTBEAT, content=_beat(plan).model_dump_json(), headers=headers)
+                assert answer.status_code == 200, answer.text
+            heard.append(ws.receive_json())  # the news of the move (a later one would join it)
         # A load gone stale is no plan at all: the same plan again is news to the tracker.
         with ctx(live_app).db.transaction() as session:
             session.execute(
@@ -267,7 +269,8 @@ class HeldPool:
 
     def __init__(self, app: FastAPI, monkeypatch: pytest.MonkeyPatch, conn: Any = None) -> None:
         self.beats = Heartbeats(ctx(app), AsyncPool(ctx(app).db.url, size=4))
-        self.beats.rounds.gather_s = 0.0  # a storm's rounds gather for no time but the loop's turn
+        # A storm's rounds and news gather for no time but the loop's turn.
+        self.beats.rounds.gather_s = self.beats.news.gather_s = 0.0
         self.conn = conn
         self.inside, self.release = 0, asyncio.Event()
         monkeypatch.setattr(self.beats, "_run", self._held)

@@ -60,7 +60,7 @@ async def settle() -> None:
 def test_a_storms_news_is_one_statement_a_round_and_a_store_told_twice_is_told_once() -> None:
     async def storm() -> tuple[Reads, list[list[dict[str, Any]]], TrackerNews]:
         reads, heard = Reads(missing={"gone"}), []
-        news = TrackerNews(reads, heard.append, most=100)
+        news = TrackerNews(reads, heard.append, most=100, gather_s=0)
         news.tell("store-0", {"a0"}, [door("a0", 5)])
         await settle()  # the first round is reading store-0's news ...
         for n in range(1, 151):  # ... while 150 stores' first beats bring theirs
@@ -88,7 +88,7 @@ def test_an_order_off_the_new_plan_is_told_without_times() -> None:
     async def told() -> list[list[dict[str, Any]]]:
         reads, heard = Reads(), []
         reads.release.set()
-        news = TrackerNews(reads, heard.append)
+        news = TrackerNews(reads, heard.append, gather_s=0)
         news.tell("store-1", {"a1"}, [])
         await settle()
         return heard
@@ -101,7 +101,7 @@ def test_a_read_that_fails_loses_its_rounds_news_only() -> None:
     async def rounds() -> tuple[list[list[dict[str, Any]]], TrackerNews]:
         reads, heard = Reads(), []
         reads.fail = True
-        news = TrackerNews(reads, heard.append)
+        news = TrackerNews(reads, heard.append, gather_s=0)
         news.tell("store-1", {"a1"}, [door("a1", 1)])
         await settle()
         news.tell("store-2", {"a2"}, [door("a2", 2)])
@@ -114,3 +114,24 @@ def test_a_read_that_fails_loses_its_rounds_news_only() -> None:
     heard, news = asyncio.run(asyncio.wait_for(rounds(), 10))
     assert [[update["order_id"] for update in told] for told in heard] == [["a2"], ["a3"]]
     assert news.rounds == 3
+
+
+def test_a_round_gathers_until_its_worth_of_stores_news_waits() -> None:
+    """A round waits a moment for more news (up to `gather_s`), and goes at once when `most`
+    stores' news waits."""
+
+    async def gathered() -> list[dict[str, set[str]]]:
+        reads, heard = Reads(), []
+        reads.release.set()
+        news = TrackerNews(reads, heard.append, most=3, gather_s=600)
+        news.tell("store-1", {"a1"}, [door("a1", 1)])
+        await settle()
+        news.tell("store-2", {"a2"}, [door("a2", 2)])
+        await settle()
+        assert reads.asked == []  # two stores' news: gathering
+        news.tell("store-3", {"a3"}, [door("a3", 3)])
+        await settle()
+        return reads.asked
+
+    asked = asyncio.run(asyncio.wait_for(gathered(), 10))
+    assert [sorted(one) for one in asked] == [["store-1", "store-2", "store-3"]]
