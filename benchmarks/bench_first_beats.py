@@ -33,6 +33,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import uvloop  # noqa: E402
 from beat_load import exchange, request  # noqa: E402
+from bench_heartbeat import workers as uvicorn_workers  # noqa: E402
 from bench_storm import start_cloud, stop_cloud  # noqa: E402
 from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
 from measure import cpu, database, machine_pace, pct, role, tree  # noqa: E402
@@ -74,8 +76,7 @@ class _Bare(asyncio.Protocol):
     """Reads a request (its head and `Content-Length` bytes) and answers it at once."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport, self.held = transport, b""
+        self.transport, self.held = cast(asyncio.Transport, transport), b""
 
     def data_received(self, data: bytes) -> None:
         self.held += data
@@ -100,6 +101,12 @@ def _bare_server(port: int) -> None:
     uvloop.run(serve())
 
 
+def stores_workers(cloud: int) -> list[int]:
+    """The stores' own uvicorn workers (`makeline cloud --sync-port`)."""
+    parents = {pid: parent for pid, (parent, _, _) in tree(cloud).items()}
+    return [pid for pid in uvicorn_workers(cloud) if role(parents[pid]) == "stores' front"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--stores", type=int, default=1000, help="first beats a burst")
@@ -116,10 +123,7 @@ def main() -> None:
         sync_port = free_port(0)
         cloud, _ = start_cloud(url, 1, home, 1, (sync_port, 2), 1)
         postmaster = server.server_pid() if server is not None else None
-        workers = sorted(
-            pid for pid, (parent, _, _) in tree(cloud.pid).items()
-            if role(pid) == "worker" and role(parent) == "stores' front"
-        )  # fmt: skip
+        workers = [pid for pid in stores_workers(cloud.pid) if pid in tree(cloud.pid)]
         print(
             f"{os.cpu_count()} cores shared by the cloud (its stores' {len(workers)} workers), its PostgreSQL "
             f"and this client; bursts of {args.stores} first beats, each on a new connection"
