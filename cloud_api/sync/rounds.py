@@ -46,7 +46,7 @@ class Rounds:
         self._running = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._gathering: Gathering | None = None  # over once a round's worth waits
+        self._gathering = Gathering()  # over once a round's worth waits
         self.rounds = self.beats = 0  # how many statements, for how many beats
 
     async def ask(self, ask: BeatAsk) -> Beat | None:
@@ -54,11 +54,10 @@ class Rounds:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a test client may start another loop: start afresh
             self._loop, self._waiting, self._newcomers, self._running = loop, {}, {}, 0
-            self._gathering = None
         answer: asyncio.Future[Beat | None] = loop.create_future()
         stores = self._waiting if ask.secret_hash is None else self._newcomers
         stores.setdefault(ask.store_id, deque()).append((ask, answer))
-        if self._gathering is not None and len(self._waiting) + len(self._newcomers) >= self.most:
+        if len(self._waiting) + len(self._newcomers) >= self.most:
             self._gathering.end()
         if self._running < self.in_flight:
             self._running += 1
@@ -97,14 +96,8 @@ class Rounds:
     async def _gather(self) -> None:
         """`gather_s`, or until a round's worth of stores waits (the rounds in flight gather
         together)."""
-        if self._gathering is not None:
-            await self._gathering.wait()
-        elif len(self._waiting) + len(self._newcomers) < self.most:
-            self._gathering = gathering = Gathering(self.gather_s)
-            try:
-                await gathering.wait()
-            finally:
-                self._gathering = None
+        if len(self._waiting) + len(self._newcomers) < self.most:
+            await self._gathering.wait(self.gather_s)
 
     async def _rounds(self) -> None:
         """Rounds until nobody is waiting."""
@@ -131,18 +124,24 @@ class Rounds:
 
 
 class Gathering:
-    """A moment for more work to come in before a round goes: over after `seconds`, or at
-    once when `end` is called (a round's worth is waiting). Nothing else waits on it."""
+    """Moments for more work to come in before a round goes: each over after its seconds, or
+    at once when `end` is called (a round's worth is waiting). Rounds gathering at the same
+    time share one moment; nothing else waits on it."""
 
-    def __init__(self, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        self._over: asyncio.Future[None] = loop.create_future()
-        self._timer = loop.call_later(seconds, self.end)
+    def __init__(self) -> None:
+        self._over: asyncio.Future[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     def end(self) -> None:
-        self._timer.cancel()
-        if not self._over.done():
-            self._over.set_result(None)
+        if self._timer is not None:
+            self._timer.cancel()
+        over = self._over
+        if over is not None and not over.done() and not over.get_loop().is_closed():
+            over.set_result(None)
 
-    async def wait(self) -> None:
+    async def wait(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        if self._over is None or self._over.done() or self._over.get_loop() is not loop:
+            self._over = loop.create_future()
+            self._timer = loop.call_later(seconds, self.end)
         await asyncio.shield(self._over)  # one round's caller gone ends nobody's gathering

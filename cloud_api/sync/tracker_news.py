@@ -46,7 +46,7 @@ class TrackerNews:
         gather_s: float = 0.05,
     ) -> None:
         self.read, self.announce, self.most, self.gather_s = read, announce, max(1, most), gather_s
-        self._gathering: Gathering | None = None
+        self._gathering = Gathering()
         self._waiting: dict[str, tuple[set[str], list[PlannedDoor]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -56,27 +56,20 @@ class TrackerNews:
         """The orders `ids` of the store moved on its new plan `after`: told in the next round."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a test client may start another loop: start afresh
-            self._loop, self._waiting, self._task, self._gathering = loop, {}, None, None
+            self._loop, self._waiting, self._task = loop, {}, None
         earlier, _ = self._waiting.get(store_id, (set(), after))
         self._waiting[store_id] = (earlier | set(ids), after)
-        if self._gathering is not None and len(self._waiting) >= self.most:
+        if len(self._waiting) >= self.most:
             self._gathering.end()
         if self._task is None:
             self._task = loop.create_task(self._rounds())
-
-    async def _gather(self) -> None:
-        if len(self._waiting) < self.most:
-            self._gathering = gathering = Gathering(self.gather_s)
-            try:
-                await gathering.wait()
-            finally:
-                self._gathering = None
 
     async def _rounds(self) -> None:
         """Rounds until no news waits."""
         try:
             while self._waiting:
-                await self._gather()
+                if len(self._waiting) < self.most:
+                    await self._gathering.wait(self.gather_s)
                 taken = dict(islice(self._waiting.items(), self.most))
                 for store_id in taken:
                     del self._waiting[store_id]
