@@ -6,7 +6,7 @@ themselves are the least of it. So a beat joins the round that is waiting: at mo
 `in_flight` statements run at once, and whatever beats arrived while they ran go together
 in the next, up to `most`, one a store (a store's second beat, rare, goes in the round
 after). A quiet worker's beat is a round of one, sent at once; a busy worker's rounds grow
-with the load, which is when the saving matters. Nothing waits on a timer.
+with the load, which is when the saving matters. Outside a storm, nothing waits on a timer.
 
 A storm's first beats (stores back from an outage, their credentials new to the worker and
 checked by the statement itself) go in rounds too, after the beats of the stores already
