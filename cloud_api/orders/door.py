@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cloud_api.api.deps import caller_of
+from cloud_api.api.doors import body_of
 from cloud_api.db.async_pool import AsyncPool
 from cloud_api.db.base import utcnow
 from cloud_api.errors import Unauthorized
@@ -78,7 +79,7 @@ class Intake:
         if (problem := _key_problem(key)) is not None:
             raise RequestValidationError([{"loc": ("header", KEY_HEADER), "msg": problem}])
         assert key is not None
-        data = parsed(OrderCreate, await request.body())
+        data = parsed(OrderCreate, await body_of(request))
         return answer_of(await self.orders.place(caller, data, key, utcnow()))
 
     async def close(self) -> None:

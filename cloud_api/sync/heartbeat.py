@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cloud_api.api.deps import caller_of
+from cloud_api.api.doors import body_of
 from cloud_api.auth.device_tokens import DeviceTokens
 from cloud_api.auth.principal import Principal, Role
 from cloud_api.auth.service import authenticate_device_token
@@ -136,7 +137,7 @@ class Heartbeats:
             raise RequestValidationError(
                 [{"loc": ("header", contract.INSTANCE_HEADER), "msg": "is longer than 64 characters"}]
             )
-        raw = await request.body()
+        raw = await body_of(request)
         if (device := self.devices.known(token)) is not None:
             return await self._answer(token, instance, device, parsed(contract.Heartbeat, raw), None)
         # A credential new to this worker: a storm's thousand first beats are checked by the

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cloud_api.api import handlers
-from cloud_api.api.doors import CloudApp
+from cloud_api.api.doors import CloudApp, body_of
 from cloud_api.api.limits import BodyLimit
 from cloud_api.errors import Unauthorized
 
@@ -22,7 +22,7 @@ class Beats:
     async def answer(self, request: Request) -> Response:
         if not request.headers.get("authorization"):
             raise Unauthorized("Sign in first.")
-        return JSONResponse({"length": len(await request.body())})
+        return JSONResponse({"length": len(await body_of(request))})
 
 
 class Layers:
@@ -59,6 +59,10 @@ def test_a_doors_post_is_answered_ahead_of_the_frameworks_layers_others_go_throu
     with TestClient(_app()) as client:
         answered = client.post("/beat", content=b'{"a": [1, 2]}', headers={"Authorization": "Bearer x"})
         assert answered.status_code == 200 and answered.json() == {"length": 13}
+        chunked = client.post(
+            "/beat", content=iter([b'{"a":', b" [1, 2]}"]), headers={"Authorization": "Bearer x"}
+        )
+        assert chunked.status_code == 200 and chunked.json() == {"length": 13}  # read whole, in its pieces
         assert client.get("/beat").json() == {"door": "POST"}
         assert client.post("/elsewhere", json={}).status_code == 404
     assert Layers.seen == ["GET /beat", "POST /elsewhere"]
