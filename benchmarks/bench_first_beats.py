@@ -123,7 +123,7 @@ def main() -> None:
         sync_port = free_port(0)
         cloud, _ = start_cloud(url, 1, home, 1, (sync_port, 2), 1)
         postmaster = server.server_pid() if server is not None else None
-        workers = [pid for pid in stores_workers(cloud.pid) if pid in tree(cloud.pid)]
+        workers = stores_workers(cloud.pid)
         print(
             f"{os.cpu_count()} cores shared by the cloud (its stores' {len(workers)} workers), its PostgreSQL "
             f"and this client; bursts of {args.stores} first beats, each on a new connection"

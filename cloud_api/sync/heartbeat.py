@@ -62,8 +62,6 @@ from sync.contract.quote import PlannedDoor
 if TYPE_CHECKING:
     from cloud_api.context import CloudContext
 
-log = logging.getLogger(__name__)
-
 # Agent and store are written at most this often per store (a store beats every 15 s);
 # never more than a twelfth of the window a store counts as online for.
 COALESCE = timedelta(seconds=5)
