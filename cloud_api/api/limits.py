@@ -46,7 +46,14 @@ def json_shape_problem(body: bytes, max_depth: int, max_items: int) -> str | Non
 
     The structure is peeled from the inside, one C pass a level: a list or object is checked
     for its members when nothing is left inside it, and whatever is left after `max_depth`
-    passes is nested deeper than that."""
+    passes is nested deeper than that.
+
+    A text with no more `[` and `{` than `max_depth` cannot nest deeper, and one with fewer
+    commas than `max_items` cannot hold a list that long: such a text (a store's heartbeat,
+    a customer's order) is passed on three counts, strings' brackets and commas counted
+    too, which can only make a text look larger than it is."""
+    if body.count(b"[") + body.count(b"{") <= max_depth and body.count(b",") < max_items:
+        return None
     shape = _structure(body)
     crowded = re.compile(rb"[\[{],{%d}" % max_items) if shape.count(b",") >= max_items else None
     for _ in range(max_depth):

@@ -332,10 +332,14 @@ class QuietBeats(logging.Filter):
 class QuietAccessLog(logging.Logger):
     """uvicorn's access logger, passing over a line its `QuietBeats` filters would drop before
     the record is made: the record, the caller's frame looked up and the filters passed cost a
-    twelfth of a storm's first beat on the worker's loop, for a line nobody reads."""
+    twelfth of a storm's first beat on the worker's loop, for a line nobody reads. The
+    filters' (path, status) pairs are read once, by `quieten`, into `quiet_answers`."""
+
+    quiet_answers: frozenset[tuple[object, object]] = frozenset()
 
     def info(self, msg: object, *args: object, **kwargs: Any) -> None:
-        if any(isinstance(f, QuietBeats) and f.quiet(args) for f in self.filters):
+        path, status = (args[2], args[4]) if len(args) >= 5 else (None, None)
+        if isinstance(path, str) and isinstance(status, int) and (path, status) in self.quiet_answers:
             return
         super().info(msg, *args, **kwargs)
 
@@ -349,6 +353,10 @@ def quieten(access: logging.Logger, rules: Sequence[QuietBeats]) -> None:
             access.filters.insert(0, rule)
     if type(access) is logging.Logger:
         access.__class__ = QuietAccessLog
+    if isinstance(access, QuietAccessLog):
+        access.quiet_answers = frozenset(
+            (f.path, f.answered) for f in access.filters if isinstance(f, QuietBeats)
+        )
 
 
 def _plan_news(earlier_plan: str | None, plan: list[PlannedDoor]) -> set[str]:

@@ -137,6 +137,12 @@ def test_the_json_scan_counts_only_structure() -> None:
     assert json_shape_problem(b"[[[[[[", 3, 10) is not None  # left open, deeper than allowed
     assert json_shape_problem(b"[1, [2, 3], {}]", 0, 10) is not None
     assert json_shape_problem(b'"a", "b"', 1, 1) is None  # commas outside any list
+    # At the limits exactly, and one past them: the counts that pass a small text at once
+    # pass nothing they should not.
+    assert json_shape_problem(b"[[[1]]]", 3, 10) is None
+    assert json_shape_problem(b"[[[[1]]]]", 3, 10) is not None
+    assert json_shape_problem(b"[1, 2, 3]", 5, 3) is None
+    assert json_shape_problem(b'["[[[[", "{{{{"]', 1, 10) is None  # counted, then scanned
 
 
 def _streamed_reference(body: bytes, max_depth: int, max_items: int) -> str | None:
