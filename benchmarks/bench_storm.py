@@ -8,12 +8,13 @@ The stores' sync (their beats and pushes) goes to workers of its own (`--sync-wo
 Each simulated store speaks the agents' protocol with its own device credential: a
 heartbeat, then its backlog in push batches, each sent again unchanged after a 429's
 Retry-After (as `sync.agent` does) or after the agent's 30 s timeout (a resend), and a
-heartbeat every 15 s. The pushes go through httpx; each store's beats through a connection of
-its own, opened by its first beat and kept, as prepared HTTP/1.1 requests (`beat_load.py`):
-a thousand stores' first beats at once through httpx in one process timed mostly httpx (3.5 s
-at the median, its loop running 1.7 s late), not the cloud. The events are a real evening
-from the store simulator (orders through their whole lives, stock usage), its ids made each
-store's own.
+heartbeat every 15 s or so, spaced as the agent spaces them (`sync.protocol.beat_delay`: its
+session's first wait 7.5-15 s, then 13.5-16.5 s). The pushes go through httpx; each store's
+beats through a connection of its own, opened by its first beat and kept, as prepared
+HTTP/1.1 requests (`beat_load.py`): a thousand stores' first beats at once through httpx in
+one process timed mostly httpx (3.5 s at the median, its loop running 1.7 s late), not the
+cloud. The events are a real evening from the store simulator (orders through their whole
+lives, stock usage), its ids made each store's own.
 
 Prints: time to drain and events/s; POST /orders p50/p99 (from a process of their own,
 `order_load.py`, each timed from when it was due) without the storm and during
@@ -71,7 +72,9 @@ from makeline.demo.simulate import simulate  # noqa: E402
 from store_db.db import StoreDB  # noqa: E402
 from sync import contract  # noqa: E402
 from sync.agent.link import retry_after  # noqa: E402
+from sync.agent.settings import AgentSettings  # noqa: E402
 from sync.contract import MAX_BATCH  # noqa: E402
+from sync.protocol import beat_delay  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, exchange, request, run_load  # noqa: E402
@@ -84,6 +87,7 @@ __all__ = ["cpu", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, be
 
 UUID_HEAD = re.compile(r'"[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 AGENT_TIMEOUT_S = 30.0
+BEAT_EVERY_S = AgentSettings().heartbeat_s
 STORES_A_CLIENT = 50  # the stores sharing one HTTP client (and its pool of connections)
 
 
@@ -200,14 +204,14 @@ async def store_agent(
         t.beats_due.append(started)
 
     await heartbeat(first=True)
-    last_beat = time.monotonic()
+    next_beat = time.monotonic() + beat_delay(BEAT_EVERY_S, first=True)  # as the agent spaces them
     for body, size in zip(bodies, sizes, strict=True):
         while True:
-            if time.monotonic() - last_beat > 15:
+            if time.monotonic() >= next_beat:
                 await heartbeat()
-                last_beat = time.monotonic()
-            if (wait := min(push_at, last_beat + 15.5) - time.monotonic()) > 0:
-                await asyncio.sleep(wait)  # its place in line, beating every 15 s meanwhile
+                next_beat = time.monotonic() + beat_delay(BEAT_EVERY_S, first=False)
+            if (wait := min(push_at, next_beat) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)  # its place in line, beating meanwhile
                 continue
             try:
                 answer = await http.post(
@@ -519,7 +523,7 @@ def main() -> None:
         )
         if later:
             print(
-                f"  the later ones, every 15 s while waiting for their turn ({len(later)}): "
+                f"  the later ones, every 15 s or so while waiting for their turn ({len(later)}): "
                 f"p50 {pct(later, 0.5):6.1f} ms  p99 {pct(later, 0.99):7.1f} ms; the slowest: "
                 + slowest(later, later_due, t.started)  # type: ignore[attr-defined]
             )

@@ -2,7 +2,7 @@
 
 - which outbox rows make the next batch (whole store transactions only);
 - where to push from after the cloud says how far it holds our events;
-- how long to wait before trying again.
+- how long to wait before trying again, and before the next heartbeat.
 """
 
 from __future__ import annotations
@@ -68,3 +68,19 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+BEAT_SPREAD = 0.1  # a heartbeat's interval drawn within a tenth either side of the setting
+
+
+def beat_delay(every: float, first: bool, rng: random.Random | None = None) -> float:
+    """How long the agent waits before its next heartbeat, `every` on average.
+
+    Stores that came back together (a thousand after the cloud's outage) would otherwise
+    beat in step for the rest of the evening, a thousand beats in the same moment every
+    `every` seconds. So a session's first wait is drawn between half and all of `every`
+    (the next beat is never later than a steady one would be), and each later one within a
+    tenth either side of it (never long enough for a store to count as offline, nor for the
+    kept connection to go idle: `contract.AGENT_KEEPS_IDLE_S`)."""
+    low, high = (every / 2, every) if first else (every * (1 - BEAT_SPREAD), every * (1 + BEAT_SPREAD))
+    return (rng or random).uniform(low, high)

@@ -9,7 +9,8 @@ connect), then four tasks until something fails or the agent stops:
                backlog waits for the place in line a heartbeat's answer gives it
     pull       feed pages by cursor, each applied in one SQLite transaction; on a nudge,
                on the heartbeat's news, and every `poll_s` regardless
-    heartbeat  every `heartbeat_s`: keeps the store "online" for online orders
+    heartbeat  every `heartbeat_s` give or take (`protocol.beat_delay`: stores back together
+               do not beat in step): keeps the store "online" for online orders
     nudges     the websocket; down is fine (polling covers it), it keeps reconnecting
 
 A failed session (no answer, a timeout, a server error) marks the store offline and
@@ -53,7 +54,7 @@ from sync.errors import (
     ProtocolMismatch,
     SecondDevice,
 )
-from sync.protocol import Backoff, reconcile
+from sync.protocol import Backoff, beat_delay, reconcile
 
 log = logging.getLogger("sync")
 PrinterHealthSource = Callable[[], list[contract.PrinterHealth]]
@@ -402,8 +403,10 @@ class SyncAgent:
         return ack
 
     async def _heartbeats(self, cloud: CloudLink, session: _Session) -> None:
+        first = True  # the session's first beat came as it opened: out of step from here on
         while True:
-            await asyncio.sleep(self.settings.heartbeat_s)
+            await asyncio.sleep(beat_delay(self.settings.heartbeat_s, first))
+            first = False
             here = await self._io(self.ledger.position)
             session.last_seq = here.last_seq
             await self._beat(cloud, session)

@@ -10,7 +10,7 @@ import pytest
 
 from sync import contract, failpoints
 from sync.agent.settings import AgentSettings
-from sync.protocol import Backoff, reconcile, whole_transactions
+from sync.protocol import BEAT_SPREAD, Backoff, beat_delay, reconcile, whole_transactions
 
 
 def test_a_batch_ends_at_a_transaction_boundary() -> None:
@@ -65,7 +65,22 @@ def test_a_stores_beats_go_on_the_connection_it_has() -> None:
     """The agent keeps an idle connection past its beats' interval and lets go of it before
     the cloud would close it: no beat opens a connection, none is sent on one being closed
     (the cloud's side: `tests/cloud/test_start_stop.py`)."""
-    assert AgentSettings().heartbeat_s < contract.AGENT_KEEPS_IDLE_S < contract.CLOUD_KEEPS_IDLE_S
+    longest = AgentSettings().heartbeat_s * (1 + BEAT_SPREAD)  # a beat's longest wait (`beat_delay`)
+    assert longest < contract.AGENT_KEEPS_IDLE_S < contract.CLOUD_KEEPS_IDLE_S
+
+
+def test_stores_back_together_do_not_beat_in_step() -> None:
+    """A thousand stores whose sessions opened in the same moment (the cloud back from an
+    outage): their next beats spread over half the interval, none later than a steady beat,
+    and every beat after keeps within a tenth of the interval, on average the interval."""
+    rng, every = random.Random(7), 15.0
+    firsts = [beat_delay(every, True, rng) for _ in range(1000)]
+    assert every / 2 <= min(firsts) and max(firsts) <= every
+    busiest = max(sum(1 for d in firsts if s <= d < s + 1) for s in range(8, 15))
+    assert busiest < 200  # at most a fifth of them in any one second, not all thousand
+    later = [beat_delay(every, False, rng) for _ in range(10_000)]
+    assert every * 0.9 <= min(later) and max(later) <= every * 1.1
+    assert abs(sum(later) / len(later) - every) < 0.1
 
 
 def test_naive_times_on_the_wire_are_utc() -> None:
