@@ -335,7 +335,7 @@ class QuietAccessLog(logging.Logger):
     twelfth of a storm's first beat on the worker's loop, for a line nobody reads. The
     filters' (path, status) pairs are read once, by `quieten`, into `quiet_answers`."""
 
-    quiet_answers: frozenset[tuple[object, object]] = frozenset()
+    quiet_answers: frozenset[tuple[str, int]] = frozenset()
 
     def info(self, msg: object, *args: object, **kwargs: Any) -> None:
         path, status = (args[2], args[4]) if len(args) >= 5 else (None, None)
