@@ -41,7 +41,6 @@ import io
 import json
 import operator
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -57,7 +56,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure import analyze, collected, cpu, database, machine_pace  # noqa: E402
+from measure import analyze, collected, cpu, database, machine_pace, put_away  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -396,9 +395,7 @@ def main() -> None:
             + f"; a bare loop of ten million additions: {machine_pace():.2f} s"
         )
     finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        put_away(server, home)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_storm import cpu, tree  # noqa: E402
-from measure import analyze, database, machine_pace  # noqa: E402
+from measure import analyze, database, machine_pace, put_away  # noqa: E402
 
 from cloud_api.db.base import utcnow  # noqa: E402
 from cloud_api.db.database import Database  # noqa: E402
@@ -471,9 +470,7 @@ def main() -> None:
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
-        if server is not None:
-            server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        put_away(server, home)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -44,7 +43,7 @@ from beat_load import exchange, request  # noqa: E402
 from bench_heartbeat import workers as uvicorn_workers  # noqa: E402
 from bench_storm import start_cloud, stop_cloud  # noqa: E402
 from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
-from measure import cpu, database, machine_pace, pct, role, tree  # noqa: E402
+from measure import cpu, database, machine_after, machine_pace, pct, put_away, role, tree  # noqa: E402
 
 from cloud_api.demo.seed import seed_database  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
@@ -173,18 +172,10 @@ def main() -> None:
             )
             time.sleep(1)
         bare.terminate()
-        print(
-            "load average after: {:.2f} {:.2f} {:.2f} (a shared machine: figures are floors)".format(
-                *os.getloadavg()
-            ),
-            end="; ",
-        )
-        print(f"the bare loop: {machine_pace():.2f} s")
+        print(machine_after())
     finally:
         stop_cloud(cloud)
-        if server is not None:
-            server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        put_away(server, home)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from beat_load import run_load
 from bench_storm import start_cloud, stop_cloud, tree
 from chain_stores import agent_beat, make_stores
-from measure import cpu, database, pct
+from measure import cpu, database, pct, put_away
 
 from cloud_api.demo.seed import seed_database
 from cloud_api.settings import libpq_url
@@ -232,9 +232,7 @@ def main() -> None:
                 shutil.copy(raw, args.keep_profile)
     finally:
         stop_cloud(cloud)
-        if server is not None:
-            server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        put_away(server, home)
 
 
 if __name__ == "__main__":

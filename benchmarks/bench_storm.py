@@ -46,7 +46,6 @@ import io
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -79,7 +78,7 @@ from sync.protocol import beat_delay  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from beat_load import BeatLoad, exchange, request, run_load  # noqa: E402
 from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
-from measure import cpu, cpu_by_role, database, machine_pace, pct, tree  # noqa: E402
+from measure import cpu, cpu_by_role, database, machine_after, machine_pace, pct, put_away, tree  # noqa: E402
 from order_load import OrderLoad, Placed  # noqa: E402
 from pg_waits import Waits  # noqa: E402
 
@@ -539,19 +538,11 @@ def main() -> None:
         print(t.waits.report())  # type: ignore[attr-defined]
         peaks = sorted((hwm for _, _, hwm in tree(cloud.pid).values()), reverse=True)
         print("cloud processes' peak RSS: " + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks))
-        print(
-            "load average after: {:.2f} {:.2f} {:.2f} (a shared machine: figures are floors)".format(
-                *os.getloadavg()
-            ),
-            end="; ",
-        )
-        print(f"the bare loop: {machine_pace():.2f} s")
+        print(machine_after())
     finally:
         stop.set()
         stop_cloud(cloud)
-        if server is not None:
-            server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        put_away(server, home)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +28,19 @@ def machine_pace() -> float:
     for n in range(10_000_000):
         total += n
     return time.perf_counter() - started
+
+
+def machine_after() -> str:
+    """The line a run ends with: the load average after it and the machine's pace then."""
+    load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    return f"load average after: {load} (a shared machine: figures are floors); the bare loop: {machine_pace():.2f} s"
+
+
+def put_away(server: EmbeddedPostgres | None, home: Path) -> None:
+    """A run's embedded PostgreSQL stopped (none with DATABASE_URL) and its folder removed."""
+    if server is not None:
+        server.stop()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def pct(values: list[float], q: float) -> float:
