@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import create_engine
 
@@ -23,7 +24,9 @@ from cloud_api.payments.test_gateway import TestGateway
 from cloud_api.pubsub.announcer import Announcer
 from cloud_api.pubsub.hub import Hub
 from cloud_api.settings import CloudSettings, sqlalchemy_url
+from cloud_api.store_events.repository import waiting_in_all
 from cloud_api.sync.admission import Admission
+from cloud_api.sync.brake import Brake
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CloudContext:
     throttle: Throttle
     sessions: SessionCheck
     admission: Admission
+    brake: Brake  # a push waits while the appliers are this far behind (`sync.brake`)
 
 
 DEMO_WEBHOOK_SECRET = "whsec_makeline_demo_gateway"  # the demo's only: anyone may read it here
@@ -140,4 +144,11 @@ def build(settings: CloudSettings) -> CloudContext:
         throttle=Throttle(db),
         sessions=SessionCheck(db, settings.session_check_seconds),
         admission=Admission(settings.sync_push_slots, settings.sync_push_wait_s),
+        brake=Brake(partial(_backlog, db), settings.sync_backlog_events, settings.sync_backlog_wait_s),
     )
+
+
+def _backlog(db: Database) -> int:
+    """Events stored and waiting to be applied, all stores'."""
+    with db.transaction() as session:
+        return waiting_in_all(session)

@@ -276,6 +276,15 @@ def waiting(session: Session, store_id: str) -> int:
     return int(found or 0)
 
 
+_WAITING_IN_ALL = text("SELECT coalesce(sum(last_seq - seq + 1), 0) FROM inbound_pending")
+
+
+def waiting_in_all(session: Session) -> int:
+    """How many events of every store wait to be applied (the appliers' whole queue: a row
+    for each run of a push's events, so a storm's thousand stores are a thousand rows)."""
+    return int(session.scalar(_WAITING_IN_ALL) or 0)
+
+
 # One applier per store at a time, across every worker: a lock on the store's own key,
 # held until the applying transaction ends (the store's pushes do not wait for it).
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('apply:' || :store, 0))")

@@ -78,6 +78,7 @@ def store_push(
     )
     store_id = service.device_store(device, batch.store_id)
     service.check_protocol(batch.protocol)
+    ctx.brake.wait()  # the appliers far behind: their pace is the stores' (`brake`)
     try:
         with ctx.db.transaction() as session:
             service.device_store(authenticate_device(session, token), store_id)

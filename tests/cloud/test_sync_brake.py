@@ -1,0 +1,143 @@
+"""The backlog's brake (`sync.brake`): a push waits, holding its slot, while more events wait
+to be applied than the cloud allows, and is stored once the appliers catch up; it never
+waits longer than allowed, and is stored then all the same; a cloud whose appliers keep up
+never waits; the backlog is read once per interval for all the pushes waiting. The rules on
+a clock of the test's own; the push through the app on real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from starlette.testclient import TestClient
+
+from cloud_api.app import create_app
+from cloud_api.db.base import utcnow
+from cloud_api.settings import CloudSettings
+from cloud_api.store_events import repository
+from cloud_api.store_events.intake import keep_store_events
+from cloud_api.sync import applier
+from cloud_api.sync.brake import Brake
+from tests.patience import patient, wait_until
+
+from .helpers import ctx, demo_store_id, evanston, event, staged, store_order_payload
+from .test_storm_customers_first import _batch, _device
+
+
+class Clock:
+    """Time that moves only when slept through."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _brake(
+    backlogs: list[int], clock: Clock, limit: int = 10, most_s: float = 1.0
+) -> tuple[Brake, list[int]]:
+    """A brake reading `backlogs` in turn (the last one for ever after); the reads it made."""
+    reads: list[int] = []
+
+    def backlog() -> int:
+        reads.append(backlogs[min(len(reads), len(backlogs) - 1)])
+        return reads[-1]
+
+    return Brake(backlog, limit, most_s, every_s=0.25, clock=clock, sleep=clock.sleep), reads
+
+
+def test_a_backlog_within_the_limit_costs_one_read_and_no_wait() -> None:
+    clock = Clock()
+    brake, reads = _brake([10], clock)
+    assert brake.wait() == 0.0 and clock.slept == [] and reads == [10]
+    assert brake.wait() == 0.0 and reads == [10]  # read again only once the interval has passed
+    clock.now += 0.25
+    assert brake.wait() == 0.0 and reads == [10, 10]
+
+
+def test_a_push_waits_until_the_backlog_falls_to_the_limit() -> None:
+    clock = Clock()
+    brake, reads = _brake([25, 18, 11, 10, 30], clock)
+    assert brake.wait() == 0.75
+    assert reads == [25, 18, 11, 10] and clock.slept == [0.25, 0.25, 0.25]
+    assert brake.held == 0
+
+
+def test_a_backlog_that_does_not_fall_holds_a_push_for_the_longest_wait_and_no_longer() -> None:
+    clock = Clock()
+    brake, reads = _brake([50], clock, most_s=0.625)
+    assert brake.wait() == 0.625 and clock.slept == [0.25, 0.25, 0.125]  # the last slice what was left
+    assert reads == [50, 50, 50]  # the last look within the interval: the backlog as read
+    assert brake.held == 0
+
+
+def test_a_limit_of_nothing_never_reads_the_backlog() -> None:
+    clock = Clock()
+    brake, reads = _brake([10**9], clock, limit=0)
+    assert brake.wait() == 0.0 and reads == [] and clock.slept == []
+
+
+def _waiting_elsewhere(app: FastAPI, count: int) -> str:
+    """`count` events of a second store stored and waiting to be applied; its id."""
+    store, now = evanston(app), utcnow()
+    events = []
+    for seq in range(1, count + 1, 2):
+        order_id = str(uuid.uuid4())
+        events.append(
+            event("order.placed", store_order_payload(order_id=order_id, placed_at=now), seq=seq, at=now)
+        )
+        events.append(event("order.stage", staged(order_id, "made", now), seq=seq + 1, at=now))
+    with ctx(app).db.transaction() as session:
+        keep_store_events(session, store, events[:count], now)
+    return store
+
+
+def test_the_backlog_counts_every_stores_waiting_events(app: FastAPI) -> None:
+    other = _waiting_elsewhere(app, 3)
+    with ctx(app).db.transaction() as session:
+        assert repository.waiting_in_all(session) == 3
+    applier.apply_all(ctx(app).db, other)
+    with ctx(app).db.transaction() as session:
+        assert repository.waiting_in_all(session) == 0
+
+
+def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catch_up(
+    settings: CloudSettings,
+) -> None:
+    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": 20.0})
+    with TestClient(create_app(limited)) as client:
+        app: FastAPI = client.app  # type: ignore[assignment]
+        store, other = demo_store_id(app), _waiting_elsewhere(app, 2)
+        _, device = _device(app, store)
+        brake = ctx(app).brake
+        with ThreadPoolExecutor(1) as pushing:
+            sent = pushing.submit(client.post, "/api/v1/sync/push", json=_batch(store, 1, 41), headers=device)
+            wait_until(lambda: brake.held == 1 or sent.done(), "the push waits for the appliers")
+            assert not sent.done()
+            with ctx(app).db.transaction() as session:  # nothing of it stored yet
+                assert repository.waiting_in_all(session) == 2 and repository.waiting(session, store) == 0
+            applier.apply_all(ctx(app).db, other)  # the appliers catch up
+            answer = sent.result(timeout=patient(30))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["high_water"] == 1 and brake.held == 0
+
+
+def test_a_push_is_stored_after_the_longest_wait_though_the_appliers_stay_behind(
+    settings: CloudSettings,
+) -> None:
+    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": 0.2})
+    with TestClient(create_app(limited)) as client:
+        app: FastAPI = client.app  # type: ignore[assignment]
+        store = demo_store_id(app)
+        _waiting_elsewhere(app, 2)
+        _, device = _device(app, store)
+        answer = client.post("/api/v1/sync/push", json=_batch(store, 1, 42), headers=device)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["high_water"] == 1
