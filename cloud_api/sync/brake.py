@@ -9,7 +9,9 @@ than `limit` events wait to be applied, for `most_s` at most: its slot's longer 
 the line (`admission`: each store is told its turn from the slots' measured time), so the
 stores are admitted at the rate the appliers apply. The brake paces and never refuses:
 after `most_s` the push is stored anyway (appliers stopped or slow, the events are safe
-stored, and the agent's own timeout is far off).
+stored, and the agent's own timeout is far off). Only a backlog's push is braked (more
+events than `admission.BACKLOG_FOR_A_PLACE`): a store online sends its evening a handful of
+events at a time, and its customers' trackers want them now.
 
 The backlog is read at most once per `every_s` for all the pushes waiting (one statement
 over the appliers' queue, `repository.waiting_in_all`).

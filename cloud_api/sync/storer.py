@@ -51,6 +51,7 @@ from cloud_api.errors import BadRequest, CloudError, Conflict, TooManyAttempts, 
 from cloud_api.store_events.intake import PayloadNotObject, stores_as_sent
 from cloud_api.stores.devices import authenticate_device
 from cloud_api.sync import applier, priority, service
+from cloud_api.sync.admission import BACKLOG_FOR_A_PLACE
 from cloud_api.sync.heartbeat import parsed
 from sync import contract, failpoints
 
@@ -78,7 +79,8 @@ def store_push(
     )
     store_id = service.device_store(device, batch.store_id)
     service.check_protocol(batch.protocol)
-    ctx.brake.wait()  # the appliers far behind: their pace is the stores' (`brake`)
+    if len(batch.events) > BACKLOG_FOR_A_PLACE:  # a backlog, not a store's evening as it goes
+        ctx.brake.wait()  # the appliers far behind: their pace is the backlogs' (`brake`)
     try:
         with ctx.db.transaction() as session:
             service.device_store(authenticate_device(session, token), store_id)

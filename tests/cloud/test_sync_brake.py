@@ -1,13 +1,15 @@
 """The backlog's brake (`sync.brake`): a push waits, holding its slot, while more events wait
 to be applied than the cloud allows, and is stored once the appliers catch up; it never
 waits longer than allowed, and is stored then all the same; a cloud whose appliers keep up
-never waits; the backlog is read once per interval for all the pushes waiting. The rules on
-a clock of the test's own; the push through the app on real PostgreSQL."""
+never waits; the backlog is read once per interval for all the pushes waiting; a store online
+sending its evening a few events at a time is never held. The rules on a clock of the test's
+own; the pushes through the app on real PostgreSQL."""
 
 from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from fastapi import FastAPI
 from starlette.testclient import TestClient
@@ -18,6 +20,7 @@ from cloud_api.settings import CloudSettings
 from cloud_api.store_events import repository
 from cloud_api.store_events.intake import keep_store_events
 from cloud_api.sync import applier
+from cloud_api.sync.admission import BACKLOG_FOR_A_PLACE
 from cloud_api.sync.brake import Brake
 from tests.patience import patient, wait_until
 
@@ -108,6 +111,14 @@ def test_the_backlog_counts_every_stores_waiting_events(app: FastAPI) -> None:
         assert repository.waiting_in_all(session) == 0
 
 
+def _backlog(store: str, count: int) -> dict[str, object]:
+    """A push of a store back from an outage: `count` orders placed while it was offline."""
+    events: list[object] = []
+    for seq in range(1, count + 1):
+        events += cast(list[object], _batch(store, seq, 1000 + seq)["events"])
+    return {"store_id": store, "instance": "till-1", "events": events}
+
+
 def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catch_up(
     settings: CloudSettings,
 ) -> None:
@@ -118,7 +129,8 @@ def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catc
         _, device = _device(app, store)
         brake = ctx(app).brake
         with ThreadPoolExecutor(1) as pushing:
-            sent = pushing.submit(client.post, "/api/v1/sync/push", json=_batch(store, 1, 41), headers=device)
+            backlog = _backlog(store, BACKLOG_FOR_A_PLACE + 1)
+            sent = pushing.submit(client.post, "/api/v1/sync/push", json=backlog, headers=device)
             wait_until(lambda: brake.held == 1 or sent.done(), "the push waits for the appliers")
             assert not sent.done()
             with ctx(app).db.transaction() as session:  # nothing of it stored yet
@@ -126,7 +138,29 @@ def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catc
             applier.apply_all(ctx(app).db, other)  # the appliers catch up
             answer = sent.result(timeout=patient(30))
         assert answer.status_code == 200, answer.text
-        assert answer.json()["high_water"] == 1 and brake.held == 0
+        assert answer.json()["high_water"] == BACKLOG_FOR_A_PLACE + 1 and brake.held == 0
+
+
+def test_a_store_online_sending_its_evening_as_it_goes_is_never_held(settings: CloudSettings) -> None:
+    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": 20.0})
+    with TestClient(create_app(limited)) as client:
+        app: FastAPI = client.app  # type: ignore[assignment]
+        store = demo_store_id(app)
+        _waiting_elsewhere(app, 2)
+        _, device = _device(app, store)
+        reads = 0
+        backlog = ctx(app).brake.backlog
+
+        def counted() -> int:
+            nonlocal reads
+            reads += 1
+            return backlog()
+
+        ctx(app).brake.backlog = counted
+        for seq in (1, 2):
+            answer = client.post("/api/v1/sync/push", json=_batch(store, seq, 40 + seq), headers=device)
+            assert answer.status_code == 200 and answer.json()["high_water"] == seq
+        assert reads == 0  # the brake never looked
 
 
 def test_a_push_is_stored_after_the_longest_wait_though_the_appliers_stay_behind(
@@ -138,6 +172,8 @@ def test_a_push_is_stored_after_the_longest_wait_though_the_appliers_stay_behind
         store = demo_store_id(app)
         _waiting_elsewhere(app, 2)
         _, device = _device(app, store)
-        answer = client.post("/api/v1/sync/push", json=_batch(store, 1, 42), headers=device)
+        answer = client.post(
+            "/api/v1/sync/push", json=_backlog(store, BACKLOG_FOR_A_PLACE + 1), headers=device
+        )
         assert answer.status_code == 200, answer.text
-        assert answer.json()["high_water"] == 1
+        assert answer.json()["high_water"] == BACKLOG_FOR_A_PLACE + 1
