@@ -3,7 +3,9 @@
 of the chain, as a chain's customers are: one store's orders wait on its feed's head).
 The stores' sync (their beats and pushes) goes to workers of its own (`--sync-workers`, 2:
 `makeline cloud --sync-port`, as a load balancer sends `/api/v1/sync/` by path); with
-`--sync-workers 0`, to the customers' workers.
+`--sync-workers 0`, to the customers' workers. A backlog's push waits on the cloud's brake
+while more than `--backlog-events` events wait to be applied (the cloud's own setting,
+`sync.brake`; 0: no brake), so the stores are admitted at the rate the appliers apply.
 
 Each simulated store speaks the agents' protocol with its own device credential: a
 heartbeat, then its backlog in push batches, each sent again unchanged after a 429's
@@ -266,9 +268,11 @@ def start_cloud(
     appliers: int = one_applier_per_two_cores(),
     sync: tuple[int, int] = (0, 0),
     quiet_appliers: int = CloudSettings.model_fields["quiet_appliers"].default,
+    backlog_events: int = CloudSettings.model_fields["sync_backlog_events"].default,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy;
-    with `sync` (a port, how many workers), the stores' sync on workers of its own there."""
+    with `sync` (a port, how many workers), the stores' sync on workers of its own there;
+    `backlog_events`, the backlog's brake (`sync.brake`; 0: none)."""
     port = free_port(0)
     base = f"http://127.0.0.1:{port}"
     with (home / "cloud.log").open("ab") as log:
@@ -293,6 +297,7 @@ def start_cloud(
                 "MAKELINE_BACKGROUND": "true",
                 "MAKELINE_APPLIERS": str(appliers),
                 "MAKELINE_QUIET_APPLIERS": str(quiet_appliers),
+                "MAKELINE_SYNC_BACKLOG_EVENTS": str(backlog_events),
             },
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -419,6 +424,12 @@ def main() -> None:
         default=CloudSettings.model_fields["quiet_appliers"].default,
         help="appliers that apply only once the pushes have gone quiet (default: the cloud's own)",
     )
+    parser.add_argument(
+        "--backlog-events",
+        type=int,
+        default=CloudSettings.model_fields["sync_backlog_events"].default,
+        help="events waiting to be applied beyond which a backlog's push waits (the cloud's own; 0: never)",
+    )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
     parser.add_argument(
@@ -445,7 +456,13 @@ def main() -> None:
         threading.Thread(target=keep_online, args=(url, stop), daemon=True).start()
         sync_port = free_port(0) if args.sync_workers else 0
         cloud, base = start_cloud(
-            url, args.workers, home, args.appliers, (sync_port, args.sync_workers), args.quiet_appliers
+            url,
+            args.workers,
+            home,
+            args.appliers,
+            (sync_port, args.sync_workers),
+            args.quiet_appliers,
+            args.backlog_events,
         )
         # The stores' sync on workers of its own (as a load balancer sends it by path), or not.
         args.sync_base = f"http://127.0.0.1:{sync_port}" if sync_port else base
@@ -462,8 +479,13 @@ def main() -> None:
                 if args.sync_workers
                 else "the stores' sync on them, "
             )
-            + f"{args.appliers} applier(s) and {args.quiet_appliers} for the quiet after the pushes), "
-            "its PostgreSQL and the load; "
+            + f"{args.appliers} applier(s) and {args.quiet_appliers} for the quiet after the pushes, "
+            + (
+                f"a backlog's push waiting while more than {args.backlog_events:,} events wait), "
+                if args.backlog_events
+                else "no brake on the backlogs), "
+            )
+            + "its PostgreSQL and the load; "
             f"{args.stores} stores × {len(events)} events ({', '.join(f'{k} {v}' for k, v in kinds.items())}); "
             f"online orders {args.orders_per_s:.0f}/s over {len(shops)} stores"
         )
