@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cloud_api.sync import brake
+
 
 def one_applier_per_two_cores() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
@@ -36,8 +38,8 @@ class CloudSettings(BaseSettings):
     # Events stored and waiting to be applied beyond which a push waits, holding its slot, up
     # to `sync_backlog_wait_s`, before it is stored: a storm's stores admitted at the rate the
     # appliers apply, not stored faster only to wait (`sync.brake`). 0: never waits.
-    sync_backlog_events: int = Field(default=20_000, ge=0)
-    sync_backlog_wait_s: float = Field(default=5.0, ge=0, le=20)
+    sync_backlog_events: int = Field(default=brake.BACKLOG_EVENTS, ge=0)
+    sync_backlog_wait_s: float = Field(default=brake.MOST_S, ge=0, le=20)
     # Stores' pushed events are applied by each worker's own applier thread, unless the cloud
     # runs one applier process beside its workers (`makeline cloud` does: `sync.applier`).
     applier_in_worker: bool = True

@@ -8,8 +8,10 @@ own; the pushes through the app on real PostgreSQL."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import cast
+from contextlib import contextmanager
+from typing import NamedTuple, cast
 
 from fastapi import FastAPI
 from starlette.testclient import TestClient
@@ -119,46 +121,56 @@ def _backlog(store: str, count: int) -> dict[str, object]:
     return {"store_id": store, "instance": "till-1", "events": events}
 
 
-def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catch_up(
-    settings: CloudSettings,
-) -> None:
-    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": 20.0})
+class Behind(NamedTuple):
+    client: TestClient
+    app: FastAPI
+    store: str  # the demo store, whose pushes are sent
+    other: str  # the store whose two events wait to be applied
+    device: dict[str, str]  # the demo store's device credential, as headers
+
+
+@contextmanager
+def _behind(settings: CloudSettings, most_s: float) -> Iterator[Behind]:
+    """A cloud whose brake holds a backlog's push while more than one event waits to be
+    applied (`most_s` at most), and two of another store's events waiting."""
+    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": most_s})
     with TestClient(create_app(limited)) as client:
         app: FastAPI = client.app  # type: ignore[assignment]
         store, other = demo_store_id(app), _waiting_elsewhere(app, 2)
-        _, device = _device(app, store)
-        brake = ctx(app).brake
-        with ThreadPoolExecutor(1) as pushing:
-            backlog = _backlog(store, BACKLOG_FOR_A_PLACE + 1)
-            sent = pushing.submit(client.post, "/api/v1/sync/push", json=backlog, headers=device)
-            wait_until(lambda: brake.held == 1 or sent.done(), "the push waits for the appliers")
-            assert not sent.done()
-            with ctx(app).db.transaction() as session:  # nothing of it stored yet
-                assert repository.waiting_in_all(session) == 2 and repository.waiting(session, store) == 0
-            applier.apply_all(ctx(app).db, other)  # the appliers catch up
-            answer = sent.result(timeout=patient(30))
+        yield Behind(client, app, store, other, _device(app, store)[1])
+
+
+def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catch_up(
+    settings: CloudSettings,
+) -> None:
+    with _behind(settings, 20.0) as cloud, ThreadPoolExecutor(1) as pushing:
+        brake = ctx(cloud.app).brake
+        backlog = _backlog(cloud.store, BACKLOG_FOR_A_PLACE + 1)
+        sent = pushing.submit(cloud.client.post, "/api/v1/sync/push", json=backlog, headers=cloud.device)
+        wait_until(lambda: brake.held == 1 or sent.done(), "the push waits for the appliers")
+        assert not sent.done()
+        with ctx(cloud.app).db.transaction() as session:  # nothing of it stored yet
+            assert repository.waiting_in_all(session) == 2 and repository.waiting(session, cloud.store) == 0
+        applier.apply_all(ctx(cloud.app).db, cloud.other)  # the appliers catch up
+        answer = sent.result(timeout=patient(30))
         assert answer.status_code == 200, answer.text
         assert answer.json()["high_water"] == BACKLOG_FOR_A_PLACE + 1 and brake.held == 0
 
 
 def test_a_store_online_sending_its_evening_as_it_goes_is_never_held(settings: CloudSettings) -> None:
-    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": 20.0})
-    with TestClient(create_app(limited)) as client:
-        app: FastAPI = client.app  # type: ignore[assignment]
-        store = demo_store_id(app)
-        _waiting_elsewhere(app, 2)
-        _, device = _device(app, store)
-        reads = 0
-        backlog = ctx(app).brake.backlog
+    with _behind(settings, 20.0) as cloud:
+        brake = ctx(cloud.app).brake
+        reads, backlog = 0, brake.backlog
 
         def counted() -> int:
             nonlocal reads
             reads += 1
             return backlog()
 
-        ctx(app).brake.backlog = counted
+        brake.backlog = counted
         for seq in (1, 2):
-            answer = client.post("/api/v1/sync/push", json=_batch(store, seq, 40 + seq), headers=device)
+            batch = _batch(cloud.store, seq, 40 + seq)
+            answer = cloud.client.post("/api/v1/sync/push", json=batch, headers=cloud.device)
             assert answer.status_code == 200 and answer.json()["high_water"] == seq
         assert reads == 0  # the brake never looked
 
@@ -166,14 +178,8 @@ def test_a_store_online_sending_its_evening_as_it_goes_is_never_held(settings: C
 def test_a_push_is_stored_after_the_longest_wait_though_the_appliers_stay_behind(
     settings: CloudSettings,
 ) -> None:
-    limited = settings.model_copy(update={"sync_backlog_events": 1, "sync_backlog_wait_s": 0.2})
-    with TestClient(create_app(limited)) as client:
-        app: FastAPI = client.app  # type: ignore[assignment]
-        store = demo_store_id(app)
-        _waiting_elsewhere(app, 2)
-        _, device = _device(app, store)
-        answer = client.post(
-            "/api/v1/sync/push", json=_backlog(store, BACKLOG_FOR_A_PLACE + 1), headers=device
-        )
+    with _behind(settings, 0.2) as cloud:
+        backlog = _backlog(cloud.store, BACKLOG_FOR_A_PLACE + 1)
+        answer = cloud.client.post("/api/v1/sync/push", json=backlog, headers=cloud.device)
         assert answer.status_code == 200, answer.text
         assert answer.json()["high_water"] == BACKLOG_FOR_A_PLACE + 1
