@@ -24,7 +24,9 @@ import time
 from collections.abc import Callable
 
 # Events waiting to be applied beyond which a push waits: a few seconds of the appliers'
-# work, so they never run dry while the pushes wait, and no more than that piled up.
+# work, so they never run dry while the pushes wait, and no more than that piled up (five
+# seconds of one applier process; a chain's many appliers want it set in proportion:
+# `CloudSettings.sync_backlog_events`).
 BACKLOG_EVENTS = 20_000
 MOST_S = 5.0  # the longest a push waits for the backlog (the agent's timeout is 30 s)
 EVERY_S = 0.05  # how often the backlog is read while pushes wait
