@@ -67,7 +67,8 @@ def store_push(
 ) -> contract.PushAck:
     """The batch read (its JSON's shape first, as the body limit does for other routes) and
     stored in one transaction, which checks the device's row again: a credential revoked
-    since the worker remembered it is refused."""
+    since the worker remembered it is refused. A backlog's push first waits while the
+    appliers are far behind (`brake`)."""
     limits = ctx.settings
     if (problem := json_shape_problem(raw, limits.max_json_depth, limits.max_json_items)) is not None:
         raise BadRequest(problem, "body")
