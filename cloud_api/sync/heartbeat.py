@@ -309,6 +309,15 @@ def _readable(raw: bytes) -> contract.Heartbeat | None:
         return None
 
 
+def _answer(args: object) -> tuple[str, int] | None:
+    """The (path, status) of an access line's arguments (client, method, path, version,
+    status), or None for other arguments."""
+    if not (isinstance(args, tuple) and len(args) >= 5):
+        return None
+    path, status = args[2], args[4]
+    return (path, status) if isinstance(path, str) and isinstance(status, int) else None
+
+
 class QuietBeats(logging.Filter):
     """Keeps a store's answered heartbeat out of the access log (a chain's worth is 1,333
     lines a second saying "alive"), or another cheap path's answered request (a placed order,
@@ -319,11 +328,8 @@ class QuietBeats(logging.Filter):
         self.path, self.answered = path, answered
 
     def quiet(self, args: object) -> bool:
-        """Whether an access line's arguments (client, method, path, version, status) are an
-        answered request of this path."""
-        return (
-            isinstance(args, tuple) and len(args) >= 5 and args[2] == self.path and args[4] == self.answered
-        )
+        """Whether an access line's arguments are an answered request of this path."""
+        return _answer(args) == (self.path, self.answered)
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not self.quiet(record.args)
@@ -338,8 +344,7 @@ class QuietAccessLog(logging.Logger):
     quiet_answers: frozenset[tuple[str, int]] = frozenset()
 
     def info(self, msg: object, *args: object, **kwargs: Any) -> None:
-        path, status = (args[2], args[4]) if len(args) >= 5 else (None, None)
-        if isinstance(path, str) and isinstance(status, int) and (path, status) in self.quiet_answers:
+        if _answer(args) in self.quiet_answers:
             return
         super().info(msg, *args, **kwargs)
 
