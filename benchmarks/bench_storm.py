@@ -4,8 +4,9 @@ of the chain, as a chain's customers are: one store's orders wait on its feed's 
 The stores' sync (their beats and pushes) goes to workers of its own (`--sync-workers`, 2:
 `makeline cloud --sync-port`, as a load balancer sends `/api/v1/sync/` by path); with
 `--sync-workers 0`, to the customers' workers. A backlog's push waits on the cloud's brake
-while more than `--backlog-events` events wait to be applied (the cloud's own setting,
-`sync.brake`; 0: no brake), so the stores are admitted at the rate the appliers apply.
+while more events wait to be applied than `--backlog-s` seconds of the pace the appliers told,
+and at least `--backlog-events` (the cloud's own settings, `sync.brake`; 0 events: no brake),
+so the stores are admitted at the rate the appliers apply.
 
 Each simulated store speaks the agents' protocol with its own device credential: a
 heartbeat, then its backlog in push batches, each sent again unchanged after a 429's
@@ -25,7 +26,8 @@ it; heartbeat p50/p99 of the rest of the chain's stores (`--calm-stores`, beatin
 storm and during it, and of the reconnecting stores' own beats (their first ones also from
 each one's connection open: this process opens every store's connection in one turn of its
 loop, ~0.1-0.2 s of its own work for a thousand before any beat is sent); 429s and resends; the CPU of the cloud's processes and of its
-own PostgreSQL; the cloud workers' peak RSS; what PostgreSQL's backends waited on during the storm
+own PostgreSQL; the cloud workers' peak RSS; the backlog and the appliers' told pace as the brake
+reads them; what PostgreSQL's backends waited on during the storm
 (`pg_waits.py`: client reads, WAL syncs, locks) and the checkpoints taken.
 
 The simulated stores run on uvloop (`--client-loop asyncio` for the standard loop), as
@@ -65,8 +67,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.settings import CloudSettings, libpq_url, one_applier_per_two_cores  # noqa: E402
+from cloud_api.store_events import repository  # noqa: E402
+from cloud_api.sync.pace import FRESH_S  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
 from makeline.demo.simulate import simulate  # noqa: E402
@@ -261,6 +266,46 @@ def wait_applied(url: str) -> None:
             time.sleep(0.1)
 
 
+class BacklogWatch:
+    """What the cloud's brake reads (`repository.backlog`: the chain's events waiting to be
+    applied, and the pace its appliers told lately), looked at every `every_s` through the
+    storm on a connection of its own."""
+
+    def __init__(self, url: str, every_s: float = 0.5) -> None:
+        self.db = Database(url, pool_size=1, max_overflow=0)
+        self.every_s = every_s
+        self.seen: list[tuple[int, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.db.dispose()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every_s):
+            with self.db.transaction() as session:
+                self.seen.append(repository.backlog(session, FRESH_S))
+
+    def report(self, least: int, ahead_s: float) -> str:
+        waiting = sorted(w for w, _ in self.seen) or [0]
+        paces = sorted(p for _, p in self.seen if p > 0) or [0.0]
+        told = len([p for _, p in self.seen if p > 0])
+        middle = paces[len(paces) // 2]
+        return (
+            f"the backlog through the storm ({len(self.seen)} looks, every {self.every_s:g} s): "
+            f"events waiting at most {waiting[-1]:,}, median {waiting[len(waiting) // 2]:,}; "
+            f"the appliers' told pace (in {told} looks) median {middle:,.0f}/s "
+            f"({paces[len(paces) // 10]:,.0f}–{paces[len(paces) * 9 // 10]:,.0f}), "
+            f"the brake's limit at it {max(least, int(middle * ahead_s)):,} events"
+            + ("" if least else " (the brake off)")
+        )
+
+
 def start_cloud(
     url: str,
     workers: int,
@@ -269,10 +314,11 @@ def start_cloud(
     sync: tuple[int, int] = (0, 0),
     quiet_appliers: int = CloudSettings.model_fields["quiet_appliers"].default,
     backlog_events: int = CloudSettings.model_fields["sync_backlog_events"].default,
+    backlog_s: float = CloudSettings.model_fields["sync_backlog_s"].default,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`makeline cloud` with its workers (and its applier processes) on a free port, once healthy;
     with `sync` (a port, how many workers), the stores' sync on workers of its own there;
-    `backlog_events`, the backlog's brake (`sync.brake`; 0: none)."""
+    `backlog_events` and `backlog_s`, the backlog's brake (`sync.brake`; 0 events: none)."""
     port = free_port(0)
     base = f"http://127.0.0.1:{port}"
     with (home / "cloud.log").open("ab") as log:
@@ -298,6 +344,7 @@ def start_cloud(
                 "MAKELINE_APPLIERS": str(appliers),
                 "MAKELINE_QUIET_APPLIERS": str(quiet_appliers),
                 "MAKELINE_SYNC_BACKLOG_EVENTS": str(backlog_events),
+                "MAKELINE_SYNC_BACKLOG_S": str(backlog_s),
             },
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -366,6 +413,8 @@ async def storm(
         ]
         loud.waits = Waits(args.url)  # type: ignore[attr-defined]
         loud.waits.start()  # type: ignore[attr-defined]
+        loud.backlog = BacklogWatch(args.url)  # type: ignore[attr-defined]
+        loud.backlog.start()  # type: ignore[attr-defined]
         started = time.monotonic()
         loud.started = time.perf_counter()  # type: ignore[attr-defined]
         ticking = asyncio.create_task(tick(loud.lags))
@@ -381,6 +430,7 @@ async def storm(
         await asyncio.to_thread(wait_applied, args.url)
         loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
         loud.waits.stop()  # type: ignore[attr-defined]
+        loud.backlog.stop()  # type: ignore[attr-defined]
         orders.stop()
         calm.stop()
         loud.placed(await asyncio.to_thread(orders.join))
@@ -428,7 +478,13 @@ def main() -> None:
         "--backlog-events",
         type=int,
         default=CloudSettings.model_fields["sync_backlog_events"].default,
-        help="events waiting to be applied beyond which a backlog's push waits (the cloud's own; 0: never)",
+        help="the least events waiting to be applied beyond which a backlog's push waits (the cloud's own; 0: never)",
+    )
+    parser.add_argument(
+        "--backlog-s",
+        type=float,
+        default=CloudSettings.model_fields["sync_backlog_s"].default,
+        help="seconds of the appliers' told pace that may wait to be applied (the cloud's own)",
     )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
@@ -463,6 +519,7 @@ def main() -> None:
             (sync_port, args.sync_workers),
             args.quiet_appliers,
             args.backlog_events,
+            args.backlog_s,
         )
         # The stores' sync on workers of its own (as a load balancer sends it by path), or not.
         args.sync_base = f"http://127.0.0.1:{sync_port}" if sync_port else base
@@ -481,7 +538,8 @@ def main() -> None:
             )
             + f"{args.appliers} applier(s) and {args.quiet_appliers} for the quiet after the pushes, "
             + (
-                f"a backlog's push waiting while more than {args.backlog_events:,} events wait), "
+                f"a backlog's push waiting while more than {args.backlog_s:g} s of the appliers' "
+                f"pace wait, {args.backlog_events:,} events at least), "
                 if args.backlog_events
                 else "no brake on the backlogs), "
             )
@@ -557,6 +615,7 @@ def main() -> None:
             f"{100 * pg_used / took:5.1f} %, the load generator {100 * load_used / took:5.1f} %"
         )
         print(f"  the cloud's CPU by process: {cpu_by_role(cloud_tree, tree(cloud.pid))}")
+        print(t.backlog.report(args.backlog_events, args.backlog_s))  # type: ignore[attr-defined]
         print(t.waits.report())  # type: ignore[attr-defined]
         peaks = sorted((hwm for _, _, hwm in tree(cloud.pid).values()), reverse=True)
         print("cloud processes' peak RSS: " + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks))

@@ -48,6 +48,7 @@ from cloud_api.storefront.router import router as storefront
 from cloud_api.stores.router import router as stores_router
 from cloud_api.sync import applier
 from cloud_api.sync.heartbeat import Heartbeats, QuietBeats, quieten
+from cloud_api.sync.pace import PaceMeter
 from cloud_api.sync.router import router as sync_router
 from cloud_api.sync.storer import Storing
 from cloud_api.tracking.router import api as tracking_api
@@ -113,7 +114,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             senders.start()
         if ctx.settings.applier_in_worker:
             loops.append(
-                Loop("applier", lambda: applier.step(ctx.db), ctx.admission.applier_wake, idle_s=1.0)
+                Loop(
+                    "applier",
+                    partial(applier.step, ctx.db, PaceMeter()),
+                    ctx.admission.applier_wake,
+                    idle_s=1.0,
+                )
             )
         if ctx.settings.demo:
             loops.append(Loop("demo-kitchen", lambda: kitchen.step(ctx.db), idle_s=2.0))

@@ -24,9 +24,10 @@ from cloud_api.payments.test_gateway import TestGateway
 from cloud_api.pubsub.announcer import Announcer
 from cloud_api.pubsub.hub import Hub
 from cloud_api.settings import CloudSettings, sqlalchemy_url
-from cloud_api.store_events.repository import waiting_in_all
+from cloud_api.store_events.repository import backlog
 from cloud_api.sync.admission import Admission
-from cloud_api.sync.brake import Brake
+from cloud_api.sync.brake import Backlog, Brake
+from cloud_api.sync.pace import FRESH_S
 
 
 @dataclass
@@ -144,11 +145,16 @@ def build(settings: CloudSettings) -> CloudContext:
         throttle=Throttle(db),
         sessions=SessionCheck(db, settings.session_check_seconds),
         admission=Admission(settings.sync_push_slots, settings.sync_push_wait_s),
-        brake=Brake(partial(_backlog, db), settings.sync_backlog_events, settings.sync_backlog_wait_s),
+        brake=Brake(
+            partial(_backlog, db),
+            settings.sync_backlog_events,
+            settings.sync_backlog_s,
+            settings.sync_backlog_wait_s,
+        ),
     )
 
 
-def _backlog(db: Database) -> int:
-    """Events stored and waiting to be applied, all stores'."""
+def _backlog(db: Database) -> Backlog:
+    """Events stored and waiting to be applied, all stores', and the appliers' pace."""
     with db.transaction() as session:
-        return waiting_in_all(session)
+        return Backlog(*backlog(session, FRESH_S))

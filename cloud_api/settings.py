@@ -35,10 +35,12 @@ class CloudSettings(BaseSettings):
     # a turn, then is answered 429 Retry-After (the agent sends it again then).
     sync_push_slots: int = 2
     sync_push_wait_s: float = 1.0
-    # Events stored and waiting to be applied beyond which a push waits, holding its slot, up
-    # to `sync_backlog_wait_s`, before it is stored: a storm's stores admitted at the rate the
-    # appliers apply, not stored faster only to wait (`sync.brake`). 0: never waits.
+    # A backlog's push waits, holding its slot, up to `sync_backlog_wait_s`, while more events
+    # wait to be applied than `sync_backlog_s` of the appliers' told pace and at least
+    # `sync_backlog_events`: a storm's stores admitted at the rate the appliers apply, not
+    # stored faster only to wait (`sync.brake`). `sync_backlog_events` 0: never waits.
     sync_backlog_events: int = Field(default=brake.BACKLOG_EVENTS, ge=0)
+    sync_backlog_s: float = Field(default=brake.AHEAD_S, ge=0, le=60)
     sync_backlog_wait_s: float = Field(default=brake.MOST_S, ge=0, le=20)
     # Stores' pushed events are applied by each worker's own applier thread, unless the cloud
     # runs one applier process beside its workers (`makeline cloud` does: `sync.applier`).

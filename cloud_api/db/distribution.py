@@ -32,6 +32,9 @@ REFERENCE_TABLES = frozenset(
         # The built-in test gateway's book of charges, standing in for the card processor's
         # own (a real gateway keeps its books on its side): empty in production.
         "test_gateway_charge",
+        # A row for each applier of the chain, its pace told once a second while it applies
+        # (`sync.pace`), read by the backlog's brake of every machine.
+        "applier_pace",
     }
 )
 

@@ -6,6 +6,7 @@ from cloud_api.models.deliveries import DeliveryRun, DriverShift
 from cloud_api.models.emails import EmailMessage, OrderContact
 from cloud_api.models.favourites import FavouriteOrder
 from cloud_api.models.feed import (
+    ApplierPace,
     InboundEvent,
     InboundHead,
     InboundPending,
@@ -33,6 +34,7 @@ from cloud_api.models.stores import CloudSecret, Device, Enrollment, Store, Stre
 
 __all__ = [
     "Account",
+    "ApplierPace",
     "Base",
     "CloudSecret",
     "CountSales",

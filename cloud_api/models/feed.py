@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     PrimaryKeyConstraint,
@@ -88,6 +89,18 @@ class InboundHead(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("store.id"), primary_key=True)
     contiguous_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     max_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ApplierPace(Base):
+    """How fast an applier applies stores' events while it has them to apply: events a
+    second, told at most once a second (`sync.pace`); the backlog's brake counts the paces
+    told in the last seconds (`sync.brake`)."""
+
+    __tablename__ = "applier_pace"
+
+    applier: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid:thread
+    events_per_s: Mapped[float] = mapped_column(Float)
+    told_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class InboundQuarantine(Base):

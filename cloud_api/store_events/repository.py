@@ -276,13 +276,37 @@ def waiting(session: Session, store_id: str) -> int:
     return int(found or 0)
 
 
-_WAITING_IN_ALL = text("SELECT coalesce(sum(last_seq - seq + 1), 0) FROM inbound_pending")
+# The appliers' whole queue (a row for each run of a push's events, so a storm's thousand
+# stores are a thousand rows) and the paces its appliers told lately, in one statement.
+_BACKLOG = text(
+    """
+    SELECT (SELECT coalesce(sum(last_seq - seq + 1), 0) FROM inbound_pending),
+           (SELECT coalesce(sum(events_per_s), 0) FROM applier_pace
+            WHERE told_at > now() - make_interval(secs => :fresh_s))
+    """
+)
 
 
-def waiting_in_all(session: Session) -> int:
-    """How many events of every store wait to be applied (the appliers' whole queue: a row
-    for each run of a push's events, so a storm's thousand stores are a thousand rows)."""
-    return int(session.scalar(_WAITING_IN_ALL) or 0)
+def backlog(session: Session, fresh_s: float) -> tuple[int, float]:
+    """How many events of every store wait to be applied, and how many a second the appliers
+    apply (the sum of the paces told in the last `fresh_s`; 0.0 when none was)."""
+    waiting, pace = session.execute(_BACKLOG, {"fresh_s": fresh_s}).one()
+    return int(waiting), float(pace)
+
+
+# An applier's pace, on the database's clock; the paces of appliers gone an hour cleared away.
+_TELL_PACE = text(
+    """
+    WITH gone AS (DELETE FROM applier_pace WHERE told_at < now() - interval '1 hour' AND applier <> :applier)
+    INSERT INTO applier_pace (applier, events_per_s, told_at) VALUES (:applier, :pace, now())
+    ON CONFLICT (applier) DO UPDATE SET events_per_s = excluded.events_per_s, told_at = excluded.told_at
+    """
+)
+
+
+def tell_pace(session: Session, applier: str, events_per_s: float) -> None:
+    """The applier `applier` applies `events_per_s` events a second while it has events to apply."""
+    session.execute(_TELL_PACE, {"applier": applier, "pace": events_per_s})
 
 
 # One applier per store at a time, across every worker: a lock on the store's own key,

@@ -20,6 +20,9 @@ import os
 import signal
 import sys
 import threading
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.database import Database
@@ -27,6 +30,7 @@ from cloud_api.pubsub.announcer import Announcer
 from cloud_api.store_events import repository
 from cloud_api.sync import priority, service
 from cloud_api.sync.news import InboundNews
+from cloud_api.sync.pace import PaceMeter
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +56,10 @@ def apply_all(db: Database, store_id: str) -> int:
             return held
 
 
-def step(db: Database) -> int:
-    """One round over the stores with events waiting; returns how many events it applied."""
+def step(db: Database, meter: PaceMeter | None = None) -> int:
+    """One round over the stores with events waiting; returns how many events it applied.
+    With `meter`, the round is timed, and the applier's pace told when one is due (`pace`)."""
+    start = time.monotonic()
     with db.transaction() as session:
         stores = repository.stores_waiting(session, ROUND_STORES)
     applied = 0
@@ -62,6 +68,12 @@ def step(db: Database) -> int:
             applied += apply_store(db, store_id, wait=False)[0]
         except Exception:  # one store's trouble does not stop the others'
             log.exception("could not apply store %s's events this round; trying again", store_id)
+    if meter is not None and (pace := meter.round(applied, time.monotonic() - start)) is not None:
+        try:
+            with db.transaction() as session:
+                repository.tell_pace(session, meter.name, pace)
+        except SQLAlchemyError as exc:  # the brake goes by its least limit meanwhile
+            log.warning("the applier's pace could not be told: %s", exc)
     return applied
 
 
@@ -95,12 +107,13 @@ def serve(
     # What the process holds from its start (modules, the engine) is never garbage: kept out
     # of the collector's full passes, which otherwise walk all of it during an apply.
     gc.freeze()
+    meter = PaceMeter()
     try:
         while not stop.is_set() and (parent is None or os.getppid() == parent):
             if after_quiet_s and not news.quiet_for(after_quiet_s, stop):
                 break
             try:
-                busy = step(db)
+                busy = step(db, meter)
             except Exception:
                 log.exception("the applier failed a round; retrying")
                 busy = 0

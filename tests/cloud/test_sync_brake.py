@@ -2,8 +2,9 @@
 to be applied than the cloud allows, and is stored once the appliers catch up; it never
 waits longer than allowed, and is stored then all the same; a cloud whose appliers keep up
 never waits; the backlog is read once per interval for all the pushes waiting; a store online
-sending its evening a few events at a time is never held. The rules on a clock of the test's
-own; the pushes through the app on real PostgreSQL."""
+sending its evening a few events at a time is never held; the limit is a few seconds of the
+pace the appliers told lately, never less than the least. The rules on a clock of the test's
+own; the pushes and the paces through the app on real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from typing import NamedTuple, cast
 
 from fastapi import FastAPI
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from cloud_api.app import create_app
@@ -23,7 +25,8 @@ from cloud_api.store_events import repository
 from cloud_api.store_events.intake import keep_store_events
 from cloud_api.sync import applier
 from cloud_api.sync.admission import BACKLOG_FOR_A_PLACE
-from cloud_api.sync.brake import Brake
+from cloud_api.sync.brake import Backlog, Brake
+from cloud_api.sync.pace import FRESH_S, PaceMeter
 from tests.patience import patient, wait_until
 
 from .helpers import ctx, demo_store_id, evanston, event, staged, store_order_payload
@@ -46,16 +49,18 @@ class Clock:
 
 
 def _brake(
-    backlogs: list[int], clock: Clock, limit: int = 10, most_s: float = 1.0
+    backlogs: list[int], clock: Clock, limit: int = 10, most_s: float = 1.0, pace: float = 0.0
 ) -> tuple[Brake, list[int]]:
-    """A brake reading `backlogs` in turn (the last one for ever after); the reads it made."""
+    """A brake reading `backlogs` in turn (the last one for ever after), the appliers' pace
+    `pace` and its limit at least `limit`; the reads it made."""
     reads: list[int] = []
 
-    def backlog() -> int:
+    def backlog() -> Backlog:
         reads.append(backlogs[min(len(reads), len(backlogs) - 1)])
-        return reads[-1]
+        return Backlog(reads[-1], pace)
 
-    return Brake(backlog, limit, most_s, every_s=0.25, clock=clock, sleep=clock.sleep), reads
+    brake = Brake(backlog, limit, ahead_s=2.0, most_s=most_s, every_s=0.25, clock=clock, sleep=clock.sleep)
+    return brake, reads
 
 
 def test_a_backlog_within_the_limit_costs_one_read_and_no_wait() -> None:
@@ -89,6 +94,53 @@ def test_a_limit_of_nothing_never_reads_the_backlog() -> None:
     assert brake.wait() == 0.0 and reads == [] and clock.slept == []
 
 
+def test_the_limit_is_seconds_of_the_appliers_told_pace_and_never_below_the_least() -> None:
+    clock = Clock()
+    brake, reads = _brake([30], clock, limit=10, pace=20.0)  # two seconds of 20 a second: 40
+    assert brake.wait() == 0.0 and clock.slept == [] and reads == [30]
+    brake, reads = _brake([30, 12, 9], clock, limit=10, pace=1.0)  # two seconds: 2; the least: 10
+    assert brake.wait() == 0.5 and reads == [30, 12, 9]
+    assert brake.limit(Backlog(0, 0.0)) == 10 and brake.limit(Backlog(0, 1_000.0)) == 2_000
+
+
+def test_a_pace_is_the_events_of_a_windows_worth_of_rounds_in_a_row_that_applied_some() -> None:
+    meter = PaceMeter("applier", window_s=1.0)
+    assert meter.round(300, 0.4) is None and meter.round(500, 0.6) == 800.0
+    assert meter.round(300, 0.4) is None
+    assert meter.round(0, 0.01) is None  # ran dry: the count starts again
+    assert meter.round(100, 0.9) is None and meter.round(200, 0.1) == 300.0
+
+
+def test_the_appliers_paces_are_counted_while_fresh(app: FastAPI) -> None:
+    with ctx(app).db.transaction() as session:
+        repository.tell_pace(session, "north:1", 1_000.0)
+        repository.tell_pace(session, "south:2", 500.0)
+        repository.tell_pace(session, "south:2", 600.0)  # told again: the latest counts
+    with ctx(app).db.transaction() as session:
+        assert repository.backlog(session, FRESH_S) == (0, 1_600.0)
+        session.execute(
+            text("UPDATE applier_pace SET told_at = now() - interval '2 hours' WHERE applier = 'south:2'")
+        )
+    with ctx(app).db.transaction() as session:
+        assert repository.backlog(session, FRESH_S) == (0, 1_000.0)  # gone quiet: not counted
+        repository.tell_pace(session, "north:1", 900.0)  # and cleared away by the next told
+    with ctx(app).db.transaction() as session:
+        told = session.execute(text("SELECT applier, events_per_s FROM applier_pace")).all()
+        assert [tuple(row) for row in told] == [("north:1", 900.0)]
+
+
+def test_an_applier_that_applied_tells_its_pace(app: FastAPI) -> None:
+    _waiting_elsewhere(app, 3)
+    meter = PaceMeter("test-applier", window_s=0.0)
+    assert applier.step(ctx(app).db, meter) == 3
+    with ctx(app).db.transaction() as session:
+        waiting, pace = repository.backlog(session, FRESH_S)
+    assert waiting == 0 and pace > 0.0
+    assert applier.step(ctx(app).db, meter) == 0  # nothing applied: nothing told
+    with ctx(app).db.transaction() as session:
+        assert repository.backlog(session, FRESH_S)[1] == pace
+
+
 def _waiting_elsewhere(app: FastAPI, count: int) -> str:
     """`count` events of a second store stored and waiting to be applied; its id."""
     store, now = evanston(app), utcnow()
@@ -107,10 +159,10 @@ def _waiting_elsewhere(app: FastAPI, count: int) -> str:
 def test_the_backlog_counts_every_stores_waiting_events(app: FastAPI) -> None:
     other = _waiting_elsewhere(app, 3)
     with ctx(app).db.transaction() as session:
-        assert repository.waiting_in_all(session) == 3
+        assert repository.backlog(session, FRESH_S) == (3, 0.0)
     applier.apply_all(ctx(app).db, other)
     with ctx(app).db.transaction() as session:
-        assert repository.waiting_in_all(session) == 0
+        assert repository.backlog(session, FRESH_S) == (0, 0.0)
 
 
 def _backlog(store: str, count: int) -> dict[str, object]:
@@ -150,7 +202,9 @@ def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catc
         wait_until(lambda: brake.held == 1 or sent.done(), "the push waits for the appliers")
         assert not sent.done()
         with ctx(cloud.app).db.transaction() as session:  # nothing of it stored yet
-            assert repository.waiting_in_all(session) == 2 and repository.waiting(session, cloud.store) == 0
+            assert (
+                repository.backlog(session, FRESH_S)[0] == 2 and repository.waiting(session, cloud.store) == 0
+            )
         applier.apply_all(ctx(cloud.app).db, cloud.other)  # the appliers catch up
         answer = sent.result(timeout=patient(30))
         assert answer.status_code == 200, answer.text
@@ -162,7 +216,7 @@ def test_a_store_online_sending_its_evening_as_it_goes_is_never_held(settings: C
         brake = ctx(cloud.app).brake
         reads, backlog = 0, brake.backlog
 
-        def counted() -> int:
+        def counted() -> Backlog:
             nonlocal reads
             reads += 1
             return backlog()
