@@ -13,7 +13,7 @@ from cloud_api.auth.repository import secret
 from cloud_api.auth.sessions import SessionCheck
 from cloud_api.auth.throttle import Throttle
 from cloud_api.auth.tokens import TokenSigner
-from cloud_api.db.database import Database
+from cloud_api.db.database import Announcement, Database
 from cloud_api.db.migrate import check_schema
 from cloud_api.errors import ConfigurationError
 from cloud_api.notifications.email_sender import EmailSender, LogEmailSender, SendGridSender
@@ -150,8 +150,17 @@ def build(settings: CloudSettings) -> CloudContext:
             settings.sync_backlog_events,
             settings.sync_backlog_s,
             settings.sync_backlog_wait_s,
+            holding=partial(_pushes_held, announcer),
         ),
     )
+
+
+def _pushes_held(announcer: Announcer) -> None:
+    """Pushes wait on the brake: told as a push's events are, so a quiet applier hears the
+    storm still on (`sync.news`)."""
+    held = Announcement()
+    held.inbound = True
+    announcer.post(held)
 
 
 def _backlog(db: Database) -> Backlog:

@@ -58,23 +58,33 @@ def apply_all(db: Database, store_id: str) -> int:
 
 def step(db: Database, meter: PaceMeter | None = None) -> int:
     """One round over the stores with events waiting; returns how many events it applied.
-    With `meter`, the round is timed, and the applier's pace told when one is due (`pace`)."""
-    start = time.monotonic()
+    With `meter`, each store's chunk is timed, and the applier's pace told when due (`pace`)."""
     with db.transaction() as session:
         stores = repository.stores_waiting(session, ROUND_STORES)
     applied = 0
     for store_id in stores:
+        began = time.monotonic()
         try:
-            applied += apply_store(db, store_id, wait=False)[0]
+            done = apply_store(db, store_id, wait=False)[0]
         except Exception:  # one store's trouble does not stop the others'
             log.exception("could not apply store %s's events this round; trying again", store_id)
-    if meter is not None and (pace := meter.round(applied, time.monotonic() - start)) is not None:
-        try:
-            with db.transaction() as session:
-                repository.tell_pace(session, meter.name, pace)
-        except SQLAlchemyError as exc:  # the brake goes by its least limit meanwhile
-            log.warning("the applier's pace could not be told: %s", exc)
+            continue
+        applied += done
+        if meter is not None and done:
+            _tell(db, meter, meter.applied(done, time.monotonic() - began))
+    if meter is not None and not applied:
+        meter.ran_dry()
     return applied
+
+
+def _tell(db: Database, meter: PaceMeter, pace: float | None) -> None:
+    if pace is None:
+        return
+    try:
+        with db.transaction() as session:
+            repository.tell_pace(session, meter.name, pace)
+    except SQLAlchemyError as exc:  # the brake goes by its least limit meanwhile
+        log.warning("the applier's pace could not be told: %s", exc)
 
 
 SENDS = "MAKELINE_APPLIER_SENDS"

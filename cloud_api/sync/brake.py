@@ -20,7 +20,10 @@ applier on two cores, about 20,000 events; sixteen, about 300,000. Before any ap
 a pace (a storm's first second, a cloud just started), the limit is `least`.
 
 The backlog and the paces are read at most once per `every_s` for all the pushes waiting (one
-statement over the appliers' queue and their paces, `repository.backlog`).
+statement over the appliers' queue and their paces, `repository.backlog`). While pushes wait,
+the brake says so every `HELD_EVERY_S` (`holding`: the cloud announces it as a push's events,
+`sync.news`): a quiet applier, which applies only once no push has been heard of for a while
+(a storm's tail), hears the storm still on, and leaves the CPU to the customers' orders.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ BACKLOG_EVENTS = 20_000
 AHEAD_S = 5.0  # the appliers' work let wait: seconds of their told pace
 MOST_S = 5.0  # the longest a push waits for the backlog (the agent's timeout is 30 s)
 EVERY_S = 0.05  # how often the backlog is read while pushes wait
+HELD_EVERY_S = 0.2  # how often pushes waiting are told of (a quiet applier waits for 0.5 s of quiet)
 
 
 class Backlog(NamedTuple):
@@ -53,12 +57,14 @@ class Brake:
         every_s: float = EVERY_S,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        holding: Callable[[], None] = lambda: None,
     ) -> None:
         self.backlog, self.least, self.ahead_s = backlog, least, ahead_s
         self.most_s, self.every_s = most_s, every_s
-        self.clock, self.sleep = clock, sleep
+        self.clock, self.sleep, self.holding = clock, sleep, holding
         self._lock = threading.Lock()
         self._read_at: float | None = None
+        self._told_at: float | None = None
         self._seen = Backlog(0, 0.0)
         self.held = 0  # pushes waiting now
 
@@ -77,12 +83,22 @@ class Brake:
         self._count(+1)
         try:
             while (waited := self.clock() - start) < self.most_s:
+                self._tell_held()
                 self.sleep(min(self.every_s, self.most_s - waited))
                 if not self._behind():
                     return self.clock() - start
             return waited
         finally:
             self._count(-1)
+
+    def _tell_held(self) -> None:
+        """`holding()`, at most once per `HELD_EVERY_S` for all the pushes waiting."""
+        with self._lock:
+            now = self.clock()
+            if self._told_at is not None and now - self._told_at < HELD_EVERY_S:
+                return
+            self._told_at = now
+        self.holding()
 
     def _count(self, change: int) -> None:
         with self._lock:

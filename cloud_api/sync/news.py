@@ -1,7 +1,8 @@
 """The appliers' ear: a store's pushed events heard of as soon as they are stored.
 
 A push that stores events announces it (`Announcement.inbound`, sent after its commit on the
-cloud's NOTIFY channel, coalesced with the worker's other news: `cloud_api.pubsub`). An idle
+cloud's NOTIFY channel, coalesced with the worker's other news: `cloud_api.pubsub`), and so do
+pushes waiting on the backlog's brake, every 0.2 s while they wait (`sync.brake`). An idle
 applier waits on its own LISTEN connection and starts on the store's events at once, instead
 of at its next look. A nudge lost (the connection dropped, a worker gone between its commit and
 the NOTIFY) costs one idle period: the applier still looks for waiting events every `idle_s`.

@@ -8,8 +8,9 @@ own; the pushes and the paces through the app on real PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import NamedTuple, cast
@@ -26,6 +27,7 @@ from cloud_api.store_events.intake import keep_store_events
 from cloud_api.sync import applier
 from cloud_api.sync.admission import BACKLOG_FOR_A_PLACE
 from cloud_api.sync.brake import Backlog, Brake
+from cloud_api.sync.news import InboundNews
 from cloud_api.sync.pace import FRESH_S, PaceMeter
 from tests.patience import patient, wait_until
 
@@ -49,7 +51,12 @@ class Clock:
 
 
 def _brake(
-    backlogs: list[int], clock: Clock, limit: int = 10, most_s: float = 1.0, pace: float = 0.0
+    backlogs: list[int],
+    clock: Clock,
+    limit: int = 10,
+    most_s: float = 1.0,
+    pace: float = 0.0,
+    holding: Callable[[], None] = lambda: None,
 ) -> tuple[Brake, list[int]]:
     """A brake reading `backlogs` in turn (the last one for ever after), the appliers' pace
     `pace` and its limit at least `limit`; the reads it made."""
@@ -59,7 +66,16 @@ def _brake(
         reads.append(backlogs[min(len(reads), len(backlogs) - 1)])
         return Backlog(reads[-1], pace)
 
-    brake = Brake(backlog, limit, ahead_s=2.0, most_s=most_s, every_s=0.25, clock=clock, sleep=clock.sleep)
+    brake = Brake(
+        backlog,
+        limit,
+        ahead_s=2.0,
+        most_s=most_s,
+        every_s=0.25,
+        clock=clock,
+        sleep=clock.sleep,
+        holding=holding,
+    )
     return brake, reads
 
 
@@ -88,6 +104,14 @@ def test_a_backlog_that_does_not_fall_holds_a_push_for_the_longest_wait_and_no_l
     assert brake.held == 0
 
 
+def test_pushes_waiting_are_told_of_while_they_wait_and_only_then() -> None:
+    clock, told = Clock(), []
+    brake, _ = _brake([10, 50, 50, 50, 9], clock, holding=lambda: told.append(clock.now))
+    assert brake.wait() == 0.0 and told == []  # within the limit: nothing to tell
+    clock.now += 0.25
+    assert brake.wait() == 0.75 and told == [0.25, 0.5, 0.75]  # once before each look
+
+
 def test_a_limit_of_nothing_never_reads_the_backlog() -> None:
     clock = Clock()
     brake, reads = _brake([10**9], clock, limit=0)
@@ -103,12 +127,12 @@ def test_the_limit_is_seconds_of_the_appliers_told_pace_and_never_below_the_leas
     assert brake.limit(Backlog(0, 0.0)) == 10 and brake.limit(Backlog(0, 1_000.0)) == 2_000
 
 
-def test_a_pace_is_the_events_of_a_windows_worth_of_rounds_in_a_row_that_applied_some() -> None:
+def test_a_pace_is_the_events_of_a_windows_worth_of_chunks_since_the_applier_last_ran_dry() -> None:
     meter = PaceMeter("applier", window_s=1.0)
-    assert meter.round(300, 0.4) is None and meter.round(500, 0.6) == 800.0
-    assert meter.round(300, 0.4) is None
-    assert meter.round(0, 0.01) is None  # ran dry: the count starts again
-    assert meter.round(100, 0.9) is None and meter.round(200, 0.1) == 300.0
+    assert meter.applied(300, 0.4) is None and meter.applied(500, 0.6) == 800.0
+    assert meter.applied(300, 0.4) is None
+    meter.ran_dry()  # the count starts again
+    assert meter.applied(100, 0.9) is None and meter.applied(200, 0.1) == 300.0
 
 
 def test_the_appliers_paces_are_counted_while_fresh(app: FastAPI) -> None:
@@ -201,6 +225,11 @@ def test_a_push_waits_while_the_appliers_are_behind_and_is_stored_once_they_catc
         sent = pushing.submit(cloud.client.post, "/api/v1/sync/push", json=backlog, headers=cloud.device)
         wait_until(lambda: brake.held == 1 or sent.done(), "the push waits for the appliers")
         assert not sent.done()
+        news = InboundNews(ctx(cloud.app).db.url)  # a quiet applier's ear: the storm is still on
+        try:
+            assert news.wait(patient(10), threading.Event())
+        finally:
+            news.close()
         with ctx(cloud.app).db.transaction() as session:  # nothing of it stored yet
             assert (
                 repository.backlog(session, FRESH_S)[0] == 2 and repository.waiting(session, cloud.store) == 0
