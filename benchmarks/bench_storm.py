@@ -439,6 +439,12 @@ async def storm(
     return loud
 
 
+def the_clouds(parser: argparse.ArgumentParser, flag: str, setting: str, help: str) -> None:
+    """An option standing for the cloud's own `setting`, whose default is the cloud's."""
+    default = CloudSettings.model_fields[setting].default
+    parser.add_argument(flag, type=type(default), default=default, help=f"{help} (default: the cloud's own)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--stores", type=int, default=200)
@@ -468,23 +474,23 @@ def main() -> None:
         default=one_applier_per_two_cores(),
         help="applier processes beside the workers (default: the cloud's own)",
     )
-    parser.add_argument(
+    the_clouds(
+        parser,
         "--quiet-appliers",
-        type=int,
-        default=CloudSettings.model_fields["quiet_appliers"].default,
-        help="appliers that apply only once the pushes have gone quiet (default: the cloud's own)",
+        "quiet_appliers",
+        "appliers that apply only once the pushes have gone quiet",
     )
-    parser.add_argument(
+    the_clouds(
+        parser,
         "--backlog-events",
-        type=int,
-        default=CloudSettings.model_fields["sync_backlog_events"].default,
-        help="the least events waiting to be applied beyond which a backlog's push waits (the cloud's own; 0: never)",
+        "sync_backlog_events",
+        "the least events waiting to be applied beyond which a backlog's push waits (0: never)",
     )
-    parser.add_argument(
+    the_clouds(
+        parser,
         "--backlog-s",
-        type=float,
-        default=CloudSettings.model_fields["sync_backlog_s"].default,
-        help="seconds of the appliers' told pace that may wait to be applied (the cloud's own)",
+        "sync_backlog_s",
+        "seconds of the appliers' told pace that may wait to be applied",
     )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")

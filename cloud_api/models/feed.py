@@ -98,7 +98,7 @@ class ApplierPace(Base):
 
     __tablename__ = "applier_pace"
 
-    applier: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid:thread
+    applier: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid:meter
     events_per_s: Mapped[float] = mapped_column(Float)
     told_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
