@@ -158,15 +158,20 @@ def plan_board(
     time_limit_ms: int | None = None,
 ) -> Suggestion:
     """The runs `planner` (default: `plan_runs`) would send from `board`'s snapshot."""
-    if planner is None:
-        from makeline.dispatch.planner import plan_runs
-
-        planner = plan_runs
     travel = travel or board.travel()
     request = plan_request(board, time_limit_ms)
     points = request.points()
     seconds, metres = travel.matrix(points), travel.distances(points)
-    plan = planner(request, _Known(points, seconds, metres, travel))
+    if planner is None and not (request.stops and request.drivers):
+        # Nothing to plan: no runs, as `plan_runs` would say, without loading OR-Tools for it
+        # (72 MiB of the agent's memory, which plans with every heartbeat for the tracker).
+        plan = lay_out(request, [[] for _ in request.drivers], seconds, metres)
+    else:
+        if planner is None:
+            from makeline.dispatch.planner import plan_runs
+
+            planner = plan_runs
+        plan = planner(request, _Known(points, seconds, metres, travel))
     return suggestion_from(board, request, seconds, metres, plan)
 
 
