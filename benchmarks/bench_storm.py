@@ -71,6 +71,7 @@ from cloud_api.db.database import Database  # noqa: E402
 from cloud_api.demo.seed import seed_database  # noqa: E402
 from cloud_api.settings import CloudSettings, libpq_url, one_applier_per_two_cores  # noqa: E402
 from cloud_api.store_events import repository  # noqa: E402
+from cloud_api.sync import brake  # noqa: E402
 from cloud_api.sync.pace import FRESH_S  # noqa: E402
 from makeline.demo.launcher import free_port  # noqa: E402
 from makeline.demo.seed import init_demo_store  # noqa: E402
@@ -293,15 +294,15 @@ class BacklogWatch:
 
     def report(self, least: int, ahead_s: float) -> str:
         waiting = sorted(w for w, _ in self.seen) or [0]
-        paces = sorted(p for _, p in self.seen if p > 0) or [0.0]
-        told = len([p for _, p in self.seen if p > 0])
+        told = sorted(p for _, p in self.seen if p > 0)
+        paces = told or [0.0]
         middle = paces[len(paces) // 2]
         return (
             f"the backlog through the storm ({len(self.seen)} looks, every {self.every_s:g} s): "
             f"events waiting at most {waiting[-1]:,}, median {waiting[len(waiting) // 2]:,}; "
-            f"the appliers' told pace (in {told} looks) median {middle:,.0f}/s "
+            f"the appliers' told pace (in {len(told)} looks) median {middle:,.0f}/s "
             f"({paces[len(paces) // 10]:,.0f}–{paces[len(paces) * 9 // 10]:,.0f}), "
-            f"the brake's limit at it {max(least, int(middle * ahead_s)):,} events"
+            f"the brake's limit at it {brake.limit(middle, least, ahead_s):,} events"
             + ("" if least else " (the brake off)")
         )
 

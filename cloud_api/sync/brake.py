@@ -48,6 +48,11 @@ class Backlog(NamedTuple):
     pace: float  # the events a second its appliers told they apply (0.0: none told lately)
 
 
+def limit(pace: float, least: int = BACKLOG_EVENTS, ahead_s: float = AHEAD_S) -> int:
+    """The events that may wait to be applied: `ahead_s` of the appliers' pace, `least` at least."""
+    return max(least, int(pace * ahead_s))
+
+
 class Brake:
     def __init__(
         self,
@@ -70,8 +75,8 @@ class Brake:
         self.held = 0  # pushes waiting now
 
     def limit(self, seen: Backlog) -> int:
-        """The events that may wait to be applied: `ahead_s` of the appliers' pace, `least` at least."""
-        return max(self.least, int(seen.pace * self.ahead_s))
+        """This brake's `limit` at the appliers' pace as seen."""
+        return limit(seen.pace, self.least, self.ahead_s)
 
     def wait(self) -> float:
         """Wait while more events wait to be applied than the limit, `most_s` at most; the
