@@ -15,7 +15,9 @@ the new orders and their lines, and one UPDATE per stage change, through psycopg
 `executemany` in pipeline mode, one transaction per batch.
 
 Each side's own CPU is printed beside its rate: this process's (the apply's Python) and
-the PostgreSQL backend's that served it (from /proc, on this machine's server only).
+the PostgreSQL backend's that served it (from /proc, on this machine's server only), and the
+WAL each run wrote an event (`pg_current_wal_insert_lsn` before and after: every write a
+synced event costs, which a customer's commit flushes behind it in a storm).
 
 Before the timed runs, the same evening is applied once for another store and the database's
 statistics taken (`measure.analyze`): a server in service has a history and statistics to
@@ -97,18 +99,35 @@ def evening(folder: Path, orders: int) -> list[contract.OutboxEvent]:
     ]
 
 
-class Spent:
-    """Wall-clock, this process's CPU and the PostgreSQL backend's CPU of one run (seconds)."""
+def wal_at(url: str) -> int:
+    """Where PostgreSQL's WAL is being written now, in bytes from its start."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        found = conn.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn").fetchone()
+    assert found is not None
+    return int(found[0])
 
-    def __init__(self) -> None:
+
+def wal_line(wal: int, events: int) -> str:
+    return f"; WAL {wal / events / 1024:.2f} KB an event"
+
+
+class Spent:
+    """Wall-clock, this process's CPU and the PostgreSQL backend's CPU of one run (seconds),
+    and the WAL it wrote (bytes)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
         self.wall = self.python = self.backend = 0.0
+        self.wal = 0
         self._backend_pid: int | None = None
         self._started = (0.0, 0.0, 0.0)
+        self._wal = 0
 
     def start(self, backend_pid: int) -> None:
         command = Path(f"/proc/{backend_pid}/cmdline")
         self._backend_pid = backend_pid if command.exists() and b"postgres" in command.read_bytes() else None
         backend = cpu(self._backend_pid)  # read before the clocks start: it walks /proc
+        self._wal = wal_at(self.url)
         self._started = (time.perf_counter(), time.process_time(), backend)
 
     def stop(self) -> None:
@@ -116,6 +135,7 @@ class Spent:
         self.wall = time.perf_counter() - wall
         self.python = time.process_time() - python
         self.backend = cpu(self._backend_pid) - backend
+        self.wal = wal_at(self.url) - self._wal
 
     def line(self, what: str, events: int) -> str:
         backend = (
@@ -125,7 +145,7 @@ class Spent:
         )
         return (
             f"{what:34} {events / self.wall:8.0f} events/s ({self.wall:.2f} s); CPU per event: "
-            f"Python {1000 * self.python / events:.3f} ms, {backend}"
+            f"Python {1000 * self.python / events:.3f} ms, {backend}" + wal_line(self.wal, events)
         )
 
 
@@ -152,7 +172,7 @@ def _backend_pid(conn: psycopg.Connection[Any]) -> int:
 
 def full_apply(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> Spent:
     db = Database(url, pool_size=1, max_overflow=0)
-    spent = Spent()
+    spent = Spent(url)
     with db.engine.connect() as conn:  # the pool's one connection: every batch's backend
         spent.start(int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
     for start in range(0, len(events), batch):
@@ -197,6 +217,7 @@ class Drained:
 
     def __init__(self) -> None:
         self.wall = self.storing = self.storing_backend = self.applier = self.applier_backends = 0.0
+        self.wal = 0
 
     def line(self, what: str, events: int) -> str:
         per = 1000 / events
@@ -204,6 +225,7 @@ class Drained:
             f"{what:34} {events / self.wall:8.0f} events/s ({self.wall:.2f} s); CPU per event: storing "
             f"{per * self.storing:.3f} ms + PostgreSQL {per * self.storing_backend:.3f} ms, applier "
             f"{per * self.applier:.3f} ms + PostgreSQL {per * self.applier_backends:.3f} ms"
+            + wal_line(self.wal, events)
         )
 
 
@@ -241,12 +263,14 @@ def drained(url: str, store_id: str, events: list[contract.OutboxEvent], batch: 
                     time.process_time(),
                     time.perf_counter(),
                 )
+                wal = wal_at(url)
                 for start in range(0, len(events), batch):
                     with db.transaction() as session:
                         keep_store_events(session, store_id, events[start : start + batch], utcnow())
                 while _waiting(watch, store_id):
                     time.sleep(0.01)  # a cheap look; the drain is timed to 10 ms
                 spent.wall = time.perf_counter() - started[4]
+                spent.wal = wal_at(url) - wal
                 spent.storing = time.process_time() - started[3]
                 spent.storing_backend = cpu(storing_backend) - started[0]
                 spent.applier = cpu(applier.pid) - started[1]
@@ -263,7 +287,7 @@ def drained(url: str, store_id: str, events: list[contract.OutboxEvent], batch: 
 def bare_rows(url: str, store_id: str, events: list[contract.OutboxEvent], batch: int) -> Spent:
     """The same rows by hand: fresh ids, so nothing collides with the applied copy."""
     renamed: dict[str, str] = {}
-    spent = Spent()
+    spent = Spent(url)
     with psycopg.connect(libpq_url(url)) as conn:
         spent.start(_backend_pid(conn))
         conn.commit()

@@ -160,7 +160,7 @@ def _day(
             )
         )
         for line_no, (product, name, size, price) in enumerate(lines, start=1):
-            out["order_line"].add((order_id, line_no, product, name, size, 1, price, price, "{}"))
+            out["order_line"].add((store_id, order_id, line_no, product, name, size, 1, price, price, "{}"))
         if not voided:
             used[0] += rng.uniform(0.5, 1.2)
             used[1] += 0.375 if any(p[0] == "pepperoni" for p in lines) else 0
@@ -171,10 +171,15 @@ def _day(
         start, end = min(leaving) - timedelta(minutes=30), max(leaving) + timedelta(minutes=45)
         out["driver_shift"].add((str(uuid.uuid4()), store_id, driver, driver, ts(start), ts(end), 0, 0, 0))
     counted = opens + timedelta(minutes=30)
-    for n, (code, _, _) in enumerate(ITEMS):
+    codes = ",".join(code for code, _, _ in ITEMS)
+    quantities = ",".join(str(round(u, 3)) for u in used)
+    nulls = ",".join("NULL" for _ in ITEMS)
+    out["stock_usage"].add(
+        (store_id, ts(opens + timedelta(hours=20)), "", f"{{{codes}}}", f"{{{quantities}}}", f"{{{nulls}}}")
+    )
+    for code, _, _ in ITEMS:
         move = out["stock_movement"]
         move.add((store_id, code, "count", round(rng.uniform(40, 120), 3), ts(counted), ""))
-        move.add((store_id, code, "usage", round(used[n], 3), ts(opens + timedelta(hours=20)), ""))
         if rng.random() < 0.3:
             move.add((store_id, code, "received", rng.randint(20, 80), ts(opens + timedelta(hours=5)), ""))
         if rng.random() < 0.2:
@@ -203,7 +208,7 @@ def generate(url: str, stores: int, days: int, per_day: int, seed: int) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         conn.execute(
             "TRUNCATE report_sales_hour, report_product_day, report_coupon_day, report_driver_day,"
-            " report_stock_segment, report_count_sales, stock_movement, store_stock, unknown_stock_item,"
+            " report_stock_segment, report_count_sales, stock_movement, stock_usage, store_stock, unknown_stock_item,"
             " inventory_item, driver_shift, delivery_run, order_line, orders, store CASCADE"
         )
         started = time.perf_counter()
@@ -220,7 +225,7 @@ def generate(url: str, stores: int, days: int, per_day: int, seed: int) -> None:
             "order_line": Copy(
                 conn,
                 "order_line",
-                "order_id, line_no, product, name, size, quantity, unit_price, line_total, item",
+                "store_id, order_id, line_no, product, name, size, quantity, unit_price, line_total, item",
             ),
             "delivery_run": Copy(
                 conn,
@@ -233,6 +238,7 @@ def generate(url: str, stores: int, days: int, per_day: int, seed: int) -> None:
                 "id, store_id, driver_id, driver_name, clock_in_at, clock_out_at, cash_owed, tips, mileage_cents",
             ),
             "stock_movement": Copy(conn, "stock_movement", "store_id, code, kind, quantity, at, reference"),
+            "stock_usage": Copy(conn, "stock_usage", "store_id, at, reference, codes, quantities, costs"),
         }
         for n in range(days):
             day = FIRST + timedelta(days=n)

@@ -1,4 +1,4 @@
-"""Queries for items, store stock and stock movements."""
+"""Queries for items, store stock, stock movements and the orders' ideal usage."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, DateTime, String, Table, delete, func, literal, select, text
+from sqlalchemy import ARRAY, DateTime, String, Table, bindparam, delete, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from cloud_api.db import plain
 from cloud_api.db.records import any_of, recordset
+from cloud_api.inventory import usage
 from cloud_api.inventory.terms import SIGN, Line, Terms
-from cloud_api.models import InventoryItem, StockMovement, StoreStock, UnknownStockItem
+from cloud_api.models import IdealUsage, InventoryItem, StockMovement, StoreStock, UnknownStockItem
 
 
 def items(session: Session) -> Sequence[InventoryItem]:
@@ -172,18 +173,18 @@ def stock_rows(session: Session, store_id: str, codes: set[str], at: datetime) -
     return {row.code: row for row in rows}
 
 
+# Per item and kind, what received, waste and usage recorded after a moment did to stock.
+_MOVED_SINCE = text(
+    "SELECT code, kind, sum(quantity) FROM stock_movement WHERE store_id = :store_id "
+    "AND code = ANY(:codes) AND kind <> 'count' AND at > :after GROUP BY code, kind "
+    "UNION ALL SELECT code, 'usage', sum(quantity) FROM " + usage.LINES + " AS u "
+    "WHERE store_id = :store_id AND code = ANY(:codes) AND at > :after GROUP BY code"
+).bindparams(bindparam("codes", type_=ARRAY(String())))
+
+
 def _moved_since(session: Session, store_id: str, codes: set[str], after: datetime) -> dict[str, Decimal]:
     """Per item, what received, waste and usage already recorded after `after` did to stock."""
-    rows = session.execute(
-        select(StockMovement.code, StockMovement.kind, func.sum(StockMovement.quantity))
-        .where(
-            StockMovement.store_id == store_id,
-            StockMovement.code.in_(sorted(codes)),
-            StockMovement.kind != "count",
-            StockMovement.at > after,
-        )
-        .group_by(StockMovement.code, StockMovement.kind)
-    )
+    rows = session.execute(_MOVED_SINCE, {"store_id": store_id, "codes": sorted(codes), "after": after})
     moved: dict[str, Decimal] = {}
     for code, kind, quantity in rows:
         moved[code] = moved.get(code, Decimal(0)) + SIGN[kind] * quantity
@@ -227,7 +228,10 @@ def record(
     if not lines:
         return
     rows = stock_rows(session, store_id, {line.code for line in lines}, at)
-    session.execute(insert(StockMovement), movement_rows(store_id, kind, lines, reference, at))
+    if kind == "usage":
+        session.execute(insert(IdealUsage), [usage.row(store_id, lines, reference, at)])
+    else:
+        session.execute(insert(StockMovement), movement_rows(store_id, kind, lines, reference, at))
     apply_lines(session, store_id, rows, kind, lines, at, seq)
 
 

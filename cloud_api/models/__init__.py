@@ -16,7 +16,7 @@ from cloud_api.models.feed import (
     StoreFeedHead,
 )
 from cloud_api.models.fleet import MenuRelease, StoreHeartbeat
-from cloud_api.models.inventory import InventoryItem, StockMovement, StoreStock, UnknownStockItem
+from cloud_api.models.inventory import IdealUsage, InventoryItem, StockMovement, StoreStock, UnknownStockItem
 from cloud_api.models.menus import MenuVersion
 from cloud_api.models.notifications import Notification, SmsOptOut
 from cloud_api.models.orders import IdempotencyRecord, Order, OrderLine
@@ -47,6 +47,7 @@ __all__ = [
     "EmailMessage",
     "Enrollment",
     "FavouriteOrder",
+    "IdealUsage",
     "IdempotencyRecord",
     "InboundEvent",
     "InboundHead",

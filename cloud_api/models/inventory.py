@@ -1,4 +1,5 @@
-"""The chain's item catalog, each store's stock as sync reports it, and stock movements.
+"""The chain's item catalog, each store's stock as sync reports it, stock movements and the
+orders' ideal usage.
 
 A store's quantities are kept exactly as it sends them: base units (oz, each),
 exact decimals. Each store's row of an item carries that store's units and
@@ -20,6 +21,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud_api.db.base import Base
@@ -67,8 +69,9 @@ class StoreStock(Base):
 
 
 class StockMovement(Base):
-    """count (on the shelf at the count's moment), received, waste, usage (ideal, from recipes);
-    quantities in the store's base units, `cost_cents` what the store said the line was worth.
+    """count (on the shelf at the count's moment), received and waste; quantities in the
+    store's base units, `cost_cents` what the store said the line was worth. The orders' ideal
+    usage, a dozen lines an order, is a row an order in `stock_usage` (`IdealUsage`).
 
     A ledger of a row per line of every stock event, with no foreign keys (0025): its store
     and item are checked where it is written (the store's own events; only items the catalog
@@ -88,6 +91,27 @@ class StockMovement(Base):
     cost_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reference: Mapped[str] = mapped_column(String(60), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdealUsage(Base):
+    """An order's ideal usage (from the recipes) as its store sent it (`stock.usage`): made,
+    or its negation at a void after it was made. One row for the order's lines, as arrays in
+    step: code, quantity in the store's base units, what the store said the line was worth
+    (a null where it did not say). An order is about a dozen lines; a row a line was most of
+    the WAL an evening's events wrote, and the chain's largest table (0029).
+
+    Read by the store and a range of moments, unnested (`inventory.ledger`)."""
+
+    __tablename__ = "stock_usage"
+    __table_args__ = (PrimaryKeyConstraint("store_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reference: Mapped[str] = mapped_column(String(60), default="")
+    codes: Mapped[list[str]] = mapped_column(ARRAY(String(30)))
+    quantities: Mapped[list[Decimal]] = mapped_column(ARRAY(EXACT))
+    costs: Mapped[list[int | None]] = mapped_column(ARRAY(Integer))
 
 
 class UnknownStockItem(Base):

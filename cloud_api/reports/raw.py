@@ -1,5 +1,5 @@
-"""The reports' figures computed from the raw records (every order, line, run, shift and stock
-movement of the period). The reports answer from the aggregates (`reports.repository`); these
+"""The reports' figures computed from the raw records (every order, line, run, shift, stock
+movement and usage line of the period). The reports answer from the aggregates (`reports.repository`); these
 are the reference the aggregates are proven equal to, and what `benchmarks/bench_reports.py`
 times beside them. Voided orders are not sales."""
 
@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, case, extract, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
-from cloud_api.models import DeliveryRun, DriverShift, Order, OrderLine, StockMovement, Store
+from cloud_api.models import DeliveryRun, DriverShift, IdealUsage, Order, OrderLine, StockMovement, Store
 from cloud_api.reports import food_cost
 from cloud_api.reports.dayparts import daypart_of
 from cloud_api.reports.period import Period
@@ -129,12 +129,28 @@ def counts_before(session: Session, store_id: str, before: datetime) -> list[tup
     return [(row.code, row.at) for row in session.execute(query)]
 
 
-def movements(session: Session, store_id: str, since: datetime, until: datetime) -> Sequence[StockMovement]:
-    return session.scalars(
-        select(StockMovement)
-        .where(StockMovement.store_id == store_id, StockMovement.at >= since, StockMovement.at < until)
-        .order_by(StockMovement.code, StockMovement.at, StockMovement.id)
-    ).all()
+def movements(session: Session, store_id: str, since: datetime, until: datetime) -> list[Move]:
+    """The store's stock movements and usage lines from `since` until `until`, by item and
+    moment (a moment's counts in the order they were written)."""
+    moved = [
+        Move(m.code, m.kind, m.quantity, m.at)
+        for m in session.scalars(
+            select(StockMovement)
+            .where(StockMovement.store_id == store_id, StockMovement.at >= since, StockMovement.at < until)
+            .order_by(StockMovement.code, StockMovement.at, StockMovement.id)
+        )
+    ]
+    used = session.scalars(
+        select(IdealUsage).where(
+            IdealUsage.store_id == store_id, IdealUsage.at >= since, IdealUsage.at < until
+        )
+    )
+    moved += [
+        Move(code, "usage", quantity, u.at)
+        for u in used
+        for code, quantity in zip(u.codes, u.quantities, strict=True)
+    ]
+    return sorted(moved, key=lambda m: (m.code, m.at))  # stable: the counts keep their order
 
 
 def net_sales(session: Session, store_id: str, span: Period) -> int:
@@ -299,7 +315,7 @@ def variances(
         start, end = span.bounds(store.timezone, store.day_starts_hour)
         opened = dict(counts_before(session, store.id, start))
         since = min([start, *opened.values()])
-        moves = [Move(m.code, m.kind, m.quantity, m.at) for m in movements(session, store.id, since, end)]
+        moves = movements(session, store.id, since, end)
         rows = variance(moves, opened, start, end, prices.get(store.id, {}))
         net = (
             net_sales_made(session, store.id, max(r.opened_at for r in rows), max(r.closed_at for r in rows))

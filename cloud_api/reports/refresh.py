@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import TextClause, event, text
 from sqlalchemy.orm import Session
 
+from cloud_api.inventory import usage
 from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, SalesHour, StockSegment
 from makeline.trade.business_day import day_bounds
 
@@ -191,31 +192,46 @@ WHERE d.store_id = f.store_id AND d.business_date = f.day AND d.driver = f.drive
 """
 
 # The last count written at each moment is the one that stands (the raw rule's `reversed`).
-STOCK_SEGMENT = """
-INSERT INTO report_stock_segment ({stock_segment})
-SELECT m.store_id, m.at, m.code, p.opened_at, (
+# The orders' usage is summed once a period (a store counts its items together), not once an
+# item: its lines are a row an order (`inventory.usage`), read a line a row.
+STOCK_SEGMENT = f"""
+INSERT INTO report_stock_segment ({{stock_segment}})
+WITH counted AS (
+    SELECT k.store_id, k.code, k.at, k.quantity, p.opened_at
+    FROM (
+        SELECT DISTINCT ON (store_id, code, at) store_id, code, at, quantity
+        FROM stock_movement c
+        WHERE {{scope}} AND c.kind = 'count'
+        ORDER BY store_id, code, at, id DESC
+    ) AS k
+    LEFT JOIN LATERAL (
+        SELECT max(c.at) AS opened_at FROM stock_movement c
+        WHERE c.store_id = k.store_id AND c.code = k.code AND c.kind = 'count' AND c.at < k.at
+    ) AS p ON true
+), used AS (
+    SELECT p.store_id, p.opened_at, p.at, u.code, sum(u.quantity) AS quantity
+    FROM (SELECT DISTINCT store_id, opened_at, at FROM counted WHERE opened_at IS NOT NULL) AS p
+    JOIN {usage.LINES} AS u ON u.store_id = p.store_id AND u.at > p.opened_at AND u.at <= p.at
+    GROUP BY 1, 2, 3, 4
+)
+SELECT m.store_id, m.at, m.code, m.opened_at, (
            SELECT o.quantity FROM stock_movement o
-           WHERE o.store_id = m.store_id AND o.code = m.code AND o.kind = 'count' AND o.at = p.opened_at
+           WHERE o.store_id = m.store_id AND o.code = m.code AND o.kind = 'count' AND o.at = m.opened_at
            ORDER BY o.id DESC LIMIT 1
        ), m.quantity,
        coalesce(sum(x.quantity) FILTER (WHERE x.kind = 'received'), 0),
        coalesce(sum(x.quantity) FILTER (WHERE x.kind = 'waste'), 0),
-       coalesce(sum(x.quantity) FILTER (WHERE x.kind = 'usage'), 0)
-FROM (
-    SELECT DISTINCT ON (store_id, code, at) store_id, code, at, quantity
-    FROM stock_movement c
-    WHERE {scope} AND c.kind = 'count'
-    ORDER BY store_id, code, at, id DESC
-) AS m
-LEFT JOIN LATERAL (
-    SELECT max(c.at) AS opened_at FROM stock_movement c
-    WHERE c.store_id = m.store_id AND c.code = m.code AND c.kind = 'count' AND c.at < m.at
-) AS p ON true
+       coalesce(used.quantity, 0)
+FROM counted m
+LEFT JOIN used
+    ON used.store_id = m.store_id AND used.opened_at = m.opened_at AND used.at = m.at AND used.code = m.code
 LEFT JOIN stock_movement x
-    ON x.store_id = m.store_id AND x.code = m.code AND x.kind IN ('received', 'waste', 'usage')
-    AND x.at > p.opened_at AND x.at <= m.at
-GROUP BY m.store_id, m.code, m.at, p.opened_at, m.quantity
+    ON x.store_id = m.store_id AND x.code = m.code AND x.kind IN ('received', 'waste')
+    AND x.at > m.opened_at AND x.at <= m.at
+GROUP BY m.store_id, m.code, m.at, m.opened_at, m.quantity, used.quantity
 """
+# Before 0029 the usage was in `stock_movement`, a row a line (`rebuild_all` for 0014).
+_USAGE_BEFORE_0029 = "(SELECT store_id, code, quantity, at FROM stock_movement WHERE kind = 'usage')"
 
 # The first count moment has no previous one: it holds 0, and no period opens before it.
 COUNT_SALES = """
@@ -314,15 +330,17 @@ def _statements() -> tuple[TextClause, TextClause]:
 _DELETES, _INSERTS = _statements()
 
 
-def rebuild_all(session: Session) -> None:
-    """Every aggregate of every store, from scratch (migration 0014, on the schema of its day)."""
+def rebuild_all(session: Session, before_0029: bool = False) -> None:
+    """Every aggregate of every store, from scratch (migration 0014, on the schema of its day:
+    `before_0029`, the usage in `stock_movement`)."""
     for table in (*_DAY_TABLES, "report_stock_segment", "report_count_sales"):
         session.execute(text(f"DELETE FROM {table}"))
     scopes = {"scope": "true", "run_scope": "true", "shift_scope": "true"}
     product_day = PRODUCT_DAY.replace(_LINES, _LINES_BEFORE_0019)
     for statement in (SALES_HOUR, product_day, COUPON_DAY, DRIVER_DAY):
         session.execute(text(statement.format(**scopes, **_COLUMNS)))
-    session.execute(text(STOCK_SEGMENT.format(scope="true", **_COLUMNS)))
+    segment = STOCK_SEGMENT.replace(usage.LINES, _USAGE_BEFORE_0029) if before_0029 else STOCK_SEGMENT
+    session.execute(text(segment.format(scope="true", **_COLUMNS)))
     session.execute(text(COUNT_SALES.format(stores="true", scope="true", **_COLUMNS)))
 
 

@@ -3,8 +3,8 @@
 
 A batch's stock events share one look at the catalog and one locked read of the store's
 stock rows, held as plain rows (no ORM bookkeeping per line); their movements go out in one
-statement (before a count, which reads the movements recorded after its moment), and what
-they changed in the stock rows in one more."""
+statement and the orders' usage in another, a row an order (before a count, which reads what
+was recorded after its moment), and what they changed in the stock rows in one more."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cloud_api.db.records import Written, document
 from cloud_api.inventory import repository as stock
+from cloud_api.inventory import usage
 from cloud_api.inventory.repository import StockRow
 from cloud_api.inventory.terms import Line, Terms
 from cloud_api.models import StoreStock
@@ -90,6 +91,7 @@ class StockBatch:
             self.rows[row.code] = row
             self.written.seen(row)
         self.movements: list[dict[str, object]] = []
+        self.usages: list[dict[str, object]] = []
         self.told: Told = {}
 
     def record(self, event: StockEvent, seq: int) -> bool:
@@ -105,7 +107,10 @@ class StockBatch:
         known = [line for line in found if line.code in self.known]
         if not known:
             return True
-        self.movements += stock.movement_rows(self.store_id, movement, known, reference, event.at)
+        if movement == "usage":
+            self.usages.append(usage.row(self.store_id, known, reference, event.at))
+        else:
+            self.movements += stock.movement_rows(self.store_id, movement, known, reference, event.at)
         if movement == "count":
             self.finish()
         stock.apply_lines(self.session, self.store_id, self.rows, movement, known, event.at, seq)
@@ -117,7 +122,9 @@ class StockBatch:
         sent: list[tuple[TextClause, dict[str, str]]] = []
         if self.movements:
             sent.append((stock.INSERT_MOVEMENTS, {"rows": document(self.movements)}))
-        self.movements = []
+        if self.usages:
+            sent.append((usage.INSERT, {"rows": document(self.usages)}))
+        self.movements, self.usages = [], []
         found = self.written.changes(self.rows.values())
         if found is not None:
             statement, rows = found

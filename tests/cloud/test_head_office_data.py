@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from cloud_api.app import create_app
 from cloud_api.context import DEMO_WEBHOOK_SECRET
 from cloud_api.errors import ConfigurationError
-from cloud_api.models import StockMovement
+from cloud_api.models import IdealUsage, StockMovement
 from cloud_api.reports.csv_export import cell
 from cloud_api.settings import CloudSettings
 from cloud_api.store_events.service import apply_store_events
@@ -134,6 +134,11 @@ def test_a_store_count_cannot_add_to_the_catalog(client: TestClient, app: FastAP
         app
     ).db.transaction() as session:  # the ledger holds only what the catalog has (no key checks it)
         moved = set(session.scalars(select(StockMovement.code).where(StockMovement.store_id == store)))
+        moved |= {
+            c
+            for row in session.scalars(select(IdealUsage.codes).where(IdealUsage.store_id == store))
+            for c in row
+        }
     assert "truffle_oil" not in moved and "mozzarella" in moved
 
     reported = client.get("/api/v1/inventory/unknown", headers=hq).json()

@@ -1,11 +1,13 @@
 """The migrations build exactly the schema the models describe, keying by store (0019)
 carries a database's records across, both ways, and a pushed event's payload keeps its value
 as `json` text (0021) and back, and the appliers' queue goes from a row an event to runs
-(0024) and back, and the two ledgers drop their foreign keys (0025) and take them back."""
+(0024) and back, the two ledgers drop their foreign keys (0025) and take them back, and the
+orders' usage goes from a row a line to a row an event (0029) and back."""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import psycopg
 from alembic import command
@@ -17,7 +19,7 @@ from cloud_api.settings import libpq_url
 def test_models_and_migrations_agree(database_url: str) -> None:
     # `check` raises when an autogenerate would find anything to change.
     command.check(alembic_config(database_url))
-    assert head_revision() == "0028"
+    assert head_revision() == "0029"
 
 
 ORDER = """INSERT INTO orders (id, store_id, customer_id, business_date, channel, service, stage,
@@ -148,5 +150,43 @@ def test_the_ledgers_drop_their_foreign_keys_and_take_them_back(database_url: st
             ("stock_movement", "inventory_item"),
             ("stock_movement", "store"),
         ]
+    command.upgrade(config, "head")
+    command.check(config)
+
+
+MOVEMENT = """INSERT INTO stock_movement (store_id, code, kind, quantity, cost_cents, reference, at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)"""
+LEDGER = "SELECT code, kind, quantity, cost_cents, reference, at FROM stock_movement WHERE store_id = %s ORDER BY id"
+
+
+def test_the_usage_goes_from_a_row_a_line_to_a_row_an_event_and_back(database_url: str) -> None:
+    config, url = alembic_config(database_url), libpq_url(database_url)
+    command.downgrade(config, "0028")
+    with psycopg.connect(url) as conn:
+        store, at = conn.execute("SELECT id, now() FROM store ORDER BY id LIMIT 1").fetchone() or ("", None)
+        lines = [
+            ("mozzarella", "count", Decimal("640"), None, "c1", at),
+            ("mozzarella", "usage", Decimal("12.5"), 44, "u1", at),
+            ("pepperoni", "usage", Decimal("4"), None, "u1", at),
+            ("mozzarella", "usage", Decimal("-6.25"), 22, "u2", at),
+            ("pepperoni", "waste", Decimal("1"), 3, "w1", at),
+        ]
+        for line in lines:
+            conn.execute(MOVEMENT, (store, *line))
+    command.upgrade(config, "head")
+    used = (
+        "SELECT reference, codes, quantities, costs FROM stock_usage WHERE store_id = %s ORDER BY reference"
+    )
+    with psycopg.connect(url) as conn:
+        assert conn.execute(used, (store,)).fetchall() == [
+            ("u1", ["mozzarella", "pepperoni"], [Decimal("12.5"), Decimal("4")], [44, None]),
+            ("u2", ["mozzarella"], [Decimal("-6.25")], [22]),
+        ]
+        assert [row[1] for row in conn.execute(LEDGER, (store,))] == ["count", "waste"]
+    command.downgrade(config, "0028")
+    with psycopg.connect(url) as conn:
+        back = conn.execute(LEDGER, (store,)).fetchall()
+        assert back == [lines[n] for n in (0, 4, 1, 2, 3)], "the usage after the rest, each event's in order"
+        conn.execute("DELETE FROM stock_movement WHERE store_id = %s", (store,))
     command.upgrade(config, "head")
     command.check(config)

@@ -131,7 +131,9 @@ _STOCK = (
 )
 _MOVEMENTS = (
     "SELECT code, kind, quantity, cost_cents, at FROM stock_movement WHERE store_id = :store "
-    "ORDER BY at, code, kind, quantity"
+    "UNION ALL SELECT u.code, 'usage', u.quantity, u.cost_cents, s.at FROM stock_usage s "
+    "CROSS JOIN LATERAL unnest(s.codes, s.quantities, s.costs) AS u (code, quantity, cost_cents) "
+    "WHERE s.store_id = :store ORDER BY at, code, kind, quantity"
 )
 
 
@@ -157,6 +159,10 @@ def test_stock_events_apply_the_same_on_plain_rows_as_on_mapped_ones(app: FastAP
 
         assert read(_STOCK, as_set) == read(_STOCK, one_by_one)
         assert read(_MOVEMENTS, as_set) == read(_MOVEMENTS, one_by_one)
+        used = [r[2] for r in read(_MOVEMENTS, as_set) if r[1] == "usage"]
+        assert sorted(used) == sorted(Decimal(q) for q in ("6", "12.5", "4", "7.25", "9")), "a line each"
+        usage_rows = "SELECT count(*) FROM stock_usage WHERE store_id = :store"
+        assert read(usage_rows, as_set) == read(usage_rows, one_by_one) == [(4,)], "a row an event"
         cheese = next(r for r in read(_STOCK, as_set) if r[0] == "mozzarella")
         # 600 at minute 10, then the receipt (+160) and the usage after it (-7.25, -9).
         assert cheese[1] == Decimal("743.75") and cheese[3] == Decimal(600)

@@ -30,6 +30,7 @@ _TABLES = (
     "orders",
     "order_line",
     "stock_movement",
+    "stock_usage",
     "store_stock",
     "delivery_run",
     "driver_shift",

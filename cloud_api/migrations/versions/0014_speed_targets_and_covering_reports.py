@@ -43,7 +43,7 @@ def upgrade() -> None:
         op.execute(BACKFILL_SPEED)
         op.execute(BACKFILL_DRIVER_RUNS)
     else:
-        rebuild_all(Session(bind=op.get_bind()))
+        rebuild_all(Session(bind=op.get_bind()), before_0029=True)
     for table, include in (("report_sales_hour", SALES_PAGE), ("report_product_day", PRODUCT_MIX)):
         op.drop_index(f"ix_{table}_day", table_name=table)
         op.create_index(f"ix_{table}_day", table, ["business_date"], postgresql_include=list(include))
