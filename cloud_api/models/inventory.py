@@ -97,8 +97,8 @@ class IdealUsage(Base):
     """An order's ideal usage (from the recipes) as its store sent it (`stock.usage`): made,
     or its negation at a void after it was made. One row for the order's lines, as arrays in
     step: code, quantity in the store's base units, what the store said the line was worth
-    (a null where it did not say). An order is about a dozen lines; a row a line was most of
-    the WAL an evening's events wrote, and the chain's largest table (0029).
+    (a null where it did not say). An order is about a dozen lines: a row a line was a quarter
+    of the WAL an evening's events wrote, and the chain's largest table (0029).
 
     Read by the store and a range of moments, unnested (`inventory.ledger`)."""
 

@@ -1,8 +1,8 @@
 """the orders' ideal usage a row an order
 
 A store sends an order's ideal usage (`stock.usage`, from the recipes) when the order is made:
-about a dozen lines. `stock_movement` held a row and a key entry for each line, 39 % of the
-WAL an evening's events wrote and 40 % of the apply's CPU. `stock_usage` holds one row an
+about a dozen lines. `stock_movement` held a row and a key entry for each line: a quarter of
+the WAL an evening's events wrote (2.51 KB an event, 1.91 with this). `stock_usage` holds one row an
 order's make or void, its lines as arrays in step (code, quantity, what the line was worth),
 keyed by store and moment as the ledger is read. The usage lines already recorded move there,
 a row for each event (its store, moment and reference); downgrading moves them back a row a
