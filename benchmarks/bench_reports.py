@@ -117,7 +117,7 @@ def main() -> None:
                 trips.append((time.perf_counter() - started) * 1000)
         print(
             f"{'refresh of one store-day':<34} p50 {statistics.median(costs):8.1f} ms  p99 {pct(costs, 0.99):8.1f} ms"
-            f"   (3 round trips, per batch of a store's events; one SELECT 1 round trip here: p50"
+            f"   (2 round trips, per batch of a store's events; one SELECT 1 round trip here: p50"
             f" {statistics.median(trips):.2f} ms)"
         )
         db.dispose()

@@ -1,9 +1,10 @@
 """Keeping the reports' aggregates (`cloud_api.models.reports`) equal to the raw records.
 
 `refresh_aggregates(session, store_id, days)` recomputes one store's business days from its
-orders, runs, shifts and stock movements, set-based: per table one `DELETE` of the store-days
-and one `INSERT … SELECT … GROUP BY`, the deletes sent as one statement and the inserts as
-another (three round trips with the lock, however many events or orders changed them).
+orders, runs, shifts and stock movements, set-based: per table one `SELECT … GROUP BY` of the
+store-days, and only what differs from the rows kept written (changed rows updated, new ones
+inserted, gone ones deleted; an unchanged row is not written), every table in one statement
+(two round trips with the lock, however many events or orders changed them).
 
 Whoever changes those records notes the store-days (`note_days`): once per batch of store
 events (`store_events.service`), and where the cloud changes an order or a run itself (online
@@ -277,14 +278,32 @@ def _lock(session: Session, store_id: str, first: date) -> datetime:
     return day_bounds(first, store.timezone, store.day_starts_hour)[0] - timedelta(days=1)
 
 
-def _at_once(statements: list[str]) -> str:
-    """One round trip: the statements as the sub-statements of one. They share its snapshot, so
-    the deletes go in one and the inserts of the same keys in the next."""
-    return "WITH " + ",\n".join(f"s{n} AS ({s})" for n, s in enumerate(statements)) + " SELECT 1"
+def _merge(n: int, model: Any, rows: str, scope: str) -> list[str]:
+    """The sub-statements that write `rows` (an `INSERT … SELECT` of every column of `model`'s
+    table, in order) over the table's rows in `scope` (as `t`): a row whose values changed is
+    updated, a new one inserted, one no longer computed deleted, and one that is the same is
+    not written at all. A chunk of a store's live events changes a few of the day's rows; a
+    delete and insert of them all was most of the WAL such a chunk wrote."""
+    table = model.__tablename__
+    columns = [c.name for c in model.__table__.columns]
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    values = [c for c in columns if c not in keys]
+    listed = ", ".join(columns)
+    same = " AND ".join(f"f.{k} = t.{k}" for k in keys)
+    held = ", ".join(f"{table}.{v}" for v in values)
+    told = ", ".join(f"excluded.{v}" for v in values)
+    return [
+        f"f{n} ({listed}) AS ({rows.strip().split(chr(10), 1)[1]})",
+        f"g{n} AS (DELETE FROM {table} t WHERE {scope} AND NOT EXISTS (SELECT FROM f{n} f WHERE {same}))",
+        f"u{n} AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM f{n} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{v} = excluded.{v}' for v in values)} "
+        f"WHERE ({held}) IS DISTINCT FROM ({told}))",
+    ]
 
 
 def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) -> None:
-    """Recompute the store's aggregates of these business days from its raw records."""
+    """Recompute the store's aggregates of these business days from its raw records, writing
+    only the rows that changed."""
     if not days:
         return
     session.flush()
@@ -299,35 +318,41 @@ def refresh_aggregates(session: Session, store_id: str, days: Collection[date]) 
         "hi": datetime.combine(ordered[-1], time(), UTC) + timedelta(days=3),
         "since": since,
     }
-    session.execute(_DELETES, params)
-    session.execute(_INSERTS, params)
+    session.execute(_MERGE, params)
 
 
-def _statements() -> tuple[TextClause, TextClause]:
-    """`refresh_aggregates`' two statements, written once: the deletes, then the inserts."""
+def _statement() -> TextClause:
+    """`refresh_aggregates`' statement, written once: every table's merge in one round trip
+    (the sub-statements share one snapshot; each table's deletes and writes touch other keys)."""
     window = "{t}.store_id = :store_id AND {t}.{at} >= :lo AND {t}.{at} < :hi AND {day} = ANY(:days)"
     scopes = {
         "scope": _DAYS,
         "run_scope": window.format(t="r", at="dispatched_at", day=_BUSINESS_DAY.format(at="r.dispatched_at")),
         "shift_scope": window.format(t="d", at="clock_in_at", day=_BUSINESS_DAY.format(at="d.clock_in_at")),
     }
-    stock_scope = "c.store_id = :store_id AND c.at >= :since"
-    counts = {"stores": "c.store_id = :store_id", "scope": "m.at >= :since"}
-    deletes = [
-        *(f"DELETE FROM {t} WHERE store_id = :store_id AND business_date = ANY(:days)" for t in _DAY_TABLES),
-        "DELETE FROM report_stock_segment WHERE store_id = :store_id AND closed_at >= :since",
-        "DELETE FROM report_count_sales WHERE store_id = :store_id AND counted_at >= :since",
+    days = "t.store_id = :store_id AND t.business_date = ANY(:days)"
+    merged = [
+        (SalesHour, SALES_HOUR.format(**scopes, **_COLUMNS), days),
+        (ProductDay, PRODUCT_DAY.format(**scopes, **_COLUMNS), days),
+        (CouponDay, COUPON_DAY.format(**scopes, **_COLUMNS), days),
+        (DriverDay, DRIVER_DAY.format(**scopes, **_COLUMNS), days),
+        (
+            StockSegment,
+            STOCK_SEGMENT.format(scope="c.store_id = :store_id AND c.at >= :since", **_COLUMNS),
+            "t.store_id = :store_id AND t.closed_at >= :since",
+        ),
+        (
+            CountSales,
+            COUNT_SALES.format(stores="c.store_id = :store_id", scope="m.at >= :since", **_COLUMNS),
+            "t.store_id = :store_id AND t.counted_at >= :since",
+        ),
     ]
-    inserts = [
-        *(s.format(**scopes, **_COLUMNS) for s in (SALES_HOUR, PRODUCT_DAY, COUPON_DAY, DRIVER_DAY)),
-        STOCK_SEGMENT.format(scope=stock_scope, **_COLUMNS),
-        COUNT_SALES.format(**counts, **_COLUMNS),
-    ]
-    return text(_at_once(deletes)), text(_at_once(inserts))
+    parts = [part for n, (model, rows, scope) in enumerate(merged) for part in _merge(n, model, rows, scope)]
+    return text("WITH " + ",\n".join(parts) + " SELECT 1")
 
 
 # Built once: a new text each refresh was parsed for its parameters again (a chunk's millisecond).
-_DELETES, _INSERTS = _statements()
+_MERGE = _statement()
 
 
 def rebuild_all(session: Session, before_0029: bool = False) -> None:

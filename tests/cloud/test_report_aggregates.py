@@ -7,6 +7,7 @@ figures computed from the raw orders, runs, shifts and stock movements."""
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from cloud_api.models import CountSales, CouponDay, DriverDay, ProductDay, Sales
 from cloud_api.reports import raw, repository, service
 from cloud_api.reports.dayparts import daypart, daypart_of
 from cloud_api.reports.period import Period
-from cloud_api.reports.refresh import rebuild_all
+from cloud_api.reports.refresh import rebuild_all, refresh_aggregates
 from cloud_api.reports.speed import speed
 from cloud_api.store_events.service import apply_store_events
 from cloud_api.stores.schemas import StoreDetails
@@ -34,11 +35,14 @@ from .helpers import (
     ctx,
     customer,
     demo_store_id,
+    evanston,
     event,
     head_office,
     manager,
     order_body,
     place,
+    staged,
+    store_order_payload,
 )
 from .history import store_history
 
@@ -214,3 +218,47 @@ def test_league_table_over_http(client: TestClient, app: FastAPI) -> None:
     assert "'=HYPERLINK" in as_csv and ",=HYPERLINK" not in as_csv
     assert client.get("/api/v1/reports/food-cost", headers=own).status_code == 403
     assert client.get("/api/v1/reports/food-cost", params={"from": "soon"}, headers=chief).status_code == 422
+
+
+_VERSIONS = """SELECT 'sales_hour', hour::text, xmin::text FROM report_sales_hour WHERE store_id = :store
+UNION ALL SELECT 'product_day', product || ' ' || size, xmin::text FROM report_product_day WHERE store_id = :store
+ORDER BY 1, 2"""
+
+
+def test_a_refresh_writes_only_the_rows_that_changed(app: FastAPI) -> None:
+    """Each row's version (`xmin`, the transaction that wrote it) shows what a refresh wrote: the
+    same records again write nothing; an order made moves its hour's row and no other."""
+    store = evanston(app)
+    evening = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    events = [
+        event("order.placed", store_order_payload(first, 1, placed_at=evening), seq=1),
+        event("order.placed", store_order_payload(second, 2, placed_at=evening + timedelta(hours=1)), seq=2),
+    ]
+    day = date.fromisoformat(events[0].payload["business_date"])
+    with ctx(app).db.transaction() as session:
+        apply_store_events(session, store, events)
+    with ctx(app).db.transaction() as session:
+        written = session.execute(text(_VERSIONS), {"store": store}).all()
+    tables = [table for table, _, _ in written]
+    assert tables.count("product_day") == 1 and tables.count("sales_hour") == 2, written  # two hours
+
+    with ctx(app).db.transaction() as session:
+        refresh_aggregates(session, store, {day})
+    with ctx(app).db.transaction() as session:
+        assert session.execute(text(_VERSIONS), {"store": store}).all() == written, "nothing changed"
+
+    with ctx(app).db.transaction() as session:
+        apply_store_events(
+            session,
+            store,
+            [event("order.stage", staged(first, "made", evening + timedelta(minutes=9)), seq=3)],
+        )
+    with ctx(app).db.transaction() as session:
+        now = session.execute(text(_VERSIONS), {"store": store}).all()
+    moved = [(table, key) for (table, key, was), (_, _, is_) in zip(written, now, strict=True) if was != is_]
+    assert len(moved) == 1 and moved[0][0] == "sales_hour", moved  # the first order's hour only
+    with ctx(app).db.transaction() as session:
+        kept = _tables(session)
+        rebuild_all(session)
+        assert _tables(session) == kept
