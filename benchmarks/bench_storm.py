@@ -88,7 +88,7 @@ from beat_load import BeatLoad, exchange, request, run_load  # noqa: E402
 from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
 from measure import cpu, cpu_by_role, database, machine_after, machine_pace, pct, put_away, tree  # noqa: E402
 from order_load import OrderLoad, Placed  # noqa: E402
-from pg_waits import Waits  # noqa: E402
+from pg_waits import Timeline, Waits  # noqa: E402
 
 __all__ = ["cpu", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
 
@@ -414,6 +414,9 @@ async def storm(
         ]
         loud.waits = Waits(args.url)  # type: ignore[attr-defined]
         loud.waits.start()  # type: ignore[attr-defined]
+        loud.timeline = Timeline(args.url, "makeline-cloud-orders") if args.timeline else None  # type: ignore[attr-defined]
+        if loud.timeline is not None:  # type: ignore[attr-defined]
+            loud.timeline.start()  # type: ignore[attr-defined]
         loud.backlog = BacklogWatch(args.url)  # type: ignore[attr-defined]
         loud.backlog.start()  # type: ignore[attr-defined]
         started = time.monotonic()
@@ -431,6 +434,8 @@ async def storm(
         await asyncio.to_thread(wait_applied, args.url)
         loud.applied_s = time.monotonic() - started  # type: ignore[attr-defined]
         loud.waits.stop()  # type: ignore[attr-defined]
+        if loud.timeline is not None:  # type: ignore[attr-defined]
+            loud.timeline.stop()  # type: ignore[attr-defined]
         loud.backlog.stop()  # type: ignore[attr-defined]
         orders.stop()
         calm.stop()
@@ -495,6 +500,11 @@ def main() -> None:
     )
     parser.add_argument("--calm-stores", type=int, default=300, help="stores online through the storm")
     parser.add_argument("--beats-per-s", type=float, default=20.0, help="their heartbeats, all told")
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="sample the customers' backends every 10 ms and tell what they did in the slowest orders",
+    )
     parser.add_argument(
         "--fresh-wal",
         action="store_true",
@@ -583,6 +593,13 @@ def main() -> None:
             f"p99 {pct(t.orders, 0.99):7.1f} ms   errors {t.order_errors}"
         )
         print(f"  the slowest during the storm: {slowest(t.orders, t.orders_due, t.started)}")  # type: ignore[attr-defined]
+        timeline: Timeline | None = t.timeline  # type: ignore[attr-defined]
+        if timeline is not None:
+            for took, due in sorted(zip(t.orders, t.orders_due, strict=True), reverse=True)[:5]:
+                print(
+                    f"    {1000 * took:.0f} ms at {due - t.started:.1f} s, the customers' backends meanwhile: "  # type: ignore[attr-defined]
+                    + timeline.during(due, due + took)
+                )
         for tally in (quiet, t):
             for kind, times in tally.error_kinds.most_common():
                 print(f"  error: {kind} ×{times}")

@@ -12,6 +12,7 @@ the report says where a slow request's time went on the database's side.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import psycopg
@@ -86,3 +87,42 @@ def _checkpoints(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[int, flo
         if row is not None:
             return int(str(row[0])), float(str(row[1]))
     return 0, 0.0
+
+
+_CUSTOMERS = """SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, 'running')
+FROM pg_stat_activity WHERE application_name = %s AND state NOT IN ('idle')"""
+
+
+class Timeline:
+    """What the backends of one application (`name`: the customers' order connections,
+    `makeline-cloud-orders`) are doing, sampled every `every_s` from a connection of its own and
+    kept with the moment (`time.perf_counter`, the same clock in every process here): `during`
+    tells what they waited on while a slow request was under way, so a stall is named."""
+
+    def __init__(self, url: str, name: str, every_s: float = 0.01) -> None:
+        self.url, self.name, self.every_s = libpq_url(url), name, every_s
+        self.samples: list[tuple[float, tuple[str, ...]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SET application_name = 'makeline-bench-timeline'")
+            while not self._stop.wait(self.every_s):
+                found = tuple(str(r[0]) for r in conn.execute(_CUSTOMERS, (self.name,)).fetchall())
+                self.samples.append((time.perf_counter(), found))
+
+    def during(self, start: float, end: float) -> str:
+        """The samples between `start` and `end`: how many, how many found a backend busy, and
+        what the busy ones were doing."""
+        inside = [found for at, found in self.samples if start <= at <= end]
+        busy = Counter(state for found in inside for state in found)
+        told = ", ".join(f"{state} {n}" for state, n in busy.most_common(4)) or "none busy"
+        return f"{len(inside)} samples: {told}"
