@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from cloud_api import logs
     from cloud_api.context import check_settings
-    from cloud_api.db import wal
+    from cloud_api.db import wal, writeback
     from cloud_api.db.base import utcnow
     from cloud_api.db.database import Database
     from cloud_api.db.migrate import upgrade
@@ -134,6 +134,8 @@ def _serve(args: argparse.Namespace) -> int:
         upgrade(url)
         if embedded is not None:
             wal.keep_ready(url)
+            if (told := writeback.machine_advice()) is not None:  # its disk is this machine's
+                print(f"makeline cloud: {told}", flush=True)
         elif (advice := wal.advice(url)) is not None:
             print(f"makeline cloud: {advice}", flush=True)
         if settings.demo:
