@@ -88,7 +88,7 @@ from beat_load import BeatLoad, exchange, request, run_load  # noqa: E402
 from chain_stores import agent_beat, claim_stores, make_stores  # noqa: E402
 from measure import cpu, cpu_by_role, database, machine_after, machine_pace, pct, put_away, tree  # noqa: E402
 from order_load import OrderLoad, Placed  # noqa: E402
-from pg_waits import Timeline, Waits  # noqa: E402
+from pg_waits import Timeline, Waits, Watcher  # noqa: E402
 
 __all__ = ["cpu", "pct", "start_cloud", "stop_cloud", "tree"]  # bench_cloud, bench_heartbeat
 
@@ -267,27 +267,22 @@ def wait_applied(url: str) -> None:
             time.sleep(0.1)
 
 
-class BacklogWatch:
+class BacklogWatch(Watcher):
     """What the cloud's brake reads (`repository.backlog`: the chain's events waiting to be
     applied, and the pace its appliers told lately), looked at every `every_s` through the
     storm on a connection of its own."""
 
     def __init__(self, url: str, every_s: float = 0.5) -> None:
+        super().__init__()
         self.db = Database(url, pool_size=1, max_overflow=0)
         self.every_s = every_s
         self.seen: list[tuple[int, float]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().stop()
         self.db.dispose()
 
-    def _watch(self) -> None:
+    def _sample(self) -> None:
         while not self._stop.wait(self.every_s):
             with self.db.transaction() as session:
                 self.seen.append(repository.backlog(session, FRESH_S))

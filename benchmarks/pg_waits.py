@@ -32,13 +32,11 @@ _CHECKPOINTS = (
 )
 
 
-class Waits:
-    def __init__(self, url: str) -> None:
-        self.url = libpq_url(url)
-        self.samples = 0
-        self.waits: Counter[tuple[str, str]] = Counter()
-        self.statements: Counter[tuple[str, str]] = Counter()
-        self.checkpoints = (0, 0.0)
+class Watcher:
+    """A look taken in a thread of its own until stopped (`_sample`, which waits on `_stop`
+    between its looks)."""
+
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -48,6 +46,19 @@ class Waits:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+
+    def _sample(self) -> None:
+        raise NotImplementedError
+
+
+class Waits(Watcher):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = libpq_url(url)
+        self.samples = 0
+        self.waits: Counter[tuple[str, str]] = Counter()
+        self.statements: Counter[tuple[str, str]] = Counter()
+        self.checkpoints = (0, 0.0)
 
     def _sample(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
@@ -93,24 +104,16 @@ _CUSTOMERS = """SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_
 FROM pg_stat_activity WHERE application_name = %s AND state NOT IN ('idle')"""
 
 
-class Timeline:
+class Timeline(Watcher):
     """What the backends of one application (`name`: the customers' order connections,
     `makeline-cloud-orders`) are doing, sampled every `every_s` from a connection of its own and
     kept with the moment (`time.perf_counter`, the same clock in every process here): `during`
     tells what they waited on while a slow request was under way, so a stall is named."""
 
     def __init__(self, url: str, name: str, every_s: float = 0.01) -> None:
+        super().__init__()
         self.url, self.name, self.every_s = libpq_url(url), name, every_s
         self.samples: list[tuple[float, tuple[str, ...]]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _sample(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
