@@ -8,7 +8,7 @@ stores back from an outage adds new pages to the tables at several MB a second; 
 default they wait their 30 s and go out together, 120–380 MB at once, and the WAL's fsync of a
 customer's commit queues behind them on the disk: single orders of 50–140 ms, each 30 s
 (`benchmarks/bench_storm.py --timeline`, docs/scale.md). With 32 MB the kernel writes them as
-they come, and the slowest order of the same storm was 39 ms.
+they come, and the slowest order of the same storm was 39 ms (one run).
 
 The setting is the machine's, not the database's: `makeline cloud` says so when it runs its
 embedded PostgreSQL on a machine that lets more wait (`advice`); it changes nothing itself.
