@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 
 import psycopg
@@ -32,7 +33,7 @@ _CHECKPOINTS = (
 )
 
 
-class Watcher:
+class Watcher(ABC):
     """A look taken in a thread of its own until stopped (`_sample`, which waits on `_stop`
     between its looks)."""
 
@@ -47,8 +48,9 @@ class Watcher:
         self._stop.set()
         self._thread.join()
 
+    @abstractmethod
     def _sample(self) -> None:
-        raise NotImplementedError
+        """Look until `_stop` is set."""
 
 
 class Waits(Watcher):

@@ -292,8 +292,9 @@ def _merge(n: int, model: Any, rows: str, scope: str) -> list[str]:
     same = " AND ".join(f"f.{k} = t.{k}" for k in keys)
     held = ", ".join(f"{table}.{v}" for v in values)
     told = ", ".join(f"excluded.{v}" for v in values)
+    select = rows.strip().split("\n", 1)[1]  # the statement without its `INSERT INTO … (…)` line
     return [
-        f"f{n} ({listed}) AS ({rows.strip().split(chr(10), 1)[1]})",
+        f"f{n} ({listed}) AS ({select})",
         f"g{n} AS (DELETE FROM {table} t WHERE {scope} AND NOT EXISTS (SELECT FROM f{n} f WHERE {same}))",
         f"u{n} AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM f{n} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{v} = excluded.{v}' for v in values)} "
