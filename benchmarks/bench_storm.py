@@ -590,10 +590,10 @@ def main() -> None:
         print(f"  the slowest during the storm: {slowest(t.orders, t.orders_due, t.started)}")  # type: ignore[attr-defined]
         timeline: Timeline | None = t.timeline  # type: ignore[attr-defined]
         if timeline is not None:
-            for took, due in sorted(zip(t.orders, t.orders_due, strict=True), reverse=True)[:5]:
+            for waited, due in sorted(zip(t.orders, t.orders_due, strict=True), reverse=True)[:5]:
                 print(
-                    f"    {1000 * took:.0f} ms at {due - t.started:.1f} s, the customers' backends meanwhile: "  # type: ignore[attr-defined]
-                    + timeline.during(due, due + took)
+                    f"    {1000 * waited:.0f} ms at {due - t.started:.1f} s, the customers' backends meanwhile: "  # type: ignore[attr-defined]
+                    + timeline.during(due, due + waited)
                 )
         for tally in (quiet, t):
             for kind, times in tally.error_kinds.most_common():

@@ -110,24 +110,45 @@ class Timeline(Watcher):
     """What the backends of one application (`name`: the customers' order connections,
     `makeline-cloud-orders`) are doing, sampled every `every_s` from a connection of its own and
     kept with the moment (`time.perf_counter`, the same clock in every process here): `during`
-    tells what they waited on while a slow request was under way, so a stall is named."""
+    tells what they waited on while a slow request was under way, so a stall is named. Beside
+    each sample, the pages the kernel holds to be written (`Dirty` in `/proc/meminfo`, on Linux):
+    a fall of tens of MB is the kernel's writeback, which a WAL fsync queues behind."""
 
     def __init__(self, url: str, name: str, every_s: float = 0.01) -> None:
         super().__init__()
         self.url, self.name, self.every_s = libpq_url(url), name, every_s
-        self.samples: list[tuple[float, tuple[str, ...]]] = []
+        self.samples: list[tuple[float, tuple[str, ...], int | None]] = []
 
     def _sample(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute("SET application_name = 'makeline-bench-timeline'")
             while not self._stop.wait(self.every_s):
                 found = tuple(str(r[0]) for r in conn.execute(_CUSTOMERS, (self.name,)).fetchall())
-                self.samples.append((time.perf_counter(), found))
+                self.samples.append((time.perf_counter(), found, dirty_kb()))
 
     def during(self, start: float, end: float) -> str:
-        """The samples between `start` and `end`: how many, how many found a backend busy, and
-        what the busy ones were doing."""
-        inside = [found for at, found in self.samples if start <= at <= end]
+        """The samples between `start` and `end`: how many, how many found a backend busy, what
+        the busy ones were doing, and the kernel's waiting pages from a second before to the end."""
+        inside = [found for at, found, _ in self.samples if start <= at <= end]
         busy = Counter(state for found in inside for state in found)
         told = ", ".join(f"{state} {n}" for state, n in busy.most_common(4)) or "none busy"
-        return f"{len(inside)} samples: {told}"
+        dirty = [kb for at, _, kb in self.samples if start - 1.0 <= at <= end and kb is not None]
+        if not dirty:
+            return f"{len(inside)} samples: {told}"
+        return (
+            f"{len(inside)} samples: {told}; the kernel's pages waiting to be written "
+            f"{dirty[0] / 1024:.0f} MB → {dirty[-1] / 1024:.0f} MB (at most {max(dirty) / 1024:.0f})"
+        )
+
+
+def dirty_kb() -> int | None:
+    """The kernel's pages waiting to be written (`Dirty` in `/proc/meminfo`), in kB; None where
+    there is no such file."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("Dirty:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
