@@ -631,7 +631,12 @@ def main() -> None:
         )
         print(
             f"CPU over {took:.0f} s: cloud {100 * cloud_used / took:5.1f} % of a core, its PostgreSQL "
-            f"{100 * pg_used / took:5.1f} %, the load generator {100 * load_used / took:5.1f} %"
+            + (
+                f"{100 * pg_used / took:5.1f} %"
+                if postmaster is not None
+                else "not measured (a server of its own)"
+            )
+            + f", the load generator {100 * load_used / took:5.1f} %"
         )
         print(f"  the cloud's CPU by process: {cpu_by_role(cloud_tree, tree(cloud.pid))}")
         print(t.backlog.report(args.backlog_events, args.backlog_s))  # type: ignore[attr-defined]
