@@ -8,7 +8,9 @@ stores back from an outage adds new pages to the tables at several MB a second; 
 default they wait their 30 s and go out together, 120–380 MB at once, and the WAL's fsync of a
 customer's commit queues behind them on the disk: single orders of 50–140 ms, each 30 s
 (`benchmarks/bench_storm.py --timeline`, docs/scale.md). With 32 MB the kernel writes them as
-they come, and the slowest order of the same storm was 39 ms (one run).
+they come, and the slowest order of the same storm was 39 ms (one run); on a slower disk, 30 MB
+at a time still held a commit for over 100 ms, and only the WAL on a device of its own took the
+slow orders off it: the deployment puts it on a volume of its own as well.
 
 The setting is the machine's, not the database's: `makeline cloud` says so when it runs its
 embedded PostgreSQL on a machine that lets more wait (`advice`); it changes nothing itself.
@@ -44,8 +46,8 @@ def advice(background_bytes: int, background_ratio: int, memory_bytes: int) -> s
     return (
         f"this machine lets {waiting / 2**20:,.0f} MB of written pages wait before writing them "
         f"({setting}): in a storm of stores the tables' new pages go out in bursts and customers' "
-        f"commits wait behind them; set vm.dirty_background_bytes = {ADVISED_BYTES} "
-        "(docs/scale.md, the deployment)."
+        f"commits wait behind them; set vm.dirty_background_bytes = {ADVISED_BYTES}, and keep "
+        "PostgreSQL's WAL on a volume of its own (docs/scale.md, the deployment)."
     )
 
 

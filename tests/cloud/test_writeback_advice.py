@@ -1,5 +1,6 @@
 """The machine's writeback threshold (`cloud_api.db.writeback`): a machine that lets more
-written data wait than a storm's commits can queue behind is told what to set; one set as
+written data wait than a storm's commits can queue behind is told what to set (and to keep the
+WAL on a volume of its own); one set as
 advised, or that sets a small byte count, is not; an unreadable or odd /proc says nothing."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ def test_the_default_ratio_on_a_large_machine_is_advised_with_the_setting_to_mak
     assert said is not None
     assert "2,458 MB" in said and "vm.dirty_background_ratio = 10 % of 24 GiB" in said
     assert f"vm.dirty_background_bytes = {writeback.ADVISED_BYTES}" in said
+    assert "WAL on a volume of its own" in said
 
 
 def test_bytes_win_over_the_ratio_as_in_the_kernel() -> None:
