@@ -1,7 +1,7 @@
 """The machine's writeback threshold (`cloud_api.db.writeback`): a machine that lets more
 written data wait than a storm's commits can queue behind is told what to set (and to keep the
-WAL on a volume of its own); one set as
-advised, or that sets a small byte count, is not; an unreadable or odd /proc says nothing."""
+WAL on a volume of its own); one set as advised, or that sets a small byte count, is not; an
+unreadable or odd /proc says nothing."""
 
 from __future__ import annotations
 
