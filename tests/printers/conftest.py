@@ -11,6 +11,10 @@ from tests.printers.fake_printer import FakePrinter
 
 # Short enough that a hung printer costs a test a fraction of a second.
 FAST = Timeouts(connect=2.0, send=2.0, status=0.5)
+# For a printer that answers: long enough that a loaded machine (the fake printer's thread
+# waiting for a core while it reads a large job) never looks like a hung printer. A test
+# waits this long only when it fails.
+PATIENT = Timeouts(connect=10.0, send=10.0, status=10.0)
 
 
 @pytest.fixture

@@ -20,18 +20,20 @@ from printers.errors import (
 )
 from printers.layout import render
 from printers.send import print_now
-from printers.transports import connection_for, deliver, dummy_printer
+from printers.transports import Timeouts, connection_for, deliver, dummy_printer
 from printers.transports.serial_port import SerialConnection
 from printers.transports.status import PrinterStatus
 from tests.printers import samples
-from tests.printers.conftest import FAST
+from tests.printers.conftest import FAST, PATIENT
 from tests.printers.fake_printer import FakePrinter
 
 TICKET = render(samples.ticket())
 
 
-def send(url: str, data: bytes = TICKET) -> None:
-    deliver(connection_for(url, printer="kitchen", timeouts=FAST), data, timeout=5)
+def send(url: str, data: bytes = TICKET, timeouts: Timeouts = PATIENT) -> None:
+    """Deliver `data`; a printer that answers is given all the time it needs (`PATIENT`), and
+    the tests of a hung one pass `FAST`."""
+    deliver(connection_for(url, printer="kitchen", timeouts=timeouts), data, timeout=30)
 
 
 def test_tcp_delivers_the_exact_bytes_one_connection_per_job(fake: FakePrinter) -> None:
@@ -60,7 +62,7 @@ def test_status_off_sends_no_status_requests(fake: FakePrinter) -> None:
 
 
 def test_status_reads_the_paper_sensor(fake: FakePrinter) -> None:
-    connection = connection_for(fake.url, timeouts=FAST)
+    connection = connection_for(fake.url, timeouts=PATIENT)
     connection.open()
     try:
         assert connection.status() == PrinterStatus()
@@ -96,7 +98,7 @@ def test_paper_out_refuses_before_sending_a_byte(fake: FakePrinter) -> None:
 def test_printer_that_accepts_and_never_reads_times_out_with_nothing_sent(fake: FakePrinter) -> None:
     fake.hang()
     with pytest.raises(PrinterTimeout, match=r"no status answer within 0\.5 s") as caught:
-        send(fake.url)
+        send(fake.url, timeouts=FAST)
     assert not caught.value.partial, "nothing was sent: a retry is not a reprint"
     assert "status=off" in str(caught.value)
     assert fake.jobs() == []
@@ -105,7 +107,7 @@ def test_printer_that_accepts_and_never_reads_times_out_with_nothing_sent(fake: 
 def test_printer_that_hangs_mid_job_times_out_as_partial(fake: FakePrinter) -> None:
     fake.hang(after=200)
     with pytest.raises(PrinterTimeout) as caught:
-        send(fake.url)
+        send(fake.url, timeouts=FAST)
     assert caught.value.partial
     assert fake.jobs() == [TICKET[:200]]
 
@@ -137,7 +139,7 @@ def test_serial_through_pyserial_loop() -> None:
         assert connection.status() is None  # an echo is not a status answer
     finally:
         connection.close()
-    send("serial://loop://?baud=9600")
+    send("serial://loop://?baud=9600", timeouts=FAST)  # its echo is never a status answer
 
 
 def test_serial_over_pyserial_socket_reaches_the_fake_printer(fake: FakePrinter) -> None:
@@ -190,7 +192,9 @@ def test_usb_without_a_device_or_driver_is_a_clear_error() -> None:
 
 def test_print_now_sends_a_test_page_or_says_why_not(fake: FakePrinter) -> None:
     page = samples.page()
-    assert print_now(page, fake.url, profile="58mm", printer="kitchen", timeouts=FAST) == len(fake.jobs()[0])
+    assert print_now(page, fake.url, profile="58mm", printer="kitchen", timeouts=PATIENT) == len(
+        fake.jobs()[0]
+    )
     assert decode(fake.jobs()[0]).qr_codes == ["makeline test kitchen"]
     with pytest.raises(BadPrinterUrl, match="start it with one of"):
         print_now(page, "lpt1", printer="kitchen")
