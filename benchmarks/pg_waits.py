@@ -18,6 +18,7 @@ from collections import Counter
 
 import psycopg
 
+from cloud_api.db.writeback import meminfo_kb
 from cloud_api.settings import libpq_url
 
 EVERY_S = 0.05
@@ -124,7 +125,7 @@ class Timeline(Watcher):
             conn.execute("SET application_name = 'makeline-bench-timeline'")
             while not self._stop.wait(self.every_s):
                 found = tuple(str(r[0]) for r in conn.execute(_CUSTOMERS, (self.name,)).fetchall())
-                self.samples.append((time.perf_counter(), found, dirty_kb()))
+                self.samples.append((time.perf_counter(), found, meminfo_kb("Dirty")))
 
     def during(self, start: float, end: float) -> str:
         """The samples between `start` and `end`: how many, how many found a backend busy, what
@@ -139,16 +140,3 @@ class Timeline(Watcher):
             f"{len(inside)} samples: {told}; the kernel's pages waiting to be written "
             f"{dirty[0] / 1024:.0f} MB → {dirty[-1] / 1024:.0f} MB (at most {max(dirty) / 1024:.0f})"
         )
-
-
-def dirty_kb() -> int | None:
-    """The kernel's pages waiting to be written (`Dirty` in `/proc/meminfo`), in kB; None where
-    there is no such file."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("Dirty:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None

@@ -56,11 +56,24 @@ def machine_advice(proc: Path = Path("/proc")) -> str | None:
     try:
         background_bytes = int((proc / "sys/vm/dirty_background_bytes").read_text(encoding="ascii"))
         background_ratio = int((proc / "sys/vm/dirty_background_ratio").read_text(encoding="ascii"))
-        memory = (proc / "meminfo").read_text(encoding="ascii")
     except (OSError, ValueError):
         return None
+    memory_kb = meminfo_kb("MemTotal", proc)
+    return None if memory_kb is None else advice(background_bytes, background_ratio, memory_kb * 1024)
+
+
+def meminfo_kb(name: str, proc: Path = Path("/proc")) -> int | None:
+    """One figure of the kernel's `meminfo` (`MemTotal`, `Dirty`), in kB; None where it cannot
+    be read or is not given in kB."""
+    try:
+        memory = (proc / "meminfo").read_text(encoding="ascii")
+    except OSError:
+        return None
     for line in memory.splitlines():
-        name, _, value = line.partition(":")
-        if name == "MemTotal" and value.split()[-1:] == ["kB"]:
-            return advice(background_bytes, background_ratio, int(value.split()[0]) * 1024)
+        found, _, value = line.partition(":")
+        if found == name and value.split()[-1:] == ["kB"]:
+            try:
+                return int(value.split()[0])
+            except ValueError:
+                return None
     return None
