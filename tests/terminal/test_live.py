@@ -1,16 +1,16 @@
-"""Two processes on one store file: what one writes shows on the other's make line within 500 ms.
+"""Two processes on one store file: what one writes shows on the other's make line, with
+no key pressed on it.
 
 The other process is a real Python process using the store's services (as another
-terminal would); the screen runs under Pilot here. Latency is measured from the
-moment the other process's transaction committed to the moment the ticket is
-drawn (or gone) on this screen.
+terminal would); the screen runs under Pilot here. How fast it shows (from the other
+process's commit to this screen) is measured by `benchmarks/bench_terminal.py`, not here:
+a loaded machine would fail a timed test.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 from store_db.db import StoreDB
@@ -68,14 +68,11 @@ async def test_a_ticket_placed_by_another_process_appears_and_its_bump_clears_it
             assert (await other.stdout.readline()).strip() == b"ready"
             await pilot.pause(0.2)
             assert shown(screen) == []
-            latencies = []
             for command, expected in (("place", [1001]), ("bump", [])):
                 other.stdin.write(f"{command}\n".encode())
                 await other.stdin.drain()
-                committed = float(await other.stdout.readline())
+                await other.stdout.readline()  # the other process committed
                 await wait_for(pilot, lambda e=expected: shown(screen) == e, what=f"the {command}")
-                latencies.append(time.time() - committed)
     finally:
         other.stdin.close()
         await other.wait()
-    assert max(latencies) < 0.5, latencies
