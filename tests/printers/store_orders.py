@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -16,17 +17,20 @@ from printers.queue import Backoff, QueueSettings
 from store_db.db import StoreDB
 from store_db.models import PrintJob, utcnow
 from store_db.services.orders import OrderRequest, TenderRequest, place_order
-from tests.printers.conftest import FAST
+from tests.printers.conftest import FAST, PATIENT
 
-# Quick to notice a printer is back or gone, so each test takes a fraction of a second.
+# Quick to notice a printer is back or gone, so each test takes a fraction of a second; a
+# printer that answers is given all the time it needs (a loaded machine never makes it look
+# hung), and only a hung printer's test waits on the short timeouts (`HUNG`).
 SETTINGS = QueueSettings(
     failures_before_backup=2,
     backoff=Backoff(first=0.02, most=0.1),
-    timeouts=FAST,
-    job_timeout=3.0,
+    timeouts=PATIENT,
+    job_timeout=10.0,
     poll=0.01,
     refresh=0.2,
 )
+HUNG = dataclasses.replace(SETTINGS, timeouts=FAST, job_timeout=3.0)
 
 HALF_AND_HALF = ItemRequest(
     product="pepperoni",

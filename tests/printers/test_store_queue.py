@@ -23,6 +23,7 @@ from store_db.services import printing
 from tests.printers import samples
 from tests.printers.fake_printer import FakePrinter
 from tests.printers.store_orders import (
+    HUNG,
     SETTINGS,
     count_jobs,
     jobs,
@@ -72,7 +73,7 @@ def test_printer_that_hangs_mid_job_prints_the_ticket_complete_once_more(
 ) -> None:
     add_printer(db, "kitchen", fake.url, ["kitchen"])
     fake.hang(after=150)
-    with PrintQueue(StoreJobStore(db), SETTINGS):
+    with PrintQueue(StoreJobStore(db), HUNG):
         _, label = place(db, online())
         fake.wait_for(lambda: any(s.hung for s in fake.sessions))
         fake.behave()
