@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from printers.decode import decode
-from printers.queue import Backoff, PrinterConfig, PrintQueue, QueueSettings
+from printers.queue import PrinterConfig, PrintQueue
 from tests.printers import samples
-from tests.printers.conftest import FAST, PATIENT
 from tests.printers.fake_printer import FakePrinter
 from tests.printers.memory_store import MemoryJobStore
-
-# A printer that answers is given all the time it needs (a loaded machine never makes it look
-# hung); only the hung printer's test waits on the short timeouts, whose wait is what it tests.
-SETTINGS = QueueSettings(
-    failures_before_backup=2,
-    backoff=Backoff(first=0.02, most=0.1),
-    timeouts=PATIENT,
-    job_timeout=10.0,
-    poll=0.01,
-    refresh=0.2,
-)
-HUNG = dataclasses.replace(SETTINGS, timeouts=FAST, job_timeout=3.0)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.005)
+from tests.printers.store_orders import HUNG, SETTINGS, wait_until
 
 
 def label(job: bytes) -> str:
