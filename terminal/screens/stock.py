@@ -117,9 +117,12 @@ class StockScreen(LiveScreen[StockData]):
             if data.asked == self.area:  # else the counter walked on while this was read
                 self.area = data.sheet.area
             self.panel.show_sheet(data.sheet, zone)
+        was_disabled = entry.disabled
         entry.disabled = data.sheet is None or data.sheet.paused
-        if not entry.disabled and self.view == "count" and self.focused is None:
-            entry.focus()  # back from a pause, or a count just started
+        # Back from a pause, or a count just started: the cursor goes back in the entry, even
+        # where the pause had moved the focus on to another widget.
+        if not entry.disabled and self.view == "count" and (was_disabled or self.focused is None):
+            entry.focus()
         variance = self.query_one(VariancePanel)
         if data.variance is not None:
             variance.update_view(data.variance, zone)
