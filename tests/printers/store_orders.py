@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import time
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -13,24 +10,9 @@ from makeline.trade.lifecycle import Channel, Service
 from makeline.trade.menu import Amount, Placement, ToppingChoice
 from makeline.trade.pricing import ItemRequest
 from printers.decode import decode
-from printers.queue import Backoff, QueueSettings
 from store_db.db import StoreDB
 from store_db.models import PrintJob, utcnow
 from store_db.services.orders import OrderRequest, TenderRequest, place_order
-from tests.printers.conftest import FAST, PATIENT
-
-# Quick to notice a printer is back or gone, so each test takes a fraction of a second; a
-# printer that answers is given all the time it needs (a loaded machine never makes it look
-# hung), and only a hung printer's test waits on the short timeouts (`HUNG`).
-SETTINGS = QueueSettings(
-    failures_before_backup=2,
-    backoff=Backoff(first=0.02, most=0.1),
-    timeouts=PATIENT,
-    job_timeout=10.0,
-    poll=0.01,
-    refresh=0.2,
-)
-HUNG = dataclasses.replace(SETTINGS, timeouts=FAST, job_timeout=3.0)
 
 HALF_AND_HALF = ItemRequest(
     product="pepperoni",
@@ -87,13 +69,6 @@ def jobs(db: StoreDB) -> list[PrintJob]:
 def count_jobs(db: StoreDB) -> int:
     with db.read() as session:
         return int(session.scalar(select(func.count()).select_from(PrintJob)) or 0)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.01)
 
 
 def order_label(job: bytes) -> str:

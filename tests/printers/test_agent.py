@@ -16,8 +16,9 @@ from printers.configure import add_demo_printers, add_printer
 from printers.decode import decode
 from printers.errors import QueueAlreadyRunning
 from store_db.db import StoreDB
+from tests.printers.conftest import SETTINGS
 from tests.printers.fake_printer import FakePrinter
-from tests.printers.store_orders import SETTINGS, jobs, online, order_label, place, walk_in
+from tests.printers.store_orders import jobs, online, order_label, place, walk_in
 
 ORDERS = 8
 IN_FLIGHT = 4  # the fifth ticket is the one on its way when the agent dies

@@ -10,9 +10,9 @@ import pytest
 from printers.decode import decode
 from printers.queue import PrinterConfig, PrintQueue
 from tests.printers import samples
+from tests.printers.conftest import HUNG, SETTINGS, wait_until
 from tests.printers.fake_printer import FakePrinter
 from tests.printers.memory_store import MemoryJobStore
-from tests.printers.store_orders import HUNG, SETTINGS, wait_until
 
 
 def label(job: bytes) -> str:

@@ -21,16 +21,14 @@ from store_db.db import StoreDB
 from store_db.models import PrintJob, utcnow
 from store_db.services import printing
 from tests.printers import samples
+from tests.printers.conftest import HUNG, SETTINGS, wait_until
 from tests.printers.fake_printer import FakePrinter
 from tests.printers.store_orders import (
-    HUNG,
-    SETTINGS,
     count_jobs,
     jobs,
     online,
     order_label,
     place,
-    wait_until,
     walk_in,
 )
 
